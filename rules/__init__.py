@@ -1,0 +1,1 @@
+"""The domain, pure: SOP steps and states, data checks, parsing, reference codes, calendar."""

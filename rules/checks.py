@@ -1,0 +1,272 @@
+"""Data checks of DESIGN section 5 over one tab: built-in, per-item and history.
+
+Input is a DataFrame of raw cell values indexed by row ID, with the field keys as columns
+(plus ``_persen``: the Nilai cell had a percent format). Output is findings as values.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from rules import fields as f
+from rules.findings import GALAT, PERINGATAN, Finding
+from rules.numbers import Parsed, format_number, parse_number, parse_year
+from rules.rulefile import RuleSet
+from rules.wilayah import Wilayah
+
+# history: (item key, rincian key) -> [(tahun, nilai)] of archived versions
+History = dict[tuple[str, str], list[tuple[int, float]]]
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    numbers: dict[str, float | None] = field(default_factory=dict)
+    years: dict[str, int | None] = field(default_factory=dict)
+
+
+def text(value: object) -> str:
+    """A cell as the text a user reads (whole floats without '.0')."""
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def item_key(kode: object, uraian: object) -> str:
+    """Rows of one data item share a Kode Data, else an Uraian Data."""
+    k = text(kode).casefold()
+    return f"kode:{k}" if k else "uraian:" + re.sub(r"\W+", " ", text(uraian).casefold()).strip()
+
+
+def rincian_key(rincian: object, wilayah: Wilayah) -> str:
+    match = wilayah.lookup(text(rincian)) if text(rincian) else None
+    if match is not None and match.status == "cocok" and match.place is not None:
+        return match.place.kode
+    if wilayah.is_kabupaten(text(rincian)):
+        return "kabupaten"
+    return re.sub(r"\W+", " ", text(rincian).casefold()).strip()
+
+
+def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
+               history: History | None = None) -> CheckResult:
+    result = CheckResult()
+    if df.empty:
+        return result
+    frame = df.astype(object).reindex(columns=[*f.DATA_FIELDS, "_persen"], fill_value=None)
+    frame = frame.where(frame.notna(), None)
+    percent = frame["_persen"].fillna(False).astype(bool)
+    parsed = pd.Series([parse_number(v, percent_format=p) for v, p in zip(frame[f.NILAI], percent)],
+                       index=frame.index)
+    years = frame[f.TAHUN].map(parse_year)
+    out = result.findings
+    for row_id, p in parsed.items():
+        result.numbers[row_id] = p.value
+    for row_id, (y, _) in years.items():
+        result.years[row_id] = y
+    _required(frame, out)
+    _values(frame, parsed, rules, out)
+    _years(years, rules, year, frame, out)
+    _places(frame, wilayah, out)
+    _items(frame, parsed, rules, wilayah, out)
+    _standar_data(df, rules, out)
+    _duplicates(frame, result.years, wilayah, out)
+    if history:
+        _history(frame, parsed, result.years, wilayah, history, rules, out)
+    return result
+
+
+def _required(frame: pd.DataFrame, out: list[Finding]) -> None:
+    for key, label, step, blocks in ((f.URAIAN, "Uraian Data", 3, 5), (f.SATUAN, "Satuan", 3, 5),
+                                     (f.TAHUN, "Tahun", 7, 7), (f.NILAI, "Nilai", 7, 7)):
+        for row_id in frame.index[frame[key].map(text) == ""]:
+            out.append(Finding(row_id, key, GALAT, f"{key}_wajib", f"{label} wajib diisi", step, blocks))
+
+
+def _values(frame: pd.DataFrame, parsed: pd.Series, rules: RuleSet, out: list[Finding]) -> None:
+    units = frame[f.SATUAN].map(lambda v: text(v).casefold())
+    for row_id, p in parsed.items():
+        if p.code and p.level:
+            out.append(Finding(row_id, f.NILAI, p.level, p.code, p.message or "Nilai tidak sah"))
+        if p.value is None:
+            continue
+        unit = units[row_id]
+        shown = format_number(p.value)
+        if unit in rules.satuan_cacah and (p.value < 0 or not float(p.value).is_integer()):
+            out.append(Finding(row_id, f.NILAI, GALAT, "cacah_tidak_bulat",
+                               f"Nilai {shown} bersatuan '{text(frame.at[row_id, f.SATUAN])}' harus bilangan bulat >= 0"))
+        if unit in rules.satuan_persen or p.percent:
+            if p.value < 0:
+                out.append(Finding(row_id, f.NILAI, GALAT, "persen_negatif", f"Persentase {shown}% di bawah 0"))
+            elif p.value > 100 and not _has_bound(rules, frame, row_id):
+                out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_di_atas_100",
+                                   f"Persentase {shown}% di atas 100; periksa kembali (kecuali indikator seperti APK)"))
+        elif p.percent and unit not in rules.satuan_persen:
+            out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_satuan",
+                               f"Nilai ditulis sebagai persen tetapi Satuan '{text(frame.at[row_id, f.SATUAN])}'"))
+
+
+def _has_bound(rules: RuleSet, frame: pd.DataFrame, row_id: str) -> bool:
+    items = rules.items_for(text(frame.at[row_id, f.KODE]), text(frame.at[row_id, f.URAIAN]))
+    return any("maximum" in r.kolom.get(f.NILAI, {}) for r in items)
+
+
+def _years(years: pd.Series, rules: RuleSet, year: int, frame: pd.DataFrame, out: list[Finding]) -> None:
+    oldest = year - rules.tahun_mundur_maks
+    for row_id, (y, problem) in years.items():
+        if problem and text(frame.at[row_id, f.TAHUN]):
+            out.append(Finding(row_id, f.TAHUN, GALAT, "tahun_tidak_sah", problem))
+        elif y is not None and y > year:
+            out.append(Finding(row_id, f.TAHUN, GALAT, "tahun_masa_depan",
+                               f"Tahun {y} melewati tahun kerja {year}"))
+        elif y is not None and y < oldest:
+            out.append(Finding(row_id, f.TAHUN, GALAT, "tahun_terlalu_lama",
+                               f"Tahun {y} lebih dari {rules.tahun_mundur_maks} tahun sebelum {year}"))
+
+
+def _places(frame: pd.DataFrame, wilayah: Wilayah, out: list[Finding]) -> None:
+    for row_id, value in frame[f.RINCIAN].items():
+        if not text(value):
+            continue
+        match = wilayah.lookup(text(value))
+        if match.status in ("tidak_dikenal", "mirip"):
+            out.append(Finding(row_id, f.RINCIAN, GALAT, f"wilayah_{match.status}",
+                               match.message or f"Rincian '{text(value)}' bukan wilayah Magetan yang dikenal"))
+
+
+def _items(frame: pd.DataFrame, parsed: pd.Series, rules: RuleSet, wilayah: Wilayah,
+           out: list[Finding]) -> None:
+    if not rules.items:
+        return
+    groups: dict[tuple[str, object], list[str]] = {}
+    for row_id in frame.index:
+        for rule in rules.items_for(text(frame.at[row_id, f.KODE]), text(frame.at[row_id, f.URAIAN])):
+            _constraints(row_id, rule, frame, parsed[row_id], out)
+            if rule.jumlah_kecamatan:
+                key = (item_key(frame.at[row_id, f.KODE], frame.at[row_id, f.URAIAN]), text(frame.at[row_id, f.TAHUN]))
+                groups.setdefault(key, []).append(row_id)
+    for row_ids in groups.values():
+        _kecamatan_sum(row_ids, frame, parsed, wilayah, out)
+
+
+def _constraints(row_id: str, rule, frame: pd.DataFrame, p: Parsed, out: list[Finding]) -> None:
+    for key, limits in rule.kolom.items():
+        if key == f.NILAI:
+            value = p.value
+            if value is None:
+                continue
+            if "minimum" in limits and value < limits["minimum"]:
+                out.append(Finding(row_id, key, rule.level, "di_bawah_minimum",
+                                   f"Nilai {format_number(value)} di bawah batas {format_number(limits['minimum'])} ({rule.nama})"))
+            if "maximum" in limits and value > limits["maximum"]:
+                out.append(Finding(row_id, key, rule.level, "di_atas_maksimum",
+                                   f"Nilai {format_number(value)} di atas batas {format_number(limits['maximum'])} ({rule.nama})"))
+            continue
+        value = text(frame.at[row_id, key])
+        if not value:
+            continue
+        if "enum" in limits and value.casefold() not in {str(v).casefold() for v in limits["enum"]}:
+            out.append(Finding(row_id, key, rule.level, "bukan_pilihan",
+                               f"'{value[:40]}' bukan pilihan yang sah ({', '.join(map(str, limits['enum']))})"))
+        if "pattern" in limits and not re.fullmatch(str(limits["pattern"]), value):
+            out.append(Finding(row_id, key, rule.level, "pola_tidak_cocok",
+                               f"'{value[:40]}' tidak sesuai pola {limits['pattern']} ({rule.nama})"))
+
+
+def _kecamatan_sum(row_ids: list[str], frame: pd.DataFrame, parsed: pd.Series, wilayah: Wilayah,
+                   out: list[Finding]) -> None:
+    totals = [r for r in row_ids if wilayah.is_kabupaten(text(frame.at[r, f.RINCIAN]))]
+    parts: dict[str, float | None] = {}
+    for r in row_ids:
+        match = wilayah.lookup(text(frame.at[r, f.RINCIAN])) if text(frame.at[r, f.RINCIAN]) else None
+        if match and match.status == "cocok" and match.place and match.place.kind == "kecamatan":
+            parts[match.place.kode] = parsed[r].value
+    if not totals or not parts:
+        return
+    expected = len(wilayah.kecamatan)
+    for total_id in totals:
+        total = parsed[total_id].value
+        if total is None:
+            continue
+        if len(parts) < expected or any(v is None for v in parts.values()):
+            filled = sum(v is not None for v in parts.values())
+            out.append(Finding(total_id, f.NILAI, PERINGATAN, "jumlah_kecamatan_belum_lengkap",
+                               f"Baru {filled} dari {expected} kecamatan terisi; jumlah kabupaten belum dapat dicek", 7))
+            continue
+        summed = sum(v for v in parts.values() if v is not None)
+        if abs(summed - total) > 1e-6 * max(1.0, abs(total)):
+            out.append(Finding(total_id, f.NILAI, GALAT, "jumlah_kecamatan_beda",
+                               f"Nilai kabupaten {format_number(total)} tidak sama dengan jumlah 18 kecamatan "
+                               f"{format_number(summed)}", 7))
+
+
+def _standar_data(df: pd.DataFrame, rules: RuleSet, out: list[Finding]) -> None:
+    present = [k for k in f.STANDAR_DATA if k in df.columns]
+    if not present:
+        return
+    seen: set[str] = set()
+    for row_id in df.index:
+        key = item_key(df.at[row_id, f.KODE] if f.KODE in df.columns else None, df.at[row_id, f.URAIAN])
+        if key in seen or key in ("kode:", "uraian:"):
+            continue
+        seen.add(key)
+        empty = [k.capitalize() for k in present if not text(df.at[row_id, k])]
+        if empty:
+            out.append(Finding(row_id, empty[0].casefold(), PERINGATAN, "standar_data_belum_lengkap",
+                               f"Standar Data belum lengkap: {', '.join(empty)} kosong", 5))
+        if f.FREKUENSI in present:
+            freq = text(df.at[row_id, f.FREKUENSI])
+            if freq and freq.casefold() not in {x.casefold() for x in rules.frekuensi}:
+                out.append(Finding(row_id, f.FREKUENSI, PERINGATAN, "frekuensi_tidak_dikenal",
+                                   f"Frekuensi '{freq[:30]}' bukan {', '.join(rules.frekuensi)}", 5))
+
+
+def _duplicates(frame: pd.DataFrame, years: dict[str, int | None], wilayah: Wilayah,
+                out: list[Finding]) -> None:
+    seen: dict[tuple, str] = {}
+    for row_id in frame.index:
+        if not text(frame.at[row_id, f.URAIAN]) and not text(frame.at[row_id, f.KODE]):
+            continue
+        key = (item_key(frame.at[row_id, f.KODE], frame.at[row_id, f.URAIAN]),
+               rincian_key(frame.at[row_id, f.RINCIAN], wilayah), years.get(row_id))
+        if key in seen:
+            out.append(Finding(row_id, f.URAIAN, GALAT, "baris_ganda",
+                               f"Item, Rincian dan Tahun sama dengan baris {seen[key]}", 3))
+        else:
+            seen[key] = row_id
+
+
+def _history(frame: pd.DataFrame, parsed: pd.Series, years: dict[str, int | None], wilayah: Wilayah,
+             history: History, rules: RuleSet, out: list[Finding]) -> None:
+    for row_id, p in parsed.items():
+        year = years.get(row_id)
+        if p.value is None or year is None:
+            continue
+        key = (item_key(frame.at[row_id, f.KODE], frame.at[row_id, f.URAIAN]),
+               rincian_key(frame.at[row_id, f.RINCIAN], wilayah))
+        earlier = [(y, v) for y, v in history.get(key, ()) if y < year]
+        if not earlier:
+            continue
+        prev_year, prev = max(earlier)
+        message = _jump(p.value, prev, rules)
+        if message:
+            out.append(Finding(row_id, f.NILAI, PERINGATAN, "lonjakan_riwayat",
+                               f"Nilai {format_number(p.value)} dibanding {format_number(prev)} (tahun {prev_year}): {message}", 7))
+
+
+def _jump(value: float, prev: float, rules: RuleSet) -> str | None:
+    if prev == 0:
+        return None if value == 0 else None
+    change = abs(value - prev) / abs(prev)
+    if change <= rules.perubahan_maks:
+        return None
+    if value != 0:
+        ratio = abs(value / prev)
+        for r in rules.rasio_koma:
+            for target in (r, 1 / r):
+                if abs(ratio - target) <= rules.toleransi_rasio * target:
+                    return f"rasio sekitar {format_number(ratio, 3 if ratio < 1 else 0)}, kemungkinan koma desimal hilang"
+    return f"berubah {format_number(change * 100, 0)}%, periksa kembali"

@@ -1,0 +1,35 @@
+"""Field keys of a data row: the vocabulary shared by rules, sheets and service."""
+
+ID = "id"
+KODE = "kode_data"
+URAIAN = "uraian_data"
+RINCIAN = "rincian"
+SATUAN = "satuan"
+TAHUN = "tahun"
+NILAI = "nilai"
+KETERANGAN = "keterangan"
+KONSEP = "konsep"
+DEFINISI = "definisi"
+KLASIFIKASI = "klasifikasi"
+UKURAN = "ukuran"
+FREKUENSI = "frekuensi"
+
+DICEK = "dicek_bersama"
+SEPAKAT_OPD = "disepakati_opd"
+SEPAKAT_WALIDATA = "disepakati_walidata"
+SETUJU_KA = "disetujui_ka_opd"
+SELESAI_ISI = "selesai_diisi"
+VERIFIKASI = "terverifikasi"
+CATATAN = "catatan_walidata"
+
+STATUS = "status"
+HASIL = "hasil_pemeriksaan"
+DIPERBARUI = "diperbarui"
+
+DATA_FIELDS = (KODE, URAIAN, RINCIAN, SATUAN, TAHUN, NILAI, KETERANGAN,
+               KONSEP, DEFINISI, KLASIFIKASI, UKURAN, FREKUENSI)
+STANDAR_DATA = (KONSEP, DEFINISI, KLASIFIKASI, UKURAN, FREKUENSI)
+AGREED_FIELDS = (KODE, URAIAN, RINCIAN, SATUAN)  # an edit after agreement reopens the list
+VALUE_FIELDS = (TAHUN, NILAI)  # an edit after verification asks for re-verification
+STEP_BOXES = (DICEK, SEPAKAT_OPD, SEPAKAT_WALIDATA, SETUJU_KA, SELESAI_ISI, VERIFIKASI)
+SYSTEM_FIELDS = (ID, STATUS, HASIL, DIPERBARUI)

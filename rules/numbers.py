@@ -1,0 +1,273 @@
+"""Indonesian numbers and years as operators type them into a spreadsheet cell.
+
+In an Indonesian sheet ``.`` groups thousands and ``,`` marks decimals, but
+operators paste from English sources too. Whatever cannot be read for certain is
+read one documented way and flagged, never silently scaled: ``12.5`` is read as
+12,5 with a warning, because reading it as 125 or 12.500 would be a quiet ×10 or
+×1000 (a real fault on regency portals). Parsing never raises: a problem is data.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from rules.findings import GALAT, PERINGATAN
+
+AMBIGU_TITIK = "ambigu_titik"
+AMBIGU_KOMA = "ambigu_koma"
+FORMAT_INGGRIS = "format_inggris"
+FORMAT_SALAH = "nilai_format_salah"
+KOSONG_SIMBOL = "nilai_kosong_simbol"
+BUKAN_ANGKA = "nilai_bukan_angka"
+
+# BPS table symbols for "nil" or "not available": never a number, never silently 0.
+NIL_SYMBOLS = frozenset({"-", "–", "—", "−", "n/a", "na", "?", "..", "...", "x"})
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"))
+_DASHES = "\u2212\u2013\u2014"  # minus sign, en dash, em dash
+_MAX_LEN = 64  # no real cell value is longer; also keeps float() away from huge inputs
+_SIGN_CHARS = f"[+\\-{_DASHES}]"
+_SIGN = re.compile(rf"^({_SIGN_CHARS}?)\s*(?:rp\.?\s*)?({_SIGN_CHARS}?)\s*", re.I)
+_SPACED = re.compile(r"^(\d{1,3}(?: +\d{3})+)(?:([.,])(\d+))?$")
+_DOT_GROUPS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_COMMA_GROUPS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A cell read as a number, with at most one problem found on the way."""
+
+    value: float | None  # None when empty or not a number
+    percent: bool = False  # text carried '%' or the cell had a percent number format
+    code: str | None = None  # machine code of the problem, None when clean
+    level: str | None = None  # None, GALAT or PERINGATAN
+    message: str | None = None  # Bahasa Indonesia, names what was read
+
+    @property
+    def empty(self) -> bool:
+        """The cell is blank (not the same as a value that failed to parse)."""
+        return self.value is None and self.code is None
+
+
+def clean_text(raw: str) -> str:
+    """NFKC (full-width digits to ASCII, NBSP and thin spaces to spaces), without
+    zero-width characters, stripped: what the operator meant to type."""
+    return unicodedata.normalize("NFKC", raw).translate(_ZERO_WIDTH).strip()
+
+
+def _quote(text: str) -> str:
+    shown = "".join(c if c.isprintable() else "?" for c in text[:41])
+    return shown[:40] + "…" if len(shown) > 40 else shown
+
+
+def _galat(code: str, message: str, percent: bool = False) -> Parsed:
+    return Parsed(None, percent, code, GALAT, message)
+
+
+def _bukan_angka(shown: str, why: str = "bukan angka") -> Parsed:
+    return _galat(BUKAN_ANGKA, f"Nilai '{_quote(shown)}' {why}. Tulis angka saja, "
+                  "tanpa satuan atau rumus, mis. 1.234,5.")
+
+
+def parse_number(raw: object, *, percent_format: bool = False) -> Parsed:
+    """Read one cell value (str, int, float, bool, date/time or None) as a number.
+
+    ``percent_format`` says the cell has a percent number format, so a stored
+    0.125 is what the operator sees and means as 12,5 %.
+    """
+    if raw is None:
+        return Parsed(None)
+    if isinstance(raw, bool):
+        return _galat(BUKAN_ANGKA, "Nilai berupa centang/TRUE-FALSE, bukan angka.")
+    if isinstance(raw, (datetime, date, time)):
+        return _galat(BUKAN_ANGKA, "Nilai berupa tanggal/jam, bukan angka. Ubah format sel "
+                      "menjadi angka dan tulis nilainya.")
+    if isinstance(raw, (numbers.Real, Decimal)):
+        return _from_number(raw, percent_format)
+    return _from_text(str(raw), percent_format)
+
+
+def _from_number(raw: numbers.Real | Decimal, percent_format: bool) -> Parsed:
+    try:
+        value = float(raw)
+    except (OverflowError, ValueError, InvalidOperation):
+        value = math.inf
+    if not math.isfinite(value):
+        return _galat(BUKAN_ANGKA, "Nilai tidak valid (NaN atau tak hingga); tulis angkanya.")
+    if percent_format:
+        # via Decimal so that a stored 0.07 becomes 7, not 7.000000000000001
+        return Parsed(float(Decimal(repr(value)) * 100), percent=True)
+    return Parsed(value)
+
+
+def _from_text(raw: str, percent_format: bool) -> Parsed:
+    shown = raw.strip()
+    text = clean_text(raw)
+    if not text:
+        return Parsed(None, percent_format)
+    if len(text) > _MAX_LEN:
+        return _bukan_angka(shown, "terlalu panjang untuk sebuah angka")
+    if text.casefold() in NIL_SYMBOLS:
+        return _galat(KOSONG_SIMBOL, f"Nilai '{_quote(text)}' berupa simbol, bukan angka. "
+                      "Tulis 0 bila nihil, atau kosongkan bila data belum tersedia.")
+    percent = percent_format
+    if text.endswith("%"):
+        percent, text = True, text[:-1].rstrip()
+    head = _SIGN.match(text)
+    if head.group(1) and head.group(2):
+        return _bukan_angka(shown)
+    negative = (head.group(1) or head.group(2)) not in ("", "+")
+    body = text[head.end():]
+    if body.startswith("(") and body.endswith(")"):
+        return _galat(FORMAT_SALAH, f"Nilai '{_quote(shown)}' memakai tanda kurung; tulis "
+                      "tanda minus bila negatif, mis. -1.234.", percent)
+    if not body or not re.fullmatch(r"[0-9., ]+", body) or not any(c.isdigit() for c in body):
+        return _bukan_angka(shown)
+    result = _read_body(body, shown)
+    if result.value is None:
+        return Parsed(None, percent, result.code, result.level, result.message)
+    value = -result.value if negative else result.value
+    return Parsed(value, percent, result.code, result.level, result.message)
+
+
+def _salah(shown: str) -> Parsed:
+    return _galat(FORMAT_SALAH, f"Nilai '{_quote(shown)}' tidak dapat dibaca: pemisah ribuan/"
+                  "desimal tidak beraturan. Gunakan titik untuk ribuan (1.234.567) dan koma "
+                  "untuk desimal (12,5).")
+
+
+def _num(whole: str, frac: str = "") -> float:
+    return float(f"{whole or '0'}.{frac or '0'}")
+
+
+def _read_body(body: str, shown: str) -> Parsed:
+    """Digits with '.', ',' and spaces; the sign, 'Rp' and '%' are already gone."""
+    if " " in body:
+        m = _SPACED.fullmatch(body)
+        if not m:
+            return _salah(shown)
+        return Parsed(_num(m.group(1).replace(" ", ""), m.group(3) or ""))
+    dots, commas = body.count("."), body.count(",")
+    if not dots and not commas:
+        return Parsed(float(body))
+    if dots and commas:
+        return _read_both(body, shown)
+    sep = "." if dots else ","
+    whole, _, frac = body.partition(sep)
+    if dots + commas == 1:
+        if not frac:
+            return _salah(shown)
+        value = _num(whole, frac)
+        if sep == ",":
+            if len(frac) == 3 and whole:
+                return _warn(value, AMBIGU_KOMA, f"Nilai '{_quote(shown)}' ambigu: koma dibaca "
+                             f"sebagai desimal ({format_number(value, 3)}). Tulis {whole}.{frac} "
+                             "bila ribuan.")
+            return Parsed(value)
+        return _single_dot(whole, frac, shown)
+    groups = _DOT_GROUPS if sep == "." else _COMMA_GROUPS
+    if not groups.fullmatch(body):
+        return _salah(shown)
+    value = float(body.replace(sep, ""))
+    if sep == ",":
+        return _english(value, shown)
+    return Parsed(value)
+
+
+def _single_dot(whole: str, frac: str, shown: str) -> Parsed:
+    """'1.234' is Indonesian thousands; '12.5', '0.75', '1234.567' can only be decimals.
+    Either way it is flagged: the operator may have meant the other reading."""
+    as_thousands = len(frac) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0")
+    if as_thousands:
+        value = float(whole + frac)
+        return _warn(value, AMBIGU_TITIK, f"Nilai '{_quote(shown)}' ambigu: titik dibaca sebagai "
+                     f"pemisah ribuan (nilai {whole}{frac}). Tulis {whole},{frac} bila desimal.")
+    value = _num(whole, frac)
+    as_decimal = format_number(value, len(frac))
+    hint = f"Tulis {as_decimal} bila desimal"
+    if len(frac) < 3 and 1 <= len(whole) <= 3 and not whole.startswith("0"):
+        hint += f", {whole}.{frac.ljust(3, '0')} bila ribuan"
+    return _warn(value, AMBIGU_TITIK, f"Nilai '{_quote(shown)}' ambigu: titik dibaca sebagai "
+                 f"desimal ({as_decimal}). {hint}.")
+
+
+def _read_both(body: str, shown: str) -> Parsed:
+    """Both separators: the last one is the decimal mark and must occur once."""
+    last = max(body.rfind("."), body.rfind(","))
+    whole, frac, decimal = body[:last], body[last + 1:], body[last]
+    if not frac or decimal in whole:
+        return _salah(shown)
+    groups = _DOT_GROUPS if decimal == "," else _COMMA_GROUPS
+    if not groups.fullmatch(whole):
+        return _salah(shown)
+    value = _num(whole.replace("." if decimal == "," else ",", ""), frac)
+    return Parsed(value) if decimal == "," else _english(value, shown)
+
+
+def _english(value: float, shown: str) -> Parsed:
+    return _warn(value, FORMAT_INGGRIS, f"Nilai '{_quote(shown)}' ditulis dengan format Inggris "
+                 f"dan dibaca sebagai {format_number(value, _decimals(value))}. Gunakan format "
+                 "Indonesia: titik untuk ribuan, koma untuk desimal.")
+
+
+def _decimals(value: float) -> int:
+    text = repr(value)
+    return 0 if "e" in text or text.endswith(".0") else len(text.partition(".")[2])
+
+
+def _warn(value: float, code: str, message: str) -> Parsed:
+    return Parsed(value, code=code, level=PERINGATAN, message=message)
+
+
+def parse_year(raw: object) -> tuple[int | None, str | None]:
+    """A reference year: (year, None), (None, None) when blank, or (None, message).
+
+    Range limits (not after the workspace year, ...) depend on config and live in the
+    checks; this only decides whether the cell holds one 4-digit year.
+    """
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        return None, "Tahun berupa centang/TRUE-FALSE; tulis tahun 4 digit, mis. 2024."
+    if isinstance(raw, (datetime, date, time)):
+        return None, "Tahun berupa tanggal; tulis tahunnya saja (4 digit), mis. 2024."
+    if isinstance(raw, (numbers.Real, Decimal)):
+        try:
+            value = float(raw)
+        except (OverflowError, ValueError, InvalidOperation):
+            value = math.nan
+        if math.isfinite(value) and value.is_integer() and 1000 <= value <= 9999:
+            return int(value), None
+        shown = f"{value:g}".replace(".", ",") if math.isfinite(value) else str(raw)
+        return None, f"Tahun '{shown}' tidak valid; tulis satu tahun 4 digit, mis. 2024."
+    text = clean_text(str(raw))
+    if not text:
+        return None, None
+    if re.fullmatch(r"[0-9]{4}", text) and not text.startswith("0"):
+        return int(text), None
+    return None, f"Tahun '{_quote(text)}' tidak valid; tulis satu tahun 4 digit, mis. 2024."
+
+
+def format_number(value: float, decimals: int | None = None) -> str:
+    """Indonesian display ('52.345', '12,5'): what a Walidata reads in a message.
+
+    Without ``decimals`` a whole number shows none and a fraction up to two,
+    trailing zeros trimmed; with ``decimals`` exactly that many are shown.
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return str(value)
+    if not math.isfinite(value):
+        return str(value)
+    places = decimals if decimals is not None else (0 if value.is_integer() else 2)
+    text = f"{abs(value):,.{max(places, 0)}f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.strip("0.,") and value < 0:
+        text = "-" + text
+    return text.translate(str.maketrans(",.", ".,"))

@@ -1,0 +1,171 @@
+"""Loading the Walidata's YAML rule files, with errors that name file, line and key."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+DEFAULT_FOLDER = Path(__file__).with_name("checks_data")
+CONSTRAINTS = {"minimum", "maximum", "enum", "pattern", "required"}
+COLUMN_KEYS = {"nilai": "nilai", "satuan": "satuan", "rincian": "rincian", "tahun": "tahun",
+               "uraian": "uraian_data", "uraian_data": "uraian_data", "kode_data": "kode_data",
+               "keterangan": "keterangan"}
+
+
+class RuleError(ValueError):
+    """A rule file a Walidata must fix; the message is in Bahasa Indonesia."""
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every mapping key."""
+
+
+def _construct_mapping(loader, node):
+    mapping = LineDict(loader.construct_mapping(node, deep=True))
+    mapping.lines = {loader.construct_object(k): k.start_mark.line + 1 for k, _ in node.value}
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+class LineDict(dict):
+    lines: dict = {}
+    line: int = 0
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    nama: str
+    kode: str | None
+    uraian: re.Pattern | None
+    kolom: dict[str, dict]
+    jumlah_kecamatan: bool = False
+    level: str = "galat"
+
+    def matches(self, kode: str, uraian: str) -> bool:
+        if self.kode and kode.strip().casefold() == self.kode.casefold():
+            return True
+        return bool(self.uraian and self.uraian.search(uraian))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    tahun_mundur_maks: int = 10
+    satuan_cacah: frozenset[str] = frozenset()
+    satuan_persen: frozenset[str] = frozenset({"%", "persen"})
+    frekuensi: tuple[str, ...] = ("Tahunan", "Semesteran", "Triwulanan", "Bulanan")
+    perubahan_maks: float = 0.5
+    rasio_koma: tuple[float, ...] = (10, 100, 1000)
+    toleransi_rasio: float = 0.02
+    items: tuple[ItemRule, ...] = field(default=())
+
+    def items_for(self, kode: str, uraian: str) -> list[ItemRule]:
+        return [r for r in self.items if r.matches(kode, uraian)]
+
+
+def _fail(path: Path, line: int, key: str, why: str) -> RuleError:
+    return RuleError(f"Berkas aturan {path.name}, baris {line}, kunci '{key}': {why}")
+
+
+def _item(path: Path, raw, index: int) -> ItemRule:
+    line = getattr(raw, "line", 0)
+    if not isinstance(raw, dict):
+        raise _fail(path, line, f"item[{index}]", "harus berupa pemetaan (nama, kode_data/uraian, kolom)")
+    unknown = set(raw) - {"nama", "kode_data", "uraian", "kolom", "jumlah_kecamatan", "level"}
+    if unknown:
+        key = sorted(map(str, unknown))[0]
+        raise _fail(path, raw.lines.get(key, line), key, "kunci tidak dikenal")
+    if not raw.get("kode_data") and not raw.get("uraian"):
+        raise _fail(path, line, "item", "perlu kode_data atau uraian untuk mencocokkan item")
+    pattern = None
+    if raw.get("uraian"):
+        try:
+            pattern = re.compile(str(raw["uraian"]), re.IGNORECASE)
+        except re.error as exc:
+            raise _fail(path, raw.lines.get("uraian", line), "uraian", f"pola tidak sah ({exc})") from None
+    kolom = raw.get("kolom") or {}
+    if not isinstance(kolom, dict):
+        raise _fail(path, raw.lines.get("kolom", line), "kolom", "harus berupa pemetaan kolom -> batasan")
+    columns: dict[str, dict] = {}
+    for name, constraints in kolom.items():
+        where = kolom.lines.get(name, line) if isinstance(kolom, LineDict) else line
+        if name not in COLUMN_KEYS:
+            raise _fail(path, where, str(name), f"kolom tidak dikenal (pilih: {', '.join(sorted(COLUMN_KEYS))})")
+        if not isinstance(constraints, dict) or set(constraints) - CONSTRAINTS:
+            raise _fail(path, where, str(name), f"batasan yang dikenal: {', '.join(sorted(CONSTRAINTS))}")
+        for bound in ("minimum", "maximum"):
+            if bound in constraints and not isinstance(constraints[bound], (int, float)):
+                raise _fail(path, where, f"{name}.{bound}", "harus berupa angka")
+        if "pattern" in constraints:
+            try:
+                re.compile(str(constraints["pattern"]))
+            except re.error as exc:
+                raise _fail(path, where, f"{name}.pattern", f"pola tidak sah ({exc})") from None
+        columns[COLUMN_KEYS[name]] = dict(constraints)
+    level = raw.get("level", "galat")
+    if level not in ("galat", "peringatan"):
+        raise _fail(path, raw.lines.get("level", line), "level", "pilih galat atau peringatan")
+    return ItemRule(str(raw.get("nama") or f"item {index + 1}"), raw.get("kode_data"), pattern,
+                    columns, bool(raw.get("jumlah_kecamatan")), level)
+
+
+def load_rules(folder: Path | None = None) -> RuleSet:
+    """Read every *.yaml in the folder: `bawaan` sets the built-in checks, `item` adds per-item rules."""
+    folder = Path(folder or DEFAULT_FOLDER)
+    if not folder.is_dir():
+        raise RuleError(f"Folder aturan {folder} tidak ditemukan")
+    params: dict = {}
+    items: list[ItemRule] = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else 0
+            raise RuleError(f"Berkas aturan {path.name}, baris {line}: YAML tidak sah ({exc})") from None
+        if not isinstance(data, dict):
+            raise _fail(path, 1, "(akar)", "harus berisi pemetaan 'bawaan' dan/atau 'item'")
+        for key in data:
+            if key not in ("bawaan", "item"):
+                raise _fail(path, data.lines.get(key, 1), str(key), "kunci tidak dikenal (pilih bawaan atau item)")
+        params.update(_bawaan(path, data.get("bawaan") or {}))
+        raw_items = data.get("item") or []
+        if not isinstance(raw_items, list):
+            raise _fail(path, data.lines.get("item", 1), "item", "harus berupa daftar")
+        items.extend(_item(path, raw, i) for i, raw in enumerate(raw_items))
+    return RuleSet(**params, items=tuple(items))
+
+
+def _bawaan(path: Path, raw) -> dict:
+    out: dict = {}
+    lines = getattr(raw, "lines", {})
+    for key, value in raw.items():
+        line = lines.get(key, 0)
+        if key == "tahun_mundur_maks":
+            if not isinstance(value, int) or value < 0:
+                raise _fail(path, line, key, "harus bilangan bulat >= 0")
+            out[key] = value
+        elif key in ("satuan_cacah", "satuan_persen"):
+            if not isinstance(value, list):
+                raise _fail(path, line, key, "harus berupa daftar satuan")
+            out[key] = frozenset(str(v).strip().casefold() for v in value)
+        elif key == "frekuensi":
+            out[key] = tuple(str(v) for v in value)
+        elif key == "riwayat":
+            sub = getattr(value, "lines", {})
+            for k, v in value.items():
+                if k == "perubahan_maks" and isinstance(v, (int, float)) and v > 0:
+                    out[k] = float(v)
+                elif k == "rasio_koma" and isinstance(v, list):
+                    out[k] = tuple(float(x) for x in v)
+                elif k == "toleransi_rasio" and isinstance(v, (int, float)):
+                    out[k] = float(v)
+                else:
+                    raise _fail(path, sub.get(k, line), f"riwayat.{k}", "kunci atau nilai tidak sah")
+        else:
+            raise _fail(path, line, str(key), "kunci bawaan tidak dikenal")
+    return out

@@ -1,0 +1,63 @@
+"""The SOP as data: steps, states, durations (rules/sop.yaml)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+SOP_FILE = Path(__file__).with_name("sop.yaml")
+
+DRAF, DICEK, DISEPAKATI, DISETUJUI = "1", "3", "5", "6"
+DIISI, REVISI, PERBAIKAN, TERVERIFIKASI, DIARSIP = "7", "7a", "8", "9", "10"
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    nama: str
+    pelaksana: str
+    hari_kerja: int
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    label: str
+    order: int
+    next_steps: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Sop:
+    name: str
+    total_days: int
+    steps: dict[int, Step]
+    states: dict[str, State]
+    boxes: dict[str, dict]
+
+    def label(self, code: str) -> str:
+        return self.states[code].label
+
+    def code_of(self, label: object) -> str | None:
+        """The state code a Status cell shows ("7a Revisi" -> "7a"), or None."""
+        head = str(label or "").strip().split(" ", 1)[0]
+        return head if head in self.states else None
+
+    def days_for(self, code: str) -> int:
+        """Working days the SOP allows for the work that follows this state."""
+        return sum(self.steps[n].hari_kerja for n in self.states[code].next_steps)
+
+    def ordered(self) -> list[State]:
+        return sorted(self.states.values(), key=lambda s: (s.order, s.code))
+
+
+@lru_cache(maxsize=4)
+def load_sop(path: Path = SOP_FILE) -> Sop:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    steps = {s["number"]: Step(s["number"], s["nama"], s["pelaksana"], int(s["hari_kerja"]))
+             for s in data["steps"]}
+    states = {s["code"]: State(s["code"], s["label"], int(s["order"]), tuple(s["next_steps"]))
+              for s in data["states"]}
+    return Sop(data["name"], int(data["standar_pelayanan_hari_kerja"]), steps, states, data["boxes"])

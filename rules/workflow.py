@@ -1,0 +1,169 @@
+"""The state machine of DESIGN section 4, for one row: pure, clock-free.
+
+Given the state the database remembers and the boxes the sheet shows now, it returns the
+new state, the boxes to clear (each with the reason shown to the user) and the
+transitions passed through, so every state change becomes an audit event.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from rules import fields as f
+from rules.findings import Finding
+from rules.sop import (DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI,
+                       TERVERIFIKASI, load_sop)
+
+BOX_LABEL = {
+    f.DICEK: "Dicek Bersama", f.SEPAKAT_OPD: "Disepakati OPD",
+    f.SEPAKAT_WALIDATA: "Disepakati Walidata", f.SETUJU_KA: "Disetujui Ka. OPD",
+    f.SELESAI_ISI: "Selesai Diisi", f.VERIFIKASI: "Terverifikasi",
+}
+# The state a box needs before it may be ticked, and what to tell the user otherwise.
+PREREQUISITE = {
+    f.SEPAKAT_OPD: (DICEK, "Dicek Bersama (langkah 3) harus dicentang lebih dulu"),
+    f.SEPAKAT_WALIDATA: (DICEK, "Dicek Bersama (langkah 3) harus dicentang lebih dulu"),
+    f.SETUJU_KA: (DISEPAKATI, "daftar harus disepakati OPD dan Walidata (langkah 5) lebih dulu"),
+    f.SELESAI_ISI: (DISETUJUI, "Disetujui Ka. OPD (langkah 6) harus dicentang lebih dulu"),
+    f.VERIFIKASI: (DIISI, "baris harus berstatus 7 Diisi (Selesai Diisi dan lolos pemeriksaan) lebih dulu"),
+}
+_ORDER = {s.code: s.order for s in load_sop().states.values()}
+_RANK = {DRAF: 0, DICEK: 1, DISEPAKATI: 2, DISETUJUI: 3, REVISI: 3, PERBAIKAN: 3,
+         DIISI: 4, TERVERIFIKASI: 5, DIARSIP: 5}  # how far the boxes carry a state
+
+
+@dataclass
+class RowInput:
+    prev_state: str | None  # None: a row seen for the first time
+    boxes: dict[str, bool]
+    prev_boxes: dict[str, bool] = field(default_factory=dict)  # as the poller left them
+    agreed_changed: tuple[str, ...] = ()  # column headers of agreed fields edited
+    values_changed: tuple[str, ...] = ()  # column headers of Tahun/Nilai edited
+    catatan: str = ""
+    prev_catatan: str = ""
+
+
+@dataclass
+class RowOutcome:
+    state: str
+    clears: dict[str, str] = field(default_factory=dict)  # box key -> reason
+    transitions: list[tuple[str | None, str, str]] = field(default_factory=list)
+
+
+def _messages(findings: list[Finding]) -> str:
+    return "; ".join(dict.fromkeys(x.message for x in findings))
+
+
+def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutcome:
+    """``blocking(n)`` lists the errors that stop the row entering state number n."""
+    out = RowOutcome(state=row.prev_state or DRAF)
+    boxes = {k: bool(row.boxes.get(k)) for k in BOX_LABEL}
+
+    def clear(key: str, reason: str) -> None:
+        if boxes[key]:
+            out.clears[key] = reason
+        boxes[key] = False
+
+    def move(to: str, reason: str) -> None:
+        if to != out.state:
+            out.transitions.append((out.state, to, reason))
+            out.state = to
+
+    if row.prev_state is None:
+        out.transitions.append((None, DRAF, "Baris baru dalam daftar data"))
+
+    if row.agreed_changed and _ORDER[out.state] >= _ORDER[DISEPAKATI]:
+        what = ", ".join(row.agreed_changed)
+        for key in (f.SEPAKAT_OPD, f.SEPAKAT_WALIDATA, f.SETUJU_KA, f.SELESAI_ISI, f.VERIFIKASI):
+            clear(key, f"Dikosongkan otomatis: {what} berubah setelah disepakati; daftar perlu disepakati ulang.")
+        move(DICEK, f"Daftar yang disepakati berubah ({what}); kembali ke langkah 3-4")
+    elif row.values_changed and out.state in (TERVERIFIKASI, DIARSIP):
+        what = ", ".join(row.values_changed)
+        clear(f.VERIFIKASI, f"Dikosongkan otomatis: {what} berubah setelah diverifikasi; perlu verifikasi ulang.")
+        move(DIISI, f"{what} berubah setelah diverifikasi; perlu verifikasi ulang")
+
+    note = row.catatan.strip()
+    if note and note != row.prev_catatan.strip() and out.state in (DIISI, TERVERIFIKASI, DIARSIP):
+        for key in (f.SELESAI_ISI, f.VERIFIKASI):
+            clear(key, "Dikosongkan otomatis: Walidata meminta revisi (lihat Catatan Walidata).")
+        move(REVISI, f"Walidata meminta revisi: {note[:200]}")
+
+    # Walk the boxes in SOP order: how far do they carry the row?
+    reached: list[tuple[str, str]] = []
+    if boxes[f.DICEK]:
+        reached.append((DICEK, "Dicek Bersama dicentang"))
+        if boxes[f.SEPAKAT_OPD] and boxes[f.SEPAKAT_WALIDATA]:
+            errors = blocking(5)
+            if errors:
+                reason = f"Belum dapat disepakati: {_messages(errors)}"
+                clear(f.SEPAKAT_OPD, reason)
+                clear(f.SEPAKAT_WALIDATA, reason)
+            else:
+                reached.append((DISEPAKATI, "Disepakati OPD dan Walidata"))
+    level = reached[-1][0] if reached else DRAF
+    if level == DISEPAKATI and boxes[f.SETUJU_KA]:
+        reached.append((DISETUJUI, "Disetujui Ka. OPD dicentang"))
+        level = DISETUJUI
+    if level == DISETUJUI and boxes[f.SELESAI_ISI]:
+        errors = blocking(7)
+        if errors:
+            clear(f.SELESAI_ISI, f"Dikosongkan otomatis: belum lolos pemeriksaan ({_messages(errors)}). "
+                                 "Perbaiki lalu centang lagi.")
+            reached.append((PERBAIKAN, f"Selesai Diisi ditolak: {_messages(errors)}"))
+            level = PERBAIKAN
+        else:
+            reached.append((DIISI, "Selesai Diisi dicentang dan lolos pemeriksaan"))
+            level = DIISI
+    if level == DIISI and boxes[f.VERIFIKASI]:
+        errors = blocking(9)
+        if errors:
+            clear(f.VERIFIKASI, f"Dikosongkan otomatis: belum lolos pemeriksaan ({_messages(errors)}).")
+        else:
+            reached.append((TERVERIFIKASI, "Terverifikasi dicentang"))
+            level = TERVERIFIKASI
+
+    # Boxes ticked beyond what the boxes before them allow are cleared.
+    for key, (needed, why) in PREREQUISITE.items():
+        if boxes[key] and _RANK[level] < _RANK[needed]:
+            if row.prev_boxes.get(key):
+                clear(key, f"Dikosongkan otomatis: langkah sebelumnya dibatalkan; {why}.")
+            else:
+                clear(key, f"Dikosongkan otomatis: {BOX_LABEL[key]} dicentang terlalu awal; {why}.")
+
+    _settle(out, level, reached, row)
+    return out
+
+
+def _settle(out: RowOutcome, level: str, reached: list[tuple[str, str]], row: RowInput) -> None:
+    """Move the row to what its boxes carry, keeping a pending revision or repair open."""
+    current = out.state
+    if level == current or (level == DISETUJUI and current in (REVISI, PERBAIKAN)):
+        return  # nothing new, or waiting for the operator to fix and tick Selesai Diisi again
+    if level == TERVERIFIKASI and current == DIARSIP:
+        return  # still verified; archiving is decided by the caller
+    if level == PERBAIKAN or _ORDER[level] > _ORDER[current]:
+        for state, reason in reached:
+            if _ORDER[state] > _ORDER[out.state] or (state == PERBAIKAN and out.state != PERBAIKAN):
+                out.transitions.append((out.state, state, reason))
+                out.state = state
+        return
+    cleared = [BOX_LABEL[k] for k in BOX_LABEL if row.prev_boxes.get(k) and not row.boxes.get(k)]
+    reason = f"{', '.join(cleared)} dikosongkan" if cleared else "centang langkah tidak lengkap"
+    out.transitions.append((current, level, f"Mundur: {reason}"))
+    out.state = level
+
+
+_TRUE = {"true", "ya", "y", "v", "✓", "✔", "☑", "x", "1"}
+_FALSE = {"false", "tidak", "", "0", "☐"}
+
+
+def parse_box(value: object) -> bool | None:
+    """A step cell as ticked (True), not ticked (False) or unreadable (None)."""
+    if value is None or value is False:
+        return False
+    if value is True:
+        return True
+    if isinstance(value, (int, float)):
+        return True if value == 1 else False if value == 0 else None
+    s = str(value).strip().casefold()
+    return True if s in _TRUE else False if s in _FALSE else None

@@ -1,0 +1,1 @@
+"""The application: config, reconcile cycle, archive store, poller, dashboard, CLI."""

@@ -1,0 +1,149 @@
+"""The workspace file (satudata.toml): read, checked, every bad value named in Bahasa Indonesia."""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CONFIG_NAME = "satudata.toml"
+KODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,40}$")
+
+
+class ConfigError(Exception):
+    """A workspace file a Walidata must fix; the message is in Bahasa Indonesia."""
+
+
+@dataclass(frozen=True)
+class Opd:
+    kode: str
+    nama: str
+    operators: tuple[str, ...] = ()
+    spreadsheet_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    name: str
+    year: int
+    backend: str
+    folder: Path
+    spreadsheet_id: str | None
+    credentials: Path | None
+    archive_url: str
+    interval_seconds: int
+    walidata: tuple[str, ...]
+    opds: tuple[Opd, ...]
+    rules_folder: Path | None
+    dashboard_users: dict[str, str] = field(default_factory=dict)
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8050
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+
+def find_config(explicit: str | os.PathLike | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("SATUDATA_CONFIG"):
+        return Path(os.environ["SATUDATA_CONFIG"])
+    return Path.cwd() / CONFIG_NAME
+
+
+def _get(table: dict, key: str, kind: type | tuple, where: str, default=...):
+    if key not in table:
+        if default is ...:
+            raise ConfigError(f"{where}.{key} wajib diisi")
+        return default
+    value = table[key]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        names = {str: "teks", int: "bilangan bulat", list: "daftar", dict: "tabel"}
+        want = names.get(kind, "nilai yang sah") if isinstance(kind, type) else "nilai yang sah"
+        raise ConfigError(f"{where}.{key} harus berupa {want} (sekarang: {value!r})")
+    return value
+
+
+def _resolve(root: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+def _sqlite_url(root: Path, url: str) -> str:
+    """sqlite:///relative.db resolves against the workspace folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
+        return prefix + str(_resolve(root, url[len(prefix):]))
+    return url
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    path = find_config(path).resolve()
+    if not path.is_file():
+        raise ConfigError(f"Berkas konfigurasi {path} tidak ditemukan. Buat ruang kerja dengan "
+                          "'satudata init FOLDER' atau tunjuk berkasnya dengan -c / SATUDATA_CONFIG.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name} tidak sah: {exc}") from None
+    root = path.parent
+    ws = _get(data, "workspace", dict, "satudata.toml")
+    sheets = _get(data, "sheets", dict, "satudata.toml")
+    archive = _get(data, "archive", dict, "satudata.toml", {})
+    poller = _get(data, "poller", dict, "satudata.toml", {})
+    walidata = _get(data, "walidata", dict, "satudata.toml", {})
+    dashboard = _get(data, "dashboard", dict, "satudata.toml", {})
+    year = _get(ws, "year", int, "workspace")
+    if not 2000 <= year <= 2100:
+        raise ConfigError(f"workspace.year harus tahun antara 2000 dan 2100 (sekarang: {year})")
+    backend = _get(sheets, "backend", str, "sheets", "xlsx")
+    if backend not in ("xlsx", "google"):
+        raise ConfigError(f"sheets.backend harus 'xlsx' atau 'google' (sekarang: {backend!r})")
+    spreadsheet_id = _get(sheets, "spreadsheet_id", str, "sheets", None)
+    credentials = _get(sheets, "credentials", str, "sheets", None)
+    interval = _get(poller, "interval_seconds", int, "poller", 60)
+    if interval < 5:
+        raise ConfigError(f"poller.interval_seconds minimal 5 detik (sekarang: {interval})")
+    opds = _opds(_get(data, "opd", list, "satudata.toml", []))
+    if backend == "google" and not spreadsheet_id and not all(o.spreadsheet_id for o in opds):
+        raise ConfigError("sheets.spreadsheet_id wajib diisi untuk backend google "
+                          "(atau spreadsheet_id pada setiap [[opd]])")
+    rules = _get(data, "rules", dict, "satudata.toml", {})
+    rules_folder = _get(rules, "folder", str, "rules", None) if rules else None
+    if rules_folder is None and (root / "rules").is_dir():
+        rules_folder = "rules"
+    users = _get(dashboard, "users", dict, "dashboard", {})
+    emails = _get(walidata, "emails", list, "walidata", [])
+    return Config(
+        path=path, name=_get(ws, "name", str, "workspace", "Pengumpulan Data"), year=year,
+        backend=backend, folder=_resolve(root, _get(sheets, "folder", str, "sheets", "sheets")),
+        spreadsheet_id=spreadsheet_id, credentials=_resolve(root, credentials) if credentials else None,
+        archive_url=_sqlite_url(root, _get(archive, "url", str, "archive", "sqlite:///arsip.sqlite")),
+        interval_seconds=interval, walidata=tuple(str(e) for e in emails), opds=opds,
+        rules_folder=_resolve(root, rules_folder) if rules_folder else None,
+        dashboard_users={str(k): str(v) for k, v in users.items()},
+        dashboard_host=_get(dashboard, "host", str, "dashboard", "127.0.0.1"),
+        dashboard_port=_get(dashboard, "port", int, "dashboard", 8050),
+    )
+
+
+def _opds(raw: list) -> tuple[Opd, ...]:
+    out: list[Opd] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw, 1):
+        where = f"[[opd]] ke-{i}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where} harus berupa tabel")
+        kode = _get(item, "kode", str, where).strip()
+        if not KODE_RE.match(kode):
+            raise ConfigError(f"{where}.kode '{kode}' tidak sah: gunakan huruf besar, angka dan '-' (mis. DINKES)")
+        if kode in seen:
+            raise ConfigError(f"{where}.kode '{kode}' ganda")
+        seen.add(kode)
+        operators = _get(item, "operators", list, where, [])
+        out.append(Opd(kode, _get(item, "nama", str, where, kode), tuple(map(str, operators)),
+                       _get(item, "spreadsheet_id", str, where, None)))
+    return tuple(out)

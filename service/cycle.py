@@ -1,0 +1,126 @@
+"""One poll cycle: read -> reconcile -> commit -> write. The loop around it only calls it."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from rules.rulefile import RuleSet
+from rules.wilayah import Wilayah
+from service.config import Config
+from service.reconcile import Context, reconcile
+from service.store import Store
+from sheets.base import Backend, TabSnapshot, TabWrites
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TabReport:
+    opd: str
+    status: str  # diproses, tidak_berubah, dilewati, galat
+    message: str = ""
+    rows: int = 0
+    events: int = 0
+    archived: int = 0
+    writes: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class CycleReport:
+    cycle_id: int
+    started_at: datetime
+    tabs: list[TabReport] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    backend_failed: bool = False
+    requests: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "siklus": self.cycle_id, "mulai": self.started_at.isoformat(),
+            "dibuat": self.created, "galat": self.errors, "backend_gagal": self.backend_failed,
+            "permintaan": self.requests,
+            "tab": [t.__dict__ for t in self.tabs],
+        }
+
+
+def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wilayah: Wilayah,
+              now: datetime, clock: Callable[[], datetime] | None = None) -> CycleReport:
+    """One pass over every configured OPD. A failing tab is reported; the others go on."""
+    clock = clock or (lambda: now)
+    before = dict(backend.requests)
+    report = CycleReport(store.start_cycle(now), now)
+    opds = [o.kode for o in config.opds]
+    try:
+        report.created = backend.ensure_tabs([(o.kode, o.nama) for o in config.opds])
+        known = store.tokens()
+        results = backend.read(opds, {o: known.get(o) for o in opds})
+    except Exception as exc:  # a backend that cannot be read at all: the cycle changes nothing
+        log.exception("backend read failed")
+        report.backend_failed = True
+        report.errors.append(f"Backend tidak dapat dibaca: {exc}")
+        _finish(store, report, backend, before, clock())
+        return report
+    batches: list[TabWrites] = []
+    snapshots: dict[str, TabSnapshot] = {}
+    by_opd: dict[str, TabReport] = {}
+    for result in results:
+        tab = TabReport(result.opd, "tidak_berubah")
+        by_opd[result.opd] = tab
+        report.tabs.append(tab)
+        if result.error:
+            tab.status, tab.message = "galat", result.error
+            report.errors.append(f"{result.opd}: {result.error}")
+            store.set_tab_problem(result.opd, "galat", result.error, now)
+            continue
+        if result.unchanged or result.snapshot is None:
+            continue
+        try:
+            memory = store.load_tab(result.opd)
+            ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah))
+            plan = reconcile(result.snapshot, memory, ctx, now)
+            tab.archived = store.apply(plan, report.cycle_id, now, token=result.snapshot.token)
+        except Exception as exc:  # a bug or a database failure on one tab must not stop the others
+            log.exception("tab %s failed", result.opd)
+            tab.status, tab.message = "galat", f"Gagal memproses tab: {exc}"
+            report.errors.append(f"{result.opd}: {tab.message}")
+            continue
+        tab.status = "diproses" if plan.status == "ok" else "dilewati"
+        tab.message, tab.rows, tab.events = plan.message, plan.rows_seen, len(plan.events)
+        tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
+        if plan.writes:
+            batches.append(plan.writes)
+            snapshots[result.opd] = result.snapshot
+    if batches:
+        try:
+            outcomes = backend.write(batches, snapshots)
+        except Exception as exc:  # the database already holds the truth; the next cycle repairs the sheet
+            log.exception("backend write failed")
+            report.errors.append(f"Gagal menulis ke spreadsheet: {exc}")
+            outcomes = {}
+        for opd, outcome in outcomes.items():
+            if outcome.reason is None:
+                store.mark_written(opd, outcome.token)
+            else:
+                by_opd[opd].message = outcome.reason
+                report.errors.append(f"{opd}: {outcome.reason}")
+    states = store.state_counts()
+    for tab in report.tabs:
+        tab.states = states.get(tab.opd, {})
+    _finish(store, report, backend, before, clock())
+    return report
+
+
+def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[str, int], now: datetime) -> None:
+    used = {k: v - before.get(k, 0) for k, v in backend.requests.items()}
+    report.requests = used
+    store.finish_cycle(
+        report.cycle_id, now, status="gagal" if report.backend_failed else ("galat" if report.errors else "selesai"),
+        requests_read=used.get("read", 0), requests_write=used.get("write", 0),
+        requests_other=sum(v for k, v in used.items() if k not in ("read", "write")),
+        tabs_read=sum(t.status in ("diproses", "dilewati") for t in report.tabs),
+        rows_seen=sum(t.rows for t in report.tabs), events=sum(t.events for t in report.tabs),
+        archived=sum(t.archived for t in report.tabs), errors=report.errors)

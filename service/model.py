@@ -1,0 +1,83 @@
+"""What the database remembers between cycles, and the plan one cycle produces."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rules.findings import Finding
+from sheets.base import TabWrites
+
+
+@dataclass
+class RowMemory:
+    row_id: str
+    state: str
+    data: dict[str, str] = field(default_factory=dict)  # data fields as last seen (text)
+    boxes: dict[str, bool] = field(default_factory=dict)  # step boxes as the poller left them
+    catatan: str = ""  # Catatan Walidata as last seen
+    box_notes: dict[str, str] = field(default_factory=dict)  # boxes the poller cleared -> why
+    notes: dict[str, str] = field(default_factory=dict)  # column key -> owned note last written
+    findings: list[dict] = field(default_factory=list)  # shown findings, for the dashboard
+    updated_at: datetime | None = None  # last state change
+    archived_hash: str | None = None
+    archived_version: int = 0
+    removed: bool = False
+    position: int = 0  # sheet row number when last seen (display only, never identity)
+
+
+@dataclass
+class TabMemory:
+    opd: str
+    next_seq: int = 1
+    rows: dict[str, RowMemory] = field(default_factory=dict)
+    token: Any = None  # read token of the last fully processed cycle
+    write_pending: bool = False  # the last planned sheet write has not been confirmed
+    confirm_removal: bool = False  # a person confirmed a mass removal in the CLI
+    status: str = "ok"  # ok, header, hapus_massal, galat
+    message: str = ""
+    header_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    opd: str
+    row_id: str
+    from_state: str | None
+    to_state: str
+    reason: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ArchiveRecord:
+    opd: str
+    row_id: str
+    version: int
+    data: dict[str, str]
+    nilai: float | None
+    tahun: int | None
+    content_hash: str
+    verified_at: datetime
+    archived_at: datetime
+
+
+@dataclass
+class Plan:
+    opd: str
+    writes: TabWrites
+    rows: dict[str, RowMemory] = field(default_factory=dict)  # rows whose memory changed
+    events: list[Event] = field(default_factory=list)
+    archive: list[ArchiveRecord] = field(default_factory=list)
+    next_seq: int = 1
+    status: str = "ok"
+    message: str = ""
+    header_note: str | None = None
+    confirm_removal_used: bool = False
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    rows_seen: int = 0
+
+    @property
+    def changes_memory(self) -> bool:
+        return bool(self.rows or self.events or self.archive)

@@ -1,0 +1,298 @@
+"""One pure function decides a cycle for one tab: (sheet, memory, rules, now) -> Plan."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import pandas as pd
+
+from rules import fields as f
+from rules.checks import History, run_checks, text
+from rules.findings import GALAT, Finding
+from rules.numbers import parse_year
+from rules.rulefile import RuleSet
+from rules.sop import DIARSIP, DRAF, TERVERIFIKASI, Sop, load_sop
+from rules.wilayah import Wilayah
+from rules.workflow import BOX_LABEL, RowInput, advance, parse_box
+from service.model import ArchiveRecord, Event, Plan, RowMemory, TabMemory
+from service.timefmt import format_wib
+from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
+from sheets.layout import BY_KEY, HeaderMap, match_headers
+
+ARCHIVE_FIELDS = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, f.TAHUN, f.NILAI, f.KETERANGAN)
+BOX_STEP = {f.DICEK: 3, f.SEPAKAT_OPD: 5, f.SEPAKAT_WALIDATA: 5, f.SETUJU_KA: 6,
+            f.SELESAI_ISI: 7, f.VERIFIKASI: 9}
+STATE_STEP = {"1": 1, "3": 3, "5": 5, "6": 6, "7a": 7, "8": 7, "7": 7, "9": 9, "10": 10}
+
+
+@dataclass(frozen=True)
+class Context:
+    rules: RuleSet
+    wilayah: Wilayah
+    year: int
+    history: History = field(default_factory=dict)
+    sop: Sop = field(default_factory=load_sop)
+    mass_removal_share: float = 0.25
+
+
+@dataclass
+class _Slot:
+    index: int  # 0-based index into snapshot.rows; sheet row = index + 2
+    cells: dict[str, object]
+    row_id: str = ""
+    id_note: str | None = None
+
+    @property
+    def row(self) -> int:  # 0-based sheet row for writes
+        return self.index + 1
+
+
+def content_hash(data: dict[str, str]) -> str:
+    payload = json.dumps([data.get(k, "") for k in ARCHIVE_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _owned(lines: list[str]) -> str | None:
+    return OWNED_NOTE_PREFIX + "\n" + "\n".join(lines) if lines else None
+
+
+def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datetime) -> Plan:
+    plan = Plan(memory.opd, TabWrites(memory.opd, snapshot.title), next_seq=memory.next_seq,
+                header_note=memory.header_note)
+    header = match_headers(snapshot.header)
+    if not header.ok:
+        missing = ", ".join(header.missing)
+        return _hold(plan, memory, "header", f"Kolom wajib tidak ditemukan di baris 1: {missing}. "
+                     "Tab ini dilewati sampai judul kolom diperbaiki.")
+    slots, orphans = _slots(snapshot, header)
+    _assign_ids(slots, memory, plan)
+    present = {s.row_id for s in slots}
+    active = {rid for rid, m in memory.rows.items() if not m.removed}
+    vanished = sorted(active - present)
+    if (len(vanished) >= 2 and len(vanished) > ctx.mass_removal_share * len(active)
+            and not memory.confirm_removal):
+        return _hold(plan, memory, "hapus_massal",
+                     f"{len(vanished)} dari {len(active)} baris hilang sekaligus (urutan salah atau sheet "
+                     f"terhapus?). Tab ini tidak diproses. Kembalikan barisnya, atau bila memang dihapus "
+                     f"jalankan: satudata confirm-removal {memory.opd}")
+    plan.confirm_removal_used = memory.confirm_removal
+    if memory.header_note:
+        plan.writes.notes.append(NoteWrite(0, 0, None))
+        plan.header_note = None
+    findings, numbers = _check(slots, snapshot, header, ctx)
+    plan.findings = findings
+    for slot in slots:
+        _plan_row(slot, memory, header, findings.get(slot.row_id, []), numbers.get(slot.row_id), ctx, now, plan)
+    for rid in vanished:
+        old = memory.rows[rid]
+        plan.rows[rid] = replace(old, removed=True)
+        plan.events.append(Event(now, memory.opd, rid, old.state, "dihapus",
+                                 "Baris hilang dari sheet (dicatat sebagai dihapus; arsip tetap)", old.data))
+    for slot in orphans:
+        _clear_orphan(slot, header, memory, plan)
+    plan.rows_seen = len(slots)
+    return plan
+
+
+def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
+    plan.status, plan.message = status, message
+    note = _owned([message])
+    if note != memory.header_note:
+        plan.writes.notes.append(NoteWrite(0, 0, note))
+        plan.header_note = note
+    return plan
+
+
+def _slots(snapshot: TabSnapshot, header: HeaderMap) -> tuple[list[_Slot], list[_Slot]]:
+    """Rows with data, and rows that only carry leftover system cells."""
+    slots, orphans = [], []
+    for index in range(len(snapshot.rows)):
+        cells = {key: snapshot.cell(index, col) for key, col in header.columns.items()}
+        slot = _Slot(index, cells, row_id=text(cells.get(f.ID)))
+        if any(text(cells.get(k)) for k in f.DATA_FIELDS):
+            slots.append(slot)
+        elif any(text(cells.get(k)) for k in f.SYSTEM_FIELDS):
+            orphans.append(slot)
+    return slots, orphans
+
+
+def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
+    """Identity is the ID column; copies and hand-typed IDs get a new one."""
+    claimed: dict[str, _Slot] = {}
+    for slot in slots:
+        rid = slot.row_id
+        known = memory.rows.get(rid)
+        if rid and known is not None and rid in claimed:
+            first = claimed[rid]
+            if _same_data(slot, known) and not _same_data(first, known):
+                claimed[rid] = slot  # the copy was inserted above the original
+                slot, first = first, slot
+            slot.id_note = f"ID {rid} ganda (baris disalin); baris ini diberi ID baru"
+            slot.row_id = ""
+        elif rid and known is None:
+            slot.id_note = f"ID '{rid[:40]}' tidak dikenal (diketik manual atau disalin dari tab lain); diganti ID baru"
+            slot.row_id = ""
+        elif rid:
+            claimed[rid] = slot
+    for slot in slots:
+        if not slot.row_id:
+            slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
+            plan.next_seq += 1
+
+
+def _same_data(slot: _Slot, known: RowMemory) -> bool:
+    return all(text(slot.cells.get(k)) == v for k, v in known.data.items())
+
+
+def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
+           ctx: Context) -> tuple[dict[str, list[Finding]], dict[str, float | None]]:
+    nilai_col = header.columns.get(f.NILAI)
+    records = []
+    for slot in slots:
+        record = {k: slot.cells.get(k) for k in f.DATA_FIELDS if k in header.columns}
+        record["_persen"] = (slot.index, nilai_col) in snapshot.percent
+        records.append(record)
+    df = pd.DataFrame.from_records(records, index=[s.row_id for s in slots]).astype(object)
+    df = df.where(df.notna(), None)
+    result = run_checks(df, ctx.rules, ctx.wilayah, ctx.year, ctx.history)
+    by_row: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_row.setdefault(finding.row_id, []).append(finding)
+    key_at = {col: key for key, col in header.columns.items()}
+    row_of = {s.index: s.row_id for s in slots}
+    for (index, col), message in snapshot.problems.items():
+        if index in row_of and col in key_at:
+            rid = row_of[index]
+            by_row.setdefault(rid, []).append(Finding(rid, key_at[col], GALAT, "sel_tidak_terbaca", message))
+    return by_row, result.numbers
+
+
+def _plan_row(slot: _Slot, memory: TabMemory, header: HeaderMap, findings: list[Finding],
+              nilai: float | None, ctx: Context, now: datetime, plan: Plan) -> None:
+    rid, cells = slot.row_id, slot.cells
+    mem = memory.rows.get(rid)
+    data = {k: text(cells.get(k)) for k in f.DATA_FIELDS if k in header.columns}
+    catatan = text(cells.get(f.CATATAN))
+    box_notes = dict(mem.box_notes) if mem else {}
+    boxes: dict[str, bool] = {}
+    clears: dict[str, str] = {}
+    for key in BOX_LABEL:
+        raw = cells.get(key)
+        value = parse_box(raw)
+        if value is None:
+            clears[key] = (f"Dikosongkan otomatis: isi '{text(raw)[:30]}' tidak dikenal di kolom {BOX_LABEL[key]}; "
+                           "gunakan YA atau centang.")
+            value = False
+        elif value and memory.write_pending and key in box_notes:
+            clears[key] = box_notes[key]  # the last clear never reached the sheet
+            value = False
+        boxes[key] = value
+    changed = [k for k, v in data.items() if mem is not None and v != mem.data.get(k, "")]
+    outcome = advance(RowInput(
+        prev_state=mem.state if mem else None,
+        boxes=boxes,
+        prev_boxes=mem.boxes if mem else {},
+        agreed_changed=tuple(BY_KEY[k].header for k in changed if k in f.AGREED_FIELDS),
+        values_changed=tuple(BY_KEY[k].header for k in changed if k in f.VALUE_FIELDS),
+        catatan=catatan,
+        prev_catatan=mem.catatan if mem else "",
+    ), lambda n: [x for x in findings if x.blocks(n)])
+    clears.update(outcome.clears)
+    state = outcome.state
+    values = {**data, **{k: boxes[k] and k not in clears for k in BOX_LABEL}, f.CATATAN: catatan}
+    transitions = list(outcome.transitions)
+    if mem is not None and mem.removed:
+        transitions.insert(0, (mem.state, state, "Baris muncul kembali di sheet"))
+    archived_hash = mem.archived_hash if mem else None
+    version = mem.archived_version if mem else 0
+    if state in (TERVERIFIKASI, DIARSIP):
+        digest = content_hash(data)
+        if digest != archived_hash:
+            version += 1
+            archived_hash = digest
+            plan.archive.append(ArchiveRecord(memory.opd, rid, version, data, nilai,
+                                              parse_year(data.get(f.TAHUN))[0], digest, now, now))
+            reason = f"Disimpan di basis data arsip (versi {version})"
+        else:
+            reason = f"Sudah tersimpan di arsip (versi {version})"
+        if state == TERVERIFIKASI or digest != (mem.archived_hash if mem else None):
+            transitions.append((state, DIARSIP, reason))
+        state = DIARSIP
+    for prev, to, reason in transitions:
+        plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
+    if transitions and (mem is None or state != mem.state or mem.removed):
+        box_notes = {}
+    for key in BOX_LABEL:
+        if boxes[key] and key not in clears:
+            box_notes.pop(key, None)
+    box_notes.update(clears)
+    if slot.id_note:
+        box_notes[f.ID] = slot.id_note
+    ticked = [BOX_STEP[k] for k in BOX_LABEL if boxes[k]]
+    reach = max([STATE_STEP[state], *ticked])
+    shown = [x for x in findings if x.step <= reach]
+    updated = now if (mem is None or state != mem.state or mem.removed) else mem.updated_at
+    new = RowMemory(
+        row_id=rid, state=state, data=data,
+        boxes={k: boxes[k] and k not in clears for k in BOX_LABEL},
+        catatan=catatan, box_notes=box_notes,
+        notes=_notes(slot, header, shown, box_notes, mem, plan),
+        findings=[{"kolom": x.column, "level": x.level, "kode": x.code, "pesan": x.message} for x in shown],
+        updated_at=updated, archived_hash=archived_hash, archived_version=version,
+        removed=False, position=slot.index + 2,
+    )
+    if new != mem:
+        plan.rows[rid] = new
+    _cells(slot, header, new, ctx, clears, plan)
+
+
+def _notes(slot: _Slot, header: HeaderMap, shown: list[Finding], box_notes: dict[str, str],
+           mem: RowMemory | None, plan: Plan) -> dict[str, str]:
+    lines: dict[str, list[str]] = {}
+    for x in shown:
+        lines.setdefault(x.column, []).append(x.as_line())
+    for key, reason in box_notes.items():
+        lines.setdefault(key, []).append(reason)
+    wanted = {k: _owned(v) for k, v in lines.items() if k in header.columns}
+    before = mem.notes if mem else {}
+    for key in sorted(set(wanted) | set(before)):
+        if key in header.columns and wanted.get(key) != before.get(key):
+            plan.writes.notes.append(NoteWrite(slot.row, header.columns[key], wanted.get(key)))
+    return {k: v for k, v in wanted.items() if v}
+
+
+def hasil_text(row: RowMemory) -> str:
+    lines = [f"{x['level'].upper()}: {x['pesan']}" for x in row.findings]
+    lines += [f"LANGKAH: {reason}" for key, reason in row.box_notes.items() if key != f.ID]
+    if f.ID in row.box_notes:
+        lines.append(f"ID: {row.box_notes[f.ID]}")
+    return "\n".join(lines) if lines else "Lolos pemeriksaan"
+
+
+def _cells(slot: _Slot, header: HeaderMap, row: RowMemory, ctx: Context, clears: dict[str, str],
+           plan: Plan) -> None:
+    wanted = {
+        f.ID: row.row_id,
+        f.STATUS: ctx.sop.label(row.state),
+        f.HASIL: hasil_text(row),
+        f.DIPERBARUI: format_wib(row.updated_at) if row.updated_at else "",
+    }
+    for key, value in wanted.items():
+        if key in header.columns and text(slot.cells.get(key)) != value:
+            plan.writes.cells.append(CellWrite(slot.row, header.columns[key], value))
+    for key in clears:
+        plan.writes.cells.append(CellWrite(slot.row, header.columns[key], False))
+
+
+def _clear_orphan(slot: _Slot, header: HeaderMap, memory: TabMemory, plan: Plan) -> None:
+    """A row emptied of data keeps no system cells or owned notes of ours."""
+    for key in f.SYSTEM_FIELDS:
+        if key in header.columns and text(slot.cells.get(key)):
+            plan.writes.cells.append(CellWrite(slot.row, header.columns[key], ""))
+    old = memory.rows.get(slot.row_id)
+    if old is not None:
+        for key in old.notes:
+            if key in header.columns:
+                plan.writes.notes.append(NoteWrite(slot.row, header.columns[key], None))

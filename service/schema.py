@@ -1,0 +1,88 @@
+"""The archive database's tables (SQLAlchemy Core), portable to SQLite, PostgreSQL and MariaDB."""
+from __future__ import annotations
+
+from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+
+metadata = MetaData()
+
+tabs = Table(
+    "tabs", metadata,
+    Column("opd", String(64), primary_key=True),
+    Column("next_seq", Integer, nullable=False, default=1),
+    Column("token", Text),
+    Column("write_pending", Boolean, nullable=False, default=False),
+    Column("confirm_removal", Boolean, nullable=False, default=False),
+    Column("status", String(32), nullable=False, default="ok"),
+    Column("message", Text, nullable=False, default=""),
+    Column("header_note", Text),
+    Column("checked_at", DateTime),
+)
+
+rows = Table(
+    "rows", metadata,
+    Column("opd", String(64), primary_key=True),
+    Column("row_id", String(80), primary_key=True),
+    Column("state", String(8), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("boxes", Text, nullable=False),
+    Column("catatan", Text, nullable=False, default=""),
+    Column("box_notes", Text, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("findings", Text, nullable=False),
+    Column("updated_at", DateTime),
+    Column("archived_hash", String(64)),
+    Column("archived_version", Integer, nullable=False, default=0),
+    Column("removed", Boolean, nullable=False, default=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("cycle_id", Integer),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("opd", String(64), nullable=False, index=True),
+    Column("row_id", String(80), nullable=False),
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("cell_values", Text, nullable=False),
+)
+
+archive = Table(
+    "archive", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("opd", String(64), nullable=False),
+    Column("row_id", String(80), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kode_data", Text, nullable=False),
+    Column("uraian_data", Text, nullable=False),
+    Column("rincian", Text, nullable=False),
+    Column("satuan", Text, nullable=False),
+    Column("tahun", Integer),
+    Column("nilai", Float),
+    Column("nilai_teks", Text, nullable=False),
+    Column("keterangan", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("verified_at", DateTime, nullable=False),
+    Column("archived_at", DateTime, nullable=False),
+    UniqueConstraint("opd", "row_id", "content_hash", name="uq_archive_content"),
+    UniqueConstraint("opd", "row_id", "version", name="uq_archive_version"),
+)
+
+cycles = Table(
+    "cycles", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False, index=True),
+    Column("finished_at", DateTime),
+    Column("status", String(16), nullable=False, default="berjalan"),
+    Column("requests_read", Integer, nullable=False, default=0),
+    Column("requests_write", Integer, nullable=False, default=0),
+    Column("requests_other", Integer, nullable=False, default=0),
+    Column("tabs_read", Integer, nullable=False, default=0),
+    Column("rows_seen", Integer, nullable=False, default=0),
+    Column("events", Integer, nullable=False, default=0),
+    Column("archived", Integer, nullable=False, default=0),
+    Column("errors", Text, nullable=False, default="[]"),
+)

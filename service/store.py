@@ -1,0 +1,239 @@
+"""The archive store: row memory, append-only audit and archive, poll cycles (SQLAlchemy 2)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import Engine, and_, create_engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from rules.checks import History, item_key, rincian_key
+from rules.wilayah import Wilayah
+from service import schema as t
+from service.model import Plan, RowMemory, TabMemory
+
+
+def make_engine(url: str) -> Engine:
+    """Build the engine and make sure the tables exist."""
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    t.metadata.create_all(engine)
+    return engine
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Stored as naive UTC, portable across SQLite, PostgreSQL and MariaDB."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=moment.microsecond)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=timezone.utc)
+
+
+def _token_out(token: Any) -> str | None:
+    return None if token is None else json.dumps(token)
+
+
+def _token_in(raw: str | None) -> Any:
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return tuple(value) if isinstance(value, list) else value
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- tabs and row memory -------------------------------------------------
+    def tokens(self) -> dict[str, Any]:
+        """Last processed read token per OPD; None where a write is still pending."""
+        with self.engine.connect() as conn:
+            return {r.opd: None if r.write_pending else _token_in(r.token)
+                    for r in conn.execute(select(t.tabs.c.opd, t.tabs.c.token, t.tabs.c.write_pending))}
+
+    def load_tab(self, opd: str) -> TabMemory:
+        with self.engine.connect() as conn:
+            tab = conn.execute(select(t.tabs).where(t.tabs.c.opd == opd)).first()
+            memory = TabMemory(opd)
+            if tab is not None:
+                memory = TabMemory(opd, tab.next_seq, {}, _token_in(tab.token), tab.write_pending,
+                                   tab.confirm_removal, tab.status, tab.message, tab.header_note)
+            for r in conn.execute(select(t.rows).where(t.rows.c.opd == opd)):
+                memory.rows[r.row_id] = _row_memory(r)
+        return memory
+
+    def apply(self, plan: Plan, cycle_id: int | None, now: datetime, token: Any = None) -> int:
+        """Commit one tab's plan in one transaction; returns the archive versions added."""
+        added = 0
+        with self.engine.begin() as conn:
+            self._upsert_tab(conn, plan, now, token)
+            for row in plan.rows.values():
+                self._upsert_row(conn, plan.opd, row)
+            if plan.events:
+                conn.execute(insert(t.events), [{
+                    "cycle_id": cycle_id, "at": _utc(e.at), "opd": e.opd, "row_id": e.row_id,
+                    "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason,
+                    "cell_values": json.dumps(e.values, ensure_ascii=False, default=str),
+                } for e in plan.events])
+            for rec in plan.archive:
+                exists = conn.execute(select(t.archive.c.id).where(and_(
+                    t.archive.c.opd == rec.opd, t.archive.c.row_id == rec.row_id,
+                    t.archive.c.content_hash == rec.content_hash))).first()
+                if exists:
+                    continue  # idempotent by (OPD, row ID, content hash)
+                conn.execute(insert(t.archive).values(
+                    opd=rec.opd, row_id=rec.row_id, version=rec.version,
+                    kode_data=rec.data.get("kode_data", ""), uraian_data=rec.data.get("uraian_data", ""),
+                    rincian=rec.data.get("rincian", ""), satuan=rec.data.get("satuan", ""),
+                    tahun=rec.tahun, nilai=rec.nilai, nilai_teks=rec.data.get("nilai", ""),
+                    keterangan=rec.data.get("keterangan", ""), content_hash=rec.content_hash,
+                    verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at)))
+                added += 1
+        return added
+
+    def _upsert_tab(self, conn, plan: Plan, now: datetime, token: Any) -> None:
+        values = {"next_seq": plan.next_seq, "status": plan.status, "message": plan.message,
+                  "header_note": plan.header_note, "checked_at": _utc(now),
+                  "write_pending": bool(plan.writes)}
+        if not plan.writes:
+            values["token"] = _token_out(token)
+        if plan.confirm_removal_used:
+            values["confirm_removal"] = False
+        done = conn.execute(update(t.tabs).where(t.tabs.c.opd == plan.opd).values(**values))
+        if done.rowcount == 0:
+            conn.execute(insert(t.tabs).values(opd=plan.opd, confirm_removal=False,
+                                               token=values.pop("token", None), **values))
+
+    def _upsert_row(self, conn, opd: str, row: RowMemory) -> None:
+        values = {
+            "state": row.state, "data": json.dumps(row.data, ensure_ascii=False),
+            "boxes": json.dumps(row.boxes), "catatan": row.catatan,
+            "box_notes": json.dumps(row.box_notes, ensure_ascii=False),
+            "notes": json.dumps(row.notes, ensure_ascii=False),
+            "findings": json.dumps(row.findings, ensure_ascii=False),
+            "updated_at": _utc(row.updated_at), "archived_hash": row.archived_hash,
+            "archived_version": row.archived_version, "removed": row.removed, "position": row.position,
+        }
+        done = conn.execute(update(t.rows).where(and_(t.rows.c.opd == opd, t.rows.c.row_id == row.row_id))
+                            .values(**values))
+        if done.rowcount == 0:
+            conn.execute(insert(t.rows).values(opd=opd, row_id=row.row_id, **values))
+
+    def mark_written(self, opd: str, token: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
+                         .values(write_pending=False, token=_token_out(token)))
+
+    def set_tab_problem(self, opd: str, status: str, message: str, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
+                                .values(status=status, message=message, checked_at=_utc(now)))
+            if done.rowcount == 0:
+                conn.execute(insert(t.tabs).values(opd=opd, next_seq=1, status=status, message=message,
+                                                   write_pending=False, confirm_removal=False,
+                                                   checked_at=_utc(now)))
+
+    def confirm_removal(self, opd: str) -> bool:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
+                                .values(confirm_removal=True, token=None))
+            return done.rowcount > 0
+
+    # --- cycles ----------------------------------------------------------------
+    def start_cycle(self, now: datetime) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(insert(t.cycles).values(started_at=_utc(now), status="berjalan")).inserted_primary_key[0]
+
+    def finish_cycle(self, cycle_id: int, now: datetime, **values: Any) -> None:
+        if "errors" in values:
+            values["errors"] = json.dumps(values["errors"], ensure_ascii=False)
+        with self.engine.begin() as conn:
+            conn.execute(update(t.cycles).where(t.cycles.c.id == cycle_id)
+                         .values(finished_at=_utc(now), **values))
+
+    # --- reading for checks, status, exports and the dashboard ------------------
+    def history(self, opd: str, wilayah: Wilayah) -> History:
+        out: History = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(select(t.archive.c.kode_data, t.archive.c.uraian_data, t.archive.c.rincian,
+                                         t.archive.c.tahun, t.archive.c.nilai)
+                                  .where(t.archive.c.opd == opd).order_by(t.archive.c.id)):
+                if r.tahun is None or r.nilai is None:
+                    continue
+                key = (item_key(r.kode_data, r.uraian_data), rincian_key(r.rincian, wilayah))
+                out.setdefault(key, []).append((r.tahun, r.nilai))
+        return out
+
+    def archive_rows(self, all_versions: bool = False, opd: str | None = None) -> Iterator[dict]:
+        a = t.archive
+        query = select(a)
+        if not all_versions:
+            latest = (select(a.c.opd, a.c.row_id, func.max(a.c.version).label("v"))
+                      .group_by(a.c.opd, a.c.row_id).subquery())
+            query = query.join(latest, and_(a.c.opd == latest.c.opd, a.c.row_id == latest.c.row_id,
+                                            a.c.version == latest.c.v))
+        if opd:
+            query = query.where(a.c.opd == opd)
+        query = query.order_by(a.c.opd, a.c.row_id, a.c.version)
+        with self.engine.connect() as conn:
+            for r in conn.execute(query):
+                yield {"opd": r.opd, "id": r.row_id, "kode_data": r.kode_data, "uraian_data": r.uraian_data,
+                       "rincian": r.rincian, "satuan": r.satuan, "tahun": r.tahun, "nilai": r.nilai,
+                       "keterangan": r.keterangan, "versi": r.version,
+                       "diverifikasi_pada": _aware(r.verified_at).isoformat(),
+                       "diarsip_pada": _aware(r.archived_at).isoformat()}
+
+    def tab_rows(self, opd: str | None = None) -> list[dict]:
+        query = select(t.rows)
+        if opd:
+            query = query.where(t.rows.c.opd == opd)
+        with self.engine.connect() as conn:
+            return [{"opd": r.opd, **_row_memory(r).__dict__}
+                    for r in conn.execute(query.order_by(t.rows.c.opd, t.rows.c.position))]
+
+    def tabs(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [{**r._mapping, "checked_at": _aware(r.checked_at)} for r in conn.execute(select(t.tabs))]
+
+    def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None) -> list[dict]:
+        query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)
+        if opd:
+            query = query.where(t.events.c.opd == opd)
+        if row_id:
+            query = query.where(t.events.c.row_id == row_id)
+        with self.engine.connect() as conn:
+            return [{**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
+                    for r in conn.execute(query)]
+
+    def state_counts(self) -> dict[str, dict[str, int]]:
+        """Rows per state per OPD (removed rows left out)."""
+        out: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            query = (select(t.rows.c.opd, t.rows.c.state, func.count()).where(t.rows.c.removed.is_(False))
+                     .group_by(t.rows.c.opd, t.rows.c.state))
+            for opd, state, count in conn.execute(query):
+                out.setdefault(opd, {})[state] = count
+        return out
+
+    def cycles(self, limit: int = 20) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [{**r._mapping, "started_at": _aware(r.started_at), "finished_at": _aware(r.finished_at),
+                     "errors": json.loads(r.errors or "[]")}
+                    for r in conn.execute(select(t.cycles).order_by(t.cycles.c.id.desc()).limit(limit))]
+
+
+def _row_memory(r) -> RowMemory:
+    return RowMemory(
+        row_id=r.row_id, state=r.state, data=json.loads(r.data), boxes=json.loads(r.boxes),
+        catatan=r.catatan or "", box_notes=json.loads(r.box_notes), notes=json.loads(r.notes),
+        findings=json.loads(r.findings), updated_at=_aware(r.updated_at), archived_hash=r.archived_hash,
+        archived_version=r.archived_version, removed=bool(r.removed), position=r.position)
+
+
+__all__ = ["Store", "make_engine", "IntegrityError"]
+

@@ -1,0 +1,1 @@
+"""The spreadsheet edge: column layout, header matching and the backends."""

@@ -1,0 +1,89 @@
+"""The sheet contract's columns (DESIGN section 3) and header matching."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rules import fields as f
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    owner: str  # "system", "operator" or "walidata"
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+    box: bool = False
+    width: int = 14
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(f.ID, "ID", "system", aliases=("ID Baris", "Row ID"), width=16),
+    Column(f.KODE, "Kode Data", "operator", required=False, aliases=("Kode",), width=22),
+    Column(f.URAIAN, "Uraian Data", "operator", aliases=("Uraian", "Nama Data", "Judul Data"), width=40),
+    Column(f.RINCIAN, "Rincian", "operator", required=False, aliases=("Disagregasi", "Wilayah"), width=22),
+    Column(f.SATUAN, "Satuan", "operator", aliases=("Satuan Data",), width=12),
+    Column(f.TAHUN, "Tahun", "operator", aliases=("Tahun Data",), width=8),
+    Column(f.NILAI, "Nilai", "operator", aliases=("Jumlah", "Data", "Nilai Data"), width=14),
+    Column(f.KETERANGAN, "Keterangan", "operator", required=False, aliases=("Sumber", "Ket"), width=24),
+    Column(f.KONSEP, "Konsep", "operator", required=False, width=20),
+    Column(f.DEFINISI, "Definisi", "operator", required=False, width=24),
+    Column(f.KLASIFIKASI, "Klasifikasi", "operator", required=False, width=18),
+    Column(f.UKURAN, "Ukuran", "operator", required=False, width=12),
+    Column(f.FREKUENSI, "Frekuensi", "operator", required=False, aliases=("Periode",), width=12),
+    Column(f.DICEK, "Dicek Bersama", "walidata", box=True, aliases=("Dicek",), width=10),
+    Column(f.SEPAKAT_OPD, "Disepakati OPD", "operator", box=True, width=11),
+    Column(f.SEPAKAT_WALIDATA, "Disepakati Walidata", "walidata", box=True, width=11),
+    Column(f.SETUJU_KA, "Disetujui Ka. OPD", "operator", box=True,
+           aliases=("Disetujui Kepala OPD", "Disetujui Kepala"), width=11),
+    Column(f.SELESAI_ISI, "Selesai Diisi", "operator", box=True, width=10),
+    Column(f.VERIFIKASI, "Terverifikasi", "walidata", box=True, aliases=("Diverifikasi",), width=11),
+    Column(f.CATATAN, "Catatan Walidata", "walidata", aliases=("Catatan",), width=30),
+    Column(f.STATUS, "Status", "system", width=18),
+    Column(f.HASIL, "Hasil Pemeriksaan", "system", aliases=("Hasil",), width=50),
+    Column(f.DIPERBARUI, "Diperbarui", "system", aliases=("Terakhir Diperbarui",), width=17),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+HEADERS = [c.header for c in COLUMNS]
+
+
+def normalise_header(text: object) -> str:
+    """Case, spacing and punctuation are ignored when matching headers."""
+    s = unicodedata.normalize("NFKC", "" if text is None else str(text)).casefold()
+    return re.sub(r"[\W_]+", "", s)
+
+
+_LOOKUP: dict[str, str] = {}
+for _c in COLUMNS:
+    for _name in (_c.header, _c.key, *_c.aliases):
+        _LOOKUP.setdefault(normalise_header(_name), _c.key)
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Where each known column sits (0-based), and what is wrong with the header row."""
+
+    columns: dict[str, int]
+    missing: tuple[str, ...]  # headers of required columns not found
+    duplicated: tuple[str, ...]  # headers that appear twice (the first is used)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+
+def match_headers(header_row: list[object]) -> HeaderMap:
+    columns: dict[str, int] = {}
+    duplicated: list[str] = []
+    for index, text in enumerate(header_row):
+        key = _LOOKUP.get(normalise_header(text))
+        if key is None:
+            continue
+        if key in columns:
+            duplicated.append(BY_KEY[key].header)
+            continue
+        columns[key] = index
+    missing = tuple(c.header for c in COLUMNS if c.required and c.key not in columns)
+    return HeaderMap(columns, missing, tuple(duplicated))

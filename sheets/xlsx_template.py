@@ -1,0 +1,75 @@
+"""The Excel template of one OPD tab: headers, widths, frozen header, YA dropdowns, Status colours."""
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from rules import fields as f
+
+from .layout import COLUMNS
+
+TEMPLATE_ROWS = 2000  # dropdowns and colours cover rows 2..TEMPLATE_ROWS
+BOX_VALUE = "YA"
+OWNER_FILLS = {"system": "D9D9D9", "walidata": "DDEBF7", "operator": "FFF9E5"}
+
+# (first characters of Status, background, font colour); first match wins, so "10" before "1", "7a" before "7"
+STATUS_COLOURS = (
+    ("10", "C6EFCE", "006100"),
+    ("9", "C6EFCE", "006100"),
+    ("8", "FFEB9C", "9C5700"),
+    ("7a", "FFC7CE", "9C0006"),
+    ("7", "E2EFDA", "375623"),
+)
+
+
+def new_workbook(kode: str, nama: str) -> Workbook:
+    """A workbook with one empty tab named ``kode`` laid out as the sheet contract says."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = kode
+    workbook.properties.title = nama
+    workbook.properties.creator = "Satu Data Magetan"
+
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        colour = OWNER_FILLS[column.owner]
+        cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.row_dimensions[1].height = 32
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}1"
+
+    boxes = DataValidation(
+        type="list",
+        formula1=f'"{BOX_VALUE}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle="Isian tidak sah",
+        error=f"Isi dengan {BOX_VALUE} bila langkah ini sudah dilakukan, atau kosongkan sel.",
+        promptTitle="Centang langkah",
+        prompt=f"Pilih {BOX_VALUE} bila langkah ini sudah dilakukan; biarkan kosong bila belum.",
+    )
+    for index, column in enumerate(COLUMNS, start=1):
+        if column.box:
+            letter = get_column_letter(index)
+            boxes.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+    sheet.add_data_validation(boxes)
+
+    status = get_column_letter(next(i for i, c in enumerate(COLUMNS, start=1) if c.key == f.STATUS))
+    for prefix, background, font in STATUS_COLOURS:
+        sheet.conditional_formatting.add(
+            f"{status}2:{status}{TEMPLATE_ROWS}",
+            FormulaRule(
+                formula=[f'LEFT(${status}2,{len(prefix)})="{prefix}"'],
+                stopIfTrue=True,
+                fill=PatternFill(fill_type="solid", start_color=background, end_color=background),
+                font=Font(color=font),
+            ),
+        )
+    return workbook

@@ -1,0 +1,173 @@
+"""What python-calamine does not tell: number formats, formulas and errors, read from the xlsx XML.
+
+One pass over the tab's sheet XML and styles.xml (iterparse, standard library only). Also puts
+formula results back after openpyxl saved a workbook, since openpyxl drops every cached value.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
+
+NO_CACHED_VALUE = "Rumus tanpa nilai tersimpan; buka dan simpan ulang berkas di Excel"
+_PERCENT_BUILTIN = {9: "0%", 10: "0.00%"}
+_NOT_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')  # literals, escapes, [colours], padding
+_REF = re.compile(r"([A-Za-z]+)([0-9]+)")
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _attr(element: ET.Element, name: str) -> str | None:
+    """An attribute by local name, whatever its namespace (r:id in transitional or strict files)."""
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Id -> (type, target part) for a part's relationships."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    found = {}
+    for rel in ET.fromstring(archive.read(rels)):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        found[rel.get("Id", "")] = (rel.get("Type", ""), target)
+    return found
+
+
+@dataclass(frozen=True)
+class Package:
+    sheets: dict[str, str]  # tab name -> its XML part
+    styles: str | None
+
+
+def package(archive: zipfile.ZipFile) -> Package:
+    root = next((t for ty, t in _relationships(archive, "").values() if ty.endswith("/officeDocument")), None)
+    if root is None:
+        raise KeyError("bagian workbook tidak ada")
+    rels = _relationships(archive, root)
+    sheets = {}
+    for sheet in ET.fromstring(archive.read(root)).iter():
+        if _local(sheet.tag) == "sheet" and _attr(sheet, "id") in rels:
+            sheets[sheet.get("name", "")] = rels[_attr(sheet, "id")][1]
+    styles = next((t for ty, t in rels.values() if ty.endswith("/styles")), None)
+    return Package(sheets, styles)
+
+
+def is_percent_format(code: str) -> bool:
+    return "%" in _NOT_FORMAT.sub("", code)
+
+
+def percent_styles(archive: zipfile.ZipFile, styles: str | None) -> frozenset[int]:
+    """Indices of the cell formats (a cell's ``s``) that show a number as a percentage."""
+    if styles is None or styles not in archive.namelist():
+        return frozenset()
+    root = ET.fromstring(archive.read(styles))
+    codes: dict[int, str] = dict(_PERCENT_BUILTIN)
+    found: set[int] = set()
+    for element in root:
+        if _local(element.tag) == "numFmts":
+            codes.update({int(n.get("numFmtId", "-1")): n.get("formatCode", "") for n in element})
+    for element in root:
+        if _local(element.tag) == "cellXfs":
+            for index, xf in enumerate(element):
+                if is_percent_format(codes.get(int(xf.get("numFmtId", "0")), "")):
+                    found.add(index)
+    return frozenset(found)
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """"B3" -> (2, 1), both 0-based."""
+    match = _REF.fullmatch(ref)
+    if not match:
+        raise ValueError(f"alamat sel tidak sah: {ref!r}")
+    col = 0
+    for char in match.group(1).upper():
+        col = col * 26 + ord(char) - 64
+    return int(match.group(2)) - 1, col - 1
+
+
+@dataclass
+class SheetScan:
+    """Per cell, 0-based sheet coordinates (row 0 is the header row)."""
+
+    percent: set[tuple[int, int]] = field(default_factory=set)
+    problems: dict[tuple[int, int], str] = field(default_factory=dict)
+    cached: dict[str, tuple[str, str]] = field(default_factory=dict)  # formula cells: ref -> (t, <v> text)
+
+
+def scan_sheet(xml: bytes, percent: frozenset[int]) -> SheetScan:
+    scan = SheetScan()
+    row, col = 0, -1
+    for event, element in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start":
+            if tag == "row":
+                row, col = (int(element.get("r")) - 1 if element.get("r") else row + 1), -1
+            continue
+        if tag == "row":
+            element.clear()
+        if tag != "c":
+            continue
+        ref = element.get("r")
+        row, col = split_ref(ref) if ref else (row, col + 1)
+        kind = element.get("t", "n")
+        children = {_local(child.tag): child for child in element}
+        formula, value = "f" in children, children.get("v")
+        text = value.text if value is not None else None
+        if formula and value is not None and (text or kind == "str"):
+            scan.cached[ref or _ref(row, col)] = (kind, text or "")
+        if formula and not text and kind != "str":
+            scan.problems[row, col] = NO_CACHED_VALUE
+        elif kind == "e":
+            scan.problems[row, col] = f"Sel berisi galat Excel {text or ''}".rstrip() + "; perbaiki rumus atau isinya"
+        elif kind == "n" and text and int(element.get("s", "0")) in percent:
+            scan.percent.add((row, col))
+        element.clear()
+    return scan
+
+
+def _ref(row: int, col: int) -> str:
+    letters, n = "", col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+# openpyxl writes a formula cell as <c r="B2" s="1"><f>…</f><v /></c> (attributes r, s only).
+_EMPTY_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))(?:<v\s*/>|<v></v>)</c>', re.S)
+
+
+def restore_cached(workbook: bytes, sheet_name: str, cached: dict[str, tuple[str, str]]) -> bytes:
+    """Put the cached formula results of one tab back into a workbook openpyxl has just saved."""
+    if not cached:
+        return workbook
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source:
+        part = package(source).sheets[sheet_name]
+
+        def put_back(match: re.Match[bytes]) -> bytes:
+            ref = match.group(1).decode()
+            if ref not in cached or b" t=" in match.group(2):
+                return match.group(0)
+            kind, text = cached[ref]
+            typed = b"" if kind == "n" else f' t="{kind}"'.encode()
+            value = escape(text).encode()
+            return b'<c r="%s"%s%s>%s<v>%s</v></c>' % (match.group(1), match.group(2), typed, match.group(3), value)
+
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == part:
+                    data = _EMPTY_FORMULA.sub(put_back, data)
+                target.writestr(info, data)
+    return out.getvalue()

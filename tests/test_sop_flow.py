@@ -1,0 +1,264 @@
+"""The SOP of DESIGN section 4, run through the poller on the shared fake backend."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from service import schema
+
+OPD = "DINKES"
+
+
+def add_item(world, **extra):
+    world.poll()  # creates the tab
+    values = dict(Kode_Data="DEMO-DINKES-006", Uraian_Data="Jumlah Kasus Tuberkulosis", Satuan="Kasus",
+                  Rincian="Total kabupaten")
+    values.update(extra)
+    row = world.backend.add_row(OPD, **values)
+    world.poll()
+    return world.backend.get(OPD, row, "ID")
+
+
+def tick(world, row_id, *headers, value="YA"):
+    for header in headers:
+        world.backend.set(OPD, row_id, header, value)
+
+
+def status(world, row_id):
+    return world.backend.get(OPD, row_id, "Status")
+
+
+def fill(world, row_id, tahun=2024, nilai="1.234"):
+    world.backend.set(OPD, row_id, "Tahun", tahun)
+    world.backend.set(OPD, row_id, "Nilai", nilai)
+
+
+def to_approved(world):
+    rid = add_item(world)
+    tick(world, rid, "Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD")
+    world.poll()
+    assert status(world, rid) == "6 Disetujui"
+    return rid
+
+
+def test_new_row_gets_an_id_and_draft_state(world):
+    rid = add_item(world)
+    assert rid == "DINKES-0001"
+    assert status(world, rid) == "1 Draf"
+    assert world.backend.get(OPD, rid, "Diperbarui").endswith("11:00")
+
+
+def test_row_walks_from_draft_to_archive(world):
+    rid = add_item(world)
+    tick(world, rid, "Dicek Bersama")
+    world.poll()
+    assert status(world, rid) == "3 Dicek"
+    tick(world, rid, "Disepakati OPD")
+    world.poll()
+    assert status(world, rid) == "3 Dicek"  # waiting for the Walidata's side
+    tick(world, rid, "Disepakati Walidata")
+    world.poll()
+    assert status(world, rid) == "5 Disepakati"
+    tick(world, rid, "Disetujui Ka. OPD")
+    world.poll()
+    assert status(world, rid) == "6 Disetujui"
+    fill(world, rid, 2024, "1.234")
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    assert status(world, rid) == "7 Diisi"
+    tick(world, rid, "Terverifikasi")
+    world.poll()
+    assert status(world, rid) == "10 Diarsip"
+    exported = list(world.store.archive_rows())
+    assert [(r["id"], r["nilai"], r["tahun"], r["versi"]) for r in exported] == [(rid, 1234.0, 2024, 1)]
+    states = [(e["from_state"], e["to_state"]) for e in reversed(world.store.events(opd=OPD))]
+    assert states == [(None, "1"), ("1", "3"), ("3", "5"), ("5", "6"), ("6", "7"), ("7", "9"), ("9", "10")]
+
+
+def test_second_poll_without_edits_writes_nothing_and_records_nothing(world):
+    rid = to_approved(world)
+    fill(world, rid)
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    writes, events = len(world.backend.writes), len(world.store.events(limit=1000))
+    world.poll()
+    world.poll()
+    assert len(world.backend.writes) == writes
+    assert len(world.store.events(limit=1000)) == events
+
+
+def test_box_ticked_before_its_turn_is_cleared_with_a_note(world):
+    rid = add_item(world)
+    tick(world, rid, "Disetujui Ka. OPD")
+    world.poll()
+    assert status(world, rid) == "1 Draf"
+    assert not world.backend.get(OPD, rid, "Disetujui Ka. OPD")
+    note = world.backend.note(OPD, rid, "Disetujui Ka. OPD")
+    assert note.startswith("[Pemeriksaan otomatis]") and "terlalu awal" in note
+    assert "LANGKAH" in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
+
+
+def test_several_steps_advance_in_one_cycle_when_each_holds(world):
+    rid = to_approved(world)
+    events = [(e["from_state"], e["to_state"]) for e in reversed(world.store.events(opd=OPD))]
+    assert events[-3:] == [("1", "3"), ("3", "5"), ("5", "6")]
+
+
+def test_fill_with_errors_goes_to_perlu_perbaikan_and_clears_the_box(world):
+    rid = to_approved(world)
+    world.backend.set(OPD, rid, "Tahun", 2024)
+    world.backend.set(OPD, rid, "Nilai", "banyak")
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    assert status(world, rid) == "8 Perlu Perbaikan"
+    assert not world.backend.get(OPD, rid, "Selesai Diisi")
+    assert "bukan angka" in world.backend.note(OPD, rid, "Nilai")
+    world.backend.set(OPD, rid, "Nilai", "1.500")
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    assert status(world, rid) == "7 Diisi"
+    assert world.backend.note(OPD, rid, "Nilai") is None or "bukan angka" not in world.backend.note(OPD, rid, "Nilai")
+
+
+def test_new_catatan_walidata_sends_a_filled_row_to_revision(world):
+    rid = to_approved(world)
+    fill(world, rid)
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    world.backend.set(OPD, rid, "Catatan Walidata", "Sumber data belum ditulis")
+    world.poll()
+    assert status(world, rid) == "7a Revisi"
+    assert not world.backend.get(OPD, rid, "Selesai Diisi")
+    world.poll()
+    assert status(world, rid) == "7a Revisi"  # the same note is not a new request
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    assert status(world, rid) == "7 Diisi"
+    world.poll()
+    assert status(world, rid) == "7 Diisi"
+
+
+def test_clearing_own_box_steps_the_row_back(world):
+    rid = to_approved(world)
+    fill(world, rid)
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    tick(world, rid, "Selesai Diisi", value=None)
+    world.poll()
+    assert status(world, rid) == "6 Disetujui"
+
+
+def test_editing_agreed_item_reopens_the_list(world):
+    rid = to_approved(world)
+    world.backend.set(OPD, rid, "Satuan", "Orang")
+    world.poll()
+    assert status(world, rid) == "3 Dicek"
+    for header in ("Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD"):
+        assert not world.backend.get(OPD, rid, header)
+    assert world.backend.get(OPD, rid, "Dicek Bersama") == "YA"
+    assert "Satuan berubah" in world.backend.note(OPD, rid, "Disepakati OPD")
+
+
+def test_value_edit_after_archive_asks_for_reverification_and_keeps_both_versions(world):
+    rid = to_approved(world)
+    fill(world, rid, nilai="1.234")
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    tick(world, rid, "Terverifikasi")
+    world.poll()
+    assert status(world, rid) == "10 Diarsip"
+    world.backend.set(OPD, rid, "Nilai", "1.300")
+    world.poll()
+    assert status(world, rid) == "7 Diisi"
+    assert not world.backend.get(OPD, rid, "Terverifikasi")
+    tick(world, rid, "Terverifikasi")
+    world.poll()
+    assert status(world, rid) == "10 Diarsip"
+    versions = [(r["versi"], r["nilai"]) for r in world.store.archive_rows(all_versions=True)]
+    assert versions == [(1, 1234.0), (2, 1300.0)]
+    assert [r["nilai"] for r in world.store.archive_rows()] == [1300.0]
+
+
+def test_archiving_twice_is_idempotent(world):
+    rid = to_approved(world)
+    fill(world, rid)
+    tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    world.poll()
+    tick(world, rid, "Terverifikasi", value=None)
+    world.poll()
+    tick(world, rid, "Terverifikasi")
+    world.poll()
+    with world.store.engine.connect() as conn:
+        assert len(conn.execute(select(schema.archive)).all()) == 1
+
+
+def test_removed_row_is_recorded_never_deleted_from_archive(world):
+    first = add_item(world)
+    second = world.backend.get(OPD, world.backend.add_row(OPD, Uraian_Data="Jumlah Puskesmas", Satuan="Unit"), "ID")
+    third = world.backend.get(OPD, world.backend.add_row(OPD, Uraian_Data="Jumlah Dokter", Satuan="Orang"), "ID")
+    world.poll()
+    world.backend.delete_row(OPD, world.backend.row_of(OPD, "DINKES-0002"))
+    world.poll()
+    assert world.row(OPD, "DINKES-0002").removed
+    assert [e["to_state"] for e in world.store.events(opd=OPD, row_id="DINKES-0002")][0] == "dihapus"
+    assert first and second is None and third is None
+
+
+def test_mass_deletion_is_held_until_confirmed(world):
+    world.poll()
+    for i in range(8):
+        world.backend.add_row(OPD, Uraian_Data=f"Item {i}", Satuan="Unit")
+    world.poll()
+    del world.backend.tabs[OPD].rows[2:]
+    world.backend.tabs[OPD].version += 1
+    world.poll()
+    tab = world.store.load_tab(OPD)
+    assert tab.status == "hapus_massal"
+    assert not any(r.removed for r in tab.rows.values())
+    assert "confirm-removal" in world.backend.tabs[OPD].notes[(0, 0)]
+    world.store.confirm_removal(OPD)
+    world.poll()
+    tab = world.store.load_tab(OPD)
+    assert tab.status == "ok" and sum(r.removed for r in tab.rows.values()) == 6
+    assert (0, 0) not in world.backend.tabs[OPD].notes
+
+
+def test_copied_row_keeps_first_id_and_copy_gets_a_new_one(world):
+    rid = add_item(world)
+    original = world.backend.tabs[OPD].rows[0]
+    world.backend.tabs[OPD].rows.append(list(original))
+    world.backend.tabs[OPD].version += 1
+    world.poll()
+    ids = world.backend.ids(OPD)
+    assert ids == [rid, "DINKES-0002"]
+    assert "ganda" in world.backend.note(OPD, 3, "ID")
+
+
+def test_tab_with_missing_header_is_skipped_while_others_proceed(world):
+    world.poll()
+    world.backend.tabs[OPD].header[world.backend._col(OPD, "Satuan")] = "Unit Ukur"
+    world.backend.add_row(OPD, Uraian_Data="X")
+    world.backend.add_row("DIKPORA", Uraian_Data="Jumlah SD", Satuan="Unit")
+    report = world.poll()
+    statuses = {t.opd: t.status for t in report.tabs}
+    assert statuses == {"DINKES": "dilewati", "DIKPORA": "diproses"}
+    assert world.backend.ids(OPD) == [None]
+    assert "Satuan" in world.backend.tabs[OPD].notes[(0, 0)]
+    assert world.backend.ids("DIKPORA") == ["DIKPORA-0001"]
+
+
+def test_poller_never_writes_operator_or_walidata_columns(world):
+    rid = to_approved(world)
+    fill(world, rid, nilai="abc")
+    world.backend.set(OPD, rid, "Catatan Walidata", "cek")
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    allowed = {world.backend._col(OPD, h) for h in ("ID", "Status", "Hasil Pemeriksaan", "Diperbarui",
+                                                     "Dicek Bersama", "Disepakati OPD", "Disepakati Walidata",
+                                                     "Disetujui Ka. OPD", "Selesai Diisi", "Terverifikasi")}
+    boxes = {world.backend._col(OPD, h) for h in ("Dicek Bersama", "Disepakati OPD", "Disepakati Walidata",
+                                                   "Disetujui Ka. OPD", "Selesai Diisi", "Terverifikasi")}
+    for batch in world.backend.writes:
+        for w in batch.cells:
+            assert w.col in allowed
+            if w.col in boxes:
+                assert w.value is False
