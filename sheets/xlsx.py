@@ -148,7 +148,8 @@ class XlsxBackend:
         """Why ``path`` must not be written now: open in a spreadsheet program, or changed since read."""
         for lock in (f"~${path.name}", f".~lock.{path.name}#"):
             if (path.parent / lock).exists():
-                return f"Berkas {path.name} sedang dibuka di Excel/LibreOffice ({lock}){_NEXT_CYCLE}"
+                return (f"Berkas {path.name} sedang dibuka di Excel/LibreOffice (ada {lock}; hapus berkas itu "
+                        f"bila tidak ada yang membukanya){_NEXT_CYCLE}")
         try:
             self.requests["stat"] += 1
             current = _token(path.stat())

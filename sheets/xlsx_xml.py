@@ -1,7 +1,8 @@
 """What python-calamine does not tell: number formats, formulas and errors, read from the xlsx XML.
 
-One pass over the tab's sheet XML and styles.xml (iterparse, standard library only). Also puts
-formula results back after openpyxl saved a workbook, since openpyxl drops every cached value.
+Standard library only: styles.xml is parsed, the tab's sheet XML is searched byte-wise for the
+few cells that matter (a full parse only for unusual layouts). Also puts formula results back
+after openpyxl saved a workbook, since openpyxl drops every cached value.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
@@ -101,12 +103,74 @@ class SheetScan:
 
     percent: set[tuple[int, int]] = field(default_factory=set)
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
-    cached: dict[str, tuple[str, str]] = field(default_factory=dict)  # formula cells: ref -> (t, <v> text)
+    cached: dict[str, tuple[str, str]] = field(default_factory=dict)  # formula cell ref -> (t, <v> as XML text)
+
+    def add(self, ref: str, kind: str, formula: bool, value: str | None, percent: bool) -> None:
+        """One cell: its type ``t``, whether it holds a formula, its <v> text (None: no <v>)."""
+        row, col = split_ref(ref)
+        if formula and value is not None and (value or kind == "str"):
+            self.cached[ref] = (kind, value)
+        if formula and not value and kind != "str":
+            self.problems[row, col] = NO_CACHED_VALUE
+        elif kind == "e":
+            self.problems[row, col] = f"Sel berisi galat Excel {value or ''}".rstrip() + "; perbaiki rumus atau isinya"
+        elif kind == "n" and value and percent:
+            self.percent.add((row, col))
+
+
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(["'])(.*?)\2""", re.S)
+
+
+def _find_all(data: bytes, needle: bytes) -> Iterator[int]:
+    at = data.find(needle)
+    while at >= 0:
+        yield at
+        at = data.find(needle, at + 1)
 
 
 def scan_sheet(xml: bytes, percent: frozenset[int]) -> SheetScan:
+    """Percent cells, formulas without a result and error cells of one sheet XML.
+
+    Only the cells that can matter (formulas, errors, percent styles) are looked at, found by
+    byte search in the usual layout (``<c r="A1" …>``, as Excel, LibreOffice and openpyxl write
+    it); any other layout gets a full parse."""
+    root = _ROOT.search(xml)
+    prefix = (root.group(1) or b"") if root else b""
+    cell, end_tag = b"<" + prefix + b"c", b"</" + prefix + b"c>"
+    if xml.count(cell + b' r="') != sum(xml.count(cell + t) for t in (b" ", b">", b"/")):
+        return _scan_parsed(xml, percent)
+    formula = re.compile(rb"<%sf[\s/>]" % re.escape(prefix))
+    value = re.compile(rb"<%sv(?:\s[^>]*)?(?:/>|>(.*?)</%sv>)" % (re.escape(prefix), re.escape(prefix)), re.S)
+
+    candidates = {xml.rfind(cell, 0, m.start()) for m in formula.finditer(xml)}
+    candidates |= {xml.rfind(cell, 0, at) for at in _find_all(xml, b' t="e"')}
+    for style in percent:  # a style attribute belongs to the cell only when it sits in its start tag
+        for at in _find_all(xml, b' s="%d"' % style):
+            start = xml.rfind(cell, 0, at)
+            if start >= 0 and xml.find(b">", start) > at:
+                candidates.add(start)
     scan = SheetScan()
-    row, col = 0, -1
+    for start in sorted(candidates - {-1}):
+        head_end = xml.index(b">", start)
+        attrs = {name.decode(): text.decode() for name, _, text in _ATTR.findall(xml, start, head_end)}
+        if "r" not in attrs:
+            continue
+        body = b"" if xml[head_end - 1] == ord("/") else xml[head_end + 1 : xml.index(end_tag, head_end)]
+        found = value.search(body)
+        scan.add(
+            attrs["r"],
+            attrs.get("t", "n"),
+            formula.search(body) is not None,
+            None if found is None else (found.group(1) or b"").decode(),
+            int(attrs.get("s", "0")) in percent,
+        )
+    return scan
+
+
+def _scan_parsed(xml: bytes, percent: frozenset[int]) -> SheetScan:
+    scan = SheetScan()
+    row, col = -1, -1
     for event, element in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = _local(element.tag)
         if event == "start":
@@ -119,18 +183,10 @@ def scan_sheet(xml: bytes, percent: frozenset[int]) -> SheetScan:
             continue
         ref = element.get("r")
         row, col = split_ref(ref) if ref else (row, col + 1)
-        kind = element.get("t", "n")
         children = {_local(child.tag): child for child in element}
-        formula, value = "f" in children, children.get("v")
-        text = value.text if value is not None else None
-        if formula and value is not None and (text or kind == "str"):
-            scan.cached[ref or _ref(row, col)] = (kind, text or "")
-        if formula and not text and kind != "str":
-            scan.problems[row, col] = NO_CACHED_VALUE
-        elif kind == "e":
-            scan.problems[row, col] = f"Sel berisi galat Excel {text or ''}".rstrip() + "; perbaiki rumus atau isinya"
-        elif kind == "n" and text and int(element.get("s", "0")) in percent:
-            scan.percent.add((row, col))
+        found = children.get("v")
+        text = None if found is None else escape(found.text or "")
+        scan.add(ref or _ref(row, col), element.get("t", "n"), "f" in children, text, int(element.get("s", "0")) in percent)
         element.clear()
     return scan
 
@@ -144,7 +200,7 @@ def _ref(row: int, col: int) -> str:
 
 
 # openpyxl writes a formula cell as <c r="B2" s="1"><f>…</f><v /></c> (attributes r, s only).
-_EMPTY_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))(?:<v\s*/>|<v></v>)</c>', re.S)
+_EMPTY_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f\b[^>]*?(?:/>|>[^<]*</f>))(?:<v\s*/>|<v></v>)</c>')
 
 
 def restore_cached(workbook: bytes, sheet_name: str, cached: dict[str, tuple[str, str]]) -> bytes:
@@ -160,7 +216,7 @@ def restore_cached(workbook: bytes, sheet_name: str, cached: dict[str, tuple[str
                 return match.group(0)
             kind, text = cached[ref]
             typed = b"" if kind == "n" else f' t="{kind}"'.encode()
-            value = escape(text).encode()
+            value = text.encode()  # already XML text
             return b'<c r="%s"%s%s>%s<v>%s</v></c>' % (match.group(1), match.group(2), typed, match.group(3), value)
 
         out = io.BytesIO()

@@ -15,6 +15,7 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 
 from sheets import xlsx as xlsx_module
+from sheets import xlsx_xml
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
 from sheets.layout import COLUMNS, HEADERS
 from sheets.xlsx import XlsxBackend, new_workbook, save_atomic
@@ -51,16 +52,19 @@ def write(backend: XlsxBackend, cells=(), notes=(), kode: str = "DINKES", snap=N
     return backend.write([TabWrites(kode, kode, list(cells), list(notes))], {kode: snap})[kode]
 
 
-def with_cached_results(path: Path, results: dict[str, str]) -> None:
-    """Give formula cells a cached result, as Excel does when it saves (openpyxl never does)."""
+def with_cached_results(path: Path, results: dict[str, tuple[str, str]]) -> None:
+    """Give formula cells a cached result of type ``t``, as Excel does when it saves (openpyxl never does)."""
     source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
     out = io.BytesIO()
     with source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                for ref, value in results.items():
-                    data = re.sub(rb'(<c r="%s"[^>]*><f>.*?</f>)<v ?/>' % ref.encode(), rb"\1<v>%s</v>" % value.encode(), data)
+                for ref, (kind, value) in results.items():
+                    pattern = rb'<c r="%s"([^>]*)>(<f>.*?</f>)<v ?/>' % ref.encode()
+                    cached = rb'<c r="%s"\1 t="%s">\2<v>%s</v>' % (ref.encode(), kind.encode(), value.encode())
+                    data, found = re.subn(pattern, cached, data)
+                    assert found == 1
             target.writestr(info, data)
     path.write_bytes(out.getvalue())
 
@@ -184,12 +188,45 @@ def test_formula_without_cached_value_is_reported(backend):
     assert snap.cell(2, NILAI) is None
 
 
-def test_formula_with_cached_result_reads_the_result(backend):
-    edit(backend, "DINKES", lambda s: s.cell(2, NILAI + 1, "=2*5"))
-    with_cached_results(backend.path("DINKES"), {"G2": "10"})
+def test_formula_with_cached_result_reads_the_result_and_an_error_result_is_reported(backend):
+    def fill(sheet):
+        sheet["G2"], sheet["H2"], sheet["G3"] = "=2*5", '=IF(G2>5,"A & B","")', "=1/0"
+
+    edit(backend, "DINKES", fill)
+    with_cached_results(backend.path("DINKES"), {"G2": ("n", "10"), "H2": ("str", "A &amp; B"), "G3": ("e", "#DIV/0!")})
     snap = snapshot(backend)
-    assert snap.problems == {}
-    assert snap.cell(0, NILAI) == 10
+    assert (snap.cell(0, NILAI), snap.cell(0, NILAI + 1)) == (10, "A & B")
+    assert snap.problems == {(1, NILAI): "Sel berisi galat Excel #DIV/0!; perbaiki rumus atau isinya"}
+
+
+CANONICAL = (
+    b'<worksheet xmlns="m"><sheetData><row r="1" s="9" customFormat="1"><c r="A1" t="s"><v>0</v></c></row>'
+    b'<row r="2"><c r="A2" s="9"><v>0.5</v></c><c r="B2" s="9"/><c r="C2"><f>1/0</f><v /></c>'
+    b'<c r="D2" t="e"><v>#N/A</v></c><c r="E2" t="str"><f>""</f><v></v></c><c r="F2" s="1"><v>3</v></c>'
+    b'<c r="G2" s="9"><f>A2</f><v>0.5</v></c></row></sheetData></worksheet>'
+)
+
+
+@pytest.mark.parametrize("xml", [
+    CANONICAL,
+    CANONICAL.replace(b"<", b"<x:").replace(b"<x:/", b"</x:").replace(b'xmlns="m"', b'xmlns:x="m"'),
+    CANONICAL.replace(b'"', b"'"),
+    CANONICAL.replace(b'<c r="F2" s="1">', b'<c s="1">'),  # a cell without its address
+    CANONICAL.replace(b' r="1"', b"").replace(b' r="2"', b""),  # rows without their number
+], ids=["canonical", "prefixed", "single-quoted", "unaddressed", "unnumbered-rows"])
+def test_sheet_scan_finds_percent_formulas_and_errors_in_any_layout(xml):
+    scan = xlsx_xml.scan_sheet(xml, frozenset({9}))
+    assert scan.percent == {(1, 0), (1, 6)}
+    assert scan.problems == {(1, 2): NO_CACHED_VALUE, (1, 3): "Sel berisi galat Excel #N/A; perbaiki rumus atau isinya"}
+    assert scan.cached == {"E2": ("str", ""), "G2": ("n", "0.5")}
+
+
+@pytest.mark.parametrize("code, percent", [
+    ("0%", True), ("0.0%", True), ("#,##0.00%;[Red]-0.00%", True), ('0.00"%"', False), ("0.0\\%", False),
+    ("[$%-421]0", False), ("General", False), ("dd/mm/yyyy", False),
+])
+def test_percent_number_formats(code, percent):
+    assert xlsx_xml.is_percent_format(code) is percent
 
 
 def test_unchanged_workbook_is_answered_without_opening_it(backend):
@@ -284,11 +321,14 @@ def test_text_starting_with_equals_is_stored_as_text(backend):
 
 
 def test_write_keeps_the_cached_results_of_formulas(backend):
-    edit(backend, "DINKES", lambda s: s.cell(2, NILAI + 1, "=2*5"))
-    with_cached_results(backend.path("DINKES"), {"G2": "10"})
+    def fill(sheet):
+        sheet["G2"], sheet["H2"] = "=2*5", '=IF(G2>5,"A & B","")'
+
+    edit(backend, "DINKES", fill)
+    with_cached_results(backend.path("DINKES"), {"G2": ("n", "10"), "H2": ("str", "A &amp; B")})
     assert write(backend, cells=[CellWrite(1, STATUS, "2 Diusulkan")]).reason is None
     snap = snapshot(backend)
-    assert (snap.cell(0, NILAI), snap.problems) == (10, {})
+    assert (snap.cell(0, NILAI), snap.cell(0, NILAI + 1), snap.problems) == (10, "A & B", {})
     assert openpyxl.load_workbook(backend.path("DINKES"))["DINKES"]["G2"].value == "=2*5"
 
 

@@ -1,0 +1,59 @@
+"""Wiring: build the backend, store and rules a workspace asks for. Nothing binds at import."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from rules.rulefile import RuleSet, load_rules
+from rules.wilayah import Wilayah
+from service.config import Config, ConfigError
+from service.cycle import CycleReport, run_cycle
+from service.store import Store, make_engine
+from sheets.base import Backend
+
+
+def open_backend(config: Config) -> Backend:
+    if config.backend == "xlsx":
+        from sheets.xlsx import XlsxBackend
+        return XlsxBackend(config.folder)
+    try:
+        from sheets.google import GoogleBackend
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ConfigError(f"Backend google belum tersedia: {exc}") from None
+    return GoogleBackend.from_config(config)
+
+
+def open_store(config: Config) -> Store:
+    try:
+        return Store(make_engine(config.archive_url))
+    except Exception as exc:
+        raise ConfigError(f"Basis data arsip ({config.archive_url.split('@')[-1]}) tidak dapat dibuka: {exc}") from None
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Service:
+    """Everything one poller needs, built once from a workspace."""
+
+    config: Config
+    backend: Backend
+    store: Store
+    rules: RuleSet
+    wilayah: Wilayah
+    clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    def open(cls, config: Config, clock: Callable[[], datetime] = utcnow) -> "Service":
+        from rules.rulefile import RuleError
+        try:
+            rules = load_rules(config.rules_folder)
+        except RuleError as exc:
+            raise ConfigError(str(exc)) from None
+        return cls(config, open_backend(config), open_store(config), rules, Wilayah.load(), clock)
+
+    def poll(self) -> CycleReport:
+        return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, self.clock(), self.clock)

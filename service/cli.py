@@ -1,0 +1,169 @@
+"""The `satudata` command line (click). Library errors become readable Indonesian messages."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from rules.sop import load_sop
+from service.config import Config, ConfigError, load_config
+
+
+def _config(ctx: click.Context) -> Config:
+    try:
+        return load_config(ctx.obj.get("config"))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _service(config: Config):
+    from service.app import Service
+    try:
+        return Service.open(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(help="Satu Data Magetan: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
+@click.option("-c", "--config", "config_path", envvar="SATUDATA_CONFIG", type=click.Path(dir_okay=False),
+              help="Berkas satudata.toml (bawaan: ./satudata.toml atau SATUDATA_CONFIG).")
+@click.option("-v", "--verbose", is_flag=True, help="Tampilkan log rinci.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"config": config_path}
+
+
+@main.command(help="Buat ruang kerja baru di DIR: satudata.toml, aturan, folder sheet dan arsip.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--backend", type=click.Choice(["xlsx", "google"]), default="xlsx", show_default=True)
+@click.option("--year", type=int, default=2025, show_default=True, help="Tahun data yang dikumpulkan.")
+@click.option("--demo", is_flag=True, help="Isi beberapa OPD dengan daftar data demo pada berbagai langkah.")
+@click.option("--force", is_flag=True, help="Timpa satudata.toml yang sudah ada.")
+def init(directory: Path, backend: str, year: int, demo: bool, force: bool) -> None:
+    from service.workspace import WorkspaceExists, init_workspace
+    try:
+        path = init_workspace(directory, backend=backend, year=year, force=force)
+    except WorkspaceExists as exc:
+        raise click.ClickException(str(exc)) from None
+    config = load_config(path)
+    _service(config).store  # creates the archive database
+    click.echo(f"Ruang kerja dibuat: {path}")
+    if demo:
+        if backend != "xlsx":
+            raise click.ClickException("--demo hanya untuk backend xlsx")
+        from service.app import utcnow
+        from service.demo import run_demo
+        run_demo(directory, utcnow())
+        click.echo("Data demo dimasukkan untuk 8 OPD pada berbagai langkah SOP.")
+    click.echo(f"Langkah berikut: satudata -c {path} poll --once")
+
+
+@main.command(help="Jalankan poller: periksa semua tab, tulis hasil, arsipkan baris terverifikasi.")
+@click.option("--once", is_flag=True, help="Satu siklus saja lalu berhenti.")
+@click.option("--json", "as_json", is_flag=True, help="Cetak ringkasan siklus sebagai JSON.")
+@click.pass_context
+def poll(ctx: click.Context, once: bool, as_json: bool) -> None:
+    config = _config(ctx)
+    service = _service(config)
+    if not once:
+        from service.poller import run_forever
+        click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
+        run_forever(lambda: _echo_report(service.poll(), as_json), config.interval_seconds)
+        return
+    report = service.poll()
+    _echo_report(report, as_json)
+    if report.backend_failed:
+        sys.exit(1)
+
+
+def _echo_report(report, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+        return
+    sop = load_sop()
+    if report.created:
+        click.echo(f"Tab/berkas baru dibuat: {', '.join(report.created)}")
+    for tab in report.tabs:
+        states = ", ".join(f"{sop.label(s)}: {n}" for s, n in sorted(
+            tab.states.items(), key=lambda kv: (sop.states[kv[0]].order, kv[0])))
+        label = {"diproses": "diproses", "tidak_berubah": "tidak berubah", "dilewati": "DILEWATI",
+                 "galat": "GALAT"}[tab.status]
+        line = f"{tab.opd:<18} {label:<14} {states or 'belum ada baris'}"
+        if tab.events or tab.archived:
+            line += f" | {tab.events} perubahan status, {tab.archived} diarsip"
+        click.echo(line)
+        if tab.message:
+            click.echo(f"{'':<18} ! {tab.message}")
+    for error in report.errors:
+        if not any(error.endswith(t.message) for t in report.tabs if t.message):
+            click.echo(f"! {error}")
+    click.echo(f"Siklus {report.cycle_id} selesai; permintaan ke spreadsheet: "
+               f"{', '.join(f'{k} {v}' for k, v in report.requests.items()) or '0'}")
+
+
+@main.command(help="Tampilkan kemajuan setiap OPD menurut langkah SOP.")
+@click.option("--json", "as_json", is_flag=True, help="Keluarkan sebagai JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    from service.progress import progress
+    config = _config(ctx)
+    service = _service(config)
+    data = progress(config, service.store, service.clock())
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+        return
+    click.echo(f"{config.name} — tahun {config.year}")
+    for opd in data["opd"]:
+        states = ", ".join(f"{k}: {v}" for k, v in opd["jumlah_per_status"].items())
+        click.echo(f"{opd['kode']:<18} fase {opd['fase'] or '-':<18} {states or 'belum ada baris'}"
+                   f" | galat {opd['temuan_galat']}, peringatan {opd['temuan_peringatan']}")
+        if opd["pesan"]:
+            click.echo(f"{'':<18} ! {opd['pesan']}")
+    click.echo(f"Total: {data['total_baris']} baris, {data['total_diarsip']} diarsip "
+               f"({data['persen_diarsip']}%)")
+
+
+@main.command(help="Ekspor arsip (versi terakhir setiap baris) ke CSV, XLSX atau JSON.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--all-versions", is_flag=True, help="Semua versi, bukan hanya yang terakhir.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path, all_versions: bool) -> None:
+    from service.export import write_export
+    service = _service(_config(ctx))
+    count = write_export(service.store.archive_rows(all_versions=all_versions), fmt, output)
+    click.echo(f"{count} baris arsip diekspor ke {output}")
+
+
+@main.command("confirm-removal", help="Setujui penghapusan massal baris di tab OPD yang ditahan poller.")
+@click.argument("kode")
+@click.pass_context
+def confirm_removal(ctx: click.Context, kode: str) -> None:
+    service = _service(_config(ctx))
+    if not service.store.confirm_removal(kode.upper()):
+        raise click.ClickException(f"OPD {kode} belum pernah diproses poller")
+    click.echo(f"Penghapusan baris di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
+
+
+@main.command(help="Buat ruang kerja demo (folder DIR, bawaan ./demo), jalankan poller, tampilkan ringkasan.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
+@click.pass_context
+def demo(ctx: click.Context, directory: Path) -> None:
+    from service.app import utcnow
+    from service.demo import run_demo
+    from service.workspace import init_workspace
+    path = directory / "satudata.toml"
+    if path.exists():
+        click.echo(f"Ruang kerja demo sudah ada di {directory}; menjalankan satu siklus poller.")
+    else:
+        init_workspace(directory)
+        click.echo(f"Membangun ruang kerja demo di {directory} (8 OPD dengan data demo)...")
+        run_demo(directory, utcnow())
+    ctx.obj["config"] = str(path)
+    ctx.invoke(poll, once=True, as_json=False)
+    click.echo(f"Buka berkas Excel di {directory / 'sheets'}; konfigurasi: {path}")
