@@ -4,18 +4,23 @@ from __future__ import annotations
 from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
+from sqlalchemy.dialects import mysql
+
+# MariaDB's TEXT holds 64 KiB; a cell may hold 50,000 characters of UTF-8.
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
 metadata = MetaData()
 
 tabs = Table(
     "tabs", metadata,
     Column("opd", String(64), primary_key=True),
     Column("next_seq", Integer, nullable=False, default=1),
-    Column("token", Text),
+    Column("token", LongText),
     Column("write_pending", Boolean, nullable=False, default=False),
     Column("confirm_removal", Boolean, nullable=False, default=False),
     Column("status", String(32), nullable=False, default="ok"),
-    Column("message", Text, nullable=False, default=""),
-    Column("header_note", Text),
+    Column("message", LongText, nullable=False, default=""),
+    Column("header_note", LongText),
     Column("checked_at", DateTime),
 )
 
@@ -24,12 +29,12 @@ rows = Table(
     Column("opd", String(64), primary_key=True),
     Column("row_id", String(80), primary_key=True),
     Column("state", String(8), nullable=False),
-    Column("data", Text, nullable=False),
-    Column("boxes", Text, nullable=False),
-    Column("catatan", Text, nullable=False, default=""),
-    Column("box_notes", Text, nullable=False),
-    Column("notes", Text, nullable=False),
-    Column("findings", Text, nullable=False),
+    Column("data", LongText, nullable=False),
+    Column("boxes", LongText, nullable=False),
+    Column("catatan", LongText, nullable=False, default=""),
+    Column("box_notes", LongText, nullable=False),
+    Column("notes", LongText, nullable=False),
+    Column("findings", LongText, nullable=False),
     Column("updated_at", DateTime),
     Column("archived_hash", String(64)),
     Column("archived_version", Integer, nullable=False, default=0),
@@ -46,8 +51,8 @@ events = Table(
     Column("row_id", String(80), nullable=False),
     Column("from_state", String(16)),
     Column("to_state", String(16), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("cell_values", Text, nullable=False),
+    Column("reason", LongText, nullable=False),
+    Column("cell_values", LongText, nullable=False),
 )
 
 archive = Table(
@@ -56,14 +61,14 @@ archive = Table(
     Column("opd", String(64), nullable=False),
     Column("row_id", String(80), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("kode_data", Text, nullable=False),
-    Column("uraian_data", Text, nullable=False),
-    Column("rincian", Text, nullable=False),
-    Column("satuan", Text, nullable=False),
+    Column("kode_data", LongText, nullable=False),
+    Column("uraian_data", LongText, nullable=False),
+    Column("rincian", LongText, nullable=False),
+    Column("satuan", LongText, nullable=False),
     Column("tahun", Integer),
     Column("nilai", Float),
-    Column("nilai_teks", Text, nullable=False),
-    Column("keterangan", Text, nullable=False),
+    Column("nilai_teks", LongText, nullable=False),
+    Column("keterangan", LongText, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("verified_at", DateTime, nullable=False),
     Column("archived_at", DateTime, nullable=False),
@@ -84,5 +89,5 @@ cycles = Table(
     Column("rows_seen", Integer, nullable=False, default=0),
     Column("events", Integer, nullable=False, default=0),
     Column("archived", Integer, nullable=False, default=0),
-    Column("errors", Text, nullable=False, default="[]"),
+    Column("errors", LongText, nullable=False, default="[]"),
 )

@@ -155,6 +155,8 @@ class XlsxBackend:
             current = _token(path.stat())
         except FileNotFoundError:
             return f"Berkas {path.name} tidak ditemukan{_NEXT_CYCLE}"
+        except OSError as exc:
+            return f"Berkas {path.name} tidak dapat dibuka ({exc}){_NEXT_CYCLE}"
         return None if _same(expected, current) else _changed(path)
 
 

@@ -49,5 +49,53 @@ WILAYAH = Wilayah.load()
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> World:
-    return World(tmp_path)
+def world(tmp_path: Path):
+    w = World(tmp_path)
+    yield w
+    w.store.engine.dispose()
+
+
+DATABASES = {
+    "sqlite": None,
+    "postgresql": ("SATUDATA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    "mariadb": ("SATUDATA_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
+}
+
+
+def _server_url(name: str) -> str:
+    """A clean database on a real server; unreachable is a skip locally and a failure in CI."""
+    import os
+
+    from sqlalchemy import create_engine, text
+
+    from service import schema
+
+    env, default = DATABASES[name]
+    url = os.environ.get(env, default)
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # the driver's own error says why
+        if os.environ.get("SATUDATA_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{name} tidak dapat dihubungi di {url}: {exc}")
+        pytest.skip(f"{name} not reachable at {url} (set SATUDATA_REQUIRE_SERVICES=1 to fail instead)")
+    schema.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=list(DATABASES))
+def db_url(request, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'arsip.sqlite'}"
+    return _server_url(request.param)
+
+
+@pytest.fixture
+def db_world(tmp_path: Path, db_url: str):
+    w = World(tmp_path, url=db_url)
+    yield w
+    w.store.engine.dispose()
