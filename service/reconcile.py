@@ -136,8 +136,20 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
             slot.row_id = ""
         elif rid:
             claimed[rid] = slot
+    # A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
+    # takes back the ID of a vanished row holding the same data, at the same place if possible.
+    vanished = [rid for rid, m in memory.rows.items() if rid not in claimed and not m.removed]
     for slot in slots:
-        if not slot.row_id:
+        if slot.row_id:
+            continue
+        same = [rid for rid in vanished if _same_data(slot, memory.rows[rid])]
+        if same:
+            rid = next((r for r in same if memory.rows[r].position == slot.index + 2), same[0])
+            vanished.remove(rid)
+            slot.row_id = rid
+            if slot.id_note:
+                slot.id_note = f"ID tidak boleh diubah; dikembalikan ke {rid}"
+        else:
             slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
             plan.next_seq += 1
 
