@@ -58,7 +58,7 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
         return result
     frame = df.astype(object).reindex(columns=[*f.DATA_FIELDS, "_persen"], fill_value=None)
     frame = frame.where(frame.notna(), None)
-    percent = frame["_persen"].fillna(False).astype(bool)
+    percent = frame["_persen"].map(lambda v: v is True or v == 1)
     parsed = pd.Series([parse_number(v, percent_format=p) for v, p in zip(frame[f.NILAI], percent)],
                        index=frame.index)
     years = frame[f.TAHUN].map(parse_year)

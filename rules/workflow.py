@@ -54,6 +54,11 @@ def _messages(findings: list[Finding]) -> str:
     return "; ".join(dict.fromkeys(x.message for x in findings))
 
 
+def _count(errors: list[Finding]) -> str:
+    columns = ", ".join(dict.fromkeys(x.column.replace("_", " ").title() for x in errors))
+    return f"masih ada {len(errors)} galat pada {columns}"
+
+
 def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutcome:
     """``blocking(n)`` lists the errors that stop the row entering state number n."""
     out = RowOutcome(state=row.prev_state or DRAF)
@@ -107,7 +112,7 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
     if level == DISETUJUI and boxes[f.SELESAI_ISI]:
         errors = blocking(7)
         if errors:
-            clear(f.SELESAI_ISI, f"Dikosongkan otomatis: belum lolos pemeriksaan ({_messages(errors)}). "
+            clear(f.SELESAI_ISI, f"Dikosongkan otomatis: {_count(errors)} (lihat Hasil Pemeriksaan). "
                                  "Perbaiki lalu centang lagi.")
             reached.append((PERBAIKAN, f"Selesai Diisi ditolak: {_messages(errors)}"))
             level = PERBAIKAN
@@ -117,7 +122,7 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
     if level == DIISI and boxes[f.VERIFIKASI]:
         errors = blocking(9)
         if errors:
-            clear(f.VERIFIKASI, f"Dikosongkan otomatis: belum lolos pemeriksaan ({_messages(errors)}).")
+            clear(f.VERIFIKASI, f"Dikosongkan otomatis: {_count(errors)} (lihat Hasil Pemeriksaan).")
         else:
             reached.append((TERVERIFIKASI, "Terverifikasi dicentang"))
             level = TERVERIFIKASI

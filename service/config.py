@@ -108,7 +108,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     if interval < 5:
         raise ConfigError(f"poller.interval_seconds minimal 5 detik (sekarang: {interval})")
     opds = _opds(_get(data, "opd", list, "satudata.toml", []))
-    if backend == "google" and not spreadsheet_id and not all(o.spreadsheet_id for o in opds):
+    if backend == "google" and not spreadsheet_id and not (opds and all(o.spreadsheet_id for o in opds)):
         raise ConfigError("sheets.spreadsheet_id wajib diisi untuk backend google "
                           "(atau spreadsheet_id pada setiap [[opd]])")
     rules = _get(data, "rules", dict, "satudata.toml", {})

@@ -226,6 +226,71 @@ class Store:
                      "errors": json.loads(r.errors or "[]")}
                     for r in conn.execute(select(t.cycles).order_by(t.cycles.c.id.desc()).limit(limit))]
 
+    # --- fast reads for the dashboard (issue 4): aggregates and pages, not whole tables --
+    def progress_counts(self) -> dict[str, dict[str, dict]]:
+        """Live rows per OPD and state in one grouped query, for the Ringkasan.
+
+        ``{opd: {state: {"baris": n, "terakhir": latest updated_at, "galat": n, "peringatan": n}}}``;
+        findings are counted in SQL as occurrences of their level in the JSON that
+        ``_upsert_row`` writes (json.dumps' default separators: ``"level": "galat"``)."""
+        r = t.rows
+        needles = {level: f'"level": "{level}"' for level in ("galat", "peringatan")}
+
+        def chars(level: str):
+            return func.sum(func.length(r.c.findings) - func.length(func.replace(r.c.findings, needles[level], "")))
+
+        query = (select(r.c.opd, r.c.state, func.count(), func.max(r.c.updated_at), chars("galat"),
+                        chars("peringatan"))
+                 .where(r.c.removed.is_(False)).group_by(r.c.opd, r.c.state))
+        out: dict[str, dict[str, dict]] = {}
+        with self.engine.connect() as conn:
+            for opd, state, count, last, galat, peringatan in conn.execute(query):
+                out.setdefault(opd, {})[state] = {
+                    "baris": count, "terakhir": _aware(last),
+                    "galat": int(galat or 0) // len(needles["galat"]),
+                    "peringatan": int(peringatan or 0) // len(needles["peringatan"])}
+        return out
+
+    def rows_with_findings(self, opd: str | None = None) -> list[dict]:
+        """Live rows that show findings (opd, row_id, state, data, findings), sheet order."""
+        r = t.rows
+        query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings)
+                 .where(r.c.removed.is_(False), r.c.findings != "[]").order_by(r.c.opd, r.c.position))
+        if opd:
+            query = query.where(r.c.opd == opd)
+        with self.engine.connect() as conn:
+            return [{"opd": x.opd, "row_id": x.row_id, "state": x.state, "data": json.loads(x.data),
+                     "findings": json.loads(x.findings)} for x in conn.execute(query)]
+
+    def _archive_query(self, columns, all_versions: bool, opd: str | None):
+        a = t.archive
+        query = select(*columns).select_from(a)
+        if not all_versions:
+            latest = (select(a.c.opd, a.c.row_id, func.max(a.c.version).label("v"))
+                      .group_by(a.c.opd, a.c.row_id).subquery())
+            query = query.join(latest, and_(a.c.opd == latest.c.opd, a.c.row_id == latest.c.row_id,
+                                            a.c.version == latest.c.v))
+        return query.where(a.c.opd == opd) if opd else query
+
+    def archive_count(self, all_versions: bool = False, opd: str | None = None) -> int:
+        """How many records archive_rows would yield."""
+        query = self._archive_query([func.count()], all_versions, opd)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    def archive_page(self, offset: int, limit: int, all_versions: bool = False,
+                     opd: str | None = None) -> list[dict]:
+        """One page of archive_rows (same records, same order) without reading the rest."""
+        a = t.archive
+        query = (self._archive_query([a], all_versions, opd)
+                 .order_by(a.c.opd, a.c.row_id, a.c.version).offset(max(0, offset)).limit(max(0, limit)))
+        with self.engine.connect() as conn:
+            return [{"opd": r.opd, "id": r.row_id, "kode_data": r.kode_data, "uraian_data": r.uraian_data,
+                     "rincian": r.rincian, "satuan": r.satuan, "tahun": r.tahun, "nilai": r.nilai,
+                     "keterangan": r.keterangan, "versi": r.version,
+                     "diverifikasi_pada": _aware(r.verified_at).isoformat(),
+                     "diarsip_pada": _aware(r.archived_at).isoformat()} for r in conn.execute(query)]
+
 
 def _row_memory(r) -> RowMemory:
     return RowMemory(

@@ -1,0 +1,122 @@
+"""Data checks (DESIGN section 5): findings asserted as small tables of (row, column, level, code)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rules.checks import run_checks
+from rules.rulefile import RuleError, load_rules
+from tests.conftest import WILAYAH
+
+RULES = load_rules()
+
+
+def check(rows: list[dict], history=None, year=2025):
+    df = pd.DataFrame.from_records(rows, index=[f"R{i}" for i in range(1, len(rows) + 1)]).astype(object)
+    df = df.where(df.notna(), None)
+    result = run_checks(df, RULES, WILAYAH, year, history)
+    return sorted((x.row_id, x.column, x.level, x.code) for x in result.findings), result
+
+
+def item(**values):
+    base = {"uraian_data": "Jumlah Puskesmas", "satuan": "Unit", "tahun": 2024, "nilai": 10}
+    base.update(values)
+    return base
+
+
+def test_clean_row_has_no_findings():
+    assert check([item()])[0] == []
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"uraian_data": None}, ("R1", "uraian_data", "galat", "uraian_data_wajib")),
+    ({"satuan": ""}, ("R1", "satuan", "galat", "satuan_wajib")),
+    ({"nilai": None}, ("R1", "nilai", "galat", "nilai_wajib")),
+    ({"tahun": None}, ("R1", "tahun", "galat", "tahun_wajib")),
+    ({"nilai": "banyak"}, ("R1", "nilai", "galat", "nilai_bukan_angka")),
+    ({"nilai": "-"}, ("R1", "nilai", "galat", "nilai_kosong_simbol")),
+    ({"nilai": "12.5", "satuan": "Ha"}, ("R1", "nilai", "peringatan", "ambigu_titik")),
+    ({"nilai": 12.5}, ("R1", "nilai", "galat", "cacah_tidak_bulat")),
+    ({"nilai": -3}, ("R1", "nilai", "galat", "cacah_tidak_bulat")),
+    ({"tahun": 2026}, ("R1", "tahun", "galat", "tahun_masa_depan")),
+    ({"tahun": 2014}, ("R1", "tahun", "galat", "tahun_terlalu_lama")),
+    ({"tahun": "2024/2025"}, ("R1", "tahun", "galat", "tahun_tidak_sah")),
+    ({"rincian": "Kec. Antahberantah"}, ("R1", "rincian", "galat", "wilayah_tidak_dikenal")),
+    ({"rincian": "Kec. Plaosen"}, ("R1", "rincian", "galat", "wilayah_mirip")),
+    ({"rincian": "Plaosen"}, ("R1", "rincian", "galat", "wilayah_mirip")),
+    ({"satuan": "Persen", "nilai": "-2"}, ("R1", "nilai", "galat", "persen_negatif")),
+    ({"satuan": "Persen", "nilai": "104,5"}, ("R1", "nilai", "peringatan", "persen_di_atas_100")),
+])
+def test_built_in_checks_flag_bad_values(values, expected):
+    findings, _ = check([item(**values)])
+    assert expected in findings
+
+
+def test_year_range_is_relative_to_workspace_year():
+    assert check([item(tahun=2015)])[0] == []
+    assert check([item(tahun=2015)], year=2026)[0] == [("R1", "tahun", "galat", "tahun_terlalu_lama")]
+
+
+def test_known_places_and_categories_pass():
+    rows = [item(rincian=r, uraian_data=f"Item {i}") for i, r in
+            enumerate(["Plaosan", "Kec. Maospati", "35.20.07", "Desa Sarangan", "Laki-laki", "Klagengambiran"])]
+    assert [x for x in check(rows)[0] if x[1] == "rincian"] == []
+
+
+def test_indonesian_numbers_are_read_and_returned():
+    _, result = check([item(nilai="1.234"), item(nilai="12,5%", satuan="Persen", uraian_data="B"),
+                       item(nilai="Rp 1.500.000", satuan="Rupiah", uraian_data="C")])
+    assert result.numbers == {"R1": 1234.0, "R2": 12.5, "R3": 1500000.0}
+
+
+def test_apk_above_100_is_allowed_by_its_item_rule_but_not_above_200():
+    assert check([item(uraian_data="Angka Partisipasi Kasar (APK) SD", satuan="Persen", nilai="104,3")])[0] == []
+    findings, _ = check([item(uraian_data="Angka Partisipasi Kasar (APK) SD", satuan="Persen", nilai=230)])
+    assert findings == [("R1", "nilai", "galat", "di_atas_maksimum")]
+
+
+def test_kabupaten_row_must_equal_sum_of_its_kecamatan():
+    rows = [item(uraian_data="Jumlah SD menurut Kecamatan", rincian=k.nama, nilai=10) for k in WILAYAH.kecamatan]
+    good = rows + [item(uraian_data="Jumlah SD menurut Kecamatan", rincian="Kabupaten Magetan", nilai=180)]
+    assert check(good)[0] == []
+    bad = rows + [item(uraian_data="Jumlah SD menurut Kecamatan", rincian="Total", nilai=181)]
+    assert check(bad)[0] == [("R19", "nilai", "galat", "jumlah_kecamatan_beda")]
+    partial = rows[:5] + [item(uraian_data="Jumlah SD menurut Kecamatan", rincian="", nilai=50)]
+    assert check(partial)[0] == [("R6", "nilai", "peringatan", "jumlah_kecamatan_belum_lengkap")]
+
+
+def test_lost_decimal_comma_against_archive_is_a_warning():
+    history = {("uraian:angka kematian ibu", "kabupaten"): [(2024, 99.07)]}
+    findings, result = check([item(uraian_data="Angka Kematian Ibu", satuan="per 100.000 KH", nilai=9907, tahun=2025)],
+                             history=history)
+    assert findings == [("R1", "nilai", "peringatan", "lonjakan_riwayat")]
+
+
+def test_duplicate_item_rows_are_flagged():
+    findings, _ = check([item(rincian="Poncol"), item(rincian="poncol")])
+    assert findings == [("R2", "uraian_data", "galat", "baris_ganda")]
+
+
+def test_standar_data_completeness_is_a_warning_once_per_item():
+    rows = [item(kode_data="K1", rincian="Poncol", konsep="Puskesmas", definisi="", klasifikasi="x", ukuran="Jumlah",
+                 frekuensi="Tahunan"),
+            item(kode_data="K1", rincian="Parang", konsep="", definisi="", klasifikasi="", ukuran="", frekuensi="")]
+    findings, result = check(rows)
+    assert findings == [("R1", "definisi", "peringatan", "standar_data_belum_lengkap")]
+    assert all(x.step == 5 for x in result.findings)
+
+
+@pytest.mark.parametrize("body, where", [
+    ("item:\n  - nama: A\n    uraian: '(['\n", "baris 3, kunci 'uraian'"),
+    ("item:\n  - nama: A\n    kolom:\n      nilai: {minimum: 0}\n", "perlu kode_data atau uraian"),
+    ("item:\n  - nama: A\n    uraian: x\n    kolom:\n      harga: {minimum: 0}\n", "baris 5, kunci 'harga'"),
+    ("item:\n  - nama: A\n    uraian: x\n    kolom:\n      nilai: {minimum: nol}\n", "nilai.minimum"),
+    ("bawaan:\n  tahun_mundur_maks: -1\n", "tahun_mundur_maks"),
+    ("aturan:\n  - a\n", "kunci tidak dikenal"),
+    ("item: [\n", "YAML tidak sah"),
+])
+def test_bad_rule_file_fails_at_load_naming_file_line_and_key(tmp_path, body, where):
+    (tmp_path / "aturan.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(RuleError, match="aturan.yaml") as err:
+        load_rules(tmp_path)
+    assert where in str(err.value)
