@@ -3,7 +3,9 @@
 A temporary SQLite store holds 40 OPDs x 500 rows in every SOP state, 50,000 archive
 versions, events and cycles, inserted directly through the schema. The Flask test client
 then asks for `/` and `/api/ringkasan` N times each and prints p50/p95 in milliseconds
-(target p95 <= 50 ms).
+(target p95 <= 50 ms). The dashboard keeps the Ringkasan's row aggregates until the poller
+finishes another cycle, so the first request after each cycle is timed separately, as are
+the other pages.
 
     .venv/bin/python bench/dashboard.py [-n 50] [--opds 40] [--rows 500] [--versions 50000]
 """
@@ -102,10 +104,12 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def time_route(client, path: str, n: int) -> list[float]:
+def time_route(client, path: str, n: int, before=None) -> list[float]:
     client.get(path)  # warm-up: templates compiled, holidays loaded
     samples = []
     for _ in range(n):
+        if before is not None:
+            before()
         start = time.perf_counter()
         response = client.get(path)
         samples.append((time.perf_counter() - start) * 1000)
@@ -135,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
             p50, p95 = statistics.median(samples), percentile(samples, 0.95)
             worst = max(worst, p95)
             print(f"{path:<16} n={args.n}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+        def new_cycle() -> None:  # the poller finished another cycle: the Ringkasan reads the rows again
+            store.finish_cycle(store.start_cycle(NOW), NOW, status="selesai")
+
+        for path in ("/", "/api/ringkasan"):
+            samples = time_route(client, path, max(5, args.n // 5), before=new_cycle)
+            print(f"{path:<16} n={len(samples)}  p50 {statistics.median(samples):6.1f} ms  "
+                  f"p95 {percentile(samples, 0.95):6.1f} ms  (first request after a new poll cycle)")
         for path in ("/opd/OPD00", "/temuan", "/riwayat", "/arsip", "/kesehatan"):
             samples = time_route(client, path, max(5, args.n // 5))
             print(f"{path:<16} n={len(samples)}  p50 {statistics.median(samples):6.1f} ms  "

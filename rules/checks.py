@@ -51,17 +51,37 @@ def rincian_key(rincian: object, wilayah: Wilayah) -> str:
     return re.sub(r"\W+", " ", text(rincian).casefold()).strip()
 
 
+class _Frame:
+    """Column lists of the tab: positional access is what pandas' .at makes slow."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.index = list(df.index)
+        self.columns = {k: (df[k].tolist() if k in df.columns else [None] * len(self.index))
+                        for k in (*f.DATA_FIELDS, "_persen")}
+        self.pos = {rid: i for i, rid in enumerate(self.index)}
+        self.texts: dict[str, list[str]] = {}
+
+    def text(self, key: str) -> list[str]:
+        if key not in self.texts:
+            self.texts[key] = [text(v) for v in self.columns[key]]
+        return self.texts[key]
+
+    def at(self, row_id: str, key: str) -> str:
+        return self.text(key)[self.pos[row_id]]
+
+    def raw(self, row_id: str, key: str) -> object:
+        return self.columns[key][self.pos[row_id]]
+
+
 def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
                history: History | None = None) -> CheckResult:
     result = CheckResult()
     if df.empty:
         return result
-    frame = df.astype(object).reindex(columns=[*f.DATA_FIELDS, "_persen"], fill_value=None)
-    frame = frame.where(frame.notna(), None)
-    percent = frame["_persen"].map(lambda v: v is True or v == 1)
-    parsed = pd.Series([parse_number(v, percent_format=p) for v, p in zip(frame[f.NILAI], percent)],
-                       index=frame.index)
-    years = frame[f.TAHUN].map(parse_year)
+    frame = _Frame(df)
+    parsed = dict(zip(frame.index, (parse_number(None if v != v else v, percent_format=p is True or p == 1)
+                                    for v, p in zip(frame.columns[f.NILAI], frame.columns["_persen"]))))
+    years = dict(zip(frame.index, (parse_year(None if v != v else v) for v in frame.columns[f.TAHUN])))
     out = result.findings
     for row_id, p in parsed.items():
         result.numbers[row_id] = p.value
@@ -72,22 +92,22 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     _years(years, rules, year, frame, out)
     _places(frame, wilayah, out)
     _items(frame, parsed, rules, wilayah, out)
-    _standar_data(df, rules, out)
+    _standar_data(frame, [k for k in f.STANDAR_DATA if k in df.columns], rules, out)
     _duplicates(frame, result.years, wilayah, out)
     if history:
         _history(frame, parsed, result.years, wilayah, history, rules, out)
     return result
 
 
-def _required(frame: pd.DataFrame, out: list[Finding]) -> None:
-    for key, label, step, blocks in ((f.URAIAN, "Uraian Data", 3, 5), (f.SATUAN, "Satuan", 3, 5),
+def _required(frame: _Frame, out: list[Finding]) -> None:
+    for key, label, step, blocks in ((f.URAIAN, "Uraian Data", 1, 5), (f.SATUAN, "Satuan", 1, 5),
                                      (f.TAHUN, "Tahun", 7, 7), (f.NILAI, "Nilai", 7, 7)):
-        for row_id in frame.index[frame[key].map(text) == ""]:
+        for row_id in (rid for rid, v in zip(frame.index, frame.text(key)) if not v):
             out.append(Finding(row_id, key, GALAT, f"{key}_wajib", f"{label} wajib diisi", step, blocks))
 
 
-def _values(frame: pd.DataFrame, parsed: pd.Series, rules: RuleSet, out: list[Finding]) -> None:
-    units = frame[f.SATUAN].map(lambda v: text(v).casefold())
+def _values(frame: _Frame, parsed: dict[str, Parsed], rules: RuleSet, out: list[Finding]) -> None:
+    units = dict(zip(frame.index, (v.casefold() for v in frame.text(f.SATUAN))))
     for row_id, p in parsed.items():
         if p.code and p.level:
             out.append(Finding(row_id, f.NILAI, p.level, p.code, p.message or "Nilai tidak sah"))
@@ -97,7 +117,7 @@ def _values(frame: pd.DataFrame, parsed: pd.Series, rules: RuleSet, out: list[Fi
         shown = format_number(p.value)
         if unit in rules.satuan_cacah and (p.value < 0 or not float(p.value).is_integer()):
             out.append(Finding(row_id, f.NILAI, GALAT, "cacah_tidak_bulat",
-                               f"Nilai {shown} bersatuan '{text(frame.at[row_id, f.SATUAN])}' harus bilangan bulat >= 0"))
+                               f"Nilai {shown} bersatuan '{frame.at(row_id, f.SATUAN)}' harus bilangan bulat >= 0"))
         if unit in rules.satuan_persen or p.percent:
             if p.value < 0:
                 out.append(Finding(row_id, f.NILAI, GALAT, "persen_negatif", f"Persentase {shown}% di bawah 0"))
@@ -106,18 +126,18 @@ def _values(frame: pd.DataFrame, parsed: pd.Series, rules: RuleSet, out: list[Fi
                                    f"Persentase {shown}% di atas 100; periksa kembali (kecuali indikator seperti APK)"))
         elif p.percent and unit not in rules.satuan_persen:
             out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_satuan",
-                               f"Nilai ditulis sebagai persen tetapi Satuan '{text(frame.at[row_id, f.SATUAN])}'"))
+                               f"Nilai ditulis sebagai persen tetapi Satuan '{frame.at(row_id, f.SATUAN)}'"))
 
 
-def _has_bound(rules: RuleSet, frame: pd.DataFrame, row_id: str) -> bool:
-    items = rules.items_for(text(frame.at[row_id, f.KODE]), text(frame.at[row_id, f.URAIAN]))
+def _has_bound(rules: RuleSet, frame: _Frame, row_id: str) -> bool:
+    items = rules.items_for(frame.at(row_id, f.KODE), frame.at(row_id, f.URAIAN))
     return any("maximum" in r.kolom.get(f.NILAI, {}) for r in items)
 
 
-def _years(years: pd.Series, rules: RuleSet, year: int, frame: pd.DataFrame, out: list[Finding]) -> None:
+def _years(years: dict, rules: RuleSet, year: int, frame: _Frame, out: list[Finding]) -> None:
     oldest = year - rules.tahun_mundur_maks
     for row_id, (y, problem) in years.items():
-        if problem and text(frame.at[row_id, f.TAHUN]):
+        if problem and frame.at(row_id, f.TAHUN):
             out.append(Finding(row_id, f.TAHUN, GALAT, "tahun_tidak_sah", problem))
         elif y is not None and y > year:
             out.append(Finding(row_id, f.TAHUN, GALAT, "tahun_masa_depan",
@@ -127,32 +147,32 @@ def _years(years: pd.Series, rules: RuleSet, year: int, frame: pd.DataFrame, out
                                f"Tahun {y} lebih dari {rules.tahun_mundur_maks} tahun sebelum {year}"))
 
 
-def _places(frame: pd.DataFrame, wilayah: Wilayah, out: list[Finding]) -> None:
-    for row_id, value in frame[f.RINCIAN].items():
-        if not text(value):
+def _places(frame: _Frame, wilayah: Wilayah, out: list[Finding]) -> None:
+    for row_id, value in zip(frame.index, frame.text(f.RINCIAN)):
+        if not value:
             continue
-        match = wilayah.lookup(text(value))
+        match = wilayah.lookup(value)
         if match.status in ("tidak_dikenal", "mirip"):
             out.append(Finding(row_id, f.RINCIAN, GALAT, f"wilayah_{match.status}",
-                               match.message or f"Rincian '{text(value)}' bukan wilayah Magetan yang dikenal"))
+                               match.message or f"Rincian '{value}' bukan wilayah Magetan yang dikenal"))
 
 
-def _items(frame: pd.DataFrame, parsed: pd.Series, rules: RuleSet, wilayah: Wilayah,
+def _items(frame: _Frame, parsed: dict[str, Parsed], rules: RuleSet, wilayah: Wilayah,
            out: list[Finding]) -> None:
     if not rules.items:
         return
     groups: dict[tuple[str, object], list[str]] = {}
     for row_id in frame.index:
-        for rule in rules.items_for(text(frame.at[row_id, f.KODE]), text(frame.at[row_id, f.URAIAN])):
+        for rule in rules.items_for(frame.at(row_id, f.KODE), frame.at(row_id, f.URAIAN)):
             _constraints(row_id, rule, frame, parsed[row_id], out)
             if rule.jumlah_kecamatan:
-                key = (item_key(frame.at[row_id, f.KODE], frame.at[row_id, f.URAIAN]), text(frame.at[row_id, f.TAHUN]))
+                key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)), frame.at(row_id, f.TAHUN))
                 groups.setdefault(key, []).append(row_id)
     for row_ids in groups.values():
         _kecamatan_sum(row_ids, frame, parsed, wilayah, out)
 
 
-def _constraints(row_id: str, rule, frame: pd.DataFrame, p: Parsed, out: list[Finding]) -> None:
+def _constraints(row_id: str, rule, frame: _Frame, p: Parsed, out: list[Finding]) -> None:
     for key, limits in rule.kolom.items():
         if key == f.NILAI:
             value = p.value
@@ -165,7 +185,7 @@ def _constraints(row_id: str, rule, frame: pd.DataFrame, p: Parsed, out: list[Fi
                 out.append(Finding(row_id, key, rule.level, "di_atas_maksimum",
                                    f"Nilai {format_number(value)} di atas batas {format_number(limits['maximum'])} ({rule.nama})"))
             continue
-        value = text(frame.at[row_id, key])
+        value = frame.at(row_id, key)
         if not value:
             continue
         if "enum" in limits and value.casefold() not in {str(v).casefold() for v in limits["enum"]}:
@@ -176,12 +196,12 @@ def _constraints(row_id: str, rule, frame: pd.DataFrame, p: Parsed, out: list[Fi
                                f"'{value[:40]}' tidak sesuai pola {limits['pattern']} ({rule.nama})"))
 
 
-def _kecamatan_sum(row_ids: list[str], frame: pd.DataFrame, parsed: pd.Series, wilayah: Wilayah,
+def _kecamatan_sum(row_ids: list[str], frame: _Frame, parsed: dict[str, Parsed], wilayah: Wilayah,
                    out: list[Finding]) -> None:
-    totals = [r for r in row_ids if wilayah.is_kabupaten(text(frame.at[r, f.RINCIAN]))]
+    totals = [r for r in row_ids if wilayah.is_kabupaten(frame.at(r, f.RINCIAN))]
     parts: dict[str, float | None] = {}
     for r in row_ids:
-        match = wilayah.lookup(text(frame.at[r, f.RINCIAN])) if text(frame.at[r, f.RINCIAN]) else None
+        match = wilayah.lookup(frame.at(r, f.RINCIAN)) if frame.at(r, f.RINCIAN) else None
         if match and match.status == "cocok" and match.place and match.place.kind == "kecamatan":
             parts[match.place.kode] = parsed[r].value
     if not totals or not parts:
@@ -203,35 +223,34 @@ def _kecamatan_sum(row_ids: list[str], frame: pd.DataFrame, parsed: pd.Series, w
                                f"{format_number(summed)}", 7))
 
 
-def _standar_data(df: pd.DataFrame, rules: RuleSet, out: list[Finding]) -> None:
-    present = [k for k in f.STANDAR_DATA if k in df.columns]
+def _standar_data(frame: _Frame, present: list[str], rules: RuleSet, out: list[Finding]) -> None:
     if not present:
         return
     seen: set[str] = set()
-    for row_id in df.index:
-        key = item_key(df.at[row_id, f.KODE] if f.KODE in df.columns else None, df.at[row_id, f.URAIAN])
+    for row_id in frame.index:
+        key = item_key(frame.at(row_id, f.KODE), frame.at(row_id, f.URAIAN))
         if key in seen or key in ("kode:", "uraian:"):
             continue
         seen.add(key)
-        empty = [k.capitalize() for k in present if not text(df.at[row_id, k])]
+        empty = [k.capitalize() for k in present if not frame.at(row_id, k)]
         if empty:
             out.append(Finding(row_id, empty[0].casefold(), PERINGATAN, "standar_data_belum_lengkap",
                                f"Standar Data belum lengkap: {', '.join(empty)} kosong", 5))
         if f.FREKUENSI in present:
-            freq = text(df.at[row_id, f.FREKUENSI])
+            freq = frame.at(row_id, f.FREKUENSI)
             if freq and freq.casefold() not in {x.casefold() for x in rules.frekuensi}:
                 out.append(Finding(row_id, f.FREKUENSI, PERINGATAN, "frekuensi_tidak_dikenal",
                                    f"Frekuensi '{freq[:30]}' bukan {', '.join(rules.frekuensi)}", 5))
 
 
-def _duplicates(frame: pd.DataFrame, years: dict[str, int | None], wilayah: Wilayah,
+def _duplicates(frame: _Frame, years: dict[str, int | None], wilayah: Wilayah,
                 out: list[Finding]) -> None:
     seen: dict[tuple, str] = {}
     for row_id in frame.index:
-        if not text(frame.at[row_id, f.URAIAN]) and not text(frame.at[row_id, f.KODE]):
+        if not frame.at(row_id, f.URAIAN) and not frame.at(row_id, f.KODE):
             continue
-        key = (item_key(frame.at[row_id, f.KODE], frame.at[row_id, f.URAIAN]),
-               rincian_key(frame.at[row_id, f.RINCIAN], wilayah), years.get(row_id))
+        key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)),
+               rincian_key(frame.raw(row_id, f.RINCIAN), wilayah), years.get(row_id))
         if key in seen:
             out.append(Finding(row_id, f.URAIAN, GALAT, "baris_ganda",
                                f"Item, Rincian dan Tahun sama dengan baris {seen[key]}", 3))
@@ -239,14 +258,14 @@ def _duplicates(frame: pd.DataFrame, years: dict[str, int | None], wilayah: Wila
             seen[key] = row_id
 
 
-def _history(frame: pd.DataFrame, parsed: pd.Series, years: dict[str, int | None], wilayah: Wilayah,
+def _history(frame: _Frame, parsed: dict[str, Parsed], years: dict[str, int | None], wilayah: Wilayah,
              history: History, rules: RuleSet, out: list[Finding]) -> None:
     for row_id, p in parsed.items():
         year = years.get(row_id)
         if p.value is None or year is None:
             continue
-        key = (item_key(frame.at[row_id, f.KODE], frame.at[row_id, f.URAIAN]),
-               rincian_key(frame.at[row_id, f.RINCIAN], wilayah))
+        key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)),
+               rincian_key(frame.raw(row_id, f.RINCIAN), wilayah))
         earlier = [(y, v) for y, v in history.get(key, ()) if y < year]
         if not earlier:
             continue

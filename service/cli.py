@@ -167,3 +167,92 @@ def demo(ctx: click.Context, directory: Path) -> None:
     ctx.obj["config"] = str(path)
     ctx.invoke(poll, once=True, as_json=False)
     click.echo(f"Buka berkas Excel di {directory / 'sheets'}; konfigurasi: {path}")
+
+
+# --- the dashboard: serve, run (poller + dashboard), hash-password --------------------------
+def _dashboard_server(config: Config, host: str | None, port: int | None):
+    from werkzeug.serving import make_server
+
+    from service.dashboard import create_app
+    host = host or config.dashboard_host
+    port = config.dashboard_port if port is None else port
+    if logging.getLogger().level > logging.INFO:  # one log line per request only with -v
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    try:
+        app = create_app(config)
+        server = make_server(host, port, app, threaded=True)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Dasbor tidak dapat dibuka di {host}:{port}: {exc}") from None
+    if not config.dashboard_users and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Peringatan: dasbor terbuka di {host} tanpa kata sandi; isi [dashboard] users "
+                   "(lihat 'satudata hash-password').", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Dasbor: http://{shown}:{server.server_port}/")
+    return server
+
+
+def _serve_in_background(server):
+    import threading
+    thread = threading.Thread(target=server.serve_forever, name="dasbor", daemon=True)
+    thread.start()
+    return thread
+
+
+def _stop_server(server, thread) -> None:
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@main.command(help="Buka dasbor hanya-baca (bawaan 127.0.0.1:8050 dari [dashboard]); Ctrl-C untuk berhenti.")
+@click.option("--host", default=None, help="Alamat yang didengarkan (bawaan: [dashboard] host, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (bawaan: [dashboard] port, 8050; 0 = port bebas).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    import signal
+    import threading
+    server = _dashboard_server(_config(ctx), host, port)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    thread = _serve_in_background(server)
+    click.echo("Ctrl-C untuk berhenti.")
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        _stop_server(server, thread)
+    click.echo("Dasbor berhenti.")
+
+
+@main.command(help="Jalankan poller dan dasbor bersama; Ctrl-C atau SIGTERM menghentikan keduanya.")
+@click.option("--host", default=None, help="Alamat dasbor (bawaan: [dashboard] host, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port dasbor (bawaan: [dashboard] port, 8050; 0 = port bebas).")
+@click.pass_context
+def run(ctx: click.Context, host: str | None, port: int | None) -> None:
+    import threading
+
+    from service.poller import run_forever
+    config = _config(ctx)
+    service = _service(config)
+    server = _dashboard_server(config, host, port)
+    thread = _serve_in_background(server)
+    click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
+    try:
+        # in the main thread, run_forever turns SIGTERM/SIGINT into the stop event
+        run_forever(lambda: _echo_report(service.poll(), False), config.interval_seconds, threading.Event())
+    finally:
+        _stop_server(server, thread)
+    click.echo("Poller dan dasbor berhenti.")
+
+
+@main.command("hash-password", help="Buat hash kata sandi untuk [dashboard] users di satudata.toml.")
+@click.option("--password", prompt="Kata sandi", hide_input=True, confirmation_prompt=True,
+              envvar="SATUDATA_DASHBOARD_PASSWORD", help="Kata sandi (bawaan: ditanyakan tanpa ditampilkan).")
+def hash_password(password: str) -> None:
+    from werkzeug.security import generate_password_hash
+    if not password:
+        raise click.ClickException("Kata sandi tidak boleh kosong")
+    click.echo(generate_password_hash(password))

@@ -24,6 +24,7 @@ class RowMemory:
     archived_version: int = 0
     removed: bool = False
     position: int = 0  # sheet row number when last seen (display only, never identity)
+    fingerprint: str = ""  # the row as the sheet shows it after our writes: unchanged rows are skipped
 
 
 @dataclass

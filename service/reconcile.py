@@ -4,12 +4,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import datetime
 
 import pandas as pd
 
 from rules import fields as f
-from rules.checks import History, run_checks, text
+from rules.checks import History, item_key, run_checks, text
 from rules.findings import GALAT, Finding
 from rules.numbers import parse_year
 from rules.rulefile import RuleSet
@@ -35,18 +36,30 @@ class Context:
     history: History = field(default_factory=dict)
     sop: Sop = field(default_factory=load_sop)
     mass_removal_share: float = 0.25
+    salt: str = ""  # changes when rules or the workspace year change, so every row is checked again
 
 
 @dataclass
 class _Slot:
     index: int  # 0-based index into snapshot.rows; sheet row = index + 2
-    cells: dict[str, object]
+    values: list
+    columns: dict[str, int]
     row_id: str = ""
     id_note: str | None = None
+    fingerprint: str = ""
 
     @property
     def row(self) -> int:  # 0-based sheet row for writes
         return self.index + 1
+
+    @cached_property
+    def cells(self) -> dict[str, object]:
+        n = len(self.values)
+        return {key: self.values[col] if col < n else None for key, col in self.columns.items()}
+
+    def get(self, key: str) -> object:
+        col = self.columns.get(key)
+        return self.values[col] if col is not None and col < len(self.values) else None
 
 
 def content_hash(data: dict[str, str]) -> str:
@@ -81,10 +94,12 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     if memory.header_note:
         plan.writes.notes.append(NoteWrite(0, 0, None))
         plan.header_note = None
-    findings, numbers = _check(slots, snapshot, header, ctx)
+    work = _dirty(slots, memory, snapshot, header, ctx)
+    findings, numbers = _check(work, snapshot, header, ctx)
     plan.findings = findings
-    for slot in slots:
-        _plan_row(slot, memory, header, findings.get(slot.row_id, []), numbers.get(slot.row_id), ctx, now, plan)
+    for slot in work:
+        _plan_row(slot, snapshot, memory, header, findings.get(slot.row_id, []), numbers.get(slot.row_id),
+                  ctx, now, plan)
     for rid in vanished:
         old = memory.rows[rid]
         plan.rows[rid] = replace(old, removed=True)
@@ -94,6 +109,40 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
     return plan
+
+
+def _raw_fingerprint(snapshot: TabSnapshot, index: int, ctx: Context) -> str:
+    """The row's cells exactly as read, with what else decides its checks."""
+    problems = sorted(c for (i, c) in snapshot.problems if i == index)
+    percent = sorted(c for (i, c) in snapshot.percent if i == index) if snapshot.percent else ()
+    payload = repr((ctx.salt, index, snapshot.rows[index], percent, problems))
+    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _dirty(slots: list[_Slot], memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
+           ctx: Context) -> list[_Slot]:
+    """Rows to decide again: those that changed since our last write, and every row of the
+    same data items (sums, duplicates and Standar Data look across an item's rows)."""
+    keys: dict[tuple, str] = {}
+
+    def key_of(kode: object, uraian: object) -> str:
+        pair = (kode, uraian)
+        if pair not in keys:
+            keys[pair] = item_key(kode, uraian)
+        return keys[pair]
+
+    items: set[str] = set()
+    for slot in slots:
+        slot.fingerprint = _raw_fingerprint(snapshot, slot.index, ctx)
+        mem = memory.rows.get(slot.row_id)
+        if (mem is None or mem.removed or slot.id_note or memory.write_pending
+                or text(slot.get(f.ID)) != slot.row_id or mem.fingerprint != slot.fingerprint):
+            items.add(key_of(slot.get(f.KODE), slot.get(f.URAIAN)))
+            if mem is not None:
+                items.add(key_of(mem.data.get(f.KODE), mem.data.get(f.URAIAN)))
+    if not items:
+        return []
+    return [s for s in slots if key_of(s.get(f.KODE), s.get(f.URAIAN)) in items]
 
 
 def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
@@ -108,13 +157,16 @@ def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
 def _slots(snapshot: TabSnapshot, header: HeaderMap) -> tuple[list[_Slot], list[_Slot]]:
     """Rows with data, and rows that only carry leftover system cells."""
     slots, orphans = [], []
-    for index in range(len(snapshot.rows)):
-        cells = {key: snapshot.cell(index, col) for key, col in header.columns.items()}
-        slot = _Slot(index, cells, row_id=text(cells.get(f.ID)))
-        if any(text(cells.get(k)) for k in f.DATA_FIELDS):
-            slots.append(slot)
-        elif any(text(cells.get(k)) for k in f.SYSTEM_FIELDS):
-            orphans.append(slot)
+    data_cols = [c for k, c in header.columns.items() if k in f.DATA_FIELDS]
+    system_cols = [c for k, c in header.columns.items() if k in f.SYSTEM_FIELDS]
+    for index, values in enumerate(snapshot.rows):
+        n = len(values)
+        if any(c < n and text(values[c]) for c in data_cols):
+            slots.append(_Slot(index, values, header.columns, row_id=text(values[header.columns[f.ID]])
+                               if header.columns[f.ID] < n else ""))
+        elif any(c < n and text(values[c]) for c in system_cols):
+            orphans.append(_Slot(index, values, header.columns, row_id=text(values[header.columns[f.ID]])
+                                 if header.columns[f.ID] < n else ""))
     return slots, orphans
 
 
@@ -166,8 +218,7 @@ def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
         record = {k: slot.cells.get(k) for k in f.DATA_FIELDS if k in header.columns}
         record["_persen"] = (slot.index, nilai_col) in snapshot.percent
         records.append(record)
-    df = pd.DataFrame.from_records(records, index=[s.row_id for s in slots]).astype(object)
-    df = df.where(df.notna(), None)
+    df = pd.DataFrame.from_records(records, index=[s.row_id for s in slots])
     result = run_checks(df, ctx.rules, ctx.wilayah, ctx.year, ctx.history)
     by_row: dict[str, list[Finding]] = {}
     for finding in result.findings:
@@ -181,7 +232,7 @@ def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
     return by_row, result.numbers
 
 
-def _plan_row(slot: _Slot, memory: TabMemory, header: HeaderMap, findings: list[Finding],
+def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: HeaderMap, findings: list[Finding],
               nilai: float | None, ctx: Context, now: datetime, plan: Plan) -> None:
     rid, cells = slot.row_id, slot.cells
     mem = memory.rows.get(rid)
@@ -255,9 +306,12 @@ def _plan_row(slot: _Slot, memory: TabMemory, header: HeaderMap, findings: list[
         updated_at=updated, archived_hash=archived_hash, archived_version=version,
         removed=False, position=slot.index + 2,
     )
+    before = len(plan.writes.cells)
+    _cells(slot, header, new, ctx, clears, plan)
+    # A row we write to is looked at once more next cycle; an untouched one is skipped until it changes.
+    new.fingerprint = slot.fingerprint if len(plan.writes.cells) == before else ""
     if new != mem:
         plan.rows[rid] = new
-    _cells(slot, header, new, ctx, clears, plan)
 
 
 def _notes(slot: _Slot, header: HeaderMap, shown: list[Finding], box_notes: dict[str, str],

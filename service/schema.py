@@ -40,6 +40,7 @@ rows = Table(
     Column("archived_version", Integer, nullable=False, default=0),
     Column("removed", Boolean, nullable=False, default=False),
     Column("position", Integer, nullable=False, default=0),
+    Column("fingerprint", String(64), nullable=False, default=""),
 )
 
 events = Table(

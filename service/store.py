@@ -118,6 +118,7 @@ class Store:
             "findings": json.dumps(row.findings, ensure_ascii=False),
             "updated_at": _utc(row.updated_at), "archived_hash": row.archived_hash,
             "archived_version": row.archived_version, "removed": row.removed, "position": row.position,
+            "fingerprint": row.fingerprint,
         }
         done = conn.execute(update(t.rows).where(and_(t.rows.c.opd == opd, t.rows.c.row_id == row.row_id))
                             .values(**values))
@@ -252,15 +253,16 @@ class Store:
         return out
 
     def rows_with_findings(self, opd: str | None = None) -> list[dict]:
-        """Live rows that show findings (opd, row_id, state, data, findings), sheet order."""
+        """Live rows that show findings (opd, row_id, state, data, findings, updated_at), sheet order."""
         r = t.rows
-        query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings)
+        query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at)
                  .where(r.c.removed.is_(False), r.c.findings != "[]").order_by(r.c.opd, r.c.position))
         if opd:
             query = query.where(r.c.opd == opd)
         with self.engine.connect() as conn:
             return [{"opd": x.opd, "row_id": x.row_id, "state": x.state, "data": json.loads(x.data),
-                     "findings": json.loads(x.findings)} for x in conn.execute(query)]
+                     "findings": json.loads(x.findings), "updated_at": _aware(x.updated_at)}
+                    for x in conn.execute(query)]
 
     def _archive_query(self, columns, all_versions: bool, opd: str | None):
         a = t.archive
@@ -297,7 +299,8 @@ def _row_memory(r) -> RowMemory:
         row_id=r.row_id, state=r.state, data=json.loads(r.data), boxes=json.loads(r.boxes),
         catatan=r.catatan or "", box_notes=json.loads(r.box_notes), notes=json.loads(r.notes),
         findings=json.loads(r.findings), updated_at=_aware(r.updated_at), archived_hash=r.archived_hash,
-        archived_version=r.archived_version, removed=bool(r.removed), position=r.position)
+        archived_version=r.archived_version, removed=bool(r.removed), position=r.position,
+        fingerprint=r.fingerprint or "")
 
 
 __all__ = ["Store", "make_engine", "IntegrityError"]

@@ -1,0 +1,272 @@
+"""What each dashboard page shows, as plain data (no Flask): the HTML and the JSON API share it."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, Callable
+
+from rules.calendar import WorkCalendar
+from rules.findings import GALAT, PERINGATAN
+from rules.numbers import format_number, parse_number
+from rules.sop import DIARSIP, load_sop
+from service import charts
+from service.config import Config
+from service.progress import opd_progress
+from service.store import Store
+
+KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
+    "terlambat": "Terlambat", "berisiko": "Berisiko", "tepat_waktu": "Tepat waktu",
+    "selesai": "Selesai", "belum_mulai": "Belum mulai",
+}
+LEVELS = {GALAT: "Galat", PERINGATAN: "Peringatan"}
+TAB_STATUS = {
+    "ok": "Baik", "belum_dibaca": "Belum dibaca", "galat": "Gagal dibaca",
+    "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
+}
+GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
+HISTORY_LIMIT = 5000
+TEMUAN_PER_PAGE = 200
+ARSIP_PER_PAGE = 100
+
+
+def state_label(code: str | None) -> str:
+    if code is None:
+        return "—"
+    state = load_sop().states.get(code)
+    return state.label if state else code.replace("_", " ").capitalize()
+
+
+def mask_secrets(text: str) -> str:
+    """Passwords inside URLs (user:pass@host) and password=… parameters become ***."""
+    text = re.sub(r"(://[^/\s:@]*):[^@/\s]*@", r"\1:***@", str(text))
+    return re.sub(r"(?i)((?:password|passwd|pwd|secret|token)=)[^&\s;]*", r"\1***", text)
+
+
+class Memo:
+    """Expensive reads kept until the poller finishes another cycle.
+
+    Rows only change inside a poll cycle, so (id, finished_at) of the latest cycle marks
+    a version of the data; while a cycle runs (or before any has run) nothing is kept."""
+
+    def __init__(self, store: Store, size: int = 32) -> None:
+        self.store, self.size, self._data = store, size, {}
+
+    def marker(self) -> tuple | None:
+        latest = self.store.cycles(limit=1)
+        if not latest or latest[0]["finished_at"] is None:
+            return None
+        return latest[0]["id"], latest[0]["finished_at"]
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        marker = self.marker()
+        hit = self._data.get(key)
+        if marker is not None and hit is not None and hit[0] == marker:
+            return hit[1]
+        value = compute()
+        if marker is not None:
+            if len(self._data) >= self.size:
+                self._data.clear()
+            self._data[key] = (marker, value)
+        return value
+
+
+# --- Ringkasan -------------------------------------------------------------------------
+def opd_summary(kode: str, nama: str, by_state: dict[str, dict], tab: dict | None, now: datetime,
+                calendar: WorkCalendar) -> dict:
+    """service.progress.opd_progress, computed from Store.progress_counts' aggregates."""
+    sop = load_sop()
+    present = [s for s in sop.ordered() if by_state.get(s.code, {}).get("baris")]
+    out = {
+        "kode": kode, "nama": nama, "baris": sum(by_state[s.code]["baris"] for s in present),
+        "jumlah_per_status": {s.label: by_state[s.code]["baris"] for s in present},
+        "jumlah_per_kode": {s.code: by_state.get(s.code, {}).get("baris", 0) for s in sop.ordered()},
+        "fase": None, "fase_kode": None, "fase_mulai": None, "tenggat": None, "hari_kerja_berjalan": None,
+        "batas_hari_kerja": None, "ketepatan": "belum_mulai",
+        "temuan_galat": sum(by_state[s.code]["galat"] for s in present),
+        "temuan_peringatan": sum(by_state[s.code]["peringatan"] for s in present),
+        "diarsip": by_state.get(DIARSIP, {}).get("baris", 0),
+        "status_tab": (tab or {}).get("status", "belum_dibaca"), "pesan": (tab or {}).get("message", ""),
+    }
+    if not present:
+        return out
+    phase = present[0]
+    started = by_state[phase.code]["terakhir"]
+    out.update(fase=phase.label, fase_kode=phase.code, fase_mulai=started)
+    if phase.code == DIARSIP:
+        out["ketepatan"] = "selesai"
+        return out
+    if started is None:
+        return out
+    days = sop.days_for(phase.code)
+    deadline = calendar.add_working_days(started, days)
+    spent = calendar.working_days_between(started, now)
+    out.update(tenggat=deadline, hari_kerja_berjalan=round(spent, 1), batas_hari_kerja=days)
+    if now > deadline:
+        out["ketepatan"] = "terlambat"
+    elif days - spent <= 1:
+        out["ketepatan"] = "berisiko"
+    else:
+        out["ketepatan"] = "tepat_waktu"
+    return out
+
+
+def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalendar, memo: Memo) -> dict:
+    counts = memo.get("progress_counts", store.progress_counts)
+    tabs = {t["opd"]: t for t in store.tabs()}
+    opds = [opd_summary(o.kode, o.nama, counts.get(o.kode, {}), tabs.get(o.kode), now, calendar)
+            for o in config.opds]
+    total = sum(o["baris"] for o in opds)
+    archived = sum(o["diarsip"] for o in opds)
+    per_code: dict[str, int] = defaultdict(int)
+    for o in opds:
+        for code, n in o["jumlah_per_kode"].items():
+            per_code[code] += n
+    order = list(KETEPATAN)
+    started = sorted((o for o in opds if o["baris"]), key=lambda o: order.index(o["ketepatan"]))
+    cycles = store.cycles(limit=1)
+    return {
+        "workspace": config.name, "tahun": config.year, "sekarang": now, "opd": started,
+        "opd_tanpa_baris": [{"kode": o["kode"], "nama": o["nama"], "status_tab": o["status_tab"],
+                             "pesan": mask_secrets(o["pesan"])} for o in opds if not o["baris"]],
+        "jumlah_opd": len(opds), "total_baris": total, "total_diarsip": archived,
+        "persen_diarsip": round(100 * archived / total, 1) if total else 0.0,
+        "jumlah_per_kode": dict(per_code),
+        "ketepatan": {k: sum(o["ketepatan"] == k for o in opds) for k in KETEPATAN},
+        "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
+        "temuan_galat": sum(o["temuan_galat"] for o in opds),
+        "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
+        "siklus_terakhir": _cycle(cycles[0]) if cycles else None,
+    }
+
+
+# --- OPD --------------------------------------------------------------------------------
+def _nilai(text: str) -> str:
+    parsed = parse_number(text) if text else None
+    if parsed is None or parsed.value is None or parsed.level == GALAT or parsed.percent:
+        return text
+    return format_number(parsed.value)
+
+
+def _event(e: dict) -> dict:
+    return {"id": e["id"], "waktu": e["at"], "opd": e["opd"], "baris": e["row_id"], "dari": e["from_state"],
+            "dari_label": state_label(e["from_state"]) if e["from_state"] else None, "ke": e["to_state"],
+            "ke_label": state_label(e["to_state"]), "alasan": e["reason"], "siklus": e["cycle_id"]}
+
+
+def _row(r: dict, history: list[dict]) -> dict:
+    data = r["data"]
+    return {
+        "id": r["row_id"], "kode_data": data.get("kode_data", ""), "uraian_data": data.get("uraian_data", ""),
+        "rincian": data.get("rincian", ""), "satuan": data.get("satuan", ""), "tahun": data.get("tahun", ""),
+        "nilai": data.get("nilai", ""), "nilai_tampil": _nilai(data.get("nilai", "")),
+        "status": r["state"], "status_label": state_label(r["state"]), "temuan": r["findings"],
+        "catatan_walidata": r["catatan"], "diperbarui": r["updated_at"], "versi_arsip": r["archived_version"],
+        "riwayat": history,
+    }
+
+
+def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar: WorkCalendar) -> dict | None:
+    opd = next((o for o in config.opds if o.kode == kode), None)
+    if opd is None:
+        return None
+    rows = store.tab_rows(kode)
+    tab = next((t for t in store.tabs() if t["opd"] == kode), None)
+    summary = opd_progress(opd.kode, opd.nama, rows, tab, now, calendar)
+    summary["pesan"] = mask_secrets(summary["pesan"])
+    history: dict[str, list[dict]] = defaultdict(list)
+    for e in store.events(limit=HISTORY_LIMIT, opd=kode):
+        history[e["row_id"]].append(_event(e))
+    return {"opd": summary, "baris": [_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
+            "dihapus": [_row(r, history[r["row_id"]]) for r in rows if r["removed"]]}
+
+
+# --- Temuan, Riwayat, Arsip --------------------------------------------------------------
+def temuan(store: Store, memo: Memo, opd: str | None, level: str | None, page: int) -> dict:
+    rows = memo.get(("temuan", opd), lambda: store.rows_with_findings(opd))
+    items = [{"opd": r["opd"], "id": r["row_id"], "status": r["state"], "status_label": state_label(r["state"]),
+              "uraian_data": r["data"].get("uraian_data", ""), "diperbarui": r["updated_at"], "kolom": f.get("kolom", ""),
+              "level": f.get("level", ""), "kode": f.get("kode", ""), "pesan": f.get("pesan", "")}
+             for r in rows for f in r["findings"]]
+    per_level = {lv: sum(i["level"] == lv for i in items) for lv in LEVELS}
+    if level:
+        items = [i for i in items if i["level"] == level]
+    return {"filter": {"opd": opd, "level": level}, "jumlah": len(items), "per_level": per_level,
+            **_paged(items, page, TEMUAN_PER_PAGE, "temuan")}
+
+
+def _paged(items: list, page: int, per_page: int, key: str) -> dict:
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(1, page), pages)
+    return {"halaman": page, "jumlah_halaman": pages, "per_halaman": per_page,
+            key: items[(page - 1) * per_page: page * per_page]}
+
+
+def riwayat(store: Store, opd: str | None, limit: int) -> dict:
+    return {"filter": {"opd": opd}, "batas": limit,
+            "peristiwa": [_event(e) for e in store.events(limit=limit, opd=opd)]}
+
+
+def arsip(store: Store, opd: str | None, all_versions: bool, page: int) -> dict:
+    total = store.archive_count(all_versions=all_versions, opd=opd)
+    pages = max(1, -(-total // ARSIP_PER_PAGE))
+    page = min(max(1, page), pages)
+    records = store.archive_page((page - 1) * ARSIP_PER_PAGE, ARSIP_PER_PAGE, all_versions=all_versions, opd=opd)
+    return {"filter": {"opd": opd, "semua_versi": all_versions}, "jumlah": total, "halaman": page,
+            "jumlah_halaman": pages, "per_halaman": ARSIP_PER_PAGE, "baris": records}
+
+
+# --- Kesehatan ---------------------------------------------------------------------------
+def _cycle(c: dict) -> dict:
+    duration = (c["finished_at"] - c["started_at"]).total_seconds() if c["finished_at"] else None
+    other = c["requests_other"]
+    return {"id": c["id"], "mulai": c["started_at"], "selesai": c["finished_at"], "durasi_detik": duration,
+            "status": c["status"], "tab_dibaca": c["tabs_read"], "baris_dilihat": c["rows_seen"],
+            "perubahan_status": c["events"], "diarsip": c["archived"],
+            "permintaan": {"baca": c["requests_read"], "tulis": c["requests_write"], "lain": other,
+                           "jumlah": c["requests_read"] + c["requests_write"] + other},
+            "galat": [mask_secrets(e) for e in c["errors"]]}
+
+
+def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> dict:
+    cycles = [_cycle(c) for c in store.cycles(limit=limit)]
+    per_minute = 60 / config.interval_seconds
+    finished = [c for c in cycles if c["selesai"]]
+    reads = max((c["permintaan"]["baca"] + c["permintaan"]["lain"] for c in finished), default=0)
+    writes = max((c["permintaan"]["tulis"] for c in finished), default=0)
+    google = config.backend == "google"
+    tabs = {t["opd"]: t for t in store.tabs()}
+    problems = []
+    for o in config.opds:
+        tab = tabs.get(o.kode)
+        status = (tab or {}).get("status", "belum_dibaca")
+        if status != "ok" or (tab or {}).get("write_pending"):
+            problems.append({"kode": o.kode, "nama": o.nama, "status": status,
+                             "status_label": TAB_STATUS.get(status, status), "pesan": mask_secrets(tab["message"]) if tab else "",
+                             "menunggu_tulis": bool((tab or {}).get("write_pending")),
+                             "diperiksa": (tab or {}).get("checked_at")})
+    return {
+        "sekarang": now, "backend": config.backend, "interval_detik": config.interval_seconds,
+        "basis_data": mask_secrets(config.archive_url), "siklus": cycles,
+        "siklus_terakhir": cycles[0] if cycles else None,
+        "kuota": {"berlaku": google, "batas_per_menit": GOOGLE_QUOTA_PER_MINUTE,
+                  "siklus_per_menit": round(per_minute, 2),
+                  "baca_per_siklus_maks": reads, "tulis_per_siklus_maks": writes,
+                  "baca_per_menit": round(reads * per_minute, 1), "tulis_per_menit": round(writes * per_minute, 1),
+                  "melebihi": google and max(reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE},
+        "masalah_tab": problems,
+        "grafik": charts.column_chart([c["permintaan"]["baca"] + c["permintaan"]["lain"] for c in reversed(cycles)],
+                                      limit=GOOGLE_QUOTA_PER_MINUTE / per_minute if google else None,
+                                      labels=[f"Siklus {c['id']}" for c in reversed(cycles)]),
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """Datetimes as ISO 8601, everything else as JSON can hold it."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value

@@ -1,0 +1,350 @@
+"""GoogleBackend: one tab per OPD (named ``<KODE>``) in one spreadsheet shared with a service account,
+or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
+
+* an idle cycle costs one Drive ``files.get?fields=version`` per spreadsheet (Drive quota) and no
+  Sheets request: a spreadsheet whose version is the token of the last processed read is skipped;
+* a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a ``fields`` mask: values, notes,
+  number formats) and at most one ``spreadsheets.batchUpdate`` (values and notes together through
+  ``updateCells``, atomic) per spreadsheet, whatever the number of tabs, rows or edits;
+* before writing, the Drive version is asked again (Drive quota): Google has no lock file, so a
+  spreadsheet edited after it was read (a row inserted or sorted would shift our coordinates) is
+  not written; the next cycle reads it again and writes then;
+* a write returns no token: an operator's edit landing between our write and a Drive call made after
+  it would share its version and be skipped until the next edit, so the cycle after a write reads
+  once more (one Sheets read) and then stays idle.
+
+Only ``sheets/`` imports gspread and google-auth; nothing is built at import.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
+from .google_requests import (
+    READ_FIELDS, TITLE_FIELDS, a1_title, new_sheet_id, note_updates, owned, parse_sheet,
+    template_requests, value_updates,
+)
+from .google_retry import GoogleError, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",
+          "https://www.googleapis.com/auth/drive.metadata.readonly")
+SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
+DRIVE_URL = "https://www.googleapis.com/drive/v3/files"
+TIMEOUT = (10.0, 60.0)  # (connect, read) seconds; gspread sets none by default
+_NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
+
+
+class CredentialsError(BackendError):
+    """The service-account key cannot be used; the message says what to fix (Bahasa Indonesia)."""
+
+
+def credentials_path(config: Any) -> Path:
+    path = getattr(config, "credentials", None) or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not path:
+        raise CredentialsError("Kredensial akun layanan belum diatur: isi sheets.credentials di satudata.toml "
+                               "dengan path berkas kunci JSON, atau setel GOOGLE_APPLICATION_CREDENTIALS")
+    return Path(path).expanduser()
+
+
+def load_service_account(path: Path) -> tuple[Any, str]:
+    """(google-auth credentials, service-account e-mail) from a key file. The key is never logged
+    and never appears in a message."""
+    from google.oauth2 import service_account
+
+    try:
+        info = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CredentialsError(f"Berkas kunci akun layanan {path} tidak ditemukan") from None
+    except (OSError, ValueError) as exc:
+        raise CredentialsError(f"Berkas kunci akun layanan {path} tidak dapat dibaca sebagai JSON "
+                               f"({type(exc).__name__})") from None
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        raise CredentialsError(f"{path} bukan kunci akun layanan (\"type\": \"service_account\"); buat kunci "
+                               "JSON di Google Cloud Console > IAM & Admin > Service Accounts > Keys")
+    try:
+        credentials = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+    except (ValueError, KeyError) as exc:
+        raise CredentialsError(f"Kunci akun layanan {path} rusak atau tidak lengkap ({type(exc).__name__})") from None
+    return credentials, str(info.get("client_email", ""))
+
+
+def _same(known: Any, version: str) -> bool:
+    return known is not None and str(known) == version
+
+
+def _find_tab(titles: Mapping[str, int], kode: str) -> str | None:
+    """The tab named ``kode``, exactly or ignoring case (Sheets keeps names unique without case)."""
+    if kode in titles:
+        return kode
+    return next((t for t in titles if t.casefold() == kode.casefold()), None)
+
+
+class _Tab:
+    """What a read learnt about a tab that the write needs: its sheetId and current notes."""
+
+    def __init__(self, sheet_id: int, title: str, notes: dict[tuple[int, int], str], token: str) -> None:
+        self.sheet_id, self.title, self.notes, self.token = sheet_id, title, notes, token
+
+
+class GoogleBackend:
+    def __init__(self, client: Any, spreadsheets: Mapping[str, str], *, walidata: Sequence[str] = (),
+                 operators: Mapping[str, Sequence[str]] | None = None, service_account: str | None = None,
+                 retry: RetryPolicy | None = None, timeout: Any = TIMEOUT) -> None:
+        """``client`` is a gspread Client (its authorised requests session is used);
+        ``spreadsheets`` maps each OPD code to the id of the spreadsheet holding its tab."""
+        self.client = client
+        self.session = client.http_client.session
+        client.http_client.set_timeout(timeout)
+        self.spreadsheets = dict(spreadsheets)
+        self.walidata = tuple(walidata)
+        self.operators = {k: tuple(v) for k, v in (operators or {}).items()}
+        self.service_account = service_account
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.requests: dict[str, int] = {"drive": 0, "read": 0, "write": 0}
+        self._titles: dict[str, dict[str, int]] = {}  # spreadsheet -> {tab title: sheetId}
+        self._tabs: dict[str, _Tab] = {}  # OPD -> what its last read learnt
+
+    @classmethod
+    def from_config(cls, config: Any, client: Any = None, **kwargs: Any) -> "GoogleBackend":
+        """Build from a workspace Config (service.config); the client from the service-account key
+        (``sheets.credentials`` or GOOGLE_APPLICATION_CREDENTIALS) unless one is given."""
+        layout = {o.kode: o.spreadsheet_id or config.spreadsheet_id for o in config.opds}
+        if not all(layout.values()):
+            raise BackendError("sheets.spreadsheet_id wajib diisi untuk backend google "
+                               "(atau spreadsheet_id pada setiap [[opd]])")
+        if client is None:
+            import gspread
+
+            credentials, email = load_service_account(credentials_path(config))
+            client = gspread.Client(credentials)
+            kwargs.setdefault("service_account", email)
+        return cls(client, layout, walidata=config.walidata,
+                   operators={o.kode: o.operators for o in config.opds}, **kwargs)
+
+    # --- HTTP -----------------------------------------------------------------------------------
+
+    def _call(self, kind: str, method: str, url: str, what: str, params: Any = None, body: Any = None,
+              idempotent: bool = True) -> dict[str, Any]:
+        def send() -> Any:
+            self.requests[kind] += 1
+            return self.session.request(method, url, params=params, json=body, timeout=self.timeout)
+
+        return self.retry.run(send, what, idempotent).json()
+
+    def drive_file(self, sid: str, fields: str = "version") -> dict[str, Any]:
+        return self._call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}", f"Drive files.get {sid}",
+                          params={"fields": fields, "supportsAllDrives": "true"})
+
+    def version(self, sid: str) -> str:
+        return str(self.drive_file(sid)["version"])
+
+    def sheet_titles(self, sid: str, refresh: bool = False) -> dict[str, int]:
+        """{tab title: sheetId} (an absent sheetId is 0), cached until a read finds a tab gone."""
+        if refresh or sid not in self._titles:
+            data = self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
+                              params={"fields": TITLE_FIELDS})
+            props = [s.get("properties", {}) for s in data.get("sheets", [])]
+            self._titles[sid] = {p.get("title", ""): p.get("sheetId", 0) for p in props}
+        return self._titles[sid]
+
+    def header_rows(self, sid: str, titles: Sequence[str]) -> dict[str, list[Any]]:
+        """Row 1 of each tab, unformatted, in one values.batchGet (for `satudata doctor`)."""
+        params = [("ranges", f"{a1_title(t)}!1:1") for t in titles]
+        params += [("valueRenderOption", "UNFORMATTED_VALUE"), ("dateTimeRenderOption", "SERIAL_NUMBER")]
+        data = self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}/values:batchGet",
+                          f"values.batchGet {sid}", params=params)
+        ranges = data.get("valueRanges", [])
+        return {t: ((r.get("values") or [[]])[0]) for t, r in zip(titles, ranges)}
+
+    def explain(self, exc: GoogleError, sid: str) -> str:
+        """What went wrong with a spreadsheet, and what to do about it, in Bahasa Indonesia."""
+        sa = self.service_account or "akun layanan"
+        if exc.status == 404:
+            return (f"Spreadsheet {sid} tidak ditemukan atau belum dibagikan: periksa spreadsheet_id dan "
+                    f"bagikan spreadsheet ke {sa} sebagai Editor")
+        if exc.status == 403 and exc.reason in ("SERVICE_DISABLED", "accessNotConfigured"):
+            return ("Google Sheets API atau Google Drive API belum diaktifkan di proyek akun layanan: "
+                    "aktifkan keduanya di Google Cloud Console (APIs & Services > Library)")
+        if exc.status == 403 and "protect" in str(exc).lower():
+            return (f"{sa} tidak boleh menulis sel terlindungi di spreadsheet {sid}: tambahkan {sa} "
+                    f"sebagai editor pada rentang terlindungi (Data > Lindungi sheet dan rentang)")
+        if exc.status == 403:
+            return f"{sa} tidak punya akses ke spreadsheet {sid}: bagikan spreadsheet ke {sa} sebagai Editor"
+        if exc.status == 401:
+            return "Kunci akun layanan ditolak Google (401): buat kunci JSON baru dan perbarui sheets.credentials"
+        if exc.status == 429:
+            return (f"Kuota Google Sheets habis (429) setelah {exc.attempts} percobaan; "
+                    "dicoba lagi pada siklus berikutnya")
+        if exc.status is None or exc.status >= 500:
+            return f"Google sedang tidak dapat dihubungi ({exc}); dicoba lagi pada siklus berikutnya"
+        return f"Permintaan ke Google ditolak: {exc}"
+
+    # --- tabs -----------------------------------------------------------------------------------
+
+    def ensure_tabs(self, opds: list[tuple[str, str]]) -> list[str]:
+        """Create missing tabs, one spreadsheets.batchUpdate per spreadsheet. The tab list is cached,
+        so a cycle with every tab present makes no request here."""
+        created: list[str] = []
+        for sid, kodes in self._group([kode for kode, _ in opds]).items():
+            try:
+                titles = self.sheet_titles(sid)
+                missing = [k for k in kodes if _find_tab(titles, k) is None]
+                if not missing:
+                    continue
+                requests: list[dict[str, Any]] = []
+                taken = set(titles.values())
+                for kode in missing:
+                    sheet_id = new_sheet_id(kode, taken)
+                    taken.add(sheet_id)
+                    requests += template_requests(kode, sheet_id, self.operators.get(kode, ()), self.walidata,
+                                                  self.service_account)
+                # adding a tab is not idempotent: retried only when Google surely did not run it
+                reply = self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+                                   f"membuat tab di {sid}", body={"requests": requests}, idempotent=False)
+            except GoogleError as exc:
+                self._titles.pop(sid, None)
+                log.warning("Tab belum dapat dibuat di %s: %s", sid, self.explain(exc, sid))
+                continue
+            for answer in reply.get("replies", []):
+                props = (answer.get("addSheet") or {}).get("properties")
+                if props:
+                    titles[props.get("title", "")] = props.get("sheetId", 0)
+            created += missing
+        return created
+
+    def _group(self, opds: Sequence[str]) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = {}
+        for opd in opds:
+            if self.spreadsheets.get(opd):
+                groups.setdefault(self.spreadsheets[opd], []).append(opd)
+        return groups
+
+    # --- read -----------------------------------------------------------------------------------
+
+    def read(self, opds: list[str], known: dict[str, Any]) -> list[TabResult]:
+        results = {o: TabResult(o, error=f"OPD {o} tidak punya spreadsheet_id di satudata.toml")
+                   for o in opds if not self.spreadsheets.get(o)}
+        for sid, kodes in self._group(opds).items():
+            try:
+                results.update(self._read_spreadsheet(sid, kodes, known))
+            except GoogleError as exc:
+                message = self.explain(exc, sid)
+                results.update({k: TabResult(k, error=message) for k in kodes})
+        return [results[o] for o in opds]
+
+    def _read_spreadsheet(self, sid: str, kodes: list[str], known: dict[str, Any]) -> dict[str, TabResult]:
+        version = self.version(sid)
+        stale = [k for k in kodes if not _same(known.get(k), version)]
+        out = {k: TabResult(k, unchanged=True) for k in kodes if k not in stale}
+        if not stale:
+            return out
+        try:
+            sheets, found = self._grid(sid, stale, refresh=False)
+        except GoogleError as exc:
+            if exc.status != 400:  # "Unable to parse range": a tab was renamed or deleted since listed
+                raise
+            sheets, found = self._grid(sid, stale, refresh=True)
+        for kode in stale:
+            title = found.get(kode)
+            sheet = sheets.get(title) if title else None
+            if sheet is None:
+                out[kode] = TabResult(kode, error=f"Tab {kode} tidak ditemukan di spreadsheet {sid}; "
+                                                  "tab dibuat lagi pada siklus berikutnya")
+                self._titles.pop(sid, None)
+                continue
+            out[kode] = TabResult(kode, snapshot=self._snapshot(kode, sheet, version))
+        return out
+
+    def _grid(self, sid: str, kodes: list[str], refresh: bool) -> tuple[dict[str, Any], dict[str, str]]:
+        titles = self.sheet_titles(sid, refresh=refresh)
+        found = {k: t for k in kodes if (t := _find_tab(titles, k)) is not None}
+        if not found:
+            return {}, found
+        params = [("ranges", a1_title(t)) for t in found.values()]
+        params += [("includeGridData", "true"), ("fields", READ_FIELDS)]
+        data = self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
+                          params=params)
+        sheets = {s.get("properties", {}).get("title", ""): s for s in data.get("sheets", [])}
+        return sheets, found
+
+    def _snapshot(self, opd: str, sheet: dict[str, Any], version: str) -> TabSnapshot:
+        props = sheet.get("properties", {})
+        title, sheet_id = props.get("title", opd), props.get("sheetId", 0)  # absent sheetId means 0
+        grid, percent, problems, notes = parse_sheet(sheet)
+        self._tabs[opd] = _Tab(sheet_id, title, notes, version)
+        header, rows = (grid[0], grid[1:]) if grid else ([], [])
+        to_rows = {(r - 1, c) for r, c in percent if r >= 1}
+        bad = {(r - 1, c): m for (r, c), m in problems.items() if r >= 1}
+        last = max([i for i, row in enumerate(rows) if any(v is not None for v in row)] + [r for r, _ in bad],
+                   default=-1)
+        del rows[last + 1:]
+        return TabSnapshot(opd=opd, title=title, header=header, rows=rows, percent=to_rows, problems=bad,
+                           token=version)
+
+    # --- write ----------------------------------------------------------------------------------
+
+    def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:
+        out: dict[str, WriteResult] = {}
+        groups: dict[str, list[TabWrites]] = {}
+        for batch in batches:
+            if not batch:
+                continue
+            snapshot, tab = snapshots.get(batch.opd), self._tabs.get(batch.opd)
+            sid = self.spreadsheets.get(batch.opd)
+            if sid is None or snapshot is None or tab is None or not _same(snapshot.token, tab.token):
+                out[batch.opd] = WriteResult(f"Tab {batch.opd} belum dibaca pada siklus ini{_NEXT_CYCLE}")
+                continue
+            groups.setdefault(sid, []).append(batch)
+        for sid, group in groups.items():
+            out.update(self._write_spreadsheet(sid, group, snapshots))
+        return out
+
+    def _write_spreadsheet(self, sid: str, group: list[TabWrites],
+                           snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:
+        try:
+            version = self.version(sid)
+        except GoogleError as exc:
+            return {b.opd: WriteResult(self.explain(exc, sid) + _NEXT_CYCLE) for b in group}
+        out: dict[str, WriteResult] = {}
+        fresh = []
+        for batch in group:
+            if _same(snapshots[batch.opd].token, version):
+                fresh.append(batch)
+            else:
+                out[batch.opd] = WriteResult(f"Spreadsheet tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
+        requests = [r for batch in fresh for r in self._updates(batch)]
+        if not requests:  # only human notes in the way: nothing changed, the read's version still holds
+            out.update({b.opd: WriteResult(None, version) for b in fresh})
+            return out
+        try:
+            self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+                       f"spreadsheets.batchUpdate {sid}", body={"requests": requests})
+        except GoogleError as exc:
+            out.update({b.opd: WriteResult(self.explain(exc, sid) + _NEXT_CYCLE) for b in fresh})
+            return out
+        for batch in fresh:
+            self._tabs.pop(batch.opd, None)  # its notes are no longer known
+            out[batch.opd] = WriteResult(None, None)
+        return out
+
+    def _updates(self, batch: TabWrites) -> list[dict[str, Any]]:
+        tab = self._tabs[batch.opd]
+        notes = []
+        for note in batch.notes:
+            if note.text is not None and not note.text.startswith(OWNED_NOTE_PREFIX):
+                raise ValueError(f"Catatan milik sistem harus diawali {OWNED_NOTE_PREFIX!r}")
+            current = tab.notes.get((note.row, note.col))
+            if (current is not None and not owned(current)) or current == note.text:
+                continue  # a person's note is never replaced or removed; an equal note needs no write
+            notes.append((note.row, note.col, note.text))
+        cells = [(w.row, w.col, w.value) for w in batch.cells]
+        return value_updates(tab.sheet_id, cells) + note_updates(tab.sheet_id, notes)

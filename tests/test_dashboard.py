@@ -1,0 +1,404 @@
+"""The dashboard (DESIGN section 9) on a workspace driven through the SOP by the shared world."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from service import dashboard_views as views
+from service.cli import main
+from service.dashboard import create_app
+from service.export import KEYS
+from service.progress import progress
+from rules.calendar import WorkCalendar
+from tests.conftest import WIB, World, make_config
+
+OPDS = (("DINKES", "Dinas Kesehatan"), ("DIKPORA", "Dinas Pendidikan"),
+        ("DISPENDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil"), ("BPBD", "Badan Penanggulangan Bencana"))
+XSS = "<script>alert(1)</script>"
+AGREE = ("Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD")
+PAGES = ("/", "/opd/DINKES", "/opd/BPBD", "/temuan", "/temuan?opd=DINKES&level=galat", "/riwayat",
+         "/riwayat?opd=DIKPORA&batas=5", "/arsip", "/arsip?opd=DISPENDUKCAPIL&semua_versi=1", "/kesehatan")
+APIS = ("/api/ringkasan", "/api/opd/DINKES", "/api/temuan", "/api/temuan?level=peringatan", "/api/riwayat",
+        "/api/arsip", "/api/kesehatan")
+
+
+def at(day: int, hour: int, month: int = 3) -> datetime:
+    return datetime(2025, month, day, hour, 0, tzinfo=WIB)
+
+
+class Scene:
+    """Four OPDs at different places in the SOP, all moved on Monday 3 March 2025 (WIB):
+    DINKES approved (6) plus a row sent back with a galat (8), DIKPORA a draft (1) whose
+    Uraian is a script, DISPENDUKCAPIL archived (10), BPBD without rows."""
+
+    def __init__(self, tmp_path: Path, start: datetime | None = None) -> None:
+        self.world = w = World(tmp_path)
+        w.config = make_config(tmp_path, opds=OPDS)
+        if start is not None:
+            w.now = start
+        w.poll()  # creates the tabs
+        w.backend.add_row("DINKES", Kode_Data="DEMO-DINKES-006", Uraian_Data="Jumlah Kasus Tuberkulosis",
+                          Satuan="Kasus", Rincian="Total kabupaten")
+        w.backend.add_row("DINKES", Kode_Data="DEMO-DINKES-007", Uraian_Data="Jumlah Puskesmas",
+                          Satuan="Unit", Rincian="Total kabupaten")
+        w.backend.add_row("DIKPORA", Kode_Data="DEMO-DIKPORA-001", Uraian_Data=XSS, Satuan="Unit",
+                          Rincian="Total kabupaten")
+        w.backend.add_row("DISPENDUKCAPIL", Kode_Data="DEMO-DUKCAPIL-001", Uraian_Data="Jumlah Penduduk",
+                          Satuan="Jiwa", Rincian="Total kabupaten", Keterangan="=HYPERLINK(\"x\")")
+        w.poll()
+        for opd, rid in (("DINKES", "DINKES-0001"), ("DINKES", "DINKES-0002"),
+                         ("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001")):
+            for header in AGREE:
+                w.backend.set(opd, rid, header, "YA")
+        w.poll()
+        w.backend.set("DINKES", "DINKES-0002", "Tahun", 2024)
+        w.backend.set("DINKES", "DINKES-0002", "Nilai", "banyak")
+        w.backend.set("DINKES", "DINKES-0002", "Selesai Diisi", "YA")
+        w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Tahun", 2024)
+        w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Nilai", "52.345")
+        w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Selesai Diisi", "YA")
+        w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Terverifikasi", "YA")
+        w.poll()
+
+    def client(self, now: datetime, **config_changes):
+        config = dataclasses.replace(self.world.config, **config_changes)
+        return create_app(config, self.world.store, clock=lambda: now).test_client()
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Scene:
+    return Scene(tmp_path)
+
+
+@pytest.fixture
+def client(scene: Scene):
+    return scene.client(at(4, 9))
+
+
+def ketepatan(client) -> dict[str, str]:
+    data = client.get("/api/ringkasan").get_json()
+    return {o["kode"]: o["ketepatan"] for o in data["opd"]} | {o["kode"]: "belum_mulai"
+                                                               for o in data["opd_tanpa_baris"]}
+
+
+def opd_row_html(html: str, kode: str) -> str:
+    match = re.search(rf'<tr data-opd="{kode}">(.*?)</tr>', html, re.S)
+    assert match, f"{kode} missing from the Ringkasan table"
+    return match.group(1)
+
+
+# --- every route ---------------------------------------------------------------------------
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_in_indonesian(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="id">' in html
+    assert "Ringkasan" in html and "Kesehatan" in html
+    assert "Data per 4 Maret 2025 09.00 WIB" in html
+    assert "cdn" not in html.lower() and "<script" not in html
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+@pytest.mark.parametrize("path", APIS)
+def test_every_api_route_is_json_with_iso_datetimes(client, path):
+    response = client.get(path)
+    assert response.status_code == 200 and response.is_json
+    text = response.get_data(as_text=True)
+    assert re.search(r'"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}', text), "no ISO 8601 datetime in " + path
+    assert "GMT" not in text  # not Flask's default HTTP-date rendering
+
+
+def test_static_assets_are_served_locally(client):
+    with client.get("/static/dashboard.css") as response:
+        assert response.status_code == 200 and b"--brand" in response.data
+    css = client.get("/status.css").get_data(as_text=True)
+    assert ".st-10 {" in css and ".st-7a {" in css
+
+
+# --- Ringkasan and deadlines ----------------------------------------------------------------
+def test_ringkasan_shows_on_time_at_risk_done_and_not_started(client):
+    assert ketepatan(client) == {"DINKES": "tepat_waktu", "DIKPORA": "berisiko", "DISPENDUKCAPIL": "selesai",
+                                 "BPBD": "belum_mulai"}
+    html = client.get("/").get_data(as_text=True)
+    dinkes = opd_row_html(html, "DINKES")
+    assert "Tepat waktu" in dinkes and "10 Maret 2025" in dinkes and "6 Disetujui" in dinkes
+    assert "0,5 dari 5 hari" in dinkes
+    dikpora = opd_row_html(html, "DIKPORA")
+    assert "Berisiko" in dikpora and "4 Maret 2025" in dikpora
+    assert "Selesai" in opd_row_html(html, "DISPENDUKCAPIL")
+    assert 'data-opd="BPBD"' not in html  # OPDs without rows are collapsed into a list
+    assert re.search(r"1 OPD belum punya baris data</summary>.*BPBD", html, re.S)
+
+
+def test_ringkasan_shows_late_once_the_deadline_has_passed(scene):
+    client = scene.client(at(11, 9))
+    assert ketepatan(client) == {"DINKES": "terlambat", "DIKPORA": "terlambat", "DISPENDUKCAPIL": "selesai",
+                                 "BPBD": "belum_mulai"}
+    data = client.get("/api/ringkasan").get_json()
+    assert [o["kode"] for o in data["opd"]][:2] == ["DINKES", "DIKPORA"]  # late OPDs first
+    assert data["ketepatan"]["terlambat"] == 2 and data["terlambat"] == ["DINKES", "DIKPORA"]
+    html = client.get("/").get_data(as_text=True)
+    assert "Terlambat" in opd_row_html(html, "DINKES")
+
+
+def test_deadline_skips_lebaran_and_cuti_bersama(tmp_path):
+    scene = Scene(tmp_path, start=at(27, 8))  # Thursday 27 March 2025, before the Lebaran block
+    client = scene.client(at(28, 9))
+    data = {o["kode"]: o for o in client.get("/api/ringkasan").get_json()["opd"]}
+    assert data["DIKPORA"]["tenggat"].startswith("2025-04-08T15:00:00")
+    assert "8 April 2025" in opd_row_html(client.get("/").get_data(as_text=True), "DIKPORA")
+
+
+def test_kabupaten_totals_and_percentage_archived(client):
+    data = client.get("/api/ringkasan").get_json()
+    assert (data["total_baris"], data["total_diarsip"], data["persen_diarsip"]) == (4, 1, 25.0)
+    assert data["jumlah_per_kode"]["6"] == 1 and data["jumlah_per_kode"]["8"] == 1
+    html = client.get("/").get_data(as_text=True)
+    assert "25<small>%</small>" in html
+    assert "<svg" in html and 'fill="#1f7a4d"' in html  # the archived segment of the stacked bar
+    for label in ("1 Draf", "6 Disetujui", "8 Perlu Perbaikan", "10 Diarsip"):  # the legend
+        assert label in html
+
+
+def test_ringkasan_aggregates_agree_with_progress(scene):
+    for now in (at(4, 9), at(11, 9)):
+        fast = views.ringkasan(scene.world.config, scene.world.store, now, WorkCalendar(),
+                               views.Memo(scene.world.store))
+        full = progress(scene.world.config, scene.world.store, now)
+        assert sorted(fast["opd"] + [o for o in full["opd"] if not o["baris"]], key=lambda o: o["kode"]) == \
+            sorted(full["opd"], key=lambda o: o["kode"])
+
+
+def test_ringkasan_follows_the_next_poll_cycle(scene, client):
+    assert client.get("/api/ringkasan").get_json()["total_baris"] == 4
+    scene.world.backend.add_row("BPBD", Uraian_Data="Jumlah Kejadian Bencana", Satuan="Kejadian")
+    scene.world.poll()
+    data = client.get("/api/ringkasan").get_json()
+    assert data["total_baris"] == 5 and "BPBD" in [o["kode"] for o in data["opd"]]
+
+
+# --- OPD, Temuan, Riwayat ----------------------------------------------------------------------
+def test_opd_page_lists_rows_with_state_findings_and_history(client):
+    html = client.get("/opd/DINKES").get_data(as_text=True)
+    assert "Dinas Kesehatan" in html and "DINKES-0001" in html and "Jumlah Kasus Tuberkulosis" in html
+    assert "6 Disetujui" in html and "8 Perlu Perbaikan" in html and "bukan angka" in html
+    assert "Total kabupaten" in html and "2024" in html
+    data = client.get("/api/opd/DINKES").get_json()
+    rows = {r["id"]: r for r in data["baris"]}
+    assert rows["DINKES-0001"]["status"] == "6"
+    assert [(e["dari"], e["ke"]) for e in reversed(rows["DINKES-0001"]["riwayat"])] == \
+        [(None, "1"), ("1", "3"), ("3", "5"), ("5", "6")]
+    assert ("nilai", "galat") in {(f["kolom"], f["level"]) for f in rows["DINKES-0002"]["temuan"]}
+    assert data["opd"]["tenggat"].startswith("2025-03-10T15:00:00")
+
+
+def test_unknown_opd_is_a_404_in_indonesian(client):
+    response = client.get("/opd/TIDAKADA")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Halaman tidak ditemukan" in html and "TIDAKADA" in html and "Kembali ke Ringkasan" in html
+    api = client.get("/api/opd/TIDAKADA")
+    assert api.status_code == 404 and api.get_json()["galat"] == "Halaman tidak ditemukan"
+    assert client.get("/temuan?opd=TIDAKADA").status_code == 404
+    assert "tidak ada di dasbor" in client.get("/tidak/ada").get_data(as_text=True)
+
+
+def test_uraian_with_a_script_renders_inert(client):
+    for path in ("/opd/DIKPORA", "/riwayat", "/api/opd/DIKPORA"):
+        body = client.get(path).get_data(as_text=True)
+        assert XSS not in body or path.startswith("/api/")
+    html = client.get("/opd/DIKPORA").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert client.get("/api/opd/DIKPORA").get_json()["baris"][0]["uraian_data"] == XSS
+    assert client.get("/api/opd/DIKPORA").headers["Content-Type"].startswith("application/json")
+
+
+def test_temuan_filters_by_opd_and_level(client):
+    every = client.get("/api/temuan").get_json()
+    assert {t["opd"] for t in every["temuan"]} >= {"DINKES"}
+    galat = client.get("/api/temuan?level=galat").get_json()
+    assert galat["jumlah"] >= 1 and {t["level"] for t in galat["temuan"]} == {"galat"}
+    assert ("DINKES", "DINKES-0002", "nilai") in {(t["opd"], t["id"], t["kolom"]) for t in galat["temuan"]}
+    warnings = client.get("/api/temuan?opd=DIKPORA&level=peringatan").get_json()
+    assert {t["opd"] for t in warnings["temuan"]} <= {"DIKPORA"}
+    assert {t["level"] for t in warnings["temuan"]} <= {"peringatan"}
+    html = client.get("/temuan?opd=DINKES&level=galat").get_data(as_text=True)
+    assert "DINKES-0002" in html and 'value="galat" selected' in html and 'value="DINKES" selected' in html
+
+
+def test_riwayat_is_the_audit_feed_filtered_by_opd(client):
+    feed = client.get("/api/riwayat").get_json()["peristiwa"]
+    assert feed[0]["waktu"] >= feed[-1]["waktu"]  # newest first
+    assert {e["opd"] for e in feed} == {"DINKES", "DIKPORA", "DISPENDUKCAPIL"}
+    only = client.get("/api/riwayat?opd=DISPENDUKCAPIL").get_json()["peristiwa"]
+    assert {e["opd"] for e in only} == {"DISPENDUKCAPIL"} and only[0]["ke"] == "10"
+    html = client.get("/riwayat?opd=DISPENDUKCAPIL").get_data(as_text=True)
+    assert "Disimpan di basis data arsip" in html and "3 Maret 2025" in html
+
+
+# --- Arsip ------------------------------------------------------------------------------------
+def test_arsip_page_shows_indonesian_numbers_and_pages(client):
+    html = client.get("/arsip").get_data(as_text=True)
+    assert "DISPENDUKCAPIL-0001" in html and "52.345" in html and "Jumlah Penduduk" in html
+    data = client.get("/api/arsip").get_json()
+    assert (data["jumlah"], data["halaman"], data["jumlah_halaman"]) == (1, 1, 1)
+    assert list(data["baris"][0]) == list(KEYS) and data["baris"][0]["nilai"] == 52345.0
+    assert client.get("/api/arsip?halaman=99").get_json()["halaman"] == 1
+
+
+def test_arsip_downloads_csv_xlsx_json_with_agreed_keys_and_neutralised_formulas(client):
+    csv_resp = client.get("/arsip/unduh.csv")
+    assert csv_resp.status_code == 200 and csv_resp.mimetype == "text/csv"
+    assert 'attachment; filename="arsip-2025.csv"' == csv_resp.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(csv_resp.data.decode("utf-8-sig"))))
+    assert rows[0] == list(KEYS)
+    record = dict(zip(rows[0], rows[1]))
+    assert record["keterangan"] == "'=HYPERLINK(\"x\")" and record["nilai"] == "52345.0"
+    xlsx = client.get("/arsip/unduh.xlsx?opd=DISPENDUKCAPIL&semua_versi=1")
+    assert "arsip-2025-DISPENDUKCAPIL-semua-versi.xlsx" in xlsx.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert [c.value for c in sheet[1]] == list(KEYS)
+    assert sheet.cell(2, KEYS.index("keterangan") + 1).value == "'=HYPERLINK(\"x\")"
+    records = json.loads(client.get("/arsip/unduh.json").data)
+    assert [r["id"] for r in records] == ["DISPENDUKCAPIL-0001"] and list(records[0]) == list(KEYS)
+    assert client.get("/arsip/unduh.pdf").status_code == 404
+
+
+# --- Kesehatan, secrets, read-only, auth -------------------------------------------------------
+def test_kesehatan_shows_cycles_requests_and_the_quota(client, scene):
+    data = client.get("/api/kesehatan").get_json()
+    assert len(data["siklus"]) == 4 and data["siklus"][0]["status"] == "selesai"
+    assert data["kuota"]["batas_per_menit"] == 60 and data["kuota"]["berlaku"] is False
+    assert data["siklus"][0]["permintaan"]["baca"] >= 1
+    html = client.get("/kesehatan").get_data(as_text=True)
+    assert "60 permintaan baca per menit per pengguna" in html and "kuota Google tidak berlaku" in html
+    google = scene.client(at(4, 9), backend="google", interval_seconds=5).get("/api/kesehatan").get_json()
+    assert google["kuota"]["berlaku"] is True and google["kuota"]["siklus_per_menit"] == 12
+
+
+def test_kesehatan_lists_tab_problems(scene):
+    w = scene.world
+    w.backend.tabs["DINKES"].header[w.backend._col("DINKES", "Satuan")] = "Unit Ukur"
+    w.backend.tabs["DINKES"].version += 1
+    w.poll()
+    client = scene.client(at(4, 9))
+    problems = {p["kode"]: p for p in client.get("/api/kesehatan").get_json()["masalah_tab"]}
+    assert problems["DINKES"]["status"] == "header" and "Satuan" in problems["DINKES"]["pesan"]
+    html = client.get("/kesehatan").get_data(as_text=True)
+    assert "Judul kolom tidak cocok" in html
+    assert "Judul kolom tidak cocok" in client.get("/").get_data(as_text=True)
+
+
+def test_no_password_or_secret_is_ever_shown(scene):
+    url = "postgresql+psycopg://walidata:s3cr3t-pw@db.example.go.id:5432/arsip"
+    cycle = scene.world.store.start_cycle(at(4, 8))
+    scene.world.store.finish_cycle(cycle, at(4, 8), status="galat",
+                                   errors=[f"Koneksi gagal: {url}", "token=abc123 ditolak"])
+    client = scene.client(at(4, 9), archive_url=url, credentials=Path("/etc/rahasia/sa.json"))
+    for path in PAGES + APIS:
+        body = client.get(path).get_data(as_text=True)
+        assert "s3cr3t" not in body and "abc123" not in body and "rahasia/sa.json" not in body, path
+    assert "walidata:***@db.example.go.id" in client.get("/kesehatan").get_data(as_text=True)
+
+
+def test_dashboard_is_read_only(client):
+    for path in ("/", "/api/ringkasan", "/arsip/unduh.csv"):
+        response = client.post(path)
+        assert response.status_code == 405
+        assert "hanya-baca" in response.get_data(as_text=True).lower() or response.is_json
+
+
+def test_basic_auth_when_users_are_configured(scene):
+    users = {"walidata": generate_password_hash("rahasia-magetan")}
+    client = scene.client(at(4, 9), dashboard_users=users)
+    for path in ("/", "/api/ringkasan", "/static/dashboard.css"):
+        with client.get(path) as response:
+            assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Basic")
+    assert client.get("/", auth=("walidata", "salah")).status_code == 401
+    assert client.get("/", auth=("orang-lain", "rahasia-magetan")).status_code == 401
+    assert client.get("/", auth=("walidata", "rahasia-magetan")).status_code == 200
+    assert client.get("/api/kesehatan", auth=("walidata", "rahasia-magetan")).status_code == 200
+
+
+def test_without_users_no_login_is_asked(client):
+    assert "WWW-Authenticate" not in client.get("/").headers
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+def test_hash_password_prints_a_werkzeug_hash():
+    result = CliRunner().invoke(main, ["hash-password"], input="rahasia\nrahasia\n")
+    assert result.exit_code == 0, result.output
+    assert check_password_hash(result.output.strip().splitlines()[-1], "rahasia")
+
+
+WORKSPACE = """\
+[workspace]
+name = "Uji Dasbor"
+year = 2025
+
+[sheets]
+backend = "xlsx"
+folder = "sheets"
+
+[archive]
+url = "sqlite:///arsip.sqlite"
+
+[poller]
+interval_seconds = 3600
+
+[[opd]]
+kode = "DINKES"
+nama = "Dinas Kesehatan"
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_run_and_serve_answer_and_stop_cleanly_on_sigterm(tmp_path, command):
+    (tmp_path / "satudata.toml").write_text(WORKSPACE, encoding="utf-8")
+    exe = Path(sys.executable).with_name("satudata")
+    proc = subprocess.Popen([str(exe), "-c", str(tmp_path / "satudata.toml"), command, "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        url = None
+        deadline = time.monotonic() + 30
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, "process ended early"
+            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            url = found.group(0) if found else None
+        assert url, "no dashboard URL printed"
+        if command == "run":  # the poller's first cycle lands in the same database
+            for _ in range(100):
+                cycles = json.load(urllib.request.urlopen(url + "api/kesehatan", timeout=5))["siklus"]
+                if cycles and cycles[0]["selesai"]:
+                    break
+                time.sleep(0.1)
+            assert cycles and cycles[0]["status"] == "selesai"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert response.status == 200 and "Ringkasan" in response.read().decode()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        assert "berhenti" in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
