@@ -1,7 +1,10 @@
 """Wiring: build the backend, store and rules a workspace asks for. Nothing binds at import."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -55,5 +58,24 @@ class Service:
             raise ConfigError(str(exc)) from None
         return cls(config, open_backend(config), open_store(config), rules, Wilayah.load(), clock)
 
+    holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+
+    @property
+    def lease_seconds(self) -> int:
+        return max(120, 3 * self.config.interval_seconds)
+
     def poll(self) -> CycleReport:
-        return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, self.clock(), self.clock)
+        """One cycle, only while this process holds the archive's poller lease."""
+        now = self.clock()
+        other = self.store.acquire_lease(self.holder, now, self.lease_seconds)
+        if other:
+            raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
+                             "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
+        return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock)
+
+    def release(self) -> None:
+        self.store.release_lease(self.holder)
+
+
+class PollerBusy(Exception):
+    """Another poller holds the lease on this archive."""

@@ -73,9 +73,18 @@ def poll(ctx: click.Context, once: bool, as_json: bool) -> None:
     if not once:
         from service.poller import run_forever
         click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
-        run_forever(lambda: _echo_report(service.poll(), as_json), config.interval_seconds)
+        try:
+            run_forever(lambda: _echo_report(service.poll(), as_json), config.interval_seconds)
+        finally:
+            service.release()
         return
-    report = service.poll()
+    from service.app import PollerBusy
+    try:
+        report = service.poll()
+    except PollerBusy as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        service.release()
     _echo_report(report, as_json)
     if report.backend_failed:
         sys.exit(1)
@@ -244,6 +253,7 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
         # in the main thread, run_forever turns SIGTERM/SIGINT into the stop event
         run_forever(lambda: _echo_report(service.poll(), False), config.interval_seconds, threading.Event())
     finally:
+        service.release()
         _stop_server(server, thread)
     click.echo("Poller dan dasbor berhenti.")
 

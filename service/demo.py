@@ -156,6 +156,7 @@ def run_demo(folder: Path, end: datetime) -> Service:
     _edit(config.folder / "DINKES.xlsx", _revision_request)
     clock[0] = end
     service.poll()
+    service.release()
     return service
 
 

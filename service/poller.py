@@ -16,8 +16,11 @@ def run_forever(poll: Callable[[], object], interval_seconds: int, stop: threadi
     scheduler = schedule.Scheduler()
 
     def job() -> None:
+        from service.app import PollerBusy
         try:
             poll()
+        except PollerBusy as exc:  # another poller works this archive: wait for the next turn
+            log.warning("%s", exc)
         except Exception:  # a failed cycle is logged; the loop goes on
             log.exception("siklus gagal")
 

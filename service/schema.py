@@ -92,3 +92,11 @@ cycles = Table(
     Column("archived", Integer, nullable=False, default=0),
     Column("errors", LongText, nullable=False, default="[]"),
 )
+
+leases = Table(
+    "leases", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("acquired_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)

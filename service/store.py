@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from pathlib import Path
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import Engine, and_, create_engine, func, insert, select, update
+from sqlalchemy import Engine, and_, create_engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rules.checks import History, item_key, rincian_key
@@ -14,10 +15,25 @@ from service import schema as t
 from service.model import Plan, RowMemory, TabMemory
 
 
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with the project's Alembic migrations."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
 def make_engine(url: str) -> Engine:
-    """Build the engine and make sure the tables exist."""
-    engine = create_engine(url, future=True, pool_pre_ping=True)
-    t.metadata.create_all(engine)
+    """Build the engine and migrate the schema to the newest revision."""
+    engine = create_engine(url, pool_pre_ping=True)
+    migrate(engine)
     return engine
 
 
@@ -145,6 +161,33 @@ class Store:
                                 .values(confirm_removal=True, token=None))
             return done.rowcount > 0
 
+    # --- the poller lease: one poller per archive -------------------------------
+    def acquire_lease(self, holder: str, now: datetime, seconds: int, name: str = "poller") -> str | None:
+        """Take or renew the lease. None when ``holder`` has it; else who holds it and until when."""
+        until = _utc(now) + timedelta(seconds=seconds)
+        claim = (update(t.leases).where(t.leases.c.name == name)
+                 .where(or_(t.leases.c.holder == holder, t.leases.c.expires_at <= _utc(now)))
+                 .values(holder=holder, expires_at=until))
+        with self.engine.begin() as conn:
+            if conn.execute(claim).rowcount == 1:
+                return None
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(t.leases).values(name=name, holder=holder, acquired_at=_utc(now),
+                                                     expires_at=until))
+                return None
+        except IntegrityError:
+            pass
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.leases).where(t.leases.c.name == name)).first()
+        if row is None or row.holder == holder:
+            return None
+        return f"{row.holder} (sampai {_aware(row.expires_at).isoformat(timespec='seconds')})"
+
+    def release_lease(self, holder: str, name: str = "poller") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.leases).where(t.leases.c.name == name, t.leases.c.holder == holder))
+
     # --- cycles ----------------------------------------------------------------
     def start_cycle(self, now: datetime) -> int:
         with self.engine.begin() as conn:
@@ -265,18 +308,25 @@ class Store:
                     for x in conn.execute(query)]
 
     def _archive_query(self, columns, all_versions: bool, opd: str | None):
+        """archive_rows' selection; the latest version is the one without a newer one, which
+        the (opd, row_id, version) index answers row by row, so a first page stops early."""
         a = t.archive
         query = select(*columns).select_from(a)
         if not all_versions:
-            latest = (select(a.c.opd, a.c.row_id, func.max(a.c.version).label("v"))
-                      .group_by(a.c.opd, a.c.row_id).subquery())
-            query = query.join(latest, and_(a.c.opd == latest.c.opd, a.c.row_id == latest.c.row_id,
-                                            a.c.version == latest.c.v))
+            newer = t.archive.alias("newer")
+            query = query.where(~select(newer.c.id).where(newer.c.opd == a.c.opd, newer.c.row_id == a.c.row_id,
+                                                          newer.c.version > a.c.version).exists())
         return query.where(a.c.opd == opd) if opd else query
 
     def archive_count(self, all_versions: bool = False, opd: str | None = None) -> int:
         """How many records archive_rows would yield."""
-        query = self._archive_query([func.count()], all_versions, opd)
+        a = t.archive
+        inner = select(a.c.opd, a.c.row_id)
+        if opd:
+            inner = inner.where(a.c.opd == opd)
+        if not all_versions:  # one record per (opd, row_id)
+            inner = inner.group_by(a.c.opd, a.c.row_id)
+        query = select(func.count()).select_from(inner.subquery())
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one()
 

@@ -147,11 +147,15 @@ class GoogleBackend:
     def version(self, sid: str) -> str:
         return str(self.drive_file(sid)["version"])
 
+    def spreadsheet(self, sid: str, fields: str) -> dict[str, Any]:
+        """spreadsheets.get without grid data, for `satudata doctor`."""
+        return self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
+                          params={"fields": fields})
+
     def sheet_titles(self, sid: str, refresh: bool = False) -> dict[str, int]:
         """{tab title: sheetId} (an absent sheetId is 0), cached until a read finds a tab gone."""
         if refresh or sid not in self._titles:
-            data = self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
-                              params={"fields": TITLE_FIELDS})
+            data = self.spreadsheet(sid, TITLE_FIELDS)
             props = [s.get("properties", {}) for s in data.get("sheets", [])]
             self._titles[sid] = {p.get("title", ""): p.get("sheetId", 0) for p in props}
         return self._titles[sid]

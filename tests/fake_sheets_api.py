@@ -106,8 +106,10 @@ class FakeSheetsApi:
 
     def fail(self, kind: str | None = None, status: int | None = 503, times: int = 1, error: str | None = None,
              applied: bool = False, user: str | None = None) -> None:
-        """The next ``times`` matching requests fail: with ``status``, or with ``error`` = "timeout",
-        "connect-timeout" or "reset" (``applied``: Google ran it, the answer was lost)."""
+        """The next ``times`` matching requests of ``user`` (the service account unless told; "*" for
+        anyone) fail: with ``status``, or with ``error`` = "timeout", "connect-timeout" or "reset"
+        (``applied``: Google ran it and the answer was lost)."""
+        user = None if user == "*" else user or self.service_account
         self.failures.append(Failure(kind, None if error else status, error, times, applied, user))
 
     def count(self, kind: str | None = None, user: str | None = None, method: str | None = None) -> int:
@@ -239,11 +241,14 @@ class FakeSheetsApi:
                     "sheets.spreadsheets.batchUpdate"):
             book = self._book(sid, user, edit=True)
             if name == "sheets.spreadsheets.batchUpdate":
-                work = copy.deepcopy(book)  # a batch is applied whole or not at all
-                answer = edits.batch_update(work, body, user)
-                if _content(work) != _content(book):
-                    work.version += 1
-                self.spreadsheets[sid] = work
+                backup = copy.deepcopy(book)  # a batch is applied whole or not at all
+                try:
+                    answer = edits.batch_update(book, body, user)
+                except ApiError:
+                    book.__dict__.update(backup.__dict__)
+                    raise
+                if _content(book) != _content(backup):
+                    book.version += 1
                 return answer
             # values edits are checked whole (ranges, protection) before any cell changes
             if name == "sheets.spreadsheets.values.update":

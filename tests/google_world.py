@@ -110,11 +110,12 @@ class GoogleWorld(World):
 
     def __init__(self, tmp_path: Path, **backend: Any) -> None:
         self.api = FakeSheetsApi()
-        self.api.create_spreadsheet(SPREADSHEET)
+        people = {WALIDATA, *(e for emails in OPERATORS.values() for e in emails)}
+        self.api.create_spreadsheet(SPREADSHEET, editors={self.api.service_account, *people})
         self.google = google_config(tmp_path)
         super().__init__(tmp_path, backend=ActingGoogleBackend(self.api, self.google, **backend))
         self.config = dataclasses.replace(self.google, archive_url=self.config.archive_url)
 
-    def poll(self):
-        self.api.clock.advance(60)
+    def poll(self, minutes: float = 1):
+        self.api.clock.advance(60 * minutes)
         return super().poll()

@@ -47,9 +47,9 @@ class Scene:
     DINKES approved (6) plus a row sent back with a galat (8), DIKPORA a draft (1) whose
     Uraian is a script, DISPENDUKCAPIL archived (10), BPBD without rows."""
 
-    def __init__(self, tmp_path: Path, start: datetime | None = None) -> None:
-        self.world = w = World(tmp_path)
-        w.config = make_config(tmp_path, opds=OPDS)
+    def __init__(self, tmp_path: Path, start: datetime | None = None, url: str | None = None) -> None:
+        self.world = w = World(tmp_path, url=url)
+        w.config = make_config(tmp_path, opds=OPDS, url=url)
         if start is not None:
             w.now = start
         w.poll()  # creates the tabs
@@ -184,6 +184,23 @@ def test_ringkasan_aggregates_agree_with_progress(scene):
         full = progress(scene.world.config, scene.world.store, now)
         assert sorted(fast["opd"] + [o for o in full["opd"] if not o["baris"]], key=lambda o: o["kode"]) == \
             sorted(full["opd"], key=lambda o: o["kode"])
+
+
+def test_dashboard_store_reads_agree_on_every_database(tmp_path, db_url):
+    scene = Scene(tmp_path, url=db_url)
+    store, now = scene.world.store, at(4, 9)
+    fast = views.ringkasan(scene.world.config, store, now, WorkCalendar(), views.Memo(store))
+    full = {o["kode"]: o for o in progress(scene.world.config, store, now)["opd"]}
+    assert all(o == full[o["kode"]] for o in fast["opd"]) and len(fast["opd"]) == 3
+    for all_versions in (False, True):
+        for opd in (None, "DISPENDUKCAPIL", "DINKES"):
+            rows = list(store.archive_rows(all_versions=all_versions, opd=opd))
+            assert store.archive_count(all_versions=all_versions, opd=opd) == len(rows)
+            assert store.archive_page(0, 10, all_versions=all_versions, opd=opd) == rows[:10]
+    found = store.rows_with_findings()
+    assert {(r["opd"], r["row_id"]) for r in found} >= {("DINKES", "DINKES-0002")}
+    assert store.rows_with_findings("DIKPORA") == [r for r in found if r["opd"] == "DIKPORA"]
+    store.engine.dispose()
 
 
 def test_ringkasan_follows_the_next_poll_cycle(scene, client):

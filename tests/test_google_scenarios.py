@@ -58,7 +58,7 @@ def test_checkbox_clicks_walk_the_steps(world):
     assert flow.status(world, rid) == "6 Disetujui"
     world.backend.set(OPD, rid, "Selesai Diisi", True)
     world.poll()
-    assert flow.status(world, rid) == "6 Disetujui"  # nothing filled: the box is cleared
+    assert flow.status(world, rid) == "8 Perlu Perbaikan"  # nothing filled: the box is cleared
     assert world.backend.get(OPD, rid, "Selesai Diisi") is False
 
 
@@ -88,7 +88,7 @@ def test_quota_storm_and_outages_lose_no_edit_and_archive_once(world):
     world.api.fail("write", status=429, times=4)
     world.poll()  # every request finally answers within five attempts
     assert flow.status(world, rid) == "10 Diarsip"
-    world.api.fail("write", status=503, times=10)  # the write never lands this cycle
+    world.api.fail("write", status=503, times=5)  # the write never lands this cycle
     world.backend.set(OPD, rid, "Nilai", "1.300")
     report = world.poll()
     assert any("Google" in e for e in report.errors)
@@ -107,10 +107,12 @@ def test_quota_storm_and_outages_lose_no_edit_and_archive_once(world):
 
 def test_real_quota_exhaustion_is_waited_out(world):
     rid = flow.add_item(world)
-    world.api.quota = 1  # one read a minute: the retry's waits move the fake clock past the minute
-    world.backend.retry.base = 30
+    world.api.quota = 1  # one read a minute, already used: the retry's waits move the clock past the minute
+    world.backend.retry.base, world.backend.retry.rand = 30, lambda: 1.0
     flow.tick(world, rid, "Dicek Bersama")
-    world.poll()
+    world.api.clock.advance(60)
+    world.backend.sheet_titles(SPREADSHEET, refresh=True)
+    world.poll(minutes=0)
     assert flow.status(world, rid) == "3 Dicek"
     assert any(r.status == 429 for r in world.api.requests_of())
 
@@ -120,3 +122,81 @@ def test_spreadsheet_not_shared_is_reported_in_indonesian(world):
     report = world.poll()
     assert report.errors
     assert all("bagikan spreadsheet ke" in e and world.api.service_account in e for e in report.errors)
+
+
+# --- satudata doctor ----------------------------------------------------------------------------
+
+
+def checkup(world):
+    from service.doctor import doctor
+
+    return doctor(world.config, client=world.api.client(), service_account=world.api.service_account)
+
+
+def test_doctor_is_happy_with_a_ready_workspace(world):
+    world.poll()
+    lines = checkup(world)
+    assert all(ok for ok, _ in lines), lines
+    assert any("judul kolom lengkap" in text for _, text in lines)
+
+
+def test_doctor_says_to_share_the_spreadsheet_as_editor(world):
+    sa = world.api.service_account
+    book = world.api.spreadsheets[SPREADSHEET]
+    book.editors.discard(sa)
+    assert checkup(world)[0] == (False, f"Spreadsheet {SPREADSHEET} tidak ditemukan atau belum dibagikan: periksa "
+                                        f"spreadsheet_id dan bagikan spreadsheet ke {sa} sebagai Editor")
+    book.viewers.add(sa)
+    assert checkup(world)[0] == (False, f"{sa} hanya dapat melihat spreadsheet '{book.title}': bagikan "
+                                        f"spreadsheet ke {sa} sebagai Editor")
+
+
+def test_doctor_points_at_broken_headers_missing_tabs_and_foreign_protection(world):
+    world.poll()
+    book = world.api.spreadsheets[SPREADSHEET]
+    sheet = book.sheet(OPD)
+    sheet.cells[0, world.backend._col(OPD, "Satuan")].value = "Unit Ukur"
+    sheet.protected.append({"range": {"sheetId": sheet.sheet_id, "startColumnIndex": 6, "endColumnIndex": 7},
+                            "description": "Nilai dikunci", "editors": {"users": [book.owner]}})
+    book.sheets.remove(book.sheet("DIKPORA"))
+    problems = [text for ok, text in checkup(world) if not ok]
+    assert problems == [
+        "Tab DINKES: kolom wajib tidak ditemukan di baris 1: Satuan. Perbaiki judul kolomnya (urutan bebas)",
+        f"Tab DINKES: rentang terlindungi 'Nilai dikunci' tidak mengizinkan {world.api.service_account}; tambahkan "
+        f"{world.api.service_account} sebagai editornya (Data > Lindungi sheet dan rentang)",
+    ]
+    assert (True, "Tab DIKPORA belum ada di 'Satu Data Magetan'; dibuat otomatis dari templat pada poll berikutnya") \
+        in checkup(world)
+
+
+def test_doctor_explains_how_to_get_credentials(world, monkeypatch):
+    from service.doctor import doctor
+
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    ok, text = doctor(world.config)[0]
+    assert not ok and "Cara menyiapkan" in text and "Google Sheets API" in text
+
+
+def test_doctor_on_an_xlsx_workspace_checks_the_workbooks(tmp_path):
+    from service.doctor import doctor
+    from tests.conftest import make_config
+
+    lines = doctor(make_config(tmp_path))
+    assert lines == [(True, f"Folder {tmp_path / 'sheets'} belum ada; dibuat pada poll berikutnya beserta buku "
+                            "kerja tiap OPD")]
+
+
+def test_a_protection_without_the_service_account_is_reported_not_half_written(world):
+    rid = flow.add_item(world)
+    book = world.api.spreadsheets[SPREADSHEET]
+    sheet = book.sheet(OPD)
+    status_col = world.backend._col(OPD, "Status")
+    sheet.protected.append({"range": {"sheetId": sheet.sheet_id, "startColumnIndex": status_col,
+                                      "endColumnIndex": status_col + 1}, "editors": {"users": [book.owner]}})
+    flow.tick(world, rid, "Dicek Bersama")
+    report = world.poll()
+    assert any("sel terlindungi" in e for e in report.errors)
+    assert flow.status(world, rid) == "1 Draf"
+    sheet.protected.pop()
+    world.poll()
+    assert flow.status(world, rid) == "3 Dicek"

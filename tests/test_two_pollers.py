@@ -1,0 +1,68 @@
+"""Two pollers on one archive never process at the same time (a lease row in the database)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from service.store import Store, make_engine
+
+CONFIG = """
+[workspace]
+name = "Uji"
+year = 2025
+[sheets]
+backend = "xlsx"
+[archive]
+url = "sqlite:///arsip.sqlite"
+[poller]
+interval_seconds = 5
+[[opd]]
+kode = "DINKES"
+nama = "Dinas Kesehatan"
+"""
+
+
+def test_lease_is_exclusive_until_released_or_expired(tmp_path):
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}"))
+    now = datetime(2025, 5, 5, 3, tzinfo=timezone.utc)
+    assert store.acquire_lease("A", now, 60) is None
+    assert store.acquire_lease("A", now + timedelta(seconds=30), 60) is None  # renewal
+    assert "A" in store.acquire_lease("B", now + timedelta(seconds=31), 60)
+    assert store.acquire_lease("B", now + timedelta(seconds=91), 60) is None  # A's lease ran out
+    store.release_lease("B")
+    assert store.acquire_lease("A", now + timedelta(seconds=92), 60) is None
+    store.engine.dispose()
+
+
+def _satudata(cfg: Path, *args: str, **kwargs):
+    return [sys.executable, "-c", "from service.cli import main; main()", "-c", str(cfg), *args]
+
+
+def test_second_poller_process_is_refused_while_the_first_runs(tmp_path):
+    cfg = tmp_path / "satudata.toml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    first = subprocess.Popen(_satudata(cfg, "poll"), cwd=tmp_path, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "sheets" / "DINKES.xlsx").exists():
+            assert time.monotonic() < deadline, "first poller never ran a cycle"
+            assert first.poll() is None, first.communicate()
+            time.sleep(0.2)
+        second = subprocess.run(_satudata(cfg, "poll", "--once"), cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode != 0
+        assert "Poller lain sedang berjalan" in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=30)
+    assert first.returncode == 0
+    third = subprocess.run(_satudata(cfg, "poll", "--once"), cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert third.returncode == 0, third.stderr
