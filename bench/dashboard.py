@@ -142,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         def new_cycle() -> None:  # the poller finished another cycle: the Ringkasan reads the rows again
             store.finish_cycle(store.start_cycle(NOW), NOW, status="selesai")
 
+        cold = 0.0
         for path in ("/", "/api/ringkasan"):
             samples = time_route(client, path, max(5, args.n // 5), before=new_cycle)
+            cold = max(cold, percentile(samples, 0.95))
             print(f"{path:<16} n={len(samples)}  p50 {statistics.median(samples):6.1f} ms  "
                   f"p95 {percentile(samples, 0.95):6.1f} ms  (first request after a new poll cycle)")
         for path in ("/opd/OPD00", "/temuan", "/riwayat", "/arsip", "/kesehatan"):
@@ -151,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path:<16} n={len(samples)}  p50 {statistics.median(samples):6.1f} ms  "
                   f"p95 {percentile(samples, 0.95):6.1f} ms")
         store.engine.dispose()
-    print("target p95 <= 50 ms:", "tercapai" if worst <= 50 else "TIDAK tercapai")
+    print(f"target p95 <= 50 ms: {'tercapai' if worst <= 50 else 'TIDAK tercapai'} "
+          f"(Ringkasan p95 {worst:.1f} ms; first request after a poll cycle p95 {cold:.1f} ms)")
     return 0 if worst <= 50 else 1
 
 

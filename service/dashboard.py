@@ -43,6 +43,8 @@ def _utcnow() -> datetime:
 
 def create_app(config: Config, store: Store | None = None,
                clock: Callable[[], datetime] | None = None) -> Flask:
+    """The dashboard for one workspace; the store is opened from config.archive_url when not given,
+    the clock (aware datetimes) defaults to the system's."""
     if store is None:
         from service.app import open_store
         store = open_store(config)
@@ -67,7 +69,8 @@ def create_app(config: Config, store: Store | None = None,
         return {"nav": NAV, "workspace": config.name, "tahun": config.year, "legend": charts.legend()}
 
     def page(template: str, api: str, **context) -> str:
-        return render_template(template, api_url=url_for(api, **(request.view_args or {}), **request.args), **context)
+        api_url = url_for(api, **(request.view_args or {}), **request.args)  # the same data as JSON
+        return render_template(template, api_url=api_url, **context)
 
     def opd_arg() -> str | None:
         opd = request.args.get("opd") or None

@@ -241,11 +241,13 @@ class FakeSheetsApi:
                     "sheets.spreadsheets.batchUpdate"):
             book = self._book(sid, user, edit=True)
             if name == "sheets.spreadsheets.batchUpdate":
-                backup = copy.deepcopy(book)  # a batch is applied whole or not at all
+                sheets, backup = list(book.sheets), copy.deepcopy(book)  # applied whole or not at all
                 try:
                     answer = edits.batch_update(book, body, user)
-                except ApiError:
-                    book.__dict__.update(backup.__dict__)
+                except ApiError:  # roll back in place, so a test's references stay valid
+                    for sheet, saved in zip(sheets, backup.sheets):
+                        sheet.__dict__.update(saved.__dict__)
+                    book.__dict__.update({**backup.__dict__, "sheets": sheets})
                     raise
                 if _content(book) != _content(backup):
                     book.version += 1

@@ -203,8 +203,8 @@ def parse_mask(text: str) -> Mask:
     return mask
 
 
-def check_mask(mask: Mask, schema: str, schemas: dict[str, Any], where: str = "") -> None:
-    spec = schemas[schema]
+def check_mask(mask: Mask, schema: str | dict[str, Any], schemas: dict[str, Any], where: str = "") -> None:
+    spec = schemas[schema] if isinstance(schema, str) else schema
     for name, sub in mask.items():
         if name == "*":
             continue
@@ -214,9 +214,12 @@ def check_mask(mask: Mask, schema: str, schemas: dict[str, Any], where: str = ""
         if sub is None:
             continue
         prop = prop.get("items", prop)
-        if "$ref" not in prop:
+        if "$ref" in prop:
+            check_mask(sub, prop["$ref"], schemas, f"{where}{name}.")
+        elif "properties" in prop:
+            check_mask(sub, prop, schemas, f"{where}{name}.")
+        else:
             raise bad(f"Invalid field selection {where + name}: {name} has no fields")
-        check_mask(sub, prop["$ref"], schemas, f"{where}{name}.")
 
 
 def apply_mask(value: Any, mask: Mask | None) -> Any:

@@ -194,9 +194,10 @@ def test_a_protection_without_the_service_account_is_reported_not_half_written(w
     sheet.protected.append({"range": {"sheetId": sheet.sheet_id, "startColumnIndex": status_col,
                                       "endColumnIndex": status_col + 1}, "editors": {"users": [book.owner]}})
     flow.tick(world, rid, "Dicek Bersama")
+    stamped = world.backend.get(OPD, rid, "Diperbarui")
     report = world.poll()
     assert any("sel terlindungi" in e for e in report.errors)
-    assert flow.status(world, rid) == "1 Draf"
+    assert (flow.status(world, rid), world.backend.get(OPD, rid, "Diperbarui")) == ("1 Draf", stamped)  # atomic
     sheet.protected.pop()
     world.poll()
     assert flow.status(world, rid) == "3 Dicek"
