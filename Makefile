@@ -1,4 +1,5 @@
-# Two entry points: `make demo` (the poller on a demo workspace of Excel workbooks)
+# Two entry points: `make demo` (the poller on a demo workspace of Excel workbooks, then the
+# poller and the dashboard together until Ctrl-C)
 # and `make test` (the whole suite). Both create .venv and install on first use.
 PYTHON ?= python3
 VENV := .venv
@@ -19,6 +20,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/satudata demo $(DEMO_DIR)
+	$(BIN)/satudata -c $(DEMO_DIR)/satudata.toml run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -20,11 +20,12 @@ def open_backend(config: Config) -> Backend:
     if config.backend == "xlsx":
         from sheets.xlsx import XlsxBackend
         return XlsxBackend(config.folder)
+    from sheets.base import BackendError
+    from sheets.google import GoogleBackend
     try:
-        from sheets.google import GoogleBackend
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ConfigError(f"Backend google belum tersedia: {exc}") from None
-    return GoogleBackend.from_config(config)
+        return GoogleBackend.from_config(config)
+    except BackendError as exc:  # credentials missing or unreadable: tell the Walidata what to do
+        raise ConfigError(f"{exc}. Jalankan 'satudata doctor' untuk petunjuk.") from None
 
 
 def open_store(config: Config) -> Store:

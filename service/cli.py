@@ -44,23 +44,39 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 @click.option("--year", type=int, default=2025, show_default=True, help="Tahun data yang dikumpulkan.")
 @click.option("--demo", is_flag=True, help="Isi beberapa OPD dengan daftar data demo pada berbagai langkah.")
 @click.option("--force", is_flag=True, help="Timpa satudata.toml yang sudah ada.")
-def init(directory: Path, backend: str, year: int, demo: bool, force: bool) -> None:
+@click.option("--spreadsheet-id", default=None, help="google: ID spreadsheet (dari URL-nya).")
+@click.option("--credentials", default=None, help="google: jalur kunci JSON akun layanan (tidak disalin).")
+def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spreadsheet_id: str | None,
+         credentials: str | None) -> None:
     from service.workspace import WorkspaceExists, init_workspace
+    if demo and backend != "xlsx":
+        raise click.ClickException("--demo hanya untuk backend xlsx")
     try:
-        path = init_workspace(directory, backend=backend, year=year, force=force)
+        path = init_workspace(directory, backend=backend, year=year, force=force,
+                              spreadsheet_id=spreadsheet_id, credentials=credentials)
     except WorkspaceExists as exc:
         raise click.ClickException(str(exc)) from None
-    config = load_config(path)
-    _service(config).store  # creates the archive database
     click.echo(f"Ruang kerja dibuat: {path}")
+    if backend == "google" and not spreadsheet_id:
+        click.echo("Isi sheets.spreadsheet_id (dan sheets.credentials atau GOOGLE_APPLICATION_CREDENTIALS) "
+                   f"di {path}, bagikan spreadsheet ke e-mail akun layanan sebagai Editor, lalu jalankan: "
+                   f"satudata -c {path} doctor")
+        return
+    config = load_config(path)
+    from service.app import open_store
+    try:
+        open_store(config)  # creates the archive database
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     if demo:
-        if backend != "xlsx":
-            raise click.ClickException("--demo hanya untuk backend xlsx")
         from service.app import utcnow
         from service.demo import run_demo
         run_demo(directory, utcnow())
         click.echo("Data demo dimasukkan untuk 8 OPD pada berbagai langkah SOP.")
-    click.echo(f"Langkah berikut: satudata -c {path} poll --once")
+    if backend == "google":
+        click.echo(f"Langkah berikut: satudata -c {path} doctor")
+    else:
+        click.echo(f"Langkah berikut: satudata -c {path} poll --once")
 
 
 @main.command(help="Jalankan poller: periksa semua tab, tulis hasil, arsipkan baris terverifikasi.")
@@ -97,7 +113,10 @@ def _echo_report(report, as_json: bool) -> None:
     sop = load_sop()
     if report.created:
         click.echo(f"Tab/berkas baru dibuat: {', '.join(report.created)}")
+    idle = [t.opd for t in report.tabs if t.status == "tidak_berubah" and not t.states and not t.message]
     for tab in report.tabs:
+        if tab.opd in idle:
+            continue
         states = ", ".join(f"{sop.label(s)}: {n}" for s, n in sorted(
             tab.states.items(), key=lambda kv: (sop.states[kv[0]].order, kv[0])))
         label = {"diproses": "diproses", "tidak_berubah": "tidak berubah", "dilewati": "DILEWATI",
@@ -108,6 +127,8 @@ def _echo_report(report, as_json: bool) -> None:
         click.echo(line)
         if tab.message:
             click.echo(f"{'':<18} ! {tab.message}")
+    if idle:
+        click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
     for error in report.errors:
         if not any(error.endswith(t.message) for t in report.tabs if t.message):
             click.echo(f"! {error}")
@@ -147,6 +168,17 @@ def export(ctx: click.Context, fmt: str, output: Path, all_versions: bool) -> No
     service = _service(_config(ctx))
     count = write_export(service.store.archive_rows(all_versions=all_versions), fmt, output)
     click.echo(f"{count} baris arsip diekspor ke {output}")
+
+
+@main.command(help="Periksa kesiapan ruang kerja: kredensial, akses spreadsheet, tab dan judul kolom.")
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    from service.doctor import doctor as check
+    lines = check(_config(ctx))
+    for ok, text in lines:
+        click.echo(f"{'OK ' if ok else 'PERBAIKI'} {text}")
+    if not all(ok for ok, _ in lines):
+        sys.exit(1)
 
 
 @main.command("confirm-removal", help="Setujui penghapusan massal baris di tab OPD yang ditahan poller.")

@@ -19,7 +19,8 @@ def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str) -> str:
+def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str,
+                  spreadsheet_id: str | None = None, credentials: str | None = None) -> str:
     lines = [
         "[workspace]",
         f"name = {_toml_str(name)}",
@@ -28,8 +29,10 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
         "[sheets]",
         f'backend = "{backend}"                  # atau "google"',
         'folder = "sheets"                  # xlsx: <folder>/<KODE>.xlsx, satu tab bernama <KODE>',
-        '# spreadsheet_id = "..."            # google: satu spreadsheet, satu tab per OPD bernama <KODE>',
-        '# credentials = "secrets/sa.json"   # google: atau GOOGLE_APPLICATION_CREDENTIALS',
+        (f"spreadsheet_id = {_toml_str(spreadsheet_id)}" if spreadsheet_id else
+         '# spreadsheet_id = "..."            # google: satu spreadsheet, satu tab per OPD bernama <KODE>'),
+        (f"credentials = {_toml_str(credentials)}" if credentials else
+         '# credentials = "secrets/sa.json"   # google: atau GOOGLE_APPLICATION_CREDENTIALS'),
         "",
         "[archive]",
         'url = "sqlite:///arsip.sqlite"',
@@ -59,7 +62,8 @@ class WorkspaceExists(Exception):
 
 
 def init_workspace(folder: Path, backend: str = "xlsx", year: int = 2025,
-                   name: str = "Pengumpulan Data Kabupaten Magetan", force: bool = False) -> Path:
+                   name: str = "Pengumpulan Data Kabupaten Magetan", force: bool = False,
+                   spreadsheet_id: str | None = None, credentials: str | None = None) -> Path:
     folder = Path(folder)
     path = folder / CONFIG_NAME
     if path.exists() and not force:
@@ -69,5 +73,6 @@ def init_workspace(folder: Path, backend: str = "xlsx", year: int = 2025,
     rules = folder / "rules"
     if not rules.exists():
         shutil.copytree(DEFAULT_FOLDER, rules)
-    path.write_text(render_config(year, backend, magetan_opds(), name), encoding="utf-8")
+    path.write_text(render_config(year, backend, magetan_opds(), name, spreadsheet_id, credentials),
+                    encoding="utf-8")
     return path

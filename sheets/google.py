@@ -254,8 +254,8 @@ class GoogleBackend:
         try:
             sheets, found = self._grid(sid, stale, refresh=False)
         except GoogleError as exc:
-            if exc.status != 400:  # "Unable to parse range": a tab was renamed or deleted since listed
-                raise
+            if exc.status != 400 or "range" not in str(exc).lower():
+                raise  # only "Unable to parse range" (a tab renamed or deleted since listed) is retried
             sheets, found = self._grid(sid, stale, refresh=True)
         for kode in stale:
             title = found.get(kode)
@@ -324,7 +324,7 @@ class GoogleBackend:
             if _same(snapshots[batch.opd].token, version):
                 fresh.append(batch)
             else:
-                out[batch.opd] = WriteResult(f"Spreadsheet tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
+                out[batch.opd] = WriteResult(f"Spreadsheet tempat tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
         requests = [r for batch in fresh for r in self._updates(batch)]
         if not requests:  # only human notes in the way: nothing changed, the read's version still holds
             out.update({b.opd: WriteResult(None, version) for b in fresh})

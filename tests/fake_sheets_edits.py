@@ -69,8 +69,8 @@ def update_values(book: Spreadsheet, data: list[dict[str, Any]], option: str | N
     if option is None:
         raise bad("'valueInputOption' is required but not specified")
     if option not in INPUT:
-        raise bad(f"Invalid value at 'value_input_option' (type.googleapis.com/google.apps.sheets.v4.ValueInputOption), "
-                  f"\"{option}\"")
+        raise bad("Invalid value at 'value_input_option' "
+                  f"(type.googleapis.com/google.apps.sheets.v4.ValueInputOption), \"{option}\"")
     changes: list[tuple[Sheet, int, int, Any]] = []
     for item in data:
         if "range" not in item:
@@ -82,9 +82,11 @@ def update_values(book: Spreadsheet, data: list[dict[str, Any]], option: str | N
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
                 r, c = r0 + i, c0 + j
-                if (r1 is not None and r >= r1) or (c1 is not None and c >= c1):
-                    raise bad(f"Requested writing within range [{item['range']}], but tried writing to "
-                              f"{'row' if r1 is not None and r >= r1 else 'column'} [{r + 1 if r1 is not None and r >= r1 else c + 1}]")
+                if r1 is not None and r >= r1:
+                    raise bad(f"Requested writing within range [{item['range']}], but tried writing to row [{r + 1}]")
+                if c1 is not None and c >= c1:
+                    raise bad(f"Requested writing within range [{item['range']}], but tried writing to column "
+                              f"[{c + 1}]")
                 if isinstance(value, dict | list):
                     raise bad(f"Invalid values[{i}][{j}]: struct_value")
                 if value is not None:  # null leaves the cell as it is

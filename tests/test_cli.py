@@ -129,3 +129,31 @@ def test_confirm_removal_for_unknown_opd_is_refused(tmp_path):
     run("init", str(tmp_path / "ws"))
     result = run("-c", str(tmp_path / "ws" / "satudata.toml"), "confirm-removal", "TIDAKADA")
     assert result.exit_code != 0 and "belum pernah diproses" in result.output
+
+
+def test_init_google_without_spreadsheet_explains_the_next_steps(tmp_path):
+    result = run("init", str(tmp_path / "g"), "--backend", "google")
+    assert result.exit_code == 0, result.output
+    assert "spreadsheet_id" in result.output and "doctor" in result.output
+    text = (tmp_path / "g" / "satudata.toml").read_text(encoding="utf-8")
+    assert 'backend = "google"' in text
+
+
+def test_init_google_with_spreadsheet_writes_a_loadable_config(tmp_path):
+    result = run("init", str(tmp_path / "g"), "--backend", "google", "--spreadsheet-id", "abc123",
+                 "--credentials", "/rahasia/sa.json")
+    assert result.exit_code == 0, result.output
+    config = load_config(tmp_path / "g" / "satudata.toml")
+    assert config.backend == "google" and config.spreadsheet_id == "abc123"
+    assert str(config.credentials) == "/rahasia/sa.json"
+    poll = run("-c", str(tmp_path / "g" / "satudata.toml"), "poll", "--once")
+    assert poll.exit_code != 0 and "doctor" in poll.output  # the key file is missing: a clear message
+
+
+def test_doctor_on_xlsx_workspace_reports_headers(tmp_path):
+    run("init", str(tmp_path / "ws"))
+    cfg = str(tmp_path / "ws" / "satudata.toml")
+    run("-c", cfg, "poll", "--once")
+    result = run("-c", cfg, "doctor")
+    assert result.exit_code == 0, result.output
+    assert "DINKES.xlsx: judul kolom lengkap" in result.output

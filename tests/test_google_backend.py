@@ -380,7 +380,13 @@ def test_missing_credentials_say_what_to_set(tmp_path, monkeypatch):
     ("get", "", {"fields": "sheets(properties(titel))"}, None, "Invalid field selection"),
     ("post", ":batchUpdate", None, {"requests": [{"updateCells": {"rangee": {}}}]}, "Unknown name \"rangee\""),
     ("post", ":batchUpdate", None, {"requests": [{"updateCells": {"range": {"sheetId": "0"}}}]}, "TYPE_INT32"),
+    ("post", ":batchUpdate", None, {"requests": [{"addCheckbox": {}}]}, "Unknown name \"addCheckbox\""),
+    ("post", ":batchUpdate", None, {"requests": [{"setDataValidation": {"rule": {"condition": {"type": "CHECKBOX"}}}}]},
+     "Invalid value"),
+    ("post", ":batchUpdate", None, {"requests": [{"updateCells": {"fields": "notes", "start": {}}}]},
+     "Invalid field selection"),
     ("post", "/values:batchUpdate", None, {"data": []}, "valueInputOption"),
+    ("post", "/values:batchUpdate", None, {"valueInputOption": "AS_TYPED", "data": []}, "Invalid value"),
     ("put", "/values/A1", {"valueInputOption": "RAW"}, {"values": [[1]], "majorDimensions": "ROWS"}, "Unknown name"),
 ])
 def test_malformed_requests_get_googles_400(api, method, path, params, body, message):
