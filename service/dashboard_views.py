@@ -72,49 +72,10 @@ class Memo:
 
 
 # --- Ringkasan -------------------------------------------------------------------------
-def opd_summary(kode: str, nama: str, by_state: dict[str, dict], tab: dict | None, now: datetime,
-                calendar: WorkCalendar) -> dict:
-    """service.progress.opd_progress, computed from Store.progress_counts' aggregates."""
-    sop = load_sop()
-    present = [s for s in sop.ordered() if by_state.get(s.code, {}).get("baris")]
-    out = {
-        "kode": kode, "nama": nama, "baris": sum(by_state[s.code]["baris"] for s in present),
-        "jumlah_per_status": {s.label: by_state[s.code]["baris"] for s in present},
-        "jumlah_per_kode": {s.code: by_state.get(s.code, {}).get("baris", 0) for s in sop.ordered()},
-        "fase": None, "fase_kode": None, "fase_mulai": None, "tenggat": None, "hari_kerja_berjalan": None,
-        "batas_hari_kerja": None, "ketepatan": "belum_mulai",
-        "temuan_galat": sum(by_state[s.code]["galat"] for s in present),
-        "temuan_peringatan": sum(by_state[s.code]["peringatan"] for s in present),
-        "diarsip": by_state.get(DIARSIP, {}).get("baris", 0),
-        "status_tab": (tab or {}).get("status", "belum_dibaca"), "pesan": (tab or {}).get("message", ""),
-    }
-    if not present:
-        return out
-    phase = present[0]
-    started = by_state[phase.code]["terakhir"]
-    out.update(fase=phase.label, fase_kode=phase.code, fase_mulai=started)
-    if phase.code == DIARSIP:
-        out["ketepatan"] = "selesai"
-        return out
-    if started is None:
-        return out
-    days = sop.days_for(phase.code)
-    deadline = calendar.add_working_days(started, days)
-    spent = calendar.working_days_between(started, now)
-    out.update(tenggat=deadline, hari_kerja_berjalan=round(spent, 1), batas_hari_kerja=days)
-    if now > deadline:
-        out["ketepatan"] = "terlambat"
-    elif days - spent <= 1:
-        out["ketepatan"] = "berisiko"
-    else:
-        out["ketepatan"] = "tepat_waktu"
-    return out
-
-
 def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalendar, memo: Memo) -> dict:
     counts = memo.get("progress_counts", store.progress_counts)
     tabs = {t["opd"]: t for t in store.tabs()}
-    opds = [opd_summary(o.kode, o.nama, counts.get(o.kode, {}), tabs.get(o.kode), now, calendar)
+    opds = [opd_progress(o.kode, o.nama, counts.get(o.kode, {}), tabs.get(o.kode), now, calendar)
             for o in config.opds]
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
@@ -172,7 +133,7 @@ def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar:
         return None
     rows = store.tab_rows(kode)
     tab = next((t for t in store.tabs() if t["opd"] == kode), None)
-    summary = opd_progress(opd.kode, opd.nama, rows, tab, now, calendar)
+    summary = opd_progress(opd.kode, opd.nama, store.progress_counts().get(kode, {}), tab, now, calendar)
     summary["pesan"] = mask_secrets(summary["pesan"])
     history: dict[str, list[dict]] = defaultdict(list)
     for e in store.events(limit=HISTORY_LIMIT, opd=kode):

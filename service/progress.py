@@ -9,30 +9,28 @@ from service.config import Config
 from service.store import Store
 
 
-def opd_progress(kode: str, nama: str, rows: list[dict], tab: dict | None, now: datetime,
-                 calendar: WorkCalendar) -> dict:
-    """Phase = the least advanced row's state; its deadline counts from when that phase began."""
+def opd_progress(kode: str, nama: str, by_state: dict[str, dict], tab: dict | None, now: datetime,
+                calendar: WorkCalendar) -> dict:
+    """Phase = the least advanced state with rows; its deadline counts from when the last row
+    entered it. ``by_state`` is Store.progress_counts()[kode]: per state code, rows, latest
+    update and open findings."""
     sop = load_sop()
-    live = [r for r in rows if not r["removed"]]
-    counts: dict[str, int] = {}
-    for state in sop.ordered():
-        n = sum(r["state"] == state.code for r in live)
-        if n:
-            counts[state.label] = n
-    galat = sum(1 for r in live for x in r["findings"] if x["level"] == "galat")
-    peringatan = sum(1 for r in live for x in r["findings"] if x["level"] == "peringatan")
+    present = [s for s in sop.ordered() if by_state.get(s.code, {}).get("baris")]
     out = {
-        "kode": kode, "nama": nama, "baris": len(live), "jumlah_per_status": counts,
-        "jumlah_per_kode": {s.code: sum(r["state"] == s.code for r in live) for s in sop.ordered()},
+        "kode": kode, "nama": nama, "baris": sum(by_state[s.code]["baris"] for s in present),
+        "jumlah_per_status": {s.label: by_state[s.code]["baris"] for s in present},
+        "jumlah_per_kode": {s.code: by_state.get(s.code, {}).get("baris", 0) for s in sop.ordered()},
         "fase": None, "fase_kode": None, "fase_mulai": None, "tenggat": None, "hari_kerja_berjalan": None,
-        "batas_hari_kerja": None, "ketepatan": "belum_mulai", "temuan_galat": galat,
-        "temuan_peringatan": peringatan, "diarsip": sum(r["state"] == DIARSIP for r in live),
+        "batas_hari_kerja": None, "ketepatan": "belum_mulai",
+        "temuan_galat": sum(by_state[s.code]["galat"] for s in present),
+        "temuan_peringatan": sum(by_state[s.code]["peringatan"] for s in present),
+        "diarsip": by_state.get(DIARSIP, {}).get("baris", 0),
         "status_tab": (tab or {}).get("status", "belum_dibaca"), "pesan": (tab or {}).get("message", ""),
     }
-    if not live:
+    if not present:
         return out
-    phase = min((sop.states[r["state"]] for r in live), key=lambda s: (s.order, s.code))
-    started = max((r["updated_at"] for r in live if r["state"] == phase.code and r["updated_at"]), default=None)
+    phase = present[0]
+    started = by_state[phase.code]["terakhir"]
     out.update(fase=phase.label, fase_kode=phase.code, fase_mulai=started)
     if phase.code == DIARSIP:
         out["ketepatan"] = "selesai"
@@ -54,12 +52,9 @@ def opd_progress(kode: str, nama: str, rows: list[dict], tab: dict | None, now: 
 
 def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar | None = None) -> dict:
     calendar = calendar or WorkCalendar()
-    rows = store.tab_rows()
+    counts = store.progress_counts()
     tabs = {t["opd"]: t for t in store.tabs()}
-    by_opd: dict[str, list[dict]] = {}
-    for row in rows:
-        by_opd.setdefault(row["opd"], []).append(row)
-    opds = [opd_progress(o.kode, o.nama, by_opd.get(o.kode, []), tabs.get(o.kode), now, calendar)
+    opds = [opd_progress(o.kode, o.nama, counts.get(o.kode, {}), tabs.get(o.kode), now, calendar)
             for o in config.opds]
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
