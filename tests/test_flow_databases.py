@@ -1,0 +1,20 @@
+"""The shared end-to-end SOP scenarios, unchanged, on PostgreSQL and MariaDB archives
+(SQLite runs them in test_sop_flow.py)."""
+from __future__ import annotations
+
+import pytest
+
+from tests import test_sop_flow as flow
+from tests.conftest import World, _server_url
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def world(request, tmp_path):
+    w = World(tmp_path, url=_server_url(request.param))
+    yield w
+    w.store.engine.dispose()
+
+
+for _name in dir(flow):
+    if _name.startswith("test_"):
+        globals()[_name] = getattr(flow, _name)
