@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import datetime
 
 import pandas as pd
@@ -47,6 +47,7 @@ class _Slot:
     row_id: str = ""
     id_note: str | None = None
     fingerprint: str = ""
+    changed: bool = True  # differs from how our last write left it
 
     @property
     def row(self) -> int:  # 0-based sheet row for writes
@@ -98,6 +99,8 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     findings, numbers = _check(work, snapshot, header, ctx)
     plan.findings = findings
     for slot in work:
+        if not slot.changed and _same_findings(findings.get(slot.row_id, []), memory.rows[slot.row_id]):
+            continue  # only its item's other rows changed, and nothing about this row did
         _plan_row(slot, snapshot, memory, header, findings.get(slot.row_id, []), numbers.get(slot.row_id),
                   ctx, now, plan)
     for rid in vanished:
@@ -111,12 +114,45 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     return plan
 
 
-def _raw_fingerprint(snapshot: TabSnapshot, index: int, ctx: Context) -> str:
-    """The row's cells exactly as read, with what else decides its checks."""
-    problems = sorted(c for (i, c) in snapshot.problems if i == index)
+@lru_cache(maxsize=64)
+def _columns_of(items: tuple[tuple[str, int], ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    return (tuple(c for k, c in items if k in BOX_STEP), tuple(c for k, c in items if k in f.SYSTEM_FIELDS))
+
+
+def _read_as_poller(header: HeaderMap) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Columns of step boxes and of system cells (cached per header layout)."""
+    return _columns_of(tuple(sorted(header.columns.items())))
+
+
+def _raw_fingerprint(snapshot: TabSnapshot, index: int, values: list, cols: tuple, ctx: Context) -> str:
+    """The row's cells as read (step and system cells as the poller reads them, so a row can be
+    fingerprinted as our write will leave it), with what else decides its checks."""
+    out = list(values)
+    n = len(out)
+    boxes, system = cols
+    for col in boxes:
+        if col < n:
+            out[col] = parse_box(out[col])
+    for col in system:
+        if col < n:
+            out[col] = text(out[col])
+    while out and out[-1] in (None, "", False):
+        out.pop()
+    problems = sorted(c for (i, c) in snapshot.problems if i == index) if snapshot.problems else ()
     percent = sorted(c for (i, c) in snapshot.percent if i == index) if snapshot.percent else ()
-    payload = repr((ctx.salt, index, snapshot.rows[index], percent, problems))
+    payload = repr((ctx.salt, index, out, percent, problems))
     return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _shown(findings: list[Finding], state: str, ticked: list[int]) -> list[dict]:
+    """The findings a row at this state shows (every blocking one has step <= the state it blocks)."""
+    reach = max([STATE_STEP[state], *ticked])
+    return [{"kolom": x.column, "level": x.level, "kode": x.code, "pesan": x.message}
+            for x in findings if x.step <= reach]
+
+
+def _same_findings(findings: list[Finding], mem: RowMemory) -> bool:
+    return _shown(findings, mem.state, [BOX_STEP[k] for k, v in mem.boxes.items() if v]) == mem.findings
 
 
 def _dirty(slots: list[_Slot], memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
@@ -132,11 +168,14 @@ def _dirty(slots: list[_Slot], memory: TabMemory, snapshot: TabSnapshot, header:
         return keys[pair]
 
     items: set[str] = set()
+    cols = _read_as_poller(header)
     for slot in slots:
-        slot.fingerprint = _raw_fingerprint(snapshot, slot.index, ctx)
+        slot.changed = False
+        slot.fingerprint = _raw_fingerprint(snapshot, slot.index, slot.values, cols, ctx)
         mem = memory.rows.get(slot.row_id)
         if (mem is None or mem.removed or slot.id_note or memory.write_pending
                 or text(slot.get(f.ID)) != slot.row_id or mem.fingerprint != slot.fingerprint):
+            slot.changed = True
             items.add(key_of(slot.get(f.KODE), slot.get(f.URAIAN)))
             if mem is not None:
                 items.add(key_of(mem.data.get(f.KODE), mem.data.get(f.URAIAN)))
@@ -293,9 +332,9 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     box_notes.update(clears)
     if slot.id_note:
         box_notes[f.ID] = slot.id_note
-    ticked = [BOX_STEP[k] for k in BOX_LABEL if boxes[k]]
+    ticked = [BOX_STEP[k] for k in BOX_LABEL if boxes[k] and k not in clears]
     reach = max([STATE_STEP[state], *ticked])
-    shown = [x for x in findings if x.step <= reach]
+    shown = [x for x in findings if x.step <= reach]  # as _shown, kept as Finding for the notes
     updated = now if (mem is None or state != mem.state or mem.removed) else mem.updated_at
     new = RowMemory(
         row_id=rid, state=state, data=data,
@@ -308,8 +347,13 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     )
     before = len(plan.writes.cells)
     _cells(slot, header, new, ctx, clears, plan)
-    # A row we write to is looked at once more next cycle; an untouched one is skipped until it changes.
-    new.fingerprint = slot.fingerprint if len(plan.writes.cells) == before else ""
+    new.fingerprint = slot.fingerprint
+    if len(plan.writes.cells) > before:  # the row as our write leaves it, so the next cycle can skip it
+        after = list(slot.values)
+        for w in plan.writes.cells[before:]:
+            after.extend([None] * (w.col + 1 - len(after)))
+            after[w.col] = w.value
+        new.fingerprint = _raw_fingerprint(snapshot, slot.index, after, _read_as_poller(header), ctx)
     if new != mem:
         plan.rows[rid] = new
 

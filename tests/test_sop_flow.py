@@ -262,3 +262,14 @@ def test_poller_never_writes_operator_or_walidata_columns(world):
             assert w.col in allowed
             if w.col in boxes:
                 assert w.value is False
+
+
+def test_early_tick_with_hidden_findings_settles_in_one_write(world):
+    rid = add_item(world, Nilai="abc", Tahun=2031)
+    tick(world, rid, "Terverifikasi")
+    world.poll()
+    assert not world.backend.get(OPD, rid, "Terverifikasi")
+    writes = len(world.backend.writes)
+    world.poll()
+    world.poll()
+    assert len(world.backend.writes) == writes
