@@ -29,10 +29,15 @@ class CheckResult:
 
 def text(value: object) -> str:
     """A cell as the text a user reads (whole floats without '.0')."""
-    if value is None or (isinstance(value, float) and value != value):  # None or NaN
+    if value.__class__ is str:  # the common case first: this runs for every cell
+        return value.strip()
+    if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))
     return str(value).strip()
 
 

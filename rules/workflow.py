@@ -7,6 +7,7 @@ transitions passed through, so every state change becomes an audit event.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from rules import fields as f
@@ -164,11 +165,16 @@ _FALSE = {"false", "tidak", "", "0", "☐"}
 
 def parse_box(value: object) -> bool | None:
     """A step cell as ticked (True), not ticked (False) or unreadable (None)."""
-    if value is None or value is False:
+    if value is None or value is False or value == "":
         return False
     if value is True:
         return True
     if isinstance(value, (int, float)):
         return True if value == 1 else False if value == 0 else None
-    s = str(value).strip().casefold()
+    return _box_text(str(value))
+
+
+@lru_cache(maxsize=256)
+def _box_text(value: str) -> bool | None:
+    s = value.strip().casefold()
     return True if s in _TRUE else False if s in _FALSE else None
