@@ -11,9 +11,9 @@ from service.store import Store
 
 def opd_progress(kode: str, nama: str, by_state: dict[str, dict], tab: dict | None, now: datetime,
                 calendar: WorkCalendar) -> dict:
-    """Phase = the least advanced state with rows; its deadline counts from when the last row
-    entered it. ``by_state`` is Store.progress_counts()[kode]: per state code, rows, latest
-    update and open findings."""
+    """Phase = the least advanced state with rows; its deadline counts from when the OPD entered
+    that phase (``tab["phase_started_at"]``, else its earliest row there). ``by_state`` is
+    Store.progress_counts()[kode]: per state code, rows, earliest/latest update, open findings."""
     sop = load_sop()
     present = [s for s in sop.ordered() if by_state.get(s.code, {}).get("baris")]
     out = {
@@ -29,8 +29,14 @@ def opd_progress(kode: str, nama: str, by_state: dict[str, dict], tab: dict | No
     }
     if not present:
         return out
-    phase = present[0]
-    started = by_state[phase.code]["terakhir"]
+    # The poller records when the OPD's least advanced step last changed (7a and 8 are one
+    # step); a row added at the same step, or a revision within it, does not restart the clock.
+    lowest = present[0].order
+    phase_states = [st for st in present if st.order == lowest]
+    starts = [(by_state[st.code]["pertama"], st) for st in phase_states if by_state[st.code].get("pertama")]
+    started, phase = min(starts, key=lambda x: x[0]) if starts else (None, phase_states[0])
+    if tab and tab.get("phase_order") == lowest and tab.get("phase_started_at"):
+        started = tab["phase_started_at"]
     out.update(fase=phase.label, fase_kode=phase.code, fase_mulai=started)
     if phase.code == DIARSIP:
         out["ketepatan"] = "selesai"

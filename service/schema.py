@@ -22,6 +22,8 @@ tabs = Table(
     Column("message", LongText, nullable=False, default=""),
     Column("header_note", LongText),
     Column("checked_at", DateTime),
+    Column("phase_order", Integer),  # order of the least advanced state with rows (sop.yaml)
+    Column("phase_started_at", DateTime),  # when the OPD entered that phase
 )
 
 rows = Table(

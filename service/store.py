@@ -10,6 +10,7 @@ from sqlalchemy import Engine, and_, create_engine, delete, func, insert, or_, s
 from sqlalchemy.exc import IntegrityError
 
 from rules.checks import History, item_key, rincian_key
+from rules.sop import load_sop
 from rules.wilayah import Wilayah
 from service import schema as t
 from service.model import Plan, RowMemory, TabMemory
@@ -90,6 +91,8 @@ class Store:
             self._upsert_tab(conn, plan, now, token)
             for row in plan.rows.values():
                 self._upsert_row(conn, plan.opd, row)
+            if plan.rows:
+                self._track_phase(conn, plan.opd, now)
             if plan.events:
                 conn.execute(insert(t.events), [{
                     "cycle_id": cycle_id, "at": _utc(e.at), "opd": e.opd, "row_id": e.row_id,
@@ -124,6 +127,17 @@ class Store:
         if done.rowcount == 0:
             conn.execute(insert(t.tabs).values(opd=plan.opd, confirm_removal=False,
                                                token=values.pop("token", None), **values))
+
+    def _track_phase(self, conn, opd: str, now: datetime) -> None:
+        """Remember when the OPD's least advanced step changed: its deadline counts from there."""
+        states = conn.execute(select(t.rows.c.state).distinct()
+                              .where(t.rows.c.opd == opd, t.rows.c.removed.is_(False))).scalars().all()
+        sop = load_sop()
+        order = min((sop.states[s].order for s in states if s in sop.states), default=None)
+        current = conn.execute(select(t.tabs.c.phase_order).where(t.tabs.c.opd == opd)).scalar()
+        if order != current:
+            conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
+                         .values(phase_order=order, phase_started_at=_utc(now) if order is not None else None))
 
     def _upsert_row(self, conn, opd: str, row: RowMemory) -> None:
         values = {
@@ -242,7 +256,8 @@ class Store:
 
     def tabs(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [{**r._mapping, "checked_at": _aware(r.checked_at)} for r in conn.execute(select(t.tabs))]
+            return [{**r._mapping, "checked_at": _aware(r.checked_at), "phase_started_at": _aware(r.phase_started_at)}
+                    for r in conn.execute(select(t.tabs))]
 
     def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None) -> list[dict]:
         query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)
@@ -274,7 +289,8 @@ class Store:
     def progress_counts(self) -> dict[str, dict[str, dict]]:
         """Live rows per OPD and state in one grouped query, for the Ringkasan.
 
-        ``{opd: {state: {"baris": n, "terakhir": latest updated_at, "galat": n, "peringatan": n}}}``;
+        ``{opd: {state: {"baris": n, "pertama": earliest updated_at, "terakhir": latest updated_at,
+        "galat": n, "peringatan": n}}}``;
         findings are counted in SQL as occurrences of their level in the JSON that
         ``_upsert_row`` writes (json.dumps' default separators: ``"level": "galat"``)."""
         r = t.rows
@@ -283,14 +299,14 @@ class Store:
         def chars(level: str):
             return func.sum(func.length(r.c.findings) - func.length(func.replace(r.c.findings, needles[level], "")))
 
-        query = (select(r.c.opd, r.c.state, func.count(), func.max(r.c.updated_at), chars("galat"),
-                        chars("peringatan"))
+        query = (select(r.c.opd, r.c.state, func.count(), func.min(r.c.updated_at), func.max(r.c.updated_at),
+                        chars("galat"), chars("peringatan"))
                  .where(r.c.removed.is_(False)).group_by(r.c.opd, r.c.state))
         out: dict[str, dict[str, dict]] = {}
         with self.engine.connect() as conn:
-            for opd, state, count, last, galat, peringatan in conn.execute(query):
+            for opd, state, count, first, last, galat, peringatan in conn.execute(query):
                 out.setdefault(opd, {})[state] = {
-                    "baris": count, "terakhir": _aware(last),
+                    "baris": count, "pertama": _aware(first), "terakhir": _aware(last),
                     "galat": int(galat or 0) // len(needles["galat"]),
                     "peringatan": int(peringatan or 0) // len(needles["peringatan"])}
         return out
