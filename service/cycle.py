@@ -11,7 +11,7 @@ from rules.wilayah import Wilayah
 from service.config import Config
 from service.reconcile import Context, reconcile
 from service.store import Store
-from sheets.base import Backend, TabSnapshot, TabWrites
+from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,21 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     report = CycleReport(store.start_cycle(now), now)
     opds = [o.kode for o in config.opds]
     try:
-        report.created = backend.ensure_tabs([(o.kode, o.nama) for o in config.opds])
+        seen = store.tokens(pending_as_none=False)
+        # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
+        report.created = backend.ensure_tabs([(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None])
         known = store.tokens()
         results = backend.read(opds, {o: known.get(o) for o in opds})
+    except BackendError as exc:  # the backend says why, in Indonesian: no traceback needed
+        log.warning("backend tidak dapat dibaca: %s", exc)
+        report.backend_failed = True
+        report.errors.append(f"Spreadsheet tidak dapat dibaca: {exc}")
+        _finish(store, report, backend, before, clock())
+        return report
     except Exception as exc:  # a backend that cannot be read at all: the cycle changes nothing
         log.exception("backend read failed")
         report.backend_failed = True
-        report.errors.append(f"Backend tidak dapat dibaca: {exc}")
+        report.errors.append(f"Spreadsheet tidak dapat dibaca: {exc}")
         _finish(store, report, backend, before, clock())
         return report
     batches: list[TabWrites] = []

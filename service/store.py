@@ -67,10 +67,10 @@ class Store:
         self.engine = engine
 
     # --- tabs and row memory -------------------------------------------------
-    def tokens(self) -> dict[str, Any]:
-        """Last processed read token per OPD; None where a write is still pending."""
+    def tokens(self, pending_as_none: bool = True) -> dict[str, Any]:
+        """Last processed read token per OPD; None where a write is still pending (so it is read again)."""
         with self.engine.connect() as conn:
-            return {r.opd: None if r.write_pending else _token_in(r.token)
+            return {r.opd: None if (r.write_pending and pending_as_none) else _token_in(r.token)
                     for r in conn.execute(select(t.tabs.c.opd, t.tabs.c.token, t.tabs.c.write_pending))}
 
     def load_tab(self, opd: str) -> TabMemory:
@@ -161,9 +161,10 @@ class Store:
                          .values(write_pending=False, token=_token_out(token)))
 
     def set_tab_problem(self, opd: str, status: str, message: str, now: datetime) -> None:
+        """A tab that could not be read: forget its token, so the next cycle looks for it afresh."""
         with self.engine.begin() as conn:
             done = conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
-                                .values(status=status, message=message, checked_at=_utc(now)))
+                                .values(status=status, message=message, checked_at=_utc(now), token=None))
             if done.rowcount == 0:
                 conn.execute(insert(t.tabs).values(opd=opd, next_seq=1, status=status, message=message,
                                                    write_pending=False, confirm_removal=False,

@@ -269,8 +269,11 @@ class GoogleBackend:
         return out
 
     def _grid(self, sid: str, kodes: list[str], refresh: bool) -> tuple[dict[str, Any], dict[str, str]]:
-        titles = self.sheet_titles(sid, refresh=refresh)
-        found = {k: t for k in kodes if (t := _find_tab(titles, k)) is not None}
+        if refresh or sid in self._titles:
+            titles = self.sheet_titles(sid, refresh=refresh)
+            found = {k: t for k in kodes if (t := _find_tab(titles, k)) is not None}
+        else:  # tabs are named <KODE>: read them straight away; a tab renamed or gone answers 400
+            found = {k: k for k in kodes}
         if not found:
             return {}, found
         params = [("ranges", a1_title(t)) for t in found.values()]

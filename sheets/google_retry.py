@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from google.auth import exceptions as auth_errors
 
 from .base import BackendError
 
@@ -66,6 +67,15 @@ class RetryPolicy:
             last = attempt == self.attempts
             try:
                 response = send()
+            except auth_errors.RefreshError as exc:  # the key was revoked, deleted or is wrong
+                raise GoogleError(f"{what}: kunci akun layanan ditolak Google ({str(exc)[:120]})",
+                                  401, "invalid_grant", attempt) from None
+            except auth_errors.TransportError as exc:  # the token server could not be reached
+                if last:
+                    raise GoogleError(f"{what}: server token Google tidak dapat dihubungi ({type(exc).__name__})",
+                                      attempts=attempt) from None
+                self._wait(attempt, None)
+                continue
             except requests.ConnectTimeout as exc:  # never reached Google: always safe to repeat
                 if last:
                     raise GoogleError(f"{what}: Google tidak dapat dihubungi ({type(exc).__name__})",

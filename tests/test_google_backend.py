@@ -407,3 +407,26 @@ def test_the_fake_refuses_other_hosts_and_counts_the_quota(api):
     assert error["status"] == "RESOURCE_EXHAUSTED" and error["details"][0]["reason"] == "RATE_LIMIT_EXCEEDED"
     api.clock.advance(60)
     assert session.get(url, params={"fields": "spreadsheetId"}, timeout=5).status_code == 200
+
+
+def test_revoked_key_becomes_an_indonesian_error_not_a_traceback():
+    from google.auth.exceptions import RefreshError, TransportError
+
+    from sheets.google_retry import GoogleError, RetryPolicy
+
+    def revoked():
+        raise RefreshError("invalid_grant: Invalid JWT Signature.")
+
+    with pytest.raises(GoogleError) as err:
+        RetryPolicy(sleep=lambda s: None).run(revoked, "Membaca spreadsheet")
+    assert err.value.status == 401 and "kunci akun layanan ditolak" in str(err.value)
+
+    calls = []
+
+    def offline():
+        calls.append(1)
+        raise TransportError("token server unreachable")
+
+    with pytest.raises(GoogleError, match="server token Google"):
+        RetryPolicy(attempts=3, sleep=lambda s: None).run(offline, "Membaca spreadsheet")
+    assert len(calls) == 3

@@ -90,3 +90,23 @@ def test_write_applied_but_answer_lost_is_not_repeated_wrongly(world):
     flow.tick(world, rid, "Selesai Diisi")
     world.poll()
     assert flow.status(world, rid) == "7 Diisi"
+
+
+def test_a_fresh_poller_process_each_cycle_keeps_the_request_budget(world):
+    """`satudata poll --once` from a timer starts a new process (a new backend) every cycle."""
+    from tests.google_world import ActingGoogleBackend
+
+    rid = flow.add_item(world)
+    world.poll()
+
+    def fresh_cycle():
+        world.backend = ActingGoogleBackend(world.api, world.google)
+        before = world.api.counts()
+        world.poll()
+        return {k: world.api.counts()[k] - before[k] for k in before}
+
+    assert fresh_cycle() == {"drive": 1, "read": 0, "write": 0}  # idle: Drive only
+    world.backend.set(OPD, rid, "Dicek Bersama", True)
+    used = fresh_cycle()
+    assert used["read"] == 1 and used["write"] <= 2
+    assert flow.status(world, rid) == "3 Dicek"
