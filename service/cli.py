@@ -1,6 +1,7 @@
 """The `satudata` command line (click). Library errors become readable Indonesian messages."""
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -108,7 +109,7 @@ def poll(ctx: click.Context, once: bool, as_json: bool) -> None:
 
 def _echo_report(report, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=_iso))
         return
     sop = load_sop()
     if report.created:
@@ -132,8 +133,9 @@ def _echo_report(report, as_json: bool) -> None:
     for error in report.errors:
         if not any(error.endswith(t.message) for t in report.tabs if t.message):
             click.echo(f"! {error}")
+    names = {"read": "baca", "write": "tulis", "drive": "Drive", "stat": "cek berkas"}
     click.echo(f"Siklus {report.cycle_id} selesai; permintaan ke spreadsheet: "
-               f"{', '.join(f'{k} {v}' for k, v in report.requests.items()) or '0'}")
+               f"{', '.join(f'{names.get(k, k)} {v}' for k, v in report.requests.items()) or '0'}")
 
 
 @main.command(help="Tampilkan kemajuan setiap OPD menurut langkah SOP.")
@@ -145,17 +147,36 @@ def status(ctx: click.Context, as_json: bool) -> None:
     service = _service(config)
     data = progress(config, service.store, service.clock())
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, default=_iso, indent=2))
         return
+    from rules.numbers import format_number
+    from service.timefmt import format_tanggal
+    label = {"terlambat": "TERLAMBAT", "berisiko": "berisiko", "tepat_waktu": "tepat waktu",
+             "selesai": "selesai", "belum_mulai": "belum mulai"}
     click.echo(f"{config.name} — tahun {config.year}")
+    idle = [o["kode"] for o in data["opd"] if not o["baris"] and not o["pesan"]]
     for opd in data["opd"]:
+        if opd["kode"] in idle:
+            continue
         states = ", ".join(f"{k}: {v}" for k, v in opd["jumlah_per_status"].items())
-        click.echo(f"{opd['kode']:<18} fase {opd['fase'] or '-':<18} {states or 'belum ada baris'}"
-                   f" | galat {opd['temuan_galat']}, peringatan {opd['temuan_peringatan']}")
+        line = f"{opd['kode']:<18} fase {opd['fase'] or '-':<18} {label[opd['ketepatan']]:<12}"
+        if opd["tenggat"]:
+            line += (f" tenggat {format_tanggal(opd['tenggat'])} ({format_number(opd['hari_kerja_berjalan'])} "
+                     f"dari {opd['batas_hari_kerja']} hari kerja)")
+        click.echo(line)
+        click.echo(f"{'':<18} {states or 'belum ada baris'} | galat {opd['temuan_galat']}, "
+                   f"peringatan {opd['temuan_peringatan']}")
         if opd["pesan"]:
             click.echo(f"{'':<18} ! {opd['pesan']}")
-    click.echo(f"Total: {data['total_baris']} baris, {data['total_diarsip']} diarsip "
-               f"({data['persen_diarsip']}%)")
+    if idle:
+        click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
+    click.echo(f"Total: {format_number(data['total_baris'])} baris, {format_number(data['total_diarsip'])} "
+               f"diarsip ({format_number(data['persen_diarsip'])}%); terlambat: "
+               f"{', '.join(data['terlambat']) or 'tidak ada'}")
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 @main.command(help="Ekspor arsip (versi terakhir setiap baris) ke CSV, XLSX atau JSON.")
@@ -166,7 +187,12 @@ def status(ctx: click.Context, as_json: bool) -> None:
 def export(ctx: click.Context, fmt: str, output: Path, all_versions: bool) -> None:
     from service.export import write_export
     service = _service(_config(ctx))
-    count = write_export(service.store.archive_rows(all_versions=all_versions), fmt, output)
+    try:
+        count = write_export(service.store.archive_rows(all_versions=all_versions), fmt, output)
+    except OSError as exc:
+        why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
+               errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, str(exc))
+        raise click.ClickException(f"Tidak dapat menulis {output}: {why}") from None
     click.echo(f"{count} baris arsip diekspor ke {output}")
 
 

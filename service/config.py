@@ -116,6 +116,10 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     if rules_folder is None and (root / "rules").is_dir():
         rules_folder = "rules"
     users = _get(dashboard, "users", dict, "dashboard", {})
+    for user, hashed in users.items():
+        if not (isinstance(hashed, str) and ":" in hashed.split("$", 1)[0] and hashed.count("$") >= 2):
+            raise ConfigError(f"dashboard.users.{user} harus berupa hash kata sandi, bukan kata sandi biasa: "
+                              "buat dengan 'satudata hash-password' lalu tempel hasilnya")
     emails = _get(walidata, "emails", list, "walidata", [])
     return Config(
         path=path, name=_get(ws, "name", str, "workspace", "Pengumpulan Data"), year=year,

@@ -14,6 +14,7 @@ from service import charts
 from service.config import Config
 from service.progress import opd_progress
 from service.store import Store
+from sheets.layout import BY_KEY
 
 KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
     "terlambat": "Terlambat", "berisiko": "Berisiko", "tepat_waktu": "Tepat waktu",
@@ -69,6 +70,11 @@ class Memo:
                 self._data.clear()
             self._data[key] = (marker, value)
         return value
+
+
+def _column_header(key: str) -> str:
+    """The column as the sheet names it ("Nilai", not "nilai")."""
+    return BY_KEY[key].header if key in BY_KEY else key
 
 
 # --- Ringkasan -------------------------------------------------------------------------
@@ -146,7 +152,7 @@ def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar:
 def temuan(store: Store, memo: Memo, opd: str | None, level: str | None, page: int) -> dict:
     rows = memo.get(("temuan", opd), lambda: store.rows_with_findings(opd))
     items = [{"opd": r["opd"], "id": r["row_id"], "status": r["state"], "status_label": state_label(r["state"]),
-              "uraian_data": r["data"].get("uraian_data", ""), "diperbarui": r["updated_at"], "kolom": f.get("kolom", ""),
+              "uraian_data": r["data"].get("uraian_data", ""), "diperbarui": r["updated_at"], "kolom": _column_header(f.get("kolom", "")),
               "level": f.get("level", ""), "kode": f.get("kode", ""), "pesan": f.get("pesan", "")}
              for r in rows for f in r["findings"]]
     per_level = {lv: sum(i["level"] == lv for i in items) for lv in LEVELS}
@@ -193,7 +199,7 @@ def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> d
     cycles = [_cycle(c) for c in store.cycles(limit=limit)]
     per_minute = 60 / config.interval_seconds
     finished = [c for c in cycles if c["selesai"]]
-    reads = max((c["permintaan"]["baca"] + c["permintaan"]["lain"] for c in finished), default=0)
+    reads = max((c["permintaan"]["baca"] for c in finished), default=0)  # Drive and stat calls are not Sheets quota
     writes = max((c["permintaan"]["tulis"] for c in finished), default=0)
     google = config.backend == "google"
     tabs = {t["opd"]: t for t in store.tabs()}
@@ -216,7 +222,7 @@ def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> d
                   "baca_per_menit": round(reads * per_minute, 1), "tulis_per_menit": round(writes * per_minute, 1),
                   "melebihi": google and max(reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE},
         "masalah_tab": problems,
-        "grafik": charts.column_chart([c["permintaan"]["baca"] + c["permintaan"]["lain"] for c in reversed(cycles)],
+        "grafik": charts.column_chart([c["permintaan"]["baca"] for c in reversed(cycles)],
                                       limit=GOOGLE_QUOTA_PER_MINUTE / per_minute if google else None,
                                       labels=[f"Siklus {c['id']}" for c in reversed(cycles)]),
     }

@@ -20,12 +20,20 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 45250, not 45250.0
+    return neutralise(value)
+
+
 def to_csv(records: Iterable[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(KEYS)
     for record in records:
-        writer.writerow(["" if record[k] is None else neutralise(record[k]) for k in KEYS])
+        writer.writerow([_csv_cell(record[k]) for k in KEYS])
     return buffer.getvalue()
 
 

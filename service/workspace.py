@@ -27,7 +27,7 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
         f"year = {year}                       # tahun data yang dikumpulkan",
         "",
         "[sheets]",
-        f'backend = "{backend}"                  # atau "google"',
+        f'backend = "{backend}"                  # "xlsx" (Excel lokal) atau "google"',
         'folder = "sheets"                  # xlsx: <folder>/<KODE>.xlsx, satu tab bernama <KODE>',
         (f"spreadsheet_id = {_toml_str(spreadsheet_id)}" if spreadsheet_id else
          '# spreadsheet_id = "..."            # google: satu spreadsheet, satu tab per OPD bernama <KODE>'),

@@ -157,3 +157,31 @@ def test_doctor_on_xlsx_workspace_reports_headers(tmp_path):
     result = run("-c", cfg, "doctor")
     assert result.exit_code == 0, result.output
     assert "DINKES.xlsx: judul kolom lengkap" in result.output
+
+
+def test_plain_password_in_dashboard_users_is_refused_with_a_hint(tmp_path):
+    path = tmp_path / "satudata.toml"
+    path.write_text('[workspace]\nyear = 2025\n[sheets]\n[dashboard]\nusers = { walidata = "rahasia" }\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="hash-password"):
+        load_config(path)
+    hashed = run("hash-password", "--password", "rahasia").output.strip().splitlines()[-1]
+    path.write_text(f'[workspace]\nyear = 2025\n[sheets]\n[dashboard]\nusers = {{ walidata = "{hashed}" }}\n',
+                    encoding="utf-8")
+    assert load_config(path).dashboard_users["walidata"] == hashed
+
+
+def test_export_to_missing_folder_says_so_in_indonesian(tmp_path):
+    run("init", str(tmp_path / "ws"))
+    result = run("-c", str(tmp_path / "ws" / "satudata.toml"), "export", "--format", "csv",
+                 "-o", str(tmp_path / "tidak-ada" / "a.csv"))
+    assert result.exit_code != 0 and "folder tujuan tidak ada" in result.output
+
+
+def test_status_shows_deadlines_in_indonesian(tmp_path):
+    run("demo", str(tmp_path / "demo"))
+    out = run("-c", str(tmp_path / "demo" / "satudata.toml"), "status").output
+    assert "tenggat" in out and "hari kerja" in out and "TERLAMBAT" in out
+    data = json.loads(run("-c", str(tmp_path / "demo" / "satudata.toml"), "status", "--json").output)
+    started = next(o["fase_mulai"] for o in data["opd"] if o["fase_mulai"])
+    assert "T" in started  # ISO 8601

@@ -252,7 +252,7 @@ def test_temuan_filters_by_opd_and_level(client):
     assert {t["opd"] for t in every["temuan"]} >= {"DINKES"}
     galat = client.get("/api/temuan?level=galat").get_json()
     assert galat["jumlah"] >= 1 and {t["level"] for t in galat["temuan"]} == {"galat"}
-    assert ("DINKES", "DINKES-0002", "nilai") in {(t["opd"], t["id"], t["kolom"]) for t in galat["temuan"]}
+    assert ("DINKES", "DINKES-0002", "Nilai") in {(t["opd"], t["id"], t["kolom"]) for t in galat["temuan"]}
     warnings = client.get("/api/temuan?opd=DIKPORA&level=peringatan").get_json()
     assert {t["opd"] for t in warnings["temuan"]} <= {"DIKPORA"}
     assert {t["level"] for t in warnings["temuan"]} <= {"peringatan"}
@@ -287,7 +287,7 @@ def test_arsip_downloads_csv_xlsx_json_with_agreed_keys_and_neutralised_formulas
     rows = list(csv.reader(io.StringIO(csv_resp.data.decode("utf-8-sig"))))
     assert rows[0] == list(KEYS)
     record = dict(zip(rows[0], rows[1]))
-    assert record["keterangan"] == "'=HYPERLINK(\"x\")" and record["nilai"] == "52345.0"
+    assert record["keterangan"] == "'=HYPERLINK(\"x\")" and record["nilai"] == "52345"
     xlsx = client.get("/arsip/unduh.xlsx?opd=DISPENDUKCAPIL&semua_versi=1")
     assert "arsip-2025-DISPENDUKCAPIL-semua-versi.xlsx" in xlsx.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
