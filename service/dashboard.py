@@ -114,6 +114,10 @@ def create_app(config: Config, store: Store | None = None,
         return views.kesehatan(config, store, clock())
 
     # --- pages ----------------------------------------------------------------------------
+    @app.get("/favicon.ico")
+    def favicon():
+        return "", 204  # no icon; an empty answer keeps the browser console clean
+
     @app.get("/")
     def ringkasan():
         data = ringkasan_data()

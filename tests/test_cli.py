@@ -137,6 +137,7 @@ def test_init_google_without_spreadsheet_explains_the_next_steps(tmp_path):
     assert "spreadsheet_id" in result.output and "doctor" in result.output
     text = (tmp_path / "g" / "satudata.toml").read_text(encoding="utf-8")
     assert 'backend = "google"' in text
+    assert (tmp_path / "g" / "arsip.sqlite").exists()
 
 
 def test_init_google_with_spreadsheet_writes_a_loadable_config(tmp_path):
