@@ -1,6 +1,8 @@
 """Loading the Walidata's YAML rule files, with errors that name file, line and key."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,15 @@ class RuleSet:
     rasio_koma: tuple[float, ...] = (10, 100, 1000)
     toleransi_rasio: float = 0.02
     items: tuple[ItemRule, ...] = field(default=())
+
+    def fingerprint(self) -> str:
+        """Stable across processes (no set order, no hash seed): a change means checks changed."""
+        items = [[r.nama, r.kode, r.uraian.pattern if r.uraian else None, sorted(r.kolom.items()),
+                  r.jumlah_kecamatan, r.level] for r in self.items]
+        payload = json.dumps([self.tahun_mundur_maks, sorted(self.satuan_cacah), sorted(self.satuan_persen),
+                              list(self.frekuensi), self.perubahan_maks, list(self.rasio_koma),
+                              self.toleransi_rasio, items], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     def items_for(self, kode: str, uraian: str) -> list[ItemRule]:
         return [r for r in self.items if r.matches(kode, uraian)]

@@ -52,6 +52,16 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     """One pass over every configured OPD. A failing tab is reported; the others go on."""
     clock = clock or (lambda: now)
     before = dict(backend.requests)
+    # Tokens carry a fingerprint of the rules and the workspace year: when a Walidata edits a
+    # rule file, every tab is read and every row checked again.
+    salt = f"{rules.fingerprint()}-{config.year}"
+
+    def wrap(token: Any) -> Any:
+        return None if token is None else {"aturan": salt, "token": token}
+
+    def unwrap(stored: Any) -> Any:
+        return stored.get("token") if isinstance(stored, dict) and stored.get("aturan") == salt else None
+
     report = CycleReport(store.start_cycle(now), now)
     opds = [o.kode for o in config.opds]
     try:
@@ -59,7 +69,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
         report.created = backend.ensure_tabs([(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None])
         known = store.tokens()
-        results = backend.read(opds, {o: known.get(o) for o in opds})
+        results = backend.read(opds, {o: unwrap(known.get(o)) for o in opds})
     except BackendError as exc:  # the backend says why, in Indonesian: no traceback needed
         log.warning("backend tidak dapat dibaca: %s", exc)
         report.backend_failed = True
@@ -88,9 +98,9 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
             continue
         try:
             memory = store.load_tab(result.opd)
-            ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah))
+            ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt)
             plan = reconcile(result.snapshot, memory, ctx, now)
-            tab.archived = store.apply(plan, report.cycle_id, now, token=result.snapshot.token)
+            tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token))
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
             log.exception("tab %s failed", result.opd)
             tab.status, tab.message = "galat", f"Gagal memproses tab: {exc}"
@@ -111,7 +121,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
             outcomes = {}
         for opd, outcome in outcomes.items():
             if outcome.reason is None:
-                store.mark_written(opd, outcome.token)
+                store.mark_written(opd, wrap(outcome.token))
             else:
                 by_opd[opd].message = outcome.reason
                 report.errors.append(f"{opd}: {outcome.reason}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 from datetime import datetime
 
 import pandas as pd
 
 from rules import fields as f
-from rules.checks import History, item_key, run_checks, text
+from rules.checks import History, run_checks, text
 from rules.findings import GALAT, Finding
 from rules.numbers import parse_year
 from rules.rulefile import RuleSet
@@ -18,14 +18,12 @@ from rules.sop import DIARSIP, DRAF, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, parse_box
 from service.model import ArchiveRecord, Event, Plan, RowMemory, TabMemory
+from service.rowskip import BOX_STEP, STATE_STEP, dirty, raw_fingerprint, read_as_poller, same_findings
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers
 
 ARCHIVE_FIELDS = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, f.TAHUN, f.NILAI, f.KETERANGAN)
-BOX_STEP = {f.DICEK: 3, f.SEPAKAT_OPD: 5, f.SEPAKAT_WALIDATA: 5, f.SETUJU_KA: 6,
-            f.SELESAI_ISI: 7, f.VERIFIKASI: 9}
-STATE_STEP = {"1": 1, "3": 3, "5": 5, "6": 6, "7a": 7, "8": 7, "7": 7, "9": 9, "10": 10}
 
 
 @dataclass(frozen=True)
@@ -95,11 +93,11 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     if memory.header_note:
         plan.writes.notes.append(NoteWrite(0, 0, None))
         plan.header_note = None
-    work = _dirty(slots, memory, snapshot, header, ctx)
+    work = dirty(slots, memory, snapshot, header, ctx.salt)
     findings, numbers = _check(work, snapshot, header, ctx)
     plan.findings = findings
     for slot in work:
-        if not slot.changed and _same_findings(findings.get(slot.row_id, []), memory.rows[slot.row_id]):
+        if not slot.changed and same_findings(findings.get(slot.row_id, []), memory.rows[slot.row_id]):
             continue  # only its item's other rows changed, and nothing about this row did
         _plan_row(slot, snapshot, memory, header, findings.get(slot.row_id, []), numbers.get(slot.row_id),
                   ctx, now, plan)
@@ -112,76 +110,6 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
     return plan
-
-
-@lru_cache(maxsize=64)
-def _columns_of(items: tuple[tuple[str, int], ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    return (tuple(c for k, c in items if k in BOX_STEP), tuple(c for k, c in items if k in f.SYSTEM_FIELDS))
-
-
-def _read_as_poller(header: HeaderMap) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Columns of step boxes and of system cells (cached per header layout)."""
-    return _columns_of(tuple(sorted(header.columns.items())))
-
-
-def _raw_fingerprint(snapshot: TabSnapshot, index: int, values: list, cols: tuple, ctx: Context) -> str:
-    """The row's cells as read (step and system cells as the poller reads them, so a row can be
-    fingerprinted as our write will leave it), with what else decides its checks."""
-    out = list(values)
-    n = len(out)
-    boxes, system = cols
-    for col in boxes:
-        if col < n:
-            out[col] = parse_box(out[col])
-    for col in system:
-        if col < n:
-            out[col] = text(out[col])
-    while out and out[-1] in (None, "", False):
-        out.pop()
-    problems = sorted(c for (i, c) in snapshot.problems if i == index) if snapshot.problems else ()
-    percent = sorted(c for (i, c) in snapshot.percent if i == index) if snapshot.percent else ()
-    payload = repr((ctx.salt, index, out, percent, problems))
-    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def _shown(findings: list[Finding], state: str, ticked: list[int]) -> list[dict]:
-    """The findings a row at this state shows (every blocking one has step <= the state it blocks)."""
-    reach = max([STATE_STEP[state], *ticked])
-    return [{"kolom": x.column, "level": x.level, "kode": x.code, "pesan": x.message}
-            for x in findings if x.step <= reach]
-
-
-def _same_findings(findings: list[Finding], mem: RowMemory) -> bool:
-    return _shown(findings, mem.state, [BOX_STEP[k] for k, v in mem.boxes.items() if v]) == mem.findings
-
-
-def _dirty(slots: list[_Slot], memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
-           ctx: Context) -> list[_Slot]:
-    """Rows to decide again: those that changed since our last write, and every row of the
-    same data items (sums, duplicates and Standar Data look across an item's rows)."""
-    keys: dict[tuple, str] = {}
-
-    def key_of(kode: object, uraian: object) -> str:
-        pair = (kode, uraian)
-        if pair not in keys:
-            keys[pair] = item_key(kode, uraian)
-        return keys[pair]
-
-    items: set[str] = set()
-    cols = _read_as_poller(header)
-    for slot in slots:
-        slot.changed = False
-        slot.fingerprint = _raw_fingerprint(snapshot, slot.index, slot.values, cols, ctx)
-        mem = memory.rows.get(slot.row_id)
-        if (mem is None or mem.removed or slot.id_note or memory.write_pending
-                or text(slot.get(f.ID)) != slot.row_id or mem.fingerprint != slot.fingerprint):
-            slot.changed = True
-            items.add(key_of(slot.get(f.KODE), slot.get(f.URAIAN)))
-            if mem is not None:
-                items.add(key_of(mem.data.get(f.KODE), mem.data.get(f.URAIAN)))
-    if not items:
-        return []
-    return [s for s in slots if key_of(s.get(f.KODE), s.get(f.URAIAN)) in items]
 
 
 def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
@@ -334,7 +262,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         box_notes[f.ID] = slot.id_note
     ticked = [BOX_STEP[k] for k in BOX_LABEL if boxes[k] and k not in clears]
     reach = max([STATE_STEP[state], *ticked])
-    shown = [x for x in findings if x.step <= reach]  # as _shown, kept as Finding for the notes
+    shown = [x for x in findings if x.step <= reach]  # as rowskip.shown, kept as Finding for the notes
     updated = now if (mem is None or state != mem.state or mem.removed) else mem.updated_at
     new = RowMemory(
         row_id=rid, state=state, data=data,
@@ -353,7 +281,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         for w in plan.writes.cells[before:]:
             after.extend([None] * (w.col + 1 - len(after)))
             after[w.col] = w.value
-        new.fingerprint = _raw_fingerprint(snapshot, slot.index, after, _read_as_poller(header), ctx)
+        new.fingerprint = raw_fingerprint(snapshot, slot.index, after, read_as_poller(header), ctx.salt)
     if new != mem:
         plan.rows[rid] = new
 

@@ -273,3 +273,17 @@ def test_early_tick_with_hidden_findings_settles_in_one_write(world):
     world.poll()
     world.poll()
     assert len(world.backend.writes) == writes
+
+
+def test_edited_rule_file_rechecks_rows_that_did_not_change(world, tmp_path):
+    import dataclasses
+
+    from rules.rulefile import load_rules
+    rid = add_item(world, Uraian_Data="Angka Kematian Ibu", Satuan="per 100.000 KH", Tahun=2024, Nilai="250")
+    assert "di atas batas" not in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
+    (tmp_path / "aturan").mkdir()
+    (tmp_path / "aturan" / "aki.yaml").write_text(
+        "item:\n  - nama: AKI\n    uraian: kematian ibu\n    kolom:\n      nilai: {maximum: 200}\n", encoding="utf-8")
+    world.rules = dataclasses.replace(world.rules, items=world.rules.items + load_rules(tmp_path / "aturan").items)
+    world.poll()
+    assert "di atas batas" in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
