@@ -16,6 +16,8 @@ from rules.numbers import Parsed, format_number, parse_number, parse_year
 from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 
+COLUMN_LABEL = {f.KODE: "Kode Data", f.URAIAN: "Uraian Data", f.RINCIAN: "Rincian", f.SATUAN: "Satuan",
+                f.TAHUN: "Tahun", f.NILAI: "Nilai", f.KETERANGAN: "Keterangan"}
 # history: (item key, rincian key) -> [(tahun, nilai)] of archived versions
 History = dict[tuple[str, str], list[tuple[int, float]]]
 
@@ -96,7 +98,7 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     _values(frame, parsed, rules, out)
     _years(years, rules, year, frame, out)
     _places(frame, wilayah, out)
-    _items(frame, parsed, rules, wilayah, out)
+    _items(frame, parsed, years, rules, wilayah, out)
     _standar_data(frame, [k for k in f.STANDAR_DATA if k in df.columns], rules, out)
     _duplicates(frame, result.years, wilayah, out)
     if history:
@@ -162,43 +164,72 @@ def _places(frame: _Frame, wilayah: Wilayah, out: list[Finding]) -> None:
                                match.message or f"Rincian '{value}' bukan wilayah Magetan yang dikenal"))
 
 
-def _items(frame: _Frame, parsed: dict[str, Parsed], rules: RuleSet, wilayah: Wilayah,
+def _items(frame: _Frame, parsed: dict[str, Parsed], years: dict, rules: RuleSet, wilayah: Wilayah,
            out: list[Finding]) -> None:
     if not rules.items:
         return
     groups: dict[tuple[str, object], list[str]] = {}
+    matched: dict[int, tuple] = {}
     for row_id in frame.index:
         for rule in rules.items_for(frame.at(row_id, f.KODE), frame.at(row_id, f.URAIAN)):
-            _constraints(row_id, rule, frame, parsed[row_id], out)
+            _constraints(row_id, rule, frame, parsed[row_id], years[row_id][0], out)
+            matched.setdefault(id(rule), (rule, []))[1].append(row_id)
             if rule.jumlah_kecamatan:
                 key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)), frame.at(row_id, f.TAHUN))
                 groups.setdefault(key, []).append(row_id)
     for row_ids in groups.values():
         _kecamatan_sum(row_ids, frame, parsed, wilayah, out)
+    for rule, row_ids in matched.values():
+        _unique(rule, row_ids, frame, out)
 
 
-def _constraints(row_id: str, rule, frame: _Frame, p: Parsed, out: list[Finding]) -> None:
+def _constraints(row_id: str, rule, frame: _Frame, p: Parsed, year: int | None, out: list[Finding]) -> None:
+    """Frictionless constraints of a per-item rule on one row (``unique`` is checked across rows)."""
     for key, limits in rule.kolom.items():
-        if key == f.NILAI:
-            value = p.value
+        label = COLUMN_LABEL.get(key, key)
+        shown = frame.at(row_id, key)
+        if limits.get("required") and not shown:
+            out.append(Finding(row_id, key, rule.level, "wajib_menurut_aturan",
+                               f"{label} wajib diisi untuk item ini ({rule.nama})", 3 if key != f.NILAI else 7))
+            continue
+        if key in (f.NILAI, f.TAHUN):
+            value = p.value if key == f.NILAI else year
             if value is None:
                 continue
+            show = format_number if key == f.NILAI else (lambda v: str(int(v)))  # a year has no dots
             if "minimum" in limits and value < limits["minimum"]:
                 out.append(Finding(row_id, key, rule.level, "di_bawah_minimum",
-                                   f"Nilai {format_number(value)} di bawah batas {format_number(limits['minimum'])} ({rule.nama})"))
+                                   f"{label} {show(value)} di bawah batas {show(limits['minimum'])} ({rule.nama})"))
             if "maximum" in limits and value > limits["maximum"]:
                 out.append(Finding(row_id, key, rule.level, "di_atas_maksimum",
-                                   f"Nilai {format_number(value)} di atas batas {format_number(limits['maximum'])} ({rule.nama})"))
+                                   f"{label} {show(value)} di atas batas {show(limits['maximum'])} ({rule.nama})"))
+            if key == f.NILAI:
+                continue
+        if not shown:
             continue
-        value = frame.at(row_id, key)
-        if not value:
-            continue
-        if "enum" in limits and value.casefold() not in {str(v).casefold() for v in limits["enum"]}:
+        if "enum" in limits and shown.casefold() not in {str(v).casefold() for v in limits["enum"]}:
             out.append(Finding(row_id, key, rule.level, "bukan_pilihan",
-                               f"'{value[:40]}' bukan pilihan yang sah ({', '.join(map(str, limits['enum']))})"))
-        if "pattern" in limits and not re.fullmatch(str(limits["pattern"]), value):
+                               f"{label} '{shown[:40]}' bukan pilihan yang sah ({', '.join(map(str, limits['enum']))})"))
+        if "pattern" in limits and not re.fullmatch(str(limits["pattern"]), shown):
             out.append(Finding(row_id, key, rule.level, "pola_tidak_cocok",
-                               f"'{value[:40]}' tidak sesuai pola {limits['pattern']} ({rule.nama})"))
+                               f"{label} '{shown[:40]}' tidak sesuai pola {limits['pattern']} ({rule.nama})"))
+
+
+def _unique(rule, row_ids: list[str], frame: _Frame, out: list[Finding]) -> None:
+    for key, limits in rule.kolom.items():
+        if not limits.get("unique"):
+            continue
+        first: dict[str, str] = {}
+        for row_id in row_ids:
+            value = frame.at(row_id, key).casefold()
+            if not value:
+                continue
+            if value in first:
+                out.append(Finding(row_id, key, rule.level, "tidak_unik",
+                                   f"{COLUMN_LABEL.get(key, key)} '{frame.at(row_id, key)[:40]}' sama dengan baris "
+                                   f"{first[value]}; harus unik ({rule.nama})", 3))
+            else:
+                first[value] = row_id
 
 
 def _kecamatan_sum(row_ids: list[str], frame: _Frame, parsed: dict[str, Parsed], wilayah: Wilayah,

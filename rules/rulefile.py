@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 
 DEFAULT_FOLDER = Path(__file__).with_name("checks_data")
-CONSTRAINTS = {"minimum", "maximum", "enum", "pattern", "required"}
+CONSTRAINTS = {"minimum", "maximum", "enum", "pattern", "required", "unique"}
+NUMERIC = {"nilai", "tahun"}  # minimum/maximum make sense only here
 COLUMN_KEYS = {"nilai": "nilai", "satuan": "satuan", "rincian": "rincian", "tahun": "tahun",
                "uraian": "uraian_data", "uraian_data": "uraian_data", "kode_data": "kode_data",
                "keterangan": "keterangan"}
@@ -108,6 +109,11 @@ def _item(path: Path, raw, index: int) -> ItemRule:
             raise _fail(path, where, str(name), f"kolom tidak dikenal (pilih: {', '.join(sorted(COLUMN_KEYS))})")
         if not isinstance(constraints, dict) or set(constraints) - CONSTRAINTS:
             raise _fail(path, where, str(name), f"batasan yang dikenal: {', '.join(sorted(CONSTRAINTS))}")
+        if name not in NUMERIC and {"minimum", "maximum"} & set(constraints):
+            raise _fail(path, where, str(name), "minimum/maximum hanya untuk kolom nilai dan tahun")
+        for key in ("required", "unique"):
+            if key in constraints and not isinstance(constraints[key], bool):
+                raise _fail(path, where, f"{name}.{key}", "harus true atau false")
         for bound in ("minimum", "maximum"):
             if bound in constraints and not isinstance(constraints[bound], (int, float)):
                 raise _fail(path, where, f"{name}.{bound}", "harus berupa angka")

@@ -55,6 +55,16 @@ def _messages(findings: list[Finding]) -> str:
     return "; ".join(dict.fromkeys(x.message for x in findings))
 
 
+STICKY_CLEARS = ("meminta revisi", "berubah setelah disepakati", "berubah setelah diverifikasi")
+
+
+def is_sticky(reason: str) -> bool:
+    """A clear that records the poller's own step back (revision, reopened list, re-verification):
+    re-reading the box would undo it, so a clear that never reached the sheet is applied again.
+    Early ticks and failed checks are simply judged again instead."""
+    return any(marker in reason for marker in STICKY_CLEARS)
+
+
 def _count(errors: list[Finding]) -> str:
     columns = ", ".join(dict.fromkeys(x.column.replace("_", " ").title() for x in errors))
     return f"masih ada {len(errors)} galat pada {columns}"

@@ -16,7 +16,7 @@ from rules.numbers import parse_year
 from rules.rulefile import RuleSet
 from rules.sop import DIARSIP, DRAF, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
-from rules.workflow import BOX_LABEL, RowInput, advance, parse_box
+from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.model import ArchiveRecord, Event, Plan, RowMemory, TabMemory
 from service.rowskip import BOX_STEP, STATE_STEP, dirty, raw_fingerprint, read_as_poller, same_findings
 from service.timefmt import format_wib
@@ -215,8 +215,8 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
             clears[key] = (f"Dikosongkan otomatis: isi '{text(raw)[:30]}' tidak dikenal di kolom {BOX_LABEL[key]}; "
                            "gunakan YA atau centang.")
             value = False
-        elif value and memory.write_pending and key in box_notes:
-            clears[key] = box_notes[key]  # the last clear never reached the sheet
+        elif value and memory.write_pending and key in box_notes and is_sticky(box_notes[key]):
+            clears[key] = box_notes[key]  # the poller's own step back never reached the sheet
             value = False
         boxes[key] = value
     changed = [k for k, v in data.items() if mem is not None and v != mem.data.get(k, "")]
@@ -268,7 +268,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         row_id=rid, state=state, data=data,
         boxes={k: boxes[k] and k not in clears for k in BOX_LABEL},
         catatan=catatan, box_notes=box_notes,
-        notes=_notes(slot, header, shown, box_notes, mem, plan),
+        notes=_notes(slot, header, shown, box_notes, mem, plan, memory.write_pending),
         findings=[{"kolom": x.column, "level": x.level, "kode": x.code, "pesan": x.message} for x in shown],
         updated_at=updated, archived_hash=archived_hash, archived_version=version,
         removed=False, position=slot.index + 2,
@@ -287,7 +287,9 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
 
 
 def _notes(slot: _Slot, header: HeaderMap, shown: list[Finding], box_notes: dict[str, str],
-           mem: RowMemory | None, plan: Plan) -> dict[str, str]:
+           mem: RowMemory | None, plan: Plan, resend: bool = False) -> dict[str, str]:
+    """Owned notes that differ from what we last wrote; all of them again (``resend``) when
+    that write may never have reached the sheet."""
     lines: dict[str, list[str]] = {}
     for x in shown:
         lines.setdefault(x.column, []).append(x.as_line())
@@ -296,17 +298,18 @@ def _notes(slot: _Slot, header: HeaderMap, shown: list[Finding], box_notes: dict
     wanted = {k: _owned(v) for k, v in lines.items() if k in header.columns}
     before = mem.notes if mem else {}
     for key in sorted(set(wanted) | set(before)):
-        if key in header.columns and wanted.get(key) != before.get(key):
+        if key in header.columns and (resend or wanted.get(key) != before.get(key)):
             plan.writes.notes.append(NoteWrite(slot.row, header.columns[key], wanted.get(key)))
     return {k: v for k, v in wanted.items() if v}
 
 
 def hasil_text(row: RowMemory) -> str:
+    """One line per finding (and per distinct reason a box was cleared)."""
     lines = [f"{x['level'].upper()}: {x['pesan']}" for x in row.findings]
     lines += [f"LANGKAH: {reason}" for key, reason in row.box_notes.items() if key != f.ID]
     if f.ID in row.box_notes:
         lines.append(f"ID: {row.box_notes[f.ID]}")
-    return "\n".join(lines) if lines else "Lolos pemeriksaan"
+    return "\n".join(dict.fromkeys(lines)) if lines else "Lolos pemeriksaan"
 
 
 def _cells(slot: _Slot, header: HeaderMap, row: RowMemory, ctx: Context, clears: dict[str, str],

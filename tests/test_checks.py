@@ -120,3 +120,24 @@ def test_bad_rule_file_fails_at_load_naming_file_line_and_key(tmp_path, body, wh
     with pytest.raises(RuleError, match="aturan.yaml") as err:
         load_rules(tmp_path)
     assert where in str(err.value)
+
+
+def test_per_item_rule_required_year_bounds_and_unique_are_enforced(tmp_path):
+    (tmp_path / "sumur.yaml").write_text(
+        "item:\n  - nama: Sumur bor\n    uraian: sumur bor\n    kolom:\n"
+        "      keterangan: {required: true}\n      rincian: {required: true}\n"
+        "      tahun: {minimum: 2023, maximum: 2024}\n      kode_data: {unique: true}\n", encoding="utf-8")
+    rules = load_rules(tmp_path)
+    rows = [item(uraian_data="Jumlah Sumur Bor", tahun=2020, kode_data="SB-1"),
+            item(uraian_data="Jumlah Sumur Bor", rincian="Poncol", keterangan="BPBD", tahun=2024, kode_data="SB-1")]
+    df = pd.DataFrame.from_records(rows, index=["R1", "R2"])
+    found = sorted((x.row_id, x.column, x.code) for x in run_checks(df, rules, WILAYAH, 2025).findings)
+    assert found == [("R1", "keterangan", "wajib_menurut_aturan"), ("R1", "rincian", "wajib_menurut_aturan"),
+                     ("R1", "tahun", "di_bawah_minimum"), ("R2", "kode_data", "tidak_unik")]
+
+
+def test_bounds_on_a_text_column_are_refused_at_load(tmp_path):
+    (tmp_path / "salah.yaml").write_text(
+        "item:\n  - nama: A\n    uraian: x\n    kolom:\n      satuan: {minimum: 1}\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="hanya untuk kolom nilai dan tahun"):
+        load_rules(tmp_path)

@@ -166,3 +166,35 @@ def test_tab_with_missing_header_is_reported_and_skipped(ws):
     assert ws.cell("DINKES", 2, "ID").value is None
     assert ws.cell("DIKPORA", 2, "ID").value == "DIKPORA-0001"
     assert "Satuan" in openpyxl.load_workbook(ws.path("DINKES")).worksheets[0]["A1"].comment.text
+
+
+def test_notes_held_back_by_a_lock_file_arrive_once_it_is_gone(ws):
+    ws.cli("poll", "--once")
+    ws.edit("DINKES", 2, uraian_data="Jumlah Puskesmas", satuan="Unit", dicek_bersama="YA", disepakati_opd="YA",
+            disepakati_walidata="YA", disetujui_ka_opd="YA", tahun=2024)
+    ws.cli("poll", "--once")
+    lock = ws.root / "sheets" / ".~lock.DINKES.xlsx#"
+    lock.write_text("x")
+    ws.edit("DINKES", 2, nilai="12,5", selesai_diisi="YA")  # not whole: a count of Unit
+    ws.cli("poll", "--once")
+    lock.unlink()
+    ws.cli("poll", "--once")
+    assert ws.cell("DINKES", 2, "Status").value == "8 Perlu Perbaikan"
+    assert ws.cell("DINKES", 2, "Selesai Diisi").value is None
+    assert "bilangan bulat" in ws.cell("DINKES", 2, "Nilai").comment.text
+    assert ws.cell("DINKES", 2, "Selesai Diisi").comment.text.startswith("[Pemeriksaan otomatis]")
+
+
+def test_operator_completing_steps_during_a_lock_keeps_their_tick(ws):
+    ws.cli("poll", "--once")
+    ws.edit("DINKES", 2, uraian_data="Jumlah Puskesmas", satuan="Unit")
+    ws.cli("poll", "--once")
+    lock = ws.root / "sheets" / "~$DINKES.xlsx"
+    lock.write_text("x")
+    ws.edit("DINKES", 2, disetujui_ka_opd="YA")  # too early: rejected, but the write is held back
+    ws.cli("poll", "--once")
+    ws.edit("DINKES", 2, dicek_bersama="YA", disepakati_opd="YA", disepakati_walidata="YA")
+    lock.unlink()
+    ws.cli("poll", "--once")
+    assert ws.cell("DINKES", 2, "Status").value == "6 Disetujui"
+    assert ws.cell("DINKES", 2, "Disetujui Ka. OPD").value == "YA"
