@@ -302,10 +302,15 @@ def _history(frame: _Frame, parsed: dict[str, Parsed], years: dict[str, int | No
             continue
         key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)),
                rincian_key(frame.raw(row_id, f.RINCIAN), wilayah))
-        earlier = [(y, v) for y, v in history.get(key, ()) if y < year]
-        if not earlier:
+        archived = history.get(key, ())
+        same_year = [(y, v) for y, v in archived if y == year]  # an archived value edited again
+        earlier = [(y, v) for y, v in archived if y < year]
+        if same_year:
+            prev_year, prev = same_year[-1]  # the newest archived version
+        elif earlier:
+            prev_year, prev = max(earlier, key=lambda yv: yv[0])
+        else:
             continue
-        prev_year, prev = max(earlier)
         message = _jump(p.value, prev, rules)
         if message:
             out.append(Finding(row_id, f.NILAI, PERINGATAN, "lonjakan_riwayat",

@@ -54,6 +54,27 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
     return Path.cwd() / CONFIG_NAME
 
 
+KNOWN_KEYS = {
+    "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd"},
+    "workspace": {"name", "year"},
+    "sheets": {"backend", "folder", "spreadsheet_id", "credentials"},
+    "archive": {"url"},
+    "poller": {"interval_seconds"},
+    "walidata": {"emails"},
+    "rules": {"folder"},
+    "dashboard": {"host", "port", "users"},
+    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id"},
+}
+
+
+def _no_unknown_keys(table: dict, where: str) -> None:
+    """A misspelt key would silently fall back to a default: name it instead."""
+    for key in table:
+        if key not in KNOWN_KEYS[where]:
+            known = ", ".join(sorted(KNOWN_KEYS[where]))
+            raise ConfigError(f"Kunci '{key}' di {where} tidak dikenal (salah ketik?). Kunci yang dikenal: {known}")
+
+
 def _get(table: dict, key: str, kind: type | tuple, where: str, default=...):
     if key not in table:
         if default is ...:
@@ -90,6 +111,13 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path.name} tidak sah: {exc}") from None
     root = path.parent
+    _no_unknown_keys(data, "satudata.toml")
+    for section in ("workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard"):
+        if isinstance(data.get(section), dict):
+            _no_unknown_keys(data[section], section)
+    for item in data.get("opd", []) if isinstance(data.get("opd"), list) else []:
+        if isinstance(item, dict):
+            _no_unknown_keys(item, "[[opd]]")
     ws = _get(data, "workspace", dict, "satudata.toml")
     sheets = _get(data, "sheets", dict, "satudata.toml")
     archive = _get(data, "archive", dict, "satudata.toml", {})
@@ -121,9 +149,12 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             raise ConfigError(f"dashboard.users.{user} harus berupa hash kata sandi, bukan kata sandi biasa: "
                               "buat dengan 'satudata hash-password' lalu tempel hasilnya")
     emails = _get(walidata, "emails", list, "walidata", [])
+    folder = _resolve(root, _get(sheets, "folder", str, "sheets", "sheets"))
+    if backend == "xlsx" and folder.exists() and not folder.is_dir():
+        raise ConfigError(f"sheets.folder '{folder}' adalah berkas, bukan folder")
     return Config(
         path=path, name=_get(ws, "name", str, "workspace", "Pengumpulan Data"), year=year,
-        backend=backend, folder=_resolve(root, _get(sheets, "folder", str, "sheets", "sheets")),
+        backend=backend, folder=folder,
         spreadsheet_id=spreadsheet_id, credentials=_resolve(root, credentials) if credentials else None,
         archive_url=_sqlite_url(root, _get(archive, "url", str, "archive", "sqlite:///arsip.sqlite")),
         interval_seconds=interval, walidata=tuple(str(e) for e in emails), opds=opds,

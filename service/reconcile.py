@@ -46,6 +46,7 @@ class _Slot:
     id_note: str | None = None
     fingerprint: str = ""
     changed: bool = True  # differs from how our last write left it
+    copied: bool = False
 
     @property
     def row(self) -> int:  # 0-based sheet row for writes
@@ -88,8 +89,17 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         return _hold(plan, memory, "hapus_massal",
                      f"{len(vanished)} dari {len(active)} baris hilang sekaligus (urutan salah atau sheet "
                      f"terhapus?). Tab ini tidak diproses. Kembalikan barisnya, atau bila memang dihapus "
-                     f"jalankan: satudata confirm-removal {memory.opd}")
+                     f"jalankan: satudata confirm {memory.opd}")
+    reopened = _agreed_changes(slots, memory, header)
+    if (len(reopened) >= 2 and len(reopened) > ctx.mass_removal_share * len(active)
+            and not memory.confirm_removal):
+        return _hold(plan, memory, "ubah_massal",
+                     f"{len(reopened)} dari {len(active)} baris yang sudah disepakati berubah sekaligus "
+                     f"(hanya sebagian kolom yang diurutkan?). Tab ini tidak diproses. Kembalikan isinya "
+                     f"(Ctrl+Z), atau bila memang diubah jalankan: satudata confirm {memory.opd}")
     plan.confirm_removal_used = memory.confirm_removal
+    if header.duplicated:
+        plan.message = f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)"
     if memory.header_note:
         plan.writes.notes.append(NoteWrite(0, 0, None))
         plan.header_note = None
@@ -110,6 +120,19 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
     return plan
+
+
+def _agreed_changes(slots: list[_Slot], memory: TabMemory, header: HeaderMap) -> list[str]:
+    """Agreed rows whose Kode/Uraian/Rincian/Satuan changed: a sort of some columns only would
+    reopen them all at once."""
+    out = []
+    for slot in slots:
+        mem = memory.rows.get(slot.row_id)
+        if mem is None or mem.removed or mem.state in (DRAF, "3"):
+            continue
+        if any(k in header.columns and text(slot.get(k)) != mem.data.get(k, "") for k in f.AGREED_FIELDS):
+            out.append(slot.row_id)
+    return out
 
 
 def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
@@ -171,6 +194,7 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
         else:
             slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
             plan.next_seq += 1
+            slot.copied = slot.id_note is not None  # a copy or a pasted row: its ticks are not its own
 
 
 def _same_data(slot: _Slot, known: RowMemory) -> bool:
@@ -218,6 +242,10 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         elif value and memory.write_pending and key in box_notes and is_sticky(box_notes[key]):
             clears[key] = box_notes[key]  # the poller's own step back never reached the sheet
             value = False
+        elif value and slot.copied:
+            clears[key] = ("Dikosongkan otomatis: baris ini salinan (atau ID-nya diketik); langkah SOP "
+                           "dimulai lagi dari Draf untuk baris baru ini.")
+            value = False
         boxes[key] = value
     changed = [k for k, v in data.items() if mem is not None and v != mem.data.get(k, "")]
     outcome = advance(RowInput(
@@ -231,7 +259,8 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     ), lambda n: [x for x in findings if x.blocks(n)])
     clears.update(outcome.clears)
     state = outcome.state
-    values = {**data, **{k: boxes[k] and k not in clears for k in BOX_LABEL}, f.CATATAN: catatan}
+    # the audit records the cells as people left them: what caused the change
+    values = {**data, **{k: bool(parse_box(cells.get(k))) for k in BOX_LABEL}, f.CATATAN: catatan}
     transitions = list(outcome.transitions)
     if mem is not None and mem.removed:
         transitions.insert(0, (mem.state, state, "Baris muncul kembali di sheet"))

@@ -186,3 +186,41 @@ def test_status_shows_deadlines_in_indonesian(tmp_path):
     data = json.loads(run("-c", str(tmp_path / "demo" / "satudata.toml"), "status", "--json").output)
     started = next(o["fase_mulai"] for o in data["opd"] if o["fase_mulai"])
     assert "T" in started  # ISO 8601
+
+
+@pytest.mark.parametrize("body, key", [
+    ('[workspace]\nyear = 2025\n[sheets]\n[poller]\nintervall = 5\n', "intervall"),
+    ('[workspace]\nyear = 2025\n[sheets]\n[archive]\nurll = "x"\n', "urll"),
+    ('[workspace]\nyear = 2025\n[sheets]\n[[opd]]\nkode = "A"\noperator = ["a@b"]\n', "operator"),
+    ('[workspace]\nyear = 2025\n[sheet]\n', "sheet"),
+])
+def test_misspelt_config_key_is_named(tmp_path, body, key):
+    path = tmp_path / "satudata.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"Kunci '{key}'"):
+        load_config(path)
+
+
+def test_sheets_folder_that_is_a_file_is_a_config_error(tmp_path):
+    path = tmp_path / "satudata.toml"
+    path.write_text('[workspace]\nyear = 2025\n[sheets]\nfolder = "satudata.toml"\n', encoding="utf-8")
+    result = run("-c", str(path), "poll", "--once")
+    assert result.exit_code != 0 and "sheets.folder" in result.output
+
+
+def test_poll_exits_non_zero_when_no_tab_could_be_read(tmp_path):
+    run("init", str(tmp_path / "ws"))
+    cfg = str(tmp_path / "ws" / "satudata.toml")
+    run("-c", cfg, "poll", "--once")
+    for book in (tmp_path / "ws" / "sheets").glob("*.xlsx"):
+        book.write_bytes(b"bukan xlsx")
+    result = run("-c", cfg, "poll", "--once")
+    assert result.exit_code != 0
+
+
+def test_confirm_without_a_held_tab_is_refused(tmp_path):
+    run("init", str(tmp_path / "ws"))
+    cfg = str(tmp_path / "ws" / "satudata.toml")
+    run("-c", cfg, "poll", "--once")
+    result = run("-c", cfg, "confirm", "DINKES")
+    assert result.exit_code != 0 and "Tidak ada perubahan massal" in result.output

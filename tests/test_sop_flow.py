@@ -214,7 +214,7 @@ def test_mass_deletion_is_held_until_confirmed(world):
     tab = world.store.load_tab(OPD)
     assert tab.status == "hapus_massal"
     assert not any(r.removed for r in tab.rows.values())
-    assert "confirm-removal" in world.backend.tabs[OPD].notes[(0, 0)]
+    assert "satudata confirm DINKES" in world.backend.tabs[OPD].notes[(0, 0)]
     world.store.confirm_removal(OPD)
     world.poll()
     tab = world.store.load_tab(OPD)
@@ -287,3 +287,72 @@ def test_edited_rule_file_rechecks_rows_that_did_not_change(world, tmp_path):
     world.rules = dataclasses.replace(world.rules, items=world.rules.items + load_rules(tmp_path / "aturan").items)
     world.poll()
     assert "di atas batas" in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
+
+
+def test_editing_an_archived_value_is_compared_with_its_archived_version(world):
+    rid = add_item(world, Uraian_Data="Indeks Pembangunan Manusia", Satuan="indeks", Tahun=2024, Nilai="72,45")
+    tick(world, rid, "Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD",
+         "Selesai Diisi", "Terverifikasi")
+    world.poll()
+    assert status(world, rid) == "10 Diarsip"
+    world.backend.set(OPD, rid, "Nilai", "7245")
+    world.poll()
+    assert status(world, rid) == "7 Diisi"
+    assert "koma desimal hilang" in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
+
+
+def test_sorting_only_some_columns_is_held_not_reopening_every_row(world):
+    world.poll()
+    for i in range(6):
+        world.backend.add_row(OPD, Kode_Data=f"K{i}", Uraian_Data=f"Item {i}", Satuan="Unit", **{
+            "Dicek_Bersama": "YA", "Disepakati_OPD": "YA", "Disepakati_Walidata": "YA"})
+    world.poll()
+    tab = world.backend.tabs[OPD]
+    uraian = world.backend._col(OPD, "Uraian Data")
+    values = [r[uraian] for r in tab.rows]
+    for r, v in zip(tab.rows, reversed(values)):  # Uraian sorted on its own: data moves, IDs stay
+        r[uraian] = v
+    tab.version += 1
+    world.poll()
+    memory = world.store.load_tab(OPD)
+    assert memory.status == "ubah_massal" and {r.state for r in memory.rows.values()} == {"5"}
+    assert all(world.backend.get(OPD, i + 2, "Disepakati OPD") == "YA" for i in range(6))
+    world.store.confirm_removal(OPD)
+    world.poll()
+    assert {r.state for r in world.store.load_tab(OPD).rows.values()} == {"3"}
+
+
+def test_copied_row_starts_again_from_draft(world):
+    rid = add_item(world, Tahun=2024, Nilai="12")
+    tick(world, rid, "Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD",
+         "Selesai Diisi", "Terverifikasi")
+    world.poll()
+    assert status(world, rid) == "10 Diarsip"
+    tab = world.backend.tabs[OPD]
+    copy = list(tab.rows[0])
+    copy[world.backend._col(OPD, "Rincian")] = "Parang"
+    tab.rows.append(copy)
+    tab.version += 1
+    world.poll()
+    assert world.backend.get(OPD, 3, "Status") == "1 Draf"
+    assert not world.backend.get(OPD, 3, "Terverifikasi")
+    assert [r["id"] for r in world.store.archive_rows()] == [rid]
+
+
+def test_audit_records_the_ticks_that_caused_a_rejection(world):
+    rid = to_approved(world)
+    world.backend.set(OPD, rid, "Tahun", 2024)
+    world.backend.set(OPD, rid, "Nilai", "abc")
+    tick(world, rid, "Selesai Diisi")
+    world.poll()
+    event = world.store.events(limit=1, opd=OPD)[0]
+    assert event["to_state"] == "8" and event["cell_values"]["selesai_diisi"] is True
+
+
+def test_duplicated_header_is_reported_on_the_tab(world):
+    world.poll()
+    world.backend.tabs[OPD].header.append("Nilai")
+    world.backend.add_row(OPD, Uraian_Data="Jumlah Puskesmas", Satuan="Unit")
+    report = world.poll()
+    tab = next(t for t in report.tabs if t.opd == OPD)
+    assert "Judul kolom ganda: Nilai" in tab.message
