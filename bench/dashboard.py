@@ -66,7 +66,9 @@ def build(folder: Path, n_opds: int = 40, n_rows: int = 500, n_versions: int = 5
                          "data": json.dumps(data, ensure_ascii=False), "boxes": "{}", "catatan": "",
                          "box_notes": "{}", "notes": "{}", "findings": json.dumps(findings, ensure_ascii=False),
                          "updated_at": updated.replace(tzinfo=None), "archived_hash": None,
-                         "archived_version": 0, "removed": False, "position": r + 2})
+                         "archived_version": 0, "removed": False, "position": r + 2,
+                         "galat": sum(x["level"] == "galat" for x in findings),
+                         "peringatan": sum(x["level"] == "peringatan" for x in findings)})
             events.append({"cycle_id": 1, "at": updated.replace(tzinfo=None), "opd": opd.kode,
                            "row_id": row_id, "from_state": None, "to_state": state, "reason": "bench",
                            "cell_values": json.dumps(data, ensure_ascii=False)})

@@ -1,7 +1,7 @@
 """The archive database's tables (SQLAlchemy Core), portable to SQLite, PostgreSQL and MariaDB."""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
 from sqlalchemy.dialects import mysql
@@ -43,6 +43,9 @@ rows = Table(
     Column("removed", Boolean, nullable=False, default=False),
     Column("position", Integer, nullable=False, default=0),
     Column("fingerprint", String(64), nullable=False, default=""),
+    Column("galat", Integer, nullable=False, default=0),  # open findings shown, by level
+    Column("peringatan", Integer, nullable=False, default=0),
+    Index("ix_rows_progress", "opd", "removed", "state"),
 )
 
 events = Table(

@@ -149,6 +149,8 @@ class Store:
             "updated_at": _utc(row.updated_at), "archived_hash": row.archived_hash,
             "archived_version": row.archived_version, "removed": row.removed, "position": row.position,
             "fingerprint": row.fingerprint,
+            "galat": sum(x["level"] == "galat" for x in row.findings),
+            "peringatan": sum(x["level"] == "peringatan" for x in row.findings),
         }
         done = conn.execute(update(t.rows).where(and_(t.rows.c.opd == opd, t.rows.c.row_id == row.row_id))
                             .values(**values))
@@ -291,25 +293,17 @@ class Store:
         """Live rows per OPD and state in one grouped query, for the Ringkasan.
 
         ``{opd: {state: {"baris": n, "pertama": earliest updated_at, "terakhir": latest updated_at,
-        "galat": n, "peringatan": n}}}``;
-        findings are counted in SQL as occurrences of their level in the JSON that
-        ``_upsert_row`` writes (json.dumps' default separators: ``"level": "galat"``)."""
+        "galat": n, "peringatan": n}}}`` (finding counts are kept per row by ``_upsert_row``)."""
         r = t.rows
-        needles = {level: f'"level": "{level}"' for level in ("galat", "peringatan")}
-
-        def chars(level: str):
-            return func.sum(func.length(r.c.findings) - func.length(func.replace(r.c.findings, needles[level], "")))
-
         query = (select(r.c.opd, r.c.state, func.count(), func.min(r.c.updated_at), func.max(r.c.updated_at),
-                        chars("galat"), chars("peringatan"))
+                        func.sum(r.c.galat), func.sum(r.c.peringatan))
                  .where(r.c.removed.is_(False)).group_by(r.c.opd, r.c.state))
         out: dict[str, dict[str, dict]] = {}
         with self.engine.connect() as conn:
             for opd, state, count, first, last, galat, peringatan in conn.execute(query):
                 out.setdefault(opd, {})[state] = {
                     "baris": count, "pertama": _aware(first), "terakhir": _aware(last),
-                    "galat": int(galat or 0) // len(needles["galat"]),
-                    "peringatan": int(peringatan or 0) // len(needles["peringatan"])}
+                    "galat": int(galat or 0), "peringatan": int(peringatan or 0)}
         return out
 
     def rows_with_findings(self, opd: str | None = None) -> list[dict]:
