@@ -84,19 +84,16 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
-    if (len(vanished) >= 2 and len(vanished) > ctx.mass_removal_share * len(active)
-            and not memory.confirm_removal):
-        return _hold(plan, memory, "hapus_massal",
-                     f"{len(vanished)} dari {len(active)} baris hilang sekaligus (urutan salah atau sheet "
-                     f"terhapus?). Tab ini tidak diproses. Kembalikan barisnya, atau bila memang dihapus "
-                     f"jalankan: satudata confirm {memory.opd}")
     reopened = _agreed_changes(slots, memory, header)
-    if (len(reopened) >= 2 and len(reopened) > ctx.mass_removal_share * len(active)
-            and not memory.confirm_removal):
-        return _hold(plan, memory, "ubah_massal",
-                     f"{len(reopened)} dari {len(active)} baris yang sudah disepakati berubah sekaligus "
-                     f"(hanya sebagian kolom yang diurutkan?). Tab ini tidak diproses. Kembalikan isinya "
-                     f"(Ctrl+Z), atau bila memang diubah jalankan: satudata confirm {memory.opd}")
+    # A sort gone wrong or a cleared sheet looks like many rows vanishing or changing at once:
+    # the tab is left alone until a person confirms in the CLI.
+    for status, count, what in (("hapus_massal", len(vanished), "hilang sekaligus (urutan salah atau sheet "
+                                 "terhapus?). Kembalikan barisnya, atau bila memang dihapus"),
+                                ("ubah_massal", len(reopened), "yang sudah disepakati berubah sekaligus (hanya "
+                                 "sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z), atau bila memang diubah")):
+        if count >= 2 and count > ctx.mass_removal_share * len(active) and not memory.confirm_removal:
+            return _hold(plan, memory, status, f"{count} dari {len(active)} baris {what} jalankan: "
+                                               f"satudata confirm {memory.opd}. Sampai itu, tab ini tidak diproses.")
     plan.confirm_removal_used = memory.confirm_removal
     if header.duplicated:
         plan.message = f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)"
