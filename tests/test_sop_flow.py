@@ -356,3 +356,17 @@ def test_duplicated_header_is_reported_on_the_tab(world):
     report = world.poll()
     tab = next(t for t in report.tabs if t.opd == OPD)
     assert "Judul kolom ganda: Nilai" in tab.message
+
+
+def test_keterangan_edit_after_archive_needs_verification_before_a_new_version(world):
+    rid = to_approved(world)
+    fill(world, rid)
+    tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    world.poll()
+    world.backend.set(OPD, rid, "Keterangan", "Sumber: SITB 2024")
+    world.poll()
+    assert status(world, rid) == "7 Diisi" and not world.backend.get(OPD, rid, "Terverifikasi")
+    assert len(list(world.store.archive_rows(all_versions=True))) == 1
+    tick(world, rid, "Terverifikasi")
+    world.poll()
+    assert [r["keterangan"] for r in world.store.archive_rows(all_versions=True)] == ["", "Sumber: SITB 2024"]
