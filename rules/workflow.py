@@ -99,10 +99,16 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
         move(DIISI, f"{what} berubah setelah diverifikasi; perlu verifikasi ulang")
 
     note = row.catatan.strip()
-    if note and note != row.prev_catatan.strip() and out.state in (DIISI, TERVERIFIKASI, DIARSIP):
+    new_note = bool(note) and note != row.prev_catatan.strip()
+
+    def revise() -> None:
         for key in (f.SELESAI_ISI, f.VERIFIKASI):
             clear(key, "Dikosongkan otomatis: Walidata meminta revisi (lihat Catatan Walidata).")
         move(REVISI, f"Walidata meminta revisi: {note[:200]}")
+
+    if new_note and out.state in (DIISI, TERVERIFIKASI, DIARSIP):
+        revise()
+        new_note = False
 
     # Walk the boxes in SOP order: how far do they carry the row?
     reached: list[tuple[str, str]] = []
@@ -147,6 +153,8 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
                 clear(key, f"Dikosongkan otomatis: {BOX_LABEL[key]} dicentang terlalu awal; {why}.")
 
     _settle(out, level, reached, row)
+    if new_note and out.state in (DIISI, TERVERIFIKASI):  # filled (or verified) and asked to revise at once
+        revise()
     return out
 
 

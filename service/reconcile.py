@@ -12,7 +12,7 @@ import pandas as pd
 from rules import fields as f
 from rules.checks import History, run_checks, text
 from rules.findings import GALAT, Finding
-from rules.numbers import parse_year
+from rules.numbers import format_number, parse_year
 from rules.rulefile import RuleSet
 from rules.sop import DIARSIP, DRAF, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
@@ -132,8 +132,19 @@ def _agreed_changes(slots: list[_Slot], memory: TabMemory, header: HeaderMap) ->
     return out
 
 
+def _cell_text(cells: dict, key: str, slot: _Slot, snapshot: TabSnapshot, header: HeaderMap) -> str:
+    """A cell as remembered and archived; a percent-formatted number reads as it is shown (12,5%)."""
+    value = cells.get(key)
+    if key == f.NILAI and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and (slot.index, header.columns[key]) in snapshot.percent:
+        return format_number(value * 100) + "%"
+    return text(value)
+
+
 def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
+    """Leave the tab alone: no row changes, no IDs used up, only the note on A1."""
     plan.status, plan.message = status, message
+    plan.next_seq = memory.next_seq
     note = _owned([message])
     if note != memory.header_note:
         plan.writes.notes.append(NoteWrite(0, 0, note))
@@ -224,7 +235,10 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
               nilai: float | None, ctx: Context, now: datetime, plan: Plan) -> None:
     rid, cells = slot.row_id, slot.cells
     mem = memory.rows.get(rid)
-    data = {k: text(cells.get(k)) for k in f.DATA_FIELDS if k in header.columns}
+    # A column that is gone keeps its remembered value: deleting a column is not an edit
+    data = {k: _cell_text(cells, k, slot, snapshot, header) if k in header.columns
+            else (mem.data.get(k, "") if mem else "") for k in f.DATA_FIELDS}
+    data = {k: v for k, v in data.items() if k in header.columns or v}
     catatan = text(cells.get(f.CATATAN))
     box_notes = dict(mem.box_notes) if mem else {}
     boxes: dict[str, bool] = {}

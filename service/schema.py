@@ -78,8 +78,8 @@ archive = Table(
     Column("content_hash", String(64), nullable=False),
     Column("verified_at", DateTime, nullable=False),
     Column("archived_at", DateTime, nullable=False),
-    UniqueConstraint("opd", "row_id", "content_hash", name="uq_archive_content"),
     UniqueConstraint("opd", "row_id", "version", name="uq_archive_version"),
+    Index("ix_archive_content", "opd", "row_id", "content_hash"),
 )
 
 cycles = Table(

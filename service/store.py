@@ -44,7 +44,7 @@ def _utc(moment: datetime | None) -> datetime | None:
         return None
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment.replace(microsecond=moment.microsecond)
+    return moment
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -100,13 +100,14 @@ class Store:
                     "cell_values": json.dumps(e.values, ensure_ascii=False, default=str),
                 } for e in plan.events])
             for rec in plan.archive:
-                exists = conn.execute(select(t.archive.c.id).where(and_(
-                    t.archive.c.opd == rec.opd, t.archive.c.row_id == rec.row_id,
-                    t.archive.c.content_hash == rec.content_hash))).first()
-                if exists:
-                    continue  # idempotent by (OPD, row ID, content hash)
+                a = t.archive
+                latest = conn.execute(select(a.c.version, a.c.content_hash)
+                                      .where(a.c.opd == rec.opd, a.c.row_id == rec.row_id)
+                                      .order_by(a.c.version.desc()).limit(1)).first()
+                if latest is not None and latest.content_hash == rec.content_hash:
+                    continue  # idempotent: the latest version already holds this content
                 conn.execute(insert(t.archive).values(
-                    opd=rec.opd, row_id=rec.row_id, version=rec.version,
+                    opd=rec.opd, row_id=rec.row_id, version=(latest.version if latest else 0) + 1,
                     kode_data=rec.data.get("kode_data", ""), uraian_data=rec.data.get("uraian_data", ""),
                     rincian=rec.data.get("rincian", ""), satuan=rec.data.get("satuan", ""),
                     tahun=rec.tahun, nilai=rec.nilai, nilai_teks=rec.data.get("nilai", ""),

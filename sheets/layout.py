@@ -26,7 +26,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(f.RINCIAN, "Rincian", "operator", required=False, aliases=("Disagregasi", "Wilayah"), width=22),
     Column(f.SATUAN, "Satuan", "operator", aliases=("Satuan Data",), width=12),
     Column(f.TAHUN, "Tahun", "operator", aliases=("Tahun Data",), width=8),
-    Column(f.NILAI, "Nilai", "operator", aliases=("Jumlah", "Data", "Nilai Data"), width=14),
+    Column(f.NILAI, "Nilai", "operator", aliases=("Jumlah", "Nilai Data"), width=14),
     Column(f.KETERANGAN, "Keterangan", "operator", required=False, aliases=("Sumber", "Ket"), width=24),
     Column(f.KONSEP, "Konsep", "operator", required=False, width=20),
     Column(f.DEFINISI, "Definisi", "operator", required=False, width=24),
@@ -40,7 +40,7 @@ COLUMNS: tuple[Column, ...] = (
            aliases=("Disetujui Kepala OPD", "Disetujui Kepala"), width=11),
     Column(f.SELESAI_ISI, "Selesai Diisi", "operator", box=True, width=10),
     Column(f.VERIFIKASI, "Terverifikasi", "walidata", box=True, aliases=("Diverifikasi",), width=11),
-    Column(f.CATATAN, "Catatan Walidata", "walidata", aliases=("Catatan",), width=30),
+    Column(f.CATATAN, "Catatan Walidata", "walidata", width=30),
     Column(f.STATUS, "Status", "system", width=18),
     Column(f.HASIL, "Hasil Pemeriksaan", "system", aliases=("Hasil",), width=50),
     Column(f.DIPERBARUI, "Diperbarui", "system", aliases=("Terakhir Diperbarui",), width=17),
@@ -55,10 +55,13 @@ def normalise_header(text: object) -> str:
     return re.sub(r"[\W_]+", "", s)
 
 
-_LOOKUP: dict[str, str] = {}
+_EXACT: dict[str, str] = {}
+_ALIAS: dict[str, str] = {}
 for _c in COLUMNS:
-    for _name in (_c.header, _c.key, *_c.aliases):
-        _LOOKUP.setdefault(normalise_header(_name), _c.key)
+    _EXACT[normalise_header(_c.header)] = _c.key
+    _EXACT.setdefault(normalise_header(_c.key), _c.key)
+    for _name in _c.aliases:
+        _ALIAS.setdefault(normalise_header(_name), _c.key)
 
 
 @dataclass(frozen=True)
@@ -75,15 +78,20 @@ class HeaderMap:
 
 
 def match_headers(header_row: list[object]) -> HeaderMap:
+    """The contract's own header wins over an alias wherever the alias stands (an operator's
+    "Jumlah" helper column left of "Nilai" is not read as Nilai)."""
     columns: dict[str, int] = {}
     duplicated: list[str] = []
-    for index, text in enumerate(header_row):
-        key = _LOOKUP.get(normalise_header(text))
-        if key is None:
-            continue
-        if key in columns:
-            duplicated.append(BY_KEY[key].header)
-            continue
-        columns[key] = index
+    names = [normalise_header(text) for text in header_row]
+    for lookup in (_EXACT, _ALIAS):
+        for index, name in enumerate(names):
+            key = lookup.get(name)
+            if key is None or index in columns.values():
+                continue
+            if key in columns:
+                if lookup is _EXACT:
+                    duplicated.append(BY_KEY[key].header)
+                continue
+            columns[key] = index
     missing = tuple(c.header for c in COLUMNS if c.required and c.key not in columns)
     return HeaderMap(columns, missing, tuple(duplicated))

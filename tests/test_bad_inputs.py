@@ -275,3 +275,11 @@ def test_merged_cells_and_blank_rows_in_a_workbook(tmp_path):
     assert ws.cell("DINKES", 3, "ID").value == "DINKES-0002"  # merged away Uraian: the row still has Rincian
     assert "Uraian Data wajib diisi" in ws.cell("DINKES", 3, "Hasil Pemeriksaan").value
     assert ws.cell("DINKES", 4, "ID").value is None and ws.cell("DINKES", 6, "ID").value == "DINKES-0003"
+
+
+def test_contract_header_wins_over_an_alias_left_of_it():
+    from sheets.layout import HEADERS, match_headers
+    header = ["Jumlah", "Catatan", *HEADERS]
+    columns = match_headers(header).columns
+    assert columns["nilai"] == 2 + HEADERS.index("Nilai")
+    assert columns["catatan_walidata"] == 2 + HEADERS.index("Catatan Walidata")

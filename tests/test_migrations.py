@@ -19,7 +19,7 @@ def test_empty_database_upgrades_to_head_matching_the_code(db_url):
     engine = create_engine(db_url)
     try:
         migrate(engine)
-        assert _revision(engine) == "0004"
+        assert _revision(engine) == "0005"
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
         assert [d for d in diff if d[0] not in ("remove_index", "add_index")] == []
@@ -38,7 +38,7 @@ def test_database_at_previous_revision_upgrades_and_keeps_its_rows(db_url):
                 opd="DINKES", row_id="DINKES-0001", state="10", data="{}", boxes="{}", catatan="", box_notes="{}",
                 notes="{}", findings="[]", archived_version=1, removed=False, position=2))
         migrate(engine)
-        assert _revision(engine) == "0004"
+        assert _revision(engine) == "0005"
         with engine.begin() as conn:
             row = conn.execute(select(schema.rows.c.row_id, schema.rows.c.fingerprint)).one()
             conn.execute(insert(schema.leases).values(name="poller", holder="x", acquired_at=text("CURRENT_TIMESTAMP"),

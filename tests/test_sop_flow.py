@@ -370,3 +370,59 @@ def test_keterangan_edit_after_archive_needs_verification_before_a_new_version(w
     tick(world, rid, "Terverifikasi")
     world.poll()
     assert [r["keterangan"] for r in world.store.archive_rows(all_versions=True)] == ["", "Sumber: SITB 2024"]
+
+
+def test_deleting_an_optional_column_is_not_an_edit_of_archived_rows(world):
+    rid = to_approved(world)
+    world.backend.set(OPD, rid, "Keterangan", "Laporan SITB 2024")
+    fill(world, rid)
+    tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    world.poll()
+    tab = world.backend.tabs[OPD]
+    col = world.backend._col(OPD, "Keterangan")
+    del tab.header[col]
+    for r in tab.rows:
+        del r[col:col + 1]
+    tab.version += 1
+    world.poll()
+    assert status(world, rid) == "10 Diarsip"
+    assert [r["keterangan"] for r in world.store.archive_rows(all_versions=True)] == ["Laporan SITB 2024"]
+
+
+def test_revision_note_written_with_the_fill_in_one_cycle_is_not_lost(world):
+    rid = to_approved(world)
+    fill(world, rid)
+    tick(world, rid, "Selesai Diisi")
+    world.backend.set(OPD, rid, "Catatan Walidata", "Satuan perlu dicek")
+    world.poll()
+    assert status(world, rid) == "7a Revisi"
+    assert not world.backend.get(OPD, rid, "Selesai Diisi")
+
+
+def test_held_tab_uses_up_no_ids(world):
+    world.poll()
+    for i in range(4):
+        world.backend.add_row(OPD, Uraian_Data=f"Item {i}", Satuan="Unit")
+    world.poll()
+    tab = world.backend.tabs[OPD]
+    del tab.rows[:3]
+    tab.rows.append([None] * len(tab.header))
+    tab.rows[-1][world.backend._col(OPD, "Uraian Data")] = "Item baru"
+    tab.version += 1
+    world.poll()
+    assert world.store.load_tab(OPD).next_seq == 5
+
+
+def test_percent_formatted_cell_is_remembered_as_shown(world):
+    rid = to_approved(world)
+    world.backend.set(OPD, rid, "Satuan", "Persen")
+    world.poll()
+    tick(world, rid, "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD")
+    world.backend.set(OPD, rid, "Tahun", 2024)
+    world.backend.set(OPD, rid, "Nilai", 0.125)
+    world.backend.tabs[OPD].percent.add((world.backend.row_of(OPD, rid) - 2, world.backend._col(OPD, "Nilai")))
+    tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    world.poll()
+    record = list(world.store.archive_rows())[0]
+    assert record["nilai"] == 12.5
+    assert world.row(OPD, rid).data["nilai"] == "12,5%"

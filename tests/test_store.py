@@ -72,3 +72,15 @@ def test_memory_round_trips_unicode_and_long_text(db_world):
     memory = db_world.store.load_tab(OPD).rows[rid]
     assert memory.data["keterangan"] == long_text.strip()
     assert memory.data["uraian_data"].endswith("♂")
+
+
+def test_value_returning_to_an_earlier_version_is_archived_as_the_latest(db_world):
+    rid = _walk_to_archive(db_world, nilai="100")
+    for nilai in ("200", "100"):
+        db_world.backend.set(OPD, rid, "Nilai", nilai)
+        db_world.poll()
+        db_world.backend.set(OPD, rid, "Terverifikasi", True)
+        db_world.poll()
+    versions = [(r["versi"], r["nilai"]) for r in db_world.store.archive_rows(all_versions=True)]
+    assert versions == [(1, 100.0), (2, 200.0), (3, 100.0)]
+    assert [r["nilai"] for r in db_world.store.archive_rows()] == [100.0]
