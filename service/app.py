@@ -72,7 +72,8 @@ class Service:
         if other:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
-        return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock)
+        return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
+                         lease=(self.holder, self.lease_seconds))
 
     def release(self) -> None:
         self.store.release_lease(self.holder)

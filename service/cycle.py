@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 from service.config import Config
 from service.reconcile import Context, reconcile
-from service.store import Store
+from service.store import LeaseLost, Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,12 @@ class CycleReport:
 
 
 def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wilayah: Wilayah,
-              now: datetime, clock: Callable[[], datetime] | None = None) -> CycleReport:
-    """One pass over every configured OPD. A failing tab is reported; the others go on."""
+              now: datetime, clock: Callable[[], datetime] | None = None,
+              lease: tuple[str, int] | None = None) -> CycleReport:
+    """One pass over every configured OPD. A failing tab is reported; the others go on.
+    ``lease`` (holder, seconds): every commit renews this poller's lease, or stops the cycle."""
+    if now.tzinfo is None:
+        raise ValueError("run_cycle needs an aware datetime (UTC or WIB)")
     clock = clock or (lambda: now)
     before = dict(backend.requests)
     # Tokens carry a fingerprint of the rules and the workspace year: when a Walidata edits a
@@ -63,31 +67,54 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         return stored.get("token") if isinstance(stored, dict) and stored.get("aturan") == salt else None
 
     report = CycleReport(store.start_cycle(now), now)
+    try:
+        results = _read(config, backend, store, report, unwrap)
+        if results is not None:
+            batches, snapshots = _decide(results, config, store, rules, wilayah, now, clock, lease, salt, wrap, report)
+            _write(backend, store, batches, snapshots, wrap, report)
+            states = store.state_counts()
+            for tab in report.tabs:
+                tab.states = states.get(tab.opd, {})
+    except Exception as exc:  # a database failure mid-cycle: recorded; the next cycle starts afresh
+        log.exception("cycle failed")
+        report.backend_failed = True
+        report.errors.append(f"Siklus gagal ({type(exc).__name__}); lihat log poller")
+    finally:
+        try:
+            _finish(store, report, backend, before, clock())
+        except Exception:  # the database is gone: nothing more to record
+            log.exception("could not record the end of cycle %s", report.cycle_id)
+    return report
+
+
+def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
+          unwrap: Callable[[Any], Any]) -> list | None:
+    """Create missing tabs, then read every tab; None when the backend cannot be read at all."""
     opds = [o.kode for o in config.opds]
     try:
         seen = store.tokens(pending_as_none=False)
         # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
         report.created = backend.ensure_tabs([(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None])
         known = store.tokens()
-        results = backend.read(opds, {o: unwrap(known.get(o)) for o in opds})
-    except BackendError as exc:  # the backend says why, in Indonesian: no traceback needed
-        log.warning("backend tidak dapat dibaca: %s", exc)
+        return backend.read(opds, {o: unwrap(known.get(o)) for o in opds})
+    except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
+        if isinstance(exc, BackendError):
+            log.warning("backend tidak dapat dibaca: %s", exc)
+        else:
+            log.exception("backend read failed")
         report.backend_failed = True
         report.errors.append(f"Spreadsheet tidak dapat dibaca: {exc}")
-        _finish(store, report, backend, before, clock())
-        return report
-    except Exception as exc:  # a backend that cannot be read at all: the cycle changes nothing
-        log.exception("backend read failed")
-        report.backend_failed = True
-        report.errors.append(f"Spreadsheet tidak dapat dibaca: {exc}")
-        _finish(store, report, backend, before, clock())
-        return report
+        return None
+
+
+def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah: Wilayah, now: datetime,
+            clock: Callable[[], datetime], lease: tuple[str, int] | None, salt: str,
+            wrap: Callable[[Any], Any], report: CycleReport) -> tuple[list[TabWrites], dict[str, TabSnapshot]]:
+    """Reconcile each changed tab and commit its plan; a failing tab is reported, the others go on."""
     batches: list[TabWrites] = []
     snapshots: dict[str, TabSnapshot] = {}
-    by_opd: dict[str, TabReport] = {}
     for result in results:
         tab = TabReport(result.opd, "tidak_berubah")
-        by_opd[result.opd] = tab
         report.tabs.append(tab)
         if result.error:
             tab.status, tab.message = "galat", result.error
@@ -100,10 +127,15 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
             memory = store.load_tab(result.opd)
             ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt)
             plan = reconcile(result.snapshot, memory, ctx, now)
-            tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token))
+            renewal = (lease[0], clock() + timedelta(seconds=lease[1])) if lease else None
+            tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal)
+        except LeaseLost as exc:  # another poller owns the archive now: write nothing more
+            report.errors.append(str(exc))
+            return [], {}
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
             log.exception("tab %s failed", result.opd)
-            tab.status, tab.message = "galat", f"Gagal memproses tab: {exc}"
+            tab.status = "galat"
+            tab.message = f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller"
             report.errors.append(f"{result.opd}: {tab.message}")
             continue
         tab.status = "diproses" if plan.status == "ok" else "dilewati"
@@ -112,24 +144,27 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         if plan.writes:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
-    if batches:
-        try:
-            outcomes = backend.write(batches, snapshots)
-        except Exception as exc:  # the database already holds the truth; the next cycle repairs the sheet
-            log.exception("backend write failed")
-            report.errors.append(f"Gagal menulis ke spreadsheet: {exc}")
-            outcomes = {}
-        for opd, outcome in outcomes.items():
-            if outcome.reason is None:
-                store.mark_written(opd, wrap(outcome.token))
-            else:
-                by_opd[opd].message = outcome.reason
-                report.errors.append(f"{opd}: {outcome.reason}")
-    states = store.state_counts()
-    for tab in report.tabs:
-        tab.states = states.get(tab.opd, {})
-    _finish(store, report, backend, before, clock())
-    return report
+    return batches, snapshots
+
+
+def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: dict[str, TabSnapshot],
+           wrap: Callable[[Any], Any], report: CycleReport) -> None:
+    """Tell the sheets what the database already holds; what fails is repaired next cycle."""
+    if not batches:
+        return
+    try:
+        outcomes = backend.write(batches, snapshots)
+    except Exception as exc:
+        log.exception("backend write failed")
+        report.errors.append(f"Gagal menulis ke spreadsheet: {exc}")
+        return
+    by_opd = {t.opd: t for t in report.tabs}
+    for opd, outcome in outcomes.items():
+        if outcome.reason is None:
+            store.mark_written(opd, wrap(outcome.token))
+        else:
+            by_opd[opd].message = outcome.reason
+            report.errors.append(f"{opd}: {outcome.reason}")
 
 
 def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[str, int], now: datetime) -> None:

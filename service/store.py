@@ -62,6 +62,10 @@ def _token_in(raw: str | None) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+class LeaseLost(Exception):
+    """This poller's lease ran out and another poller took the archive."""
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -84,10 +88,19 @@ class Store:
                 memory.rows[r.row_id] = _row_memory(r)
         return memory
 
-    def apply(self, plan: Plan, cycle_id: int | None, now: datetime, token: Any = None) -> int:
-        """Commit one tab's plan in one transaction; returns the archive versions added."""
+    def apply(self, plan: Plan, cycle_id: int | None, now: datetime, token: Any = None,
+              lease: tuple[str, datetime] | None = None) -> int:
+        """Commit one tab's plan in one transaction; returns the archive versions added.
+        With ``lease`` (holder, until) the plan commits only while that holder still holds the
+        poller lease, which this renews: a poller that lost it changes nothing."""
         added = 0
         with self.engine.begin() as conn:
+            if lease is not None:
+                holder, until = lease
+                renewed = conn.execute(update(t.leases).where(t.leases.c.name == "poller", t.leases.c.holder == holder)
+                                       .values(expires_at=_utc(until)))
+                if renewed.rowcount != 1:
+                    raise LeaseLost("Poller lain telah mengambil alih arsip ini; siklus dihentikan tanpa perubahan")
             self._upsert_tab(conn, plan, now, token)
             for row in plan.rows.values():
                 self._upsert_row(conn, plan.opd, row)

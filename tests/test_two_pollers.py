@@ -66,3 +66,23 @@ def test_second_poller_process_is_refused_while_the_first_runs(tmp_path):
     third = subprocess.run(_satudata(cfg, "poll", "--once"), cwd=tmp_path, env=env,
                            capture_output=True, text=True, timeout=60)
     assert third.returncode == 0, third.stderr
+
+
+def test_poller_whose_lease_was_taken_commits_and_writes_nothing(tmp_path):
+    from datetime import timedelta
+
+    from service.cycle import run_cycle
+    from tests.conftest import World
+    world = World(tmp_path)
+    world.poll()
+    world.backend.add_row("DINKES", Uraian_Data="Jumlah Puskesmas", Satuan="Unit")
+    now = world.now + timedelta(hours=1)
+    assert world.store.acquire_lease("A", now - timedelta(minutes=10), 60) is None
+    assert world.store.acquire_lease("B", now, 600) is None  # A's lease ran out mid-cycle: B took it
+    writes = len(world.backend.writes)
+    report = run_cycle(world.config, world.backend, world.store, world.rules, world.wilayah, now,
+                       lease=("A", 120))
+    assert any("mengambil alih" in e for e in report.errors)
+    assert world.store.load_tab("DINKES").rows == {}
+    assert len(world.backend.writes) == writes
+    world.store.engine.dispose()
