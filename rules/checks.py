@@ -255,7 +255,7 @@ def _kecamatan_sum(row_ids: list[str], frame: _Frame, parsed: dict[str, Parsed],
         summed = sum(v for v in parts.values() if v is not None)
         if abs(summed - total) > 1e-6 * max(1.0, abs(total)):
             out.append(Finding(total_id, f.NILAI, GALAT, "jumlah_kecamatan_beda",
-                               f"Nilai kabupaten {format_number(total)} tidak sama dengan jumlah 18 kecamatan "
+                               f"Nilai kabupaten {format_number(total)} tidak sama dengan jumlah {expected} kecamatan "
                                f"{format_number(summed)}", 7))
 
 
@@ -319,7 +319,7 @@ def _history(frame: _Frame, parsed: dict[str, Parsed], years: dict[str, int | No
 
 def _jump(value: float, prev: float, rules: RuleSet) -> str | None:
     if prev == 0:
-        return None if value == 0 else None
+        return None if value == 0 else "sebelumnya 0, periksa kembali"
     change = abs(value - prev) / abs(prev)
     if change <= rules.perubahan_maks:
         return None

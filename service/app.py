@@ -11,6 +11,7 @@ from typing import Callable
 from rules.rulefile import RuleSet, load_rules
 from rules.wilayah import Wilayah
 from service.config import Config, ConfigError
+from service.masking import mask_secrets
 from service.cycle import CycleReport, run_cycle
 from service.store import Store, make_engine
 from sheets.base import Backend
@@ -32,7 +33,7 @@ def open_store(config: Config) -> Store:
     try:
         return Store(make_engine(config.archive_url))
     except Exception as exc:
-        raise ConfigError(f"Basis data arsip ({config.archive_url.split('@')[-1]}) tidak dapat dibuka: {exc}") from None
+        raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {exc}")) from None
 
 
 def utcnow() -> datetime:

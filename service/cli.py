@@ -20,6 +20,15 @@ def _config(ctx: click.Context) -> Config:
         raise click.ClickException(str(exc)) from None
 
 
+def _store(config: Config):
+    """The archive alone: status, export and confirm need no spreadsheet credentials."""
+    from service.app import open_store
+    try:
+        return open_store(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _service(config: Config):
     from service.app import Service
     try:
@@ -146,8 +155,8 @@ def _echo_report(report, as_json: bool) -> None:
 def status(ctx: click.Context, as_json: bool) -> None:
     from service.progress import progress
     config = _config(ctx)
-    service = _service(config)
-    data = progress(config, service.store, service.clock())
+    from service.app import utcnow
+    data = progress(config, _store(config), utcnow())
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, default=_iso, indent=2))
         return
@@ -188,9 +197,9 @@ def _iso(value: object) -> str:
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path, all_versions: bool) -> None:
     from service.export import write_export
-    service = _service(_config(ctx))
+    store = _store(_config(ctx))
     try:
-        count = write_export(service.store.archive_rows(all_versions=all_versions), fmt, output)
+        count = write_export(store.archive_rows(all_versions=all_versions), fmt, output)
     except OSError as exc:
         why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
                errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, str(exc))
@@ -213,13 +222,13 @@ def doctor(ctx: click.Context) -> None:
 @click.argument("kode")
 @click.pass_context
 def confirm(ctx: click.Context, kode: str) -> None:
-    service = _service(_config(ctx))
-    held = {t["opd"]: t for t in service.store.tabs()}.get(kode.upper())
+    store = _store(_config(ctx))
+    held = {t["opd"]: t for t in store.tabs()}.get(kode.upper())
     if held is None:
         raise click.ClickException(f"OPD {kode} belum pernah diproses poller")
     if held["status"] not in ("hapus_massal", "ubah_massal"):
         raise click.ClickException(f"Tidak ada perubahan massal yang ditahan di {kode.upper()}; tidak ada yang perlu disetujui")
-    service.store.confirm_removal(kode.upper())
+    store.confirm_removal(kode.upper())
     click.echo(f"Penghapusan baris di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
 
 

@@ -69,7 +69,7 @@ def create_app(config: Config, store: Store | None = None,
         return {"nav": NAV, "workspace": config.name, "tahun": config.year, "legend": charts.legend()}
 
     def page(template: str, api: str, **context) -> str:
-        api_url = url_for(api, **(request.view_args or {}), **request.args)  # the same data as JSON
+        api_url = url_for(api, **{**request.args.to_dict(), **(request.view_args or {})})  # the same data as JSON
         return render_template(template, api_url=api_url, **context)
 
     def opd_arg() -> str | None:

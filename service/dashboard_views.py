@@ -1,7 +1,6 @@
 """What each dashboard page shows, as plain data (no Flask): the HTML and the JSON API share it."""
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Callable
@@ -13,6 +12,7 @@ from rules.sop import DIARSIP, load_sop
 from service import charts
 from service.config import Config
 from service.progress import opd_progress
+from service.masking import mask_secrets
 from service.store import Store
 from sheets.layout import BY_KEY
 
@@ -24,6 +24,7 @@ LEVELS = {GALAT: "Galat", PERINGATAN: "Peringatan"}
 TAB_STATUS = {
     "ok": "Baik", "belum_dibaca": "Belum dibaca", "galat": "Gagal dibaca",
     "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
+    "ubah_massal": "Perubahan massal ditahan",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
 HISTORY_LIMIT = 5000
@@ -36,12 +37,6 @@ def state_label(code: str | None) -> str:
         return "—"
     state = load_sop().states.get(code)
     return state.label if state else code.replace("_", " ").capitalize()
-
-
-def mask_secrets(text: str) -> str:
-    """Passwords inside URLs (user:pass@host) and password=… parameters become ***."""
-    text = re.sub(r"(://[^/\s:@]*):[^@/\s]*@", r"\1:***@", str(text))
-    return re.sub(r"(?i)((?:password|passwd|pwd|secret|token)=)[^&\s;]*", r"\1***", text)
 
 
 class Memo:
