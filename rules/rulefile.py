@@ -126,7 +126,8 @@ def _item(path: Path, raw, index: int) -> ItemRule:
     level = raw.get("level", "galat")
     if level not in ("galat", "peringatan"):
         raise _fail(path, raw.lines.get("level", line), "level", "pilih galat atau peringatan")
-    return ItemRule(str(raw.get("nama") or f"item {index + 1}"), raw.get("kode_data"), pattern,
+    kode = raw.get("kode_data")
+    return ItemRule(str(raw.get("nama") or f"item {index + 1}"), str(kode).strip() if kode is not None else None, pattern,
                     columns, bool(raw.get("jumlah_kecamatan")), level)
 
 
@@ -157,13 +158,19 @@ def load_rules(folder: Path | None = None) -> RuleSet:
     return RuleSet(**params, items=tuple(items))
 
 
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def _bawaan(path: Path, raw) -> dict:
     out: dict = {}
+    if not isinstance(raw, dict):
+        raise _fail(path, getattr(raw, "line", 1), "bawaan", "harus berupa pemetaan kunci -> nilai")
     lines = getattr(raw, "lines", {})
     for key, value in raw.items():
         line = lines.get(key, 0)
         if key == "tahun_mundur_maks":
-            if not isinstance(value, int) or value < 0:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise _fail(path, line, key, "harus bilangan bulat >= 0")
             out[key] = value
         elif key in ("satuan_cacah", "satuan_persen"):
@@ -171,15 +178,19 @@ def _bawaan(path: Path, raw) -> dict:
                 raise _fail(path, line, key, "harus berupa daftar satuan")
             out[key] = frozenset(str(v).strip().casefold() for v in value)
         elif key == "frekuensi":
-            out[key] = tuple(str(v) for v in value)
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise _fail(path, line, key, "harus berupa daftar nama periode, mis. [Tahunan, Bulanan]")
+            out[key] = tuple(v.strip() for v in value)
         elif key == "riwayat":
+            if not isinstance(value, dict):
+                raise _fail(path, line, key, "harus berupa pemetaan (perubahan_maks, rasio_koma, toleransi_rasio)")
             sub = getattr(value, "lines", {})
             for k, v in value.items():
-                if k == "perubahan_maks" and isinstance(v, (int, float)) and v > 0:
+                if k == "perubahan_maks" and _number(v) and v > 0:
                     out[k] = float(v)
-                elif k == "rasio_koma" and isinstance(v, list):
+                elif k == "rasio_koma" and isinstance(v, list) and v and all(_number(x) and x > 1 for x in v):
                     out[k] = tuple(float(x) for x in v)
-                elif k == "toleransi_rasio" and isinstance(v, (int, float)):
+                elif k == "toleransi_rasio" and _number(v) and 0 <= v < 1:
                     out[k] = float(v)
                 else:
                     raise _fail(path, sub.get(k, line), f"riwayat.{k}", "kunci atau nilai tidak sah")

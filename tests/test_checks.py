@@ -141,3 +141,25 @@ def test_bounds_on_a_text_column_are_refused_at_load(tmp_path):
         "item:\n  - nama: A\n    uraian: x\n    kolom:\n      satuan: {minimum: 1}\n", encoding="utf-8")
     with pytest.raises(RuleError, match="hanya untuk kolom nilai dan tahun"):
         load_rules(tmp_path)
+
+
+@pytest.mark.parametrize("body, where", [
+    ("bawaan:\n  riwayat:\n    rasio_koma: [0, 10]\n", "riwayat.rasio_koma"),
+    ("bawaan:\n  frekuensi: Tahunan\n", "frekuensi"),
+    ("bawaan:\n  riwayat: 5\n", "riwayat"),
+    ("bawaan: [1, 2]\n", "bawaan"),
+    ("bawaan:\n  riwayat:\n    toleransi_rasio: 2\n", "riwayat.toleransi_rasio"),
+])
+def test_more_bad_rule_values_fail_at_load(tmp_path, body, where):
+    (tmp_path / "aturan.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(RuleError, match="aturan.yaml") as err:
+        load_rules(tmp_path)
+    assert where in str(err.value)
+
+
+def test_numeric_kode_data_in_a_rule_matches_text_codes(tmp_path):
+    (tmp_path / "kode.yaml").write_text("item:\n  - nama: A\n    kode_data: 1101\n    kolom:\n      nilai: {maximum: 5}\n",
+                                        encoding="utf-8")
+    rules = load_rules(tmp_path)
+    df = pd.DataFrame.from_records([item(kode_data="1101", nilai=9)], index=["R1"])
+    assert [x.code for x in run_checks(df, rules, WILAYAH, 2025).findings] == ["di_atas_maksimum"]
