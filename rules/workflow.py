@@ -28,7 +28,9 @@ PREREQUISITE = {
     f.SELESAI_ISI: (DISETUJUI, "Disetujui Ka. OPD (langkah 6) harus dicentang lebih dulu"),
     f.VERIFIKASI: (DIISI, "baris harus berstatus 7 Diisi (Selesai Diisi dan lolos pemeriksaan) lebih dulu"),
 }
-_ORDER = {s.code: s.order for s in load_sop().states.values()}
+def _order(code: str) -> int:
+    """How advanced a state is (sop.yaml); read when first needed, not at import."""
+    return load_sop().states[code].order
 _RANK = {DRAF: 0, DICEK: 1, DISEPAKATI: 2, DISETUJUI: 3, REVISI: 3, PERBAIKAN: 3,
          DIISI: 4, TERVERIFIKASI: 5, DIARSIP: 5}  # how far the boxes carry a state
 
@@ -88,7 +90,7 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
     if row.prev_state is None:
         out.transitions.append((None, DRAF, "Baris baru dalam daftar data"))
 
-    if row.agreed_changed and _ORDER[out.state] >= _ORDER[DISEPAKATI]:
+    if row.agreed_changed and _order(out.state) >= _order(DISEPAKATI):
         what = ", ".join(row.agreed_changed)
         for key in (f.SEPAKAT_OPD, f.SEPAKAT_WALIDATA, f.SETUJU_KA, f.SELESAI_ISI, f.VERIFIKASI):
             clear(key, f"Dikosongkan otomatis: {what} berubah setelah disepakati; daftar perlu disepakati ulang.")
@@ -165,9 +167,9 @@ def _settle(out: RowOutcome, level: str, reached: list[tuple[str, str]], row: Ro
         return  # nothing new, or waiting for the operator to fix and tick Selesai Diisi again
     if level == TERVERIFIKASI and current == DIARSIP:
         return  # still verified; archiving is decided by the caller
-    if level == PERBAIKAN or _ORDER[level] > _ORDER[current]:
+    if level == PERBAIKAN or _order(level) > _order(current):
         for state, reason in reached:
-            if _ORDER[state] > _ORDER[out.state] or (state == PERBAIKAN and out.state != PERBAIKAN):
+            if _order(state) > _order(out.state) or (state == PERBAIKAN and out.state != PERBAIKAN):
                 out.transitions.append((out.state, state, reason))
                 out.state = state
         return

@@ -253,16 +253,13 @@ def demo(ctx: click.Context, directory: Path) -> None:
 
 # --- the dashboard: serve, run (poller + dashboard), hash-password --------------------------
 def _dashboard_server(config: Config, host: str | None, port: int | None):
-    from werkzeug.serving import make_server
-
-    from service.dashboard import create_app
+    from service.dashboard import make_dashboard_server
     host = host or config.dashboard_host
     port = config.dashboard_port if port is None else port
     if logging.getLogger().level > logging.INFO:  # one log line per request only with -v
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
-        app = create_app(config)
-        server = make_server(host, port, app, threaded=True)
+        server = make_dashboard_server(config, host, port)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -335,10 +332,10 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.option("--password", prompt="Kata sandi", hide_input=True, confirmation_prompt=True,
               envvar="SATUDATA_DASHBOARD_PASSWORD", help="Kata sandi (bawaan: ditanyakan tanpa ditampilkan).")
 def hash_password(password: str) -> None:
-    from werkzeug.security import generate_password_hash
+    from service.dashboard import password_hash
     if not password:
         raise click.ClickException("Kata sandi tidak boleh kosong")
-    click.echo(generate_password_hash(password))
+    click.echo(password_hash(password))
 
 
 main.add_command(confirm, name="confirm-removal")  # the name DESIGN's first draft used

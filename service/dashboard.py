@@ -238,3 +238,15 @@ def _basic_auth(app: Flask, users: dict[str, str]) -> None:
                 return None
         return Response("Perlu masuk: isi nama pengguna dan kata sandi dasbor.", 401,
                         {"WWW-Authenticate": REALM, "Content-Type": "text/plain; charset=utf-8"})
+
+
+def make_dashboard_server(config: Config, host: str, port: int):
+    """A threaded WSGI server for the dashboard (``serve_forever``/``shutdown``)."""
+    from werkzeug.serving import make_server
+    return make_server(host, port, create_app(config), threaded=True)
+
+
+def password_hash(password: str) -> str:
+    """A hash for [dashboard] users, as the basic-auth check reads it."""
+    from werkzeug.security import generate_password_hash
+    return generate_password_hash(password)

@@ -14,7 +14,7 @@ from rules import fields as f
 from rules.wilayah import REFERENCE, Wilayah
 from service.app import Service
 from service.config import load_config
-from sheets.layout import match_headers
+from sheets.tables import edit_tab
 
 DEMO_NOTE = "DEMO: angka rekaan untuk peragaan, bukan data resmi"
 # How far each demo OPD gets: the number of SOP actions its people take.
@@ -94,19 +94,6 @@ def build_rows(items: list[dict[str, str]], wilayah: Wilayah, year: int, rng: ra
     return out
 
 
-def _edit(path: Path, change: Callable[[Any, dict[str, int]], None]) -> None:
-    """Act as a person editing the workbook (openpyxl), then save it atomically."""
-    import openpyxl
-
-    from sheets.xlsx import save_atomic
-
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook.worksheets[0]
-    columns = match_headers([c.value for c in sheet[1]]).columns
-    change(sheet, columns)
-    save_atomic(workbook, path)
-
-
 def _put_rows(rows: list[DemoRow]) -> Callable:
     def change(sheet, columns: dict[str, int]) -> None:
         for i, row in enumerate(rows, start=2):
@@ -142,18 +129,18 @@ def run_demo(folder: Path, end: datetime) -> Service:
     poll()  # creates every OPD workbook from the template
     rows = build_rows(demo_items(), service.wilayah, config.year, random.Random(2025))
     for opd, demo in rows.items():
-        _edit(config.folder / f"{opd}.xlsx", _put_rows(demo))
+        edit_tab(config.folder / f"{opd}.xlsx", _put_rows(demo))
     poll()  # every row gets an ID: 1 Draf
     every_box = tuple(box for boxes in ACTIONS for box in boxes)
-    _edit(config.folder / "DINKES.xlsx", _act(rows["DINKES"][:1], every_box, True, set()))
+    edit_tab(config.folder / "DINKES.xlsx", _act(rows["DINKES"][:1], every_box, True, set()))
     poll()  # last year's AKI goes straight to the archive: the history check has something to compare
     for step, boxes in enumerate(ACTIONS, start=1):
         for opd, demo in rows.items():
             if TARGET[opd] >= step:
                 skip = {i for i in range(2, len(demo) + 2) if i % 2} if (opd == "DINKES" and step == 5) else set()
-                _edit(config.folder / f"{opd}.xlsx", _act(demo, boxes, step == 4, skip))
+                edit_tab(config.folder / f"{opd}.xlsx", _act(demo, boxes, step == 4, skip))
         poll()
-    _edit(config.folder / "DINKES.xlsx", _revision_request)
+    edit_tab(config.folder / "DINKES.xlsx", _revision_request)
     clock[0] = end
     service.poll()
     service.release()

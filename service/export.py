@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Iterable
 
+from sheets.tables import table_workbook
+
 KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai", "keterangan",
         "versi", "diverifikasi_pada", "diarsip_pada")
 FORMATS = ("csv", "xlsx", "json")
@@ -42,21 +44,7 @@ def to_json(records: Iterable[dict]) -> str:
 
 
 def to_xlsx(records: Iterable[dict]) -> bytes:
-    from openpyxl import Workbook  # only the XLSX export needs it
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Arsip"
-    sheet.append(list(KEYS))
-    for record in records:
-        sheet.append([neutralise(record[k]) for k in KEYS])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return table_workbook("Arsip", KEYS, ([neutralise(r[k]) for k in KEYS] for r in records))
 
 
 def render(records: Iterable[dict], fmt: str) -> bytes:

@@ -78,7 +78,3 @@ class Plan:
     confirm_removal_used: bool = False
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     rows_seen: int = 0
-
-    @property
-    def changes_memory(self) -> bool:
-        return bool(self.rows or self.events or self.archive)

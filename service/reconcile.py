@@ -14,7 +14,7 @@ from rules.checks import History, run_checks, text
 from rules.findings import GALAT, Finding
 from rules.numbers import format_number, parse_year
 from rules.rulefile import RuleSet
-from rules.sop import DIARSIP, DRAF, TERVERIFIKASI, Sop, load_sop
+from rules.sop import DIARSIP, DICEK, DRAF, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.model import ArchiveRecord, Event, Plan, RowMemory, TabMemory
@@ -125,7 +125,7 @@ def _agreed_changes(slots: list[_Slot], memory: TabMemory, header: HeaderMap) ->
     out = []
     for slot in slots:
         mem = memory.rows.get(slot.row_id)
-        if mem is None or mem.removed or mem.state in (DRAF, "3"):
+        if mem is None or mem.removed or mem.state in (DRAF, DICEK):
             continue
         if any(k in header.columns and text(slot.get(k)) != mem.data.get(k, "") for k in f.AGREED_FIELDS):
             out.append(slot.row_id)

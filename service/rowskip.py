@@ -60,7 +60,7 @@ def same_findings(findings: list[Finding], mem: RowMemory) -> bool:
 
 
 def dirty(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
-           salt: str) -> list[_Slot]:
+           salt: str) -> list:
     """Rows to decide again: those that changed since our last write, and every row of the
     same data items (sums, duplicates and Standar Data look across an item's rows)."""
     keys: dict[tuple, str] = {}
