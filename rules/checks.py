@@ -116,7 +116,9 @@ def _required(frame: _Frame, out: list[Finding]) -> None:
 def _values(frame: _Frame, parsed: dict[str, Parsed], rules: RuleSet, out: list[Finding]) -> None:
     units = dict(zip(frame.index, (v.casefold() for v in frame.text(f.SATUAN))))
     for row_id, p in parsed.items():
-        if p.code and p.level:
+        if p.code == "ambigu_titik" and _plainly_thousands(p, units[row_id], rules):
+            pass  # "8.693" jiwa or "Rp 13.500": whole counts and rupiah are written with thousands dots
+        elif p.code and p.level:
             out.append(Finding(row_id, f.NILAI, p.level, p.code, p.message or "Nilai tidak sah"))
         if p.value is None:
             continue
@@ -124,7 +126,7 @@ def _values(frame: _Frame, parsed: dict[str, Parsed], rules: RuleSet, out: list[
         shown = format_number(p.value)
         if unit in rules.satuan_cacah and (p.value < 0 or not float(p.value).is_integer()):
             out.append(Finding(row_id, f.NILAI, GALAT, "cacah_tidak_bulat",
-                               f"Nilai {shown} bersatuan '{frame.at(row_id, f.SATUAN)}' harus bilangan bulat >= 0"))
+                               f"Nilai '{frame.at(row_id, f.NILAI)[:30]}' bersatuan '{frame.at(row_id, f.SATUAN)}' harus bilangan bulat >= 0"))
         if unit in rules.satuan_persen or p.percent:
             if p.value < 0:
                 out.append(Finding(row_id, f.NILAI, GALAT, "persen_negatif", f"Persentase {shown}% di bawah 0"))
@@ -134,6 +136,12 @@ def _values(frame: _Frame, parsed: dict[str, Parsed], rules: RuleSet, out: list[
         elif p.percent and unit not in rules.satuan_persen:
             out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_satuan",
                                f"Nilai ditulis sebagai persen tetapi Satuan '{frame.at(row_id, f.SATUAN)}'"))
+
+
+def _plainly_thousands(p: Parsed, unit: str, rules: RuleSet) -> bool:
+    """A dot before exactly three digits in a count or a rupiah amount can only mean thousands."""
+    whole = p.value is not None and float(p.value).is_integer()
+    return whole and (unit in rules.satuan_cacah or "rupiah" in unit or unit.startswith("rp"))
 
 
 def _has_bound(rules: RuleSet, frame: _Frame, row_id: str) -> bool:
@@ -282,7 +290,8 @@ def _standar_data(frame: _Frame, present: list[str], rules: RuleSet, out: list[F
 def _duplicates(frame: _Frame, years: dict[str, int | None], wilayah: Wilayah,
                 out: list[Finding]) -> None:
     seen: dict[tuple, str] = {}
-    for row_id in frame.index:
+    # the newer row (higher ID number) carries the error, wherever it stands in the sheet
+    for row_id in sorted(frame.index, key=lambda rid: (len(str(rid)), str(rid))):
         if not frame.at(row_id, f.URAIAN) and not frame.at(row_id, f.KODE):
             continue
         key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)),

@@ -117,6 +117,9 @@ def _from_text(raw: str, percent_format: bool) -> Parsed:
     percent = percent_format
     if text.endswith("%"):
         percent, text = True, text[:-1].rstrip()
+    cents = re.search(r"\d([,.]-{1,2})$", text)  # rupiah written "Rp 13.500,-": no cents
+    if cents:
+        text = text[:cents.start(1)]
     head = _SIGN.match(text)
     if head.group(1) and head.group(2):
         return _bukan_angka(shown)

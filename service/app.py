@@ -70,14 +70,32 @@ class Service:
         """One cycle, only while this process holds the archive's poller lease."""
         now = self.clock()
         other = self.store.acquire_lease(self.holder, now, self.lease_seconds)
+        if other and _dead_here(self.store.lease_holder()):
+            if self.store.take_lease(self.store.lease_holder(), self.holder, now, self.lease_seconds):
+                other = None  # its poller was killed on this machine: no need to wait for the lease to run out
         if other:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
+        self.store.close_abandoned_cycles(now)
         return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
                          lease=(self.holder, self.lease_seconds))
 
     def release(self) -> None:
         self.store.release_lease(self.holder)
+
+
+def _dead_here(holder: str | None) -> bool:
+    """A holder "host:pid:tag" on this machine whose process no longer exists."""
+    parts = (holder or "").rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class PollerBusy(Exception):

@@ -229,7 +229,8 @@ def confirm(ctx: click.Context, kode: str) -> None:
     if held["status"] not in ("hapus_massal", "ubah_massal"):
         raise click.ClickException(f"Tidak ada perubahan massal yang ditahan di {kode.upper()}; tidak ada yang perlu disetujui")
     store.confirm_removal(kode.upper())
-    click.echo(f"Penghapusan baris di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
+    what = "Penghapusan" if held["status"] == "hapus_massal" else "Perubahan"
+    click.echo(f"{what} massal di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
 
 
 @main.command(help="Buat ruang kerja demo (folder DIR, bawaan ./demo), jalankan poller, tampilkan ringkasan.")

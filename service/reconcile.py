@@ -63,7 +63,15 @@ class _Slot:
 
 
 def content_hash(data: dict[str, str]) -> str:
-    payload = json.dumps([data.get(k, "") for k in ARCHIVE_FIELDS], ensure_ascii=False)
+    """What the archive holds: Nilai and Tahun by their value, not by how they were typed."""
+    from rules.numbers import parse_number
+    nilai = parse_number(data.get(f.NILAI, ""))
+    values = [data.get(k, "") for k in ARCHIVE_FIELDS]
+    values[ARCHIVE_FIELDS.index(f.NILAI)] = repr((nilai.value, nilai.percent)) if nilai.value is not None \
+        else data.get(f.NILAI, "")
+    year = parse_year(data.get(f.TAHUN, ""))[0]
+    values[ARCHIVE_FIELDS.index(f.TAHUN)] = str(year) if year is not None else data.get(f.TAHUN, "")
+    payload = json.dumps(values, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -84,7 +92,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
-    reopened = _agreed_changes(slots, memory, header)
+    reopened = _scrambled(slots, memory, snapshot, header, ctx.sop)
     # A sort gone wrong or a cleared sheet looks like many rows vanishing or changing at once:
     # the tab is left alone until a person confirms in the CLI.
     for status, count, what in (("hapus_massal", len(vanished), "hilang sekaligus (urutan salah atau sheet "
@@ -97,7 +105,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     plan.confirm_removal_used = memory.confirm_removal
     if header.duplicated:
         plan.message = f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)"
-    if memory.header_note:
+    if memory.header_note or memory.write_pending:
         plan.writes.notes.append(NoteWrite(0, 0, None))
         plan.header_note = None
     work = dirty(slots, memory, snapshot, header, ctx.salt)
@@ -119,17 +127,48 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     return plan
 
 
-def _agreed_changes(slots: list[_Slot], memory: TabMemory, header: HeaderMap) -> list[str]:
-    """Agreed rows whose Kode/Uraian/Rincian/Satuan changed: a sort of some columns only would
-    reopen them all at once."""
+def _scrambled(slots: list[_Slot], memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
+               sop: Sop) -> list[str]:
+    """Rows a sort of some columns only would scramble: agreed rows whose Kode/Uraian/Rincian/
+    Satuan changed, verified rows whose values changed, and rows whose Status cell no longer
+    shows the state remembered for their ID (the data moved, the step columns did not)."""
     out = []
     for slot in slots:
         mem = memory.rows.get(slot.row_id)
-        if mem is None or mem.removed or mem.state in (DRAF, DICEK):
+        if mem is None or mem.removed or slot.id_note:
             continue
-        if any(k in header.columns and text(slot.get(k)) != mem.data.get(k, "") for k in f.AGREED_FIELDS):
+        shown = text(slot.get(f.STATUS))
+        if not memory.write_pending and shown and shown != sop.label(mem.state):
+            out.append(slot.row_id)
+            continue
+        now = {k: _cell_text(slot.cells, k, slot, snapshot, header) for k in header.columns if k in f.DATA_FIELDS}
+        if mem.state not in (DRAF, DICEK) and _changed(now, mem, f.AGREED_FIELDS):
+            out.append(slot.row_id)
+        elif mem.state in (TERVERIFIKASI, DIARSIP) and _changed(now, mem, f.VALUE_FIELDS):
             out.append(slot.row_id)
     return out
+
+
+def _changed(now: dict[str, str], mem: RowMemory, keys: tuple[str, ...]) -> list[str]:
+    """Fields that differ from memory; a number typed as text and the same number are equal
+    (Excel's "Convert to Number" is not an edit)."""
+    out = []
+    for k in keys:
+        if k not in now or now[k] == mem.data.get(k, ""):
+            continue
+        before = mem.data.get(k, "")
+        if k == f.NILAI and _same_number(now[k], before):
+            continue
+        if k == f.TAHUN and parse_year(now[k])[0] is not None and parse_year(now[k])[0] == parse_year(before)[0]:
+            continue
+        out.append(k)
+    return out
+
+
+def _same_number(value: object, before: str) -> bool:
+    from rules.numbers import parse_number
+    a, b = parse_number(value), parse_number(before)
+    return a.value is not None and a.value == b.value and a.percent == b.percent
 
 
 def _cell_text(cells: dict, key: str, slot: _Slot, snapshot: TabSnapshot, header: HeaderMap) -> str:
@@ -146,7 +185,7 @@ def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
     plan.status, plan.message = status, message
     plan.next_seq = memory.next_seq
     note = _owned([message])
-    if note != memory.header_note:
+    if note != memory.header_note or memory.write_pending:  # the last one may never have arrived
         plan.writes.notes.append(NoteWrite(0, 0, note))
         plan.header_note = note
     return plan
@@ -192,7 +231,10 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
     for slot in slots:
         if slot.row_id:
             continue
-        same = [rid for rid in vanished if _same_data(slot, memory.rows[rid])]
+        same = [rid for rid in vanished if _same_data(slot, memory.rows[rid])] or [
+            # an ID that never reached the sheet (the workbook was open) on a row edited since:
+            # the same item at the same place is the same row
+            rid for rid in vanished if memory.rows[rid].position == slot.index + 2 and _same_item(slot, memory.rows[rid])]
         if same:
             rid = next((r for r in same if memory.rows[r].position == slot.index + 2), same[0])
             vanished.remove(rid)
@@ -203,6 +245,10 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
             slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
             plan.next_seq += 1
             slot.copied = slot.id_note is not None  # a copy or a pasted row: its ticks are not its own
+
+
+def _same_item(slot: _Slot, known: RowMemory) -> bool:
+    return all(text(slot.cells.get(k)) == known.data.get(k, "") for k in (f.KODE, f.URAIAN, f.RINCIAN))
 
 
 def _same_data(slot: _Slot, known: RowMemory) -> bool:
@@ -258,7 +304,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
                            "dimulai lagi dari Draf untuk baris baru ini.")
             value = False
         boxes[key] = value
-    changed = [k for k, v in data.items() if mem is not None and v != mem.data.get(k, "")]
+    changed = _changed(data, mem, f.DATA_FIELDS) if mem is not None else []
     outcome = advance(RowInput(
         prev_state=mem.state if mem else None,
         boxes=boxes,
@@ -274,7 +320,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     values = {**data, **{k: bool(parse_box(cells.get(k))) for k in BOX_LABEL}, f.CATATAN: catatan}
     transitions = list(outcome.transitions)
     if mem is not None and mem.removed:
-        transitions.insert(0, (mem.state, state, "Baris muncul kembali di sheet"))
+        transitions.insert(0, ("dihapus", mem.state, "Baris muncul kembali di sheet"))
     archived_hash = mem.archived_hash if mem else None
     version = mem.archived_version if mem else 0
     if state in (TERVERIFIKASI, DIARSIP):
@@ -298,6 +344,8 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         if boxes[key] and key not in clears:
             box_notes.pop(key, None)
     box_notes.update(clears)
+    if not catatan:  # the Walidata withdrew the revision request: its notes go too
+        box_notes = {k: v for k, v in box_notes.items() if "meminta revisi" not in v or k in clears}
     if slot.id_note:
         box_notes[f.ID] = slot.id_note
     ticked = [BOX_STEP[k] for k in BOX_LABEL if boxes[k] and k not in clears]

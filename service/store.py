@@ -215,6 +215,24 @@ class Store:
             return None
         return f"{row.holder} (sampai {_aware(row.expires_at).isoformat(timespec='seconds')})"
 
+    def take_lease(self, old: str, holder: str, now: datetime, seconds: int, name: str = "poller") -> bool:
+        """Take the lease from a holder known to be dead (same machine, process gone)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(t.leases).where(t.leases.c.name == name, t.leases.c.holder == old)
+                                .values(holder=holder, acquired_at=_utc(now),
+                                        expires_at=_utc(now) + timedelta(seconds=seconds)))
+            return done.rowcount == 1
+
+    def lease_holder(self, name: str = "poller") -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.leases.c.holder).where(t.leases.c.name == name)).scalar()
+
+    def close_abandoned_cycles(self, now: datetime) -> None:
+        """Cycles a killed poller left running: the lease holder knows they are over."""
+        with self.engine.begin() as conn:
+            conn.execute(update(t.cycles).where(t.cycles.c.status == "berjalan")
+                         .values(status="terputus", finished_at=_utc(now)))
+
     def release_lease(self, holder: str, name: str = "poller") -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(t.leases).where(t.leases.c.name == name, t.leases.c.holder == holder))

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import stat
+import time as clock
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -79,7 +80,18 @@ class XlsxBackend:
     # --- read -------------------------------------------------------------------------------
 
     def read(self, opds: list[str], known: dict[str, Any]) -> list[TabResult]:
+        self._sweep()
         return [self._read_one(opd, known.get(opd)) for opd in opds]
+
+    def _sweep(self, older_than: float = 600.0) -> None:
+        """Temporary files a killed poller left behind (``.<name>.xlsx.<hex>.tmp``), once stale."""
+        if not self.folder.is_dir():
+            return
+        now = clock.time()
+        for stray in self.folder.glob(".*.xlsx.*.tmp"):
+            with suppress(OSError):
+                if now - stray.stat().st_mtime > older_than:
+                    stray.unlink()
 
     def _read_one(self, opd: str, known: Any) -> TabResult:
         path = self.path(opd)

@@ -24,13 +24,15 @@ def case(name: str, expected: tuple, **values) -> None:
 # --- Nilai in every Indonesian/English style --------------------------------------------------
 for v in (7, 12, 123, 1234, 12345, 123456, 1234567, 12345678, 123456789):
     dotted = f"{v:,}".replace(",", ".")
-    case(f"ribuan-titik-{v}", ("ok", float(v), "ambigu_titik" if dotted.count(".") == 1 else None), Nilai=dotted)
+    case(f"ribuan-titik-{v}", ("ok", float(v), None), Nilai=dotted)  # a count: the dot can only be thousands
+    case(f"ribuan-titik-ha-{v}", ("ok", float(v), "ambigu_titik" if dotted.count(".") == 1 else None),
+         Nilai=dotted, Satuan="Ha")
     case(f"ribuan-spasi-{v}", ("ok", float(v), None), Nilai=f"{v:,}".replace(",", " "))
     case(f"ribuan-nbsp-{v}", ("ok", float(v), None), Nilai=f"{v:,}".replace(",", "\u00a0"))
     case(f"desimal-koma-{v}", ("ok", v + 0.5, None), Nilai=f"{v:,}".replace(",", ".") + ",5", Satuan="Ha")
     case(f"angka-mentah-{v}", ("ok", float(v), None), Nilai=v)
-    case(f"rupiah-{v}", ("ok", float(v), "ambigu_titik" if dotted.count(".") == 1 else None),
-         Nilai=f"Rp {dotted}", Satuan="Rupiah")
+    case(f"rupiah-{v}", ("ok", float(v), None), Nilai=f"Rp {dotted}", Satuan="Rupiah")
+    case(f"rupiah-strip-{v}", ("ok", float(v), None), Nilai=f"Rp{dotted},-", Satuan="Rupiah")
 for text, value, warn in [
     ("1.234,5", 1234.5, None), ("1234,5", 1234.5, None), ("12,5", 12.5, None), ("0,75", 0.75, None),
     (",5", 0.5, None), ("12.5", 12.5, "ambigu_titik"), ("0.75", 0.75, "ambigu_titik"),

@@ -86,3 +86,23 @@ def test_poller_whose_lease_was_taken_commits_and_writes_nothing(tmp_path):
     assert world.store.load_tab("DINKES").rows == {}
     assert len(world.backend.writes) == writes
     world.store.engine.dispose()
+
+
+def test_lease_of_a_killed_poller_on_this_machine_is_taken_over(tmp_path):
+    import socket
+
+    from service.app import Service
+    from service.config import load_config
+    cfg = tmp_path / "satudata.toml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    service = Service.open(load_config(cfg))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    now = datetime.now(timezone.utc)
+    assert service.store.acquire_lease(f"{socket.gethostname()}:{dead.pid}:abc", now, 600) is None
+    service.store.start_cycle(now)  # the killed poller's cycle, never finished
+    report = service.poll()
+    assert not report.backend_failed
+    assert all(c["status"] != "berjalan" for c in service.store.cycles())
+    service.release()
+    service.store.engine.dispose()

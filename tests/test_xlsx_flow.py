@@ -198,3 +198,21 @@ def test_operator_completing_steps_during_a_lock_keeps_their_tick(ws):
     ws.cli("poll", "--once")
     assert ws.cell("DINKES", 2, "Status").value == "6 Disetujui"
     assert ws.cell("DINKES", 2, "Disetujui Ka. OPD").value == "YA"
+
+
+def test_rows_added_and_edited_while_the_workbook_stays_open_keep_their_ids(ws):
+    ws.cli("poll", "--once")
+    lock = ws.root / "sheets" / "~$DINKES.xlsx"
+    lock.write_text("x")
+    for r in range(2, 8):
+        ws.edit("DINKES", r, uraian_data=f"Item {r}", satuan="Unit")
+    ws.cli("poll", "--once")  # IDs decided, but the workbook is open: not written
+    for r in range(2, 8):
+        ws.edit("DINKES", r, tahun=2024, nilai=r * 10)  # the operator goes on working and saves
+    ws.cli("poll", "--once")
+    lock.unlink()
+    ws.cli("poll", "--once")
+    assert [ws.cell("DINKES", r, "ID").value for r in range(2, 8)] == [f"DINKES-{i:04d}" for i in range(1, 7)]
+    out = json.loads(ws.cli("status", "--json").output)
+    dinkes = next(o for o in out["opd"] if o["kode"] == "DINKES")
+    assert dinkes["status_tab"] == "ok" and dinkes["baris"] == 6
