@@ -426,3 +426,25 @@ def test_percent_formatted_cell_is_remembered_as_shown(world):
     record = list(world.store.archive_rows())[0]
     assert record["nilai"] == 12.5
     assert world.row(OPD, rid).data["nilai"] == "12,5%"
+
+
+def test_sorting_data_columns_without_the_step_columns_is_held(world):
+    world.poll()
+    b = world.backend
+    for i in range(6):
+        b.add_row(OPD, Kode_Data=f"K{i}", Uraian_Data=f"Item {i}", Satuan="Unit", Rincian="Poncol", Tahun=2024,
+                  Nilai=str(i + 1), **({"Dicek_Bersama": "YA", "Disepakati_OPD": "YA", "Disepakati_Walidata": "YA",
+                                        "Disetujui Ka. OPD": "YA", "Selesai_Diisi": "YA", "Terverifikasi": "YA"}
+                                       if i % 2 else {}))
+    world.poll()
+    tab = b.tabs[OPD]
+    moved = [b._col(OPD, h) for h in ("ID", "Kode Data", "Uraian Data", "Rincian", "Satuan", "Tahun", "Nilai")]
+    rows = [[r[c] for c in moved] for r in tab.rows]
+    for r, values in zip(tab.rows, reversed(rows)):  # A:G sorted; steps and Status stay put
+        for c, v in zip(moved, values):
+            r[c] = v
+    tab.version += 1
+    archived = len(list(world.store.archive_rows(all_versions=True)))
+    world.poll()
+    assert world.store.load_tab(OPD).status == "ubah_massal"
+    assert len(list(world.store.archive_rows(all_versions=True))) == archived
