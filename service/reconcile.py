@@ -92,7 +92,8 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
-    reopened = _scrambled(slots, memory, snapshot, header, ctx.sop)
+    work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
+    reopened = _scrambled([s for s in slots if s.changed], memory, snapshot, header, ctx.sop)
     # A sort gone wrong or a cleared sheet looks like many rows vanishing or changing at once:
     # the tab is left alone until a person confirms in the CLI.
     for status, count, what in (("hapus_massal", len(vanished), "hilang sekaligus (urutan salah atau sheet "
@@ -108,7 +109,6 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     if memory.header_note or memory.write_pending:
         plan.writes.notes.append(NoteWrite(0, 0, None))
         plan.header_note = None
-    work = dirty(slots, memory, snapshot, header, ctx.salt)
     findings, numbers = _check(work, snapshot, header, ctx)
     plan.findings = findings
     for slot in work:
@@ -129,6 +129,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
 
 def _scrambled(slots: list[_Slot], memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
                sop: Sop) -> list[str]:
+    # only rows that changed since our last write are given (an unchanged row cannot be scrambled)
     """Rows a sort of some columns only would scramble: agreed rows whose Kode/Uraian/Rincian/
     Satuan changed, verified rows whose values changed, and rows whose Status cell no longer
     shows the state remembered for their ID (the data moved, the step columns did not)."""
