@@ -8,7 +8,7 @@ from typing import Any, Callable
 from rules.calendar import WorkCalendar
 from rules.findings import GALAT, PERINGATAN
 from rules.numbers import format_number, parse_number
-from rules.sop import DIARSIP, load_sop
+from rules.sop import load_sop
 from service import charts
 from service.config import Config
 from service.progress import opd_progress

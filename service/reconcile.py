@@ -12,11 +12,12 @@ import pandas as pd
 from rules import fields as f
 from rules.checks import History, run_checks, text
 from rules.findings import GALAT, Finding
-from rules.numbers import format_number, parse_year
+from rules.numbers import parse_year
 from rules.rulefile import RuleSet
-from rules.sop import DIARSIP, DICEK, DRAF, TERVERIFIKASI, Sop, load_sop
+from rules.sop import DIARSIP, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
+from service.edits import cell_text, changed_fields, scrambled
 from service.model import ArchiveRecord, Event, Plan, RowMemory, TabMemory
 from service.rowskip import BOX_STEP, STATE_STEP, dirty, raw_fingerprint, read_as_poller, same_findings
 from service.timefmt import format_wib
@@ -93,7 +94,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
     work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
-    reopened = _scrambled([s for s in slots if s.changed], memory, snapshot, header, ctx.sop)
+    reopened = scrambled([s for s in slots if s.changed], memory, snapshot, header, ctx.sop)
     # A sort gone wrong or a cleared sheet looks like many rows vanishing or changing at once:
     # the tab is left alone until a person confirms in the CLI.
     for status, count, what in (("hapus_massal", len(vanished), "hilang sekaligus (urutan salah atau sheet "
@@ -125,60 +126,6 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
     return plan
-
-
-def _scrambled(slots: list[_Slot], memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
-               sop: Sop) -> list[str]:
-    # only rows that changed since our last write are given (an unchanged row cannot be scrambled)
-    """Rows a sort of some columns only would scramble: agreed rows whose Kode/Uraian/Rincian/
-    Satuan changed, verified rows whose values changed, and rows whose Status cell no longer
-    shows the state remembered for their ID (the data moved, the step columns did not)."""
-    out = []
-    for slot in slots:
-        mem = memory.rows.get(slot.row_id)
-        if mem is None or mem.removed or slot.id_note:
-            continue
-        shown = text(slot.get(f.STATUS))
-        if not memory.write_pending and shown and shown != sop.label(mem.state):
-            out.append(slot.row_id)
-            continue
-        now = {k: _cell_text(slot.cells, k, slot, snapshot, header) for k in header.columns if k in f.DATA_FIELDS}
-        if mem.state not in (DRAF, DICEK) and _changed(now, mem, f.AGREED_FIELDS):
-            out.append(slot.row_id)
-        elif mem.state in (TERVERIFIKASI, DIARSIP) and _changed(now, mem, f.VALUE_FIELDS):
-            out.append(slot.row_id)
-    return out
-
-
-def _changed(now: dict[str, str], mem: RowMemory, keys: tuple[str, ...]) -> list[str]:
-    """Fields that differ from memory; a number typed as text and the same number are equal
-    (Excel's "Convert to Number" is not an edit)."""
-    out = []
-    for k in keys:
-        if k not in now or now[k] == mem.data.get(k, ""):
-            continue
-        before = mem.data.get(k, "")
-        if k == f.NILAI and _same_number(now[k], before):
-            continue
-        if k == f.TAHUN and parse_year(now[k])[0] is not None and parse_year(now[k])[0] == parse_year(before)[0]:
-            continue
-        out.append(k)
-    return out
-
-
-def _same_number(value: object, before: str) -> bool:
-    from rules.numbers import parse_number
-    a, b = parse_number(value), parse_number(before)
-    return a.value is not None and a.value == b.value and a.percent == b.percent
-
-
-def _cell_text(cells: dict, key: str, slot: _Slot, snapshot: TabSnapshot, header: HeaderMap) -> str:
-    """A cell as remembered and archived; a percent-formatted number reads as it is shown (12,5%)."""
-    value = cells.get(key)
-    if key == f.NILAI and isinstance(value, (int, float)) and not isinstance(value, bool) \
-            and (slot.index, header.columns[key]) in snapshot.percent:
-        return format_number(value * 100) + "%"
-    return text(value)
 
 
 def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
@@ -283,7 +230,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     rid, cells = slot.row_id, slot.cells
     mem = memory.rows.get(rid)
     # A column that is gone keeps its remembered value: deleting a column is not an edit
-    data = {k: _cell_text(cells, k, slot, snapshot, header) if k in header.columns
+    data = {k: cell_text(cells, k, slot, snapshot, header) if k in header.columns
             else (mem.data.get(k, "") if mem else "") for k in f.DATA_FIELDS}
     data = {k: v for k, v in data.items() if k in header.columns or v}
     catatan = text(cells.get(f.CATATAN))
@@ -305,7 +252,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
                            "dimulai lagi dari Draf untuk baris baru ini.")
             value = False
         boxes[key] = value
-    changed = _changed(data, mem, f.DATA_FIELDS) if mem is not None else []
+    changed = changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else []
     outcome = advance(RowInput(
         prev_state=mem.state if mem else None,
         boxes=boxes,

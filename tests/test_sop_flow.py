@@ -99,7 +99,7 @@ def test_box_ticked_before_its_turn_is_cleared_with_a_note(world):
 
 def test_several_steps_advance_in_one_cycle_when_each_holds(world):
     rid = to_approved(world)
-    events = [(e["from_state"], e["to_state"]) for e in reversed(world.store.events(opd=OPD))]
+    events = [(e["from_state"], e["to_state"]) for e in reversed(world.store.events(opd=OPD, row_id=rid))]
     assert events[-3:] == [("1", "3"), ("3", "5"), ("5", "6")]
 
 
