@@ -19,7 +19,7 @@ from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.edits import cell_text, changed_fields, scrambled
 from service.model import ArchiveRecord, Event, Plan, RowMemory, TabMemory
-from service.rowskip import BOX_STEP, STATE_STEP, dirty, raw_fingerprint, read_as_poller, same_findings
+from service.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers
@@ -297,15 +297,14 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     if slot.id_note:
         box_notes[f.ID] = slot.id_note
     ticked = [BOX_STEP[k] for k in BOX_LABEL if boxes[k] and k not in clears]
-    reach = max([STATE_STEP[state], *ticked])
-    shown = [x for x in findings if x.step <= reach]  # as rowskip.shown, kept as Finding for the notes
+    shown = visible(findings, state, ticked)
     updated = now if (mem is None or state != mem.state or mem.removed) else mem.updated_at
     new = RowMemory(
         row_id=rid, state=state, data=data,
         boxes={k: boxes[k] and k not in clears for k in BOX_LABEL},
         catatan=catatan, box_notes=box_notes,
         notes=_notes(slot, header, shown, box_notes, mem, plan, memory.write_pending),
-        findings=[{"kolom": x.column, "level": x.level, "kode": x.code, "pesan": x.message} for x in shown],
+        findings=as_records(shown),
         updated_at=updated, archived_hash=archived_hash, archived_version=version,
         removed=False, position=slot.index + 2,
     )

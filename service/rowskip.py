@@ -48,11 +48,18 @@ def raw_fingerprint(snapshot: TabSnapshot, index: int, values: list, cols: tuple
     return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def shown(findings: list[Finding], state: str, ticked: list[int]) -> list[dict]:
+def visible(findings: list[Finding], state: str, ticked: list[int]) -> list[Finding]:
     """The findings a row at this state shows (every blocking one has step <= the state it blocks)."""
     reach = max([STATE_STEP[state], *ticked])
-    return [{"kolom": x.column, "level": x.level, "kode": x.code, "pesan": x.message}
-            for x in findings if x.step <= reach]
+    return [x for x in findings if x.step <= reach]
+
+
+def as_records(findings: list[Finding]) -> list[dict]:
+    return [{"kolom": x.column, "level": x.level, "kode": x.code, "pesan": x.message} for x in findings]
+
+
+def shown(findings: list[Finding], state: str, ticked: list[int]) -> list[dict]:
+    return as_records(visible(findings, state, ticked))
 
 
 def same_findings(findings: list[Finding], mem: RowMemory) -> bool:
