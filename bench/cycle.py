@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rules.rulefile import load_rules  # noqa: E402
 from rules.wilayah import Wilayah  # noqa: E402
-from service.reconcile import Context, reconcile  # noqa: E402
-from service.store import Store, make_engine  # noqa: E402
+from service.reconcile.tab import Context, reconcile  # noqa: E402
+from service.archive.store import Store, make_engine  # noqa: E402
 from tests.fakes import FakeBackend  # noqa: E402
 
 WIB = ZoneInfo("Asia/Jakarta")

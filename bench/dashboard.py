@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
-from service import schema as t  # noqa: E402
+from service.archive import schema as t  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
-from service.store import Store, make_engine  # noqa: E402
+from service.archive.store import Store, make_engine  # noqa: E402
 
 STATES = ("1", "3", "5", "6", "7a", "8", "7", "9", "10")
 NOW = datetime(2025, 4, 16, 3, 0, tzinfo=timezone.utc)  # 10.00 WIB on a Wednesday
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versions", type=int, default=50_000)
     args = parser.parse_args(argv)
 
-    from service.dashboard import create_app
+    from service.web.app import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()

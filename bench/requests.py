@@ -28,8 +28,8 @@ sys.path.insert(0, str(_HERE.parent))
 from rules.rulefile import load_rules  # noqa: E402
 from rules.wilayah import Wilayah  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
-from service.cycle import run_cycle  # noqa: E402
-from service.store import Store, make_engine  # noqa: E402
+from service.poller.cycle import run_cycle  # noqa: E402
+from service.archive.store import Store, make_engine  # noqa: E402
 from sheets.layout import HEADERS  # noqa: E402
 from tests.fake_sheets_api import FakeSheetsApi  # noqa: E402
 from tests.fake_sheets_grid import Cell  # noqa: E402

@@ -10,8 +10,8 @@ import pytest
 from rules.rulefile import load_rules
 from rules.wilayah import Wilayah
 from service.config import Config, Opd
-from service.cycle import run_cycle
-from service.store import Store, make_engine
+from service.poller.cycle import run_cycle
+from service.archive.store import Store, make_engine
 from tests.fakes import FakeBackend
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -68,7 +68,7 @@ def _server_url(name: str) -> str:
 
     from sqlalchemy import create_engine, text
 
-    from service import schema
+    from service.archive import schema
 
     env, default = DATABASES[name]
     url = os.environ.get(env, default)

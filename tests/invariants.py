@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from rules.sop import load_sop
-from service import schema
+from service.archive import schema
 from sheets.layout import BY_KEY, COLUMNS, match_headers
 
 SYSTEM = {c.header for c in COLUMNS if c.owner == "system"}

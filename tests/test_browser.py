@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from service.dashboard import create_app
-from service.export import KEYS
+from service.web.app import create_app
+from service.archive.export import KEYS
 from tests.test_dashboard import Scene, at
 
 CHROMIUM = "/usr/bin/chromium"

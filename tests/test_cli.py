@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from service.cli import main
+from service.cli.commands import main
 from service.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def test_demo_workspace_shows_every_state_and_exports(tmp_path):
 
 
 def test_export_neutralises_formula_looking_text():
-    from service.export import KEYS, to_csv
+    from service.archive.export import KEYS, to_csv
     record = {k: "" for k in KEYS}
     record.update(uraian_data="=HYPERLINK(\"http://x\")", keterangan="+62 812", rincian="@SUM", nilai=5.0)
     line = to_csv([record]).splitlines()[1]

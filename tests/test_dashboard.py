@@ -20,11 +20,11 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from service import dashboard_views as views
-from service.cli import main
-from service.dashboard import create_app
-from service.export import KEYS
-from service.progress import progress
+from service.web import views
+from service.cli.commands import main
+from service.web.app import create_app
+from service.archive.export import KEYS
+from service.archive.progress import progress
 from rules.calendar import WorkCalendar
 from tests.conftest import WIB, World, make_config
 

@@ -156,7 +156,7 @@ def test_interrupted_workbook_write_leaves_the_original_intact(tmp_path, monkeyp
         raise OSError("disk full (simulated) while replacing the workbook")
 
     monkeypatch.setattr(os, "replace", crash)
-    ws.runner.invoke(__import__("service.cli", fromlist=["main"]).main,
+    ws.runner.invoke(__import__("service.cli.commands", fromlist=["main"]).main,
                      ["-c", str(tmp_path / "satudata.toml"), "poll", "--once"])
     assert ws.path("DINKES").read_bytes() == before
     assert not [p for p in (tmp_path / "sheets").iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]

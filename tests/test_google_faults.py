@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rules.sop import load_sop
-from service import schema
+from service.archive import schema
 from sheets.layout import BY_KEY, COLUMNS, match_headers
 from tests import test_sop_flow as flow
 from tests.google_world import GoogleWorld

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service import schema
+from service.archive import schema
 from tests import test_sop_flow as flow
 from tests.google_world import SPREADSHEET, GoogleWorld
 
@@ -128,7 +128,7 @@ def test_spreadsheet_not_shared_is_reported_in_indonesian(world):
 
 
 def checkup(world):
-    from service.doctor import doctor
+    from service.cli.doctor import doctor
 
     return doctor(world.config, client=world.api.client(), service_account=world.api.service_account)
 
@@ -170,7 +170,7 @@ def test_doctor_points_at_broken_headers_missing_tabs_and_foreign_protection(wor
 
 
 def test_doctor_explains_how_to_get_credentials(world, monkeypatch):
-    from service.doctor import doctor
+    from service.cli.doctor import doctor
 
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     ok, text = doctor(world.config)[0]
@@ -178,7 +178,7 @@ def test_doctor_explains_how_to_get_credentials(world, monkeypatch):
 
 
 def test_doctor_on_an_xlsx_workspace_checks_the_workbooks(tmp_path):
-    from service.doctor import doctor
+    from service.cli.doctor import doctor
     from tests.conftest import make_config
 
     lines = doctor(make_config(tmp_path))

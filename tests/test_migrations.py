@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, text
 
-from service import schema
-from service.store import migrate
+from service.archive import schema
+from service.archive.store import migrate
 
 
 def _revision(engine) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rules.calendar import WorkCalendar
-from service.progress import progress
+from service.archive.progress import progress
 
 OPD = "DINKES"
 AGREE = ("Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service import schema
+from service.archive import schema
 
 OPD = "DINKES"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from service import schema
+from service.archive import schema
 
 OPD = "DINKES"
 
@@ -36,7 +36,7 @@ def test_reapplying_the_same_plan_archives_nothing_twice(db_world):
     for row in memory.rows.values():
         row.archived_hash = None
         row.archived_version = 0
-    from service.reconcile import Context, reconcile
+    from service.reconcile.tab import Context, reconcile
     snapshot = db_world.backend.read([OPD], {})[0].snapshot
     plan = reconcile(snapshot, memory, Context(db_world.rules, db_world.wilayah, 2025), db_world.now)
     assert db_world.store.apply(plan, None, db_world.now) == 0

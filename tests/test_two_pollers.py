@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from service.store import Store, make_engine
+from service.archive.store import Store, make_engine
 
 CONFIG = """
 [workspace]
@@ -40,7 +40,7 @@ def test_lease_is_exclusive_until_released_or_expired(tmp_path):
 
 
 def _satudata(cfg: Path, *args: str, **kwargs):
-    return [sys.executable, "-c", "from service.cli import main; main()", "-c", str(cfg), *args]
+    return [sys.executable, "-c", "from service.cli.commands import main; main()", "-c", str(cfg), *args]
 
 
 def test_second_poller_process_is_refused_while_the_first_runs(tmp_path):
@@ -71,7 +71,7 @@ def test_second_poller_process_is_refused_while_the_first_runs(tmp_path):
 def test_poller_whose_lease_was_taken_commits_and_writes_nothing(tmp_path):
     from datetime import timedelta
 
-    from service.cycle import run_cycle
+    from service.poller.cycle import run_cycle
     from tests.conftest import World
     world = World(tmp_path)
     world.poll()
@@ -91,7 +91,7 @@ def test_poller_whose_lease_was_taken_commits_and_writes_nothing(tmp_path):
 def test_lease_of_a_killed_poller_on_this_machine_is_taken_over(tmp_path):
     import socket
 
-    from service.app import Service
+    from service.poller.wiring import Service
     from service.config import load_config
     cfg = tmp_path / "satudata.toml"
     cfg.write_text(CONFIG, encoding="utf-8")

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from service.cli import main
+from service.cli.commands import main
 from sheets.layout import match_headers
 from sheets.xlsx import save_atomic
 

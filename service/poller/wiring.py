@@ -11,9 +11,9 @@ from typing import Callable
 from rules.rulefile import RuleSet, load_rules
 from rules.wilayah import Wilayah
 from service.config import Config, ConfigError
-from service.masking import mask_secrets
-from service.cycle import CycleReport, run_cycle
-from service.store import Store, make_engine
+from service.archive.masking import mask_secrets
+from service.poller.cycle import CycleReport, run_cycle
+from service.archive.store import Store, make_engine
 from sheets.base import Backend
 
 

@@ -9,11 +9,11 @@ from rules.calendar import WorkCalendar
 from rules.findings import GALAT, PERINGATAN
 from rules.numbers import format_number, parse_number
 from rules.sop import load_sop
-from service import charts
+from service.web import charts
 from service.config import Config
-from service.progress import opd_progress
-from service.masking import mask_secrets
-from service.store import Store
+from service.archive.progress import opd_progress
+from service.archive.masking import mask_secrets
+from service.archive.store import Store
 from sheets.layout import BY_KEY
 
 KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top

@@ -16,7 +16,7 @@ def run_forever(poll: Callable[[], object], interval_seconds: int, stop: threadi
     scheduler = schedule.Scheduler()
 
     def job() -> None:
-        from service.app import PollerBusy
+        from service.poller.wiring import PollerBusy
         try:
             poll()
         except PollerBusy as exc:  # another poller works this archive: wait for the next turn

@@ -9,8 +9,8 @@ from typing import Any, Callable
 from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 from service.config import Config
-from service.reconcile import Context, reconcile
-from service.store import LeaseLost, Store
+from service.reconcile.tab import Context, reconcile
+from service.archive.store import LeaseLost, Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
 log = logging.getLogger(__name__)

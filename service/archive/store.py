@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from rules.checks import History, item_key, rincian_key
 from rules.sop import load_sop
 from rules.wilayah import Wilayah
-from service import schema as t
-from service.model import Plan, RowMemory, TabMemory
+from service.archive import schema as t
+from service.reconcile.plan import Plan, RowMemory, TabMemory
 
 
 MIGRATIONS = Path(__file__).with_name("migrations")

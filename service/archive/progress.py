@@ -6,7 +6,7 @@ from datetime import datetime
 from rules.calendar import WorkCalendar
 from rules.sop import DIARSIP, load_sop
 from service.config import Config
-from service.store import Store
+from service.archive.store import Store
 
 
 def opd_progress(kode: str, nama: str, by_state: dict[str, dict], tab: dict | None, now: datetime,

@@ -1,7 +1,7 @@
 """The read-only dashboard (Flask), in Bahasa Indonesia: `create_app(config)` builds it.
 
 The only module that imports Flask. Pages and their JSON API share the data built in
-service.dashboard_views; the clock and the store are inputs so deadlines are testable.
+service.web.views; the clock and the store are inputs so deadlines are testable.
 """
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from werkzeug.security import check_password_hash
 from rules.calendar import WorkCalendar
 from rules.numbers import format_number
 from rules.sop import load_sop
-from service import charts
-from service import dashboard_views as views
+from service.web import charts
+from service.web import views
 from service.config import Config
-from service.export import FORMATS, render
-from service.store import Store
+from service.archive.export import FORMATS, render
+from service.archive.store import Store
 from service.timefmt import format_tanggal
 
 NAV = (("ringkasan", "Ringkasan"), ("temuan", "Temuan"), ("riwayat", "Riwayat"), ("arsip", "Arsip"),
@@ -46,7 +46,7 @@ def create_app(config: Config, store: Store | None = None,
     """The dashboard for one workspace; the store is opened from config.archive_url when not given,
     the clock (aware datetimes) defaults to the system's."""
     if store is None:
-        from service.app import open_store
+        from service.poller.wiring import open_store
         store = open_store(config)
     clock = clock or _utcnow
     calendar = WorkCalendar()

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from rules import fields as f
 from rules.wilayah import REFERENCE, Wilayah
-from service.app import Service
+from service.poller.wiring import Service
 from service.config import load_config
 from sheets.tables import edit_tab
 

@@ -17,9 +17,9 @@ from rules.rulefile import RuleSet
 from rules.sop import DIARSIP, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
-from service.edits import cell_text, changed_fields, scrambled
-from service.model import ArchiveRecord, Event, Plan, RowMemory, TabMemory
-from service.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
+from service.reconcile.changes import cell_text, changed_fields, scrambled
+from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
+from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers

@@ -7,7 +7,7 @@ from rules import fields as f
 from rules.checks import text
 from rules.numbers import format_number, parse_number, parse_year
 from rules.sop import DIARSIP, DICEK, DRAF, TERVERIFIKASI, Sop
-from service.model import RowMemory, TabMemory
+from service.reconcile.plan import RowMemory, TabMemory
 from sheets.base import TabSnapshot
 from sheets.layout import HeaderMap
 

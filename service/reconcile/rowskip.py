@@ -9,7 +9,7 @@ from rules import fields as f
 from rules.checks import item_key, text
 from rules.findings import Finding
 from rules.workflow import parse_box
-from service.model import RowMemory, TabMemory
+from service.reconcile.plan import RowMemory, TabMemory
 from sheets.base import TabSnapshot
 from sheets.layout import HeaderMap
 

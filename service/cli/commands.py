@@ -22,7 +22,7 @@ def _config(ctx: click.Context) -> Config:
 
 def _store(config: Config):
     """The archive alone: status, export and confirm need no spreadsheet credentials."""
-    from service.app import open_store
+    from service.poller.wiring import open_store
     try:
         return open_store(config)
     except ConfigError as exc:
@@ -30,7 +30,7 @@ def _store(config: Config):
 
 
 def _service(config: Config):
-    from service.app import Service
+    from service.poller.wiring import Service
     try:
         return Service.open(config)
     except ConfigError as exc:
@@ -58,7 +58,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 @click.option("--credentials", default=None, help="google: jalur kunci JSON akun layanan (tidak disalin).")
 def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spreadsheet_id: str | None,
          credentials: str | None) -> None:
-    from service.workspace import WorkspaceExists, init_workspace
+    from service.cli.workspace import WorkspaceExists, init_workspace
     if demo and backend != "xlsx":
         raise click.ClickException("--demo hanya untuk backend xlsx")
     try:
@@ -68,21 +68,21 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
         raise click.ClickException(str(exc)) from None
     click.echo(f"Ruang kerja dibuat: {path}")
     if backend == "google" and not spreadsheet_id:
-        from service.store import make_engine
+        from service.archive.store import make_engine
         make_engine(f"sqlite:///{(directory / 'arsip.sqlite').resolve()}").dispose()  # the archive, ready
         click.echo("Isi sheets.spreadsheet_id (dan sheets.credentials atau GOOGLE_APPLICATION_CREDENTIALS) "
                    f"di {path}, bagikan spreadsheet ke e-mail akun layanan sebagai Editor, lalu jalankan: "
                    f"satudata -c {path} doctor")
         return
     config = load_config(path)
-    from service.app import open_store
+    from service.poller.wiring import open_store
     try:
         open_store(config)  # creates the archive database
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if demo:
-        from service.app import utcnow
-        from service.demo import run_demo
+        from service.poller.wiring import utcnow
+        from service.cli.demo import run_demo
         run_demo(directory, utcnow())
         click.echo("Data demo dimasukkan untuk 8 OPD pada berbagai langkah SOP.")
     if backend == "google":
@@ -99,14 +99,14 @@ def poll(ctx: click.Context, once: bool, as_json: bool) -> None:
     config = _config(ctx)
     service = _service(config)
     if not once:
-        from service.poller import run_forever
+        from service.poller.loop import run_forever
         click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
         try:
             run_forever(lambda: _echo_report(service.poll(), as_json), config.interval_seconds)
         finally:
             service.release()
         return
-    from service.app import PollerBusy
+    from service.poller.wiring import PollerBusy
     try:
         report = service.poll()
     except PollerBusy as exc:
@@ -153,9 +153,9 @@ def _echo_report(report, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Keluarkan sebagai JSON.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
-    from service.progress import progress
+    from service.archive.progress import progress
     config = _config(ctx)
-    from service.app import utcnow
+    from service.poller.wiring import utcnow
     data = progress(config, _store(config), utcnow())
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, default=_iso, indent=2))
@@ -196,7 +196,7 @@ def _iso(value: object) -> str:
 @click.option("--all-versions", is_flag=True, help="Semua versi, bukan hanya yang terakhir.")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path, all_versions: bool) -> None:
-    from service.export import write_export
+    from service.archive.export import write_export
     store = _store(_config(ctx))
     try:
         count = write_export(store.archive_rows(all_versions=all_versions), fmt, output)
@@ -210,7 +210,7 @@ def export(ctx: click.Context, fmt: str, output: Path, all_versions: bool) -> No
 @main.command(help="Periksa kesiapan ruang kerja: kredensial, akses spreadsheet, tab dan judul kolom.")
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    from service.doctor import doctor as check
+    from service.cli.doctor import doctor as check
     lines = check(_config(ctx))
     for ok, text in lines:
         click.echo(f"{'OK ' if ok else 'PERBAIKI'} {text}")
@@ -237,9 +237,9 @@ def confirm(ctx: click.Context, kode: str) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
 @click.pass_context
 def demo(ctx: click.Context, directory: Path) -> None:
-    from service.app import utcnow
-    from service.demo import run_demo
-    from service.workspace import init_workspace
+    from service.poller.wiring import utcnow
+    from service.cli.demo import run_demo
+    from service.cli.workspace import init_workspace
     path = directory / "satudata.toml"
     if path.exists():
         click.echo(f"Ruang kerja demo sudah ada di {directory}; menjalankan satu siklus poller.")
@@ -254,7 +254,7 @@ def demo(ctx: click.Context, directory: Path) -> None:
 
 # --- the dashboard: serve, run (poller + dashboard), hash-password --------------------------
 def _dashboard_server(config: Config, host: str | None, port: int | None):
-    from service.dashboard import make_dashboard_server
+    from service.web.app import make_dashboard_server
     host = host or config.dashboard_host
     port = config.dashboard_port if port is None else port
     if logging.getLogger().level > logging.INFO:  # one log line per request only with -v
@@ -314,7 +314,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     import threading
 
-    from service.poller import run_forever
+    from service.poller.loop import run_forever
     config = _config(ctx)
     service = _service(config)
     server = _dashboard_server(config, host, port)
@@ -333,7 +333,7 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.option("--password", prompt="Kata sandi", hide_input=True, confirmation_prompt=True,
               envvar="SATUDATA_DASHBOARD_PASSWORD", help="Kata sandi (bawaan: ditanyakan tanpa ditampilkan).")
 def hash_password(password: str) -> None:
-    from service.dashboard import password_hash
+    from service.web.app import password_hash
     if not password:
         raise click.ClickException("Kata sandi tidak boleh kosong")
     click.echo(password_hash(password))

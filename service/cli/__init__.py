@@ -1,0 +1,4 @@
+"""The `satudata` command line and the workspace jobs it runs (init, demo, doctor)."""
+from service.cli.commands import main
+
+__all__ = ["main"]
