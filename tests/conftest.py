@@ -5,7 +5,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from rules.rulefile import load_rules
 from rules.wilayah import Wilayah
@@ -15,6 +18,12 @@ from service.archive.store import Store, make_engine
 from tests.fakes import FakeBackend
 
 WIB = ZoneInfo("Asia/Jakarta")
+
+# Property tests: thorough in CI (CI=true), small while working; HYPOTHESIS_PROFILE overrides.
+# No deadline: a wall-clock limit is flaky on a shared 2-core machine.
+settings.register_profile("ci", max_examples=320, database=None, deadline=None)
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def make_config(tmp_path: Path, opds=(("DINKES", "Dinas Kesehatan"), ("DIKPORA", "Dinas Pendidikan")),

@@ -248,7 +248,7 @@ def test_error_message_never_carries_control_characters():
     assert "\x00" not in parse_number("12\x00").message
 
 
-@settings(database=None, max_examples=300)
+@settings(database=None)
 @given(st.one_of(st.text(), st.text(alphabet="0123456789.,% -+Rp\u00a0\u2212"),
                  st.integers(), st.floats(), st.booleans(), st.none()),
        st.booleans())
@@ -258,7 +258,7 @@ def test_parse_number_never_raises(raw, percent_format):
     assert parsed.level != GALAT or parsed.value is None
 
 
-@settings(database=None, max_examples=200)
+@settings(database=None)
 @given(st.integers(min_value=-10**12, max_value=10**12))
 def test_formatted_numbers_read_back_to_the_same_value(n):
     assert parse_number(format_number(n)).value == n

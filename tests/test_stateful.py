@@ -123,6 +123,7 @@ class Sop(RuleBasedStateMachine):
         self.converge()
 
 
-Sop.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None,
-                                 suppress_health_check=[HealthCheck.too_slow], database=None)
+# Examples come from the Hypothesis profile (tests/conftest.py): thorough in CI, small locally.
+Sop.TestCase.settings = settings(max_examples=max(10, settings.default.max_examples // 8), stateful_step_count=25,
+                                 deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 TestSop = Sop.TestCase
