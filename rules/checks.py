@@ -2,18 +2,24 @@
 
 Input is a DataFrame of raw cell values indexed by row ID, with the field keys as columns
 (plus ``_persen``: the Nilai cell had a percent format). Output is findings as values.
+
+The checks run column-wise: each column is read once into arrays, place names, item keys and
+rules are decided once per distinct value (a tab repeats a few items, places and units over
+many rows), and every check is a mask over the rows. Messages are written only for the rows
+that have a finding. Findings keep one order: check by check, and row by row within a check.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from rules import fields as f
 from rules.findings import GALAT, PERINGATAN, Finding
-from rules.numbers import Parsed, format_number, parse_number, parse_year
-from rules.rulefile import RuleSet
+from rules.numbers import AMBIGU_TITIK, NumberColumn, YearColumn, format_number, parse_numbers, parse_years
+from rules.rulefile import ItemRule, RuleSet
 from rules.wilayah import Wilayah
 
 COLUMN_LABEL = {f.KODE: "Kode Data", f.URAIAN: "Uraian Data", f.RINCIAN: "Rincian", f.SATUAN: "Satuan",
@@ -43,10 +49,14 @@ def text(value: object) -> str:
     return str(value).strip()
 
 
+def _norm(value: str) -> str:
+    return re.sub(r"\W+", " ", value.casefold()).strip()
+
+
 def item_key(kode: object, uraian: object) -> str:
     """Rows of one data item share a Kode Data, else an Uraian Data."""
     k = text(kode).casefold()
-    return f"kode:{k}" if k else "uraian:" + re.sub(r"\W+", " ", text(uraian).casefold()).strip()
+    return f"kode:{k}" if k else "uraian:" + _norm(text(uraian))
 
 
 def rincian_key(rincian: object, wilayah: Wilayah) -> str:
@@ -55,29 +65,102 @@ def rincian_key(rincian: object, wilayah: Wilayah) -> str:
         return match.place.kode
     if wilayah.is_kabupaten(text(rincian)):
         return "kabupaten"
-    return re.sub(r"\W+", " ", text(rincian).casefold()).strip()
+    return _norm(text(rincian))
 
 
-class _Frame:
-    """Column lists of the tab: positional access is what pandas' .at makes slow."""
+def _objects(items: list) -> np.ndarray:
+    """A 1-d object array, element-wise (np.array would turn a list of tuples into 2-d)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
-    def __init__(self, df: pd.DataFrame) -> None:
-        self.index = list(df.index)
-        self.columns = {k: (df[k].tolist() if k in df.columns else [None] * len(self.index))
-                        for k in (*f.DATA_FIELDS, "_persen")}
-        self.pos = {rid: i for i, rid in enumerate(self.index)}
-        self.texts: dict[str, list[str]] = {}
 
-    def text(self, key: str) -> list[str]:
-        if key not in self.texts:
-            self.texts[key] = [text(v) for v in self.columns[key]]
-        return self.texts[key]
+def _texts(values: np.ndarray) -> np.ndarray:
+    return _objects([v.strip() if v.__class__ is str else text(v) for v in values])
 
-    def at(self, row_id: str, key: str) -> str:
-        return self.text(key)[self.pos[row_id]]
 
-    def raw(self, row_id: str, key: str) -> object:
-        return self.columns[key][self.pos[row_id]]
+class _Tab:
+    """The tab's columns as arrays; whatever depends on a cell's text alone (a place, a unit, an
+    item key, the rules that match) is computed once per distinct text and spread to the rows."""
+
+    def __init__(self, df: pd.DataFrame, wilayah: Wilayah) -> None:
+        self.ids = np.array(df.index, dtype=object)
+        self.n = len(self.ids)
+        self.present = set(df.columns)
+        self.wilayah = wilayah
+        self.raw = {k: df[k].to_numpy(dtype=object) if k in df.columns else np.full(self.n, None, dtype=object)
+                    for k in (*f.DATA_FIELDS, "_persen")}
+        self._texts: dict[str, np.ndarray] = {}
+        self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[str, np.ndarray] = {}
+
+    def text(self, key: str) -> np.ndarray:
+        if key not in self._texts:
+            self._texts[key] = _texts(self.raw[key])
+        return self._texts[key]
+
+    def empty(self, key: str) -> np.ndarray:
+        return self.text(key) == ""
+
+    def distinct(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(row -> code, code -> text) of a column's texts."""
+        if key not in self._distinct:
+            self._distinct[key] = pd.factorize(self.text(key))
+        return self._distinct[key]
+
+    def each(self, key: str, fn, dtype=object) -> np.ndarray:
+        """``fn`` of every row's text in column ``key``, called once per distinct text."""
+        codes, uniques = self.distinct(key)
+        results = [fn(u) for u in uniques]
+        return (_objects(results) if dtype is object else np.array(results, dtype=dtype))[codes]
+
+    def pairs(self) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """(row -> code, code -> (Kode Data, Uraian Data)): the rows of one item share a pair."""
+        if "pairs" not in self._cache:
+            kode, kodes = self.distinct(f.KODE)
+            uraian, uraians = self.distinct(f.URAIAN)
+            codes, combined = pd.factorize(kode.astype(np.int64) * (len(uraians) + 1) + uraian)
+            self._cache["pairs"] = codes
+            self._cache["pair_list"] = [(kodes[c // (len(uraians) + 1)], uraians[c % (len(uraians) + 1)])
+                                        for c in combined]  # type: ignore[assignment]
+        return self._cache["pairs"], self._cache["pair_list"]  # type: ignore[return-value]
+
+    def per_pair(self, fn, dtype=object) -> np.ndarray:
+        codes, pairs = self.pairs()
+        results = [fn(k, u) for k, u in pairs]
+        return (_objects(results) if dtype is object else np.array(results, dtype=dtype))[codes]
+
+    @property
+    def item_keys(self) -> np.ndarray:
+        if "item" not in self._cache:
+            self._cache["item"] = self.per_pair(item_key)
+        return self._cache["item"]
+
+    @property
+    def rincian_keys(self) -> np.ndarray:
+        if "rincian" not in self._cache:
+            self._cache["rincian"] = self.each(f.RINCIAN, lambda r: rincian_key(r, self.wilayah))
+        return self._cache["rincian"]
+
+    def places(self) -> np.ndarray:
+        """The Kemendagri match of each row's Rincian (None where Rincian is empty)."""
+        if "places" not in self._cache:
+            self._cache["places"] = self.each(f.RINCIAN, lambda r: self.wilayah.lookup(r) if r else None)
+        return self._cache["places"]
+
+
+class _Out:
+    """Findings of one check, put back in row order however the masks found them."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[tuple, Finding]] = []
+
+    def add(self, order: tuple, finding: Finding) -> None:
+        self.items.append((order, finding))
+
+    def flush(self, out: list[Finding]) -> None:
+        out.extend(finding for _, finding in sorted(self.items, key=lambda item: item[0]))
+        self.items.clear()
 
 
 def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
@@ -85,245 +168,292 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     result = CheckResult()
     if df.empty:
         return result
-    frame = _Frame(df)
-    parsed = dict(zip(frame.index, (parse_number(None if v != v else v, percent_format=p is True or p == 1)
-                                    for v, p in zip(frame.columns[f.NILAI], frame.columns["_persen"]))))
-    years = dict(zip(frame.index, (parse_year(None if v != v else v) for v in frame.columns[f.TAHUN])))
+    tab = _Tab(df, wilayah)
+    persen = np.array([p is True or p == 1 for p in tab.raw["_persen"]], dtype=bool)
+    numbers = parse_numbers(tab.raw[f.NILAI], persen)
+    years = parse_years(tab.raw[f.TAHUN])
+    ids = tab.ids.tolist()
+    values = numbers.value
+    result.numbers = dict(zip(ids, (None if v != v else float(v) for v in values.tolist())))
+    result.years = dict(zip(ids, years.as_objects()))
     out = result.findings
-    for row_id, p in parsed.items():
-        result.numbers[row_id] = p.value
-    for row_id, (y, _) in years.items():
-        result.years[row_id] = y
-    _required(frame, out)
-    _values(frame, parsed, rules, out)
-    _years(years, rules, year, frame, out)
-    _places(frame, wilayah, out)
-    _items(frame, parsed, years, rules, wilayah, out)
-    _standar_data(frame, [k for k in f.STANDAR_DATA if k in df.columns], rules, out)
-    _duplicates(frame, result.years, wilayah, out)
+    _required(tab, out)
+    _values(tab, numbers, rules, out)
+    _years(tab, years, rules, year, out)
+    _places(tab, out)
+    _items(tab, numbers, years, rules, out)
+    _standar_data(tab, [k for k in f.STANDAR_DATA if k in tab.present], rules, out)
+    _duplicates(tab, years, out)
     if history:
-        _history(frame, parsed, result.years, wilayah, history, rules, out)
+        _history(tab, numbers, years, history, rules, out)
     return result
 
 
-def _required(frame: _Frame, out: list[Finding]) -> None:
+def _required(tab: _Tab, out: list[Finding]) -> None:
     for key, label, step, blocks in ((f.URAIAN, "Uraian Data", 1, 5), (f.SATUAN, "Satuan", 1, 5),
                                      (f.TAHUN, "Tahun", 7, 7), (f.NILAI, "Nilai", 7, 7)):
-        for row_id in (rid for rid, v in zip(frame.index, frame.text(key)) if not v):
-            out.append(Finding(row_id, key, GALAT, f"{key}_wajib", f"{label} wajib diisi", step, blocks))
+        for i in np.flatnonzero(tab.empty(key)):
+            out.append(Finding(tab.ids[i], key, GALAT, f"{key}_wajib", f"{label} wajib diisi", step, blocks))
 
 
-def _values(frame: _Frame, parsed: dict[str, Parsed], rules: RuleSet, out: list[Finding]) -> None:
-    units = dict(zip(frame.index, (v.casefold() for v in frame.text(f.SATUAN))))
-    for row_id, p in parsed.items():
-        if p.code == "ambigu_titik" and _plainly_thousands(p, units[row_id], rules):
-            pass  # "8.693" jiwa or "Rp 13.500": whole counts and rupiah are written with thousands dots
-        elif p.code and p.level:
-            out.append(Finding(row_id, f.NILAI, p.level, p.code, p.message or "Nilai tidak sah"))
-        if p.value is None:
-            continue
-        unit = units[row_id]
-        shown = format_number(p.value)
-        if unit in rules.satuan_cacah and (p.value < 0 or not float(p.value).is_integer()):
-            out.append(Finding(row_id, f.NILAI, GALAT, "cacah_tidak_bulat",
-                               f"Nilai '{frame.at(row_id, f.NILAI)[:30]}' bersatuan '{frame.at(row_id, f.SATUAN)}' harus bilangan bulat >= 0"))
-        if unit in rules.satuan_persen or p.percent:
-            if p.value < 0:
-                out.append(Finding(row_id, f.NILAI, GALAT, "persen_negatif", f"Persentase {shown}% di bawah 0"))
-            elif p.value > 100 and not _has_bound(rules, frame, row_id):
-                out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_di_atas_100",
-                                   f"Persentase {shown}% di atas 100; periksa kembali (kecuali indikator seperti APK)"))
-        elif p.percent and unit not in rules.satuan_persen:
-            out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_satuan",
-                               f"Nilai ditulis sebagai persen tetapi Satuan '{frame.at(row_id, f.SATUAN)}'"))
+def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]) -> None:
+    cacah = tab.each(f.SATUAN, lambda u: u.casefold() in rules.satuan_cacah, bool)
+    rupiah = tab.each(f.SATUAN, lambda u: "rupiah" in u.casefold() or u.casefold().startswith("rp"), bool)
+    persen_unit = tab.each(f.SATUAN, lambda u: u.casefold() in rules.satuan_persen, bool)
+    value, has = numbers.value, ~np.isnan(numbers.value)
+    filled = np.where(has, value, 0)
+    whole = has & np.isfinite(filled) & (np.floor(filled) == filled)
+    thousands = (numbers.code == AMBIGU_TITIK) & whole & (cacah | rupiah)  # "8.693" jiwa, "Rp 13.500"
+    problem = (numbers.code != None) & (numbers.level != None) & ~thousands  # noqa: E711 (elementwise)
+    bad_count = has & cacah & ((value < 0) | ~whole)
+    as_percent = has & (persen_unit | numbers.percent)
+    negative_pct = as_percent & (value < 0)
+    over_pct = as_percent & (value > 100)
+    buf = _Out()
+    for i in np.flatnonzero(problem):
+        p = numbers.parsed(i)
+        buf.add((i, 0), Finding(tab.ids[i], f.NILAI, p.level, p.code, p.message or "Nilai tidak sah"))
+    for i in np.flatnonzero(bad_count):
+        buf.add((i, 1), Finding(tab.ids[i], f.NILAI, GALAT, "cacah_tidak_bulat",
+                                f"Nilai '{tab.text(f.NILAI)[i][:30]}' bersatuan '{tab.text(f.SATUAN)[i]}' "
+                                "harus bilangan bulat >= 0"))
+    for i in np.flatnonzero(negative_pct):
+        buf.add((i, 2), Finding(tab.ids[i], f.NILAI, GALAT, "persen_negatif",
+                                f"Persentase {format_number(value[i])}% di bawah 0"))
+    for i in np.flatnonzero(over_pct):
+        if not _has_bound(rules, tab, i):
+            buf.add((i, 2), Finding(tab.ids[i], f.NILAI, PERINGATAN, "persen_di_atas_100",
+                                    f"Persentase {format_number(value[i])}% di atas 100; periksa kembali "
+                                    "(kecuali indikator seperti APK)"))
+    buf.flush(out)
 
 
-def _plainly_thousands(p: Parsed, unit: str, rules: RuleSet) -> bool:
-    """A dot before exactly three digits in a count or a rupiah amount can only mean thousands."""
-    whole = p.value is not None and float(p.value).is_integer()
-    return whole and (unit in rules.satuan_cacah or "rupiah" in unit or unit.startswith("rp"))
-
-
-def _has_bound(rules: RuleSet, frame: _Frame, row_id: str) -> bool:
-    items = rules.items_for(frame.at(row_id, f.KODE), frame.at(row_id, f.URAIAN))
+def _has_bound(rules: RuleSet, tab: _Tab, i: int) -> bool:
+    items = rules.items_for(tab.text(f.KODE)[i], tab.text(f.URAIAN)[i])
     return any("maximum" in r.kolom.get(f.NILAI, {}) for r in items)
 
 
-def _years(years: dict, rules: RuleSet, year: int, frame: _Frame, out: list[Finding]) -> None:
+def _years(tab: _Tab, years: YearColumn, rules: RuleSet, year: int, out: list[Finding]) -> None:
     oldest = year - rules.tahun_mundur_maks
-    for row_id, (y, problem) in years.items():
-        if problem and frame.at(row_id, f.TAHUN):
-            out.append(Finding(row_id, f.TAHUN, GALAT, "tahun_tidak_sah", problem))
-        elif y is not None and y > year:
-            out.append(Finding(row_id, f.TAHUN, GALAT, "tahun_masa_depan",
-                               f"Tahun {y} melewati tahun kerja {year}"))
-        elif y is not None and y < oldest:
-            out.append(Finding(row_id, f.TAHUN, GALAT, "tahun_terlalu_lama",
-                               f"Tahun {y} lebih dari {rules.tahun_mundur_maks} tahun sebelum {year}"))
+    y, known = years.value, years.value >= 0
+    invalid = (years.problem != None) & ~tab.empty(f.TAHUN)  # noqa: E711 (elementwise)
+    for i in np.flatnonzero(invalid | (known & ((y > year) | (y < oldest)))):
+        if invalid[i]:
+            out.append(Finding(tab.ids[i], f.TAHUN, GALAT, "tahun_tidak_sah", years.problem[i]))
+        elif y[i] > year:
+            out.append(Finding(tab.ids[i], f.TAHUN, GALAT, "tahun_masa_depan",
+                               f"Tahun {y[i]} melewati tahun kerja {year}"))
+        else:
+            out.append(Finding(tab.ids[i], f.TAHUN, GALAT, "tahun_terlalu_lama",
+                               f"Tahun {y[i]} lebih dari {rules.tahun_mundur_maks} tahun sebelum {year}"))
 
 
-def _places(frame: _Frame, wilayah: Wilayah, out: list[Finding]) -> None:
-    for row_id, value in zip(frame.index, frame.text(f.RINCIAN)):
-        if not value:
-            continue
-        match = wilayah.lookup(value)
-        if match.status in ("tidak_dikenal", "mirip"):
-            out.append(Finding(row_id, f.RINCIAN, GALAT, f"wilayah_{match.status}",
-                               match.message or f"Rincian '{value}' bukan wilayah Magetan yang dikenal"))
+def _places(tab: _Tab, out: list[Finding]) -> None:
+    matches = tab.places()
+    bad = tab.each(f.RINCIAN, lambda r: bool(r) and tab.wilayah.lookup(r).status in ("tidak_dikenal", "mirip"), bool)
+    for i in np.flatnonzero(bad):
+        match, value = matches[i], tab.text(f.RINCIAN)[i]
+        out.append(Finding(tab.ids[i], f.RINCIAN, GALAT, f"wilayah_{match.status}",
+                           match.message or f"Rincian '{value}' bukan wilayah Magetan yang dikenal"))
 
 
-def _items(frame: _Frame, parsed: dict[str, Parsed], years: dict, rules: RuleSet, wilayah: Wilayah,
-           out: list[Finding]) -> None:
+def _items(tab: _Tab, numbers: NumberColumn, years: YearColumn, rules: RuleSet, out: list[Finding]) -> None:
     if not rules.items:
         return
-    groups: dict[tuple[str, object], list[str]] = {}
-    matched: dict[int, tuple] = {}
-    for row_id in frame.index:
-        for rule in rules.items_for(frame.at(row_id, f.KODE), frame.at(row_id, f.URAIAN)):
-            _constraints(row_id, rule, frame, parsed[row_id], years[row_id][0], out)
-            matched.setdefault(id(rule), (rule, []))[1].append(row_id)
-            if rule.jumlah_kecamatan:
-                key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)), frame.at(row_id, f.TAHUN))
-                groups.setdefault(key, []).append(row_id)
-    for row_ids in groups.values():
-        _kecamatan_sum(row_ids, frame, parsed, wilayah, out)
-    for rule, row_ids in matched.values():
-        _unique(rule, row_ids, frame, out)
-
-
-def _constraints(row_id: str, rule, frame: _Frame, p: Parsed, year: int | None, out: list[Finding]) -> None:
-    """Frictionless constraints of a per-item rule on one row (``unique`` is checked across rows)."""
-    for key, limits in rule.kolom.items():
-        label = COLUMN_LABEL.get(key, key)
-        shown = frame.at(row_id, key)
-        if limits.get("required") and not shown:
-            out.append(Finding(row_id, key, rule.level, "wajib_menurut_aturan",
-                               f"{label} wajib diisi untuk item ini ({rule.nama})", 3 if key != f.NILAI else 7))
+    codes, pairs = tab.pairs()
+    hits = np.array([[r.matches(k, u) for r in rules.items] for k, u in pairs], dtype=bool)  # pair x rule
+    buf = _Out()
+    first_match: dict[int, int] = {}
+    for index, rule in enumerate(rules.items):
+        rows = np.flatnonzero(hits[codes, index])
+        if not len(rows):
             continue
+        first_match[index] = int(rows[0])
+        _constraints(tab, rows, index, rule, numbers, years, buf)
+    buf.flush(out)
+    summing = np.array([r.jumlah_kecamatan for r in rules.items], dtype=bool)
+    if summing.any():
+        _kecamatan_sums(tab, (hits[:, summing].sum(axis=1))[codes], numbers, out)
+    # `unique` is checked per rule, rules in the order their first row appears
+    for index in sorted(first_match, key=lambda i: (first_match[i], i)):
+        _unique(tab, np.flatnonzero(hits[codes, index]), rules.items[index], out)
+
+
+def _constraints(tab: _Tab, rows: np.ndarray, index: int, rule: ItemRule, numbers: NumberColumn,
+                 years: YearColumn, buf: _Out) -> None:
+    """Frictionless constraints of a per-item rule on its rows (``unique`` is checked across rows)."""
+    for k_index, (key, limits) in enumerate(rule.kolom.items()):
+        label = COLUMN_LABEL.get(key, key)
+        here, shown = rows, tab.text(key)[rows]
+        missing = shown == ""
+        if limits.get("required"):
+            for i in here[missing]:
+                buf.add((i, index, k_index, 0), Finding(tab.ids[i], key, rule.level, "wajib_menurut_aturan",
+                                                        f"{label} wajib diisi untuk item ini ({rule.nama})",
+                                                        3 if key != f.NILAI else 7))
+            here, shown, missing = here[~missing], shown[~missing], missing[~missing]
         if key in (f.NILAI, f.TAHUN):
-            value = p.value if key == f.NILAI else year
-            if value is None:
-                continue
-            show = format_number if key == f.NILAI else (lambda v: str(int(v)))  # a year has no dots
-            if "minimum" in limits and value < limits["minimum"]:
-                out.append(Finding(row_id, key, rule.level, "di_bawah_minimum",
-                                   f"{label} {show(value)} di bawah batas {show(limits['minimum'])} ({rule.nama})"))
-            if "maximum" in limits and value > limits["maximum"]:
-                out.append(Finding(row_id, key, rule.level, "di_atas_maksimum",
-                                   f"{label} {show(value)} di atas batas {show(limits['maximum'])} ({rule.nama})"))
+            _bounds(tab, here, index, k_index, key, label, limits, rule, numbers, years, buf)
             if key == f.NILAI:
                 continue
-        if not shown:
+        here, shown = here[~missing], shown[~missing]
+        if "enum" in limits:
+            allowed = {str(v).casefold() for v in limits["enum"]}
+            for i, value in zip(here, shown):
+                if value.casefold() not in allowed:
+                    buf.add((i, index, k_index, 2), Finding(
+                        tab.ids[i], key, rule.level, "bukan_pilihan",
+                        f"{label} '{value[:40]}' bukan pilihan yang sah ({', '.join(map(str, limits['enum']))})"))
+        if "pattern" in limits:
+            pattern = re.compile(str(limits["pattern"]))
+            for i, value in zip(here, shown):
+                if not pattern.fullmatch(value):
+                    buf.add((i, index, k_index, 3), Finding(
+                        tab.ids[i], key, rule.level, "pola_tidak_cocok",
+                        f"{label} '{value[:40]}' tidak sesuai pola {limits['pattern']} ({rule.nama})"))
+
+
+def _bounds(tab: _Tab, rows: np.ndarray, index: int, k_index: int, key: str, label: str, limits: dict,
+            rule: ItemRule, numbers: NumberColumn, years: YearColumn, buf: _Out) -> None:
+    if key == f.NILAI:
+        value, show = numbers.value[rows], format_number
+    else:
+        value = np.where(years.value[rows] >= 0, years.value[rows], np.nan).astype(float)
+        show = lambda v: str(int(v))  # noqa: E731 (a year has no dots)
+    for bound, code, word, below in (("minimum", "di_bawah_minimum", "di bawah", True),
+                                     ("maximum", "di_atas_maksimum", "di atas", False)):
+        if bound not in limits:
             continue
-        if "enum" in limits and shown.casefold() not in {str(v).casefold() for v in limits["enum"]}:
-            out.append(Finding(row_id, key, rule.level, "bukan_pilihan",
-                               f"{label} '{shown[:40]}' bukan pilihan yang sah ({', '.join(map(str, limits['enum']))})"))
-        if "pattern" in limits and not re.fullmatch(str(limits["pattern"]), shown):
-            out.append(Finding(row_id, key, rule.level, "pola_tidak_cocok",
-                               f"{label} '{shown[:40]}' tidak sesuai pola {limits['pattern']} ({rule.nama})"))
+        limit = limits[bound]
+        broken = (value < limit) if below else (value > limit)
+        for i, v in zip(rows[broken], value[broken]):
+            buf.add((i, index, k_index, 1), Finding(tab.ids[i], key, rule.level, code,
+                                                    f"{label} {show(v)} {word} batas {show(limit)} ({rule.nama})"))
 
 
-def _unique(rule, row_ids: list[str], frame: _Frame, out: list[Finding]) -> None:
+def _unique(tab: _Tab, rows: np.ndarray, rule: ItemRule, out: list[Finding]) -> None:
     for key, limits in rule.kolom.items():
         if not limits.get("unique"):
             continue
-        first: dict[str, str] = {}
-        for row_id in row_ids:
-            value = frame.at(row_id, key).casefold()
-            if not value:
-                continue
-            if value in first:
-                out.append(Finding(row_id, key, rule.level, "tidak_unik",
-                                   f"{COLUMN_LABEL.get(key, key)} '{frame.at(row_id, key)[:40]}' sama dengan baris "
-                                   f"{first[value]}; harus unik ({rule.nama})", 3))
-            else:
-                first[value] = row_id
+        shown = tab.text(key)[rows]
+        folded = pd.Series([v.casefold() for v in shown], dtype=object)
+        filled = (folded != "").to_numpy()
+        dup = folded.duplicated().to_numpy() & filled
+        first = dict(zip(folded[filled & ~dup], tab.ids[rows][filled & ~dup]))
+        for i, value, fold in zip(rows[dup], shown[dup], folded[dup]):
+            out.append(Finding(tab.ids[i], key, rule.level, "tidak_unik",
+                               f"{COLUMN_LABEL.get(key, key)} '{value[:40]}' sama dengan baris "
+                               f"{first[fold]}; harus unik ({rule.nama})", 3))
 
 
-def _kecamatan_sum(row_ids: list[str], frame: _Frame, parsed: dict[str, Parsed], wilayah: Wilayah,
-                   out: list[Finding]) -> None:
-    totals = [r for r in row_ids if wilayah.is_kabupaten(frame.at(r, f.RINCIAN))]
-    parts: dict[str, float | None] = {}
-    for r in row_ids:
-        match = wilayah.lookup(frame.at(r, f.RINCIAN)) if frame.at(r, f.RINCIAN) else None
-        if match and match.status == "cocok" and match.place and match.place.kind == "kecamatan":
-            parts[match.place.kode] = parsed[r].value
-    if not totals or not parts:
+def _kecamatan_sums(tab: _Tab, weight: np.ndarray, numbers: NumberColumn, out: list[Finding]) -> None:
+    """A kabupaten total must equal the sum of its kecamatan, per item and Tahun (DHIS2-like).
+    ``weight``: how many summing rules match each row."""
+    rows = np.flatnonzero(weight > 0)
+    if not len(rows):
         return
-    expected = len(wilayah.kecamatan)
-    for total_id in totals:
-        total = parsed[total_id].value
-        if total is None:
-            continue
-        if len(parts) < expected or any(v is None for v in parts.values()):
-            filled = sum(v is not None for v in parts.values())
-            out.append(Finding(total_id, f.NILAI, PERINGATAN, "jumlah_kecamatan_belum_lengkap",
-                               f"Baru {filled} dari {expected} kecamatan terisi; jumlah kabupaten belum dapat dicek", 7))
-            continue
-        summed = sum(v for v in parts.values() if v is not None)
-        if abs(summed - total) > 1e-6 * max(1.0, abs(total)):
-            out.append(Finding(total_id, f.NILAI, GALAT, "jumlah_kecamatan_beda",
-                               f"Nilai kabupaten {format_number(total)} tidak sama dengan jumlah {expected} kecamatan "
-                               f"{format_number(summed)}", 7))
+    kec = tab.each(f.RINCIAN, lambda r: _kecamatan_code(tab.wilayah, r))[rows]
+    total = tab.each(f.RINCIAN, tab.wilayah.is_kabupaten, bool)[rows]
+    item = pd.factorize(tab.item_keys[rows])[0].astype(np.int64)
+    tahun = tab.distinct(f.TAHUN)[0][rows].astype(np.int64)
+    group = pd.factorize(item * (tahun.max() + 1) + tahun)[0]  # per item and Tahun, in order of appearance
+    frame = pd.DataFrame({"group": group, "kec": kec, "value": numbers.value[rows], "pos": rows})
+    parts = frame[frame["kec"].notna()].drop_duplicates(["group", "kec"], keep="last")
+    stats = parts.assign(missing=parts["value"].isna()).groupby("group").agg(
+        count=("kec", "size"), missing=("missing", "sum"), summed=("value", "sum"))
+    totals = frame[total & frame["value"].notna().to_numpy()].join(stats, on="group", how="inner")
+    totals = totals.loc[totals.index.repeat(weight[totals["pos"]])]  # a row summed by two rules counts twice
+    # groups in the order their first row appears, rows in sheet order within a group
+    totals = totals.iloc[np.lexsort((totals["pos"].to_numpy(), totals["group"].to_numpy()))]
+    expected = len(tab.wilayah.kecamatan)
+    incomplete = ((totals["count"] < expected) | (totals["missing"] > 0)).to_numpy()
+    value, summed = totals["value"].to_numpy(), totals["summed"].to_numpy()
+    differs = ~incomplete & (np.abs(summed - value) > 1e-6 * np.maximum(1.0, np.abs(value)))
+    pos, count, missing = totals["pos"].to_numpy(), totals["count"].to_numpy(), totals["missing"].to_numpy()
+    for j in np.flatnonzero(incomplete | differs):
+        pos_j, v, s = pos[j], value[j], summed[j]
+        if incomplete[j]:
+            out.append(Finding(tab.ids[pos_j], f.NILAI, PERINGATAN, "jumlah_kecamatan_belum_lengkap",
+                               f"Baru {int(count[j] - missing[j])} dari {expected} kecamatan terisi; jumlah "
+                               "kabupaten belum dapat dicek", 7))
+        else:
+            out.append(Finding(tab.ids[pos_j], f.NILAI, GALAT, "jumlah_kecamatan_beda",
+                               f"Nilai kabupaten {format_number(v)} tidak sama dengan jumlah {expected} "
+                               f"kecamatan {format_number(s)}", 7))
 
 
-def _standar_data(frame: _Frame, present: list[str], rules: RuleSet, out: list[Finding]) -> None:
+def _kecamatan_code(wilayah: Wilayah, rincian: str) -> str | None:
+    match = wilayah.lookup(rincian) if rincian else None
+    if match is not None and match.status == "cocok" and match.place is not None and match.place.kind == "kecamatan":
+        return match.place.kode
+    return None
+
+
+def _standar_data(tab: _Tab, present: list[str], rules: RuleSet, out: list[Finding]) -> None:
     if not present:
         return
-    seen: set[str] = set()
-    for row_id in frame.index:
-        key = item_key(frame.at(row_id, f.KODE), frame.at(row_id, f.URAIAN))
-        if key in seen or key in ("kode:", "uraian:"):
-            continue
-        seen.add(key)
-        empty = [k.capitalize() for k in present if not frame.at(row_id, k)]
+    keys = pd.Series(tab.item_keys, dtype=object)
+    first = np.flatnonzero((~keys.duplicated() & ~keys.isin(("kode:", "uraian:"))).to_numpy())
+    known = {x.casefold() for x in rules.frekuensi}
+    for i in first:
+        empty = [k.capitalize() for k in present if not tab.text(k)[i]]
         if empty:
-            out.append(Finding(row_id, empty[0].casefold(), PERINGATAN, "standar_data_belum_lengkap",
+            out.append(Finding(tab.ids[i], empty[0].casefold(), PERINGATAN, "standar_data_belum_lengkap",
                                f"Standar Data belum lengkap: {', '.join(empty)} kosong", 5))
         if f.FREKUENSI in present:
-            freq = frame.at(row_id, f.FREKUENSI)
-            if freq and freq.casefold() not in {x.casefold() for x in rules.frekuensi}:
-                out.append(Finding(row_id, f.FREKUENSI, PERINGATAN, "frekuensi_tidak_dikenal",
+            freq = tab.text(f.FREKUENSI)[i]
+            if freq and freq.casefold() not in known:
+                out.append(Finding(tab.ids[i], f.FREKUENSI, PERINGATAN, "frekuensi_tidak_dikenal",
                                    f"Frekuensi '{freq[:30]}' bukan {', '.join(rules.frekuensi)}", 5))
 
 
-def _duplicates(frame: _Frame, years: dict[str, int | None], wilayah: Wilayah,
-                out: list[Finding]) -> None:
-    seen: dict[tuple, str] = {}
+def _duplicates(tab: _Tab, years: YearColumn, out: list[Finding]) -> None:
     # the newer row (higher ID number) carries the error, wherever it stands in the sheet
-    for row_id in sorted(frame.index, key=lambda rid: (len(str(rid)), str(rid))):
-        if not frame.at(row_id, f.URAIAN) and not frame.at(row_id, f.KODE):
-            continue
-        key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)),
-               rincian_key(frame.raw(row_id, f.RINCIAN), wilayah), years.get(row_id))
-        if key in seen:
-            out.append(Finding(row_id, f.URAIAN, GALAT, "baris_ganda",
-                               f"Item, Rincian dan Tahun sama dengan baris {seen[key]}", 3))
-        else:
-            seen[key] = row_id
+    ids = _objects([str(i) for i in tab.ids])
+    by_id = np.argsort(ids, kind="stable")
+    order = by_id[np.argsort(np.array([len(i) for i in ids], dtype=np.int64)[by_id], kind="stable")]
+    order = order[~(tab.empty(f.URAIAN) & tab.empty(f.KODE))[order]]
+    if not len(order):
+        return
+    item = pd.factorize(tab.item_keys)[0].astype(np.int64)
+    rincian = pd.factorize(tab.rincian_keys)[0].astype(np.int64)
+    year = years.value + 1  # -1 (no year) -> 0
+    key = (item * (rincian.max() + 1) + rincian) * (year.max() + 1) + year
+    keys = key[order]
+    dup = pd.Series(keys).duplicated().to_numpy()
+    first = dict(zip(keys[~dup].tolist(), tab.ids[order][~dup]))
+    for i, k in zip(order[dup], keys[dup].tolist()):
+        out.append(Finding(tab.ids[i], f.URAIAN, GALAT, "baris_ganda",
+                           f"Item, Rincian dan Tahun sama dengan baris {first[k]}", 3))
 
 
-def _history(frame: _Frame, parsed: dict[str, Parsed], years: dict[str, int | None], wilayah: Wilayah,
-             history: History, rules: RuleSet, out: list[Finding]) -> None:
-    for row_id, p in parsed.items():
-        year = years.get(row_id)
-        if p.value is None or year is None:
-            continue
-        key = (item_key(frame.raw(row_id, f.KODE), frame.raw(row_id, f.URAIAN)),
-               rincian_key(frame.raw(row_id, f.RINCIAN), wilayah))
-        archived = history.get(key, ())
-        same_year = [(y, v) for y, v in archived if y == year]  # an archived value edited again
-        earlier = [(y, v) for y, v in archived if y < year]
-        if same_year:
-            prev_year, prev = same_year[-1]  # the newest archived version
-        elif earlier:
-            prev_year, prev = max(earlier, key=lambda yv: yv[0])
-        else:
-            continue
-        message = _jump(p.value, prev, rules)
-        if message:
-            out.append(Finding(row_id, f.NILAI, PERINGATAN, "lonjakan_riwayat",
-                               f"Nilai {format_number(p.value)} dibanding {format_number(prev)} (tahun {prev_year}): {message}", 7))
+def _history(tab: _Tab, numbers: NumberColumn, years: YearColumn, history: History, rules: RuleSet,
+             out: list[Finding]) -> None:
+    """A change of more than a set share against the last archived value of the same datum."""
+    rows = np.flatnonzero(~np.isnan(numbers.value) & (years.value >= 0))
+    if not len(rows):
+        return
+    keys = list(zip(tab.item_keys[rows], tab.rincian_keys[rows], years.value[rows].tolist()))
+    previous = {key: _previous(history.get(key[:2], ()), key[2]) for key in set(keys)}
+    prev = np.array([previous[k][1] if previous[k] else np.nan for k in keys], dtype=float)
+    value = numbers.value[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.abs(value - prev) / np.abs(prev)
+    jumped = ~np.isnan(prev) & ((prev == 0) & (value != 0) | (prev != 0) & (change > rules.perubahan_maks))
+    for j in np.flatnonzero(jumped):
+        i, v, p = rows[j], float(value[j]), float(prev[j])
+        out.append(Finding(tab.ids[i], f.NILAI, PERINGATAN, "lonjakan_riwayat",
+                           f"Nilai {format_number(v)} dibanding {format_number(p)} "
+                           f"(tahun {previous[keys[j]][0]}): {_jump(v, p, rules)}", 7))
+
+
+def _previous(archived, year: int) -> tuple[int, float] | None:
+    """The value to compare with: this year's newest archived version, else the latest earlier year."""
+    same_year = [(y, v) for y, v in archived if y == year]  # an archived value edited again
+    if same_year:
+        return same_year[-1]
+    earlier = [(y, v) for y, v in archived if y < year]
+    return max(earlier, key=lambda yv: yv[0]) if earlier else None
 
 
 def _jump(value: float, prev: float, rules: RuleSet) -> str | None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
+
 from rules.findings import GALAT, PERINGATAN
 
 AMBIGU_TITIK = "ambigu_titik"
@@ -274,3 +276,111 @@ def format_number(value: float, decimals: int | None = None) -> str:
     if text.strip("0.,") and value < 0:
         text = "-" + text
     return text.translate(str.maketrans(",.", ".,"))
+
+
+# --- whole columns -------------------------------------------------------------------------
+# The shapes most cells take, read without the general parser. Each reads exactly as
+# parse_number reads it (tests/test_numbers.py holds the two in agreement); everything else
+# goes through parse_number itself.
+_FAST = re.compile(r"(?P<bulat>[0-9]+)"                      # 1234
+                   r"|(?P<ribuan>[0-9]{1,3}(?:\.[0-9]{3}){2,})"  # 1.234.567
+                   r"|(?P<desimal>[0-9]+,(?:[0-9]{1,2}|[0-9]{4,}))"  # 12,5
+                   r"|(?P<ribuan_desimal>[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+)"  # 1.234,5
+                   r"|(?P<titik>[1-9][0-9]{0,2}\.[0-9]{3})")  # 8.693: thousands, flagged as ambiguous
+_FAST_READ = {"bulat": lambda t: float(t), "ribuan": lambda t: float(t.replace(".", "")),
+              "desimal": lambda t: float(t.replace(",", ".")),
+              "ribuan_desimal": lambda t: float(t.replace(".", "").replace(",", ".")),
+              "titik": lambda t: float(t.replace(".", ""))}
+
+
+_BIG_INT = 2 ** 1023
+
+
+@dataclass
+class NumberColumn:
+    """A Nilai column read as numbers: arrays by row, full results (with messages) on demand."""
+
+    raw: list
+    percent_format: list
+    value: np.ndarray  # float, NaN where there is no number
+    percent: np.ndarray  # bool
+    code: np.ndarray  # object: problem code or None
+    level: np.ndarray  # object: GALAT, PERINGATAN or None
+
+    def parsed(self, i: int) -> Parsed:
+        raw = self.raw[i]
+        return parse_number(None if raw != raw else raw, percent_format=bool(self.percent_format[i]))
+
+
+def parse_numbers(raw, percent_format) -> NumberColumn:
+    """parse_number over a column, with the common shapes read in one pass."""
+
+    raw, pct = list(raw), [bool(p) for p in percent_format]
+    n = len(raw)
+    value = np.full(n, np.nan)
+    percent = np.array(pct, dtype=bool)
+    code = np.full(n, None, dtype=object)
+    level = np.full(n, None, dtype=object)
+    fullmatch, read, slow = _FAST.fullmatch, _FAST_READ, []
+    for i, v in enumerate(raw):
+        cls = v.__class__
+        if cls is str:
+            t = v.strip()
+            if not t:
+                continue
+            m = fullmatch(t) if len(t) <= _MAX_LEN else None
+            if m is None:
+                slow.append(i)
+                continue
+            kind = m.lastgroup
+            if kind == "bulat":
+                value[i] = float(t)
+            else:
+                value[i] = read[kind](t)
+                if kind == "titik":
+                    code[i], level[i] = AMBIGU_TITIK, PERINGATAN
+        elif v is None or (cls is float and v != v):
+            continue
+        elif not pct[i] and ((cls is float and v - v == 0) or (cls is int and -_BIG_INT < v < _BIG_INT)):
+            value[i] = v  # a finite float, or an int that a float holds
+        else:
+            slow.append(i)
+    for i in slow:
+        p = parse_number(raw[i], percent_format=pct[i])
+        value[i] = np.nan if p.value is None else p.value
+        percent[i], code[i], level[i] = p.percent, p.code, p.level
+    return NumberColumn(raw, pct, value, percent, code, level)
+
+
+@dataclass
+class YearColumn:
+    """A Tahun column: years by row (-1 where there is none) and the problem of each cell."""
+
+    value: np.ndarray  # int64
+    problem: np.ndarray  # object: message or None
+
+    def as_objects(self) -> list[int | None]:
+        return [None if y < 0 else y for y in self.value.tolist()]
+
+
+def parse_years(raw) -> YearColumn:
+    """parse_year over a column; a column repeats a few years, each is read once."""
+
+    raw = list(raw)
+    seen: dict[tuple, tuple[int | None, str | None]] = {}
+    value = np.full(len(raw), -1, dtype=np.int64)
+    problem = np.full(len(raw), None, dtype=object)
+    for i, v in enumerate(raw):
+        if v is None or (v.__class__ is float and v != v):
+            continue
+        key = (v.__class__, repr(v) if v.__class__ is float else v)  # 0.0 and -0.0 read differently
+        try:
+            year, why = seen[key]
+        except KeyError:
+            year, why = seen[key] = parse_year(v)
+        except TypeError:  # unhashable: read it on its own
+            year, why = parse_year(v)
+        if year is not None:
+            value[i] = year
+        problem[i] = why
+    return YearColumn(value, problem)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules.findings import GALAT, PERINGATAN
-from rules.numbers import Parsed, format_number, parse_number, parse_year
+from rules.numbers import Parsed, format_number, parse_number, parse_year, parse_numbers, parse_years
 
 # (raw, value, percent) for cells that read cleanly, without any finding
 CLEAN = [
@@ -332,3 +332,29 @@ FORMATS = [
 @pytest.mark.parametrize(("args", "text"), FORMATS)
 def test_format_number_uses_indonesian_separators(args, text):
     assert format_number(*args) == text
+
+
+_CELLS = st.one_of(st.text(alphabet="0123456789.,-–% Rp()"), st.text(max_size=8), st.integers(),
+                   st.floats(), st.booleans(), st.none(), st.sampled_from(["8.693", "1.234,5", "12,500", "007"]))
+
+
+@settings(database=None)
+@given(st.lists(st.tuples(_CELLS, st.booleans()), max_size=25))
+def test_a_whole_column_reads_every_cell_as_parse_number_does(cells):
+    column = parse_numbers([v for v, _ in cells], [p for _, p in cells])
+    for i, (raw, percent_format) in enumerate(cells):
+        one = parse_number(None if raw != raw else raw, percent_format=percent_format)
+        got = None if column.value[i] != column.value[i] else float(column.value[i])
+        assert (got, column.code[i], column.level[i]) == (one.value, one.code, one.level)
+        assert column.parsed(i) == one
+        if one.value is not None:
+            assert bool(column.percent[i]) == one.percent
+
+
+@settings(database=None)
+@given(st.lists(st.one_of(st.integers(), st.floats(), st.text(max_size=6), st.booleans(), st.none(),
+                          st.sampled_from(["2024", " 2025 ", "0202", 2023.0])), max_size=25))
+def test_a_whole_tahun_column_reads_every_cell_as_parse_year_does(cells):
+    column = parse_years(cells)
+    assert [(y, p) for y, p in zip(column.as_objects(), column.problem)] == [
+        parse_year(None if raw != raw else raw) for raw in cells]

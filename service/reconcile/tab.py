@@ -211,7 +211,8 @@ def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
         record = {k: slot.cells.get(k) for k in f.DATA_FIELDS if k in header.columns}
         record["_persen"] = (slot.index, nilai_col) in snapshot.percent
         records.append(record)
-    df = pd.DataFrame.from_records(records, index=[s.row_id for s in slots])
+    # object dtype: cells stay as read (a 17-digit Kode Data beside a blank one is no float)
+    df = pd.DataFrame(records, index=[s.row_id for s in slots], dtype=object)
     result = run_checks(df, ctx.rules, ctx.wilayah, ctx.year, ctx.history)
     by_row: dict[str, list[Finding]] = {}
     for finding in result.findings:
