@@ -24,10 +24,22 @@ class TabSnapshot:
     percent: set[tuple[int, int]] = field(default_factory=set)
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     token: Any = None  # backend's change marker (mtime+size, Drive version), for the write guard
+    _marks: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]
         return values[col] if col < len(values) else None
+
+    def marks(self, row: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(percent-formatted columns, unreadable columns) of one row, indexed once per snapshot."""
+        if self._marks is None:
+            marks: dict[int, tuple[list[int], list[int]]] = {}
+            for i, c in self.percent:
+                marks.setdefault(i, ([], []))[0].append(c)
+            for i, c in self.problems:
+                marks.setdefault(i, ([], []))[1].append(c)
+            self._marks = {i: (tuple(sorted(p)), tuple(sorted(q))) for i, (p, q) in marks.items()}
+        return self._marks.get(row, ((), ()))
 
 
 @dataclass(frozen=True)

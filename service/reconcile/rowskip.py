@@ -42,9 +42,8 @@ def raw_fingerprint(snapshot: TabSnapshot, index: int, values: list, cols: tuple
             out[col] = text(out[col])
     while out and out[-1] in (None, "", False):
         out.pop()
-    problems = sorted(c for (i, c) in snapshot.problems if i == index) if snapshot.problems else ()
-    percent = sorted(c for (i, c) in snapshot.percent if i == index) if snapshot.percent else ()
-    payload = repr((salt, index, out, percent, problems))
+    percent, problems = snapshot.marks(index)
+    payload = repr((salt, index, out, list(percent), list(problems)))
     return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
