@@ -48,7 +48,7 @@ def build(folder: Path, n_opds: int = 40, n_rows: int = 500, n_versions: int = 5
     config = Config(path=folder / "satudata.toml", name="Bench", year=2025, backend="xlsx",
                     folder=folder / "sheets", spreadsheet_id=None, credentials=None, archive_url=url,
                     interval_seconds=60, walidata=(), opds=opds, rules_folder=None)
-    engine = make_engine(url)
+    engine = make_engine(url, upgrade=True)
     rows, events = [], []
     for o, opd in enumerate(opds):
         # each OPD leans towards one stage so phases and deadlines differ between OPDs

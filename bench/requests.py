@@ -79,7 +79,7 @@ def ours(tabs: int, rows: int, edited: int) -> list[tuple[str, dict[str, int]]]:
     kodes = [f"OPD{i:02d}" for i in range(tabs)]
     with tempfile.TemporaryDirectory() as tmp:
         api, config, backend = setup(kodes, Path(tmp))
-        store, rules, wilayah = Store(make_engine(config.archive_url)), load_rules(), Wilayah.load()
+        store, rules, wilayah = Store(make_engine(config.archive_url, upgrade=True)), load_rules(), Wilayah.load()
         clock = [datetime(2025, 3, 3, 9, 0, tzinfo=WIB)]
 
         def cycle() -> dict[str, int]:

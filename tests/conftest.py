@@ -41,7 +41,7 @@ class World:
     def __init__(self, tmp_path: Path, backend=None, url: str | None = None) -> None:
         self.config = make_config(tmp_path, url=url)
         self.backend = backend if backend is not None else FakeBackend()
-        self.store = Store(make_engine(self.config.archive_url))
+        self.store = Store(make_engine(self.config.archive_url, upgrade=True))
         self.rules = load_rules()
         self.wilayah = WILAYAH
         self.now = datetime(2025, 3, 3, 9, 0, tzinfo=WIB)

@@ -46,3 +46,52 @@ def test_database_at_previous_revision_upgrades_and_keeps_its_rows(db_url):
         assert tuple(row) == ("DINKES-0001", "")
     finally:
         engine.dispose()
+
+
+def test_head_read_from_the_migration_files_is_alembics_head():
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from service.archive.store import MIGRATIONS, head_revision
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_server_database_is_migrated_only_when_asked(db_url):
+    import pytest
+
+    from service.archive.store import SchemaOutdated, head_revision, make_engine
+
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0001")
+    finally:
+        engine.dispose()
+    if db_url.startswith("sqlite"):
+        make_engine(db_url).dispose()  # the workspace's own file brings itself up to date
+    else:
+        with pytest.raises(SchemaOutdated, match="satudata db upgrade"):
+            make_engine(db_url)
+        make_engine(db_url, upgrade=True).dispose()
+    engine = create_engine(db_url)
+    try:
+        assert _revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_the_read_only_dashboard_never_migrates(tmp_path):
+    import pytest
+
+    from service.archive.store import SchemaOutdated, make_engine
+
+    url = f"sqlite:///{tmp_path / 'kosong.sqlite'}"
+    with pytest.raises(SchemaOutdated):
+        make_engine(url, upgrade=False)
+    engine = create_engine(url)
+    try:
+        assert "alembic_version" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

@@ -77,7 +77,7 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
     config = load_config(path)
     from service.poller.wiring import open_store
     try:
-        open_store(config)  # creates the archive database
+        open_store(config, upgrade=True)  # creates the archive database
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if demo:
@@ -293,7 +293,9 @@ def _stop_server(server, thread) -> None:
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     import signal
     import threading
-    server = _dashboard_server(_config(ctx), host, port)
+    config = _config(ctx)
+    _store(config).engine.dispose()  # a SQLite archive is brought up to date here, never by the dashboard
+    server = _dashboard_server(config, host, port)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -340,3 +342,7 @@ def hash_password(password: str) -> None:
 
 
 main.add_command(confirm, name="confirm-removal")  # the name DESIGN's first draft used
+
+from service.cli.db import db  # noqa: E402  (registered after main exists)
+
+main.add_command(db)

@@ -13,7 +13,7 @@ from rules.wilayah import Wilayah
 from service.config import Config, ConfigError
 from service.archive.masking import mask_secrets
 from service.poller.cycle import CycleReport, run_cycle
-from service.archive.store import Store, make_engine
+from service.archive.store import SchemaOutdated, Store, make_engine
 from sheets.base import Backend
 
 
@@ -29,9 +29,12 @@ def open_backend(config: Config) -> Backend:
         raise ConfigError(f"{exc}. Jalankan 'satudata doctor' untuk petunjuk.") from None
 
 
-def open_store(config: Config) -> Store:
+def open_store(config: Config, upgrade: bool | None = None) -> Store:
+    """The workspace's archive; ``upgrade`` as make_engine (None: SQLite migrates itself)."""
     try:
-        return Store(make_engine(config.archive_url))
+        return Store(make_engine(config.archive_url, upgrade=upgrade))
+    except SchemaOutdated as exc:
+        raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}): {exc}")) from None
     except Exception as exc:
         raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {exc}")) from None
 

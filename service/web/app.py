@@ -47,7 +47,7 @@ def create_app(config: Config, store: Store | None = None,
     the clock (aware datetimes) defaults to the system's."""
     if store is None:
         from service.poller.wiring import open_store
-        store = open_store(config)
+        store = open_store(config, upgrade=False)  # read-only: never runs DDL
     clock = clock or _utcnow
     calendar = WorkCalendar()
     memo = views.Memo(store)

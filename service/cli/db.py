@@ -1,0 +1,50 @@
+"""`satudata db ...`: the archive database's schema, migrated when the Walidata says so."""
+from __future__ import annotations
+
+import click
+
+
+@click.group(help="Basis data arsip: periksa dan perbarui skemanya.")
+def db() -> None:
+    pass
+
+
+@db.command(help="Perbarui skema basis data arsip ke versi terbaru (PostgreSQL/MariaDB tidak diperbarui otomatis).")
+@click.pass_context
+def upgrade(ctx: click.Context) -> None:
+    from service.archive.masking import mask_secrets
+    from service.archive.store import head_revision, schema_revision
+    from service.cli.commands import _config
+    from service.poller.wiring import open_store
+    from service.config import ConfigError
+
+    config = _config(ctx)
+    try:
+        store = open_store(config, upgrade=True)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    revision = schema_revision(store.engine)
+    store.engine.dispose()
+    click.echo(mask_secrets(f"Skema arsip {config.archive_url}: versi {revision} (terbaru: {head_revision()})."))
+
+
+@db.command(help="Tampilkan versi skema basis data arsip tanpa mengubahnya.")
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    from sqlalchemy import create_engine
+
+    from service.archive.masking import mask_secrets
+    from service.archive.store import head_revision, schema_revision
+    from service.cli.commands import _config
+
+    config = _config(ctx)
+    engine = create_engine(config.archive_url)
+    try:
+        revision = schema_revision(engine)
+    except Exception as exc:  # unreachable server, bad URL: say so, in words
+        raise click.ClickException(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {exc}")) from None
+    finally:
+        engine.dispose()
+    head = head_revision()
+    state = "terbaru" if revision == head else f"perlu diperbarui ke {head}: satudata db upgrade"
+    click.echo(f"Skema arsip: {'kosong' if revision is None else 'versi ' + revision} ({state}).")
