@@ -18,14 +18,15 @@ import pandas as pd
 
 from rules import fields as f
 from rules.findings import GALAT, PERINGATAN, Finding
+from rules.keys import History, item_key, rincian_key, text
 from rules.numbers import AMBIGU_TITIK, NumberColumn, YearColumn, format_number, parse_numbers, parse_years
 from rules.rulefile import ItemRule, RuleSet
 from rules.wilayah import Wilayah
 
+__all__ = ["CheckResult", "History", "item_key", "rincian_key", "run_checks", "text"]
+
 COLUMN_LABEL = {f.KODE: "Kode Data", f.URAIAN: "Uraian Data", f.RINCIAN: "Rincian", f.SATUAN: "Satuan",
                 f.TAHUN: "Tahun", f.NILAI: "Nilai", f.KETERANGAN: "Keterangan"}
-# history: (item key, rincian key) -> [(tahun, nilai)] of archived versions
-History = dict[tuple[str, str], list[tuple[int, float]]]
 
 
 @dataclass
@@ -33,39 +34,6 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     numbers: dict[str, float | None] = field(default_factory=dict)
     years: dict[str, int | None] = field(default_factory=dict)
-
-
-def text(value: object) -> str:
-    """A cell as the text a user reads (whole floats without '.0')."""
-    if value.__class__ is str:  # the common case first: this runs for every cell
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    return str(value).strip()
-
-
-def _norm(value: str) -> str:
-    return re.sub(r"\W+", " ", value.casefold()).strip()
-
-
-def item_key(kode: object, uraian: object) -> str:
-    """Rows of one data item share a Kode Data, else an Uraian Data."""
-    k = text(kode).casefold()
-    return f"kode:{k}" if k else "uraian:" + _norm(text(uraian))
-
-
-def rincian_key(rincian: object, wilayah: Wilayah) -> str:
-    match = wilayah.lookup(text(rincian)) if text(rincian) else None
-    if match is not None and match.status == "cocok" and match.place is not None:
-        return match.place.kode
-    if wilayah.is_kabupaten(text(rincian)):
-        return "kabupaten"
-    return _norm(text(rincian))
 
 
 def _objects(items: list) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 from sqlalchemy import Engine, and_, create_engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from rules.checks import History, item_key, rincian_key
+from rules.keys import History, item_key, rincian_key
 from rules.sop import load_sop
 from rules.wilayah import Wilayah
 from service.archive import schema as t

@@ -4,7 +4,7 @@ once (a sort of some columns only) is something a person must confirm."""
 from __future__ import annotations
 
 from rules import fields as f
-from rules.checks import text
+from rules.keys import text
 from rules.numbers import format_number, parse_number, parse_year
 from rules.sop import DIARSIP, DICEK, DRAF, TERVERIFIKASI, Sop
 from service.reconcile.plan import RowMemory, TabMemory

@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 
 from rules import fields as f
-from rules.checks import item_key, text
+from rules.keys import item_key, text
 from rules.findings import Finding
 from rules.workflow import parse_box
 from service.reconcile.plan import RowMemory, TabMemory

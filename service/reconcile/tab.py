@@ -7,10 +7,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import datetime
 
-import pandas as pd
-
 from rules import fields as f
-from rules.checks import History, run_checks, text
+from rules.keys import History, text
 from rules.findings import GALAT, Finding
 from rules.numbers import parse_year
 from rules.rulefile import RuleSet
@@ -205,6 +203,10 @@ def _same_data(slot: _Slot, known: RowMemory) -> bool:
 
 def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
            ctx: Context) -> tuple[dict[str, list[Finding]], dict[str, float | None]]:
+    import pandas as pd  # here, not at import: a cycle with nothing to check never needs it
+
+    from rules.checks import run_checks
+
     nilai_col = header.columns.get(f.NILAI)
     records = []
     for slot in slots:
