@@ -7,7 +7,7 @@ from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import Engine, and_, create_engine, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, create_engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rules.keys import History, item_key, rincian_key
@@ -85,6 +85,22 @@ def make_engine(url: str, *, upgrade: bool | None = None) -> Engine:
     return engine
 
 
+def _row_values(row: RowMemory) -> dict[str, Any]:
+    """A row's memory as the rows table stores it."""
+    return {
+        "state": row.state, "data": json.dumps(row.data, ensure_ascii=False),
+        "boxes": json.dumps(row.boxes), "catatan": row.catatan,
+        "box_notes": json.dumps(row.box_notes, ensure_ascii=False),
+        "notes": json.dumps(row.notes, ensure_ascii=False),
+        "findings": json.dumps(row.findings, ensure_ascii=False),
+        "updated_at": _utc(row.updated_at), "archived_hash": row.archived_hash,
+        "archived_version": row.archived_version, "removed": row.removed, "position": row.position,
+        "fingerprint": row.fingerprint,
+        "galat": sum(x["level"] == "galat" for x in row.findings),
+        "peringatan": sum(x["level"] == "peringatan" for x in row.findings),
+    }
+
+
 def _utc(moment: datetime | None) -> datetime | None:
     """Stored as naive UTC, portable across SQLite, PostgreSQL and MariaDB."""
     if moment is None:
@@ -149,8 +165,7 @@ class Store:
                 if renewed.rowcount != 1:
                     raise LeaseLost("Poller lain telah mengambil alih arsip ini; siklus dihentikan tanpa perubahan")
             self._upsert_tab(conn, plan, now, token)
-            for row in plan.rows.values():
-                self._upsert_row(conn, plan.opd, row)
+            self._upsert_rows(conn, plan.opd, list(plan.rows.values()))
             if plan.rows:
                 self._track_phase(conn, plan.opd, now)
             if plan.events:
@@ -200,23 +215,26 @@ class Store:
             conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
                          .values(phase_order=order, phase_started_at=_utc(now) if order is not None else None))
 
-    def _upsert_row(self, conn, opd: str, row: RowMemory) -> None:
-        values = {
-            "state": row.state, "data": json.dumps(row.data, ensure_ascii=False),
-            "boxes": json.dumps(row.boxes), "catatan": row.catatan,
-            "box_notes": json.dumps(row.box_notes, ensure_ascii=False),
-            "notes": json.dumps(row.notes, ensure_ascii=False),
-            "findings": json.dumps(row.findings, ensure_ascii=False),
-            "updated_at": _utc(row.updated_at), "archived_hash": row.archived_hash,
-            "archived_version": row.archived_version, "removed": row.removed, "position": row.position,
-            "fingerprint": row.fingerprint,
-            "galat": sum(x["level"] == "galat" for x in row.findings),
-            "peringatan": sum(x["level"] == "peringatan" for x in row.findings),
-        }
-        done = conn.execute(update(t.rows).where(and_(t.rows.c.opd == opd, t.rows.c.row_id == row.row_id))
-                            .values(**values))
-        if done.rowcount == 0:
-            conn.execute(insert(t.rows).values(opd=opd, row_id=row.row_id, **values))
+    @staticmethod
+    def _upsert_rows(conn, opd: str, rows: list[RowMemory]) -> None:
+        """Every changed row of the tab in two statements (executemany): updates, then inserts."""
+        if not rows:
+            return
+        existing = set(conn.execute(select(t.rows.c.row_id).where(t.rows.c.opd == opd)).scalars())
+        updates, inserts = [], []
+        for row in rows:
+            values = _row_values(row)
+            if row.row_id in existing:
+                updates.append({"b_opd": opd, "b_row_id": row.row_id, **values})
+            else:
+                inserts.append({"opd": opd, "row_id": row.row_id, **values})
+        if updates:
+            keys = [k for k in updates[0] if not k.startswith("b_")]
+            conn.execute(update(t.rows).where(t.rows.c.opd == bindparam("b_opd"),
+                                              t.rows.c.row_id == bindparam("b_row_id"))
+                         .values({k: bindparam(k) for k in keys}), updates)
+        if inserts:
+            conn.execute(insert(t.rows), inserts)
 
     def mark_written(self, opd: str, token: Any) -> None:
         with self.engine.begin() as conn:
