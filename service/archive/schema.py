@@ -78,8 +78,18 @@ archive = Table(
     Column("content_hash", String(64), nullable=False),
     Column("verified_at", DateTime, nullable=False),
     Column("archived_at", DateTime, nullable=False),
-    UniqueConstraint("opd", "row_id", "version", name="uq_archive_version"),
-    Index("ix_archive_content", "opd", "row_id", "content_hash"),
+    # identity is the datum (rules/datum.py): versions count per (opd, datum); row_id is history
+    Column("datum", String(64), nullable=False),
+    Column("item_key", LongText, nullable=False),
+    Column("rincian_key", LongText, nullable=False),
+    Column("kode_wilayah", String(32), nullable=False, default=""),
+    Column("konsep", LongText, nullable=False, default=""),
+    Column("definisi", LongText, nullable=False, default=""),
+    Column("klasifikasi", LongText, nullable=False, default=""),
+    Column("ukuran", LongText, nullable=False, default=""),
+    Column("frekuensi", LongText, nullable=False, default=""),
+    UniqueConstraint("opd", "datum", "version", name="uq_archive_datum_version"),
+    Index("ix_archive_row", "opd", "row_id", "version"),
 )
 
 cycles = Table(

@@ -190,7 +190,7 @@ def _iso(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-@main.command(help="Ekspor arsip (versi terakhir setiap baris) ke CSV, XLSX atau JSON.")
+@main.command(help="Ekspor arsip (versi terakhir setiap data: uraian, rincian, tahun) ke CSV, XLSX atau JSON.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--all-versions", is_flag=True, help="Semua versi, bukan hanya yang terakhir.")
