@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.store import migrate
 
-HEAD = "0006_datum"
+HEAD = "0007_service_standard"
 
 
 def _revision(engine) -> str:
@@ -126,11 +126,36 @@ def test_downgrade_from_datum_numbers_versions_per_row_again(db_url):
         config.set_main_option("script_location", str(MIGRATIONS))
         with engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.downgrade(config, "0005")
+            command.downgrade(config, "0005")  # through 0007 and 0006
         assert _revision(engine) == "0005"
         assert "datum" not in {c["name"] for c in inspect(engine).get_columns("archive")}
         with engine.connect() as conn:
             versions = conn.execute(text("select version from archive order by id")).scalars().all()
         assert versions == [1, 2, 3]
+    finally:
+        engine.dispose()
+
+
+def test_service_standard_starts_from_the_phase_and_first_event_an_archive_holds(db_url):
+    from datetime import datetime
+
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0006_datum")
+        old_tabs = Table("tabs", MetaData(), autoload_with=engine)
+        old_events = Table("events", MetaData(), autoload_with=engine)
+        with engine.begin() as conn:
+            conn.execute(insert(old_tabs).values(opd="DINKES", next_seq=3, write_pending=False, confirm_removal=False,
+                                                 status="ok", message="", phase_order=3,
+                                                 phase_started_at=datetime(2025, 3, 5, 2, 0)))
+            for at in (datetime(2025, 3, 4, 2, 0), datetime(2025, 3, 3, 2, 0)):
+                conn.execute(insert(old_events).values(at=at, opd="DINKES", row_id="DINKES-0001", to_state="1",
+                                                       reason="", cell_values="{}"))
+        migrate(engine)
+        with engine.connect() as conn:
+            handed = conn.execute(select(schema.tabs.c.handed_out_at)).scalar_one()
+            log = conn.execute(select(schema.phases.c.at, schema.phases.c.phase_order)).all()
+        assert handed == datetime(2025, 3, 3, 2, 0)
+        assert [tuple(r) for r in log] == [(datetime(2025, 3, 5, 2, 0), 3)]
     finally:
         engine.dispose()

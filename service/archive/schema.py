@@ -24,6 +24,18 @@ tabs = Table(
     Column("checked_at", DateTime),
     Column("phase_order", Integer),  # order of the least advanced state with rows (sop.yaml)
     Column("phase_started_at", DateTime),  # when the OPD entered that phase
+    Column("handed_out_at", DateTime),  # the OPD's list handed out (distribute), else its first row seen
+)
+
+# Every change of an OPD's phase (its least advanced order; None: no rows): the service
+# standard's per-step begin and end (rules/deadlines.py) are read from it.
+phases = Table(
+    "phases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("opd", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("phase_order", Integer),
+    Index("ix_phases_opd", "opd", "id"),
 )
 
 rows = Table(

@@ -160,6 +160,32 @@ class Store:
         if order != current:
             conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
                          .values(phase_order=order, phase_started_at=_utc(now) if order is not None else None))
+            conn.execute(insert(t.phases).values(opd=opd, at=_utc(now), phase_order=order))
+        if order is not None:  # the first row seen starts the service clock unless a handout did
+            conn.execute(update(t.tabs).where(t.tabs.c.opd == opd, t.tabs.c.handed_out_at.is_(None))
+                         .values(handed_out_at=_utc(now)))
+
+    def record_handout(self, opd: str, at: datetime) -> None:
+        """The OPD's list was handed out (``satudata distribute``): its service clock starts at
+        the earliest handout, or at its first row seen if that came first."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
+                                .where(or_(t.tabs.c.handed_out_at.is_(None), t.tabs.c.handed_out_at > _utc(at)))
+                                .values(handed_out_at=_utc(at)))
+            if done.rowcount == 0 and conn.execute(select(t.tabs.c.opd).where(t.tabs.c.opd == opd)).first() is None:
+                conn.execute(insert(t.tabs).values(opd=opd, next_seq=1, status="ok", message="", write_pending=False,
+                                                   confirm_removal=False, handed_out_at=_utc(at)))
+
+    def phase_log(self, opd: str | None = None) -> dict[str, list[tuple[datetime, int | None]]]:
+        """Each OPD's phase changes, oldest first: (moment, least advanced order or None)."""
+        query = select(t.phases.c.opd, t.phases.c.at, t.phases.c.phase_order).order_by(t.phases.c.opd, t.phases.c.id)
+        if opd:
+            query = query.where(t.phases.c.opd == opd)
+        out: dict[str, list] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(query):
+                out.setdefault(r.opd, []).append((_aware(r.at), r.phase_order))
+        return out
 
     def _upsert_row(self, conn, opd: str, row: RowMemory) -> None:
         values = {
@@ -302,7 +328,8 @@ class Store:
 
     def tabs(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [{**r._mapping, "checked_at": _aware(r.checked_at), "phase_started_at": _aware(r.phase_started_at)}
+            return [{**r._mapping, "checked_at": _aware(r.checked_at), "phase_started_at": _aware(r.phase_started_at),
+                     "handed_out_at": _aware(r.handed_out_at)}
                     for r in conn.execute(select(t.tabs))]
 
     def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None) -> list[dict]:
