@@ -141,6 +141,8 @@ def _echo_report(report, as_json: bool) -> None:
             click.echo(f"{'':<18} ! {tab.message}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
+    if holidays_line(data):
+        click.echo(holidays_line(data))
     for error in report.errors:
         if not any(error.endswith(t.message) for t in report.tabs if t.message):
             click.echo(f"! {error}")
@@ -161,6 +163,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, default=_iso, indent=2))
         return
     from rules.numbers import format_number
+    from service.cli.standard import holidays_line, standard_lines
     from service.timefmt import format_tanggal
     label = {"terlambat": "TERLAMBAT", "berisiko": "berisiko", "tepat_waktu": "tepat waktu",
              "selesai": "selesai", "belum_mulai": "belum mulai"}
@@ -175,12 +178,16 @@ def status(ctx: click.Context, as_json: bool) -> None:
             line += (f" tenggat {format_tanggal(opd['tenggat'])} ({format_number(opd['hari_kerja_berjalan'])} "
                      f"dari {opd['batas_hari_kerja']} hari kerja)")
         click.echo(line)
+        for extra in standard_lines(opd):
+            click.echo(f"{'':<18} {extra}")
         click.echo(f"{'':<18} {states or 'belum ada baris'} | galat {opd['temuan_galat']}, "
                    f"peringatan {opd['temuan_peringatan']}")
         if opd["pesan"]:
             click.echo(f"{'':<18} ! {opd['pesan']}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
+    if holidays_line(data):
+        click.echo(holidays_line(data))
     click.echo(f"Total: {format_number(data['total_baris'])} baris, {format_number(data['total_diarsip'])} "
                f"diarsip ({format_number(data['persen_diarsip'])}%); terlambat: "
                f"{', '.join(data['terlambat']) or 'tidak ada'}")
