@@ -187,6 +187,8 @@ def test_status_shows_deadlines_in_indonesian(tmp_path):
     data = json.loads(run("-c", str(tmp_path / "demo" / "satudata.toml"), "status", "--json").output)
     started = next(o["fase_mulai"] for o in data["opd"] if o["fase_mulai"])
     assert "T" in started  # ISO 8601
+    assert {o["ketepatan"] for o in data["opd"]} >= {"terlambat", "berisiko", "tepat_waktu", "selesai"}
+    assert all(o["standar_pelayanan"]["batas_hari_kerja"] == 25 for o in data["opd"] if o["baris"])
 
 
 @pytest.mark.parametrize("body, key", [

@@ -174,3 +174,22 @@ def test_an_extension_is_shown_with_the_deadlines_on_dashboard_api_and_status(wo
     assert "Libur tambahan: 20 Maret 2025 (Hari Jadi Magetan)" in out
     data = json.loads(CliRunner().invoke(main, ["-c", str(path), "status", "--json"]).output)
     assert data["opd"][0]["standar_pelayanan"]["batas_hari_kerja"] == 30
+
+
+@pytest.mark.parametrize("end", [
+    datetime(2025, 3, 4, 10, 0, tzinfo=WIB),  # a Tuesday morning
+    datetime(2025, 3, 4, 20, 0, tzinfo=WIB),  # after service hours
+    datetime(2025, 3, 8, 10, 0, tzinfo=WIB),  # a Saturday
+    datetime(2025, 3, 27, 9, 0, tzinfo=WIB),  # the day before cuti bersama Nyepi
+])
+def test_the_demo_timeline_shows_late_at_risk_and_on_time_whatever_the_day(end):
+    from rules.deadlines import classify
+    from service.cli.demo import demo_timeline
+
+    moments = demo_timeline(end, CAL)
+    assert moments == sorted(moments) and moments[-1] <= end
+    _, listed, _, checked, agreed, *_ = moments
+    assert classify(listed, 1, None, end, CAL)["ketepatan"] == "terlambat"  # BPBD, still at 1 Draf
+    assert classify(agreed, 2, None, end, CAL)["ketepatan"] == "berisiko"  # DISNAKKAN, step 6
+    assert classify(checked, 5, None, end, CAL)["ketepatan"] == "tepat_waktu"  # DPUPR, steps 4-5
+    assert classify(listed, 25, None, end, CAL)["ketepatan"] == "tepat_waktu"  # the service clock

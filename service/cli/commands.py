@@ -141,8 +141,6 @@ def _echo_report(report, as_json: bool) -> None:
             click.echo(f"{'':<18} ! {tab.message}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
-    if holidays_line(data):
-        click.echo(holidays_line(data))
     for error in report.errors:
         if not any(error.endswith(t.message) for t in report.tabs if t.message):
             click.echo(f"! {error}")
