@@ -19,13 +19,12 @@ def _verified_rows(world, tahun: int, values: dict[str, str]) -> list[str]:
     """Rows for each Rincian, driven to 10 Diarsip with the given values."""
     world.poll()
     b = world.backend
-    ids = []
     for rincian in values:
         b.add_row(OPD, Kode_Data="DINKES-PKM", Uraian_Data="Jumlah Puskesmas", Satuan="Unit", Rincian=rincian,
                   **STANDAR)
     world.poll()
     ids = [i for i in b.ids(OPD) if i]
-    for rid, nilai in zip(ids, values.values()):
+    for rid in ids:
         for header in ("Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD"):
             b.set(OPD, rid, header, "YA")
     world.poll()
