@@ -97,3 +97,21 @@ def test_kode_wilayah_only_for_a_named_place():
     assert kode_wilayah("Kec. Maospati", WILAYAH) == "35.20.11"
     assert kode_wilayah("", WILAYAH) == "" and kode_wilayah("Total kabupaten", WILAYAH) == ""
     assert kode_wilayah("Perempuan", WILAYAH) == ""
+
+
+def test_export_json_from_the_cli_holds_both_years_each_versi_1(world, tmp_path):
+    from click.testing import CliRunner
+
+    from service.cli.commands import main
+
+    ids = _verified_rows(world, 2025, {"Kec. Maospati": "3"})
+    _fill_and_verify(world, ids, 2026, ["4"])
+    cfg = tmp_path / "satudata.toml"
+    cfg.write_text(f'[workspace]\nyear = 2026\n[sheets]\n[archive]\nurl = "{world.config.archive_url}"\n',
+                   encoding="utf-8")
+    out = tmp_path / "arsip.json"
+    result = CliRunner().invoke(main, ["-c", str(cfg), "export", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["tahun"], r["versi"], r["kode_wilayah"], r["ukuran"]) for r in records] == [
+        (2025, 1, "35.20.11", "Jumlah"), (2026, 1, "35.20.11", "Jumlah")]
