@@ -81,7 +81,10 @@ def build(folder: Path, n_opds: int = 40, n_rows: int = 500, n_versions: int = 5
         archive.append({"opd": row["opd"], "row_id": row["row_id"], "version": version,
                         "kode_data": "K", "uraian_data": "Uraian", "rincian": "", "satuan": "Unit",
                         "tahun": 2024, "nilai": float(rng.randint(1, 99_999)), "nilai_teks": "1",
-                        "keterangan": "", "content_hash": f"h{i}", "verified_at": at, "archived_at": at})
+                        "keterangan": "", "content_hash": f"h{i}", "verified_at": at, "archived_at": at,
+                        "datum": row["row_id"], "item_key": "uraian:uraian", "rincian_key": "kabupaten",
+                        "kode_wilayah": "", "konsep": "", "definisi": "", "klasifikasi": "", "ukuran": "",
+                        "frekuensi": ""})
     cycles = [{"started_at": (NOW - timedelta(minutes=i)).replace(tzinfo=None),
                "finished_at": (NOW - timedelta(minutes=i) + timedelta(seconds=3)).replace(tzinfo=None),
                "status": "selesai", "requests_read": 2, "requests_write": 1, "requests_other": 1,

@@ -22,7 +22,7 @@ Counting convention:
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,9 +45,13 @@ _SEARCH_LIMIT_DAYS = 3660  # a working day is never this far away; guards bad ex
 class WorkCalendar:
     """The SOP's working calendar; pure apart from the lazily filled holiday cache."""
 
-    def __init__(self, extra_holidays: Iterable[date] = (), tz: str = "Asia/Jakarta") -> None:
+    def __init__(self, extra_holidays: Iterable[date] | Mapping[date, str] = (), tz: str = "Asia/Jakarta") -> None:
+        """``extra_holidays``: local days off (``[kalender] libur_tambahan``), as dates or as
+        date -> name (e.g. "Hari Jadi Magetan")."""
         self.tz = ZoneInfo(tz)
-        self.extra_holidays = frozenset(extra_holidays)
+        names = extra_holidays if isinstance(extra_holidays, Mapping) else dict.fromkeys(extra_holidays, "")
+        self.extra_names = {d: n or EXTRA_HOLIDAY_NAME for d, n in names.items()}
+        self.extra_holidays = frozenset(self.extra_names)
         # expand=True: a date in a year not yet loaded loads that whole year.
         self._holidays = holidays.country_holidays(
             "ID", categories=("public", "government"), language="id", expand=True
@@ -56,12 +60,12 @@ class WorkCalendar:
     # --- days -------------------------------------------------------------------------
 
     def holiday_name(self, d: date) -> str | None:
-        """The Indonesian name of the holiday on ``d`` (an extra holiday is
+        """The Indonesian name of the holiday on ``d`` (an extra holiday by its own name, else
         ``EXTRA_HOLIDAY_NAME``), or None; weekends alone have no name."""
         d = self._as_date(d)
         name = self._holidays.get(d)
         if name is None and d in self.extra_holidays:
-            return EXTRA_HOLIDAY_NAME
+            return self.extra_names[d]
         return name
 
     def is_working_day(self, d: date) -> bool:

@@ -21,6 +21,7 @@ class Opd:
     nama: str
     operators: tuple[str, ...] = ()
     spreadsheet_id: str | None = None
+    perpanjangan: tuple = ()  # rules.deadlines.Extension: deadline extensions granted this OPD
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Config:
     dashboard_users: dict[str, str] = field(default_factory=dict)
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
+    extra_holidays: dict = field(default_factory=dict)  # [kalender] libur_tambahan: date -> name
 
     @property
     def root(self) -> Path:
@@ -55,7 +57,7 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 
 
 KNOWN_KEYS = {
-    "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd"},
+    "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "kalender"},
     "workspace": {"name", "year"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials"},
     "archive": {"url"},
@@ -63,7 +65,7 @@ KNOWN_KEYS = {
     "walidata": {"emails"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
-    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id"},
+    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan"},
 }
 
 
@@ -102,6 +104,7 @@ def _sqlite_url(root: Path, url: str) -> str:
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
+    from service import config_kalender
     path = find_config(path).resolve()
     if not path.is_file():
         raise ConfigError(f"Berkas konfigurasi {path} tidak ditemukan. Buat ruang kerja dengan "
@@ -162,10 +165,12 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         dashboard_users={str(k): str(v) for k, v in users.items()},
         dashboard_host=_get(dashboard, "host", str, "dashboard", "127.0.0.1"),
         dashboard_port=_get(dashboard, "port", int, "dashboard", 8050),
+        extra_holidays=config_kalender.holidays(data),
     )
 
 
 def _opds(raw: list) -> tuple[Opd, ...]:
+    from service import config_kalender
     out: list[Opd] = []
     seen: set[str] = set()
     for i, item in enumerate(raw, 1):
@@ -180,5 +185,5 @@ def _opds(raw: list) -> tuple[Opd, ...]:
         seen.add(kode)
         operators = _get(item, "operators", list, where, [])
         out.append(Opd(kode, _get(item, "nama", str, where, kode), tuple(map(str, operators)),
-                       _get(item, "spreadsheet_id", str, where, None)))
+                       _get(item, "spreadsheet_id", str, where, None), config_kalender.extensions(item, where)))
     return tuple(out)

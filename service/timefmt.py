@@ -18,7 +18,9 @@ def format_wib(moment: datetime) -> str:
 
 
 def format_tanggal(moment: datetime, with_time: bool = False) -> str:
-    """8 April 2025 (and 14.05 WIB)."""
+    """8 April 2025 (and 14.05 WIB); a bare date (a holiday) is shown as that day."""
+    if not isinstance(moment, datetime):
+        return f"{moment.day} {BULAN[moment.month - 1]} {moment.year}"
     t = to_wib(moment)
     out = f"{t.day} {BULAN[t.month - 1]} {t.year}"
     return out + (f" {t:%H.%M} WIB" if with_time else "")

@@ -111,7 +111,8 @@ def test_demo_workspace_shows_every_state_and_exports(tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows and all(float(r["nilai"]) >= 0 for r in rows)
     assert list(rows[0]) == ["opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai",
-                             "keterangan", "versi", "diverifikasi_pada", "diarsip_pada"]
+                             "keterangan", "versi", "diverifikasi_pada", "diarsip_pada",
+                             "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi"]
     xlsx = tmp_path / "arsip.xlsx"
     assert run("-c", cfg, "export", "--format", "xlsx", "-o", str(xlsx), "--all-versions").exit_code == 0
     assert xlsx.read_bytes()[:2] == b"PK"
@@ -186,6 +187,8 @@ def test_status_shows_deadlines_in_indonesian(tmp_path):
     data = json.loads(run("-c", str(tmp_path / "demo" / "satudata.toml"), "status", "--json").output)
     started = next(o["fase_mulai"] for o in data["opd"] if o["fase_mulai"])
     assert "T" in started  # ISO 8601
+    assert {o["ketepatan"] for o in data["opd"]} >= {"terlambat", "berisiko", "tepat_waktu", "selesai"}
+    assert all(o["standar_pelayanan"]["batas_hari_kerja"] == 25 for o in data["opd"] if o["baris"])
 
 
 @pytest.mark.parametrize("body, key", [

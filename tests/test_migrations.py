@@ -9,6 +9,8 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.store import migrate
 
+HEAD = "0007_service_standard"
+
 
 def _revision(engine) -> str:
     with engine.connect() as conn:
@@ -19,7 +21,7 @@ def test_empty_database_upgrades_to_head_matching_the_code(db_url):
     engine = create_engine(db_url)
     try:
         migrate(engine)
-        assert _revision(engine) == "0005"
+        assert _revision(engine) == HEAD
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
         assert [d for d in diff if d[0] not in ("remove_index", "add_index")] == []
@@ -38,7 +40,7 @@ def test_database_at_previous_revision_upgrades_and_keeps_its_rows(db_url):
                 opd="DINKES", row_id="DINKES-0001", state="10", data="{}", boxes="{}", catatan="", box_notes="{}",
                 notes="{}", findings="[]", archived_version=1, removed=False, position=2))
         migrate(engine)
-        assert _revision(engine) == "0005"
+        assert _revision(engine) == HEAD
         with engine.begin() as conn:
             row = conn.execute(select(schema.rows.c.row_id, schema.rows.c.fingerprint)).one()
             conn.execute(insert(schema.leases).values(name="poller", holder="x", acquired_at=text("CURRENT_TIMESTAMP"),
@@ -82,6 +84,92 @@ def test_a_server_database_is_migrated_only_when_asked(db_url):
         engine.dispose()
 
 
+def _archive_0005(conn, row_id: str, version: int, rincian: str, tahun: int, nilai: float, digest: str) -> dict:
+    old = Table("archive", MetaData(), autoload_with=conn)  # as revision 0005 left it
+    conn.execute(insert(old).values(
+        opd="DINKES", row_id=row_id, version=version, kode_data="", uraian_data="Jumlah Puskesmas", rincian=rincian,
+        satuan="Unit", tahun=tahun, nilai=nilai, nilai_teks=str(nilai), keterangan="", content_hash=digest,
+        verified_at=text("CURRENT_TIMESTAMP"), archived_at=text("CURRENT_TIMESTAMP")))
+
+
+def test_versions_of_one_row_spanning_years_are_split_into_their_data(db_url):
+    """Before 0006 a row reused for 2026 became 'versi 3' of its 2025 datum; after it, 2025 keeps
+    versions 1-2 and 2026 is versi 1 of its own datum, numbered in archive order."""
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0005")
+        old_rows = Table("rows", MetaData(), autoload_with=engine)
+        with engine.begin() as conn:
+            for version, (tahun, nilai) in enumerate([(2025, 3.0), (2025, 4.0), (2026, 5.0), (2026, 6.0)], 1):
+                _archive_0005(conn, "DINKES-0001", version, "Kec. Maospati", tahun, nilai, f"h{version}")
+            _archive_0005(conn, "DINKES-0002", 1, "Kawedanan", 2025, 7.0, "h5")
+            conn.execute(insert(old_rows).values(
+                opd="DINKES", row_id="DINKES-0001", state="10", data="{}", boxes="{}", catatan="", box_notes="{}",
+                notes="{}", findings="[]", archived_version=4, removed=False, position=2, fingerprint="",
+                galat=0, peringatan=0))
+        migrate(engine)
+        assert _revision(engine) == HEAD
+        a = schema.archive
+        with engine.connect() as conn:
+            got = conn.execute(select(a.c.row_id, a.c.tahun, a.c.nilai, a.c.version, a.c.kode_wilayah,
+                                      a.c.rincian_key, a.c.konsep).order_by(a.c.id)).all()
+            remembered = conn.execute(select(schema.rows.c.archived_version)).scalar_one()
+        assert [tuple(r) for r in got] == [
+            ("DINKES-0001", 2025, 3.0, 1, "35.20.11", "35.20.11", ""),
+            ("DINKES-0001", 2025, 4.0, 2, "35.20.11", "35.20.11", ""),
+            ("DINKES-0001", 2026, 5.0, 1, "35.20.11", "35.20.11", ""),
+            ("DINKES-0001", 2026, 6.0, 2, "35.20.11", "35.20.11", ""),
+            ("DINKES-0002", 2025, 7.0, 1, "35.20.05", "35.20.05", "")]
+        assert remembered == 2  # the row's last archived version, renumbered within 2026
+    finally:
+        engine.dispose()
+
+
+def test_migrated_keys_are_the_keys_the_poller_computes(db_url):
+    """A row verified again after the upgrade finds its migrated datum: no duplicate version."""
+    from rules.datum import datum_of
+    from rules.wilayah import Wilayah
+
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0005")
+        with engine.begin() as conn:
+            _archive_0005(conn, "DINKES-0001", 1, "35.20.11", 2025, 3.0, "h1")
+        migrate(engine)
+        with engine.connect() as conn:
+            key = conn.execute(select(schema.archive.c.datum)).scalar_one()
+        typed = {"uraian_data": "jumlah  puskesmas", "rincian": "Maospati", "tahun": "2025"}
+        assert key == datum_of(typed, Wilayah.load()).key
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_from_datum_numbers_versions_per_row_again(db_url):
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0005")
+        with engine.begin() as conn:
+            for version, tahun in enumerate([2025, 2026, 2026], 1):
+                _archive_0005(conn, "DINKES-0001", version, "", tahun, float(version), f"h{version}")
+        migrate(engine)
+        from alembic import command
+        from alembic.config import Config as AlembicConfig
+
+        from service.archive.store import MIGRATIONS
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0005")  # through 0007 and 0006
+        assert _revision(engine) == "0005"
+        assert "datum" not in {c["name"] for c in inspect(engine).get_columns("archive")}
+        with engine.connect() as conn:
+            versions = conn.execute(text("select version from archive order by id")).scalars().all()
+        assert versions == [1, 2, 3]
+    finally:
+        engine.dispose()
+
+
 def test_the_read_only_dashboard_never_migrates(tmp_path):
     import pytest
 
@@ -93,5 +181,31 @@ def test_the_read_only_dashboard_never_migrates(tmp_path):
     engine = create_engine(url)
     try:
         assert "alembic_version" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+
+def test_service_standard_starts_from_the_phase_and_first_event_an_archive_holds(db_url):
+    from datetime import datetime
+
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0006_datum")
+        old_tabs = Table("tabs", MetaData(), autoload_with=engine)
+        old_events = Table("events", MetaData(), autoload_with=engine)
+        with engine.begin() as conn:
+            conn.execute(insert(old_tabs).values(opd="DINKES", next_seq=3, write_pending=False, confirm_removal=False,
+                                                 status="ok", message="", phase_order=3,
+                                                 phase_started_at=datetime(2025, 3, 5, 2, 0)))
+            for at in (datetime(2025, 3, 4, 2, 0), datetime(2025, 3, 3, 2, 0)):
+                conn.execute(insert(old_events).values(at=at, opd="DINKES", row_id="DINKES-0001", to_state="1",
+                                                       reason="", cell_values="{}"))
+        migrate(engine)
+        with engine.connect() as conn:
+            handed = conn.execute(select(schema.tabs.c.handed_out_at)).scalar_one()
+            log = conn.execute(select(schema.phases.c.at, schema.phases.c.phase_order)).all()
+        assert handed == datetime(2025, 3, 3, 2, 0)
+        assert [tuple(r) for r in log] == [(datetime(2025, 3, 5, 2, 0), 3)]
     finally:
         engine.dispose()

@@ -10,7 +10,8 @@ from typing import Iterable
 from sheets.tables import table_workbook
 
 KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai", "keterangan",
-        "versi", "diverifikasi_pada", "diarsip_pada")
+        "versi", "diverifikasi_pada", "diarsip_pada",
+        "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi")
 FORMATS = ("csv", "xlsx", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -24,6 +24,18 @@ tabs = Table(
     Column("checked_at", DateTime),
     Column("phase_order", Integer),  # order of the least advanced state with rows (sop.yaml)
     Column("phase_started_at", DateTime),  # when the OPD entered that phase
+    Column("handed_out_at", DateTime),  # the OPD's list handed out (distribute), else its first row seen
+)
+
+# Every change of an OPD's phase (its least advanced order; None: no rows): the service
+# standard's per-step begin and end (rules/deadlines.py) are read from it.
+phases = Table(
+    "phases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("opd", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("phase_order", Integer),
+    Index("ix_phases_opd", "opd", "id"),
 )
 
 rows = Table(
@@ -78,8 +90,18 @@ archive = Table(
     Column("content_hash", String(64), nullable=False),
     Column("verified_at", DateTime, nullable=False),
     Column("archived_at", DateTime, nullable=False),
-    UniqueConstraint("opd", "row_id", "version", name="uq_archive_version"),
-    Index("ix_archive_content", "opd", "row_id", "content_hash"),
+    # identity is the datum (rules/datum.py): versions count per (opd, datum); row_id is history
+    Column("datum", String(64), nullable=False),
+    Column("item_key", LongText, nullable=False),
+    Column("rincian_key", LongText, nullable=False),
+    Column("kode_wilayah", String(32), nullable=False, default=""),
+    Column("konsep", LongText, nullable=False, default=""),
+    Column("definisi", LongText, nullable=False, default=""),
+    Column("klasifikasi", LongText, nullable=False, default=""),
+    Column("ukuran", LongText, nullable=False, default=""),
+    Column("frekuensi", LongText, nullable=False, default=""),
+    UniqueConstraint("opd", "datum", "version", name="uq_archive_datum_version"),
+    Index("ix_archive_row", "opd", "row_id", "version"),
 )
 
 cycles = Table(

@@ -10,11 +10,12 @@ from typing import Any, Iterator
 from sqlalchemy import Engine, and_, bindparam, create_engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from rules.fields import STANDAR_DATA
 from rules.keys import History, item_key, rincian_key
 from rules.sop import load_sop
 from rules.wilayah import Wilayah
 from service.archive import schema as t
-from service.reconcile.plan import Plan, RowMemory, TabMemory
+from service.reconcile.plan import ArchiveRecord, Plan, RowMemory, TabMemory
 
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -175,21 +176,28 @@ class Store:
                     "cell_values": json.dumps(e.values, ensure_ascii=False, default=str),
                 } for e in plan.events])
             for rec in plan.archive:
-                a = t.archive
-                latest = conn.execute(select(a.c.version, a.c.content_hash)
-                                      .where(a.c.opd == rec.opd, a.c.row_id == rec.row_id)
-                                      .order_by(a.c.version.desc()).limit(1)).first()
-                if latest is not None and latest.content_hash == rec.content_hash:
-                    continue  # idempotent: the latest version already holds this content
-                conn.execute(insert(t.archive).values(
-                    opd=rec.opd, row_id=rec.row_id, version=(latest.version if latest else 0) + 1,
-                    kode_data=rec.data.get("kode_data", ""), uraian_data=rec.data.get("uraian_data", ""),
-                    rincian=rec.data.get("rincian", ""), satuan=rec.data.get("satuan", ""),
-                    tahun=rec.tahun, nilai=rec.nilai, nilai_teks=rec.data.get("nilai", ""),
-                    keterangan=rec.data.get("keterangan", ""), content_hash=rec.content_hash,
-                    verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at)))
-                added += 1
+                added += self._archive(conn, rec)
         return added
+
+    @staticmethod
+    def _archive(conn, rec: ArchiveRecord) -> int:
+        """Append a version of the record's datum unless its latest version holds this content."""
+        a = t.archive
+        latest = conn.execute(select(a.c.version, a.c.content_hash).where(a.c.opd == rec.opd, a.c.datum == rec.datum)
+                              .order_by(a.c.version.desc()).limit(1)).first()
+        if latest is not None and latest.content_hash == rec.content_hash:
+            return 0  # idempotent: the datum's latest version already holds this content
+        data = rec.data
+        conn.execute(insert(a).values(
+            opd=rec.opd, row_id=rec.row_id, version=(latest.version if latest else 0) + 1,
+            kode_data=data.get("kode_data", ""), uraian_data=data.get("uraian_data", ""),
+            rincian=data.get("rincian", ""), satuan=data.get("satuan", ""),
+            tahun=rec.tahun, nilai=rec.nilai, nilai_teks=data.get("nilai", ""),
+            keterangan=data.get("keterangan", ""), content_hash=rec.content_hash,
+            verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
+            datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
+            **{k: data.get(k, "") for k in STANDAR_DATA}))
+        return 1
 
     def _upsert_tab(self, conn, plan: Plan, now: datetime, token: Any) -> None:
         values = {"next_seq": plan.next_seq, "status": plan.status, "message": plan.message,
@@ -214,6 +222,32 @@ class Store:
         if order != current:
             conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
                          .values(phase_order=order, phase_started_at=_utc(now) if order is not None else None))
+            conn.execute(insert(t.phases).values(opd=opd, at=_utc(now), phase_order=order))
+        if order is not None:  # the first row seen starts the service clock unless a handout did
+            conn.execute(update(t.tabs).where(t.tabs.c.opd == opd, t.tabs.c.handed_out_at.is_(None))
+                         .values(handed_out_at=_utc(now)))
+
+    def record_handout(self, opd: str, at: datetime) -> None:
+        """The OPD's list was handed out (``satudata distribute``): its service clock starts at
+        the earliest handout, or at its first row seen if that came first."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
+                                .where(or_(t.tabs.c.handed_out_at.is_(None), t.tabs.c.handed_out_at > _utc(at)))
+                                .values(handed_out_at=_utc(at)))
+            if done.rowcount == 0 and conn.execute(select(t.tabs.c.opd).where(t.tabs.c.opd == opd)).first() is None:
+                conn.execute(insert(t.tabs).values(opd=opd, next_seq=1, status="ok", message="", write_pending=False,
+                                                   confirm_removal=False, handed_out_at=_utc(at)))
+
+    def phase_log(self, opd: str | None = None) -> dict[str, list[tuple[datetime, int | None]]]:
+        """Each OPD's phase changes, oldest first: (moment, least advanced order or None)."""
+        query = select(t.phases.c.opd, t.phases.c.at, t.phases.c.phase_order).order_by(t.phases.c.opd, t.phases.c.id)
+        if opd:
+            query = query.where(t.phases.c.opd == opd)
+        out: dict[str, list] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(query):
+                out.setdefault(r.opd, []).append((_aware(r.at), r.phase_order))
+        return out
 
     @staticmethod
     def _upsert_rows(conn, opd: str, rows: list[RowMemory]) -> None:
@@ -327,24 +361,27 @@ class Store:
                 out.setdefault(key, []).append((r.tahun, r.nilai))
         return out
 
-    def archive_rows(self, all_versions: bool = False, opd: str | None = None) -> Iterator[dict]:
+    def archived_data(self, opd: str) -> dict[str, tuple[int, str]]:
+        """Each datum of the OPD -> (its latest version, that version's content hash)."""
         a = t.archive
+        with self.engine.connect() as conn:
+            return {r.datum: (r.version, r.content_hash)
+                    for r in conn.execute(self._archive_query([a.c.datum, a.c.version, a.c.content_hash], False, opd))}
+
+    def archive_rows(self, all_versions: bool = False, opd: str | None = None) -> Iterator[dict]:
+        """The latest version of every datum (every version with ``all_versions``), export order."""
+        a = t.archive
+        latest = (select(a.c.opd, a.c.datum, func.max(a.c.version).label("v"))
+                  .group_by(a.c.opd, a.c.datum).subquery())
         query = select(a)
         if not all_versions:
-            latest = (select(a.c.opd, a.c.row_id, func.max(a.c.version).label("v"))
-                      .group_by(a.c.opd, a.c.row_id).subquery())
-            query = query.join(latest, and_(a.c.opd == latest.c.opd, a.c.row_id == latest.c.row_id,
+            query = query.join(latest, and_(a.c.opd == latest.c.opd, a.c.datum == latest.c.datum,
                                             a.c.version == latest.c.v))
         if opd:
             query = query.where(a.c.opd == opd)
-        query = query.order_by(a.c.opd, a.c.row_id, a.c.version)
         with self.engine.connect() as conn:
-            for r in conn.execute(query):
-                yield {"opd": r.opd, "id": r.row_id, "kode_data": r.kode_data, "uraian_data": r.uraian_data,
-                       "rincian": r.rincian, "satuan": r.satuan, "tahun": r.tahun, "nilai": r.nilai,
-                       "keterangan": r.keterangan, "versi": r.version,
-                       "diverifikasi_pada": _aware(r.verified_at).isoformat(),
-                       "diarsip_pada": _aware(r.archived_at).isoformat()}
+            for r in conn.execute(query.order_by(*_ARCHIVE_ORDER)):
+                yield _archive_record(r)
 
     def tab_rows(self, opd: str | None = None) -> list[dict]:
         query = select(t.rows)
@@ -356,7 +393,8 @@ class Store:
 
     def tabs(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [{**r._mapping, "checked_at": _aware(r.checked_at), "phase_started_at": _aware(r.phase_started_at)}
+            return [{**r._mapping, "checked_at": _aware(r.checked_at), "phase_started_at": _aware(r.phase_started_at),
+                     "handed_out_at": _aware(r.handed_out_at)}
                     for r in conn.execute(select(t.tabs))]
 
     def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None) -> list[dict]:
@@ -416,24 +454,24 @@ class Store:
                     for x in conn.execute(query)]
 
     def _archive_query(self, columns, all_versions: bool, opd: str | None):
-        """archive_rows' selection; the latest version is the one without a newer one, which
-        the (opd, row_id, version) index answers row by row, so a first page stops early."""
+        """archive_rows' selection; the latest version is the one without a newer one of its
+        datum, which the (opd, datum, version) unique index answers record by record."""
         a = t.archive
         query = select(*columns).select_from(a)
         if not all_versions:
             newer = t.archive.alias("newer")
-            query = query.where(~select(newer.c.id).where(newer.c.opd == a.c.opd, newer.c.row_id == a.c.row_id,
+            query = query.where(~select(newer.c.id).where(newer.c.opd == a.c.opd, newer.c.datum == a.c.datum,
                                                           newer.c.version > a.c.version).exists())
         return query.where(a.c.opd == opd) if opd else query
 
     def archive_count(self, all_versions: bool = False, opd: str | None = None) -> int:
         """How many records archive_rows would yield."""
         a = t.archive
-        inner = select(a.c.opd, a.c.row_id)
+        inner = select(a.c.opd, a.c.datum)
         if opd:
             inner = inner.where(a.c.opd == opd)
-        if not all_versions:  # one record per (opd, row_id)
-            inner = inner.group_by(a.c.opd, a.c.row_id)
+        if not all_versions:  # one record per (opd, datum)
+            inner = inner.group_by(a.c.opd, a.c.datum)
         query = select(func.count()).select_from(inner.subquery())
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one()
@@ -441,15 +479,24 @@ class Store:
     def archive_page(self, offset: int, limit: int, all_versions: bool = False,
                      opd: str | None = None) -> list[dict]:
         """One page of archive_rows (same records, same order) without reading the rest."""
-        a = t.archive
-        query = (self._archive_query([a], all_versions, opd)
-                 .order_by(a.c.opd, a.c.row_id, a.c.version).offset(max(0, offset)).limit(max(0, limit)))
+        query = (self._archive_query([t.archive], all_versions, opd)
+                 .order_by(*_ARCHIVE_ORDER).offset(max(0, offset)).limit(max(0, limit)))
         with self.engine.connect() as conn:
-            return [{"opd": r.opd, "id": r.row_id, "kode_data": r.kode_data, "uraian_data": r.uraian_data,
-                     "rincian": r.rincian, "satuan": r.satuan, "tahun": r.tahun, "nilai": r.nilai,
-                     "keterangan": r.keterangan, "versi": r.version,
-                     "diverifikasi_pada": _aware(r.verified_at).isoformat(),
-                     "diarsip_pada": _aware(r.archived_at).isoformat()} for r in conn.execute(query)]
+            return [_archive_record(r) for r in conn.execute(query)]
+
+
+# A row's data in the order of their years, each datum's versions in order (id breaks ties).
+_ARCHIVE_ORDER = (t.archive.c.opd, t.archive.c.row_id, t.archive.c.tahun, t.archive.c.version, t.archive.c.id)
+
+
+def _archive_record(r) -> dict:
+    """One export record (DESIGN section 10): the twelve agreed keys, then the datum's place and Standar Data."""
+    return {"opd": r.opd, "id": r.row_id, "kode_data": r.kode_data, "uraian_data": r.uraian_data,
+            "rincian": r.rincian, "satuan": r.satuan, "tahun": r.tahun, "nilai": r.nilai,
+            "keterangan": r.keterangan, "versi": r.version,
+            "diverifikasi_pada": _aware(r.verified_at).isoformat(),
+            "diarsip_pada": _aware(r.archived_at).isoformat(),
+            "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA}}
 
 
 def _row_memory(r) -> RowMemory:

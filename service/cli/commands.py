@@ -161,6 +161,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, default=_iso, indent=2))
         return
     from rules.numbers import format_number
+    from service.cli.standard import holidays_line, standard_lines
     from service.timefmt import format_tanggal
     label = {"terlambat": "TERLAMBAT", "berisiko": "berisiko", "tepat_waktu": "tepat waktu",
              "selesai": "selesai", "belum_mulai": "belum mulai"}
@@ -175,12 +176,16 @@ def status(ctx: click.Context, as_json: bool) -> None:
             line += (f" tenggat {format_tanggal(opd['tenggat'])} ({format_number(opd['hari_kerja_berjalan'])} "
                      f"dari {opd['batas_hari_kerja']} hari kerja)")
         click.echo(line)
+        for extra in standard_lines(opd):
+            click.echo(f"{'':<18} {extra}")
         click.echo(f"{'':<18} {states or 'belum ada baris'} | galat {opd['temuan_galat']}, "
                    f"peringatan {opd['temuan_peringatan']}")
         if opd["pesan"]:
             click.echo(f"{'':<18} ! {opd['pesan']}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
+    if holidays_line(data):
+        click.echo(holidays_line(data))
     click.echo(f"Total: {format_number(data['total_baris'])} baris, {format_number(data['total_diarsip'])} "
                f"diarsip ({format_number(data['persen_diarsip'])}%); terlambat: "
                f"{', '.join(data['terlambat']) or 'tidak ada'}")
@@ -190,7 +195,7 @@ def _iso(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-@main.command(help="Ekspor arsip (versi terakhir setiap baris) ke CSV, XLSX atau JSON.")
+@main.command(help="Ekspor arsip (versi terakhir setiap data: uraian, rincian, tahun) ke CSV, XLSX atau JSON.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--all-versions", is_flag=True, help="Semua versi, bukan hanya yang terakhir.")

@@ -6,11 +6,12 @@ import csv
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
 from rules import fields as f
+from rules.calendar import WorkCalendar
 from rules.wilayah import REFERENCE, Wilayah
 from service.poller.wiring import Service
 from service.config import load_config
@@ -115,10 +116,34 @@ def _act(rows: list[DemoRow], boxes: tuple[str, ...], fill: bool, skip: set[int]
     return change
 
 
+def demo_timeline(end: datetime, calendar: WorkCalendar) -> list[datetime]:
+    """The demo's poll moments, in working days before ``end``, so that whatever the day it runs
+    the Ringkasan shows OPDs late (BPBD, still at 1 Draf after weeks), at risk (DISNAKKAN: the
+    2 days of step 6 end on the next working day) and on time (the others), and every OPD's
+    service clock some 20 working days into the SPM's 25."""
+    def working_day_before(day, n: int):
+        for _ in range(n):
+            day -= timedelta(days=1)
+            while not calendar.is_working_day(day):
+                day -= timedelta(days=1)
+        return day
+
+    def at(day, hour: int) -> datetime:
+        return datetime.combine(day, time(hour, 0), calendar.tz)
+
+    ahead = calendar.next_working_day(end.astimezone(calendar.tz).date())  # the at-risk deadline falls here
+    agreed = working_day_before(ahead, 2)  # step 6 (2 working days) began here: at risk
+    checked = working_day_before(agreed, 1)  # steps 4-5 (5 working days) began here: on time
+    listed = working_day_before(checked, 18)  # the lists were handed out and typed in
+    moments = [at(listed, 8), at(listed, 9), at(listed, 10), at(checked, 8), at(agreed, 8), at(agreed, 9),
+               at(agreed, 10), at(agreed, 11)]
+    return [min(m, end) for m in moments]
+
+
 def run_demo(folder: Path, end: datetime) -> Service:
     """Fill the demo OPDs and poll them along a timeline of a few weeks that ends at ``end``."""
     config = load_config(folder / "satudata.toml")
-    timeline = [end - timedelta(days=d) for d in (26, 25, 24, 20, 16, 12, 8, 4, 1)]
+    timeline = demo_timeline(end, WorkCalendar(config.extra_holidays))
     clock = [timeline[0]]
     service = Service.open(config, clock=lambda: clock[0])
 

@@ -125,7 +125,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             continue
         try:
             memory = store.load_tab(result.opd)
-            ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt)
+            ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt,
+                          archived=store.archived_data(result.opd))
             plan = reconcile(result.snapshot, memory, ctx, now)
             renewal = (lease[0], clock() + timedelta(seconds=lease[1])) if lease else None
             tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal)

@@ -62,6 +62,10 @@ class ArchiveRecord:
     content_hash: str
     verified_at: datetime
     archived_at: datetime
+    datum: str = ""  # rules.datum.Datum.key: the archive's identity, versions count per datum
+    item_key: str = ""
+    rincian_key: str = ""
+    kode_wilayah: str = ""
 
 
 @dataclass

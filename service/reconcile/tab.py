@@ -16,7 +16,8 @@ from rules.sop import DIARSIP, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.reconcile.changes import cell_text, changed_fields, scrambled
-from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
+from service.reconcile.archiving import archive_row
+from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
 from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
@@ -34,6 +35,7 @@ class Context:
     sop: Sop = field(default_factory=load_sop)
     mass_removal_share: float = 0.25
     salt: str = ""  # changes when rules or the workspace year change, so every row is checked again
+    archived: dict[str, tuple[int, str]] = field(default_factory=dict)  # datum -> (latest version, hash)
 
 
 @dataclass
@@ -276,14 +278,12 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     version = mem.archived_version if mem else 0
     if state in (TERVERIFIKASI, DIARSIP):
         digest = content_hash(data)
+        added = False
         if digest != archived_hash:
-            version += 1
+            version, added = archive_row(plan, rid, data, nilai, digest, ctx.archived, ctx.wilayah, now)
             archived_hash = digest
-            plan.archive.append(ArchiveRecord(memory.opd, rid, version, data, nilai,
-                                              parse_year(data.get(f.TAHUN))[0], digest, now, now))
-            reason = f"Disimpan di basis data arsip (versi {version})"
-        else:
-            reason = f"Sudah tersimpan di arsip (versi {version})"
+        reason = (f"Disimpan di basis data arsip (versi {version})" if added
+                  else f"Sudah tersimpan di arsip (versi {version})")
         if state == TERVERIFIKASI or digest != (mem.archived_hash if mem else None):
             transitions.append((state, DIARSIP, reason))
         state = DIARSIP

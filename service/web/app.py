@@ -15,7 +15,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request, url
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash
 
-from rules.calendar import WorkCalendar
+from service.archive.progress import calendar_for
 from rules.numbers import format_number
 from rules.sop import load_sop
 from service.web import charts
@@ -49,7 +49,7 @@ def create_app(config: Config, store: Store | None = None,
         from service.poller.wiring import open_store
         store = open_store(config, upgrade=False)  # read-only: never runs DDL
     clock = clock or _utcnow
-    calendar = WorkCalendar()
+    calendar = calendar_for(config)
     memo = views.Memo(store)
     kodes = {o.kode for o in config.opds}
 

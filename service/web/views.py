@@ -11,7 +11,7 @@ from rules.numbers import format_number, parse_number
 from rules.sop import load_sop
 from service.web import charts
 from service.config import Config
-from service.archive.progress import opd_progress
+from service.archive.progress import holidays_shown, opd_standard
 from service.archive.masking import mask_secrets
 from service.archive.store import Store
 from sheets.layout import BY_KEY
@@ -76,7 +76,8 @@ def _column_header(key: str) -> str:
 def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalendar, memo: Memo) -> dict:
     counts = memo.get("progress_counts", store.progress_counts)
     tabs = {t["opd"]: t for t in store.tabs()}
-    opds = [opd_progress(o.kode, o.nama, counts.get(o.kode, {}), tabs.get(o.kode), now, calendar)
+    logs = memo.get("phase_log", store.phase_log)
+    opds = [opd_standard(o, counts.get(o.kode, {}), tabs.get(o.kode), logs.get(o.kode, []), now, calendar)
             for o in config.opds]
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
@@ -99,6 +100,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
         "siklus_terakhir": _cycle(cycles[0]) if cycles else None,
+        "libur_tambahan": holidays_shown(config),
     }
 
 
@@ -134,12 +136,14 @@ def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar:
         return None
     rows = store.tab_rows(kode)
     tab = next((t for t in store.tabs() if t["opd"] == kode), None)
-    summary = opd_progress(opd.kode, opd.nama, store.progress_counts().get(kode, {}), tab, now, calendar)
+    summary = opd_standard(opd, store.progress_counts().get(kode, {}), tab, store.phase_log(kode).get(kode, []),
+                           now, calendar)
     summary["pesan"] = mask_secrets(summary["pesan"])
     history: dict[str, list[dict]] = defaultdict(list)
     for e in store.events(limit=HISTORY_LIMIT, opd=kode):
         history[e["row_id"]].append(_event(e))
-    return {"opd": summary, "baris": [_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
+    return {"opd": summary, "libur_tambahan": holidays_shown(config),
+            "baris": [_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
             "dihapus": [_row(r, history[r["row_id"]]) for r in rows if r["removed"]]}
 
 
