@@ -175,29 +175,47 @@ class Store:
                     "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason,
                     "cell_values": json.dumps(e.values, ensure_ascii=False, default=str),
                 } for e in plan.events])
-            for rec in plan.archive:
-                added += self._archive(conn, rec)
+            added = self._archive(conn, plan.archive)
         return added
 
     @staticmethod
-    def _archive(conn, rec: ArchiveRecord) -> int:
-        """Append a version of the record's datum unless its latest version holds this content."""
+    def _archive(conn, records: list[ArchiveRecord]) -> int:
+        """Append a version of each record's datum unless its latest version holds this content:
+        the latest versions are read in a few queries and the new ones inserted in one executemany."""
+        if not records:
+            return 0
         a = t.archive
-        latest = conn.execute(select(a.c.version, a.c.content_hash).where(a.c.opd == rec.opd, a.c.datum == rec.datum)
-                              .order_by(a.c.version.desc()).limit(1)).first()
-        if latest is not None and latest.content_hash == rec.content_hash:
-            return 0  # idempotent: the datum's latest version already holds this content
-        data = rec.data
-        conn.execute(insert(a).values(
-            opd=rec.opd, row_id=rec.row_id, version=(latest.version if latest else 0) + 1,
-            kode_data=data.get("kode_data", ""), uraian_data=data.get("uraian_data", ""),
-            rincian=data.get("rincian", ""), satuan=data.get("satuan", ""),
-            tahun=rec.tahun, nilai=rec.nilai, nilai_teks=data.get("nilai", ""),
-            keterangan=data.get("keterangan", ""), content_hash=rec.content_hash,
-            verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
-            datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
-            **{k: data.get(k, "") for k in STANDAR_DATA}))
-        return 1
+        latest: dict[tuple[str, str], tuple[int, str]] = {}
+        keys = sorted({(rec.opd, rec.datum) for rec in records})
+        for opd in sorted({o for o, _ in keys}):
+            datums = [d for o, d in keys if o == opd]
+            for start in range(0, len(datums), 500):
+                chunk = datums[start:start + 500]
+                newest = (select(a.c.datum, func.max(a.c.version).label("v"))
+                          .where(a.c.opd == opd, a.c.datum.in_(chunk)).group_by(a.c.datum).subquery())
+                for r in conn.execute(select(a.c.datum, a.c.version, a.c.content_hash)
+                                      .join(newest, and_(a.c.datum == newest.c.datum, a.c.version == newest.c.v))
+                                      .where(a.c.opd == opd)):
+                    latest[(opd, r.datum)] = (r.version, r.content_hash)
+        rows = []
+        for rec in records:
+            version, digest = latest.get((rec.opd, rec.datum), (0, None))
+            if digest == rec.content_hash:
+                continue  # idempotent: the datum's latest version already holds this content
+            latest[(rec.opd, rec.datum)] = (version + 1, rec.content_hash)
+            data = rec.data
+            rows.append(dict(
+                opd=rec.opd, row_id=rec.row_id, version=version + 1,
+                kode_data=data.get("kode_data", ""), uraian_data=data.get("uraian_data", ""),
+                rincian=data.get("rincian", ""), satuan=data.get("satuan", ""),
+                tahun=rec.tahun, nilai=rec.nilai, nilai_teks=data.get("nilai", ""),
+                keterangan=data.get("keterangan", ""), content_hash=rec.content_hash,
+                verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
+                datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
+                **{k: data.get(k, "") for k in STANDAR_DATA}))
+        if rows:
+            conn.execute(insert(a), rows)
+        return len(rows)
 
     def _upsert_tab(self, conn, plan: Plan, now: datetime, token: Any) -> None:
         values = {"next_seq": plan.next_seq, "status": plan.status, "message": plan.message,
