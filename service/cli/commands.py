@@ -340,3 +340,7 @@ def hash_password(password: str) -> None:
 
 
 main.add_command(confirm, name="confirm-removal")  # the name DESIGN's first draft used
+
+from service.cli.distribute import distribute_command  # noqa: E402  (SOP step 2, issue 8)
+
+main.add_command(distribute_command)
