@@ -71,8 +71,9 @@ def distribute(path: Path, config: Config, backend: Backend, wilayah: Wilayah,
     order = [o.kode for o in config.opds if o.kode in expansion.rows]
     backend.ensure_tabs([(k, names[k]) for k in order])
     report = DistributeReport()
-    for result in backend.read(order, {}):
-        report.results.append(_append(backend, result, expansion.rows[result.opd], wilayah))
+    for opd in order:  # read just before each append: tabs sharing a spreadsheet change its version
+        result = backend.read([opd], {})[0]
+        report.results.append(_append(backend, result, expansion.rows[opd], wilayah))
     return report
 
 
