@@ -185,3 +185,18 @@ def test_excel_file_with_errors_writes_nothing(tmp_path):
     assert "salah.csv: baris 3, kolom 'uraian': Uraian Data kosong." in result.output
     assert "Tidak ada yang ditulis" in result.output
     assert (tmp_path / "ws" / "sheets" / "DINKES.xlsx").read_bytes() == before
+
+
+def test_an_unknown_opd_asked_for_is_named_and_nothing_is_written(world, tmp_path):
+    with pytest.raises(DistributeError, match="--opd DINSOS: kode OPD tidak dikenal"):
+        distribute(write_csv(tmp_path / "d.csv", DAFTAR), world.config, world.backend, WILAYAH, ("DINSOS",))
+    assert not world.backend.tabs
+
+
+def test_a_tab_with_a_broken_header_is_reported_and_the_other_opds_are_written(world, tmp_path):
+    world.poll()
+    world.backend.tabs["DINKES"].header[2] = "Judul"  # Uraian Data renamed by hand
+    report = distribute(write_csv(tmp_path / "d.csv", DAFTAR), world.config, world.backend, WILAYAH)
+    result = {r.opd: r for r in report.results}
+    assert "judul kolom tab tidak lengkap (Uraian Data)" in result["DINKES"].error and result["DINKES"].added == 0
+    assert result["DIKPORA"].added == 6
