@@ -73,11 +73,12 @@ def distribute(path: Path, config: Config, backend: Backend, wilayah: Wilayah,
     report = DistributeReport()
     for opd in order:  # read just before each append: tabs sharing a spreadsheet change its version
         result = backend.read([opd], {})[0]
-        report.results.append(_append(backend, result, expansion.rows[opd], wilayah))
+        report.results.append(append_draft(backend, result, expansion.rows[opd], wilayah))
     return report
 
 
-def _append(backend: Backend, result: Any, rows: list[dict[str, object]], wilayah: Wilayah) -> OpdResult:
+def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], wilayah: Wilayah) -> OpdResult:
+    """Append to one tab (as read in ``result``) the rows it does not hold yet; also rollover's writer."""
     out = OpdResult(result.opd)
     if result.snapshot is None:
         out.error = result.error or "tab tidak dapat dibaca"

@@ -19,7 +19,7 @@ import click
 from rules import fields as f
 from rules.daftar import row_key
 from service.archive.year import latest_archived, live_rows, retire_rows
-from service.cli.distribute import _append
+from service.cli.distribute import append_draft
 from service.config import Config
 
 HELD = {"hapus_massal": "penghapusan massal ditahan", "ubah_massal": "perubahan massal ditahan"}
@@ -103,7 +103,7 @@ def roll_opd(service, kode: str, nama: str, closed: int, year: int) -> OpdRollov
         return out
     retire_rows(service.store, kode, record)
     result = service.backend.read([kode], {})[0]
-    appended = _append(service.backend, result, rows, service.wilayah)
+    appended = append_draft(service.backend, result, rows, service.wilayah)
     out.error, out.carried = appended.error, appended.added + appended.skipped
     return out
 
