@@ -108,3 +108,16 @@ class Backend(Protocol):
 
     def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:
         """Apply the batches (each against the snapshot it was planned from); one result per OPD."""
+
+    def append_rows(self, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
+        """Add rows (cells in the tab's column order, None = empty) below the last row of
+        ``snapshot``; an existing row is never touched. Refused (``reason``) when the tab changed
+        since that read or is open in a spreadsheet program. Text is written as text (never parsed)."""
+
+    def busy(self, opd: str) -> str | None:
+        """Why the OPD's workbook must not be written now (open in Excel/LibreOffice), else None."""
+
+    def archive_tab(self, opd: str, nama: str, title: str) -> str | None:
+        """Rename the OPD's tab to ``title`` (kept as a record, no longer read) and put a fresh
+        template tab named ``opd`` in the same workbook/spreadsheet. None when done (also when a
+        rerun finds it done), else why not (Bahasa Indonesia)."""

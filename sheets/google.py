@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from .base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
 from .google_requests import (
-    READ_FIELDS, TITLE_FIELDS, a1_title, new_sheet_id, note_updates, owned, parse_sheet,
+    READ_FIELDS, TITLE_FIELDS, a1_title, append_request, new_sheet_id, note_updates, owned, parse_sheet,
     template_requests, value_updates,
 )
 from .google_retry import GoogleError, RetryPolicy
@@ -342,6 +342,57 @@ class GoogleBackend:
             self._tabs.pop(batch.opd, None)  # its notes are no longer known
             out[batch.opd] = WriteResult(None, None)
         return out
+
+    # --- whole rows and tabs (distribute, rollover) -----------------------------------------------
+
+    def busy(self, opd: str) -> str | None:
+        return None  # Google has no lock file; the version check guards every write
+
+    def append_rows(self, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
+        """One appendCells after the last row with data (the grid grows as needed); values as
+        userEnteredValue stringValue/numberValue, so text is never parsed (no USER_ENTERED)."""
+        sid, tab = self.spreadsheets.get(snapshot.opd), self._tabs.get(snapshot.opd)
+        if sid is None or tab is None or not _same(snapshot.token, tab.token):
+            return WriteResult(f"Tab {snapshot.opd} belum dibaca; tidak ditulis")
+        if not rows:
+            return WriteResult(None, snapshot.token)
+        try:
+            if not _same(snapshot.token, self.version(sid)):
+                return WriteResult(f"Spreadsheet tempat tab {snapshot.opd} berubah sejak dibaca; tidak ditulis")
+            # appending is not idempotent: retried only when Google surely did not run it
+            self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+                       f"menambah baris di {sid}", body={"requests": [append_request(tab.sheet_id, rows)]},
+                       idempotent=False)
+        except GoogleError as exc:
+            return WriteResult(self.explain(exc, sid))
+        self._tabs.pop(snapshot.opd, None)
+        return WriteResult(None, None)
+
+    def archive_tab(self, opd: str, nama: str, title: str) -> str | None:
+        """Rename and create in one batchUpdate (atomic): the spreadsheet has both tabs or neither change."""
+        sid = self.spreadsheets.get(opd)
+        if sid is None:
+            return f"OPD {opd} tidak punya spreadsheet_id di satudata.toml"
+        try:
+            titles = self.sheet_titles(sid, refresh=True)
+            current = _find_tab(titles, opd)
+            if title in titles:
+                return None if current is not None else f"Tab {opd} tidak ditemukan di spreadsheet {sid}"
+            if current is None:
+                return f"Tab {opd} tidak ditemukan di spreadsheet {sid}"
+            sheet_id = new_sheet_id(opd, titles.values())
+            requests = [{"updateSheetProperties": {"properties": {"sheetId": titles[current], "title": title},
+                                                   "fields": "title"}}]
+            requests += template_requests(opd, sheet_id, self.operators.get(opd, ()), self.walidata,
+                                          self.service_account)
+            self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+                       f"menyimpan tab {opd} sebagai {title}", body={"requests": requests}, idempotent=False)
+        except GoogleError as exc:
+            return self.explain(exc, sid)
+        finally:
+            self._titles.pop(sid, None)
+            self._tabs.pop(opd, None)
+        return None
 
     def _updates(self, batch: TabWrites) -> list[dict[str, Any]]:
         tab = self._tabs[batch.opd]

@@ -98,6 +98,18 @@ def value_updates(sheet_id: int, cells: Iterable[Cell]) -> list[dict[str, Any]]:
     return out
 
 
+def append_request(sheet_id: int, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """appendCells: whole rows after the last row with data; None leaves a cell empty."""
+    data = []
+    for values in rows:
+        cells = []
+        for value in values:
+            ev = extended_value(value)
+            cells.append({"userEnteredValue": ev} if ev is not None else {})
+        data.append({"values": cells})
+    return {"appendCells": {"sheetId": sheet_id, "rows": data, "fields": "userEnteredValue"}}
+
+
 def note_updates(sheet_id: int, notes: Iterable[Cell]) -> list[dict[str, Any]]:
     """Set (text) or remove (None) notes; each range covers exactly the cells it names."""
     return [_update(sheet_id, run, "note", [{"note": t} if t else {} for _, _, t in run]) for run in _runs(notes)]

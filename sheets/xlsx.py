@@ -156,6 +156,20 @@ class XlsxBackend:
         except OSError as exc:
             return WriteResult(f"Berkas {path.name} gagal disimpan ({exc}){_NEXT_CYCLE}")
 
+    # --- whole rows and tabs (distribute, rollover): sheets/xlsx_rows.py ----------------------
+
+    def append_rows(self, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
+        from .xlsx_rows import append_rows
+        return append_rows(self, snapshot, rows)
+
+    def busy(self, opd: str) -> str | None:
+        from .xlsx_rows import lock_reason
+        return lock_reason(self.path(opd))
+
+    def archive_tab(self, opd: str, nama: str, title: str) -> str | None:
+        from .xlsx_rows import archive_tab
+        return archive_tab(self, opd, nama, title)
+
     def _busy(self, path: Path, expected: Any) -> str | None:
         """Why ``path`` must not be written now: open in a spreadsheet program, or changed since read."""
         for lock in (f"~${path.name}", f".~lock.{path.name}#"):

@@ -32,7 +32,12 @@ def new_workbook(kode: str, nama: str) -> Workbook:
     sheet.title = kode
     workbook.properties.title = nama
     workbook.properties.creator = "Satu Data Magetan"
+    lay_out(sheet)
+    return workbook
 
+
+def lay_out(sheet) -> None:
+    """Give an empty worksheet the tab template (also used for next year's tab beside a record)."""
     for index, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index, value=column.header)
         cell.font = Font(bold=True)
@@ -72,4 +77,3 @@ def new_workbook(kode: str, nama: str) -> Workbook:
                 font=Font(color=font),
             ),
         )
-    return workbook

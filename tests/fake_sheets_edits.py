@@ -226,6 +226,24 @@ def _apply_cell(sheet: Sheet, r: int, c: int, data: dict[str, Any], mask: discov
         del sheet.cells[r, c]
 
 
+def _append_cells(book: Spreadsheet, args: dict[str, Any], user: str, where: str) -> None:
+    """Rows after the last row with data, the grid growing as needed (as Google does)."""
+    if not args.get("fields"):
+        raise bad(f"Invalid {where}: fields is required")
+    mask = discovery.parse_mask(args["fields"])
+    discovery.check_mask(mask, "CellData", discovery.document("sheets.v4.json")["schemas"], f"{where}.fields: ")
+    sheet = book.by_id(args.get("sheetId", 0), where)
+    rows = args.get("rows", [])
+    first = sheet.last_row() + 1
+    targets = {(first + i, j): data for i, row in enumerate(rows) for j, data in enumerate(row.get("values", []))}
+    if any(c >= sheet.cols for _, c in targets):
+        raise bad(f"Invalid {where}: column out of the grid")
+    sheet.check_edit(user, book.owner, list(targets))
+    sheet.rows = max(sheet.rows, first + len(rows))
+    for (r, c), data in targets.items():
+        _apply_cell(sheet, r, c, data, mask, where)
+
+
 def _update_dimension_properties(book: Spreadsheet, args: dict[str, Any], user: str, where: str) -> None:
     rng = args.get("range", {})
     sheet = book.by_id(rng.get("sheetId", 0), where)
@@ -268,6 +286,7 @@ HANDLERS = {
     "deleteSheet": _delete_sheet,
     "updateSheetProperties": _update_sheet_properties,
     "updateCells": _update_cells,
+    "appendCells": _append_cells,
     "updateDimensionProperties": _update_dimension_properties,
     "setDataValidation": _set_data_validation,
     "addProtectedRange": _add_protected_range,

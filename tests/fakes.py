@@ -79,6 +79,33 @@ class FakeBackend:
             out[batch.opd] = WriteResult(None, tab.version)
         return out
 
+    def append_rows(self, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
+        tab = self.tabs[snapshot.opd]
+        if snapshot.opd in self.locked:
+            return WriteResult("Berkas sedang dibuka; tidak ditulis")
+        if tab.version != snapshot.token:
+            return WriteResult("Sheet berubah sejak dibaca; tidak ditulis")
+        if rows:
+            self.requests["write"] += 1
+            while tab.rows and not any(v is not None for v in tab.rows[-1]):
+                tab.rows.pop()
+            tab.rows.extend([list(r) for r in rows])
+            tab.version += 1
+        return WriteResult(None, tab.version)
+
+    def busy(self, opd: str) -> str | None:
+        return "Berkas sedang dibuka" if opd in self.locked else None
+
+    def archive_tab(self, opd: str, nama: str, title: str) -> str | None:
+        if opd in self.locked:
+            return "Berkas sedang dibuka"
+        if title in self.tabs:
+            return None
+        self.tabs[title] = self.tabs.pop(opd)
+        self.tabs[title].version += 1
+        self.tabs[opd] = FakeTab(list(HEADERS))
+        return None
+
     # --- acting as a person -----------------------------------------------------
     def _col(self, opd: str, header: str) -> int:
         tab = self.tabs[opd]

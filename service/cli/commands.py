@@ -29,8 +29,11 @@ def _store(config: Config):
         raise click.ClickException(str(exc)) from None
 
 
-def _service(config: Config):
+def _service(config: Config, rolling_over: bool = False):
+    from service.cli.rollover import interrupted
     from service.poller.wiring import Service
+    if not rolling_over and (why := interrupted(config)):
+        raise click.ClickException(why)
     try:
         return Service.open(config)
     except ConfigError as exc:
@@ -351,3 +354,8 @@ main.add_command(confirm, name="confirm-removal")  # the name DESIGN's first dra
 from service.cli.db import db  # noqa: E402  (registered after main exists)
 
 main.add_command(db)
+from service.cli.distribute import distribute_command  # noqa: E402  (SOP step 2, issue 8)
+from service.cli.rollover import rollover_command  # noqa: E402  (the next year's cycle, issue 8)
+
+main.add_command(distribute_command)
+main.add_command(rollover_command)

@@ -12,7 +12,9 @@ from typing import Any, Callable
 
 from rules import fields as f
 from rules.calendar import WorkCalendar
-from rules.wilayah import REFERENCE, Wilayah
+from rules.wilayah import REFERENCE
+from rules.daftar import KABUPATEN
+from service.cli.distribute import distribute, plan_file
 from service.poller.wiring import Service
 from service.config import load_config
 from sheets.tables import edit_tab
@@ -41,12 +43,19 @@ def demo_items() -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _categories(rincian: str) -> list[str]:
-    inside = re.search(r"\(([^)]*)\)", rincian)
-    if not inside or inside.group(1).isdigit():
-        return [""]
-    parts = [p.strip() for p in re.split(r"[;/]", inside.group(1)) if p.strip() and p.strip() != "dll"]
-    return parts[:4] or [""]
+def write_demo_daftar(folder: Path, year: int) -> Path:
+    """The demo's Daftar Data in the workspace (years moved to the workspace year): the file
+    the demo hands out with `satudata distribute`, there for a Walidata to read and run again."""
+    items = demo_items()
+    shift = year - 2025
+    for item in items:
+        item["tahun"] = re.sub(r"\d{4}", lambda m: str(int(m.group()) + shift), item["tahun"])
+    path = folder / "daftar_data_demo.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(items[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(items)
+    return path
 
 
 def _value(rng: random.Random, satuan: str) -> float | int:
@@ -60,32 +69,28 @@ def _value(rng: random.Random, satuan: str) -> float | int:
     return rng.randrange(5, 5000)
 
 
-def build_rows(items: list[dict[str, str]], wilayah: Wilayah, year: int, rng: random.Random) -> dict[str, list[DemoRow]]:
+def build_rows(distributed: dict[str, list[dict[str, Any]]], year: int, rng: random.Random) -> dict[str, list[DemoRow]]:
+    """The demo's values for the rows `distribute` put in each tab (same order as in the tab)."""
     out: dict[str, list[DemoRow]] = {}
-    for item in items:
-        base = {f.KODE: item["kode_data"], f.URAIAN: item["uraian"], f.SATUAN: item["satuan"],
-                f.FREKUENSI: item["frekuensi"], f.KETERANGAN: DEMO_NOTE}
-        if item["opd"] in ("DISPENDUKCAPIL", "BAG-PEREKONOMIAN"):
-            base.update({f.KONSEP: item["uraian"].split(" menurut")[0], f.UKURAN: "Jumlah",
-                         f.DEFINISI: f"{item['uraian']} di Kabupaten Magetan", f.KLASIFIKASI: item["rincian"]})
-        rows = out.setdefault(item["opd"], [])
-        if "Kecamatan (18)" in item["rincian"]:
-            parts = {k.nama: _value(rng, item["satuan"]) for k in wilayah.kecamatan}
-            for nama, value in parts.items():
-                rows.append(DemoRow({**base, f.RINCIAN: nama, f.TAHUN: year, f.NILAI: value}))
-            total = sum(parts.values())
-            if item["kode_data"] == "DEMO-DIKPORA-001":
-                total += 7  # a total that does not add up: the sum rule catches it
-            rows.append(DemoRow({**base, f.RINCIAN: "Kabupaten Magetan", f.TAHUN: year,
-                                 f.NILAI: round(total, 1) if isinstance(total, float) else total}))
-            continue
-        for category in _categories(item["rincian"]):
-            rows.append(DemoRow({**base, f.RINCIAN: category, f.TAHUN: year, f.NILAI: _value(rng, item["satuan"])}))
+    for opd, rows in distributed.items():
+        demo = out[opd] = [DemoRow({**row, f.KETERANGAN: DEMO_NOTE}) for row in rows]
+        totals: dict[tuple, DemoRow] = {}
+        parts: dict[tuple, list[float | int]] = {}
+        for row in demo:
+            key = (row.values.get(f.KODE), row.values.get(f.TAHUN))
+            if row.values.get(f.RINCIAN) == KABUPATEN:
+                totals[key] = row
+                continue
+            row.values[f.NILAI] = _value(rng, row.values.get(f.SATUAN, ""))
+            parts.setdefault(key, []).append(row.values[f.NILAI])
+        for key, row in totals.items():
+            total = sum(parts.get(key, [])) + (7 if key[0] == "DEMO-DIKPORA-001" else 0)  # a sum that does not add up
+            row.values[f.NILAI] = round(total, 1) if isinstance(total, float) else total
     # Show-cases: a lost decimal comma against last year's archive, a value that is no number,
     # an ambiguous dot, and a gross enrolment rate above 100 that its per-item rule allows.
-    aki = [r for r in out["DINKES"] if r.values[f.KODE] == "DEMO-DINKES-005"][0]
-    out["DINKES"].insert(0, DemoRow({**aki.values, f.TAHUN: year - 1, f.NILAI: "99,07"}))
-    aki.values[f.NILAI] = 9907
+    aki = [r for r in out["DINKES"] if r.values[f.KODE] == "DEMO-DINKES-005"]
+    for row in aki:
+        row.values[f.NILAI] = "99,07" if row.values[f.TAHUN] == year - 1 else 9907
     tb = [r for r in out["DINKES"] if r.values[f.KODE] == "DEMO-DINKES-006"][0]
     tb.values[f.NILAI] = "-"
     out["BAG-PEREKONOMIAN"][0].values[f.NILAI] = "12.5"
@@ -95,22 +100,14 @@ def build_rows(items: list[dict[str, str]], wilayah: Wilayah, year: int, rng: ra
     return out
 
 
-def _put_rows(rows: list[DemoRow]) -> Callable:
-    def change(sheet, columns: dict[str, int]) -> None:
-        for i, row in enumerate(rows, start=2):
-            for key, value in row.values.items():
-                if key in columns and key != f.NILAI:
-                    sheet.cell(i, columns[key] + 1, value)
-    return change
-
-
 def _act(rows: list[DemoRow], boxes: tuple[str, ...], fill: bool, skip: set[int]) -> Callable:
     def change(sheet, columns: dict[str, int]) -> None:
         for i, row in enumerate(rows, start=2):
             if i in skip:
                 continue
             if fill:
-                sheet.cell(i, columns[f.NILAI] + 1, row.values[f.NILAI])
+                for key in (f.NILAI, f.KETERANGAN):
+                    sheet.cell(i, columns[key] + 1, row.values[key])
             for box in boxes:
                 sheet.cell(i, columns[box] + 1, "YA")
     return change
@@ -152,12 +149,17 @@ def run_demo(folder: Path, end: datetime) -> Service:
         service.poll()
 
     poll()  # creates every OPD workbook from the template
-    rows = build_rows(demo_items(), service.wilayah, config.year, random.Random(2025))
-    for opd, demo in rows.items():
-        edit_tab(config.folder / f"{opd}.xlsx", _put_rows(demo))
+    daftar = write_demo_daftar(folder, config.year)
+    report = distribute(daftar, config, service.backend, service.wilayah)  # SOP step 2
+    failed = [f"{r.opd}: {r.error}" for r in report.results if r.error]
+    if failed:
+        raise RuntimeError("distribute gagal pada demo: " + "; ".join(failed))
+    rows = build_rows(plan_file(daftar, config, service.wilayah).rows, config.year, random.Random(2025))
     poll()  # every row gets an ID: 1 Draf
     every_box = tuple(box for boxes in ACTIONS for box in boxes)
-    edit_tab(config.folder / "DINKES.xlsx", _act(rows["DINKES"][:1], every_box, True, set()))
+    last_year = {i for i, r in enumerate(rows["DINKES"], start=2) if r.values[f.TAHUN] == config.year - 1}
+    others = set(range(2, len(rows["DINKES"]) + 2)) - last_year
+    edit_tab(config.folder / "DINKES.xlsx", _act(rows["DINKES"], every_box, True, others))
     poll()  # last year's AKI goes straight to the archive: the history check has something to compare
     for step, boxes in enumerate(ACTIONS, start=1):
         for opd, demo in rows.items():

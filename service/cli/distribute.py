@@ -1,0 +1,154 @@
+"""`satudata distribute FILE` (SOP step 2): the Walidata hands the draft Daftar Data to each OPD.
+
+The file is read and expanded whole (rules/daftar.py) before anything is written: a file with a
+bad line writes nothing. Each OPD's new rows are appended to its tab at `1 Draf` (the poller gives
+them IDs); a row already in the tab is skipped, so running it again adds nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rules import fields as f
+from rules.daftar import Expansion, expand, row_key
+from rules.wilayah import Wilayah
+from service.config import Config
+from sheets.base import Backend
+from sheets.daftar_file import DaftarFileError, read_daftar
+from sheets.layout import match_headers
+
+
+class DistributeError(Exception):
+    """The file is not distributed at all; ``lines`` name every problem (Bahasa Indonesia)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+@dataclass
+class OpdResult:
+    opd: str
+    added: int = 0
+    skipped: int = 0
+    error: str = ""
+
+
+@dataclass
+class DistributeReport:
+    results: list[OpdResult] = field(default_factory=list)
+
+
+def plan_file(path: Path, config: Config, wilayah: Wilayah, only: tuple[str, ...] = ()) -> Expansion:
+    """Read and expand the file; DistributeError when any line (or the file) is bad."""
+    try:
+        daftar = read_daftar(path)
+    except DaftarFileError as exc:
+        raise DistributeError([str(exc)]) from None
+    if daftar.missing:
+        raise DistributeError([f"{daftar.name}: baris 1: kolom wajib '{name}' tidak ditemukan" for name in daftar.missing])
+    known = {o.kode for o in config.opds}
+    unknown = [k for k in only if k.upper() not in known]
+    if unknown:
+        raise DistributeError([f"--opd {k}: kode OPD tidak dikenal (tidak ada di [[opd]] satudata.toml)" for k in unknown])
+    expansion = expand(daftar.lines, daftar.headers, known, wilayah, config.year)
+    if expansion.problems:
+        raise DistributeError([f"{daftar.name}: baris {p.line}, kolom '{p.column}': {p.message}"
+                               for p in expansion.problems])
+    if only:
+        wanted = {k.upper() for k in only}
+        expansion.rows = {k: v for k, v in expansion.rows.items() if k in wanted}
+    return expansion
+
+
+def distribute(path: Path, config: Config, backend: Backend, wilayah: Wilayah,
+               only: tuple[str, ...] = ()) -> DistributeReport:
+    expansion = plan_file(path, config, wilayah, only)
+    names = {o.kode: o.nama for o in config.opds}
+    order = [o.kode for o in config.opds if o.kode in expansion.rows]
+    backend.ensure_tabs([(k, names[k]) for k in order])
+    report = DistributeReport()
+    for opd in order:  # read just before each append: tabs sharing a spreadsheet change its version
+        result = backend.read([opd], {})[0]
+        report.results.append(append_draft(backend, result, expansion.rows[opd], wilayah))
+    return report
+
+
+def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], wilayah: Wilayah) -> OpdResult:
+    """Append to one tab (as read in ``result``) the rows it does not hold yet; also rollover's writer."""
+    out = OpdResult(result.opd)
+    if result.snapshot is None:
+        out.error = result.error or "tab tidak dapat dibaca"
+        return out
+    snapshot = result.snapshot
+    header = match_headers(snapshot.header)
+    if not header.ok:
+        out.error = f"judul kolom tab tidak lengkap ({', '.join(header.missing)}); perbaiki baris 1 lalu ulangi"
+        return out
+    existing = {row_key({k: (v[c] if c < len(v) else None) for k, c in header.columns.items()}, wilayah)
+                for v in snapshot.rows}
+    new = [r for r in rows if row_key(r, wilayah) not in existing]
+    out.skipped = len(rows) - len(new)
+    if (reason := backend.busy(result.opd)) is not None:
+        out.error = reason
+        return out
+    cells = []
+    for row in new:
+        values: list[object] = [None] * len(snapshot.header)
+        for key, value in row.items():
+            if key in header.columns and key != f.ID:
+                values[header.columns[key]] = value
+        cells.append(values)
+    written = backend.append_rows(snapshot, cells)
+    if written.reason:
+        out.error = written.reason
+    else:
+        out.added = len(new)
+    return out
+
+
+@click.command("distribute", help="Bagikan draf Daftar Data (CSV/XLSX) ke tab setiap OPD pada langkah 1 Draf.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--opd", "only", multiple=True, help="Hanya OPD ini (boleh diulang).")
+@click.pass_context
+def distribute_command(ctx: click.Context, file: Path, only: tuple[str, ...]) -> None:
+    from service.cli.commands import _config
+    from service.config import ConfigError
+    from service.poller.wiring import open_backend
+
+    config = _config(ctx)
+    try:
+        backend = open_backend(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        report = distribute(file, config, backend, Wilayah.load(), only)
+    except DistributeError as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        raise click.ClickException(f"Tidak ada yang ditulis: {len(exc.lines)} masalah di {file.name}") from None
+    _record_handouts(config, [r.opd for r in report.results if r.added and not r.error])
+    for r in report.results:
+        line = f"{r.opd:<18} {r.added} baris ditambahkan, {r.skipped} dilewati (sudah ada)"
+        click.echo(line + (f" | GAGAL: {r.error}" if r.error else ""))
+    if any(r.error for r in report.results):
+        raise SystemExit(1)
+    click.echo("Langkah berikut: satudata poll --once (setiap baris baru diberi ID, status 1 Draf)")
+
+
+def _record_handouts(config: Config, opds: list[str]) -> None:
+    """The SPM's 25 working days count from the first hand-out of an OPD's list."""
+    if not opds:
+        return
+    from service.cli.commands import _store
+    from service.poller.wiring import utcnow
+
+    store, now = _store(config), utcnow()
+    try:
+        for opd in opds:
+            store.record_handout(opd, now)
+    finally:
+        store.engine.dispose()

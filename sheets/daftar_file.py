@@ -1,0 +1,67 @@
+"""Reading a Daftar Data file (CSV or XLSX) as text lines, with its headers matched like a tab's."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from rules.checks import text
+from rules.daftar import ITEM_FIELDS, OPD
+
+from .layout import BY_KEY, match_headers, normalise_header
+
+_OPD_HEADERS = {"opd", "kodeopd", "perangkatdaerah"}
+
+
+class DaftarFileError(Exception):
+    """The file cannot be read at all (Bahasa Indonesia)."""
+
+
+@dataclass
+class DaftarFile:
+    name: str
+    headers: dict[str, str]  # field key (or "opd") -> header as written in the file
+    lines: list[tuple[int, dict[str, str]]]  # (line number, field key -> text)
+    missing: list[str]  # required columns not found
+
+
+def read_daftar(path: Path) -> DaftarFile:
+    path = Path(path)
+    try:
+        grid = _xlsx(path) if path.suffix.casefold() in (".xlsx", ".xlsm") else _csv(path)
+    except FileNotFoundError:
+        raise DaftarFileError(f"Berkas {path} tidak ditemukan") from None
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        raise DaftarFileError(f"Berkas {path.name} tidak dapat dibaca ({exc}); simpan sebagai CSV UTF-8 "
+                              "atau Excel (.xlsx)") from None
+    if not grid:
+        raise DaftarFileError(f"Berkas {path.name} kosong")
+    header = [text(h) for h in grid[0]]
+    columns = {k: c for k, c in match_headers(header).columns.items() if k in ITEM_FIELDS}
+    opd = next((i for i, h in enumerate(header) if normalise_header(h) in _OPD_HEADERS), None)
+    if opd is not None:
+        columns[OPD] = opd
+    missing = [name for key, name in ((OPD, "opd"), ("uraian_data", BY_KEY["uraian_data"].header))
+               if key not in columns]
+    lines = []
+    for number, values in enumerate(grid[1:], start=2):
+        lines.append((number, {k: text(values[c]) if c < len(values) else "" for k, c in columns.items()}))
+    return DaftarFile(path.name, {k: header[c] for k, c in columns.items()}, lines, missing)
+
+
+def _csv(path: Path) -> list[list[object]]:
+    raw = path.read_bytes().decode("utf-8-sig")
+    first = raw.splitlines()[0] if raw.strip() else ""
+    delimiter = max(",;\t", key=first.count)  # Excel in id-ID saves CSV with ';'
+    return [row for row in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter)]
+
+
+def _xlsx(path: Path) -> list[list[object]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_path(str(path)) as book:
+            return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except CalamineError as exc:
+        raise ValueError(str(exc)) from None

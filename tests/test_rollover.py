@@ -1,0 +1,180 @@
+"""`satudata rollover YEAR`: the closed year's tab is kept as its record, next year's draft starts fresh."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from service.cli import rollover as rolling
+from service.cli.distribute import distribute
+from service.cli.rollover import RolloverRefused, interrupted, rollover
+from service.poller.wiring import Service
+from sheets.tables import edit_tab
+from tests.conftest import WILAYAH, World
+from tests.google_world import SPREADSHEET, GoogleWorld
+from tests.test_distribute import HEADER, cli, excel_workspace, write_csv
+
+TOML = ('[workspace]\nname = "Uji"\nyear = 2025   # tahun data yang dikumpulkan\n\n'
+        '[sheets]\nbackend = "xlsx"\n')
+DAFTAR = [
+    ["DINKES", "K-001", "Jumlah Kasus Tuberkulosis", "", "Kasus", "2025", "Kasus TB", "Tahunan"],
+    ["DINKES", "K-002", "Jumlah Dokter", "Laki-laki;Perempuan", "Orang", "2025", "", "Tahunan"],
+    ["DINKES", "K-003", "Jumlah Puskesmas", "", "Unit", "2025", "", "Tahunan"],  # left at 1 Draf
+]
+STEPS = (("Dicek Bersama",), ("Disepakati OPD", "Disepakati Walidata"), ("Disetujui Ka. OPD",),
+         ("Selesai Diisi",), ("Terverifikasi",))
+
+
+@pytest.fixture(params=["fake", "google"])
+def any_world(request, tmp_path):
+    w = World(tmp_path) if request.param == "fake" else GoogleWorld(tmp_path)
+    w.config.path.write_text(TOML, encoding="utf-8")
+    yield w
+    w.store.engine.dispose()
+
+
+def service_of(w) -> Service:
+    return Service(w.config, w.backend, w.store, w.rules, w.wilayah, clock=lambda: w.now)
+
+
+def archived_year(w, tmp_path) -> list[str]:
+    """Distribute, poll, and walk the K-001 and K-002 rows to 10 Diarsip; returns their IDs."""
+    distribute(write_csv(tmp_path / "daftar.csv", DAFTAR), w.config, w.backend, WILAYAH)
+    w.poll()
+    ids = w.backend.ids("DINKES")[:3]
+    for step in STEPS:
+        for rid in ids:
+            if step == ("Selesai Diisi",):
+                w.backend.set("DINKES", rid, "Nilai", 40)
+            for box in step:
+                w.backend.set("DINKES", rid, box, True if isinstance(w, GoogleWorld) else "YA")
+        w.poll()
+    assert [w.backend.get("DINKES", rid, "Status") for rid in ids] == ["10 Diarsip"] * 3
+    return ids
+
+
+def tab_content(w, title: str):
+    if isinstance(w, GoogleWorld):
+        return {k: (c.value, c.note) for k, c in w.api.sheet(SPREADSHEET, title).cells.items()}
+    tab = w.backend.tabs[title]
+    return copy.deepcopy((tab.rows, tab.notes))
+
+
+def test_rollover_keeps_the_year_as_a_record_and_starts_next_years_draft(any_world, tmp_path):
+    w = any_world
+    old_ids = archived_year(w, tmp_path)
+    before = tab_content(w, "DINKES")
+    report = rollover(service_of(w), 2026)
+    assert [(r.opd, r.record, r.carried, r.left, r.error) for r in report.opds] == [
+        ("DINKES", "DINKES 2025", 3, 1, ""), ("DIKPORA", "", 0, 0, "")]
+    assert tab_content(w, "DINKES 2025") == before
+    text = w.config.path.read_text(encoding="utf-8")
+    assert "year = 2026   # tahun data yang dikumpulkan" in text
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    ids = w.backend.ids("DINKES")
+    assert len(ids) == 3 and all(ids) and not set(ids) & set(old_ids)
+    rows = [[w.backend.get("DINKES", rid, h) for h in ("Kode Data", "Rincian", "Tahun", "Nilai", "Konsep", "Status")]
+            for rid in ids]
+    assert rows == [["K-001", None, 2026, None, "Kasus TB", "1 Draf"],
+                    ["K-002", "Laki-laki", 2026, None, None, "1 Draf"],
+                    ["K-002", "Perempuan", 2026, None, None, "1 Draf"]]
+    assert tab_content(w, "DINKES 2025") == before  # no longer polled: nothing written to it
+    tab = {t["opd"]: t for t in w.store.tabs()}["DINKES"]
+    assert tab["status"] == "ok" and not tab["message"]
+    assert not [e for e in w.store.events(opd="DINKES") if e["to_state"] == "dihapus"]
+    archive = list(w.store.archive_rows(all_versions=True))
+    assert [(r["id"], r["tahun"], r["versi"]) for r in archive] == [(rid, 2025, 1) for rid in sorted(old_ids)]
+    record = w.store.load_tab("DINKES 2025").rows
+    assert set(old_ids) <= set(record) and all(record[rid].state == "10" for rid in old_ids)
+
+
+def test_rollover_to_a_year_not_after_the_workspace_year_is_refused(world):
+    world.config.path.write_text(TOML, encoding="utf-8")
+    with pytest.raises(RolloverRefused, match="Tahun 2025 tidak sesudah tahun ruang kerja"):
+        rollover(service_of(world), 2025)
+
+
+def test_rollover_is_refused_while_a_tab_is_held_or_open(world, tmp_path):
+    world.config.path.write_text(TOML, encoding="utf-8")
+    archived_year(world, tmp_path)
+    world.backend.locked.add("DINKES")
+    with pytest.raises(RolloverRefused, match="DINKES: Berkas sedang dibuka"):
+        rollover(service_of(world), 2026)
+    world.backend.locked.clear()
+    world.backend.delete_row("DINKES", 2)
+    world.backend.delete_row("DINKES", 2)
+    world.poll()
+    with pytest.raises(RolloverRefused, match="satudata confirm DINKES"):
+        rollover(service_of(world), 2026)
+    assert "DINKES 2025" not in world.backend.tabs and "year = 2025" in world.config.path.read_text(encoding="utf-8")
+
+
+def test_an_interrupted_rollover_is_finished_by_running_it_again(world, tmp_path, monkeypatch):
+    world.config.path.write_text(TOML, encoding="utf-8")
+    archived_year(world, tmp_path)
+    real = rolling.retire_rows
+
+    def crash(*args):
+        raise RuntimeError("listrik padam")
+    monkeypatch.setattr(rolling, "retire_rows", crash)
+    with pytest.raises(RuntimeError):
+        rollover(service_of(world), 2026)
+    assert "satudata rollover 2026" in interrupted(world.config)
+    monkeypatch.setattr(rolling, "retire_rows", real)
+    report = rollover(service_of(world), 2026)
+    assert [(r.opd, r.carried, r.error) for r in report.opds][0] == ("DINKES", 3, "")
+    assert interrupted(world.config) is None
+    world.config = dataclasses.replace(world.config, year=2026)
+    world.poll()
+    assert [world.backend.get("DINKES", rid, "Status") for rid in world.backend.ids("DINKES")] == ["1 Draf"] * 3
+
+
+# --- on Excel workbooks, through the command line ----------------------------------------------
+
+def _tick(*headers: str, nilai: object = None):
+    def change(sheet, columns):
+        for row in range(2, 5):
+            if nilai is not None:
+                sheet.cell(row, columns["nilai"] + 1, nilai)
+            for header in headers:
+                key = {"Dicek Bersama": "dicek_bersama", "Disepakati OPD": "disepakati_opd",
+                       "Disepakati Walidata": "disepakati_walidata", "Disetujui Ka. OPD": "disetujui_ka_opd",
+                       "Selesai Diisi": "selesai_diisi", "Terverifikasi": "terverifikasi"}[header]
+                sheet.cell(row, columns[key] + 1, "YA")
+    return change
+
+
+def grid(path, title):
+    with CalamineWorkbook.from_path(str(path)) as book:
+        return book.sheet_names, book.get_sheet_by_name(title).to_python()
+
+
+def test_excel_rollover_then_poll_shows_the_new_draft_and_the_record_unchanged(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    book = cfg.parent / "sheets" / "DINKES.xlsx"
+    assert cli("-c", str(cfg), "distribute", str(write_csv(tmp_path / "d.csv", DAFTAR, HEADER))).exit_code == 0
+    cli("-c", str(cfg), "poll", "--once")
+    for step in STEPS:
+        edit_tab(book, _tick(*step, nilai=40 if step == ("Selesai Diisi",) else None))
+        cli("-c", str(cfg), "poll", "--once")
+    _, before = grid(book, "DINKES")
+    assert [r[-3] for r in before[1:]] == ["10 Diarsip"] * 3 + ["1 Draf"]
+    (cfg.parent / "sheets" / "~$DINKES.xlsx").write_text("x", encoding="utf-8")
+    refused = cli("-c", str(cfg), "rollover", "2026")
+    assert refused.exit_code != 0 and "DINKES: Berkas DINKES.xlsx sedang dibuka" in refused.output
+    (cfg.parent / "sheets" / "~$DINKES.xlsx").unlink()
+    result = cli("-c", str(cfg), "rollover", "2026")
+    assert result.exit_code == 0, result.output
+    assert "DINKES             tab DINKES 2025 disimpan; 3 baris draf 2026 di tab DINKES" in result.output
+    poll = cli("-c", str(cfg), "poll", "--once")
+    assert "DINKES             diproses       1 Draf: 3" in poll.output, poll.output
+    names, fresh = grid(book, "DINKES")
+    assert names == ["DINKES", "DINKES 2025"]
+    assert [(r[0].startswith("DINKES-"), r[1], r[5], r[6], r[-3]) for r in fresh[1:]] == [
+        (True, "K-001", 2026.0, "", "1 Draf"), (True, "K-002", 2026.0, "", "1 Draf"),
+        (True, "K-002", 2026.0, "", "1 Draf")]
+    assert grid(book, "DINKES 2025")[1] == before
+    assert "year = 2026   # tahun data yang dikumpulkan" in cfg.read_text(encoding="utf-8")
