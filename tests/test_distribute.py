@@ -210,7 +210,7 @@ def test_the_first_distribute_starts_the_opds_service_clock(tmp_path):
     cfg = str(excel_workspace(tmp_path))
     daftar = write_csv(tmp_path / "daftar.csv", DAFTAR, delimiter=";")
     assert cli("-c", cfg, "distribute", str(daftar)).exit_code == 0
-    engine = create_engine(f"sqlite:///{tmp_path / 'arsip.sqlite'}")
+    engine = create_engine(f"sqlite:///{Path(cfg).parent / 'arsip.sqlite'}")
     try:
         with engine.connect() as conn:
             first = dict(conn.execute(select(schema.tabs.c.opd, schema.tabs.c.handed_out_at)).all())
