@@ -123,19 +123,53 @@ def _values(frame: _Frame, parsed: dict[str, Parsed], rules: RuleSet, out: list[
         if p.value is None:
             continue
         unit = units[row_id]
-        shown = format_number(p.value)
-        if unit in rules.satuan_cacah and (p.value < 0 or not float(p.value).is_integer()):
-            out.append(Finding(row_id, f.NILAI, GALAT, "cacah_tidak_bulat",
-                               f"Nilai '{frame.at(row_id, f.NILAI)[:30]}' bersatuan '{frame.at(row_id, f.SATUAN)}' harus bilangan bulat >= 0"))
-        if unit in rules.satuan_persen or p.percent:
-            if p.value < 0:
-                out.append(Finding(row_id, f.NILAI, GALAT, "persen_negatif", f"Persentase {shown}% di bawah 0"))
-            elif p.value > 100 and not _has_bound(rules, frame, row_id):
-                out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_di_atas_100",
-                                   f"Persentase {shown}% di atas 100; periksa kembali (kecuali indikator seperti APK)"))
-        elif p.percent and unit not in rules.satuan_persen:
-            out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_satuan",
-                               f"Nilai ditulis sebagai persen tetapi Satuan '{frame.at(row_id, f.SATUAN)}'"))
+        _unit_limits(frame, row_id, p, unit, rules, out)
+        _percent_limits(frame, row_id, p, unit, rules, out)
+
+
+def _unit_limits(frame: _Frame, row_id: str, p: Parsed, unit: str, rules: RuleSet, out: list[Finding]) -> None:
+    """Counts are whole and never negative; money and area are never negative either."""
+    cell, satuan = shown_value(frame, row_id), frame.at(row_id, f.SATUAN)
+    if unit in rules.satuan_cacah and (p.value < 0 or not float(p.value).is_integer()):
+        out.append(Finding(row_id, f.NILAI, GALAT, "cacah_tidak_bulat",
+                           f"Nilai '{cell[:30]}' bersatuan '{satuan}' harus bilangan bulat >= 0"))
+    elif p.value < 0 and _never_negative(unit, rules):
+        out.append(Finding(row_id, f.NILAI, GALAT, "nilai_negatif",
+                           f"Nilai '{cell[:30]}' negatif, padahal satuan '{satuan}' tidak bisa negatif "
+                           "(LibreOffice membaca 'Rp 13.500,-' sebagai -13.500; tulis 13500 saja)"))
+
+
+def _percent_limits(frame: _Frame, row_id: str, p: Parsed, unit: str, rules: RuleSet, out: list[Finding]) -> None:
+    shown = format_number(p.value)
+    if p.percent and unit not in rules.satuan_persen:
+        out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_satuan",
+                           f"Nilai ditulis sebagai persen ({shown}%) tetapi Satuan '{frame.at(row_id, f.SATUAN)}' "
+                           "bukan persen; ubah Satuan menjadi % atau tulis angkanya tanpa %"))
+    if unit in rules.satuan_persen or p.percent:
+        if p.value < 0:
+            out.append(Finding(row_id, f.NILAI, GALAT, "persen_negatif", f"Persentase {shown}% di bawah 0"))
+        elif p.value > 100 and not _has_bound(rules, frame, row_id):
+            out.append(Finding(row_id, f.NILAI, PERINGATAN, "persen_di_atas_100",
+                               f"Persentase {shown}% di atas 100; periksa kembali (kecuali indikator seperti APK)"))
+
+
+def _never_negative(unit: str, rules: RuleSet) -> bool:
+    return unit in rules.satuan_tidak_negatif or "rupiah" in unit or unit.startswith("rp")
+
+
+def shown_value(frame: _Frame, row_id: str) -> str:
+    """The Nilai cell as the sheet shows it in id-ID ('12,5%', '0,5'), not as the machine stores it."""
+    raw = frame.raw(row_id, f.NILAI)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == raw:
+        percent = frame.raw(row_id, "_persen")
+        return display_number(raw * 100) + "%" if percent is True or percent == 1 else display_number(raw)
+    return frame.at(row_id, f.NILAI)
+
+
+def display_number(value: float) -> str:
+    """A number in id-ID with as many decimals as it has (up to 6): 0.125 -> '0,125'."""
+    text_ = format_number(round(float(value), 6), 6)
+    return text_.rstrip("0").rstrip(",") if "," in text_ else text_
 
 
 def _plainly_thousands(p: Parsed, unit: str, rules: RuleSet) -> bool:
@@ -204,7 +238,7 @@ def _constraints(row_id: str, rule, frame: _Frame, p: Parsed, year: int | None, 
             value = p.value if key == f.NILAI else year
             if value is None:
                 continue
-            show = format_number if key == f.NILAI else (lambda v: str(int(v)))  # a year has no dots
+            show = display_number if key == f.NILAI else (lambda v: str(int(v)))  # a year has no dots
             if "minimum" in limits and value < limits["minimum"]:
                 out.append(Finding(row_id, key, rule.level, "di_bawah_minimum",
                                    f"{label} {show(value)} di bawah batas {show(limits['minimum'])} ({rule.nama})"))
@@ -263,8 +297,8 @@ def _kecamatan_sum(row_ids: list[str], frame: _Frame, parsed: dict[str, Parsed],
         summed = sum(v for v in parts.values() if v is not None)
         if abs(summed - total) > 1e-6 * max(1.0, abs(total)):
             out.append(Finding(total_id, f.NILAI, GALAT, "jumlah_kecamatan_beda",
-                               f"Nilai kabupaten {format_number(total)} tidak sama dengan jumlah {expected} kecamatan "
-                               f"{format_number(summed)}", 7))
+                               f"Nilai kabupaten {display_number(total)} tidak sama dengan jumlah {expected} kecamatan "
+                               f"{display_number(summed)}", 7))
 
 
 def _standar_data(frame: _Frame, present: list[str], rules: RuleSet, out: list[Finding]) -> None:
@@ -323,7 +357,7 @@ def _history(frame: _Frame, parsed: dict[str, Parsed], years: dict[str, int | No
         message = _jump(p.value, prev, rules)
         if message:
             out.append(Finding(row_id, f.NILAI, PERINGATAN, "lonjakan_riwayat",
-                               f"Nilai {format_number(p.value)} dibanding {format_number(prev)} (tahun {prev_year}): {message}", 7))
+                               f"Nilai {display_number(p.value)} dibanding {display_number(prev)} (tahun {prev_year}): {message}", 7))
 
 
 def _jump(value: float, prev: float, rules: RuleSet) -> str | None:
