@@ -51,13 +51,19 @@ class RowOutcome:
     state: str
     clears: dict[str, str] = field(default_factory=dict)  # box key -> reason
     transitions: list[tuple[str | None, str, str]] = field(default_factory=list)
+    held: bool = False  # verified and untouched: its findings are for the Walidata to review
+
+
+UNSEEN = ("Dikosongkan otomatis: Terverifikasi hanya berlaku untuk baris yang sudah tampil sebagai "
+          "7 Diisi pada pemeriksaan sebelumnya (belum tampil sebagai 7 Diisi); periksa hasilnya lalu centang lagi.")
 
 
 def _messages(findings: list[Finding]) -> str:
     return "; ".join(dict.fromkeys(x.message for x in findings))
 
 
-STICKY_CLEARS = ("meminta revisi", "berubah setelah disepakati", "berubah setelah diverifikasi")
+STICKY_CLEARS = ("meminta revisi", "berubah setelah disepakati", "berubah setelah diverifikasi",
+                 "belum tampil sebagai 7 Diisi")
 
 
 def is_sticky(reason: str) -> bool:
@@ -112,6 +118,16 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
         revise()
         new_note = False
 
+    # Verified stays verified: a row whose own fields did not change keeps the Walidata's
+    # verification whatever the checks say now (a new rule, another workspace year, another
+    # row of its item); the Walidata reopens it by clearing Terverifikasi.
+    out.held = out.state in (TERVERIFIKASI, DIARSIP) and boxes[f.VERIFIKASI]
+    if out.held:
+        blocking = _nothing_blocks
+    # The Walidata verifies what the poller has shown as checked: only a row an earlier cycle
+    # already showed as 7 Diisi, with the same archived fields, can be verified.
+    seen = out.held or (row.prev_state == DIISI and out.state == DIISI and not row.values_changed)
+
     # Walk the boxes in SOP order: how far do they carry the row?
     reached: list[tuple[str, str]] = []
     if boxes[f.DICEK]:
@@ -140,7 +156,9 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
             level = DIISI
     if level == DIISI and boxes[f.VERIFIKASI]:
         errors = blocking(9)
-        if errors:
+        if not seen:
+            clear(f.VERIFIKASI, UNSEEN)
+        elif errors:
             clear(f.VERIFIKASI, f"Dikosongkan otomatis: {_count(errors)} (lihat Hasil Pemeriksaan).")
         else:
             reached.append((TERVERIFIKASI, "Terverifikasi dicentang"))
@@ -158,6 +176,10 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
     if new_note and out.state in (DIISI, TERVERIFIKASI):  # filled (or verified) and asked to revise at once
         revise()
     return out
+
+
+def _nothing_blocks(_state_number: int) -> list[Finding]:
+    return []
 
 
 def _settle(out: RowOutcome, level: str, reached: list[tuple[str, str]], row: RowInput) -> None:

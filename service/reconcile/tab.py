@@ -19,6 +19,7 @@ from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
+from service.reconcile.review import cause_of, for_review
 from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
@@ -36,6 +37,7 @@ class Context:
     sop: Sop = field(default_factory=load_sop)
     mass_removal_share: float = 0.25
     salt: str = ""  # changes when rules or the workspace year change, so every row is checked again
+    review_cause: str = ""  # why a verified row's checks changed (set by reconcile)
 
 
 @dataclass
@@ -88,6 +90,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         missing = ", ".join(header.missing)
         return _hold(plan, memory, "header", f"Kolom wajib tidak ditemukan di baris 1: {missing}. "
                      "Tab ini dilewati sampai judul kolom diperbaiki.")
+    ctx = replace(ctx, review_cause=cause_of(memory.token, ctx.salt))
     slots, orphans = _slots(snapshot, header)
     _assign_ids(slots, memory, plan)
     present = {s.row_id for s in slots}
@@ -264,6 +267,8 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     ), lambda n: [x for x in findings if x.blocks(n)])
     clears.update(outcome.clears)
     state = outcome.state
+    if outcome.held:  # verified stays verified: its new errors are for the Walidata to review
+        findings = for_review(findings, mem.findings if mem else [], ctx.review_cause)
     # the audit records the cells as people left them: what caused the change
     values = {**data, **{k: bool(parse_box(cells.get(k))) for k in BOX_LABEL}, f.CATATAN: catatan}
     transitions = list(outcome.transitions)
