@@ -226,11 +226,12 @@ def confirm(ctx: click.Context, kode: str) -> None:
     held = {t["opd"]: t for t in store.tabs()}.get(kode.upper())
     if held is None:
         raise click.ClickException(f"OPD {kode} belum pernah diproses poller")
-    if held["status"] not in ("hapus_massal", "ubah_massal"):
+    if held["status"] not in ("hapus_massal", "ubah_massal", "hapus_tertunda"):
         raise click.ClickException(f"Tidak ada perubahan massal yang ditahan di {kode.upper()}; tidak ada yang perlu disetujui")
     store.confirm_removal(kode.upper())
-    what = "Penghapusan" if held["status"] == "hapus_massal" else "Perubahan"
-    click.echo(f"{what} massal di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
+    what = {"hapus_massal": "Penghapusan massal", "ubah_massal": "Perubahan massal",
+            "hapus_tertunda": "Penghapusan baris yang sudah disepakati"}[held["status"]]
+    click.echo(f"{what} di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
 
 
 @main.command(help="Buat ruang kerja demo (folder DIR, bawaan ./demo), jalankan poller, tampilkan ringkasan.")

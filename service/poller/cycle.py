@@ -9,11 +9,13 @@ from typing import Any, Callable
 from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 from service.config import Config
+from service.reconcile.removal import PENDING_REMOVAL
 from service.reconcile.tab import Context, reconcile
 from service.archive.store import LeaseLost, Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
 log = logging.getLogger(__name__)
+PROCESSED = ("ok", PENDING_REMOVAL)  # tab statuses whose rows were processed this cycle
 
 
 @dataclass
@@ -113,6 +115,7 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
     """Reconcile each changed tab and commit its plan; a failing tab is reported, the others go on."""
     batches: list[TabWrites] = []
     snapshots: dict[str, TabSnapshot] = {}
+    remembered = {t["opd"]: t for t in store.tabs()}
     for result in results:
         tab = TabReport(result.opd, "tidak_berubah")
         report.tabs.append(tab)
@@ -122,6 +125,7 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             store.set_tab_problem(result.opd, "galat", result.error, now)
             continue
         if result.unchanged or result.snapshot is None:
+            _still_held(tab, remembered.get(result.opd))
             continue
         try:
             memory = store.load_tab(result.opd)
@@ -138,13 +142,22 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             tab.message = f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller"
             report.errors.append(f"{result.opd}: {tab.message}")
             continue
-        tab.status = "diproses" if plan.status == "ok" else "dilewati"
+        tab.status = "diproses" if plan.status in PROCESSED else "dilewati"
         tab.message, tab.rows, tab.events = plan.message, plan.rows_seen, len(plan.events)
         tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
         if plan.writes:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
     return batches, snapshots
+
+
+def _still_held(tab: TabReport, remembered: dict | None) -> None:
+    """An unchanged tab that is held (or waits for a confirmation) says so every cycle."""
+    if remembered is None or remembered.get("status") in (None, "ok", "galat"):
+        return
+    if remembered["status"] not in PROCESSED:
+        tab.status = "dilewati"
+    tab.message = remembered.get("message") or ""
 
 
 def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: dict[str, TabSnapshot],

@@ -20,6 +20,7 @@ from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
+from service.reconcile.removal import PENDING_REMOVAL, pending_message, removals
 from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
@@ -108,11 +109,17 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
             return _hold(plan, memory, status, f"{count} dari {len(active)} baris {what} jalankan: "
                                                f"satudata confirm {memory.opd}. Sampai itu, tab ini tidak diproses.")
     plan.confirm_removal_used = memory.confirm_removal
+    vanished, waiting = removals(vanished, memory, ctx.sop)
+    messages = [pending_message(waiting, memory)] if waiting else []
+    if waiting:
+        plan.status = PENDING_REMOVAL
     if header.duplicated:
-        plan.message = f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)"
-    if memory.header_note or memory.write_pending:
-        plan.writes.notes.append(NoteWrite(0, 0, None))
-        plan.header_note = None
+        messages.append(f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)")
+    plan.message = " ".join(messages)
+    note = _owned(messages[:1]) if waiting else None
+    if note != memory.header_note or memory.write_pending:
+        plan.writes.notes.append(NoteWrite(0, 0, note))
+    plan.header_note = note
     findings, numbers = _check(work, snapshot, header, ctx)
     plan.findings = findings
     for slot in work:
@@ -123,8 +130,9 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for rid in vanished:
         old = memory.rows[rid]
         plan.rows[rid] = replace(old, removed=True)
+        why = "disetujui Walidata (satudata confirm)" if memory.confirm_removal else "dicatat sebagai dihapus"
         plan.events.append(Event(now, memory.opd, rid, old.state, "dihapus",
-                                 "Baris hilang dari sheet (dicatat sebagai dihapus; arsip tetap)", old.data))
+                                 f"Baris hilang dari sheet ({why}; arsip tetap)", old.data))
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)

@@ -24,7 +24,8 @@ LEVELS = {GALAT: "Galat", PERINGATAN: "Peringatan"}
 TAB_STATUS = {
     "ok": "Baik", "belum_dibaca": "Belum dibaca", "galat": "Gagal dibaca",
     "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
-    "ubah_massal": "Perubahan massal ditahan",
+    "ubah_massal": "Perubahan massal ditahan", "hapus_tertunda": "Penghapusan menunggu persetujuan Walidata",
+    "arsip_asing": "Arsip tidak mengenal baris tab ini (ditahan)",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
 HISTORY_LIMIT = 5000
