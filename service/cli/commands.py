@@ -226,6 +226,9 @@ def confirm(ctx: click.Context, kode: str) -> None:
     held = {t["opd"]: t for t in store.tabs()}.get(kode.upper())
     if held is None:
         raise click.ClickException(f"OPD {kode} belum pernah diproses poller")
+    if held["status"] == "arsip_asing":
+        raise click.ClickException(f"Arsip tidak mengenal baris {kode.upper()}; confirm akan mengosongkan centang. "
+                                   f"Jalankan: satudata adopt {kode.upper()}")
     if held["status"] not in ("hapus_massal", "ubah_massal", "hapus_tertunda"):
         raise click.ClickException(f"Tidak ada perubahan massal yang ditahan di {kode.upper()}; tidak ada yang perlu disetujui")
     store.confirm_removal(kode.upper())
@@ -341,3 +344,5 @@ def hash_password(password: str) -> None:
 
 
 main.add_command(confirm, name="confirm-removal")  # the name DESIGN's first draft used
+from service.cli.adopt import adopt_command  # noqa: E402  (a command in its own module)
+main.add_command(adopt_command)

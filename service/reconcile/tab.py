@@ -20,6 +20,7 @@ from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
+from service.reconcile.adopt import ARCHIVE_UNKNOWN, unknown_ids, unknown_message
 from service.reconcile.removal import PENDING_REMOVAL, pending_message, removals
 from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
@@ -93,6 +94,9 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
                      "Tab ini dilewati sampai judul kolom diperbaiki.")
     ctx = replace(ctx, review_cause=cause_of(memory.token, ctx.salt))
     slots, orphans = _slots(snapshot, header)
+    unknown = unknown_ids([s.row_id for s in slots], memory)
+    if unknown:  # the archive was replaced: never reset the rows it does not know
+        return _hold(plan, memory, ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
     _assign_ids(slots, memory, plan)
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
