@@ -138,3 +138,26 @@ def test_edit_of_a_kecamatan_row_does_not_unverify_the_archived_kabupaten_total(
     world.poll()
     assert b.get(OPD, rows[0], "Status") == "10 Diarsip" and b.get(OPD, rows[0], "Terverifikasi") == "YA"
     assert "data lain pada item ini berubah" in b.get(OPD, rows[0], "Hasil Pemeriksaan")
+
+
+def test_editing_keterangan_on_two_of_six_archived_rows_is_not_a_mass_change(world):
+    world.poll()
+    b = world.backend
+    rows = [b.add_row(OPD, Kode_Data=f"K{i}", Uraian_Data=f"Jumlah Item {i}", Satuan="Unit", Tahun=2024,
+                      Nilai=str(i + 1)) for i in range(6)]
+    world.poll()
+    for row in rows:
+        for box in ALL[:-1]:
+            b.set(OPD, row, box, "YA")
+    world.poll()
+    for row in rows:
+        b.set(OPD, row, "Terverifikasi", "YA")
+    world.poll()
+    assert {b.get(OPD, r, "Status") for r in rows} == {"10 Diarsip"}
+    b.set(OPD, rows[0], "Keterangan", "Sumber: SIMPUS")
+    b.set(OPD, rows[3], "Keterangan", "Angka sementara")
+    world.poll()
+    memory = world.store.load_tab(OPD)
+    assert memory.status == "ok", memory.message
+    assert [b.get(OPD, r, "Status") for r in rows] == ["7 Diisi", "10 Diarsip", "10 Diarsip", "7 Diisi",
+                                                       "10 Diarsip", "10 Diarsip"]

@@ -108,7 +108,8 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for status, count, what in (("hapus_massal", len(vanished), "hilang sekaligus (urutan salah atau sheet "
                                  "terhapus?). Kembalikan barisnya, atau bila memang dihapus"),
                                 ("ubah_massal", len(reopened), "yang sudah disepakati berubah sekaligus (hanya "
-                                 "sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z), atau bila memang diubah")):
+                                 "sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z bila berkas masih terbuka, atau "
+                                 "dari riwayat versi/cadangan berkas), atau bila memang diubah")):
         if count >= 2 and count > ctx.mass_removal_share * len(active) and not memory.confirm_removal:
             return _hold(plan, memory, status, f"{count} dari {len(active)} baris {what} jalankan: "
                                                f"satudata confirm {memory.opd}. Sampai itu, tab ini tidak diproses.")
