@@ -98,7 +98,7 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
         report.created = backend.ensure_tabs([(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None])
         known = store.tokens()
-        return backend.read(opds, {o: unwrap(known.get(o)) for o in opds})
+        return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
         if isinstance(exc, BackendError):
             log.warning("backend tidak dapat dibaca: %s", exc)
@@ -107,6 +107,21 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         report.backend_failed = True
         report.errors.append(f"Spreadsheet tidak dapat dibaca: {exc}")
         return None
+
+
+NOTICE_MARK = "Excel 2007-365 (.xlsx)"  # in every stray-.ods notice (sheets/xlsx.py)
+
+
+def _with_fresh_notices(backend: Backend, store: Store, results: list) -> list:
+    """An unchanged tab whose notice appeared or went away is read again, so A1 and status say so."""
+    remembered = {t["opd"]: t.get("message") or "" for t in store.tabs()}
+    stale = [r.opd for r in results if r.unchanged and (
+        (getattr(r, "notice", "") and r.notice not in remembered.get(r.opd, "")) or
+        (not getattr(r, "notice", "") and NOTICE_MARK in remembered.get(r.opd, "")))]
+    if not stale:
+        return results
+    fresh = {r.opd: r for r in backend.read(stale, {o: None for o in stale})}
+    return [fresh.get(r.opd, r) for r in results]
 
 
 def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah: Wilayah, now: datetime,
@@ -129,7 +144,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             continue
         try:
             memory = store.load_tab(result.opd)
-            ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt)
+            ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt,
+                          notices=(result.notice,) if getattr(result, "notice", "") else ())
             plan = reconcile(result.snapshot, memory, ctx, now)
             renewal = (lease[0], clock() + timedelta(seconds=lease[1])) if lease else None
             tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal)
@@ -153,7 +169,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
 
 def _still_held(tab: TabReport, remembered: dict | None) -> None:
     """An unchanged tab that is held (or waits for a confirmation) says so every cycle."""
-    if remembered is None or remembered.get("status") in (None, "ok", "galat"):
+    if remembered is None or remembered.get("status") in (None, "galat") or (
+            remembered.get("status") == "ok" and NOTICE_MARK not in (remembered.get("message") or "")):
         return
     if remembered["status"] not in PROCESSED:
         tab.status = "dilewati"

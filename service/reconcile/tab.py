@@ -40,6 +40,7 @@ class Context:
     mass_removal_share: float = 0.25
     salt: str = ""  # changes when rules or the workspace year change, so every row is checked again
     review_cause: str = ""  # why a verified row's checks changed (set by reconcile)
+    notices: tuple[str, ...] = ()  # what the backend noticed next to the tab (a stray .ods file)
 
 
 @dataclass
@@ -115,13 +116,13 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
                                                f"satudata confirm {memory.opd}. Sampai itu, tab ini tidak diproses.")
     plan.confirm_removal_used = memory.confirm_removal
     vanished, waiting = removals(vanished, memory, ctx.sop)
-    messages = [pending_message(waiting, memory)] if waiting else []
+    shown = ([pending_message(waiting, memory)] if waiting else []) + list(ctx.notices)  # on A1 too
     if waiting:
         plan.status = PENDING_REMOVAL
-    if header.duplicated:
-        messages.append(f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)")
-    plan.message = " ".join(messages)
-    note = _owned(messages[:1]) if waiting else None
+    duplicated = [f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)"] \
+        if header.duplicated else []
+    plan.message = " ".join(shown + duplicated)
+    note = _owned(shown) if shown else None
     if note != memory.header_note or memory.write_pending:
         plan.writes.notes.append(NoteWrite(0, 0, note))
     plan.header_note = note
