@@ -31,12 +31,15 @@ def _seq(opd: str, row_id: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def unknown_ids(row_ids: list[str], memory: TabMemory) -> list[str]:
-    """IDs in our own form that this archive never issued (numbered at or past its counter): the
-    sheet is ahead of the archive. A hand-typed ID below the counter is judged as today."""
+def unknown_ids(rows: list[tuple[str, object]], memory: TabMemory, sop: Sop) -> list[str]:
+    """IDs in our own form, on rows whose Status the poller wrote, that this archive never issued
+    (numbered at or past its counter): the sheet is ahead of the archive. A hand-typed ID (no
+    Status yet, or below the counter) is judged as before: it gets a new ID."""
     out = []
-    for rid in row_ids:
-        seq = _seq(memory.opd, rid) if rid and rid not in memory.rows else None
+    for rid, shown in rows:
+        if not rid or rid in memory.rows or sop.code_of(shown) is None:
+            continue
+        seq = _seq(memory.opd, rid)
         if seq is not None and seq >= memory.next_seq and rid not in out:
             out.append(rid)
     return out

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from rules import fields as f
 from rules.sop import DISEPAKATI, Sop
-from service.reconcile.plan import TabMemory
+from typing import Callable
+
+from service.reconcile.plan import RowMemory, TabMemory
 
 PENDING_REMOVAL = "hapus_tertunda"  # tab status: processed, with agreed rows waiting for confirmation
 SHOWN = 5  # rows named in the message; the rest are counted
 
 
-def removals(vanished: list[str], memory: TabMemory, sop: Sop) -> tuple[list[str], list[str]]:
-    """(rows removed now, agreed rows whose removal waits for the Walidata)."""
+def removals(vanished: list[str], memory: TabMemory, sop: Sop,
+             still_shown: Callable[[RowMemory], bool] = lambda _: False) -> tuple[list[str], list[str]]:
+    """(rows removed now, agreed rows whose removal waits for the Walidata). A row whose exact
+    data another row still shows (a copy taken away again) leaves the agreed list as it was."""
     if memory.confirm_removal:
         return vanished, []
     agreed = sop.states[DISEPAKATI].order
-    waiting = [rid for rid in vanished if sop.states[memory.rows[rid].state].order >= agreed]
+    waiting = [rid for rid in vanished if sop.states[memory.rows[rid].state].order >= agreed
+               and not still_shown(memory.rows[rid])]
     return [rid for rid in vanished if rid not in waiting], waiting
 
 

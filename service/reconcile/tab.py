@@ -20,6 +20,7 @@ from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
+from service.reconcile.identity import exact_twins, follow_datum, twin_memory
 from service.reconcile.adopt import ARCHIVE_UNKNOWN, unknown_ids, unknown_message
 from service.reconcile.removal import PENDING_REMOVAL, pending_message, removals
 from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
@@ -53,6 +54,7 @@ class _Slot:
     fingerprint: str = ""
     changed: bool = True  # differs from how our last write left it
     copied: bool = False
+    twin_of: str = ""  # an exact copy of this row (ID): it carries on the row's state and ticks
 
     @property
     def row(self) -> int:  # 0-based sheet row for writes
@@ -95,7 +97,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
                      "Tab ini dilewati sampai judul kolom diperbaiki.")
     ctx = replace(ctx, review_cause=cause_of(memory.token, ctx.salt))
     slots, orphans = _slots(snapshot, header)
-    unknown = unknown_ids([s.row_id for s in slots], memory)
+    unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
         return _hold(plan, memory, ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
     _assign_ids(slots, memory, plan)
@@ -115,7 +117,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
             return _hold(plan, memory, status, f"{count} dari {len(active)} baris {what} jalankan: "
                                                f"satudata confirm {memory.opd}. Sampai itu, tab ini tidak diproses.")
     plan.confirm_removal_used = memory.confirm_removal
-    vanished, waiting = removals(vanished, memory, ctx.sop)
+    vanished, waiting = removals(vanished, memory, ctx.sop, lambda m: any(_same_data(s, m) for s in slots))
     shown = ([pending_message(waiting, memory)] if waiting else []) + list(ctx.notices)  # on A1 too
     if waiting:
         plan.status = PENDING_REMOVAL
@@ -180,6 +182,12 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
         known = memory.rows.get(rid)
         if rid and known is not None and rid in claimed:
             first = claimed[rid]
+            if exact_twins(first, slot, known):  # which one is the copy cannot be told
+                slot.twin_of = rid
+                slot.id_note = (f"ID {rid} ganda (baris disalin persis); baris ini diberi ID baru, status dan "
+                                "centang tetap seperti baris asalnya")
+                slot.row_id = ""
+                continue
             if _same_data(slot, known) and not _same_data(first, known):
                 claimed[rid] = slot  # the copy was inserted above the original
                 slot, first = first, slot
@@ -190,11 +198,16 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
             slot.row_id = ""
         elif rid:
             claimed[rid] = slot
+    follow_datum(claimed, memory)
     # A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
     # takes back the ID of a vanished row holding the same data, at the same place if possible.
     vanished = [rid for rid, m in memory.rows.items() if rid not in claimed and not m.removed]
     for slot in slots:
         if slot.row_id:
+            continue
+        if slot.twin_of:
+            slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
+            plan.next_seq += 1
             continue
         same = [rid for rid in vanished if _same_data(slot, memory.rows[rid])] or [
             # an ID that never reached the sheet (the workbook was open) on a row edited since:
@@ -246,6 +259,11 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
               nilai: float | None, ctx: Context, now: datetime, plan: Plan) -> None:
     rid, cells = slot.row_id, slot.cells
     mem = memory.rows.get(rid)
+    if mem is None and slot.twin_of:
+        mem = twin_memory(memory.rows[slot.twin_of], rid, slot.index + 2)
+        plan.events.append(Event(now, memory.opd, rid, None, mem.state, f"Salinan persis baris {slot.twin_of} "
+                                 "(mis. Insert Copied Cells): ID baru, status dan centang ikut baris asalnya",
+                                 dict(mem.data)))
     # A column that is gone keeps its remembered value: deleting a column is not an edit
     data = {k: cell_text(cells, k, slot, snapshot, header) if k in header.columns
             else (mem.data.get(k, "") if mem else "") for k in f.DATA_FIELDS}
