@@ -161,3 +161,17 @@ def test_editing_keterangan_on_two_of_six_archived_rows_is_not_a_mass_change(wor
     assert memory.status == "ok", memory.message
     assert [b.get(OPD, r, "Status") for r in rows] == ["7 Diisi", "10 Diarsip", "10 Diarsip", "7 Diisi",
                                                        "10 Diarsip", "10 Diarsip"]
+
+
+def test_dashboard_lists_verified_rows_that_need_the_walidatas_review(world, tmp_path):
+    from service.web.app import create_app
+    rid = archived(world)
+    client = create_app(world.config, world.store, clock=lambda: world.now).test_client()
+    assert "Perlu ditinjau Walidata" not in client.get("/").get_data(as_text=True)
+    world.config = replace(world.config, year=2023)
+    world.poll()
+    client = create_app(world.config, world.store, clock=lambda: world.now).test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "Perlu ditinjau Walidata" in page and rid in page
+    listed = client.get("/api/ringkasan").get_json()["perlu_ditinjau"]
+    assert [r["id"] for r in listed] == [rid] and "tahun kerja berubah" in listed[0]["pesan"][0]

@@ -97,10 +97,21 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
         "jumlah_per_kode": dict(per_code),
         "ketepatan": {k: sum(o["ketepatan"] == k for o in opds) for k in KETEPATAN},
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
+        "perlu_ditinjau": perlu_ditinjau(store, memo),
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
         "siklus_terakhir": _cycle(cycles[0]) if cycles else None,
     }
+
+
+def perlu_ditinjau(store: Store, memo: Memo) -> list[dict]:
+    """Verified rows with findings that appeared after verification, for the Walidata to review."""
+    from service.reconcile.review import REVIEW_PREFIX
+    rows = memo.get(("temuan", None), lambda: store.rows_with_findings(None))
+    return [{"opd": r["opd"], "id": r["row_id"], "status_label": state_label(r["state"]),
+             "uraian_data": r["data"].get("uraian_data", ""),
+             "pesan": [x.get("pesan", "") for x in r["findings"] if str(x.get("kode", "")).startswith(REVIEW_PREFIX)]}
+            for r in rows if any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in r["findings"])]
 
 
 # --- OPD --------------------------------------------------------------------------------
