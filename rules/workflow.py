@@ -11,28 +11,26 @@ from functools import lru_cache
 from typing import Callable
 
 from rules import fields as f
+from rules.checks import text
 from rules.findings import Finding
-from rules.sop import (DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI,
-                       TERVERIFIKASI, load_sop)
+from rules.sop import DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI, TERVERIFIKASI, load_sop
 
-BOX_LABEL = {
-    f.DICEK: "Dicek Bersama", f.SEPAKAT_OPD: "Disepakati OPD",
-    f.SEPAKAT_WALIDATA: "Disepakati Walidata", f.SETUJU_KA: "Disetujui Ka. OPD",
-    f.SELESAI_ISI: "Selesai Diisi", f.VERIFIKASI: "Terverifikasi",
-}
-# The state a box needs before it may be ticked, and what to tell the user otherwise.
-PREREQUISITE = {
-    f.SEPAKAT_OPD: (DICEK, "Dicek Bersama (langkah 3) harus dicentang lebih dulu"),
-    f.SEPAKAT_WALIDATA: (DICEK, "Dicek Bersama (langkah 3) harus dicentang lebih dulu"),
-    f.SETUJU_KA: (DISEPAKATI, "daftar harus disepakati OPD dan Walidata (langkah 5) lebih dulu"),
-    f.SELESAI_ISI: (DISETUJUI, "Disetujui Ka. OPD (langkah 6) harus dicentang lebih dulu"),
-    f.VERIFIKASI: (DIISI, "baris harus berstatus 7 Diisi (Selesai Diisi dan lolos pemeriksaan) lebih dulu"),
-}
 def _order(code: str) -> int:
     """How advanced a state is (sop.yaml); read when first needed, not at import."""
     return load_sop().states[code].order
-_RANK = {DRAF: 0, DICEK: 1, DISEPAKATI: 2, DISETUJUI: 3, REVISI: 3, PERBAIKAN: 3,
-         DIISI: 4, TERVERIFIKASI: 5, DIARSIP: 5}  # how far the boxes carry a state
+
+
+@lru_cache(maxsize=4)
+def box_labels() -> dict[str, str]:
+    """Step box key -> its column header, in the order the boxes may be ticked (sop.yaml); shared, do not modify."""
+    return {key: box.label for key, box in load_sop().boxes.items()}
+
+
+def __getattr__(name: str):
+    """``BOX_LABEL`` as before, now read from sop.yaml (one home for each fact)."""
+    if name == "BOX_LABEL":
+        return box_labels()
+    raise AttributeError(name)
 
 
 @dataclass
@@ -81,7 +79,7 @@ def _count(errors: list[Finding]) -> str:
 def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutcome:
     """``blocking(n)`` lists the errors that stop the row entering state number n."""
     out = RowOutcome(state=row.prev_state or DRAF)
-    boxes = {k: bool(row.boxes.get(k)) for k in BOX_LABEL}
+    boxes = {k: bool(row.boxes.get(k)) for k in load_sop().boxes}
 
     def clear(key: str, reason: str) -> None:
         if boxes[key]:
@@ -165,12 +163,13 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
             level = TERVERIFIKASI
 
     # Boxes ticked beyond what the boxes before them allow are cleared.
-    for key, (needed, why) in PREREQUISITE.items():
-        if boxes[key] and _RANK[level] < _RANK[needed]:
+    sop = load_sop()
+    for key, box in sop.boxes.items():
+        if box.needs and boxes[key] and sop.states[level].rank < sop.states[box.needs].rank:
             if row.prev_boxes.get(key):
-                clear(key, f"Dikosongkan otomatis: langkah sebelumnya dibatalkan; {why}.")
+                clear(key, f"Dikosongkan otomatis: langkah sebelumnya dibatalkan; {box.needs_why}.")
             else:
-                clear(key, f"Dikosongkan otomatis: {BOX_LABEL[key]} dicentang terlalu awal; {why}.")
+                clear(key, f"Dikosongkan otomatis: {box.label} dicentang terlalu awal; {box.needs_why}.")
 
     _settle(out, level, reached, row)
     if new_note and out.state in (DIISI, TERVERIFIKASI):  # filled (or verified) and asked to revise at once
@@ -195,7 +194,7 @@ def _settle(out: RowOutcome, level: str, reached: list[tuple[str, str]], row: Ro
                 out.transitions.append((out.state, state, reason))
                 out.state = state
         return
-    cleared = [BOX_LABEL[k] for k in BOX_LABEL if row.prev_boxes.get(k) and not row.boxes.get(k)]
+    cleared = [label for k, label in box_labels().items() if row.prev_boxes.get(k) and not row.boxes.get(k)]
     reason = f"{', '.join(cleared)} dikosongkan" if cleared else "centang langkah tidak lengkap"
     out.transitions.append((current, level, f"Mundur: {reason}"))
     out.state = level
@@ -220,3 +219,30 @@ def parse_box(value: object) -> bool | None:
 def _box_text(value: str) -> bool | None:
     s = value.strip().casefold()
     return True if s in _TRUE else False if s in _FALSE else None
+
+
+COPY_CLEAR = ("Dikosongkan otomatis: baris ini salinan (atau ID-nya diketik); langkah SOP "
+              "dimulai lagi dari Draf untuk baris baru ini.")
+
+
+def read_boxes(cells: dict[str, object], unsent: dict[str, str], copied: bool) -> tuple[dict[str, bool], dict[str, str]]:
+    """The step cells as ticks, and the boxes to clear before the SOP walk (key -> reason):
+    text that is no tick, the poller's own step back that never reached the sheet (``unsent``:
+    the reasons of the last write, when it may not have landed), and the ticks of a copied row."""
+    boxes: dict[str, bool] = {}
+    clears: dict[str, str] = {}
+    for key, label in box_labels().items():
+        raw = cells.get(key)
+        value = parse_box(raw)
+        if value is None:
+            clears[key] = (f"Dikosongkan otomatis: isi '{text(raw)[:30]}' tidak dikenal di kolom {label}; "
+                           "gunakan YA atau centang.")
+            value = False
+        elif value and key in unsent and is_sticky(unsent[key]):
+            clears[key] = unsent[key]
+            value = False
+        elif value and copied:
+            clears[key] = COPY_CLEAR
+            value = False
+        boxes[key] = value
+    return boxes, clears

@@ -16,14 +16,14 @@ from rules.numbers import parse_year
 from rules.rulefile import RuleSet
 from rules.sop import DIARSIP, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
-from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
+from rules.workflow import RowInput, advance, box_labels, parse_box, read_boxes
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
 from service.reconcile.identity import exact_twins, follow_datum, twin_memory
 from service.reconcile.adopt import ARCHIVE_UNKNOWN, unknown_ids, unknown_message
 from service.reconcile.removal import PENDING_REMOVAL, pending_message, removals
-from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
+from service.reconcile.rowskip import as_records, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers
@@ -270,23 +270,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     data = {k: v for k, v in data.items() if k in header.columns or v}
     catatan = text(cells.get(f.CATATAN))
     box_notes = dict(mem.box_notes) if mem else {}
-    boxes: dict[str, bool] = {}
-    clears: dict[str, str] = {}
-    for key in BOX_LABEL:
-        raw = cells.get(key)
-        value = parse_box(raw)
-        if value is None:
-            clears[key] = (f"Dikosongkan otomatis: isi '{text(raw)[:30]}' tidak dikenal di kolom {BOX_LABEL[key]}; "
-                           "gunakan YA atau centang.")
-            value = False
-        elif value and memory.write_pending and key in box_notes and is_sticky(box_notes[key]):
-            clears[key] = box_notes[key]  # the poller's own step back never reached the sheet
-            value = False
-        elif value and slot.copied:
-            clears[key] = ("Dikosongkan otomatis: baris ini salinan (atau ID-nya diketik); langkah SOP "
-                           "dimulai lagi dari Draf untuk baris baru ini.")
-            value = False
-        boxes[key] = value
+    boxes, clears = read_boxes(cells, box_notes if memory.write_pending else {}, slot.copied)
     changed = changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else []
     outcome = advance(RowInput(
         prev_state=mem.state if mem else None,
@@ -302,7 +286,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     if outcome.held:  # verified stays verified: its new errors are for the Walidata to review
         findings = for_review(findings, mem.findings if mem else [], ctx.review_cause)
     # the audit records the cells as people left them: what caused the change
-    values = {**data, **{k: bool(parse_box(cells.get(k))) for k in BOX_LABEL}, f.CATATAN: catatan}
+    values = {**data, **{k: bool(parse_box(cells.get(k))) for k in box_labels()}, f.CATATAN: catatan}
     transitions = list(outcome.transitions)
     if mem is not None and mem.removed:
         transitions.insert(0, ("dihapus", mem.state, "Baris muncul kembali di sheet"))
@@ -325,7 +309,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
     if transitions and (mem is None or state != mem.state or mem.removed):
         box_notes = {}
-    for key in BOX_LABEL:
+    for key in box_labels():
         if boxes[key] and key not in clears:
             box_notes.pop(key, None)
     box_notes.update(clears)
@@ -333,12 +317,12 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         box_notes = {k: v for k, v in box_notes.items() if "meminta revisi" not in v or k in clears}
     if slot.id_note:
         box_notes[f.ID] = slot.id_note
-    ticked = [BOX_STEP[k] for k in BOX_LABEL if boxes[k] and k not in clears]
+    ticked = [box_step(k) for k in box_labels() if boxes[k] and k not in clears]
     shown = visible(findings, state, ticked)
     updated = now if (mem is None or state != mem.state or mem.removed) else mem.updated_at
     new = RowMemory(
         row_id=rid, state=state, data=data,
-        boxes={k: boxes[k] and k not in clears for k in BOX_LABEL},
+        boxes={k: boxes[k] and k not in clears for k in box_labels()},
         catatan=catatan, box_notes=box_notes,
         notes=_notes(slot, header, shown, box_notes, mem, plan, memory.write_pending),
         findings=as_records(shown),
