@@ -18,14 +18,14 @@ SHOWN = 5  # rows named in the message; the rest are counted
 
 
 def removals(vanished: list[str], memory: TabMemory, sop: Sop,
-             still_shown: Callable[[RowMemory], bool] = lambda _: False) -> tuple[list[str], list[str]]:
+             still_shown: Callable[[RowMemory], bool] | None = None) -> tuple[list[str], list[str]]:
     """(rows removed now, agreed rows whose removal waits for the Walidata). A row whose exact
     data another row still shows (a copy taken away again) leaves the agreed list as it was."""
     if memory.confirm_removal:
         return vanished, []
     agreed = sop.states[DISEPAKATI].order
     waiting = [rid for rid in vanished if sop.states[memory.rows[rid].state].order >= agreed
-               and not still_shown(memory.rows[rid])]
+               and not (still_shown and still_shown(memory.rows[rid]))]
     return [rid for rid in vanished if rid not in waiting], waiting
 
 

@@ -117,7 +117,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
             return _hold(plan, memory, status, f"{count} dari {len(active)} baris {what} jalankan: "
                                                f"satudata confirm {memory.opd}. Sampai itu, tab ini tidak diproses.")
     plan.confirm_removal_used = memory.confirm_removal
-    vanished, waiting = removals(vanished, memory, ctx.sop, lambda m: any(_same_data(s, m) for s in slots))
+    vanished, waiting = removals(vanished, memory, ctx.sop, _shown_elsewhere(slots) if vanished else None)
     shown = ([pending_message(waiting, memory)] if waiting else []) + list(ctx.notices)  # on A1 too
     if waiting:
         plan.status = PENDING_REMOVAL
@@ -223,6 +223,12 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
             slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
             plan.next_seq += 1
             slot.copied = slot.id_note is not None  # a copy or a pasted row: its ticks are not its own
+
+
+def _shown_elsewhere(slots: list[_Slot]):
+    """Whether a remembered row's exact data is still shown by some row of the sheet."""
+    shown = {tuple(text(s.cells.get(k)) for k in f.DATA_FIELDS) for s in slots}
+    return lambda known: tuple(known.data.get(k, "") for k in f.DATA_FIELDS) in shown
 
 
 def _same_item(slot: _Slot, known: RowMemory) -> bool:
