@@ -118,7 +118,7 @@ def _act(rows: list[DemoRow], boxes: tuple[str, ...], fill: bool, skip: set[int]
 def run_demo(folder: Path, end: datetime) -> Service:
     """Fill the demo OPDs and poll them along a timeline of a few weeks that ends at ``end``."""
     config = load_config(folder / "satudata.toml")
-    timeline = [end - timedelta(days=d) for d in (26, 25, 24, 20, 16, 12, 8, 4, 1)]
+    timeline = [end - timedelta(days=d) for d in (26, 25, 24, 23, 20, 16, 12, 8, 4, 1)]
     clock = [timeline[0]]
     service = Service.open(config, clock=lambda: clock[0])
 
@@ -133,7 +133,9 @@ def run_demo(folder: Path, end: datetime) -> Service:
     poll()  # every row gets an ID: 1 Draf
     every_box = tuple(box for boxes in ACTIONS for box in boxes)
     edit_tab(config.folder / "DINKES.xlsx", _act(rows["DINKES"][:1], every_box, True, set()))
-    poll()  # last year's AKI goes straight to the archive: the history check has something to compare
+    poll()  # last year's AKI is filled at once and shown as 7 Diisi ...
+    edit_tab(config.folder / "DINKES.xlsx", _act(rows["DINKES"][:1], (f.VERIFIKASI,), False, set()))
+    poll()  # ... then verified and archived: the history check has something to compare
     for step, boxes in enumerate(ACTIONS, start=1):
         for opd, demo in rows.items():
             if TARGET[opd] >= step:
