@@ -126,7 +126,17 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
     # already showed as 7 Diisi, with the same archived fields, can be verified.
     seen = out.held or (row.prev_state == DIISI and out.state == DIISI and not row.values_changed)
 
-    # Walk the boxes in SOP order: how far do they carry the row?
+    level, reached = _walk(boxes, clear, blocking, seen)
+    _prerequisites(boxes, level, row, clear)
+    _settle(out, level, reached, row)
+    if new_note and out.state in (DIISI, TERVERIFIKASI):  # filled (or verified) and asked to revise at once
+        revise()
+    return out
+
+
+def _walk(boxes: dict[str, bool], clear: Callable[[str, str], None], blocking: Callable[[int], list[Finding]],
+          seen: bool) -> tuple[str, list[tuple[str, str]]]:
+    """Walk the boxes in SOP order: how far do they carry the row (and through which states)?"""
     reached: list[tuple[str, str]] = []
     if boxes[f.DICEK]:
         reached.append((DICEK, "Dicek Bersama dicentang"))
@@ -161,8 +171,11 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
         else:
             reached.append((TERVERIFIKASI, "Terverifikasi dicentang"))
             level = TERVERIFIKASI
+    return level, reached
 
-    # Boxes ticked beyond what the boxes before them allow are cleared.
+
+def _prerequisites(boxes: dict[str, bool], level: str, row: RowInput, clear: Callable[[str, str], None]) -> None:
+    """Boxes ticked beyond what the boxes before them allow are cleared (sop.yaml: syarat)."""
     sop = load_sop()
     for key, box in sop.boxes.items():
         if box.needs and boxes[key] and sop.states[level].rank < sop.states[box.needs].rank:
@@ -170,11 +183,6 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
                 clear(key, f"Dikosongkan otomatis: langkah sebelumnya dibatalkan; {box.needs_why}.")
             else:
                 clear(key, f"Dikosongkan otomatis: {box.label} dicentang terlalu awal; {box.needs_why}.")
-
-    _settle(out, level, reached, row)
-    if new_note and out.state in (DIISI, TERVERIFIKASI):  # filled (or verified) and asked to revise at once
-        revise()
-    return out
 
 
 def _nothing_blocks(_state_number: int) -> list[Finding]:

@@ -9,11 +9,12 @@ history of that datum never describes another item.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from rules import fields as f
 from rules.checks import text
 from rules.workflow import parse_box
-from service.reconcile.plan import RowMemory, TabMemory
+from service.reconcile.plan import Event, RowMemory, TabMemory
 
 ITEM = (f.KODE, f.URAIAN, f.RINCIAN, f.TAHUN)  # what makes a row one datum
 
@@ -31,8 +32,13 @@ def exact_twins(first, second, known: RowMemory) -> bool:
     return same_data(first, known) and same_data(second, known) and same_boxes(first, second)
 
 
-def twin_memory(original: RowMemory, row_id: str, position: int) -> RowMemory:
-    """The copy's memory: the original's state, ticks and data; the archive version stays the original's."""
+def twin_memory(original: RowMemory, row_id: str, position: int, opd: str, now: datetime,
+                events: list[Event]) -> RowMemory:
+    """The copy's memory: the original's state, ticks and data (the archive version stays the
+    original's), with the event that says where the row came from."""
+    events.append(Event(now, opd, row_id, None, original.state,
+                        f"Salinan persis baris {original.row_id} (mis. Insert Copied Cells): ID baru, status dan "
+                        "centang ikut baris asalnya", dict(original.data)))
     return replace(original, row_id=row_id, notes={}, box_notes={}, archived_version=0, fingerprint="",
                    position=position, removed=False)
 

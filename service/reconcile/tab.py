@@ -265,11 +265,8 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
               nilai: float | None, ctx: Context, now: datetime, plan: Plan) -> None:
     rid, cells = slot.row_id, slot.cells
     mem = memory.rows.get(rid)
-    if mem is None and slot.twin_of:
-        mem = twin_memory(memory.rows[slot.twin_of], rid, slot.index + 2)
-        plan.events.append(Event(now, memory.opd, rid, None, mem.state, f"Salinan persis baris {slot.twin_of} "
-                                 "(mis. Insert Copied Cells): ID baru, status dan centang ikut baris asalnya",
-                                 dict(mem.data)))
+    if mem is None and slot.twin_of:  # an exact copy carries on its original's state and ticks
+        mem = twin_memory(memory.rows[slot.twin_of], rid, slot.index + 2, memory.opd, now, plan.events)
     # A column that is gone keeps its remembered value: deleting a column is not an edit
     data = {k: cell_text(cells, k, slot, snapshot, header) if k in header.columns
             else (mem.data.get(k, "") if mem else "") for k in f.DATA_FIELDS}
@@ -289,8 +286,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     ), lambda n: [x for x in findings if x.blocks(n)])
     clears.update(outcome.clears)
     state = outcome.state
-    if outcome.held:  # verified stays verified: its new errors are for the Walidata to review
-        findings = for_review(findings, mem.findings if mem else [], ctx.review_cause)
+    findings = for_review(findings, mem.findings, ctx.review_cause) if outcome.held else findings  # 8.4
     # the audit records the cells as people left them: what caused the change
     values = {**data, **{k: bool(parse_box(cells.get(k))) for k in box_labels()}, f.CATATAN: catatan}
     transitions = list(outcome.transitions)
