@@ -79,6 +79,7 @@ def test_new_rule_that_an_archived_row_breaks_leaves_it_archived_with_a_warning(
     hasil = world.backend.get(OPD, rid, "Hasil Pemeriksaan")
     assert "PERINGATAN" in hasil and "Batas kasus TB" in hasil and "aturan pemeriksaan berubah" in hasil
     assert "GALAT" not in hasil
+    assert "aturan pemeriksaan berubah" in world.backend.note(OPD, rid, "Nilai")
     assert [e["to_state"] for e in world.store.events(opd=OPD, row_id=rid)][0] == "10"
     world.poll()  # the cause stays named on the next cycles
     assert "aturan pemeriksaan berubah" in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
