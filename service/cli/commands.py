@@ -218,7 +218,7 @@ def doctor(ctx: click.Context) -> None:
         sys.exit(1)
 
 
-@main.command("confirm", help="Setujui penghapusan atau perubahan massal di tab OPD yang ditahan poller.")
+@main.command("confirm", help="Setujui penghapusan atau perubahan massal yang ditahan poller, atau penghapusan baris yang sudah disepakati, di tab OPD.")
 @click.argument("kode")
 @click.pass_context
 def confirm(ctx: click.Context, kode: str) -> None:
