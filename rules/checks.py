@@ -167,6 +167,7 @@ def _required(tab: _Tab, out: list[Finding]) -> None:
 def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]) -> None:
     cacah = tab.each(f.SATUAN, lambda u: u.casefold() in rules.satuan_cacah, bool)
     rupiah = tab.each(f.SATUAN, lambda u: "rupiah" in u.casefold() or u.casefold().startswith("rp"), bool)
+    never_negative = rupiah | tab.each(f.SATUAN, lambda u: u.casefold() in rules.satuan_tidak_negatif, bool)
     persen_unit = tab.each(f.SATUAN, lambda u: u.casefold() in rules.satuan_persen, bool)
     value, has = numbers.value, ~np.isnan(numbers.value)
     filled = np.where(has, value, 0)
@@ -174,26 +175,49 @@ def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]
     thousands = (numbers.code == AMBIGU_TITIK) & whole & (cacah | rupiah)  # "8.693" jiwa, "Rp 13.500"
     problem = (numbers.code != None) & (numbers.level != None) & ~thousands  # noqa: E711 (elementwise)
     bad_count = has & cacah & ((value < 0) | ~whole)
+    negative = has & ~bad_count & never_negative & (value < 0)  # money, area, weight: "Rp 13.500,-" read as -13500
+    percent_unit_mismatch = has & numbers.percent & ~persen_unit
     as_percent = has & (persen_unit | numbers.percent)
-    negative_pct = as_percent & (value < 0)
-    over_pct = as_percent & (value > 100)
     buf = _Out()
     for i in np.flatnonzero(problem):
         p = numbers.parsed(i)
         buf.add((i, 0), Finding(tab.ids[i], f.NILAI, p.level, p.code, p.message or "Nilai tidak sah"))
     for i in np.flatnonzero(bad_count):
         buf.add((i, 1), Finding(tab.ids[i], f.NILAI, GALAT, "cacah_tidak_bulat",
-                                f"Nilai '{tab.text(f.NILAI)[i][:30]}' bersatuan '{tab.text(f.SATUAN)[i]}' "
+                                f"Nilai '{shown_value(tab, i)[:30]}' bersatuan '{tab.text(f.SATUAN)[i]}' "
                                 "harus bilangan bulat >= 0"))
-    for i in np.flatnonzero(negative_pct):
-        buf.add((i, 2), Finding(tab.ids[i], f.NILAI, GALAT, "persen_negatif",
+    for i in np.flatnonzero(negative):
+        buf.add((i, 1), Finding(tab.ids[i], f.NILAI, GALAT, "nilai_negatif",
+                                f"Nilai '{shown_value(tab, i)[:30]}' negatif, padahal satuan '{tab.text(f.SATUAN)[i]}' "
+                                "tidak bisa negatif (LibreOffice membaca 'Rp 13.500,-' sebagai -13.500; tulis 13500 saja)"))
+    for i in np.flatnonzero(percent_unit_mismatch):
+        buf.add((i, 2), Finding(tab.ids[i], f.NILAI, PERINGATAN, "persen_satuan",
+                                f"Nilai ditulis sebagai persen ({format_number(value[i])}%) tetapi Satuan "
+                                f"'{tab.text(f.SATUAN)[i]}' bukan persen; ubah Satuan menjadi % atau tulis angkanya tanpa %"))
+    for i in np.flatnonzero(as_percent & (value < 0)):
+        buf.add((i, 3), Finding(tab.ids[i], f.NILAI, GALAT, "persen_negatif",
                                 f"Persentase {format_number(value[i])}% di bawah 0"))
-    for i in np.flatnonzero(over_pct):
+    for i in np.flatnonzero(as_percent & (value > 100)):
         if not _has_bound(rules, tab, i):
-            buf.add((i, 2), Finding(tab.ids[i], f.NILAI, PERINGATAN, "persen_di_atas_100",
+            buf.add((i, 3), Finding(tab.ids[i], f.NILAI, PERINGATAN, "persen_di_atas_100",
                                     f"Persentase {format_number(value[i])}% di atas 100; periksa kembali "
                                     "(kecuali indikator seperti APK)"))
     buf.flush(out)
+
+
+def shown_value(tab: _Tab, i: int) -> str:
+    """The Nilai cell as the sheet shows it in id-ID ('12,5%', '0,5'), not as the machine stores it."""
+    raw = tab.raw[f.NILAI][i]
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == raw:
+        percent = tab.raw["_persen"][i]
+        return display_number(raw * 100) + "%" if percent is True or percent == 1 else display_number(raw)
+    return tab.text(f.NILAI)[i]
+
+
+def display_number(value: float) -> str:
+    """A number in id-ID with as many decimals as it has (up to 6): 0.125 -> '0,125'."""
+    shown = format_number(round(float(value), 6), 6)
+    return shown.rstrip("0").rstrip(",") if "," in shown else shown
 
 
 def _has_bound(rules: RuleSet, tab: _Tab, i: int) -> bool:
@@ -284,7 +308,7 @@ def _constraints(tab: _Tab, rows: np.ndarray, index: int, rule: ItemRule, number
 def _bounds(tab: _Tab, rows: np.ndarray, index: int, k_index: int, key: str, label: str, limits: dict,
             rule: ItemRule, numbers: NumberColumn, years: YearColumn, buf: _Out) -> None:
     if key == f.NILAI:
-        value, show = numbers.value[rows], format_number
+        value, show = numbers.value[rows], display_number
     else:
         value = np.where(years.value[rows] >= 0, years.value[rows], np.nan).astype(float)
         show = lambda v: str(int(v))  # noqa: E731 (a year has no dots)
@@ -346,8 +370,8 @@ def _kecamatan_sums(tab: _Tab, weight: np.ndarray, numbers: NumberColumn, out: l
                                "kabupaten belum dapat dicek", 7))
         else:
             out.append(Finding(tab.ids[pos_j], f.NILAI, GALAT, "jumlah_kecamatan_beda",
-                               f"Nilai kabupaten {format_number(v)} tidak sama dengan jumlah {expected} "
-                               f"kecamatan {format_number(s)}", 7))
+                               f"Nilai kabupaten {display_number(v)} tidak sama dengan jumlah {expected} "
+                               f"kecamatan {display_number(s)}", 7))
 
 
 def _kecamatan_code(wilayah: Wilayah, rincian: str) -> str | None:
@@ -411,7 +435,7 @@ def _history(tab: _Tab, numbers: NumberColumn, years: YearColumn, history: Histo
     for j in np.flatnonzero(jumped):
         i, v, p = rows[j], float(value[j]), float(prev[j])
         out.append(Finding(tab.ids[i], f.NILAI, PERINGATAN, "lonjakan_riwayat",
-                           f"Nilai {format_number(v)} dibanding {format_number(p)} "
+                           f"Nilai {display_number(v)} dibanding {display_number(p)} "
                            f"(tahun {previous[keys[j]][0]}): {_jump(v, p, rules)}", 7))
 
 

@@ -60,6 +60,7 @@ class RuleSet:
     tahun_mundur_maks: int = 10
     satuan_cacah: frozenset[str] = frozenset()
     satuan_persen: frozenset[str] = frozenset({"%", "persen"})
+    satuan_tidak_negatif: frozenset[str] = frozenset()
     frekuensi: tuple[str, ...] = ("Tahunan", "Semesteran", "Triwulanan", "Bulanan")
     perubahan_maks: float = 0.5
     rasio_koma: tuple[float, ...] = (10, 100, 1000)
@@ -71,6 +72,7 @@ class RuleSet:
         items = [[r.nama, r.kode, r.uraian.pattern if r.uraian else None, sorted(r.kolom.items()),
                   r.jumlah_kecamatan, r.level] for r in self.items]
         payload = json.dumps([self.tahun_mundur_maks, sorted(self.satuan_cacah), sorted(self.satuan_persen),
+                              sorted(self.satuan_tidak_negatif),
                               list(self.frekuensi), self.perubahan_maks, list(self.rasio_koma),
                               self.toleransi_rasio, items], sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -117,6 +119,10 @@ def _item(path: Path, raw, index: int) -> ItemRule:
         for bound in ("minimum", "maximum"):
             if bound in constraints and not isinstance(constraints[bound], (int, float)):
                 raise _fail(path, where, f"{name}.{bound}", "harus berupa angka")
+        if "enum" in constraints and not (isinstance(constraints["enum"], list) and constraints["enum"]
+                                          and all(isinstance(v, (str, int, float)) for v in constraints["enum"])):
+            raise _fail(path, where, f"{name}.enum", "harus berupa daftar pilihan dalam kurung siku, "
+                                                     "mis. enum: [Unit, Buah]")
         if "pattern" in constraints:
             try:
                 re.compile(str(constraints["pattern"]))
@@ -173,7 +179,7 @@ def _bawaan(path: Path, raw) -> dict:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise _fail(path, line, key, "harus bilangan bulat >= 0")
             out[key] = value
-        elif key in ("satuan_cacah", "satuan_persen"):
+        elif key in ("satuan_cacah", "satuan_persen", "satuan_tidak_negatif"):
             if not isinstance(value, list):
                 raise _fail(path, line, key, "harus berupa daftar satuan")
             out[key] = frozenset(str(v).strip().casefold() for v in value)

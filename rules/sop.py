@@ -27,6 +27,18 @@ class State:
     label: str
     order: int
     next_steps: tuple[int, ...]
+    step: int = 0  # the SOP step the row has reached: findings of later steps are not shown yet
+    rank: int = 0  # how far the step boxes carry the row
+
+
+@dataclass(frozen=True)
+class Box:
+    key: str
+    step: int
+    label: str
+    pemilik: str
+    needs: str | None = None  # the state the box needs before it may be ticked
+    needs_why: str = ""  # what the user is told otherwise
 
 
 @dataclass(frozen=True)
@@ -35,7 +47,7 @@ class Sop:
     total_days: int
     steps: dict[int, Step]
     states: dict[str, State]
-    boxes: dict[str, dict]
+    boxes: dict[str, Box]  # in the order they may be ticked
 
     def label(self, code: str) -> str:
         return self.states[code].label
@@ -58,6 +70,8 @@ def load_sop(path: Path = SOP_FILE) -> Sop:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     steps = {s["number"]: Step(s["number"], s["nama"], s["pelaksana"], int(s["hari_kerja"]))
              for s in data["steps"]}
-    states = {s["code"]: State(s["code"], s["label"], int(s["order"]), tuple(s["next_steps"]))
-              for s in data["states"]}
-    return Sop(data["name"], int(data["standar_pelayanan_hari_kerja"]), steps, states, data["boxes"])
+    states = {s["code"]: State(s["code"], s["label"], int(s["order"]), tuple(s["next_steps"]), int(s["step"]),
+                               int(s["rank"])) for s in data["states"]}
+    boxes = {key: Box(key, int(b["step"]), b["label"], b["pemilik"], (b.get("syarat") or {}).get("status"),
+                      (b.get("syarat") or {}).get("pesan", "")) for key, b in data["boxes"].items()}
+    return Sop(data["name"], int(data["standar_pelayanan_hari_kerja"]), steps, states, boxes)

@@ -187,7 +187,8 @@ class Wilayah:
             return PlaceMatch(TIDAK_DIKENAL, message=f"Rincian '{_quote(text)}' ambigu: kode "
                               f"Kemendagri {kemendagri.kode} ({kemendagri.label}) atau kode BPS "
                               f"({bps.label}). Tulis kode Kemendagri bertitik atau nama wilayah.")
-        place = kemendagri or bps  # separators ("35.20.06.1004") mean the Kemendagri form
+        # dots ("35.20.06.1004") mean the Kemendagri form: a BPS code is never written with them
+        place = kemendagri if "." in text else kemendagri or bps
         if place:
             return PlaceMatch(COCOK, place)
         return PlaceMatch(TIDAK_DIKENAL, message=f"Rincian '{_quote(text)}' bukan kode "

@@ -11,28 +11,26 @@ from functools import lru_cache
 from typing import Callable
 
 from rules import fields as f
+from rules.checks import text
 from rules.findings import Finding
-from rules.sop import (DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI,
-                       TERVERIFIKASI, load_sop)
+from rules.sop import DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI, TERVERIFIKASI, load_sop
 
-BOX_LABEL = {
-    f.DICEK: "Dicek Bersama", f.SEPAKAT_OPD: "Disepakati OPD",
-    f.SEPAKAT_WALIDATA: "Disepakati Walidata", f.SETUJU_KA: "Disetujui Ka. OPD",
-    f.SELESAI_ISI: "Selesai Diisi", f.VERIFIKASI: "Terverifikasi",
-}
-# The state a box needs before it may be ticked, and what to tell the user otherwise.
-PREREQUISITE = {
-    f.SEPAKAT_OPD: (DICEK, "Dicek Bersama (langkah 3) harus dicentang lebih dulu"),
-    f.SEPAKAT_WALIDATA: (DICEK, "Dicek Bersama (langkah 3) harus dicentang lebih dulu"),
-    f.SETUJU_KA: (DISEPAKATI, "daftar harus disepakati OPD dan Walidata (langkah 5) lebih dulu"),
-    f.SELESAI_ISI: (DISETUJUI, "Disetujui Ka. OPD (langkah 6) harus dicentang lebih dulu"),
-    f.VERIFIKASI: (DIISI, "baris harus berstatus 7 Diisi (Selesai Diisi dan lolos pemeriksaan) lebih dulu"),
-}
 def _order(code: str) -> int:
     """How advanced a state is (sop.yaml); read when first needed, not at import."""
     return load_sop().states[code].order
-_RANK = {DRAF: 0, DICEK: 1, DISEPAKATI: 2, DISETUJUI: 3, REVISI: 3, PERBAIKAN: 3,
-         DIISI: 4, TERVERIFIKASI: 5, DIARSIP: 5}  # how far the boxes carry a state
+
+
+@lru_cache(maxsize=4)
+def box_labels() -> dict[str, str]:
+    """Step box key -> its column header, in the order the boxes may be ticked (sop.yaml); shared, do not modify."""
+    return {key: box.label for key, box in load_sop().boxes.items()}
+
+
+def __getattr__(name: str):
+    """``BOX_LABEL`` as before, now read from sop.yaml (one home for each fact)."""
+    if name == "BOX_LABEL":
+        return box_labels()
+    raise AttributeError(name)
 
 
 @dataclass
@@ -51,13 +49,19 @@ class RowOutcome:
     state: str
     clears: dict[str, str] = field(default_factory=dict)  # box key -> reason
     transitions: list[tuple[str | None, str, str]] = field(default_factory=list)
+    held: bool = False  # verified and untouched: its findings are for the Walidata to review
+
+
+UNSEEN = ("Dikosongkan otomatis: Terverifikasi hanya berlaku untuk baris yang sudah tampil sebagai "
+          "7 Diisi pada pemeriksaan sebelumnya (belum tampil sebagai 7 Diisi); periksa hasilnya lalu centang lagi.")
 
 
 def _messages(findings: list[Finding]) -> str:
     return "; ".join(dict.fromkeys(x.message for x in findings))
 
 
-STICKY_CLEARS = ("meminta revisi", "berubah setelah disepakati", "berubah setelah diverifikasi")
+STICKY_CLEARS = ("meminta revisi", "berubah setelah disepakati", "berubah setelah diverifikasi",
+                 "belum tampil sebagai 7 Diisi")
 
 
 def is_sticky(reason: str) -> bool:
@@ -75,7 +79,7 @@ def _count(errors: list[Finding]) -> str:
 def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutcome:
     """``blocking(n)`` lists the errors that stop the row entering state number n."""
     out = RowOutcome(state=row.prev_state or DRAF)
-    boxes = {k: bool(row.boxes.get(k)) for k in BOX_LABEL}
+    boxes = {k: bool(row.boxes.get(k)) for k in load_sop().boxes}
 
     def clear(key: str, reason: str) -> None:
         if boxes[key]:
@@ -112,7 +116,27 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
         revise()
         new_note = False
 
-    # Walk the boxes in SOP order: how far do they carry the row?
+    # Verified stays verified: a row whose own fields did not change keeps the Walidata's
+    # verification whatever the checks say now (a new rule, another workspace year, another
+    # row of its item); the Walidata reopens it by clearing Terverifikasi.
+    out.held = out.state in (TERVERIFIKASI, DIARSIP) and boxes[f.VERIFIKASI]
+    if out.held:
+        blocking = _nothing_blocks
+    # The Walidata verifies what the poller has shown as checked: only a row an earlier cycle
+    # already showed as 7 Diisi, with the same archived fields, can be verified.
+    seen = out.held or (row.prev_state == DIISI and out.state == DIISI and not row.values_changed)
+
+    level, reached = _walk(boxes, clear, blocking, seen)
+    _prerequisites(boxes, level, row, clear)
+    _settle(out, level, reached, row)
+    if new_note and out.state in (DIISI, TERVERIFIKASI):  # filled (or verified) and asked to revise at once
+        revise()
+    return out
+
+
+def _walk(boxes: dict[str, bool], clear: Callable[[str, str], None], blocking: Callable[[int], list[Finding]],
+          seen: bool) -> tuple[str, list[tuple[str, str]]]:
+    """Walk the boxes in SOP order: how far do they carry the row (and through which states)?"""
     reached: list[tuple[str, str]] = []
     if boxes[f.DICEK]:
         reached.append((DICEK, "Dicek Bersama dicentang"))
@@ -140,24 +164,29 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
             level = DIISI
     if level == DIISI and boxes[f.VERIFIKASI]:
         errors = blocking(9)
-        if errors:
+        if not seen:
+            clear(f.VERIFIKASI, UNSEEN)
+        elif errors:
             clear(f.VERIFIKASI, f"Dikosongkan otomatis: {_count(errors)} (lihat Hasil Pemeriksaan).")
         else:
             reached.append((TERVERIFIKASI, "Terverifikasi dicentang"))
             level = TERVERIFIKASI
+    return level, reached
 
-    # Boxes ticked beyond what the boxes before them allow are cleared.
-    for key, (needed, why) in PREREQUISITE.items():
-        if boxes[key] and _RANK[level] < _RANK[needed]:
+
+def _prerequisites(boxes: dict[str, bool], level: str, row: RowInput, clear: Callable[[str, str], None]) -> None:
+    """Boxes ticked beyond what the boxes before them allow are cleared (sop.yaml: syarat)."""
+    sop = load_sop()
+    for key, box in sop.boxes.items():
+        if box.needs and boxes[key] and sop.states[level].rank < sop.states[box.needs].rank:
             if row.prev_boxes.get(key):
-                clear(key, f"Dikosongkan otomatis: langkah sebelumnya dibatalkan; {why}.")
+                clear(key, f"Dikosongkan otomatis: langkah sebelumnya dibatalkan; {box.needs_why}.")
             else:
-                clear(key, f"Dikosongkan otomatis: {BOX_LABEL[key]} dicentang terlalu awal; {why}.")
+                clear(key, f"Dikosongkan otomatis: {box.label} dicentang terlalu awal; {box.needs_why}.")
 
-    _settle(out, level, reached, row)
-    if new_note and out.state in (DIISI, TERVERIFIKASI):  # filled (or verified) and asked to revise at once
-        revise()
-    return out
+
+def _nothing_blocks(_state_number: int) -> list[Finding]:
+    return []
 
 
 def _settle(out: RowOutcome, level: str, reached: list[tuple[str, str]], row: RowInput) -> None:
@@ -173,7 +202,7 @@ def _settle(out: RowOutcome, level: str, reached: list[tuple[str, str]], row: Ro
                 out.transitions.append((out.state, state, reason))
                 out.state = state
         return
-    cleared = [BOX_LABEL[k] for k in BOX_LABEL if row.prev_boxes.get(k) and not row.boxes.get(k)]
+    cleared = [label for k, label in box_labels().items() if row.prev_boxes.get(k) and not row.boxes.get(k)]
     reason = f"{', '.join(cleared)} dikosongkan" if cleared else "centang langkah tidak lengkap"
     out.transitions.append((current, level, f"Mundur: {reason}"))
     out.state = level
@@ -198,3 +227,30 @@ def parse_box(value: object) -> bool | None:
 def _box_text(value: str) -> bool | None:
     s = value.strip().casefold()
     return True if s in _TRUE else False if s in _FALSE else None
+
+
+COPY_CLEAR = ("Dikosongkan otomatis: baris ini salinan (atau ID-nya diketik); langkah SOP "
+              "dimulai lagi dari Draf untuk baris baru ini.")
+
+
+def read_boxes(cells: dict[str, object], unsent: dict[str, str], copied: bool) -> tuple[dict[str, bool], dict[str, str]]:
+    """The step cells as ticks, and the boxes to clear before the SOP walk (key -> reason):
+    text that is no tick, the poller's own step back that never reached the sheet (``unsent``:
+    the reasons of the last write, when it may not have landed), and the ticks of a copied row."""
+    boxes: dict[str, bool] = {}
+    clears: dict[str, str] = {}
+    for key, label in box_labels().items():
+        raw = cells.get(key)
+        value = parse_box(raw)
+        if value is None:
+            clears[key] = (f"Dikosongkan otomatis: isi '{text(raw)[:30]}' tidak dikenal di kolom {label}; "
+                           "gunakan YA atau centang.")
+            value = False
+        elif value and key in unsent and is_sticky(unsent[key]):
+            clears[key] = unsent[key]
+            value = False
+        elif value and copied:
+            clears[key] = COPY_CLEAR
+            value = False
+        boxes[key] = value
+    return boxes, clears

@@ -81,6 +81,7 @@ class TabResult:
     snapshot: TabSnapshot | None = None
     unchanged: bool = False  # nothing changed since the last read: no snapshot needed
     error: str | None = None  # Bahasa Indonesia, shown to users
+    notice: str = ""  # something next to the tab the user should know (a stray .ods copy), Indonesian
 
 
 @dataclass(frozen=True)

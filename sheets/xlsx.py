@@ -7,6 +7,8 @@ or LibreOffice (their lock file exists) or when it changed after it was read.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import io
 import logging
 import math
@@ -81,7 +83,7 @@ class XlsxBackend:
 
     def read(self, opds: list[str], known: dict[str, Any]) -> list[TabResult]:
         self._sweep()
-        return [self._read_one(opd, known.get(opd)) for opd in opds]
+        return [_with_notice(self._read_one(opd, known.get(opd)), self.folder) for opd in opds]
 
     def _sweep(self, older_than: float = 600.0) -> None:
         """Temporary files a killed poller left behind (``.<name>.xlsx.<hex>.tmp``), once stale."""
@@ -366,3 +368,17 @@ def _replace_atomic(path: Path, payload: bytes, check: Callable[[], str | None] 
             finally:
                 os.close(directory)
     return None
+
+
+def stray_ods_notice(folder: Path, opd: str) -> str:
+    """LibreOffice saves as .ods by default: edits there never reach KODE.xlsx, so name the file."""
+    if not (folder / f"{opd}.ods").is_file():
+        return ""
+    return (f"Berkas {opd}.ods ada di folder {folder}, tetapi poller hanya membaca {opd}.xlsx: isian di "
+            f"{opd}.ods tidak terbaca. Buka {opd}.ods, simpan sebagai Excel 2007-365 (.xlsx) dengan nama "
+            f"{opd}.xlsx, lalu hapus {opd}.ods.")
+
+
+def _with_notice(result: TabResult, folder: Path) -> TabResult:
+    notice = stray_ods_notice(folder, result.opd)
+    return dataclasses.replace(result, notice=notice) if notice else result

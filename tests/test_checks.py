@@ -163,3 +163,43 @@ def test_numeric_kode_data_in_a_rule_matches_text_codes(tmp_path):
     rules = load_rules(tmp_path)
     df = pd.DataFrame.from_records([item(kode_data="1101", nilai=9)], index=["R1"])
     assert [x.code for x in run_checks(df, rules, WILAYAH, 2025).findings] == ["di_atas_maksimum"]
+
+
+def test_dotted_code_that_does_not_exist_is_not_matched_through_its_bps_digits():
+    # 3520071001 is a BPS desa code, but 35.20.07.1001 (Kemendagri form) names no desa
+    assert WILAYAH.lookup("3520071001").status == "cocok"
+    found, _ = check([item(rincian="35.20.07.1001")])
+    assert found == [("R1", "rincian", "galat", "wilayah_tidak_dikenal")]
+
+
+@pytest.mark.parametrize("satuan", ["Rupiah", "Rp", "Ha", "Unit"])
+def test_negative_value_in_a_unit_that_cannot_be_negative_is_an_error(satuan):
+    found, result = check([item(satuan=satuan, nilai=-13500)])
+    assert [x[3] for x in found] in (["nilai_negatif"], ["cacah_tidak_bulat"])
+    message = result.findings[0].message
+    assert "-13.500" in message and "-13500" not in message
+
+
+def test_negative_value_in_a_unit_that_may_be_negative_passes():
+    assert check([item(satuan="Persen Pertumbuhan", nilai=-2)])[0] == []
+
+
+def test_value_written_as_percent_with_another_satuan_is_a_warning():
+    found, result = check([item(satuan="Rasio", nilai=0.125, _persen=True)])
+    assert found == [("R1", "nilai", "peringatan", "persen_satuan")]
+    assert "12,5%" in result.findings[0].message
+
+
+def test_messages_show_numbers_as_the_cell_shows_them():
+    found, result = check([item(satuan="Unit", nilai=0.5), item(satuan="Jiwa", nilai=0.125, _persen=True)])
+    messages = " ".join(x.message for x in result.findings)
+    assert "'0,5'" in messages and "'12,5%'" in messages
+    assert "0.5" not in messages and "0.125" not in messages
+
+
+def test_enum_written_as_a_string_is_refused_at_load_with_file_line_and_key(tmp_path):
+    (tmp_path / "pilihan.yaml").write_text(
+        "item:\n  - nama: A\n    uraian: x\n    kolom:\n      satuan: {enum: Unit}\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="pilihan.yaml") as err:
+        load_rules(tmp_path)
+    assert "baris 5" in str(err.value) and "satuan.enum" in str(err.value)

@@ -73,7 +73,8 @@ class Scene:
         w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Tahun", 2024)
         w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Nilai", "52.345")
         w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Selesai Diisi", "YA")
-        w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Terverifikasi", "YA")
+        w.poll()
+        w.backend.set("DISPENDUKCAPIL", "DISPENDUKCAPIL-0001", "Terverifikasi", "YA")  # once shown as 7 Diisi
         w.poll()
 
     def client(self, now: datetime, **config_changes):
@@ -301,7 +302,7 @@ def test_arsip_downloads_csv_xlsx_json_with_agreed_keys_and_neutralised_formulas
 # --- Kesehatan, secrets, read-only, auth -------------------------------------------------------
 def test_kesehatan_shows_cycles_requests_and_the_quota(client, scene):
     data = client.get("/api/kesehatan").get_json()
-    assert len(data["siklus"]) == 4 and data["siklus"][0]["status"] == "selesai"
+    assert len(data["siklus"]) == 5 and data["siklus"][0]["status"] == "selesai"
     assert data["kuota"]["batas_per_menit"] == 60 and data["kuota"]["berlaku"] is False
     assert data["siklus"][0]["permintaan"]["baca"] >= 1
     html = client.get("/kesehatan").get_data(as_text=True)

@@ -87,10 +87,11 @@ def test_cycle_converges_after_fault(world, fault):
     ids = _scenario(world)
     seen = sheet_ids(world.backend)
     b = world.backend
+    b.set(OPD, ids[2], "Selesai Diisi", "YA")
+    world.poll()  # shown as 7 Diisi: ready for verification
     b.set(OPD, ids[0], "Nilai", "seratus")  # an error: will be rejected
     b.set(OPD, ids[0], "Selesai Diisi", "YA")
     b.set(OPD, ids[1], "Selesai Diisi", "YA")
-    b.set(OPD, ids[2], "Selesai Diisi", "YA")
     b.set(OPD, ids[2], "Terverifikasi", "YA")
     tabs_before = {k: v for k, v in b.tabs.items()}
     world.backend = Faulty(b, fault)

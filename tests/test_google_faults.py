@@ -56,7 +56,9 @@ def test_google_cycle_converges_after_failure(world, kind, failure):
     rid = flow.to_approved(world)
     other = flow.add_item(world, Kode_Data="DEMO-DINKES-004", Uraian_Data="Jumlah Bayi BBLR", Satuan="Bayi")
     flow.fill(world, rid)
-    flow.tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    flow.tick(world, rid, "Selesai Diisi")
+    world.poll()
+    flow.tick(world, rid, "Terverifikasi")  # verified once shown as 7 Diisi
     world.backend.set(OPD, other, "Nilai", "seratus")
     world.backend.set(OPD, other, "Selesai Diisi", True)  # early: not yet agreed
     seen = set(world.backend.ids(OPD))

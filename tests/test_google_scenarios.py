@@ -83,7 +83,9 @@ def test_operator_cannot_overwrite_status_or_walidata_columns(world):
 def test_quota_storm_and_outages_lose_no_edit_and_archive_once(world):
     rid = flow.to_approved(world)
     flow.fill(world, rid)
-    flow.tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    flow.tick(world, rid, "Selesai Diisi")
+    world.poll()
+    flow.tick(world, rid, "Terverifikasi")  # verified once shown as 7 Diisi
     world.api.fail("read", status=503, times=4)
     world.api.fail("write", status=429, times=4)
     world.poll()  # every request finally answers within five attempts

@@ -188,7 +188,7 @@ def test_the_demo_timeline_shows_late_at_risk_and_on_time_whatever_the_day(end):
 
     moments = demo_timeline(end, CAL)
     assert moments == sorted(moments) and moments[-1] <= end
-    _, listed, _, checked, agreed, *_ = moments
+    _, listed, _, _, checked, agreed, *_ = moments  # create, IDs, AKI filled, AKI verified, then the steps
     assert classify(listed, 1, None, end, CAL)["ketepatan"] == "terlambat"  # BPBD, still at 1 Draf
     assert classify(agreed, 2, None, end, CAL)["ketepatan"] == "berisiko"  # DISNAKKAN, step 6
     assert classify(checked, 5, None, end, CAL)["ketepatan"] == "tepat_waktu"  # DPUPR, steps 4-5

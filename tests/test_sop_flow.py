@@ -32,6 +32,13 @@ def fill(world, row_id, tahun=2024, nilai="1.234"):
     world.backend.set(OPD, row_id, "Nilai", nilai)
 
 
+def verify(world, row_id):
+    """The Walidata ticks Terverifikasi on a row the poller has shown as 7 Diisi."""
+    assert status(world, row_id) == "7 Diisi", world.backend.get(OPD, row_id, "Hasil Pemeriksaan")
+    tick(world, row_id, "Terverifikasi")
+    world.poll()
+
+
 def to_approved(world):
     rid = add_item(world)
     tick(world, rid, "Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD")
@@ -181,8 +188,9 @@ def test_value_edit_after_archive_asks_for_reverification_and_keeps_both_version
 def test_archiving_twice_is_idempotent(world):
     rid = to_approved(world)
     fill(world, rid)
-    tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    tick(world, rid, "Selesai Diisi")
     world.poll()
+    verify(world, rid)
     tick(world, rid, "Terverifikasi", value=None)
     world.poll()
     tick(world, rid, "Terverifikasi")
@@ -292,8 +300,9 @@ def test_edited_rule_file_rechecks_rows_that_did_not_change(world, tmp_path):
 def test_editing_an_archived_value_is_compared_with_its_archived_version(world):
     rid = add_item(world, Uraian_Data="Indeks Pembangunan Manusia", Satuan="indeks", Tahun=2024, Nilai="72,45")
     tick(world, rid, "Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD",
-         "Selesai Diisi", "Terverifikasi")
+         "Selesai Diisi")
     world.poll()
+    verify(world, rid)
     assert status(world, rid) == "10 Diarsip"
     world.backend.set(OPD, rid, "Nilai", "7245")
     world.poll()
@@ -325,8 +334,9 @@ def test_sorting_only_some_columns_is_held_not_reopening_every_row(world):
 def test_copied_row_starts_again_from_draft(world):
     rid = add_item(world, Tahun=2024, Nilai="12")
     tick(world, rid, "Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD",
-         "Selesai Diisi", "Terverifikasi")
+         "Selesai Diisi")
     world.poll()
+    verify(world, rid)
     assert status(world, rid) == "10 Diarsip"
     tab = world.backend.tabs[OPD]
     copy = list(tab.rows[0])
@@ -361,8 +371,9 @@ def test_duplicated_header_is_reported_on_the_tab(world):
 def test_keterangan_edit_after_archive_needs_verification_before_a_new_version(world):
     rid = to_approved(world)
     fill(world, rid)
-    tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    tick(world, rid, "Selesai Diisi")
     world.poll()
+    verify(world, rid)
     world.backend.set(OPD, rid, "Keterangan", "Sumber: SITB 2024")
     world.poll()
     assert status(world, rid) == "7 Diisi" and not world.backend.get(OPD, rid, "Terverifikasi")
@@ -376,8 +387,9 @@ def test_deleting_an_optional_column_is_not_an_edit_of_archived_rows(world):
     rid = to_approved(world)
     world.backend.set(OPD, rid, "Keterangan", "Laporan SITB 2024")
     fill(world, rid)
-    tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    tick(world, rid, "Selesai Diisi")
     world.poll()
+    verify(world, rid)
     tab = world.backend.tabs[OPD]
     col = world.backend._col(OPD, "Keterangan")
     del tab.header[col]
@@ -421,8 +433,9 @@ def test_percent_formatted_cell_is_remembered_as_shown(world):
     world.backend.set(OPD, rid, "Tahun", 2024)
     world.backend.set(OPD, rid, "Nilai", 0.125)
     world.backend.tabs[OPD].percent.add((world.backend.row_of(OPD, rid) - 2, world.backend._col(OPD, "Nilai")))
-    tick(world, rid, "Selesai Diisi", "Terverifikasi")
+    tick(world, rid, "Selesai Diisi")
     world.poll()
+    verify(world, rid)
     record = list(world.store.archive_rows())[0]
     assert record["nilai"] == 12.5
     assert world.row(OPD, rid).data["nilai"] == "12,5%"

@@ -15,8 +15,10 @@ def _walk_to_archive(world, nilai="1.234"):
     world.poll()
     rid = world.backend.get(OPD, row, "ID")
     for header in ("Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD",
-                   "Selesai Diisi", "Terverifikasi"):
+                   "Selesai Diisi"):
         world.backend.set(OPD, rid, header, True)
+    world.poll()
+    world.backend.set(OPD, rid, "Terverifikasi", True)  # verified once shown as 7 Diisi
     world.poll()
     return rid
 

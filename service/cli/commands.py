@@ -226,7 +226,7 @@ def doctor(ctx: click.Context) -> None:
         sys.exit(1)
 
 
-@main.command("confirm", help="Setujui penghapusan atau perubahan massal di tab OPD yang ditahan poller.")
+@main.command("confirm", help="Setujui penghapusan atau perubahan massal yang ditahan poller, atau penghapusan baris yang sudah disepakati, di tab OPD.")
 @click.argument("kode")
 @click.pass_context
 def confirm(ctx: click.Context, kode: str) -> None:
@@ -234,11 +234,15 @@ def confirm(ctx: click.Context, kode: str) -> None:
     held = {t["opd"]: t for t in store.tabs()}.get(kode.upper())
     if held is None:
         raise click.ClickException(f"OPD {kode} belum pernah diproses poller")
-    if held["status"] not in ("hapus_massal", "ubah_massal"):
+    if held["status"] == "arsip_asing":
+        raise click.ClickException(f"Arsip tidak mengenal baris {kode.upper()}; confirm akan mengosongkan centang. "
+                                   f"Jalankan: satudata adopt {kode.upper()}")
+    if held["status"] not in ("hapus_massal", "ubah_massal", "hapus_tertunda"):
         raise click.ClickException(f"Tidak ada perubahan massal yang ditahan di {kode.upper()}; tidak ada yang perlu disetujui")
     store.confirm_removal(kode.upper())
-    what = "Penghapusan" if held["status"] == "hapus_massal" else "Perubahan"
-    click.echo(f"{what} massal di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
+    what = {"hapus_massal": "Penghapusan massal", "ubah_massal": "Perubahan massal",
+            "hapus_tertunda": "Penghapusan baris yang sudah disepakati"}[held["status"]]
+    click.echo(f"{what} di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
 
 
 @main.command(help="Buat ruang kerja demo (folder DIR, bawaan ./demo), jalankan poller, tampilkan ringkasan.")
@@ -359,3 +363,5 @@ from service.cli.rollover import rollover_command  # noqa: E402  (the next year'
 
 main.add_command(distribute_command)
 main.add_command(rollover_command)
+from service.cli.adopt import adopt_command  # noqa: E402  (a command in its own module)
+main.add_command(adopt_command)

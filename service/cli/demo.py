@@ -132,7 +132,7 @@ def demo_timeline(end: datetime, calendar: WorkCalendar) -> list[datetime]:
     agreed = working_day_before(ahead, 2)  # step 6 (2 working days) began here: at risk
     checked = working_day_before(agreed, 1)  # steps 4-5 (5 working days) began here: on time
     listed = working_day_before(checked, 18)  # the lists were handed out and typed in
-    moments = [at(listed, 8), at(listed, 9), at(listed, 10), at(checked, 8), at(agreed, 8), at(agreed, 9),
+    moments = [at(listed, 8), at(listed, 9), at(listed, 10), at(listed, 11), at(checked, 8), at(agreed, 8), at(agreed, 9),
                at(agreed, 10), at(agreed, 11)]
     return [min(m, end) for m in moments]
 
@@ -160,7 +160,9 @@ def run_demo(folder: Path, end: datetime) -> Service:
     last_year = {i for i, r in enumerate(rows["DINKES"], start=2) if r.values[f.TAHUN] == config.year - 1}
     others = set(range(2, len(rows["DINKES"]) + 2)) - last_year
     edit_tab(config.folder / "DINKES.xlsx", _act(rows["DINKES"], every_box, True, others))
-    poll()  # last year's AKI goes straight to the archive: the history check has something to compare
+    poll()  # last year's AKI is filled at once and shown as 7 Diisi ...
+    edit_tab(config.folder / "DINKES.xlsx", _act(rows["DINKES"], (f.VERIFIKASI,), False, others))
+    poll()  # ... then verified and archived: the history check has something to compare
     for step, boxes in enumerate(ACTIONS, start=1):
         for opd, demo in rows.items():
             if TARGET[opd] >= step:

@@ -9,11 +9,13 @@ from typing import Any, Callable
 from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 from service.config import Config
+from service.reconcile.removal import PENDING_REMOVAL
 from service.reconcile.tab import Context, reconcile
 from service.archive.store import LeaseLost, Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
 log = logging.getLogger(__name__)
+PROCESSED = ("ok", PENDING_REMOVAL)  # tab statuses whose rows were processed this cycle
 
 
 @dataclass
@@ -96,7 +98,7 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
         report.created = backend.ensure_tabs([(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None])
         known = store.tokens()
-        return backend.read(opds, {o: unwrap(known.get(o)) for o in opds})
+        return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
         if isinstance(exc, BackendError):
             log.warning("backend tidak dapat dibaca: %s", exc)
@@ -107,12 +109,28 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         return None
 
 
+NOTICE_MARK = "Excel 2007-365 (.xlsx)"  # in every stray-.ods notice (sheets/xlsx.py)
+
+
+def _with_fresh_notices(backend: Backend, store: Store, results: list) -> list:
+    """An unchanged tab whose notice appeared or went away is read again, so A1 and status say so."""
+    remembered = {t["opd"]: t.get("message") or "" for t in store.tabs()}
+    stale = [r.opd for r in results if r.unchanged and (
+        (getattr(r, "notice", "") and r.notice not in remembered.get(r.opd, "")) or
+        (not getattr(r, "notice", "") and NOTICE_MARK in remembered.get(r.opd, "")))]
+    if not stale:
+        return results
+    fresh = {r.opd: r for r in backend.read(stale, {o: None for o in stale})}
+    return [fresh.get(r.opd, r) for r in results]
+
+
 def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah: Wilayah, now: datetime,
             clock: Callable[[], datetime], lease: tuple[str, int] | None, salt: str,
             wrap: Callable[[Any], Any], report: CycleReport) -> tuple[list[TabWrites], dict[str, TabSnapshot]]:
     """Reconcile each changed tab and commit its plan; a failing tab is reported, the others go on."""
     batches: list[TabWrites] = []
     snapshots: dict[str, TabSnapshot] = {}
+    remembered = {t["opd"]: t for t in store.tabs()}
     for result in results:
         tab = TabReport(result.opd, "tidak_berubah")
         report.tabs.append(tab)
@@ -122,11 +140,13 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             store.set_tab_problem(result.opd, "galat", result.error, now)
             continue
         if result.unchanged or result.snapshot is None:
+            _still_held(tab, remembered.get(result.opd))
             continue
         try:
             memory = store.load_tab(result.opd)
             ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt,
-                          archived=store.archived_data(result.opd))
+                          archived=store.archived_data(result.opd),
+                          notices=(result.notice,) if getattr(result, "notice", "") else ())
             plan = reconcile(result.snapshot, memory, ctx, now)
             renewal = (lease[0], clock() + timedelta(seconds=lease[1])) if lease else None
             tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal)
@@ -139,13 +159,23 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             tab.message = f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller"
             report.errors.append(f"{result.opd}: {tab.message}")
             continue
-        tab.status = "diproses" if plan.status == "ok" else "dilewati"
+        tab.status = "diproses" if plan.status in PROCESSED else "dilewati"
         tab.message, tab.rows, tab.events = plan.message, plan.rows_seen, len(plan.events)
         tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
         if plan.writes:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
     return batches, snapshots
+
+
+def _still_held(tab: TabReport, remembered: dict | None) -> None:
+    """An unchanged tab that is held (or waits for a confirmation) says so every cycle."""
+    if remembered is None or remembered.get("status") in (None, "galat") or (
+            remembered.get("status") == "ok" and NOTICE_MARK not in (remembered.get("message") or "")):
+        return
+    if remembered["status"] not in PROCESSED:
+        tab.status = "dilewati"
+    tab.message = remembered.get("message") or ""
 
 
 def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: dict[str, TabSnapshot],

@@ -11,6 +11,9 @@ from service.reconcile.plan import RowMemory, TabMemory
 from sheets.base import TabSnapshot
 from sheets.layout import HeaderMap
 
+# A sort of some columns moves numbers; Keterangan is a remark people edit one by one
+SORTED_VALUES = (f.TAHUN, f.NILAI)
+
 
 def scrambled(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
                sop: Sop) -> list[str]:
@@ -30,7 +33,7 @@ def scrambled(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: Hea
         now = {k: cell_text(slot.cells, k, slot, snapshot, header) for k in header.columns if k in f.DATA_FIELDS}
         if mem.state not in (DRAF, DICEK) and changed_fields(now, mem, f.AGREED_FIELDS):
             out.append(slot.row_id)
-        elif mem.state in (TERVERIFIKASI, DIARSIP) and changed_fields(now, mem, f.VALUE_FIELDS):
+        elif mem.state in (TERVERIFIKASI, DIARSIP) and changed_fields(now, mem, SORTED_VALUES):
             out.append(slot.row_id)
     return out
 

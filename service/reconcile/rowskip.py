@@ -8,19 +8,26 @@ from functools import lru_cache
 from rules import fields as f
 from rules.keys import item_key, text
 from rules.findings import Finding
+from rules.sop import load_sop
 from rules.workflow import parse_box
 from service.reconcile.plan import RowMemory, TabMemory
 from sheets.base import TabSnapshot
 from sheets.layout import HeaderMap
 
-BOX_STEP = {f.DICEK: 3, f.SEPAKAT_OPD: 5, f.SEPAKAT_WALIDATA: 5, f.SETUJU_KA: 6,
-            f.SELESAI_ISI: 7, f.VERIFIKASI: 9}
-STATE_STEP = {"1": 1, "3": 3, "5": 5, "6": 6, "7a": 7, "8": 7, "7": 7, "9": 9, "10": 10}
+def box_step(key: str) -> int:
+    """The SOP step a box belongs to (sop.yaml)."""
+    return load_sop().boxes[key].step
+
+
+def state_step(code: str) -> int:
+    """The SOP step a row in this state has reached (sop.yaml)."""
+    return load_sop().states[code].step
 
 
 @lru_cache(maxsize=64)
 def _columns_of(items: tuple[tuple[str, int], ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    return (tuple(c for k, c in items if k in BOX_STEP), tuple(c for k, c in items if k in f.SYSTEM_FIELDS))
+    boxes = load_sop().boxes
+    return (tuple(c for k, c in items if k in boxes), tuple(c for k, c in items if k in f.SYSTEM_FIELDS))
 
 
 def read_as_poller(header: HeaderMap) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -49,7 +56,7 @@ def raw_fingerprint(snapshot: TabSnapshot, index: int, values: list, cols: tuple
 
 def visible(findings: list[Finding], state: str, ticked: list[int]) -> list[Finding]:
     """The findings a row at this state shows (every blocking one has step <= the state it blocks)."""
-    reach = max([STATE_STEP[state], *ticked])
+    reach = max([state_step(state), *ticked])
     return [x for x in findings if x.step <= reach]
 
 
@@ -62,7 +69,7 @@ def shown(findings: list[Finding], state: str, ticked: list[int]) -> list[dict]:
 
 
 def same_findings(findings: list[Finding], mem: RowMemory) -> bool:
-    return shown(findings, mem.state, [BOX_STEP[k] for k, v in mem.boxes.items() if v]) == mem.findings
+    return shown(findings, mem.state, [box_step(k) for k, v in mem.boxes.items() if v]) == mem.findings
 
 
 def dirty(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,

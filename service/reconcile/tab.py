@@ -14,11 +14,15 @@ from rules.numbers import parse_year
 from rules.rulefile import RuleSet
 from rules.sop import DIARSIP, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
-from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
+from rules.workflow import RowInput, advance, box_labels, parse_box, read_boxes
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.archiving import archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
-from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
+from service.reconcile.review import cause_of, for_review
+from service.reconcile.identity import exact_twins, follow_datum, twin_memory
+from service.reconcile.adopt import ARCHIVE_UNKNOWN, unknown_ids, unknown_message
+from service.reconcile.removal import PENDING_REMOVAL, pending_message, removals
+from service.reconcile.rowskip import as_records, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers
@@ -36,6 +40,8 @@ class Context:
     mass_removal_share: float = 0.25
     salt: str = ""  # changes when rules or the workspace year change, so every row is checked again
     archived: dict[str, tuple[int, str]] = field(default_factory=dict)  # datum -> (latest version, hash)
+    review_cause: str = ""  # why a verified row's checks changed (set by reconcile)
+    notices: tuple[str, ...] = ()  # what the backend noticed next to the tab (a stray .ods file)
 
 
 @dataclass
@@ -48,6 +54,7 @@ class _Slot:
     fingerprint: str = ""
     changed: bool = True  # differs from how our last write left it
     copied: bool = False
+    twin_of: str = ""  # an exact copy of this row (ID): it carries on the row's state and ticks
 
     @property
     def row(self) -> int:  # 0-based sheet row for writes
@@ -88,7 +95,11 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         missing = ", ".join(header.missing)
         return _hold(plan, memory, "header", f"Kolom wajib tidak ditemukan di baris 1: {missing}. "
                      "Tab ini dilewati sampai judul kolom diperbaiki.")
+    ctx = replace(ctx, review_cause=cause_of(memory.token, ctx.salt))
     slots, orphans = _slots(snapshot, header)
+    unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
+    if unknown:  # the archive was replaced: never reset the rows it does not know
+        return _hold(plan, memory, ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
     _assign_ids(slots, memory, plan)
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
@@ -100,16 +111,23 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for status, count, what in (("hapus_massal", len(vanished), "hilang sekaligus (urutan salah atau sheet "
                                  "terhapus?). Kembalikan barisnya, atau bila memang dihapus"),
                                 ("ubah_massal", len(reopened), "yang sudah disepakati berubah sekaligus (hanya "
-                                 "sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z), atau bila memang diubah")):
+                                 "sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z bila berkas masih terbuka, atau "
+                                 "dari riwayat versi/cadangan berkas), atau bila memang diubah")):
         if count >= 2 and count > ctx.mass_removal_share * len(active) and not memory.confirm_removal:
             return _hold(plan, memory, status, f"{count} dari {len(active)} baris {what} jalankan: "
                                                f"satudata confirm {memory.opd}. Sampai itu, tab ini tidak diproses.")
     plan.confirm_removal_used = memory.confirm_removal
-    if header.duplicated:
-        plan.message = f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)"
-    if memory.header_note or memory.write_pending:
-        plan.writes.notes.append(NoteWrite(0, 0, None))
-        plan.header_note = None
+    vanished, waiting = removals(vanished, memory, ctx.sop, _shown_elsewhere(slots) if vanished else None)
+    shown = ([pending_message(waiting, memory)] if waiting else []) + list(ctx.notices)  # on A1 too
+    if waiting:
+        plan.status = PENDING_REMOVAL
+    duplicated = [f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)"] \
+        if header.duplicated else []
+    plan.message = " ".join(shown + duplicated)
+    note = _owned(shown) if shown else None
+    if note != memory.header_note or memory.write_pending:
+        plan.writes.notes.append(NoteWrite(0, 0, note))
+    plan.header_note = note
     findings, numbers = _check(work, snapshot, header, ctx)
     plan.findings = findings
     for slot in work:
@@ -120,8 +138,9 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for rid in vanished:
         old = memory.rows[rid]
         plan.rows[rid] = replace(old, removed=True)
+        why = "disetujui Walidata (satudata confirm)" if memory.confirm_removal else "dicatat sebagai dihapus"
         plan.events.append(Event(now, memory.opd, rid, old.state, "dihapus",
-                                 "Baris hilang dari sheet (dicatat sebagai dihapus; arsip tetap)", old.data))
+                                 f"Baris hilang dari sheet ({why}; arsip tetap)", old.data))
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
@@ -163,6 +182,12 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
         known = memory.rows.get(rid)
         if rid and known is not None and rid in claimed:
             first = claimed[rid]
+            if exact_twins(first, slot, known):  # which one is the copy cannot be told
+                slot.twin_of = rid
+                slot.id_note = (f"ID {rid} ganda (baris disalin persis); baris ini diberi ID baru, status dan "
+                                "centang tetap seperti baris asalnya")
+                slot.row_id = ""
+                continue
             if _same_data(slot, known) and not _same_data(first, known):
                 claimed[rid] = slot  # the copy was inserted above the original
                 slot, first = first, slot
@@ -173,11 +198,16 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
             slot.row_id = ""
         elif rid:
             claimed[rid] = slot
+    follow_datum(claimed, memory)
     # A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
     # takes back the ID of a vanished row holding the same data, at the same place if possible.
     vanished = [rid for rid, m in memory.rows.items() if rid not in claimed and not m.removed]
     for slot in slots:
         if slot.row_id:
+            continue
+        if slot.twin_of:
+            slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
+            plan.next_seq += 1
             continue
         same = [rid for rid in vanished if _same_data(slot, memory.rows[rid])] or [
             # an ID that never reached the sheet (the workbook was open) on a row edited since:
@@ -193,6 +223,12 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
             slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
             plan.next_seq += 1
             slot.copied = slot.id_note is not None  # a copy or a pasted row: its ticks are not its own
+
+
+def _shown_elsewhere(slots: list[_Slot]):
+    """Whether a remembered row's exact data is still shown by some row of the sheet."""
+    shown = {tuple(text(s.cells.get(k)) for k in f.DATA_FIELDS) for s in slots}
+    return lambda known: tuple(known.data.get(k, "") for k in f.DATA_FIELDS) in shown
 
 
 def _same_item(slot: _Slot, known: RowMemory) -> bool:
@@ -234,29 +270,15 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
               nilai: float | None, ctx: Context, now: datetime, plan: Plan) -> None:
     rid, cells = slot.row_id, slot.cells
     mem = memory.rows.get(rid)
+    if mem is None and slot.twin_of:  # an exact copy carries on its original's state and ticks
+        mem = twin_memory(memory.rows[slot.twin_of], rid, slot.index + 2, memory.opd, now, plan.events)
     # A column that is gone keeps its remembered value: deleting a column is not an edit
     data = {k: cell_text(cells, k, slot, snapshot, header) if k in header.columns
             else (mem.data.get(k, "") if mem else "") for k in f.DATA_FIELDS}
     data = {k: v for k, v in data.items() if k in header.columns or v}
     catatan = text(cells.get(f.CATATAN))
     box_notes = dict(mem.box_notes) if mem else {}
-    boxes: dict[str, bool] = {}
-    clears: dict[str, str] = {}
-    for key in BOX_LABEL:
-        raw = cells.get(key)
-        value = parse_box(raw)
-        if value is None:
-            clears[key] = (f"Dikosongkan otomatis: isi '{text(raw)[:30]}' tidak dikenal di kolom {BOX_LABEL[key]}; "
-                           "gunakan YA atau centang.")
-            value = False
-        elif value and memory.write_pending and key in box_notes and is_sticky(box_notes[key]):
-            clears[key] = box_notes[key]  # the poller's own step back never reached the sheet
-            value = False
-        elif value and slot.copied:
-            clears[key] = ("Dikosongkan otomatis: baris ini salinan (atau ID-nya diketik); langkah SOP "
-                           "dimulai lagi dari Draf untuk baris baru ini.")
-            value = False
-        boxes[key] = value
+    boxes, clears = read_boxes(cells, box_notes if memory.write_pending else {}, slot.copied)
     changed = changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else []
     outcome = advance(RowInput(
         prev_state=mem.state if mem else None,
@@ -269,8 +291,9 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     ), lambda n: [x for x in findings if x.blocks(n)])
     clears.update(outcome.clears)
     state = outcome.state
+    findings = for_review(findings, mem.findings, ctx.review_cause) if outcome.held else findings  # 8.4
     # the audit records the cells as people left them: what caused the change
-    values = {**data, **{k: bool(parse_box(cells.get(k))) for k in BOX_LABEL}, f.CATATAN: catatan}
+    values = {**data, **{k: bool(parse_box(cells.get(k))) for k in box_labels()}, f.CATATAN: catatan}
     transitions = list(outcome.transitions)
     if mem is not None and mem.removed:
         transitions.insert(0, ("dihapus", mem.state, "Baris muncul kembali di sheet"))
@@ -291,7 +314,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
     if transitions and (mem is None or state != mem.state or mem.removed):
         box_notes = {}
-    for key in BOX_LABEL:
+    for key in box_labels():
         if boxes[key] and key not in clears:
             box_notes.pop(key, None)
     box_notes.update(clears)
@@ -299,12 +322,12 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         box_notes = {k: v for k, v in box_notes.items() if "meminta revisi" not in v or k in clears}
     if slot.id_note:
         box_notes[f.ID] = slot.id_note
-    ticked = [BOX_STEP[k] for k in BOX_LABEL if boxes[k] and k not in clears]
+    ticked = [box_step(k) for k in box_labels() if boxes[k] and k not in clears]
     shown = visible(findings, state, ticked)
     updated = now if (mem is None or state != mem.state or mem.removed) else mem.updated_at
     new = RowMemory(
         row_id=rid, state=state, data=data,
-        boxes={k: boxes[k] and k not in clears for k in BOX_LABEL},
+        boxes={k: boxes[k] and k not in clears for k in box_labels()},
         catatan=catatan, box_notes=box_notes,
         notes=_notes(slot, header, shown, box_notes, mem, plan, memory.write_pending),
         findings=as_records(shown),

@@ -24,7 +24,8 @@ LEVELS = {GALAT: "Galat", PERINGATAN: "Peringatan"}
 TAB_STATUS = {
     "ok": "Baik", "belum_dibaca": "Belum dibaca", "galat": "Gagal dibaca",
     "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
-    "ubah_massal": "Perubahan massal ditahan",
+    "ubah_massal": "Perubahan massal ditahan", "hapus_tertunda": "Penghapusan menunggu persetujuan Walidata",
+    "arsip_asing": "Arsip tidak mengenal baris tab ini (ditahan)",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
 HISTORY_LIMIT = 5000
@@ -97,11 +98,22 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
         "jumlah_per_kode": dict(per_code),
         "ketepatan": {k: sum(o["ketepatan"] == k for o in opds) for k in KETEPATAN},
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
+        "perlu_ditinjau": perlu_ditinjau(store, memo),
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
         "siklus_terakhir": _cycle(cycles[0]) if cycles else None,
         "libur_tambahan": holidays_shown(config),
     }
+
+
+def perlu_ditinjau(store: Store, memo: Memo) -> list[dict]:
+    """Verified rows with findings that appeared after verification, for the Walidata to review."""
+    from service.reconcile.review import REVIEW_PREFIX
+    rows = memo.get(("temuan", None), lambda: store.rows_with_findings(None))
+    return [{"opd": r["opd"], "id": r["row_id"], "status_label": state_label(r["state"]),
+             "uraian_data": r["data"].get("uraian_data", ""),
+             "pesan": [x.get("pesan", "") for x in r["findings"] if str(x.get("kode", "")).startswith(REVIEW_PREFIX)]}
+            for r in rows if any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in r["findings"])]
 
 
 # --- OPD --------------------------------------------------------------------------------
