@@ -21,6 +21,7 @@ class Opd:
     nama: str
     operators: tuple[str, ...] = ()
     spreadsheet_id: str | None = None
+    kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD who approves step 6
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ KNOWN_KEYS = {
     "walidata": {"emails"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
-    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id"},
+    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "kepala"},
 }
 
 
@@ -180,5 +181,22 @@ def _opds(raw: list) -> tuple[Opd, ...]:
         seen.add(kode)
         operators = _get(item, "operators", list, where, [])
         out.append(Opd(kode, _get(item, "nama", str, where, kode), tuple(map(str, operators)),
-                       _get(item, "spreadsheet_id", str, where, None)))
+                       _get(item, "spreadsheet_id", str, where, None), _kepala(item, where)))
     return tuple(out)
+
+
+def _kepala(item: dict, where: str) -> tuple[str, str] | None:
+    """``kepala = { nama = "…", nip = "…" }``: who approves step 6, printed on a Berita Acara."""
+    table = _get(item, "kepala", dict, where, None)
+    if table is None:
+        return None
+    for key in table:
+        if key not in ("nama", "nip"):
+            raise ConfigError(f"Kunci '{key}' di {where}.kepala tidak dikenal; yang dikenal: nama, nip")
+    nama = _get(table, "nama", str, f"{where}.kepala").strip()
+    nip = _get(table, "nip", str, f"{where}.kepala", "").replace(" ", "")
+    if not nama:
+        raise ConfigError(f"{where}.kepala.nama wajib diisi (nama Kepala OPD)")
+    if nip and not (nip.isdigit() and len(nip) == 18):
+        raise ConfigError(f"{where}.kepala.nip '{nip}' tidak sah: NIP terdiri dari 18 angka")
+    return nama, nip

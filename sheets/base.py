@@ -24,10 +24,33 @@ class TabSnapshot:
     percent: set[tuple[int, int]] = field(default_factory=set)
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     token: Any = None  # backend's change marker (mtime+size, Drive version), for the write guard
+    # Who may have made the changes (issue 9.2); None/empty where the backend cannot tell.
+    saved_by: str | None = None  # Excel: docProps/core.xml cp:lastModifiedBy (the application's user name)
+    opened_by: str | None = None  # Excel: the user in the lock file (~$name.xlsx, .~lock.name.xlsx#)
+    protected: bool | None = None  # Walidata columns editable by the Walidata only (protection seen)
+    editors: tuple[str, ...] = ()  # Google: editors of the Drive revisions since the last read
+    editors_basis: str = ""  # how ``editors`` was found (Bahasa Indonesia), e.g. "riwayat revisi Drive"
+    comments: tuple["CellComment", ...] = ()  # Google: comment threads anchored on this tab
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]
         return values[col] if col < len(values) else None
+
+
+@dataclass(frozen=True)
+class CellComment:
+    """A comment thread anchored on one cell (0-based sheet coordinates), as read from the
+    spreadsheet. ``mine`` marks threads whose head post the service account wrote."""
+
+    comment_id: str
+    row: int
+    col: int
+    text: str  # the head post
+    author: str  # display name of the head post's author
+    status: str  # OPEN or RESOLVED
+    mine: bool = False
+    replies: tuple[tuple[str, str, bool], ...] = ()  # (author, text, mine) of each reply, in order
+    assignee: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,7 @@ class TabWrites:
     title: str
     cells: list[CellWrite] = field(default_factory=list)
     notes: list[NoteWrite] = field(default_factory=list)
+    comments: list[Any] = field(default_factory=list)  # sheets.google_comments.CommentWrite (Google only)
 
     def __bool__(self) -> bool:
         return bool(self.cells or self.notes)

@@ -111,6 +111,7 @@ class Store:
                     "cycle_id": cycle_id, "at": _utc(e.at), "opd": e.opd, "row_id": e.row_id,
                     "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason,
                     "cell_values": json.dumps(e.values, ensure_ascii=False, default=str),
+                    **_event_people(e),
                 } for e in plan.events])
             for rec in plan.archive:
                 a = t.archive
@@ -294,8 +295,12 @@ class Store:
             return [{**r._mapping, "checked_at": _aware(r.checked_at), "phase_started_at": _aware(r.phase_started_at)}
                     for r in conn.execute(select(t.tabs))]
 
-    def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None) -> list[dict]:
+    def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None,
+               kind: str | None = "status") -> list[dict]:
+        """Newest first; state changes only unless ``kind`` says otherwise (None: every event)."""
         query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)
+        if kind:
+            query = query.where(t.events.c.kind == kind)
         if opd:
             query = query.where(t.events.c.opd == opd)
         if row_id:
@@ -385,6 +390,12 @@ class Store:
                      "keterangan": r.keterangan, "versi": r.version,
                      "diverifikasi_pada": _aware(r.verified_at).isoformat(),
                      "diarsip_pada": _aware(r.archived_at).isoformat()} for r in conn.execute(query)]
+
+
+def _event_people(e) -> dict:
+    """The audit columns of issue 9.2/9.3 (who, how known, and a value change's column/from/to)."""
+    return {"kind": e.kind, "oleh": e.oleh or None, "bagaimana": e.bagaimana or None,
+            "column_key": e.column, "old_value": e.old, "new_value": e.new}
 
 
 def _row_memory(r) -> RowMemory:

@@ -17,7 +17,9 @@ from rules.rulefile import RuleSet
 from rules.sop import DIARSIP, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
+from service.reconcile import audit
 from service.reconcile.changes import cell_text, changed_fields, scrambled
+from service.reconcile.who import People
 from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
 from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
@@ -36,6 +38,7 @@ class Context:
     sop: Sop = field(default_factory=load_sop)
     mass_removal_share: float = 0.25
     salt: str = ""  # changes when rules or the workspace year change, so every row is checked again
+    people: People | None = None  # who works on this OPD's tab (config), for the audit's "oleh"
 
 
 @dataclass
@@ -125,6 +128,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
+    audit.finish(plan, snapshot, ctx.people or People(memory.opd))
     return plan
 
 
@@ -284,8 +288,11 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         if state == TERVERIFIKASI or digest != (mem.archived_hash if mem else None):
             transitions.append((state, DIARSIP, reason))
         state = DIARSIP
+    first = len(plan.events)
     for prev, to, reason in transitions:
         plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
+    audit.audit_row(plan, first, mem, data, cells, catatan, state, snapshot, ctx.people or People(memory.opd),
+                    now, memory.write_pending)
     if transitions and (mem is None or state != mem.state or mem.removed):
         box_notes = {}
     for key in BOX_LABEL:
