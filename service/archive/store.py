@@ -309,6 +309,14 @@ class Store:
             return [{**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
                     for r in conn.execute(query)]
 
+    def row_history(self, opd: str, row_id: str, limit: int = 5000) -> list[dict]:
+        """Every event of one row, oldest first: state changes and value changes (issue 9.3)."""
+        query = (select(t.events).where(t.events.c.opd == opd, t.events.c.row_id == row_id)
+                 .order_by(t.events.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [{**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
+                    for r in conn.execute(query)]
+
     def state_counts(self) -> dict[str, dict[str, int]]:
         """Rows per state per OPD (removed rows left out)."""
         out: dict[str, dict[str, int]] = {}

@@ -340,3 +340,7 @@ def hash_password(password: str) -> None:
 
 
 main.add_command(confirm, name="confirm-removal")  # the name DESIGN's first draft used
+
+from service.cli.riwayat import riwayat as _riwayat  # noqa: E402  (issue 9.3: one row's history)
+
+main.add_command(_riwayat)

@@ -143,7 +143,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             report.errors.append(f"{result.opd}: {tab.message}")
             continue
         tab.status = "diproses" if plan.status == "ok" else "dilewati"
-        tab.message, tab.rows, tab.events = plan.message, plan.rows_seen, len(plan.events)
+        tab.message, tab.rows = plan.message, plan.rows_seen
+        tab.events = sum(e.kind == "status" for e in plan.events)  # value changes are audited apart
         tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
         if plan.writes:
             batches.append(plan.writes)

@@ -95,13 +95,14 @@ def audit_row(plan: Plan, first: int, mem: RowMemory | None, data: dict[str, str
     event per edited cell. ``author``: who asked for a revision where a comment did (issue 9.4)."""
     changes = value_changes(mem, data, cells, catatan, pending) if mem is not None and not mem.removed else []
     changed = [k for k, _, _ in changes]
-    plan.events[first:] = [_attribute(e, changed, snapshot, people, author) for e in plan.events[first:]]
-    for key, old, new in changes:
+    edits = []
+    for key, old, new in changes:  # the edits come first: they caused the state changes after them
         who = w.edited(key, snapshot, people)
         header = BY_KEY[key].header if key in BY_KEY else key
-        plan.events.append(Event(now, plan.opd, mem.row_id, mem.state, state,
-                                 f"{header} diubah: {_short(old)} → {_short(new)}", {}, oleh=who.oleh,
-                                 bagaimana=who.bagaimana, kind=VALUE, column=key, old=old, new=new))
+        edits.append(Event(now, plan.opd, mem.row_id, mem.state, state,
+                           f"{header} diubah: {_short(old)} → {_short(new)}", {}, oleh=who.oleh,
+                           bagaimana=who.bagaimana, kind=VALUE, column=key, old=old, new=new))
+    plan.events[first:] = edits + [_attribute(e, changed, snapshot, people, author) for e in plan.events[first:]]
 
 
 def _short(value: str) -> str:
