@@ -30,7 +30,7 @@ class TabSnapshot:
     protected: bool | None = None  # Walidata columns editable by the Walidata only (protection seen)
     editors: tuple[str, ...] = ()  # Google: editors of the Drive revisions since the last read
     editors_basis: str = ""  # how ``editors`` was found (Bahasa Indonesia), e.g. "riwayat revisi Drive"
-    comments: tuple["CellComment", ...] = ()  # Google: comment threads anchored on this tab
+    comments: tuple["CellComment", ...] | None = None  # Google: threads on this tab; None: not read
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]
@@ -50,6 +50,20 @@ class CellComment:
     status: str  # OPEN or RESOLVED
     mine: bool = False
     replies: tuple[tuple[str, str, bool], ...] = ()  # (author, text, mine) of each reply, in order
+    assignee: str = ""
+
+
+@dataclass(frozen=True)
+class CommentWrite:
+    """A change to a comment thread the poller owns (issue 9.4): ``open`` a thread on a cell
+    (assigned to ``assignee``), ``reply`` in one, ``resolve`` or ``reopen`` it (with ``text``).
+    A backend never edits or deletes a post it did not write."""
+
+    action: str  # open, reply, resolve, reopen
+    row: int = 0
+    col: int = 0
+    text: str = ""
+    comment_id: str = ""
     assignee: str = ""
 
 
@@ -79,7 +93,7 @@ class TabWrites:
     title: str
     cells: list[CellWrite] = field(default_factory=list)
     notes: list[NoteWrite] = field(default_factory=list)
-    comments: list[Any] = field(default_factory=list)  # sheets.google_comments.CommentWrite (Google only)
+    comments: list["CommentWrite"] = field(default_factory=list)  # Google only; not counted in bool()
 
     def __bool__(self) -> bool:
         return bool(self.cells or self.notes)

@@ -146,7 +146,7 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
         tab.message, tab.rows = plan.message, plan.rows_seen
         tab.events = sum(e.kind == "status" for e in plan.events)  # value changes are audited apart
         tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
-        if plan.writes:
+        if plan.writes or plan.writes.comments:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
     return batches, snapshots
