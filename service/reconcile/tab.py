@@ -14,10 +14,10 @@ from rules.checks import History, run_checks, text
 from rules.findings import GALAT, Finding
 from rules.numbers import parse_year
 from rules.rulefile import RuleSet
-from rules.sop import DIARSIP, TERVERIFIKASI, Sop, load_sop
+from rules.sop import DIARSIP, REVISI, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
-from service.reconcile import audit
+from service.reconcile import audit, comments
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.who import People
 from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
@@ -96,6 +96,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
+    memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (issue 9.4)
     work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
     reopened = scrambled([s for s in slots if s.changed], memory, snapshot, header, ctx.sop)
     # A sort gone wrong or a cleared sheet looks like many rows vanishing or changing at once:
@@ -129,6 +130,8 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
     audit.finish(plan, snapshot, ctx.people or People(memory.opd))
+    comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots}, header,
+                          ctx.people or People(memory.opd), ctx.sop)
     return plan
 
 
@@ -238,6 +241,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
             else (mem.data.get(k, "") if mem else "") for k in f.DATA_FIELDS}
     data = {k: v for k, v in data.items() if k in header.columns or v}
     catatan = text(cells.get(f.CATATAN))
+    request = comments.revision_request(snapshot, slot.row, header, mem)  # a reviewer's comment (issue 9.4)
     box_notes = dict(mem.box_notes) if mem else {}
     boxes: dict[str, bool] = {}
     clears: dict[str, str] = {}
@@ -263,9 +267,10 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         prev_boxes=mem.boxes if mem else {},
         agreed_changed=tuple(BY_KEY[k].header for k in changed if k in f.AGREED_FIELDS),
         values_changed=tuple(BY_KEY[k].header for k in changed if k in f.VALUE_FIELDS),
-        catatan=catatan,
-        prev_catatan=mem.catatan if mem else "",
+        catatan=request.text if request else catatan,
+        prev_catatan="" if request else (mem.catatan if mem else ""),
     ), lambda n: [x for x in findings if x.blocks(n)])
+    comments.taken(plan, request if outcome.state == REVISI else None, rid, outcome.state, ctx.sop)
     clears.update(outcome.clears)
     state = outcome.state
     # the audit records the cells as people left them: what caused the change
@@ -292,7 +297,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
     for prev, to, reason in transitions:
         plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
     audit.audit_row(plan, first, mem, data, cells, catatan, state, snapshot, ctx.people or People(memory.opd),
-                    now, memory.write_pending)
+                    now, memory.write_pending, author=request.who if request else None)
     if transitions and (mem is None or state != mem.state or mem.removed):
         box_notes = {}
     for key in BOX_LABEL:

@@ -64,6 +64,9 @@ def _google(key: str, snapshot: TabSnapshot, people: People) -> Who:
     editors = [e for e in snapshot.editors if not (mine and mine in _emails(e))]
     basis = snapshot.editors_basis or "riwayat revisi Google Drive sejak siklus lalu"
     walidata = {w.casefold() for w in people.walidata}
+    if snapshot.protected:  # the tab itself is editable by its OPD's operators and the Walidata only
+        members = walidata | {o.casefold() for o in people.operators}
+        editors = [e for e in editors if _emails(e) & members] or editors
     if role(key, people) == "Walidata" and snapshot.protected:
         guarded = [e for e in editors if _emails(e) & walidata]
         why = "kolom Walidata dilindungi (hanya Walidata dan akun layanan dapat mengubahnya)"
