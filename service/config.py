@@ -22,6 +22,7 @@ class Opd:
     operators: tuple[str, ...] = ()
     spreadsheet_id: str | None = None
     perpanjangan: tuple = ()  # rules.deadlines.Extension: deadline extensions granted this OPD
+    kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD who approves step 6
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ KNOWN_KEYS = {
     "walidata": {"emails"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
-    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan"},
+    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan", "kepala"},
 }
 
 
@@ -185,5 +186,23 @@ def _opds(raw: list) -> tuple[Opd, ...]:
         seen.add(kode)
         operators = _get(item, "operators", list, where, [])
         out.append(Opd(kode, _get(item, "nama", str, where, kode), tuple(map(str, operators)),
-                       _get(item, "spreadsheet_id", str, where, None), config_kalender.extensions(item, where)))
+                       _get(item, "spreadsheet_id", str, where, None), config_kalender.extensions(item, where),
+                       _kepala(item, where)))
     return tuple(out)
+
+
+def _kepala(item: dict, where: str) -> tuple[str, str] | None:
+    """``kepala = { nama = "…", nip = "…" }``: who approves step 6, printed on a Berita Acara."""
+    table = _get(item, "kepala", dict, where, None)
+    if table is None:
+        return None
+    for key in table:
+        if key not in ("nama", "nip"):
+            raise ConfigError(f"Kunci '{key}' di {where}.kepala tidak dikenal; yang dikenal: nama, nip")
+    nama = _get(table, "nama", str, f"{where}.kepala").strip()
+    nip = _get(table, "nip", str, f"{where}.kepala", "").replace(" ", "")
+    if not nama:
+        raise ConfigError(f"{where}.kepala.nama wajib diisi (nama Kepala OPD)")
+    if nip and not (nip.isdigit() and len(nip) == 18):
+        raise ConfigError(f"{where}.kepala.nip '{nip}' tidak sah: NIP terdiri dari 18 angka")
+    return nama, nip

@@ -25,6 +25,13 @@ class TabSnapshot:
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     token: Any = None  # backend's change marker (mtime+size, Drive version), for the write guard
     _marks: dict | None = field(default=None, init=False, repr=False, compare=False)
+    # Who may have made the changes (issue 9.2); None/empty where the backend cannot tell.
+    saved_by: str | None = None  # Excel: docProps/core.xml cp:lastModifiedBy (the application's user name)
+    opened_by: str | None = None  # Excel: the user in the lock file (~$name.xlsx, .~lock.name.xlsx#)
+    protected: bool | None = None  # Walidata columns editable by the Walidata only (protection seen)
+    editors: tuple[str, ...] = ()  # Google: editors of the Drive revisions since the last read
+    editors_basis: str = ""  # how ``editors`` was found (Bahasa Indonesia), e.g. "riwayat revisi Drive"
+    comments: tuple["CellComment", ...] | None = None  # Google: threads on this tab; None: not read
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]
@@ -40,6 +47,36 @@ class TabSnapshot:
                 marks.setdefault(i, ([], []))[1].append(c)
             self._marks = {i: (tuple(sorted(p)), tuple(sorted(q))) for i, (p, q) in marks.items()}
         return self._marks.get(row, ((), ()))
+
+
+@dataclass(frozen=True)
+class CellComment:
+    """A comment thread anchored on one cell (0-based sheet coordinates), as read from the
+    spreadsheet. ``mine`` marks threads whose head post the service account wrote."""
+
+    comment_id: str
+    row: int
+    col: int
+    text: str  # the head post
+    author: str  # display name of the head post's author
+    status: str  # OPEN or RESOLVED
+    mine: bool = False
+    replies: tuple[tuple[str, str, bool], ...] = ()  # (author, text, mine) of each reply, in order
+    assignee: str = ""
+
+
+@dataclass(frozen=True)
+class CommentWrite:
+    """A change to a comment thread the poller owns (issue 9.4): ``open`` a thread on a cell
+    (assigned to ``assignee``), ``reply`` in one, ``resolve`` or ``reopen`` it (with ``text``).
+    A backend never edits or deletes a post it did not write."""
+
+    action: str  # open, reply, resolve, reopen
+    row: int = 0
+    col: int = 0
+    text: str = ""
+    comment_id: str = ""
+    assignee: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +105,7 @@ class TabWrites:
     title: str
     cells: list[CellWrite] = field(default_factory=list)
     notes: list[NoteWrite] = field(default_factory=list)
+    comments: list["CommentWrite"] = field(default_factory=list)  # Google only; not counted in bool()
 
     def __bool__(self) -> bool:
         return bool(self.cells or self.notes)

@@ -27,9 +27,10 @@ from urllib.parse import quote
 
 from .base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
 from .google_requests import (
-    READ_FIELDS, TITLE_FIELDS, a1_title, append_request, new_sheet_id, note_updates, owned, parse_sheet,
+    TITLE_FIELDS, a1_title, append_request, new_sheet_id, note_updates, owned, parse_sheet,
     template_requests, value_updates,
 )
+from . import google_comments
 from .google_retry import GoogleError, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,7 @@ class GoogleBackend:
             if exc.status != 400 or "range" not in str(exc).lower():
                 raise  # only "Unable to parse range" (a tab renamed or deleted since listed) is retried
             sheets, found = self._grid(sid, stale, refresh=True)
+        editors = google_comments.revision_editors(self, sid)  # who edited since the last read (Drive quota)
         for kode in stale:
             title = found.get(kode)
             sheet = sheets.get(title) if title else None
@@ -266,6 +268,7 @@ class GoogleBackend:
                 self._titles.pop(sid, None)
                 continue
             out[kode] = TabResult(kode, snapshot=self._snapshot(kode, sheet, version))
+            google_comments.attach(out[kode].snapshot, sheet, self._comments_read, self.operators.get(kode, ()), editors)
         return out
 
     def _grid(self, sid: str, kodes: list[str], refresh: bool) -> tuple[dict[str, Any], dict[str, str]]:
@@ -277,9 +280,10 @@ class GoogleBackend:
         if not found:
             return {}, found
         params = [("ranges", a1_title(t)) for t in found.values()]
-        params += [("includeGridData", "true"), ("fields", READ_FIELDS)]
+        params += google_comments.read_params()  # READ_FIELDS plus comments and protected ranges (issue 9.4)
         data = self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
                           params=params)
+        self._comments_read = data.get("comments", [])
         sheets = {s.get("properties", {}).get("title", ""): s for s in data.get("sheets", [])}
         return sheets, found
 
@@ -303,7 +307,7 @@ class GoogleBackend:
         out: dict[str, WriteResult] = {}
         groups: dict[str, list[TabWrites]] = {}
         for batch in batches:
-            if not batch:
+            if not batch and not batch.comments:
                 continue
             snapshot, tab = snapshots.get(batch.opd), self._tabs.get(batch.opd)
             sid = self.spreadsheets.get(batch.opd)
@@ -328,9 +332,11 @@ class GoogleBackend:
                 fresh.append(batch)
             else:
                 out[batch.opd] = WriteResult(f"Spreadsheet tempat tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
+        google_comments.send(self, sid, fresh)  # its own batchUpdate: a comment failure never blocks cells
         requests = [r for batch in fresh for r in self._updates(batch)]
         if not requests:  # only human notes in the way: nothing changed, the read's version still holds
-            out.update({b.opd: WriteResult(None, version) for b in fresh})
+            # after comment changes the next cycle reads again (to confirm them, or to retry)
+            out.update({b.opd: WriteResult(None, None if b.comments else version) for b in fresh})
             return out
         try:
             self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",

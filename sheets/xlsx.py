@@ -31,7 +31,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.comments import Comment
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import xlsx_xml
+from . import xlsx_people, xlsx_xml
 from .base import OWNED_NOTE_PREFIX, TabResult, TabSnapshot, TabWrites, WriteResult
 from .xlsx_template import BOX_VALUE, new_workbook
 
@@ -108,7 +108,9 @@ class XlsxBackend:
             return TabResult(opd, error=f"Berkas {path.name} tidak dapat dibuka: {exc}")
         self.requests["read"] += 1
         try:
-            return TabResult(opd, snapshot=_snapshot(opd, path.name, data, token))
+            snapshot = _snapshot(opd, path.name, data, token)
+            snapshot.opened_by = xlsx_people.lock_user(path)
+            return TabResult(opd, snapshot=snapshot)
         except _TabMissing as exc:
             return TabResult(opd, error=str(exc))
         except _BAD_FILE as exc:
@@ -201,6 +203,7 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token) -> TabSnapshot:
         parts = xlsx_xml.package(archive)
         percent = xlsx_xml.percent_styles(archive, parts.styles)
         scan = xlsx_xml.scan_sheet(archive.read(parts.sheets[title]), percent)
+        saver = xlsx_people.saved_by(archive)
 
     values = [[None if v == "" else v for v in row] for row in grid]
     header, rows = (values[0], values[1:]) if values else ([], [])
@@ -218,6 +221,7 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token) -> TabSnapshot:
         percent={(r - 1, c) for r, c in scan.percent if r >= 1},
         problems=problems,
         token=token,
+        saved_by=saver,
     )
 
 

@@ -25,6 +25,7 @@ import requests
 from google.oauth2.credentials import Credentials
 from requests.adapters import BaseAdapter
 
+from tests import fake_sheets_comments as comments
 from tests import fake_sheets_discovery as discovery
 from tests import fake_sheets_edits as edits
 from tests.fake_sheets_grid import ApiError, Sheet, Spreadsheet, bad, cell_data, effective, formatted
@@ -77,6 +78,7 @@ class FakeSheetsApi:
     log: list[Logged] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     _used: Counter = field(default_factory=Counter)
+    comment_failures: int = 0  # the next n batches with comment requests answer ALL_FAILED_UNKNOWN_REASON
 
     # --- set-up and inspection (no request, not counted) ---------------------------------------
 
@@ -148,7 +150,9 @@ class FakeSheetsApi:
             discovery.check_query(method, query)
             discovery.check_body(method, body)
             mask = self._mask(method, query)
+            before = comments.versions(self)
             answer = apply_and_trim(self._dispatch(method.id, params, query, body or {}, user), mask)
+            comments.after_request(self, before, user, body)
             if failure is not None:
                 return self._fail(failure, request, entry)
             return _response(request, 200, answer, entry)
@@ -229,6 +233,8 @@ class FakeSheetsApi:
                     "mimeType": "application/vnd.google-apps.spreadsheet", "version": str(book.version),
                     "capabilities": {"canEdit": book.can_edit(user)}}
             return file if "fields" in query else {k: file[k] for k in ("kind", "id", "name", "mimeType")}
+        if name == "drive.revisions.list":
+            return comments.list_revisions(self, params, query, user)
         sid = params["spreadsheetId"]
         if name == "sheets.spreadsheets.get":
             return get_spreadsheet(self._book(sid, user), query, user)
@@ -243,7 +249,7 @@ class FakeSheetsApi:
             if name == "sheets.spreadsheets.batchUpdate":
                 sheets, backup = list(book.sheets), copy.deepcopy(book)  # applied whole or not at all
                 try:
-                    answer = edits.batch_update(book, body, user)
+                    answer = comments.batch_update(self, book, body, user, edits.batch_update)
                 except ApiError:  # roll back in place, so a test's references stay valid
                     for sheet, saved in zip(sheets, backup.sheets):
                         sheet.__dict__.update(saved.__dict__)
@@ -290,7 +296,14 @@ def get_spreadsheet(book: Spreadsheet, query: dict[str, list[str]], user: str) -
         sheets.append(out)
     return {"spreadsheetId": book.spreadsheet_id,
             "properties": {"title": book.title, "locale": book.locale, "timeZone": "Asia/Jakarta"},
-            "sheets": sheets, "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit"}
+            "sheets": sheets, "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit",
+            **_with_comments(book, query, user, sheets)}
+
+
+def _with_comments(book: Spreadsheet, query: dict[str, list[str]], user: str, sheets: list) -> dict[str, Any]:
+    out: dict[str, Any] = {"sheets": sheets}
+    comments.include(book, query, out, user)
+    return {k: v for k, v in out.items() if k == "comments"}
 
 
 def _protection(pr: dict[str, Any], user: str, book: Spreadsheet) -> dict[str, Any]:

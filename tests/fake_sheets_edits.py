@@ -292,3 +292,6 @@ HANDLERS = {
     "addProtectedRange": _add_protected_range,
     "addConditionalFormatRule": _add_conditional_format_rule,
 }
+from tests.fake_sheets_comments import HANDLERS as _COMMENT_HANDLERS  # noqa: E402  (issue 9.4)
+
+HANDLERS.update(_COMMENT_HANDLERS)

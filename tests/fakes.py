@@ -16,6 +16,8 @@ class FakeTab:
     notes: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based sheet coords
     percent: set[tuple[int, int]] = field(default_factory=set)
     version: int = 0
+    saved_by: str | None = None  # as an Excel workbook's docProps/core.xml would say (issue 9.2)
+    protected: bool | None = None
 
 
 class FakeBackend:
@@ -48,7 +50,8 @@ class FakeBackend:
             else:
                 self.requests["read"] += 1
                 out.append(TabResult(opd, TabSnapshot(opd, opd, list(tab.header), copy.deepcopy(tab.rows),
-                                                      set(tab.percent), {}, tab.version)))
+                                                      set(tab.percent), {}, tab.version, saved_by=tab.saved_by,
+                                                      protected=tab.protected)))
         return out
 
     def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:

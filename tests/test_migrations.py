@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.store import migrate
 
-HEAD = "0007_service_standard"
+HEAD = "0008_event_people"
 
 
 def _revision(engine) -> str:
@@ -207,5 +207,21 @@ def test_service_standard_starts_from_the_phase_and_first_event_an_archive_holds
             log = conn.execute(select(schema.phases.c.at, schema.phases.c.phase_order)).all()
         assert handed == datetime(2025, 3, 3, 2, 0)
         assert [tuple(r) for r in log] == [(datetime(2025, 3, 5, 2, 0), 3)]
+    finally:
+        engine.dispose()
+
+
+def test_events_recorded_before_0008_read_as_state_changes_with_no_person(db_url):
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0005")
+        old_events = Table("events", MetaData(), autoload_with=engine)
+        with engine.begin() as conn:
+            conn.execute(insert(old_events).values(at=text("CURRENT_TIMESTAMP"), opd="DINKES", row_id="DINKES-0001",
+                                                   from_state="1", to_state="3", reason="Dicek", cell_values="{}"))
+        migrate(engine)
+        with engine.connect() as conn:
+            event = conn.execute(select(schema.events.c.kind, schema.events.c.oleh, schema.events.c.to_state)).one()
+        assert tuple(event) == ("status", None, "3")
     finally:
         engine.dispose()

@@ -71,6 +71,14 @@ events = Table(
     Column("to_state", String(16), nullable=False),
     Column("reason", LongText, nullable=False),
     Column("cell_values", LongText, nullable=False),
+    # issue 9.2/9.3: who made the change and how that is known; value changes of one cell
+    Column("kind", String(16), nullable=False, default="status"),  # "status" or "nilai"
+    Column("oleh", LongText),
+    Column("bagaimana", LongText),
+    Column("column_key", String(64)),
+    Column("old_value", LongText),
+    Column("new_value", LongText),
+    Index("ix_events_row", "opd", "row_id"),
 )
 
 archive = Table(

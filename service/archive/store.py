@@ -174,6 +174,7 @@ class Store:
                     "cycle_id": cycle_id, "at": _utc(e.at), "opd": e.opd, "row_id": e.row_id,
                     "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason,
                     "cell_values": json.dumps(e.values, ensure_ascii=False, default=str),
+                    **_event_people(e),
                 } for e in plan.events])
             added = self._archive(conn, plan.archive)
         return added
@@ -415,12 +416,24 @@ class Store:
                      "handed_out_at": _aware(r.handed_out_at)}
                     for r in conn.execute(select(t.tabs))]
 
-    def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None) -> list[dict]:
+    def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None,
+               kind: str | None = "status") -> list[dict]:
+        """Newest first; state changes only unless ``kind`` says otherwise (None: every event)."""
         query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)
+        if kind:
+            query = query.where(t.events.c.kind == kind)
         if opd:
             query = query.where(t.events.c.opd == opd)
         if row_id:
             query = query.where(t.events.c.row_id == row_id)
+        with self.engine.connect() as conn:
+            return [{**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
+                    for r in conn.execute(query)]
+
+    def row_history(self, opd: str, row_id: str, limit: int = 5000) -> list[dict]:
+        """Every event of one row, oldest first: state changes and value changes (issue 9.3)."""
+        query = (select(t.events).where(t.events.c.opd == opd, t.events.c.row_id == row_id)
+                 .order_by(t.events.c.id).limit(limit))
         with self.engine.connect() as conn:
             return [{**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
                     for r in conn.execute(query)]
@@ -515,6 +528,12 @@ def _archive_record(r) -> dict:
             "diverifikasi_pada": _aware(r.verified_at).isoformat(),
             "diarsip_pada": _aware(r.archived_at).isoformat(),
             "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA}}
+
+
+def _event_people(e) -> dict:
+    """The audit columns of issue 9.2/9.3 (who, how known, and a value change's column/from/to)."""
+    return {"kind": e.kind, "oleh": e.oleh or None, "bagaimana": e.bagaimana or None,
+            "column_key": e.column, "old_value": e.old, "new_value": e.new}
 
 
 def _row_memory(r) -> RowMemory:

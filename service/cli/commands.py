@@ -365,3 +365,6 @@ main.add_command(distribute_command)
 main.add_command(rollover_command)
 from service.cli.adopt import adopt_command  # noqa: E402  (a command in its own module)
 main.add_command(adopt_command)
+from service.cli.riwayat import riwayat as _riwayat  # noqa: E402  (issue 9.3: one row's history)
+
+main.add_command(_riwayat)

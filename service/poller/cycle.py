@@ -11,6 +11,7 @@ from rules.wilayah import Wilayah
 from service.config import Config
 from service.reconcile.removal import PENDING_REMOVAL
 from service.reconcile.tab import Context, reconcile
+from service.reconcile.who import People
 from service.archive.store import LeaseLost, Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
@@ -72,7 +73,8 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     try:
         results = _read(config, backend, store, report, unwrap)
         if results is not None:
-            batches, snapshots = _decide(results, config, store, rules, wilayah, now, clock, lease, salt, wrap, report)
+            batches, snapshots = _decide(results, config, store, rules, wilayah, now, clock, lease, salt, wrap, report,
+                                         getattr(backend, "service_account", None))
             _write(backend, store, batches, snapshots, wrap, report)
             states = store.state_counts()
             for tab in report.tabs:
@@ -126,7 +128,8 @@ def _with_fresh_notices(backend: Backend, store: Store, results: list) -> list:
 
 def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah: Wilayah, now: datetime,
             clock: Callable[[], datetime], lease: tuple[str, int] | None, salt: str,
-            wrap: Callable[[Any], Any], report: CycleReport) -> tuple[list[TabWrites], dict[str, TabSnapshot]]:
+            wrap: Callable[[Any], Any], report: CycleReport,
+            service_account: str | None = None) -> tuple[list[TabWrites], dict[str, TabSnapshot]]:
     """Reconcile each changed tab and commit its plan; a failing tab is reported, the others go on."""
     batches: list[TabWrites] = []
     snapshots: dict[str, TabSnapshot] = {}
@@ -146,7 +149,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             memory = store.load_tab(result.opd)
             ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt,
                           archived=store.archived_data(result.opd),
-                          notices=(result.notice,) if getattr(result, "notice", "") else ())
+                          notices=(result.notice,) if getattr(result, "notice", "") else (),
+                          people=people_of(config, result.opd, service_account))
             plan = reconcile(result.snapshot, memory, ctx, now)
             renewal = (lease[0], clock() + timedelta(seconds=lease[1])) if lease else None
             tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal)
@@ -160,9 +164,10 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             report.errors.append(f"{result.opd}: {tab.message}")
             continue
         tab.status = "diproses" if plan.status in PROCESSED else "dilewati"
-        tab.message, tab.rows, tab.events = plan.message, plan.rows_seen, len(plan.events)
+        tab.message, tab.rows = plan.message, plan.rows_seen
+        tab.events = sum(e.kind == "status" for e in plan.events)  # value changes are audited apart
         tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
-        if plan.writes:
+        if plan.writes or plan.writes.comments:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
     return batches, snapshots
@@ -208,3 +213,10 @@ def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[st
         tabs_read=sum(t.status in ("diproses", "dilewati") for t in report.tabs),
         rows_seen=sum(t.rows for t in report.tabs), events=sum(t.events for t in report.tabs),
         archived=sum(t.archived for t in report.tabs), errors=report.errors)
+
+
+def people_of(config: Config, opd: str, service_account: str | None = None) -> People:
+    """Who works on an OPD's tab, as the workspace file says (the audit's evidence, issue 9.2)."""
+    entry = next((o for o in config.opds if o.kode == opd), None)
+    return People(opd, entry.operators if entry else (), tuple(config.walidata), entry.kepala if entry else None,
+                  service_account)

@@ -49,6 +49,12 @@ class Event:
     to_state: str
     reason: str
     values: dict[str, Any]
+    oleh: str = ""  # who made the change, or the honest candidates (issue 9.2)
+    bagaimana: str = ""  # how that is known
+    kind: str = "status"  # "status": a state change; "nilai": a cell's value changed (issue 9.3)
+    column: str | None = None  # for "nilai": the column key, its text before and after
+    old: str | None = None
+    new: str | None = None
 
 
 @dataclass(frozen=True)

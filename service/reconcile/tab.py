@@ -12,10 +12,12 @@ from rules.keys import History, text
 from rules.findings import GALAT, Finding
 from rules.numbers import parse_year
 from rules.rulefile import RuleSet
-from rules.sop import DIARSIP, TERVERIFIKASI, Sop, load_sop
+from rules.sop import DIARSIP, REVISI, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import RowInput, advance, box_labels, parse_box, read_boxes
+from service.reconcile import audit, comments
 from service.reconcile.changes import cell_text, changed_fields, scrambled
+from service.reconcile.who import People
 from service.reconcile.archiving import archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
@@ -42,6 +44,7 @@ class Context:
     archived: dict[str, tuple[int, str]] = field(default_factory=dict)  # datum -> (latest version, hash)
     review_cause: str = ""  # why a verified row's checks changed (set by reconcile)
     notices: tuple[str, ...] = ()  # what the backend noticed next to the tab (a stray .ods file)
+    people: People | None = None  # who works on this OPD's tab (config), for the audit's "oleh"
 
 
 @dataclass
@@ -104,6 +107,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
+    memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (issue 9.4)
     work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
     reopened = scrambled([s for s in slots if s.changed], memory, snapshot, header, ctx.sop)
     # A sort gone wrong or a cleared sheet looks like many rows vanishing or changing at once:
@@ -144,6 +148,9 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
+    audit.finish(plan, snapshot, ctx.people or People(memory.opd))
+    comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots}, header,
+                          ctx.people or People(memory.opd), ctx.sop)
     return plan
 
 
@@ -277,6 +284,7 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
             else (mem.data.get(k, "") if mem else "") for k in f.DATA_FIELDS}
     data = {k: v for k, v in data.items() if k in header.columns or v}
     catatan = text(cells.get(f.CATATAN))
+    request = comments.revision_request(snapshot, slot.row, header, mem)  # a reviewer's comment (issue 9.4)
     box_notes = dict(mem.box_notes) if mem else {}
     boxes, clears = read_boxes(cells, box_notes if memory.write_pending else {}, slot.copied)
     changed = changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else []
@@ -286,9 +294,10 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         prev_boxes=mem.boxes if mem else {},
         agreed_changed=tuple(BY_KEY[k].header for k in changed if k in f.AGREED_FIELDS),
         values_changed=tuple(BY_KEY[k].header for k in changed if k in f.VALUE_FIELDS),
-        catatan=catatan,
-        prev_catatan=mem.catatan if mem else "",
+        catatan=request.text if request else catatan,
+        prev_catatan="" if request else (mem.catatan if mem else ""),
     ), lambda n: [x for x in findings if x.blocks(n)])
+    comments.taken(plan, request if outcome.state == REVISI else None, rid, outcome.state, ctx.sop)
     clears.update(outcome.clears)
     state = outcome.state
     findings = for_review(findings, mem.findings, ctx.review_cause) if outcome.held else findings  # 8.4
@@ -310,8 +319,11 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         if state == TERVERIFIKASI or digest != (mem.archived_hash if mem else None):
             transitions.append((state, DIARSIP, reason))
         state = DIARSIP
+    first = len(plan.events)
     for prev, to, reason in transitions:
         plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
+    audit.audit_row(plan, first, mem, data, cells, catatan, state, snapshot, ctx.people or People(memory.opd),
+                    now, memory.write_pending, author=request.who if request else None)
     if transitions and (mem is None or state != mem.state or mem.removed):
         box_notes = {}
     for key in box_labels():

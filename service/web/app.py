@@ -19,6 +19,7 @@ from service.archive.progress import calendar_for
 from rules.numbers import format_number
 from rules.sop import load_sop
 from service.web import charts
+from service.web import history
 from service.web import views
 from service.config import Config
 from service.archive.export import FORMATS, render
@@ -101,6 +102,14 @@ def create_app(config: Config, store: Store | None = None,
             abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
         return data
 
+    def baris_data(kode: str, row_id: str) -> dict:
+        if kode not in kodes:
+            abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
+        data = history.row_history(store, kode, row_id)
+        if data is None:
+            abort(404, f"Baris '{row_id}' tidak dikenal di {kode}.")
+        return data
+
     def temuan_data() -> dict:
         return views.temuan(store, memo, opd_arg(), level_arg(), page_arg())
 
@@ -131,6 +140,10 @@ def create_app(config: Config, store: Store | None = None,
         data = opd_data(kode)
         return page("opd.html", "api_opd", d=data, bar=charts.stacked_bar(data["opd"]["jumlah_per_kode"], 1000, 28),
                     sekarang=clock(), kode=kode)
+
+    @app.get("/opd/<kode>/baris/<row_id>")
+    def baris(kode: str, row_id: str):
+        return page("baris.html", "api_baris", d=baris_data(kode, row_id), sekarang=clock())
 
     @app.get("/temuan")
     def temuan():
@@ -174,6 +187,7 @@ def create_app(config: Config, store: Store | None = None,
 
     app.add_url_rule("/api/ringkasan", "api_ringkasan", lambda: api(ringkasan_data()))
     app.add_url_rule("/api/opd/<kode>", "api_opd", lambda kode: api(opd_data(kode)))
+    app.add_url_rule("/api/opd/<kode>/baris/<row_id>", "api_baris", lambda kode, row_id: api(baris_data(kode, row_id)))
     app.add_url_rule("/api/temuan", "api_temuan", lambda: api(temuan_data()))
     app.add_url_rule("/api/riwayat", "api_riwayat", lambda: api(riwayat_data()))
     app.add_url_rule("/api/arsip", "api_arsip", lambda: api(arsip_data()))

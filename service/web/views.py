@@ -127,7 +127,8 @@ def _nilai(text: str) -> str:
 def _event(e: dict) -> dict:
     return {"id": e["id"], "waktu": e["at"], "opd": e["opd"], "baris": e["row_id"], "dari": e["from_state"],
             "dari_label": state_label(e["from_state"]) if e["from_state"] else None, "ke": e["to_state"],
-            "ke_label": state_label(e["to_state"]), "alasan": e["reason"], "siklus": e["cycle_id"]}
+            "ke_label": state_label(e["to_state"]), "alasan": e["reason"], "siklus": e["cycle_id"],
+            "oleh": e.get("oleh") or ""}
 
 
 def _row(r: dict, history: list[dict]) -> dict:

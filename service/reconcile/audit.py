@@ -1,0 +1,118 @@
+"""Every change is audited (issue 9.2, 9.3): each edit of an operator or Walidata cell of a known
+row is a value-change event (column, from, to, when, who), whether or not the state moves, and
+every state-change event names who caused it and how that is known.
+
+Kept apart from tab.py so the reconcile rules and the audit can change independently: tab.py
+calls ``audit_row`` once per decided row and ``finish`` once per tab."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from rules import fields as f
+from rules.checks import text
+from rules.sop import DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI, TERVERIFIKASI
+from rules.workflow import BOX_LABEL, parse_box
+from service.reconcile import who as w
+from service.reconcile.changes import changed_fields
+from service.reconcile.plan import Event, Plan, RowMemory
+from sheets.base import TabSnapshot
+from sheets.layout import BY_KEY
+
+VALUE = "nilai"  # Event.kind of a value change; state changes are "status"
+# The column whose edit moves a row into a state (step 5 needs both sides).
+CAUSE = {DICEK: (f.DICEK,), DISEPAKATI: (f.SEPAKAT_OPD, f.SEPAKAT_WALIDATA), DISETUJUI: (f.SETUJU_KA,),
+         DIISI: (f.SELESAI_ISI,), PERBAIKAN: (f.SELESAI_ISI,), TERVERIFIKASI: (f.VERIFIKASI,),
+         REVISI: (f.CATATAN,)}
+# A step back is caused by clearing the box of the state left.
+BACK = {DICEK: (f.DICEK,), DISEPAKATI: (f.SEPAKAT_OPD, f.SEPAKAT_WALIDATA), DISETUJUI: (f.SETUJU_KA,),
+        DIISI: (f.SELESAI_ISI,), PERBAIKAN: (f.SELESAI_ISI,), REVISI: (f.SELESAI_ISI,),
+        TERVERIFIKASI: (f.VERIFIKASI,), DIARSIP: (f.VERIFIKASI,)}
+_ORDER = {DRAF: 0, DICEK: 1, DISEPAKATI: 2, DISETUJUI: 3, REVISI: 4, PERBAIKAN: 4, DIISI: 5,
+          TERVERIFIKASI: 6, DIARSIP: 7}
+
+
+def _box_text(value: object) -> str:
+    parsed = parse_box(value)
+    return "dicentang" if parsed else "kosong" if parsed is False else text(value)[:200]
+
+
+def value_changes(mem: RowMemory, data: dict[str, str], cells: dict, catatan: str,
+                  pending: bool) -> list[tuple[str, str, str]]:
+    """(column key, from, to) of every cell a person changed since the poller last saw the row.
+    Boxes are compared with how the poller left them; while our last write is unconfirmed a box
+    the poller itself cleared is not a person's edit."""
+    out = [(k, mem.data.get(k, ""), data.get(k, "")) for k in changed_fields(data, mem, f.DATA_FIELDS)]
+    for key in BOX_LABEL:
+        if key not in cells:
+            continue
+        now, before = parse_box(cells.get(key)), bool(mem.boxes.get(key))
+        if now is not None and bool(now) == before:
+            continue
+        if pending and key in mem.box_notes:
+            continue
+        out.append((key, "dicentang" if before else "kosong", _box_text(cells.get(key))))
+    if catatan.strip() != mem.catatan.strip() and f.CATATAN in cells:
+        out.append((f.CATATAN, mem.catatan, catatan))
+    return out
+
+
+def _cause(prev: str | None, to: str, changed: list[str]) -> list[str]:
+    """The columns whose edit made this transition; empty when the poller made it alone."""
+    if prev is None or to in ("dihapus",) or prev == "dihapus":
+        return [f.URAIAN]
+    forward = _ORDER.get(to, 0) > _ORDER.get(prev, 0) or to in (PERBAIKAN, REVISI)
+    wanted = CAUSE.get(to, ()) if forward else BACK.get(prev, ())
+    hits = [k for k in wanted if k in changed]
+    if hits:
+        return hits
+    data = [k for k in changed if k in f.DATA_FIELDS]  # a list or value edit that reopened the row
+    return data[:1]
+
+
+def _attribute(event: Event, changed: list[str], snapshot: TabSnapshot | None, people: w.People,
+               author: w.Who | None) -> Event:
+    if event.to_state == DIARSIP:
+        return replace(event, oleh=w.POLLER, bagaimana="disimpan otomatis oleh poller ke basis data arsip")
+    if event.to_state == REVISI and author is not None:
+        return replace(event, oleh=author.oleh, bagaimana=author.bagaimana)
+    keys = _cause(event.from_state, event.to_state, changed)
+    if not keys:
+        who = w.poller("langkah otomatis oleh poller (aturan SOP), tanpa suntingan sel")
+    elif event.to_state == DISETUJUI and keys == [f.SETUJU_KA]:
+        who = w.kepala(w.edited(f.SETUJU_KA, snapshot, people), people)
+    elif len(keys) > 1:
+        who = w.together([(BOX_LABEL.get(k, k), w.edited(k, snapshot, people)) for k in keys])
+    else:
+        who = w.edited(keys[0], snapshot, people)
+    return replace(event, oleh=who.oleh, bagaimana=who.bagaimana)
+
+
+def audit_row(plan: Plan, first: int, mem: RowMemory | None, data: dict[str, str], cells: dict, catatan: str,
+              state: str, snapshot: TabSnapshot | None, people: w.People, now: datetime, pending: bool,
+              author: w.Who | None = None) -> None:
+    """Name who caused the row's state events (``plan.events[first:]``) and add one value-change
+    event per edited cell. ``author``: who asked for a revision where a comment did (issue 9.4)."""
+    changes = value_changes(mem, data, cells, catatan, pending) if mem is not None and not mem.removed else []
+    changed = [k for k, _, _ in changes]
+    edits = []
+    for key, old, new in changes:  # the edits come first: they caused the state changes after them
+        who = w.edited(key, snapshot, people)
+        header = BY_KEY[key].header if key in BY_KEY else key
+        edits.append(Event(now, plan.opd, mem.row_id, mem.state, state,
+                           f"{header} diubah: {_short(old)} → {_short(new)}", {}, oleh=who.oleh,
+                           bagaimana=who.bagaimana, kind=VALUE, column=key, old=old, new=new))
+    plan.events[first:] = edits + [_attribute(e, changed, snapshot, people, author) for e in plan.events[first:]]
+
+
+def _short(value: str) -> str:
+    value = value.strip()
+    return "(kosong)" if not value else f"'{value[:80]}…'" if len(value) > 80 else f"'{value}'"
+
+
+def finish(plan: Plan, snapshot: TabSnapshot | None, people: w.People) -> None:
+    """Events no row decided (a row vanished): who removed it, as far as the evidence goes."""
+    for i, event in enumerate(plan.events):
+        if not event.oleh:
+            who = w.edited(f.URAIAN, snapshot, people)
+            plan.events[i] = replace(event, oleh=who.oleh, bagaimana=who.bagaimana)

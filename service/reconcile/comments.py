@@ -1,0 +1,131 @@
+"""Google Sheets comment threads in the SOP (issue 9.4), decided from what was read, so a lost or
+failed comment write is simply planned again from the next read:
+
+* a reviewer's OPEN thread on a data cell of a filled row (7, 9, 10), not yet answered by the
+  poller, is a revision request exactly like a new Catatan Walidata (the thread's text is the
+  reason, its author the who); the poller replies in it to say it was taken, which marks it seen;
+* while a galat blocks a step, the poller keeps ONE thread of its own on the row's first offending
+  cell, assigned to the OPD's operators (Google e-mails the assignee; the others are +mentioned),
+  replies in it when the findings change and resolves it once the row passes.
+
+The poller never edits or deletes a post it did not write: it only opens threads and replies."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rules import fields as f
+from rules.sop import DIARSIP, DIISI, PERBAIKAN, TERVERIFIKASI, Sop
+from service.reconcile.plan import Plan, RowMemory
+from service.reconcile.who import People, Who, comment_author
+from sheets.base import OWNED_NOTE_PREFIX, CellComment, CommentWrite, TabSnapshot
+from sheets.layout import HeaderMap
+
+FILLED = (DIISI, TERVERIFIKASI, DIARSIP)
+TAKEN = "Diterima sebagai permintaan revisi"
+
+
+@dataclass(frozen=True)
+class Request:
+    thread: CellComment
+    text: str
+    who: Who
+
+
+def _answered(thread: CellComment) -> bool:
+    return any(mine for _, _, mine in thread.replies)
+
+
+def revision_request(snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemory | None) -> Request | None:
+    """The first unseen OPEN thread a person wrote on a data cell of this (0-based sheet) row, when
+    the row is filled; None otherwise or when the backend reads no comments."""
+    if snapshot.comments is None or mem is None or mem.state not in FILLED:
+        return None
+    data_cols = {c for k, c in header.columns.items() if k in f.DATA_FIELDS}
+    for thread in snapshot.comments:
+        if (thread.row == row and thread.col in data_cols and thread.status == "OPEN" and not thread.mine
+                and thread.text.strip() and not _answered(thread)):
+            return Request(thread, thread.text.strip(), comment_author(thread.author))
+    return None
+
+
+def taken(plan: Plan, request: Request | None, row_id: str, state: str, sop: Sop) -> None:
+    """Answer the reviewer's thread once it sent the row to revision (this marks it seen)."""
+    if request is not None:
+        plan.writes.comments.append(CommentWrite("reply", text=f"{OWNED_NOTE_PREFIX} {TAKEN}: baris {row_id} kini "
+                                                 f"{sop.label(state)}; operator diminta memperbaiki lalu "
+                                                 "mencentang lagi Selesai Diisi.", comment_id=request.thread.comment_id))
+
+
+def _blocked(row: RowMemory) -> list[dict]:
+    """The galat findings when they block a step: the fill was refused, or a box was cleared for them."""
+    errors = [x for x in row.findings if x.get("level") == "galat"]
+    if not errors:
+        return []
+    refused = row.state == PERBAIKAN or any("galat" in why or "Belum dapat disepakati" in why
+                                             for why in row.box_notes.values())
+    return errors if refused else []
+
+
+def _message(row: RowMemory, errors: list[dict], people: People) -> str:
+    lines = [f"{OWNED_NOTE_PREFIX} {row.row_id}: pemeriksaan menahan langkah baris ini."]
+    lines += [f"- {x.get('pesan', '')}" for x in errors]
+    lines.append("Perbaiki lalu centang lagi; komentar ini diselesaikan otomatis bila baris lolos.")
+    others = [f"+{o}" for o in people.operators[1:]]
+    if others:
+        lines.append(" ".join(others))
+    return "\n".join(lines)
+
+
+def _own_threads(snapshot: TabSnapshot, row_id: str) -> list[CellComment]:
+    marker = f"{OWNED_NOTE_PREFIX} {row_id}:"
+    return [t for t in snapshot.comments or () if t.mine and t.text.startswith(marker)]
+
+
+def _last_own(thread: CellComment) -> str:
+    texts = [thread.text] + [text for _, text, mine in thread.replies if mine]
+    return texts[-1]
+
+
+def plan_threads(plan: Plan, snapshot: TabSnapshot, rows: dict[str, RowMemory], positions: dict[str, int],
+                 header: HeaderMap, people: People, sop: Sop) -> None:
+    """One thread of the poller's per blocked row; resolved when the row passes. ``rows``: each
+    row's memory after this cycle; ``positions``: its 0-based sheet row now."""
+    if snapshot.comments is None:
+        return
+    for rid, index in positions.items():
+        row = rows.get(rid)
+        if row is None:
+            continue
+        errors = _blocked(row)
+        threads = _own_threads(snapshot, rid)
+        if errors:
+            message = _message(row, errors, people)
+            _keep_open(plan, threads, message, index, header.columns.get(errors[0].get("kolom"), 0), people)
+        for thread in threads[1 if errors else 0:]:
+            if thread.status == "OPEN":
+                plan.writes.comments.append(CommentWrite(
+                    "resolve", comment_id=thread.comment_id,
+                    text=f"{OWNED_NOTE_PREFIX} {rid}: lolos pemeriksaan, kini {sop.label(row.state)}."))
+
+
+def _keep_open(plan: Plan, threads: list[CellComment], message: str, row: int, col: int, people: People) -> None:
+    if not threads:
+        plan.writes.comments.append(CommentWrite("open", row, col, message,
+                                                 assignee=people.operators[0] if people.operators else ""))
+    elif threads[0].status != "OPEN":
+        plan.writes.comments.append(CommentWrite("reopen", text=message, comment_id=threads[0].comment_id))
+    elif _last_own(threads[0]) != message:
+        plan.writes.comments.append(CommentWrite("reply", text=message, comment_id=threads[0].comment_id))
+
+
+def unskip(memory, slots: list, snapshot: TabSnapshot, header: HeaderMap):
+    """A row is skipped while its cells are as our last write left them; a reviewer's new comment
+    does not touch the cells, so such a row is forgotten as written and decided again."""
+    from dataclasses import replace
+    if not snapshot.comments:
+        return memory
+    fresh = {s.row_id for s in slots if revision_request(snapshot, s.row, header, memory.rows.get(s.row_id))}
+    if not fresh:
+        return memory
+    rows = {rid: replace(m, fingerprint="") if rid in fresh else m for rid, m in memory.rows.items()}
+    return replace(memory, rows=rows)

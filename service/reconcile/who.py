@@ -1,0 +1,126 @@
+"""Who made a change, and how we know (issue 9.2): every audit event names a person or the
+honest set of candidates ("salah satu dari: A, B"), never a guess presented as fact.
+
+The evidence is what the backend saw (sheets.base.TabSnapshot: the Excel saving user and lock-file
+user, the Google revision editors, whether the Walidata columns are protected) and what the
+workspace file says about the OPD (its operators, the Walidata, its Ka. OPD)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sheets.base import TabSnapshot
+from sheets.layout import BY_KEY
+
+POLLER = "poller (sistem)"
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@dataclass(frozen=True)
+class People:
+    """What the workspace file says about who works on one OPD's tab."""
+
+    opd: str
+    operators: tuple[str, ...] = ()
+    walidata: tuple[str, ...] = ()
+    kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD, from [[opd]] kepala
+    service_account: str | None = None
+
+
+@dataclass(frozen=True)
+class Who:
+    oleh: str
+    bagaimana: str
+
+
+def poller(why: str = "perubahan otomatis oleh poller") -> Who:
+    return Who(POLLER, why)
+
+
+def role(key: str, people: People) -> str:
+    """The role that owns a column, as users call it ("Operator DINKES", "Walidata")."""
+    owner = BY_KEY[key].owner if key in BY_KEY else "operator"
+    return "Walidata" if owner == "walidata" else f"Operator {people.opd}"
+
+
+def _emails(text: str) -> set[str]:
+    return {m.casefold() for m in _EMAIL.findall(text)}
+
+
+def _one_of(names: list[str]) -> str:
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else "salah satu dari: " + ", ".join(names)
+
+
+def edited(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
+    """Who edited column ``key`` of this tab since the last cycle."""
+    if snapshot is not None and (snapshot.editors or snapshot.editors_basis):
+        return _google(key, snapshot, people)
+    return _excel(key, snapshot, people)
+
+
+def _google(key: str, snapshot: TabSnapshot, people: People) -> Who:
+    mine = (people.service_account or "").casefold()
+    editors = [e for e in snapshot.editors if not (mine and mine in _emails(e))]
+    basis = snapshot.editors_basis or "riwayat revisi Google Drive sejak siklus lalu"
+    walidata = {w.casefold() for w in people.walidata}
+    if snapshot.protected:  # the tab itself is editable by its OPD's operators and the Walidata only
+        members = walidata | {o.casefold() for o in people.operators}
+        editors = [e for e in editors if _emails(e) & members] or editors
+    if role(key, people) == "Walidata" and snapshot.protected:
+        guarded = [e for e in editors if _emails(e) & walidata]
+        why = "kolom Walidata dilindungi (hanya Walidata dan akun layanan dapat mengubahnya)"
+        if guarded:
+            return Who(_one_of(guarded), f"{why}; penyunting menurut {basis}")
+        return Who("Walidata" + (f" (salah satu dari: {', '.join(people.walidata)})" if people.walidata else ""),
+                   f"{why}; riwayat revisi tidak menyebut Walidata tertentu")
+    if editors:
+        return Who(_one_of(editors), basis)
+    return Who(f"tidak diketahui (kolom milik {role(key, people)})", f"{basis}: tidak ada penyunting tercatat")
+
+
+def _excel(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
+    saved = snapshot.saved_by if snapshot is not None else None
+    opened = snapshot.opened_by if snapshot is not None else None
+    protected = snapshot.protected if snapshot is not None else None
+    names = [n for n in (saved, opened) if n]
+    how = []
+    if saved:
+        how.append(f"{saved} terakhir menyimpan berkas (docProps/core.xml lastModifiedBy: nama pengguna "
+                   "yang diatur di aplikasi, tidak diverifikasi)")
+    if opened and opened != saved:
+        how.append(f"{opened} sedang membuka berkas (berkas kunci)")
+    if role(key, people) == "Walidata":
+        if protected:
+            how.insert(0, "kolom Walidata terkunci dengan kata sandi Walidata, jadi bukan dari Operator")
+            return Who("Walidata" + (f" ({_one_of(names)})" if names else ""), "; ".join(how))
+        if protected is False:
+            how.append("tanpa proteksi: sheet tidak terkunci saat itu, siapa pun yang membuka berkas dapat mencentang")
+    if not names:
+        return Who(f"tidak diketahui (kolom milik {role(key, people)})",
+                   "; ".join(how + ["berkas tidak mencatat siapa yang menyimpan"]))
+    return Who(_one_of(names), "; ".join(how))
+
+
+def comment_author(author: str) -> Who:
+    return Who(author or "tidak diketahui", "penulis komentar di Google Sheets (nama tampilan dari Google)")
+
+
+def kepala(ticked_by: Who, people: People) -> Who:
+    """Step 6: the head approves; the operator ticks on the head's behalf (DESIGN section 1)."""
+    if people.kepala:
+        nama, nip = people.kepala
+        head = f"Ka. OPD {nama}" + (f" (NIP {nip})" if nip else "")
+        basis = "Kepala OPD menurut [[opd]] kepala di satudata.toml"
+    else:
+        head = f"Ka. OPD {people.opd} (nama belum diatur di satudata.toml)"
+        basis = "[[opd]] kepala belum diisi"
+    return Who(head, f"{basis}; dicentang di sheet oleh {ticked_by.oleh} ({ticked_by.bagaimana})")
+
+
+def together(parts: list[tuple[str, Who]]) -> Who:
+    """Several people's boxes moved one step (step 5: the Operator and the Walidata agree)."""
+    if len({w.oleh for _, w in parts}) == 1:
+        return parts[0][1]
+    return Who("; ".join(f"{label}: {w.oleh}" for label, w in parts),
+               "; ".join(dict.fromkeys(w.bagaimana for _, w in parts)))

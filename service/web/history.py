@@ -1,0 +1,49 @@
+"""One row's whole history (issue 9.3): every value change (column, from → to) and every state
+change, each with when, who and how that is known. Shared by the dashboard page, its JSON API
+and `satudata riwayat`."""
+from __future__ import annotations
+
+from service.archive.store import Store
+from service.web.views import state_label
+from sheets.layout import BY_KEY
+
+KIND_LABEL = {"status": "Perubahan status", "nilai": "Perubahan nilai"}
+
+
+def _state_label(code: str | None) -> str | None:
+    return state_label(code) if code else None
+
+
+def _entry(e: dict) -> dict:
+    kind = e.get("kind") or "status"
+    column = e.get("column_key")
+    return {
+        "waktu": e["at"], "jenis": kind, "jenis_label": KIND_LABEL.get(kind, kind),
+        "kolom": BY_KEY[column].header if column in BY_KEY else column,
+        "dari": e["old_value"] if kind == "nilai" else e["from_state"],
+        "ke": e["new_value"] if kind == "nilai" else e["to_state"],
+        "dari_label": None if kind == "nilai" else _state_label(e["from_state"]),
+        "ke_label": None if kind == "nilai" else _state_label(e["to_state"]),
+        "status_saat_itu": e["to_state"], "alasan": e["reason"],
+        "oleh": e.get("oleh") or "tidak tercatat (peristiwa sebelum pencatatan pelaku)",
+        "bagaimana": e.get("bagaimana") or "", "siklus": e["cycle_id"],
+    }
+
+
+def row_history(store: Store, opd: str, row_id: str) -> dict | None:
+    """None when the archive knows no such row."""
+    rows = {r["row_id"]: r for r in store.tab_rows(opd)}
+    row = rows.get(row_id)
+    events = store.row_history(opd, row_id)
+    if row is None and not events:
+        return None
+    data = row["data"] if row else {}
+    return {
+        "opd": opd, "id": row_id, "uraian_data": data.get("uraian_data", ""), "rincian": data.get("rincian", ""),
+        "tahun": data.get("tahun", ""), "nilai": data.get("nilai", ""),
+        "status": row["state"] if row else None, "status_label": _state_label(row["state"]) if row else None,
+        "dihapus": bool(row and row["removed"]), "versi_arsip": row["archived_version"] if row else 0,
+        "peristiwa": [_entry(e) for e in events],
+        "jumlah_perubahan_nilai": sum((e.get("kind") or "status") == "nilai" for e in events),
+        "jumlah_perubahan_status": sum((e.get("kind") or "status") == "status" for e in events),
+    }
