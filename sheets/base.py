@@ -24,6 +24,12 @@ class TabSnapshot:
     percent: set[tuple[int, int]] = field(default_factory=set)
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     token: Any = None  # backend's change marker (mtime+size, Drive version), for the write guard
+    # Excel: True when the sheet was protected by the Walidata's password at read time, False when
+    # not (or by another password), None when the backend cannot tell (no password configured)
+    protected: bool | None = None
+    saved_by: str | None = None  # who saved the file last (Excel: docProps/core.xml cp:lastModifiedBy)
+    opened_by: Any = None  # who has it open now (Excel: sheets.lockfile.LockInfo from the lock file)
+    warnings: list[str] = field(default_factory=list)  # Indonesian, for the tab's report (e.g. a stray .ods)
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 NO_CACHED_VALUE = "Rumus tanpa nilai tersimpan; buka dan simpan ulang berkas di Excel"
 _PERCENT_BUILTIN = {9: "0%", 10: "0.00%"}
@@ -62,6 +62,22 @@ def package(archive: zipfile.ZipFile) -> Package:
             sheets[sheet.get("name", "")] = rels[_attr(sheet, "id")][1]
     styles = next((t for ty, t in rels.values() if ty.endswith("/styles")), None)
     return Package(sheets, styles)
+
+
+_MODIFIED_BY = re.compile(rb"<(?:\w+:)?lastModifiedBy\b[^>]*>(.*?)</(?:\w+:)?lastModifiedBy>", re.S)
+
+
+def last_modified_by(archive: zipfile.ZipFile) -> str | None:
+    """The saving user's name (``cp:lastModifiedBy``, written by Excel and LibreOffice), if any."""
+    try:
+        core = archive.read("docProps/core.xml")
+    except KeyError:
+        return None
+    match = _MODIFIED_BY.search(core)
+    if match is None:
+        return None
+    name = unescape(match.group(1).decode("utf-8", "replace")).strip()
+    return name or None
 
 
 def is_percent_format(code: str) -> bool:
