@@ -40,6 +40,9 @@ class Config:
     dashboard_users: dict[str, str] = field(default_factory=dict)
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
+    # the Walidata's sheet-protection password, by reference only (see service/walidata_password.py)
+    walidata_password_env: str | None = None
+    walidata_password_file: Path | None = None
 
     @property
     def root(self) -> Path:
@@ -60,7 +63,7 @@ KNOWN_KEYS = {
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
-    "walidata": {"emails"},
+    "walidata": {"emails", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
     "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id"},
@@ -162,6 +165,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         dashboard_users={str(k): str(v) for k, v in users.items()},
         dashboard_host=_get(dashboard, "host", str, "dashboard", "127.0.0.1"),
         dashboard_port=_get(dashboard, "port", int, "dashboard", 8050),
+        walidata_password_env=_get(walidata, "kata_sandi_env", str, "walidata", None),
+        walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
+                                else None),
     )
 
 

@@ -28,7 +28,8 @@ class TabSnapshot:
     # not (or by another password), None when the backend cannot tell (no password configured)
     protected: bool | None = None
     saved_by: str | None = None  # who saved the file last (Excel: docProps/core.xml cp:lastModifiedBy)
-    opened_by: Any = None  # who has it open now (Excel: sheets.lockfile.LockInfo from the lock file)
+    opened_by: str | None = None  # who has it open now (Excel: the user in the lock file)
+    opened_since: Any = None  # since when (Excel: datetime from the lock file), None when not open
     warnings: list[str] = field(default_factory=list)  # Indonesian, for the tab's report (e.g. a stray .ods)
 
     def cell(self, row: int, col: int) -> Any:

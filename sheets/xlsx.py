@@ -140,7 +140,9 @@ class XlsxBackend:
         self.requests["read"] += 1
         try:
             snapshot = _snapshot(opd, path.name, data, token, self.password)
-            snapshot.opened_by = self._lock(path)
+            if (lock := self._lock(path)) is not None:
+                snapshot.opened_by = lock.user or "(pengguna tidak tercatat di berkas kunci)"
+                snapshot.opened_since = lock.since
             snapshot.warnings.extend(self._strays(opd))
             return TabResult(opd, snapshot=snapshot)
         except _TabMissing as exc:
@@ -151,7 +153,12 @@ class XlsxBackend:
     # --- write ------------------------------------------------------------------------------
 
     def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:
-        return {b.opd: self._write_one(b, snapshots.get(b.opd)) for b in batches if b}
+        wanted = [b for b in batches if b or self._unprotected(snapshots.get(b.opd))]
+        return {b.opd: self._write_one(b, snapshots.get(b.opd)) for b in wanted}
+
+    def _unprotected(self, snapshot: TabSnapshot | None) -> bool:
+        """A sheet read without the Walidata's protection is written (protected again) even with no cells to write."""
+        return self.guard is not None and snapshot is not None and snapshot.protected is False
 
     def _write_one(self, batch: TabWrites, snapshot: TabSnapshot | None) -> WriteResult:
         path = self.path(batch.opd)

@@ -141,7 +141,7 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
         tab.status = "diproses" if plan.status == "ok" else "dilewati"
         tab.message, tab.rows, tab.events = plan.message, plan.rows_seen, len(plan.events)
         tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
-        if plan.writes:
+        if plan.writes or result.snapshot.protected is False:  # an unprotected sheet is protected again
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
     return batches, snapshots

@@ -19,6 +19,7 @@ from rules.wilayah import Wilayah
 from rules.workflow import BOX_LABEL, RowInput, advance, is_sticky, parse_box
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.plan import ArchiveRecord, Event, Plan, RowMemory, TabMemory
+from service.reconcile.protection import mark, unprotected_walidata_ticks
 from service.reconcile.rowskip import BOX_STEP, as_records, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
@@ -284,7 +285,9 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
         if state == TERVERIFIKASI or digest != (mem.archived_hash if mem else None):
             transitions.append((state, DIARSIP, reason))
         state = DIARSIP
+    unguarded = unprotected_walidata_ticks(snapshot, boxes, mem.boxes if mem else {})
     for prev, to, reason in transitions:
+        reason = mark(reason, unguarded) if unguarded else reason
         plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
     if transitions and (mem is None or state != mem.state or mem.removed):
         box_notes = {}
