@@ -40,7 +40,7 @@ def _cover(sqref: bytes) -> dict[int, int]:
     return reach
 
 
-def ensure_boxes(sheet_xml: bytes, header: dict[str, int], last_row: int) -> bytes:
+def ensure_boxes(sheet_xml: bytes, header: dict[str, int], last_row: int) -> bytes:  # last_row 0-based
     """The sheet with a YA dropdown on every box column from row 2 to ``last_row`` + MARGIN (at
     least the template's 2,000 rows); untouched when the existing dropdowns already reach that far."""
     boxes = sorted(col for key, col in header.items() if BY_KEY[key].box)

@@ -66,7 +66,7 @@ def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
         sheet, note_parts, noted = patch_notes(archive, sheet_part, sheet, notes)
         if not (cells or noted or unprotected):
             return Outcome(data, 0)
-        last_row = max(len(snapshot.rows) + 1, *(w.row + 1 for w in batch.cells), 1)
+        last_row = max(len(snapshot.rows), *(w.row for w in batch.cells), 1)  # 0-based sheet row
         sheet = xlsx_validation.ensure_boxes(sheet, header, last_row)
         if guard is not None:
             sheet = guard.protect(lock_columns(sheet, header, styles))
