@@ -225,7 +225,10 @@ def _new_cell(body: bytes, cell: _Span | None, row: int, col: int, edit: CellEdi
     if _SHARED_FORMULA.search(old):
         raise PatchRefused(f"sel {ref(row, col)} memuat rumus bersama/array milik sel lain")
     style_match = _S.search(old[: old.index(b">") + 1]) if old else None
-    style = int(style_match.group(1)) if style_match else edits.column_styles.get(col)
+    if cell is None:  # a new cell takes its column's format, an existing one without s= has format 0
+        style = edits.column_styles.get(col)
+    else:
+        style = int(style_match.group(1)) if style_match else None
     new_style = edit.style(style) if edit.style else style
     if edit.value is None and edit.current is None and edit.style is not None and cell is not None:
         if new_style == style:  # restyle only, and the style already fits
