@@ -156,8 +156,3 @@ def _edits(batch: TabWrites, snapshot: TabSnapshot, sheet: bytes, styles: StyleB
             edits.restyle[col] = (lambda s, lock=lock: styles.variant(s, lock=lock))
             edits.column_styles[col] = styles.variant(edits.column_styles.get(col), lock=lock)
     return edits
-
-
-def check_note(text: str | None) -> None:
-    if text is not None and not text.startswith(OWNED_NOTE_PREFIX):
-        raise ValueError(f"Catatan milik sistem harus diawali {OWNED_NOTE_PREFIX!r}")

@@ -1,8 +1,8 @@
 """What python-calamine does not tell: number formats, formulas and errors, read from the xlsx XML.
 
 Standard library only: styles.xml is parsed, the tab's sheet XML is searched byte-wise for the
-few cells that matter (a full parse only for unusual layouts). Also puts formula results back
-after openpyxl saved a workbook, since openpyxl drops every cached value.
+few cells that matter (a full parse only for unusual layouts). The poller's writes patch the XML
+(sheets/xlsx_patch.py), so formula results the user's program cached are never lost.
 """
 from __future__ import annotations
 
@@ -213,33 +213,3 @@ def _ref(row: int, col: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(65 + rest) + letters
     return f"{letters}{row + 1}"
-
-
-# openpyxl writes a formula cell as <c r="B2" s="1"><f>…</f><v /></c> (attributes r, s only).
-_EMPTY_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f\b[^>]*?(?:/>|>[^<]*</f>))(?:<v\s*/>|<v></v>)</c>')
-
-
-def restore_cached(workbook: bytes, sheet_name: str, cached: dict[str, tuple[str, str]]) -> bytes:
-    """Put the cached formula results of one tab back into a workbook openpyxl has just saved."""
-    if not cached:
-        return workbook
-    with zipfile.ZipFile(io.BytesIO(workbook)) as source:
-        part = package(source).sheets[sheet_name]
-
-        def put_back(match: re.Match[bytes]) -> bytes:
-            ref = match.group(1).decode()
-            if ref not in cached or b" t=" in match.group(2):
-                return match.group(0)
-            kind, text = cached[ref]
-            typed = b"" if kind == "n" else f' t="{kind}"'.encode()
-            value = text.encode()  # already XML text
-            return b'<c r="%s"%s%s>%s<v>%s</v></c>' % (match.group(1), match.group(2), typed, match.group(3), value)
-
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                data = source.read(info)
-                if info.filename == part:
-                    data = _EMPTY_FORMULA.sub(put_back, data)
-                target.writestr(info, data)
-    return out.getvalue()

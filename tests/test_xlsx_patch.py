@@ -252,3 +252,19 @@ def test_the_workbook_as_written_keeps_its_parts_readable_by_the_read_path(tmp_p
     with zipfile.ZipFile(backend.path("DINKES")) as archive:
         parts = xlsx_xml.package(archive)
         assert archive.testzip() is None and parts.sheets["DINKES"] == SHEET
+
+
+@needs_soffice
+def test_dropdowns_libreoffice_trimmed_on_save_reach_the_template_rows_again_after_a_write(tmp_path):
+    backend = XlsxBackend(tmp_path / "sheets")
+    backend.ensure_tabs([("DINKES", "Dinas Kesehatan")])
+    path = backend.path("DINKES")
+    soffice("--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(path), cwd=tmp_path)
+    shutil.copyfile(tmp_path / "lo" / "DINKES.xlsx", path)
+    trimmed = re.findall(rb'<dataValidation\b[^>]*>', xlsx_rich.parts_of(path)[SHEET])
+    assert any(b'sqref="N2:S1001"' in v for v in trimmed)  # what LibreOffice does on save
+    [read] = backend.read(["DINKES"], {})
+    backend.write([TabWrites("DINKES", "DINKES", [CellWrite(1, STATUS, "1 Draf")])], {"DINKES": read.snapshot})
+    sheet = read_with_openpyxl(path)
+    covered = {str(r) for v in sheet.data_validations.dataValidation for r in v.sqref.ranges}
+    assert {f"{c}2:{c}2000" for c in "NOPQRS"} <= covered
