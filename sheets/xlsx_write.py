@@ -62,7 +62,9 @@ def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
         unprotected = guard is not None and not guard.protects(sheet)
         notes = _with_protection_note([(n.row, n.col, n.text) for n in batch.notes], guard, unprotected)
         edits = _edits(batch, snapshot, sheet, styles, header, guard)
-        sheet, cells = patch_cells(sheet, edits, merged_cells(sheet))
+        hidden = merged_cells(sheet)
+        notes = [n for n in notes if not hidden(n[0], n[1])]  # a cell merged away holds no note
+        sheet, cells = patch_cells(sheet, edits, hidden)
         sheet, note_parts, noted = patch_notes(archive, sheet_part, sheet, notes)
         if not (cells or noted or unprotected):
             return Outcome(data, 0)
