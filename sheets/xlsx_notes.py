@@ -187,15 +187,23 @@ def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str]
     edits += [(index[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
     for (start, end), new in sorted(edits, reverse=True):
         xml = xml[:start] + new + xml[end:]
-    if additions:
-        added = b"".join(_comment_xml(a, author, t) for a, t in additions.items())
-        if b"</commentList>" in xml:
-            xml = xml.replace(b"</commentList>", added + b"</commentList>", 1)
-        elif b"<commentList/>" in xml:
-            xml = xml.replace(b"<commentList/>", b"<commentList>" + added + b"</commentList>", 1)
-        else:
-            raise PatchRefused("bagian catatan (comments) tanpa commentList")
+    if b"<commentList/>" in xml:
+        xml = xml.replace(b"<commentList/>", b"<commentList></commentList>", 1)
+    if additions and b"</commentList>" not in xml:
+        raise PatchRefused("bagian catatan (comments) tanpa commentList")
+    for address in sorted(additions, key=split_ref, reverse=True):  # kept in row order, as Excel writes them
+        index = _comments_index(xml)
+        later = [start for a, (start, _) in index.items() if _position(a) > split_ref(address)]
+        at = min(later, default=xml.index(b"</commentList>"))
+        xml = xml[:at] + _comment_xml(address, author, additions[address]) + xml[at:]
     return xml
+
+
+def _position(address: str) -> tuple[int, int]:
+    try:
+        return split_ref(address)
+    except ValueError:
+        return (1 << 30, 0)
 
 
 def _add_relationship(rels: bytes | None, kind: str, target: str) -> tuple[bytes, str]:

@@ -268,3 +268,23 @@ def test_dropdowns_libreoffice_trimmed_on_save_reach_the_template_rows_again_aft
     sheet = read_with_openpyxl(path)
     covered = {str(r) for v in sheet.data_validations.dataValidation for r in v.sqref.ranges}
     assert {f"{c}2:{c}2000" for c in "NOPQRS"} <= covered
+
+
+@needs_soffice
+def test_with_sheet_protection_the_users_content_is_kept_too_and_libreoffice_opens_it(tmp_path):
+    backend = rich(tmp_path, "openpyxl")
+    protected = XlsxBackend(backend.folder, "sandi Walidata")
+    path = backend.path("DINKES")
+    before = xlsx_rich.parts_of(path)
+    [read] = protected.read(["DINKES"], {})
+    assert protected.write([poller_batch()], {"DINKES": read.snapshot})["DINKES"].reason is None
+    after = xlsx_rich.parts_of(path)
+    may_change = {SHEET, "xl/worksheets/_rels/sheet1.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+    may_change |= {n for n in after if re.fullmatch(r"xl/(comments/)?comments?\d*\.xml|xl/drawings/\w+\.vml", n)}
+    assert {n: d for n, d in before.items() if n not in may_change} == \
+           {n: d for n, d in after.items() if n in before and n not in may_change}
+    assert b"<sheetProtection " in after[SHEET]
+    [again] = protected.read(["DINKES"], {})
+    assert again.snapshot.protected is True and again.snapshot.cell(0, 7) == "Sumber: Dinkes"
+    soffice("--convert-to", "csv", "--outdir", str(tmp_path / "csv"), str(path), cwd=tmp_path)
+    assert "DINKES-0001" in (tmp_path / "csv" / "DINKES.csv").read_text(encoding="utf-8")
