@@ -76,6 +76,7 @@ class TabResult:
     snapshot: TabSnapshot | None = None
     unchanged: bool = False  # nothing changed since the last read: no snapshot needed
     error: str | None = None  # Bahasa Indonesia, shown to users
+    warnings: list[str] = field(default_factory=list)  # Bahasa Indonesia, e.g. a stray KODE.ods beside the workbook
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ class XlsxBackend:
         try:
             self.requests["stat"] += 1
             if _same(known, _token(path.stat())):
-                return TabResult(opd, unchanged=True)
+                return TabResult(opd, unchanged=True, warnings=self._strays(opd))
             data, token = _load(path)
         except FileNotFoundError:
             if stray := self._strays(opd):
@@ -144,7 +144,7 @@ class XlsxBackend:
                 snapshot.opened_by = lock.user or "(pengguna tidak tercatat di berkas kunci)"
                 snapshot.opened_since = lock.since
             snapshot.warnings.extend(self._strays(opd))
-            return TabResult(opd, snapshot=snapshot)
+            return TabResult(opd, snapshot=snapshot, warnings=list(snapshot.warnings))
         except _TabMissing as exc:
             return TabResult(opd, error=str(exc))
         except _BAD_FILE as exc:

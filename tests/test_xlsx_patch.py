@@ -288,3 +288,13 @@ def test_with_sheet_protection_the_users_content_is_kept_too_and_libreoffice_ope
     assert again.snapshot.protected is True and again.snapshot.cell(0, 7) == "Sumber: Dinkes"
     soffice("--convert-to", "csv", "--outdir", str(tmp_path / "csv"), str(path), cwd=tmp_path)
     assert "DINKES-0001" in (tmp_path / "csv" / "DINKES.csv").read_text(encoding="utf-8")
+
+
+def test_a_stray_ods_is_reported_by_poll_every_cycle_even_when_the_workbook_is_unchanged(tmp_path):
+    from tests.test_xlsx_flow import Workspace
+    ws = Workspace(tmp_path)
+    ws.cli("poll", "--once")
+    (tmp_path / "sheets" / "DINKES.ods").write_bytes(b"PK")
+    for _ in range(2):
+        out = ws.cli("poll", "--once").output
+        assert "DINKES.ods" in out and "simpan sebagai Excel 2007-365 (.xlsx)" in out

@@ -114,7 +114,7 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
     batches: list[TabWrites] = []
     snapshots: dict[str, TabSnapshot] = {}
     for result in results:
-        tab = TabReport(result.opd, "tidak_berubah")
+        tab = TabReport(result.opd, "tidak_berubah", "; ".join(getattr(result, "warnings", [])))
         report.tabs.append(tab)
         if result.error:
             tab.status, tab.message = "galat", result.error
@@ -139,7 +139,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             report.errors.append(f"{result.opd}: {tab.message}")
             continue
         tab.status = "diproses" if plan.status == "ok" else "dilewati"
-        tab.message, tab.rows, tab.events = plan.message, plan.rows_seen, len(plan.events)
+        tab.message = "; ".join(m for m in (plan.message, tab.message) if m)  # tab.message: the backend's warnings
+        tab.rows, tab.events = plan.rows_seen, len(plan.events)
         tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
         if plan.writes or result.snapshot.protected is False:  # an unprotected sheet is protected again
             batches.append(plan.writes)
