@@ -7,6 +7,7 @@ a threaded comment's placeholder and every other byte of both parts stay as they
 """
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 import zipfile
@@ -185,18 +186,32 @@ def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str]
     index = _comments_index(xml)
     edits = [(index[a], b"") for a in removals]
     edits += [(index[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
-    for (start, end), new in sorted(edits, reverse=True):
-        xml = xml[:start] + new + xml[end:]
+    pieces, cursor = [], 0
+    for (start, end), replacement in sorted(edits):
+        pieces += [xml[cursor:start], replacement]
+        cursor = end
+    xml = b"".join(pieces) + xml[cursor:]
     if b"<commentList/>" in xml:
         xml = xml.replace(b"<commentList/>", b"<commentList></commentList>", 1)
     if additions and b"</commentList>" not in xml:
         raise PatchRefused("bagian catatan (comments) tanpa commentList")
-    for address in sorted(additions, key=split_ref, reverse=True):  # kept in row order, as Excel writes them
-        index = _comments_index(xml)
-        later = [start for a, (start, _) in index.items() if _position(a) > split_ref(address)]
-        at = min(later, default=xml.index(b"</commentList>"))
-        xml = xml[:at] + _comment_xml(address, author, additions[address]) + xml[at:]
-    return xml
+    if not additions:
+        return xml
+    # kept in row order, as Excel writes them: each new comment goes before the first later one
+    existing = sorted((_position(a), start) for a, (start, _) in _comments_index(xml).items())
+    end = xml.index(b"</commentList>")
+    suffix_min = [end] * (len(existing) + 1)
+    for i in range(len(existing) - 1, -1, -1):
+        suffix_min[i] = min(existing[i][1], suffix_min[i + 1])
+    groups: dict[int, list[str]] = {}
+    for address in sorted(additions, key=split_ref):
+        at = suffix_min[bisect.bisect_right(existing, (split_ref(address), 1 << 62))]
+        groups.setdefault(at, []).append(address)
+    pieces, cursor = [], 0
+    for at in sorted(groups):
+        pieces += [xml[cursor:at], *(_comment_xml(a, author, additions[a]) for a in groups[at])]
+        cursor = at
+    return b"".join(pieces) + xml[cursor:]
 
 
 def _position(address: str) -> tuple[int, int]:

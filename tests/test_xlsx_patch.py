@@ -298,3 +298,23 @@ def test_a_stray_ods_is_reported_by_poll_every_cycle_even_when_the_workbook_is_u
     for _ in range(2):
         out = ws.cli("poll", "--once").output
         assert "DINKES.ods" in out and "simpan sebagai Excel 2007-365 (.xlsx)" in out
+
+
+def test_many_notes_are_added_in_row_order_beside_a_humans_and_replaced_in_place(tmp_path):
+    backend = XlsxBackend(tmp_path / "sheets")
+    backend.ensure_tabs([("DINKES", "Dinas Kesehatan")])
+    xlsx_rich.openpyxl_made(backend.path("DINKES"), "DINKES", ROWS * 20)  # a human note on G3
+    rows = [9, 1, 30, 4, 17, 22, 3, 12]
+    [read] = backend.read(["DINKES"], {})
+    notes = [NoteWrite(r, NILAI, f"{OWNED_NOTE_PREFIX} baris {r + 1}") for r in rows]
+    backend.write([TabWrites("DINKES", "DINKES", [], notes)], {"DINKES": read.snapshot})
+    [read] = backend.read(["DINKES"], {})
+    again = [NoteWrite(r, NILAI, f"{OWNED_NOTE_PREFIX} baris {r + 1} diganti") for r in rows]
+    backend.write([TabWrites("DINKES", "DINKES", [], again)], {"DINKES": read.snapshot})
+    parts = xlsx_rich.parts_of(backend.path("DINKES"))
+    comments = next(d for n, d in parts.items() if re.fullmatch(r"xl/(comments/)?comments?\d*\.xml", n))
+    order = [int(r) for r in re.findall(rb'<comment ref="G(\d+)"', comments)]
+    assert order == sorted(r + 1 for r in [*rows, 2]) and len(order) == len(set(order))
+    sheet = read_with_openpyxl(backend.path("DINKES"))
+    assert sheet.cell(3, NILAI + 1).comment.text == "Angka dari BPS, jangan diubah"
+    assert [sheet.cell(r + 1, NILAI + 1).comment.text for r in rows if r != 2] == [n.text for n in again if n.row != 2]
