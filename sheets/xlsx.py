@@ -29,7 +29,7 @@ from .base import TabResult, TabSnapshot, TabWrites, WriteResult
 from .lockfile import read_lock
 from .xlsx_notes import NOTE_AUTHOR
 from .xlsx_patch import PatchRefused, rewrite_zip
-from .xlsx_protect import Guard, protection_state
+from .xlsx_protect import Guard
 from .xlsx_write import patch_workbook
 
 __all__ = ["NOTE_AUTHOR", "XlsxBackend", "save_atomic"]
@@ -139,7 +139,7 @@ class XlsxBackend:
             return TabResult(opd, error=f"Berkas {path.name} tidak dapat dibuka: {exc}")
         self.requests["read"] += 1
         try:
-            snapshot = _snapshot(opd, path.name, data, token, self.password)
+            snapshot = _snapshot(opd, path.name, data, token, self.guard)
             if (lock := self._lock(path)) is not None:
                 snapshot.opened_by = lock.user or "(pengguna tidak tercatat di berkas kunci)"
                 snapshot.opened_since = lock.since
@@ -212,7 +212,7 @@ class XlsxBackend:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _snapshot(opd: str, name: str, data: bytes, token: Token, password: str | None = None) -> TabSnapshot:
+def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | None = None) -> TabSnapshot:
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
         title = _find_tab(book.sheet_names, opd)
         if title is None:
@@ -241,7 +241,7 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, password: str | No
         percent={(r - 1, c) for r, c in scan.percent if r >= 1},
         problems=problems,
         token=token,
-        protected=protection_state(sheet, password),
+        protected=None if guard is None else guard.state(sheet),
         saved_by=saved_by,
     )
 

@@ -80,14 +80,27 @@ class Guard:
     def __init__(self, password: str) -> None:
         self.password = password
         self.salt = os.urandom(16)
+        self._adopted = False
+
+    def state(self, sheet_xml: bytes) -> bool:
+        """Whether the sheet is protected by the password. The first salt that verifies is adopted
+        for every later write, so a workspace converges on one salt and one hash per process."""
+        protected = protection_state(sheet_xml, self.password) is True
+        if protected and not self._adopted:
+            match = _PROTECTION.search(sheet_xml)
+            attrs = {k.decode(): v.decode() for k, v in _ATTR.findall(match.group(0))}
+            if attrs.get("algorithmName") == "SHA-512" and attrs.get("spinCount") == str(SPIN_COUNT):
+                self.salt, self._adopted = base64.b64decode(attrs["saltValue"]), True
+        return protected
 
     def protects(self, sheet_xml: bytes) -> bool:
-        return protection_state(sheet_xml, self.password) is True
+        return self.state(sheet_xml)
 
     def unprotected_note(self) -> str:
         return UNPROTECTED_NOTE
 
     def element(self) -> bytes:
+        self._adopted = True  # the salt written is the one every later write keeps
         digest = hash_password(self.password, self.salt)
         salt = base64.b64encode(self.salt).decode()
         return (b'<sheetProtection algorithmName="SHA-512" hashValue="%s" saltValue="%s" spinCount="%d" '

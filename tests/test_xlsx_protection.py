@@ -177,3 +177,16 @@ def test_the_password_can_come_from_a_file_beside_the_workspace(tmp_path):
     (tmp_path / "sandi.txt").write_text(PASSWORD + "\n", encoding="utf-8")
     (tmp_path / "satudata.toml").write_text(CONFIG + '\n[walidata]\nkata_sandi_file = "sandi.txt"\n', encoding="utf-8")
     assert walidata_password(load_config(tmp_path / "satudata.toml")) == PASSWORD
+
+
+def test_a_new_poller_process_keeps_the_salt_it_finds_so_the_costly_hash_is_computed_once(tmp_path):
+    import re
+    folder = tmp_path / "sheets"
+    XlsxBackend(folder, PASSWORD).ensure_tabs([("DINKES", "Dinas Kesehatan")])
+    XlsxBackend(folder).ensure_tabs([("BAPPEDA", "Bappeda")])  # made without protection
+    later = XlsxBackend(folder, PASSWORD)  # another process: another random salt
+    reads = {r.opd: r.snapshot for r in later.read(["DINKES", "BAPPEDA"], {})}
+    assert (reads["DINKES"].protected, reads["BAPPEDA"].protected) == (True, False)
+    later.write([TabWrites("BAPPEDA", "BAPPEDA")], reads)
+    salts = {k: re.search(rb'saltValue="([^"]*)"', sheet_xml(folder / f"{k}.xlsx")).group(1) for k in reads}
+    assert salts["DINKES"] == salts["BAPPEDA"]
