@@ -25,7 +25,7 @@ _CELL = re.compile(rb"<c\b([^>]*?)(/?)>")
 _R = re.compile(rb'\sr="([^"]*)"')
 _S = re.compile(rb'\ss="(\d+)"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHARED_FORMULA = re.compile(rb'<f\b[^>]*\bt="(?:shared|array|dataTable)"[^>]*\bref="')
 
 
@@ -46,7 +46,7 @@ def ref(row: int, col: int) -> str:
 
 
 def _escape_text(text: str) -> str:
-    return escape(_ILLEGAL.sub("", text), {'"': "&quot;"})
+    return escape(ILLEGAL_XML.sub("", text), {'"': "&quot;"})
 
 
 def cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
@@ -74,7 +74,7 @@ def same_value(current: Any, value: Any) -> bool:
     if value is None or value is False or value == "":
         return current is None or current == ""
     if isinstance(value, str):
-        return isinstance(current, str) and current == _ILLEGAL.sub("", value)
+        return isinstance(current, str) and current == ILLEGAL_XML.sub("", value)
     return isinstance(current, int | float) and not isinstance(current, bool) and current == value
 
 

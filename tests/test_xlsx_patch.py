@@ -318,3 +318,19 @@ def test_many_notes_are_added_in_row_order_beside_a_humans_and_replaced_in_place
     sheet = read_with_openpyxl(backend.path("DINKES"))
     assert sheet.cell(3, NILAI + 1).comment.text == "Angka dari BPS, jangan diubah"
     assert [sheet.cell(r + 1, NILAI + 1).comment.text for r in rows if r != 2] == [n.text for n in again if n.row != 2]
+
+
+def test_control_characters_an_operator_pasted_never_make_the_xml_invalid(tmp_path):
+    backend = XlsxBackend(tmp_path / "sheets")
+    backend.ensure_tabs([("DINKES", "Dinas Kesehatan")])
+    text = OWNED_NOTE_PREFIX + " isian 'a\x01b' & <c>"
+    batch = TabWrites("DINKES", "DINKES", [CellWrite(1, HASIL, "GALAT: 'a\x01b'")], [NoteWrite(1, NILAI, text)])
+    [read] = backend.read(["DINKES"], {})
+    backend.write([batch], {"DINKES": read.snapshot})
+    sheet = read_with_openpyxl(backend.path("DINKES"))
+    assert sheet.cell(2, HASIL + 1).value == "GALAT: 'ab'"
+    assert sheet.cell(2, NILAI + 1).comment.text == OWNED_NOTE_PREFIX + " isian 'ab' & <c>"
+    [read] = backend.read(["DINKES"], {})
+    before = backend.path("DINKES").read_bytes()
+    assert backend.write([batch], {"DINKES": read.snapshot})["DINKES"].reason is None
+    assert backend.path("DINKES").read_bytes() == before  # the same write again changes nothing
