@@ -178,9 +178,10 @@ def _patch_row(xml: bytes, span: _Span | None, row: int, edits: SheetEdits,
         head, body, tail = xml[span.start:span.end - 2] + b">", b"", b"</row>"
     else:
         head, body, tail = xml[span.start:span.head_end], xml[span.head_end:span.end - 6], b"</row>"
-    cells = {}
-    for address, cell in _spans(body, _CELL, b"</c>", 0, len(body)):
-        cells[split_ref(address.decode())[1]] = cell
+    cells = _cells(body)
+    if list(cells) != sorted(cells):  # cells out of column order (not valid OOXML): put them in order
+        body = b"".join(body[c.start:c.end] for _, c in sorted(cells.items()))
+        cells = _cells(body)
     targets = dict(edits.cells.get(row, {}))
     for col, restyle in (edits.restyle.items() if row > 0 else ()):
         if col in targets:
@@ -189,6 +190,7 @@ def _patch_row(xml: bytes, span: _Span | None, row: int, edits: SheetEdits,
             targets[col] = CellEdit(None, None, restyle)  # restyle only: value kept
     changed = 0
     top = max(cells, default=-1)
+    end = len(body)  # where a cell right of every existing one goes; edits run right to left, so offsets hold
     for col in sorted(targets, reverse=True):
         if merged(row, col):
             continue
@@ -199,7 +201,7 @@ def _patch_row(xml: bytes, span: _Span | None, row: int, edits: SheetEdits,
         if cell is not None:
             body = body[:cell.start] + new + body[cell.end:]
         else:
-            at = min((c.start for k, c in cells.items() if k > col), default=len(body))
+            at = min((c.start for k, c in cells.items() if k > col), default=end)
             body = body[:at] + new + body[at:]
             top = max(top, col)
         changed += 1
@@ -208,6 +210,15 @@ def _patch_row(xml: bytes, span: _Span | None, row: int, edits: SheetEdits,
         low = min([low, *(c + 1 for c in targets)])
         head = head[:match.start()] + b' spans="%d:%d"' % (low, max(high, top + 1)) + head[match.end():]
     return head + body + tail, changed
+
+
+def _cells(body: bytes) -> dict[int, _Span]:
+    """Column -> span of each ``<c>`` in a row's body, in file order."""
+    spans = _spans(body, _CELL, b"</c>", 0, len(body))
+    cells = {split_ref(address.decode())[1]: cell for address, cell in spans}
+    if len(cells) != len(spans):
+        raise PatchRefused("satu baris memuat sel yang sama dua kali")
+    return cells
 
 
 def _compose(edit: CellEdit, restyle: Callable[[int | None], int | None]) -> CellEdit:

@@ -97,6 +97,7 @@ def test_a_poller_write_changes_only_the_pollers_cells_and_notes(tmp_path, kind)
     assert {r: c for r, c in old_cells.items() if r not in written} == \
            {r: c for r, c in new_cells.items() if r not in written}
     assert outside_sheet_data(before[SHEET]) == outside_sheet_data(after[SHEET])
+    assert rows_in_order(after[SHEET])
 
     [again] = backend.read(["DINKES"], {})
     expected = [list(row) for row in read.snapshot.rows]
@@ -334,3 +335,32 @@ def test_control_characters_an_operator_pasted_never_make_the_xml_invalid(tmp_pa
     before = backend.path("DINKES").read_bytes()
     assert backend.write([batch], {"DINKES": read.snapshot})["DINKES"].reason is None
     assert backend.path("DINKES").read_bytes() == before  # the same write again changes nothing
+
+
+def rows_in_order(xml: bytes) -> bool:
+    """Valid OOXML: rows ascending, and the cells of each row ascending by column."""
+    from xml.etree import ElementTree as ET
+    root = ET.fromstring(xml)
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    numbers = [int(r.get("r")) for r in root.iterfind("m:sheetData/m:row", ns)]
+    if numbers != sorted(set(numbers)):
+        return False
+    for row in root.iterfind("m:sheetData/m:row", ns):
+        cols = [xlsx_xml.split_ref(c.get("r"))[1] for c in row.iterfind("m:c", ns)]
+        if cols != sorted(set(cols)):
+            return False
+    return True
+
+
+def test_cells_written_into_new_and_existing_rows_stay_in_column_order_write_after_write(tmp_path):
+    backend = XlsxBackend(tmp_path / "sheets")
+    backend.ensure_tabs([("DINKES", "Dinas Kesehatan")])
+    xlsx_rich.openpyxl_made(backend.path("DINKES"), "DINKES", ROWS * 3)
+    for round_ in range(3):
+        [read] = backend.read(["DINKES"], {})
+        cells = [CellWrite(r, c, f"{round_}-{r}-{c}") for r in (1, 3, 9, 12) for c in (DIPERBARUI, ID, HASIL, STATUS)]
+        cells.append(CellWrite(4, SELESAI, round_ % 2 == 0))
+        backend.write([TabWrites("DINKES", "DINKES", cells)], {"DINKES": read.snapshot})
+        assert rows_in_order(xlsx_rich.parts_of(backend.path("DINKES"))[SHEET])
+    [read] = backend.read(["DINKES"], {})
+    assert read.snapshot.cell(11, STATUS) == f"2-12-{STATUS}" and read.snapshot.cell(0, DIPERBARUI) == f"2-1-{DIPERBARUI}"
