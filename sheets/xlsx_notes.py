@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, unescape
 
 from .base import OWNED_NOTE_PREFIX
-from .xlsx_patch import ILLEGAL_XML, PatchRefused, column_letters, ref
+from .xlsx_patch import ILLEGAL_XML, PatchRefused, escape_text, column_letters, ref
 from .xlsx_xml import split_ref
 
 NOTE_AUTHOR = "Satu Data Magetan"
@@ -88,7 +88,7 @@ def comment_text(element: bytes) -> str:
 
 
 def _comment_xml(address: str, author: int, text: str) -> bytes:
-    body = escape(ILLEGAL_XML.sub("", text)).encode()
+    body = escape_text(text).encode()
     return (b'<comment ref="%s" authorId="%d" shapeId="0"><text><t xml:space="preserve">%s</t></text></comment>'
             % (address.encode(), author, body))
 

@@ -45,8 +45,15 @@ def ref(row: int, col: int) -> str:
     return f"{column_letters(col)}{row + 1}"
 
 
-def _escape_text(text: str) -> str:
-    return escape(ILLEGAL_XML.sub("", text), {'"': "&quot;"})
+def escape_text(text: str) -> str:
+    """Element text: characters XML cannot hold dropped, a carriage return kept as a character
+    reference (a parser turns a literal one into a line feed)."""
+    return escape(ILLEGAL_XML.sub("", text), {'"': "&quot;", "\r": "&#13;"})
+
+
+def is_empty(value: Any) -> bool:
+    """None, False (an unticked box) and "" all mean an empty cell; 0 is a number."""
+    return value is None or value is False or (isinstance(value, str) and value == "")
 
 
 def cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
@@ -58,7 +65,7 @@ def cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
     if value is None or value is False or value == "":
         return None if style is None else head + b"/>"
     if isinstance(value, str):
-        text = _escape_text(value).encode()
+        text = escape_text(value).encode()
         return head + b' t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % text
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
@@ -249,7 +256,7 @@ def _new_cell(body: bytes, cell: _Span | None, row: int, col: int, edit: CellEdi
         return old[:style_match.start()] + b' s="%d"' % new_style + old[style_match.end():]
     if not formula and same_value(edit.current, edit.value) and new_style == style:
         return None
-    if cell is None and edit.value in (None, False, "") and new_style is None:
+    if cell is None and is_empty(edit.value) and new_style is None:
         return None
     new = cell_xml(ref(row, col), new_style, edit.value)
     return b"" if new is None else new
@@ -265,7 +272,7 @@ def _dimension(xml: bytes, edits: SheetEdits) -> bytes:
         return xml
     first = split_ref(match.group(1).decode())
     last = split_ref((match.group(2) or match.group(1)).decode())
-    rows = [r for r, cols in edits.cells.items() if any(e.value not in (None, False, "") for e in cols.values())]
+    rows = [r for r, cols in edits.cells.items() if any(not is_empty(e.value) for e in cols.values())]
     cols = [c for r in rows for c in edits.cells[r]]
     if not rows:
         return xml

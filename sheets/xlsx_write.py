@@ -15,7 +15,7 @@ from . import xlsx_protect, xlsx_validation, xlsx_xml
 from .base import OWNED_NOTE_PREFIX, TabSnapshot, TabWrites
 from .layout import BY_KEY, match_headers
 from .xlsx_notes import patch_notes
-from .xlsx_patch import CellEdit, PatchRefused, SheetEdits, merged_cells, patch_cells, rewrite_zip
+from .xlsx_patch import CellEdit, PatchRefused, is_empty, SheetEdits, merged_cells, patch_cells, rewrite_zip
 from .xlsx_styles import StyleBook
 
 _COL = re.compile(rb"<col\b[^>]*/>")
@@ -150,7 +150,7 @@ def _edits(batch: TabWrites, snapshot: TabSnapshot, sheet: bytes, styles: StyleB
     hasil = header.get(f.HASIL)
     wrap: Callable[[int | None], int | None] = lambda s: styles.variant(s, wrap=True)  # noqa: E731
     for write in batch.cells:
-        style = wrap if write.col == hasil and write.row > 0 and write.value not in (None, False, "") else None
+        style = wrap if write.col == hasil and write.row > 0 and not is_empty(write.value) else None
         edits.put(write.row, write.col, CellEdit(write.value, _current(snapshot, write.row, write.col), style))
     if guard is not None:
         for key, col in header.items():
