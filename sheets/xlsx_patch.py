@@ -53,15 +53,14 @@ def escape_text(text: str) -> str:
 
 def is_empty(value: Any) -> bool:
     """None, False (an unticked box) and "" all mean an empty cell; 0 is a number."""
-    return value is None or value is False or (isinstance(value, str) and value == "")
+    return value is None or value is False or (isinstance(value, str) and _clean(value) == "")
 
 
 def cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
     """The ``<c>`` element for a value; None when the cell should not exist (empty, unstyled)."""
     s = b"" if style is None else b' s="%d"' % style
     head = b'<c r="%s"%s' % (address.encode(), s)
-    if value is True:
-        value = BOX_TEXT
+    value = _clean(value)
     if value is None or value is False or value == "":
         return None if style is None else head + b"/>"
     if isinstance(value, str):
@@ -74,14 +73,20 @@ def cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
     raise TypeError(f"Nilai bertipe {type(value).__name__} tidak bisa ditulis ke sel")
 
 
+def _clean(value: Any) -> Any:
+    """True is a ticked box; text loses the characters XML cannot hold (and may become empty)."""
+    if value is True:
+        return BOX_TEXT
+    return ILLEGAL_XML.sub("", value) if isinstance(value, str) else value
+
+
 def same_value(current: Any, value: Any) -> bool:
     """Whether a cell read as ``current`` already shows ``value`` (True is a ticked box)."""
-    if value is True:
-        value = BOX_TEXT
+    value = _clean(value)
     if value is None or value is False or value == "":
         return current is None or current == ""
     if isinstance(value, str):
-        return isinstance(current, str) and current == ILLEGAL_XML.sub("", value)
+        return isinstance(current, str) and current == value
     return isinstance(current, int | float) and not isinstance(current, bool) and current == value
 
 
