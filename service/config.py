@@ -43,6 +43,9 @@ class Config:
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
     extra_holidays: dict = field(default_factory=dict)  # [kalender] libur_tambahan: date -> name
+    # the Walidata's sheet-protection password, by reference only (see service/walidata_password.py)
+    walidata_password_env: str | None = None
+    walidata_password_file: Path | None = None
 
     @property
     def root(self) -> Path:
@@ -63,7 +66,7 @@ KNOWN_KEYS = {
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
-    "walidata": {"emails"},
+    "walidata": {"emails", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
     "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan", "kepala"},
@@ -167,6 +170,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         dashboard_host=_get(dashboard, "host", str, "dashboard", "127.0.0.1"),
         dashboard_port=_get(dashboard, "port", int, "dashboard", 8050),
         extra_holidays=config_kalender.holidays(data),
+        walidata_password_env=_get(walidata, "kata_sandi_env", str, "walidata", None),
+        walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
+                                else None),
     )
 
 

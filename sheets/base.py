@@ -28,7 +28,10 @@ class TabSnapshot:
     # Who may have made the changes (issue 9.2); None/empty where the backend cannot tell.
     saved_by: str | None = None  # Excel: docProps/core.xml cp:lastModifiedBy (the application's user name)
     opened_by: str | None = None  # Excel: the user in the lock file (~$name.xlsx, .~lock.name.xlsx#)
-    protected: bool | None = None  # Walidata columns editable by the Walidata only (protection seen)
+    opened_since: Any = None  # Excel: since when (datetime from the lock file), None when not open
+    # Excel: True when the sheet was protected by the Walidata's password at read time, False when
+    # not (or by another password), None when the backend cannot tell (no password configured)
+    protected: bool | None = None
     editors: tuple[str, ...] = ()  # Google: editors of the Drive revisions since the last read
     editors_basis: str = ""  # how ``editors`` was found (Bahasa Indonesia), e.g. "riwayat revisi Drive"
     comments: tuple["CellComment", ...] | None = None  # Google: threads on this tab; None: not read

@@ -1,5 +1,6 @@
 """XlsxBackend, the embedded default: one workbook per OPD in a folder (``<KODE>.xlsx``, one tab
-named ``<KODE>``), read with python-calamine, written with openpyxl, replaced atomically.
+named ``<KODE>``), read with python-calamine, written by patching the tab's XML parts (never a
+full load and save, which would drop what openpyxl does not understand), replaced atomically.
 
 An idle cycle costs one ``stat`` per workbook: a workbook whose size and modification time match
 the token of its last read is not opened. A workbook is never written while it is open in Excel
@@ -11,35 +12,32 @@ import dataclasses
 
 import io
 import logging
-import math
 import os
 import re
 import secrets
 import stat
 import time as clock
-import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from datetime import date, datetime, time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
-from openpyxl.comments import Comment
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import xlsx_people, xlsx_xml
-from .base import OWNED_NOTE_PREFIX, TabResult, TabSnapshot, TabWrites, WriteResult
-from .xlsx_template import BOX_VALUE, new_workbook
+from . import xlsx_xml
+from .base import TabResult, TabSnapshot, TabWrites, WriteResult
+from .lockfile import read_lock
+from .xlsx_notes import NOTE_AUTHOR
+from .xlsx_patch import PatchRefused, rewrite_zip
+from .xlsx_protect import Guard
+from .xlsx_write import patch_workbook
 
-__all__ = ["XlsxBackend", "new_workbook", "save_atomic"]
+__all__ = ["NOTE_AUTHOR", "XlsxBackend", "save_atomic"]
 
 log = logging.getLogger(__name__)
 
-NOTE_AUTHOR = "Satu Data Magetan"
 _NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
 _SAFE_KODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,30}")
 # what a damaged or non-xlsx file raises while we read it
@@ -53,8 +51,11 @@ class _TabMissing(Exception):
 
 
 class XlsxBackend:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, password: str | None = None) -> None:
+        """``password`` is the Walidata's sheet-protection password; without it no protection is applied."""
         self.folder = Path(folder)
+        self.password = password or None
+        self.guard = Guard(password) if password else None
         self.requests: dict[str, int] = {"stat": 0, "read": 0, "write": 0}
 
     def path(self, kode: str) -> Path:
@@ -72,18 +73,38 @@ class XlsxBackend:
                 continue
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                save_atomic(new_workbook(kode, nama), path)
+                _replace_atomic(path, self.template(kode, nama))
             except OSError as exc:
                 log.warning("Gagal membuat %s: %s", path, exc)
                 continue
             created.append(kode)
         return created
 
+    def template(self, kode: str, nama: str) -> bytes:
+        """A new workbook's bytes, protected with the Walidata's password when there is one."""
+        from .xlsx_template import new_workbook
+
+        payload = _to_bytes(new_workbook(kode, nama))
+        if self.guard is None:
+            return payload
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            part = xlsx_xml.package(archive).sheets[kode]
+            sheet = self.guard.protect(archive.read(part))
+        return rewrite_zip(payload, {part: sheet})
+
     # --- read -------------------------------------------------------------------------------
 
     def read(self, opds: list[str], known: dict[str, Any]) -> list[TabResult]:
         self._sweep()
         return [_with_notice(self._read_one(opd, known.get(opd)), self.folder) for opd in opds]
+
+    def _lock(self, path: Path) -> Any:
+        """Who has the workbook open now, from Excel's or LibreOffice's lock file (None: nobody)."""
+        for name in (f"~${path.name}", f".~lock.{path.name}#"):
+            info = read_lock(path.parent / name)
+            if info is not None:
+                return info
+        return None
 
     def _sweep(self, older_than: float = 600.0) -> None:
         """Temporary files a killed poller left behind (``.<name>.xlsx.<hex>.tmp``), once stale."""
@@ -103,13 +124,17 @@ class XlsxBackend:
                 return TabResult(opd, unchanged=True)
             data, token = _load(path)
         except FileNotFoundError:
+            if stray := stray_ods_notice(self.folder, opd):
+                return TabResult(opd, error=f"Berkas {path.name} tidak ditemukan di folder {self.folder}. {stray}")
             return TabResult(opd, error=f"Berkas {path.name} tidak ditemukan di folder {self.folder}")
         except OSError as exc:
             return TabResult(opd, error=f"Berkas {path.name} tidak dapat dibuka: {exc}")
         self.requests["read"] += 1
         try:
-            snapshot = _snapshot(opd, path.name, data, token)
-            snapshot.opened_by = xlsx_people.lock_user(path)
+            snapshot = _snapshot(opd, path.name, data, token, self.guard)
+            if (lock := self._lock(path)) is not None:
+                snapshot.opened_by = lock.user or "(pengguna tidak tercatat di berkas kunci)"
+                snapshot.opened_since = lock.since
             return TabResult(opd, snapshot=snapshot)
         except _TabMissing as exc:
             return TabResult(opd, error=str(exc))
@@ -119,13 +144,20 @@ class XlsxBackend:
     # --- write ------------------------------------------------------------------------------
 
     def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:
-        return {b.opd: self._write_one(b, snapshots.get(b.opd)) for b in batches if b}
+        wanted = [b for b in batches if b or self._unprotected(snapshots.get(b.opd))]
+        return {b.opd: self._write_one(b, snapshots.get(b.opd)) for b in wanted}
+
+    def _unprotected(self, snapshot: TabSnapshot | None) -> bool:
+        """A sheet read without the Walidata's protection is written (protected again) even with no cells to write."""
+        return self.guard is not None and snapshot is not None and snapshot.protected is False
 
     def _write_one(self, batch: TabWrites, snapshot: TabSnapshot | None) -> WriteResult:
         path = self.path(batch.opd)
         if snapshot is None or snapshot.token is None:
             return WriteResult(f"Tab {batch.opd} belum dibaca pada siklus ini{_NEXT_CYCLE}")
         if reason := self._busy(path, snapshot.token):
+            return WriteResult(reason)
+        if reason := _read_only(path):
             return WriteResult(reason)
         try:
             data, token = _load(path)
@@ -134,25 +166,17 @@ class XlsxBackend:
         if not _same(snapshot.token, token):
             return WriteResult(_changed(path))
         try:
-            with _logged_warnings(path.name):
-                workbook = openpyxl.load_workbook(io.BytesIO(data))
-        except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+            outcome = patch_workbook(data, batch, snapshot, self.guard)
+        except PatchRefused as exc:
+            return WriteResult(f"Berkas {path.name} tidak ditulis agar isinya tidak hilang: {exc}. "
+                               "Simpan ulang berkas di Excel atau LibreOffice sebagai .xlsx")
+        except _BAD_FILE as exc:
             return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis ({exc}){_NEXT_CYCLE}")
-        title = _find_tab(workbook.sheetnames, batch.opd)
-        if title is None:
-            return WriteResult(f"Tab {batch.opd} tidak ditemukan di {path.name}{_NEXT_CYCLE}")
-        sheet = workbook[title]
-        changed = False
-        for write in batch.cells:
-            changed |= _set_value(sheet.cell(write.row + 1, write.col + 1), write.value)
-        for note in batch.notes:
-            changed |= _set_note(sheet.cell(note.row + 1, note.col + 1), note.text)
-        if not changed:
+        if not outcome.changed:
             return WriteResult(None, token)
-        payload = _with_cached_results(_to_bytes(workbook), data, title, path.name)
         self.requests["write"] += 1
         try:
-            reason = _replace_atomic(path, payload, check=lambda: self._busy(path, token))
+            reason = _replace_atomic(path, outcome.payload, check=lambda: self._busy(path, token))
             if reason:
                 return WriteResult(reason)
             self.requests["stat"] += 1
@@ -193,7 +217,7 @@ class XlsxBackend:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _snapshot(opd: str, name: str, data: bytes, token: Token) -> TabSnapshot:
+def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | None = None) -> TabSnapshot:
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
         title = _find_tab(book.sheet_names, opd)
         if title is None:
@@ -202,8 +226,9 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token) -> TabSnapshot:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = xlsx_xml.package(archive)
         percent = xlsx_xml.percent_styles(archive, parts.styles)
-        scan = xlsx_xml.scan_sheet(archive.read(parts.sheets[title]), percent)
-        saver = xlsx_people.saved_by(archive)
+        sheet = archive.read(parts.sheets[title])
+        scan = xlsx_xml.scan_sheet(sheet, percent)
+        saved_by = xlsx_xml.last_modified_by(archive)
 
     values = [[None if v == "" else v for v in row] for row in grid]
     header, rows = (values[0], values[1:]) if values else ([], [])
@@ -221,7 +246,8 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token) -> TabSnapshot:
         percent={(r - 1, c) for r, c in scan.percent if r >= 1},
         problems=problems,
         token=token,
-        saved_by=saver,
+        protected=None if guard is None else guard.state(sheet),
+        saved_by=saved_by,
     )
 
 
@@ -230,85 +256,6 @@ def _find_tab(names: Sequence[str], opd: str) -> str | None:
     if opd in names:
         return opd
     return next((n for n in names if n.casefold() == opd.casefold()), None)
-
-
-# --- writing ------------------------------------------------------------------------------------
-
-
-def _set_value(cell: Any, value: Any) -> bool:
-    """Set one cell; True when its content changed. Text always stays text (never a formula)."""
-    if value is True:
-        value = BOX_VALUE
-    elif value is False:
-        value = None
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"Nilai {value!r} tidak bisa disimpan di Excel")
-    elif isinstance(value, datetime | time) and value.tzinfo is not None:
-        raise ValueError("Excel tidak menyimpan zona waktu; kirim waktu WIB tanpa tzinfo")
-    elif value is not None and not isinstance(value, int | float | date | time):
-        raise TypeError(f"Nilai bertipe {type(value).__name__} tidak bisa ditulis ke sel")
-    if isinstance(cell, MergedCell):
-        log.warning("Sel %s tergabung (merge); tidak ditulis", cell.coordinate)
-        return False
-    if cell.data_type != "f" and type(cell.value) is type(value) and cell.value == value:
-        return False
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"  # openpyxl would turn "=…" into a formula
-    return True
-
-
-def _owned(text: str | None) -> bool:
-    text = (text or "").lstrip()
-    if text.startswith(NOTE_AUTHOR + ":"):  # Excel may put the author's name in front
-        text = text[len(NOTE_AUTHOR) + 1 :].lstrip()
-    return text.startswith(OWNED_NOTE_PREFIX)
-
-
-def _set_note(cell: Any, text: str | None) -> bool:
-    """Set or remove an owned note; a human's comment is never replaced or removed."""
-    if text is not None and not text.startswith(OWNED_NOTE_PREFIX):
-        raise ValueError(f"Catatan milik sistem harus diawali {OWNED_NOTE_PREFIX!r}")
-    if isinstance(cell, MergedCell):
-        return False
-    current = cell.comment
-    if current is not None and not _owned(current.text):
-        return False
-    if text is None:
-        if current is None:
-            return False
-        cell.comment = None
-        return True
-    if current is not None and current.text == text:
-        return False
-    lines = sum(1 + len(line) // 50 for line in text.splitlines() or [""])
-    cell.comment = Comment(text, NOTE_AUTHOR, height=min(400, 24 + 15 * lines), width=320)
-    return True
-
-
-def _with_cached_results(saved: bytes, original: bytes, title: str, name: str) -> bytes:
-    """openpyxl drops every formula's cached result; put this tab's back, so the next read
-    (python-calamine, which does not calculate) still sees them."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(original)) as archive:
-            part = xlsx_xml.package(archive).sheets[title]
-            cached = xlsx_xml.scan_sheet(archive.read(part), frozenset()).cached
-        return xlsx_xml.restore_cached(saved, title, cached)
-    except _BAD_FILE as exc:
-        log.warning("%s: hasil rumus tidak dapat dipertahankan (%s)", name, exc)
-        return saved
-
-
-@contextmanager
-def _logged_warnings(name: str) -> Iterator[None]:
-    """openpyxl warns when it drops what it cannot keep (e.g. Excel 2010 extensions): log it."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.filterwarnings("always", category=UserWarning, module="openpyxl")
-        yield
-    for warning in caught:
-        log.warning("%s: %s", name, warning.message)
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -321,6 +268,18 @@ def _token(st: os.stat_result) -> Token:
 def _same(known: Any, token: Token) -> bool:
     """Tokens compare equal after a JSON round trip too (a tuple comes back as a list)."""
     return isinstance(known, list | tuple) and tuple(known) == token
+
+
+def _read_only(path: Path) -> str | None:
+    """The user's read-only mark on the file (chmod a-w, Windows' read-only attribute) is respected."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) and os.access(path, os.W_OK):
+        return None
+    return (f"Berkas {path.name} ditandai hanya-baca, jadi tidak ditulis: hasil pemeriksaan belum tampil di "
+            "lembar. Hapus tanda hanya-baca bila poller boleh menulis ke berkas ini")
 
 
 def _changed(path: Path) -> str:
@@ -337,6 +296,14 @@ def _to_bytes(workbook: Any) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "new_workbook":  # openpyxl is imported only where a workbook is built
+        from .xlsx_template import new_workbook
+
+        return new_workbook
+    raise AttributeError(name)
 
 
 def save_atomic(workbook: Any, path: Path) -> None:

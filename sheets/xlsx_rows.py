@@ -4,17 +4,50 @@ open in Excel/LibreOffice, never over a change made since the read, replaced ato
 from __future__ import annotations
 
 import io
+import logging
+import math
+import re
+import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from . import xlsx_xml
 from .base import TabSnapshot, WriteResult
 from .xlsx_template import lay_out
 
+log = logging.getLogger(__name__)
 _NEXT = "; tidak ditulis"
+_EMPTY_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f\b[^>]*?(?:/>|>[^<]*</f>))(?:<v\s*/>|<v></v>)</c>')
+
+
+@contextmanager
+def _logged_warnings(name: str) -> Iterator[None]:
+    """openpyxl warns when it drops what it cannot keep (e.g. Excel 2010 extensions): log it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", category=UserWarning, module="openpyxl")
+        yield
+    for warning in caught:
+        log.warning("%s: %s", name, warning.message)
+
+
+def _set_value(cell: Any, value: Any) -> None:
+    """Set one draft cell. Text always stays text (never a formula)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"Nilai {value!r} tidak bisa disimpan di Excel")
+    elif value is not None and not isinstance(value, int | float | date | time | datetime):
+        raise TypeError(f"Nilai bertipe {type(value).__name__} tidak bisa ditulis ke sel")
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would turn "=…" into a formula
 
 
 def lock_reason(path: Path) -> str | None:
@@ -26,7 +59,7 @@ def lock_reason(path: Path) -> str | None:
 
 
 def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
-    from .xlsx import _find_tab, _load, _logged_warnings, _replace_atomic, _same, _set_value, _to_bytes, _token
+    from .xlsx import _find_tab, _load, _replace_atomic, _same, _to_bytes, _token
 
     path = backend.path(snapshot.opd)
     if reason := backend._busy(path, snapshot.token):
@@ -56,7 +89,7 @@ def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> W
 
 
 def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
-    from .xlsx import _find_tab, _load, _logged_warnings, _replace_atomic, _to_bytes, _token
+    from .xlsx import _find_tab, _load, _replace_atomic, _to_bytes, _token
 
     path = backend.path(kode)
     if reason := lock_reason(path):
@@ -93,7 +126,33 @@ def _keep_cached(saved: bytes, original: bytes, renamed: dict[str, str]) -> byte
             parts = xlsx_xml.package(archive)
             for old, new in renamed.items():
                 cached = xlsx_xml.scan_sheet(archive.read(parts.sheets[old]), frozenset()).cached
-                saved = xlsx_xml.restore_cached(saved, new, cached)
+                saved = restore_cached(saved, new, cached)
     except _BAD_FILE:  # a damaged part: the values stay, only formula results are lost
         return saved
     return saved
+
+
+def restore_cached(workbook: bytes, sheet_name: str, cached: dict[str, tuple[str, str]]) -> bytes:
+    """Put the cached formula results of one tab back into a workbook openpyxl has just saved."""
+    if not cached:
+        return workbook
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source:
+        part = xlsx_xml.package(source).sheets[sheet_name]
+
+        def put_back(match: re.Match[bytes]) -> bytes:
+            ref = match.group(1).decode()
+            if ref not in cached or b" t=" in match.group(2):
+                return match.group(0)
+            kind, text = cached[ref]
+            typed = b"" if kind == "n" else f' t="{kind}"'.encode()
+            value = text.encode()  # already XML text
+            return b'<c r="%s"%s%s>%s<v>%s</v></c>' % (match.group(1), match.group(2), typed, match.group(3), value)
+
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == part:
+                    data = _EMPTY_FORMULA.sub(put_back, data)
+                target.writestr(info, data)
+    return out.getvalue()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -11,7 +11,8 @@ from rules import fields as f
 
 from .layout import COLUMNS
 
-TEMPLATE_ROWS = 2000  # dropdowns and colours cover rows 2..TEMPLATE_ROWS
+from .xlsx_validation import TEMPLATE_ROWS  # dropdowns and colours cover rows 2..TEMPLATE_ROWS
+
 BOX_VALUE = "YA"
 OWNER_FILLS = {"system": "D9D9D9", "walidata": "DDEBF7", "operator": "FFF9E5"}
 
@@ -44,7 +45,12 @@ def lay_out(sheet) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         colour = OWNER_FILLS[column.owner]
         cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = column.width
+        # a cell typed later takes its column's format: operator columns unlocked for sheet protection
+        dimension.protection = Protection(locked=column.owner != "operator")
+        if column.key == f.HASIL:
+            dimension.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[1].height = 32
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}1"

@@ -1,8 +1,8 @@
 """What python-calamine does not tell: number formats, formulas and errors, read from the xlsx XML.
 
 Standard library only: styles.xml is parsed, the tab's sheet XML is searched byte-wise for the
-few cells that matter (a full parse only for unusual layouts). Also puts formula results back
-after openpyxl saved a workbook, since openpyxl drops every cached value.
+few cells that matter (a full parse only for unusual layouts). The poller's writes patch the XML
+(sheets/xlsx_patch.py), so formula results the user's program cached are never lost.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 NO_CACHED_VALUE = "Rumus tanpa nilai tersimpan; buka dan simpan ulang berkas di Excel"
 _PERCENT_BUILTIN = {9: "0%", 10: "0.00%"}
@@ -62,6 +62,22 @@ def package(archive: zipfile.ZipFile) -> Package:
             sheets[sheet.get("name", "")] = rels[_attr(sheet, "id")][1]
     styles = next((t for ty, t in rels.values() if ty.endswith("/styles")), None)
     return Package(sheets, styles)
+
+
+_MODIFIED_BY = re.compile(rb"<(?:\w+:)?lastModifiedBy\b[^>]*>(.*?)</(?:\w+:)?lastModifiedBy>", re.S)
+
+
+def last_modified_by(archive: zipfile.ZipFile) -> str | None:
+    """The saving user's name (``cp:lastModifiedBy``, written by Excel and LibreOffice), if any."""
+    try:
+        core = archive.read("docProps/core.xml")
+    except KeyError:
+        return None
+    match = _MODIFIED_BY.search(core)
+    if match is None:
+        return None
+    name = unescape(match.group(1).decode("utf-8", "replace")).strip()
+    return name or None
 
 
 def is_percent_format(code: str) -> bool:
@@ -197,33 +213,3 @@ def _ref(row: int, col: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(65 + rest) + letters
     return f"{letters}{row + 1}"
-
-
-# openpyxl writes a formula cell as <c r="B2" s="1"><f>…</f><v /></c> (attributes r, s only).
-_EMPTY_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f\b[^>]*?(?:/>|>[^<]*</f>))(?:<v\s*/>|<v></v>)</c>')
-
-
-def restore_cached(workbook: bytes, sheet_name: str, cached: dict[str, tuple[str, str]]) -> bytes:
-    """Put the cached formula results of one tab back into a workbook openpyxl has just saved."""
-    if not cached:
-        return workbook
-    with zipfile.ZipFile(io.BytesIO(workbook)) as source:
-        part = package(source).sheets[sheet_name]
-
-        def put_back(match: re.Match[bytes]) -> bytes:
-            ref = match.group(1).decode()
-            if ref not in cached or b" t=" in match.group(2):
-                return match.group(0)
-            kind, text = cached[ref]
-            typed = b"" if kind == "n" else f' t="{kind}"'.encode()
-            value = text.encode()  # already XML text
-            return b'<c r="%s"%s%s>%s<v>%s</v></c>' % (match.group(1), match.group(2), typed, match.group(3), value)
-
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                data = source.read(info)
-                if info.filename == part:
-                    data = _EMPTY_FORMULA.sub(put_back, data)
-                target.writestr(info, data)
-    return out.getvalue()

@@ -6,7 +6,6 @@ import json
 
 import openpyxl
 
-from sheets.xlsx_people import lock_user
 from tests.test_xlsx_flow import Workspace
 from sheets.layout import match_headers
 from sheets.xlsx import save_atomic
@@ -59,16 +58,25 @@ def test_a_user_who_has_the_workbook_open_is_a_candidate_too(tmp_path):
 
 
 def test_lock_files_of_libreoffice_and_excel_name_their_user(tmp_path):
-    book = tmp_path / "DINKES.xlsx"
-    assert lock_user(book) is None
-    lo = tmp_path / ".~lock.DINKES.xlsx#"
+    from sheets.xlsx import XlsxBackend
+
+    backend = XlsxBackend(tmp_path / "sheets")
+    backend.ensure_tabs([("DINKES", "Dinas Kesehatan")])
+    folder = backend.folder
+
+    def opened_by():
+        [result] = backend.read(["DINKES"], {})
+        return result.snapshot.opened_by
+
+    assert opened_by() is None
+    lo = folder / ".~lock.DINKES.xlsx#"
     lo.write_text(",sari,PC-01,01.12.2026 09:00,file:///C:/Users/sari/AppData/Roaming/LibreOffice/4;", encoding="utf-8")
-    assert lock_user(book) == "sari"  # no full name set in LibreOffice: the system user
+    assert opened_by() == "sari"  # no full name set in LibreOffice: the system user
     lo.unlink()
     name = "Ani Rahayu"
     excel = bytes([len(name)]) + name.encode("cp1252")
     excel = excel.ljust(0x36, b" ") + len(name).to_bytes(2, "little") + name.encode("utf-16-le")
-    (tmp_path / "~$DINKES.xlsx").write_bytes(excel.ljust(165, b"\0"))
-    assert lock_user(book) == "Ani Rahayu"
-    (tmp_path / "~$DINKES.xlsx").write_bytes(b"")
-    assert lock_user(book) == "(pengguna tidak tercatat di berkas kunci)"
+    (folder / "~$DINKES.xlsx").write_bytes(excel.ljust(165, b"\0"))
+    assert opened_by() == "Ani Rahayu"
+    (folder / "~$DINKES.xlsx").write_bytes(b"")
+    assert opened_by() == "(pengguna tidak tercatat di berkas kunci)"

@@ -135,7 +135,7 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
     snapshots: dict[str, TabSnapshot] = {}
     remembered = {t["opd"]: t for t in store.tabs()}
     for result in results:
-        tab = TabReport(result.opd, "tidak_berubah")
+        tab = TabReport(result.opd, "tidak_berubah", getattr(result, "notice", ""))
         report.tabs.append(tab)
         if result.error:
             tab.status, tab.message = "galat", result.error
@@ -167,7 +167,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
         tab.message, tab.rows = plan.message, plan.rows_seen
         tab.events = sum(e.kind == "status" for e in plan.events)  # value changes are audited apart
         tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
-        if plan.writes or plan.writes.comments:
+        # an unprotected sheet is protected again even with nothing else to write
+        if plan.writes or plan.writes.comments or result.snapshot.protected is False:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
     return batches, snapshots

@@ -19,8 +19,9 @@ from sheets.base import Backend
 
 def open_backend(config: Config) -> Backend:
     if config.backend == "xlsx":
+        from service.walidata_password import walidata_password
         from sheets.xlsx import XlsxBackend
-        return XlsxBackend(config.folder)
+        return XlsxBackend(config.folder, walidata_password(config))
     from sheets.base import BackendError
     from sheets.google import GoogleBackend
     try:

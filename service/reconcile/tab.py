@@ -18,6 +18,7 @@ from rules.workflow import RowInput, advance, box_labels, parse_box, read_boxes
 from service.reconcile import audit, comments
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.who import People
+from service.reconcile.protection import mark, unprotected_walidata_ticks
 from service.reconcile.archiving import archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
@@ -320,7 +321,9 @@ def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: Hea
             transitions.append((state, DIARSIP, reason))
         state = DIARSIP
     first = len(plan.events)
+    unguarded = unprotected_walidata_ticks(snapshot, boxes, mem.boxes if mem else {})
     for prev, to, reason in transitions:
+        reason = mark(reason, unguarded) if unguarded else reason
         plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
     audit.audit_row(plan, first, mem, data, cells, catatan, state, snapshot, ctx.people or People(memory.opd),
                     now, memory.write_pending, author=request.who if request else None)

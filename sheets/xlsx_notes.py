@@ -1,0 +1,347 @@
+"""The poller's own notes, patched into a sheet's comments part and its legacy VML drawing.
+
+A note (Excel's "Note", LibreOffice's "Comment") lives in two parts: the text in
+``xl/commentsN.xml`` and the yellow box in the VML drawing the sheet's ``<legacyDrawing>`` names.
+Only comments whose text starts with the owned prefix are replaced or removed; a human's note,
+a threaded comment's placeholder and every other byte of both parts stay as they are.
+"""
+from __future__ import annotations
+
+import bisect
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, unescape
+
+from .base import OWNED_NOTE_PREFIX
+from .xlsx_patch import ILLEGAL_XML, PatchRefused, escape_text, column_letters, ref
+from .xlsx_xml import split_ref
+
+NOTE_AUTHOR = "Satu Data Magetan"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_COMMENTS_TYPE = _REL_NS + "/comments"
+_VML_TYPE = _REL_NS + "/vmlDrawing"
+_COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+_VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+_NS = {"v": "urn:schemas-microsoft-com:vml", "o": "urn:schemas-microsoft-com:office:office",
+       "x": "urn:schemas-microsoft-com:office:excel"}
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_COMMENT = re.compile(rb"<comment\b([^>]*?)(/?)>")
+_TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+_LEGACY = re.compile(rb'<legacyDrawing\b[^>]*?:id="([^"]+)"[^>]*/>')
+_AFTER_LEGACY = (b"<legacyDrawingHF", b"<drawingHF", b"<picture", b"<oleObjects", b"<controls",
+                 b"<webPublishItems", b"<tableParts", b"<extLst", b"</worksheet>")
+
+
+def owned(text: str | None) -> bool:
+    text = (text or "").lstrip()
+    if text.startswith(NOTE_AUTHOR + ":"):  # Excel may put the author's name in front
+        text = text[len(NOTE_AUTHOR) + 1:].lstrip()
+    return text.startswith(OWNED_NOTE_PREFIX)
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    return {k.decode(): unescape(v.decode(), {"&quot;": '"'}) for k, v in _ATTR.findall(tag)}
+
+
+def _rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _target(part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+
+
+def _relative(part: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(part))
+
+
+@dataclass
+class _Package:
+    """The parts a note write may change, read lazily from the archive and kept once changed."""
+
+    archive: zipfile.ZipFile
+    changed: dict[str, bytes] = field(default_factory=dict)
+
+    def read(self, name: str) -> bytes | None:
+        if name in self.changed:
+            return self.changed[name]
+        try:
+            return self.archive.read(name)
+        except KeyError:
+            return None
+
+    def free_name(self, pattern: str) -> str:
+        names = set(self.archive.namelist()) | set(self.changed)
+        return next(pattern % n for n in range(1, 10_000) if pattern % n not in names)
+
+
+def comment_text(element: bytes) -> str:
+    body = _PHONETIC.sub(b"", element)
+    return unescape(b"".join(_TEXT.findall(body)).decode(), {"&quot;": '"'})
+
+
+def _comment_xml(address: str, author: int, text: str) -> bytes:
+    body = escape_text(text).encode()
+    return (b'<comment ref="%s" authorId="%d" shapeId="0"><text><t xml:space="preserve">%s</t></text></comment>'
+            % (address.encode(), author, body))
+
+
+def _comments_index(xml: bytes) -> dict[str, tuple[int, int]]:
+    """Cell address -> (start, end) of its <comment>."""
+    found, at = {}, 0
+    while (match := _COMMENT.search(xml, at)) is not None:
+        end = match.end() if match.group(2) == b"/" else xml.index(b"</comment>", match.end()) + len(b"</comment>")
+        address = _attrs(match.group(1)).get("ref", "")
+        found[address.upper()] = (match.start(), end)
+        at = end
+    return found
+
+
+def _author_id(xml: bytes) -> tuple[bytes, int]:
+    """The comments part with our author present, and the author's index."""
+    authors = re.findall(rb"<author>(.*?)</author>|<author/>", xml, re.S)
+    names = [unescape(a.decode()) for a in authors]
+    if NOTE_AUTHOR in names:
+        return xml, names.index(NOTE_AUTHOR)
+    ours = b"<author>%s</author>" % NOTE_AUTHOR.encode()
+    if b"</authors>" in xml:
+        return xml.replace(b"</authors>", ours + b"</authors>", 1), len(names)
+    if b"<authors/>" in xml:
+        return xml.replace(b"<authors/>", b"<authors>" + ours + b"</authors>", 1), 0
+    raise PatchRefused("bagian catatan (comments) tanpa daftar penulis")
+
+
+def patch_notes(archive: zipfile.ZipFile, sheet_part: str, sheet_xml: bytes,
+                notes: list[tuple[int, int, str | None]]) -> tuple[bytes, dict[str, bytes], int]:
+    """The sheet XML, the changed or new parts, and how many notes changed."""
+    package = _Package(archive)
+    rels = package.read(_rels_name(sheet_part))
+    relations = [_attrs(m.group(0)) for m in _RELATIONSHIP.finditer(rels or b"")]
+    comments_part = next((_target(sheet_part, r.get("Target", "")) for r in relations
+                          if r.get("Type") == _COMMENTS_TYPE), None)
+    legacy = _LEGACY.search(sheet_xml)
+    vml_part = None
+    if legacy is not None:
+        vml_part = next((_target(sheet_part, r.get("Target", "")) for r in relations
+                         if r.get("Id") == legacy.group(1).decode()), None)
+    comments = package.read(comments_part) if comments_part else None
+    index = _comments_index(comments) if comments else {}
+    removals, replacements, additions = _decide(comments or b"", index, notes)
+    if not (removals or replacements or additions):
+        return sheet_xml, {}, 0
+
+    if comments is None:
+        comments_part = package.free_name("xl/comments%d.xml")
+        comments = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns='
+                    b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors/><commentList/></comments>')
+        rels = _add_relationship(rels, _COMMENTS_TYPE, _relative(sheet_part, comments_part))[0]
+        _content_type(package, comments_part, _COMMENTS_CT)
+    comments = _patch_comments(comments, removals, replacements, additions)
+    package.changed[comments_part] = comments
+    if vml_part is None:
+        vml_part = package.free_name("xl/drawings/vmlDrawing%d.vml")
+        rels, rid = _add_relationship(rels, _VML_TYPE, _relative(sheet_part, vml_part))
+        sheet_xml = _add_legacy_drawing(sheet_xml, rid)
+        package.changed[vml_part] = _new_vml()
+        _content_type(package, vml_part, _VML_CT)
+    package.changed[vml_part] = patch_vml(package.read(vml_part) or _new_vml(), removals,
+                                          {a: t for a, t in additions.items()})
+    package.changed[_rels_name(sheet_part)] = rels
+    return sheet_xml, package.changed, len(removals) + len(replacements) + len(additions)
+
+
+def _decide(comments: bytes, index: dict[str, tuple[int, int]], notes: list[tuple[int, int, str | None]]
+            ) -> tuple[set[str], dict[str, str], dict[str, str]]:
+    """Which owned notes to remove, which to rewrite and which to add; a human's note wins."""
+    removals: set[str] = set()
+    replacements: dict[str, str] = {}
+    additions: dict[str, str] = {}
+    for row, col, text in notes:
+        if text is not None and not text.startswith(OWNED_NOTE_PREFIX):
+            raise ValueError(f"Catatan milik sistem harus diawali {OWNED_NOTE_PREFIX!r}")
+        address = ref(row, col)
+        span = index.get(address)
+        current = comment_text(comments[span[0]:span[1]]) if span else None
+        if span is not None and not owned(current):
+            continue
+        if text is None:
+            if span is not None:
+                removals.add(address)
+        elif span is None:
+            additions[address] = text
+        elif current != ILLEGAL_XML.sub("", text):
+            replacements[address] = text
+    return removals, replacements, additions
+
+
+def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str], additions: dict[str, str]) -> bytes:
+    xml, author = _author_id(xml)
+    index = _comments_index(xml)
+    edits = [(index[a], b"") for a in removals]
+    edits += [(index[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
+    pieces, cursor = [], 0
+    for (start, end), replacement in sorted(edits):
+        pieces += [xml[cursor:start], replacement]
+        cursor = end
+    xml = b"".join(pieces) + xml[cursor:]
+    if b"<commentList/>" in xml:
+        xml = xml.replace(b"<commentList/>", b"<commentList></commentList>", 1)
+    if additions and b"</commentList>" not in xml:
+        raise PatchRefused("bagian catatan (comments) tanpa commentList")
+    if not additions:
+        return xml
+    # kept in row order, as Excel writes them: each new comment goes before the first later one
+    existing = sorted((_position(a), start) for a, (start, _) in _comments_index(xml).items())
+    end = xml.index(b"</commentList>")
+    suffix_min = [end] * (len(existing) + 1)
+    for i in range(len(existing) - 1, -1, -1):
+        suffix_min[i] = min(existing[i][1], suffix_min[i + 1])
+    groups: dict[int, list[str]] = {}
+    for address in sorted(additions, key=split_ref):
+        at = suffix_min[bisect.bisect_right(existing, (split_ref(address), 1 << 62))]
+        groups.setdefault(at, []).append(address)
+    pieces, cursor = [], 0
+    for at in sorted(groups):
+        pieces += [xml[cursor:at], *(_comment_xml(a, author, additions[a]) for a in groups[at])]
+        cursor = at
+    return b"".join(pieces) + xml[cursor:]
+
+
+def _position(address: str) -> tuple[int, int]:
+    try:
+        return split_ref(address)
+    except ValueError:
+        return (1 << 30, 0)
+
+
+def _add_relationship(rels: bytes | None, kind: str, target: str) -> tuple[bytes, str]:
+    if rels is None:
+        rels = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+                b'"http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+    taken = {a.get("Id") for a in (_attrs(m.group(0)) for m in _RELATIONSHIP.finditer(rels))}
+    rid = next(f"rId{n}" for n in range(1, 10_000) if f"rId{n}" not in taken)
+    new = b'<Relationship Id="%s" Type="%s" Target="%s"/>' % (rid.encode(), kind.encode(), escape(target).encode())
+    if b"</Relationships>" in rels:
+        return rels.replace(b"</Relationships>", new + b"</Relationships>", 1), rid
+    return re.sub(rb"<Relationships\b([^>]*)/>", lambda m: b"<Relationships" + m.group(1) + b">" + new
+                  + b"</Relationships>", rels, count=1), rid
+
+
+def _add_legacy_drawing(sheet_xml: bytes, rid: str) -> bytes:
+    prefix = _namespace_prefix(sheet_xml, _REL_NS)
+    if prefix is None:
+        root = re.search(rb"<worksheet\b", sheet_xml)
+        if root is None:
+            raise PatchRefused("lembar tanpa elemen worksheet")
+        sheet_xml = sheet_xml[:root.end()] + b' xmlns:r="%s"' % _REL_NS.encode() + sheet_xml[root.end():]
+        prefix = "r"
+    at = min(i for i in (sheet_xml.find(tag) for tag in _AFTER_LEGACY) if i >= 0)
+    return sheet_xml[:at] + b'<legacyDrawing %s:id="%s"/>' % (prefix.encode(), rid.encode()) + sheet_xml[at:]
+
+
+def _namespace_prefix(xml: bytes, namespace: str) -> str | None:
+    match = re.search(rb'xmlns:(\w+)="%s"' % re.escape(namespace.encode()), xml[:4000])
+    return match.group(1).decode() if match else None
+
+
+def _content_type(package: _Package, part: str, content_type: str) -> None:
+    name = "[Content_Types].xml"
+    xml = package.read(name) or b""
+    extension = part.rpartition(".")[2]
+    if b'PartName="/%s"' % part.encode() in xml:
+        return
+    if part.endswith(".vml") and re.search(rb'<Default\b[^>]*Extension="vml"', xml, re.I):
+        return
+    if part.endswith(".vml"):
+        new = b'<Default Extension="%s" ContentType="%s"/>' % (extension.encode(), content_type.encode())
+    else:
+        new = b'<Override PartName="/%s" ContentType="%s"/>' % (part.encode(), content_type.encode())
+    package.changed[name] = xml.replace(b"</Types>", new + b"</Types>", 1)
+
+
+# --- VML -------------------------------------------------------------------------------------------
+
+
+def _new_vml() -> bytes:
+    return (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+            b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" '
+            b'data="1"/></o:shapelayout></xml>')
+
+
+def _prefixes(vml: bytes) -> tuple[bytes, dict[str, str]]:
+    """The VML with the three namespaces declared, and the prefix the file uses for each."""
+    found = {}
+    for short, namespace in _NS.items():
+        prefix = _namespace_prefix(vml, namespace)
+        if prefix is None:
+            root = re.search(rb"<xml\b", vml)
+            if root is None:
+                raise PatchRefused("gambar VML catatan tidak dikenal")
+            prefix = f"sd{short}"
+            vml = vml[:root.end()] + b' xmlns:%s="%s"' % (prefix.encode(), namespace.encode()) + vml[root.end():]
+        found[short] = prefix
+    return vml, found
+
+
+def _note_shapes(vml: bytes, v: str, x: str) -> dict[str, tuple[int, int]]:
+    """Cell address -> (start, end) of the Note shape anchored there."""
+    found = {}
+    for match in re.finditer(rb"<%s:shape\b.*?</%s:shape>" % (v.encode(), v.encode()), vml, re.S):
+        shape = match.group(0)
+        if b'ObjectType="Note"' not in shape:
+            continue
+        row = re.search(rb"<%s:Row>\s*(\d+)\s*</%s:Row>" % (x.encode(), x.encode()), shape)
+        col = re.search(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()), shape)
+        if row and col:
+            found[f"{column_letters(int(col.group(1)))}{int(row.group(1)) + 1}"] = match.span()
+    return found
+
+
+def _shape(p: dict[str, str], shape_id: int, address: str, text: str) -> bytes:
+    row, col = split_ref(address)
+    lines = sum(1 + len(line) // 50 for line in text.splitlines() or [""])
+    height = min(400, 24 + 15 * lines)
+    v, o, x = p["v"], p["o"], p["x"]
+    return (f'<{v}:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
+            f'margin-top:1.5pt;width:240pt;height:{height * 0.75:.2f}pt;z-index:{shape_id};visibility:hidden" '
+            f'fillcolor="#ffffe1" {o}:insetmode="auto"><{v}:fill color2="#ffffe1"/><{v}:shadow color="black" '
+            f'obscured="t"/><{v}:path {o}:connecttype="none"/><{v}:textbox style="mso-direction-alt:auto">'
+            f'<div style="text-align:left"></div></{v}:textbox><{x}:ClientData ObjectType="Note"><{x}:MoveWithCells/>'
+            f'<{x}:SizeWithCells/><{x}:Anchor>{col + 1}, 15, {row}, 10, {col + 5}, 15, {row + 3 + lines}, 4'
+            f'</{x}:Anchor><{x}:AutoFill>False</{x}:AutoFill><{x}:Row>{row}</{x}:Row><{x}:Column>{col}'
+            f'</{x}:Column></{x}:ClientData></{v}:shape>').encode()
+
+
+def _shapetype(p: dict[str, str]) -> bytes:
+    v, o = p["v"], p["o"]
+    return (f'<{v}:shapetype id="_x0000_t202" coordsize="21600,21600" {o}:spt="202" '
+            f'path="m,l,21600r21600,l21600,xe"><{v}:stroke joinstyle="miter"/><{v}:path gradientshapeok="t" '
+            f'{o}:connecttype="rect"/></{v}:shapetype>').encode()
+
+
+def patch_vml(vml: bytes, removals: set[str], additions: dict[str, str]) -> bytes:
+    """Remove the boxes of removed notes and add one for each new note (none twice for a cell)."""
+    vml, p = _prefixes(vml)
+    shapes = _note_shapes(vml, p["v"], p["x"])
+    for start, end in sorted((shapes[a] for a in removals if a in shapes), reverse=True):
+        vml = vml[:start] + vml[end:]
+    shapes = _note_shapes(vml, p["v"], p["x"])
+    new = [a for a in additions if a not in shapes]
+    if not new:
+        return vml
+    taken = [int(n) for n in re.findall(rb'_x0000_s(\d+)', vml)]
+    next_id = max([1024, *taken]) + 1
+    added = b"".join(_shape(p, next_id + i, a, additions[a]) for i, a in enumerate(new))
+    if b'id="_x0000_t202"' not in vml:
+        added = _shapetype(p) + added
+    at = vml.rfind(b"</xml>")
+    if at < 0:
+        raise PatchRefused("gambar VML catatan tidak dikenal")
+    return vml[:at] + added + vml[at:]

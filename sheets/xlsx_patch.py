@@ -1,0 +1,320 @@
+"""Write the poller's cells straight into a sheet's XML, byte-wise, leaving every other byte alone.
+
+openpyxl rebuilds a whole workbook from what it understands and drops the rest (text boxes,
+threaded comments, rich text, dropdowns reading other tabs). Here only the ``<c>`` elements of
+the cells the poller owns are replaced, inserted or emptied; rows, cells and parts nobody asked
+to change keep their exact bytes. Strings are written inline (``t="inlineStr"``), so the shared
+string table is never touched.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .xlsx_xml import split_ref
+
+BOX_TEXT = "YA"
+_ROW = re.compile(rb"<row\b([^>]*?)(/?)>")
+_CELL = re.compile(rb"<c\b([^>]*?)(/?)>")
+_R = re.compile(rb'\sr="([^"]*)"')
+_S = re.compile(rb'\ss="(\d+)"')
+_SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SHARED_FORMULA = re.compile(rb'<f\b[^>]*\bt="(?:shared|array|dataTable)"[^>]*\bref="')
+
+
+class PatchRefused(Exception):
+    """The workbook cannot be patched without losing something; the message (Indonesian) names it."""
+
+
+def column_letters(col: int) -> str:
+    letters, n = "", col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def ref(row: int, col: int) -> str:
+    return f"{column_letters(col)}{row + 1}"
+
+
+def escape_text(text: str) -> str:
+    """Element text: characters XML cannot hold dropped, a carriage return kept as a character
+    reference (a parser turns a literal one into a line feed)."""
+    return escape(ILLEGAL_XML.sub("", text), {'"': "&quot;", "\r": "&#13;"})
+
+
+def is_empty(value: Any) -> bool:
+    """None, False (an unticked box) and "" all mean an empty cell; 0 is a number."""
+    return value is None or value is False or (isinstance(value, str) and _clean(value) == "")
+
+
+def cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
+    """The ``<c>`` element for a value; None when the cell should not exist (empty, unstyled)."""
+    s = b"" if style is None else b' s="%d"' % style
+    head = b'<c r="%s"%s' % (address.encode(), s)
+    value = _clean(value)
+    if value is None or value is False or value == "":
+        return None if style is None else head + b"/>"
+    if isinstance(value, str):
+        text = escape_text(value).encode()
+        return head + b' t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % text
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"Nilai {value!r} tidak bisa disimpan di Excel")
+        return head + b"><v>%s</v></c>" % repr(value).encode()
+    raise TypeError(f"Nilai bertipe {type(value).__name__} tidak bisa ditulis ke sel")
+
+
+def _clean(value: Any) -> Any:
+    """True is a ticked box; text loses the characters XML cannot hold (and may become empty)."""
+    if value is True:
+        return BOX_TEXT
+    return ILLEGAL_XML.sub("", value) if isinstance(value, str) else value
+
+
+def same_value(current: Any, value: Any) -> bool:
+    """Whether a cell read as ``current`` already shows ``value`` (True is a ticked box)."""
+    value = _clean(value)
+    if value is None or value is False or value == "":
+        return current is None or current == ""
+    if isinstance(value, str):
+        return isinstance(current, str) and current == value
+    return isinstance(current, int | float) and not isinstance(current, bool) and current == value
+
+
+@dataclass
+class CellEdit:
+    value: Any
+    current: Any  # as the snapshot read it
+    style: Callable[[int | None], int | None] | None = None  # maps the cell's style to the one to use
+
+
+@dataclass
+class SheetEdits:
+    """Per 0-based sheet row, per 0-based column: what to write."""
+
+    cells: dict[int, dict[int, CellEdit]] = field(default_factory=dict)
+    column_styles: dict[int, int] = field(default_factory=dict)  # style of a new cell per column
+    restyle: dict[int, Callable[[int | None], int | None]] = field(default_factory=dict)  # every cell of a column
+
+    def put(self, row: int, col: int, edit: CellEdit) -> None:
+        self.cells.setdefault(row, {})[col] = edit
+
+
+@dataclass
+class _Span:
+    start: int
+    head_end: int  # index just past the start tag
+    end: int
+    closed: bool  # written as <x .../>
+
+
+def _spans(xml: bytes, pattern: re.Pattern[bytes], close: bytes, start: int, stop: int) -> list[tuple[bytes, _Span]]:
+    """Elements (rows or cells) between ``start`` and ``stop`` with their ``r`` attribute."""
+    found = []
+    at = start
+    while (match := pattern.search(xml, at, stop)) is not None:
+        closed = match.group(2) == b"/"
+        end = match.end() if closed else xml.index(close, match.end()) + len(close)
+        r = _R.search(match.group(1))
+        if r is None:
+            raise PatchRefused("tata letak XML lembar tidak dikenal (sel atau baris tanpa alamat)")
+        found.append((r.group(1), _Span(match.start(), match.end(), end, closed)))
+        at = end
+    return found
+
+
+def sheet_data_span(xml: bytes) -> tuple[int, int, bool]:
+    """(content start, content end, empty-element form) of ``<sheetData>``."""
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        raise PatchRefused("lembar tanpa bagian sheetData")
+    head_end = xml.index(b">", start) + 1
+    if xml[head_end - 2] == ord("/"):
+        return head_end, head_end, True
+    return head_end, xml.index(b"</sheetData>", head_end), False
+
+
+def patch_cells(xml: bytes, edits: SheetEdits, merged: Callable[[int, int], bool]) -> tuple[bytes, int]:
+    """The sheet XML with the edits applied and the number of cells that changed."""
+    if not edits.cells and not edits.restyle:
+        return xml, 0
+    data_start, data_end, empty = sheet_data_span(xml)
+    rows = {int(r): span for r, span in _spans(xml, _ROW, b"</row>", data_start, data_end)}
+    wanted = sorted(set(edits.cells) | ({r - 1 for r in rows if r > 1} if edits.restyle else set()))
+    pieces: list[bytes] = []
+    cursor, changed = data_start, 0
+    existing = sorted(rows)
+    index = 0
+    for row in wanted:
+        number = row + 1
+        while index < len(existing) and existing[index] < number:
+            index += 1
+        span = rows.get(number)
+        if span is not None:
+            new, count = _patch_row(xml, span, row, edits, merged)
+            if count:
+                pieces += [xml[cursor:span.start], new]
+                cursor, changed = span.end, changed + count
+            continue
+        new, count = _patch_row(b"", None, row, edits, merged)
+        if count:
+            at = rows[existing[index]].start if index < len(existing) else data_end
+            pieces += [xml[cursor:at], new]
+            cursor, changed = at, changed + count
+    if not changed:
+        return xml, 0
+    pieces.append(xml[cursor:data_end])
+    body = b"".join(pieces)
+    if empty:
+        start = xml.rfind(b"<sheetData", 0, data_start)
+        out = xml[:start] + xml[start:data_start - 2] + b">" + body[0:] + b"</sheetData>" + xml[data_start:]
+        return _dimension(out, edits), changed
+    return _dimension(xml[:data_start] + body + xml[data_end:], edits), changed
+
+
+def _patch_row(xml: bytes, span: _Span | None, row: int, edits: SheetEdits,
+               merged: Callable[[int, int], bool]) -> tuple[bytes, int]:
+    """One row's XML with its edits (and restyles) applied."""
+    if span is None:
+        head, body, tail = b'<row r="%d">' % (row + 1), b"", b"</row>"
+    elif span.closed:
+        head, body, tail = xml[span.start:span.end - 2] + b">", b"", b"</row>"
+    else:
+        head, body, tail = xml[span.start:span.head_end], xml[span.head_end:span.end - 6], b"</row>"
+    cells = _cells(body)
+    if list(cells) != sorted(cells):  # cells out of column order (not valid OOXML): put them in order
+        body = b"".join(body[c.start:c.end] for _, c in sorted(cells.items()))
+        cells = _cells(body)
+    targets = dict(edits.cells.get(row, {}))
+    for col, restyle in (edits.restyle.items() if row > 0 else ()):
+        if col in targets:
+            targets[col] = _compose(targets[col], restyle)
+        elif col in cells:
+            targets[col] = CellEdit(None, None, restyle)  # restyle only: value kept
+    changed = 0
+    top = max(cells, default=-1)
+    end = len(body)  # where a cell right of every existing one goes; edits run right to left, so offsets hold
+    for col in sorted(targets, reverse=True):
+        if merged(row, col):
+            continue
+        new = _new_cell(body, cells.get(col), row, col, targets[col], edits)
+        if new is None:
+            continue
+        cell = cells.get(col)
+        if cell is not None:
+            body = body[:cell.start] + new + body[cell.end:]
+        else:
+            at = min((c.start for k, c in cells.items() if k > col), default=end)
+            body = body[:at] + new + body[at:]
+            top = max(top, col)
+        changed += 1
+    if changed and (match := _SPANS.search(head)):
+        low, high = int(match.group(1)), int(match.group(2))
+        low = min([low, *(c + 1 for c in targets)])
+        head = head[:match.start()] + b' spans="%d:%d"' % (low, max(high, top + 1)) + head[match.end():]
+    return head + body + tail, changed
+
+
+def _cells(body: bytes) -> dict[int, _Span]:
+    """Column -> span of each ``<c>`` in a row's body, in file order."""
+    spans = _spans(body, _CELL, b"</c>", 0, len(body))
+    cells = {split_ref(address.decode())[1]: cell for address, cell in spans}
+    if len(cells) != len(spans):
+        raise PatchRefused("satu baris memuat sel yang sama dua kali")
+    return cells
+
+
+def _compose(edit: CellEdit, restyle: Callable[[int | None], int | None]) -> CellEdit:
+    if edit.style is None:
+        return CellEdit(edit.value, edit.current, restyle)
+    first = edit.style
+    return CellEdit(edit.value, edit.current, lambda s: restyle(first(s)))
+
+
+def _new_cell(body: bytes, cell: _Span | None, row: int, col: int, edit: CellEdit,
+              edits: SheetEdits) -> bytes | None:
+    """The replacement bytes for one cell, or None to leave it as it is."""
+    old = b"" if cell is None else body[cell.start:cell.end]
+    formula = b"<f" in old
+    if _SHARED_FORMULA.search(old):
+        raise PatchRefused(f"sel {ref(row, col)} memuat rumus bersama/array milik sel lain")
+    style_match = _S.search(old[: old.index(b">") + 1]) if old else None
+    if cell is None:  # a new cell takes its column's format, an existing one without s= has format 0
+        style = edits.column_styles.get(col)
+    else:
+        style = int(style_match.group(1)) if style_match else None
+    new_style = edit.style(style) if edit.style else style
+    if edit.value is None and edit.current is None and edit.style is not None and cell is not None:
+        if new_style == style:  # restyle only, and the style already fits
+            return None
+        if style_match is None:
+            return old[:2] + b' s="%d"' % new_style + old[2:]
+        return old[:style_match.start()] + b' s="%d"' % new_style + old[style_match.end():]
+    if not formula and same_value(edit.current, edit.value) and new_style == style:
+        return None
+    if cell is None and is_empty(edit.value) and new_style is None:
+        return None
+    new = cell_xml(ref(row, col), new_style, edit.value)
+    return b"" if new is None else new
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?"\s*/>')
+
+
+def _dimension(xml: bytes, edits: SheetEdits) -> bytes:
+    """Widen ``<dimension>`` to cover the written cells (it is a hint, but Excel trusts it)."""
+    match = _DIMENSION.search(xml)
+    if match is None or not edits.cells:
+        return xml
+    first = split_ref(match.group(1).decode())
+    last = split_ref((match.group(2) or match.group(1)).decode())
+    rows = [r for r, cols in edits.cells.items() if any(not is_empty(e.value) for e in cols.values())]
+    cols = [c for r in rows for c in edits.cells[r]]
+    if not rows:
+        return xml
+    low = (min(first[0], *rows), min(first[1], *cols))
+    high = (max(last[0], *rows), max(last[1], *cols))
+    text = f"{ref(*low)}:{ref(*high)}" if low != high else ref(*low)
+    return xml[:match.start()] + b'<dimension ref="%s"/>' % text.encode() + xml[match.end():]
+
+
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+
+
+def merged_cells(xml: bytes) -> Callable[[int, int], bool]:
+    """A test for cells hidden inside a merged range (the range's top-left cell is writable)."""
+    ranges = []
+    for match in _MERGE.finditer(xml):
+        (r1, c1), (r2, c2) = split_ref(match.group(1).decode()), split_ref(match.group(2).decode())
+        ranges.append((r1, c1, r2, c2))
+    if not ranges:
+        return lambda row, col: False
+    return lambda row, col: any(r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1)
+                                for r1, c1, r2, c2 in ranges)
+
+
+# --- the zip ---------------------------------------------------------------------------------
+
+
+def rewrite_zip(original: bytes, parts: dict[str, bytes]) -> bytes:
+    """The package with ``parts`` replaced or added; every other part keeps its bytes, order and date."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        names = set()
+        for info in source.infolist():
+            names.add(info.filename)
+            data = parts.get(info.filename)
+            target.writestr(info, source.read(info) if data is None else data)
+        for name, data in parts.items():
+            if name not in names:
+                target.writestr(name, data)
+    return out.getvalue()
