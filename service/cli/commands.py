@@ -9,6 +9,10 @@ from pathlib import Path
 
 import click
 
+from service.cli import bahasa
+
+bahasa.install()  # before any option is declared: click's own texts in Bahasa Indonesia
+
 from rules.sop import load_sop
 from service.config import Config, ConfigError, load_config
 
@@ -37,7 +41,10 @@ def _service(config: Config):
         raise click.ClickException(str(exc)) from None
 
 
-@click.group(help="Satu Data Magetan: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
+_Command, _Group = bahasa.command_classes()
+
+
+@click.group(cls=_Group, help="Satu Data Magetan: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
 @click.option("-c", "--config", "config_path", envvar="SATUDATA_CONFIG", type=click.Path(dir_okay=False),
               help="Berkas satudata.toml (bawaan: ./satudata.toml atau SATUDATA_CONFIG).")
 @click.option("-v", "--verbose", is_flag=True, help="Tampilkan log rinci.")
@@ -45,12 +52,14 @@ def _service(config: Config):
 def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the poller's own
     ctx.obj = {"config": config_path}
 
 
-@main.command(help="Buat ruang kerja baru di DIR: satudata.toml, aturan, folder sheet dan arsip.")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--backend", type=click.Choice(["xlsx", "google"]), default="xlsx", show_default=True)
+@main.command(help="Buat ruang kerja baru di FOLDER: satudata.toml, aturan, folder sheet dan arsip.")
+@click.argument("directory", metavar="FOLDER", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--backend", type=click.Choice(["xlsx", "google"]), default="xlsx", show_default=True,
+              help="Tempat sheet OPD: berkas Excel lokal atau Google Sheets.")
 @click.option("--year", type=int, default=2025, show_default=True, help="Tahun data yang dikumpulkan.")
 @click.option("--demo", is_flag=True, help="Isi beberapa OPD dengan daftar data demo pada berbagai langkah.")
 @click.option("--force", is_flag=True, help="Timpa satudata.toml yang sudah ada.")
@@ -191,7 +200,8 @@ def _iso(value: object) -> str:
 
 
 @main.command(help="Ekspor arsip (versi terakhir setiap baris) ke CSV, XLSX atau JSON.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True,
+              help="Format berkas ekspor.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--all-versions", is_flag=True, help="Semua versi, bukan hanya yang terakhir.")
 @click.pass_context
@@ -233,8 +243,8 @@ def confirm(ctx: click.Context, kode: str) -> None:
     click.echo(f"{what} massal di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
 
 
-@main.command(help="Buat ruang kerja demo (folder DIR, bawaan ./demo), jalankan poller, tampilkan ringkasan.")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
+@main.command(help="Buat ruang kerja demo (FOLDER, bawaan ./demo), jalankan poller, tampilkan ringkasan.")
+@click.argument("directory", metavar="[FOLDER]", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
 @click.pass_context
 def demo(ctx: click.Context, directory: Path) -> None:
     from service.poller.wiring import utcnow
