@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CONFIG_NAME = "satudata.toml"
-KODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,40}$")
+KODE_MAX = 31  # an Excel sheet name holds at most 31 characters; the tab is named by the code
+KODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 
 class ConfigError(Exception):
@@ -88,6 +90,14 @@ def _get(table: dict, key: str, kind: type | tuple, where: str, default=...):
     return value
 
 
+def _bounded(table: dict, key: str, where: str, default: int, low: int, high: int, unit: str = "") -> int:
+    """An integer setting within the range it is used in, named when outside it."""
+    value = _get(table, key, int, where, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{where}.{key} harus antara {low} dan {high}{unit} (sekarang: {value})")
+    return value
+
+
 def _resolve(root: Path, value: str) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else root / path
@@ -132,9 +142,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"sheets.backend harus 'xlsx' atau 'google' (sekarang: {backend!r})")
     spreadsheet_id = _get(sheets, "spreadsheet_id", str, "sheets", None)
     credentials = _get(sheets, "credentials", str, "sheets", None)
-    interval = _get(poller, "interval_seconds", int, "poller", 60)
-    if interval < 5:
-        raise ConfigError(f"poller.interval_seconds minimal 5 detik (sekarang: {interval})")
+    interval = _bounded(poller, "interval_seconds", "poller", 60, 5, INTERVAL_MAX, " detik")
     opds = _opds(_get(data, "opd", list, "satudata.toml", []))
     if backend == "google" and not spreadsheet_id and not (opds and all(o.spreadsheet_id for o in opds)):
         raise ConfigError("sheets.spreadsheet_id wajib diisi untuk backend google "
@@ -161,7 +169,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         rules_folder=_resolve(root, rules_folder) if rules_folder else None,
         dashboard_users={str(k): str(v) for k, v in users.items()},
         dashboard_host=_get(dashboard, "host", str, "dashboard", "127.0.0.1"),
-        dashboard_port=_get(dashboard, "port", int, "dashboard", 8050),
+        dashboard_port=_bounded(dashboard, "port", "dashboard", 8050, 0, 65535),
     )
 
 
@@ -175,6 +183,9 @@ def _opds(raw: list) -> tuple[Opd, ...]:
         kode = _get(item, "kode", str, where).strip()
         if not KODE_RE.match(kode):
             raise ConfigError(f"{where}.kode '{kode}' tidak sah: gunakan huruf besar, angka dan '-' (mis. DINKES)")
+        if len(kode) > KODE_MAX:
+            raise ConfigError(f"{where}.kode '{kode}' terlalu panjang ({len(kode)} karakter): paling banyak "
+                              f"{KODE_MAX}, karena nama tab Excel dibatasi {KODE_MAX} karakter")
         if kode in seen:
             raise ConfigError(f"{where}.kode '{kode}' ganda")
         seen.add(kode)

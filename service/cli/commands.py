@@ -267,14 +267,11 @@ def _dashboard_server(config: Config, host: str | None, port: int | None):
     from service.web.app import make_dashboard_server
     host = host or config.dashboard_host
     port = config.dashboard_port if port is None else port
-    if logging.getLogger().level > logging.INFO:  # one log line per request only with -v
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    from service.web.server import DashboardUnavailable
     try:
         server = make_dashboard_server(config, host, port)
-    except ConfigError as exc:
+    except (ConfigError, DashboardUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"Dasbor tidak dapat dibuka di {host}:{port}: {exc}") from None
     if not config.dashboard_users and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Peringatan: dasbor terbuka di {host} tanpa kata sandi; isi [dashboard] users "
                    "(lihat 'satudata hash-password').", err=True)
@@ -298,7 +295,7 @@ def _stop_server(server, thread) -> None:
 
 @main.command(help="Buka dasbor hanya-baca (bawaan 127.0.0.1:8050 dari [dashboard]); Ctrl-C untuk berhenti.")
 @click.option("--host", default=None, help="Alamat yang didengarkan (bawaan: [dashboard] host, 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (bawaan: [dashboard] port, 8050; 0 = port bebas).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (bawaan: [dashboard] port, 8050; 0 = port bebas).")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     import signal
@@ -319,7 +316,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 @main.command(help="Jalankan poller dan dasbor bersama; Ctrl-C atau SIGTERM menghentikan keduanya.")
 @click.option("--host", default=None, help="Alamat dasbor (bawaan: [dashboard] host, 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port dasbor (bawaan: [dashboard] port, 8050; 0 = port bebas).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port dasbor (bawaan: [dashboard] port, 8050; 0 = port bebas).")
 @click.pass_context
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     import threading

@@ -10,6 +10,7 @@ from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 from service.config import Config
 from service.reconcile.tab import Context, reconcile
+from service.archive import dberrors
 from service.archive.store import LeaseLost, Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
@@ -78,7 +79,9 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     except Exception as exc:  # a database failure mid-cycle: recorded; the next cycle starts afresh
         log.exception("cycle failed")
         report.backend_failed = True
-        report.errors.append(f"Siklus gagal ({type(exc).__name__}); lihat log poller")
+        why = dberrors.describe(exc)
+        report.errors.append(f"Siklus gagal: arsip {why}" if why else
+                             f"Siklus gagal ({type(exc).__name__}); lihat log poller")
     finally:
         try:
             _finish(store, report, backend, before, clock())
@@ -135,7 +138,9 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
             log.exception("tab %s failed", result.opd)
             tab.status = "galat"
-            tab.message = f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller"
+            why = dberrors.describe(exc)
+            tab.message = (f"Tab tidak dapat diarsipkan: {why}" if why else
+                           f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller")
             report.errors.append(f"{result.opd}: {tab.message}")
             continue
         tab.status = "diproses" if plan.status == "ok" else "dilewati"

@@ -12,7 +12,7 @@ from rules.sop import load_sop
 from service.web import charts
 from service.config import Config
 from service.archive.progress import opd_progress
-from service.archive.masking import mask_secrets
+from service.archive.masking import mask_secrets, mask_url
 from service.archive.store import Store
 from sheets.layout import BY_KEY
 
@@ -90,7 +90,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
     return {
         "workspace": config.name, "tahun": config.year, "sekarang": now, "opd": started,
         "opd_tanpa_baris": [{"kode": o["kode"], "nama": o["nama"], "status_tab": o["status_tab"],
-                             "pesan": mask_secrets(o["pesan"])} for o in opds if not o["baris"]],
+                             "pesan": mask_secrets(o["pesan"], config.archive_url)} for o in opds if not o["baris"]],
         "jumlah_opd": len(opds), "total_baris": total, "total_diarsip": archived,
         "persen_diarsip": round(100 * archived / total, 1) if total else 0.0,
         "jumlah_per_kode": dict(per_code),
@@ -98,7 +98,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
-        "siklus_terakhir": _cycle(cycles[0]) if cycles else None,
+        "siklus_terakhir": _cycle(cycles[0], config.archive_url) if cycles else None,
     }
 
 
@@ -135,7 +135,7 @@ def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar:
     rows = store.tab_rows(kode)
     tab = next((t for t in store.tabs() if t["opd"] == kode), None)
     summary = opd_progress(opd.kode, opd.nama, store.progress_counts().get(kode, {}), tab, now, calendar)
-    summary["pesan"] = mask_secrets(summary["pesan"])
+    summary["pesan"] = mask_secrets(summary["pesan"], config.archive_url)
     history: dict[str, list[dict]] = defaultdict(list)
     for e in store.events(limit=HISTORY_LIMIT, opd=kode):
         history[e["row_id"]].append(_event(e))
@@ -179,7 +179,7 @@ def arsip(store: Store, opd: str | None, all_versions: bool, page: int) -> dict:
 
 
 # --- Kesehatan ---------------------------------------------------------------------------
-def _cycle(c: dict) -> dict:
+def _cycle(c: dict, url: str | None = None) -> dict:
     duration = (c["finished_at"] - c["started_at"]).total_seconds() if c["finished_at"] else None
     other = c["requests_other"]
     return {"id": c["id"], "mulai": c["started_at"], "selesai": c["finished_at"], "durasi_detik": duration,
@@ -187,11 +187,11 @@ def _cycle(c: dict) -> dict:
             "perubahan_status": c["events"], "diarsip": c["archived"],
             "permintaan": {"baca": c["requests_read"], "tulis": c["requests_write"], "lain": other,
                            "jumlah": c["requests_read"] + c["requests_write"] + other},
-            "galat": [mask_secrets(e) for e in c["errors"]]}
+            "galat": [mask_secrets(e, url) for e in c["errors"]]}
 
 
 def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> dict:
-    cycles = [_cycle(c) for c in store.cycles(limit=limit)]
+    cycles = [_cycle(c, config.archive_url) for c in store.cycles(limit=limit)]
     per_minute = 60 / config.interval_seconds
     finished = [c for c in cycles if c["selesai"]]
     reads = max((c["permintaan"]["baca"] for c in finished), default=0)  # Drive and stat calls are not Sheets quota
@@ -204,12 +204,12 @@ def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> d
         status = (tab or {}).get("status", "belum_dibaca")
         if status != "ok" or (tab or {}).get("write_pending"):
             problems.append({"kode": o.kode, "nama": o.nama, "status": status,
-                             "status_label": TAB_STATUS.get(status, status), "pesan": mask_secrets(tab["message"]) if tab else "",
+                             "status_label": TAB_STATUS.get(status, status), "pesan": mask_secrets(tab["message"], config.archive_url) if tab else "",
                              "menunggu_tulis": bool((tab or {}).get("write_pending")),
                              "diperiksa": (tab or {}).get("checked_at")})
     return {
         "sekarang": now, "backend": config.backend, "interval_detik": config.interval_seconds,
-        "basis_data": mask_secrets(config.archive_url), "siklus": cycles,
+        "basis_data": mask_url(config.archive_url), "siklus": cycles,
         "siklus_terakhir": cycles[0] if cycles else None,
         "kuota": {"berlaku": google, "batas_per_menit": GOOGLE_QUOTA_PER_MINUTE,
                   "siklus_per_menit": round(per_minute, 2),
