@@ -31,11 +31,19 @@ def _why(exc: OSError, port: int) -> str:
 
 class DashboardServer:
     def __init__(self, app, host: str, port: int) -> None:
+        from waitress import wasyncore
         from waitress.server import create_server
+        from waitress.task import ThreadedTaskDispatcher
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" under load
+        sockets: dict = {}
+        workers = ThreadedTaskDispatcher()
+        workers.set_thread_count(THREADS)
         try:
-            self._server = create_server(app, host=host, port=port, threads=THREADS, ident="satudata")
-        except OSError as exc:
+            self._server = create_server(app, map=sockets, _dispatcher=workers, host=host, port=port,
+                                         threads=THREADS, ident="satudata")
+        except OSError as exc:  # waitress leaves its trigger pipe and threads behind: close them now
+            wasyncore.close_all(sockets)
+            workers.shutdown(timeout=5)
             raise DashboardUnavailable(f"Dasbor tidak dapat dibuka di {host}:{port}: {_why(exc, port)}") from None
         self.server_port = int(self._server.effective_port)
         self._stopped = threading.Event()
