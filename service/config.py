@@ -42,6 +42,7 @@ class Config:
     dashboard_users: dict[str, str] = field(default_factory=dict)
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
+    stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
 
     @property
     def root(self) -> Path:
@@ -59,7 +60,7 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 KNOWN_KEYS = {
     "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd"},
     "workspace": {"name", "year"},
-    "sheets": {"backend", "folder", "spreadsheet_id", "credentials"},
+    "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
     "walidata": {"emails"},
@@ -170,6 +171,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         dashboard_users={str(k): str(v) for k, v in users.items()},
         dashboard_host=_get(dashboard, "host", str, "dashboard", "127.0.0.1"),
         dashboard_port=_bounded(dashboard, "port", "dashboard", 8050, 0, 65535),
+        stale_lock_hours=_bounded(sheets, "kunci_basi_jam", "sheets", 12, 1, 24 * 30, " jam"),
     )
 
 

@@ -7,6 +7,7 @@ from rules.calendar import WorkCalendar
 from rules.sop import DIARSIP, load_sop
 from service.config import Config
 from service.archive.store import Store
+from service.archive.waiting import lock_state
 
 
 def opd_progress(kode: str, nama: str, by_state: dict[str, dict], tab: dict | None, now: datetime,
@@ -62,6 +63,8 @@ def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar
     tabs = {t["opd"]: t for t in store.tabs()}
     opds = [opd_progress(o.kode, o.nama, counts.get(o.kode, {}), tabs.get(o.kode), now, calendar)
             for o in config.opds]
+    for o in opds:
+        o["dibuka"] = lock_state(config, o["kode"], now)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
     return {

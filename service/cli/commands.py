@@ -10,11 +10,10 @@ from pathlib import Path
 import click
 
 from service.cli import bahasa
+from service.cli.report import echo_report, iso, progress_printer
+from service.config import Config, ConfigError, load_config
 
 bahasa.install()  # before any option is declared: click's own texts in Bahasa Indonesia
-
-from rules.sop import load_sop
-from service.config import Config, ConfigError, load_config
 
 
 def _config(ctx: click.Context) -> Config:
@@ -92,7 +91,7 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
     if demo:
         from service.poller.wiring import utcnow
         from service.cli.demo import run_demo
-        run_demo(directory, utcnow())
+        run_demo(directory, utcnow(), progress_printer(False, "Membangun demo"))
         click.echo("Data demo dimasukkan untuk 8 OPD pada berbagai langkah SOP.")
     if backend == "google":
         click.echo(f"Langkah berikut: satudata -c {path} doctor")
@@ -111,70 +110,53 @@ def poll(ctx: click.Context, once: bool, as_json: bool) -> None:
         from service.poller.loop import run_forever
         click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
         try:
-            run_forever(lambda: _echo_report(service.poll(), as_json), config.interval_seconds)
+            run_forever(_cycle_printer(service, as_json), config.interval_seconds)
         finally:
             service.release()
         return
     from service.poller.wiring import PollerBusy
     try:
-        report = service.poll()
+        report = service.poll(progress=progress_printer(as_json, "Memeriksa tab"))
     except PollerBusy as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         service.release()
-    _echo_report(report, as_json)
+    echo_report(report, as_json, config.archive_url)
     if report.backend_failed or (report.tabs and all(t.status == "galat" for t in report.tabs)):
         sys.exit(1)  # nothing could be read: a configuration or backend failure
 
 
-def _echo_report(report, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=_iso))
-        return
-    sop = load_sop()
-    if report.created:
-        click.echo(f"Tab/berkas baru dibuat: {', '.join(report.created)}")
-    idle = [t.opd for t in report.tabs if t.status == "tidak_berubah" and not t.states and not t.message]
-    for tab in report.tabs:
-        if tab.opd in idle:
-            continue
-        states = ", ".join(f"{sop.label(s)}: {n}" for s, n in sorted(
-            tab.states.items(), key=lambda kv: (sop.states[kv[0]].order, kv[0])))
-        label = {"diproses": "diproses", "tidak_berubah": "tidak berubah", "dilewati": "DILEWATI",
-                 "galat": "GALAT"}[tab.status]
-        line = f"{tab.opd:<18} {label:<14} {states or 'belum ada baris'}"
-        if tab.events or tab.archived:
-            line += f" | {tab.events} perubahan status, {tab.archived} diarsip"
-        click.echo(line)
-        if tab.message:
-            click.echo(f"{'':<18} ! {tab.message}")
-    if idle:
-        click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
-    for error in report.errors:
-        if not any(error.endswith(t.message) for t in report.tabs if t.message):
-            click.echo(f"! {error}")
-    names = {"read": "baca", "write": "tulis", "drive": "Drive", "stat": "cek berkas"}
-    click.echo(f"Siklus {report.cycle_id} selesai; permintaan ke spreadsheet: "
-               f"{', '.join(f'{names.get(k, k)} {v}' for k, v in report.requests.items()) or '0'}")
+def _cycle_printer(service, as_json: bool):
+    """The continuous loop's job: the first cycle shows progress, later ones print changes only."""
+    cycles = [0]
+
+    def job() -> None:
+        first = cycles[0] == 0
+        cycles[0] += 1
+        report = service.poll(progress=progress_printer(as_json, "Memeriksa tab") if first else None)
+        echo_report(report, as_json, service.config.archive_url, changes_only=not first)
+
+    return job
 
 
 @main.command(help="Tampilkan kemajuan setiap OPD menurut langkah SOP.")
 @click.option("--json", "as_json", is_flag=True, help="Keluarkan sebagai JSON.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
+    from service.archive.masking import mask_secrets
     from service.archive.progress import progress
     config = _config(ctx)
     from service.poller.wiring import utcnow
     data = progress(config, _store(config), utcnow())
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, default=_iso, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, default=iso, indent=2))
         return
     from rules.numbers import format_number
     from service.timefmt import format_tanggal
     label = {"terlambat": "TERLAMBAT", "berisiko": "berisiko", "tepat_waktu": "tepat waktu",
              "selesai": "selesai", "belum_mulai": "belum mulai"}
     click.echo(f"{config.name} — tahun {config.year}")
-    idle = [o["kode"] for o in data["opd"] if not o["baris"] and not o["pesan"]]
+    idle = [o["kode"] for o in data["opd"] if not o["baris"] and not o["pesan"] and not o["dibuka"]]
     for opd in data["opd"]:
         if opd["kode"] in idle:
             continue
@@ -186,17 +168,15 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(line)
         click.echo(f"{'':<18} {states or 'belum ada baris'} | galat {opd['temuan_galat']}, "
                    f"peringatan {opd['temuan_peringatan']}")
+        if opd["dibuka"]:
+            click.echo(f"{'':<18} {'!' if opd['dibuka']['basi'] else '~'} {opd['dibuka']['pesan']}")
         if opd["pesan"]:
-            click.echo(f"{'':<18} ! {opd['pesan']}")
+            click.echo(f"{'':<18} ! {mask_secrets(opd['pesan'], config.archive_url)}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
     click.echo(f"Total: {format_number(data['total_baris'])} baris, {format_number(data['total_diarsip'])} "
                f"diarsip ({format_number(data['persen_diarsip'])}%); terlambat: "
                f"{', '.join(data['terlambat']) or 'tidak ada'}")
-
-
-def _iso(value: object) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 @main.command(help="Ekspor arsip (versi terakhir setiap baris) ke CSV, XLSX atau JSON.")
@@ -256,7 +236,7 @@ def demo(ctx: click.Context, directory: Path) -> None:
     else:
         init_workspace(directory)
         click.echo(f"Membangun ruang kerja demo di {directory} (8 OPD dengan data demo)...")
-        run_demo(directory, utcnow())
+        run_demo(directory, utcnow(), progress_printer(False, "Membangun demo"))
     ctx.obj["config"] = str(path)
     ctx.invoke(poll, once=True, as_json=False)
     click.echo(f"Buka berkas Excel di {directory / 'sheets'}; konfigurasi: {path}")
@@ -329,7 +309,7 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
     try:
         # in the main thread, run_forever turns SIGTERM/SIGINT into the stop event
-        run_forever(lambda: _echo_report(service.poll(), False), config.interval_seconds, threading.Event())
+        run_forever(_cycle_printer(service, False), config.interval_seconds, threading.Event())
     finally:
         service.release()
         _stop_server(server, thread)

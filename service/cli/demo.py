@@ -115,16 +115,22 @@ def _act(rows: list[DemoRow], boxes: tuple[str, ...], fill: bool, skip: set[int]
     return change
 
 
-def run_demo(folder: Path, end: datetime) -> Service:
-    """Fill the demo OPDs and poll them along a timeline of a few weeks that ends at ``end``."""
+def run_demo(folder: Path, end: datetime, progress: Callable[[int, int, str], None] | None = None) -> Service:
+    """Fill the demo OPDs and poll them along a timeline of a few weeks that ends at ``end``.
+    ``progress(done, total, what)``: per OPD in the first cycle, then per demo cycle."""
     config = load_config(folder / "satudata.toml")
     timeline = [end - timedelta(days=d) for d in (26, 25, 24, 20, 16, 12, 8, 4, 1)]
     clock = [timeline[0]]
     service = Service.open(config, clock=lambda: clock[0])
 
+    cycles = len(timeline) + 1
+
     def poll() -> None:
         clock[0] = timeline.pop(0) if timeline else end
-        service.poll()
+        first = len(timeline) == cycles - 2
+        service.poll(progress=progress if first else None)
+        if progress is not None:
+            progress(cycles - 1 - len(timeline), cycles, "siklus demo")
 
     poll()  # creates every OPD workbook from the template
     rows = build_rows(demo_items(), service.wilayah, config.year, random.Random(2025))
@@ -143,6 +149,8 @@ def run_demo(folder: Path, end: datetime) -> Service:
     edit_tab(config.folder / "DINKES.xlsx", _revision_request)
     clock[0] = end
     service.poll()
+    if progress is not None:
+        progress(cycles, cycles, "selesai")
     service.release()
     return service
 

@@ -69,7 +69,7 @@ class Service:
     def lease_seconds(self) -> int:
         return max(120, 3 * self.config.interval_seconds)
 
-    def poll(self) -> CycleReport:
+    def poll(self, progress: Callable[[int, int, str], None] | None = None) -> CycleReport:
         """One cycle, only while this process holds the archive's poller lease."""
         now = self.clock()
         try:
@@ -84,7 +84,7 @@ class Service:
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
         self.store.close_abandoned_cycles(now)
         return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
-                         lease=(self.holder, self.lease_seconds))
+                         lease=(self.holder, self.lease_seconds), progress=progress)
 
     def _lease(self, now: datetime) -> str | None:
         """The other holder of the poller lease, or None when this process holds it now."""

@@ -13,6 +13,7 @@ from service.web import charts
 from service.config import Config
 from service.archive.progress import opd_progress
 from service.archive.masking import mask_secrets, mask_url
+from service.archive.waiting import lock_state
 from service.archive.store import Store
 from sheets.layout import BY_KEY
 
@@ -25,6 +26,7 @@ TAB_STATUS = {
     "ok": "Baik", "belum_dibaca": "Belum dibaca", "galat": "Gagal dibaca",
     "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
     "ubah_massal": "Perubahan massal ditahan",
+    "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
 HISTORY_LIMIT = 5000
@@ -78,6 +80,8 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
     tabs = {t["opd"]: t for t in store.tabs()}
     opds = [opd_progress(o.kode, o.nama, counts.get(o.kode, {}), tabs.get(o.kode), now, calendar)
             for o in config.opds]
+    for o in opds:
+        o["dibuka"] = lock_state(config, o["kode"], now)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
     per_code: dict[str, int] = defaultdict(int)
@@ -136,6 +140,7 @@ def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar:
     tab = next((t for t in store.tabs() if t["opd"] == kode), None)
     summary = opd_progress(opd.kode, opd.nama, store.progress_counts().get(kode, {}), tab, now, calendar)
     summary["pesan"] = mask_secrets(summary["pesan"], config.archive_url)
+    summary["dibuka"] = lock_state(config, kode, now)
     history: dict[str, list[dict]] = defaultdict(list)
     for e in store.events(limit=HISTORY_LIMIT, opd=kode):
         history[e["row_id"]].append(_event(e))
@@ -202,7 +207,13 @@ def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> d
     for o in config.opds:
         tab = tabs.get(o.kode)
         status = (tab or {}).get("status", "belum_dibaca")
-        if status != "ok" or (tab or {}).get("write_pending"):
+        lock = lock_state(config, o.kode, now)
+        if lock is not None and status == "ok":  # open in Excel/LibreOffice: waiting, or a stale lock
+            problems.append({"kode": o.kode, "nama": o.nama, "status": "kunci_basi" if lock["basi"] else "dibuka",
+                             "status_label": TAB_STATUS["kunci_basi" if lock["basi"] else "dibuka"],
+                             "pesan": lock["pesan"], "menunggu_tulis": False, "dibuka": lock,
+                             "diperiksa": (tab or {}).get("checked_at")})
+        elif status != "ok" or (tab or {}).get("write_pending"):
             problems.append({"kode": o.kode, "nama": o.nama, "status": status,
                              "status_label": TAB_STATUS.get(status, status), "pesan": mask_secrets(tab["message"], config.archive_url) if tab else "",
                              "menunggu_tulis": bool((tab or {}).get("write_pending")),
