@@ -7,6 +7,7 @@ happened (or that have a message) plus one summary line, so an idle hour is a fe
 from __future__ import annotations
 
 import json
+import sys
 import time
 from typing import Callable
 
@@ -83,7 +84,7 @@ def progress_printer(as_json: bool, label: str, stream=None,
     step otherwise, nothing with --json (the output is the JSON alone)."""
     if as_json:
         return None
-    stream = stream or click.get_text_stream("stderr")
+    stream = stream or sys.stderr
     if stream.isatty():
         bar: dict = {}
 
@@ -102,8 +103,9 @@ def progress_printer(as_json: bool, label: str, stream=None,
 
     def plain(done: int, total: int, what: str) -> None:
         """A line at most every few seconds and at the end: a log file, not a flood."""
-        if done >= total or clock() - last[0] >= PLAIN_EVERY_SECONDS:
-            last[0] = clock()
+        now = clock()
+        if done >= total or now - last[0] >= PLAIN_EVERY_SECONDS:
+            last[0] = now
             click.echo(f"{label} {done}/{total}: {what}", file=stream)
 
     return plain
