@@ -180,21 +180,30 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command(help="Ekspor arsip (versi terakhir setiap baris) ke CSV, XLSX atau JSON.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True,
-              help="Format berkas ekspor.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
+              help="Format berkas ekspor (bawaan: dari akhiran nama berkas, mis. arsip.xlsx).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), required=True,
+              help="Berkas tujuan; '-' = keluaran standar.")
+@click.option("--locale", type=click.Choice(["standar", "id"]), default="standar", show_default=True,
+              help="CSV: 'id' memakai ';' dan koma desimal untuk Excel/LibreOffice berbahasa Indonesia.")
 @click.option("--all-versions", is_flag=True, help="Semua versi, bukan hanya yang terakhir.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path, all_versions: bool) -> None:
-    from service.archive.export import write_export
+def export(ctx: click.Context, fmt: str | None, output: Path, locale: str, all_versions: bool) -> None:
+    from service.archive.export import format_of, write_export
+    to_stdout = str(output) == "-"
+    fmt = fmt or (None if to_stdout else format_of(output))
+    if fmt is None:
+        raise click.UsageError("Sebutkan --format (csv, xlsx atau json), atau beri nama berkas berakhiran "
+                               ".csv, .xlsx atau .json")
     store = _store(_config(ctx))
     try:
-        count = write_export(store.archive_rows(all_versions=all_versions), fmt, output)
+        count = write_export(store.archive_rows(all_versions=all_versions), fmt, output, locale,
+                             stream=sys.stdout.buffer if to_stdout else None)
     except OSError as exc:
         why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
-               errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, str(exc))
+               errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, exc.strerror or str(exc))
         raise click.ClickException(f"Tidak dapat menulis {output}: {why}") from None
-    click.echo(f"{count} baris arsip diekspor ke {output}")
+    click.echo(f"{count} baris arsip diekspor ke {'keluaran standar' if to_stdout else output}", err=to_stdout)
 
 
 @main.command(help="Periksa kesiapan ruang kerja: kredensial, akses spreadsheet, tab dan judul kolom.")
@@ -275,7 +284,7 @@ def _stop_server(server, thread) -> None:
 
 @main.command(help="Buka dasbor hanya-baca (bawaan 127.0.0.1:8050 dari [dashboard]); Ctrl-C untuk berhenti.")
 @click.option("--host", default=None, help="Alamat yang didengarkan (bawaan: [dashboard] host, 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (bawaan: [dashboard] port, 8050; 0 = port bebas).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="PORT", help="Port (bawaan: [dashboard] port, 8050; 0 = port bebas).")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     import signal
@@ -296,7 +305,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 @main.command(help="Jalankan poller dan dasbor bersama; Ctrl-C atau SIGTERM menghentikan keduanya.")
 @click.option("--host", default=None, help="Alamat dasbor (bawaan: [dashboard] host, 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port dasbor (bawaan: [dashboard] port, 8050; 0 = port bebas).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="PORT", help="Port dasbor (bawaan: [dashboard] port, 8050; 0 = port bebas).")
 @click.pass_context
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     import threading
