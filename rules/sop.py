@@ -27,6 +27,8 @@ class State:
     label: str
     order: int
     next_steps: tuple[int, ...]
+    colour: str = "#cccccc"  # background, '#rrggbb'
+    text_colour: str = "#1b2330"
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,21 @@ class Sop:
     def ordered(self) -> list[State]:
         return sorted(self.states.values(), key=lambda s: (s.order, s.code))
 
+    def for_display(self) -> list[State]:
+        """States as people count them on a page: 1, 3, 5, 6, 7, 7a, 8, 9, 10 (by the step number
+        in the code), not by progress rank, where 7a and 8 share a rank below 7."""
+        def number(code: str) -> int:
+            digits = "".join(ch for ch in code if ch.isdigit())
+            return int(digits) if digits else 0
+        return sorted(self.states.values(), key=lambda s: (number(s.code), s.code))
+
 
 @lru_cache(maxsize=4)
 def load_sop(path: Path = SOP_FILE) -> Sop:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     steps = {s["number"]: Step(s["number"], s["nama"], s["pelaksana"], int(s["hari_kerja"]))
              for s in data["steps"]}
-    states = {s["code"]: State(s["code"], s["label"], int(s["order"]), tuple(s["next_steps"]))
+    states = {s["code"]: State(s["code"], s["label"], int(s["order"]), tuple(s["next_steps"]),
+                               s.get("warna", "#cccccc"), s.get("warna_teks", "#1b2330"))
               for s in data["states"]}
     return Sop(data["name"], int(data["standar_pelayanan_hari_kerja"]), steps, states, data["boxes"])

@@ -53,8 +53,9 @@ def echo_report(report, as_json: bool, url: str | None = None, changes_only: boo
 
 def _echo_tab(tab, url: str | None) -> None:
     sop = load_sop()
+    order = {s.code: i for i, s in enumerate(sop.for_display())}
     states = ", ".join(f"{sop.label(s)}: {n}" for s, n in sorted(
-        tab.states.items(), key=lambda kv: (sop.states[kv[0]].order, kv[0])))
+        tab.states.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
     label = "MENUNGGU" if tab.waiting else STATUS[tab.status]
     line = f"{tab.opd:<18} {label:<14} {states or 'belum ada baris'}"
     if tab.events or tab.archived:
