@@ -179,7 +179,9 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token) -> TabSnapshot:
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
         title = _find_tab(book.sheet_names, opd)
         if title is None:
-            raise _TabMissing(f"Tab {opd} tidak ditemukan di {name}")
+            found = ", ".join(book.sheet_names) or "tidak ada"
+            raise _TabMissing(f"Tab {opd} tidak ditemukan di {name} (tab yang ada: {found}); "
+                              f"kembalikan nama tab menjadi {opd}")
         grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = xlsx_xml.package(archive)

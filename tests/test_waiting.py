@@ -133,3 +133,13 @@ def test_continuous_poll_prints_changes_only_and_one_summary_line(ws):
         lines = stdout.getvalue().decode().splitlines()[first:]
     service.release()
     assert len(lines) == 1 and lines[0].startswith("Siklus ") and "0 dari 2 tab berubah" in lines[0]
+
+
+def test_a_held_tab_with_rows_does_not_say_belum_ada_baris(capsys):
+    from service.cli.report import echo_report
+    from service.poller.cycle import CycleReport, TabReport
+    report = CycleReport(3, datetime(2025, 3, 4, tzinfo=WIB),
+                         tabs=[TabReport("DINKES", "dilewati", "Penghapusan massal ditahan", rows=12)])
+    echo_report(report, as_json=False)
+    out = capsys.readouterr().out
+    assert "12 baris di sheet, belum diproses" in out and "belum ada baris" not in out

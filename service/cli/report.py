@@ -57,7 +57,9 @@ def _echo_tab(tab, url: str | None) -> None:
     states = ", ".join(f"{sop.label(s)}: {n}" for s, n in sorted(
         tab.states.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
     label = "MENUNGGU" if tab.waiting else STATUS[tab.status]
-    line = f"{tab.opd:<18} {label:<14} {states or 'belum ada baris'}"
+    if not states:  # a held or unreadable tab has rows the archive does not count yet
+        states = f"{tab.rows} baris di sheet, belum diproses" if tab.rows else "belum ada baris"
+    line = f"{tab.opd:<18} {label:<14} {states}"
     if tab.events or tab.archived:
         line += f" | {tab.events} perubahan status, {tab.archived} diarsip"
     click.echo(line)
