@@ -137,7 +137,8 @@ def opd_progress(kode: str, nama: str, by_state: dict[str, dict], tab: dict | No
     present = [s for s in sop.ordered() if by_state.get(s.code, {}).get("baris")]
     out = {
         "kode": kode, "nama": nama, "baris": sum(by_state[s.code]["baris"] for s in present),
-        "jumlah_per_status": {s.label: by_state[s.code]["baris"] for s in present},
+        "jumlah_per_status": {s.label: by_state[s.code]["baris"] for s in sop.for_display()
+                              if by_state.get(s.code, {}).get("baris")},
         "jumlah_per_kode": {s.code: by_state.get(s.code, {}).get("baris", 0) for s in sop.ordered()},
         "fase": None, "fase_kode": None, "fase_mulai": None, "tenggat": None, "hari_kerja_berjalan": None,
         "batas_hari_kerja": None, "ketepatan": BELUM_MULAI,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from rules.parse_errors import regex_error, yaml_error
+
 DEFAULT_FOLDER = Path(__file__).with_name("checks_data")
 CONSTRAINTS = {"minimum", "maximum", "enum", "pattern", "required", "unique"}
 NUMERIC = {"nilai", "tahun"}  # minimum/maximum make sense only here
@@ -100,7 +102,7 @@ def _item(path: Path, raw, index: int) -> ItemRule:
         try:
             pattern = re.compile(str(raw["uraian"]), re.IGNORECASE)
         except re.error as exc:
-            raise _fail(path, raw.lines.get("uraian", line), "uraian", f"pola tidak sah ({exc})") from None
+            raise _fail(path, raw.lines.get("uraian", line), "uraian", f"pola tidak sah: {regex_error(exc)}") from None
     kolom = raw.get("kolom") or {}
     if not isinstance(kolom, dict):
         raise _fail(path, raw.lines.get("kolom", line), "kolom", "harus berupa pemetaan kolom -> batasan")
@@ -127,7 +129,7 @@ def _item(path: Path, raw, index: int) -> ItemRule:
             try:
                 re.compile(str(constraints["pattern"]))
             except re.error as exc:
-                raise _fail(path, where, f"{name}.pattern", f"pola tidak sah ({exc})") from None
+                raise _fail(path, where, f"{name}.pattern", f"pola tidak sah: {regex_error(exc)}") from None
         columns[COLUMN_KEYS[name]] = dict(constraints)
     level = raw.get("level", "galat")
     if level not in ("galat", "peringatan"):
@@ -145,12 +147,7 @@ def load_rules(folder: Path | None = None) -> RuleSet:
     params: dict = {}
     items: list[ItemRule] = []
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else 0
-            raise RuleError(f"Berkas aturan {path.name}, baris {line}: YAML tidak sah ({exc})") from None
+        data = _read_yaml(path)
         if not isinstance(data, dict):
             raise _fail(path, 1, "(akar)", "harus berisi pemetaan 'bawaan' dan/atau 'item'")
         for key in data:
@@ -162,6 +159,26 @@ def load_rules(folder: Path | None = None) -> RuleSet:
             raise _fail(path, data.lines.get("item", 1), "item", "harus berupa daftar")
         items.extend(_item(path, raw, i) for i, raw in enumerate(raw_items))
     return RuleSet(**params, items=tuple(items))
+
+
+def _read_yaml(path: Path):
+    """One rule file's YAML; every way it can fail to be read is told in Indonesian."""
+    if not path.is_file():
+        raise RuleError(f"{path.name} di folder aturan bukan berkas (sebuah folder?): ganti namanya "
+                        "agar tidak berakhiran .yaml, atau pindahkan")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise RuleError(f"Berkas aturan {path.name}, baris {line}: bukan teks UTF-8; simpan ulang berkas "
+                        "sebagai UTF-8 (mis. di Notepad: Simpan Sebagai, Encoding UTF-8)") from None
+    except OSError as exc:
+        raise RuleError(f"Berkas aturan {path.name} tidak dapat dibaca ({exc.strerror or type(exc).__name__})") from None
+    try:
+        return yaml.load(text, Loader=_LineLoader) or {}
+    except yaml.YAMLError as exc:
+        line, why = yaml_error(exc)
+        raise RuleError(f"Berkas aturan {path.name}, baris {line}: YAML tidak sah: {why}") from None
 
 
 def _number(v: object) -> bool:

@@ -29,6 +29,8 @@ class State:
     next_steps: tuple[int, ...]
     step: int = 0  # the SOP step the row has reached: findings of later steps are not shown yet
     rank: int = 0  # how far the step boxes carry the row
+    colour: str = "#cccccc"  # background, '#rrggbb' (one palette: sheet and dashboard)
+    text_colour: str = "#1b2330"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,14 @@ class Sop:
     def ordered(self) -> list[State]:
         return sorted(self.states.values(), key=lambda s: (s.order, s.code))
 
+    def for_display(self) -> list[State]:
+        """States as people count them on a page: 1, 3, 5, 6, 7, 7a, 8, 9, 10 (by the step number
+        in the code), not by progress rank, where 7a and 8 share a rank below 7."""
+        def number(code: str) -> int:
+            digits = "".join(ch for ch in code if ch.isdigit())
+            return int(digits) if digits else 0
+        return sorted(self.states.values(), key=lambda s: (number(s.code), s.code))
+
 
 @lru_cache(maxsize=4)
 def load_sop(path: Path = SOP_FILE) -> Sop:
@@ -71,7 +81,8 @@ def load_sop(path: Path = SOP_FILE) -> Sop:
     steps = {s["number"]: Step(s["number"], s["nama"], s["pelaksana"], int(s["hari_kerja"]))
              for s in data["steps"]}
     states = {s["code"]: State(s["code"], s["label"], int(s["order"]), tuple(s["next_steps"]), int(s["step"]),
-                               int(s["rank"])) for s in data["states"]}
+                               int(s["rank"]), s.get("warna", "#cccccc"), s.get("warna_teks", "#1b2330"))
+              for s in data["states"]}
     boxes = {key: Box(key, int(b["step"]), b["label"], b["pemilik"], (b.get("syarat") or {}).get("status"),
                       (b.get("syarat") or {}).get("pesan", "")) for key, b in data["boxes"].items()}
     return Sop(data["name"], int(data["standar_pelayanan_hari_kerja"]), steps, states, boxes)

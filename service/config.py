@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CONFIG_NAME = "satudata.toml"
-KODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,40}$")
+KODE_MAX = 31  # an Excel sheet name holds at most 31 characters; the tab is named by the code
+KODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 
 class ConfigError(Exception):
@@ -46,6 +48,7 @@ class Config:
     # the Walidata's sheet-protection password, by reference only (see service/walidata_password.py)
     walidata_password_env: str | None = None
     walidata_password_file: Path | None = None
+    stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
 
     @property
     def root(self) -> Path:
@@ -63,7 +66,7 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 KNOWN_KEYS = {
     "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "kalender"},
     "workspace": {"name", "year"},
-    "sheets": {"backend", "folder", "spreadsheet_id", "credentials"},
+    "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
     "walidata": {"emails", "kata_sandi_env", "kata_sandi_file"},
@@ -91,6 +94,14 @@ def _get(table: dict, key: str, kind: type | tuple, where: str, default=...):
         names = {str: "teks", int: "bilangan bulat", list: "daftar", dict: "tabel"}
         want = names.get(kind, "nilai yang sah") if isinstance(kind, type) else "nilai yang sah"
         raise ConfigError(f"{where}.{key} harus berupa {want} (sekarang: {value!r})")
+    return value
+
+
+def _bounded(table: dict, key: str, where: str, default: int, low: int, high: int, unit: str = "") -> int:
+    """An integer setting within the range it is used in, named when outside it."""
+    value = _get(table, key, int, where, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{where}.{key} harus antara {low} dan {high}{unit} (sekarang: {value})")
     return value
 
 
@@ -139,9 +150,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"sheets.backend harus 'xlsx' atau 'google' (sekarang: {backend!r})")
     spreadsheet_id = _get(sheets, "spreadsheet_id", str, "sheets", None)
     credentials = _get(sheets, "credentials", str, "sheets", None)
-    interval = _get(poller, "interval_seconds", int, "poller", 60)
-    if interval < 5:
-        raise ConfigError(f"poller.interval_seconds minimal 5 detik (sekarang: {interval})")
+    interval = _bounded(poller, "interval_seconds", "poller", 60, 5, INTERVAL_MAX, " detik")
     opds = _opds(_get(data, "opd", list, "satudata.toml", []))
     if backend == "google" and not spreadsheet_id and not (opds and all(o.spreadsheet_id for o in opds)):
         raise ConfigError("sheets.spreadsheet_id wajib diisi untuk backend google "
@@ -168,7 +177,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         rules_folder=_resolve(root, rules_folder) if rules_folder else None,
         dashboard_users={str(k): str(v) for k, v in users.items()},
         dashboard_host=_get(dashboard, "host", str, "dashboard", "127.0.0.1"),
-        dashboard_port=_get(dashboard, "port", int, "dashboard", 8050),
+        dashboard_port=_bounded(dashboard, "port", "dashboard", 8050, 0, 65535),
+        stale_lock_hours=_bounded(sheets, "kunci_basi_jam", "sheets", 12, 1, 24 * 30, " jam"),
         extra_holidays=config_kalender.holidays(data),
         walidata_password_env=_get(walidata, "kata_sandi_env", str, "walidata", None),
         walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
@@ -187,6 +197,9 @@ def _opds(raw: list) -> tuple[Opd, ...]:
         kode = _get(item, "kode", str, where).strip()
         if not KODE_RE.match(kode):
             raise ConfigError(f"{where}.kode '{kode}' tidak sah: gunakan huruf besar, angka dan '-' (mis. DINKES)")
+        if len(kode) > KODE_MAX:
+            raise ConfigError(f"{where}.kode '{kode}' terlalu panjang ({len(kode)} karakter): paling banyak "
+                              f"{KODE_MAX}, karena nama tab Excel dibatasi {KODE_MAX} karakter")
         if kode in seen:
             raise ConfigError(f"{where}.kode '{kode}' ganda")
         seen.add(kode)

@@ -1,69 +1,82 @@
-"""Who has a workbook open: the lock files Excel (``~$name.xlsx``) and LibreOffice
-(``.~lock.name.xlsx#``) leave beside it while it is open. Pure parsing; unreadable means unknown."""
+"""Who has a workbook open, from the lock file Excel or LibreOffice leaves beside it.
+
+LibreOffice writes ``.~lock.NAME#``: one CSV line ``Full Name,login,host,DD.MM.YYYY HH:MM,profile;``
+(the time is the opener's local clock, WIB here). Excel writes ``~$NAME``: a small binary file
+whose first byte is the length of the user name, the name following in the ANSI code page, and
+at offset 54 the same name as a length-prefixed UTF-16 string; it holds no time, so the lock
+file's own modification time says since when. Reading never fails: an unreadable lock file is
+still a lock, with an unknown user.
+"""
 from __future__ import annotations
 
-import os
+import csv
+import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+PROGRAMS = (("~$", "", "Excel"), (".~lock.", "#", "LibreOffice"))
 
 
 @dataclass(frozen=True)
-class LockInfo:
-    user: str | None  # the name the program knows the person by, None when the file does not say
-    since: datetime | None  # naive local time of the machine that opened it (LibreOffice), else the file's mtime
+class Lock:
+    path: Path  # the lock file
+    program: str  # "Excel" or "LibreOffice"
+    user: str  # "" when the file does not say
+    since: datetime | None  # aware
 
 
-def read_lock(path: Path) -> LockInfo | None:
-    """The lock file's user and time, or None when there is no lock file."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-        mtime = datetime.fromtimestamp(os.stat(path).st_mtime)
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return LockInfo(None, None)
-    if path.name.startswith(".~lock."):
-        return _libreoffice(data, mtime)
-    return LockInfo(_excel_user(data), mtime)
-
-
-def _libreoffice(data: bytes, mtime: datetime) -> LockInfo:
-    """``Name,sysuser,host,DD.MM.YYYY HH:MM,url;`` (commas inside a field escaped with a backslash)."""
-    text = data.decode("utf-8", "replace").split(";", 1)[0]
-    fields, current, escaped = [], "", False
-    for char in text:
-        if escaped:
-            current, escaped = current + char, False
-        elif char == "\\":
-            escaped = True
-        elif char == ",":
-            fields, current = [*fields, current], ""
-        else:
-            current += char
-    fields.append(current)
-    user = next((f.strip() for f in fields[:2] if f.strip()), None)
-    since = mtime
-    if len(fields) > 3:
+def find_lock(workbook: Path) -> Lock | None:
+    """The lock file of ``workbook`` (Excel's or LibreOffice's), read; None when nobody has it open."""
+    workbook = Path(workbook)
+    for prefix, suffix, program in PROGRAMS:
+        path = workbook.with_name(f"{prefix}{workbook.name}{suffix}")
         try:
-            since = datetime.strptime(fields[3].strip(), "%d.%m.%Y %H:%M")
-        except ValueError:
-            pass
-    return LockInfo(user, since)
-
-
-def _excel_user(data: bytes) -> str | None:
-    """Excel's owner file: a length byte and the name in the ANSI code page, padded to 54 bytes,
-    then (newer versions) a length and the name in UTF-16LE."""
-    if len(data) >= 57 and data[54] and data[55] == 0:
-        size = data[54]
-        wide = data[56:56 + 2 * size]
-        if len(wide) == 2 * size:
-            name = wide.decode("utf-16-le", "replace").strip()
-            if name:
-                return name
-    if data and 0 < data[0] < len(data):
-        name = data[1:1 + data[0]].decode("cp1252", "replace").strip()
-        return name or None
+            data = path.read_bytes()
+            mtime = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+        except FileNotFoundError:
+            continue
+        except OSError:  # there, but unreadable: still a lock
+            return Lock(path, program, "", None)
+        user, since = (_libreoffice(data) if program == "LibreOffice" else (_excel(data), None))
+        return Lock(path, program, user, since or mtime)
     return None
+
+
+def lock_owner(workbook: Path) -> tuple[str, datetime | None] | None:
+    """(user, since) of whoever has ``workbook`` open, or None."""
+    lock = find_lock(workbook)
+    return None if lock is None else (lock.user, lock.since)
+
+
+def _libreoffice(data: bytes) -> tuple[str, datetime | None]:
+    text = data.decode("utf-8", errors="replace").strip().rstrip(";")
+    try:
+        fields = next(csv.reader(io.StringIO(text), escapechar="\\"))
+    except (StopIteration, csv.Error):
+        return "", None
+    fields += [""] * (5 - len(fields))
+    user = fields[0].strip() or fields[1].strip()  # no full name set: the system login
+    try:
+        since = datetime.strptime(fields[3].strip(), "%d.%m.%Y %H:%M").replace(tzinfo=WIB)
+    except ValueError:
+        since = None
+    return user, since
+
+
+def _excel(data: bytes) -> str:
+    if len(data) >= 56:
+        length = int.from_bytes(data[54:56], "little")
+        wide = data[56:56 + 2 * length]
+        if 0 < length <= 54 and len(wide) == 2 * length:
+            try:
+                return wide.decode("utf-16-le").strip()
+            except UnicodeDecodeError:
+                pass
+    if data:
+        length = data[0]
+        if 0 < length < len(data):
+            return data[1:1 + length].decode("cp1252", errors="replace").strip()
+    return ""

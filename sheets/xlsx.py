@@ -28,7 +28,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from . import xlsx_xml
 from .base import TabResult, TabSnapshot, TabWrites, WriteResult
-from .lockfile import read_lock
+from .lockfile import find_lock
 from .xlsx_notes import NOTE_AUTHOR
 from .xlsx_patch import PatchRefused, rewrite_zip
 from .xlsx_protect import Guard
@@ -100,11 +100,7 @@ class XlsxBackend:
 
     def _lock(self, path: Path) -> Any:
         """Who has the workbook open now, from Excel's or LibreOffice's lock file (None: nobody)."""
-        for name in (f"~${path.name}", f".~lock.{path.name}#"):
-            info = read_lock(path.parent / name)
-            if info is not None:
-                return info
-        return None
+        return find_lock(path)
 
     def _sweep(self, older_than: float = 600.0) -> None:
         """Temporary files a killed poller left behind (``.<name>.xlsx.<hex>.tmp``), once stale."""
@@ -221,7 +217,9 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
         title = _find_tab(book.sheet_names, opd)
         if title is None:
-            raise _TabMissing(f"Tab {opd} tidak ditemukan di {name}")
+            found = ", ".join(book.sheet_names) or "tidak ada"
+            raise _TabMissing(f"Tab {opd} tidak ditemukan di {name} (tab yang ada: {found}); "
+                              f"kembalikan nama tab menjadi {opd}")
         grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = xlsx_xml.package(archive)

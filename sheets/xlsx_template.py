@@ -8,6 +8,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from rules import fields as f
+from rules.sop import load_sop
 
 from .layout import COLUMNS
 
@@ -16,14 +17,10 @@ from .xlsx_validation import TEMPLATE_ROWS  # dropdowns and colours cover rows 2
 BOX_VALUE = "YA"
 OWNER_FILLS = {"system": "D9D9D9", "walidata": "DDEBF7", "operator": "FFF9E5"}
 
-# (first characters of Status, background, font colour); first match wins, so "10" before "1", "7a" before "7"
-STATUS_COLOURS = (
-    ("10", "C6EFCE", "006100"),
-    ("9", "C6EFCE", "006100"),
-    ("8", "FFEB9C", "9C5700"),
-    ("7a", "FFC7CE", "9C0006"),
-    ("7", "E2EFDA", "375623"),
-)
+# (first characters of Status, background, font colour) from rules/sop.yaml, the one palette the
+# dashboard also uses; first match wins, so most advanced first: "10" before "1", "7a" before "7"
+STATUS_COLOURS = tuple((s.code, s.colour.lstrip("#").upper(), s.text_colour.lstrip("#").upper())
+                       for s in reversed(load_sop().for_display()))
 
 
 def new_workbook(kode: str, nama: str) -> Workbook:

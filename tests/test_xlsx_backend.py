@@ -253,7 +253,8 @@ def test_tab_is_matched_ignoring_case_but_another_tab_is_never_used(backend):
     assert snapshot(backend).cell(0, URAIAN) == "Jumlah bidan"
     save_atomic(new_workbook("Lembar1", "Dinas Kesehatan"), backend.path("DINKES"))
     [result] = backend.read(["DINKES"], {})
-    assert result.error == "Tab DINKES tidak ditemukan di DINKES.xlsx"
+    assert result.error == ("Tab DINKES tidak ditemukan di DINKES.xlsx (tab yang ada: Lembar1); "
+                            "kembalikan nama tab menjadi DINKES")  # names the tab it did find
 
 
 def test_missing_and_corrupt_workbooks_give_error_results_and_others_are_still_read(backend):

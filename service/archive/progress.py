@@ -8,6 +8,7 @@ from rules.calendar import WorkCalendar
 from rules.deadlines import SELESAI, TERLAMBAT, finished_at, opd_progress, service_clock, step_timeline, worst
 from service.config import Config, Opd
 from service.archive.store import Store
+from service.archive.waiting import lock_state
 
 __all__ = ["calendar_for", "opd_progress", "opd_standard", "progress", "holidays_shown"]
 
@@ -44,6 +45,8 @@ def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar
     logs = store.phase_log()
     opds = [opd_standard(o, counts.get(o.kode, {}), tabs.get(o.kode), logs.get(o.kode, []), now, calendar)
             for o in config.opds]
+    for o in opds:
+        o["dibuka"] = lock_state(config, o["kode"], now)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
     return {

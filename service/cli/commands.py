@@ -9,8 +9,11 @@ from pathlib import Path
 
 import click
 
-from rules.sop import load_sop
+from service.cli import bahasa
+from service.cli.report import echo_report, iso, progress_printer
 from service.config import Config, ConfigError, load_config
+
+bahasa.install()  # before any option is declared: click's own texts in Bahasa Indonesia
 
 
 def _config(ctx: click.Context) -> Config:
@@ -40,7 +43,10 @@ def _service(config: Config, rolling_over: bool = False):
         raise click.ClickException(str(exc)) from None
 
 
-@click.group(help="Satu Data Magetan: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
+_Command, _Group = bahasa.command_classes()
+
+
+@click.group(cls=_Group, help="Satu Data Magetan: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
 @click.option("-c", "--config", "config_path", envvar="SATUDATA_CONFIG", type=click.Path(dir_okay=False),
               help="Berkas satudata.toml (bawaan: ./satudata.toml atau SATUDATA_CONFIG).")
 @click.option("-v", "--verbose", is_flag=True, help="Tampilkan log rinci.")
@@ -48,12 +54,14 @@ def _service(config: Config, rolling_over: bool = False):
 def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the poller's own
     ctx.obj = {"config": config_path}
 
 
-@main.command(help="Buat ruang kerja baru di DIR: satudata.toml, aturan, folder sheet dan arsip.")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--backend", type=click.Choice(["xlsx", "google"]), default="xlsx", show_default=True)
+@main.command(help="Buat ruang kerja baru di FOLDER: satudata.toml, aturan, folder sheet dan arsip.")
+@click.argument("directory", metavar="FOLDER", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--backend", type=click.Choice(["xlsx", "google"]), default="xlsx", show_default=True,
+              help="Tempat sheet OPD: berkas Excel lokal atau Google Sheets.")
 @click.option("--year", type=int, default=2025, show_default=True, help="Tahun data yang dikumpulkan.")
 @click.option("--demo", is_flag=True, help="Isi beberapa OPD dengan daftar data demo pada berbagai langkah.")
 @click.option("--force", is_flag=True, help="Timpa satudata.toml yang sudah ada.")
@@ -86,7 +94,7 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
     if demo:
         from service.poller.wiring import utcnow
         from service.cli.demo import run_demo
-        run_demo(directory, utcnow())
+        run_demo(directory, utcnow(), progress_printer(False, "Membangun demo"))
         click.echo("Data demo dimasukkan untuk 8 OPD pada berbagai langkah SOP.")
     if backend == "google":
         click.echo(f"Langkah berikut: satudata -c {path} doctor")
@@ -105,63 +113,46 @@ def poll(ctx: click.Context, once: bool, as_json: bool) -> None:
         from service.poller.loop import run_forever
         click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
         try:
-            run_forever(lambda: _echo_report(service.poll(), as_json), config.interval_seconds)
+            run_forever(_cycle_printer(service, as_json), config.interval_seconds)
         finally:
             service.release()
         return
     from service.poller.wiring import PollerBusy
     try:
-        report = service.poll()
+        report = service.poll(progress=progress_printer(as_json, "Memeriksa tab"))
     except PollerBusy as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         service.release()
-    _echo_report(report, as_json)
+    echo_report(report, as_json, config.archive_url)
     if report.backend_failed or (report.tabs and all(t.status == "galat" for t in report.tabs)):
         sys.exit(1)  # nothing could be read: a configuration or backend failure
 
 
-def _echo_report(report, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=_iso))
-        return
-    sop = load_sop()
-    if report.created:
-        click.echo(f"Tab/berkas baru dibuat: {', '.join(report.created)}")
-    idle = [t.opd for t in report.tabs if t.status == "tidak_berubah" and not t.states and not t.message]
-    for tab in report.tabs:
-        if tab.opd in idle:
-            continue
-        states = ", ".join(f"{sop.label(s)}: {n}" for s, n in sorted(
-            tab.states.items(), key=lambda kv: (sop.states[kv[0]].order, kv[0])))
-        label = {"diproses": "diproses", "tidak_berubah": "tidak berubah", "dilewati": "DILEWATI",
-                 "galat": "GALAT"}[tab.status]
-        line = f"{tab.opd:<18} {label:<14} {states or 'belum ada baris'}"
-        if tab.events or tab.archived:
-            line += f" | {tab.events} perubahan status, {tab.archived} diarsip"
-        click.echo(line)
-        if tab.message:
-            click.echo(f"{'':<18} ! {tab.message}")
-    if idle:
-        click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
-    for error in report.errors:
-        if not any(error.endswith(t.message) for t in report.tabs if t.message):
-            click.echo(f"! {error}")
-    names = {"read": "baca", "write": "tulis", "drive": "Drive", "stat": "cek berkas"}
-    click.echo(f"Siklus {report.cycle_id} selesai; permintaan ke spreadsheet: "
-               f"{', '.join(f'{names.get(k, k)} {v}' for k, v in report.requests.items()) or '0'}")
+def _cycle_printer(service, as_json: bool):
+    """The continuous loop's job: the first cycle shows progress, later ones print changes only."""
+    cycles = [0]
+
+    def job() -> None:
+        first = cycles[0] == 0
+        cycles[0] += 1
+        report = service.poll(progress=progress_printer(as_json, "Memeriksa tab") if first else None)
+        echo_report(report, as_json, service.config.archive_url, changes_only=not first)
+
+    return job
 
 
 @main.command(help="Tampilkan kemajuan setiap OPD menurut langkah SOP.")
 @click.option("--json", "as_json", is_flag=True, help="Keluarkan sebagai JSON.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
+    from service.archive.masking import mask_secrets
     from service.archive.progress import progress
     config = _config(ctx)
     from service.poller.wiring import utcnow
     data = progress(config, _store(config), utcnow())
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, default=_iso, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, default=iso, indent=2))
         return
     from rules.numbers import format_number
     from service.cli.standard import holidays_line, standard_lines
@@ -169,7 +160,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     label = {"terlambat": "TERLAMBAT", "berisiko": "berisiko", "tepat_waktu": "tepat waktu",
              "selesai": "selesai", "belum_mulai": "belum mulai"}
     click.echo(f"{config.name} — tahun {config.year}")
-    idle = [o["kode"] for o in data["opd"] if not o["baris"] and not o["pesan"]]
+    idle = [o["kode"] for o in data["opd"] if not o["baris"] and not o["pesan"] and not o["dibuka"]]
     for opd in data["opd"]:
         if opd["kode"] in idle:
             continue
@@ -183,8 +174,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"{'':<18} {extra}")
         click.echo(f"{'':<18} {states or 'belum ada baris'} | galat {opd['temuan_galat']}, "
                    f"peringatan {opd['temuan_peringatan']}")
+        if opd["dibuka"]:
+            click.echo(f"{'':<18} {'!' if opd['dibuka']['basi'] else '~'} {opd['dibuka']['pesan']}")
         if opd["pesan"]:
-            click.echo(f"{'':<18} ! {opd['pesan']}")
+            click.echo(f"{'':<18} ! {mask_secrets(opd['pesan'], config.archive_url)}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
     if holidays_line(data):
@@ -194,25 +187,31 @@ def status(ctx: click.Context, as_json: bool) -> None:
                f"{', '.join(data['terlambat']) or 'tidak ada'}")
 
 
-def _iso(value: object) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
 @main.command(help="Ekspor arsip (versi terakhir setiap data: uraian, rincian, tahun) ke CSV, XLSX atau JSON.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
+              help="Format berkas ekspor (bawaan: dari akhiran nama berkas, mis. arsip.xlsx).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), required=True,
+              help="Berkas tujuan; '-' = keluaran standar.")
+@click.option("--locale", type=click.Choice(["standar", "id"]), default="standar", show_default=True,
+              help="CSV: 'id' memakai ';' dan koma desimal untuk Excel/LibreOffice berbahasa Indonesia.")
 @click.option("--all-versions", is_flag=True, help="Semua versi, bukan hanya yang terakhir.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path, all_versions: bool) -> None:
-    from service.archive.export import write_export
+def export(ctx: click.Context, fmt: str | None, output: Path, locale: str, all_versions: bool) -> None:
+    from service.archive.export import format_of, write_export
+    to_stdout = str(output) == "-"
+    fmt = fmt or (None if to_stdout else format_of(output))
+    if fmt is None:
+        raise click.UsageError("Sebutkan --format (csv, xlsx atau json), atau beri nama berkas berakhiran "
+                               ".csv, .xlsx atau .json")
     store = _store(_config(ctx))
     try:
-        count = write_export(store.archive_rows(all_versions=all_versions), fmt, output)
+        count = write_export(store.archive_rows(all_versions=all_versions), fmt, output, locale,
+                             stream=sys.stdout.buffer if to_stdout else None)
     except OSError as exc:
         why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
-               errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, str(exc))
+               errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, exc.strerror or str(exc))
         raise click.ClickException(f"Tidak dapat menulis {output}: {why}") from None
-    click.echo(f"{count} baris arsip diekspor ke {output}")
+    click.echo(f"{count} baris arsip diekspor ke {'keluaran standar' if to_stdout else output}", err=to_stdout)
 
 
 @main.command(help="Periksa kesiapan ruang kerja: kredensial, akses spreadsheet, tab dan judul kolom.")
@@ -245,8 +244,8 @@ def confirm(ctx: click.Context, kode: str) -> None:
     click.echo(f"{what} di {kode.upper()} disetujui; diproses pada siklus berikutnya.")
 
 
-@main.command(help="Buat ruang kerja demo (folder DIR, bawaan ./demo), jalankan poller, tampilkan ringkasan.")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
+@main.command(help="Buat ruang kerja demo (FOLDER, bawaan ./demo), jalankan poller, tampilkan ringkasan.")
+@click.argument("directory", metavar="[FOLDER]", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
 @click.pass_context
 def demo(ctx: click.Context, directory: Path) -> None:
     from service.poller.wiring import utcnow
@@ -258,7 +257,7 @@ def demo(ctx: click.Context, directory: Path) -> None:
     else:
         init_workspace(directory)
         click.echo(f"Membangun ruang kerja demo di {directory} (8 OPD dengan data demo)...")
-        run_demo(directory, utcnow())
+        run_demo(directory, utcnow(), progress_printer(False, "Membangun demo"))
     ctx.obj["config"] = str(path)
     ctx.invoke(poll, once=True, as_json=False)
     click.echo(f"Buka berkas Excel di {directory / 'sheets'}; konfigurasi: {path}")
@@ -269,14 +268,11 @@ def _dashboard_server(config: Config, host: str | None, port: int | None):
     from service.web.app import make_dashboard_server
     host = host or config.dashboard_host
     port = config.dashboard_port if port is None else port
-    if logging.getLogger().level > logging.INFO:  # one log line per request only with -v
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    from service.web.server import DashboardUnavailable
     try:
         server = make_dashboard_server(config, host, port)
-    except ConfigError as exc:
+    except (ConfigError, DashboardUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"Dasbor tidak dapat dibuka di {host}:{port}: {exc}") from None
     if not config.dashboard_users and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Peringatan: dasbor terbuka di {host} tanpa kata sandi; isi [dashboard] users "
                    "(lihat 'satudata hash-password').", err=True)
@@ -300,7 +296,7 @@ def _stop_server(server, thread) -> None:
 
 @main.command(help="Buka dasbor hanya-baca (bawaan 127.0.0.1:8050 dari [dashboard]); Ctrl-C untuk berhenti.")
 @click.option("--host", default=None, help="Alamat yang didengarkan (bawaan: [dashboard] host, 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (bawaan: [dashboard] port, 8050; 0 = port bebas).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="PORT", help="Port (bawaan: [dashboard] port, 8050; 0 = port bebas).")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     import signal
@@ -323,7 +319,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 @main.command(help="Jalankan poller dan dasbor bersama; Ctrl-C atau SIGTERM menghentikan keduanya.")
 @click.option("--host", default=None, help="Alamat dasbor (bawaan: [dashboard] host, 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port dasbor (bawaan: [dashboard] port, 8050; 0 = port bebas).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="PORT", help="Port dasbor (bawaan: [dashboard] port, 8050; 0 = port bebas).")
 @click.pass_context
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     import threading
@@ -336,7 +332,7 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
     try:
         # in the main thread, run_forever turns SIGTERM/SIGINT into the stop event
-        run_forever(lambda: _echo_report(service.poll(), False), config.interval_seconds, threading.Event())
+        run_forever(_cycle_printer(service, False), config.interval_seconds, threading.Event())
     finally:
         service.release()
         _stop_server(server, thread)
@@ -368,3 +364,5 @@ main.add_command(adopt_command)
 from service.cli.riwayat import riwayat as _riwayat  # noqa: E402  (issue 9.3: one row's history)
 
 main.add_command(_riwayat)
+
+bahasa.localise(main)  # commands registered from their own modules read [OPSI] too

@@ -137,16 +137,22 @@ def demo_timeline(end: datetime, calendar: WorkCalendar) -> list[datetime]:
     return [min(m, end) for m in moments]
 
 
-def run_demo(folder: Path, end: datetime) -> Service:
-    """Fill the demo OPDs and poll them along a timeline of a few weeks that ends at ``end``."""
+def run_demo(folder: Path, end: datetime, progress: Callable[[int, int, str], None] | None = None) -> Service:
+    """Fill the demo OPDs and poll them along a timeline of a few weeks that ends at ``end``.
+    ``progress(done, total, what)``: per OPD in the first cycle, then per demo cycle."""
     config = load_config(folder / "satudata.toml")
     timeline = demo_timeline(end, WorkCalendar(config.extra_holidays))
     clock = [timeline[0]]
     service = Service.open(config, clock=lambda: clock[0])
 
+    cycles = len(timeline) + 1
+
     def poll() -> None:
         clock[0] = timeline.pop(0) if timeline else end
-        service.poll()
+        first = len(timeline) == cycles - 2
+        service.poll(progress=progress if first else None)
+        if progress is not None:
+            progress(cycles - 1 - len(timeline), cycles, "siklus demo")
 
     poll()  # creates every OPD workbook from the template
     daftar = write_demo_daftar(folder, config.year)
@@ -172,6 +178,8 @@ def run_demo(folder: Path, end: datetime) -> Service:
     edit_tab(config.folder / "DINKES.xlsx", _revision_request)
     clock[0] = end
     service.poll()
+    if progress is not None:
+        progress(cycles, cycles, "selesai")
     service.release()
     return service
 

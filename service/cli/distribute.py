@@ -111,7 +111,7 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
 
 
 @click.command("distribute", help="Bagikan draf Daftar Data (CSV/XLSX) ke tab setiap OPD pada langkah 1 Draf.")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="BERKAS")
 @click.option("--opd", "only", multiple=True, help="Hanya OPD ini (boleh diulang).")
 @click.pass_context
 def distribute_command(ctx: click.Context, file: Path, only: tuple[str, ...]) -> None:

@@ -161,7 +161,7 @@ def interrupted(config: Config) -> str | None:
 
 @click.command("rollover", help="Tutup tahun ruang kerja dan mulai TAHUN: tab lama disimpan sebagai "
                                 "'<KODE> <tahun>', tab baru berisi draf tahun berikutnya.")
-@click.argument("year", type=int)
+@click.argument("year", type=int, metavar="TAHUN")
 @click.pass_context
 def rollover_command(ctx: click.Context, year: int) -> None:
     from service.cli.commands import _config, _service

@@ -49,7 +49,7 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
         "[dashboard]",
         'host = "127.0.0.1"',
         "port = 8050",
-        "# users = { walidata = \"pbkdf2:sha256:...\" }   # hash dari: satudata hash-password",
+        "# users = { walidata = \"scrypt:32768:8:1$...\" }   # hash dari: satudata hash-password",
     ]
     for opd in opds:
         lines += ["", "[[opd]]", f"kode = {_toml_str(opd['kode'])}", f"nama = {_toml_str(opd['nama'])}",

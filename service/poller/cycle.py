@@ -11,6 +11,7 @@ from rules.wilayah import Wilayah
 from service.config import Config
 from service.reconcile.removal import PENDING_REMOVAL
 from service.reconcile.tab import Context, reconcile
+from service.archive import dberrors, waiting
 from service.reconcile.who import People
 from service.archive.store import LeaseLost, Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
@@ -29,6 +30,7 @@ class TabReport:
     archived: int = 0
     writes: int = 0
     states: dict[str, int] = field(default_factory=dict)
+    waiting: bool = False  # its write waits for a workbook open in Excel/LibreOffice: not an error
 
 
 @dataclass
@@ -52,9 +54,11 @@ class CycleReport:
 
 def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wilayah: Wilayah,
               now: datetime, clock: Callable[[], datetime] | None = None,
-              lease: tuple[str, int] | None = None) -> CycleReport:
+              lease: tuple[str, int] | None = None,
+              progress: Callable[[int, int, str], None] | None = None) -> CycleReport:
     """One pass over every configured OPD. A failing tab is reported; the others go on.
-    ``lease`` (holder, seconds): every commit renews this poller's lease, or stops the cycle."""
+    ``lease`` (holder, seconds): every commit renews this poller's lease, or stops the cycle.
+    ``progress(done, total, opd)`` is told after each tab is decided (for a long first cycle)."""
     if now.tzinfo is None:
         raise ValueError("run_cycle needs an aware datetime (UTC or WIB)")
     clock = clock or (lambda: now)
@@ -71,18 +75,20 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
 
     report = CycleReport(store.start_cycle(now), now)
     try:
-        results = _read(config, backend, store, report, unwrap)
+        results = _read(config, backend, store, report, unwrap, progress)
         if results is not None:
             batches, snapshots = _decide(results, config, store, rules, wilayah, now, clock, lease, salt, wrap, report,
-                                         getattr(backend, "service_account", None))
-            _write(backend, store, batches, snapshots, wrap, report)
+                                         getattr(backend, "service_account", None), progress)
+            _write(backend, store, batches, snapshots, wrap, report, config, clock)
             states = store.state_counts()
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
     except Exception as exc:  # a database failure mid-cycle: recorded; the next cycle starts afresh
         log.exception("cycle failed")
         report.backend_failed = True
-        report.errors.append(f"Siklus gagal ({type(exc).__name__}); lihat log poller")
+        why = dberrors.describe(exc)
+        report.errors.append(f"Siklus gagal: arsip {why}" if why else
+                             f"Siklus gagal ({type(exc).__name__}); lihat log poller")
     finally:
         try:
             _finish(store, report, backend, before, clock())
@@ -91,14 +97,28 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     return report
 
 
+def _ensure_tabs(backend: Backend, missing: list[tuple[str, str]],
+                 progress: Callable[[int, int, str], None] | None) -> list[str]:
+    """Create missing tabs; one workbook at a time when progress is shown (a local file costs
+    the same either way; Google tabs are made in one request, so never split there)."""
+    if progress is None or len(missing) < 2:
+        return backend.ensure_tabs(missing)
+    created: list[str] = []
+    for done, opd in enumerate(missing, 1):
+        created += backend.ensure_tabs([opd])
+        progress(done, len(missing), f"berkas {opd[0]} dibuat")
+    return created
+
+
 def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
-          unwrap: Callable[[Any], Any]) -> list | None:
+          unwrap: Callable[[Any], Any], progress: Callable[[int, int, str], None] | None = None) -> list | None:
     """Create missing tabs, then read every tab; None when the backend cannot be read at all."""
     opds = [o.kode for o in config.opds]
     try:
         seen = store.tokens(pending_as_none=False)
         # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
-        report.created = backend.ensure_tabs([(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None])
+        report.created = _ensure_tabs(backend, [(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None],
+                                      progress if config.backend == "xlsx" else None)
         known = store.tokens()
         return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
@@ -129,12 +149,15 @@ def _with_fresh_notices(backend: Backend, store: Store, results: list) -> list:
 def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah: Wilayah, now: datetime,
             clock: Callable[[], datetime], lease: tuple[str, int] | None, salt: str,
             wrap: Callable[[Any], Any], report: CycleReport,
-            service_account: str | None = None) -> tuple[list[TabWrites], dict[str, TabSnapshot]]:
+            service_account: str | None = None,
+            progress: Callable[[int, int, str], None] | None = None) -> tuple[list[TabWrites], dict[str, TabSnapshot]]:
     """Reconcile each changed tab and commit its plan; a failing tab is reported, the others go on."""
     batches: list[TabWrites] = []
     snapshots: dict[str, TabSnapshot] = {}
     remembered = {t["opd"]: t for t in store.tabs()}
-    for result in results:
+    for done, result in enumerate(results, 1):
+        if progress is not None and done > 1:
+            progress(done - 1, len(results), result.opd)
         tab = TabReport(result.opd, "tidak_berubah", getattr(result, "notice", ""))
         report.tabs.append(tab)
         if result.error:
@@ -160,7 +183,9 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
             log.exception("tab %s failed", result.opd)
             tab.status = "galat"
-            tab.message = f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller"
+            why = dberrors.describe(exc)
+            tab.message = (f"Tab tidak dapat diarsipkan: {why}" if why else
+                           f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller")
             report.errors.append(f"{result.opd}: {tab.message}")
             continue
         tab.status = "diproses" if plan.status in PROCESSED else "dilewati"
@@ -171,6 +196,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
         if plan.writes or plan.writes.comments or result.snapshot.protected is False:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
+    if progress is not None and results:
+        progress(len(results), len(results), "selesai")
     return batches, snapshots
 
 
@@ -185,7 +212,8 @@ def _still_held(tab: TabReport, remembered: dict | None) -> None:
 
 
 def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: dict[str, TabSnapshot],
-           wrap: Callable[[Any], Any], report: CycleReport) -> None:
+           wrap: Callable[[Any], Any], report: CycleReport, config: Config,
+           clock: Callable[[], datetime]) -> None:
     """Tell the sheets what the database already holds; what fails is repaired next cycle."""
     if not batches:
         return
@@ -200,8 +228,12 @@ def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: 
         if outcome.reason is None:
             store.mark_written(opd, wrap(outcome.token))
         else:
-            by_opd[opd].message = outcome.reason
-            report.errors.append(f"{opd}: {outcome.reason}")
+            lock = waiting.lock_state(config, opd, clock())
+            by_opd[opd].message = lock["pesan"] if lock else outcome.reason
+            if lock and not lock["basi"]:
+                by_opd[opd].waiting = True  # someone is working in the file: the write simply waits
+            else:
+                report.errors.append(f"{opd}: {by_opd[opd].message}")
 
 
 def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[str, int], now: datetime) -> None:

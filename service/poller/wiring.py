@@ -11,6 +11,7 @@ from typing import Callable
 from rules.rulefile import RuleSet, load_rules
 from rules.wilayah import Wilayah
 from service.config import Config, ConfigError
+from service.archive import dberrors
 from service.archive.masking import mask_secrets
 from service.poller.cycle import CycleReport, run_cycle
 from service.archive.store import SchemaOutdated, Store, make_engine
@@ -37,7 +38,9 @@ def open_store(config: Config, upgrade: bool | None = None) -> Store:
     except SchemaOutdated as exc:
         raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}): {exc}")) from None
     except Exception as exc:
-        raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {exc}")) from None
+        why = dberrors.describe(exc) or str(exc)
+        raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {why}",
+                                       config.archive_url)) from None
 
 
 def utcnow() -> datetime:
@@ -70,22 +73,37 @@ class Service:
     def lease_seconds(self) -> int:
         return max(120, 3 * self.config.interval_seconds)
 
-    def poll(self) -> CycleReport:
+    def poll(self, progress: Callable[[int, int, str], None] | None = None) -> CycleReport:
         """One cycle, only while this process holds the archive's poller lease."""
         now = self.clock()
-        other = self.store.acquire_lease(self.holder, now, self.lease_seconds)
-        if other and _dead_here(self.store.lease_holder()):
-            if self.store.take_lease(self.store.lease_holder(), self.holder, now, self.lease_seconds):
-                other = None  # its poller was killed on this machine: no need to wait for the lease to run out
+        try:
+            other = self._lease(now)
+        except Exception as exc:
+            why = dberrors.describe(exc)
+            if why is None:
+                raise
+            raise ArchiveUnavailable(f"Arsip tidak dapat dipakai: {why}") from None
         if other:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
         self.store.close_abandoned_cycles(now)
         return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
-                         lease=(self.holder, self.lease_seconds))
+                         lease=(self.holder, self.lease_seconds), progress=progress)
+
+    def _lease(self, now: datetime) -> str | None:
+        """The other holder of the poller lease, or None when this process holds it now."""
+        other = self.store.acquire_lease(self.holder, now, self.lease_seconds)
+        if other and _dead_here(self.store.lease_holder()):
+            if self.store.take_lease(self.store.lease_holder(), self.holder, now, self.lease_seconds):
+                other = None  # its poller was killed on this machine: no need to wait for the lease to run out
+        return other
 
     def release(self) -> None:
-        self.store.release_lease(self.holder)
+        try:
+            self.store.release_lease(self.holder)
+        except Exception as exc:  # the lease runs out by itself; a full disk must not hide the real message
+            if dberrors.describe(exc) is None:
+                raise
 
 
 def _dead_here(holder: str | None) -> bool:
@@ -104,3 +122,7 @@ def _dead_here(holder: str | None) -> bool:
 
 class PollerBusy(Exception):
     """Another poller holds the lease on this archive."""
+
+
+class ArchiveUnavailable(PollerBusy):
+    """The archive cannot be written (disk full, read-only, locked): no cycle this turn."""

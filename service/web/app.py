@@ -36,6 +36,13 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
 }
 REALM = 'Basic realm="Satu Data Magetan", charset="UTF-8"'
+QUERY_KEYS = ("opd", "level", "halaman", "semua_versi", "batas")  # the filters a page reads
+
+
+def query_args() -> dict[str, str]:
+    """The page's own filters from the query string: links are built from these and the route's
+    arguments only, never from url_for's keywords (endpoint, _method, _external, ...)."""
+    return {k: v for k, v in request.args.items() if k in QUERY_KEYS}
 
 
 def _utcnow() -> datetime:
@@ -67,10 +74,11 @@ def create_app(config: Config, store: Store | None = None,
 
     @app.context_processor
     def _common() -> dict:
-        return {"nav": NAV, "workspace": config.name, "tahun": config.year, "legend": charts.legend()}
+        return {"nav": NAV, "workspace": config.name, "tahun": config.year, "legend": charts.legend(),
+                "query_args": query_args}
 
     def page(template: str, api: str, **context) -> str:
-        api_url = url_for(api, **{**request.args.to_dict(), **(request.view_args or {})})  # the same data as JSON
+        api_url = url_for(api, **{**query_args(), **(request.view_args or {})})  # the same data as JSON
         return render_template(template, api_url=api_url, **context)
 
     def opd_arg() -> str | None:
@@ -238,26 +246,39 @@ def _basic_auth(app: Flask, users: dict[str, str]) -> None:
         return
     key = os.urandom(32)
     passed: set[bytes] = set()
+    dummy = _dummy_hash(next(iter(users.values())))
 
     @app.before_request
     def _check() -> Response | None:
         auth = request.authorization
-        if auth is not None and auth.type == "basic" and auth.username in users:
+        if auth is not None and auth.type == "basic":
             password = auth.password or ""
             token = hmac.new(key, f"{auth.username}\0{password}".encode(), hashlib.sha256).digest()
             if token in passed:
                 return None
-            if check_password_hash(users[auth.username], password):
+            # an unknown user costs the same hash check as a wrong password: no name is found by timing
+            known = auth.username in users
+            if check_password_hash(users[auth.username] if known else dummy, password) and known:
                 passed.add(token)
                 return None
         return Response("Perlu masuk: isi nama pengguna dan kata sandi dasbor.", 401,
                         {"WWW-Authenticate": REALM, "Content-Type": "text/plain; charset=utf-8"})
 
 
+def _dummy_hash(like: str) -> str:
+    """A hash of a random password made the same way (method and cost) as a configured one."""
+    from werkzeug.security import generate_password_hash
+    method = like.split("$", 1)[0]
+    try:
+        return generate_password_hash(os.urandom(16).hex(), method=method)
+    except ValueError:  # a method this werkzeug cannot make: its default is still a slow hash
+        return generate_password_hash(os.urandom(16).hex())
+
+
 def make_dashboard_server(config: Config, host: str, port: int):
-    """A threaded WSGI server for the dashboard (``serve_forever``/``shutdown``)."""
-    from werkzeug.serving import make_server
-    return make_server(host, port, create_app(config), threaded=True)
+    """The dashboard behind waitress (``server_port``, ``serve_forever``/``shutdown``)."""
+    from service.web.server import DashboardServer
+    return DashboardServer(create_app(config), host, port)
 
 
 def password_hash(password: str) -> str:

@@ -7,17 +7,8 @@ from __future__ import annotations
 from rules.sop import load_sop
 
 # Fill colour and the text colour that reads on it, per SOP state (least to most advanced).
-STATE_COLOURS: dict[str, tuple[str, str]] = {
-    "1": ("#a3acb9", "#1b2330"),
-    "3": ("#8ec1ea", "#10263a"),
-    "5": ("#4d94cf", "#ffffff"),
-    "6": ("#3c5bb0", "#ffffff"),
-    "7a": ("#f2a541", "#2b1a00"),
-    "8": ("#d64545", "#ffffff"),
-    "7": ("#9ccc72", "#18300a"),
-    "9": ("#4caf7a", "#ffffff"),
-    "10": ("#1f7a4d", "#ffffff"),
-}
+STATE_COLOURS: dict[str, tuple[str, str]] = {  # from rules/sop.yaml: the sheet uses the same palette
+    s.code: (s.colour, s.text_colour) for s in load_sop().for_display()}
 OTHER_COLOUR = ("#cccccc", "#1b2330")
 
 
@@ -32,7 +23,7 @@ def text_colour(code: str) -> str:
 def legend() -> list[dict]:
     """Every state in SOP order with its label and colour."""
     return [{"code": s.code, "label": s.label, "color": colour(s.code), "text": text_colour(s.code)}
-            for s in load_sop().ordered()]
+            for s in load_sop().for_display()]
 
 
 def stacked_bar(counts: dict[str, int], width: float = 240, height: float = 18) -> dict:
@@ -40,7 +31,7 @@ def stacked_bar(counts: dict[str, int], width: float = 240, height: float = 18) 
     sop = load_sop()
     total = sum(n for n in counts.values() if n > 0)
     segments, done = [], 0
-    for state in sop.ordered():
+    for state in sop.for_display():
         n = counts.get(state.code, 0)
         if n <= 0:
             continue

@@ -12,7 +12,8 @@ from rules.sop import load_sop
 from service.web import charts
 from service.config import Config
 from service.archive.progress import holidays_shown, opd_standard
-from service.archive.masking import mask_secrets
+from service.archive.masking import mask_secrets, mask_url
+from service.archive.waiting import lock_state
 from service.archive.store import Store
 from sheets.layout import BY_KEY
 
@@ -26,6 +27,7 @@ TAB_STATUS = {
     "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
     "ubah_massal": "Perubahan massal ditahan", "hapus_tertunda": "Penghapusan menunggu persetujuan Walidata",
     "arsip_asing": "Arsip tidak mengenal baris tab ini (ditahan)",
+    "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
 HISTORY_LIMIT = 5000
@@ -80,6 +82,8 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
     logs = memo.get("phase_log", store.phase_log)
     opds = [opd_standard(o, counts.get(o.kode, {}), tabs.get(o.kode), logs.get(o.kode, []), now, calendar)
             for o in config.opds]
+    for o in opds:
+        o["dibuka"] = lock_state(config, o["kode"], now)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
     per_code: dict[str, int] = defaultdict(int)
@@ -92,7 +96,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
     return {
         "workspace": config.name, "tahun": config.year, "sekarang": now, "opd": started,
         "opd_tanpa_baris": [{"kode": o["kode"], "nama": o["nama"], "status_tab": o["status_tab"],
-                             "pesan": mask_secrets(o["pesan"])} for o in opds if not o["baris"]],
+                             "pesan": mask_secrets(o["pesan"], config.archive_url)} for o in opds if not o["baris"]],
         "jumlah_opd": len(opds), "total_baris": total, "total_diarsip": archived,
         "persen_diarsip": round(100 * archived / total, 1) if total else 0.0,
         "jumlah_per_kode": dict(per_code),
@@ -101,7 +105,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
         "perlu_ditinjau": perlu_ditinjau(store, memo),
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
-        "siklus_terakhir": _cycle(cycles[0]) if cycles else None,
+        "siklus_terakhir": _cycle(cycles[0], config.archive_url) if cycles else None,
         "libur_tambahan": holidays_shown(config),
     }
 
@@ -151,7 +155,8 @@ def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar:
     tab = next((t for t in store.tabs() if t["opd"] == kode), None)
     summary = opd_standard(opd, store.progress_counts().get(kode, {}), tab, store.phase_log(kode).get(kode, []),
                            now, calendar)
-    summary["pesan"] = mask_secrets(summary["pesan"])
+    summary["pesan"] = mask_secrets(summary["pesan"], config.archive_url)
+    summary["dibuka"] = lock_state(config, kode, now)
     history: dict[str, list[dict]] = defaultdict(list)
     for e in store.events(limit=HISTORY_LIMIT, opd=kode):
         history[e["row_id"]].append(_event(e))
@@ -196,7 +201,7 @@ def arsip(store: Store, opd: str | None, all_versions: bool, page: int) -> dict:
 
 
 # --- Kesehatan ---------------------------------------------------------------------------
-def _cycle(c: dict) -> dict:
+def _cycle(c: dict, url: str | None = None) -> dict:
     duration = (c["finished_at"] - c["started_at"]).total_seconds() if c["finished_at"] else None
     other = c["requests_other"]
     return {"id": c["id"], "mulai": c["started_at"], "selesai": c["finished_at"], "durasi_detik": duration,
@@ -204,11 +209,11 @@ def _cycle(c: dict) -> dict:
             "perubahan_status": c["events"], "diarsip": c["archived"],
             "permintaan": {"baca": c["requests_read"], "tulis": c["requests_write"], "lain": other,
                            "jumlah": c["requests_read"] + c["requests_write"] + other},
-            "galat": [mask_secrets(e) for e in c["errors"]]}
+            "galat": [mask_secrets(e, url) for e in c["errors"]]}
 
 
 def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> dict:
-    cycles = [_cycle(c) for c in store.cycles(limit=limit)]
+    cycles = [_cycle(c, config.archive_url) for c in store.cycles(limit=limit)]
     per_minute = 60 / config.interval_seconds
     finished = [c for c in cycles if c["selesai"]]
     reads = max((c["permintaan"]["baca"] for c in finished), default=0)  # Drive and stat calls are not Sheets quota
@@ -219,14 +224,20 @@ def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> d
     for o in config.opds:
         tab = tabs.get(o.kode)
         status = (tab or {}).get("status", "belum_dibaca")
-        if status != "ok" or (tab or {}).get("write_pending"):
+        lock = lock_state(config, o.kode, now)
+        if lock is not None and status == "ok":  # open in Excel/LibreOffice: waiting, or a stale lock
+            problems.append({"kode": o.kode, "nama": o.nama, "status": "kunci_basi" if lock["basi"] else "dibuka",
+                             "status_label": TAB_STATUS["kunci_basi" if lock["basi"] else "dibuka"],
+                             "pesan": lock["pesan"], "menunggu_tulis": False, "dibuka": lock,
+                             "diperiksa": (tab or {}).get("checked_at")})
+        elif status != "ok" or (tab or {}).get("write_pending"):
             problems.append({"kode": o.kode, "nama": o.nama, "status": status,
-                             "status_label": TAB_STATUS.get(status, status), "pesan": mask_secrets(tab["message"]) if tab else "",
+                             "status_label": TAB_STATUS.get(status, status), "pesan": mask_secrets(tab["message"], config.archive_url) if tab else "",
                              "menunggu_tulis": bool((tab or {}).get("write_pending")),
                              "diperiksa": (tab or {}).get("checked_at")})
     return {
         "sekarang": now, "backend": config.backend, "interval_detik": config.interval_seconds,
-        "basis_data": mask_secrets(config.archive_url), "siklus": cycles,
+        "basis_data": mask_url(config.archive_url), "siklus": cycles,
         "siklus_terakhir": cycles[0] if cycles else None,
         "kuota": {"berlaku": google, "batas_per_menit": GOOGLE_QUOTA_PER_MINUTE,
                   "siklus_per_menit": round(per_minute, 2),
