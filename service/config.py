@@ -40,6 +40,7 @@ class Config:
     dashboard_users: dict[str, str] = field(default_factory=dict)
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
+    publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
 
     @property
     def root(self) -> Path:
@@ -55,7 +56,7 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 
 
 KNOWN_KEYS = {
-    "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd"},
+    "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "publikasi"},
     "workspace": {"name", "year"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials"},
     "archive": {"url"},
@@ -63,7 +64,8 @@ KNOWN_KEYS = {
     "walidata": {"emails"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
-    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id"},
+    "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
+    "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "kepala"},
 }
 
 
@@ -112,7 +114,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"{path.name} tidak sah: {exc}") from None
     root = path.parent
     _no_unknown_keys(data, "satudata.toml")
-    for section in ("workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard"):
+    for section in ("workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "publikasi"):
         if isinstance(data.get(section), dict):
             _no_unknown_keys(data[section], section)
     for item in data.get("opd", []) if isinstance(data.get("opd"), list) else []:
@@ -162,6 +164,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         dashboard_users={str(k): str(v) for k, v in users.items()},
         dashboard_host=_get(dashboard, "host", str, "dashboard", "127.0.0.1"),
         dashboard_port=_get(dashboard, "port", int, "dashboard", 8050),
+        publikasi=dict(_get(data, "publikasi", dict, "satudata.toml", {})),
     )
 
 
