@@ -340,3 +340,8 @@ def hash_password(password: str) -> None:
 
 
 main.add_command(confirm, name="confirm-removal")  # the name DESIGN's first draft used
+
+from service.cli.publish import COMMANDS as _PUBLISH_COMMANDS  # noqa: E402  publish, berita-acara, rekap
+
+for _command in _PUBLISH_COMMANDS:
+    main.add_command(_command)

@@ -92,7 +92,8 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
     return written, unchanged
 
 
-def publish_after_cycle(config: Config, store: Store, archived: int) -> None:
+def publish_after_cycle(config: Config, store: Store, archived: int, rules: RuleSet | None = None,
+                        wilayah: Wilayah | None = None) -> None:
     """The poller's hook: after a cycle that archived something, refresh <workspace>/publikasi
     unless [publikasi] otomatis = false. A failure is logged; polling goes on."""
     if archived <= 0:
@@ -100,6 +101,6 @@ def publish_after_cycle(config: Config, store: Store, archived: int) -> None:
     try:
         settings = load_settings(config)
         if settings.otomatis:
-            write(build(config, store, settings=settings), settings.folder)
+            write(build(config, store, rules, wilayah, settings), settings.folder)
     except Exception:
         log.exception("publikasi otomatis gagal")
