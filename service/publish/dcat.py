@@ -24,7 +24,7 @@ DISTRIBUTIONS = (
     (".json", "application/json", "JSON", "Seri data (JSON)"),
     ("-panjang.csv", "text/csv", "CSV", "Bentuk panjang (CSV, sumber Data Package)"),
 )
-IANA = "https://www.iana.org/assignments/media-types/"
+IANA = "http://www.iana.org/assignments/media-types/"  # as DCAT-AP writes it
 
 
 def _agent(graph: Graph, iri: URIRef, name: str) -> URIRef:
