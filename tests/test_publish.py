@@ -221,3 +221,55 @@ def test_a_misspelt_publikasi_key_is_named(published):
     with pytest.raises(ConfigError, match="Kunci 'otomatiss' di publikasi tidak dikenal"):
         load_config(path)
     assert Path(path).is_file()
+
+
+class ArchiveAfterDatum:
+    """The two reads latest_data makes, as the archive answers them once records carry
+    kode_wilayah and Standar Data themselves (the datum branch)."""
+
+    def __init__(self, records: list[dict], remembered: dict) -> None:
+        self.records, self.remembered = records, remembered
+
+    def archive_rows(self, all_versions: bool = False, opd: str | None = None):
+        return iter(self.records)
+
+    def tab_rows(self, opd: str | None = None):
+        return [{"opd": "DINKES", "row_id": "DINKES-0001", "data": self.remembered}]
+
+
+def _record(**changes) -> dict:
+    base = {"opd": "DINKES", "id": "DINKES-0001", "kode_data": "K1", "uraian_data": "Jumlah Puskesmas",
+            "rincian": "Kec. Plaosan", "satuan": "Unit", "tahun": 2025, "nilai": 2.0, "keterangan": "",
+            "versi": 1, "diverifikasi_pada": "2025-03-03T02:00:00+00:00",
+            "diarsip_pada": "2025-03-03T02:00:00+00:00"}
+    return {**base, **changes}
+
+
+def test_standar_data_comes_from_the_record_when_it_has_it_else_from_the_remembered_row():
+    from service.publish.source import latest_data
+    remembered = {"konsep": "Dari baris", "frekuensi": "Tahunan"}
+    [datum] = latest_data(ArchiveAfterDatum([_record()], remembered), WILAYAH)
+    assert datum.standar_data()["konsep"] == "Dari baris" and datum.kode_wilayah == "35.20.07"
+    [datum] = latest_data(ArchiveAfterDatum([_record(konsep="Dari arsip", kode_wilayah="35.20.07")], remembered),
+                          WILAYAH)
+    assert datum.standar_data()["konsep"] == "Dari arsip" and datum.standar_data()["frekuensi"] == "Tahunan"
+
+
+def test_versions_of_one_row_that_span_years_are_separate_data():
+    from service.publish.source import latest_data
+    records = [_record(tahun=2024, nilai=1.0), _record(versi=2, tahun=2025, nilai=2.0,
+                                                        diarsip_pada="2025-03-04T02:00:00+00:00"),
+               _record(versi=3, tahun=2025, rincian="Plaosan", nilai=3.0, diarsip_pada="2025-03-05T02:00:00+00:00")]
+    data = latest_data(ArchiveAfterDatum(records, {}), WILAYAH)
+    assert [(d.tahun, d.nilai, d.versi) for d in data] == [(2024, 1.0, 1), (2025, 3.0, 2)]
+
+
+def test_files_of_items_no_longer_published_are_removed_and_nothing_else(publication, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [{"name": "lama"}]}))
+    (tmp_path / "data" / "lama.csv").write_text("x")
+    (tmp_path / "data" / "lama-panjang.csv").write_text("x")
+    (tmp_path / "data" / "catatan.csv").write_text("milik Walidata")
+    write(publication, tmp_path)
+    assert not (tmp_path / "data" / "lama.csv").exists() and not (tmp_path / "data" / "lama-panjang.csv").exists()
+    assert (tmp_path / "data" / "catatan.csv").read_text() == "milik Walidata"

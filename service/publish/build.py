@@ -1,6 +1,7 @@
 """The whole publication in memory (path -> bytes): written by `satudata publish`, served by /data."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -17,6 +18,7 @@ from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
 
 log = logging.getLogger(__name__)
+ITEM_SUFFIXES = (".csv", ".xlsx", ".json", "-panjang.csv")
 README = """Publikasi Satu Data Magetan
 ===========================
 
@@ -55,10 +57,8 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     publication = Publication(items)
     files = publication.files
     for item in items:
-        files[f"data/{item.slug}.csv"] = formats.wide_csv(item)
-        files[f"data/{item.slug}.xlsx"] = formats.wide_xlsx(item)
-        files[f"data/{item.slug}.json"] = formats.portal_json(item)
-        files[f"data/{item.slug}-panjang.csv"] = formats.long_csv(item)
+        bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
+        files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
     files["datapackage.json"] = datapackage.to_json(
         datapackage.descriptor(items, rules, settings, config.name, config.year))
     graph = dcat.catalogue(items, settings, config.name)
@@ -70,8 +70,10 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
 
 def write(publication: Publication, folder: Path) -> tuple[int, int]:
     """Write every file that changed (atomically); returns (written, unchanged).
-    Files of items no longer published are removed from data/ (only ours: known suffixes)."""
+    Files of items the previous datapackage.json listed and this one does not are removed;
+    nothing else in the folder is touched."""
     folder = Path(folder)
+    stale = _previous_files(folder) - set(publication.files)
     written = unchanged = 0
     for name, body in sorted(publication.files.items()):
         path = folder / name
@@ -84,12 +86,20 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
             handle.write(body)
         os.replace(tmp, path)
         written += 1
-    data_dir = folder / "data"
-    if data_dir.is_dir():
-        for path in sorted(data_dir.iterdir()):
-            if path.suffix in (".csv", ".xlsx", ".json") and f"data/{path.name}" not in publication.files:
-                path.unlink()
+    for name in sorted(stale):
+        (folder / name).unlink(missing_ok=True)
     return written, unchanged
+
+
+def _previous_files(folder: Path) -> set[str]:
+    """The item files an earlier publish wrote here, from its datapackage.json."""
+    try:
+        previous = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        slugs = [r["name"] for r in previous.get("resources", [])]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return set()
+    return {f"data/{slug}{suffix}" for slug in slugs if isinstance(slug, str) and "/" not in slug
+            for suffix in ITEM_SUFFIXES}
 
 
 def publish_after_cycle(config: Config, store: Store, archived: int, rules: RuleSet | None = None,
