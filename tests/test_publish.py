@@ -273,3 +273,12 @@ def test_files_of_items_no_longer_published_are_removed_and_nothing_else(publica
     write(publication, tmp_path)
     assert not (tmp_path / "data" / "lama.csv").exists() and not (tmp_path / "data" / "lama-panjang.csv").exists()
     assert (tmp_path / "data" / "catatan.csv").read_text() == "milik Walidata"
+
+
+def test_an_empty_archive_publishes_an_empty_catalogue_and_no_package(world, tmp_path):
+    config_path = write_toml(world)
+    result = CliRunner().invoke(main, ["-c", str(config_path), "publish", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0 and "datapackage.json belum dibuat" in result.output
+    assert not (tmp_path / "out" / "datapackage.json").exists()
+    graph = Graph().parse(tmp_path / "out" / "katalog.ttl", format="turtle")
+    assert len(list(graph.subjects(RDF.type, DCAT.Catalog))) == 1

@@ -40,7 +40,7 @@ def publish(ctx: click.Context, output: Path | None) -> None:
     except OSError as exc:
         raise _write_failed(folder, exc) from None
     if not publication.items:
-        click.echo("Belum ada data terverifikasi di arsip; hanya katalog kosong yang diterbitkan.")
+        click.echo("Belum ada data terverifikasi di arsip: datapackage.json belum dibuat, katalog DCAT masih kosong.")
     click.echo(f"{len(publication.items)} item data diterbitkan ke {folder} "
                f"({written} berkas ditulis, {unchanged} tidak berubah)")
 

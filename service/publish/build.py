@@ -59,8 +59,9 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
-    files["datapackage.json"] = datapackage.to_json(
-        datapackage.descriptor(items, rules, settings, config.name, config.year))
+    if items:  # a Data Package needs at least one resource
+        files["datapackage.json"] = datapackage.to_json(
+            datapackage.descriptor(items, rules, settings, config.name, config.year))
     graph = dcat.catalogue(items, settings, config.name)
     files["katalog.ttl"] = dcat.turtle(graph)
     files["katalog.jsonld"] = dcat.jsonld(graph)
