@@ -96,3 +96,18 @@ def test_kesepakatan_is_refused_for_an_opd_without_an_agreed_list(tmp_path):
     with pytest.raises(NothingToMinute, match="Belum ada daftar data DINKES yang disepakati"):
         berita_acara_pdf(world.config, world.store, "DINKES", "kesepakatan", NOW)
     world.store.engine.dispose()
+
+
+def test_the_kepala_is_read_from_the_config_when_it_carries_one(published):
+    import dataclasses
+
+    from service.config import Opd
+    from service.publish.settings import Signer, kepala_opd
+
+    class OpdWithKepala(Opd):  # the shape [[opd]] kepala takes once the config parses it: (nama, nip)
+        kepala = ("Ir. Sri Lestari", "196901011990032001")
+
+    config = dataclasses.replace(published.config, opds=(OpdWithKepala("DINKES", "Dinas Kesehatan"),))
+    assert kepala_opd(config, "DINKES") == Signer("Ir. Sri Lestari", "196901011990032001")
+    assert kepala_opd(published.config, "DINKES") == Signer("dr. Rina Wulandari", "197501012000032001")
+    assert kepala_opd(published.config, "DIKPORA") == Signer()

@@ -77,10 +77,11 @@ def kepala_opd(config: Config, kode: str) -> Signer:
     Read from the Opd when the config carries it, else from the file itself, so the
     signature block works before and after the config learns the key."""
     for opd in config.opds:
-        if opd.kode == kode and getattr(opd, "kepala", None) is not None:
-            kepala = opd.kepala
-            return kepala if isinstance(kepala, Signer) else _signer(
-                kepala if isinstance(kepala, dict) else vars(kepala), f"[[opd]] {kode}.kepala")
+        kepala = getattr(opd, "kepala", None) if opd.kode == kode else None
+        if isinstance(kepala, (tuple, list)) and kepala:  # the config's (nama, nip)
+            return Signer(str(kepala[0]).strip(), str(kepala[1]).strip() if len(kepala) > 1 and kepala[1] else "")
+        if isinstance(kepala, dict):
+            return _signer(kepala, f"[[opd]] {kode}.kepala")
     try:
         data = tomllib.loads(config.path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError):
