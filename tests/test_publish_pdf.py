@@ -104,10 +104,9 @@ def test_the_kepala_is_read_from_the_config_when_it_carries_one(published):
     from service.config import Opd
     from service.publish.settings import Signer, kepala_opd
 
-    class OpdWithKepala(Opd):  # the shape [[opd]] kepala takes once the config parses it: (nama, nip)
-        kepala = ("Ir. Sri Lestari", "196901011990032001")
-
-    config = dataclasses.replace(published.config, opds=(OpdWithKepala("DINKES", "Dinas Kesehatan"),))
+    opd = Opd("DINKES", "Dinas Kesehatan")
+    object.__setattr__(opd, "kepala", ("Ir. Sri Lestari", "196901011990032001"))  # as the config parses it
+    config = dataclasses.replace(published.config, opds=(opd,))
     assert kepala_opd(config, "DINKES") == Signer("Ir. Sri Lestari", "196901011990032001")
     assert kepala_opd(published.config, "DINKES") == Signer("dr. Rina Wulandari", "197501012000032001")
     assert kepala_opd(published.config, "DIKPORA") == Signer()
