@@ -49,6 +49,7 @@ class Config:
     walidata_password_env: str | None = None
     walidata_password_file: Path | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
+    publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
 
     @property
     def root(self) -> Path:
@@ -64,7 +65,8 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 
 
 KNOWN_KEYS = {
-    "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "kalender"},
+    "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "kalender",
+                      "publikasi"},
     "workspace": {"name", "year"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
@@ -72,6 +74,7 @@ KNOWN_KEYS = {
     "walidata": {"emails", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
+    "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
     "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan", "kepala"},
 }
 
@@ -130,7 +133,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"{path.name} tidak sah: {exc}") from None
     root = path.parent
     _no_unknown_keys(data, "satudata.toml")
-    for section in ("workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard"):
+    for section in ("workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "publikasi"):
         if isinstance(data.get(section), dict):
             _no_unknown_keys(data[section], section)
     for item in data.get("opd", []) if isinstance(data.get("opd"), list) else []:
@@ -183,6 +186,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         walidata_password_env=_get(walidata, "kata_sandi_env", str, "walidata", None),
         walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
                                 else None),
+        publikasi=dict(_get(data, "publikasi", dict, "satudata.toml", {})),
     )
 
 

@@ -365,4 +365,9 @@ from service.cli.riwayat import riwayat as _riwayat  # noqa: E402  (issue 9.3: o
 
 main.add_command(_riwayat)
 
+from service.cli.publish import COMMANDS as _PUBLISH_COMMANDS  # noqa: E402  publish, berita-acara, rekap
+
+for _command in _PUBLISH_COMMANDS:
+    main.add_command(_command)
+
 bahasa.localise(main)  # commands registered from their own modules read [OPSI] too

@@ -87,8 +87,11 @@ class Service:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
         self.store.close_abandoned_cycles(now)
-        return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
-                         lease=(self.holder, self.lease_seconds), progress=progress)
+        report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
+                           lease=(self.holder, self.lease_seconds), progress=progress)
+        from service.publish.build import publish_after_cycle  # [publikasi] otomatis
+        publish_after_cycle(self.config, self.store, sum(t.archived for t in report.tabs), self.rules, self.wilayah)
+        return report
 
     def _lease(self, now: datetime) -> str | None:
         """The other holder of the poller lease, or None when this process holds it now."""

@@ -65,7 +65,8 @@ def create_app(config: Config, store: Store | None = None,
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     _filters(app)
-    _basic_auth(app, dict(config.dashboard_users))
+    from service.web import public  # /data, published files, the OPD's PDFs
+    _basic_auth(app, dict(config.dashboard_users), public.register(app, config, store, clock, memo))
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -237,7 +238,7 @@ def _filters(app: Flask) -> None:
     app.add_template_filter(lambda s: views.TAB_STATUS.get(s, s), "status_tab")
 
 
-def _basic_auth(app: Flask, users: dict[str, str]) -> None:
+def _basic_auth(app: Flask, users: dict[str, str], exempt: Callable[[], bool] = lambda: False) -> None:
     """HTTP basic auth against werkzeug password hashes, when [dashboard] users is set.
 
     A hash check is deliberately slow, so credentials that passed once are remembered
@@ -250,6 +251,8 @@ def _basic_auth(app: Flask, users: dict[str, str]) -> None:
 
     @app.before_request
     def _check() -> Response | None:
+        if exempt():  # a public data page while [publikasi] terbuka = true
+            return None
         auth = request.authorization
         if auth is not None and auth.type == "basic":
             password = auth.password or ""

@@ -1,0 +1,94 @@
+"""`satudata publish`, `satudata berita-acara`, `satudata rekap`: the SOP's products as files."""
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import click
+
+from service.config import ConfigError
+
+
+def _workspace(ctx: click.Context):
+    from service.cli.commands import _config, _store
+    config = _config(ctx)
+    return config, _store(config)
+
+
+def _write_failed(path: Path, exc: OSError) -> click.ClickException:
+    why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
+           errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, str(exc))
+    return click.ClickException(f"Tidak dapat menulis {path}: {why}")
+
+
+@click.command(help="Terbitkan data terverifikasi: CSV/XLSX/JSON per item, datapackage.json, katalog DCAT.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder tujuan (bawaan: [publikasi] folder, yaitu <ruang kerja>/publikasi).")
+@click.pass_context
+def publish(ctx: click.Context, output: Path | None) -> None:
+    from service.publish.build import build, write
+    from service.publish.settings import load_settings
+    config, store = _workspace(ctx)
+    try:
+        settings = load_settings(config)
+        publication = build(config, store, settings=settings)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    folder = output or settings.folder
+    try:
+        written, unchanged = write(publication, folder)
+    except OSError as exc:
+        raise _write_failed(folder, exc) from None
+    if not publication.items:
+        click.echo("Belum ada data terverifikasi di arsip: datapackage.json belum dibuat, katalog DCAT masih kosong.")
+    click.echo(f"{len(publication.items)} item data diterbitkan ke {folder} "
+               f"({written} berkas ditulis, {unchanged} tidak berubah)")
+
+
+def _save_pdf(build_pdf, output: Path) -> None:
+    from service.publish.minutes import NothingToMinute
+    try:
+        body = build_pdf()
+    except NothingToMinute as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        output.write_bytes(body)
+    except OSError as exc:
+        raise _write_failed(output, exc) from None
+    click.echo(f"PDF ditulis ke {output}")
+
+
+def _opd_kode(config, kode: str) -> str:
+    kode = kode.strip().upper()
+    if kode not in {o.kode for o in config.opds}:
+        raise click.ClickException(f"OPD {kode} tidak ada dalam konfigurasi ruang kerja ini")
+    return kode
+
+
+@click.command("berita-acara", help="Buat Berita Acara (PDF) kesepakatan daftar data atau verifikasi data satu OPD.")
+@click.argument("kode")
+@click.option("--jenis", type=click.Choice(["kesepakatan", "verifikasi"]), default="kesepakatan", show_default=True,
+              help="kesepakatan: langkah 5–6; verifikasi: langkah 8–9.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def berita_acara(ctx: click.Context, kode: str, jenis: str, output: Path) -> None:
+    from service.poller.wiring import utcnow
+    from service.publish.pdf import berita_acara_pdf
+    config, store = _workspace(ctx)
+    kode = _opd_kode(config, kode)
+    _save_pdf(lambda: berita_acara_pdf(config, store, kode, jenis, utcnow()), output)
+
+
+@click.command(help="Buat rekap data sektoral satu OPD (PDF) untuk salinan cetak.")
+@click.argument("kode")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def rekap(ctx: click.Context, kode: str, output: Path) -> None:
+    from service.poller.wiring import utcnow
+    from service.publish.pdf import rekap_pdf
+    config, store = _workspace(ctx)
+    kode = _opd_kode(config, kode)
+    _save_pdf(lambda: rekap_pdf(config, store, kode, utcnow()), output)
+
+
+COMMANDS = (publish, berita_acara, rekap)

@@ -1,0 +1,117 @@
+"""The whole publication in memory (path -> bytes): written by `satudata publish`, served by /data."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rules.rulefile import RuleSet, load_rules
+from rules.wilayah import Wilayah
+from service.archive.store import Store
+from service.config import Config
+from service.publish import datapackage, dcat, formats
+from service.publish.items import Item, build_items
+from service.publish.settings import Settings, load_settings
+from service.publish.source import latest_data
+
+log = logging.getLogger(__name__)
+ITEM_SUFFIXES = (".csv", ".xlsx", ".json", "-panjang.csv")
+README = """Publikasi Satu Data Magetan
+===========================
+
+Berkas di folder ini dibuat oleh `satudata publish` dari arsip (hanya data terverifikasi,
+versi terakhir setiap datum). Arsip yang sama selalu menghasilkan berkas yang sama persis.
+
+data/<item>.csv          tabel lebar: baris = rincian (Kabupaten Magetan, lalu kecamatan menurut
+                         urutan BPS), kolom = tahun. UTF-8, pemisah koma, titik desimal, tanpa
+                         pemisah ribuan; sel kosong = belum ada data.
+data/<item>.xlsx         tabel yang sama untuk Excel; angka tersimpan sebagai angka dengan format
+                         ribuan/desimal (Excel/Calc berbahasa Indonesia menampilkan 1.234,5).
+data/<item>.json         seri data seperti dataset portal: metadata (konsep, klasifikasi, ukuran,
+                         satuan, periode) dan satu seri per rincian berisi {tahun, nilai}.
+data/<item>-panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
+datapackage.json         Frictionless Data Package (periksa: frictionless validate datapackage.json).
+katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data.
+"""
+
+
+@dataclass
+class Publication:
+    items: list[Item]
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def item(self, slug: str) -> Item | None:
+        return next((i for i in self.items if i.slug == slug), None)
+
+
+def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
+          settings: Settings | None = None) -> Publication:
+    """Every published file, from the latest verified value of every datum."""
+    rules = rules or load_rules(config.rules_folder)
+    settings = settings or load_settings(config)
+    data = latest_data(store, wilayah or Wilayah.load())
+    items = build_items(data, {o.kode: o.nama for o in config.opds})
+    publication = Publication(items)
+    files = publication.files
+    for item in items:
+        bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
+        files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
+    if items:  # a Data Package needs at least one resource
+        files["datapackage.json"] = datapackage.to_json(
+            datapackage.descriptor(items, rules, settings, config.name, config.year))
+    graph = dcat.catalogue(items, settings, config.name)
+    files["katalog.ttl"] = dcat.turtle(graph)
+    files["katalog.jsonld"] = dcat.jsonld(graph)
+    files["BACA.txt"] = README.encode("utf-8")
+    return publication
+
+
+def write(publication: Publication, folder: Path) -> tuple[int, int]:
+    """Write every file that changed (atomically); returns (written, unchanged).
+    Files of items the previous datapackage.json listed and this one does not are removed;
+    nothing else in the folder is touched."""
+    folder = Path(folder)
+    stale = _previous_files(folder) - set(publication.files)
+    written = unchanged = 0
+    for name, body in sorted(publication.files.items()):
+        path = folder / name
+        if path.is_file() and path.read_bytes() == body:
+            unchanged += 1
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        os.replace(tmp, path)
+        written += 1
+    for name in sorted(stale):
+        (folder / name).unlink(missing_ok=True)
+    return written, unchanged
+
+
+def _previous_files(folder: Path) -> set[str]:
+    """The item files an earlier publish wrote here, from its datapackage.json."""
+    try:
+        previous = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        slugs = [r["name"] for r in previous.get("resources", [])]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return set()
+    return {f"data/{slug}{suffix}" for slug in slugs if isinstance(slug, str) and "/" not in slug
+            for suffix in ITEM_SUFFIXES}
+
+
+def publish_after_cycle(config: Config, store: Store, archived: int, rules: RuleSet | None = None,
+                        wilayah: Wilayah | None = None) -> None:
+    """The poller's hook: after a cycle that archived something, refresh <workspace>/publikasi
+    unless [publikasi] otomatis = false. A failure is logged; polling goes on."""
+    if archived <= 0:
+        return
+    try:
+        settings = load_settings(config)
+        if settings.otomatis:
+            write(build(config, store, rules, wilayah, settings), settings.folder)
+    except Exception:
+        log.exception("publikasi otomatis gagal")

@@ -1,0 +1,113 @@
+"""The Frictionless Data Package: one tabular resource per item, its Table Schema from the rule files."""
+from __future__ import annotations
+
+import json
+import re
+
+from rules.rulefile import RuleSet
+from service.publish.items import Item
+from service.publish.settings import Settings
+
+KODE_WILAYAH_PATTERN = r"35\.20(\.[0-9]{2}(\.[0-9]{4})?)?"
+_DESCRIPTIONS = {
+    "opd": "Kode OPD produsen data", "kode_data": "Kode Data dalam Daftar Data",
+    "uraian_data": "Uraian Data (judul item)", "rincian": "Rincian: Kabupaten Magetan, kecamatan, desa atau kategori",
+    "kode_wilayah": "Kode wilayah Kemendagri bila rincian adalah wilayah", "satuan": "Satuan nilai",
+    "tahun": "Tahun data", "nilai": "Nilai terverifikasi (titik desimal)", "versi": "Versi datum di arsip",
+    "diverifikasi_pada": "Waktu diverifikasi Walidata (ISO 8601)",
+}
+_TYPES = {"tahun": "integer", "nilai": "number", "versi": "integer", "diverifikasi_pada": "datetime"}
+
+
+def _holds(values: list, name: str, value: object) -> bool:
+    """A rule constraint is published only when the verified values meet it (a rule added after
+    verification warns the Walidata; it must not make the published package invalid)."""
+    present = [v for v in values if v not in (None, "")]
+    if name == "required":
+        return not value or len(present) == len(values)
+    if name == "minimum":
+        return all(v >= value for v in present)
+    if name == "maximum":
+        return all(v <= value for v in present)
+    if name == "enum":
+        return all(v in value for v in present)
+    if name == "pattern":
+        return all(re.fullmatch(str(value), str(v)) for v in present)
+    if name == "unique":
+        return not value or len(set(present)) == len(present)
+    return False
+
+
+def _columns(item: Item) -> dict[str, list]:
+    return {"opd": [d.opd for d in item.data], "kode_data": [d.kode_data for d in item.data],
+            "uraian_data": [d.uraian_data for d in item.data], "rincian": [d.rincian for d in item.data],
+            "kode_wilayah": [d.kode_wilayah for d in item.data], "satuan": [d.satuan for d in item.data],
+            "tahun": [d.tahun for d in item.data], "nilai": [d.nilai for d in item.data],
+            "versi": [d.versi for d in item.data], "diverifikasi_pada": [d.diverifikasi_pada for d in item.data]}
+
+
+def wanted_constraints(item: Item, rules: RuleSet, year: int) -> dict[str, dict]:
+    """What the rule files ask of this item's columns, in Table Schema words."""
+    wanted: dict[str, dict] = {"opd": {"required": True}, "uraian_data": {"required": True},
+                               "satuan": {"required": True}, "tahun": {"required": True},
+                               "nilai": {"required": True}, "versi": {"required": True, "minimum": 1},
+                               "diverifikasi_pada": {"required": True},
+                               "kode_wilayah": {"pattern": KODE_WILAYAH_PATTERN}}
+    oldest = min([year, *item.years])
+    wanted["tahun"].update(minimum=min(year - rules.tahun_mundur_maks, oldest), maximum=max([year, *item.years]))
+    if item.satuan.casefold() in rules.satuan_cacah:
+        wanted["nilai"]["minimum"] = 0
+    for rule in rules.items_for(item.kode_data, item.uraian_data):
+        for column, constraints in rule.kolom.items():
+            wanted.setdefault(column, {}).update(constraints)
+    return wanted
+
+
+def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
+    columns = _columns(item)
+    fields = []
+    for name in columns:
+        field = {"name": name, "type": _TYPES.get(name, "string"), "description": _DESCRIPTIONS[name]}
+        constraints = {k: v for k, v in wanted_constraints(item, rules, year).get(name, {}).items()
+                       if _holds(columns[name], k, v)}
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    return {"fields": fields, "primaryKey": ["rincian", "tahun"], "missingValues": [""]}
+
+
+def resource(item: Item, rules: RuleSet, year: int) -> dict:
+    return {
+        "name": item.slug, "path": f"data/{item.slug}-panjang.csv", "profile": "tabular-data-resource",
+        "title": item.title, "description": item.standar["definisi"] or item.title,
+        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "schema": table_schema(item, rules, year),
+        "opd": {"kode": item.opd, "nama": item.opd_nama},
+        "standar_data": {"kode_data": item.kode_data, **item.standar, "satuan": item.satuan},
+        "diperbarui": item.modified,
+    }
+
+
+def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int) -> dict:
+    contributors = [{"title": settings.penerbit, "role": "publisher"}]
+    seen = set()
+    for item in items:
+        if item.opd not in seen:
+            seen.add(item.opd)
+            contributors.append({"title": item.opd_nama, "role": "author", "organization": item.opd})
+    return {
+        "profile": "tabular-data-package", "name": "satu-data-magetan",
+        "title": f"Satu Data Magetan — {workspace}",
+        "description": "Data sektoral OPD Kabupaten Magetan yang telah diverifikasi Walidata dan diarsipkan "
+                       "(SOP Pengumpulan Data, langkah 10).",
+        "homepage": settings.url_dasar + "data",
+        "licenses": [{"name": settings.lisensi, "title": settings.licence_title, "path": settings.licence_url}],
+        "contributors": contributors,
+        "keywords": ["Satu Data Indonesia", "Kabupaten Magetan", "data sektoral"],
+        "tahun_kerja": year,
+        "resources": [resource(item, rules, year) for item in items],
+    }
+
+
+def to_json(body: dict) -> bytes:
+    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

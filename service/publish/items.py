@@ -1,0 +1,95 @@
+"""Data items as the portal shows them: one per item of an OPD, a wide table of rincian × tahun."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rules import fields as f
+from service.publish.source import Datum, by_item
+
+PERIODE = {"tahunan": "Tahunan", "semesteran": "Semesteran", "triwulanan": "Triwulanan", "bulanan": "Bulanan"}
+
+
+@dataclass(frozen=True)
+class Row:
+    rincian: str
+    kode_wilayah: str
+    values: dict[int, float | None]
+
+
+@dataclass(frozen=True)
+class Item:
+    slug: str
+    opd: str
+    opd_nama: str
+    kode_data: str
+    uraian_data: str
+    satuan: str
+    standar: dict[str, str]
+    years: tuple[int, ...]
+    rows: tuple[Row, ...]
+    data: tuple[Datum, ...]
+
+    @property
+    def modified(self) -> str:
+        """When this item last changed: its newest archived version (the data's own time)."""
+        return max(d.diarsip_pada for d in self.data)
+
+    @property
+    def periode(self) -> str:
+        raw = self.standar.get(f.FREKUENSI, "")
+        return PERIODE.get(raw.casefold(), raw)
+
+    @property
+    def title(self) -> str:
+        return self.uraian_data or self.kode_data
+
+    def text(self) -> str:
+        """Everything a search on /data looks at, folded."""
+        return fold(" ".join([self.opd, self.opd_nama, self.kode_data, self.uraian_data, self.satuan,
+                              *self.standar.values(), *(r.rincian for r in self.rows)]))
+
+
+def fold(text: str) -> str:
+    """Case and accents ignored, words separated by single spaces."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[\W_]+", " ", plain.casefold()).split())
+
+
+def slugify(text: str) -> str:
+    return "-".join(fold(text).split()) or "item"
+
+
+def build_items(data: list[Datum], opd_names: dict[str, str]) -> list[Item]:
+    """One Item per (OPD, item key), ordered by OPD then item; slugs are unique and stable."""
+    items, taken = [], set()
+    for (opd, _), group in by_item(data).items():
+        newest = max(group, key=lambda d: (d.diarsip_pada, d.tahun))
+        base = slugify(f"{opd} {newest.kode_data or newest.uraian_data}")
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        items.append(Item(slug=slug, opd=opd, opd_nama=opd_names.get(opd, opd), kode_data=newest.kode_data,
+                          uraian_data=newest.uraian_data, satuan=newest.satuan, standar=_standar(group),
+                          years=tuple(sorted({d.tahun for d in group})), rows=_rows(group), data=tuple(group)))
+    return items
+
+
+def _standar(group: list[Datum]) -> dict[str, str]:
+    """Each Standar Data field from the newest datum that fills it."""
+    out = {}
+    for name in f.STANDAR_DATA:
+        filled = [d for d in group if d.standar_data().get(name)]
+        out[name] = max(filled, key=lambda d: (d.diarsip_pada, d.tahun)).standar_data()[name] if filled else ""
+    return out
+
+
+def _rows(group: list[Datum]) -> tuple[Row, ...]:
+    """The wide table: rincian in publication order (kabupaten, kecamatan by BPS, the rest)."""
+    by_rincian: dict[str, list[Datum]] = {}
+    for d in sorted(group, key=lambda d: (d.urutan, d.tahun)):
+        by_rincian.setdefault(d.rincian_key, []).append(d)
+    return tuple(Row(ds[0].rincian, ds[0].kode_wilayah, {d.tahun: d.nilai for d in ds})
+                 for ds in by_rincian.values())

@@ -1,0 +1,119 @@
+"""The one place publication reads the archive: the latest verified version of every datum.
+
+A datum is (OPD, item key, rincian key, tahun) as issue 8 defines it. Today's archive is keyed
+by sheet row, so this adapter groups every archived version by datum itself and keeps the
+newest; Standar Data and the Kemendagri code come from the record when it carries them, else
+from the remembered row, else stay empty. When the archive itself is keyed by datum only this
+module needs a look.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from rules import fields as f
+from rules.checks import item_key, rincian_key
+from rules.wilayah import Wilayah
+from service.archive.store import Store
+
+KABUPATEN_KODE = "35.20"  # Kabupaten Magetan (Kemendagri)
+KABUPATEN_LABEL = "Kabupaten Magetan"
+
+
+@dataclass(frozen=True)
+class Datum:
+    """One published value with what is needed to place it in a table and describe it."""
+    opd: str
+    item: str  # item key: "kode:…" or "uraian:…"
+    rincian_key: str
+    row_id: str
+    kode_data: str
+    uraian_data: str
+    rincian: str  # as shown: "Kabupaten Magetan", a kecamatan's name, or the category as typed
+    kode_wilayah: str
+    urutan: tuple  # sort key of the rincian: kabupaten, kecamatan in BPS order, desa, the rest
+    satuan: str
+    tahun: int
+    nilai: float | None
+    versi: int
+    diverifikasi_pada: str
+    diarsip_pada: str
+    keterangan: str
+    standar: tuple[tuple[str, str], ...]  # (konsep, …), (definisi, …) … in fields.STANDAR_DATA order
+
+    def standar_data(self) -> dict[str, str]:
+        return dict(self.standar)
+
+
+def latest_data(store: Store, wilayah: Wilayah, opd: str | None = None) -> list[Datum]:
+    """The newest archived version of every datum, ordered by OPD, item, rincian and tahun."""
+    remembered = {(r["opd"], r["row_id"]): r["data"] for r in store.tab_rows(opd)}
+    groups: dict[tuple, list[dict]] = {}
+    for record in store.archive_rows(all_versions=True, opd=opd):
+        if record.get("tahun") is None:
+            continue
+        key = (record["opd"], item_key(record["kode_data"], record["uraian_data"]),
+               rincian_key(record["rincian"], wilayah), int(record["tahun"]))
+        groups.setdefault(key, []).append(record)
+    out = []
+    for key, versions in groups.items():
+        versions.sort(key=lambda r: (r["diarsip_pada"], r["versi"]))
+        newest = versions[-1]
+        data = remembered.get((newest["opd"], newest["id"]), {})
+        out.append(_datum(key, newest, len(versions), data, wilayah))
+    out.sort(key=lambda d: (d.opd, d.item, d.urutan, d.tahun))
+    return out
+
+
+def _datum(key: tuple, record: dict, versi: int, data: dict, wilayah: Wilayah) -> Datum:
+    opd, item, rkey, tahun = key
+    label, kode, urutan = place_of(record["rincian"], rkey, wilayah)
+    standar = tuple((name, _text(record.get(name) if record.get(name) not in (None, "") else data.get(name)))
+                    for name in f.STANDAR_DATA)
+    return Datum(opd=opd, item=item, rincian_key=rkey, row_id=record["id"], kode_data=_text(record["kode_data"]),
+                 uraian_data=_text(record["uraian_data"]), rincian=label,
+                 kode_wilayah=_text(record.get("kode_wilayah")) or kode, urutan=urutan,
+                 satuan=_text(record["satuan"]), tahun=tahun, nilai=record["nilai"], versi=versi,
+                 diverifikasi_pada=_seconds(record["diverifikasi_pada"]),
+                 diarsip_pada=_seconds(record["diarsip_pada"]), keterangan=_text(record.get("keterangan")),
+                 standar=standar)
+
+
+def place_of(rincian: str, rkey: str, wilayah: Wilayah) -> tuple[str, str, tuple]:
+    """(label, Kemendagri code, sort key) of a Rincian: the kabupaten total first, then the
+    kecamatan in BPS order, then desa by code, then any other breakdown by its text."""
+    if rkey == "kabupaten" or not _text(rincian):
+        return KABUPATEN_LABEL, KABUPATEN_KODE, (0, 0, "")
+    place = next((p for p in wilayah.kecamatan + wilayah.desa if p.kode == rkey), None)
+    if place is None:
+        return _text(rincian), "", (3, 0, rkey)
+    if place.kind == "kecamatan":
+        return place.nama, place.kode, (1, _bps_order(place.kode_bps), place.kode)
+    return place.label, place.kode, (2, 0, place.kode)
+
+
+def _bps_order(kode_bps: str | None) -> int:
+    """BPS numbers the kecamatan 010, 020, …: the order of its publications."""
+    return int(kode_bps) if kode_bps and kode_bps.isdigit() else 10**9
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _seconds(iso: str) -> str:
+    """ISO 8601 to the second: what a reader of the published files needs."""
+    from datetime import datetime
+    return datetime.fromisoformat(iso).isoformat(timespec="seconds")
+
+
+def by_item(data: Iterable[Datum]) -> dict[tuple[str, str], list[Datum]]:
+    """Data grouped per (OPD, item key), in the order latest_data gives."""
+    out: dict[tuple[str, str], list[Datum]] = {}
+    for datum in data:
+        out.setdefault((datum.opd, datum.item), []).append(datum)
+    return out
