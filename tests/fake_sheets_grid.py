@@ -112,7 +112,7 @@ class Sheet:
                 raise bad(f"Range ('{self.title}'!{a1_cell(row, col)}) exceeds grid limits. "
                           f"Max rows: {self.rows}, max columns: {self.cols}")
             if self.blocking(user, owner, row, col):
-                raise ApiError(403, PROTECTED, "PERMISSION_DENIED")
+                raise ApiError(400, PROTECTED, "INVALID_ARGUMENT")  # what Google answers in real use
 
 
 @dataclass
