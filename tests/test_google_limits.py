@@ -82,3 +82,10 @@ def test_a_large_first_write_is_split_into_requests_below_two_megabytes(api):
 
 def test_the_read_timeout_outlasts_googles_180_second_limit():
     assert TIMEOUT[1] > 180
+
+
+def test_reads_ask_for_compact_gzip_answers(api):
+    backend = _two_tabs(api)
+    backend.read(["DINKES", "DIKPORA"], {})
+    assert all(r.query.get("prettyPrint") == ["false"] for r in api.requests_of())
+    assert backend.session.headers["Accept-Encoding"] == "gzip" and "gzip" in backend.session.headers["User-Agent"]
