@@ -39,7 +39,10 @@ SCOPES = ("https://www.googleapis.com/auth/spreadsheets",
           "https://www.googleapis.com/auth/drive.metadata.readonly")
 SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_URL = "https://www.googleapis.com/drive/v3/files"
-TIMEOUT = (10.0, 60.0)  # (connect, read) seconds; gspread sets none by default
+# (connect, read) seconds; gspread sets none by default. Google stops a request after 180 s, so a
+# shorter read timeout would retry a request the server is still running.
+TIMEOUT = (10.0, 185.0)
+MAX_REQUEST_BYTES = 1_900_000  # below Google's advised 2 MB per request body
 _NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
 
 
@@ -81,6 +84,26 @@ def _same(known: Any, version: str) -> bool:
     return known is not None and str(known) == version
 
 
+def _size(request: dict[str, Any]) -> int:
+    return len(json.dumps(request, separators=(",", ":")).encode("utf-8"))
+
+
+def _chunks(per_tab: dict[str, list[dict[str, Any]]]) -> list[dict[str, list[dict[str, Any]]]]:
+    """Tabs packed into request bodies of at most MAX_REQUEST_BYTES (Google advises 2 MB); a tab
+    too big for one body is split over several (each part still lands on its own cells)."""
+    chunks: list[dict[str, list[dict[str, Any]]]] = [{}]
+    used = 0
+    for opd, requests in per_tab.items():
+        for request in requests:
+            size = _size(request)
+            if used + size > MAX_REQUEST_BYTES and chunks[-1]:
+                chunks.append({})
+                used = 0
+            chunks[-1].setdefault(opd, []).append(request)
+            used += size
+    return [c for c in chunks if c]
+
+
 def _find_tab(titles: Mapping[str, int], kode: str) -> str | None:
     """The tab named ``kode``, exactly or ignoring case (Sheets keeps names unique without case)."""
     if kode in titles:
@@ -104,6 +127,10 @@ class GoogleBackend:
         self.client = client
         self.session = client.http_client.session
         client.http_client.set_timeout(timeout)
+        # Google compresses an answer only when asked and when the User-Agent says "gzip"
+        agent = self.session.headers.get("User-Agent", "satudata")
+        self.session.headers.update({"Accept-Encoding": "gzip",
+                                     "User-Agent": agent if "gzip" in agent else f"{agent} satudata (gzip)"})
         self.spreadsheets = dict(spreadsheets)
         self.walidata = tuple(walidata)
         self.operators = {k: tuple(v) for k, v in (operators or {}).items()}
@@ -135,9 +162,12 @@ class GoogleBackend:
 
     def _call(self, kind: str, method: str, url: str, what: str, params: Any = None, body: Any = None,
               idempotent: bool = True) -> dict[str, Any]:
+        # compact JSON (Google pretty-prints by default: about 2.5 times the bytes)
+        lean = [*(params.items() if isinstance(params, Mapping) else params or []), ("prettyPrint", "false")]
+
         def send() -> Any:
             self.requests[kind] += 1
-            return self.session.request(method, url, params=params, json=body, timeout=self.timeout)
+            return self.session.request(method, url, params=lean, json=body, timeout=self.timeout)
 
         return self.retry.run(send, what, idempotent).json()
 
@@ -179,7 +209,7 @@ class GoogleBackend:
         if exc.status == 403 and exc.reason in ("SERVICE_DISABLED", "accessNotConfigured"):
             return ("Google Sheets API atau Google Drive API belum diaktifkan di proyek akun layanan: "
                     "aktifkan keduanya di Google Cloud Console (APIs & Services > Library)")
-        if exc.status == 403 and "protect" in str(exc).lower():
+        if exc.status in (400, 403) and "protected cell" in str(exc).lower():
             return (f"{sa} tidak boleh menulis sel terlindungi di spreadsheet {sid}: tambahkan {sa} "
                     f"sebagai editor pada rentang terlindungi (Data > Lindungi sheet dan rentang)")
         if exc.status == 403:
@@ -333,21 +363,32 @@ class GoogleBackend:
             else:
                 out[batch.opd] = WriteResult(f"Spreadsheet tempat tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
         google_comments.send(self, sid, fresh)  # its own batchUpdate: a comment failure never blocks cells
-        requests = [r for batch in fresh for r in self._updates(batch)]
-        if not requests:  # only human notes in the way: nothing changed, the read's version still holds
-            # after comment changes the next cycle reads again (to confirm them, or to retry)
-            out.update({b.opd: WriteResult(None, None if b.comments else version) for b in fresh})
-            return out
+        per_tab = {b.opd: self._updates(b) for b in fresh}
+        for batch in fresh:
+            if not per_tab[batch.opd]:  # only human notes in the way: the read's version still holds
+                # after comment changes the next cycle reads again (to confirm them, or to retry)
+                out[batch.opd] = WriteResult(None, None if batch.comments else version)
+        for chunk in _chunks({k: v for k, v in per_tab.items() if v}):
+            out.update(self._send_chunk(sid, chunk))
+        return out
+
+    def _send_chunk(self, sid: str, chunk: dict[str, list[dict[str, Any]]]) -> dict[str, WriteResult]:
+        """One spreadsheets.batchUpdate for these tabs. When Google refuses it for good (a protected
+        cell, a bad value), each tab is sent alone, so one tab's fault never blocks another's."""
         try:
             self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
-                       f"spreadsheets.batchUpdate {sid}", body={"requests": requests})
+                       f"spreadsheets.batchUpdate {sid}", body={"requests": [r for v in chunk.values() for r in v]})
         except GoogleError as exc:
-            out.update({b.opd: WriteResult(self.explain(exc, sid) + _NEXT_CYCLE) for b in fresh})
-            return out
-        for batch in fresh:
-            self._tabs.pop(batch.opd, None)  # its notes are no longer known
-            out[batch.opd] = WriteResult(None, None)
-        return out
+            if exc.status == 400 and len(chunk) > 1:
+                out: dict[str, WriteResult] = {}
+                for opd, requests in chunk.items():
+                    out.update(self._send_chunk(sid, {opd: requests}))
+                return out
+            where = f"Tab {next(iter(chunk))}: " if len(chunk) == 1 else ""
+            return {opd: WriteResult(where + self.explain(exc, sid) + _NEXT_CYCLE) for opd in chunk}
+        for opd in chunk:
+            self._tabs.pop(opd, None)  # its notes are no longer known
+        return {opd: WriteResult(None, None) for opd in chunk}
 
     # --- whole rows and tabs (distribute, rollover) -----------------------------------------------
 

@@ -229,7 +229,11 @@ def cell_value(cell: dict[str, Any]) -> tuple[Any, bool, str | None]:
         number = value["numberValue"]
         kind = ((cell.get("effectiveFormat") or {}).get("numberFormat") or {}).get("type")
         if kind in ("DATE", "DATE_TIME", "TIME"):
-            moment = _EPOCH + timedelta(days=number)
+            try:
+                moment = _EPOCH + timedelta(days=number)
+            except (OverflowError, ValueError):  # beyond 31/12/9999 (serial 2,958,465) or not a number
+                return None, False, (f"Angka {number} berformat tanggal di luar rentang tanggal yang dapat "
+                                     "dibaca; ubah format selnya menjadi angka atau perbaiki isinya")
             return (moment.date() if kind == "DATE" else moment.time() if kind == "TIME" else moment), False, None
         shown = str(cell.get("formattedValue") or "")
         return number, kind == "PERCENT" or shown.rstrip().endswith("%"), None

@@ -1,6 +1,6 @@
 """Our own retry policy for Google requests (gspread's BackOffHTTPClient retries forever in 6.2).
 
-Retried: 429 and 500/502/503/504 answers, timeouts and dropped connections; at most ``attempts``
+Retried: 429 (and Drive's 403 rate limits) and 500/502/503/504 answers, timeouts and dropped connections; at most ``attempts``
 tries with full jitter (a random wait between 0 and ``min(cap, base * 2**n)``) and a 60 s cap.
 Permanent: every other answer (400, 401, 403, 404, ...). A request that is not idempotent (adding a
 tab) is retried only when Google certainly did not run it: a 429 or a failed connect.
@@ -19,6 +19,8 @@ from google.auth import exceptions as auth_errors
 from .base import BackendError
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+# Drive answers its rate limits with 403 (domain usageLimits), not 429: retried like 429
+RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 
 
 class GoogleError(BackendError):
@@ -44,6 +46,21 @@ def error_of(response: requests.Response) -> tuple[str, str]:
     reasons += [e.get("reason", "") for e in error.get("errors", []) if isinstance(e, dict)]
     reason = next((r for r in reasons if r), "") or error.get("status", "")
     return str(error.get("message", "")), str(reason)
+
+
+def rate_limited(response: requests.Response, reason: str) -> bool:
+    """A 429, or Drive's 403 rate limit (userRateLimitExceeded/rateLimitExceeded, domain usageLimits)."""
+    if response.status_code == 429:
+        return True
+    if response.status_code != 403:
+        return False
+    if reason in RATE_LIMIT_REASONS:
+        return True
+    try:
+        errors = response.json().get("error", {}).get("errors", [])
+    except (ValueError, AttributeError):
+        return False
+    return any(isinstance(e, dict) and e.get("domain") == "usageLimits" for e in errors)
 
 
 @dataclass
@@ -92,7 +109,8 @@ class RetryPolicy:
                 return response
             message, reason = error_of(response)
             status = response.status_code
-            retryable = status == 429 or (status in RETRY_STATUS and idempotent)
+            # a rate limit means Google did not run the request: safe to repeat even if not idempotent
+            retryable = rate_limited(response, reason) or (status in RETRY_STATUS and idempotent)
             if not retryable or last:
                 raise GoogleError(f"{what}: Google menjawab {status} {reason} {message}".strip(),
                                   status, reason, attempt)

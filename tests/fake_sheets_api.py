@@ -110,7 +110,7 @@ class FakeSheetsApi:
              applied: bool = False, user: str | None = None) -> None:
         """The next ``times`` matching requests of ``user`` (the service account unless told; "*" for
         anyone) fail: with ``status``, or with ``error`` = "timeout", "connect-timeout" or "reset"
-        (``applied``: Google ran it and the answer was lost)."""
+        (``applied``: Google ran it and the answer was lost), or "drive-rate-limit" (Drive's 403 body)."""
         user = None if user == "*" else user or self.service_account
         self.failures.append(Failure(kind, None if error else status, error, times, applied, user))
 
@@ -177,6 +177,11 @@ class FakeSheetsApi:
             raise requests.ConnectTimeout("fake: connect timed out")
         if failure.error == "reset":
             raise requests.ConnectionError(ConnectionResetError(104, "Connection reset by peer"))
+        if failure.error == "drive-rate-limit":  # Drive v3's rate limit: 403, domain usageLimits
+            entry.status = 403
+            body = {"error": {"code": 403, "message": "User Rate Limit Exceeded", "errors": [{
+                "domain": "usageLimits", "reason": "userRateLimitExceeded", "message": "User Rate Limit Exceeded"}]}}
+            return _response(request, 403, body, entry)
         status = failure.status or 503
         names = {500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED",
                  429: "RESOURCE_EXHAUSTED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}

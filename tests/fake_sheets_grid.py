@@ -112,7 +112,7 @@ class Sheet:
                 raise bad(f"Range ('{self.title}'!{a1_cell(row, col)}) exceeds grid limits. "
                           f"Max rows: {self.rows}, max columns: {self.cols}")
             if self.blocking(user, owner, row, col):
-                raise ApiError(403, PROTECTED, "PERMISSION_DENIED")
+                raise ApiError(400, PROTECTED, "INVALID_ARGUMENT")  # what Google answers in real use
 
 
 @dataclass
@@ -285,7 +285,10 @@ def formatted(cell: Cell) -> str | None:
     if kind == "PERCENT":
         return _number_text(value * 100, _decimals(pattern or "0.00%"), False) + "%"
     if kind in ("DATE", "DATE_TIME"):
-        return (_EPOCH + timedelta(days=int(value))).strftime("%d/%m/%Y")
+        try:
+            return (_EPOCH + timedelta(days=int(value))).strftime("%d/%m/%Y")
+        except OverflowError:  # beyond 31/12/9999: Sheets shows the bare number
+            return _number_text(value, None, False)
     if kind == "NUMBER":
         return _number_text(value, _decimals(pattern), "," in pattern)
     return _number_text(value, None, False)

@@ -100,7 +100,7 @@ def test_an_opd_with_its_own_spreadsheet_costs_its_own_read_and_write(api):
     backend.ensure_tabs([("DINKES", ""), ("DIKPORA", ""), ("BAPPEDA", "")])
     before = api.counts()
     results = backend.read(["DINKES", "DIKPORA", "BAPPEDA"], {})
-    backend.write([TabWrites(r.opd, r.opd, [CellWrite(0, 23, "x")]) for r in results],
+    backend.write([TabWrites(r.opd, r.opd, [CellWrite(0, 22, "x")]) for r in results],
                   {r.opd: r.snapshot for r in results})
     assert delta(api, before) == {"drive": 6, "read": 2, "write": 2}  # per spreadsheet: 2 files.get, 1 revisions.list
 

@@ -71,7 +71,7 @@ def test_operator_cannot_overwrite_status_or_walidata_columns(world):
     for header in ("Status", "Terverifikasi", "Catatan Walidata"):
         with pytest.raises(APIError) as caught:
             world.backend.type_into(operator, OPD, row, world.backend._col(OPD, header), "10 Diarsip")
-        assert caught.value.response.status_code == 403
+        assert caught.value.response.status_code == 400  # Google: "You are trying to edit a protected cell"
     assert flow.status(world, rid) == "1 Draf"
     # the Walidata may tick its own columns, another OPD's operator may not touch this tab at all
     world.backend.type_into(world.backend.walidata[0], OPD, row, world.backend._col(OPD, "Dicek Bersama"), True)
