@@ -75,7 +75,7 @@ def _server_url(name: str) -> str:
     """A clean database on a real server; unreachable is a skip locally and a failure in CI."""
     import os
 
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import MetaData, create_engine, text
 
     from service.archive import schema
 
@@ -90,8 +90,9 @@ def _server_url(name: str) -> str:
             pytest.fail(f"{name} tidak dapat dihubungi di {url}: {exc}")
         pytest.skip(f"{name} not reachable at {url} (set SATUDATA_REQUIRE_SERVICES=1 to fail instead)")
     schema.metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    leftover = MetaData()  # tables of another branch's schema or an older run: a clean database is empty
+    leftover.reflect(engine)
+    leftover.drop_all(engine)
     engine.dispose()
     return url
 
