@@ -293,8 +293,9 @@ class GoogleBackend:
             title = found.get(kode)
             sheet = sheets.get(title) if title else None
             if sheet is None:
-                out[kode] = TabResult(kode, error=f"Tab {kode} tidak ditemukan di spreadsheet {sid}; "
-                                                  "tab dibuat lagi pada siklus berikutnya")
+                others = ", ".join(sorted(t for t in sheets if t)[:8]) or "tidak ada"
+                out[kode] = TabResult(kode, error=f"Tab {kode} tidak ditemukan di spreadsheet {sid} (tab yang ada: "
+                                                  f"{others}; diganti nama?); tab dibuat lagi pada siklus berikutnya")
                 self._titles.pop(sid, None)
                 continue
             out[kode] = TabResult(kode, snapshot=self._snapshot(kode, sheet, version))

@@ -192,6 +192,7 @@ def test_missing_tab_is_an_indonesian_error_and_a_deleted_tab_is_noticed(api):
     dinkes, dikpora = backend.read(["DINKES", "DIKPORA"], {})
     assert dinkes.snapshot is not None
     assert dikpora.error.startswith("Tab DIKPORA tidak ditemukan")
+    assert "tab yang ada: DINKES" in dikpora.error  # a renamed tab's message names what it found
     assert backend.ensure_tabs([("DINKES", ""), ("DIKPORA", "")]) == ["DIKPORA"]
 
 

@@ -217,3 +217,18 @@ def test_rows_added_and_edited_while_the_workbook_stays_open_keep_their_ids(ws):
     out = json.loads(ws.cli("status", "--json").output)
     dinkes = next(o for o in out["opd"] if o["kode"] == "DINKES")
     assert dinkes["status_tab"] == "ok" and dinkes["baris"] == 6
+
+
+def test_an_error_value_in_nilai_is_named_not_called_empty(ws):
+    from tests.test_xlsx_backend import with_cached_results
+
+    ws.cli("poll", "--once")  # creates the workbook
+    ws.edit("DINKES", 2, Uraian_Data="Jumlah Puskesmas", Satuan="Unit", Tahun=2024, Nilai="=1/0",
+            Dicek_Bersama="YA", Disepakati_OPD="YA", Disepakati_Walidata="YA", disetujui_ka_opd="YA",
+            Selesai_Diisi="YA")  # the fill is checked, so Nilai's findings show
+    column = ws.cell("DINKES", 2, "Nilai").column_letter
+    with_cached_results(ws.path("DINKES"), {f"{column}2": ("e", "#DIV/0!")})
+    ws.cli("poll", "--once")
+    hasil = ws.cell("DINKES", 2, "Hasil Pemeriksaan").value
+    assert ws.cell("DINKES", 2, "Status").value == "8 Perlu Perbaikan"
+    assert "#DIV/0!" in hasil and "Nilai wajib diisi" not in hasil

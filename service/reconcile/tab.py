@@ -269,8 +269,10 @@ def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
     row_of = {s.index: s.row_id for s in slots}
     for (index, col), message in snapshot.problems.items():
         if index in row_of and col in key_at:
-            rid = row_of[index]
-            by_row.setdefault(rid, []).append(Finding(rid, key_at[col], GALAT, "sel_tidak_terbaca", message))
+            rid, key = row_of[index], key_at[col]
+            # a cell holding an error (=1/0 shows #DIV/0!) is not empty: name the error, not "wajib diisi"
+            kept = [x for x in by_row.get(rid, []) if not (x.column == key and x.code == f"{key}_wajib")]
+            by_row[rid] = kept + [Finding(rid, key, GALAT, "sel_tidak_terbaca", message)]
     return by_row, result.numbers
 
 
