@@ -38,15 +38,23 @@ def opd_standard(opd: Opd, by_state: dict[str, dict], tab: dict | None, log: lis
     return out
 
 
+def opd_summaries(config: Config, counts: dict, tabs: dict, logs: dict, now: datetime,
+                  calendar: WorkCalendar) -> list[dict]:
+    """Every configured OPD's progress record (phase, SPM clock, steps, who has its workbook open):
+    the one computation behind `satudata status`, the Ringkasan and their JSON."""
+    opds = [opd_standard(o, counts.get(o.kode, {}), tabs.get(o.kode), logs.get(o.kode, []), now, calendar)
+            for o in config.opds]
+    for o in opds:
+        o["dibuka"] = lock_state(config, o["kode"], now)
+    return opds
+
+
 def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar | None = None) -> dict:
     calendar = calendar or calendar_for(config)
     counts = store.progress_counts()
     tabs = {t["opd"]: t for t in store.tabs()}
     logs = store.phase_log()
-    opds = [opd_standard(o, counts.get(o.kode, {}), tabs.get(o.kode), logs.get(o.kode, []), now, calendar)
-            for o in config.opds]
-    for o in opds:
-        o["dibuka"] = lock_state(config, o["kode"], now)
+    opds = opd_summaries(config, counts, tabs, logs, now, calendar)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
     return {

@@ -11,7 +11,7 @@ from rules.numbers import format_number, parse_number
 from rules.sop import load_sop
 from service.web import charts
 from service.config import Config
-from service.archive.progress import holidays_shown, opd_standard
+from service.archive.progress import holidays_shown, opd_standard, opd_summaries
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
 from service.archive.store import Store
@@ -80,10 +80,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
     counts = memo.get("progress_counts", store.progress_counts)
     tabs = {t["opd"]: t for t in store.tabs()}
     logs = memo.get("phase_log", store.phase_log)
-    opds = [opd_standard(o, counts.get(o.kode, {}), tabs.get(o.kode), logs.get(o.kode, []), now, calendar)
-            for o in config.opds]
-    for o in opds:
-        o["dibuka"] = lock_state(config, o["kode"], now)
+    opds = opd_summaries(config, counts, tabs, logs, now, calendar)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
     per_code: dict[str, int] = defaultdict(int)
