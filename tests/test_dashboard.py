@@ -271,6 +271,14 @@ def test_riwayat_is_the_audit_feed_filtered_by_opd(client):
     assert "Disimpan di basis data arsip" in html and "3 Maret 2025" in html
 
 
+def test_a_long_temuan_list_pages_with_links_that_keep_the_filters(client, monkeypatch):
+    monkeypatch.setattr(views, "TEMUAN_PER_PAGE", 1)
+    response = client.get("/temuan?level=peringatan")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Berikutnya" in html and "halaman=2" in html and "level=peringatan" in html
+
+
 # --- Arsip ------------------------------------------------------------------------------------
 def test_arsip_page_shows_indonesian_numbers_and_pages(client):
     html = client.get("/arsip").get_data(as_text=True)

@@ -73,6 +73,8 @@ def create_app(config: Config, store: Store | None = None,
         response.headers.update(SECURITY_HEADERS)
         return response
 
+    app.jinja_env.globals["query_args"] = query_args  # also inside imported macros (the pager)
+
     @app.context_processor
     def _common() -> dict:
         return {"nav": NAV, "workspace": config.name, "tahun": config.year, "legend": charts.legend(),
