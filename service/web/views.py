@@ -110,7 +110,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
 def perlu_ditinjau(store: Store, memo: Memo) -> list[dict]:
     """Verified rows with findings that appeared after verification, for the Walidata to review."""
     from service.reconcile.review import REVIEW_PREFIX
-    rows = memo.get(("temuan", None), lambda: store.rows_with_findings(None))
+    rows = memo.get(("tinjau", None), lambda: store.rows_with_findings(None, code_prefix=REVIEW_PREFIX))
     return [{"opd": r["opd"], "id": r["row_id"], "status_label": state_label(r["state"]),
              "uraian_data": r["data"].get("uraian_data", ""),
              "pesan": [x.get("pesan", "") for x in r["findings"] if str(x.get("kode", "")).startswith(REVIEW_PREFIX)]}
