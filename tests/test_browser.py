@@ -10,6 +10,7 @@ import io
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,10 @@ def _require_chromium() -> str:
     pytest.skip(reason + "; set SATUDATA_REQUIRE_SERVICES=1 to fail instead")
 
 
-@pytest.fixture
-def dashboard_url(tmp_path: Path):
+@contextmanager
+def served(app, store):
+    """The app on a free local port for the browser; the store is closed afterwards."""
     from werkzeug.serving import make_server
-    scene = Scene(tmp_path)
-    app = create_app(scene.world.config, scene.world.store, clock=lambda: at(4, 9))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -49,7 +49,14 @@ def dashboard_url(tmp_path: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-        scene.world.store.engine.dispose()
+        store.engine.dispose()
+
+
+@pytest.fixture
+def dashboard_url(tmp_path: Path):
+    scene = Scene(tmp_path)
+    with served(create_app(scene.world.config, scene.world.store, clock=lambda: at(4, 9)), scene.world.store) as url:
+        yield url
 
 
 @pytest.fixture

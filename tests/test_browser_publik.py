@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from datetime import datetime
 
 import pytest
@@ -11,26 +10,17 @@ import pytest
 from service.web.app import create_app
 from tests.conftest import WIB
 from tests.publish_world import PublishedWorld
-from tests.test_browser import browser_errors, page  # noqa: F401  (fixtures)
+from tests.test_browser import browser_errors, page, served  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def site(tmp_path):
-    from werkzeug.serving import make_server
     world = PublishedWorld(tmp_path)
     app = create_app(world.config, world.store, clock=lambda: datetime(2025, 3, 5, 9, 0, tzinfo=WIB))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        world.store.engine.dispose()
+    with served(app, world.store) as url:
+        yield url
 
 
 def test_a_visitor_searches_the_catalogue_opens_an_item_and_downloads_its_csv(page, browser_errors, site,  # noqa: F811
