@@ -15,6 +15,7 @@ from rules.keys import History, item_key, rincian_key
 from rules.sop import load_sop
 from rules.wilayah import Wilayah
 from service.archive import schema as t
+from service.archive.bulk import execute_many
 from service.reconcile.plan import ArchiveRecord, Plan, RowMemory, TabMemory
 
 
@@ -86,20 +87,46 @@ def make_engine(url: str, *, upgrade: bool | None = None) -> Engine:
     return engine
 
 
+# One encoder each: json.dumps with options builds a new encoder per call.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+_json_any = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _row_values(row: RowMemory) -> dict[str, Any]:
     """A row's memory as the rows table stores it."""
+    findings = row.findings
     return {
-        "state": row.state, "data": json.dumps(row.data, ensure_ascii=False),
+        "state": row.state, "data": _json(row.data),
         "boxes": json.dumps(row.boxes), "catatan": row.catatan,
-        "box_notes": json.dumps(row.box_notes, ensure_ascii=False),
-        "notes": json.dumps(row.notes, ensure_ascii=False),
-        "findings": json.dumps(row.findings, ensure_ascii=False),
+        "box_notes": _json(row.box_notes) if row.box_notes else "{}",
+        "notes": _json(row.notes) if row.notes else "{}",
+        "findings": _json(findings) if findings else "[]",
         "updated_at": _utc(row.updated_at), "archived_hash": row.archived_hash,
         "archived_version": row.archived_version, "removed": row.removed, "position": row.position,
         "fingerprint": row.fingerprint,
-        "galat": sum(x["level"] == "galat" for x in row.findings),
-        "peringatan": sum(x["level"] == "peringatan" for x in row.findings),
+        "galat": sum(x["level"] == "galat" for x in findings),
+        "peringatan": sum(x["level"] == "peringatan" for x in findings),
     }
+
+
+def _event_rows(events: list, cycle_id: int | None) -> list[dict[str, Any]]:
+    """The events table's rows; a plan's events share moments and cell dicts, encoded once each."""
+    moments: dict[int, datetime | None] = {}
+    cells: dict[int, str] = {}
+    out = []
+    for e in events:
+        at = moments.get(id(e.at))
+        if at is None:
+            at = moments[id(e.at)] = _utc(e.at)
+        values = cells.get(id(e.values))
+        if values is None:
+            values = cells[id(e.values)] = _json_any(e.values)
+        out.append({"cycle_id": cycle_id, "at": at, "opd": e.opd, "row_id": e.row_id,
+                    "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason,
+                    "cell_values": values, "kind": e.kind, "oleh": e.oleh or None,
+                    "bagaimana": e.bagaimana or None, "column_key": e.column, "old_value": e.old,
+                    "new_value": e.new})
+    return out
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -169,13 +196,7 @@ class Store:
             self._upsert_rows(conn, plan.opd, list(plan.rows.values()))
             if plan.rows:
                 self._track_phase(conn, plan.opd, now)
-            if plan.events:
-                conn.execute(insert(t.events), [{
-                    "cycle_id": cycle_id, "at": _utc(e.at), "opd": e.opd, "row_id": e.row_id,
-                    "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason,
-                    "cell_values": json.dumps(e.values, ensure_ascii=False, default=str),
-                    **_event_people(e),
-                } for e in plan.events])
+            execute_many(conn, "events", lambda: insert(t.events), _event_rows(plan.events, cycle_id))
             added = self._archive(conn, plan.archive)
         return added
 
@@ -214,8 +235,7 @@ class Store:
                 verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
                 datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
                 **{k: data.get(k, "") for k in STANDAR_DATA}))
-        if rows:
-            conn.execute(insert(a), rows)
+        execute_many(conn, "archive", lambda: insert(a), rows)
         return len(rows)
 
     def _upsert_tab(self, conn, plan: Plan, now: datetime, token: Any) -> None:
@@ -283,11 +303,10 @@ class Store:
                 inserts.append({"opd": opd, "row_id": row.row_id, **values})
         if updates:
             keys = [k for k in updates[0] if not k.startswith("b_")]
-            conn.execute(update(t.rows).where(t.rows.c.opd == bindparam("b_opd"),
-                                              t.rows.c.row_id == bindparam("b_row_id"))
-                         .values({k: bindparam(k) for k in keys}), updates)
-        if inserts:
-            conn.execute(insert(t.rows), inserts)
+            execute_many(conn, "rows update", lambda: update(t.rows).where(
+                t.rows.c.opd == bindparam("b_opd"), t.rows.c.row_id == bindparam("b_row_id"))
+                .values({k: bindparam(k) for k in keys}), updates)
+        execute_many(conn, "rows insert", lambda: insert(t.rows), inserts)
 
     def mark_written(self, opd: str, token: Any) -> None:
         with self.engine.begin() as conn:
@@ -531,12 +550,6 @@ def _archive_record(r) -> dict:
             "diverifikasi_pada": _aware(r.verified_at).isoformat(),
             "diarsip_pada": _aware(r.archived_at).isoformat(),
             "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA}}
-
-
-def _event_people(e) -> dict:
-    """The audit columns of issue 9.2/9.3 (who, how known, and a value change's column/from/to)."""
-    return {"kind": e.kind, "oleh": e.oleh or None, "bagaimana": e.bagaimana or None,
-            "column_key": e.column, "old_value": e.old, "new_value": e.new}
 
 
 def _row_memory(r) -> RowMemory:
