@@ -21,6 +21,7 @@ from rules.sop import load_sop
 from service.web import charts
 from service.web import history
 from service.web import views
+from service.web.reads import DashboardReads
 from service.config import Config
 from service.archive.export import FORMATS, render
 from service.archive.store import Store
@@ -58,7 +59,7 @@ def create_app(config: Config, store: Store | None = None,
         store = open_store(config, upgrade=False)  # read-only: never runs DDL
     clock = clock or _utcnow
     calendar = calendar_for(config)
-    memo = views.Memo(store)
+    reads = DashboardReads(store)
     kodes = {o.kode for o in config.opds}
 
     app = Flask(__name__)
@@ -66,7 +67,7 @@ def create_app(config: Config, store: Store | None = None,
     app.json.ensure_ascii = False
     _filters(app)
     from service.web import public  # /data, published files, the OPD's PDFs
-    _basic_auth(app, dict(config.dashboard_users), public.register(app, config, store, clock, memo))
+    _basic_auth(app, dict(config.dashboard_users), public.register(app, config, reads, clock))
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -105,10 +106,10 @@ def create_app(config: Config, store: Store | None = None,
 
     # --- data, shared by pages and API -------------------------------------------------
     def ringkasan_data() -> dict:
-        return views.ringkasan(config, store, clock(), calendar, memo)
+        return views.ringkasan(config, reads, clock(), calendar)
 
     def opd_data(kode: str) -> dict:
-        data = views.opd_detail(config, store, kode, clock(), calendar)
+        data = views.opd_detail(config, reads, kode, clock(), calendar)
         if data is None:
             abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
         return data
@@ -116,22 +117,22 @@ def create_app(config: Config, store: Store | None = None,
     def baris_data(kode: str, row_id: str) -> dict:
         if kode not in kodes:
             abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
-        data = history.row_history(store, kode, row_id)
+        data = history.row_history(reads.queries, kode, row_id)
         if data is None:
             abort(404, f"Baris '{row_id}' tidak dikenal di {kode}.")
         return data
 
     def temuan_data() -> dict:
-        return views.temuan(store, memo, opd_arg(), level_arg(), page_arg())
+        return views.temuan(reads, opd_arg(), level_arg(), page_arg())
 
     def riwayat_data() -> dict:
-        return views.riwayat(store, opd_arg(), limit_arg())
+        return views.riwayat(reads, opd_arg(), limit_arg())
 
     def arsip_data() -> dict:
-        return views.arsip(store, opd_arg(), all_versions_arg(), page_arg())
+        return views.arsip(reads, opd_arg(), all_versions_arg(), page_arg())
 
     def kesehatan_data() -> dict:
-        return views.kesehatan(config, store, clock())
+        return views.kesehatan(config, reads, clock())
 
     # --- pages ----------------------------------------------------------------------------
     @app.get("/favicon.ico")
@@ -175,7 +176,7 @@ def create_app(config: Config, store: Store | None = None,
         if fmt not in FORMATS:
             abort(404, f"Format '{fmt}' tidak dikenal; pilih {', '.join(FORMATS)}.")
         opd, all_versions = opd_arg(), all_versions_arg()
-        body = render(store.archive_rows(all_versions=all_versions, opd=opd), fmt)
+        body = render(reads.queries.archive_rows(all_versions=all_versions, opd=opd), fmt)
         name = "-".join(["arsip", str(config.year), *([opd] if opd else []),
                          *(["semua-versi"] if all_versions else [])])
         return Response(body, mimetype=MIME[fmt].split(";")[0], headers={

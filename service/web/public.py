@@ -11,13 +11,13 @@ from typing import Callable
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from rules.wilayah import Wilayah
-from service.archive.store import Store
 from service.config import Config
 from service.publish.build import Publication, build
 from service.publish.chart import series_chart
 from service.publish.items import fold
 from service.publish.minutes import NothingToMinute
 from service.publish.settings import load_settings
+from service.web.reads import DashboardReads
 
 MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
          ".jsonld": "application/ld+json; charset=utf-8", ".ttl": "text/turtle; charset=utf-8",
@@ -30,14 +30,14 @@ PDFS = {"berita-acara-kesepakatan": "Berita Acara Kesepakatan", "berita-acara-ve
         "rekap": "Rekap Data Sektoral"}
 
 
-def register(app: Flask, config: Config, store: Store, clock: Callable[[], datetime], memo) -> Callable[[], bool]:
+def register(app: Flask, config: Config, reads: DashboardReads, clock: Callable[[], datetime]) -> Callable[[], bool]:
     """Add the blueprint; returns the check the login uses to let public pages through."""
     settings = load_settings(config)
     wilayah = Wilayah.load()
     bp = Blueprint("publik", __name__)
 
     def publication() -> Publication:
-        return memo.get("publikasi", lambda: build(config, store, wilayah=wilayah, settings=settings))
+        return reads.cached("publikasi", lambda: build(config, reads.store, wilayah=wilayah, settings=settings))
 
     def file(name: str) -> Response:
         body = publication().files.get(name)
@@ -81,9 +81,9 @@ def register(app: Flask, config: Config, store: Store, clock: Callable[[], datet
             abort(404, "Dokumen ini tidak ada.")
         try:
             if doc == "rekap":
-                body = rekap_pdf(config, store, kode, clock(), wilayah)
+                body = rekap_pdf(config, reads.store, kode, clock(), wilayah)
             else:
-                body = berita_acara_pdf(config, store, kode, doc.rsplit("-", 1)[1], clock(), wilayah)
+                body = berita_acara_pdf(config, reads.store, kode, doc.rsplit("-", 1)[1], clock(), wilayah)
         except NothingToMinute as exc:
             abort(409, str(exc))
         return Response(body, mimetype="application/pdf",
