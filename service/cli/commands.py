@@ -345,7 +345,7 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.option("--password", prompt="Kata sandi", hide_input=True, confirmation_prompt=True,
               envvar="SATUDATA_DASHBOARD_PASSWORD", help="Kata sandi (bawaan: ditanyakan tanpa ditampilkan).")
 def hash_password(password: str) -> None:
-    from service.web.app import password_hash
+    from service.web.auth import password_hash
     if not password:
         raise click.ClickException("Kata sandi tidak boleh kosong")
     click.echo(password_hash(password))
