@@ -14,6 +14,7 @@ from rules.rulefile import load_rules
 from rules.wilayah import Wilayah
 from service.config import Config, Opd
 from service.poller.cycle import run_cycle
+from service.archive.queries import Queries
 from service.archive.store import Store, make_engine
 from tests.fakes import FakeBackend
 
@@ -42,6 +43,7 @@ class World:
         self.config = make_config(tmp_path, url=url)
         self.backend = backend if backend is not None else FakeBackend()
         self.store = Store(make_engine(self.config.archive_url, upgrade=True))
+        self.reads = Queries(self.store.engine)  # what the dashboard, exports and publishing read
         self.rules = load_rules()
         self.wilayah = WILAYAH
         self.now = datetime(2025, 3, 3, 9, 0, tzinfo=WIB)

@@ -37,7 +37,7 @@ def test_agreed_row_that_vanishes_waits_for_the_walidata_while_the_rest_is_proce
     memory = world.store.load_tab(OPD)
     assert memory.rows[ids[1]].removed and memory.status == "ok"
     assert (0, 0) not in world.backend.tabs[OPD].notes
-    reasons = [e["reason"] for e in world.store.events(opd=OPD, row_id=ids[1])]
+    reasons = [e["reason"] for e in world.reads.events(opd=OPD, row_id=ids[1])]
     assert "satudata confirm" in reasons[0]
 
 
@@ -68,12 +68,13 @@ def test_draft_row_that_vanishes_is_removed_at_once(world):
 def test_pending_removal_is_shown_by_status_and_on_the_dashboard(world):
     from service.archive.progress import progress
     from service.web import views
+    from service.web.reads import DashboardReads
     ids = agreed_rows(world)
     world.backend.delete_row(OPD, world.backend.row_of(OPD, ids[3]))
     world.poll()
     opd = next(o for o in progress(world.config, world.store, world.now)["opd"] if o["kode"] == OPD)
     assert ids[3] in opd["pesan"]
-    health = views.kesehatan(world.config, world.store, world.now)
+    health = views.kesehatan(world.config, DashboardReads(world.store), world.now)
     problem = next(p for p in health["masalah_tab"] if p["kode"] == OPD)
     assert "menunggu" in problem["status_label"] and ids[3] in problem["pesan"]
 

@@ -61,7 +61,7 @@ def test_adopt_takes_rows_as_they_stand_and_the_next_cycle_archives_them_again(w
     assert memory.status == "ok" and (0, 0) not in world.backend.tabs[OPD].notes
     assert status(world, rid) == "10 Diarsip" and world.backend.get(OPD, rid, "Terverifikasi") == "YA"
     assert status(world, second) == "5 Disepakati" and world.backend.get(OPD, second, "Disepakati OPD") == "YA"
-    assert [(r["id"], r["versi"]) for r in world.store.archive_rows()] == [(rid, 1)]
+    assert [(r["id"], r["versi"]) for r in world.reads.archive_rows()] == [(rid, 1)]
     new = _add(world, Uraian_Data="Jumlah Bidan", Satuan="Orang")
     assert new == "DINKES-0003"  # numbering goes on after the adopted IDs
 

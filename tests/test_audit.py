@@ -40,7 +40,7 @@ def to_archived(world, saver="Sari (operator)"):
 
 def value_changes(world, rid):
     return [(e["column_key"], e["old_value"], e["new_value"])
-            for e in reversed(world.store.events(opd=OPD, row_id=rid, kind="nilai"))]
+            for e in reversed(world.reads.events(opd=OPD, row_id=rid, kind="nilai"))]
 
 
 def test_a_value_edited_on_a_filled_row_is_audited_from_and_to_without_a_state_change(world):
@@ -51,11 +51,11 @@ def test_a_value_edited_on_a_filled_row_is_audited_from_and_to_without_a_state_c
     tick(world, rid, "Selesai Diisi")
     world.poll()
     assert status(world, rid) == "7 Diisi"
-    states_before = len(world.store.events(opd=OPD, row_id=rid))
+    states_before = len(world.reads.events(opd=OPD, row_id=rid))
     world.backend.set(OPD, rid, "Keterangan", "Profil Kesehatan 2024")
     world.poll()
     assert status(world, rid) == "7 Diisi"
-    assert len(world.store.events(opd=OPD, row_id=rid)) == states_before  # no state moved
+    assert len(world.reads.events(opd=OPD, row_id=rid)) == states_before  # no state moved
     assert value_changes(world, rid)[-1] == ("keterangan", "", "Profil Kesehatan 2024")
 
 
@@ -81,27 +81,27 @@ def test_a_number_retyped_as_text_is_not_a_value_change(world):
 def test_a_new_row_is_a_state_change_not_a_value_change(world):
     rid = add_item(world)
     assert value_changes(world, rid) == []
-    assert [e["to_state"] for e in world.store.events(opd=OPD, row_id=rid)] == ["1"]
+    assert [e["to_state"] for e in world.reads.events(opd=OPD, row_id=rid)] == ["1"]
 
 
 def test_excel_saving_user_names_who_ticked_and_filled(world):
     rid = to_archived(world, saver="Sari (operator)")
-    events = {e["to_state"]: e for e in world.store.events(opd=OPD, row_id=rid)}
+    events = {e["to_state"]: e for e in world.reads.events(opd=OPD, row_id=rid)}
     assert events["7"]["oleh"] == "Sari (operator)"
     assert "docProps/core.xml" in events["7"]["bagaimana"] and "tidak diverifikasi" in events["7"]["bagaimana"]
     assert events["10"]["oleh"] == "poller (sistem)"
-    nilai = next(e for e in world.store.events(opd=OPD, row_id=rid, kind="nilai") if e["column_key"] == "nilai")
+    nilai = next(e for e in world.reads.events(opd=OPD, row_id=rid, kind="nilai") if e["column_key"] == "nilai")
     assert (nilai["old_value"], nilai["new_value"], nilai["oleh"]) == ("", "31", "Sari (operator)")
 
 
 def test_a_walidata_tick_on_an_unprotected_workbook_is_recorded_as_tanpa_proteksi(world):
     rid = to_archived(world)
-    verified = next(e for e in world.store.events(opd=OPD, row_id=rid) if e["to_state"] == "9")
+    verified = next(e for e in world.reads.events(opd=OPD, row_id=rid) if e["to_state"] == "9")
     assert verified["oleh"] == "Sari (operator)"  # the saver, not "Walidata": nothing stopped an operator
     world.backend.tabs[OPD].protected = False
     world.backend.set(OPD, rid, "Catatan Walidata", "Sumber data mohon dilengkapi")
     world.poll()
-    revisi = world.store.events(limit=1, opd=OPD, row_id=rid)[0]
+    revisi = world.reads.events(limit=1, opd=OPD, row_id=rid)[0]
     assert revisi["to_state"] == "7a" and "tanpa proteksi" in revisi["bagaimana"]
 
 
@@ -111,7 +111,7 @@ def test_a_walidata_tick_on_a_protected_workbook_cannot_be_an_operator(world):
     world.backend.tabs[OPD].protected = True
     tick(world, rid, "Dicek Bersama")
     world.poll()
-    event = world.store.events(limit=1, opd=OPD, row_id=rid)[0]
+    event = world.reads.events(limit=1, opd=OPD, row_id=rid)[0]
     assert (event["to_state"], event["oleh"]) == ("3", "Walidata (Andi)")
     assert "kata sandi Walidata" in event["bagaimana"]
 
@@ -120,7 +120,7 @@ def test_a_workbook_that_names_no_saver_says_unknown_and_whose_column_it_is(worl
     rid = add_item(world)
     tick(world, rid, "Dicek Bersama")
     world.poll()
-    event = world.store.events(limit=1, opd=OPD, row_id=rid)[0]
+    event = world.reads.events(limit=1, opd=OPD, row_id=rid)[0]
     assert event["oleh"] == "tidak diketahui (kolom milik Walidata)"
     assert "tidak mencatat" in event["bagaimana"]
 
@@ -132,21 +132,21 @@ def test_agreement_names_both_sides(world):
     world.poll()
     tick(world, rid, "Disepakati OPD", "Disepakati Walidata")
     world.poll()
-    agreed = world.store.events(limit=1, opd=OPD, row_id=rid)[0]
+    agreed = world.reads.events(limit=1, opd=OPD, row_id=rid)[0]
     assert (agreed["to_state"], agreed["oleh"]) == ("5", "Sari")
 
 
 def test_step_six_names_the_head_from_the_config(world):
     with_people(world)
     rid = to_archived(world)
-    approved = next(e for e in world.store.events(opd=OPD, row_id=rid) if e["to_state"] == "6")
+    approved = next(e for e in world.reads.events(opd=OPD, row_id=rid) if e["to_state"] == "6")
     assert approved["oleh"] == "Ka. OPD dr. Rina Wulandari, M.Kes (NIP 197803152005012003)"
     assert "[[opd]] kepala" in approved["bagaimana"] and "Sari (operator)" in approved["bagaimana"]
 
 
 def test_step_six_without_a_kepala_entry_says_the_name_is_not_set(world):
     rid = to_archived(world)
-    approved = next(e for e in world.store.events(opd=OPD, row_id=rid) if e["to_state"] == "6")
+    approved = next(e for e in world.reads.events(opd=OPD, row_id=rid) if e["to_state"] == "6")
     assert approved["oleh"] == "Ka. OPD DINKES (nama belum diatur di satudata.toml)"
 
 
@@ -154,7 +154,7 @@ def test_row_history_lists_every_value_change_and_every_step_with_who(world):
     rid = to_archived(world)
     world.backend.set(OPD, rid, "Nilai", "32")
     world.poll()
-    data = row_history(world.store, OPD, rid)
+    data = row_history(world.reads, OPD, rid)
     steps = [(e["dari"], e["ke"]) for e in data["peristiwa"] if e["jenis"] == "status"]
     assert steps == [(None, "1"), ("1", "3"), ("3", "5"), ("5", "6"), ("6", "7"), ("7", "9"), ("9", "10"),
                      ("10", "7")]
@@ -185,7 +185,7 @@ def test_riwayat_command_shows_the_same_history(world, tmp_path):
     result = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", OPD, rid, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data == json.loads(json.dumps(row_history(world.store, OPD, rid), default=lambda v: v.isoformat()))
+    assert data == json.loads(json.dumps(row_history(world.reads, OPD, rid), default=lambda v: v.isoformat()))
     text = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", OPD, rid]).output
     assert "Nilai: (kosong) → 31" in text and "oleh Sari (operator)" in text
     missing = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", OPD, "X-1"])

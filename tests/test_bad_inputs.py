@@ -128,7 +128,7 @@ def corpus(tmp_path_factory):
         if expected[0] == "ok":
             world.backend.set(OPD, rows[name], "Terverifikasi", values.get("Terverifikasi", ALL_BOXES["Terverifikasi"]))
     report = world.poll()
-    archive = {r["id"]: r for r in world.store.archive_rows()}
+    archive = {r["id"]: r for r in world.reads.archive_rows()}
     yield world, rows, archive, report
     world.store.engine.dispose()
 

@@ -20,7 +20,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from service.archive.queries import Queries
 from service.web import views
+from service.web.reads import DashboardReads
 from service.cli.commands import main
 from service.web.app import create_app
 from service.archive.export import KEYS
@@ -180,8 +182,7 @@ def test_kabupaten_totals_and_percentage_archived(client):
 
 def test_ringkasan_aggregates_agree_with_progress(scene):
     for now in (at(4, 9), at(11, 9)):
-        fast = views.ringkasan(scene.world.config, scene.world.store, now, WorkCalendar(),
-                               views.Memo(scene.world.store))
+        fast = views.ringkasan(scene.world.config, DashboardReads(scene.world.store), now, WorkCalendar())
         full = progress(scene.world.config, scene.world.store, now)
         assert sorted(fast["opd"] + [o for o in full["opd"] if not o["baris"]], key=lambda o: o["kode"]) == \
             sorted(full["opd"], key=lambda o: o["kode"])
@@ -190,17 +191,18 @@ def test_ringkasan_aggregates_agree_with_progress(scene):
 def test_dashboard_store_reads_agree_on_every_database(tmp_path, db_url):
     scene = Scene(tmp_path, url=db_url)
     store, now = scene.world.store, at(4, 9)
-    fast = views.ringkasan(scene.world.config, store, now, WorkCalendar(), views.Memo(store))
+    reads = Queries(store.engine)
+    fast = views.ringkasan(scene.world.config, DashboardReads(store), now, WorkCalendar())
     full = {o["kode"]: o for o in progress(scene.world.config, store, now)["opd"]}
     assert all(o == full[o["kode"]] for o in fast["opd"]) and len(fast["opd"]) == 3
     for all_versions in (False, True):
         for opd in (None, "DISPENDUKCAPIL", "DINKES"):
-            rows = list(store.archive_rows(all_versions=all_versions, opd=opd))
-            assert store.archive_count(all_versions=all_versions, opd=opd) == len(rows)
-            assert store.archive_page(0, 10, all_versions=all_versions, opd=opd) == rows[:10]
-    found = store.rows_with_findings()
+            rows = list(reads.archive_rows(all_versions=all_versions, opd=opd))
+            assert reads.archive_count(all_versions=all_versions, opd=opd) == len(rows)
+            assert reads.archive_page(0, 10, all_versions=all_versions, opd=opd) == rows[:10]
+    found = reads.rows_with_findings()
     assert {(r["opd"], r["row_id"]) for r in found} >= {("DINKES", "DINKES-0002")}
-    assert store.rows_with_findings("DIKPORA") == [r for r in found if r["opd"] == "DIKPORA"]
+    assert reads.rows_with_findings("DIKPORA") == [r for r in found if r["opd"] == "DIKPORA"]
     store.engine.dispose()
 
 

@@ -50,31 +50,31 @@ def _fill_and_verify(world, ids, tahun, nilai):
 def test_next_years_values_of_the_same_rows_are_new_data_and_the_default_export_keeps_both(world):
     ids = _verified_rows(world, 2025, {"Total kabupaten": "62", "Kec. Maospati": "3"})
     _fill_and_verify(world, ids, 2026, ["63", "4"])
-    exported = json.loads(render(world.store.archive_rows(), "json"))
+    exported = json.loads(render(world.reads.archive_rows(), "json"))
     assert [(r["id"], r["tahun"], r["nilai"], r["versi"]) for r in exported] == [
         (ids[0], 2025, 62.0, 1), (ids[0], 2026, 63.0, 1), (ids[1], 2025, 3.0, 1), (ids[1], 2026, 4.0, 1)]
     assert [r["kode_wilayah"] for r in exported] == ["", "", "35.20.11", "35.20.11"]
     assert all(r["konsep"] == STANDAR["Konsep"] and r["frekuensi"] == "Tahunan" for r in exported)
     assert list(exported[0]) == list(KEYS)
-    assert world.store.archive_count() == 4 and world.store.archive_page(0, 10) == list(world.store.archive_rows())
+    assert world.reads.archive_count() == 4 and world.reads.archive_page(0, 10) == list(world.reads.archive_rows())
 
 
 def test_a_value_corrected_within_its_year_is_the_next_version_of_that_datum_only(world):
     ids = _verified_rows(world, 2025, {"Kec. Maospati": "3"})
     _fill_and_verify(world, ids, 2026, ["4"])
     _fill_and_verify(world, ids, 2026, ["5"])
-    versions = [(r["tahun"], r["versi"], r["nilai"]) for r in world.store.archive_rows(all_versions=True)]
+    versions = [(r["tahun"], r["versi"], r["nilai"]) for r in world.reads.archive_rows(all_versions=True)]
     assert versions == [(2025, 1, 3.0), (2026, 1, 4.0), (2026, 2, 5.0)]
-    assert [(r["tahun"], r["versi"]) for r in world.store.archive_rows()] == [(2025, 1), (2026, 2)]
-    assert "versi 2" in world.store.events(limit=1, opd=OPD)[0]["reason"]
+    assert [(r["tahun"], r["versi"]) for r in world.reads.archive_rows()] == [(2025, 1), (2026, 2)]
+    assert "versi 2" in world.reads.events(limit=1, opd=OPD)[0]["reason"]
 
 
 def test_returning_to_an_archived_year_and_value_archives_nothing_new(world):
     ids = _verified_rows(world, 2025, {"Kec. Maospati": "3"})
     _fill_and_verify(world, ids, 2026, ["4"])
     _fill_and_verify(world, ids, 2025, ["3"])  # the 2025 datum already holds this content
-    assert len(list(world.store.archive_rows(all_versions=True))) == 2
-    assert "Sudah tersimpan di arsip (versi 1)" in world.store.events(limit=1, opd=OPD)[0]["reason"]
+    assert len(list(world.reads.archive_rows(all_versions=True))) == 2
+    assert "Sudah tersimpan di arsip (versi 1)" in world.reads.events(limit=1, opd=OPD)[0]["reason"]
 
 
 def test_a_place_written_three_ways_is_one_datum():

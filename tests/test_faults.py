@@ -109,7 +109,7 @@ def test_cycle_converges_after_fault(world, fault):
     assert b.get(OPD, ids[0], "Nilai") == "seratus"
     assert b.get(OPD, ids[1], "Status") == "7 Diisi"
     assert b.get(OPD, ids[2], "Status") == "10 Diarsip"
-    assert len(list(world.store.archive_rows(all_versions=True))) == 1
+    assert len(list(world.reads.archive_rows(all_versions=True))) == 1
     writes = len(b.writes)
     world.poll()
     assert len(b.writes) == writes  # converged: nothing more to write

@@ -55,7 +55,7 @@ def test_a_reviewers_comment_on_a_filled_rows_nilai_sends_it_to_revision(world):
     world.poll()
     assert flow.status(world, rid) == "7a Revisi"
     assert world.backend.get(OPD, rid, "Selesai Diisi") is False
-    event = world.store.events(limit=1, opd=OPD, row_id=rid)[0]
+    event = world.reads.events(limit=1, opd=OPD, row_id=rid)[0]
     assert event["to_state"] == "7a" and "Angka 31 tidak cocok" in event["reason"]
     assert event["oleh"] == "Budi (Walidata)" and "komentar" in event["bagaimana"]
     (thread,) = threads(world)
@@ -141,7 +141,7 @@ def test_revision_editors_name_who_changed_a_value(world):
     rid = filled(world)
     flow.fill(world, rid, 2024, "32")
     world.poll()
-    change = next(e for e in world.store.events(opd=OPD, row_id=rid, kind="nilai") if e["new_value"] == "32")
+    change = next(e for e in world.reads.events(opd=OPD, row_id=rid, kind="nilai") if e["new_value"] == "32")
     assert change["oleh"] == f"Sari (Dinkes) <{OPERATOR}>"
     assert "riwayat revisi Google Drive" in change["bagaimana"]
 
@@ -151,10 +151,10 @@ def test_a_walidata_tick_is_attributed_through_the_protected_range(world):
     flow.tick(world, rid, "Dicek Bersama")
     world.backend.set(OPD, rid, "Keterangan", "Sumber: Profil Kesehatan")  # the operator edits at the same time
     world.poll()
-    event = next(e for e in world.store.events(opd=OPD, row_id=rid) if e["to_state"] == "3")
+    event = next(e for e in world.reads.events(opd=OPD, row_id=rid) if e["to_state"] == "3")
     assert event["oleh"] == f"Budi (Walidata) <{WALIDATA}>"
     assert "dilindungi" in event["bagaimana"]
-    keterangan = next(e for e in world.store.events(opd=OPD, row_id=rid, kind="nilai") if e["column_key"] == "keterangan")
+    keterangan = next(e for e in world.reads.events(opd=OPD, row_id=rid, kind="nilai") if e["column_key"] == "keterangan")
     assert keterangan["oleh"].startswith("salah satu dari:")  # the revisions cannot tell which of the two
 
 

@@ -71,7 +71,7 @@ def test_google_cycle_converges_after_failure(world, kind, failure):
     assert flow.status(world, rid) == "10 Diarsip"
     assert not world.backend.get(OPD, other, "Selesai Diisi")
     assert world.backend.get(OPD, other, "Nilai") == "seratus"
-    assert len(list(world.store.archive_rows(all_versions=True))) == 1
+    assert len(list(world.reads.archive_rows(all_versions=True))) == 1
     writes = world.api.count("write")
     world.poll()
     assert world.api.count("write") == writes  # settled: nothing more to write

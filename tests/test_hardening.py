@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import event
 from werkzeug.security import generate_password_hash
 
-import service.web.app as web_app
+import service.web.auth as web_auth
 from rules.rulefile import RuleError, load_rules
 from service.archive.masking import mask_secrets, mask_url
 from service.cli.commands import main
@@ -98,8 +98,8 @@ def test_unknown_user_costs_the_same_hash_check_as_a_wrong_password(tmp_path, mo
     scene = Scene(tmp_path)
     client = scene.client(NOW, dashboard_users={"walidata": generate_password_hash("rahasia-magetan")})
     checked: list[str] = []
-    real = web_app.check_password_hash
-    monkeypatch.setattr(web_app, "check_password_hash", lambda h, p: checked.append(h.split("$")[0]) or real(h, p))
+    real = web_auth.check_password_hash
+    monkeypatch.setattr(web_auth, "check_password_hash", lambda h, p: checked.append(h.split("$")[0]) or real(h, p))
     assert client.get("/", auth=("orang-lain", "tebakan")).status_code == 401
     assert client.get("/", auth=("walidata", "tebakan")).status_code == 401
     assert len(checked) == 2 and checked[0] == checked[1]  # one check each, the same method and cost

@@ -27,7 +27,7 @@ def test_copy_inserted_above_an_archived_row_leaves_both_verified(world):
     assert {top["ID"], bottom["ID"]} == {rid, "DINKES-0002"}
     for row in (top, bottom):
         assert row["Status"] == "10 Diarsip" and all(row[h] == "YA" for h in ALL), row
-    assert [(r["id"], r["versi"]) for r in world.store.archive_rows(all_versions=True)] == [(rid, 1)]
+    assert [(r["id"], r["versi"]) for r in world.reads.archive_rows(all_versions=True)] == [(rid, 1)]
 
 
 @pytest.mark.parametrize("edited", [2, 3], ids=["copy-on-top-edited", "bottom-edited"])
@@ -55,7 +55,7 @@ def test_editing_either_copy_into_another_item_keeps_the_archived_datum_on_the_r
     world.poll()
     assert b.get(OPD, edited, "Status") == "10 Diarsip"
     history = {}
-    for r in world.store.archive_rows(all_versions=True):
+    for r in world.reads.archive_rows(all_versions=True):
         history.setdefault(r["id"], set()).add(r["uraian_data"])
     assert history[rid] == {uraian} and history[b.get(OPD, edited, "ID")] == {"Jumlah Bidan"}
 

@@ -49,7 +49,7 @@ def test_kesepakatan_says_when_both_sides_agreed_and_the_kepala_approved(publish
 
 
 def test_kesepakatan_of_a_list_awaiting_the_kepala_says_so(published):
-    opd = published.store.tab_rows("DIKPORA")[0]
+    opd = published.reads.tab_rows("DIKPORA")[0]
     assert opd["state"] == "6"
     words = text(berita_acara_pdf(published.config, published.store, "DIKPORA", "kesepakatan", NOW))
     assert "Jumlah Sekolah" in words and "Dinas Pendidikan" in words

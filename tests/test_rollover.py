@@ -82,10 +82,10 @@ def test_rollover_keeps_the_year_as_a_record_and_starts_next_years_draft(any_wor
                     ["K-002", "Laki-laki", 2026, None, None, "1 Draf"],
                     ["K-002", "Perempuan", 2026, None, None, "1 Draf"]]
     assert tab_content(w, "DINKES 2025") == before  # no longer polled: nothing written to it
-    tab = {t["opd"]: t for t in w.store.tabs()}["DINKES"]
+    tab = {t["opd"]: t for t in w.reads.tabs()}["DINKES"]
     assert tab["status"] == "ok" and not tab["message"]
-    assert not [e for e in w.store.events(opd="DINKES") if e["to_state"] == "dihapus"]
-    archive = list(w.store.archive_rows(all_versions=True))
+    assert not [e for e in w.reads.events(opd="DINKES") if e["to_state"] == "dihapus"]
+    archive = list(w.reads.archive_rows(all_versions=True))
     assert [(r["id"], r["tahun"], r["versi"]) for r in archive] == [(rid, 2025, 1) for rid in sorted(old_ids)]
     record = w.store.load_tab("DINKES 2025").rows
     assert set(old_ids) <= set(record) and all(record[rid].state == "10" for rid in old_ids)

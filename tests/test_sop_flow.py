@@ -75,9 +75,9 @@ def test_row_walks_from_draft_to_archive(world):
     tick(world, rid, "Terverifikasi")
     world.poll()
     assert status(world, rid) == "10 Diarsip"
-    exported = list(world.store.archive_rows())
+    exported = list(world.reads.archive_rows())
     assert [(r["id"], r["nilai"], r["tahun"], r["versi"]) for r in exported] == [(rid, 1234.0, 2024, 1)]
-    states = [(e["from_state"], e["to_state"]) for e in reversed(world.store.events(opd=OPD))]
+    states = [(e["from_state"], e["to_state"]) for e in reversed(world.reads.events(opd=OPD))]
     assert states == [(None, "1"), ("1", "3"), ("3", "5"), ("5", "6"), ("6", "7"), ("7", "9"), ("9", "10")]
 
 
@@ -86,11 +86,11 @@ def test_second_poll_without_edits_writes_nothing_and_records_nothing(world):
     fill(world, rid)
     tick(world, rid, "Selesai Diisi")
     world.poll()
-    writes, events = len(world.backend.writes), len(world.store.events(limit=1000))
+    writes, events = len(world.backend.writes), len(world.reads.events(limit=1000))
     world.poll()
     world.poll()
     assert len(world.backend.writes) == writes
-    assert len(world.store.events(limit=1000)) == events
+    assert len(world.reads.events(limit=1000)) == events
 
 
 def test_box_ticked_before_its_turn_is_cleared_with_a_note(world):
@@ -106,7 +106,7 @@ def test_box_ticked_before_its_turn_is_cleared_with_a_note(world):
 
 def test_several_steps_advance_in_one_cycle_when_each_holds(world):
     rid = to_approved(world)
-    events = [(e["from_state"], e["to_state"]) for e in reversed(world.store.events(opd=OPD, row_id=rid))]
+    events = [(e["from_state"], e["to_state"]) for e in reversed(world.reads.events(opd=OPD, row_id=rid))]
     assert events[-3:] == [("1", "3"), ("3", "5"), ("5", "6")]
 
 
@@ -180,9 +180,9 @@ def test_value_edit_after_archive_asks_for_reverification_and_keeps_both_version
     tick(world, rid, "Terverifikasi")
     world.poll()
     assert status(world, rid) == "10 Diarsip"
-    versions = [(r["versi"], r["nilai"]) for r in world.store.archive_rows(all_versions=True)]
+    versions = [(r["versi"], r["nilai"]) for r in world.reads.archive_rows(all_versions=True)]
     assert versions == [(1, 1234.0), (2, 1300.0)]
-    assert [r["nilai"] for r in world.store.archive_rows()] == [1300.0]
+    assert [r["nilai"] for r in world.reads.archive_rows()] == [1300.0]
 
 
 def test_archiving_twice_is_idempotent(world):
@@ -207,7 +207,7 @@ def test_removed_row_is_recorded_never_deleted_from_archive(world):
     world.backend.delete_row(OPD, world.backend.row_of(OPD, "DINKES-0002"))
     world.poll()
     assert world.row(OPD, "DINKES-0002").removed
-    assert [e["to_state"] for e in world.store.events(opd=OPD, row_id="DINKES-0002")][0] == "dihapus"
+    assert [e["to_state"] for e in world.reads.events(opd=OPD, row_id="DINKES-0002")][0] == "dihapus"
     assert first and second is None and third is None
 
 
@@ -346,7 +346,7 @@ def test_copied_row_starts_again_from_draft(world):
     world.poll()
     assert world.backend.get(OPD, 3, "Status") == "1 Draf"
     assert not world.backend.get(OPD, 3, "Terverifikasi")
-    assert [r["id"] for r in world.store.archive_rows()] == [rid]
+    assert [r["id"] for r in world.reads.archive_rows()] == [rid]
 
 
 def test_audit_records_the_ticks_that_caused_a_rejection(world):
@@ -355,7 +355,7 @@ def test_audit_records_the_ticks_that_caused_a_rejection(world):
     world.backend.set(OPD, rid, "Nilai", "abc")
     tick(world, rid, "Selesai Diisi")
     world.poll()
-    event = world.store.events(limit=1, opd=OPD)[0]
+    event = world.reads.events(limit=1, opd=OPD)[0]
     assert event["to_state"] == "8" and event["cell_values"]["selesai_diisi"] is True
 
 
@@ -377,10 +377,10 @@ def test_keterangan_edit_after_archive_needs_verification_before_a_new_version(w
     world.backend.set(OPD, rid, "Keterangan", "Sumber: SITB 2024")
     world.poll()
     assert status(world, rid) == "7 Diisi" and not world.backend.get(OPD, rid, "Terverifikasi")
-    assert len(list(world.store.archive_rows(all_versions=True))) == 1
+    assert len(list(world.reads.archive_rows(all_versions=True))) == 1
     tick(world, rid, "Terverifikasi")
     world.poll()
-    assert [r["keterangan"] for r in world.store.archive_rows(all_versions=True)] == ["", "Sumber: SITB 2024"]
+    assert [r["keterangan"] for r in world.reads.archive_rows(all_versions=True)] == ["", "Sumber: SITB 2024"]
 
 
 def test_deleting_an_optional_column_is_not_an_edit_of_archived_rows(world):
@@ -398,7 +398,7 @@ def test_deleting_an_optional_column_is_not_an_edit_of_archived_rows(world):
     tab.version += 1
     world.poll()
     assert status(world, rid) == "10 Diarsip"
-    assert [r["keterangan"] for r in world.store.archive_rows(all_versions=True)] == ["Laporan SITB 2024"]
+    assert [r["keterangan"] for r in world.reads.archive_rows(all_versions=True)] == ["Laporan SITB 2024"]
 
 
 def test_revision_note_written_with_the_fill_in_one_cycle_is_not_lost(world):
@@ -436,7 +436,7 @@ def test_percent_formatted_cell_is_remembered_as_shown(world):
     tick(world, rid, "Selesai Diisi")
     world.poll()
     verify(world, rid)
-    record = list(world.store.archive_rows())[0]
+    record = list(world.reads.archive_rows())[0]
     assert record["nilai"] == 12.5
     assert world.row(OPD, rid).data["nilai"] == "12,5%"
 
@@ -457,7 +457,7 @@ def test_sorting_data_columns_without_the_step_columns_is_held(world):
         for c, v in zip(moved, values):
             r[c] = v
     tab.version += 1
-    archived = len(list(world.store.archive_rows(all_versions=True)))
+    archived = len(list(world.reads.archive_rows(all_versions=True)))
     world.poll()
     assert world.store.load_tab(OPD).status == "ubah_massal"
-    assert len(list(world.store.archive_rows(all_versions=True))) == archived
+    assert len(list(world.reads.archive_rows(all_versions=True))) == archived

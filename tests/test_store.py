@@ -26,7 +26,7 @@ def _walk_to_archive(world, nilai="1.234"):
 def test_verified_row_is_archived_once_with_numeric_value(db_world):
     rid = _walk_to_archive(db_world)
     db_world.poll()
-    rows = list(db_world.store.archive_rows())
+    rows = list(db_world.reads.archive_rows())
     assert [(r["id"], r["nilai"], r["tahun"], r["versi"]) for r in rows] == [(rid, 1234.0, 2024, 1)]
     assert db_world.backend.get(OPD, rid, "Status") == "10 Diarsip"
 
@@ -52,15 +52,15 @@ def test_edit_and_reverify_keeps_both_versions(db_world):
     db_world.poll()
     db_world.backend.set(OPD, rid, "Terverifikasi", True)
     db_world.poll()
-    assert [(r["versi"], r["nilai"]) for r in db_world.store.archive_rows(all_versions=True)] == [(1, 1234.0), (2, 1300.0)]
+    assert [(r["versi"], r["nilai"]) for r in db_world.reads.archive_rows(all_versions=True)] == [(1, 1234.0), (2, 1300.0)]
 
 
 def test_audit_events_and_cycles_are_recorded(db_world):
     _walk_to_archive(db_world)
-    events = db_world.store.events(limit=50, opd=OPD)
+    events = db_world.reads.events(limit=50, opd=OPD)
     assert events[0]["to_state"] == "10"
     assert all(e["at"].tzinfo is not None for e in events)
-    cycles = db_world.store.cycles()
+    cycles = db_world.reads.cycles()
     assert cycles[0]["status"] == "selesai" and cycles[0]["finished_at"] is not None
 
 
@@ -83,6 +83,6 @@ def test_value_returning_to_an_earlier_version_is_archived_as_the_latest(db_worl
         db_world.poll()
         db_world.backend.set(OPD, rid, "Terverifikasi", True)
         db_world.poll()
-    versions = [(r["versi"], r["nilai"]) for r in db_world.store.archive_rows(all_versions=True)]
+    versions = [(r["versi"], r["nilai"]) for r in db_world.reads.archive_rows(all_versions=True)]
     assert versions == [(1, 100.0), (2, 200.0), (3, 100.0)]
-    assert [r["nilai"] for r in db_world.store.archive_rows()] == [100.0]
+    assert [r["nilai"] for r in db_world.reads.archive_rows()] == [100.0]

@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from service.archive.queries import Queries
 from service.archive.store import Store, make_engine
 
 CONFIG = """
@@ -103,6 +104,6 @@ def test_lease_of_a_killed_poller_on_this_machine_is_taken_over(tmp_path):
     service.store.cycle_log.start(now)  # the killed poller's cycle, never finished
     report = service.poll()
     assert not report.backend_failed
-    assert all(c["status"] != "berjalan" for c in service.store.cycles())
+    assert all(c["status"] != "berjalan" for c in Queries(service.store.engine).cycles())
     service.release()
     service.store.engine.dispose()

@@ -32,7 +32,7 @@ def test_new_row_with_all_six_boxes_ticked_stops_at_diisi_until_verified_again(w
     assert world.backend.get(OPD, row, "Status") == "7 Diisi"
     assert world.backend.get(OPD, row, "Terverifikasi") is False
     assert "belum tampil sebagai 7 Diisi" in world.backend.note(OPD, row, "Terverifikasi")
-    assert list(world.store.archive_rows()) == []
+    assert list(world.reads.archive_rows()) == []
     world.backend.set(OPD, row, "Terverifikasi", "YA")
     world.poll()
     assert world.backend.get(OPD, row, "Status") == "10 Diarsip"
@@ -50,7 +50,7 @@ def test_copied_archived_row_with_changed_rincian_and_nilai_is_not_archived_in_i
     tab.rows.append(copy)
     tab.version += 1
     world.poll()
-    assert [r["id"] for r in world.store.archive_rows()] == [rid]
+    assert [r["id"] for r in world.reads.archive_rows()] == [rid]
     assert b.get(OPD, 3, "Status") != "10 Diarsip"
     assert not b.get(OPD, 3, "Terverifikasi")
 
@@ -62,7 +62,7 @@ def test_value_edited_in_the_cycle_it_is_verified_is_not_archived(world):
     world.backend.set(OPD, rid, "Nilai", "13")
     tick(world, rid, "Terverifikasi")
     world.poll()
-    assert status(world, rid) == "7 Diisi" and list(world.store.archive_rows()) == []
+    assert status(world, rid) == "7 Diisi" and list(world.reads.archive_rows()) == []
 
 
 def test_new_rule_that_an_archived_row_breaks_leaves_it_archived_with_a_warning(world, tmp_path):
@@ -80,7 +80,7 @@ def test_new_rule_that_an_archived_row_breaks_leaves_it_archived_with_a_warning(
     assert "PERINGATAN" in hasil and "Batas kasus TB" in hasil and "aturan pemeriksaan berubah" in hasil
     assert "GALAT" not in hasil
     assert "aturan pemeriksaan berubah" in world.backend.note(OPD, rid, "Nilai")
-    assert [e["to_state"] for e in world.store.events(opd=OPD, row_id=rid)][0] == "10"
+    assert [e["to_state"] for e in world.reads.events(opd=OPD, row_id=rid)][0] == "10"
     world.poll()  # the cause stays named on the next cycles
     assert "aturan pemeriksaan berubah" in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
 
@@ -111,7 +111,7 @@ def test_workspace_year_typo_does_not_unarchive_and_fixing_it_leaves_rows_as_the
     assert status(world, rid) == "10 Diarsip"
     assert world.backend.get(OPD, rid, "Terverifikasi") == "YA"
     assert "tahun kerja" not in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
-    assert [r["versi"] for r in world.store.archive_rows()] == [1]
+    assert [r["versi"] for r in world.reads.archive_rows()] == [1]
 
 
 def test_edit_of_a_kecamatan_row_does_not_unverify_the_archived_kabupaten_total(world, tmp_path):

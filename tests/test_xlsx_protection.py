@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from service.archive.queries import Queries
 from service.archive.store import Store, make_engine
 from sheets.base import CellWrite, TabWrites
 from sheets.layout import COLUMNS
@@ -144,7 +145,7 @@ def test_a_walidata_tick_on_an_unprotected_sheet_is_accepted_and_recorded_tanpa_
     assert protection_state(sheet_xml(ws.path("DINKES")), PASSWORD) is True
     assert ws.cell("DINKES", 1, "ID").comment.text == UNPROTECTED_NOTE
     store = Store(make_engine(f"sqlite:///{tmp_path / 'arsip.sqlite'}"))
-    reasons = [e["reason"] for e in store.events(opd="DINKES") if e["to_state"].startswith("3")]
+    reasons = [e["reason"] for e in Queries(store.engine).events(opd="DINKES") if e["to_state"].startswith("3")]
     assert reasons and all("tanpa proteksi" in r and "Dicek Bersama" in r for r in reasons)
 
 
@@ -158,7 +159,7 @@ def test_a_walidata_tick_on_a_protected_sheet_is_not_marked(tmp_path, monkeypatc
             dicek_bersama="YA")
     ws.cli("poll", "--once")
     store = Store(make_engine(f"sqlite:///{tmp_path / 'arsip.sqlite'}"))
-    assert all("tanpa proteksi" not in e["reason"] for e in store.events(opd="DINKES"))
+    assert all("tanpa proteksi" not in e["reason"] for e in Queries(store.engine).events(opd="DINKES"))
 
 
 def test_a_password_reference_that_resolves_to_nothing_is_a_clear_config_error(tmp_path, monkeypatch):

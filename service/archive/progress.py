@@ -7,6 +7,7 @@ from datetime import datetime
 from rules.calendar import WorkCalendar
 from rules.deadlines import SELESAI, TERLAMBAT, finished_at, opd_progress, service_clock, step_timeline, worst
 from service.config import Config, Opd
+from service.archive.queries import Queries
 from service.archive.store import Store
 from service.archive.waiting import lock_state
 
@@ -51,8 +52,9 @@ def opd_summaries(config: Config, counts: dict, tabs: dict, logs: dict, now: dat
 
 def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar | None = None) -> dict:
     calendar = calendar or calendar_for(config)
-    counts = store.progress_counts()
-    tabs = {t["opd"]: t for t in store.tabs()}
+    reads = Queries(store.engine)
+    counts = reads.progress_counts()
+    tabs = {t["opd"]: t for t in reads.tabs()}
     logs = store.phase_log()
     opds = opd_summaries(config, counts, tabs, logs, now, calendar)
     total = sum(o["baris"] for o in opds)

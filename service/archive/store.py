@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
 
@@ -210,155 +210,11 @@ class Store:
                                 .values(confirm_removal=True, token=None))
             return done.rowcount > 0
 
-    # --- reading for checks, status, exports and the dashboard ------------------
-    def archive_rows(self, all_versions: bool = False, opd: str | None = None) -> Iterator[dict]:
-        """The latest version of every datum (every version with ``all_versions``), export order."""
-        a = t.archive
-        latest = (select(a.c.opd, a.c.datum, func.max(a.c.version).label("v"))
-                  .group_by(a.c.opd, a.c.datum).subquery())
-        query = select(a)
-        if not all_versions:
-            query = query.join(latest, and_(a.c.opd == latest.c.opd, a.c.datum == latest.c.datum,
-                                            a.c.version == latest.c.v))
-        if opd:
-            query = query.where(a.c.opd == opd)
-        with self.engine.connect() as conn:
-            for r in conn.execute(query.order_by(*_ARCHIVE_ORDER)):
-                yield _archive_record(r)
-
-    def tab_rows(self, opd: str | None = None) -> list[dict]:
-        query = select(t.rows)
-        if opd:
-            query = query.where(t.rows.c.opd == opd)
-        with self.engine.connect() as conn:
-            return [{"opd": r.opd, **_row_memory(r).__dict__}
-                    for r in conn.execute(query.order_by(t.rows.c.opd, t.rows.c.position))]
-
-    def tabs(self) -> list[dict]:
-        with self.engine.connect() as conn:
-            return [{**r._mapping, "checked_at": _aware(r.checked_at), "phase_started_at": _aware(r.phase_started_at),
-                     "handed_out_at": _aware(r.handed_out_at)}
-                    for r in conn.execute(select(t.tabs))]
-
-    def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None,
-               kind: str | None = "status") -> list[dict]:
-        """Newest first; state changes only unless ``kind`` says otherwise (None: every event)."""
-        query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)
-        if kind:
-            query = query.where(t.events.c.kind == kind)
-        if opd:
-            query = query.where(t.events.c.opd == opd)
-        if row_id:
-            query = query.where(t.events.c.row_id == row_id)
-        with self.engine.connect() as conn:
-            return [{**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
-                    for r in conn.execute(query)]
-
-    def row_history(self, opd: str, row_id: str, limit: int = 5000) -> list[dict]:
-        """Every event of one row, oldest first: state changes and value changes (issue 9.3)."""
-        query = (select(t.events).where(t.events.c.opd == opd, t.events.c.row_id == row_id)
-                 .order_by(t.events.c.id).limit(limit))
-        with self.engine.connect() as conn:
-            return [{**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
-                    for r in conn.execute(query)]
+    # --- reading for the dashboard --------------------------------------------------
 
     def phase_log(self, opd: str | None = None) -> dict[str, list[tuple[datetime, int | None]]]:
         """The dashboard's view of ``phases.log``: each OPD's phase changes, oldest first."""
         return self.phases.log(opd)
-
-    def state_counts(self) -> dict[str, dict[str, int]]:
-        """Rows per state per OPD (removed rows left out)."""
-        out: dict[str, dict[str, int]] = {}
-        with self.engine.connect() as conn:
-            query = (select(t.rows.c.opd, t.rows.c.state, func.count()).where(t.rows.c.removed.is_(False))
-                     .group_by(t.rows.c.opd, t.rows.c.state))
-            for opd, state, count in conn.execute(query):
-                out.setdefault(opd, {})[state] = count
-        return out
-
-    def cycles(self, limit: int = 20) -> list[dict]:
-        with self.engine.connect() as conn:
-            return [{**r._mapping, "started_at": _aware(r.started_at), "finished_at": _aware(r.finished_at),
-                     "errors": json.loads(r.errors or "[]")}
-                    for r in conn.execute(select(t.cycles).order_by(t.cycles.c.id.desc()).limit(limit))]
-
-    # --- fast reads for the dashboard (issue 4): aggregates and pages, not whole tables --
-    def progress_counts(self) -> dict[str, dict[str, dict]]:
-        """Live rows per OPD and state in one grouped query, for the Ringkasan.
-
-        ``{opd: {state: {"baris": n, "pertama": earliest updated_at, "terakhir": latest updated_at,
-        "galat": n, "peringatan": n}}}`` (finding counts are kept per row by ``_upsert_row``)."""
-        r = t.rows
-        query = (select(r.c.opd, r.c.state, func.count(), func.min(r.c.updated_at), func.max(r.c.updated_at),
-                        func.sum(r.c.galat), func.sum(r.c.peringatan))
-                 .where(r.c.removed.is_(False)).group_by(r.c.opd, r.c.state))
-        out: dict[str, dict[str, dict]] = {}
-        with self.engine.connect() as conn:
-            for opd, state, count, first, last, galat, peringatan in conn.execute(query):
-                out.setdefault(opd, {})[state] = {
-                    "baris": count, "pertama": _aware(first), "terakhir": _aware(last),
-                    "galat": int(galat or 0), "peringatan": int(peringatan or 0)}
-        return out
-
-    def rows_with_findings(self, opd: str | None = None, code_prefix: str | None = None) -> list[dict]:
-        """Live rows that show findings (opd, row_id, state, data, findings, updated_at), sheet order;
-        with ``code_prefix`` only rows whose findings may carry such a code (narrowed in SQL)."""
-        r = t.rows
-        query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at)
-                 .where(r.c.removed.is_(False), r.c.findings != "[]").order_by(r.c.opd, r.c.position))
-        if opd:
-            query = query.where(r.c.opd == opd)
-        if code_prefix:
-            query = query.where(r.c.findings.contains(f'"kode": "{code_prefix}', autoescape=True))
-        with self.engine.connect() as conn:
-            return [{"opd": x.opd, "row_id": x.row_id, "state": x.state, "data": json.loads(x.data),
-                     "findings": json.loads(x.findings), "updated_at": _aware(x.updated_at)}
-                    for x in conn.execute(query)]
-
-    def _archive_query(self, columns, all_versions: bool, opd: str | None):
-        """archive_rows' selection; the latest version is the one without a newer one of its
-        datum, which the (opd, datum, version) unique index answers record by record."""
-        a = t.archive
-        query = select(*columns).select_from(a)
-        if not all_versions:
-            newer = t.archive.alias("newer")
-            query = query.where(~select(newer.c.id).where(newer.c.opd == a.c.opd, newer.c.datum == a.c.datum,
-                                                          newer.c.version > a.c.version).exists())
-        return query.where(a.c.opd == opd) if opd else query
-
-    def archive_count(self, all_versions: bool = False, opd: str | None = None) -> int:
-        """How many records archive_rows would yield."""
-        a = t.archive
-        inner = select(a.c.opd, a.c.datum)
-        if opd:
-            inner = inner.where(a.c.opd == opd)
-        if not all_versions:  # one record per (opd, datum)
-            inner = inner.group_by(a.c.opd, a.c.datum)
-        query = select(func.count()).select_from(inner.subquery())
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
-
-    def archive_page(self, offset: int, limit: int, all_versions: bool = False,
-                     opd: str | None = None) -> list[dict]:
-        """One page of archive_rows (same records, same order) without reading the rest."""
-        query = (self._archive_query([t.archive], all_versions, opd)
-                 .order_by(*_ARCHIVE_ORDER).offset(max(0, offset)).limit(max(0, limit)))
-        with self.engine.connect() as conn:
-            return [_archive_record(r) for r in conn.execute(query)]
-
-
-# A row's data in the order of their years, each datum's versions in order (id breaks ties).
-_ARCHIVE_ORDER = (t.archive.c.opd, t.archive.c.row_id, t.archive.c.tahun, t.archive.c.version, t.archive.c.id)
-
-
-def _archive_record(r) -> dict:
-    """One export record (DESIGN section 10): the twelve agreed keys, then the datum's place and Standar Data."""
-    return {"opd": r.opd, "id": r.row_id, "kode_data": r.kode_data, "uraian_data": r.uraian_data,
-            "rincian": r.rincian, "satuan": r.satuan, "tahun": r.tahun, "nilai": r.nilai,
-            "keterangan": r.keterangan, "versi": r.version,
-            "diverifikasi_pada": _aware(r.verified_at).isoformat(),
-            "diarsip_pada": _aware(r.archived_at).isoformat(),
-            "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA}}
 
 
 def _row_memory(r) -> RowMemory:

@@ -198,6 +198,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def export(ctx: click.Context, fmt: str | None, output: Path, locale: str, all_versions: bool) -> None:
     from service.archive.export import format_of, write_export
+    from service.archive.queries import Queries
     to_stdout = str(output) == "-"
     fmt = fmt or (None if to_stdout else format_of(output))
     if fmt is None:
@@ -205,7 +206,7 @@ def export(ctx: click.Context, fmt: str | None, output: Path, locale: str, all_v
                                ".csv, .xlsx atau .json")
     store = _store(_config(ctx))
     try:
-        count = write_export(store.archive_rows(all_versions=all_versions), fmt, output, locale,
+        count = write_export(Queries(store.engine).archive_rows(all_versions=all_versions), fmt, output, locale,
                              stream=sys.stdout.buffer if to_stdout else None)
     except OSError as exc:
         why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
@@ -229,8 +230,9 @@ def doctor(ctx: click.Context) -> None:
 @click.argument("kode")
 @click.pass_context
 def confirm(ctx: click.Context, kode: str) -> None:
+    from service.archive.queries import Queries
     store = _store(_config(ctx))
-    held = {t["opd"]: t for t in store.tabs()}.get(kode.upper())
+    held = {t["opd"]: t for t in Queries(store.engine).tabs()}.get(kode.upper())
     if held is None:
         raise click.ClickException(f"OPD {kode} belum pernah diproses poller")
     if held["status"] == "arsip_asing":
@@ -343,7 +345,7 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.option("--password", prompt="Kata sandi", hide_input=True, confirmation_prompt=True,
               envvar="SATUDATA_DASHBOARD_PASSWORD", help="Kata sandi (bawaan: ditanyakan tanpa ditampilkan).")
 def hash_password(password: str) -> None:
-    from service.web.app import password_hash
+    from service.web.auth import password_hash
     if not password:
         raise click.ClickException("Kata sandi tidak boleh kosong")
     click.echo(password_hash(password))

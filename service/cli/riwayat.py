@@ -14,12 +14,13 @@ import click
 @click.pass_context
 def riwayat(ctx: click.Context, kode: str, row_id: str, as_json: bool) -> None:
     from service.cli.commands import _config, _store
+    from service.archive.queries import Queries
     from service.web.history import row_history
     from service.web.views import jsonable
     config = _config(ctx)
     if kode not in {o.kode for o in config.opds}:
         raise click.ClickException(f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
-    data = row_history(_store(config), kode, row_id)
+    data = row_history(Queries(_store(config).engine), kode, row_id)
     if data is None:
         raise click.ClickException(f"Baris '{row_id}' tidak dikenal di {kode}.")
     if as_json:

@@ -18,6 +18,7 @@ import click
 
 from rules import fields as f
 from rules.daftar import row_key
+from service.archive.queries import Queries
 from service.archive.year import latest_archived, live_rows, retire_rows
 from service.cli.distribute import append_draft
 from service.config import Config
@@ -77,7 +78,7 @@ def check(service, year: int, resuming: bool) -> None:
         raise RolloverRefused(f"Tahun {year} tidak sesudah tahun ruang kerja ({config.year}); "
                               f"rollover hanya ke tahun berikutnya, mis. satudata rollover {config.year + 1}")
     problems = []
-    for tab in service.store.tabs():
+    for tab in Queries(service.store.engine).tabs():
         if tab["opd"] in {o.kode for o in config.opds} and tab["status"] in HELD and not resuming:
             problems.append(f"{tab['opd']}: {HELD[tab['status']]}; tinjau tab itu lalu jalankan "
                             f"satudata confirm {tab['opd']} (atau kembalikan barisnya), lalu ulangi")

@@ -14,6 +14,7 @@ from service.reconcile.tab import Context, reconcile
 from service.archive import dberrors, waiting
 from service.reconcile.who import People
 from service.archive.lease import LeaseLost
+from service.archive.queries import Queries
 from service.archive.store import Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
@@ -81,7 +82,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
             batches, snapshots = _decide(results, config, store, rules, wilayah, now, clock, lease, salt, wrap, report,
                                          getattr(backend, "service_account", None), progress)
             _write(backend, store, batches, snapshots, wrap, report, config, clock)
-            states = store.state_counts()
+            states = Queries(store.engine).state_counts()
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
     except Exception as exc:  # a database failure mid-cycle: recorded; the next cycle starts afresh
@@ -137,7 +138,7 @@ NOTICE_MARK = "Excel 2007-365 (.xlsx)"  # in every stray-.ods notice (sheets/xls
 
 def _with_fresh_notices(backend: Backend, store: Store, results: list) -> list:
     """An unchanged tab whose notice appeared or went away is read again, so A1 and status say so."""
-    remembered = {t["opd"]: t.get("message") or "" for t in store.tabs()}
+    remembered = {t["opd"]: t.get("message") or "" for t in Queries(store.engine).tabs()}
     stale = [r.opd for r in results if r.unchanged and (
         (getattr(r, "notice", "") and r.notice not in remembered.get(r.opd, "")) or
         (not getattr(r, "notice", "") and NOTICE_MARK in remembered.get(r.opd, "")))]
@@ -155,7 +156,7 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
     """Reconcile each changed tab and commit its plan; a failing tab is reported, the others go on."""
     batches: list[TabWrites] = []
     snapshots: dict[str, TabSnapshot] = {}
-    remembered = {t["opd"]: t for t in store.tabs()}
+    remembered = {t["opd"]: t for t in Queries(store.engine).tabs()}
     for done, result in enumerate(results, 1):
         if progress is not None and done > 1:
             progress(done - 1, len(results), result.opd)

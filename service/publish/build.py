@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rules.rulefile import RuleSet, load_rules
 from rules.wilayah import Wilayah
+from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
@@ -52,7 +53,7 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     """Every published file, from the latest verified value of every datum."""
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
-    data = latest_data(store, wilayah or Wilayah.load())
+    data = latest_data(Queries(store.engine), wilayah or Wilayah.load())
     items = build_items(data, {o.kode: o.nama for o in config.opds})
     publication = Publication(items)
     files = publication.files

@@ -8,6 +8,7 @@ from rules import fields as f
 from rules.checks import item_key
 from rules.sop import load_sop
 from rules.wilayah import Wilayah
+from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.publish.items import Item, build_items
@@ -64,12 +65,13 @@ def agreement(config: Config, store: Store, kode: str) -> Agreement:
     """The agreed Daftar Data of one OPD (rows at step 5 or beyond) and when it was agreed and approved."""
     sop = load_sop()
     floor = sop.states["5"].order
-    rows = [r for r in store.tab_rows(kode) if not r["removed"] and r["state"] in sop.states
+    reads = Queries(store.engine)
+    rows = [r for r in reads.tab_rows(kode) if not r["removed"] and r["state"] in sop.states
             and sop.states[r["state"]].order >= floor]
     if not rows:
         raise NothingToMinute(f"Belum ada daftar data {kode} yang disepakati Operator Data OPD dan Walidata "
                               "(langkah 5); belum ada yang dapat dibuatkan berita acara kesepakatan.")
-    events = store.events(limit=AUDIT_LIMIT, opd=kode)
+    events = reads.events(limit=AUDIT_LIMIT, opd=kode)
     agreed, approved = _latest_into(events, "5"), _latest_into(events, "6")
     ids = [r["row_id"] for r in rows]
     waiting = [r for r in rows if r["state"] == "5"]
@@ -94,11 +96,12 @@ def _agreed_item(rows: list[dict]) -> AgreedItem:
 
 def verified_values(config: Config, store: Store, kode: str, wilayah: Wilayah) -> list[VerifiedValue]:
     """Every verified, archived datum of the OPD with how often it was sent back for correction."""
-    data = latest_data(store, wilayah, opd=kode)
+    reads = Queries(store.engine)
+    data = latest_data(reads, wilayah, opd=kode)
     if not data:
         raise NothingToMinute(f"Belum ada data {kode} yang diverifikasi Walidata dan diarsipkan (langkah 9–10); "
                               "belum ada yang dapat dibuatkan berita acara verifikasi.")
-    events = store.events(limit=AUDIT_LIMIT, opd=kode)
+    events = reads.events(limit=AUDIT_LIMIT, opd=kode)
     sent_back: dict[str, int] = {}
     for e in events:
         if e["to_state"] in SENT_BACK:
@@ -107,7 +110,7 @@ def verified_values(config: Config, store: Store, kode: str, wilayah: Wilayah) -
 
 
 def recap_items(config: Config, store: Store, kode: str, wilayah: Wilayah) -> list[Item]:
-    data = latest_data(store, wilayah, opd=kode)
+    data = latest_data(Queries(store.engine), wilayah, opd=kode)
     if not data:
         raise NothingToMinute(f"Belum ada data {kode} yang diverifikasi dan diarsipkan; rekap belum dapat dibuat.")
     return build_items(data, {o.kode: o.nama for o in config.opds})

@@ -14,7 +14,7 @@ from typing import Iterable
 from rules import fields as f
 from rules.checks import item_key, rincian_key
 from rules.wilayah import Wilayah
-from service.archive.store import Store
+from service.archive.queries import Queries
 
 KABUPATEN_KODE = "35.20"  # Kabupaten Magetan (Kemendagri)
 KABUPATEN_LABEL = "Kabupaten Magetan"
@@ -45,11 +45,11 @@ class Datum:
         return dict(self.standar)
 
 
-def latest_data(store: Store, wilayah: Wilayah, opd: str | None = None) -> list[Datum]:
+def latest_data(reads: Queries, wilayah: Wilayah, opd: str | None = None) -> list[Datum]:
     """The newest archived version of every datum, ordered by OPD, item, rincian and tahun."""
-    remembered = {(r["opd"], r["row_id"]): r["data"] for r in store.tab_rows(opd)}
+    remembered = {(r["opd"], r["row_id"]): r["data"] for r in reads.tab_rows(opd)}
     groups: dict[tuple, list[dict]] = {}
-    for record in store.archive_rows(all_versions=True, opd=opd):
+    for record in reads.archive_rows(all_versions=True, opd=opd):
         if record.get("tahun") is None:
             continue
         key = (record["opd"], item_key(record["kode_data"], record["uraian_data"]),

@@ -3,7 +3,7 @@ change, each with when, who and how that is known. Shared by the dashboard page,
 and `satudata riwayat`."""
 from __future__ import annotations
 
-from service.archive.store import Store
+from service.archive.queries import Queries
 from service.web.views import state_label
 from sheets.layout import BY_KEY
 
@@ -30,11 +30,11 @@ def _entry(e: dict) -> dict:
     }
 
 
-def row_history(store: Store, opd: str, row_id: str) -> dict | None:
+def row_history(reads: Queries, opd: str, row_id: str) -> dict | None:
     """None when the archive knows no such row."""
-    rows = {r["row_id"]: r for r in store.tab_rows(opd)}
+    rows = {r["row_id"]: r for r in reads.tab_rows(opd)}
     row = rows.get(row_id)
-    events = store.row_history(opd, row_id)
+    events = reads.row_history(opd, row_id)
     if row is None and not events:
         return None
     data = row["data"] if row else {}

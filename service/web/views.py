@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from rules.calendar import WorkCalendar
 from rules.findings import GALAT, PERINGATAN
 from rules.numbers import format_number, parse_number
 from rules.sop import load_sop
 from service.web import charts
+from service.web.reads import DashboardReads
 from service.config import Config
 from service.archive.progress import holidays_shown, opd_standard, opd_summaries
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
-from service.archive.store import Store
 from sheets.layout import BY_KEY
 
 KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
@@ -42,44 +42,16 @@ def state_label(code: str | None) -> str:
     return state.label if state else code.replace("_", " ").capitalize()
 
 
-class Memo:
-    """Expensive reads kept until the poller finishes another cycle.
-
-    Rows only change inside a poll cycle, so (id, finished_at) of the latest cycle marks
-    a version of the data; while a cycle runs (or before any has run) nothing is kept."""
-
-    def __init__(self, store: Store, size: int = 32) -> None:
-        self.store, self.size, self._data = store, size, {}
-
-    def marker(self) -> tuple | None:
-        latest = self.store.cycles(limit=1)
-        if not latest or latest[0]["finished_at"] is None:
-            return None
-        return latest[0]["id"], latest[0]["finished_at"]
-
-    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
-        marker = self.marker()
-        hit = self._data.get(key)
-        if marker is not None and hit is not None and hit[0] == marker:
-            return hit[1]
-        value = compute()
-        if marker is not None:
-            if len(self._data) >= self.size:
-                self._data.clear()
-            self._data[key] = (marker, value)
-        return value
-
-
 def _column_header(key: str) -> str:
     """The column as the sheet names it ("Nilai", not "nilai")."""
     return BY_KEY[key].header if key in BY_KEY else key
 
 
 # --- Ringkasan -------------------------------------------------------------------------
-def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalendar, memo: Memo) -> dict:
-    counts = memo.get("progress_counts", store.progress_counts)
-    tabs = {t["opd"]: t for t in store.tabs()}
-    logs = memo.get("phase_log", store.phase_log)
+def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: WorkCalendar) -> dict:
+    counts = reads.cached("progress_counts", reads.queries.progress_counts)
+    tabs = {t["opd"]: t for t in reads.queries.tabs()}
+    logs = reads.cached("phase_log", reads.store.phase_log)
     opds = opd_summaries(config, counts, tabs, logs, now, calendar)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
@@ -89,7 +61,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
             per_code[code] += n
     order = list(KETEPATAN)
     started = sorted((o for o in opds if o["baris"]), key=lambda o: order.index(o["ketepatan"]))
-    cycles = store.cycles(limit=1)
+    cycles = reads.queries.cycles(limit=1)
     return {
         "workspace": config.name, "tahun": config.year, "sekarang": now, "opd": started,
         "opd_tanpa_baris": [{"kode": o["kode"], "nama": o["nama"], "status_tab": o["status_tab"],
@@ -99,7 +71,7 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
         "jumlah_per_kode": dict(per_code),
         "ketepatan": {k: sum(o["ketepatan"] == k for o in opds) for k in KETEPATAN},
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
-        "perlu_ditinjau": perlu_ditinjau(store, memo),
+        "perlu_ditinjau": perlu_ditinjau(reads),
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
         "siklus_terakhir": _cycle(cycles[0], config.archive_url) if cycles else None,
@@ -107,10 +79,10 @@ def ringkasan(config: Config, store: Store, now: datetime, calendar: WorkCalenda
     }
 
 
-def perlu_ditinjau(store: Store, memo: Memo) -> list[dict]:
+def perlu_ditinjau(reads: DashboardReads) -> list[dict]:
     """Verified rows with findings that appeared after verification, for the Walidata to review."""
     from service.reconcile.review import REVIEW_PREFIX
-    rows = memo.get(("tinjau", None), lambda: store.rows_with_findings(None, code_prefix=REVIEW_PREFIX))
+    rows = reads.cached(("tinjau", None), lambda: reads.queries.rows_with_findings(None, code_prefix=REVIEW_PREFIX))
     return [{"opd": r["opd"], "id": r["row_id"], "status_label": state_label(r["state"]),
              "uraian_data": r["data"].get("uraian_data", ""),
              "pesan": [x.get("pesan", "") for x in r["findings"] if str(x.get("kode", "")).startswith(REVIEW_PREFIX)]}
@@ -144,18 +116,19 @@ def _row(r: dict, history: list[dict]) -> dict:
     }
 
 
-def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar: WorkCalendar) -> dict | None:
+def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, calendar: WorkCalendar) -> dict | None:
     opd = next((o for o in config.opds if o.kode == kode), None)
     if opd is None:
         return None
-    rows = store.tab_rows(kode)
-    tab = next((t for t in store.tabs() if t["opd"] == kode), None)
-    summary = opd_standard(opd, store.progress_counts().get(kode, {}), tab, store.phase_log(kode).get(kode, []),
+    rows = reads.queries.tab_rows(kode)
+    tab = next((t for t in reads.queries.tabs() if t["opd"] == kode), None)
+    summary = opd_standard(opd, reads.queries.progress_counts().get(kode, {}), tab,
+                           reads.store.phase_log(kode).get(kode, []),
                            now, calendar)
     summary["pesan"] = mask_secrets(summary["pesan"], config.archive_url)
     summary["dibuka"] = lock_state(config, kode, now)
     history: dict[str, list[dict]] = defaultdict(list)
-    for e in store.events(limit=HISTORY_LIMIT, opd=kode):
+    for e in reads.queries.events(limit=HISTORY_LIMIT, opd=kode):
         history[e["row_id"]].append(_event(e))
     return {"opd": summary, "libur_tambahan": holidays_shown(config),
             "baris": [_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
@@ -163,8 +136,8 @@ def opd_detail(config: Config, store: Store, kode: str, now: datetime, calendar:
 
 
 # --- Temuan, Riwayat, Arsip --------------------------------------------------------------
-def temuan(store: Store, memo: Memo, opd: str | None, level: str | None, page: int) -> dict:
-    rows = memo.get(("temuan", opd), lambda: store.rows_with_findings(opd))
+def temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int) -> dict:
+    rows = reads.cached(("temuan", opd), lambda: reads.queries.rows_with_findings(opd))
     items = [{"opd": r["opd"], "id": r["row_id"], "status": r["state"], "status_label": state_label(r["state"]),
               "uraian_data": r["data"].get("uraian_data", ""), "diperbarui": r["updated_at"], "kolom": _column_header(f.get("kolom", "")),
               "level": f.get("level", ""), "kode": f.get("kode", ""), "pesan": f.get("pesan", "")}
@@ -183,16 +156,16 @@ def _paged(items: list, page: int, per_page: int, key: str) -> dict:
             key: items[(page - 1) * per_page: page * per_page]}
 
 
-def riwayat(store: Store, opd: str | None, limit: int) -> dict:
+def riwayat(reads: DashboardReads, opd: str | None, limit: int) -> dict:
     return {"filter": {"opd": opd}, "batas": limit,
-            "peristiwa": [_event(e) for e in store.events(limit=limit, opd=opd)]}
+            "peristiwa": [_event(e) for e in reads.queries.events(limit=limit, opd=opd)]}
 
 
-def arsip(store: Store, opd: str | None, all_versions: bool, page: int) -> dict:
-    total = store.archive_count(all_versions=all_versions, opd=opd)
+def arsip(reads: DashboardReads, opd: str | None, all_versions: bool, page: int) -> dict:
+    total = reads.queries.archive_count(all_versions=all_versions, opd=opd)
     pages = max(1, -(-total // ARSIP_PER_PAGE))
     page = min(max(1, page), pages)
-    records = store.archive_page((page - 1) * ARSIP_PER_PAGE, ARSIP_PER_PAGE, all_versions=all_versions, opd=opd)
+    records = reads.queries.archive_page((page - 1) * ARSIP_PER_PAGE, ARSIP_PER_PAGE, all_versions=all_versions, opd=opd)
     return {"filter": {"opd": opd, "semua_versi": all_versions}, "jumlah": total, "halaman": page,
             "jumlah_halaman": pages, "per_halaman": ARSIP_PER_PAGE, "baris": records}
 
@@ -209,14 +182,14 @@ def _cycle(c: dict, url: str | None = None) -> dict:
             "galat": [mask_secrets(e, url) for e in c["errors"]]}
 
 
-def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> dict:
-    cycles = [_cycle(c, config.archive_url) for c in store.cycles(limit=limit)]
+def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int = 50) -> dict:
+    cycles = [_cycle(c, config.archive_url) for c in reads.queries.cycles(limit=limit)]
     per_minute = 60 / config.interval_seconds
     finished = [c for c in cycles if c["selesai"]]
-    reads = max((c["permintaan"]["baca"] for c in finished), default=0)  # Drive and stat calls are not Sheets quota
+    most_reads = max((c["permintaan"]["baca"] for c in finished), default=0)  # Drive and stat calls are not Sheets quota
     writes = max((c["permintaan"]["tulis"] for c in finished), default=0)
     google = config.backend == "google"
-    tabs = {t["opd"]: t for t in store.tabs()}
+    tabs = {t["opd"]: t for t in reads.queries.tabs()}
     problems = []
     for o in config.opds:
         tab = tabs.get(o.kode)
@@ -238,9 +211,9 @@ def kesehatan(config: Config, store: Store, now: datetime, limit: int = 50) -> d
         "siklus_terakhir": cycles[0] if cycles else None,
         "kuota": {"berlaku": google, "batas_per_menit": GOOGLE_QUOTA_PER_MINUTE,
                   "siklus_per_menit": round(per_minute, 2),
-                  "baca_per_siklus_maks": reads, "tulis_per_siklus_maks": writes,
-                  "baca_per_menit": round(reads * per_minute, 1), "tulis_per_menit": round(writes * per_minute, 1),
-                  "melebihi": google and max(reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE},
+                  "baca_per_siklus_maks": most_reads, "tulis_per_siklus_maks": writes,
+                  "baca_per_menit": round(most_reads * per_minute, 1), "tulis_per_menit": round(writes * per_minute, 1),
+                  "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE},
         "masalah_tab": problems,
         "grafik": charts.column_chart([c["permintaan"]["baca"] for c in reversed(cycles)],
                                       limit=GOOGLE_QUOTA_PER_MINUTE / per_minute if google else None,

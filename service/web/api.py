@@ -1,0 +1,21 @@
+"""The dashboard's JSON API (blueprint ``api``, under /api): every page's data, as the page shows it."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from service.web import site, views
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _json(data: dict) -> Response:
+    return jsonify(views.jsonable(data))
+
+
+bp.add_url_rule("/ringkasan", "ringkasan", lambda: _json(site.ringkasan_data()))
+bp.add_url_rule("/opd/<kode>", "opd", lambda kode: _json(site.opd_data(kode)))
+bp.add_url_rule("/opd/<kode>/baris/<row_id>", "baris", lambda kode, row_id: _json(site.baris_data(kode, row_id)))
+bp.add_url_rule("/temuan", "temuan", lambda: _json(site.temuan_data()))
+bp.add_url_rule("/riwayat", "riwayat", lambda: _json(site.riwayat_data()))
+bp.add_url_rule("/arsip", "arsip", lambda: _json(site.arsip_data()))
+bp.add_url_rule("/kesehatan", "kesehatan", lambda: _json(site.kesehatan_data()))

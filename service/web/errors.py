@@ -1,0 +1,29 @@
+"""Every HTTP error as an Indonesian page, or as JSON under /api/; the dashboard only reads."""
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from service.web import site
+
+TITLES = {404: "Halaman tidak ditemukan", 405: "Dasbor ini hanya-baca", 400: "Permintaan tidak sah"}
+MESSAGES = {404: "Alamat ini tidak ada di dasbor.", 405: "Hanya permintaan GET yang diterima."}
+
+
+def error_page(exc: HTTPException) -> Response:
+    title = TITLES.get(exc.code, "Terjadi galat")
+    own = exc.description if exc.description != type(exc).description else None  # abort(code, "…")
+    message = own or MESSAGES.get(exc.code, title)
+    if request.path.startswith("/api/"):
+        response = jsonify({"galat": title, "pesan": message, "kode": exc.code})
+    else:
+        response = Response(render_template("galat.html", judul=title, pesan=message, kode=exc.code,
+                                            sekarang=site.current().clock(), api_url=None), mimetype="text/html")
+    response.status_code = exc.code or 500
+    if exc.code == 405:
+        response.headers["Allow"] = "GET, HEAD"
+    return response
+
+
+def install(app: Flask) -> None:
+    app.register_error_handler(HTTPException, error_page)

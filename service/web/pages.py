@@ -1,0 +1,91 @@
+"""The dashboard's HTML pages (blueprint ``dasbor``): each renders its data from service.web.site
+with a link to the same data as JSON, plus the archive download and the state colours' CSS."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from rules.sop import load_sop
+from service.archive.export import FORMATS, render
+from service.web import charts, site, views
+
+MIME = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+bp = Blueprint("dasbor", __name__)
+
+
+def page(template: str, api: str, **context) -> str:
+    api_url = url_for(api, **{**site.query_args(), **(request.view_args or {})})  # the same data as JSON
+    return render_template(template, api_url=api_url, **context)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return "", 204  # no icon; an empty answer keeps the browser console clean
+
+
+@bp.get("/")
+def ringkasan():
+    data = site.ringkasan_data()
+    bars = {o["kode"]: charts.stacked_bar(o["jumlah_per_kode"]) for o in data["opd"]}
+    total_bar = charts.stacked_bar(data["jumlah_per_kode"], width=1000, height=28)
+    return page("ringkasan.html", "api.ringkasan", d=data, bars=bars, total_bar=total_bar,
+                sop=load_sop(), sekarang=data["sekarang"])
+
+
+@bp.get("/opd/<kode>")
+def opd(kode: str):
+    data = site.opd_data(kode)
+    return page("opd.html", "api.opd", d=data, bar=charts.stacked_bar(data["opd"]["jumlah_per_kode"], 1000, 28),
+                sekarang=site.current().clock(), kode=kode)
+
+
+@bp.get("/opd/<kode>/baris/<row_id>")
+def baris(kode: str, row_id: str):
+    return page("baris.html", "api.baris", d=site.baris_data(kode, row_id), sekarang=site.current().clock())
+
+
+@bp.get("/temuan")
+def temuan():
+    d = site.current()
+    return page("temuan.html", "api.temuan", d=site.temuan_data(), opds=d.config.opds, levels=views.LEVELS,
+                sekarang=d.clock())
+
+
+@bp.get("/riwayat")
+def riwayat():
+    d = site.current()
+    return page("riwayat.html", "api.riwayat", d=site.riwayat_data(), opds=d.config.opds, sekarang=d.clock())
+
+
+@bp.get("/arsip")
+def arsip():
+    d = site.current()
+    return page("arsip.html", "api.arsip", d=site.arsip_data(), opds=d.config.opds, formats=FORMATS,
+                sekarang=d.clock())
+
+
+@bp.get("/arsip/unduh.<fmt>")
+def arsip_unduh(fmt: str):
+    if fmt not in FORMATS:
+        abort(404, f"Format '{fmt}' tidak dikenal; pilih {', '.join(FORMATS)}.")
+    d = site.current()
+    opd, all_versions = site.opd_arg(), site.all_versions_arg()
+    body = render(d.reads.queries.archive_rows(all_versions=all_versions, opd=opd), fmt)
+    name = "-".join(["arsip", str(d.config.year), *([opd] if opd else []),
+                     *(["semua-versi"] if all_versions else [])])
+    return Response(body, mimetype=MIME[fmt].split(";")[0], headers={
+        "Content-Type": MIME[fmt], "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+@bp.get("/status.css")
+def state_css():
+    css = "".join(f".st-{code} {{ background: {bg}; color: {fg}; }}\n"
+                  for code, (bg, fg) in charts.STATE_COLOURS.items())
+    return Response(css, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.get("/kesehatan")
+def kesehatan():
+    data = site.kesehatan_data()
+    return page("kesehatan.html", "api.kesehatan", d=data, sekarang=data["sekarang"])

@@ -1,0 +1,37 @@
+"""The archive as the dashboard reads it: the read models, the Store's phase log, and a cache
+that holds until the poller finishes another cycle."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from service.archive.queries import Queries
+from service.archive.store import Store
+
+
+class DashboardReads:
+    """Expensive reads kept until the poller finishes another cycle.
+
+    Rows only change inside a poll cycle, so (id, finished_at) of the latest cycle marks
+    a version of the data; while a cycle runs (or before any has run) nothing is kept."""
+
+    def __init__(self, store: Store, size: int = 32) -> None:
+        self.store, self.queries = store, Queries(store.engine)
+        self.size, self._data = size, {}
+
+    def marker(self) -> tuple | None:
+        latest = self.queries.cycles(limit=1)
+        if not latest or latest[0]["finished_at"] is None:
+            return None
+        return latest[0]["id"], latest[0]["finished_at"]
+
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        marker = self.marker()
+        hit = self._data.get(key)
+        if marker is not None and hit is not None and hit[0] == marker:
+            return hit[1]
+        value = compute()
+        if marker is not None:
+            if len(self._data) >= self.size:
+                self._data.clear()
+            self._data[key] = (marker, value)
+        return value

@@ -1,0 +1,117 @@
+"""What every dashboard view shares: the app's Dashboard (config, reads, clock), the page
+filters read from the query string, and each page's data with its 404s, so that a page and
+its JSON API always answer with the same data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from flask import Flask, abort, current_app, request
+
+from rules.calendar import WorkCalendar
+from rules.wilayah import Wilayah
+from service.config import Config
+from service.publish.settings import Settings
+from service.web import history, views
+from service.web.reads import DashboardReads
+
+QUERY_KEYS = ("opd", "level", "halaman", "semua_versi", "batas")  # the filters a page reads
+EXTENSION = "satudata"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """One workspace's dashboard: built once by create_app, read by every view."""
+    config: Config
+    reads: DashboardReads
+    clock: Callable[[], datetime]
+    calendar: WorkCalendar
+    settings: Settings  # [publikasi]: whether the public pages skip the login
+    wilayah: Wilayah
+    kodes: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kodes", frozenset(o.kode for o in self.config.opds))
+
+    def install(self, app: Flask) -> None:
+        app.extensions[EXTENSION] = self
+
+
+def current() -> Dashboard:
+    return current_app.extensions[EXTENSION]
+
+
+# --- the page's filters --------------------------------------------------------------------
+def query_args() -> dict[str, str]:
+    """The page's own filters from the query string: links are built from these and the route's
+    arguments only, never from url_for's keywords (endpoint, _method, _external, ...)."""
+    return {k: v for k, v in request.args.items() if k in QUERY_KEYS}
+
+
+def known_opd(kode: str) -> str:
+    if kode not in current().kodes:
+        abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
+    return kode
+
+
+def opd_arg() -> str | None:
+    opd = request.args.get("opd") or None
+    if opd is not None and opd not in current().kodes:
+        abort(404, f"OPD '{opd}' tidak ada dalam konfigurasi.")
+    return opd
+
+
+def level_arg() -> str | None:
+    level = request.args.get("level") or None
+    return level if level in views.LEVELS else None
+
+
+def page_arg() -> int:
+    return request.args.get("halaman", 1, type=int) or 1
+
+
+def all_versions_arg() -> bool:
+    return request.args.get("semua_versi", "") in ("1", "ya", "on", "true")
+
+
+def limit_arg() -> int:
+    return min(max(request.args.get("batas", 200, type=int) or 200, 1), 2000)
+
+
+# --- each page's data, shared by the page and its JSON ----------------------------------------
+def ringkasan_data() -> dict:
+    d = current()
+    return views.ringkasan(d.config, d.reads, d.clock(), d.calendar)
+
+
+def opd_data(kode: str) -> dict:
+    d = current()
+    data = views.opd_detail(d.config, d.reads, known_opd(kode), d.clock(), d.calendar)
+    if data is None:
+        abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
+    return data
+
+
+def baris_data(kode: str, row_id: str) -> dict:
+    data = history.row_history(current().reads.queries, known_opd(kode), row_id)
+    if data is None:
+        abort(404, f"Baris '{row_id}' tidak dikenal di {kode}.")
+    return data
+
+
+def temuan_data() -> dict:
+    return views.temuan(current().reads, opd_arg(), level_arg(), page_arg())
+
+
+def riwayat_data() -> dict:
+    return views.riwayat(current().reads, opd_arg(), limit_arg())
+
+
+def arsip_data() -> dict:
+    return views.arsip(current().reads, opd_arg(), all_versions_arg(), page_arg())
+
+
+def kesehatan_data() -> dict:
+    d = current()
+    return views.kesehatan(d.config, d.reads, d.clock())
