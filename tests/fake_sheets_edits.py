@@ -294,4 +294,7 @@ HANDLERS = {
 }
 from tests.fake_sheets_comments import HANDLERS as _COMMENT_HANDLERS  # noqa: E402  (issue 9.4)
 
+from tests.fake_sheets_rows import HANDLERS as _ROW_HANDLERS  # noqa: E402  (issue 10.7)
+
 HANDLERS.update(_COMMENT_HANDLERS)
+HANDLERS.update(_ROW_HANDLERS)
