@@ -202,7 +202,10 @@ class FakeSheetsApi:
                 return self._fail(failure, request, entry)
             return _response(request, 200, answer, entry)
         except ApiError as exc:
-            return _response(request, exc.code, exc.body(), entry)
+            body = exc.body()
+            if kind == "drive":  # Drive v3 answers the legacy shape: code, message, errors[], no status
+                body["error"].pop("status", None)
+            return _response(request, exc.code, body, entry)
 
     def _user(self, request: requests.PreparedRequest) -> str | None:
         auth = request.headers.get("Authorization", "")

@@ -238,3 +238,11 @@ def test_answers_are_pretty_printed_unless_asked_not_to(api, tab):
     client.get(url, params={"prettyPrint": "false"})
     pretty, compact = api.log[-2:]
     assert pretty.response_bytes > compact.response_bytes
+
+
+def test_drive_errors_have_drive_v3s_shape(api, tab):
+    response = api.client().http_client.session.get("https://www.googleapis.com/drive/v3/files/1TidakAda",
+                                                    params={"fields": "version"})
+    body = response.json()["error"]
+    assert response.status_code == 404 and "status" not in body
+    assert body["message"] == "File not found: 1TidakAda." and body["errors"][0]["reason"] == "notFound"

@@ -136,13 +136,20 @@ def test_a_copy_inserted_above_an_archived_row_leaves_both_verified(world):
 # --- sorting -------------------------------------------------------------------------------------------
 
 
-def test_the_owner_sorting_whole_rows_changes_nothing_the_poller_knows(world):
+REORDER = {
+    "sort": lambda b: b.sort_by(b.owner, OPD, "Uraian Data", descending=True),
+    "move": lambda b: b.move_rows(b.owner, OPD, 2, 2, 7),
+}
+
+
+@pytest.mark.parametrize("how", list(REORDER))
+def test_the_owner_reordering_whole_rows_changes_nothing_the_poller_knows(world, how):
     ids = items(world, 5)
     flow.tick(world, ids[1], "Dicek Bersama")
     world.poll()
     before, events = sheet_rows(world), len(world.store.events(limit=1000))
-    world.backend.sort_by(world.backend.owner, OPD, "Uraian Data", descending=True)
-    assert world.backend.ids(OPD) == list(reversed(ids))
+    REORDER[how](world.backend)
+    assert world.backend.ids(OPD) != ids and sorted(world.backend.ids(OPD)) == sorted(ids)
     world.poll()
     assert sheet_rows(world) == before and len(world.store.events(limit=1000)) == events
     assert world.store.load_tab(OPD).status == "ok"
@@ -160,6 +167,49 @@ def test_an_operator_cannot_sort_whole_rows_and_sorting_the_data_columns_alone_i
     memory = world.store.load_tab(OPD)
     assert memory.status == "ubah_massal" and {r.state for r in memory.rows.values()} == {"5"}
     assert all(world.backend.get(OPD, rid, "Disepakati OPD") == "YA" for rid in ids)
+
+
+def test_the_owner_sorting_the_id_and_data_columns_without_the_steps_is_held(world):
+    world.poll()
+    b = world.backend
+    for i in range(6):
+        b.add_row(OPD, Kode_Data=f"K{i}", Uraian_Data=f"Item {i}", Satuan="Unit", Rincian="Poncol", Tahun=2024,
+                  Nilai=str(i + 1), **({h.replace(" ", "_"): "YA" for h in ALL} if i % 2 else {}))
+    world.poll()
+    archived_before = len(list(world.store.archive_rows(all_versions=True)))
+    refused(lambda: b.sort_by(operator(world), OPD, "Uraian Data", True, ("ID", "Nilai")))  # A:G holds the IDs
+    b.sort_by(b.owner, OPD, "Uraian Data", True, ("ID", "Nilai"))  # A:G sorted; steps and Status stay put
+    world.poll()
+    assert world.store.load_tab(OPD).status == "ubah_massal"
+    assert len(list(world.store.archive_rows(all_versions=True))) == archived_before
+
+
+def test_undoing_an_inserted_copy_needs_no_confirmation(world):
+    rid = archived(world)
+    world.backend.copy_row(world.backend.owner, OPD, 2, 2)
+    world.poll()
+    world.backend.delete_row(OPD, 2)  # the owner takes the inserted row out again (Ctrl+Z)
+    world.poll()
+    memory = world.store.load_tab(OPD)
+    assert memory.status == "ok", memory.message
+    assert world.backend.get(OPD, 2, "Status") == "10 Diarsip" and world.backend.get(OPD, 2, "Terverifikasi") == "YA"
+    assert [(r["id"], r["versi"]) for r in world.store.archive_rows(all_versions=True)] == [(rid, 1)]
+
+
+# --- Drive's version lagging behind people's edits ---------------------------------------------------------
+
+
+def test_an_edit_hidden_by_a_lagging_drive_version_is_read_once_drive_catches_up(world):
+    ids = items(world, 2)
+    world.poll()  # reads its own write once, then idle
+    world.api.lag_drive(calls=2)
+    flow.tick(world, ids[0], "Dicek Bersama")
+    reads = world.api.count("read")
+    world.poll()
+    world.poll()
+    assert world.api.count("read") == reads and flow.status(world, ids[0]) == "1 Draf"  # Drive still says "idle"
+    world.poll()
+    assert flow.status(world, ids[0]) == "3 Dicek"
 
 
 # --- between the read and the write, with Drive's version lagging -------------------------------------
