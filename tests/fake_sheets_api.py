@@ -120,14 +120,16 @@ class FakeSheetsApi:
         for book in self.spreadsheets.values():
             book.__dict__["drive_shown"], book.__dict__["drive_stale"] = book.version, 0
 
-    def drive_version(self, book: Spreadsheet) -> int:
+    def drive_version(self, book: Spreadsheet, answer: bool = True) -> int:
+        """The version Drive shows now; ``answer`` counts this as one of the lagging answers (a
+        change feed that only looks passes False)."""
         shown = book.__dict__.get("drive_shown", book.version)
         stale = book.__dict__.get("drive_stale", 0)
         if shown != book.version and self.drive_lag is not None and stale >= self.drive_lag:
             shown = book.version
         if shown == book.version:
             stale = 0
-        else:
+        elif answer:
             stale += 1
         book.__dict__["drive_shown"], book.__dict__["drive_stale"] = shown, stale
         return shown
@@ -135,6 +137,19 @@ class FakeSheetsApi:
     def largest(self, field: str = "request_bytes", user: str | None = None) -> int:
         """The largest request (or answer, ``field="response_bytes"``) body in the log, in bytes."""
         return max((getattr(r, field) for r in self.log if user is None or r.user == user), default=0)
+
+    def traffic(self, since: int = 0, user: str | None = None) -> dict[str, dict[str, int]]:
+        """Per kind ("drive", "read", "write"): requests, request bytes and answer bytes of the log
+        from index ``since`` on (``len(api.log)`` taken before a cycle gives that cycle's figures)."""
+        user = user or self.service_account
+        out = {k: {"requests": 0, "request_bytes": 0, "response_bytes": 0} for k in ("drive", "read", "write")}
+        for r in self.log[since:]:
+            if r.user == user:
+                row = out[r.kind]
+                row["requests"] += 1
+                row["request_bytes"] += r.request_bytes
+                row["response_bytes"] += r.response_bytes
+        return out
 
     def client(self, user: str | None = None):
         """A gspread Client acting as ``user`` (the service account by default) through this fake."""

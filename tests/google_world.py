@@ -136,6 +136,19 @@ class ActingGoogleBackend(GoogleBackend):
         protected columns stop an operator (and the Walidata) deleting a whole row."""
         self.delete_rows(user or self.owner, opd, row)
 
+    def insert_column(self, user: str, opd: str, before: str, header: str) -> None:
+        """Insert a column left of ``before`` and type its header (an operator's own column)."""
+        col = self._col(opd, before)
+        self.rows_request(user, opd, {"insertDimension": {"range": {
+            "sheetId": self.sheet(opd).sheet_id, "dimension": "COLUMNS", "startIndex": col, "endIndex": col + 1},
+            "inheritFromBefore": col > 0}})
+        self.type_into(user, opd, 1, col, header)
+
+    def delete_column(self, user: str, opd: str, header: str) -> None:
+        col = self._col(opd, header)
+        self.rows_request(user, opd, {"deleteDimension": {"range": {
+            "sheetId": self.sheet(opd).sheet_id, "dimension": "COLUMNS", "startIndex": col, "endIndex": col + 1}}})
+
     def move_rows(self, user: str, opd: str, row: int, n: int, before: int) -> None:
         """Drag rows ``row``..``row+n-1`` to just above the 1-based row ``before``."""
         self.rows_request(user, opd, {"moveDimension": {"source": self._rows(opd, row, n),

@@ -246,3 +246,23 @@ def test_drive_errors_have_drive_v3s_shape(api, tab):
     body = response.json()["error"]
     assert response.status_code == 404 and "status" not in body
     assert body["message"] == "File not found: 1TidakAda." and body["errors"][0]["reason"] == "notFound"
+
+
+def test_traffic_adds_up_a_cycles_requests_and_bytes_per_kind(api, tab):
+    backend = backend_for(api)
+    since = len(api.log)
+    backend.read(["DINKES"], {})
+    figures = api.traffic(since)
+    logged = [r for r in api.log[since:] if r.user == api.service_account]
+    assert sum(f["requests"] for f in figures.values()) == len(logged) and figures["read"]["requests"] == 1
+    assert figures["read"]["response_bytes"] == sum(r.response_bytes for r in logged if r.kind == "read") > 0
+    assert figures["write"] == {"requests": 0, "request_bytes": 0, "response_bytes": 0}
+
+
+def test_a_drive_lag_in_calls_counts_only_answers_that_were_given(api, tab):
+    book = api.spreadsheets[SID]
+    api.lag_drive(calls=1)
+    batch(api, api.owner, {"deleteDimension": {"range": rows(tab, 1, 2)}})
+    shown = [api.drive_version(book, answer=False) for _ in range(3)]
+    assert shown == [book.version - 1] * 3  # looking does not use up the lag
+    assert [drive_version(api), drive_version(api)] == [str(book.version - 1), str(book.version)]

@@ -196,6 +196,30 @@ def test_undoing_an_inserted_copy_needs_no_confirmation(world):
     assert [(r["id"], r["versi"]) for r in world.store.archive_rows(all_versions=True)] == [(rid, 1)]
 
 
+# --- columns: the contract lets operators insert and delete their own ---------------------------------------
+
+
+def test_an_operator_inserts_a_column_and_the_poller_writes_into_the_shifted_system_columns(world):
+    (rid,) = items(world, 1)
+    b = world.backend
+    b.insert_column(operator(world), OPD, "Keterangan", "Catatan OPD")
+    status = b._col(OPD, "Status")
+    assert any(p["range"].get("startColumnIndex") == status for p in b.sheet(OPD).protected)  # moved with it
+    flow.tick(world, rid, "Dicek Bersama")
+    world.poll()
+    assert flow.status(world, rid) == "3 Dicek" and b.get(OPD, rid, "Catatan OPD") is None
+    refused(lambda: b.type_into(operator(world), OPD, b.row_of(OPD, rid), status, "10 Diarsip"))
+
+
+def test_an_operator_deleting_an_optional_column_is_not_an_edit_of_archived_rows(world):
+    rid = archived(world, Keterangan="Laporan SITB 2024")
+    refused(lambda: world.backend.delete_column(operator(world), OPD, "Catatan Walidata"))  # the Walidata's
+    world.backend.delete_column(operator(world), OPD, "Keterangan")
+    world.poll()
+    assert flow.status(world, rid) == "10 Diarsip"
+    assert [r["keterangan"] for r in world.store.archive_rows(all_versions=True)] == ["Laporan SITB 2024"]
+
+
 # --- Drive's version lagging behind people's edits ---------------------------------------------------------
 
 
@@ -210,6 +234,16 @@ def test_an_edit_hidden_by_a_lagging_drive_version_is_read_once_drive_catches_up
     assert world.api.count("read") == reads and flow.status(world, ids[0]) == "1 Draf"  # Drive still says "idle"
     world.poll()
     assert flow.status(world, ids[0]) == "3 Dicek"
+
+
+@pytest.mark.parametrize("error", ["drive-rate-limit", "drive-project-rate-limit"])
+def test_a_cycle_through_drive_403_rate_limits_is_retried_not_called_unshared(world, error):
+    ids = items(world, 1)
+    flow.tick(world, ids[0], "Dicek Bersama")
+    world.api.fail("drive", error=error, times=3)
+    report = world.poll()
+    assert not report.errors and flow.status(world, ids[0]) == "3 Dicek"
+    assert [r.status for r in world.api.requests_of() if r.kind == "drive"].count(403) == 3
 
 
 # --- between the read and the write, with Drive's version lagging -------------------------------------
