@@ -86,6 +86,37 @@ def test_mass_deletion_by_the_owner_is_held_until_confirmed(world):
     assert not world.backend.note(OPD, 1, "ID") and world.backend.ids(OPD) == ids[:2]
 
 
+def clear_data(world, rid: str) -> None:
+    """What an operator can do instead of deleting the row: empty every cell of theirs in it."""
+    b = world.backend
+    row = b.row_of(OPD, rid)
+    for header in DATA:
+        if b.get(OPD, row, header) is not None:
+            b.type_into(operator(world), OPD, row, b._col(OPD, header), "")
+
+
+def test_an_operator_removes_a_draft_row_by_clearing_its_data_and_the_poller_clears_its_cells(world):
+    ids = items(world, 3)
+    clear_data(world, ids[1])
+    world.poll()
+    assert world.row(OPD, ids[1]).removed and world.store.load_tab(OPD).status == "ok"
+    assert world.backend.ids(OPD) == [ids[0], None, ids[2]]
+    assert world.backend.get(OPD, 3, "Status") is None and flow.status(world, ids[2]) == "1 Draf"
+
+
+def test_an_operator_clearing_most_rows_is_held_until_confirmed(world):
+    ids = items(world, 8)
+    for rid in ids[2:]:
+        clear_data(world, rid)
+    world.poll()
+    tab = world.store.load_tab(OPD)
+    assert tab.status == "hapus_massal" and not any(r.removed for r in tab.rows.values())
+    assert world.backend.ids(OPD) == ids  # the poller's cells stay until the Walidata confirms
+    world.store.confirm_removal(OPD)
+    world.poll()
+    assert sum(r.removed for r in world.store.load_tab(OPD).rows.values()) == 6
+
+
 def test_an_agreed_row_deleted_by_the_owner_waits_for_the_walidata(world):
     ids = items(world, 6)
     for rid in ids:
