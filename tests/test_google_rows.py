@@ -4,6 +4,8 @@ decide who may delete, copy or sort whole rows; and an insert, delete or sort la
 cycle's read and its write while Drive's version lags must move no value to another row."""
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 from gspread.exceptions import APIError
 
@@ -321,9 +323,12 @@ def test_without_lag_the_pre_write_version_check_holds_the_write_for_the_next_cy
     _settled(world, ids[1])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10.4: the write is gated by Drive's version alone; while it lags "
-                                       "behind an insert, delete, move or sort, cells land on the rows the read saw "
-                                       "(row identity at write time is g-writes' change in sheets/google.py)")
+# Until writes confirm row identity (issue 10.4, sheets/google_rows.py on branch g-writes), the write is
+# gated by Drive's version alone: while it lags, cells land on the rows the read saw. Strict either way:
+# once that module exists the marker goes away by itself and the test must pass.
+@pytest.mark.xfail(importlib.util.find_spec("sheets.google_rows") is None, strict=True,
+                   reason="issue 10.4: writes do not yet confirm row identity; with Drive's version lagging, an "
+                          "insert, delete, move or sort between read and write puts cells on other rows")
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_with_drive_lagging_a_row_change_between_read_and_write_moves_no_value_to_another_row(world, action):
     ids = _ticked(world)
