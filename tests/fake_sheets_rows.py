@@ -152,6 +152,9 @@ def _delete_dimension(book: Spreadsheet, args: dict[str, Any], user: str, where:
     size = sheet.rows if dim == "ROWS" else sheet.cols
     if end - start >= size:
         raise bad(f"Invalid {where}: You can't delete all the {dim.lower()} on the sheet.")
+    frozen = sheet.frozen_rows if dim == "ROWS" else 0
+    if frozen and size - frozen - max(0, end - max(start, frozen)) <= 0:
+        raise bad(f"Invalid {where}: Sorry, it is not possible to delete all non-frozen rows.")
     _refuse_protected(sheet, user, book.owner, dim, start, end)
     n = end - start
 

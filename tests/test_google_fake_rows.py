@@ -157,6 +157,8 @@ def test_malformed_row_requests_are_refused_by_the_discovery_check_or_as_google_
                                                                                    "dimension": "ROW"}}}))
     refused(lambda: batch(api, api.service_account, {"insertDimension": {"rnge": rows(tab, 1, 2)}}))
     refused(lambda: batch(api, api.service_account, {"deleteDimension": {"range": rows(tab, 0, tab.rows)}}))
+    refused(lambda: batch(api, api.service_account, {"deleteDimension": {"range": rows(tab, 1, tab.rows)}}))
+    batch(api, api.service_account, {"deleteDimension": {"range": rows(tab, 1, tab.rows - 1)}})  # one row stays
     refused(lambda: batch(api, api.service_account, {"sortRange": {"range": {"sheetId": tab.sheet_id},
                                                                    "sortSpecs": [{"dimensionIndex": 1}]}}))
 
