@@ -115,8 +115,9 @@ def test_an_operator_cannot_delete_move_or_sort_rows_through_the_poller_columns(
                     {"sortRange": {"range": whole, "sortSpecs": [{"dimensionIndex": URAIAN,
                                                                   "sortOrder": "ASCENDING"}]}}):
         error = refused(lambda r=request: batch(api, OPERATOR, r))
-        assert error == {"code": 400, "message": PROTECTED, "status": "INVALID_ARGUMENT",
-                         "errors": [{"message": PROTECTED, "domain": "global", "reason": "badRequest"}]}
+        message = f"Invalid requests[0].{next(iter(request))}: {PROTECTED}"  # as Google names the request
+        assert error == {"code": 400, "message": message, "status": "INVALID_ARGUMENT",
+                         "errors": [{"message": message, "domain": "global", "reason": "badRequest"}]}
         refused(lambda r=request: batch(api, WALIDATA, r))  # the system columns hold the Walidata back too
     assert (dict(tab.cells), api.spreadsheets[SID].version) == before
     # what an operator may do: sort the data columns alone, and insert rows
@@ -207,7 +208,7 @@ def test_drive_rate_limits_answer_403_usage_limits_and_are_retried(api, tab, err
 def test_injected_failures_carry_googles_error_shape(api, tab):
     api.fail("write", error="protected")
     error = refused(lambda: batch(api, api.service_account, {"deleteDimension": {"range": rows(tab, 1, 2)}}))
-    assert error["message"] == PROTECTED and error["errors"][0]["reason"] == "badRequest"
+    assert error["message"] == PROTECTED and error["errors"][0]["reason"] == "badRequest"  # injected: bare
     for status, name in ((403, "PERMISSION_DENIED"), (404, "NOT_FOUND"), (503, "UNAVAILABLE"),
                          (429, "RESOURCE_EXHAUSTED")):
         api.fail("read", status=status)
@@ -268,3 +269,14 @@ def test_a_drive_lag_in_calls_counts_only_answers_that_were_given(api, tab):
     shown = [api.drive_version(book, answer=False) for _ in range(3)]
     assert shown == [book.version - 1] * 3  # looking does not use up the lag
     assert [drive_version(api), drive_version(api)] == [str(book.version - 1), str(book.version)]
+
+
+def test_a_protected_refusal_names_the_item_as_google_does_except_in_values_update(api, tab):
+    http = api.client(OPERATOR).http_client
+    status = "'DINKES'!U2"
+    single = refused(lambda: http.values_update(SID, status, params={"valueInputOption": "RAW"},
+                                                body={"values": [["10 Diarsip"]]}))
+    several = refused(lambda: http.values_batch_update(SID, body={"valueInputOption": "RAW", "data": [
+        {"range": "'DINKES'!C2", "values": [["boleh"]]}, {"range": status, "values": [["10 Diarsip"]]}]}))
+    assert single["message"] == PROTECTED and several["message"] == f"Invalid data[1]: {PROTECTED}"
+    assert tab.get(1, URAIAN) == "Item D"  # checked whole before any cell changed
