@@ -50,10 +50,12 @@ def sheet_rows(world) -> dict[str, dict[str, object]]:
     """Each ID's system cells and item as the sheet shows them now."""
     b = world.backend
     out = {}
+    shown = ("Uraian Data", "Status", "Hasil Pemeriksaan", "Diperbarui", *ALL)
     for row in range(2, b.sheet(OPD).last_row() + 2):
         rid = b.get(OPD, row, "ID")
         if rid:
-            out[rid] = {h: b.get(OPD, row, h) for h in ("Uraian Data", "Status", "Hasil Pemeriksaan", "Diperbarui")}
+            out[rid] = {h: b.get(OPD, row, h) for h in shown}
+            out[rid]["notes"] = [b.note(OPD, row, h) for h in shown]
     return out
 
 
@@ -302,13 +304,15 @@ def _settled(world, ticked: str) -> None:
     assert all(flow.status(world, rid) == "1 Draf" for rid in world.backend.ids(OPD) if rid and rid != ticked)
 
 
-def _no_value_on_a_wrong_row(world, before: dict[str, dict[str, object]]) -> None:
-    """Every ID's row shows what it showed before or what the poller decided for that ID."""
+def _no_value_on_a_wrong_row(world, before: dict[str, dict[str, object]], edited: str) -> None:
+    """Only the edited ID's row changed, and to what the poller decided for it: every other row
+    shows its system cells, boxes and notes as before (a misplaced write would change one)."""
     sop, memory = load_sop(), world.store.load_tab(OPD)
     for rid, shown in sheet_rows(world).items():
-        decided = sop.label(memory.rows[rid].state) if rid in memory.rows else None
-        assert shown["Status"] in (before.get(rid, {}).get("Status"), decided), (rid, shown)
-        assert shown["Uraian Data"] == before[rid]["Uraian Data"] if rid in before else True
+        if rid != edited:
+            assert shown == before.get(rid, shown), (rid, shown, before.get(rid))
+        else:
+            assert shown["Status"] in (before[rid]["Status"], sop.label(memory.rows[rid].state)), (rid, shown)
 
 
 @pytest.mark.parametrize("action", list(ACTIONS))
@@ -318,7 +322,7 @@ def test_without_lag_the_pre_write_version_check_holds_the_write_for_the_next_cy
     world.backend.between_read_and_write = lambda: ACTIONS[action](world.backend)
     report = world.poll()
     assert any("berubah sejak dibaca" in e for e in report.errors), report.errors
-    _no_value_on_a_wrong_row(world, before)
+    _no_value_on_a_wrong_row(world, before, ids[1])
     world.poll()
     world.poll()
     _settled(world, ids[1])
@@ -341,8 +345,59 @@ def test_with_drive_lagging_a_row_change_between_read_and_write_moves_no_value_t
 
     world.backend.between_read_and_write = act
     world.poll()
-    _no_value_on_a_wrong_row(world, before)
+    _no_value_on_a_wrong_row(world, before, ids[1])
     world.api.flush_drive()
     world.poll()
     world.poll()
     _settled(world, ids[1])
+
+
+def _random_change(world, rng, keep: str) -> None:
+    b, rows = world.backend, world.backend.sheet(OPD).last_row()
+    choice = rng.randrange(4)
+    if choice == 0:
+        b.sort_by(b.owner, OPD, rng.choice(("Uraian Data", "Kode Data", "ID")), descending=rng.random() < 0.5)
+    elif choice == 1 and rows > 4:
+        row = rng.choice([r for r in range(2, rows + 2) if b.get(OPD, r, "ID") != keep])
+        b.delete_rows(b.owner, OPD, row)
+    elif choice == 2:
+        b.insert_rows(operator(world), OPD, rng.randrange(2, rows + 2))
+    else:
+        b.move_rows(b.owner, OPD, 2, 1, rows + 2)
+
+
+@pytest.mark.xfail(importlib.util.find_spec("sheets.google_rows") is None, strict=True,
+                   reason="issue 10.4: writes do not yet confirm row identity")
+@pytest.mark.parametrize("seed", range(6))
+def test_random_row_changes_between_reads_and_writes_never_put_a_value_on_another_row(world, seed):
+    import random
+
+    rng = random.Random(seed)
+    ids = items(world, 8)
+    for _ in range(4):
+        before = sheet_rows(world)
+        edited = rng.choice([rid for rid, row in before.items() if row["Status"] == "1 Draf"])
+        flow.tick(world, edited, "Dicek Bersama")  # so the cycle writes its Status
+        read_at = world.backend.row_of(OPD, edited)
+
+        def act(edited=edited, read_at=read_at):
+            world.api.lag_drive()
+            b = world.backend
+            for _ in range(rng.randrange(1, 4)):
+                _random_change(world, rng, keep=edited)
+            now = b.row_of(OPD, edited)
+            if now == read_at:  # the edited row always ends up elsewhere than the read saw it
+                b.move_rows(b.owner, OPD, now, 1, 2 if now != 2 else b.sheet(OPD).last_row() + 2)
+
+        world.backend.between_read_and_write = act
+        world.poll()
+        assert world.backend.between_read_and_write is None  # the cycle wrote, after the changes
+        _no_value_on_a_wrong_row(world, before, edited)
+        world.api.flush_drive()
+    for _ in range(3):
+        world.poll()
+    sop, memory = load_sop(), world.store.load_tab(OPD)
+    for rid, shown in sheet_rows(world).items():
+        assert shown["Status"] == sop.label(memory.rows[rid].state), (rid, shown)
+    shown = [rid for rid in world.backend.ids(OPD) if rid]
+    assert len(shown) == len(set(shown)) and set(ids) & set(shown)  # no ID written twice
