@@ -10,7 +10,10 @@
 Each request is checked against the discovery documents (tests/fake_sheets_discovery.py) and
 answered with Google's error body when malformed. Modelled: values as stored, id_ID rendering,
 RAW vs USER_ENTERED, notes, protected ranges per user, trailing-empty trimming, sheetId 0 left out,
-a per-user quota of 60 reads and 60 writes a minute on a fake clock, injected failures.
+a per-user quota of 60 reads and 60 writes a minute on a fake clock, injected failures, whole-row
+operations (tests/fake_sheets_rows.py), a Drive ``version`` that can lag behind the content
+(``lag_drive``), and the bytes of every request and answer (``Logged.request_bytes``/``response_bytes``;
+a body above Google's 10 MiB limit is answered 400 as Google does).
 """
 from __future__ import annotations
 
@@ -28,9 +31,14 @@ from requests.adapters import BaseAdapter
 from tests import fake_sheets_comments as comments
 from tests import fake_sheets_discovery as discovery
 from tests import fake_sheets_edits as edits
-from tests.fake_sheets_grid import ApiError, Sheet, Spreadsheet, bad, cell_data, effective, formatted
+from tests.fake_sheets_grid import (
+    PROTECTED, ApiError, Sheet, Spreadsheet, bad, cell_data, effective, formatted,
+)
 
 HOSTS = {"sheets.googleapis.com", "www.googleapis.com"}
+# Google's answer to a larger body: 400 INVALID_ARGUMENT "Request payload size exceeds the limit:
+# 10485760 bytes." (reported for Sheets v4 batchUpdate and values.update; 413 was the old v3 feeds)
+MAX_PAYLOAD = 10_485_760
 SERVICE_ACCOUNT = "poller@satudata-magetan.iam.gserviceaccount.com"
 OWNER = "pemilik@magetan.go.id"  # made the spreadsheet; owners edit everything
 
@@ -55,6 +63,8 @@ class Logged:
     body: Any
     timeout: Any
     status: int = 0
+    request_bytes: int = 0  # the body as sent (0 for a GET)
+    response_bytes: int = 0  # the JSON answered: indented unless prettyPrint=false, as Google does
 
 
 @dataclass
@@ -79,6 +89,7 @@ class FakeSheetsApi:
     failures: list[Failure] = field(default_factory=list)
     _used: Counter = field(default_factory=Counter)
     comment_failures: int = 0  # the next n batches with comment requests answer ALL_FAILED_UNKNOWN_REASON
+    drive_lag: int | None = 0  # files.get answers the old version for n calls after a change (None: until flushed)
 
     # --- set-up and inspection (no request, not counted) ---------------------------------------
 
@@ -96,6 +107,50 @@ class FakeSheetsApi:
         """Count a change made directly on the model (Drive's version moves)."""
         self.spreadsheets[sid].version += 1
 
+    def lag_drive(self, calls: int | None = None) -> None:
+        """From now on Drive's ``version`` lags behind edits: files.get keeps answering the version it
+        last showed for ``calls`` calls after each change, or until ``flush_drive()`` (None), while
+        spreadsheets.get shows the new content at once (Drive metadata lagging ~3 min is reported)."""
+        for book in self.spreadsheets.values():
+            book.__dict__["drive_shown"], book.__dict__["drive_stale"] = book.version, 0
+        self.drive_lag = calls
+
+    def flush_drive(self) -> None:
+        """Drive catches up: the next files.get shows every spreadsheet's current version."""
+        for book in self.spreadsheets.values():
+            book.__dict__["drive_shown"], book.__dict__["drive_stale"] = book.version, 0
+
+    def drive_version(self, book: Spreadsheet, answer: bool = True) -> int:
+        """The version Drive shows now; ``answer`` counts this as one of the lagging answers (a
+        change feed that only looks passes False)."""
+        shown = book.__dict__.get("drive_shown", book.version)
+        stale = book.__dict__.get("drive_stale", 0)
+        if shown != book.version and self.drive_lag is not None and stale >= self.drive_lag:
+            shown = book.version
+        if shown == book.version:
+            stale = 0
+        elif answer:
+            stale += 1
+        book.__dict__["drive_shown"], book.__dict__["drive_stale"] = shown, stale
+        return shown
+
+    def largest(self, field: str = "request_bytes", user: str | None = None) -> int:
+        """The largest request (or answer, ``field="response_bytes"``) body in the log, in bytes."""
+        return max((getattr(r, field) for r in self.log if user is None or r.user == user), default=0)
+
+    def traffic(self, since: int = 0, user: str | None = None) -> dict[str, dict[str, int]]:
+        """Per kind ("drive", "read", "write"): requests, request bytes and answer bytes of the log
+        from index ``since`` on (``len(api.log)`` taken before a cycle gives that cycle's figures)."""
+        user = user or self.service_account
+        out = {k: {"requests": 0, "request_bytes": 0, "response_bytes": 0} for k in ("drive", "read", "write")}
+        for r in self.log[since:]:
+            if r.user == user:
+                row = out[r.kind]
+                row["requests"] += 1
+                row["request_bytes"] += r.request_bytes
+                row["response_bytes"] += r.response_bytes
+        return out
+
     def client(self, user: str | None = None):
         """A gspread Client acting as ``user`` (the service account by default) through this fake."""
         import gspread
@@ -110,7 +165,9 @@ class FakeSheetsApi:
              applied: bool = False, user: str | None = None) -> None:
         """The next ``times`` matching requests of ``user`` (the service account unless told; "*" for
         anyone) fail: with ``status``, or with ``error`` = "timeout", "connect-timeout" or "reset"
-        (``applied``: Google ran it and the answer was lost), or "drive-rate-limit" (Drive's 403 body)."""
+        (``applied``: Google ran it and the answer was lost), or with a body of Google's from ``BODIES``:
+        "drive-rate-limit" (Drive's 403 userRateLimitExceeded), "drive-project-rate-limit" (403
+        rateLimitExceeded), "protected" (Sheets' 400 for a protected cell)."""
         user = None if user == "*" else user or self.service_account
         self.failures.append(Failure(kind, None if error else status, error, times, applied, user))
 
@@ -135,14 +192,17 @@ class FakeSheetsApi:
         user = self._user(request)
         kind = "drive" if url.hostname == "www.googleapis.com" else ("read" if request.method == "GET" else "write")
         query = parse_qs(url.query, keep_blank_values=True)
-        body = json.loads(request.body) if request.body else None
-        entry = Logged(user or "?", kind, "", {}, query, body, timeout)
+        raw = request.body.encode("utf-8") if isinstance(request.body, str) else (request.body or b"")
+        entry = Logged(user or "?", kind, "", {}, query, None, timeout, request_bytes=len(raw))
         self.log.append(entry)
         try:
-            if user is None:
-                raise ApiError(401, "Request had invalid authentication credentials.", "UNAUTHENTICATED")
             method, params = discovery.match(request.method, url.hostname, url.path)
             entry.method, entry.params = method.id, params
+            if len(raw) > MAX_PAYLOAD:
+                raise ApiError(400, f"Request payload size exceeds the limit: {MAX_PAYLOAD} bytes.")
+            body = entry.body = json.loads(raw) if raw else None
+            if user is None:
+                raise ApiError(401, "Request had invalid authentication credentials.", "UNAUTHENTICATED")
             failure = self._failure(kind, user)
             if failure is not None and not failure.applied:
                 return self._fail(failure, request, entry)
@@ -157,7 +217,10 @@ class FakeSheetsApi:
                 return self._fail(failure, request, entry)
             return _response(request, 200, answer, entry)
         except ApiError as exc:
-            return _response(request, exc.code, exc.body(), entry)
+            body = exc.body()
+            if kind == "drive":  # Drive v3 answers the legacy shape: code, message, errors[], no status
+                body["error"].pop("status", None)
+            return _response(request, exc.code, body, entry)
 
     def _user(self, request: requests.PreparedRequest) -> str | None:
         auth = request.headers.get("Authorization", "")
@@ -177,11 +240,9 @@ class FakeSheetsApi:
             raise requests.ConnectTimeout("fake: connect timed out")
         if failure.error == "reset":
             raise requests.ConnectionError(ConnectionResetError(104, "Connection reset by peer"))
-        if failure.error == "drive-rate-limit":  # Drive v3's rate limit: 403, domain usageLimits
-            entry.status = 403
-            body = {"error": {"code": 403, "message": "User Rate Limit Exceeded", "errors": [{
-                "domain": "usageLimits", "reason": "userRateLimitExceeded", "message": "User Rate Limit Exceeded"}]}}
-            return _response(request, 403, body, entry)
+        if failure.error in BODIES:
+            status, body = BODIES[failure.error]
+            return _response(request, status, copy.deepcopy(body), entry)
         status = failure.status or 503
         names = {500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED",
                  429: "RESOURCE_EXHAUSTED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
@@ -235,7 +296,7 @@ class FakeSheetsApi:
             if book is None or not book.can_read(user):
                 raise ApiError(404, f"File not found: {params['fileId']}.", "NOT_FOUND")
             file = {"kind": "drive#file", "id": book.spreadsheet_id, "name": book.title,
-                    "mimeType": "application/vnd.google-apps.spreadsheet", "version": str(book.version),
+                    "mimeType": "application/vnd.google-apps.spreadsheet", "version": str(self.drive_version(book)),
                     "capabilities": {"canEdit": book.can_edit(user)}}
             return file if "fields" in query else {k: file[k] for k in ("kind", "id", "name", "mimeType")}
         if name == "drive.revisions.list":
@@ -274,6 +335,25 @@ class FakeSheetsApi:
             book.version += 1 if changed else 0
             return answer
         raise ApiError(501, f"fake Google API: {name} is not modelled", "UNIMPLEMENTED")
+
+
+def _drive_limit(reason: str, message: str) -> tuple[int, dict[str, Any]]:
+    """Drive v3's rate-limit answer: 403 with the legacy errors[] list (domain usageLimits), no status."""
+    return 403, {"error": {"code": 403, "message": message, "errors": [
+        {"message": message, "domain": "usageLimits", "reason": reason,
+         "extendedHelp": "https://console.developers.google.com/apis/api/drive.googleapis.com/quotas?project=123456789"}]}}
+
+
+_USER_LIMIT = ("User Rate Limit Exceeded. Rate of requests for user exceed configured project quota. You may consider "
+               "re-evaluating expected per-user traffic to the API and adjust project quota limits accordingly. You "
+               "may monitor aggregate quota usage and adjust limits in the API Console: "
+               "https://console.developers.google.com/apis/api/drive.googleapis.com/quotas?project=123456789")
+# answers for fail(error=...): the shapes Google documents and users report (issue 10.5)
+BODIES: dict[str, tuple[int, dict[str, Any]]] = {
+    "drive-rate-limit": _drive_limit("userRateLimitExceeded", _USER_LIMIT),
+    "drive-project-rate-limit": _drive_limit("rateLimitExceeded", "Rate Limit Exceeded"),
+    "protected": (400, ApiError(400, PROTECTED, "INVALID_ARGUMENT").body()),
+}
 
 
 def _content(book: Spreadsheet) -> Any:
@@ -353,12 +433,14 @@ def _response(request: requests.PreparedRequest, status: int, body: Any, entry: 
     response = requests.Response()
     response.status_code = status
     response.headers["Content-Type"] = "application/json; charset=UTF-8"
-    response._content = json.dumps(body).encode("utf-8")
+    pretty = entry.query.get("prettyPrint", ["true"])[0].lower() != "false"  # Google's default is pretty
+    response._content = (json.dumps(body, indent=2) if pretty else json.dumps(body, separators=(",", ":"))).encode()
+    entry.response_bytes = len(response._content)
     response.encoding = "utf-8"
     response.url = request.url
     response.request = request
     response.reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                       429: "Too Many Requests", 503: "Service Unavailable"}.get(status, "Error")
+                       413: "Payload Too Large", 429: "Too Many Requests", 503: "Service Unavailable"}.get(status, "Error")
     return response
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from tests import fake_sheets_discovery as discovery
 from tests.fake_sheets_grid import (
-    ApiError, Cell, Sheet, Spreadsheet, a1_cell, bad, effective, formatted, user_entered,
+    PROTECTED, ApiError, Cell, Sheet, Spreadsheet, a1_cell, bad, effective, formatted, user_entered,
 )
 
 RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
@@ -72,7 +72,8 @@ def update_values(book: Spreadsheet, data: list[dict[str, Any]], option: str | N
         raise bad("Invalid value at 'value_input_option' "
                   f"(type.googleapis.com/google.apps.sheets.v4.ValueInputOption), \"{option}\"")
     changes: list[tuple[Sheet, int, int, Any]] = []
-    for item in data:
+    items: list[int] = []  # which data[] item each change came from
+    for index, item in enumerate(data):
         if "range" not in item:
             raise bad("Invalid data[0]: range is required")
         sheet, r0, r1, c0, c1 = book.resolve(item["range"])
@@ -91,8 +92,16 @@ def update_values(book: Spreadsheet, data: list[dict[str, Any]], option: str | N
                     raise bad(f"Invalid values[{i}][{j}]: struct_value")
                 if value is not None:  # null leaves the cell as it is
                     changes.append((sheet, r, c, value))
-    for sheet in {id(s): s for s, *_ in changes}.values():
-        sheet.check_edit(user, book.owner, [(r, c) for s, r, c, _ in changes if s is sheet])
+                    items.append(index)
+    for index in dict.fromkeys(items):
+        mine = [change for change, i in zip(changes, items) if i == index]
+        try:
+            mine[0][0].check_edit(user, book.owner, [(r, c) for _, r, c, _ in mine])
+        except ApiError as exc:
+            if single or exc.message != PROTECTED:
+                raise
+            # values.batchUpdate names the item ("Invalid data[0]: You are..."), values.update does not
+            raise ApiError(exc.code, f"Invalid data[{index}]: {exc.message}", exc.status) from exc
     for sheet, r, c, value in changes:
         cell = sheet.cell(r, c)
         if option == "USER_ENTERED" and isinstance(value, str):
@@ -125,7 +134,12 @@ def batch_update(book: Spreadsheet, body: dict[str, Any], user: str) -> dict[str
         handler = HANDLERS.get(kind)
         if handler is None:
             raise ApiError(501, f"fake Google API: request {kind} is not modelled", "UNIMPLEMENTED")
-        replies.append(handler(book, request[kind], user, f"requests[{i}].{kind}") or {})
+        try:
+            replies.append(handler(book, request[kind], user, f"requests[{i}].{kind}") or {})
+        except ApiError as exc:
+            if exc.message == PROTECTED:  # Google names the request: "Invalid requests[0].updateCells: You are..."
+                raise ApiError(exc.code, f"Invalid requests[{i}].{kind}: {exc.message}", exc.status) from exc
+            raise
     return {"spreadsheetId": book.spreadsheet_id, "replies": replies}
 
 
@@ -294,4 +308,7 @@ HANDLERS = {
 }
 from tests.fake_sheets_comments import HANDLERS as _COMMENT_HANDLERS  # noqa: E402  (issue 9.4)
 
+from tests.fake_sheets_rows import HANDLERS as _ROW_HANDLERS  # noqa: E402  (issue 10.7)
+
 HANDLERS.update(_COMMENT_HANDLERS)
+HANDLERS.update(_ROW_HANDLERS)

@@ -19,10 +19,17 @@ class ApiError(Exception):
         self.code, self.message, self.status, self.details = code, message, status, details or []
 
     def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        reason = _REASONS.get(self.code)
+        if reason:  # the legacy errors[] list Google still sends beside status (seen on 400/403/404)
+            error["errors"] = [{"message": self.message, "domain": "global", "reason": reason}]
+        error["status"] = self.status
         if self.details:
             error["details"] = self.details
         return {"error": error}
+
+
+_REASONS = {400: "badRequest", 403: "forbidden", 404: "notFound", 500: "backendError"}
 
 
 def bad(message: str) -> ApiError:

@@ -4,6 +4,7 @@ so the shared scenarios of tests/test_sop_flow.py run unchanged on Google."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,12 @@ class ActingGoogleBackend(GoogleBackend):
         self.api = api
         self.writes: list[TabWrites] = []
         self._people: dict[str, Any] = {}
+        self.between_read_and_write: Callable[[], None] | None = None  # run once, at the next write
 
     def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:
+        between, self.between_read_and_write = self.between_read_and_write, None
+        if between is not None:  # a person acts after the cycle read the sheet, before it writes
+            between()
         out = super().write(batches, snapshots)
         self.writes += [b for b in batches if b and b.opd in out and out[b.opd].reason is None]
         return out
@@ -103,6 +108,89 @@ class ActingGoogleBackend(GoogleBackend):
     def ids(self, opd: str) -> list[Any]:
         sheet, col = self.sheet(opd), self._col(opd, "ID")
         return [sheet.get(r, col) for r in range(1, sheet.last_row() + 1)]
+
+    # --- whole rows, as people do them in the Sheets UI (each one spreadsheets.batchUpdate as ``user``,
+    # so protected ranges apply: tests/fake_sheets_rows.py) ------------------------------------------
+    @property
+    def owner(self) -> str:
+        """The person who owns the file: protection never stops them."""
+        return self.api.owner
+
+    def rows_request(self, user: str, opd: str, request: dict[str, Any]) -> None:
+        self.person(user).http_client.batch_update(self.spreadsheets[opd], {"requests": [request]})
+
+    def _rows(self, opd: str, row: int, n: int) -> dict[str, Any]:
+        return {"sheetId": self.sheet(opd).sheet_id, "dimension": "ROWS", "startIndex": row - 1,
+                "endIndex": row - 1 + n}
+
+    def insert_rows(self, user: str, opd: str, row: int, n: int = 1) -> None:
+        """Insert ``n`` empty rows above the 1-based ``row``."""
+        self.rows_request(user, opd, {"insertDimension": {"range": self._rows(opd, row, n),
+                                                          "inheritFromBefore": row > 2}})
+
+    def delete_rows(self, user: str, opd: str, row: int, n: int = 1) -> None:
+        self.rows_request(user, opd, {"deleteDimension": {"range": self._rows(opd, row, n)}})
+
+    def delete_row(self, opd: str, row: int, user: str | None = None) -> None:
+        """tests.fakes.FakeBackend's call; by default the file owner deletes, since the poller's
+        protected columns stop an operator (and the Walidata) deleting a whole row."""
+        self.delete_rows(user or self.owner, opd, row)
+
+    def insert_column(self, user: str, opd: str, before: str, header: str) -> None:
+        """Insert a column left of ``before`` and type its header (an operator's own column)."""
+        col = self._col(opd, before)
+        self.rows_request(user, opd, {"insertDimension": {"range": {
+            "sheetId": self.sheet(opd).sheet_id, "dimension": "COLUMNS", "startIndex": col, "endIndex": col + 1},
+            "inheritFromBefore": col > 0}})
+        self.type_into(user, opd, 1, col, header)
+
+    def delete_column(self, user: str, opd: str, header: str) -> None:
+        col = self._col(opd, header)
+        self.rows_request(user, opd, {"deleteDimension": {"range": {
+            "sheetId": self.sheet(opd).sheet_id, "dimension": "COLUMNS", "startIndex": col, "endIndex": col + 1}}})
+
+    def move_rows(self, user: str, opd: str, row: int, n: int, before: int) -> None:
+        """Drag rows ``row``..``row+n-1`` to just above the 1-based row ``before``."""
+        self.rows_request(user, opd, {"moveDimension": {"source": self._rows(opd, row, n),
+                                                        "destinationIndex": before - 1}})
+
+    def copy_row(self, user: str, opd: str, row: int, to: int, headers: tuple[str, ...] | None = None) -> None:
+        """Insert an empty row above ``to`` and paste ``row`` into it (only ``headers``' columns when
+        given, each a contiguous block), as Ctrl+C, Insert row, Ctrl+V."""
+        self.insert_rows(user, opd, to)
+        source = row + 1 if row >= to else row
+        sheet_id, width = self.sheet(opd).sheet_id, self.sheet(opd).cols
+        blocks = [(0, width)] if headers is None else _blocks(sorted(self._col(opd, h) for h in headers))
+        for c0, c1 in blocks:
+            self.rows_request(user, opd, {"copyPaste": {
+                "source": {"sheetId": sheet_id, "startRowIndex": source - 1, "endRowIndex": source,
+                           "startColumnIndex": c0, "endColumnIndex": c1},
+                "destination": {"sheetId": sheet_id, "startRowIndex": to - 1, "endRowIndex": to,
+                                "startColumnIndex": c0, "endColumnIndex": c1},
+                "pasteType": "PASTE_NORMAL"}})
+
+    def sort_by(self, user: str, opd: str, header: str, descending: bool = False,
+                headers: tuple[str, ...] | None = None) -> None:
+        """Data > Sort range on the rows below the header: every column, or the contiguous block
+        from the first to the last of ``headers``."""
+        sheet = self.sheet(opd)
+        cols = sorted(self._col(opd, h) for h in headers) if headers else [0, sheet.cols - 1]
+        self.rows_request(user, opd, {"sortRange": {
+            "range": {"sheetId": sheet.sheet_id, "startRowIndex": 1, "endRowIndex": sheet.last_row() + 1,
+                      "startColumnIndex": cols[0], "endColumnIndex": cols[-1] + 1},
+            "sortSpecs": [{"dimensionIndex": self._col(opd, header),
+                           "sortOrder": "DESCENDING" if descending else "ASCENDING"}]}})
+
+
+def _blocks(cols: list[int]) -> list[tuple[int, int]]:
+    """[start, end) runs of consecutive column indexes."""
+    out: list[tuple[int, int]] = []
+    for col in cols:
+        if out and out[-1][1] == col:
+            out[-1] = (out[-1][0], col + 1)
+        else:
+            out.append((col, col + 1))
+    return out
 
 
 class GoogleWorld(World):
