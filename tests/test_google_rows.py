@@ -14,6 +14,7 @@ from tests import test_sop_flow as flow
 from tests.fake_sheets_grid import PROTECTED
 from tests.google_world import GoogleWorld
 from tests.test_verified_stays import ALL, archived
+from service.archive.queries import Queries
 
 OPD = flow.OPD
 DATA = ("Kode Data", "Uraian Data", "Rincian", "Satuan", "Tahun", "Nilai", "Keterangan", "Konsep", "Definisi",
@@ -72,7 +73,7 @@ def test_an_operator_cannot_delete_a_row_and_the_owners_deletion_is_recorded_nev
     world.backend.delete_rows(world.backend.owner, OPD, row)
     world.poll()
     assert world.row(OPD, ids[1]).removed and world.backend.ids(OPD) == [ids[0], ids[2]]
-    removal = world.store.events(opd=OPD, row_id=ids[1])[0]
+    removal = Queries(world.store.engine).events(opd=OPD, row_id=ids[1])[0]
     assert removal["to_state"] == "dihapus" and world.backend.owner in removal["oleh"]  # Drive's revision editor
     assert flow.status(world, ids[2]) == "1 Draf"  # the row that moved up kept its own cells
 
@@ -155,7 +156,7 @@ def test_an_operator_copies_only_the_data_columns_and_the_copy_starts_from_draft
     world.poll()
     assert world.backend.get(OPD, 4, "ID") not in (None, rid) and world.backend.get(OPD, 4, "Status") == "1 Draf"
     assert flow.status(world, rid) == "10 Diarsip"
-    assert [r["id"] for r in world.store.archive_rows()] == [rid]
+    assert [r["id"] for r in Queries(world.store.engine).archive_rows()] == [rid]
 
 
 def test_a_copy_inserted_above_an_archived_row_leaves_both_verified(world):
@@ -166,7 +167,7 @@ def test_a_copy_inserted_above_an_archived_row_leaves_both_verified(world):
     assert {b.get(OPD, 2, "ID"), b.get(OPD, 3, "ID")} == {rid, "DINKES-0002"}
     for row in (2, 3):
         assert b.get(OPD, row, "Status") == "10 Diarsip" and all(b.get(OPD, row, h) == "YA" for h in ALL)
-    assert [(r["id"], r["versi"]) for r in world.store.archive_rows(all_versions=True)] == [(rid, 1)]
+    assert [(r["id"], r["versi"]) for r in Queries(world.store.engine).archive_rows(all_versions=True)] == [(rid, 1)]
 
 
 # --- sorting -------------------------------------------------------------------------------------------
@@ -183,11 +184,11 @@ def test_the_owner_reordering_whole_rows_changes_nothing_the_poller_knows(world,
     ids = items(world, 5)
     flow.tick(world, ids[1], "Dicek Bersama")
     world.poll()
-    before, events = sheet_rows(world), len(world.store.events(limit=1000))
+    before, events = sheet_rows(world), len(Queries(world.store.engine).events(limit=1000))
     REORDER[how](world.backend)
     assert world.backend.ids(OPD) != ids and sorted(world.backend.ids(OPD)) == sorted(ids)
     world.poll()
-    assert sheet_rows(world) == before and len(world.store.events(limit=1000)) == events
+    assert sheet_rows(world) == before and len(Queries(world.store.engine).events(limit=1000)) == events
     assert world.store.load_tab(OPD).status == "ok"
 
 
@@ -212,12 +213,12 @@ def test_the_owner_sorting_the_id_and_data_columns_without_the_steps_is_held(wor
         b.add_row(OPD, Kode_Data=f"K{i}", Uraian_Data=f"Item {i}", Satuan="Unit", Rincian="Poncol", Tahun=2024,
                   Nilai=str(i + 1), **({h.replace(" ", "_"): "YA" for h in ALL} if i % 2 else {}))
     world.poll()
-    archived_before = len(list(world.store.archive_rows(all_versions=True)))
+    archived_before = len(list(Queries(world.store.engine).archive_rows(all_versions=True)))
     refused(lambda: b.sort_by(operator(world), OPD, "Uraian Data", True, ("ID", "Nilai")))  # A:G holds the IDs
     b.sort_by(b.owner, OPD, "Uraian Data", True, ("ID", "Nilai"))  # A:G sorted; steps and Status stay put
     world.poll()
     assert world.store.load_tab(OPD).status == "ubah_massal"
-    assert len(list(world.store.archive_rows(all_versions=True))) == archived_before
+    assert len(list(Queries(world.store.engine).archive_rows(all_versions=True))) == archived_before
 
 
 def test_undoing_an_inserted_copy_needs_no_confirmation(world):
@@ -229,7 +230,7 @@ def test_undoing_an_inserted_copy_needs_no_confirmation(world):
     memory = world.store.load_tab(OPD)
     assert memory.status == "ok", memory.message
     assert world.backend.get(OPD, 2, "Status") == "10 Diarsip" and world.backend.get(OPD, 2, "Terverifikasi") == "YA"
-    assert [(r["id"], r["versi"]) for r in world.store.archive_rows(all_versions=True)] == [(rid, 1)]
+    assert [(r["id"], r["versi"]) for r in Queries(world.store.engine).archive_rows(all_versions=True)] == [(rid, 1)]
 
 
 # --- columns: the contract lets operators insert and delete their own ---------------------------------------
@@ -253,7 +254,7 @@ def test_an_operator_deleting_an_optional_column_is_not_an_edit_of_archived_rows
     world.backend.delete_column(operator(world), OPD, "Keterangan")
     world.poll()
     assert flow.status(world, rid) == "10 Diarsip"
-    assert [r["keterangan"] for r in world.store.archive_rows(all_versions=True)] == ["Laporan SITB 2024"]
+    assert [r["keterangan"] for r in Queries(world.store.engine).archive_rows(all_versions=True)] == ["Laporan SITB 2024"]
 
 
 # --- Drive's version lagging behind people's edits ---------------------------------------------------------
