@@ -44,7 +44,7 @@ def execute_many(conn: Connection, key: str, build: Callable[[], ClauseElement],
 
 def _compiled(conn: Connection, key: str, build: Callable[[], ClauseElement], columns: tuple[str, ...]):
     dialect = conn.dialect
-    cache_key = (key, dialect.name, dialect.driver, columns)
+    cache_key = (key, dialect.name, dialect.driver, dialect.paramstyle, getattr(dialect, "is_mariadb", False), columns)
     found = _COMPILED.get(cache_key)
     if found is None:
         compiled = build().compile(dialect=dialect, column_keys=list(columns))
