@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         client = create_app(config, store, clock=lambda: NOW).test_client()
 
         def new_cycle() -> None:  # the poller finished another cycle: cached reads are read again
-            store.finish_cycle(store.start_cycle(NOW), NOW, status="selesai")
+            store.cycle_log.finish(store.cycle_log.start(NOW), NOW, status="selesai")
 
         print(f"{'halaman':<34} {'hangat p50/p95 (CPU p95)':>28}   {'sesudah siklus baru p50/p95 (CPU p95)':>38}")
         worst = (0.0, "")

@@ -7,7 +7,6 @@ shown or exported is read here, as plain dicts, in pages or aggregates where a t
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Iterator
 
 from sqlalchemy import Engine, and_, func, select
@@ -15,14 +14,10 @@ from sqlalchemy import Engine, and_, func, select
 from rules.fields import STANDAR_DATA
 from rules.findings import GALAT, PERINGATAN
 from service.archive import schema as t
+from service.archive.timestamps import from_db as _aware
 
 # A row's data in the order of their years, each datum's versions in order (id breaks ties).
 ARCHIVE_ORDER = (t.archive.c.opd, t.archive.c.row_id, t.archive.c.tahun, t.archive.c.version, t.archive.c.id)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Stored as naive UTC (service/archive/store.py); read back as aware UTC."""
-    return None if moment is None else moment.replace(tzinfo=timezone.utc)
 
 
 def archive_query(columns, all_versions: bool, opd: str | None):

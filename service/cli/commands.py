@@ -79,7 +79,7 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
         raise click.ClickException(str(exc)) from None
     click.echo(f"Ruang kerja dibuat: {path}")
     if backend == "google" and not spreadsheet_id:
-        from service.archive.store import make_engine
+        from service.archive.engine import make_engine
         make_engine(f"sqlite:///{(directory / 'arsip.sqlite').resolve()}").dispose()  # the archive, ready
         click.echo("Isi sheets.spreadsheet_id (dan sheets.credentials atau GOOGLE_APPLICATION_CREDENTIALS) "
                    f"di {path}, bagikan spreadsheet ke e-mail akun layanan sebagai Editor, lalu jalankan: "

@@ -51,7 +51,7 @@ def _column_header(key: str) -> str:
 def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: WorkCalendar) -> dict:
     counts = reads.cached("progress_counts", reads.queries.progress_counts)
     tabs = {t["opd"]: t for t in reads.queries.tabs()}
-    logs = reads.cached("phase_log", reads.store.phase_log)
+    logs = reads.cached("phase_log", reads.store.phases.log)
     opds = opd_summaries(config, counts, tabs, logs, now, calendar)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
@@ -124,7 +124,7 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
         return None
     tab = next((t for t in reads.queries.tabs() if t["opd"] == kode), None)
     summary = opd_standard(opd, reads.queries.progress_counts(kode).get(kode, {}), tab,
-                           reads.store.phase_log(kode).get(kode, []), now, calendar)
+                           reads.store.phases.log(kode).get(kode, []), now, calendar)
     summary["pesan"] = mask_secrets(summary["pesan"], config.archive_url)
     summary["dibuka"] = lock_state(config, kode, now)
     live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode))
