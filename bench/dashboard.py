@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from service.web.app import create_app
+    from service.web.server import freeze_startup_heap
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
@@ -144,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"store: {args.opds} OPD x {args.rows} baris, {args.versions} versi arsip "
               f"({time.perf_counter() - started:.1f} s)")
         client = create_app(config, store, clock=lambda: NOW).test_client()
+        freeze_startup_heap()  # as `satudata serve` does once the app is built
 
         def new_cycle() -> None:  # the poller finished another cycle: cached reads are read again
             store.cycle_log.finish(store.cycle_log.start(NOW), NOW, status="selesai")
