@@ -1,11 +1,10 @@
-"""Benchmark the dashboard's Ringkasan (HTML and JSON) on a large archive.
+"""Benchmark every dashboard page (HTML and JSON) on a large archive.
 
 A temporary SQLite store holds 40 OPDs x 500 rows in every SOP state, 50,000 archive
 versions, events and cycles, inserted directly through the schema. The Flask test client
-then asks for `/` and `/api/ringkasan` N times each and prints p50/p95 in milliseconds
-(target p95 <= 50 ms). The dashboard keeps the Ringkasan's row aggregates until the poller
-finishes another cycle, so the first request after each cycle is timed separately, as are
-the other pages.
+asks for each page N times warm, then N/2 times each right after the poller finished a new
+cycle (when cached reads are read again), and prints p50/p95 wall milliseconds with the p95
+of CPU time (steadier on a shared machine). Target: p95 <= 50 ms everywhere.
 
     .venv/bin/python bench/dashboard.py [-n 50] [--opds 40] [--rows 500] [--versions 50000]
 """
@@ -109,17 +108,24 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def time_route(client, path: str, n: int, before=None) -> list[float]:
+PAGES = ("/", "/api/ringkasan", "/opd/OPD00", "/api/opd/OPD00", "/opd/OPD00/baris/OPD00-0001", "/temuan",
+         "/api/temuan", "/temuan?level=galat&halaman=3", "/riwayat", "/arsip", "/arsip?semua_versi=1&halaman=50",
+         "/kesehatan")
+
+
+def time_route(client, path: str, n: int, before=None) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of n requests (``before`` runs untimed ahead of each)."""
     client.get(path)  # warm-up: templates compiled, holidays loaded
-    samples = []
+    wall, cpu = [], []
     for _ in range(n):
         if before is not None:
             before()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
-        samples.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (path, response.status_code)
-    return samples
+    return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from service.web.app import create_app
+    from service.web.server import freeze_startup_heap
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
@@ -138,29 +145,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"store: {args.opds} OPD x {args.rows} baris, {args.versions} versi arsip "
               f"({time.perf_counter() - started:.1f} s)")
         client = create_app(config, store, clock=lambda: NOW).test_client()
-        worst = 0.0
-        for path in ("/", "/api/ringkasan"):
-            samples = time_route(client, path, args.n)
-            p50, p95 = statistics.median(samples), percentile(samples, 0.95)
-            worst = max(worst, p95)
-            print(f"{path:<16} n={args.n}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
-        def new_cycle() -> None:  # the poller finished another cycle: the Ringkasan reads the rows again
+        freeze_startup_heap()  # as `satudata serve` does once the app is built
+
+        def new_cycle() -> None:  # the poller finished another cycle: cached reads are read again
             store.cycle_log.finish(store.cycle_log.start(NOW), NOW, status="selesai")
 
-        cold = 0.0
-        for path in ("/", "/api/ringkasan"):
-            samples = time_route(client, path, max(5, args.n // 5), before=new_cycle)
-            cold = max(cold, percentile(samples, 0.95))
-            print(f"{path:<16} n={len(samples)}  p50 {statistics.median(samples):6.1f} ms  "
-                  f"p95 {percentile(samples, 0.95):6.1f} ms  (first request after a new poll cycle)")
-        for path in ("/opd/OPD00", "/temuan", "/riwayat", "/arsip", "/kesehatan"):
-            samples = time_route(client, path, max(5, args.n // 5))
-            print(f"{path:<16} n={len(samples)}  p50 {statistics.median(samples):6.1f} ms  "
-                  f"p95 {percentile(samples, 0.95):6.1f} ms")
+        print(f"{'halaman':<34} {'hangat p50/p95 (CPU p95)':>28}   {'sesudah siklus baru p50/p95 (CPU p95)':>38}")
+        worst = (0.0, "")
+        for path in PAGES:
+            warm, warm_cpu = time_route(client, path, args.n)
+            cold, cold_cpu = time_route(client, path, max(5, args.n // 2), before=new_cycle)
+            row = []
+            for wall, cpu in ((warm, warm_cpu), (cold, cold_cpu)):
+                p95 = percentile(wall, 0.95)
+                worst = max(worst, (p95, path))
+                row.append(f"{statistics.median(wall):6.1f} /{p95:6.1f} ms ({percentile(cpu, 0.95):5.1f})")
+            print(f"{path:<34} {row[0]:>28}   {row[1]:>38}")
         store.engine.dispose()
-    print(f"target p95 <= 50 ms: {'tercapai' if worst <= 50 else 'TIDAK tercapai'} "
-          f"(Ringkasan p95 {worst:.1f} ms; first request after a poll cycle p95 {cold:.1f} ms)")
-    return 0 if worst <= 50 else 1
+    ok = worst[0] <= 50
+    print(f"target p95 <= 50 ms on every page, warm and after a cycle: {'tercapai' if ok else 'TIDAK tercapai'} "
+          f"(terburuk {worst[1]} p95 {worst[0]:.1f} ms)")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -203,6 +203,16 @@ def test_dashboard_store_reads_agree_on_every_database(tmp_path, db_url):
     found = reads.rows_with_findings()
     assert {(r["opd"], r["row_id"]) for r in found} >= {("DINKES", "DINKES-0002")}
     assert reads.rows_with_findings("DIKPORA") == [r for r in found if r["opd"] == "DIKPORA"]
+    every = [(r["opd"], r["row_id"], f) for r in found for f in r["findings"]]
+    assert sum(reads.finding_counts().values()) == len(every) > 2
+    for level in (None, "galat", "peringatan"):  # pages of two findings, by the running sum in SQL
+        want = [x for x in every if level is None or x[2]["level"] == level]
+        got = []
+        for offset in range(0, len(want) + 2, 2):
+            for r in reads.findings_page(offset, 2, level=level):
+                shown = [f for f in r["findings"] if level is None or f["level"] == level]
+                got += [(i, (r["opd"], r["row_id"], f)) for i, f in enumerate(shown, r["first"]) if offset <= i < offset + 2]
+        assert [x for _, x in got] == want and [i for i, _ in got] == list(range(len(want)))
     store.engine.dispose()
 
 

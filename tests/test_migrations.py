@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.engine import migrate
 
-HEAD = "0008_event_people"
+HEAD = "0009_dashboard_indexes"
 
 
 def _revision(engine) -> str:
@@ -25,6 +25,9 @@ def test_empty_database_upgrades_to_head_matching_the_code(db_url):
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
         assert [d for d in diff if d[0] not in ("remove_index", "add_index")] == []
+        indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("rows")}
+        for name in ("ix_rows_progress", "ix_rows_findings"):  # the dashboard's covering indexes (0009)
+            assert indexes[name] == [c.name for c in next(i for i in schema.rows.indexes if i.name == name).columns]
     finally:
         engine.dispose()
 

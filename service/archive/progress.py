@@ -55,7 +55,7 @@ def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar
     reads = Queries(store.engine)
     counts = reads.progress_counts()
     tabs = {t["opd"]: t for t in reads.tabs()}
-    logs = store.phase_log()
+    logs = store.phases.log()
     opds = opd_summaries(config, counts, tabs, logs, now, calendar)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)

@@ -7,21 +7,17 @@ shown or exported is read here, as plain dicts, in pages or aggregates where a t
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Iterator
 
 from sqlalchemy import Engine, and_, func, select
 
 from rules.fields import STANDAR_DATA
+from rules.findings import GALAT, PERINGATAN
 from service.archive import schema as t
+from service.archive.timestamps import from_db as _aware
 
 # A row's data in the order of their years, each datum's versions in order (id breaks ties).
 ARCHIVE_ORDER = (t.archive.c.opd, t.archive.c.row_id, t.archive.c.tahun, t.archive.c.version, t.archive.c.id)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Stored as naive UTC (service/archive/store.py); read back as aware UTC."""
-    return None if moment is None else moment.replace(tzinfo=timezone.utc)
 
 
 def archive_query(columns, all_versions: bool, opd: str | None):
@@ -80,6 +76,17 @@ class Queries:
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query.order_by(t.rows.c.opd, t.rows.c.position))]
 
+    def opd_rows(self, opd: str) -> list[dict]:
+        """The OPD page's rows in sheet order: tab_rows without boxes, notes and fingerprints."""
+        r = t.rows
+        query = (select(r.c.row_id, r.c.state, r.c.data, r.c.catatan, r.c.findings, r.c.updated_at,
+                        r.c.archived_version, r.c.removed).where(r.c.opd == opd).order_by(r.c.position, r.c.row_id))
+        with self.engine.connect() as conn:
+            return [{"opd": opd, "row_id": x.row_id, "state": x.state, "data": json.loads(x.data),
+                     "catatan": x.catatan or "", "findings": json.loads(x.findings),
+                     "updated_at": _aware(x.updated_at), "archived_version": x.archived_version,
+                     "removed": bool(x.removed)} for x in conn.execute(query)]
+
     def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None,
                kind: str | None = "status") -> list[dict]:
         """Newest first; state changes only unless ``kind`` says otherwise (None: every event)."""
@@ -92,6 +99,16 @@ class Queries:
             query = query.where(t.events.c.row_id == row_id)
         with self.engine.connect() as conn:
             return [_event(r) for r in conn.execute(query)]
+
+    def state_changes(self, limit: int = 100, opd: str | None = None) -> list[dict]:
+        """Newest first, as events() with kind "status" without the cell values (which pages never show)."""
+        e = t.events
+        query = (select(e.c.id, e.c.at, e.c.opd, e.c.row_id, e.c.from_state, e.c.to_state, e.c.reason,
+                        e.c.cycle_id, e.c.oleh).where(e.c.kind == "status").order_by(e.c.id.desc()).limit(limit))
+        if opd:
+            query = query.where(e.c.opd == opd)
+        with self.engine.connect() as conn:
+            return [{**r._mapping, "at": _aware(r.at)} for r in conn.execute(query)]
 
     def row_history(self, opd: str, row_id: str, limit: int = 5000) -> list[dict]:
         """Every event of one row, oldest first: state changes and value changes (issue 9.3)."""
@@ -118,15 +135,18 @@ class Queries:
                 out.setdefault(opd, {})[state] = count
         return out
 
-    def progress_counts(self) -> dict[str, dict[str, dict]]:
-        """Live rows per OPD and state in one grouped query, for the Ringkasan.
+    def progress_counts(self, opd: str | None = None) -> dict[str, dict[str, dict]]:
+        """Live rows per OPD (or of one) and state in one grouped query, for the Ringkasan.
 
         ``{opd: {state: {"baris": n, "pertama": earliest updated_at, "terakhir": latest updated_at,
-        "galat": n, "peringatan": n}}}`` (finding counts are kept per row by the Store)."""
+        "galat": n, "peringatan": n}}}`` (finding counts are kept per row by the Store); the
+        ix_rows_progress index holds every column read, so the table itself is not read."""
         r = t.rows
         query = (select(r.c.opd, r.c.state, func.count(), func.min(r.c.updated_at), func.max(r.c.updated_at),
                         func.sum(r.c.galat), func.sum(r.c.peringatan))
                  .where(r.c.removed.is_(False)).group_by(r.c.opd, r.c.state))
+        if opd:
+            query = query.where(r.c.opd == opd)
         out: dict[str, dict[str, dict]] = {}
         with self.engine.connect() as conn:
             for opd, state, count, first, last, galat, peringatan in conn.execute(query):
@@ -140,7 +160,7 @@ class Queries:
         with ``code_prefix`` only rows whose findings may carry such a code (narrowed in SQL)."""
         r = t.rows
         query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at)
-                 .where(r.c.removed.is_(False), r.c.findings != "[]").order_by(r.c.opd, r.c.position))
+                 .where(r.c.removed.is_(False), r.c.findings != "[]").order_by(r.c.opd, r.c.position, r.c.row_id))
         if opd:
             query = query.where(r.c.opd == opd)
         if code_prefix:
@@ -149,6 +169,39 @@ class Queries:
             return [{"opd": x.opd, "row_id": x.row_id, "state": x.state, "data": json.loads(x.data),
                      "findings": json.loads(x.findings), "updated_at": _aware(x.updated_at)}
                     for x in conn.execute(query)]
+
+    def finding_counts(self, opd: str | None = None) -> dict[str, int]:
+        """Findings shown on live rows, per level (the per-row counts the Store keeps)."""
+        r = t.rows
+        query = select(func.sum(r.c.galat), func.sum(r.c.peringatan)).where(r.c.removed.is_(False))
+        if opd:
+            query = query.where(r.c.opd == opd)
+        with self.engine.connect() as conn:
+            galat, peringatan = conn.execute(query).one()
+        return {GALAT: int(galat or 0), PERINGATAN: int(peringatan or 0)}
+
+    def findings_page(self, offset: int, limit: int, opd: str | None = None,
+                      level: str | None = None) -> list[dict]:
+        """The live rows holding findings ``offset`` to ``offset + limit`` (of ``level``, or of
+        both) when every row's findings are listed in sheet order, each with ``first``: the
+        position of its first such finding in that list. A running sum over the per-row counts
+        finds them in the ix_rows_findings index; only those rows' findings are read."""
+        r = t.rows
+        n = {GALAT: r.c.galat, PERINGATAN: r.c.peringatan}.get(level, r.c.galat + r.c.peringatan)
+        order = (r.c.opd, r.c.position, r.c.row_id)
+        counted = (select(r.c.opd, r.c.row_id, n.label("n"),
+                          func.sum(n).over(order_by=order, rows=(None, 0)).label("upto"))
+                   .where(r.c.removed.is_(False), n > 0))
+        if opd:
+            counted = counted.where(r.c.opd == opd)
+        x = counted.subquery()
+        query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at, x.c.upto, x.c.n)
+                 .join(x, and_(r.c.opd == x.c.opd, r.c.row_id == x.c.row_id))
+                 .where(x.c.upto > offset, x.c.upto - x.c.n < offset + limit).order_by(x.c.upto))
+        with self.engine.connect() as conn:
+            return [{"opd": y.opd, "row_id": y.row_id, "state": y.state, "data": json.loads(y.data),
+                     "findings": json.loads(y.findings), "updated_at": _aware(y.updated_at),
+                     "first": int(y.upto) - int(y.n)} for y in conn.execute(query)]
 
     # --- the archive, for exports and the Arsip page -----------------------------------------
     def archive_rows(self, all_versions: bool = False, opd: str | None = None) -> Iterator[dict]:

@@ -57,7 +57,9 @@ rows = Table(
     Column("fingerprint", String(64), nullable=False, default=""),
     Column("galat", Integer, nullable=False, default=0),  # open findings shown, by level
     Column("peringatan", Integer, nullable=False, default=0),
-    Index("ix_rows_progress", "opd", "removed", "state"),
+    # the dashboard's scans, answered from the index alone (migration 0009)
+    Index("ix_rows_progress", "removed", "opd", "state", "updated_at", "galat", "peringatan"),
+    Index("ix_rows_findings", "removed", "opd", "position", "row_id", "galat", "peringatan"),
 )
 
 events = Table(

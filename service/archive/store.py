@@ -1,7 +1,8 @@
 """The archive store: each tab's row memory and its one-transaction writes (rows, audit events,
 append-only archive versions), with the archive's other rooms at hand: the poller lease
 (``lease``), the cycle log (``cycle_log``), the service-standard clocks (``phases``) and what
-the archive already holds for the reconcile (``history``). SQLAlchemy 2 Core."""
+the archive already holds for the reconcile (``history``). SQLAlchemy 2 Core. What is shown or
+exported is read by service.archive.queries."""
 from __future__ import annotations
 
 import json
@@ -210,11 +211,6 @@ class Store:
                                 .values(confirm_removal=True, token=None))
             return done.rowcount > 0
 
-    # --- reading for the dashboard --------------------------------------------------
-
-    def phase_log(self, opd: str | None = None) -> dict[str, list[tuple[datetime, int | None]]]:
-        """The dashboard's view of ``phases.log``: each OPD's phase changes, oldest first."""
-        return self.phases.log(opd)
 
 
 def _row_memory(r) -> RowMemory:

@@ -59,5 +59,7 @@ def create_app(config: Config, store: Store | None = None,
 
 def make_dashboard_server(config: Config, host: str, port: int):
     """The dashboard behind waitress (``server_port``, ``serve_forever``/``shutdown``)."""
-    from service.web.server import DashboardServer
-    return DashboardServer(create_app(config), host, port)
+    from service.web.server import DashboardServer, freeze_startup_heap
+    app = create_app(config)
+    freeze_startup_heap()
+    return DashboardServer(app, host, port)

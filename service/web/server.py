@@ -7,11 +7,20 @@ port 0), ``serve_forever()`` in a thread, ``shutdown()`` and ``server_close()`` 
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import socket
 import threading
 
 THREADS = 4
+
+
+def freeze_startup_heap() -> None:
+    """Keep what start-up made (modules, compiled templates, the place-code table) out of the
+    garbage collector's full passes: they live as long as the server, and scanning them again
+    on every full collection costs a request tens of milliseconds at random."""
+    gc.collect()
+    gc.freeze()
 
 
 class DashboardUnavailable(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
+from werkzeug.routing.converters import UnicodeConverter
 
 from rules.numbers import format_number
 from rules.sop import load_sop
@@ -42,3 +43,4 @@ def _filters(app: Flask) -> None:
     app.add_template_filter(charts.text_colour, "warna_teks")
     app.add_template_filter(lambda v: views.LEVELS.get(v, v), "level")
     app.add_template_filter(lambda s: views.TAB_STATUS.get(s, s), "status_tab")
+    app.add_template_filter(UnicodeConverter(app.url_map).to_url, "segment")  # a URL path part, as url_for quotes it

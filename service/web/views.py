@@ -51,7 +51,7 @@ def _column_header(key: str) -> str:
 def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: WorkCalendar) -> dict:
     counts = reads.cached("progress_counts", reads.queries.progress_counts)
     tabs = {t["opd"]: t for t in reads.queries.tabs()}
-    logs = reads.cached("phase_log", reads.store.phase_log)
+    logs = reads.cached("phase_log", reads.store.phases.log)
     opds = opd_summaries(config, counts, tabs, logs, now, calendar)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
@@ -117,48 +117,63 @@ def _row(r: dict, history: list[dict]) -> dict:
 
 
 def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, calendar: WorkCalendar) -> dict | None:
+    """The OPD's progress (computed for ``now``) and its rows with their state changes (kept
+    until the next cycle)."""
     opd = next((o for o in config.opds if o.kode == kode), None)
     if opd is None:
         return None
-    rows = reads.queries.tab_rows(kode)
     tab = next((t for t in reads.queries.tabs() if t["opd"] == kode), None)
-    summary = opd_standard(opd, reads.queries.progress_counts().get(kode, {}), tab,
-                           reads.store.phase_log(kode).get(kode, []),
-                           now, calendar)
+    summary = opd_standard(opd, reads.queries.progress_counts(kode).get(kode, {}), tab,
+                           reads.store.phases.log(kode).get(kode, []), now, calendar)
     summary["pesan"] = mask_secrets(summary["pesan"], config.archive_url)
     summary["dibuka"] = lock_state(config, kode, now)
+    live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode))
+    return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
+
+
+def _opd_rows(reads: DashboardReads, kode: str) -> tuple[list[dict], list[dict]]:
+    """The OPD's live and removed rows, each with its state changes."""
     history: dict[str, list[dict]] = defaultdict(list)
-    for e in reads.queries.events(limit=HISTORY_LIMIT, opd=kode):
+    for e in reads.queries.state_changes(limit=HISTORY_LIMIT, opd=kode):
         history[e["row_id"]].append(_event(e))
-    return {"opd": summary, "libur_tambahan": holidays_shown(config),
-            "baris": [_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
-            "dihapus": [_row(r, history[r["row_id"]]) for r in rows if r["removed"]]}
+    rows = reads.queries.opd_rows(kode)
+    return ([_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
+            [_row(r, history[r["row_id"]]) for r in rows if r["removed"]])
 
 
 # --- Temuan, Riwayat, Arsip --------------------------------------------------------------
 def temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int) -> dict:
-    rows = reads.cached(("temuan", opd), lambda: reads.queries.rows_with_findings(opd))
-    items = [{"opd": r["opd"], "id": r["row_id"], "status": r["state"], "status_label": state_label(r["state"]),
-              "uraian_data": r["data"].get("uraian_data", ""), "diperbarui": r["updated_at"], "kolom": _column_header(f.get("kolom", "")),
-              "level": f.get("level", ""), "kode": f.get("kode", ""), "pesan": f.get("pesan", "")}
-             for r in rows for f in r["findings"]]
-    per_level = {lv: sum(i["level"] == lv for i in items) for lv in LEVELS}
-    if level:
-        items = [i for i in items if i["level"] == level]
-    return {"filter": {"opd": opd, "level": level}, "jumlah": len(items), "per_level": per_level,
-            **_paged(items, page, TEMUAN_PER_PAGE, "temuan")}
+    """One page of every finding on live rows (of ``level``), in sheet order: counted and paged
+    in SQL from the per-row counts, so only the page's rows are read."""
+    return reads.cached(("temuan", opd, level, page), lambda: _temuan(reads, opd, level, page))
 
 
-def _paged(items: list, page: int, per_page: int, key: str) -> dict:
-    pages = max(1, -(-len(items) // per_page))
+def _temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int) -> dict:
+    per_level = reads.queries.finding_counts(opd)
+    total = per_level[level] if level else sum(per_level.values())
+    pages = max(1, -(-total // TEMUAN_PER_PAGE))
     page = min(max(1, page), pages)
-    return {"halaman": page, "jumlah_halaman": pages, "per_halaman": per_page,
-            key: items[(page - 1) * per_page: page * per_page]}
+    start = (page - 1) * TEMUAN_PER_PAGE
+    items = []
+    for r in reads.queries.findings_page(start, TEMUAN_PER_PAGE, opd, level):
+        shown = [f for f in r["findings"] if not level or f.get("level", "") == level]
+        for i, f in enumerate(shown, r["first"]):
+            if start <= i < start + TEMUAN_PER_PAGE:
+                items.append(_finding(r, f))
+    return {"filter": {"opd": opd, "level": level}, "jumlah": total, "per_level": per_level,
+            "halaman": page, "jumlah_halaman": pages, "per_halaman": TEMUAN_PER_PAGE, "temuan": items}
+
+
+def _finding(r: dict, f: dict) -> dict:
+    return {"opd": r["opd"], "id": r["row_id"], "status": r["state"], "status_label": state_label(r["state"]),
+            "uraian_data": r["data"].get("uraian_data", ""), "diperbarui": r["updated_at"],
+            "kolom": _column_header(f.get("kolom", "")), "level": f.get("level", ""), "kode": f.get("kode", ""),
+            "pesan": f.get("pesan", "")}
 
 
 def riwayat(reads: DashboardReads, opd: str | None, limit: int) -> dict:
     return {"filter": {"opd": opd}, "batas": limit,
-            "peristiwa": [_event(e) for e in reads.queries.events(limit=limit, opd=opd)]}
+            "peristiwa": [_event(e) for e in reads.queries.state_changes(limit=limit, opd=opd)]}
 
 
 def arsip(reads: DashboardReads, opd: str | None, all_versions: bool, page: int) -> dict:
