@@ -88,11 +88,16 @@ def edit(folder: Path, opds: list[str], share: float, rng: random.Random) -> int
     return count
 
 
-def satudata(config: Path, *extra: str) -> tuple[float, float]:
-    """(wall, CPU) seconds of one `satudata poll --once` run as a Walidata runs it."""
-    command = Path(sys.executable).with_name("satudata")
+def satudata(config: Path, tree: Path | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `satudata poll --once` run as a Walidata runs it; ``tree``: the
+    product from another source tree (e.g. ``git archive main``), for a before/after in one run."""
+    command = [str(Path(sys.executable).with_name("satudata"))]
+    env = dict(os.environ)
+    if tree is not None:
+        command = [sys.executable, "-P", "-c", "import sys; from service.cli.commands import main; sys.exit(main())"]
+        env["PYTHONPATH"] = str(tree)  # -P: the current folder never shadows it
     start = time.perf_counter()
-    child = subprocess.Popen([str(command), "-c", str(config), *extra, "poll", "--once"],
+    child = subprocess.Popen([*command, "-c", str(config), "poll", "--once"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
@@ -111,8 +116,8 @@ def fresh(state: Path, work: Path) -> Path:
     return work / "satudata.toml"
 
 
-def measure(state: Path, work: Path, runs: int) -> list[tuple[float, float]]:
-    return [satudata(fresh(state, work)) for _ in range(runs)]
+def measure(state: Path, work: Path, runs: int, tree: Path | None) -> list[tuple[float, float]]:
+    return [satudata(fresh(state, work), tree) for _ in range(runs)]
 
 
 def phases(state: Path, work: Path) -> dict[str, float]:
@@ -139,6 +144,7 @@ def main() -> None:
     parser.add_argument("--edited", type=float, default=0.01)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-phases", action="store_true")
+    parser.add_argument("--tree", type=Path, help="also poll with the product of this source tree (before/after)")
     args = parser.parse_args()
     rng = random.Random(14)
     opds = [f"OPD{i:02d}" for i in range(args.opd)]
@@ -155,12 +161,14 @@ def main() -> None:
         print(f"{args.opd} buku kerja x {args.rows} baris, `satudata poll --once`, {args.runs} kali per skenario "
               f"(detik; beban mesin {os.getloadavg()[0]:.1f})")
         print(f"{'skenario':<34}{'min':>8}{'median':>8}{'CPU':>8}{'target':>9}{'capai':>7}")
-        results = {"pertama": measure(new, work, args.runs), "tanpa perubahan": measure(polled, work, args.runs),
-                   "diedit": measure(edited, work, args.runs)}
         labels = {"pertama": "pertama (semua baris baru)", "tanpa perubahan": "tanpa perubahan",
                   "diedit": f"{args.edited:.0%} diedit per buku ({count} baris)"}
-        for key, times in results.items():
-            print(row(labels[key], times, TARGETS[key]))
+        states = {"pertama": new, "tanpa perubahan": polled, "diedit": edited}
+        for tree in ([args.tree] if args.tree else []) + [None]:
+            if args.tree:
+                print(f"-- {tree or 'pohon ini'}")
+            for key, state in states.items():
+                print(row(labels[key], measure(state, work, args.runs, tree), TARGETS[key]))
         if args.no_phases:
             return
         for key, state in (("pertama", new), ("diedit", edited)):
