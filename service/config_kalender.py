@@ -3,10 +3,13 @@ and ``[[opd]] perpanjangan`` (deadline extensions), every bad value named in Bah
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from rules.deadlines import Extension
 from rules.sop import load_sop
 from service.config import ConfigError, _get
+
+if TYPE_CHECKING:  # rules.deadlines brings the holidays package: only a config with extensions needs it
+    from rules.deadlines import Extension
 
 HOLIDAY_KEYS = {"tanggal", "nama"}
 EXTENSION_KEYS = {"hari", "alasan", "langkah"}
@@ -74,5 +77,7 @@ def extensions(item: dict, where: str) -> tuple[Extension, ...]:
         if langkah is not None and langkah not in steps:
             raise ConfigError(f"{here}.langkah harus nomor langkah SOP {', '.join(map(str, steps))} "
                               f"(sekarang: {langkah})")
+        from rules.deadlines import Extension  # the holidays package comes with it
+
         out.append(Extension(hari, alasan, langkah))
     return tuple(out)

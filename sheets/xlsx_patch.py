@@ -14,14 +14,12 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .xlsx_xml import split_ref
 
 BOX_TEXT = "YA"
-_ROW = re.compile(rb"<row\b([^>]*?)(/?)>")
-_CELL = re.compile(rb"<c\b([^>]*?)(/?)>")
 _R = re.compile(rb'\sr="([^"]*)"')
 _S = re.compile(rb'\ss="(\d+)"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
@@ -33,6 +31,7 @@ class PatchRefused(Exception):
     """The workbook cannot be patched without losing something; the message (Indonesian) names it."""
 
 
+@lru_cache(maxsize=1024)
 def column_letters(col: int) -> str:
     letters, n = "", col + 1
     while n:
@@ -48,7 +47,13 @@ def ref(row: int, col: int) -> str:
 def escape_text(text: str) -> str:
     """Element text: characters XML cannot hold dropped, a carriage return kept as a character
     reference (a parser turns a literal one into a line feed)."""
-    return escape(ILLEGAL_XML.sub("", text), {'"': "&quot;", "\r": "&#13;"})
+    return _escape(ILLEGAL_XML.sub("", text))
+
+
+def _escape(text: str) -> str:
+    """escape_text of text already free of the characters XML cannot hold."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("\r", "&#13;"))
 
 
 def is_empty(value: Any) -> bool:
@@ -58,13 +63,17 @@ def is_empty(value: Any) -> bool:
 
 def cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
     """The ``<c>`` element for a value; None when the cell should not exist (empty, unstyled)."""
+    return _cell_xml(address, style, _clean(value))
+
+
+def _cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
+    """cell_xml of a value already passed through _clean."""
     s = b"" if style is None else b' s="%d"' % style
     head = b'<c r="%s"%s' % (address.encode(), s)
-    value = _clean(value)
     if value is None or value is False or value == "":
         return None if style is None else head + b"/>"
     if isinstance(value, str):
-        text = escape_text(value).encode()
+        text = _escape(value).encode()
         return head + b' t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % text
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
@@ -82,7 +91,11 @@ def _clean(value: Any) -> Any:
 
 def same_value(current: Any, value: Any) -> bool:
     """Whether a cell read as ``current`` already shows ``value`` (True is a ticked box)."""
-    value = _clean(value)
+    return _same_value(current, _clean(value))
+
+
+def _same_value(current: Any, value: Any) -> bool:
+    """same_value of a value already passed through _clean."""
     if value is None or value is False or value == "":
         return current is None or current == ""
     if isinstance(value, str):
@@ -117,18 +130,24 @@ class _Span:
     closed: bool  # written as <x .../>
 
 
-def _spans(xml: bytes, pattern: re.Pattern[bytes], close: bytes, start: int, stop: int) -> list[tuple[bytes, _Span]]:
+# a whole element in one match: its attributes, then "/>" or ">" ... its end tag (text inside is
+# escaped, so the end tag cannot occur in it; rows hold only cells, cells never nest)
+_ROW_ELEMENT = re.compile(rb"<row\b([^>]*?)(/>|>.*?</row>)", re.S)
+_CELL_TAG = re.compile(rb"<c\b")
+_CELL_START = re.compile(rb'<c r="([A-Z]+)[0-9]+"')  # every writer we know puts r= first
+
+
+def _spans(xml: bytes, pattern: re.Pattern[bytes], start: int, stop: int) -> list[tuple[bytes, _Span]]:
     """Elements (rows or cells) between ``start`` and ``stop`` with their ``r`` attribute."""
     found = []
-    at = start
-    while (match := pattern.search(xml, at, stop)) is not None:
-        closed = match.group(2) == b"/"
-        end = match.end() if closed else xml.index(close, match.end()) + len(close)
-        r = _R.search(match.group(1))
+    for match in pattern.finditer(xml, start, stop):
+        attributes = match.group(1)
+        r = _R.search(attributes)
         if r is None:
             raise PatchRefused("tata letak XML lembar tidak dikenal (sel atau baris tanpa alamat)")
-        found.append((r.group(1), _Span(match.start(), match.end(), end, closed)))
-        at = end
+        closed = match.group(2) == b"/>"
+        found.append((r.group(1), _Span(match.start(), match.end() if closed else match.start(2) + 1,
+                                        match.end(), closed)))
     return found
 
 
@@ -148,7 +167,7 @@ def patch_cells(xml: bytes, edits: SheetEdits, merged: Callable[[int, int], bool
     if not edits.cells and not edits.restyle:
         return xml, 0
     data_start, data_end, empty = sheet_data_span(xml)
-    rows = {int(r): span for r, span in _spans(xml, _ROW, b"</row>", data_start, data_end)}
+    rows = {int(r): span for r, span in _spans(xml, _ROW_ELEMENT, data_start, data_end)}
     wanted = sorted(set(edits.cells) | ({r - 1 for r in rows if r > 1} if edits.restyle else set()))
     pieces: list[bytes] = []
     cursor, changed = data_start, 0
@@ -185,52 +204,82 @@ def _patch_row(xml: bytes, span: _Span | None, row: int, edits: SheetEdits,
                merged: Callable[[int, int], bool]) -> tuple[bytes, int]:
     """One row's XML with its edits (and restyles) applied."""
     if span is None:
-        head, body, tail = b'<row r="%d">' % (row + 1), b"", b"</row>"
+        head, body = b'<row r="%d">' % (row + 1), b""
     elif span.closed:
-        head, body, tail = xml[span.start:span.end - 2] + b">", b"", b"</row>"
+        head, body = xml[span.start:span.end - 2] + b">", b""
     else:
-        head, body, tail = xml[span.start:span.head_end], xml[span.head_end:span.end - 6], b"</row>"
+        head, body = xml[span.start:span.head_end], xml[span.head_end:span.end - 6]
     cells = _cells(body)
     if list(cells) != sorted(cells):  # cells out of column order (not valid OOXML): put them in order
-        body = b"".join(body[c.start:c.end] for _, c in sorted(cells.items()))
+        body = b"".join(body[start:_cell_end(body, start)] for _, start in sorted(cells.items()))
         cells = _cells(body)
-    targets = dict(edits.cells.get(row, {}))
-    for col, restyle in (edits.restyle.items() if row > 0 else ()):
-        if col in targets:
-            targets[col] = _compose(targets[col], restyle)
-        elif col in cells:
-            targets[col] = CellEdit(None, None, restyle)  # restyle only: value kept
-    changed = 0
+    targets = edits.cells.get(row, {})
+    if edits.restyle and row > 0:
+        targets = dict(targets)
+        for col, restyle in edits.restyle.items():
+            if col in targets:
+                targets[col] = _compose(targets[col], restyle)
+            elif col in cells:
+                targets[col] = CellEdit(None, None, restyle)  # restyle only: value kept
+    pieces: list[bytes] = []  # the new body, left to right: kept bytes and new cells
+    cursor = changed = 0
     top = max(cells, default=-1)
-    end = len(body)  # where a cell right of every existing one goes; edits run right to left, so offsets hold
-    for col in sorted(targets, reverse=True):
-        if merged(row, col):
-            continue
-        new = _new_cell(body, cells.get(col), row, col, targets[col], edits)
-        if new is None:
-            continue
-        cell = cells.get(col)
-        if cell is not None:
-            body = body[:cell.start] + new + body[cell.end:]
+    existing = iter(sorted(cells.items()))
+    following = next(existing, None)
+    for col in sorted(targets):
+        while following is not None and following[0] < col:
+            following = next(existing, None)
+        if following is not None and following[0] == col:
+            cell: tuple[int, int] | None = (following[1], _cell_end(body, following[1]))
         else:
-            at = min((c.start for k, c in cells.items() if k > col), default=end)
-            body = body[:at] + new + body[at:]
-            top = max(top, col)
-        changed += 1
-    if changed and (match := _SPANS.search(head)):
+            cell = None
+        if merged(row, col) or (new := _new_cell(body, cell, row, col, targets[col], edits)) is None:
+            continue
+        at, end = cell if cell is not None else ((following[1] if following is not None else len(body)),) * 2
+        pieces += [body[cursor:at], new]
+        cursor, changed, top = end, changed + 1, max(top, col)
+    if not changed:
+        return head + body + b"</row>", 0
+    pieces.append(body[cursor:])
+    if match := _SPANS.search(head):
         low, high = int(match.group(1)), int(match.group(2))
         low = min([low, *(c + 1 for c in targets)])
         head = head[:match.start()] + b' spans="%d:%d"' % (low, max(high, top + 1)) + head[match.end():]
-    return head + body + tail, changed
+    return head + b"".join(pieces) + b"</row>", changed
 
 
-def _cells(body: bytes) -> dict[int, _Span]:
-    """Column -> span of each ``<c>`` in a row's body, in file order."""
-    spans = _spans(body, _CELL, b"</c>", 0, len(body))
-    cells = {split_ref(address.decode())[1]: cell for address, cell in spans}
-    if len(cells) != len(spans):
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column(address: bytes) -> int:
+    """0-based column of a cell address or its letters (b"AB12", b"AB" -> 27), remembered."""
+    letters = address.rstrip(b"0123456789")
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _COLUMNS[letters] = split_ref(letters.decode() + "1")[1]
+    return col
+
+
+def _cells(body: bytes) -> dict[int, int]:
+    """Column -> start of each ``<c>`` in a row's body, in file order."""
+    starts = [(m.start(), m.group(1)) for m in _CELL_START.finditer(body)]
+    if len(starts) != len(_CELL_TAG.findall(body)):  # a cell whose first attribute is not r=
+        starts = []
+        for match in _CELL_TAG.finditer(body):
+            r = _R.search(body, match.end(), body.index(b">", match.end()))
+            if r is None:
+                raise PatchRefused("tata letak XML lembar tidak dikenal (sel atau baris tanpa alamat)")
+            starts.append((match.start(), r.group(1)))
+    cells = {_column(letters): start for start, letters in starts}
+    if len(cells) != len(starts):
         raise PatchRefused("satu baris memuat sel yang sama dua kali")
     return cells
+
+
+def _cell_end(body: bytes, start: int) -> int:
+    """Where the ``<c>`` element starting at ``start`` ends (cell text is escaped: no stray ``</c>``)."""
+    close = body.index(b">", start)
+    return close + 1 if body[close - 1] == 47 else body.index(b"</c>", close) + 4  # 47: "/"
 
 
 def _compose(edit: CellEdit, restyle: Callable[[int | None], int | None]) -> CellEdit:
@@ -240,31 +289,33 @@ def _compose(edit: CellEdit, restyle: Callable[[int | None], int | None]) -> Cel
     return CellEdit(edit.value, edit.current, lambda s: restyle(first(s)))
 
 
-def _new_cell(body: bytes, cell: _Span | None, row: int, col: int, edit: CellEdit,
+def _new_cell(body: bytes, cell: tuple[int, int] | None, row: int, col: int, edit: CellEdit,
               edits: SheetEdits) -> bytes | None:
     """The replacement bytes for one cell, or None to leave it as it is."""
-    old = b"" if cell is None else body[cell.start:cell.end]
-    formula = b"<f" in old
+    if cell is None:  # a new cell takes its column's format
+        style = edits.column_styles.get(col)
+        new_style = edit.style(style) if edit.style else style
+        value = _clean(edit.value)
+        if (value is None or value is False or value == "") and new_style is None:
+            return None
+        if _same_value(edit.current, value) and new_style == style:
+            return None
+        return _cell_xml(ref(row, col), new_style, value) or b""
+    old = body[cell[0]:cell[1]]
     if _SHARED_FORMULA.search(old):
         raise PatchRefused(f"sel {ref(row, col)} memuat rumus bersama/array milik sel lain")
-    style_match = _S.search(old[: old.index(b">") + 1]) if old else None
-    if cell is None:  # a new cell takes its column's format, an existing one without s= has format 0
-        style = edits.column_styles.get(col)
-    else:
-        style = int(style_match.group(1)) if style_match else None
+    style_match = _S.search(old, 0, old.index(b">") + 1)
+    style = int(style_match.group(1)) if style_match else None  # an existing cell without s= has format 0
     new_style = edit.style(style) if edit.style else style
-    if edit.value is None and edit.current is None and edit.style is not None and cell is not None:
+    if edit.value is None and edit.current is None and edit.style is not None:
         if new_style == style:  # restyle only, and the style already fits
             return None
         if style_match is None:
             return old[:2] + b' s="%d"' % new_style + old[2:]
         return old[:style_match.start()] + b' s="%d"' % new_style + old[style_match.end():]
-    if not formula and same_value(edit.current, edit.value) and new_style == style:
+    if b"<f" not in old and same_value(edit.current, edit.value) and new_style == style:
         return None
-    if cell is None and is_empty(edit.value) and new_style is None:
-        return None
-    new = cell_xml(ref(row, col), new_style, edit.value)
-    return b"" if new is None else new
+    return cell_xml(ref(row, col), new_style, edit.value) or b""
 
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?"\s*/>')

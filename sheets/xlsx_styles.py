@@ -90,3 +90,101 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
         return pattern.sub(b' %s="%s"' % (name, value), tag, count=1)
     end = len(tag) - (2 if tag.endswith(b"/>") else 1)
     return tag[:end] + b' %s="%s"' % (name, value) + tag[end:]
+
+
+# --- bringing another package's cell formats in (a tab copied from the template) ---------------
+
+_LISTS = {b"numFmts": b"numFmt", b"fonts": b"font", b"fills": b"fill", b"borders": b"border", b"cellXfs": b"xf",
+          b"dxfs": b"dxf"}
+# where a missing list goes: before the first of these that exists (the schema's order)
+_AFTER = {b"numFmts": (b"<fonts", b"<fills"), b"dxfs": (b"<tableStyles", b"<colors", b"<extLst", b"</styleSheet>")}
+_ID = {b"fontId": b"fonts", b"fillId": b"fills", b"borderId": b"borders"}
+
+
+def _items(xml: bytes, name: bytes) -> tuple[list[bytes], re.Match[bytes] | None]:
+    """The elements of one list of styles.xml and the list's match (None: no such list)."""
+    item = _LISTS[name]
+    match = re.search(rb"<%s\b([^>]*?)(?:/>|>(.*?)</%s>)" % (name, name), xml, re.S)
+    if match is None:
+        return [], None
+    found = re.findall(rb"<%s\b[^>]*?(?:/>|>.*?</%s>)" % (item, item), match.group(2) or b"", re.S)
+    return found, match
+
+
+class StyleMerge:
+    """Formats of a source ``styles.xml`` added to a target's, each found or appended once."""
+
+    def __init__(self, target: bytes, source: bytes) -> None:
+        self.target = target
+        self.lists = {name: _items(target, name)[0] for name in _LISTS}
+        self.source = {name: _items(source, name)[0] for name in _LISTS}
+        self.added = {name: 0 for name in _LISTS}
+        self._xf: dict[int, int] = {}
+        self._dxf: dict[int, int] = {}
+
+    def _put(self, name: bytes, element: bytes) -> int:
+        known = self.lists[name]
+        if element in known:
+            return known.index(element)
+        known.append(element)
+        self.added[name] += 1
+        return len(known) - 1
+
+    def _num_fmt(self, number: int) -> int:
+        if number < 164:  # built in
+            return number
+        source = next((e for e in self.source[b"numFmts"] if re.search(rb'numFmtId="%d"' % number, e)), None)
+        if source is None:
+            return 0
+        code = re.search(rb'formatCode="([^"]*)"', source)
+        for element in self.lists[b"numFmts"]:
+            if code and re.search(rb'formatCode="%s"' % re.escape(code.group(1)), element):
+                return int(re.search(rb'numFmtId="(\d+)"', element).group(1))
+        ids = [int(m) for e in self.lists[b"numFmts"] for m in re.findall(rb'numFmtId="(\d+)"', e)]
+        fresh = max([163, *ids]) + 1
+        self._put(b"numFmts", re.sub(rb'numFmtId="\d+"', b'numFmtId="%d"' % fresh, source))
+        return fresh
+
+    def xf(self, index: int) -> int:
+        """The target's index of the source's cell format ``index``."""
+        if index not in self._xf:
+            element = self.source[b"cellXfs"][index]
+            for attribute, name in _ID.items():
+                if (match := re.search(rb'\b%s="(\d+)"' % attribute, element)) is not None:
+                    at = self._put(name, self.source[name][int(match.group(1))])
+                    element = element[:match.start(1)] + b"%d" % at + element[match.end(1):]
+            if (match := re.search(rb'\bnumFmtId="(\d+)"', element)) is not None:
+                element = element[:match.start(1)] + b"%d" % self._num_fmt(int(match.group(1))) + element[match.end(1):]
+            element = re.sub(rb'\bxfId="\d+"', b'xfId="0"', element)
+            self._xf[index] = self._put(b"cellXfs", element)
+        return self._xf[index]
+
+    def dxf(self, index: int) -> int:
+        if index not in self._dxf:
+            self._dxf[index] = self._put(b"dxfs", self.source[b"dxfs"][index])
+        return self._dxf[index]
+
+    def sheet(self, xml: bytes) -> bytes:
+        """A source sheet's XML with its cell, column and conditional formats pointing into the target."""
+        xml = re.sub(rb'(<c\b[^>]*?\ss=")(\d+)"', lambda m: m.group(1) + b'%d"' % self.xf(int(m.group(2))), xml)
+        xml = re.sub(rb'(<col\b[^>]*?\sstyle=")(\d+)"', lambda m: m.group(1) + b'%d"' % self.xf(int(m.group(2))), xml)
+        return re.sub(rb'(<cfRule\b[^>]*?\sdxfId=")(\d+)"', lambda m: m.group(1) + b'%d"' % self.dxf(int(m.group(2))), xml)
+
+    def data(self) -> bytes:
+        """The target ``styles.xml`` with what was added."""
+        xml = self.target
+        for name in _LISTS:
+            if not self.added[name]:
+                continue
+            _, match = _items(xml, name)
+            attributes = b"" if match is None else _COUNT.sub(b"", match.group(1)).rstrip(b"/").rstrip()
+            block = b'<%s count="%d"%s>%s</%s>' % (name, len(self.lists[name]), attributes,
+                                                    b"".join(self.lists[name]), name)
+            if match is not None:
+                xml = xml[:match.start()] + block + xml[match.end():]
+                continue
+            at = min((i for marker in _AFTER.get(name, ()) if (i := xml.find(marker)) >= 0), default=-1)
+            if at < 0:
+                raise PatchRefused(f"bagian gaya (styles.xml) tanpa daftar {name.decode()}")
+            xml = xml[:at] + block + xml[at:]
+        return xml

@@ -20,10 +20,12 @@ values = st.one_of(st.none(), st.just(False), st.just(True), st.integers(-10**6,
 coords = st.tuples(st.integers(0, 12), st.integers(0, 8))
 
 
-def sheet_of(grid: dict[tuple[int, int], object]) -> bytes:
+def sheet_of(grid: dict[tuple[int, int], object], r_last: bool = False) -> bytes:
+    """The sheet XML of a grid; ``r_last``: numbers written ``<c t="n" r=...>`` (r not the first attribute)."""
     rows: dict[int, list[bytes]] = {}
     for (r, c), v in sorted(grid.items()):
-        cell = (b'<c r="%s"><v>%d</v></c>' % (ref(r, c).encode(), v) if isinstance(v, int)
+        number = b'<c t="n" r="%s"><v>%d</v></c>' if r_last else b'<c r="%s"><v>%d</v></c>'
+        cell = (number % (ref(r, c).encode(), v) if isinstance(v, int)
                 else b'<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref(r, c).encode(), str(v).encode()))
         rows.setdefault(r, []).append(cell)
     body = b"".join(b'<row r="%d">%s</row>' % (r + 1, b"".join(cells)) for r, cells in sorted(rows.items()))
@@ -58,9 +60,9 @@ def read_back(xml: bytes) -> dict[tuple[int, int], object]:
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(coords, st.one_of(st.integers(1, 99), st.sampled_from(["a", "YA", "x y"])), max_size=25),
-       st.dictionaries(coords, values, max_size=20))
-def test_any_batch_of_writes_reads_back_exactly(existing, writes):
-    xml = sheet_of(existing)
+       st.dictionaries(coords, values, max_size=20), st.booleans())
+def test_any_batch_of_writes_reads_back_exactly(existing, writes, r_last):
+    xml = sheet_of(existing, r_last)
     edits = SheetEdits()
     for (r, c), v in writes.items():
         edits.put(r, c, CellEdit(v, existing.get((r, c))))

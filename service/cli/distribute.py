@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from rules import fields as f
-from rules.daftar import Expansion, expand, row_key
-from rules.wilayah import Wilayah
 from service.config import Config
-from sheets.base import Backend
-from sheets.daftar_file import DaftarFileError, read_daftar
-from sheets.layout import match_headers
+
+if TYPE_CHECKING:  # rules.daftar brings the checks and pandas: imported only when distributing
+    from rules.daftar import Expansion
+    from rules.wilayah import Wilayah
+    from sheets.base import Backend
 
 
 class DistributeError(Exception):
@@ -44,6 +44,9 @@ class DistributeReport:
 
 def plan_file(path: Path, config: Config, wilayah: Wilayah, only: tuple[str, ...] = ()) -> Expansion:
     """Read and expand the file; DistributeError when any line (or the file) is bad."""
+    from rules.daftar import expand
+    from sheets.daftar_file import DaftarFileError, read_daftar
+
     try:
         daftar = read_daftar(path)
     except DaftarFileError as exc:
@@ -79,6 +82,9 @@ def distribute(path: Path, config: Config, backend: Backend, wilayah: Wilayah,
 
 def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], wilayah: Wilayah) -> OpdResult:
     """Append to one tab (as read in ``result``) the rows it does not hold yet; also rollover's writer."""
+    from rules.daftar import row_key
+    from sheets.layout import match_headers
+
     out = OpdResult(result.opd)
     if result.snapshot is None:
         out.error = result.error or "tab tidak dapat dibaca"
@@ -115,6 +121,7 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
 @click.option("--opd", "only", multiple=True, help="Hanya OPD ini (boleh diulang).")
 @click.pass_context
 def distribute_command(ctx: click.Context, file: Path, only: tuple[str, ...]) -> None:
+    from rules.wilayah import Wilayah
     from service.cli.commands import _config
     from service.config import ConfigError
     from service.poller.wiring import open_backend

@@ -17,7 +17,6 @@ from pathlib import Path
 import click
 
 from rules import fields as f
-from rules.daftar import row_key
 from service.archive.queries import Queries
 from service.archive.year import latest_archived, live_rows, retire_rows
 from service.cli.distribute import append_draft
@@ -55,6 +54,8 @@ def marker_path(config: Config) -> Path:
 def next_year_rows(service, opd: str, record: str, year: int) -> tuple[list[dict[str, object]], int]:
     """(next year's draft rows, rows not carried): the archived rows of the tab (live memory, or
     the record's after an interrupted run), one per item and rincian, in sheet order."""
+    from rules.daftar import row_key  # the checks and pandas: not for `poll`, which imports this module
+
     rows = live_rows(service.store, opd) or live_rows(service.store, record)
     archived = latest_archived(service.store, opd, [r.row_id for r in rows])
     out: list[dict[str, object]] = []

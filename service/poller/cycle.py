@@ -10,7 +10,6 @@ from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 from service.config import Config
 from service.reconcile.removal import PENDING_REMOVAL
-from service.reconcile.tab import Context, reconcile
 from service.archive import dberrors, waiting
 from service.reconcile.who import People
 from service.archive.lease import LeaseLost
@@ -171,6 +170,7 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             _still_held(tab, remembered.get(result.opd))
             continue
         try:
+            from service.reconcile.tab import Context, reconcile  # the checks (pandas) only for a changed tab
             memory = store.load_tab(result.opd)
             ctx = Context(rules, wilayah, config.year, history=store.history.values(result.opd, wilayah), salt=salt,
                           archived=store.history.latest(result.opd),

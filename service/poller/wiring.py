@@ -90,8 +90,9 @@ class Service:
         self.store.cycle_log.close_abandoned(now)
         report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
                            lease=(self.holder, self.lease_seconds), progress=progress)
-        from service.publish.build import publish_after_cycle  # [publikasi] otomatis
-        publish_after_cycle(self.config, self.store, sum(t.archived for t in report.tabs), self.rules, self.wilayah)
+        if archived := sum(t.archived for t in report.tabs):  # [publikasi] otomatis, after new archive rows
+            from service.publish.build import publish_after_cycle
+            publish_after_cycle(self.config, self.store, archived, self.rules, self.wilayah)
         return report
 
     def _lease(self, now: datetime) -> str | None:

@@ -1,0 +1,183 @@
+"""A real `satudata poll --once` on an Excel workspace of N workbooks x M rows, against the targets
+of issue 14.4, with the share of each phase of the poll.
+
+    python bench/poll.py --opd 40 --rows 500 --edited 0.01 --runs 3
+
+The workspace is generated once (workbooks from the product's own template, rows typed by an
+"operator"); every run polls a fresh copy of the state the scenario starts from, so runs are
+independent and the minimum of ``--runs`` is a fair figure on a shared machine. Scenarios:
+
+- pertama: every row new (IDs, Status, notes written to every row of every workbook);
+- tanpa perubahan: nothing changed since the last poll (start-up + one stat per workbook);
+- diedit: ``--edited`` of the rows of every workbook had their Nilai changed (saved by the XML
+  patch writer, as a stand-in for the user's save).
+
+For each: wall seconds (min and median) and CPU seconds of the child process (user + system).
+Then, unless ``--no-phases``, one more run of the first poll and of the edited poll inside a
+process that times the poll's phases (start-up imports, archive open, read, load, reconcile,
+apply, write, the rest), so the lead can see where a poll goes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+KECAMATAN = ("Poncol", "Parang", "Lembeyan", "Takeran", "Nguntoronadi", "Kawedanan", "Magetan", "Ngariboyo",
+             "Plaosan", "Sidorejo", "Panekan", "Sukomoro", "Bendo", "Maospati", "Karangrejo", "Karas",
+             "Barat", "Kartoharjo")
+TARGETS = {"pertama": 10.0, "tanpa perubahan": 0.5, "diedit": 3.0}
+
+
+def write_config(root: Path, opds: list[str]) -> Path:
+    text = ('[workspace]\nname = "Bench"\nyear = 2025\n\n[sheets]\nbackend = "xlsx"\nfolder = "sheets"\n\n'
+            '[archive]\nurl = "sqlite:///arsip.sqlite"\n')
+    text += "".join(f'\n[[opd]]\nkode = "{o}"\nnama = "{o}"\n' for o in opds)
+    path = root / "satudata.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def build(folder: Path, opds: list[str], rows: int, rng: random.Random) -> None:
+    """Workbooks from the product's template, each with ``rows`` rows an operator typed (written
+    by the XML patch writer, so the files look like the poller's own, not openpyxl's)."""
+    from sheets.base import CellWrite, TabWrites
+    from sheets.layout import COLUMNS
+    from sheets.xlsx import XlsxBackend
+
+    col = {c.key: i for i, c in enumerate(COLUMNS)}
+    backend = XlsxBackend(folder)
+    backend.ensure_tabs([(o, o) for o in opds])
+    for result in backend.read(opds, {}):
+        opd = result.opd
+        cells = []
+        for i in range(rows):
+            values = {"kode_data": f"{opd}-K{i // 19:03d}", "uraian_data": f"Jumlah Item {i // 19} menurut Kecamatan",
+                      "rincian": f"Kec. {KECAMATAN[i % 18]}", "satuan": "Unit", "tahun": 2024,
+                      "nilai": rng.randrange(1, 90000)}
+            cells += [CellWrite(i + 1, col[k], v) for k, v in values.items()]
+        backend.write([TabWrites(opd, opd, cells)], {opd: result.snapshot})
+
+
+def edit(folder: Path, opds: list[str], share: float, rng: random.Random) -> int:
+    """An operator changes Nilai in ``share`` of the rows of every workbook."""
+    from sheets.base import CellWrite, TabWrites
+    from sheets.layout import COLUMNS
+    from sheets.xlsx import XlsxBackend
+
+    nilai = next(i for i, c in enumerate(COLUMNS) if c.key == "nilai")
+    backend = XlsxBackend(folder)
+    count = 0
+    for result in backend.read(opds, {}):
+        snapshot = result.snapshot
+        picked = rng.sample(range(len(snapshot.rows)), max(1, round(share * len(snapshot.rows))))
+        cells = [CellWrite(i + 1, nilai, rng.randrange(1, 90000)) for i in picked]
+        backend.write([TabWrites(result.opd, result.opd, cells)], {result.opd: snapshot})
+        count += len(cells)
+    return count
+
+
+def satudata(config: Path, tree: Path | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `satudata poll --once` run as a Walidata runs it; ``tree``: the
+    product from another source tree (e.g. ``git archive main``), for a before/after in one run."""
+    command = [str(Path(sys.executable).with_name("satudata"))]
+    env = dict(os.environ)
+    if tree is not None:
+        command = [sys.executable, "-P", "-c", "import sys; from service.cli.commands import main; sys.exit(main())"]
+        env["PYTHONPATH"] = str(tree)  # -P: the current folder never shadows it
+    start = time.perf_counter()
+    child = subprocess.Popen([*command, "-c", str(config), "poll", "--once"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    errors = child.stderr.read().decode() if child.stderr else ""
+    if child.returncode != 0:
+        raise SystemExit(f"satudata poll failed ({child.returncode}):\n{errors}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def fresh(state: Path, work: Path) -> Path:
+    """A copy of a workspace state (file times kept, so an unchanged workbook stays unchanged)."""
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(state, work)
+    return work / "satudata.toml"
+
+
+def measure(state: Path, work: Path, runs: int, tree: Path | None) -> list[tuple[float, float]]:
+    return [satudata(fresh(state, work), tree) for _ in range(runs)]
+
+
+def phases(state: Path, work: Path) -> dict[str, float]:
+    """One poll of a copy of ``state`` inside a process that times its phases (CPU seconds)."""
+    config = fresh(state, work)
+    out = work / "phases.json"
+    subprocess.run([sys.executable, str(Path(__file__).with_name("_poll_phases.py")), str(config), str(out)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return json.loads(out.read_text())
+
+
+def row(label: str, times: list[tuple[float, float]], target: float | None) -> str:
+    walls, cpus = [w for w, _ in times], [c for _, c in times]
+    goal = f"<= {target:g}" if target is not None else ""
+    verdict = "" if target is None else ("ya" if min(walls) <= target else "belum")
+    return (f"{label:<34}{min(walls):>8.2f}{statistics.median(walls):>8.2f}{min(cpus):>8.2f}"
+            f"{goal:>9}{verdict:>7}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--opd", type=int, default=40)
+    parser.add_argument("--rows", type=int, default=500)
+    parser.add_argument("--edited", type=float, default=0.01)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-phases", action="store_true")
+    parser.add_argument("--tree", type=Path, help="also poll with the product of this source tree (before/after)")
+    args = parser.parse_args()
+    rng = random.Random(14)
+    opds = [f"OPD{i:02d}" for i in range(args.opd)]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        new, polled, edited, work = base / "baru", base / "sudah", base / "diedit", base / "jalan"
+        new.mkdir()
+        write_config(new, opds)
+        build(new / "sheets", opds, args.rows, rng)
+        shutil.copytree(new, polled)
+        satudata(polled / "satudata.toml")
+        shutil.copytree(polled, edited)
+        count = edit(edited / "sheets", opds, args.edited, rng)
+        print(f"{args.opd} buku kerja x {args.rows} baris, `satudata poll --once`, {args.runs} kali per skenario "
+              f"(detik; beban mesin {os.getloadavg()[0]:.1f})")
+        print(f"{'skenario':<34}{'min':>8}{'median':>8}{'CPU':>8}{'target':>9}{'capai':>7}")
+        labels = {"pertama": "pertama (semua baris baru)", "tanpa perubahan": "tanpa perubahan",
+                  "diedit": f"{args.edited:.0%} diedit per buku ({count} baris)"}
+        states = {"pertama": new, "tanpa perubahan": polled, "diedit": edited}
+        for tree in ([args.tree] if args.tree else []) + [None]:
+            if args.tree:
+                print(f"-- {tree or 'pohon ini'}")
+            for key, state in states.items():
+                print(row(labels[key], measure(state, work, args.runs, tree), TARGETS[key]))
+        if args.no_phases:
+            return
+        for key, state in (("pertama", new), ("diedit", edited)):
+            spent = phases(state, work)
+            total = spent.pop("total")
+            print(f"\nFase {labels[key]} (CPU detik, satu kali, dari {total:.2f} s)")
+            for name, seconds in spent.items():
+                print(f"  {name:<32}{seconds:>8.2f}{seconds / total:>8.0%}")
+
+
+if __name__ == "__main__":
+    main()
