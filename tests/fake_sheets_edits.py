@@ -295,3 +295,6 @@ HANDLERS = {
 from tests.fake_sheets_comments import HANDLERS as _COMMENT_HANDLERS  # noqa: E402  (issue 9.4)
 
 HANDLERS.update(_COMMENT_HANDLERS)
+from tests.fake_sheets_protect import HANDLERS as _PROTECT_HANDLERS  # noqa: E402  (issue 10.6)
+
+HANDLERS.update(_PROTECT_HANDLERS)
