@@ -65,7 +65,9 @@ def _sync(api: Any) -> list[dict[str, Any]]:
 def expire_tokens(api: Any) -> None:
     """Every page token issued so far answers 400 from now on."""
     state = _state(api)
-    state["expired_below"] = len(_sync(api)) + 1
+    log = _sync(api)
+    log.append({"fileId": None, "time": ""})  # a position no one sees, so the next token is a new one
+    state["expired_below"] = len(log) + 1
 
 
 def changes_of(api: Any, sid: str) -> int:

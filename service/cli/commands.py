@@ -214,11 +214,13 @@ def export(ctx: click.Context, fmt: str | None, output: Path, locale: str, all_v
     click.echo(f"{count} baris arsip diekspor ke {'keluaran standar' if to_stdout else output}", err=to_stdout)
 
 
-@main.command(help="Periksa kesiapan ruang kerja: kredensial, akses spreadsheet, tab dan judul kolom.")
+@main.command(help="Periksa kesiapan ruang kerja: kredensial, akses dan pemilik spreadsheet, tab, judul kolom dan "
+                   "rentang terlindungi.")
+@click.option("--fix", is_flag=True, help="google: sesuaikan rentang terlindungi dengan satudata.toml.")
 @click.pass_context
-def doctor(ctx: click.Context) -> None:
+def doctor(ctx: click.Context, fix: bool) -> None:
     from service.cli.doctor import doctor as check
-    lines = check(_config(ctx))
+    lines = check(_config(ctx), fix=fix)
     for ok, text in lines:
         click.echo(f"{'OK ' if ok else 'PERBAIKI'} {text}")
     if not all(ok for ok, _ in lines):

@@ -1,0 +1,236 @@
+"""One spreadsheet per OPD (issue 10.3) and protections kept in step with the config (10.6), on
+the fake Google API: Drive's change feed keeps an idle cycle at one Drive call whatever the number
+of spreadsheets, also across `poll --once` processes; an edit re-reads only its spreadsheet; a
+refused page token falls back to files.get; a changed operator list reaches the protected range
+in the next cycle; doctor names the owner and each spreadsheet's problems, and --fix repairs."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from rules.rulefile import load_rules
+from service.archive.store import Store, make_engine
+from service.config import Config, Opd
+from service.poller.cycle import run_cycle
+from sheets.google_protect import WALIDATA as WALIDATA_RANGE, tab_description, template
+from tests import fake_sheets_drive as drive
+from tests.conftest import WIB, WILAYAH
+from tests.fake_sheets_api import FakeSheetsApi
+from tests.google_world import ActingGoogleBackend
+
+WALIDATA = "walidata@example.go.id"
+COUNT = 57  # Magetan's OPDs
+
+
+def operator(kode: str) -> str:
+    return f"operator.{kode.lower()}@example.go.id"
+
+
+def sid_of(kode: str) -> str:
+    return f"1Sheet{kode}"
+
+
+class PerOpd:
+    """A workspace whose every OPD has its own spreadsheet; each ``process()`` is a fresh backend
+    (a new `poll --once` process: nothing kept in memory), the archive is kept."""
+
+    def __init__(self, tmp_path: Path, count: int = COUNT) -> None:
+        self.api = FakeSheetsApi(quota_enabled=False)
+        self.kodes = [f"OPD{i:02d}" for i in range(count)]
+        for kode in self.kodes:
+            self.api.create_spreadsheet(sid_of(kode), title=f"Satu Data {kode}",
+                                        editors={self.api.service_account, WALIDATA, operator(kode)})
+        self.config = Config(path=tmp_path / "satudata.toml", name="Uji", year=2025, backend="google",
+                             folder=tmp_path / "sheets", spreadsheet_id=None, credentials=None,
+                             archive_url=f"sqlite:///{tmp_path / 'arsip.sqlite'}", interval_seconds=60,
+                             walidata=(WALIDATA,), rules_folder=None,
+                             opds=tuple(Opd(k, k, (operator(k),), sid_of(k)) for k in self.kodes))
+        self.store = Store(make_engine(self.config.archive_url, upgrade=True))
+        self.rules = load_rules()
+        self.now = datetime(2025, 3, 3, 9, 0, tzinfo=WIB)
+        self.backend = self.process()
+
+    def process(self) -> ActingGoogleBackend:
+        self.backend = ActingGoogleBackend(self.api, self.config)
+        return self.backend
+
+    def poll(self):
+        self.now += timedelta(minutes=1)
+        self.api.clock.advance(60)
+        before = len(self.api.log)
+        report = run_cycle(self.config, self.backend, self.store, self.rules, WILAYAH, self.now)
+        self.last = [r for r in self.api.log[before:] if r.user == self.api.service_account]
+        return report
+
+    def counts(self) -> dict[str, int]:
+        return {k: sum(1 for r in self.last if r.kind == k) for k in ("drive", "read", "write")}
+
+    def settle(self) -> None:
+        for _ in range(4):
+            self.poll()
+            if self.counts() == {"drive": 1, "read": 0, "write": 0}:
+                return
+        raise AssertionError(f"not idle after 4 cycles: {self.counts()}")
+
+    def read_spreadsheets(self) -> set[str]:
+        return {r.params.get("spreadsheetId") for r in self.last if r.kind == "read"}
+
+
+@pytest.fixture
+def opds(tmp_path):
+    w = PerOpd(tmp_path)
+    yield w
+    w.store.engine.dispose()
+
+
+def test_an_idle_cycle_of_57_spreadsheets_is_one_drive_call_and_no_sheets_call(opds):
+    opds.poll()  # first run: the feed starts, then each spreadsheet is asked once (files.get)
+    methods = [r.method for r in opds.last if r.kind == "drive"]
+    assert methods[0] == "drive.changes.getStartPageToken" and methods.count("drive.files.get") == COUNT
+    opds.settle()
+    for _ in range(3):
+        opds.process()  # each `poll --once` is a new process: the page token comes from the archive
+        opds.poll()
+        assert opds.counts() == {"drive": 1, "read": 0, "write": 0}
+        assert [r.method for r in opds.last] == ["drive.changes.list"]
+        assert opds.last[0].query["fields"] == [
+            "nextPageToken,newStartPageToken,changes(fileId,removed,file(version,owners(emailAddress)))"]
+
+
+def test_an_edit_in_one_spreadsheet_re_reads_only_that_one(opds):
+    opds.settle()
+    kode = opds.kodes[17]
+    opds.backend.add_row(kode, Uraian_Data="Jumlah puskesmas", Satuan="unit", Tahun=2024, Nilai="12")
+    opds.process()
+    opds.poll()
+    assert opds.read_spreadsheets() == {sid_of(kode)}
+    assert opds.counts()["read"] == 1
+    assert opds.backend.get(kode, 2, "ID") == f"{kode}-0001"  # the poller's write landed
+    assert opds.backend.get(opds.kodes[16], 2, "ID") is None
+    opds.poll()  # the read after its own write
+    assert opds.read_spreadsheets() == {sid_of(kode)}
+    opds.poll()
+    assert opds.counts() == {"drive": 1, "read": 0, "write": 0}
+
+
+def test_a_refused_page_token_falls_back_to_files_get_then_the_feed_again(opds):
+    opds.settle()
+    drive.expire_tokens(opds.api)
+    opds.process()
+    opds.poll()
+    statuses = [(r.method, r.status) for r in opds.last if r.kind == "drive"]
+    assert statuses[:2] == [("drive.changes.list", 400), ("drive.changes.getStartPageToken", 200)]
+    assert sum(1 for m, _ in statuses if m == "drive.files.get") == COUNT
+    assert opds.counts()["read"] == 0 and opds.counts()["write"] == 0  # nothing changed: nothing read
+    opds.process()
+    opds.poll()  # the new page token was kept for every tab
+    assert opds.counts() == {"drive": 1, "read": 0, "write": 0}
+    kode = opds.kodes[3]
+    opds.backend.add_row(kode, Uraian_Data="Jumlah sekolah", Satuan="unit", Tahun=2024, Nilai="4")
+    opds.poll()
+    assert opds.read_spreadsheets() == {sid_of(kode)}
+
+
+def test_a_failed_listing_asks_each_spreadsheet_and_loses_no_edit(opds):
+    opds.settle()
+    kode = opds.kodes[40]
+    opds.backend.add_row(kode, Uraian_Data="Jumlah pasar", Satuan="unit", Tahun=2024, Nilai="3")
+    opds.api.fail("drive", status=503, times=5)  # changes.list fails for good (5 attempts)
+    opds.poll()
+    assert opds.read_spreadsheets() == {sid_of(kode)}
+    assert opds.backend.get(kode, 2, "ID") == f"{kode}-0001"
+
+
+def _whole_tab(api: FakeSheetsApi, kode: str) -> dict:
+    sheet = api.sheet(sid_of(kode), kode)
+    return next(p for p in sheet.protected if p["description"] == tab_description(kode))
+
+
+def test_a_changed_operator_list_reaches_the_protected_range_in_the_next_cycle(opds):
+    opds.settle()
+    kode, new = opds.kodes[5], "operator.baru@example.go.id"
+    opds.api.spreadsheets[sid_of(kode)].editors.add(new)
+    opds.config = dataclasses.replace(opds.config, opds=tuple(
+        dataclasses.replace(o, operators=(new,)) if o.kode == kode else o for o in opds.config.opds))
+    opds.process()  # the poller started again with the edited satudata.toml
+    report = opds.poll()
+    assert not report.errors
+    assert opds.read_spreadsheets() == {sid_of(kode)}  # only that tab is looked at again
+    updates = [r.body for r in opds.last if r.method.endswith("batchUpdate")]
+    assert len(updates) == 1 and all("updateProtectedRange" in q for q in updates[0]["requests"])
+    editors = _whole_tab(opds.api, kode)["editors"]
+    assert new in editors["users"] and operator(kode) not in editors["users"]
+    assert editors["domainUsersCanEdit"] is False
+    opds.poll()  # our update moved the version: read once more, now in step, nothing sent
+    assert opds.read_spreadsheets() == {sid_of(kode)} and opds.counts()["write"] == 0
+    opds.poll()
+    assert opds.counts() == {"drive": 1, "read": 0, "write": 0}
+
+
+def test_a_range_opened_to_the_domain_or_deleted_is_repaired_when_the_tab_is_read(opds):
+    opds.settle()
+    kode = opds.kodes[9]
+    sheet = opds.api.sheet(sid_of(kode), kode)
+    walidata = next(p for p in sheet.protected if p["description"] == WALIDATA_RANGE)
+    walidata["editors"]["domainUsersCanEdit"] = True
+    walidata["editors"]["users"].append(operator(kode))  # an operator let into the Walidata columns
+    sheet.protected.remove(_whole_tab(opds.api, kode))
+    opds.api.touch(sid_of(kode))
+    opds.poll()
+    requests = [q for r in opds.last if r.method.endswith("batchUpdate") for q in r.body["requests"]]
+    assert sorted(next(iter(q)) for q in requests) == ["addProtectedRange", "updateProtectedRange"]
+    assert walidata["editors"]["domainUsersCanEdit"] is False and operator(kode) not in walidata["editors"]["users"]
+    added = _whole_tab(opds.api, kode)
+    assert added["range"] == {"sheetId": sheet.sheet_id} and added["editors"]["domainUsersCanEdit"] is False
+    assert operator(kode) in added["editors"]["users"] and WALIDATA in added["editors"]["users"]
+
+
+def test_new_tabs_set_domain_users_can_edit_false_explicitly(opds):
+    opds.poll()
+    bodies = [q["addProtectedRange"]["protectedRange"] for r in opds.last if r.method.endswith("batchUpdate")
+              for q in r.body["requests"] if "addProtectedRange" in q]
+    per_tab = len(template("X", 1, (), (), None))  # two system spans, three Walidata spans, the whole tab
+    assert per_tab == 6 and len(bodies) == per_tab * COUNT
+    assert all(b["editors"]["domainUsersCanEdit"] is False and b["warningOnly"] is False for b in bodies)
+
+
+# --- satudata doctor ----------------------------------------------------------------------------
+
+
+def checkup(opds: PerOpd, fix: bool = False):
+    from service.cli.doctor import doctor
+
+    return doctor(opds.config, client=opds.api.client(), service_account=opds.api.service_account, fix=fix)
+
+
+def test_doctor_names_the_owner_and_each_spreadsheets_problems_and_fix_repairs_them(tmp_path):
+    opds = PerOpd(tmp_path, count=4)
+    opds.settle()
+    a, b, c, d = opds.kodes
+    opds.api.spreadsheets[sid_of(b)].editors.discard(opds.api.service_account)  # not shared any more
+    whole = _whole_tab(opds.api, c)
+    whole["editors"]["users"].remove(operator(c))
+    whole["editors"]["domainUsersCanEdit"] = True
+    opds.api.spreadsheets[sid_of(d)].sheets.remove(opds.api.sheet(sid_of(d), d))
+    lines = checkup(opds)
+    owner = opds.api.owner
+    assert (True, f"Pemilik spreadsheet 'Satu Data {a}': {owner}. Pemilik selalu dapat menyunting semua kolom, "
+                  "termasuk rentang terlindungi (akun layanan tidak dapat menjadi pemilik berkas); pastikan "
+                  "pemiliknya akun dinas Walidata, bukan akun pribadi") in lines
+    problems = [text for ok, text in lines if not ok]
+    sa = opds.api.service_account
+    assert problems == [
+        f"Spreadsheet {sid_of(b)} tidak ditemukan atau belum dibagikan: periksa spreadsheet_id dan bagikan "
+        f"spreadsheet ke {sa} sebagai Editor",
+        f"Tab {c}: rentang terlindungi '{tab_description(c)}' belum mengizinkan {operator(c)}; mengizinkan semua "
+        "pengguna domain menyunting; perbaiki dengan: satudata doctor --fix",
+    ]
+    assert (True, f"Tab {d} belum ada di 'Satu Data {d}'; dibuat otomatis dari templat pada poll berikutnya") in lines
+    fixed = checkup(opds, fix=True)
+    assert (True, f"Rentang terlindungi di 'Satu Data {c}' diperbaiki (1 perubahan); jalankan doctor sekali lagi "
+                  "untuk memeriksa") in fixed
+    assert operator(c) in whole["editors"]["users"] and whole["editors"]["domainUsersCanEdit"] is False
+    assert [t for ok, t in checkup(opds) if not ok] == problems[:1]
