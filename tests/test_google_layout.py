@@ -234,3 +234,74 @@ def test_doctor_names_the_owner_and_each_spreadsheets_problems_and_fix_repairs_t
                   "untuk memeriksa") in fixed
     assert operator(c) in whole["editors"]["users"] and whole["editors"]["domainUsersCanEdit"] is False
     assert [t for ok, t in checkup(opds) if not ok] == problems[:1]
+
+
+# --- satudata init: one spreadsheet per OPD -------------------------------------------------------
+
+
+def _init(*args: str):
+    from click.testing import CliRunner
+
+    from service.cli.commands import main
+
+    return CliRunner().invoke(main, ["init", *args])
+
+
+def _fill(path: Path, ids: dict[str, str], delimiter: str = ",") -> None:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter)
+        writer.writerow(["kode", "nama", "spreadsheet"])
+        writer.writerows([r["kode"], r["nama"], ids.get(r["kode"], "")] for r in rows)
+
+
+def test_init_per_opd_writes_the_list_to_fill_then_a_config_with_each_opds_spreadsheet(tmp_path):
+    from service.config import load_config
+    from service.cli.workspace import magetan_opds
+
+    ws = tmp_path / "ws"
+    first = _init(str(ws), "--backend", "google", "--per-opd")
+    assert first.exit_code == 0, first.output
+    listing = ws / "spreadsheet-opd.csv"
+    assert "akun layanan tidak dapat memiliki berkas" in first.output and "--spreadsheets" in first.output
+    kodes = [o["kode"] for o in magetan_opds()]
+    assert listing.read_text(encoding="utf-8").count("\n") == len(kodes) + 1
+    # a person pastes URLs (as copied from the address bar) or bare IDs; Excel saves with semicolons
+    ids = {k: f"1Sheet{k.replace('-', '')}Abc" for k in kodes}
+    pasted = {k: (f"https://docs.google.com/spreadsheets/d/{v}/edit#gid=0" if i % 2 else v)
+              for i, (k, v) in enumerate(ids.items())}
+    _fill(listing, pasted, delimiter=";")
+    second = _init(str(ws), "--backend", "google", "--spreadsheets", str(listing), "--force")
+    assert second.exit_code == 0, second.output
+    config = load_config(ws / "satudata.toml")
+    assert config.spreadsheet_id is None and {o.kode: o.spreadsheet_id for o in config.opds} == ids
+    assert f"{len(kodes)} OPD memakai spreadsheet sendiri" in second.output
+
+
+def test_init_names_what_is_wrong_in_the_list(tmp_path):
+    from service.cli.workspace import magetan_opds
+
+    kodes = [o["kode"] for o in magetan_opds()]
+    listing = tmp_path / "daftar.csv"
+    listing.write_text("kode,spreadsheet\n" + f"{kodes[0]},1AbcShared\n", encoding="utf-8")
+    missing = _init(str(tmp_path / "a"), "--backend", "google", "--spreadsheets", str(listing))
+    assert missing.exit_code != 0 and f"OPD tanpa spreadsheet di {listing}: {kodes[1]}" in missing.output
+    mixed = _init(str(tmp_path / "b"), "--backend", "google", "--spreadsheets", str(listing),
+                  "--spreadsheet-id", "https://docs.google.com/spreadsheets/d/1Bersama/edit")
+    assert mixed.exit_code == 0, mixed.output
+    from service.config import load_config
+    config = load_config(tmp_path / "b" / "satudata.toml")
+    assert config.spreadsheet_id == "1Bersama" and config.opds[0].spreadsheet_id == "1AbcShared"
+    assert all(o.spreadsheet_id is None for o in config.opds[1:])
+    listing.write_text(f"kode,spreadsheet\n{kodes[0]},1Abc\n{kodes[1]},1Abc\n", encoding="utf-8")
+    twice = _init(str(tmp_path / "c"), "--backend", "google", "--spreadsheets", str(listing), "--spreadsheet-id", "1X")
+    assert twice.exit_code != 0 and f"spreadsheet 1Abc sudah dipakai {kodes[0]}" in twice.output
+    listing.write_text("kode,spreadsheet\nTIDAKADA,1Abc\n", encoding="utf-8")
+    unknown = _init(str(tmp_path / "d"), "--backend", "google", "--spreadsheets", str(listing), "--spreadsheet-id", "1X")
+    assert unknown.exit_code != 0 and "kode OPD 'TIDAKADA' tidak dikenal" in unknown.output
+    listing.write_text(f"kode,spreadsheet\n{kodes[0]},https://example.com/bukan spreadsheet\n", encoding="utf-8")
+    bad = _init(str(tmp_path / "e"), "--backend", "google", "--spreadsheets", str(listing), "--spreadsheet-id", "1X")
+    assert bad.exit_code != 0 and "bukan ID atau URL spreadsheet Google" in bad.output
