@@ -306,7 +306,8 @@ class GoogleBackend:
                 self._titles.pop(sid, None)
                 continue
             snapshot = self._snapshot(kode, sheet, version)
-            people = self.protections.check(sid, kode, sheet, snapshot.header)  # None: out of step, repaired after the writes
+            # protections compared with the config; what differs is repaired after the writes
+            people = self.protections.check(sid, kode, sheet, snapshot.header, known.get(kode), version)
             snapshot.token = self._tabs[kode].token = self.feed.token(version, people)
             out[kode] = TabResult(kode, snapshot=snapshot)
             google_comments.attach(out[kode].snapshot, sheet, self._comments_read, self.operators.get(kode, ()), editors)

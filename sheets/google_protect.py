@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .google_changes import people_of, version_of
 from .google_retry import GoogleError
 from .layout import COLUMNS, match_headers
 
@@ -191,6 +192,9 @@ def send(backend: Any, sid: str, requests: list[dict[str, Any]]) -> None:
                   idempotent=not adds)  # an update sent twice is the same; an added range would be doubled
 
 
+SENT = "dikirim:"  # a token's people marker: repairs for these people were sent, to be confirmed by the next read
+
+
 class Sync:
     """The repairs the reads of one cycle found, sent after its writes (GoogleBackend.after_cycle)."""
 
@@ -198,21 +202,30 @@ class Sync:
         self.backend = backend
         self.pending: dict[str, dict[str, list[dict[str, Any]]]] = {}  # spreadsheet -> OPD -> requests
 
-    def check(self, sid: str, kode: str, sheet: dict[str, Any], header: Sequence[Any]) -> str | None:
-        """The people fingerprint when the tab's protections are in step with the config; None when
-        not (the repairs wait for ``send``), so the tab's token asks for another look next cycle."""
+    def check(self, sid: str, kode: str, sheet: dict[str, Any], header: Sequence[Any], before: Any,
+              version: str) -> str | None:
+        """What the tab's token says of its protections: the people fingerprint when they are in step
+        with the config; ``SENT + fingerprint`` when repairs are queued (``send``), so the next cycle
+        reads the tab again to confirm them; None when they could not be compared. ``before`` is the
+        last token: repairs that landed (the version moved since) for the same people are not sent
+        again, so a range Google keeps otherwise (e.g. it drops an e-mail) never costs a write every
+        cycle; repairs that did not land (same version) are sent again."""
         b = self.backend
         operators = b.operators.get(kode, ())
+        people = fingerprint(kode, operators, b.walidata, b.service_account)
         try:
             found = findings(sheet, kode, operators, b.walidata, b.service_account, lambda: b.feed.owners_of(sid), header)
         except GoogleError as exc:  # the owner could not be asked: compared again next cycle
             log.warning("pemilik spreadsheet %s tidak dapat ditanyakan: %s", sid, exc)
             return None
-        for f in found:
-            log.info("%s", f.text)
-        if found:
-            self.pending.setdefault(sid, {})[kode] = [f.request for f in found]
-        return None if found else fingerprint(kode, operators, b.walidata, b.service_account)
+        if not found:
+            return people
+        if people_of(before) == SENT + people and version_of(before) != version:
+            log.warning("Rentang terlindungi tab %s tetap berbeda setelah diperbarui (%s); periksa dengan "
+                        "satudata doctor", kode, "; ".join(f.text for f in found))
+            return people
+        self.pending.setdefault(sid, {})[kode] = [f.request for f in found]
+        return SENT + people
 
     def send(self) -> list[str]:
         """Send what the reads found; what failed, in Bahasa Indonesia (tried again next cycle)."""

@@ -152,10 +152,7 @@ def _whole_tab(api: FakeSheetsApi, kode: str) -> dict:
 def test_a_changed_operator_list_reaches_the_protected_range_in_the_next_cycle(opds):
     opds.settle()
     kode, new = opds.kodes[5], "operator.baru@example.go.id"
-    opds.api.spreadsheets[sid_of(kode)].editors.add(new)
-    opds.config = dataclasses.replace(opds.config, opds=tuple(
-        dataclasses.replace(o, operators=(new,)) if o.kode == kode else o for o in opds.config.opds))
-    opds.process()  # the poller started again with the edited satudata.toml
+    _new_operator(opds, kode, new)  # the poller started again with the edited satudata.toml
     report = opds.poll()
     assert not report.errors
     assert opds.read_spreadsheets() == {sid_of(kode)}  # only that tab is looked at again
@@ -168,6 +165,51 @@ def test_a_changed_operator_list_reaches_the_protected_range_in_the_next_cycle(o
     assert opds.read_spreadsheets() == {sid_of(kode)} and opds.counts()["write"] == 0
     opds.poll()
     assert opds.counts() == {"drive": 1, "read": 0, "write": 0}
+
+
+def _new_operator(opds: PerOpd, kode: str, email: str) -> None:
+    opds.api.spreadsheets[sid_of(kode)].editors.add(email)
+    opds.config = dataclasses.replace(opds.config, opds=tuple(
+        dataclasses.replace(o, operators=(email,)) if o.kode == kode else o for o in opds.config.opds))
+    opds.process()
+
+
+def test_a_range_google_keeps_otherwise_is_not_rewritten_every_cycle(opds, monkeypatch):
+    from tests import fake_sheets_edits as edits
+
+    opds.settle()
+    kode, new = opds.kodes[6], "operator.baru@example.go.id"
+    original = edits.HANDLERS["updateProtectedRange"]
+
+    def dropping(book, args, user, where):  # as if Google refused that e-mail on the range
+        original(book, args, user, where)
+        for sheet in book.sheets:
+            for pr in sheet.protected:
+                if new in pr.get("editors", {}).get("users", []):
+                    pr["editors"]["users"].remove(new)
+
+    monkeypatch.setitem(edits.HANDLERS, "updateProtectedRange", dropping)
+    _new_operator(opds, kode, new)
+    opds.poll()
+    assert opds.counts()["write"] == 1
+    opds.poll()  # read again to confirm: still different, and not sent again
+    assert opds.read_spreadsheets() == {sid_of(kode)} and opds.counts()["write"] == 0
+    opds.process()
+    opds.poll()
+    assert opds.counts() == {"drive": 1, "read": 0, "write": 0}
+
+
+def test_a_repair_google_refused_is_sent_again_by_the_next_process(opds):
+    opds.settle()
+    kode, new = opds.kodes[7], "operator.baru@example.go.id"
+    _new_operator(opds, kode, new)
+    opds.api.fail("write", status=503, times=5)
+    report = opds.poll()
+    assert any("rentang terlindungi belum dapat diperbarui" in e for e in report.errors)
+    assert new not in _whole_tab(opds.api, kode)["editors"]["users"]
+    opds.process()
+    assert not opds.poll().errors
+    assert new in _whole_tab(opds.api, kode)["editors"]["users"]
 
 
 def test_a_range_opened_to_the_domain_or_deleted_is_repaired_when_the_tab_is_read(opds):
