@@ -1,8 +1,9 @@
 """GoogleBackend: one tab per OPD (named ``<KODE>``) in one spreadsheet shared with a service account,
 or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
 
-* an idle cycle costs one Drive ``files.get?fields=version`` per spreadsheet (Drive quota) and no
-  Sheets request: a spreadsheet whose version is the token of the last processed read is skipped;
+* an idle cycle costs one Drive call (Drive quota) and no Sheets request: ``files.get?fields=version``
+  with one spreadsheet, Drive's change feed for all of them with several (google_changes.py); a
+  spreadsheet whose version is the token of the last processed read is skipped;
 * a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a ``fields`` mask: values, notes,
   number formats) and at most one ``spreadsheets.batchUpdate`` (values and notes together through
   ``updateCells``, atomic) per spreadsheet, whatever the number of tabs, rows or edits;
