@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             worst = max(worst, p95)
             print(f"{path:<16} n={args.n}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
         def new_cycle() -> None:  # the poller finished another cycle: the Ringkasan reads the rows again
-            store.finish_cycle(store.start_cycle(NOW), NOW, status="selesai")
+            store.cycle_log.finish(store.cycle_log.start(NOW), NOW, status="selesai")
 
         cold = 0.0
         for path in ("/", "/api/ringkasan"):

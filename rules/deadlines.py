@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterable
 
 from rules.calendar import WorkCalendar
 from rules.sop import DIARSIP, Sop, State, load_sop
@@ -43,6 +44,12 @@ def classify(start: datetime, allowed: float, end: datetime | None, now: datetim
         verdict = TEPAT_WAKTU
     return {"tenggat": deadline, "hari_kerja_berjalan": round(spent, 1), "batas_hari_kerja": allowed,
             "ketepatan": verdict}
+
+
+def phase_order(states: Iterable[str], sop: Sop) -> int | None:
+    """The OPD's phase: the order of the least advanced state its live rows are in (None: no rows).
+    The phase clock counts from the moment this changed."""
+    return min((sop.states[s].order for s in states if s in sop.states), default=None)
 
 
 def worst(*verdicts: str) -> str:

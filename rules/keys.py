@@ -5,6 +5,7 @@ Light on purpose (no pandas): the archive and the row-skipping code need these o
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from rules.wilayah import Wilayah
 
@@ -43,3 +44,16 @@ def rincian_key(rincian: object, wilayah: Wilayah) -> str:
     if wilayah.is_kabupaten(text(rincian)):
         return "kabupaten"
     return _norm(text(rincian))
+
+
+def history_of(versions: Iterable[tuple[object, object, object, int | None, float | None]],
+               wilayah: Wilayah) -> History:
+    """The archived (tahun, nilai) of each data item and rincian, in the order given, from
+    (kode_data, uraian_data, rincian, tahun, nilai) versions: the checks compare a new Nilai
+    with the item's earlier years. Versions without a year or a number are left out."""
+    out: History = {}
+    for kode, uraian, rincian, tahun, nilai in versions:
+        if tahun is None or nilai is None:
+            continue
+        out.setdefault((item_key(kode, uraian), rincian_key(rincian, wilayah)), []).append((tahun, nilai))
+    return out

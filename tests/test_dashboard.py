@@ -334,8 +334,8 @@ def test_kesehatan_lists_tab_problems(scene):
 
 def test_no_password_or_secret_is_ever_shown(scene):
     url = "postgresql+psycopg://walidata:s3cr3t-pw@db.example.go.id:5432/arsip"
-    cycle = scene.world.store.start_cycle(at(4, 8))
-    scene.world.store.finish_cycle(cycle, at(4, 8), status="galat",
+    cycle = scene.world.store.cycle_log.start(at(4, 8))
+    scene.world.store.cycle_log.finish(cycle, at(4, 8), status="galat",
                                    errors=[f"Koneksi gagal: {url}", "token=abc123 ditolak"])
     client = scene.client(at(4, 9), archive_url=url, credentials=Path("/etc/rahasia/sa.json"))
     for path in PAGES + APIS:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from rules.rulefile import load_rules
-from service.archive.store import Store, make_engine
+from service.archive.engine import make_engine
+from service.archive.store import Store
 from service.config import Config, Opd
 from service.poller.cycle import run_cycle
 from sheets.google_protect import WALIDATA as WALIDATA_RANGE, tab_description, template

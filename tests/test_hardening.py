@@ -55,8 +55,8 @@ def test_url_without_a_password_is_shown_as_configured():
 @pytest.mark.parametrize("url, secret", URLS[:3])
 def test_dashboard_never_shows_a_password_with_slash_space_or_at(tmp_path, url, secret):
     scene = Scene(tmp_path)
-    cycle = scene.world.store.start_cycle(NOW)
-    scene.world.store.finish_cycle(cycle, NOW, status="galat", errors=[f"Koneksi gagal: {url}"])
+    cycle = scene.world.store.cycle_log.start(NOW)
+    scene.world.store.cycle_log.finish(cycle, NOW, status="galat", errors=[f"Koneksi gagal: {url}"])
     client = scene.client(NOW, archive_url=url)
     for path in PAGES + APIS:
         assert secret not in client.get(path).get_data(as_text=True), path

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, text
 
 from service.archive import schema
-from service.archive.store import migrate
+from service.archive.engine import migrate
 
 HEAD = "0008_event_people"
 
@@ -54,7 +54,7 @@ def test_head_read_from_the_migration_files_is_alembics_head():
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
-    from service.archive.store import MIGRATIONS, head_revision
+    from service.archive.engine import MIGRATIONS, head_revision
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -64,7 +64,7 @@ def test_head_read_from_the_migration_files_is_alembics_head():
 def test_a_server_database_is_migrated_only_when_asked(db_url):
     import pytest
 
-    from service.archive.store import SchemaOutdated, head_revision, make_engine
+    from service.archive.engine import SchemaOutdated, head_revision, make_engine
 
     engine = create_engine(db_url)
     try:
@@ -155,7 +155,7 @@ def test_downgrade_from_datum_numbers_versions_per_row_again(db_url):
         from alembic import command
         from alembic.config import Config as AlembicConfig
 
-        from service.archive.store import MIGRATIONS
+        from service.archive.engine import MIGRATIONS
         config = AlembicConfig()
         config.set_main_option("script_location", str(MIGRATIONS))
         with engine.begin() as conn:
@@ -173,7 +173,7 @@ def test_downgrade_from_datum_numbers_versions_per_row_again(db_url):
 def test_the_read_only_dashboard_never_migrates(tmp_path):
     import pytest
 
-    from service.archive.store import SchemaOutdated, make_engine
+    from service.archive.engine import SchemaOutdated, make_engine
 
     url = f"sqlite:///{tmp_path / 'kosong.sqlite'}"
     with pytest.raises(SchemaOutdated):

@@ -143,8 +143,8 @@ def test_the_service_clock_starts_at_the_first_row_seen_and_step_3_ran_late(worl
 def test_a_recorded_handout_earlier_than_the_first_row_starts_the_clock(world):
     _drive_to_checked(world)
     handed = datetime(2025, 2, 3, 8, 0, tzinfo=WIB)
-    world.store.record_handout("DINKES", handed)
-    world.store.record_handout("DINKES", handed + timedelta(days=2))  # a later handout keeps the earliest
+    world.store.phases.record_handout("DINKES", handed)
+    world.store.phases.record_handout("DINKES", handed + timedelta(days=2))  # a later handout keeps the earliest
     info = _dinkes(world)
     assert info["standar_pelayanan"]["dibagikan"] == handed
     world.now = handed + timedelta(days=60)

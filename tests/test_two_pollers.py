@@ -30,12 +30,12 @@ nama = "Dinas Kesehatan"
 def test_lease_is_exclusive_until_released_or_expired(tmp_path):
     store = Store(make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}"))
     now = datetime(2025, 5, 5, 3, tzinfo=timezone.utc)
-    assert store.acquire_lease("A", now, 60) is None
-    assert store.acquire_lease("A", now + timedelta(seconds=30), 60) is None  # renewal
-    assert "A" in store.acquire_lease("B", now + timedelta(seconds=31), 60)
-    assert store.acquire_lease("B", now + timedelta(seconds=91), 60) is None  # A's lease ran out
-    store.release_lease("B")
-    assert store.acquire_lease("A", now + timedelta(seconds=92), 60) is None
+    assert store.lease.acquire("A", now, 60) is None
+    assert store.lease.acquire("A", now + timedelta(seconds=30), 60) is None  # renewal
+    assert "A" in store.lease.acquire("B", now + timedelta(seconds=31), 60)
+    assert store.lease.acquire("B", now + timedelta(seconds=91), 60) is None  # A's lease ran out
+    store.lease.release("B")
+    assert store.lease.acquire("A", now + timedelta(seconds=92), 60) is None
     store.engine.dispose()
 
 
@@ -77,8 +77,8 @@ def test_poller_whose_lease_was_taken_commits_and_writes_nothing(tmp_path):
     world.poll()
     world.backend.add_row("DINKES", Uraian_Data="Jumlah Puskesmas", Satuan="Unit")
     now = world.now + timedelta(hours=1)
-    assert world.store.acquire_lease("A", now - timedelta(minutes=10), 60) is None
-    assert world.store.acquire_lease("B", now, 600) is None  # A's lease ran out mid-cycle: B took it
+    assert world.store.lease.acquire("A", now - timedelta(minutes=10), 60) is None
+    assert world.store.lease.acquire("B", now, 600) is None  # A's lease ran out mid-cycle: B took it
     writes = len(world.backend.writes)
     report = run_cycle(world.config, world.backend, world.store, world.rules, world.wilayah, now,
                        lease=("A", 120))
@@ -99,8 +99,8 @@ def test_lease_of_a_killed_poller_on_this_machine_is_taken_over(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     now = datetime.now(timezone.utc)
-    assert service.store.acquire_lease(f"{socket.gethostname()}:{dead.pid}:abc", now, 600) is None
-    service.store.start_cycle(now)  # the killed poller's cycle, never finished
+    assert service.store.lease.acquire(f"{socket.gethostname()}:{dead.pid}:abc", now, 600) is None
+    service.store.cycle_log.start(now)  # the killed poller's cycle, never finished
     report = service.poll()
     assert not report.backend_failed
     assert all(c["status"] != "berjalan" for c in service.store.cycles())

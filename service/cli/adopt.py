@@ -13,7 +13,7 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
     """(kode, rows adopted, problem) per tab; holds the poller lease while it writes the archive."""
     from service.reconcile.adopt import adopt
     now = service.clock()
-    other = service.store.acquire_lease(service.holder, now, service.lease_seconds)
+    other = service.store.lease.acquire(service.holder, now, service.lease_seconds)
     if other:
         raise click.ClickException(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                                    "Hentikan poller itu dulu, lalu jalankan adopt lagi.")

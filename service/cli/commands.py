@@ -91,7 +91,7 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
     if per_opd:
         _per_opd_steps(directory, path)
     if backend == "google" and not (shared or own):
-        from service.archive.store import make_engine
+        from service.archive.engine import make_engine
         make_engine(f"sqlite:///{(directory / 'arsip.sqlite').resolve()}").dispose()  # the archive, ready
         if not per_opd:
             click.echo("Isi sheets.spreadsheet_id (dan sheets.credentials atau GOOGLE_APPLICATION_CREDENTIALS) "

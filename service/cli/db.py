@@ -13,7 +13,7 @@ def db() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context) -> None:
     from service.archive.masking import mask_secrets
-    from service.archive.store import head_revision, schema_revision
+    from service.archive.engine import head_revision, schema_revision
     from service.cli.commands import _config
     from service.poller.wiring import open_store
     from service.config import ConfigError
@@ -34,7 +34,7 @@ def status(ctx: click.Context) -> None:
     from sqlalchemy import create_engine
 
     from service.archive.masking import mask_secrets
-    from service.archive.store import head_revision, schema_revision
+    from service.archive.engine import head_revision, schema_revision
     from service.cli.commands import _config
 
     config = _config(ctx)

@@ -149,6 +149,6 @@ def _record_handouts(config: Config, opds: list[str]) -> None:
     store, now = _store(config), utcnow()
     try:
         for opd in opds:
-            store.record_handout(opd, now)
+            store.phases.record_handout(opd, now)
     finally:
         store.engine.dispose()

@@ -170,7 +170,7 @@ def rollover_command(ctx: click.Context, year: int) -> None:
     config = _config(ctx)
     service = _service(config, rolling_over=True)
     try:
-        other = service.store.acquire_lease(service.holder, service.clock(), service.lease_seconds)
+        other = service.store.lease.acquire(service.holder, service.clock(), service.lease_seconds)
         if other:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. Hentikan poller itu dulu.")
         report = rollover(service, year)

@@ -13,7 +13,8 @@ from service.reconcile.removal import PENDING_REMOVAL
 from service.reconcile.tab import Context, reconcile
 from service.archive import dberrors, waiting
 from service.reconcile.who import People
-from service.archive.store import LeaseLost, Store
+from service.archive.lease import LeaseLost
+from service.archive.store import Store
 from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     def unwrap(stored: Any) -> Any:
         return stored.get("token") if isinstance(stored, dict) and stored.get("aturan") == salt else None
 
-    report = CycleReport(store.start_cycle(now), now)
+    report = CycleReport(store.cycle_log.start(now), now)
     try:
         results = _read(config, backend, store, report, unwrap, progress)
         if results is not None:
@@ -174,8 +175,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             continue
         try:
             memory = store.load_tab(result.opd)
-            ctx = Context(rules, wilayah, config.year, history=store.history(result.opd, wilayah), salt=salt,
-                          archived=store.archived_data(result.opd),
+            ctx = Context(rules, wilayah, config.year, history=store.history.values(result.opd, wilayah), salt=salt,
+                          archived=store.history.latest(result.opd),
                           notices=(result.notice,) if getattr(result, "notice", "") else (),
                           people=people_of(config, result.opd, service_account))
             plan = reconcile(result.snapshot, memory, ctx, now)
@@ -243,7 +244,7 @@ def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: 
 def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[str, int], now: datetime) -> None:
     used = {k: v - before.get(k, 0) for k, v in backend.requests.items()}
     report.requests = used
-    store.finish_cycle(
+    store.cycle_log.finish(
         report.cycle_id, now, status="gagal" if report.backend_failed else ("galat" if report.errors else "selesai"),
         requests_read=used.get("read", 0), requests_write=used.get("write", 0),
         requests_other=sum(v for k, v in used.items() if k not in ("read", "write")),

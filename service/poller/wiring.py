@@ -14,7 +14,8 @@ from service.config import Config, ConfigError
 from service.archive import dberrors
 from service.archive.masking import mask_secrets
 from service.poller.cycle import CycleReport, run_cycle
-from service.archive.store import SchemaOutdated, Store, make_engine
+from service.archive.engine import SchemaOutdated, make_engine
+from service.archive.store import Store
 from sheets.base import Backend
 
 
@@ -86,7 +87,7 @@ class Service:
         if other:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
-        self.store.close_abandoned_cycles(now)
+        self.store.cycle_log.close_abandoned(now)
         report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
                            lease=(self.holder, self.lease_seconds), progress=progress)
         from service.publish.build import publish_after_cycle  # [publikasi] otomatis
@@ -95,15 +96,15 @@ class Service:
 
     def _lease(self, now: datetime) -> str | None:
         """The other holder of the poller lease, or None when this process holds it now."""
-        other = self.store.acquire_lease(self.holder, now, self.lease_seconds)
-        if other and _dead_here(self.store.lease_holder()):
-            if self.store.take_lease(self.store.lease_holder(), self.holder, now, self.lease_seconds):
+        other = self.store.lease.acquire(self.holder, now, self.lease_seconds)
+        if other and _dead_here(self.store.lease.holder()):
+            if self.store.lease.take(self.store.lease.holder(), self.holder, now, self.lease_seconds):
                 other = None  # its poller was killed on this machine: no need to wait for the lease to run out
         return other
 
     def release(self) -> None:
         try:
-            self.store.release_lease(self.holder)
+            self.store.lease.release(self.holder)
         except Exception as exc:  # the lease runs out by itself; a full disk must not hide the real message
             if dberrors.describe(exc) is None:
                 raise

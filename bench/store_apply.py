@@ -1,0 +1,123 @@
+"""The archive store's write and read cost alone (issue 14, Build 5), without the reconcile.
+
+    python bench/store_apply.py --opd 40 --rows 500 --repeat 3 [--url sqlite|postgresql+psycopg://...]
+
+Reconciles a fake workspace once to get the plans of two cycles (the first poll, every row
+new; then every row edited), then, ``--repeat`` times on a fresh archive, times
+``Store.apply`` of every tab's first-cycle plan, of every tab's all-edited plan, and
+``Store.load_tab`` of an unchanged tab. Prints the minimum over the repeats of CPU
+(``time.process_time``) and wall seconds against the targets: first cycle and all-edited
+apply <= 2 s for 20,000 rows, load_tab <= 50 ms. ``--profile`` prints the cProfile top
+entries of one first-cycle apply instead.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.cycle import build, edit  # noqa: E402
+from rules.rulefile import load_rules  # noqa: E402
+from rules.wilayah import Wilayah  # noqa: E402
+from service.archive.schema import metadata  # noqa: E402
+from service.archive.store import Store, make_engine  # noqa: E402
+from service.reconcile.tab import Context, reconcile  # noqa: E402
+from tests.fakes import FakeBackend  # noqa: E402
+
+WIB = ZoneInfo("Asia/Jakarta")
+NOW = datetime(2025, 6, 2, 9, tzinfo=WIB)
+
+
+def plans(opds: list[str], rows: int, url: str) -> tuple[list, list]:
+    """The first-cycle plans and the all-edited plans of the fake workspace (one archive)."""
+    rng = random.Random(39)
+    wilayah = Wilayah.load()
+    ctx = Context(load_rules(), wilayah, 2025)
+    backend = FakeBackend()
+    build(backend, opds, rows, wilayah, rng)
+    store = fresh_store(url)
+    out = []
+    for step, share in enumerate((None, 1.0)):
+        if share is not None:
+            edit(backend, opds, share, rng)
+        now = NOW + timedelta(hours=step)
+        cycle = []
+        for result in backend.read(opds, store.tokens()):
+            plan = reconcile(result.snapshot, store.load_tab(result.opd), ctx, now)
+            store.apply(plan, None, now, token=result.snapshot.token)
+            cycle.append((plan, result.snapshot.token))
+        out.append(cycle)
+    store.engine.dispose()
+    return out[0], out[1]
+
+
+def fresh_store(url: str) -> Store:
+    """An empty, migrated archive at ``url`` (a temporary SQLite file for ``sqlite``)."""
+    if url == "sqlite":
+        url = f"sqlite:///{tempfile.mkdtemp()}/arsip.sqlite"
+    engine = make_engine(url, upgrade=True)
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+    return Store(engine)
+
+
+def timed(store: Store, cycle: list, now: datetime) -> tuple[float, float]:
+    """CPU and wall seconds of applying every plan of one cycle."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for plan, token in cycle:
+        store.apply(plan, None, now, token=token)
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def measure(first: list, edited: list, url: str) -> dict[str, tuple[float, float]]:
+    store = fresh_store(url)
+    out = {"apply pertama": timed(store, first, NOW),
+           "apply semua diedit": timed(store, edited, NOW + timedelta(hours=1))}
+    opd = first[0][0].opd
+    store.load_tab(opd)  # warm: the first read of a process compiles its statement
+    cpu, wall = time.process_time(), time.perf_counter()
+    store.load_tab(opd)
+    out["load_tab satu tab"] = (time.process_time() - cpu, time.perf_counter() - wall)
+    store.engine.dispose()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--opd", type=int, default=40)
+    parser.add_argument("--rows", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--url", default="sqlite", help="sqlite (a temporary file) or a database URL, emptied")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    opds = [f"OPD{i:02d}" for i in range(args.opd)]
+    first, edited = plans(opds, args.rows, args.url)
+    print(f"{args.opd} OPD x {args.rows} baris = {args.opd * args.rows} baris, {args.url.split(':')[0]}")
+    if args.profile:
+        store = fresh_store(args.url)
+        profile = cProfile.Profile()
+        profile.runcall(timed, store, first, NOW)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        return
+    runs = [measure(first, edited, args.url) for _ in range(args.repeat)]
+    targets = {"apply pertama": 2.0, "apply semua diedit": 2.0, "load_tab satu tab": 0.05}
+    print(f"{'fase':<22}{'CPU min':>10}{'dinding min':>13}{'target':>9}")
+    for name, target in targets.items():
+        cpu = min(r[name][0] for r in runs)
+        wall = min(r[name][1] for r in runs)
+        print(f"{name:<22}{cpu:>10.3f}{wall:>13.3f}{target:>9.2f}")
+    print(f"detik, minimum dari {args.repeat} kali")
+
+
+if __name__ == "__main__":
+    main()

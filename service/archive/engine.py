@@ -1,0 +1,74 @@
+"""Opening the archive: the engine, and the schema brought to the newest Alembic migration."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with the project's Alembic migrations."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+class SchemaOutdated(Exception):
+    """A server database whose schema is older than this version of the product."""
+
+
+def head_revision() -> str:
+    """The newest migration, read from the files themselves: no Alembic import on every start."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M)
+        down = re.search(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M)
+        if revision:
+            revisions.add(revision.group(1))
+        if down:
+            downs.add(down.group(1))
+    heads = revisions - downs
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have one head, found {sorted(heads)}")
+    return heads.pop()
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision the database is at; None for an empty database."""
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def make_engine(url: str, *, upgrade: bool | None = None) -> Engine:
+    """Build the engine for an archive whose schema is current.
+
+    A SQLite archive (a file in the workspace) is brought up to date on open. A server database
+    (PostgreSQL, MariaDB) is migrated only when asked (``upgrade=True``: ``satudata init`` and
+    ``satudata db upgrade``), so no poller or dashboard runs DDL on a shared server unasked;
+    ``upgrade=False`` never migrates (the read-only dashboard). A current schema costs one query.
+    """
+    engine = create_engine(url, pool_pre_ping=True)
+    if upgrade is None:
+        upgrade = engine.dialect.name == "sqlite"
+    current, head = schema_revision(engine), head_revision()
+    if current != head:
+        if not upgrade:
+            engine.dispose()
+            raise SchemaOutdated(f"skema arsip {'kosong' if current is None else 'versi ' + current} belum versi "
+                                 f"terbaru ({head}); jalankan: satudata db upgrade")
+        migrate(engine)
+    return engine
