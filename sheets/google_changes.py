@@ -135,14 +135,18 @@ class ChangeFeed:
 
     # --- Drive calls ---------------------------------------------------------------------------
 
+    def start(self) -> str | None:
+        """A page token for changes from now on (changes.getStartPageToken; raises GoogleError)."""
+        answer = self.backend._call("drive", "GET", f"{CHANGES_URL}/startPageToken", "Drive changes.getStartPageToken",
+                                    params={"supportsAllDrives": "true"})
+        return answer.get("startPageToken")
+
     def _start(self) -> str | None:
         try:
-            answer = self.backend._call("drive", "GET", f"{CHANGES_URL}/startPageToken", "Drive changes.getStartPageToken",
-                                        params={"supportsAllDrives": "true"})
+            return self.start()
         except GoogleError as exc:
             log.warning("token awal perubahan Drive tidak dapat diminta: %s", exc)
             return None
-        return answer.get("startPageToken")
 
     def _list(self, page: str) -> tuple[dict[str, str | None], str, bool]:
         """({spreadsheet: current version, None when removed}, the next position, listed to the end)."""

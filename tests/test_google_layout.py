@@ -272,6 +272,8 @@ def test_doctor_names_the_owner_and_each_spreadsheets_problems_and_fix_repairs_t
         "pengguna domain menyunting; perbaiki dengan: satudata doctor --fix",
     ]
     assert (True, f"Tab {d} belum ada di 'Satu Data {d}'; dibuat otomatis dari templat pada poll berikutnya") in lines
+    assert (True, "Umpan perubahan Drive terbaca: siklus tanpa perubahan memakai 1 permintaan Drive untuk "
+                  "4 spreadsheet") in lines
     fixed = checkup(opds, fix=True)
     assert (True, f"Rentang terlindungi di 'Satu Data {c}' diperbaiki (1 perubahan); jalankan doctor sekali lagi "
                   "untuk memeriksa") in fixed
@@ -348,3 +350,21 @@ def test_init_names_what_is_wrong_in_the_list(tmp_path):
     listing.write_text(f"kode,spreadsheet\n{kodes[0]},https://example.com/bukan spreadsheet\n", encoding="utf-8")
     bad = _init(str(tmp_path / "e"), "--backend", "google", "--spreadsheets", str(listing), "--spreadsheet-id", "1X")
     assert bad.exit_code != 0 and "bukan ID atau URL spreadsheet Google" in bad.output
+
+
+def test_the_fakes_change_feed_is_as_strict_as_the_discovery_document():
+    api = FakeSheetsApi()
+    api.create_spreadsheet("1A")
+    session = api.client().http_client.session
+    url = "https://www.googleapis.com/drive/v3/changes"
+    start = session.get(f"{url}/startPageToken").json()["startPageToken"]
+    assert session.get(url, params={"pageToken": start, "pageSize": "5000"}).status_code == 400
+    assert session.get(url, params={"pageToken": start, "pagesize": "10"}).status_code == 400  # unknown name
+    assert session.get(url, params={"pageToken": start, "fields": "changes(file(versions))"}).status_code == 400
+    assert session.get(url).status_code == 400  # pageToken is required
+    api.touch("1A")
+    page = session.get(url, params={"pageToken": start, "fields": "newStartPageToken,changes(fileId,file(version))"})
+    assert page.json() == {"newStartPageToken": str(int(start) + 1), "changes": [{"fileId": "1A", "file": {"version": "2"}}]}
+    drive.expire_tokens(api)
+    refused = session.get(url, params={"pageToken": start})
+    assert refused.status_code == 400 and refused.json()["error"]["errors"][0]["location"] == "pageToken"

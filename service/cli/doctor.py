@@ -40,7 +40,25 @@ def doctor(config: Config, client: Any = None, service_account: str | None = Non
         groups[backend.spreadsheets[opd.kode]].append(opd.kode)
     for sid, kodes in groups.items():
         out += _spreadsheet(backend, sid, kodes, sa, fix)
-    return out + lines
+    return out + _feed(backend, len(groups)) + lines
+
+
+def _feed(backend: Any, spreadsheets: int) -> list[Line]:
+    """With several spreadsheets an idle cycle rests on Drive's change feed (sheets/google_changes.py)."""
+    from sheets.google_changes import FEED_FROM
+    from sheets.google_retry import GoogleError
+
+    if spreadsheets < FEED_FROM:
+        return []
+    try:
+        backend.feed.start()
+    except GoogleError as exc:
+        disabled = exc.reason in ("SERVICE_DISABLED", "accessNotConfigured")
+        return [(False, f"Umpan perubahan Drive (changes.getStartPageToken) tidak dapat dibaca: "
+                        f"{backend.explain(exc, '') if disabled else exc}; poller akan bertanya versi setiap spreadsheet "
+                        f"({spreadsheets} permintaan Drive per siklus)")]
+    return [(True, f"Umpan perubahan Drive terbaca: siklus tanpa perubahan memakai 1 permintaan Drive untuk "
+                   f"{spreadsheets} spreadsheet")]
 
 
 def _spreadsheet(backend: Any, sid: str, kodes: list[str], sa: str, fix: bool) -> list[Line]:
