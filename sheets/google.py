@@ -287,7 +287,7 @@ class GoogleBackend:
     def _read_spreadsheet(self, sid: str, kodes: list[str], known: dict[str, Any]) -> dict[str, TabResult]:
         version = self.feed.version(sid)
         stale = [k for k in kodes if not self.feed.current(known.get(k), version, self._people_fingerprint(k))]
-        out = {k: TabResult(k, unchanged=True, token=self.feed.refreshed(known.get(k))) for k in kodes if k not in stale}
+        out = {k: TabResult(k, unchanged=True, token=self.feed.refreshed(sid, known.get(k))) for k in kodes if k not in stale}
         if not stale:
             return out
         try:

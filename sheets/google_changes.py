@@ -38,6 +38,9 @@ LIST_FIELDS = "nextPageToken,newStartPageToken,changes(fileId,removed,file(versi
 FILE_FIELDS = "version,owners(emailAddress)"
 FEED_FROM = 2  # spreadsheets; with fewer, files.get costs the same one call
 MAX_PAGES = 10  # of 1,000 changes; a longer backlog is cheaper to settle with files.get
+# changes listed before the tokens of unchanged tabs move to the newest position: moving them costs an
+# archive write per tab, not moving them makes each listing a little longer
+REFRESH_AFTER = 100
 
 
 def _parts(token: Any) -> tuple[Any, Any, Any]:
@@ -72,10 +75,11 @@ class ChangeFeed:
         self.page: str | None = None  # the position this read's tokens carry
         self.owners: dict[str, tuple[str, ...]] = {}  # spreadsheet -> its owners' e-mails, as Drive said
         self._current: dict[str, str] = {}  # spreadsheet -> version the feed vouches for in this read
+        self._listed = 0  # changes the feed listed in this read
 
     def look(self, groups: Mapping[str, Sequence[str]], known: Mapping[str, Any]) -> None:
         """Ask the feed (one changes.list) which spreadsheets changed since the tokens were handed out."""
-        self._current, self.page = {}, None
+        self._current, self.page, self._listed = {}, None, 0
         if len(groups) < FEED_FROM:
             return
         pages = Counter(p for kodes in groups.values() for k in kodes if (p := page_of(known.get(k))))
@@ -93,6 +97,7 @@ class ChangeFeed:
                 log.warning("daftar perubahan Drive tidak dapat dibaca (%s); versi ditanyakan per spreadsheet", exc)
                 self.page = page
             return
+        self._listed = len(latest)
         if not complete:
             return
         for sid, kodes in groups.items():
@@ -121,9 +126,12 @@ class ChangeFeed:
         """The tab is as its token says: the same version, its protections in step with these people."""
         return known is not None and version_of(known) == version and people_of(known) == people
 
-    def refreshed(self, known: Any) -> tuple[str | None, str | None, str | None] | None:
+    def refreshed(self, sid: str, known: Any) -> tuple[str | None, str | None, str | None] | None:
         """The token of a tab that did not change, moved to this read's feed position; None when the
-        stored one still holds (an idle cycle writes nothing to the archive)."""
+        stored one still holds: it carries no position to move, or the feed answered for it from a
+        short listing (so an idle or ordinary busy cycle writes nothing to the archive for it)."""
+        if self.page is None or (sid in self._current and self._listed < REFRESH_AFTER):
+            return None
         fresh = (version_of(known), self.page, people_of(known))
         return None if same_token(known, fresh) else fresh
 

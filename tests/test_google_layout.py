@@ -368,3 +368,25 @@ def test_the_fakes_change_feed_is_as_strict_as_the_discovery_document():
     drive.expire_tokens(api)
     refused = session.get(url, params={"pageToken": start})
     assert refused.status_code == 400 and refused.json()["error"]["errors"][0]["location"] == "pageToken"
+
+
+def test_unchanged_tabs_keep_their_token_until_the_listing_grows(opds, monkeypatch):
+    from sheets import google_changes
+
+    opds.settle()
+    written: list[str] = []
+    real = opds.store.mark_written
+    monkeypatch.setattr(opds.store, "mark_written", lambda opd, token: (written.append(opd), real(opd, token)))
+    kode = opds.kodes[1]
+    opds.backend.add_row(kode, Uraian_Data="Jumlah balai", Satuan="unit", Tahun=2024, Nilai="2")
+    opds.poll()
+    assert set(written) == {kode}  # an ordinary busy cycle writes no token for the 56 other tabs
+    monkeypatch.setattr(google_changes, "REFRESH_AFTER", 1)
+    written.clear()
+    opds.poll()  # the listing now counts: every unchanged tab moves to the newest position
+    assert len(set(written)) >= COUNT - 1
+    listed_from = opds.last[0].query["pageToken"]
+    opds.process()
+    opds.poll()
+    assert opds.counts() == {"drive": 1, "read": 0, "write": 0}
+    assert int(opds.last[0].query["pageToken"][0]) > int(listed_from[0])
