@@ -162,7 +162,10 @@ class ChangeFeed:
         for _ in range(MAX_PAGES):
             answer = self.backend._call("drive", "GET", CHANGES_URL, "Drive changes.list", params={
                 "pageToken": page, "pageSize": "1000", "fields": LIST_FIELDS,
-                "includeItemsFromAllDrives": "true", "supportsAllDrives": "true"})
+                "includeItemsFromAllDrives": "true", "supportsAllDrives": "true",
+                # Drive documents that only restrictToMyDrive=true leaves out "shared files which have not
+                # been added to My Drive": said explicitly, since every spreadsheet is shared with the poller
+                "restrictToMyDrive": "false", "includeRemoved": "true"})
             for change in answer.get("changes", []):
                 file = change.get("file") or {}
                 version = file.get("version")
