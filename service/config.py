@@ -10,6 +10,8 @@ from pathlib import Path
 CONFIG_NAME = "satudata.toml"
 KODE_MAX = 31  # an Excel sheet name holds at most 31 characters; the tab is named by the code
 KODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+SHEET_URL_RE = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
+SHEET_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 
@@ -108,6 +110,21 @@ def _bounded(table: dict, key: str, where: str, default: int, low: int, high: in
     return value
 
 
+def spreadsheet_key(value: str, where: str) -> str | None:
+    """The spreadsheet ID in an ID or a full URL (https://docs.google.com/spreadsheets/d/<ID>/edit#gid=0);
+    None for an empty value (a placeholder not filled yet)."""
+    text = value.strip()
+    if not text:
+        return None
+    found = SHEET_URL_RE.search(text)
+    if found:
+        return found.group(1)
+    if SHEET_ID_RE.match(text):
+        return text
+    raise ConfigError(f"{where} '{text}' bukan ID atau URL spreadsheet Google (salin URL dari bilah alamat, "
+                      "mis. https://docs.google.com/spreadsheets/d/<ID>/edit)")
+
+
 def _resolve(root: Path, value: str) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else root / path
@@ -151,13 +168,15 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     backend = _get(sheets, "backend", str, "sheets", "xlsx")
     if backend not in ("xlsx", "google"):
         raise ConfigError(f"sheets.backend harus 'xlsx' atau 'google' (sekarang: {backend!r})")
-    spreadsheet_id = _get(sheets, "spreadsheet_id", str, "sheets", None)
+    spreadsheet_id = spreadsheet_key(_get(sheets, "spreadsheet_id", str, "sheets", ""), "sheets.spreadsheet_id")
     credentials = _get(sheets, "credentials", str, "sheets", None)
     interval = _bounded(poller, "interval_seconds", "poller", 60, 5, INTERVAL_MAX, " detik")
     opds = _opds(_get(data, "opd", list, "satudata.toml", []))
     if backend == "google" and not spreadsheet_id and not (opds and all(o.spreadsheet_id for o in opds)):
+        missing = [o.kode for o in opds if not o.spreadsheet_id]
+        without = ", ".join(missing[:8]) + (f" dan {len(missing) - 8} OPD lain" if len(missing) > 8 else "")
         raise ConfigError("sheets.spreadsheet_id wajib diisi untuk backend google "
-                          "(atau spreadsheet_id pada setiap [[opd]])")
+                          "(atau spreadsheet_id pada setiap [[opd]])" + (f"; belum ada untuk: {without}" if opds else ""))
     rules = _get(data, "rules", dict, "satudata.toml", {})
     rules_folder = _get(rules, "folder", str, "rules", None) if rules else None
     if rules_folder is None and (root / "rules").is_dir():
@@ -209,7 +228,8 @@ def _opds(raw: list) -> tuple[Opd, ...]:
         seen.add(kode)
         operators = _get(item, "operators", list, where, [])
         out.append(Opd(kode, _get(item, "nama", str, where, kode), tuple(map(str, operators)),
-                       _get(item, "spreadsheet_id", str, where, None), config_kalender.extensions(item, where),
+                       spreadsheet_key(_get(item, "spreadsheet_id", str, where, ""), f"{where}.spreadsheet_id"),
+                       config_kalender.extensions(item, where),
                        _kepala(item, where)))
     return tuple(out)
 

@@ -123,6 +123,7 @@ class TabResult:
     unchanged: bool = False  # nothing changed since the last read: no snapshot needed
     error: str | None = None  # Bahasa Indonesia, shown to users
     notice: str = ""  # something next to the tab the user should know (a stray .ods copy), Indonesian
+    token: Any = None  # unchanged: a fresher token to remember for the same content (Google's feed position)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """GoogleBackend: one tab per OPD (named ``<KODE>``) in one spreadsheet shared with a service account,
 or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
 
-* an idle cycle costs one Drive ``files.get?fields=version`` per spreadsheet (Drive quota) and no
-  Sheets request: a spreadsheet whose version is the token of the last processed read is skipped;
+* an idle cycle costs one Drive call (Drive quota) and no Sheets request: ``files.get?fields=version``
+  with one spreadsheet, Drive's change feed for all of them with several (google_changes.py); a
+  spreadsheet whose version is the token of the last processed read is skipped;
 * a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a ``fields`` mask: values, notes,
   number formats) and at most one ``spreadsheets.batchUpdate`` (values and notes together through
   ``updateCells``, atomic) per spreadsheet, whatever the number of tabs, rows or edits;
@@ -31,6 +32,8 @@ from .google_requests import (
     template_requests, value_updates,
 )
 from . import google_comments
+from .google_changes import ChangeFeed, version_of
+from .google_protect import Sync, fingerprint
 from .google_retry import GoogleError, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -80,8 +83,9 @@ def load_service_account(path: Path) -> tuple[Any, str]:
     return credentials, str(info.get("client_email", ""))
 
 
-def _same(known: Any, version: str) -> bool:
-    return known is not None and str(known) == version
+def _same(known: Any, version: Any) -> bool:
+    """Both name the same Drive version (a token also carries a feed position: google_changes)."""
+    return known is not None and version_of(known) == version_of(version)
 
 
 def _size(request: dict[str, Any]) -> int:
@@ -140,6 +144,8 @@ class GoogleBackend:
         self.requests: dict[str, int] = {"drive": 0, "read": 0, "write": 0}
         self._titles: dict[str, dict[str, int]] = {}  # spreadsheet -> {tab title: sheetId}
         self._tabs: dict[str, _Tab] = {}  # OPD -> what its last read learnt
+        self.feed = ChangeFeed(self)  # which spreadsheets changed: Drive's change feed (issue 10.3)
+        self.protections = Sync(self)  # protected ranges in step with the config (issue 10.6)
 
     @classmethod
     def from_config(cls, config: Any, client: Any = None, **kwargs: Any) -> "GoogleBackend":
@@ -268,7 +274,9 @@ class GoogleBackend:
     def read(self, opds: list[str], known: dict[str, Any]) -> list[TabResult]:
         results = {o: TabResult(o, error=f"OPD {o} tidak punya spreadsheet_id di satudata.toml")
                    for o in opds if not self.spreadsheets.get(o)}
-        for sid, kodes in self._group(opds).items():
+        groups = self._group(opds)
+        self.feed.look(groups, known)  # one Drive changes.list for every spreadsheet
+        for sid, kodes in groups.items():
             try:
                 results.update(self._read_spreadsheet(sid, kodes, known))
             except GoogleError as exc:
@@ -277,9 +285,9 @@ class GoogleBackend:
         return [results[o] for o in opds]
 
     def _read_spreadsheet(self, sid: str, kodes: list[str], known: dict[str, Any]) -> dict[str, TabResult]:
-        version = self.version(sid)
-        stale = [k for k in kodes if not _same(known.get(k), version)]
-        out = {k: TabResult(k, unchanged=True) for k in kodes if k not in stale}
+        version = self.feed.version(sid)
+        stale = [k for k in kodes if not self.feed.current(known.get(k), version, self._people_fingerprint(k))]
+        out = {k: TabResult(k, unchanged=True, token=self.feed.refreshed(sid, known.get(k))) for k in kodes if k not in stale}
         if not stale:
             return out
         try:
@@ -298,7 +306,11 @@ class GoogleBackend:
                                                   f"{others}; diganti nama?); tab dibuat lagi pada siklus berikutnya")
                 self._titles.pop(sid, None)
                 continue
-            out[kode] = TabResult(kode, snapshot=self._snapshot(kode, sheet, version))
+            snapshot = self._snapshot(kode, sheet, version)
+            # protections compared with the config; what differs is repaired after the writes
+            people = self.protections.check(sid, kode, sheet, snapshot.header, known.get(kode), version)
+            snapshot.token = self._tabs[kode].token = self.feed.token(version, people)
+            out[kode] = TabResult(kode, snapshot=snapshot)
             google_comments.attach(out[kode].snapshot, sheet, self._comments_read, self.operators.get(kode, ()), editors)
         return out
 
@@ -368,7 +380,7 @@ class GoogleBackend:
         for batch in fresh:
             if not per_tab[batch.opd]:  # only human notes in the way: the read's version still holds
                 # after comment changes the next cycle reads again (to confirm them, or to retry)
-                out[batch.opd] = WriteResult(None, None if batch.comments else version)
+                out[batch.opd] = WriteResult(None, None if batch.comments else snapshots[batch.opd].token)
         for chunk in _chunks({k: v for k, v in per_tab.items() if v}):
             out.update(self._send_chunk(sid, chunk))
         return out
@@ -392,6 +404,14 @@ class GoogleBackend:
         return {opd: WriteResult(None, None) for opd in chunk}
 
     # --- whole rows and tabs (distribute, rollover) -----------------------------------------------
+
+    def _people_fingerprint(self, opd: str) -> str:
+        return fingerprint(opd, self.operators.get(opd, ()), self.walidata, self.service_account)
+
+    def after_cycle(self) -> list[str]:
+        """After the cycle's writes: repair the protected ranges its reads found out of step with the
+        config (one spreadsheets.batchUpdate per spreadsheet); what failed, in Bahasa Indonesia."""
+        return self.protections.send()
 
     def busy(self, opd: str) -> str | None:
         return None  # Google has no lock file; the version check guards every write

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .base import CellComment, CommentWrite, TabSnapshot
+from .google_protect import RANGE_FIELDS
 from .google_requests import READ_FIELDS
 from .google_retry import GoogleError
 
@@ -32,7 +33,8 @@ MAX_TEXT = 2000  # Google allows 2048 UTF-8 code units per post
 
 def read_params() -> list[tuple[str, str]]:
     """The one spreadsheets.get of a busy cycle, with comments, their anchors and protected ranges."""
-    fields = READ_FIELDS.replace("sheets(", "sheets(commentAnchors(anchorId,range),protectedRanges(range,editors(users)),", 1)
+    # the protected ranges whole, so google_protect compares them with the config at no extra request
+    fields = READ_FIELDS.replace("sheets(", f"sheets(commentAnchors(anchorId,range),{RANGE_FIELDS},", 1)
     return [("includeGridData", "true"), ("fields", f"{fields},{COMMENT_FIELDS}"),
             ("commentsViewMode", "COMMENTS_VIEW_MODE_INCLUDED")]
 

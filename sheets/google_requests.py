@@ -14,6 +14,7 @@ from typing import Any
 
 from rules import fields as f
 
+from . import google_protect
 from .base import OWNED_NOTE_PREFIX
 from .layout import COLUMNS
 from .xlsx_template import OWNER_FILLS, STATUS_COLOURS
@@ -131,33 +132,10 @@ def _rgb(hex_colour: str) -> dict[str, float]:
     return {k: round(int(hex_colour[i:i + 2], 16) / 255, 4) for k, i in (("red", 0), ("green", 2), ("blue", 4))}
 
 
-def _owner_runs(owner: str) -> list[tuple[int, int]]:
-    """[start, end) column spans of one owner's columns."""
-    spans: list[tuple[int, int]] = []
-    for i, column in enumerate(COLUMNS):
-        if column.owner != owner:
-            continue
-        if spans and spans[-1][1] == i:
-            spans[-1] = (spans[-1][0], i + 1)
-        else:
-            spans.append((i, i + 1))
-    return spans
-
-
-def _people(*groups: Sequence[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for group in groups:
-        for email in group:
-            if email and email.strip():
-                seen.setdefault(email.strip(), None)
-    return list(seen)
-
-
 def template_requests(kode: str, sheet_id: int, operators: Sequence[str], walidata: Sequence[str],
                       service_account: str | None, rows: int = 1000) -> list[dict[str, Any]]:
     """Everything a new OPD tab needs, for one spreadsheets.batchUpdate: the tab with a frozen
     header, the header row, widths, checkboxes, protected ranges and Status colours."""
-    sa = [service_account] if service_account else []
     width = len(COLUMNS)
     requests: list[dict[str, Any]] = [{"addSheet": {"properties": {
         "sheetId": sheet_id, "title": kode,
@@ -180,14 +158,8 @@ def template_requests(kode: str, sheet_id: int, operators: Sequence[str], walida
                 "range": grid_range(sheet_id, 1, rows, i, i + 1),
                 "rule": {"condition": {"type": "BOOLEAN"}, "strict": True, "showCustomUi": True},
             }})
-    for start, end in _owner_runs("system"):
-        requests.append(_protect(grid_range(sheet_id, col=start, end_col=end),
-                                 "Kolom sistem: hanya diisi poller Satu Data", sa))
-    for start, end in _owner_runs("walidata"):
-        requests.append(_protect(grid_range(sheet_id, col=start, end_col=end),
-                                 "Kolom Walidata", _people(walidata, sa)))
-    requests.append(_protect({"sheetId": sheet_id}, f"Tab {kode}: operator OPD, Walidata dan poller",
-                             _people(operators, walidata, sa)))
+    # protected ranges: system columns, Walidata columns, the whole tab (kept in step by google_protect)
+    requests += google_protect.template(kode, sheet_id, operators, walidata, service_account)
     status = next(i for i, c in enumerate(COLUMNS) if c.key == f.STATUS)
     for index, (prefix, background, font) in enumerate(STATUS_COLOURS):
         requests.append({"addConditionalFormatRule": {"index": index, "rule": {
@@ -198,12 +170,6 @@ def template_requests(kode: str, sheet_id: int, operators: Sequence[str], walida
             },
         }}})
     return requests
-
-
-def _protect(rng: dict[str, int], description: str, users: list[str]) -> dict[str, Any]:
-    return {"addProtectedRange": {"protectedRange": {
-        "range": rng, "description": description, "warningOnly": False, "editors": {"users": users},
-    }}}
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""An in-process fake of the Google Sheets v4 REST API (and Drive v3 ``files.get``), mounted as a
+"""An in-process fake of the Google Sheets v4 REST API (and Drive v3 ``files.get``, revisions and the
+change feed: tests/fake_sheets_drive.py), mounted as a
 ``requests`` transport adapter on a gspread client's session. Every other host is refused.
 
     api = FakeSheetsApi()
@@ -30,6 +31,7 @@ from requests.adapters import BaseAdapter
 
 from tests import fake_sheets_comments as comments
 from tests import fake_sheets_discovery as discovery
+from tests import fake_sheets_drive as drive
 from tests import fake_sheets_edits as edits
 from tests.fake_sheets_grid import (
     PROTECTED, ApiError, Sheet, Spreadsheet, bad, cell_data, effective, formatted,
@@ -295,10 +297,12 @@ class FakeSheetsApi:
             book = self.spreadsheets.get(params["fileId"])
             if book is None or not book.can_read(user):
                 raise ApiError(404, f"File not found: {params['fileId']}.", "NOT_FOUND")
-            file = {"kind": "drive#file", "id": book.spreadsheet_id, "name": book.title,
-                    "mimeType": "application/vnd.google-apps.spreadsheet", "version": str(self.drive_version(book)),
-                    "capabilities": {"canEdit": book.can_edit(user)}}
+            file = {**drive.file_resource(self, book, user), "version": str(self.drive_version(book))}
             return file if "fields" in query else {k: file[k] for k in ("kind", "id", "name", "mimeType")}
+        if name == "drive.changes.getStartPageToken":
+            return drive.start_page_token(self)
+        if name == "drive.changes.list":
+            return drive.list_changes(self, query, user)
         if name == "drive.revisions.list":
             return comments.list_revisions(self, params, query, user)
         sid = params["spreadsheetId"]

@@ -312,3 +312,7 @@ from tests.fake_sheets_rows import HANDLERS as _ROW_HANDLERS  # noqa: E402  (iss
 
 HANDLERS.update(_COMMENT_HANDLERS)
 HANDLERS.update(_ROW_HANDLERS)
+
+from tests.fake_sheets_protect import HANDLERS as _PROTECT_HANDLERS  # noqa: E402  (issue 10.6)
+
+HANDLERS.update(_PROTECT_HANDLERS)

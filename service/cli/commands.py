@@ -65,25 +65,38 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 @click.option("--year", type=int, default=2025, show_default=True, help="Tahun data yang dikumpulkan.")
 @click.option("--demo", is_flag=True, help="Isi beberapa OPD dengan daftar data demo pada berbagai langkah.")
 @click.option("--force", is_flag=True, help="Timpa satudata.toml yang sudah ada.")
-@click.option("--spreadsheet-id", default=None, help="google: ID spreadsheet (dari URL-nya).")
+@click.option("--spreadsheet-id", default=None,
+              help="google: ID atau URL spreadsheet bersama (satu tab per OPD).")
+@click.option("--spreadsheets", "mapping", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="google: satu spreadsheet per OPD, dari CSV berkolom kode,spreadsheet (ID atau URL).")
+@click.option("--per-opd", is_flag=True,
+              help="google: tulis FOLDER/spreadsheet-opd.csv untuk diisi URL spreadsheet tiap OPD.")
 @click.option("--credentials", default=None, help="google: jalur kunci JSON akun layanan (tidak disalin).")
 def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spreadsheet_id: str | None,
-         credentials: str | None) -> None:
-    from service.cli.workspace import WorkspaceExists, init_workspace
+         mapping: Path | None, per_opd: bool, credentials: str | None) -> None:
+    from service.cli.workspace import WorkspaceExists, google_layout, init_workspace
     if demo and backend != "xlsx":
         raise click.ClickException("--demo hanya untuk backend xlsx")
+    if (mapping or per_opd or spreadsheet_id) and backend != "google":
+        raise click.ClickException("--spreadsheet-id, --spreadsheets dan --per-opd hanya untuk --backend google")
     try:
+        shared, own = google_layout(spreadsheet_id, mapping)
         path = init_workspace(directory, backend=backend, year=year, force=force,
-                              spreadsheet_id=spreadsheet_id, credentials=credentials)
-    except WorkspaceExists as exc:
+                              spreadsheet_id=shared, credentials=credentials, per_opd=own)
+    except (WorkspaceExists, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Ruang kerja dibuat: {path}")
-    if backend == "google" and not spreadsheet_id:
+    if own:
+        click.echo(f"{len(own)} OPD memakai spreadsheet sendiri" + (", yang lain spreadsheet bersama" if shared else ""))
+    if per_opd:
+        _per_opd_steps(directory, path)
+    if backend == "google" and not (shared or own):
         from service.archive.engine import make_engine
         make_engine(f"sqlite:///{(directory / 'arsip.sqlite').resolve()}").dispose()  # the archive, ready
-        click.echo("Isi sheets.spreadsheet_id (dan sheets.credentials atau GOOGLE_APPLICATION_CREDENTIALS) "
-                   f"di {path}, bagikan spreadsheet ke e-mail akun layanan sebagai Editor, lalu jalankan: "
-                   f"satudata -c {path} doctor")
+        if not per_opd:
+            click.echo("Isi sheets.spreadsheet_id (dan sheets.credentials atau GOOGLE_APPLICATION_CREDENTIALS) "
+                       f"di {path}, bagikan spreadsheet ke e-mail akun layanan sebagai Editor, lalu jalankan: "
+                       f"satudata -c {path} doctor")
         return
     config = load_config(path)
     from service.poller.wiring import open_store
@@ -100,6 +113,20 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
         click.echo(f"Langkah berikut: satudata -c {path} doctor")
     else:
         click.echo(f"Langkah berikut: satudata -c {path} poll --once")
+
+
+def _per_opd_steps(directory: Path, path: Path) -> None:
+    """What a person does for one spreadsheet per OPD: the service account cannot own files."""
+    from service.cli.workspace import MAPPING_NAME, write_mapping_template
+    csv_path = write_mapping_template(directory / MAPPING_NAME)
+    click.echo(f"Daftar OPD untuk diisi: {csv_path}\n"
+               "1. Buat satu spreadsheet per OPD di Google Drive akun dinas (akun layanan tidak dapat memiliki "
+               "berkas; pemilik selalu dapat menyunting semuanya).\n"
+               "2. Bagikan setiap spreadsheet (atau satu folder berisi semuanya) ke e-mail akun layanan sebagai "
+               "Editor.\n"
+               f"3. Tempel URL tiap spreadsheet di kolom 'spreadsheet' {csv_path.name}.\n"
+               f"4. Jalankan: satudata init {directory} --backend google --spreadsheets {csv_path} --force, "
+               f"lalu satudata -c {path} doctor")
 
 
 @main.command(help="Jalankan poller: periksa semua tab, tulis hasil, arsipkan baris terverifikasi.")
@@ -215,11 +242,13 @@ def export(ctx: click.Context, fmt: str | None, output: Path, locale: str, all_v
     click.echo(f"{count} baris arsip diekspor ke {'keluaran standar' if to_stdout else output}", err=to_stdout)
 
 
-@main.command(help="Periksa kesiapan ruang kerja: kredensial, akses spreadsheet, tab dan judul kolom.")
+@main.command(help="Periksa kesiapan ruang kerja: kredensial, akses dan pemilik spreadsheet, tab, judul kolom dan "
+                   "rentang terlindungi.")
+@click.option("--fix", is_flag=True, help="google: sesuaikan rentang terlindungi dengan satudata.toml.")
 @click.pass_context
-def doctor(ctx: click.Context) -> None:
+def doctor(ctx: click.Context, fix: bool) -> None:
     from service.cli.doctor import doctor as check
-    lines = check(_config(ctx))
+    lines = check(_config(ctx), fix=fix)
     for ok, text in lines:
         click.echo(f"{'OK ' if ok else 'PERBAIKI'} {text}")
     if not all(ok for ok, _ in lines):

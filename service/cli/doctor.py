@@ -15,10 +15,11 @@ SETUP = ("buat akun layanan di Google Cloud Console (IAM & Admin > Service Accou
          "setel GOOGLE_APPLICATION_CREDENTIALS")
 
 
-def doctor(config: Config, client: Any = None, service_account: str | None = None) -> list[Line]:
-    """Check credentials, access to each spreadsheet, the tabs and their headers. ``client`` is an
-    already built gspread client (tests, with its ``service_account`` e-mail); otherwise it is
-    built from the service-account key."""
+def doctor(config: Config, client: Any = None, service_account: str | None = None, fix: bool = False) -> list[Line]:
+    """Check credentials, access to each spreadsheet, its owner, the tabs, their headers and their
+    protected ranges against the config; ``fix`` repairs those ranges (one batchUpdate per
+    spreadsheet). ``client`` is an already built gspread client (tests, with its ``service_account``
+    e-mail); otherwise it is built from the service-account key."""
     lines = _people(config)
     if config.backend != "google":
         return _xlsx(config) + lines
@@ -38,29 +39,49 @@ def doctor(config: Config, client: Any = None, service_account: str | None = Non
     for opd in config.opds:
         groups[backend.spreadsheets[opd.kode]].append(opd.kode)
     for sid, kodes in groups.items():
-        out += _spreadsheet(backend, sid, kodes, sa)
-    return out + lines
+        out += _spreadsheet(backend, sid, kodes, sa, fix)
+    return out + _feed(backend, len(groups)) + lines
 
 
-def _spreadsheet(backend: Any, sid: str, kodes: list[str], sa: str) -> list[Line]:
+def _feed(backend: Any, spreadsheets: int) -> list[Line]:
+    """With several spreadsheets an idle cycle rests on Drive's change feed (sheets/google_changes.py)."""
+    from sheets.google_changes import FEED_FROM
+    from sheets.google_retry import GoogleError
+
+    if spreadsheets < FEED_FROM:
+        return []
+    try:
+        backend.feed.start()
+    except GoogleError as exc:
+        disabled = exc.reason in ("SERVICE_DISABLED", "accessNotConfigured")
+        return [(False, f"Umpan perubahan Drive (changes.getStartPageToken) tidak dapat dibaca: "
+                        f"{backend.explain(exc, '') if disabled else exc}; poller akan bertanya versi setiap spreadsheet "
+                        f"({spreadsheets} permintaan Drive per siklus)")]
+    return [(True, f"Umpan perubahan Drive terbaca: siklus tanpa perubahan memakai 1 permintaan Drive untuk "
+                   f"{spreadsheets} spreadsheet")]
+
+
+def _spreadsheet(backend: Any, sid: str, kodes: list[str], sa: str, fix: bool) -> list[Line]:
+    from sheets.google_protect import RANGE_FIELDS
     from sheets.google_retry import GoogleError
 
     try:
-        info = backend.drive_file(sid, "name,capabilities(canEdit)")
+        info = backend.drive_file(sid, "name,capabilities(canEdit),owners(emailAddress)")
     except GoogleError as exc:
         return [(False, backend.explain(exc, sid))]
     name = info.get("name", sid)
     if not info.get("capabilities", {}).get("canEdit"):
         return [(False, f"{sa} hanya dapat melihat spreadsheet '{name}': bagikan spreadsheet ke {sa} sebagai Editor")]
-    out: list[Line] = [(True, f"Spreadsheet '{name}' ({sid}) dapat disunting oleh {sa}")]
+    owners = tuple(o.get("emailAddress", "") for o in info.get("owners", []) if o.get("emailAddress"))
+    out: list[Line] = [(True, f"Spreadsheet '{name}' ({sid}) dapat disunting oleh {sa}"), _owner_line(name, owners)]
     try:
-        meta = backend.spreadsheet(sid, "sheets(properties(sheetId,title),protectedRanges(description,"
-                                        "requestingUserCanEdit))")
+        meta = backend.spreadsheet(sid, f"sheets(properties(sheetId,title),{RANGE_FIELDS})")
         sheets = {s["properties"].get("title", ""): s for s in meta.get("sheets", [])}
         present = {k: t for k in kodes if (t := _tab(sheets, k))}
         headers = backend.header_rows(sid, list(present.values())) if present else {}
     except GoogleError as exc:
         return out + [(False, backend.explain(exc, sid))]
+    repairs: list[dict[str, Any]] = []
     for kode in kodes:
         title = present.get(kode)
         if title is None:
@@ -78,7 +99,44 @@ def _spreadsheet(backend: Any, sid: str, kodes: list[str], sa: str) -> list[Line
                 what = pr.get("description") or "tanpa nama"
                 out.append((False, f"Tab {title}: rentang terlindungi '{what}' tidak mengizinkan {sa}; tambahkan "
                                    f"{sa} sebagai editornya (Data > Lindungi sheet dan rentang)"))
-    return out
+        repairs += _protections(backend, sheets[title], kode, headers.get(title, []), owners, out)
+    return out + (_fix(backend, sid, name, repairs) if fix and repairs else [])
+
+
+def _owner_line(name: str, owners: tuple[str, ...]) -> Line:
+    """The owner's edit right cannot be taken away: a person owns the file (a service account cannot)."""
+    if not owners:
+        return False, (f"Pemilik spreadsheet '{name}' tidak terlihat oleh akun layanan (spreadsheet di drive bersama?); "
+                       "pemilik dan pengelola drive selalu dapat menyunting semua kolom, termasuk yang terlindungi")
+    return True, (f"Pemilik spreadsheet '{name}': {', '.join(owners)}. Pemilik selalu dapat menyunting semua kolom, "
+                  "termasuk rentang terlindungi (akun layanan tidak dapat menjadi pemilik berkas); pastikan pemiliknya "
+                  "akun dinas Walidata, bukan akun pribadi")
+
+
+def _protections(backend: Any, sheet: dict[str, Any], kode: str, header: list[Any], owners: tuple[str, ...],
+                 out: list[Line]) -> list[dict[str, Any]]:
+    """Each protected range out of step with the config, as a line; the requests that repair them."""
+    from sheets.google_protect import findings
+
+    found = findings(sheet, kode, backend.operators.get(kode, ()), backend.walidata, backend.service_account,
+                     lambda: owners, header)
+    title = sheet["properties"].get("title", kode)
+    if not found:
+        out.append((True, f"Tab {title}: rentang terlindungi sesuai satudata.toml"))
+    out += [(False, f"{finding.text}; perbaiki dengan: satudata doctor --fix") for finding in found]
+    return [f.request for f in found]
+
+
+def _fix(backend: Any, sid: str, name: str, requests: list[dict[str, Any]]) -> list[Line]:
+    from sheets.google_protect import send
+    from sheets.google_retry import GoogleError
+
+    try:
+        send(backend, sid, requests)
+    except GoogleError as exc:
+        return [(False, f"Rentang terlindungi di '{name}' tidak dapat diperbaiki: {backend.explain(exc, sid)}")]
+    return [(True, f"Rentang terlindungi di '{name}' diperbaiki ({len(requests)} perubahan); jalankan doctor "
+                   "sekali lagi untuk memeriksa")]
 
 
 def _tab(sheets: dict[str, Any], kode: str) -> str | None:

@@ -81,6 +81,8 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
             batches, snapshots = _decide(results, config, store, rules, wilayah, now, clock, lease, salt, wrap, report,
                                          getattr(backend, "service_account", None), progress)
             _write(backend, store, batches, snapshots, wrap, report, config, clock)
+            if hasattr(backend, "after_cycle"):  # Google: protected ranges brought in step with the config
+                report.errors += backend.after_cycle()
             states = Queries(store.engine).state_counts()
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
@@ -167,6 +169,8 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             store.set_tab_problem(result.opd, "galat", result.error, now)
             continue
         if result.unchanged or result.snapshot is None:
+            if result.unchanged and result.token is not None:  # same content, fresher bookkeeping (Google's feed)
+                store.mark_written(result.opd, wrap(result.token))
             _still_held(tab, remembered.get(result.opd))
             continue
         try:

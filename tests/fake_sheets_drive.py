@@ -1,0 +1,106 @@
+"""Drive v3 files and the change feed for tests/fake_sheets_api.py (issue 10.3).
+
+Modelled after the Drive v3 discovery document shipped with google-api-python-client:
+``files.get`` answers a File (id, name, mimeType, version, capabilities.canEdit, owners[]),
+``changes.getStartPageToken`` a StartPageToken, ``changes.list`` a ChangeList (changes[],
+nextPageToken while more pages follow, else newStartPageToken). Query parameters and ``fields``
+masks are checked against that document by the fake's discovery check.
+
+What it assumes where the documents are silent: one change log for the whole fake, in which a
+user sees the entries of the files they can read now (Drive keeps a log per user; a file that
+became unreadable is left out here instead of listed as ``removed``); an entry is added each time
+a file's version moves, whoever moved it (a request, ``api.touch`` or a test editing the model),
+noticed when a feed is next asked; a change carries the file's current state, as Drive documents
+("the updated state of the file"); page tokens are positions in the log (Drive's are opaque).
+Drive documents that page tokens do not expire; ``expire_tokens`` makes every token issued so far
+answer 400 as an invalid one does, so a backend's fall-back can be tested.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from tests.fake_sheets_grid import ApiError, Spreadsheet
+
+MIME = "application/vnd.google-apps.spreadsheet"
+
+
+class DriveError(ApiError):
+    """Drive v3 answers errors with ``errors[]`` (domain, reason, location), not Sheets' status."""
+
+    def __init__(self, code: int, message: str, reason: str, location: str | None = None) -> None:
+        super().__init__(code, message, "INVALID_ARGUMENT" if code == 400 else "NOT_FOUND")
+        self.reason, self.location = reason, location
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"domain": "global", "reason": self.reason, "message": self.message}
+        if self.location:
+            error.update(locationType="parameter", location=self.location)
+        return {"error": {"code": self.code, "message": self.message, "errors": [error]}}
+
+
+def file_resource(api: Any, book: Spreadsheet, user: str) -> dict[str, Any]:
+    """A File as files.get (and a change) carries it; the owner is a person (a service account cannot own)."""
+    owner = {"kind": "drive#user", "emailAddress": book.owner, "displayName": book.owner.split("@")[0],
+             "me": user == book.owner}
+    return {"kind": "drive#file", "id": book.spreadsheet_id, "name": book.title, "mimeType": MIME,
+            "version": str(api.drive_version(book, answer=False)), "capabilities": {"canEdit": book.can_edit(user)}, "owners": [owner]}
+
+
+def _state(api: Any) -> dict[str, Any]:
+    return api.__dict__.setdefault("_drive_changes", {"log": [], "seen": {}, "expired_below": 0})
+
+
+def _sync(api: Any) -> list[dict[str, Any]]:
+    """Add an entry for every file whose version moved since the log last looked."""
+    state = _state(api)
+    stamp = datetime.fromtimestamp(api.clock.now, timezone.utc).isoformat(timespec="milliseconds")
+    for sid, book in api.spreadsheets.items():  # Drive's feed lags as its version does
+        shown = api.drive_version(book, answer=False)
+        if state["seen"].get(sid) != shown:
+            state["seen"][sid] = shown
+            state["log"].append({"fileId": sid, "time": stamp.replace("+00:00", "Z")})
+    return state["log"]
+
+
+def expire_tokens(api: Any) -> None:
+    """Every page token issued so far answers 400 from now on."""
+    state = _state(api)
+    log = _sync(api)
+    log.append({"fileId": None, "time": ""})  # a position no one sees, so the next token is a new one
+    state["expired_below"] = len(log) + 1
+
+
+def changes_of(api: Any, sid: str) -> int:
+    """How many change entries the log holds for a file (for tests)."""
+    return sum(1 for e in _sync(api) if e["fileId"] == sid)
+
+
+def start_page_token(api: Any) -> dict[str, Any]:
+    return {"kind": "drive#startPageToken", "startPageToken": str(len(_sync(api)) + 1)}
+
+
+def list_changes(api: Any, query: dict[str, list[str]], user: str) -> dict[str, Any]:
+    log = _sync(api)
+    token = query["pageToken"][0]
+    if not token.isdigit() or not _state(api)["expired_below"] <= int(token) <= len(log) + 1 or int(token) < 1:
+        raise DriveError(400, "Invalid Value", "invalid", "pageToken")
+    size = int(query.get("pageSize", ["100"])[0])
+    if not 1 <= size <= 1000:
+        raise DriveError(400, f"Invalid value '{size}'. Values must be within the range: [1, 1000]", "invalidParameter",
+                         "pageSize")
+    changes: list[dict[str, Any]] = []
+    position = int(token)
+    while position <= len(log) and len(changes) < size:
+        entry = log[position - 1]
+        book = api.spreadsheets.get(entry["fileId"])
+        if book is not None and book.can_read(user):
+            changes.append({"kind": "drive#change", "changeType": "file", "type": "file", "time": entry["time"],
+                            "removed": False, "fileId": book.spreadsheet_id, "file": file_resource(api, book, user)})
+        position += 1
+    page: dict[str, Any] = {"kind": "drive#changeList", "changes": changes}
+    if position <= len(log):
+        page["nextPageToken"] = str(position)
+    else:
+        page["newStartPageToken"] = str(len(log) + 1)
+    return page
