@@ -27,8 +27,8 @@ from urllib.parse import quote
 
 from .base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
 from .google_requests import (
-    TITLE_FIELDS, a1_title, append_request, new_sheet_id, note_updates, owned, parse_sheet,
-    template_requests, value_updates,
+    MAX_REQUEST_BYTES, TITLE_FIELDS, a1_title, append_request, body_size, new_sheet_id, note_updates, owned,
+    parse_sheet, template_requests, value_updates,
 )
 from . import google_comments
 from .google_retry import GoogleError, RetryPolicy
@@ -42,7 +42,6 @@ DRIVE_URL = "https://www.googleapis.com/drive/v3/files"
 # (connect, read) seconds; gspread sets none by default. Google stops a request after 180 s, so a
 # shorter read timeout would retry a request the server is still running.
 TIMEOUT = (10.0, 185.0)
-MAX_REQUEST_BYTES = 1_900_000  # below Google's advised 2 MB per request body
 _NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
 
 
@@ -84,10 +83,6 @@ def _same(known: Any, version: str) -> bool:
     return known is not None and str(known) == version
 
 
-def _size(request: dict[str, Any]) -> int:
-    return len(json.dumps(request, separators=(",", ":")).encode("utf-8"))
-
-
 def _chunks(per_tab: dict[str, list[dict[str, Any]]]) -> list[dict[str, list[dict[str, Any]]]]:
     """Tabs packed into request bodies of at most MAX_REQUEST_BYTES (Google advises 2 MB); a tab
     too big for one body is split over several (each part still lands on its own cells)."""
@@ -95,7 +90,7 @@ def _chunks(per_tab: dict[str, list[dict[str, Any]]]) -> list[dict[str, list[dic
     used = 0
     for opd, requests in per_tab.items():
         for request in requests:
-            size = _size(request)
+            size = body_size(request)
             if used + size > MAX_REQUEST_BYTES and chunks[-1]:
                 chunks.append({})
                 used = 0
@@ -164,10 +159,13 @@ class GoogleBackend:
               idempotent: bool = True) -> dict[str, Any]:
         # compact JSON (Google pretty-prints by default: about 2.5 times the bytes)
         lean = [*(params.items() if isinstance(params, Mapping) else params or []), ("prettyPrint", "false")]
+        # and compact JSON out: the bytes body_size() counts against MAX_REQUEST_BYTES are the bytes sent
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
+        headers = None if body is None else {"Content-Type": "application/json"}
 
         def send() -> Any:
             self.requests[kind] += 1
-            return self.session.request(method, url, params=lean, json=body, timeout=self.timeout)
+            return self.session.request(method, url, params=lean, data=data, headers=headers, timeout=self.timeout)
 
         return self.retry.run(send, what, idempotent).json()
 

@@ -6,9 +6,10 @@ sent (a wider range would clear the notes of the cells left out).
 """
 from __future__ import annotations
 
+import json
 import math
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ READ_FIELDS = ("sheets(properties(sheetId,title),data(startRow,startColumn,rowDa
                "userEnteredValue,effectiveValue,formattedValue,note,effectiveFormat.numberFormat)))")
 TITLE_FIELDS = "sheets.properties(sheetId,title)"
 MAX_CELL_TEXT = 50_000  # Google's limit per cell
+MAX_REQUEST_BYTES = 1_900_000  # below Google's advised 2 MB per request body
 _EPOCH = datetime(1899, 12, 30)
 
 Cell = tuple[int, int, Any]  # (row, col, value or note text), 0-based sheet coordinates
@@ -66,53 +68,79 @@ def extended_value(value: Any) -> dict[str, Any] | None:
     return {"stringValue": value}
 
 
-def _runs(cells: Iterable[Cell]) -> list[list[Cell]]:
-    """Cells grouped into runs of adjacent columns on one row (the last write to a cell wins)."""
-    latest = {(r, c): (r, c, v) for r, c, v in cells}
-    runs: list[list[Cell]] = []
-    for r, c, v in sorted(latest.values(), key=lambda x: (x[0], x[1])):
-        if runs and runs[-1][-1][0] == r and runs[-1][-1][1] == c - 1:
-            runs[-1].append((r, c, v))
-        else:
-            runs.append([(r, c, v)])
-    return runs
+def body_size(value: Any) -> int:
+    """Bytes of ``value`` as sent: compact JSON (what GoogleBackend puts on the wire)."""
+    return len(json.dumps(value, separators=(",", ":")).encode("utf-8"))
 
 
-def _update(sheet_id: int, run: list[Cell], field: str, data: list[dict[str, Any]]) -> dict[str, Any]:
-    row, first = run[0][0], run[0][1]
-    return {"updateCells": {
-        "range": grid_range(sheet_id, row, row + 1, first, first + len(run)),  # exactly the cells sent
-        "rows": [{"values": data}],
-        "fields": field,
-    }}
-
-
-def value_updates(sheet_id: int, cells: Iterable[Cell]) -> list[dict[str, Any]]:
+def _blocks(cells: Iterable[Cell]) -> list[tuple[int, int, int, int]]:
+    """[r0, r1) x [c0, c1) rectangles that cover exactly the cells given (the last write to a
+    cell wins): each column's runs of consecutive rows, then neighbouring columns with the same
+    run joined. A block never holds a cell that is not being written, so nothing else is
+    cleared; the first write of a tab is one block per span of adjacent system columns."""
+    rows_of: dict[int, set[int]] = {}
+    for r, c, _ in cells:
+        rows_of.setdefault(c, set()).add(r)
+    by_span: dict[tuple[int, int], list[int]] = {}
+    for c, rows in rows_of.items():
+        ordered = sorted(rows)
+        start = ordered[0]
+        for prev, row in zip(ordered, ordered[1:] + [None]):
+            if row != prev + 1:
+                by_span.setdefault((start, prev + 1), []).append(c)
+                start = row
     out = []
-    for run in _runs(cells):
-        data = []
-        for _, _, value in run:
-            ev = extended_value(value)
-            data.append({"userEnteredValue": ev} if ev is not None else {})
-        out.append(_update(sheet_id, run, "userEnteredValue", data))
+    for (r0, r1), cols in by_span.items():
+        cols.sort()
+        first = cols[0]
+        for prev, col in zip(cols, cols[1:] + [None]):
+            if col != prev + 1:
+                out.append((r0, r1, first, prev + 1))
+                first = col
+    return sorted(out, key=lambda b: (b[2], b[0]))
+
+
+def _block_updates(sheet_id: int, cells: Iterable[Cell], field: str, data: Callable[[Any], dict[str, Any]],
+                   max_bytes: int) -> list[dict[str, Any]]:
+    """One ``updateCells`` per block, its range exactly the block; a block whose body would pass
+    ``max_bytes`` is halved by rows until it fits (a single cell always fits: 50,000 characters)."""
+    latest = {(r, c): v for r, c, v in cells}
+    out: list[dict[str, Any]] = []
+    pending = _blocks((r, c, None) for r, c in latest)[::-1]  # popped in order
+    while pending:
+        r0, r1, c0, c1 = pending.pop()
+        request = {"updateCells": {
+            "range": grid_range(sheet_id, r0, r1, c0, c1),
+            "rows": [{"values": [data(latest[r, c]) for c in range(c0, c1)]} for r in range(r0, r1)],
+            "fields": field,
+        }}
+        if r1 - r0 > 1 and body_size(request) > max_bytes:
+            middle = (r0 + r1) // 2
+            pending += [(middle, r1, c0, c1), (r0, middle, c0, c1)]
+            continue
+        out.append(request)
     return out
+
+
+def _value_data(value: Any) -> dict[str, Any]:
+    ev = extended_value(value)
+    return {"userEnteredValue": ev} if ev is not None else {}
+
+
+def value_updates(sheet_id: int, cells: Iterable[Cell], max_bytes: int = MAX_REQUEST_BYTES) -> list[dict[str, Any]]:
+    """The poller's values as ``userEnteredValue`` (stringValue/boolValue, never parsed), in blocks."""
+    return _block_updates(sheet_id, cells, "userEnteredValue", _value_data, max_bytes)
 
 
 def append_request(sheet_id: int, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """appendCells: whole rows after the last row with data; None leaves a cell empty."""
-    data = []
-    for values in rows:
-        cells = []
-        for value in values:
-            ev = extended_value(value)
-            cells.append({"userEnteredValue": ev} if ev is not None else {})
-        data.append({"values": cells})
+    data = [{"values": [_value_data(value) for value in values]} for values in rows]
     return {"appendCells": {"sheetId": sheet_id, "rows": data, "fields": "userEnteredValue"}}
 
 
-def note_updates(sheet_id: int, notes: Iterable[Cell]) -> list[dict[str, Any]]:
+def note_updates(sheet_id: int, notes: Iterable[Cell], max_bytes: int = MAX_REQUEST_BYTES) -> list[dict[str, Any]]:
     """Set (text) or remove (None) notes; each range covers exactly the cells it names."""
-    return [_update(sheet_id, run, "note", [{"note": t} if t else {} for _, _, t in run]) for run in _runs(notes)]
+    return _block_updates(sheet_id, notes, "note", lambda text: {"note": text} if text else {}, max_bytes)
 
 
 # --- the template of one OPD tab ----------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""GoogleBackend's writes at a regency's size (issue 10.1, 10.4): system columns as contiguous
+blocks that hold only cells the poller writes, and writes that land on the row they were
+decided for even when Drive's version lags behind a sort."""
+from __future__ import annotations
+
+import json
+
+from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
+from sheets.google_requests import body_size, value_updates
+from sheets.layout import HEADERS
+from tests.test_google_backend import SID, backend_for, put, sa_bodies
+from tests.test_google_backend import api as _api
+
+api = _api  # the shared fixture
+
+ID, KODE, URAIAN, STATUS, HASIL, DIPERBARUI = (HEADERS.index(h) for h in (
+    "ID", "Kode Data", "Uraian Data", "Status", "Hasil Pemeriksaan", "Diperbarui"))
+SYSTEM = (ID, STATUS, HASIL, DIPERBARUI)
+
+
+def _first_write(rows: int) -> list[tuple[int, int, str]]:
+    return [(r, c, f"v{r}-{c}") for r in range(1, rows + 1) for c in SYSTEM]
+
+
+def test_a_first_write_is_one_update_per_span_of_adjacent_system_columns():
+    updates = value_updates(7, _first_write(500))
+    ranges = [u["updateCells"]["range"] for u in updates]
+    assert ranges == [{"sheetId": 7, "startRowIndex": 1, "endRowIndex": 501, "startColumnIndex": ID,
+                       "endColumnIndex": ID + 1},
+                      {"sheetId": 7, "startRowIndex": 1, "endRowIndex": 501, "startColumnIndex": STATUS,
+                       "endColumnIndex": DIPERBARUI + 1}]
+    assert updates[1]["updateCells"]["rows"][499]["values"][2] == {"userEnteredValue": {"stringValue": "v500-22"}}
+
+
+def test_a_block_never_covers_a_cell_that_is_not_written():
+    cells = [(1, STATUS, "a"), (2, STATUS, "b"), (4, STATUS, "c"), (1, DIPERBARUI, "x"), (2, HASIL, None)]
+    covered = set()
+    for update in value_updates(0, cells):
+        rng = update["updateCells"]["range"]
+        block = {(r, c) for r in range(rng["startRowIndex"], rng["endRowIndex"])
+                 for c in range(rng["startColumnIndex"], rng["endColumnIndex"])}
+        assert not covered & block
+        covered |= block
+    assert covered == {(r, c) for r, c, _ in cells}
+
+
+def test_a_block_too_big_for_one_request_is_split_by_rows():
+    cells = [(r, HASIL, "x" * 40_000) for r in range(1, 201)]
+    updates = value_updates(0, cells, max_bytes=1_000_000)
+    assert len(updates) > 1 and max(body_size(u) for u in updates) <= 1_000_000
+    assert sum(len(u["updateCells"]["rows"]) for u in updates) == 200
+
+
+def test_cells_between_written_cells_keep_what_a_person_typed(api):
+    backend = backend_for(api)
+    backend.ensure_tabs([("DINKES", "")])
+    for row in range(1, 6):
+        put(api, "DINKES", row, {URAIAN: f"Data {row}"})
+    put(api, "DINKES", 3, {HASIL: "diketik pemilik"})
+    (result,) = backend.read(["DINKES"], {})
+    cells = [CellWrite(r, c, f"{r}:{c}") for r in range(1, 6) for c in (STATUS, DIPERBARUI)]
+    cells += [CellWrite(r, HASIL, "ok") for r in (1, 2, 4, 5)]
+    notes = [NoteWrite(r, STATUS, OWNED_NOTE_PREFIX + " n") for r in (1, 2, 4)]
+    assert backend.write([TabWrites("DINKES", "DINKES", cells, notes)], {"DINKES": result.snapshot})["DINKES"].reason is None
+    sheet = api.sheet(SID, "DINKES")
+    assert sheet.get(3, HASIL) == "diketik pemilik" and sheet.get(4, HASIL) == "ok"
+    assert [sheet.note(r, STATUS) for r in range(1, 6)] == [OWNED_NOTE_PREFIX + " n"] * 2 + [None] + \
+        [OWNED_NOTE_PREFIX + " n", None]
+    (body,) = sa_bodies(api, "spreadsheets.batchUpdate")[-1:]
+    assert len(body["requests"]) == 6  # Status 1-5, Hasil 1-2 and 4-5, Diperbarui 1-5; notes 1-2 and 4
+
+
+def test_request_bodies_go_out_as_compact_json(api):
+    backend = backend_for(api)
+    backend.ensure_tabs([("DINKES", "")])
+    put(api, "DINKES", 1, {URAIAN: "Data"})
+    (result,) = backend.read(["DINKES"], {})
+    sent = []
+    original = api.handle
+
+    def spy(request, timeout):
+        sent.append(request.body)
+        return original(request, timeout)
+
+    api.handle = spy
+    backend.write([TabWrites("DINKES", "DINKES", [CellWrite(1, ID, "DINKES-0001")])], {"DINKES": result.snapshot})
+    body = [b for b in sent if b and b"updateCells" in b][0]
+    assert len(body) == body_size(json.loads(body)) and b", " not in body
+    assert api.sheet(SID, "DINKES").get(1, ID) == "DINKES-0001"
