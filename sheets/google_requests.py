@@ -17,11 +17,15 @@ from rules import fields as f
 
 from .base import OWNED_NOTE_PREFIX
 from .layout import COLUMNS
+from .xlsx_xml import is_percent_format  # one reading of number-format codes for Excel and Google
 from .xlsx_template import OWNER_FILLS, STATUS_COLOURS
 
-# one spreadsheets.get reads every OPD tab of a spreadsheet: values, notes and number formats
+# one spreadsheets.get reads every OPD tab of a spreadsheet, asking only for what cell_value uses:
+# the value (effectiveValue), whether a value-less cell holds a formula, the note and the number
+# format (a percent or date is told by its type and pattern, so formattedValue, about a third of
+# the answer, is not needed; userEnteredValue would repeat every value)
 READ_FIELDS = ("sheets(properties(sheetId,title),data(startRow,startColumn,rowData.values("
-               "userEnteredValue,effectiveValue,formattedValue,note,effectiveFormat.numberFormat)))")
+               "effectiveValue,userEnteredValue.formulaValue,note,effectiveFormat.numberFormat(type,pattern))))")
 TITLE_FIELDS = "sheets.properties(sheetId,title)"
 MAX_CELL_TEXT = 50_000  # Google's limit per cell
 MAX_REQUEST_BYTES = 1_900_000  # below Google's advised 2 MB per request body
@@ -263,8 +267,9 @@ def cell_value(cell: dict[str, Any]) -> tuple[Any, bool, str | None]:
                 return None, False, (f"Angka {number} berformat tanggal di luar rentang tanggal yang dapat "
                                      "dibaca; ubah format selnya menjadi angka atau perbaiki isinya")
             return (moment.date() if kind == "DATE" else moment.time() if kind == "TIME" else moment), False, None
-        shown = str(cell.get("formattedValue") or "")
-        return number, kind == "PERCENT" or shown.rstrip().endswith("%"), None
+        pattern = ((cell.get("effectiveFormat") or {}).get("numberFormat") or {}).get("pattern", "")
+        # a custom pattern shows a percentage when it has an unquoted % (0.0"%" only appends a sign)
+        return number, kind == "PERCENT" or is_percent_format(pattern), None
     return None, False, None
 
 

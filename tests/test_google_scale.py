@@ -1,20 +1,24 @@
-"""GoogleBackend's writes at a regency's size (issue 10.1, 10.4): system columns as contiguous
-blocks that hold only cells the poller writes, and writes that land on the row they were
-decided for even when Drive's version lags behind a sort."""
+"""GoogleBackend at a regency's size (issue 10.1, 10.2, 10.4): system columns written as
+contiguous blocks that hold only cells the poller writes, reads that ask for no more than
+they use, and writes that land on the row they were decided for even when Drive's version
+lags behind a sort."""
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
 from sheets.google_requests import body_size, value_updates
 from sheets.layout import HEADERS
+from tests.fake_sheets_grid import Cell
 from tests.test_google_backend import SID, backend_for, put, sa_bodies
 from tests.test_google_backend import api as _api
 
 api = _api  # the shared fixture
 
-ID, KODE, URAIAN, STATUS, HASIL, DIPERBARUI = (HEADERS.index(h) for h in (
-    "ID", "Kode Data", "Uraian Data", "Status", "Hasil Pemeriksaan", "Diperbarui"))
+ID, KODE, URAIAN, NILAI, STATUS, HASIL, DIPERBARUI = (HEADERS.index(h) for h in (
+    "ID", "Kode Data", "Uraian Data", "Nilai", "Status", "Hasil Pemeriksaan", "Diperbarui"))
 SYSTEM = (ID, STATUS, HASIL, DIPERBARUI)
 
 
@@ -87,3 +91,30 @@ def test_request_bodies_go_out_as_compact_json(api):
     body = [b for b in sent if b and b"updateCells" in b][0]
     assert len(body) == body_size(json.loads(body)) and b", " not in body
     assert api.sheet(SID, "DINKES").get(1, ID) == "DINKES-0001"
+
+
+@pytest.mark.parametrize("number_format, percent", [
+    ({"type": "PERCENT", "pattern": "0.0%"}, True),
+    ({"type": "NUMBER", "pattern": "0.00%"}, True),  # a custom pattern showing a percentage
+    ({"type": "NUMBER", "pattern": '0.0"%"'}, False),  # a quoted % is only a sign after the number
+    ({"type": "NUMBER", "pattern": "#,##0"}, False),
+])
+def test_a_percentage_is_told_by_the_number_format_alone(api, number_format, percent):
+    backend = backend_for(api)
+    backend.ensure_tabs([("DINKES", "")])
+    put(api, "DINKES", 1, {URAIAN: "Persentase", NILAI: Cell(value=0.125, number_format=number_format)})
+    (result,) = backend.read(["DINKES"], {})
+    assert result.snapshot.cell(0, NILAI) == 0.125
+    assert ((0, NILAI) in result.snapshot.percent) is percent
+
+
+def test_the_read_asks_for_no_formatted_text_and_no_repeated_value(api):
+    backend = backend_for(api)
+    backend.ensure_tabs([("DINKES", "")])
+    put(api, "DINKES", 1, {URAIAN: "Data", NILAI: Cell(formula="=1/0")})
+    (result,) = backend.read(["DINKES"], {})
+    (get,) = [r for r in api.requests_of() if r.method.endswith("spreadsheets.get") and "fields" in r.query][-1:]
+    fields = get.query["fields"][0]
+    assert "formattedValue" not in fields and "userEnteredValue.formulaValue" in fields
+    assert "userEnteredValue," not in fields and "includeGridData" not in get.query
+    assert result.snapshot.cell(0, URAIAN) == "Data" and "DIVIDE_BY_ZERO" in result.snapshot.problems[0, NILAI]
