@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,7 +31,7 @@ from .google_requests import (
     MAX_REQUEST_BYTES, TITLE_FIELDS, a1_title, append_request, body_size, new_sheet_id, note_updates, owned,
     parse_sheet, template_requests, value_updates,
 )
-from . import google_comments
+from . import google_comments, google_rows
 from .google_retry import GoogleError, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -361,15 +362,58 @@ class GoogleBackend:
                 fresh.append(batch)
             else:
                 out[batch.opd] = WriteResult(f"Spreadsheet tempat tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
-        google_comments.send(self, sid, fresh)  # its own batchUpdate: a comment failure never blocks cells
-        per_tab = {b.opd: self._updates(b) for b in fresh}
-        for batch in fresh:
+        placed, skipped = self._place(sid, fresh, snapshots, out)
+        google_comments.send(self, sid, placed)  # its own batchUpdate: a comment failure never blocks cells
+        per_tab = {b.opd: self._updates(b) for b in placed}
+        for batch in placed:
             if not per_tab[batch.opd]:  # only human notes in the way: the read's version still holds
                 # after comment changes the next cycle reads again (to confirm them, or to retry)
                 out[batch.opd] = WriteResult(None, None if batch.comments else version)
         for chunk in _chunks({k: v for k, v in per_tab.items() if v}):
             out.update(self._send_chunk(sid, chunk))
+        for opd, rows in skipped.items():  # written where confirmed; the rest waits for the next read
+            if out[opd].reason is None:
+                out[opd] = WriteResult(f"{len(rows)} baris di tab {opd} berpindah sejak dibaca (diurutkan, disisipkan "
+                                       f"atau dihapus?){_NEXT_CYCLE}")
         return out
+
+    def _place(self, sid: str, batches: list[TabWrites], snapshots: dict[str, TabSnapshot],
+               out: dict[str, WriteResult]) -> tuple[list[TabWrites], dict[str, set[int]]]:
+        """The batches moved onto the rows their cells stand on now (google_rows: one values.batchGet),
+        rows that cannot be confirmed left out; a tab whose columns changed is not written."""
+        if not batches:
+            return [], {}
+        maps = google_rows.confirm(self, sid, [(b.opd, self._tabs[b.opd].title, snapshots[b.opd]) for b in batches])
+        placed, skipped = [], {}
+        for batch in batches:
+            where = maps[batch.opd]
+            if where is None:
+                out[batch.opd] = WriteResult(f"Kolom tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
+            elif isinstance(where, str):
+                out[batch.opd] = WriteResult(f"Tab {batch.opd}: {where}{_NEXT_CYCLE}")
+            else:
+                placed.append(self._moved(batch, where.row))
+                if where.skipped:
+                    skipped[batch.opd] = where.skipped
+        return placed, skipped
+
+    def _moved(self, batch: TabWrites, row: Callable[[int], int | None]) -> TabWrites:
+        """The writes at their rows now. Notes are weighed against the notes the read saw on the
+        row (a person's note is never replaced), which moved with it."""
+        tab = self._tabs[batch.opd]
+        notes = []
+        for note in batch.notes:
+            if note.text is not None and not note.text.startswith(OWNED_NOTE_PREFIX):
+                raise ValueError(f"Catatan milik sistem harus diawali {OWNED_NOTE_PREFIX!r}")
+            current = tab.notes.get((note.row, note.col))
+            if (current is not None and not owned(current)) or current == note.text:
+                continue  # a person's note is never replaced or removed; an equal note needs no write
+            notes.append(note)
+        cells = [replace(w, row=r) for w in batch.cells if (r := row(w.row)) is not None]
+        notes = [replace(n, row=r) for n in notes if (r := row(n.row)) is not None]
+        comments = [c if c.action != "open" else replace(c, row=r) for c in batch.comments
+                    if c.action != "open" or (r := row(c.row)) is not None]
+        return replace(batch, cells=cells, notes=notes, comments=comments)
 
     def _send_chunk(self, sid: str, chunk: dict[str, list[dict[str, Any]]]) -> dict[str, WriteResult]:
         """One spreadsheets.batchUpdate for these tabs. When Google refuses it for good (a protected
@@ -441,14 +485,6 @@ class GoogleBackend:
         return None
 
     def _updates(self, batch: TabWrites) -> list[dict[str, Any]]:
-        tab = self._tabs[batch.opd]
-        notes = []
-        for note in batch.notes:
-            if note.text is not None and not note.text.startswith(OWNED_NOTE_PREFIX):
-                raise ValueError(f"Catatan milik sistem harus diawali {OWNED_NOTE_PREFIX!r}")
-            current = tab.notes.get((note.row, note.col))
-            if (current is not None and not owned(current)) or current == note.text:
-                continue  # a person's note is never replaced or removed; an equal note needs no write
-            notes.append((note.row, note.col, note.text))
-        cells = [(w.row, w.col, w.value) for w in batch.cells]
-        return value_updates(tab.sheet_id, cells) + note_updates(tab.sheet_id, notes)
+        sheet_id = self._tabs[batch.opd].sheet_id
+        return (value_updates(sheet_id, [(w.row, w.col, w.value) for w in batch.cells])
+                + note_updates(sheet_id, [(n.row, n.col, n.text) for n in batch.notes]))

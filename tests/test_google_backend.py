@@ -76,8 +76,10 @@ def test_busy_cycle_is_one_read_and_one_write_per_spreadsheet_whatever_the_tabs(
                          [NoteWrite(2, NILAI, OWNED + "Nilai bukan angka")]) for k in kodes]
     outcome = backend.write(batches, {r.opd: r.snapshot for r in results})
     assert all(o.reason is None for o in outcome.values())
-    # Drive: files.get before the read and before the write, revisions.list for the editors (issue 9.2)
-    assert delta(api, before) == {"drive": 3, "read": 1, "write": 1}
+    # Drive: files.get before the read and before the write, revisions.list for the editors (issue 9.2);
+    # Sheets reads: the grid, and the values.batchGet confirming the written rows (issue 10.4)
+    assert delta(api, before) == {"drive": 3, "read": 2, "write": 1}
+    assert api.count("read", method="values.batchGet") == 1
     assert api.sheet(SID, kodes[-1]).get(5, 0) == f"{kodes[-1]}-0005"
 
 
@@ -102,7 +104,8 @@ def test_an_opd_with_its_own_spreadsheet_costs_its_own_read_and_write(api):
     results = backend.read(["DINKES", "DIKPORA", "BAPPEDA"], {})
     backend.write([TabWrites(r.opd, r.opd, [CellWrite(0, 22, "x")]) for r in results],
                   {r.opd: r.snapshot for r in results})
-    assert delta(api, before) == {"drive": 6, "read": 2, "write": 2}  # per spreadsheet: 2 files.get, 1 revisions.list
+    # per spreadsheet: 2 files.get, 1 revisions.list; the grid read and the row-identity batchGet
+    assert delta(api, before) == {"drive": 6, "read": 4, "write": 2}
 
 
 def test_nothing_to_write_sends_nothing(api):

@@ -118,3 +118,71 @@ def test_the_read_asks_for_no_formatted_text_and_no_repeated_value(api):
     assert "formattedValue" not in fields and "userEnteredValue.formulaValue" in fields
     assert "userEnteredValue," not in fields and "includeGridData" not in get.query
     assert result.snapshot.cell(0, URAIAN) == "Data" and "DIVIDE_BY_ZERO" in result.snapshot.problems[0, NILAI]
+
+
+# --- writes land on the row they were decided for (issue 10.4) ------------------------------------
+
+
+def _sort(api, tab: str, order: list[int]) -> None:
+    """An operator sorts the data rows in the Sheets UI: sheet row ``1 + i`` takes what row
+    ``order[i]`` held (values and notes move with the row). Drive's version is NOT moved: it lags."""
+    sheet = api.sheet(SID, tab)
+    where = {old: new for new, old in enumerate(order, start=1)}
+    sheet.cells = {(where.get(r, r), c): cell for (r, c), cell in sheet.cells.items()}
+
+
+def _tab_of_five(api):
+    backend = backend_for(api)
+    backend.ensure_tabs([("DINKES", "")])
+    for row in range(1, 6):
+        put(api, "DINKES", row, {ID: f"DINKES-{row:04d}" if row != 3 else None, URAIAN: f"Data {row}"})
+    (result,) = backend.read(["DINKES"], {})
+    return backend, result.snapshot
+
+
+def _decided(snapshot) -> TabWrites:
+    """What a cycle decides from the read: a status naming each row's Uraian, an ID for the new
+    row (row 3 has none) and a note on row 2."""
+    cells = [CellWrite(r, STATUS, f"untuk {snapshot.cell(r - 1, URAIAN)}") for r in range(1, 6)]
+    cells.append(CellWrite(3, ID, "DINKES-0006"))
+    return TabWrites("DINKES", "DINKES", cells, [NoteWrite(2, HASIL, OWNED_NOTE_PREFIX + " untuk Data 2")])
+
+
+def test_a_sort_between_read_and_write_with_drive_lagging_moves_nothing_to_a_wrong_row(api):
+    backend, snapshot = _tab_of_five(api)
+    version = api.spreadsheets[SID].version
+    _sort(api, "DINKES", [5, 3, 1, 4, 2])
+    assert api.spreadsheets[SID].version == version  # Drive has not noticed: the version check passes
+    out = backend.write([_decided(snapshot)], {"DINKES": snapshot})
+    assert out["DINKES"].reason is None
+    sheet = api.sheet(SID, "DINKES")
+    for row in range(1, 6):
+        assert sheet.get(row, STATUS) == f"untuk {sheet.get(row, URAIAN)}"
+    assert [sheet.get(r, ID) for r in range(1, 6)] == ["DINKES-0005", "DINKES-0006", "DINKES-0001", "DINKES-0004",
+                                                       "DINKES-0002"]
+    assert [r for r in range(1, 6) if sheet.note(r, HASIL)] == [5] and sheet.get(5, URAIAN) == "Data 2"
+
+
+def test_a_row_that_cannot_be_told_apart_after_a_sort_is_left_for_the_next_cycle(api):
+    backend, snapshot = _tab_of_five(api)
+    put(api, "DINKES", 6, {URAIAN: "Data 3"})  # a twin of the new row 3: neither can be placed
+    (result,) = backend.read(["DINKES"], {})
+    snapshot = result.snapshot
+    _sort(api, "DINKES", [6, 1, 2, 3, 4, 5])
+    batch = _decided(snapshot)
+    batch.cells.append(CellWrite(6, STATUS, "untuk Data 3"))
+    out = backend.write([batch], {"DINKES": snapshot})
+    assert "2 baris di tab DINKES berpindah sejak dibaca" in out["DINKES"].reason
+    sheet = api.sheet(SID, "DINKES")
+    assert sheet.get(1, URAIAN) == sheet.get(4, URAIAN) == "Data 3"
+    assert sheet.get(1, ID) is None and sheet.get(4, ID) is None and sheet.get(1, STATUS) is None
+    assert all(sheet.get(r, STATUS) == f"untuk {sheet.get(r, URAIAN)}" for r in (2, 3, 5, 6))
+
+
+def test_a_column_inserted_after_the_read_stops_that_tabs_write(api):
+    backend, snapshot = _tab_of_five(api)
+    sheet = api.sheet(SID, "DINKES")
+    sheet.cells = {(r, c + (c >= STATUS)): cell for (r, c), cell in sheet.cells.items()}  # Drive lags again
+    out = backend.write([_decided(snapshot)], {"DINKES": snapshot})
+    assert out["DINKES"].reason.startswith("Kolom tab DINKES berubah sejak dibaca")
+    assert all(sheet.get(r, c) is None for r in range(1, 6) for c in (STATUS, STATUS + 1))
