@@ -8,10 +8,13 @@ import json
 
 import pytest
 
+from rules.sop import load_sop
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
 from sheets.google_requests import body_size, value_updates
 from sheets.layout import HEADERS
+from tests import test_sop_flow as flow
 from tests.fake_sheets_grid import Cell
+from tests.google_world import SPREADSHEET, GoogleWorld
 from tests.test_google_backend import SID, backend_for, put, sa_bodies
 from tests.test_google_backend import api as _api
 
@@ -123,10 +126,10 @@ def test_the_read_asks_for_no_formatted_text_and_no_repeated_value(api):
 # --- writes land on the row they were decided for (issue 10.4) ------------------------------------
 
 
-def _sort(api, tab: str, order: list[int]) -> None:
+def _sort(api, tab: str, order: list[int], sid: str = SID) -> None:
     """An operator sorts the data rows in the Sheets UI: sheet row ``1 + i`` takes what row
     ``order[i]`` held (values and notes move with the row). Drive's version is NOT moved: it lags."""
-    sheet = api.sheet(SID, tab)
+    sheet = api.sheet(sid, tab)
     where = {old: new for new, old in enumerate(order, start=1)}
     sheet.cells = {(where.get(r, r), c): cell for (r, c), cell in sheet.cells.items()}
 
@@ -186,3 +189,33 @@ def test_a_column_inserted_after_the_read_stops_that_tabs_write(api):
     out = backend.write([_decided(snapshot)], {"DINKES": snapshot})
     assert out["DINKES"].reason.startswith("Kolom tab DINKES berubah sejak dibaca")
     assert all(sheet.get(r, c) is None for r in range(1, 6) for c in (STATUS, STATUS + 1))
+
+
+def test_a_poll_whose_rows_are_sorted_before_its_write_keeps_every_status_on_its_row(tmp_path):
+    world = GoogleWorld(tmp_path)
+    first = flow.add_item(world, Kode_Data="K-1", Uraian_Data="Jumlah A", Satuan="Unit")
+    second = flow.add_item(world, Kode_Data="K-2", Uraian_Data="Jumlah B", Satuan="Unit")
+    flow.tick(world, second, "Dicek Bersama")
+    world.backend.add_row(flow.OPD, Kode_Data="K-3", Uraian_Data="Jumlah C", Satuan="Unit")  # gets its ID now
+    write = world.backend.write
+
+    def sorted_then_written(batches, snapshots):
+        rows = world.backend.sheet(flow.OPD).last_row()
+        _sort(world.api, flow.OPD, list(range(rows, 0, -1)), SPREADSHEET)
+        return write(batches, snapshots)
+
+    world.backend.write = sorted_then_written
+    report = world.poll()
+    world.backend.write = write
+    assert not any("berpindah" in e for e in report.errors)
+    sop, memory = load_sop(), world.store.load_tab(flow.OPD)
+    ids = world.backend.ids(flow.OPD)
+    assert len(ids) == 3 and all(ids) and ids[1:] == [second, first]
+    for rid in ids:
+        assert flow.status(world, rid) == sop.label(memory.rows[rid].state)
+    assert flow.status(world, second) == "3 Dicek" and flow.status(world, first) == "1 Draf"
+    assert world.backend.get(flow.OPD, ids[0], "Uraian Data") == "Jumlah C"
+    world.poll()
+    writes = world.api.count("write")
+    world.poll()
+    assert world.api.count("write") == writes  # settled: nothing was left on a wrong row to repair
