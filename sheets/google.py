@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from .base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
 from .google_requests import (
-    MAX_REQUEST_BYTES, TITLE_FIELDS, a1_title, append_request, body_size, new_sheet_id, note_updates, owned,
+    MAX_REQUEST_BYTES, TITLE_FIELDS, a1_of, a1_title, append_request, body_size, new_sheet_id, note_updates, owned,
     parse_sheet, template_requests, value_updates,
 )
 from . import google_comments, google_rows
@@ -108,10 +108,24 @@ def _find_tab(titles: Mapping[str, int], kode: str) -> str | None:
 
 
 class _Tab:
-    """What a read learnt about a tab that the write needs: its sheetId and current notes."""
+    """What a read learnt about a tab that the write needs: its sheetId, current notes, and the
+    protected ranges the service account may not edit (to name them when Google refuses a write)."""
 
-    def __init__(self, sheet_id: int, title: str, notes: dict[tuple[int, int], str], token: str) -> None:
+    def __init__(self, sheet_id: int, title: str, notes: dict[tuple[int, int], str], token: str,
+                 locked: Sequence[dict[str, Any]] = ()) -> None:
         self.sheet_id, self.title, self.notes, self.token = sheet_id, title, notes, token
+        self.locked = [p for p in locked if p.get("requestingUserCanEdit") is False]
+
+    def refused(self, requests: list[dict[str, Any]]) -> str:
+        """The locked ranges these updateCells reach, in A1 words ("" when the read saw none)."""
+        def meets(a: dict[str, int], b: dict[str, int]) -> bool:
+            return all(a.get(f"start{k}Index", 0) < b.get(f"end{k}Index", 10**9)
+                       and b.get(f"start{k}Index", 0) < a.get(f"end{k}Index", 10**9) for k in ("Row", "Column"))
+
+        targets = [r["updateCells"]["range"] for r in requests if "updateCells" in r]
+        hit = [p for p in self.locked if any(meets(p.get("range", {}), t) for t in targets)]
+        return "; ".join(a1_of(self.title, p.get("range", {})) + (f" ({p['description']})" if p.get("description") else "")
+                         for p in hit)
 
 
 class GoogleBackend:
@@ -321,7 +335,7 @@ class GoogleBackend:
         props = sheet.get("properties", {})
         title, sheet_id = props.get("title", opd), props.get("sheetId", 0)  # absent sheetId means 0
         grid, percent, problems, notes = parse_sheet(sheet)
-        self._tabs[opd] = _Tab(sheet_id, title, notes, version)
+        self._tabs[opd] = _Tab(sheet_id, title, notes, version, sheet.get("protectedRanges", []))
         header, rows = (grid[0], grid[1:]) if grid else ([], [])
         to_rows = {(r - 1, c) for r, c in percent if r >= 1}
         bad = {(r - 1, c): m for (r, c), m in problems.items() if r >= 1}
@@ -427,11 +441,19 @@ class GoogleBackend:
                 for opd, requests in chunk.items():
                     out.update(self._send_chunk(sid, {opd: requests}))
                 return out
-            where = f"Tab {next(iter(chunk))}: " if len(chunk) == 1 else ""
-            return {opd: WriteResult(where + self.explain(exc, sid) + _NEXT_CYCLE) for opd in chunk}
+            return {opd: WriteResult(self._refusal(exc, sid, chunk) + _NEXT_CYCLE) for opd in chunk}
         for opd in chunk:
             self._tabs.pop(opd, None)  # its notes are no longer known
         return {opd: WriteResult(None, None) for opd in chunk}
+
+    def _refusal(self, exc: GoogleError, sid: str, chunk: dict[str, list[dict[str, Any]]]) -> str:
+        """Why a write was refused; for one tab refused as protected, the tab and the ranges."""
+        if len(chunk) != 1:
+            return self.explain(exc, sid)
+        opd, requests = next(iter(chunk.items()))
+        tab = self._tabs.get(opd)
+        ranges = tab.refused(requests) if tab and "protected cell" in str(exc).lower() else ""
+        return f"Tab {opd}: " + self.explain(exc, sid) + (f"; rentang terlindungi: {ranges}" if ranges else "")
 
     # --- whole rows and tabs (distribute, rollover) -----------------------------------------------
 

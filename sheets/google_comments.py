@@ -32,7 +32,7 @@ MAX_TEXT = 2000  # Google allows 2048 UTF-8 code units per post
 
 def read_params() -> list[tuple[str, str]]:
     """The one spreadsheets.get of a busy cycle, with comments, their anchors and protected ranges."""
-    fields = READ_FIELDS.replace("sheets(", "sheets(commentAnchors(anchorId,range),protectedRanges(range,editors(users)),", 1)
+    fields = READ_FIELDS.replace("sheets(", "sheets(commentAnchors(anchorId,range),protectedRanges(range,description,requestingUserCanEdit,editors(users)),", 1)
     # no includeGridData: Google ignores it when a fields mask is given
     return [("fields", f"{fields},{COMMENT_FIELDS}"),
             ("commentsViewMode", "COMMENTS_VIEW_MODE_INCLUDED")]

@@ -39,6 +39,29 @@ def a1_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
+def col_letters(col: int) -> str:
+    """0 -> "A", 26 -> "AA"."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1_of(title: str, rng: dict[str, int]) -> str:
+    """A GridRange in A1 words for a message: 'DINKES'!A:A, 'DINKES'!U2:W40, or the tab alone."""
+    r0, r1 = rng.get("startRowIndex"), rng.get("endRowIndex")
+    c0, c1 = rng.get("startColumnIndex"), rng.get("endColumnIndex")
+    if c0 is None and c1 is None and r0 is None and r1 is None:
+        return a1_title(title)
+    first = col_letters(c0 or 0) + ("" if r0 is None else str(r0 + 1))
+    last = ("" if c1 is None else col_letters(c1 - 1)) + ("" if r1 is None else str(r1))
+    if c0 is None and c1 is None:
+        first, last = str((r0 or 0) + 1), "" if r1 is None else str(r1)
+    return f"{a1_title(title)}!{first}:{last}" if last else f"{a1_title(title)} mulai {first}"
+
+
 def grid_range(sheet_id: int, row: int | None = None, end_row: int | None = None,
                col: int | None = None, end_col: int | None = None) -> dict[str, int]:
     bounds = {"sheetId": sheet_id, "startRowIndex": row, "endRowIndex": end_row,
@@ -273,6 +296,15 @@ def cell_value(cell: dict[str, Any]) -> tuple[Any, bool, str | None]:
     return None, False, None
 
 
+def _readable(cell: dict[str, Any]) -> tuple[Any, bool, str | None]:
+    """cell_value, or a problem on this cell when Google sent what it cannot read: one odd
+    cell is a finding where it stands, never an exception that loses every tab's read."""
+    try:
+        return cell_value(cell)
+    except (TypeError, ValueError, OverflowError, AttributeError) as exc:
+        return None, False, f"Sel tidak dapat dibaca ({type(exc).__name__}); periksa isi dan format selnya"
+
+
 def parse_sheet(sheet: dict[str, Any]) -> tuple[list[list[Any]], set[tuple[int, int]],
                                                  dict[tuple[int, int], str], dict[tuple[int, int], str]]:
     """(grid, percent, problems, notes) of one tab in sheet coordinates (row 0 = header). The API
@@ -289,7 +321,7 @@ def parse_sheet(sheet: dict[str, Any]) -> tuple[list[list[Any]], set[tuple[int, 
                 grid.append([])
             for j, cell in enumerate(row.get("values") or []):
                 c = left + j
-                value, is_percent, problem = cell_value(cell)
+                value, is_percent, problem = _readable(cell)
                 if cell.get("note"):
                     notes[r, c] = cell["note"]
                 if value is None and problem is None:

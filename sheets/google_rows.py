@@ -25,22 +25,13 @@ from rules import fields as f
 
 from .base import TabSnapshot
 from .google_comments import SHEETS_URL
-from .google_requests import a1_title
+from .google_requests import a1_title, col_letters
 from .google_retry import GoogleError
 from .layout import match_headers
 
 IDENTITY = (f.ID, f.KODE, f.URAIAN, f.RINCIAN, f.TAHUN)
 _WILD = object()  # a cell the read could not give a value for: matches where it stands, never moves
 _EPOCH = datetime(1899, 12, 30)
-
-
-def _letters(col: int) -> str:
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _ident(value: Any) -> Any:
@@ -103,7 +94,7 @@ def _columns(snapshot: TabSnapshot) -> list[int]:
 def _ranges(title: str, cols: list[int]) -> list[str]:
     out = [f"{a1_title(title)}!1:1"]
     if cols:
-        out.append(f"{a1_title(title)}!{_letters(cols[0])}2:{_letters(cols[-1])}")
+        out.append(f"{a1_title(title)}!{col_letters(cols[0])}2:{col_letters(cols[-1])}")
     return out
 
 

@@ -219,3 +219,71 @@ def test_a_poll_whose_rows_are_sorted_before_its_write_keeps_every_status_on_its
     writes = world.api.count("write")
     world.poll()
     assert world.api.count("write") == writes  # settled: nothing was left on a wrong row to repair
+
+
+# --- the real API's errors (issue 10.5) -------------------------------------------------------------
+
+
+def test_a_protected_refusal_names_the_tab_and_the_range(api):
+    backend = backend_for(api, ["DINKES", "DIKPORA"])
+    backend.ensure_tabs([("DINKES", ""), ("DIKPORA", "")])
+    book = api.spreadsheets[SID]
+    sheet = book.sheet("DINKES")
+    sheet.protected.append({"range": {"sheetId": sheet.sheet_id, "startColumnIndex": ID, "endColumnIndex": ID + 1},
+                            "description": "dikunci pemilik", "editors": {"users": [book.owner]}})
+    results = backend.read(["DINKES", "DIKPORA"], {})
+    out = backend.write([TabWrites(r.opd, r.opd, [CellWrite(1, ID, f"{r.opd}-0001"), CellWrite(1, STATUS, "1 Draf")])
+                         for r in results], {r.opd: r.snapshot for r in results})
+    assert out["DIKPORA"].reason is None
+    reason = out["DINKES"].reason
+    assert reason.startswith("Tab DINKES: ") and "sel terlindungi" in reason
+    assert "rentang terlindungi: 'DINKES'!A:A (dikunci pemilik)" in reason
+    assert "Kolom sistem" not in reason  # the template's ranges list the service account: not the cause
+
+
+def test_a_cell_write_whose_answer_was_lost_is_sent_again_as_it_is_idempotent(api):
+    backend, snapshot = _tab_of_five(api)
+    api.fail("write", error="timeout", applied=True)
+    out = backend.write([TabWrites("DINKES", "DINKES", [CellWrite(1, STATUS, "1 Draf")])], {"DINKES": snapshot})
+    assert out["DINKES"].reason is None and api.sheet(SID, "DINKES").get(1, STATUS) == "1 Draf"
+    bodies = sa_bodies(api, "spreadsheets.batchUpdate")[-2:]
+    assert bodies[0] == bodies[1]  # the same values twice: the second changes nothing
+
+
+def test_rows_appended_whose_answer_was_lost_are_not_appended_twice(api):
+    backend, snapshot = _tab_of_five(api)
+    api.fail("write", error="timeout", applied=True)
+    out = backend.append_rows(snapshot, [[None, "K-9", "Data baru"]])
+    assert out.reason is not None and "koneksi" in out.reason
+    sheet = api.sheet(SID, "DINKES")
+    assert [sheet.get(r, URAIAN) for r in range(1, 8)] == [f"Data {r}" for r in range(1, 6)] + ["Data baru", None]
+
+
+def test_a_comment_whose_answer_was_lost_is_not_posted_twice(tmp_path):
+    from tests.test_google_comments import own
+
+    world = GoogleWorld(tmp_path)
+    rid = flow.to_approved(world)
+    flow.fill(world, rid, 2024, "banyak")
+    flow.tick(world, rid, "Selesai Diisi")
+    world.api.fail("write", error="timeout", applied=True)  # the first write of the cycle: the comment
+    world.poll()
+    assert flow.status(world, rid) == "8 Perlu Perbaikan"  # the cell writes went through
+    world.poll()
+    world.poll()
+    assert len(own(world)) == 1
+
+
+def test_any_cell_google_sends_that_cannot_be_read_is_a_finding_on_that_cell():
+    from sheets.google_requests import parse_sheet
+
+    sheet = {"data": [{"rowData": [
+        {"values": [{"effectiveValue": {"stringValue": "ID"}}, {"effectiveValue": {"stringValue": "Nilai"}}]},
+        {"values": [{"effectiveValue": {"numberValue": "n/a"}, "effectiveFormat": {"numberFormat": {"type": "DATE"}}},
+                    {"effectiveValue": {"numberValue": 7}}]},
+        {"values": [{"effectiveValue": {"numberValue": float("inf")},
+                     "effectiveFormat": {"numberFormat": {"type": "DATE_TIME"}}}, {"effectiveValue": {"boolValue": True}}]},
+    ]}]}
+    grid, _, problems, _ = parse_sheet(sheet)
+    assert grid[1][1] == 7 and grid[2][1] is True
+    assert set(problems) == {(1, 0), (2, 0)} and all("Sel" in m or "Angka" in m for m in problems.values())
