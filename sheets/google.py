@@ -3,12 +3,16 @@ or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
 
 * an idle cycle costs one Drive ``files.get?fields=version`` per spreadsheet (Drive quota) and no
   Sheets request: a spreadsheet whose version is the token of the last processed read is skipped;
-* a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a ``fields`` mask: values, notes,
-  number formats) and at most one ``spreadsheets.batchUpdate`` (values and notes together through
-  ``updateCells``, atomic) per spreadsheet, whatever the number of tabs, rows or edits;
+* a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a lean ``fields`` mask: values,
+  formulas without a value, notes, number formats), one ``values.batchGet`` confirming the rows
+  about to be written (google_rows) and at most one ``spreadsheets.batchUpdate`` for cells and notes
+  (``updateCells`` per block of written system cells, google_requests) plus one for comments, per
+  spreadsheet, whatever the number of tabs, rows or edits. A body is kept below MAX_REQUEST_BYTES
+  (Google advises 2 MB): the first write of a large workspace takes a few; a refused body is
+  sent again per tab, so one tab's fault never blocks another's;
 * before writing, the Drive version is asked again (Drive quota): Google has no lock file, so a
-  spreadsheet edited after it was read (a row inserted or sorted would shift our coordinates) is
-  not written; the next cycle reads it again and writes then;
+  spreadsheet edited after it was read is not written; the next cycle reads it again and writes
+  then. Drive's version can lag, so row identity is confirmed as well (google_rows);
 * a write returns no token: an operator's edit landing between our write and a Drive call made after
   it would share its version and be skipped until the next edit, so the cycle after a write reads
   once more (one Sheets read) and then stays idle.
