@@ -388,7 +388,9 @@ class GoogleBackend:
                 # after comment changes the next cycle reads again (to confirm them, or to retry)
                 out[batch.opd] = WriteResult(None, None if batch.comments else version)
         for chunk in _chunks({k: v for k, v in per_tab.items() if v}):
-            out.update(self._send_chunk(sid, chunk))
+            for opd, result in self._send_chunk(sid, chunk).items():
+                if opd not in out or out[opd].reason is None:  # a tab over several bodies: any refusal stays
+                    out[opd] = result
         for opd, rows in skipped.items():  # written where confirmed; the rest waits for the next read
             if out[opd].reason is None:
                 out[opd] = WriteResult(f"{len(rows)} baris di tab {opd} berpindah sejak dibaca (diurutkan, disisipkan "

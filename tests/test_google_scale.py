@@ -287,3 +287,20 @@ def test_any_cell_google_sends_that_cannot_be_read_is_a_finding_on_that_cell():
     grid, _, problems, _ = parse_sheet(sheet)
     assert grid[1][1] == 7 and grid[2][1] is True
     assert set(problems) == {(1, 0), (2, 0)} and all("Sel" in m or "Angka" in m for m in problems.values())
+
+
+def test_a_tab_written_in_several_bodies_reports_the_one_google_refused(api, monkeypatch):
+    import sheets.google
+
+    monkeypatch.setattr(sheets.google, "MAX_REQUEST_BYTES", 300)  # every block a body of its own
+    backend, snapshot = _tab_of_five(api)
+    book = api.spreadsheets[SID]
+    sheet = book.sheet("DINKES")
+    sheet.protected.append({"range": {"sheetId": sheet.sheet_id, "startColumnIndex": ID, "endColumnIndex": ID + 1},
+                            "description": "dikunci pemilik", "editors": {"users": [book.owner]}})
+    (result,) = backend.read(["DINKES"], {})
+    cells = [CellWrite(3, ID, "DINKES-0006")] + [CellWrite(r, STATUS, "1 Draf") for r in range(1, 6)]
+    out = backend.write([TabWrites("DINKES", "DINKES", cells)], {"DINKES": result.snapshot})
+    assert "rentang terlindungi: 'DINKES'!A:A" in out["DINKES"].reason  # the ID body was refused
+    assert [sheet.get(r, STATUS) for r in range(1, 6)] == ["1 Draf"] * 5 and sheet.get(3, ID) is None
+    assert len([b for b in sa_bodies(api, "spreadsheets.batchUpdate") if "updateCells" in b["requests"][0]]) == 2
