@@ -11,7 +11,8 @@ spreadsheet per OPD. Cycles: ``first write`` (every row gets its ID, status, fin
 an ``after write`` cycle like the first one's). Per cycle: Drive
 requests, Sheets reads (of which the values.batchGet that confirms row identity before a write,
 issue 10.4), Sheets writes, request and response bytes (the answer re-encoded compactly, as
-Google sends it with prettyPrint=false; before gzip) and the largest request body.
+Google sends it with prettyPrint=false; before gzip; of which the identity batchGet's) and the
+largest request (URL and body).
 
 Peers, measured in the same run on the first write and its read: the per-row runs of updateCells
 the backend sent before column blocks, and the read's previous fields mask (userEnteredValue,
@@ -110,6 +111,7 @@ def figures(api: MeteredApi, since: int) -> dict[str, int]:
             "identity": sum(s[1].endswith("values.batchGet") for s in done),
             "write": sum(s[0] == "write" for s in done),
             "out": sum(s[2] for s in done), "in": sum(s[3] for s in done),
+            "identity_in": sum(s[3] for s in done if s[1].endswith("values.batchGet")),
             "largest": max((s[2] for s in sheets), default=0)}
 
 
@@ -186,7 +188,7 @@ def main() -> None:
     print(f"Google requests per poll cycle, {args.rows} rows per tab, {args.edited} rows edited per tab when busy "
           "(fake Sheets API; bytes before gzip)\n")
     print(f"{'layout':<12} {'tabs':>4} {'cycle':<12} {'Drive':>5} {'read':>4} {'(ident)':>7} {'write':>5} "
-          f"{'req KB':>8} {'resp KB':>8} {'max req KB':>10}")
+          f"{'req KB':>8} {'resp KB':>8} {'(ident)':>7} {'max req KB':>10}")
     problems, started = [], time.process_time()
     for per_opd in (False, True):
         layout = "per OPD" if per_opd else "one sheet"
@@ -195,7 +197,8 @@ def main() -> None:
             books = tabs if per_opd else 1
             for name, n in cycles:
                 print(f"{layout:<12} {tabs:>4} {name:<12} {n['drive']:>5} {n['read']:>4} {n['identity']:>7} "
-                      f"{n['write']:>5} {_kb(n['out']):>8} {_kb(n['in']):>8} {_kb(n['largest']):>10}")
+                      f"{n['write']:>5} {_kb(n['out']):>8} {_kb(n['in']):>8} {_kb(n['identity_in']):>7} "
+                      f"{_kb(n['largest']):>10}")
                 problems += check(layout, tabs, books, name, n)
             runs, size = peers["runs"]
             first = cycles[0][1]
