@@ -7,8 +7,8 @@ written is read again, in ONE ``values.batchGet`` per spreadsheet (Sheets read q
 written tab's header row and its identity columns (ID, Kode Data, Uraian Data, Rincian, Tahun,
 the datum's fields and the row ID). A row whose identity is unchanged at its index is written
 there; a row found at exactly one other index (and unique in the read) is written where it now
-is; any other row is skipped and redone by the next cycle, which reads again. A changed header
-(a column inserted, deleted or moved) skips the whole tab.
+is; any other row is skipped and redone by the next cycle, which reads again. A header whose
+known columns moved (a column inserted, deleted or moved) skips the whole tab.
 
 Row-dimension developer metadata would move with the rows, but it needs a request per row to
 create and the values API's data filters cannot set notes; one read of a few columns can.
@@ -16,7 +16,6 @@ create and the values API's data filters cannot set notes; one read of a few col
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote
@@ -50,13 +49,6 @@ def _ident(value: Any) -> Any:
     if isinstance(value, int | float):
         return round(float(value), 6)
     return str(value)
-
-
-def _trimmed(row: Sequence[Any]) -> tuple[Any, ...]:
-    out = [_ident(v) for v in row]
-    while out and out[-1] is None:
-        out.pop()
-    return tuple(out)
 
 
 class RowMap:
@@ -100,7 +92,9 @@ def _ranges(title: str, cols: list[int]) -> list[str]:
 
 def _answer(snapshot: TabSnapshot, cols: list[int], header: dict[str, Any],
             block: dict[str, Any] | None) -> RowMap | None:
-    if _trimmed((header.get("values") or [[]])[0]) != _trimmed(snapshot.header):
+    # the known columns where the read found them: a column inserted, deleted or moved shifts them
+    # (an unknown column's header, or a header cell the grid read could not give, does not matter)
+    if match_headers(list((header.get("values") or [[]])[0])).columns != match_headers(list(snapshot.header)).columns:
         return None
     rows = (block or {}).get("values") or []
     first = cols[0] if cols else 0

@@ -304,3 +304,14 @@ def test_a_tab_written_in_several_bodies_reports_the_one_google_refused(api, mon
     assert "rentang terlindungi: 'DINKES'!A:A" in out["DINKES"].reason  # the ID body was refused
     assert [sheet.get(r, STATUS) for r in range(1, 6)] == ["1 Draf"] * 5 and sheet.get(3, ID) is None
     assert len([b for b in sa_bodies(api, "spreadsheets.batchUpdate") if "updateCells" in b["requests"][0]]) == 2
+
+
+def test_an_unreadable_header_cell_of_an_optional_column_does_not_stop_writes(api):
+    backend = backend_for(api)
+    backend.ensure_tabs([("DINKES", "")])
+    konsep = HEADERS.index("Konsep")
+    put(api, "DINKES", 0, {konsep: Cell(formula="=1/0")})  # the grid read gives no value, the values API "#DIV/0!"
+    put(api, "DINKES", 1, {URAIAN: "Data 1"})
+    (result,) = backend.read(["DINKES"], {})
+    out = backend.write([TabWrites("DINKES", "DINKES", [CellWrite(1, ID, "DINKES-0001")])], {"DINKES": result.snapshot})
+    assert out["DINKES"].reason is None and api.sheet(SID, "DINKES").get(1, ID) == "DINKES-0001"
