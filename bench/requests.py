@@ -1,21 +1,30 @@
-"""Sheets/Drive requests per poll cycle, GoogleBackend vs a naive gspread poller (DESIGN section 7).
+"""Google requests and bytes per poll cycle at a regency's size (issue 10.8), against the fake.
 
-    python bench/requests.py [--rows 20] [--edited 3]
+    python bench/requests.py [--rows 500] [--edited 3] [--tabs 1 10 40]
 
-Both run against the in-process fake Sheets API (tests/fake_sheets_api.py; nothing leaves the
-machine) on one spreadsheet with 1, 10 and 40 OPD tabs of ``--rows`` rows each. Cycles:
-``new rows`` (every row gets an ID, a status and a time), ``idle`` (nothing changed), ``busy``
-(the Walidata ticks a box on ``--edited`` rows of every tab) and, for GoogleBackend, ``after write``
-(the cycle after a write reads once to confirm). The naive poller opens the spreadsheet, lists its
-tabs, calls ``get_all_records()`` per tab and ``update_cell()`` per changed cell. The last column is
-the minutes of the service account's quota (60 reads and 60 writes a minute) one cycle needs.
+GoogleBackend runs whole poll cycles (service.poller.cycle.run_cycle, SQLite archive) against the
+in-process fake Sheets API (tests/fake_sheets_api.py; nothing leaves the machine) for 1, 10 and 40
+OPD tabs of ``--rows`` rows, in both layouts: one spreadsheet holding every tab, and one
+spreadsheet per OPD. Cycles: ``first write`` (every row gets its ID, status, findings and time),
+``after write`` (the cycle after our own write reads once to confirm), ``idle`` (nothing changed),
+``busy`` (the Walidata ticks Dicek Bersama on ``--edited`` rows of every tab; its write is followed by
+an ``after write`` cycle like the first one's). Per cycle: Drive
+requests, Sheets reads (of which the values.batchGet that confirms row identity before a write,
+issue 10.4), Sheets writes, request and response bytes (the answer re-encoded compactly, as
+Google sends it with prettyPrint=false; before gzip; of which the identity batchGet's) and the
+largest request (URL and body).
+
+Peers, measured in the same run on the first write and its read: the per-row runs of updateCells
+the backend sent before column blocks, and the read's previous fields mask (userEnteredValue,
+effectiveValue, formattedValue, note, effectiveFormat.numberFormat).
 """
 from __future__ import annotations
 
 import argparse
-import math
+import json
 import sys
 import tempfile
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,139 +36,193 @@ sys.path.insert(0, str(_HERE.parent))
 
 from rules.rulefile import load_rules  # noqa: E402
 from rules.wilayah import Wilayah  # noqa: E402
+from service.archive.store import Store, make_engine  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
 from service.poller.cycle import run_cycle  # noqa: E402
-from service.archive.store import Store, make_engine  # noqa: E402
+from sheets.google_requests import a1_title, body_size, extended_value  # noqa: E402
 from sheets.layout import HEADERS  # noqa: E402
 from tests.fake_sheets_api import FakeSheetsApi  # noqa: E402
 from tests.fake_sheets_grid import Cell  # noqa: E402
 from tests.google_world import ActingGoogleBackend  # noqa: E402
 
 WIB = ZoneInfo("Asia/Jakarta")
-SID = "1BenchSatuData"
 WALIDATA = "walidata@example.go.id"
 COL = {h: i for i, h in enumerate(HEADERS)}
+TWO_MB = 2_000_000
+OLD_READ_FIELDS = ("sheets(properties(sheetId,title),data(startRow,startColumn,rowData.values("
+                   "userEnteredValue,effectiveValue,formattedValue,note,effectiveFormat.numberFormat)))")
 
 
-def setup(kodes: list[str], folder: Path) -> tuple[FakeSheetsApi, Config, ActingGoogleBackend]:
-    api = FakeSheetsApi(quota_enabled=False)  # count every request, let none be refused
+class MeteredApi(FakeSheetsApi):
+    """The fake, recording each request's bytes: URL plus body out, the compact answer back."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.sizes: list[tuple[str, str, int, int]] = []  # (kind, method, request bytes, response bytes)
+
+    def handle(self, request, timeout):
+        response = super().handle(request, timeout)
+        sent = len(request.url) + len(request.body or b"")
+        answer = len(json.dumps(json.loads(response.content), separators=(",", ":")).encode("utf-8"))
+        self.sizes.append((self.log[-1].kind, self.log[-1].method, sent, answer))
+        return response
+
+
+def setup(kodes: list[str], folder: Path, per_opd: bool) -> tuple[MeteredApi, Config, ActingGoogleBackend]:
+    api = MeteredApi(quota_enabled=False)  # count every request, let none be refused
+    sids = {k: f"1Bench{k}" if per_opd else "1BenchSatuData" for k in kodes}
+    opds = tuple(Opd(k, k, (f"operator.{k.lower()}@example.go.id",), sids[k] if per_opd else None) for k in kodes)
     config = Config(path=folder / "satudata.toml", name="Bench", year=2025, backend="google", folder=folder,
-                    spreadsheet_id=SID, credentials=None, archive_url=f"sqlite:///{folder / 'arsip.sqlite'}",
-                    interval_seconds=60, walidata=(WALIDATA,),
-                    opds=tuple(Opd(k, k, (f"operator.{k.lower()}@example.go.id",)) for k in kodes), rules_folder=None)
-    api.create_spreadsheet(SID, editors={api.service_account, WALIDATA, *(o.operators[0] for o in config.opds)})
+                    spreadsheet_id=None if per_opd else sids[kodes[0]], credentials=None,
+                    archive_url=f"sqlite:///{folder / 'arsip.sqlite'}", interval_seconds=60, walidata=(WALIDATA,),
+                    opds=opds, rules_folder=None)
+    for sid in dict.fromkeys(sids.values()):
+        api.create_spreadsheet(sid, editors={api.service_account, WALIDATA, *(o.operators[0] for o in opds)})
     backend = ActingGoogleBackend(api, config)
     backend.ensure_tabs([(k, k) for k in kodes])
     return api, config, backend
 
 
-def fill(api: FakeSheetsApi, kodes: list[str], rows: int) -> None:
+def fill(api: MeteredApi, backend: ActingGoogleBackend, kodes: list[str], rows: int) -> None:
     """Every tab gets ``rows`` data rows, typed straight into the model (not a poller's cost)."""
     for kode in kodes:
-        sheet = api.sheet(SID, kode)
+        sheet = api.sheet(backend.spreadsheets[kode], kode)
+        sheet.rows = max(sheet.rows, rows + 1)
         for r in range(1, rows + 1):
             for header, value in (("Kode Data", f"{kode}-K{r:03d}"), ("Uraian Data", f"Jumlah item {r}"),
-                                  ("Satuan", "Unit"), ("Tahun", 2024), ("Nilai", r * 10)):
+                                  ("Rincian", "Total kabupaten"), ("Satuan", "Unit"), ("Tahun", 2024),
+                                  ("Nilai", r * 10)):
                 sheet.cells[r, COL[header]] = Cell(value=value)
-    api.touch(SID)
+    for sid in set(backend.spreadsheets.values()):
+        api.touch(sid)
 
 
-def edit(api: FakeSheetsApi, backend: ActingGoogleBackend, kodes: list[str], edited: int) -> None:
+def edit(backend: ActingGoogleBackend, kodes: list[str], edited: int) -> None:
     """The Walidata ticks Dicek Bersama on the first ``edited`` rows of every tab, through the API."""
     for kode in kodes:
         for r in range(2, 2 + edited):
             backend.type_into(WALIDATA, kode, r, COL["Dicek Bersama"], True)
 
 
-def used(api: FakeSheetsApi, before: dict[str, int]) -> dict[str, int]:
-    return {k: v - before[k] for k, v in api.counts().items()}
+def figures(api: MeteredApi, since: int) -> dict[str, int]:
+    done = api.sizes[since:]
+    sheets = [s for s in done if s[0] != "drive"]
+    return {"drive": sum(s[0] == "drive" for s in done), "read": sum(s[0] == "read" for s in done),
+            "identity": sum(s[1].endswith("values.batchGet") for s in done),
+            "write": sum(s[0] == "write" for s in done),
+            "out": sum(s[2] for s in done), "in": sum(s[3] for s in done),
+            "identity_in": sum(s[3] for s in done if s[1].endswith("values.batchGet")),
+            "largest": max((s[2] for s in sheets), default=0)}
 
 
-def ours(tabs: int, rows: int, edited: int) -> list[tuple[str, dict[str, int]]]:
+def old_runs(batches) -> tuple[int, int]:
+    """(updateCells, bytes) of the same values as the backend sent them before column blocks:
+    one updateCells per run of adjacent cells on one row."""
+    count = size = 0
+    for batch in batches:
+        cells = sorted({(w.row, w.col): w.value for w in batch.cells}.items())
+        runs: list[list] = []
+        for (r, c), v in cells:
+            if runs and runs[-1][-1][0] == (r, c - 1):
+                runs[-1].append(((r, c), v))
+            else:
+                runs.append([((r, c), v)])
+        for run in runs:
+            (r, c), _ = run[0]
+            values = [{"userEnteredValue": ev} if (ev := extended_value(v)) is not None else {} for _, v in run]
+            count += 1
+            size += body_size({"updateCells": {"range": {"sheetId": 1, "startRowIndex": r, "endRowIndex": r + 1,
+                                                         "startColumnIndex": c, "endColumnIndex": c + len(run)},
+                                               "rows": [{"values": values}], "fields": "userEnteredValue"}})
+    return count, size
+
+
+def old_read_bytes(api: MeteredApi, backend: ActingGoogleBackend, kodes: list[str]) -> int:
+    """Response bytes of one spreadsheets.get per spreadsheet with the previous fields mask."""
+    since = len(api.sizes)
+    for sid in dict.fromkeys(backend.spreadsheets[k] for k in kodes):
+        tabs = [k for k in kodes if backend.spreadsheets[k] == sid]
+        backend._call("read", "GET", f"https://sheets.googleapis.com/v4/spreadsheets/{sid}", "bench",
+                      params=[*(("ranges", a1_title(t)) for t in tabs), ("fields", OLD_READ_FIELDS)])
+    return sum(s[3] for s in api.sizes[since:])
+
+
+def run(tabs: int, rows: int, edited: int, per_opd: bool) -> tuple[list[tuple[str, dict[str, int]]], dict]:
     kodes = [f"OPD{i:02d}" for i in range(tabs)]
     with tempfile.TemporaryDirectory() as tmp:
-        api, config, backend = setup(kodes, Path(tmp))
+        api, config, backend = setup(kodes, Path(tmp), per_opd)
         store, rules, wilayah = Store(make_engine(config.archive_url, upgrade=True)), load_rules(), Wilayah.load()
         clock = [datetime(2025, 3, 3, 9, 0, tzinfo=WIB)]
 
         def cycle() -> dict[str, int]:
             clock[0] += timedelta(minutes=1)
             api.clock.advance(60)
-            before = api.counts()
+            since = len(api.sizes)
             report = run_cycle(config, backend, store, rules, wilayah, clock[0])
             assert not report.errors, report.errors
-            return used(api, before)
+            return figures(api, since)
 
-        cycle()
-        fill(api, kodes, rows)
-        out = [("new rows", cycle()), ("after write", cycle()), ("idle", cycle())]
-        edit(api, backend, kodes, edited)
-        out += [("busy", cycle()), ("after write", cycle()), ("idle", cycle())]
+        cycle()  # the tabs exist and are empty
+        fill(api, backend, kodes, rows)
+        out = [("first write", cycle())]
+        peers = {"runs": old_runs(backend.writes)}
+        out += [("after write", cycle()), ("idle", cycle())]
+        if not per_opd:  # the same cells either way: measured once
+            peers["read"] = (old_read_bytes(api, backend, kodes), out[1][1]["in"])
+        edit(backend, kodes, edited)
+        out.append(("busy", cycle()))
         store.engine.dispose()
-    return [out[0], out[2], out[3], out[4]]
+    return out, peers
 
 
-class NaivePoller:
-    """What a first gspread poller looks like: read every tab as records, write cell by cell."""
-
-    def __init__(self, client, kodes: list[str]) -> None:
-        self.client, self.kodes = client, kodes
-        self.seen: dict[tuple[str, int], tuple] = {}
-        self.seq = 0
-
-    def cycle(self, now: str) -> None:
-        spreadsheet = self.client.open_by_key(SID)
-        worksheets = {ws.title: ws for ws in spreadsheet.worksheets()}
-        for kode in self.kodes:
-            ws = worksheets[kode]
-            for row, record in enumerate(ws.get_all_records(), start=2):
-                if self.seen.get((kode, row)) == tuple(record.values()):
-                    continue
-                if not record["ID"]:
-                    self.seq += 1
-                    record["ID"] = f"{kode}-{self.seq:04d}"
-                    ws.update_cell(row, COL["ID"] + 1, record["ID"])
-                status = "3 Dicek" if record["Dicek Bersama"] in (True, "TRUE") else "1 Draf"
-                for header, value in (("Status", status), ("Diperbarui", now)):
-                    if record[header] != value:
-                        record[header] = value
-                        ws.update_cell(row, COL[header] + 1, value)
-                self.seen[(kode, row)] = tuple(record.values())
-
-
-def naive(tabs: int, rows: int, edited: int) -> list[tuple[str, dict[str, int]]]:
-    kodes = [f"OPD{i:02d}" for i in range(tabs)]
-    with tempfile.TemporaryDirectory() as tmp:
-        api, _, backend = setup(kodes, Path(tmp))
-    fill(api, kodes, rows)
-    poller = NaivePoller(api.client(), kodes)
-    out = []
-    for name in ("new rows", "idle", "busy"):
-        if name == "busy":
-            edit(api, backend, kodes, edited)
-        before = api.counts()
-        poller.cycle(now=f"03/03/2025 09:{len(out):02d}")
-        out.append((name, used(api, before)))
-    return out
+def _kb(n: int) -> str:
+    return f"{n / 1000:,.0f}" if n >= 1000 else f"{n / 1000:.1f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=20, help="rows per tab")
+    parser.add_argument("--rows", type=int, default=500, help="rows per tab")
     parser.add_argument("--edited", type=int, default=3, help="rows edited per tab in the busy cycle")
+    parser.add_argument("--tabs", type=int, nargs="+", default=[1, 10, 40], help="numbers of OPD tabs")
     args = parser.parse_args()
-    print(f"Requests per poll cycle, one spreadsheet, {args.rows} rows per tab, {args.edited} rows edited per "
-          "tab when busy (fake Sheets API)\n")
-    print(f"{'tabs':>4}  {'poller':<14} {'cycle':<12} {'Drive':>5} {'Sheets read':>11} {'Sheets write':>12} "
-          f"{'quota min':>9}")
-    for tabs in (1, 10, 40):
-        for name, rows in (("GoogleBackend", ours(tabs, args.rows, args.edited)),
-                           ("naive gspread", naive(tabs, args.rows, args.edited))):
-            for cycle, n in rows:
-                minutes = max(1, math.ceil(max(n["read"], n["write"]) / 60))
-                print(f"{tabs:>4}  {name:<14} {cycle:<12} {n['drive']:>5} {n['read']:>11} {n['write']:>12} "
-                      f"{minutes:>9}")
+    print(f"Google requests per poll cycle, {args.rows} rows per tab, {args.edited} rows edited per tab when busy "
+          "(fake Sheets API; bytes before gzip)\n")
+    print(f"{'layout':<12} {'tabs':>4} {'cycle':<12} {'Drive':>5} {'read':>4} {'(ident)':>7} {'write':>5} "
+          f"{'req KB':>8} {'resp KB':>8} {'(ident)':>7} {'max req KB':>10}")
+    problems, started = [], time.process_time()
+    for per_opd in (False, True):
+        layout = "per OPD" if per_opd else "one sheet"
+        for tabs in args.tabs:
+            cycles, peers = run(tabs, args.rows, args.edited, per_opd)
+            books = tabs if per_opd else 1
+            for name, n in cycles:
+                print(f"{layout:<12} {tabs:>4} {name:<12} {n['drive']:>5} {n['read']:>4} {n['identity']:>7} "
+                      f"{n['write']:>5} {_kb(n['out']):>8} {_kb(n['in']):>8} {_kb(n['identity_in']):>7} "
+                      f"{_kb(n['largest']):>10}")
+                problems += check(layout, tabs, books, name, n)
+            runs, size = peers["runs"]
+            first = cycles[0][1]
+            print(f"{'':<12} {'':>4} peer: the first write as per-row runs = {runs:,} updateCells, {_kb(size)} KB "
+                  f"of bodies (now {first['write']} requests, {_kb(first['out'])} KB)")
+            if "read" in peers:
+                print(f"{'':<12} {'':>4} peer: the read with the previous fields mask answers "
+                      f"{_kb(peers['read'][0])} KB (now {_kb(peers['read'][1])} KB)")
         print()
+    print(f"CPU time {time.process_time() - started:.0f} s.", "All limits hold." if not problems else "LIMITS BROKEN:")
+    for problem in problems:
+        print("  " + problem)
+
+
+def check(layout: str, tabs: int, books: int, name: str, n: dict[str, int]) -> list[str]:
+    """The issue's "done when": no request above 2 MB, idle costs no Sheets request, a busy cycle
+    is one read (+ the identity batchGet) and at most two writes per spreadsheet."""
+    where = f"{layout}, {tabs} tabs, {name}: "
+    out = [where + f"a request of {n['largest']:,} bytes"] if n["largest"] > TWO_MB else []
+    if name == "idle" and n["read"] + n["write"]:
+        out.append(where + f"{n['read'] + n['write']} Sheets requests")
+    if name == "busy" and (n["read"] - n["identity"] > books or n["identity"] > books or n["write"] > 2 * books):
+        out.append(where + f"{n['read']} reads, {n['write']} writes for {books} spreadsheets")
+    return out
 
 
 if __name__ == "__main__":

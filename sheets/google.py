@@ -4,12 +4,16 @@ or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
 * an idle cycle costs one Drive call (Drive quota) and no Sheets request: ``files.get?fields=version``
   with one spreadsheet, Drive's change feed for all of them with several (google_changes.py); a
   spreadsheet whose version is the token of the last processed read is skipped;
-* a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a ``fields`` mask: values, notes,
-  number formats) and at most one ``spreadsheets.batchUpdate`` (values and notes together through
-  ``updateCells``, atomic) per spreadsheet, whatever the number of tabs, rows or edits;
+* a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a lean ``fields`` mask: values,
+  formulas without a value, notes, number formats), one ``values.batchGet`` confirming the rows
+  about to be written (google_rows) and at most one ``spreadsheets.batchUpdate`` for cells and notes
+  (``updateCells`` per block of written system cells, google_requests) plus one for comments, per
+  spreadsheet, whatever the number of tabs, rows or edits. A body is kept below MAX_REQUEST_BYTES
+  (Google advises 2 MB): the first write of a large workspace takes a few; a refused body is
+  sent again per tab, so one tab's fault never blocks another's;
 * before writing, the Drive version is asked again (Drive quota): Google has no lock file, so a
-  spreadsheet edited after it was read (a row inserted or sorted would shift our coordinates) is
-  not written; the next cycle reads it again and writes then;
+  spreadsheet edited after it was read is not written; the next cycle reads it again and writes
+  then. Drive's version can lag, so row identity is confirmed as well (google_rows);
 * a write returns no token: an operator's edit landing between our write and a Drive call made after
   it would share its version and be skipped until the next edit, so the cycle after a write reads
   once more (one Sheets read) and then stays idle.
@@ -21,17 +25,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from .base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
 from .google_requests import (
-    TITLE_FIELDS, a1_title, append_request, new_sheet_id, note_updates, owned, parse_sheet,
-    template_requests, value_updates,
+    MAX_REQUEST_BYTES, TITLE_FIELDS, a1_of, a1_title, append_request, body_size, new_sheet_id, note_updates, owned,
+    parse_sheet, template_requests, value_updates,
 )
-from . import google_comments
+from . import google_comments, google_rows
 from .google_changes import ChangeFeed, version_of
 from .google_protect import Sync, fingerprint
 from .google_retry import GoogleError, RetryPolicy
@@ -45,7 +50,6 @@ DRIVE_URL = "https://www.googleapis.com/drive/v3/files"
 # (connect, read) seconds; gspread sets none by default. Google stops a request after 180 s, so a
 # shorter read timeout would retry a request the server is still running.
 TIMEOUT = (10.0, 185.0)
-MAX_REQUEST_BYTES = 1_900_000  # below Google's advised 2 MB per request body
 _NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
 
 
@@ -88,10 +92,6 @@ def _same(known: Any, version: Any) -> bool:
     return known is not None and version_of(known) == version_of(version)
 
 
-def _size(request: dict[str, Any]) -> int:
-    return len(json.dumps(request, separators=(",", ":")).encode("utf-8"))
-
-
 def _chunks(per_tab: dict[str, list[dict[str, Any]]]) -> list[dict[str, list[dict[str, Any]]]]:
     """Tabs packed into request bodies of at most MAX_REQUEST_BYTES (Google advises 2 MB); a tab
     too big for one body is split over several (each part still lands on its own cells)."""
@@ -99,7 +99,7 @@ def _chunks(per_tab: dict[str, list[dict[str, Any]]]) -> list[dict[str, list[dic
     used = 0
     for opd, requests in per_tab.items():
         for request in requests:
-            size = _size(request)
+            size = body_size(request)
             if used + size > MAX_REQUEST_BYTES and chunks[-1]:
                 chunks.append({})
                 used = 0
@@ -116,10 +116,24 @@ def _find_tab(titles: Mapping[str, int], kode: str) -> str | None:
 
 
 class _Tab:
-    """What a read learnt about a tab that the write needs: its sheetId and current notes."""
+    """What a read learnt about a tab that the write needs: its sheetId, current notes, and the
+    protected ranges the service account may not edit (to name them when Google refuses a write)."""
 
-    def __init__(self, sheet_id: int, title: str, notes: dict[tuple[int, int], str], token: str) -> None:
+    def __init__(self, sheet_id: int, title: str, notes: dict[tuple[int, int], str], token: str,
+                 locked: Sequence[dict[str, Any]] = ()) -> None:
         self.sheet_id, self.title, self.notes, self.token = sheet_id, title, notes, token
+        self.locked = [p for p in locked if p.get("requestingUserCanEdit") is False]
+
+    def refused(self, requests: list[dict[str, Any]]) -> str:
+        """The locked ranges these updateCells reach, in A1 words ("" when the read saw none)."""
+        def meets(a: dict[str, int], b: dict[str, int]) -> bool:
+            return all(a.get(f"start{k}Index", 0) < b.get(f"end{k}Index", 10**9)
+                       and b.get(f"start{k}Index", 0) < a.get(f"end{k}Index", 10**9) for k in ("Row", "Column"))
+
+        targets = [r["updateCells"]["range"] for r in requests if "updateCells" in r]
+        hit = [p for p in self.locked if any(meets(p.get("range", {}), t) for t in targets)]
+        return "; ".join(a1_of(self.title, p.get("range", {})) + (f" ({p['description']})" if p.get("description") else "")
+                         for p in hit)
 
 
 class GoogleBackend:
@@ -170,10 +184,13 @@ class GoogleBackend:
               idempotent: bool = True) -> dict[str, Any]:
         # compact JSON (Google pretty-prints by default: about 2.5 times the bytes)
         lean = [*(params.items() if isinstance(params, Mapping) else params or []), ("prettyPrint", "false")]
+        # and compact JSON out: the bytes body_size() counts against MAX_REQUEST_BYTES are the bytes sent
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
+        headers = None if body is None else {"Content-Type": "application/json"}
 
         def send() -> Any:
             self.requests[kind] += 1
-            return self.session.request(method, url, params=lean, json=body, timeout=self.timeout)
+            return self.session.request(method, url, params=lean, data=data, headers=headers, timeout=self.timeout)
 
         return self.retry.run(send, what, idempotent).json()
 
@@ -334,7 +351,7 @@ class GoogleBackend:
         props = sheet.get("properties", {})
         title, sheet_id = props.get("title", opd), props.get("sheetId", 0)  # absent sheetId means 0
         grid, percent, problems, notes = parse_sheet(sheet)
-        self._tabs[opd] = _Tab(sheet_id, title, notes, version)
+        self._tabs[opd] = _Tab(sheet_id, title, notes, version, sheet.get("protectedRanges", []))
         header, rows = (grid[0], grid[1:]) if grid else ([], [])
         to_rows = {(r - 1, c) for r, c in percent if r >= 1}
         bad = {(r - 1, c): m for (r, c), m in problems.items() if r >= 1}
@@ -375,15 +392,60 @@ class GoogleBackend:
                 fresh.append(batch)
             else:
                 out[batch.opd] = WriteResult(f"Spreadsheet tempat tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
-        google_comments.send(self, sid, fresh)  # its own batchUpdate: a comment failure never blocks cells
-        per_tab = {b.opd: self._updates(b) for b in fresh}
-        for batch in fresh:
+        placed, skipped = self._place(sid, fresh, snapshots, out)
+        google_comments.send(self, sid, placed)  # its own batchUpdate: a comment failure never blocks cells
+        per_tab = {b.opd: self._updates(b) for b in placed}
+        for batch in placed:
             if not per_tab[batch.opd]:  # only human notes in the way: the read's version still holds
                 # after comment changes the next cycle reads again (to confirm them, or to retry)
                 out[batch.opd] = WriteResult(None, None if batch.comments else snapshots[batch.opd].token)
         for chunk in _chunks({k: v for k, v in per_tab.items() if v}):
-            out.update(self._send_chunk(sid, chunk))
+            for opd, result in self._send_chunk(sid, chunk).items():
+                if opd not in out or out[opd].reason is None:  # a tab over several bodies: any refusal stays
+                    out[opd] = result
+        for opd, rows in skipped.items():  # written where confirmed; the rest waits for the next read
+            if out[opd].reason is None:
+                out[opd] = WriteResult(f"{len(rows)} baris di tab {opd} berpindah sejak dibaca (diurutkan, disisipkan "
+                                       f"atau dihapus?){_NEXT_CYCLE}")
         return out
+
+    def _place(self, sid: str, batches: list[TabWrites], snapshots: dict[str, TabSnapshot],
+               out: dict[str, WriteResult]) -> tuple[list[TabWrites], dict[str, set[int]]]:
+        """The batches moved onto the rows their cells stand on now (google_rows: one values.batchGet),
+        rows that cannot be confirmed left out; a tab whose columns changed is not written."""
+        if not batches:
+            return [], {}
+        maps = google_rows.confirm(self, sid, [(b.opd, self._tabs[b.opd].title, snapshots[b.opd]) for b in batches])
+        placed, skipped = [], {}
+        for batch in batches:
+            where = maps[batch.opd]
+            if where is None:
+                out[batch.opd] = WriteResult(f"Kolom tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
+            elif isinstance(where, str):
+                out[batch.opd] = WriteResult(f"Tab {batch.opd}: {where}{_NEXT_CYCLE}")
+            else:
+                placed.append(self._moved(batch, where.row))
+                if where.skipped:
+                    skipped[batch.opd] = where.skipped
+        return placed, skipped
+
+    def _moved(self, batch: TabWrites, row: Callable[[int], int | None]) -> TabWrites:
+        """The writes at their rows now. Notes are weighed against the notes the read saw on the
+        row (a person's note is never replaced), which moved with it."""
+        tab = self._tabs[batch.opd]
+        notes = []
+        for note in batch.notes:
+            if note.text is not None and not note.text.startswith(OWNED_NOTE_PREFIX):
+                raise ValueError(f"Catatan milik sistem harus diawali {OWNED_NOTE_PREFIX!r}")
+            current = tab.notes.get((note.row, note.col))
+            if (current is not None and not owned(current)) or current == note.text:
+                continue  # a person's note is never replaced or removed; an equal note needs no write
+            notes.append(note)
+        cells = [replace(w, row=r) for w in batch.cells if (r := row(w.row)) is not None]
+        notes = [replace(n, row=r) for n in notes if (r := row(n.row)) is not None]
+        comments = [c if c.action != "open" else replace(c, row=r) for c in batch.comments
+                    if c.action != "open" or (r := row(c.row)) is not None]
+        return replace(batch, cells=cells, notes=notes, comments=comments)
 
     def _send_chunk(self, sid: str, chunk: dict[str, list[dict[str, Any]]]) -> dict[str, WriteResult]:
         """One spreadsheets.batchUpdate for these tabs. When Google refuses it for good (a protected
@@ -397,11 +459,19 @@ class GoogleBackend:
                 for opd, requests in chunk.items():
                     out.update(self._send_chunk(sid, {opd: requests}))
                 return out
-            where = f"Tab {next(iter(chunk))}: " if len(chunk) == 1 else ""
-            return {opd: WriteResult(where + self.explain(exc, sid) + _NEXT_CYCLE) for opd in chunk}
+            return {opd: WriteResult(self._refusal(exc, sid, chunk) + _NEXT_CYCLE) for opd in chunk}
         for opd in chunk:
             self._tabs.pop(opd, None)  # its notes are no longer known
         return {opd: WriteResult(None, None) for opd in chunk}
+
+    def _refusal(self, exc: GoogleError, sid: str, chunk: dict[str, list[dict[str, Any]]]) -> str:
+        """Why a write was refused; for one tab refused as protected, the tab and the ranges."""
+        if len(chunk) != 1:
+            return self.explain(exc, sid)
+        opd, requests = next(iter(chunk.items()))
+        tab = self._tabs.get(opd)
+        ranges = tab.refused(requests) if tab and "protected cell" in str(exc).lower() else ""
+        return f"Tab {opd}: " + self.explain(exc, sid) + (f"; rentang terlindungi: {ranges}" if ranges else "")
 
     # --- whole rows and tabs (distribute, rollover) -----------------------------------------------
 
@@ -463,14 +533,6 @@ class GoogleBackend:
         return None
 
     def _updates(self, batch: TabWrites) -> list[dict[str, Any]]:
-        tab = self._tabs[batch.opd]
-        notes = []
-        for note in batch.notes:
-            if note.text is not None and not note.text.startswith(OWNED_NOTE_PREFIX):
-                raise ValueError(f"Catatan milik sistem harus diawali {OWNED_NOTE_PREFIX!r}")
-            current = tab.notes.get((note.row, note.col))
-            if (current is not None and not owned(current)) or current == note.text:
-                continue  # a person's note is never replaced or removed; an equal note needs no write
-            notes.append((note.row, note.col, note.text))
-        cells = [(w.row, w.col, w.value) for w in batch.cells]
-        return value_updates(tab.sheet_id, cells) + note_updates(tab.sheet_id, notes)
+        sheet_id = self._tabs[batch.opd].sheet_id
+        return (value_updates(sheet_id, [(w.row, w.col, w.value) for w in batch.cells])
+                + note_updates(sheet_id, [(n.row, n.col, n.text) for n in batch.notes]))

@@ -35,7 +35,8 @@ def read_params() -> list[tuple[str, str]]:
     """The one spreadsheets.get of a busy cycle, with comments, their anchors and protected ranges."""
     # the protected ranges whole, so google_protect compares them with the config at no extra request
     fields = READ_FIELDS.replace("sheets(", f"sheets(commentAnchors(anchorId,range),{RANGE_FIELDS},", 1)
-    return [("includeGridData", "true"), ("fields", f"{fields},{COMMENT_FIELDS}"),
+    # no includeGridData: Google ignores it when a fields mask is given
+    return [("fields", f"{fields},{COMMENT_FIELDS}"),
             ("commentsViewMode", "COMMENTS_VIEW_MODE_INCLUDED")]
 
 

@@ -6,9 +6,10 @@ sent (a wider range would clear the notes of the cells left out).
 """
 from __future__ import annotations
 
+import json
 import math
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -17,13 +18,18 @@ from rules import fields as f
 from . import google_protect
 from .base import OWNED_NOTE_PREFIX
 from .layout import COLUMNS
+from .xlsx_xml import is_percent_format  # one reading of number-format codes for Excel and Google
 from .xlsx_template import OWNER_FILLS, STATUS_COLOURS
 
-# one spreadsheets.get reads every OPD tab of a spreadsheet: values, notes and number formats
+# one spreadsheets.get reads every OPD tab of a spreadsheet, asking only for what cell_value uses:
+# the value (effectiveValue), whether a value-less cell holds a formula, the note and the number
+# format (a percent or date is told by its type and pattern, so formattedValue, about a third of
+# the answer, is not needed; userEnteredValue would repeat every value)
 READ_FIELDS = ("sheets(properties(sheetId,title),data(startRow,startColumn,rowData.values("
-               "userEnteredValue,effectiveValue,formattedValue,note,effectiveFormat.numberFormat)))")
+               "effectiveValue,userEnteredValue.formulaValue,note,effectiveFormat.numberFormat(type,pattern))))")
 TITLE_FIELDS = "sheets.properties(sheetId,title)"
 MAX_CELL_TEXT = 50_000  # Google's limit per cell
+MAX_REQUEST_BYTES = 1_900_000  # below Google's advised 2 MB per request body
 _EPOCH = datetime(1899, 12, 30)
 
 Cell = tuple[int, int, Any]  # (row, col, value or note text), 0-based sheet coordinates
@@ -32,6 +38,29 @@ Cell = tuple[int, int, Any]  # (row, col, value or note text), 0-based sheet coo
 def a1_title(title: str) -> str:
     """A tab name as an A1 range on its own (the whole tab), quoted so no name reads as a cell."""
     return "'" + title.replace("'", "''") + "'"
+
+
+def col_letters(col: int) -> str:
+    """0 -> "A", 26 -> "AA"."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1_of(title: str, rng: dict[str, int]) -> str:
+    """A GridRange in A1 words for a message: 'DINKES'!A:A, 'DINKES'!U2:W40, or the tab alone."""
+    r0, r1 = rng.get("startRowIndex"), rng.get("endRowIndex")
+    c0, c1 = rng.get("startColumnIndex"), rng.get("endColumnIndex")
+    if c0 is None and c1 is None and r0 is None and r1 is None:
+        return a1_title(title)
+    first = col_letters(c0 or 0) + ("" if r0 is None else str(r0 + 1))
+    last = ("" if c1 is None else col_letters(c1 - 1)) + ("" if r1 is None else str(r1))
+    if c0 is None and c1 is None:
+        first, last = str((r0 or 0) + 1), "" if r1 is None else str(r1)
+    return f"{a1_title(title)}!{first}:{last}" if last else f"{a1_title(title)} mulai {first}"
 
 
 def grid_range(sheet_id: int, row: int | None = None, end_row: int | None = None,
@@ -67,53 +96,79 @@ def extended_value(value: Any) -> dict[str, Any] | None:
     return {"stringValue": value}
 
 
-def _runs(cells: Iterable[Cell]) -> list[list[Cell]]:
-    """Cells grouped into runs of adjacent columns on one row (the last write to a cell wins)."""
-    latest = {(r, c): (r, c, v) for r, c, v in cells}
-    runs: list[list[Cell]] = []
-    for r, c, v in sorted(latest.values(), key=lambda x: (x[0], x[1])):
-        if runs and runs[-1][-1][0] == r and runs[-1][-1][1] == c - 1:
-            runs[-1].append((r, c, v))
-        else:
-            runs.append([(r, c, v)])
-    return runs
+def body_size(value: Any) -> int:
+    """Bytes of ``value`` as sent: compact JSON (what GoogleBackend puts on the wire)."""
+    return len(json.dumps(value, separators=(",", ":")).encode("utf-8"))
 
 
-def _update(sheet_id: int, run: list[Cell], field: str, data: list[dict[str, Any]]) -> dict[str, Any]:
-    row, first = run[0][0], run[0][1]
-    return {"updateCells": {
-        "range": grid_range(sheet_id, row, row + 1, first, first + len(run)),  # exactly the cells sent
-        "rows": [{"values": data}],
-        "fields": field,
-    }}
-
-
-def value_updates(sheet_id: int, cells: Iterable[Cell]) -> list[dict[str, Any]]:
+def _blocks(cells: Iterable[Cell]) -> list[tuple[int, int, int, int]]:
+    """[r0, r1) x [c0, c1) rectangles that cover exactly the cells given (the last write to a
+    cell wins): each column's runs of consecutive rows, then neighbouring columns with the same
+    run joined. A block never holds a cell that is not being written, so nothing else is
+    cleared; the first write of a tab is one block per span of adjacent system columns."""
+    rows_of: dict[int, set[int]] = {}
+    for r, c, _ in cells:
+        rows_of.setdefault(c, set()).add(r)
+    by_span: dict[tuple[int, int], list[int]] = {}
+    for c, rows in rows_of.items():
+        ordered = sorted(rows)
+        start = ordered[0]
+        for prev, row in zip(ordered, ordered[1:] + [None]):
+            if row != prev + 1:
+                by_span.setdefault((start, prev + 1), []).append(c)
+                start = row
     out = []
-    for run in _runs(cells):
-        data = []
-        for _, _, value in run:
-            ev = extended_value(value)
-            data.append({"userEnteredValue": ev} if ev is not None else {})
-        out.append(_update(sheet_id, run, "userEnteredValue", data))
+    for (r0, r1), cols in by_span.items():
+        cols.sort()
+        first = cols[0]
+        for prev, col in zip(cols, cols[1:] + [None]):
+            if col != prev + 1:
+                out.append((r0, r1, first, prev + 1))
+                first = col
+    return sorted(out, key=lambda b: (b[2], b[0]))
+
+
+def _block_updates(sheet_id: int, cells: Iterable[Cell], field: str, data: Callable[[Any], dict[str, Any]],
+                   max_bytes: int) -> list[dict[str, Any]]:
+    """One ``updateCells`` per block, its range exactly the block; a block whose body would pass
+    ``max_bytes`` is halved by rows until it fits (a single cell always fits: 50,000 characters)."""
+    latest = {(r, c): v for r, c, v in cells}
+    out: list[dict[str, Any]] = []
+    pending = _blocks((r, c, None) for r, c in latest)[::-1]  # popped in order
+    while pending:
+        r0, r1, c0, c1 = pending.pop()
+        request = {"updateCells": {
+            "range": grid_range(sheet_id, r0, r1, c0, c1),
+            "rows": [{"values": [data(latest[r, c]) for c in range(c0, c1)]} for r in range(r0, r1)],
+            "fields": field,
+        }}
+        if r1 - r0 > 1 and body_size(request) > max_bytes:
+            middle = (r0 + r1) // 2
+            pending += [(middle, r1, c0, c1), (r0, middle, c0, c1)]
+            continue
+        out.append(request)
     return out
+
+
+def _value_data(value: Any) -> dict[str, Any]:
+    ev = extended_value(value)
+    return {"userEnteredValue": ev} if ev is not None else {}
+
+
+def value_updates(sheet_id: int, cells: Iterable[Cell], max_bytes: int = MAX_REQUEST_BYTES) -> list[dict[str, Any]]:
+    """The poller's values as ``userEnteredValue`` (stringValue/boolValue, never parsed), in blocks."""
+    return _block_updates(sheet_id, cells, "userEnteredValue", _value_data, max_bytes)
 
 
 def append_request(sheet_id: int, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """appendCells: whole rows after the last row with data; None leaves a cell empty."""
-    data = []
-    for values in rows:
-        cells = []
-        for value in values:
-            ev = extended_value(value)
-            cells.append({"userEnteredValue": ev} if ev is not None else {})
-        data.append({"values": cells})
+    data = [{"values": [_value_data(value) for value in values]} for values in rows]
     return {"appendCells": {"sheetId": sheet_id, "rows": data, "fields": "userEnteredValue"}}
 
 
-def note_updates(sheet_id: int, notes: Iterable[Cell]) -> list[dict[str, Any]]:
+def note_updates(sheet_id: int, notes: Iterable[Cell], max_bytes: int = MAX_REQUEST_BYTES) -> list[dict[str, Any]]:
     """Set (text) or remove (None) notes; each range covers exactly the cells it names."""
-    return [_update(sheet_id, run, "note", [{"note": t} if t else {} for _, _, t in run]) for run in _runs(notes)]
+    return _block_updates(sheet_id, notes, "note", lambda text: {"note": text} if text else {}, max_bytes)
 
 
 # --- the template of one OPD tab ----------------------------------------------------------------
@@ -201,9 +256,19 @@ def cell_value(cell: dict[str, Any]) -> tuple[Any, bool, str | None]:
                 return None, False, (f"Angka {number} berformat tanggal di luar rentang tanggal yang dapat "
                                      "dibaca; ubah format selnya menjadi angka atau perbaiki isinya")
             return (moment.date() if kind == "DATE" else moment.time() if kind == "TIME" else moment), False, None
-        shown = str(cell.get("formattedValue") or "")
-        return number, kind == "PERCENT" or shown.rstrip().endswith("%"), None
+        pattern = ((cell.get("effectiveFormat") or {}).get("numberFormat") or {}).get("pattern", "")
+        # a custom pattern shows a percentage when it has an unquoted % (0.0"%" only appends a sign)
+        return number, kind == "PERCENT" or is_percent_format(pattern), None
     return None, False, None
+
+
+def _readable(cell: dict[str, Any]) -> tuple[Any, bool, str | None]:
+    """cell_value, or a problem on this cell when Google sent what it cannot read: one odd
+    cell is a finding where it stands, never an exception that loses every tab's read."""
+    try:
+        return cell_value(cell)
+    except (TypeError, ValueError, OverflowError, AttributeError) as exc:
+        return None, False, f"Sel tidak dapat dibaca ({type(exc).__name__}); periksa isi dan format selnya"
 
 
 def parse_sheet(sheet: dict[str, Any]) -> tuple[list[list[Any]], set[tuple[int, int]],
@@ -222,7 +287,7 @@ def parse_sheet(sheet: dict[str, Any]) -> tuple[list[list[Any]], set[tuple[int, 
                 grid.append([])
             for j, cell in enumerate(row.get("values") or []):
                 c = left + j
-                value, is_percent, problem = cell_value(cell)
+                value, is_percent, problem = _readable(cell)
                 if cell.get("note"):
                     notes[r, c] = cell["note"]
                 if value is None and problem is None:

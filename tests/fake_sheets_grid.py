@@ -3,6 +3,7 @@ rendering, USER_ENTERED parsing, A1 ranges and protected ranges."""
 from __future__ import annotations
 
 import ast
+import copy
 import operator
 import re
 from dataclasses import dataclass, field
@@ -53,6 +54,12 @@ class Cell:
         return self.value is None and self.formula is None and not self.note and not self.style \
             and self.number_format is None
 
+    def __deepcopy__(self, memo: dict) -> "Cell":
+        """A batchUpdate's rollback copy of a whole book, without copy's generic reconstruction
+        per cell (value, formula and note are immutable; only the two dicts need copying)."""
+        return Cell(self.value, self.formula, None if self.number_format is None else dict(self.number_format),
+                    copy.deepcopy(self.style, memo) if self.style else {}, self.note)
+
 
 @dataclass
 class Sheet:
@@ -67,6 +74,13 @@ class Sheet:
     protected: list[dict[str, Any]] = field(default_factory=list)
     conditional: list[dict[str, Any]] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)
+
+    def __deepcopy__(self, memo: dict) -> "Sheet":
+        """Every field copied deeply, but the cells' (row, col) keys, which are immutable, as they are."""
+        new = copy.copy(self)
+        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k != "cells"})
+        new.cells = {key: copy.deepcopy(cell, memo) for key, cell in self.cells.items()}
+        return new
 
     # --- helpers for tests (no request, not counted) ---------------------------------------------
     def get(self, row: int, col: int) -> Any:
@@ -98,7 +112,10 @@ class Sheet:
                 and rng.get("startColumnIndex", 0) <= col < rng.get("endColumnIndex", self.cols))
 
     def validation(self, row: int, col: int) -> dict[str, Any] | None:
-        return next((rule for rng, rule in reversed(self.validations) if self.covers(rng, row, col)), None)
+        for rng, rule in reversed(self.validations):  # the column first: most cells have no rule
+            if rng.get("startColumnIndex", 0) <= col < rng.get("endColumnIndex", self.cols) and self.covers(rng, row, col):
+                return rule
+        return None
 
     def blocking(self, user: str, owner: str, row: int, col: int) -> dict[str, Any] | None:
         """The protected range that stops ``user`` editing the cell (the owner edits everything)."""

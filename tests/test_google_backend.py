@@ -76,8 +76,10 @@ def test_busy_cycle_is_one_read_and_one_write_per_spreadsheet_whatever_the_tabs(
                          [NoteWrite(2, NILAI, OWNED + "Nilai bukan angka")]) for k in kodes]
     outcome = backend.write(batches, {r.opd: r.snapshot for r in results})
     assert all(o.reason is None for o in outcome.values())
-    # Drive: files.get before the read and before the write, revisions.list for the editors (issue 9.2)
-    assert delta(api, before) == {"drive": 3, "read": 1, "write": 1}
+    # Drive: files.get before the read and before the write, revisions.list for the editors (issue 9.2);
+    # Sheets reads: the grid, and the values.batchGet confirming the written rows (issue 10.4)
+    assert delta(api, before) == {"drive": 3, "read": 2, "write": 1}
+    assert api.count("read", method="values.batchGet") == 1
     assert api.sheet(SID, kodes[-1]).get(5, 0) == f"{kodes[-1]}-0005"
 
 
@@ -102,8 +104,9 @@ def test_an_opd_with_its_own_spreadsheet_costs_its_own_read_and_write(api):
     results = backend.read(["DINKES", "DIKPORA", "BAPPEDA"], {})
     backend.write([TabWrites(r.opd, r.opd, [CellWrite(0, 22, "x")]) for r in results],
                   {r.opd: r.snapshot for r in results})
-    # per spreadsheet: 2 files.get, 1 revisions.list; once: changes.getStartPageToken (two spreadsheets: the feed)
-    assert delta(api, before) == {"drive": 7, "read": 2, "write": 2}
+    # per spreadsheet: 2 files.get, 1 revisions.list, the grid read and the row-identity batchGet;
+    # once: changes.getStartPageToken (two spreadsheets: the feed)
+    assert delta(api, before) == {"drive": 7, "read": 4, "write": 2}
 
 
 def test_nothing_to_write_sends_nothing(api):
@@ -131,7 +134,8 @@ def test_trailing_empty_rows_and_cells_are_trimmed_and_blank_headers_kept(api):
     assert snapshot.rows == [[None, None, "Jumlah Puskesmas", None, "Unit"], [], [None] * NILAI + [22]]
     assert snapshot.cell(1, 4) is None and snapshot.cell(2, NILAI) == 22
     raw = [r for r in api.requests_of() if r.method.endswith("spreadsheets.get")][-1]
-    assert raw.query["includeGridData"] == ["true"] and "note" in raw.query["fields"][0]
+    # the fields mask alone asks for grid data (Google ignores includeGridData when a mask is set)
+    assert "includeGridData" not in raw.query and "note" in raw.query["fields"][0]
 
 
 def test_percent_cell_is_a_fraction_marked_as_percent(api):
