@@ -303,6 +303,18 @@ _FAST_READ = {"bulat": lambda t: float(t), "ribuan": lambda t: float(t.replace("
 _BIG_INT = 2 ** 1023
 
 
+def number_of(raw: object) -> tuple[float | None, bool]:
+    """(value, percent) as parse_number(raw) reads them, the common text shapes without the
+    general parser: a cycle compares every edited Nilai with the remembered one."""
+    if raw.__class__ is str:
+        t = raw.strip()
+        m = _FAST.fullmatch(t) if len(t) <= _MAX_LEN else None
+        if m is not None:
+            return _FAST_READ[m.lastgroup](t), False  # type: ignore[index]
+    parsed = parse_number(raw)
+    return parsed.value, parsed.percent
+
+
 @dataclass
 class NumberColumn:
     """A Nilai column read as numbers: arrays by row, full results (with messages) on demand."""

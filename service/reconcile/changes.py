@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rules import fields as f
 from rules.keys import text
-from rules.numbers import format_number, parse_number, parse_year
+from rules.numbers import format_number, number_of, parse_year
 from rules.sop import DIARSIP, DICEK, DRAF, TERVERIFIKASI, Sop
 from service.reconcile.plan import RowMemory, TabMemory
 
@@ -53,8 +53,8 @@ def changed_fields(now: dict[str, str], mem: RowMemory, keys: tuple[str, ...]) -
 
 
 def same_number(value: object, before: str) -> bool:
-    a, b = parse_number(value), parse_number(before)
-    return a.value is not None and a.value == b.value and a.percent == b.percent
+    (a, a_percent), (b, b_percent) = number_of(value), number_of(before)
+    return a is not None and a == b and a_percent == b_percent
 
 
 def cell_text(value: object, key: str, percent: bool) -> str:

@@ -75,7 +75,10 @@ class _Slot:
     def texts(self) -> dict[str, str]:
         """The data cells present, as remembered and archived (changes.cell_text)."""
         cells = self.cells
-        return {k: cell_text(cells[k], k, self.percent) for k in f.DATA_FIELDS if k in cells}
+        out = {k: v.strip() if (v := cells[k]).__class__ is str else text(v) for k in f.DATA_FIELDS if k in cells}
+        if self.percent and f.NILAI in out:
+            out[f.NILAI] = cell_text(cells[f.NILAI], f.NILAI, True)
+        return out
 
     def get(self, key: str) -> object:
         col = self.columns.get(key)
