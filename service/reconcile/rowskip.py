@@ -84,7 +84,8 @@ def dirty(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderM
           salt: str) -> list:
     """Rows to decide again: those that changed since our last write, and every row of the
     same data items (sums, duplicates and Standar Data look across an item's rows). Sets each
-    slot's ``fingerprint``, ``changed`` and ``item`` (its item key)."""
+    slot's ``changed`` and ``item`` (its item key), and its ``fingerprint`` where that decides
+    whether it changed (a new or re-identified row is decided anyway)."""
     keys: dict[tuple, str] = {}  # (Kode Data, Uraian Data) as read -> item key: a tab repeats a few items
 
     def key_of(kode: object, uraian: object) -> str:
@@ -102,10 +103,12 @@ def dirty(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderM
         values, n = slot.values, len(slot.values)
         slot.item = key_of(values[kode] if kode is not None and kode < n else None,
                            values[uraian] if uraian is not None and uraian < n else None)
-        slot.fingerprint = raw_fingerprint(snapshot, slot.index, values, cols, salt)
         mem = rows.get(slot.row_id)
-        slot.changed = bool(mem is None or mem.removed or slot.id_note or pending or mem.fingerprint != slot.fingerprint
+        slot.changed = bool(mem is None or mem.removed or slot.id_note or pending
                             or text(values[id_col] if id_col is not None and id_col < n else None) != slot.row_id)
+        if not slot.changed:  # only then does the fingerprint decide anything
+            slot.fingerprint = raw_fingerprint(snapshot, slot.index, values, cols, salt)
+            slot.changed = mem.fingerprint != slot.fingerprint
         if slot.changed:
             items.add(slot.item)
             if mem is not None:

@@ -56,7 +56,7 @@ class _Slot:
     row_id: str = ""
     percent: bool = False  # the Nilai cell has a percent number format
     id_note: str | None = None
-    fingerprint: str = ""
+    fingerprint: str = ""  # rowskip.raw_fingerprint, "" until computed
     changed: bool = True  # differs from how our last write left it
     copied: bool = False
     twin_of: str = ""  # an exact copy of this row (ID): it carries on the row's state and ticks
@@ -489,8 +489,10 @@ def _write_cells(run: _Run, slot: _Slot, new: RowMemory, clears: dict[str, str])
     plan = run.plan
     before = len(plan.writes.cells)
     _cells(slot, run.header, new, run.ctx, clears, plan)
-    new.fingerprint = slot.fingerprint
-    if len(plan.writes.cells) > before:
+    if len(plan.writes.cells) == before:
+        new.fingerprint = slot.fingerprint or raw_fingerprint(run.snapshot, slot.index, slot.values, run.poller_cols,
+                                                              run.ctx.salt)
+    else:
         after = list(slot.values)
         for w in plan.writes.cells[before:]:
             after.extend([None] * (w.col + 1 - len(after)))
