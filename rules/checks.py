@@ -43,6 +43,27 @@ def _objects(items: list) -> np.ndarray:
     return out
 
 
+SMALL = 2000  # rows up to which plain Python beats pandas' set-up (a cycle checks a few items per tab)
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize of values with no missing ones: (row -> code in order of first appearance,
+    code -> value)."""
+    if len(values) > SMALL:
+        return pd.factorize(values)
+    seen: dict = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.intp, count=len(values))
+    return codes, _objects(list(seen))
+
+
+def duplicated(values: np.ndarray) -> np.ndarray:
+    """pd.Series(values).duplicated(): True where a value appeared on an earlier row."""
+    if len(values) > SMALL:
+        return pd.Series(values).duplicated().to_numpy()
+    seen: set = set()
+    return np.fromiter((v in seen or seen.add(v) is not None for v in values.tolist()), dtype=bool, count=len(values))
+
+
 def _texts(values: np.ndarray) -> np.ndarray:
     return _objects([v.strip() if v.__class__ is str else text(v) for v in values])
 
@@ -56,7 +77,9 @@ class _Tab:
         self.n = len(self.ids)
         self.present = set(df.columns)
         self.wilayah = wilayah
-        self.raw = {k: df[k].to_numpy(dtype=object) if k in df.columns else np.full(self.n, None, dtype=object)
+        cells = df.to_numpy(dtype=object)  # one conversion, not one per column
+        at = {k: i for i, k in enumerate(df.columns)}
+        self.raw = {k: cells[:, at[k]] if k in at else np.full(self.n, None, dtype=object)
                     for k in (*f.DATA_FIELDS, "_persen")}
         self._texts: dict[str, np.ndarray] = {}
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -73,7 +96,7 @@ class _Tab:
     def distinct(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(row -> code, code -> text) of a column's texts."""
         if key not in self._distinct:
-            self._distinct[key] = pd.factorize(self.text(key))
+            self._distinct[key] = factorize(self.text(key))
         return self._distinct[key]
 
     def each(self, key: str, fn, dtype=object) -> np.ndarray:
@@ -87,7 +110,7 @@ class _Tab:
         if "pairs" not in self._cache:
             kode, kodes = self.distinct(f.KODE)
             uraian, uraians = self.distinct(f.URAIAN)
-            codes, combined = pd.factorize(kode.astype(np.int64) * (len(uraians) + 1) + uraian)
+            codes, combined = factorize(kode.astype(np.int64) * (len(uraians) + 1) + uraian)
             self._cache["pairs"] = codes
             self._cache["pair_list"] = [(kodes[c // (len(uraians) + 1)], uraians[c % (len(uraians) + 1)])
                                         for c in combined]  # type: ignore[assignment]
@@ -374,9 +397,9 @@ def _kecamatan_sums(tab: _Tab, weight: np.ndarray, numbers: NumberColumn, out: l
 
 def _item_year_groups(tab: _Tab, rows: np.ndarray) -> np.ndarray:
     """Group number of each row: one per item and Tahun, numbered in order of appearance."""
-    item = pd.factorize(tab.item_keys[rows])[0].astype(np.int64)
+    item = factorize(tab.item_keys[rows])[0].astype(np.int64)
     tahun = tab.distinct(f.TAHUN)[0][rows].astype(np.int64)
-    return pd.factorize(item * (tahun.max() + 1) + tahun)[0]
+    return factorize(item * (tahun.max() + 1) + tahun)[0]
 
 
 def _kecamatan_parts(tab: _Tab, rows: np.ndarray, group: np.ndarray,
@@ -388,7 +411,7 @@ def _kecamatan_parts(tab: _Tab, rows: np.ndarray, group: np.ndarray,
     groups = int(group.max()) + 1
     if not len(is_kec):
         return np.zeros(groups, dtype=np.int64), np.zeros(groups), np.zeros(groups)
-    codes, names = pd.factorize(kec[is_kec])
+    codes, names = factorize(kec[is_kec])
     key = group[is_kec].astype(np.int64) * (len(names) + 1) + codes
     _, from_end = np.unique(key[::-1], return_index=True)
     last = np.sort(len(key) - 1 - from_end)  # the last row of each (group, kecamatan), in sheet order
@@ -410,8 +433,8 @@ def _kecamatan_code(wilayah: Wilayah, rincian: str) -> str | None:
 def _standar_data(tab: _Tab, present: list[str], rules: RuleSet, out: list[Finding]) -> None:
     if not present:
         return
-    keys = pd.Series(tab.item_keys, dtype=object)
-    first = np.flatnonzero((~keys.duplicated() & ~keys.isin(("kode:", "uraian:"))).to_numpy())
+    keys = tab.item_keys
+    first = np.flatnonzero(~duplicated(keys) & (keys != "kode:") & (keys != "uraian:"))
     known = {x.casefold() for x in rules.frekuensi}
     for i in first:
         empty = [k.capitalize() for k in present if not tab.text(k)[i]]
@@ -433,12 +456,12 @@ def _duplicates(tab: _Tab, years: YearColumn, out: list[Finding]) -> None:
     order = order[~(tab.empty(f.URAIAN) & tab.empty(f.KODE))[order]]
     if not len(order):
         return
-    item = pd.factorize(tab.item_keys)[0].astype(np.int64)
-    rincian = pd.factorize(tab.rincian_keys)[0].astype(np.int64)
+    item = factorize(tab.item_keys)[0].astype(np.int64)
+    rincian = factorize(tab.rincian_keys)[0].astype(np.int64)
     year = years.value + 1  # -1 (no year) -> 0
     key = (item * (rincian.max() + 1) + rincian) * (year.max() + 1) + year
     keys = key[order]
-    dup = pd.Series(keys).duplicated().to_numpy()
+    dup = duplicated(keys)
     first = dict(zip(keys[~dup].tolist(), tab.ids[order][~dup]))
     for i, k in zip(order[dup], keys[dup].tolist()):
         out.append(Finding(tab.ids[i], f.URAIAN, GALAT, "baris_ganda",
