@@ -43,6 +43,27 @@ def _objects(items: list) -> np.ndarray:
     return out
 
 
+SMALL = 2000  # rows up to which plain Python beats pandas' set-up (a cycle checks a few items per tab)
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize of values with no missing ones: (row -> code in order of first appearance,
+    code -> value)."""
+    if len(values) > SMALL:
+        return pd.factorize(values)
+    seen: dict = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.intp, count=len(values))
+    return codes, _objects(list(seen))
+
+
+def duplicated(values: np.ndarray) -> np.ndarray:
+    """pd.Series(values).duplicated(): True where a value appeared on an earlier row."""
+    if len(values) > SMALL:
+        return pd.Series(values).duplicated().to_numpy()
+    seen: set = set()
+    return np.fromiter((v in seen or seen.add(v) is not None for v in values.tolist()), dtype=bool, count=len(values))
+
+
 def _texts(values: np.ndarray) -> np.ndarray:
     return _objects([v.strip() if v.__class__ is str else text(v) for v in values])
 
@@ -56,7 +77,9 @@ class _Tab:
         self.n = len(self.ids)
         self.present = set(df.columns)
         self.wilayah = wilayah
-        self.raw = {k: df[k].to_numpy(dtype=object) if k in df.columns else np.full(self.n, None, dtype=object)
+        cells = df.to_numpy(dtype=object)  # one conversion, not one per column
+        at = {k: i for i, k in enumerate(df.columns)}
+        self.raw = {k: cells[:, at[k]] if k in at else np.full(self.n, None, dtype=object)
                     for k in (*f.DATA_FIELDS, "_persen")}
         self._texts: dict[str, np.ndarray] = {}
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -73,7 +96,7 @@ class _Tab:
     def distinct(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(row -> code, code -> text) of a column's texts."""
         if key not in self._distinct:
-            self._distinct[key] = pd.factorize(self.text(key))
+            self._distinct[key] = factorize(self.text(key))
         return self._distinct[key]
 
     def each(self, key: str, fn, dtype=object) -> np.ndarray:
@@ -87,7 +110,7 @@ class _Tab:
         if "pairs" not in self._cache:
             kode, kodes = self.distinct(f.KODE)
             uraian, uraians = self.distinct(f.URAIAN)
-            codes, combined = pd.factorize(kode.astype(np.int64) * (len(uraians) + 1) + uraian)
+            codes, combined = factorize(kode.astype(np.int64) * (len(uraians) + 1) + uraian)
             self._cache["pairs"] = codes
             self._cache["pair_list"] = [(kodes[c // (len(uraians) + 1)], uraians[c % (len(uraians) + 1)])
                                         for c in combined]  # type: ignore[assignment]
@@ -340,38 +363,64 @@ def _unique(tab: _Tab, rows: np.ndarray, rule: ItemRule, out: list[Finding]) -> 
 
 def _kecamatan_sums(tab: _Tab, weight: np.ndarray, numbers: NumberColumn, out: list[Finding]) -> None:
     """A kabupaten total must equal the sum of its kecamatan, per item and Tahun (DHIS2-like).
-    ``weight``: how many summing rules match each row."""
+    ``weight``: how many summing rules match each row. Plain numpy: a tab checks a few items
+    per cycle, where a pandas groupby costs more to set up than the sums themselves."""
     rows = np.flatnonzero(weight > 0)
     if not len(rows):
         return
-    kec = tab.each(f.RINCIAN, lambda r: _kecamatan_code(tab.wilayah, r))[rows]
-    total = tab.each(f.RINCIAN, tab.wilayah.is_kabupaten, bool)[rows]
-    item = pd.factorize(tab.item_keys[rows])[0].astype(np.int64)
-    tahun = tab.distinct(f.TAHUN)[0][rows].astype(np.int64)
-    group = pd.factorize(item * (tahun.max() + 1) + tahun)[0]  # per item and Tahun, in order of appearance
-    frame = pd.DataFrame({"group": group, "kec": kec, "value": numbers.value[rows], "pos": rows})
-    parts = frame[frame["kec"].notna()].drop_duplicates(["group", "kec"], keep="last")
-    stats = parts.assign(missing=parts["value"].isna()).groupby("group").agg(
-        count=("kec", "size"), missing=("missing", "sum"), summed=("value", "sum"))
-    totals = frame[total & frame["value"].notna().to_numpy()].join(stats, on="group", how="inner")
-    totals = totals.loc[totals.index.repeat(weight[totals["pos"]])]  # a row summed by two rules counts twice
+    group = _item_year_groups(tab, rows)
+    value = numbers.value[rows]
+    count, missing, summed = _kecamatan_parts(tab, rows, group, value)
+    # the totals of groups with a kecamatan part; a row summed by two rules counts twice
+    total = tab.each(f.RINCIAN, tab.wilayah.is_kabupaten, bool)[rows] & ~np.isnan(value)
+    total &= count[group] > 0
+    picked = np.flatnonzero(total)
+    picked = np.repeat(picked, weight[rows[picked]])
     # groups in the order their first row appears, rows in sheet order within a group
-    totals = totals.iloc[np.lexsort((totals["pos"].to_numpy(), totals["group"].to_numpy()))]
+    picked = picked[np.lexsort((rows[picked], group[picked]))]
+    g = group[picked]
     expected = len(tab.wilayah.kecamatan)
-    incomplete = ((totals["count"] < expected) | (totals["missing"] > 0)).to_numpy()
-    value, summed = totals["value"].to_numpy(), totals["summed"].to_numpy()
-    differs = ~incomplete & (np.abs(summed - value) > 1e-6 * np.maximum(1.0, np.abs(value)))
-    pos, count, missing = totals["pos"].to_numpy(), totals["count"].to_numpy(), totals["missing"].to_numpy()
+    incomplete = (count[g] < expected) | (missing[g] > 0)
+    v, s = value[picked], summed[g]
+    differs = ~incomplete & (np.abs(s - v) > 1e-6 * np.maximum(1.0, np.abs(v)))
     for j in np.flatnonzero(incomplete | differs):
-        pos_j, v, s = pos[j], value[j], summed[j]
+        pos_j = rows[picked[j]]
         if incomplete[j]:
             out.append(Finding(tab.ids[pos_j], f.NILAI, PERINGATAN, "jumlah_kecamatan_belum_lengkap",
-                               f"Baru {int(count[j] - missing[j])} dari {expected} kecamatan terisi; jumlah "
+                               f"Baru {int(count[g[j]] - missing[g[j]])} dari {expected} kecamatan terisi; jumlah "
                                "kabupaten belum dapat dicek", 7))
         else:
             out.append(Finding(tab.ids[pos_j], f.NILAI, GALAT, "jumlah_kecamatan_beda",
-                               f"Nilai kabupaten {display_number(v)} tidak sama dengan jumlah {expected} "
-                               f"kecamatan {display_number(s)}", 7))
+                               f"Nilai kabupaten {display_number(v[j])} tidak sama dengan jumlah {expected} "
+                               f"kecamatan {display_number(s[j])}", 7))
+
+
+def _item_year_groups(tab: _Tab, rows: np.ndarray) -> np.ndarray:
+    """Group number of each row: one per item and Tahun, numbered in order of appearance."""
+    item = factorize(tab.item_keys[rows])[0].astype(np.int64)
+    tahun = tab.distinct(f.TAHUN)[0][rows].astype(np.int64)
+    return factorize(item * (tahun.max() + 1) + tahun)[0]
+
+
+def _kecamatan_parts(tab: _Tab, rows: np.ndarray, group: np.ndarray,
+                     value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group: how many kecamatan it has, how many of them lack a number, and their sum.
+    A kecamatan listed twice in a group counts once, with its last row."""
+    kec = tab.each(f.RINCIAN, lambda r: _kecamatan_code(tab.wilayah, r))[rows]
+    is_kec = np.flatnonzero(kec != None)  # noqa: E711 (elementwise)
+    groups = int(group.max()) + 1
+    if not len(is_kec):
+        return np.zeros(groups, dtype=np.int64), np.zeros(groups), np.zeros(groups)
+    codes, names = factorize(kec[is_kec])
+    key = group[is_kec].astype(np.int64) * (len(names) + 1) + codes
+    _, from_end = np.unique(key[::-1], return_index=True)
+    last = np.sort(len(key) - 1 - from_end)  # the last row of each (group, kecamatan), in sheet order
+    part_group, part_value = group[is_kec][last], value[is_kec][last]
+    lacking = np.isnan(part_value)
+    count = np.bincount(part_group, minlength=groups)
+    missing = np.bincount(part_group, weights=lacking, minlength=groups)
+    summed = np.bincount(part_group, weights=np.where(lacking, 0.0, part_value), minlength=groups)
+    return count, missing, summed
 
 
 def _kecamatan_code(wilayah: Wilayah, rincian: str) -> str | None:
@@ -384,8 +433,8 @@ def _kecamatan_code(wilayah: Wilayah, rincian: str) -> str | None:
 def _standar_data(tab: _Tab, present: list[str], rules: RuleSet, out: list[Finding]) -> None:
     if not present:
         return
-    keys = pd.Series(tab.item_keys, dtype=object)
-    first = np.flatnonzero((~keys.duplicated() & ~keys.isin(("kode:", "uraian:"))).to_numpy())
+    keys = tab.item_keys
+    first = np.flatnonzero(~duplicated(keys) & (keys != "kode:") & (keys != "uraian:"))
     known = {x.casefold() for x in rules.frekuensi}
     for i in first:
         empty = [k.capitalize() for k in present if not tab.text(k)[i]]
@@ -407,12 +456,12 @@ def _duplicates(tab: _Tab, years: YearColumn, out: list[Finding]) -> None:
     order = order[~(tab.empty(f.URAIAN) & tab.empty(f.KODE))[order]]
     if not len(order):
         return
-    item = pd.factorize(tab.item_keys)[0].astype(np.int64)
-    rincian = pd.factorize(tab.rincian_keys)[0].astype(np.int64)
+    item = factorize(tab.item_keys)[0].astype(np.int64)
+    rincian = factorize(tab.rincian_keys)[0].astype(np.int64)
     year = years.value + 1  # -1 (no year) -> 0
     key = (item * (rincian.max() + 1) + rincian) * (year.max() + 1) + year
     keys = key[order]
-    dup = pd.Series(keys).duplicated().to_numpy()
+    dup = duplicated(keys)
     first = dict(zip(keys[~dup].tolist(), tab.ids[order][~dup]))
     for i, k in zip(order[dup], keys[dup].tolist()):
         out.append(Finding(tab.ids[i], f.URAIAN, GALAT, "baris_ganda",

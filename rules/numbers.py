@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,6 +38,9 @@ _SIGN = re.compile(rf"^({_SIGN_CHARS}?)\s*(?:rp\.?\s*)?({_SIGN_CHARS}?)\s*", re.
 _SPACED = re.compile(r"^(\d{1,3}(?: +\d{3})+)(?:([.,])(\d+))?$")
 _DOT_GROUPS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _COMMA_GROUPS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_CENTS = re.compile(r"\d([,.]-{1,2})$")  # rupiah written "Rp 13.500,-": no cents
+_BODY = re.compile(r"[0-9., ]+")
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,10 @@ def _from_number(raw: numbers.Real | Decimal, percent_format: bool) -> Parsed:
     return Parsed(value)
 
 
+@lru_cache(maxsize=1 << 15)
 def _from_text(raw: str, percent_format: bool) -> Parsed:
+    """A text cell (read once per distinct text: a cycle compares a row's Nilai with the
+    remembered one, checks it and hashes it for the archive)."""
     shown = raw.strip()
     text = clean_text(raw)
     if not text:
@@ -119,7 +126,7 @@ def _from_text(raw: str, percent_format: bool) -> Parsed:
     percent = percent_format
     if text.endswith("%"):
         percent, text = True, text[:-1].rstrip()
-    cents = re.search(r"\d([,.]-{1,2})$", text)  # rupiah written "Rp 13.500,-": no cents
+    cents = _CENTS.search(text)
     if cents:
         text = text[:cents.start(1)]
     head = _SIGN.match(text)
@@ -130,7 +137,7 @@ def _from_text(raw: str, percent_format: bool) -> Parsed:
     if body.startswith("(") and body.endswith(")"):
         return _galat(FORMAT_SALAH, f"Nilai '{_quote(shown)}' memakai tanda kurung; tulis "
                       "tanda minus bila negatif, mis. -1.234.", percent)
-    if not body or not re.fullmatch(r"[0-9., ]+", body) or not any(c.isdigit() for c in body):
+    if not body or not _BODY.fullmatch(body) or not any(c.isdigit() for c in body):
         return _bukan_angka(shown)
     result = _read_body(body, shown)
     if result.value is None:
@@ -252,7 +259,7 @@ def parse_year(raw: object) -> tuple[int | None, str | None]:
     text = clean_text(str(raw))
     if not text:
         return None, None
-    if re.fullmatch(r"[0-9]{4}", text) and not text.startswith("0"):
+    if _YEAR.fullmatch(text) and not text.startswith("0"):
         return int(text), None
     return None, f"Tahun '{_quote(text)}' tidak valid; tulis satu tahun 4 digit, mis. 2024."
 
@@ -294,6 +301,18 @@ _FAST_READ = {"bulat": lambda t: float(t), "ribuan": lambda t: float(t.replace("
 
 
 _BIG_INT = 2 ** 1023
+
+
+def number_of(raw: object) -> tuple[float | None, bool]:
+    """(value, percent) as parse_number(raw) reads them, the common text shapes without the
+    general parser: a cycle compares every edited Nilai with the remembered one."""
+    if raw.__class__ is str:
+        t = raw.strip()
+        m = _FAST.fullmatch(t) if len(t) <= _MAX_LEN else None
+        if m is not None:
+            return _FAST_READ[m.lastgroup](t), False  # type: ignore[index]
+    parsed = parse_number(raw)
+    return parsed.value, parsed.percent
 
 
 @dataclass

@@ -220,11 +220,12 @@ def parse_box(value: object) -> bool | None:
         return True
     if isinstance(value, (int, float)):
         return True if value == 1 else False if value == 0 else None
-    return _box_text(str(value))
+    return parse_box_text(str(value))
 
 
 @lru_cache(maxsize=256)
-def _box_text(value: str) -> bool | None:
+def parse_box_text(value: str) -> bool | None:
+    """parse_box of a text cell (cached: a step column repeats a few texts)."""
     s = value.strip().casefold()
     return True if s in _TRUE else False if s in _FALSE else None
 

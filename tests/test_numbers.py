@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules.findings import GALAT, PERINGATAN
-from rules.numbers import Parsed, format_number, parse_number, parse_year, parse_numbers, parse_years
+from rules.numbers import Parsed, format_number, number_of, parse_number, parse_year, parse_numbers, parse_years
 
 # (raw, value, percent) for cells that read cleanly, without any finding
 CLEAN = [
@@ -349,6 +349,13 @@ def test_a_whole_column_reads_every_cell_as_parse_number_does(cells):
         assert column.parsed(i) == one
         if one.value is not None:
             assert bool(column.percent[i]) == one.percent
+
+
+@settings(database=None)
+@given(_CELLS)
+def test_number_of_reads_a_cell_as_parse_number_does(raw):
+    parsed = parse_number(raw)
+    assert number_of(raw) == (parsed.value, parsed.percent)
 
 
 @settings(database=None)

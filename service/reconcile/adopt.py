@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from types import SimpleNamespace
 
 from rules import fields as f
 from rules.checks import text
@@ -79,8 +78,8 @@ def adopt(snapshot: TabSnapshot, memory: TabMemory, sop: Sop, now: datetime) -> 
 
 def _adopted(rid: str, cells: dict, index: int, snapshot: TabSnapshot, header, known: RowMemory | None,
              sop: Sop, now: datetime) -> RowMemory:
-    at = SimpleNamespace(index=index)  # what cell_text needs to read a percent-formatted Nilai as shown
-    data = {k: cell_text(cells, k, at, snapshot, header) for k in f.DATA_FIELDS if k in header.columns}
+    percent = (index, header.columns.get(f.NILAI)) in snapshot.percent  # a percent-formatted Nilai reads as shown
+    data = {k: cell_text(cells.get(k), k, percent) for k in f.DATA_FIELDS if k in header.columns}
     boxes = {k: bool(parse_box(cells.get(k))) for k in f.STEP_BOXES}
     return RowMemory(
         row_id=rid, state=sop.code_of(cells.get(f.STATUS)) or DRAF, data=data, boxes=boxes,

@@ -3,7 +3,7 @@ row is a value-change event (column, from, to, when, who), whether or not the st
 every state-change event names who caused it and how that is known.
 
 Kept apart from tab.py so the reconcile rules and the audit can change independently: tab.py
-calls ``audit_row`` once per decided row and ``finish`` once per tab."""
+calls ``record_row`` once per decided row and ``finish`` once per tab."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -38,11 +38,14 @@ def _box_text(value: object) -> str:
 
 
 def value_changes(mem: RowMemory, data: dict[str, str], cells: dict, catatan: str,
-                  pending: bool) -> list[tuple[str, str, str]]:
+                  pending: bool, changed: list[str] | None = None) -> list[tuple[str, str, str]]:
     """(column key, from, to) of every cell a person changed since the poller last saw the row.
     Boxes are compared with how the poller left them; while our last write is unconfirmed a box
-    the poller itself cleared is not a person's edit."""
-    out = [(k, mem.data.get(k, ""), data.get(k, "")) for k in changed_fields(data, mem, f.DATA_FIELDS)]
+    the poller itself cleared is not a person's edit. ``changed``: the data fields that differ
+    (changes.changed_fields), when the caller already knows them."""
+    if changed is None:
+        changed = changed_fields(data, mem, f.DATA_FIELDS)
+    out = [(k, mem.data.get(k, ""), data.get(k, "")) for k in changed]
     for key in BOX_LABEL:
         if key not in cells:
             continue
@@ -55,6 +58,21 @@ def value_changes(mem: RowMemory, data: dict[str, str], cells: dict, catatan: st
     if catatan.strip() != mem.catatan.strip() and f.CATATAN in cells:
         out.append((f.CATATAN, mem.catatan, catatan))
     return out
+
+
+class Witness:
+    """Who edited each column of one tab this cycle: the evidence is the tab's, so each column is
+    looked up once per cycle, however many rows it changed on."""
+
+    def __init__(self, snapshot: TabSnapshot | None, people: w.People) -> None:
+        self.snapshot, self.people = snapshot, people
+        self._edited: dict[str, w.Who] = {}
+
+    def edited(self, key: str) -> w.Who:
+        who = self._edited.get(key)
+        if who is None:
+            who = self._edited[key] = w.edited(key, self.snapshot, self.people)
+        return who
 
 
 def _cause(prev: str | None, to: str, changed: list[str]) -> list[str]:
@@ -70,39 +88,45 @@ def _cause(prev: str | None, to: str, changed: list[str]) -> list[str]:
     return data[:1]
 
 
-def _attribute(event: Event, changed: list[str], snapshot: TabSnapshot | None, people: w.People,
-               author: w.Who | None) -> Event:
-    if event.to_state == DIARSIP:
-        return replace(event, oleh=w.POLLER, bagaimana="disimpan otomatis oleh poller ke basis data arsip")
-    if event.to_state == REVISI and author is not None:
-        return replace(event, oleh=author.oleh, bagaimana=author.bagaimana)
-    keys = _cause(event.from_state, event.to_state, changed)
+_AUTOMATIC = w.poller("langkah otomatis oleh poller (aturan SOP), tanpa suntingan sel")
+_ARCHIVED = w.Who(w.POLLER, "disimpan otomatis oleh poller ke basis data arsip")
+
+
+def _who(prev: str | None, to: str, changed: list[str], witness: Witness, author: w.Who | None) -> w.Who:
+    """Who caused one state change, as far as the evidence goes."""
+    if to == DIARSIP:
+        return _ARCHIVED
+    if to == REVISI and author is not None:
+        return author
+    keys = _cause(prev, to, changed)
     if not keys:
-        who = w.poller("langkah otomatis oleh poller (aturan SOP), tanpa suntingan sel")
-    elif event.to_state == DISETUJUI and keys == [f.SETUJU_KA]:
-        who = w.kepala(w.edited(f.SETUJU_KA, snapshot, people), people)
-    elif len(keys) > 1:
-        who = w.together([(BOX_LABEL.get(k, k), w.edited(k, snapshot, people)) for k in keys])
-    else:
-        who = w.edited(keys[0], snapshot, people)
-    return replace(event, oleh=who.oleh, bagaimana=who.bagaimana)
+        return _AUTOMATIC
+    if to == DISETUJUI and keys == [f.SETUJU_KA]:
+        return w.kepala(witness.edited(f.SETUJU_KA), witness.people)
+    if len(keys) > 1:
+        return w.together([(BOX_LABEL.get(k, k), witness.edited(k)) for k in keys])
+    return witness.edited(keys[0])
 
 
-def audit_row(plan: Plan, first: int, mem: RowMemory | None, data: dict[str, str], cells: dict, catatan: str,
-              state: str, snapshot: TabSnapshot | None, people: w.People, now: datetime, pending: bool,
-              author: w.Who | None = None) -> None:
-    """Name who caused the row's state events (``plan.events[first:]``) and add one value-change
-    event per edited cell. ``author``: who asked for a revision where a comment did (issue 9.4)."""
-    changes = value_changes(mem, data, cells, catatan, pending) if mem is not None and not mem.removed else []
-    changed = [k for k, _, _ in changes]
-    edits = []
+def record_row(plan: Plan, witness: Witness, row_id: str, transitions: list[tuple[str | None, str, str]],
+               values: dict, mem: RowMemory | None, data: dict[str, str], cells: dict, catatan: str, state: str,
+               now: datetime, pending: bool, changed: list[str], author: w.Who | None = None) -> None:
+    """The row's audit events: one value-change event per edited cell, then its state changes
+    (``transitions``, each carrying ``values``: the cells as people left them), each naming who
+    caused it. ``changed``: the data fields that differ from memory; ``author``: who asked for a
+    revision where a comment did (issue 9.4)."""
+    changes = value_changes(mem, data, cells, catatan, pending, changed) if mem is not None and not mem.removed else []
+    edited = [k for k, _, _ in changes]
     for key, old, new in changes:  # the edits come first: they caused the state changes after them
-        who = w.edited(key, snapshot, people)
+        who = witness.edited(key)
         header = BY_KEY[key].header if key in BY_KEY else key
-        edits.append(Event(now, plan.opd, mem.row_id, mem.state, state,
-                           f"{header} diubah: {_short(old)} → {_short(new)}", {}, oleh=who.oleh,
-                           bagaimana=who.bagaimana, kind=VALUE, column=key, old=old, new=new))
-    plan.events[first:] = edits + [_attribute(e, changed, snapshot, people, author) for e in plan.events[first:]]
+        plan.events.append(Event(now, plan.opd, mem.row_id, mem.state, state,  # type: ignore[union-attr]
+                                 f"{header} diubah: {_short(old)} → {_short(new)}", {}, oleh=who.oleh,
+                                 bagaimana=who.bagaimana, kind=VALUE, column=key, old=old, new=new))
+    for prev, to, reason in transitions:
+        who = _who(prev, to, edited, witness, author)
+        plan.events.append(Event(now, plan.opd, row_id, prev, to, reason, values, oleh=who.oleh,
+                                 bagaimana=who.bagaimana))
 
 
 def _short(value: str) -> str:
@@ -110,9 +134,9 @@ def _short(value: str) -> str:
     return "(kosong)" if not value else f"'{value[:80]}…'" if len(value) > 80 else f"'{value}'"
 
 
-def finish(plan: Plan, snapshot: TabSnapshot | None, people: w.People) -> None:
+def finish(plan: Plan, witness: Witness) -> None:
     """Events no row decided (a row vanished): who removed it, as far as the evidence goes."""
     for i, event in enumerate(plan.events):
         if not event.oleh:
-            who = w.edited(f.URAIAN, snapshot, people)
+            who = witness.edited(f.URAIAN)
             plan.events[i] = replace(event, oleh=who.oleh, bagaimana=who.bagaimana)

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 from rules import fields as f
 from rules.keys import text
-from rules.numbers import format_number, parse_number, parse_year
+from rules.numbers import format_number, number_of, parse_year
 from rules.sop import DIARSIP, DICEK, DRAF, TERVERIFIKASI, Sop
 from service.reconcile.plan import RowMemory, TabMemory
-from sheets.base import TabSnapshot
-from sheets.layout import HeaderMap
 
 # A sort of some columns moves numbers; Keterangan is a remark people edit one by one
 SORTED_VALUES = (f.TAHUN, f.NILAI)
 
 
-def scrambled(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
-               sop: Sop) -> list[str]:
-    # only rows that changed since our last write are given (an unchanged row cannot be scrambled)
+def scrambled(slots: list, memory: TabMemory, sop: Sop) -> list[str]:
     """Rows a sort of some columns only would scramble: agreed rows whose Kode/Uraian/Rincian/
     Satuan changed, verified rows whose values changed, and rows whose Status cell no longer
-    shows the state remembered for their ID (the data moved, the step columns did not)."""
+    shows the state remembered for their ID (the data moved, the step columns did not).
+    Only rows that changed since our last write are given (an unchanged row cannot be scrambled);
+    each has ``texts``, its data cells as cell_text reads them."""
     out = []
     for slot in slots:
         mem = memory.rows.get(slot.row_id)
@@ -30,7 +28,7 @@ def scrambled(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: Hea
         if not memory.write_pending and shown and shown != sop.label(mem.state):
             out.append(slot.row_id)
             continue
-        now = {k: cell_text(slot.cells, k, slot, snapshot, header) for k in header.columns if k in f.DATA_FIELDS}
+        now = slot.texts
         if mem.state not in (DRAF, DICEK) and changed_fields(now, mem, f.AGREED_FIELDS):
             out.append(slot.row_id)
         elif mem.state in (TERVERIFIKASI, DIARSIP) and changed_fields(now, mem, SORTED_VALUES):
@@ -55,14 +53,13 @@ def changed_fields(now: dict[str, str], mem: RowMemory, keys: tuple[str, ...]) -
 
 
 def same_number(value: object, before: str) -> bool:
-    a, b = parse_number(value), parse_number(before)
-    return a.value is not None and a.value == b.value and a.percent == b.percent
+    (a, a_percent), (b, b_percent) = number_of(value), number_of(before)
+    return a is not None and a == b and a_percent == b_percent
 
 
-def cell_text(cells: dict, key: str, slot, snapshot: TabSnapshot, header: HeaderMap) -> str:
-    """A cell as remembered and archived; a percent-formatted number reads as it is shown (12,5%)."""
-    value = cells.get(key)
-    if key == f.NILAI and isinstance(value, (int, float)) and not isinstance(value, bool) \
-            and (slot.index, header.columns[key]) in snapshot.percent:
+def cell_text(value: object, key: str, percent: bool) -> str:
+    """A cell as remembered and archived; a percent-formatted number (``percent``: the Nilai cell
+    has a percent number format) reads as it is shown (12,5%)."""
+    if percent and key == f.NILAI and isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_number(value * 100) + "%"
     return text(value)

@@ -40,8 +40,12 @@ class TabMemory:
     header_note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Event:
+    """One audit event. Not frozen, only because a frozen dataclass costs six times as much to
+    build and a first poll builds five per row; nothing changes an event once made
+    (dataclasses.replace makes a new one)."""
+
     at: datetime
     opd: str
     row_id: str

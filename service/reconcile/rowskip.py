@@ -2,14 +2,14 @@
 write left it and nothing about its data item changed (DESIGN section 7: cost follows edits)."""
 from __future__ import annotations
 
-import hashlib
+from hashlib import blake2b
 from functools import lru_cache
 
 from rules import fields as f
 from rules.keys import item_key, text
 from rules.findings import Finding
 from rules.sop import load_sop
-from rules.workflow import parse_box
+from rules.workflow import parse_box, parse_box_text
 from service.reconcile.plan import RowMemory, TabMemory
 from sheets.base import TabSnapshot
 from sheets.layout import HeaderMap
@@ -43,15 +43,23 @@ def raw_fingerprint(snapshot: TabSnapshot, index: int, values: list, cols: tuple
     boxes, system = cols
     for col in boxes:
         if col < n:
-            out[col] = parse_box(out[col])
+            value = out[col]
+            # parse_box, with the common cells (blank, a tick, YA) decided inline: this runs per row
+            if value is None:
+                out[col] = False
+            elif value.__class__ is str:
+                out[col] = parse_box_text(value)
+            elif value is not True and value is not False:
+                out[col] = parse_box(value)
     for col in system:
         if col < n:
-            out[col] = text(out[col])
+            value = out[col]
+            out[col] = value.strip() if value.__class__ is str else text(value)
     while out and out[-1] in (None, "", False):
         out.pop()
     percent, problems = snapshot.marks(index)
     payload = repr((salt, index, out, list(percent), list(problems)))
-    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def visible(findings: list[Finding], state: str, ticked: list[int]) -> list[Finding]:
@@ -73,29 +81,38 @@ def same_findings(findings: list[Finding], mem: RowMemory) -> bool:
 
 
 def dirty(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
-           salt: str) -> list:
+          salt: str) -> list:
     """Rows to decide again: those that changed since our last write, and every row of the
-    same data items (sums, duplicates and Standar Data look across an item's rows)."""
-    keys: dict[tuple, str] = {}
+    same data items (sums, duplicates and Standar Data look across an item's rows). Sets each
+    slot's ``changed`` and ``item`` (its item key), and its ``fingerprint`` where that decides
+    whether it changed (a new or re-identified row is decided anyway)."""
+    keys: dict[tuple, str] = {}  # (Kode Data, Uraian Data) as read -> item key: a tab repeats a few items
 
     def key_of(kode: object, uraian: object) -> str:
         pair = (kode, uraian)
-        if pair not in keys:
-            keys[pair] = item_key(kode, uraian)
-        return keys[pair]
+        key = keys.get(pair)
+        if key is None:
+            key = keys[pair] = item_key(kode, uraian)
+        return key
 
     items: set[str] = set()
     cols = read_as_poller(header)
+    rows, pending = memory.rows, memory.write_pending
+    kode, uraian, id_col = header.columns.get(f.KODE), header.columns.get(f.URAIAN), header.columns.get(f.ID)
     for slot in slots:
-        slot.changed = False
-        slot.fingerprint = raw_fingerprint(snapshot, slot.index, slot.values, cols, salt)
-        mem = memory.rows.get(slot.row_id)
-        if (mem is None or mem.removed or slot.id_note or memory.write_pending
-                or text(slot.get(f.ID)) != slot.row_id or mem.fingerprint != slot.fingerprint):
-            slot.changed = True
-            items.add(key_of(slot.get(f.KODE), slot.get(f.URAIAN)))
+        values, n = slot.values, len(slot.values)
+        slot.item = key_of(values[kode] if kode is not None and kode < n else None,
+                           values[uraian] if uraian is not None and uraian < n else None)
+        mem = rows.get(slot.row_id)
+        slot.changed = bool(mem is None or mem.removed or slot.id_note or pending
+                            or text(values[id_col] if id_col is not None and id_col < n else None) != slot.row_id)
+        if not slot.changed:  # only then does the fingerprint decide anything
+            slot.fingerprint = raw_fingerprint(snapshot, slot.index, values, cols, salt)
+            slot.changed = mem.fingerprint != slot.fingerprint
+        if slot.changed:
+            items.add(slot.item)
             if mem is not None:
                 items.add(key_of(mem.data.get(f.KODE), mem.data.get(f.URAIAN)))
     if not items:
         return []
-    return [s for s in slots if key_of(s.get(f.KODE), s.get(f.URAIAN)) in items]
+    return [s for s in slots if s.item in items]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import datetime
 
 from rules import fields as f
@@ -54,11 +54,13 @@ class _Slot:
     values: list
     columns: dict[str, int]
     row_id: str = ""
+    percent: bool = False  # the Nilai cell has a percent number format
     id_note: str | None = None
-    fingerprint: str = ""
+    fingerprint: str = ""  # rowskip.raw_fingerprint, "" until computed
     changed: bool = True  # differs from how our last write left it
     copied: bool = False
     twin_of: str = ""  # an exact copy of this row (ID): it carries on the row's state and ticks
+    item: str = ""  # the item key of its Kode/Uraian Data (set by rowskip.dirty)
 
     @property
     def row(self) -> int:  # 0-based sheet row for writes
@@ -68,6 +70,15 @@ class _Slot:
     def cells(self) -> dict[str, object]:
         n = len(self.values)
         return {key: self.values[col] if col < n else None for key, col in self.columns.items()}
+
+    @cached_property
+    def texts(self) -> dict[str, str]:
+        """The data cells present, as remembered and archived (changes.cell_text)."""
+        cells = self.cells
+        out = {k: v.strip() if (v := cells[k]).__class__ is str else text(v) for k in f.DATA_FIELDS if k in cells}
+        if self.percent and f.NILAI in out:
+            out[f.NILAI] = cell_text(cells[f.NILAI], f.NILAI, True)
+        return out
 
     def get(self, key: str) -> object:
         col = self.columns.get(key)
@@ -87,11 +98,16 @@ def content_hash(data: dict[str, str]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_wib = lru_cache(maxsize=64)(format_wib)  # most rows of a cycle show one of a few update times
+
+
 def _owned(lines: list[str]) -> str | None:
     return OWNED_NOTE_PREFIX + "\n" + "\n".join(lines) if lines else None
 
 
 def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datetime) -> Plan:
+    """Decide one tab's cycle: identities, which rows changed, their checks, states, notes, system
+    cells, audit events and archive versions; or hold the whole tab when it looks broken."""
     plan = Plan(memory.opd, TabWrites(memory.opd, snapshot.title), next_seq=memory.next_seq,
                 header_note=memory.header_note)
     header = match_headers(snapshot.header)
@@ -110,18 +126,53 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     vanished = sorted(active - present)
     memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (issue 9.4)
     work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
-    reopened = scrambled([s for s in slots if s.changed], memory, snapshot, header, ctx.sop)
-    # A sort gone wrong or a cleared sheet looks like many rows vanishing or changing at once:
-    # the tab is left alone until a person confirms in the CLI.
-    for status, count, what in (("hapus_massal", len(vanished), "hilang sekaligus (urutan salah atau sheet "
-                                 "terhapus?). Kembalikan barisnya, atau bila memang dihapus"),
-                                ("ubah_massal", len(reopened), "yang sudah disepakati berubah sekaligus (hanya "
-                                 "sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z bila berkas masih terbuka, atau "
-                                 "dari riwayat versi/cadangan berkas), atau bila memang diubah")):
-        if count >= 2 and count > ctx.mass_removal_share * len(active) and not memory.confirm_removal:
-            return _hold(plan, memory, status, f"{count} dari {len(active)} baris {what} jalankan: "
-                                               f"satudata confirm {memory.opd}. Sampai itu, tab ini tidak diproses.")
+    mass = _mass_change(vanished, [s for s in slots if s.changed], memory, ctx, len(active))
+    if mass is not None:
+        return _hold(plan, memory, *mass)
     plan.confirm_removal_used = memory.confirm_removal
+    vanished = _tab_note(plan, memory, ctx, header, slots, vanished)
+    run = _Run(snapshot, header, memory, ctx, now, plan, audit.Witness(snapshot, ctx.people or People(memory.opd)),
+               read_as_poller(header))
+    findings, numbers = _check(work, snapshot, header, ctx)
+    plan.findings = findings
+    for slot in work:
+        if not slot.changed and same_findings(findings.get(slot.row_id, []), memory.rows[slot.row_id]):
+            continue  # only its item's other rows changed, and nothing about this row did
+        _plan_row(run, slot, findings.get(slot.row_id, []), numbers.get(slot.row_id))
+    _removed(vanished, memory, now, plan)
+    for slot in orphans:
+        _clear_orphan(slot, header, memory, plan)
+    plan.rows_seen = len(slots)
+    audit.finish(plan, run.witness)
+    if snapshot.comments is not None:
+        comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots},
+                              header, ctx.people or People(memory.opd), ctx.sop)
+    return plan
+
+
+def _mass_change(vanished: list[str], changed: list[_Slot], memory: TabMemory, ctx: Context,
+                 active: int) -> tuple[str, str] | None:
+    """(status, message) when many rows vanish or have their agreed fields change at once: a sort
+    gone wrong or a cleared sheet. The tab is left alone until a person confirms in the CLI."""
+    if memory.confirm_removal:
+        return None
+    for status, rows, what in (
+            ("hapus_massal", lambda: vanished, "hilang sekaligus (urutan salah atau sheet terhapus?). Kembalikan "
+             "barisnya, atau bila memang dihapus"),
+            ("ubah_massal", lambda: scrambled(changed, memory, ctx.sop), "yang sudah disepakati berubah sekaligus "
+             "(hanya sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z bila berkas masih terbuka, atau "
+             "dari riwayat versi/cadangan berkas), atau bila memang diubah")):
+        count = len(rows())
+        if count >= 2 and count > ctx.mass_removal_share * active:
+            return status, (f"{count} dari {active} baris {what} jalankan: satudata confirm {memory.opd}. "
+                            "Sampai itu, tab ini tidak diproses.")
+    return None
+
+
+def _tab_note(plan: Plan, memory: TabMemory, ctx: Context, header: HeaderMap, slots: list[_Slot],
+              vanished: list[str]) -> list[str]:
+    """The tab's status message and its note on A1 (agreed rows whose removal waits, what the
+    backend noticed, duplicated headers); returns the vanished rows removed now."""
     vanished, waiting = removals(vanished, memory, ctx.sop, _shown_elsewhere(slots) if vanished else None)
     shown = ([pending_message(waiting, memory)] if waiting else []) + list(ctx.notices)  # on A1 too
     if waiting:
@@ -133,26 +184,17 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     if note != memory.header_note or memory.write_pending:
         plan.writes.notes.append(NoteWrite(0, 0, note))
     plan.header_note = note
-    findings, numbers = _check(work, snapshot, header, ctx)
-    plan.findings = findings
-    for slot in work:
-        if not slot.changed and same_findings(findings.get(slot.row_id, []), memory.rows[slot.row_id]):
-            continue  # only its item's other rows changed, and nothing about this row did
-        _plan_row(slot, snapshot, memory, header, findings.get(slot.row_id, []), numbers.get(slot.row_id),
-                  ctx, now, plan)
+    return vanished
+
+
+def _removed(vanished: list[str], memory: TabMemory, now: datetime, plan: Plan) -> None:
+    """Rows gone from the sheet are remembered as removed; the archive keeps them."""
+    why = "disetujui Walidata (satudata confirm)" if memory.confirm_removal else "dicatat sebagai dihapus"
     for rid in vanished:
         old = memory.rows[rid]
         plan.rows[rid] = replace(old, removed=True)
-        why = "disetujui Walidata (satudata confirm)" if memory.confirm_removal else "dicatat sebagai dihapus"
         plan.events.append(Event(now, memory.opd, rid, old.state, "dihapus",
                                  f"Baris hilang dari sheet ({why}; arsip tetap)", old.data))
-    for slot in orphans:
-        _clear_orphan(slot, header, memory, plan)
-    plan.rows_seen = len(slots)
-    audit.finish(plan, snapshot, ctx.people or People(memory.opd))
-    comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots}, header,
-                          ctx.people or People(memory.opd), ctx.sop)
-    return plan
 
 
 def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
@@ -166,19 +208,30 @@ def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
     return plan
 
 
+def _filled(values: list, cols: list[int]) -> bool:
+    """Whether any of these cells holds text (blank and whitespace are empty, as text() reads them)."""
+    n = len(values)
+    for col in cols:
+        if col < n:
+            value = values[col]
+            if value is not None and (value.strip() if value.__class__ is str else text(value)):
+                return True
+    return False
+
+
 def _slots(snapshot: TabSnapshot, header: HeaderMap) -> tuple[list[_Slot], list[_Slot]]:
     """Rows with data, and rows that only carry leftover system cells."""
     slots, orphans = [], []
-    data_cols = [c for k, c in header.columns.items() if k in f.DATA_FIELDS]
-    system_cols = [c for k, c in header.columns.items() if k in f.SYSTEM_FIELDS]
+    columns = header.columns
+    data_cols = [c for k, c in columns.items() if k in f.DATA_FIELDS]
+    system_cols = [c for k, c in columns.items() if k in f.SYSTEM_FIELDS]
+    id_col, nilai_col, percent = columns[f.ID], columns.get(f.NILAI), snapshot.percent
     for index, values in enumerate(snapshot.rows):
-        n = len(values)
-        if any(c < n and text(values[c]) for c in data_cols):
-            slots.append(_Slot(index, values, header.columns, row_id=text(values[header.columns[f.ID]])
-                               if header.columns[f.ID] < n else ""))
-        elif any(c < n and text(values[c]) for c in system_cols):
-            orphans.append(_Slot(index, values, header.columns, row_id=text(values[header.columns[f.ID]])
-                                 if header.columns[f.ID] < n else ""))
+        if _filled(values, data_cols):
+            slots.append(_Slot(index, values, columns, row_id=text(values[id_col]) if id_col < len(values) else "",
+                               percent=bool(percent) and (index, nilai_col) in percent))
+        elif _filled(values, system_cols):
+            orphans.append(_Slot(index, values, columns, row_id=text(values[id_col]) if id_col < len(values) else ""))
     return slots, orphans
 
 
@@ -207,8 +260,13 @@ def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
         elif rid:
             claimed[rid] = slot
     follow_datum(claimed, memory)
-    # A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
-    # takes back the ID of a vanished row holding the same data, at the same place if possible.
+    _give_ids(slots, memory, plan, claimed)
+
+
+def _give_ids(slots: list[_Slot], memory: TabMemory, plan: Plan, claimed: dict[str, _Slot]) -> None:
+    """A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
+    takes back the ID of a vanished row holding the same data, at the same place if possible;
+    every other row without an ID gets a new one."""
     vanished = [rid for rid, m in memory.rows.items() if rid not in claimed and not m.removed]
     for slot in slots:
         if slot.row_id:
@@ -253,14 +311,14 @@ def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
 
     from rules.checks import run_checks
 
-    nilai_col = header.columns.get(f.NILAI)
-    records = []
-    for slot in slots:
-        record = {k: slot.cells.get(k) for k in f.DATA_FIELDS if k in header.columns}
-        record["_persen"] = (slot.index, nilai_col) in snapshot.percent
-        records.append(record)
+    columns: dict[str, list] = {}
+    for key in f.DATA_FIELDS:
+        col = header.columns.get(key)
+        if col is not None:
+            columns[key] = [s.values[col] if col < len(s.values) else None for s in slots]
+    columns["_persen"] = [s.percent for s in slots]
     # object dtype: cells stay as read (a 17-digit Kode Data beside a blank one is no float)
-    df = pd.DataFrame(records, index=[s.row_id for s in slots], dtype=object)
+    df = pd.DataFrame(columns, index=[s.row_id for s in slots], dtype=object)
     result = run_checks(df, ctx.rules, ctx.wilayah, ctx.year, ctx.history)
     by_row: dict[str, list[Finding]] = {}
     for finding in result.findings:
@@ -276,92 +334,170 @@ def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
     return by_row, result.numbers
 
 
-def _plan_row(slot: _Slot, snapshot: TabSnapshot, memory: TabMemory, header: HeaderMap, findings: list[Finding],
-              nilai: float | None, ctx: Context, now: datetime, plan: Plan) -> None:
-    rid, cells = slot.row_id, slot.cells
-    mem = memory.rows.get(rid)
+@dataclass
+class _Run:
+    """What every row decision of one tab's cycle shares."""
+
+    snapshot: TabSnapshot
+    header: HeaderMap
+    memory: TabMemory
+    ctx: Context
+    now: datetime
+    plan: Plan
+    witness: audit.Witness
+    poller_cols: tuple  # rowskip.read_as_poller(header)
+
+
+@dataclass
+class _Row:
+    """One row as the sheet shows it now, read as the SOP walk needs it."""
+
+    mem: RowMemory | None
+    data: dict[str, str]
+    catatan: str
+    request: comments.Request | None
+    box_notes: dict[str, str]  # as remembered; the cycle updates them
+    boxes: dict[str, bool]
+    clears: dict[str, str]  # boxes the poller clears -> why
+    changed: list[str]  # data fields that differ from memory
+
+
+def _plan_row(run: _Run, slot: _Slot, findings: list[Finding], nilai: float | None) -> None:
+    """Decide one row: its state, archive version, audit events, notes, system cells and memory."""
+    row = _read(run, slot)
+    outcome = advance(_walk_input(row), lambda n: [x for x in findings if x.blocks(n)])
+    comments.taken(run.plan, row.request if outcome.state == REVISI else None, slot.row_id, outcome.state, run.ctx.sop)
+    row.clears.update(outcome.clears)
+    if outcome.held:  # verified stays verified (issue 8.4)
+        findings = for_review(findings, row.mem.findings, run.ctx.review_cause)  # type: ignore[union-attr]
+    transitions = list(outcome.transitions)
+    if row.mem is not None and row.mem.removed:
+        transitions.insert(0, ("dihapus", row.mem.state, "Baris muncul kembali di sheet"))
+    state, archived_hash, version = _archive(run, slot.row_id, row, outcome.state, nilai, transitions)
+    _audit(run, slot, row, state, transitions)
+    new = _remember(run, slot, row, state, findings, transitions, archived_hash, version)
+    _write_cells(run, slot, new, row.clears)
+    if new != row.mem:
+        run.plan.rows[slot.row_id] = new
+
+
+def _read(run: _Run, slot: _Slot) -> _Row:
+    """The row's data, Catatan, revision request and boxes, against what memory holds."""
+    memory, cells = run.memory, slot.cells
+    mem = memory.rows.get(slot.row_id)
     if mem is None and slot.twin_of:  # an exact copy carries on its original's state and ticks
-        mem = twin_memory(memory.rows[slot.twin_of], rid, slot.index + 2, memory.opd, now, plan.events)
-    # A column that is gone keeps its remembered value: deleting a column is not an edit
-    data = {k: cell_text(cells, k, slot, snapshot, header) if k in header.columns
-            else (mem.data.get(k, "") if mem else "") for k in f.DATA_FIELDS}
-    data = {k: v for k, v in data.items() if k in header.columns or v}
-    catatan = text(cells.get(f.CATATAN))
-    request = comments.revision_request(snapshot, slot.row, header, mem)  # a reviewer's comment (issue 9.4)
+        mem = twin_memory(memory.rows[slot.twin_of], slot.row_id, slot.index + 2, memory.opd, run.now, run.plan.events)
+    texts, data = slot.texts, {}
+    for key in f.DATA_FIELDS:  # a column that is gone keeps its remembered value: deleting a column is not an edit
+        if key in texts:
+            data[key] = texts[key]
+        elif mem is not None and mem.data.get(key, ""):
+            data[key] = mem.data[key]
     box_notes = dict(mem.box_notes) if mem else {}
     boxes, clears = read_boxes(cells, box_notes if memory.write_pending else {}, slot.copied)
-    changed = changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else []
-    outcome = advance(RowInput(
+    return _Row(mem, data, text(cells.get(f.CATATAN)),
+                comments.revision_request(run.snapshot, slot.row, run.header, mem),  # a reviewer's comment (issue 9.4)
+                box_notes, boxes, clears, changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else [])
+
+
+def _walk_input(row: _Row) -> RowInput:
+    mem = row.mem
+    return RowInput(
         prev_state=mem.state if mem else None,
-        boxes=boxes,
+        boxes=row.boxes,
         prev_boxes=mem.boxes if mem else {},
-        agreed_changed=tuple(BY_KEY[k].header for k in changed if k in f.AGREED_FIELDS),
-        values_changed=tuple(BY_KEY[k].header for k in changed if k in f.VALUE_FIELDS),
-        catatan=request.text if request else catatan,
-        prev_catatan="" if request else (mem.catatan if mem else ""),
-    ), lambda n: [x for x in findings if x.blocks(n)])
-    comments.taken(plan, request if outcome.state == REVISI else None, rid, outcome.state, ctx.sop)
-    clears.update(outcome.clears)
-    state = outcome.state
-    findings = for_review(findings, mem.findings, ctx.review_cause) if outcome.held else findings  # 8.4
+        agreed_changed=tuple(BY_KEY[k].header for k in row.changed if k in f.AGREED_FIELDS),
+        values_changed=tuple(BY_KEY[k].header for k in row.changed if k in f.VALUE_FIELDS),
+        catatan=row.request.text if row.request else row.catatan,
+        prev_catatan="" if row.request else (mem.catatan if mem else ""),
+    )
+
+
+def _archive(run: _Run, rid: str, row: _Row, state: str, nilai: float | None,
+             transitions: list) -> tuple[str, str | None, int]:
+    """(state, archived hash, version): a verified row is archived (once per content) and moves
+    on to 10 Diarsip; the transition is added to ``transitions``."""
+    before = row.mem.archived_hash if row.mem else None
+    version = row.mem.archived_version if row.mem else 0
+    if state not in (TERVERIFIKASI, DIARSIP):
+        return state, before, version
+    digest = content_hash(row.data)
+    added = False
+    if digest != before:
+        version, added = archive_row(run.plan, rid, row.data, nilai, digest, run.ctx.archived, run.ctx.wilayah, run.now)
+    reason = (f"Disimpan di basis data arsip (versi {version})" if added
+              else f"Sudah tersimpan di arsip (versi {version})")
+    if state == TERVERIFIKASI or digest != before:
+        transitions.append((state, DIARSIP, reason))
+    return DIARSIP, digest, version
+
+
+def _audit(run: _Run, slot: _Slot, row: _Row, state: str, transitions: list) -> None:
+    """The row's events: its edits and state changes, each naming who caused it."""
+    unguarded = unprotected_walidata_ticks(run.snapshot, row.boxes, row.mem.boxes if row.mem else {})
+    if unguarded:
+        transitions = [(prev, to, mark(reason, unguarded)) for prev, to, reason in transitions]
+    cells = slot.cells
     # the audit records the cells as people left them: what caused the change
-    values = {**data, **{k: bool(parse_box(cells.get(k))) for k in box_labels()}, f.CATATAN: catatan}
-    transitions = list(outcome.transitions)
-    if mem is not None and mem.removed:
-        transitions.insert(0, ("dihapus", mem.state, "Baris muncul kembali di sheet"))
-    archived_hash = mem.archived_hash if mem else None
-    version = mem.archived_version if mem else 0
-    if state in (TERVERIFIKASI, DIARSIP):
-        digest = content_hash(data)
-        added = False
-        if digest != archived_hash:
-            version, added = archive_row(plan, rid, data, nilai, digest, ctx.archived, ctx.wilayah, now)
-            archived_hash = digest
-        reason = (f"Disimpan di basis data arsip (versi {version})" if added
-                  else f"Sudah tersimpan di arsip (versi {version})")
-        if state == TERVERIFIKASI or digest != (mem.archived_hash if mem else None):
-            transitions.append((state, DIARSIP, reason))
-        state = DIARSIP
-    first = len(plan.events)
-    unguarded = unprotected_walidata_ticks(snapshot, boxes, mem.boxes if mem else {})
-    for prev, to, reason in transitions:
-        reason = mark(reason, unguarded) if unguarded else reason
-        plan.events.append(Event(now, memory.opd, rid, prev, to, reason, values))
-    audit.audit_row(plan, first, mem, data, cells, catatan, state, snapshot, ctx.people or People(memory.opd),
-                    now, memory.write_pending, author=request.who if request else None)
-    if transitions and (mem is None or state != mem.state or mem.removed):
+    values = {**row.data, **{k: bool(parse_box(cells.get(k))) for k in box_labels()}, f.CATATAN: row.catatan} \
+        if transitions else {}
+    audit.record_row(run.plan, run.witness, slot.row_id, transitions, values, row.mem, row.data, cells, row.catatan,
+                     state, run.now, run.memory.write_pending, row.changed,
+                     author=row.request.who if row.request else None)
+
+
+def _remember(run: _Run, slot: _Slot, row: _Row, state: str, findings: list[Finding], transitions: list,
+              archived_hash: str | None, version: int) -> RowMemory:
+    """The row's memory after this cycle; owned notes that differ are planned on the way."""
+    mem, boxes, clears = row.mem, row.boxes, row.clears
+    box_notes = _box_notes(row, slot, state, bool(transitions))
+    ticked = [box_step(k) for k in box_labels() if boxes[k] and k not in clears]
+    shown = visible(findings, state, ticked)
+    moved = mem is None or state != mem.state or mem.removed
+    return RowMemory(
+        row_id=slot.row_id, state=state, data=row.data,
+        boxes={k: boxes[k] and k not in clears for k in box_labels()},
+        catatan=row.catatan, box_notes=box_notes,
+        notes=_notes(slot, run.header, shown, box_notes, mem, run.plan, run.memory.write_pending),
+        findings=as_records(shown),
+        updated_at=run.now if moved else mem.updated_at,  # type: ignore[union-attr]
+        archived_hash=archived_hash, archived_version=version,
+        removed=False, position=slot.index + 2,
+    )
+
+
+def _box_notes(row: _Row, slot: _Slot, state: str, moved_on: bool) -> dict[str, str]:
+    """Why each box was cleared, kept while it matters: a state change starts afresh, a box ticked
+    again drops its reason, a withdrawn revision request takes its reasons along."""
+    mem, box_notes, clears = row.mem, row.box_notes, row.clears
+    if moved_on and (mem is None or state != mem.state or mem.removed):
         box_notes = {}
     for key in box_labels():
-        if boxes[key] and key not in clears:
+        if row.boxes[key] and key not in clears:
             box_notes.pop(key, None)
     box_notes.update(clears)
-    if not catatan:  # the Walidata withdrew the revision request: its notes go too
+    if not row.catatan:  # the Walidata withdrew the revision request: its notes go too
         box_notes = {k: v for k, v in box_notes.items() if "meminta revisi" not in v or k in clears}
     if slot.id_note:
         box_notes[f.ID] = slot.id_note
-    ticked = [box_step(k) for k in box_labels() if boxes[k] and k not in clears]
-    shown = visible(findings, state, ticked)
-    updated = now if (mem is None or state != mem.state or mem.removed) else mem.updated_at
-    new = RowMemory(
-        row_id=rid, state=state, data=data,
-        boxes={k: boxes[k] and k not in clears for k in box_labels()},
-        catatan=catatan, box_notes=box_notes,
-        notes=_notes(slot, header, shown, box_notes, mem, plan, memory.write_pending),
-        findings=as_records(shown),
-        updated_at=updated, archived_hash=archived_hash, archived_version=version,
-        removed=False, position=slot.index + 2,
-    )
+    return box_notes
+
+
+def _write_cells(run: _Run, slot: _Slot, new: RowMemory, clears: dict[str, str]) -> None:
+    """Plan the row's system cells and cleared boxes, and fingerprint the row as that write
+    leaves it, so the next cycle can skip it."""
+    plan = run.plan
     before = len(plan.writes.cells)
-    _cells(slot, header, new, ctx, clears, plan)
-    new.fingerprint = slot.fingerprint
-    if len(plan.writes.cells) > before:  # the row as our write leaves it, so the next cycle can skip it
+    _cells(slot, run.header, new, run.ctx, clears, plan)
+    if len(plan.writes.cells) == before:
+        new.fingerprint = slot.fingerprint or raw_fingerprint(run.snapshot, slot.index, slot.values, run.poller_cols,
+                                                              run.ctx.salt)
+    else:
         after = list(slot.values)
         for w in plan.writes.cells[before:]:
             after.extend([None] * (w.col + 1 - len(after)))
             after[w.col] = w.value
-        new.fingerprint = raw_fingerprint(snapshot, slot.index, after, read_as_poller(header), ctx.salt)
-    if new != mem:
-        plan.rows[rid] = new
+        new.fingerprint = raw_fingerprint(run.snapshot, slot.index, after, run.poller_cols, run.ctx.salt)
 
 
 def _notes(slot: _Slot, header: HeaderMap, shown: list[Finding], box_notes: dict[str, str],
@@ -396,7 +532,7 @@ def _cells(slot: _Slot, header: HeaderMap, row: RowMemory, ctx: Context, clears:
         f.ID: row.row_id,
         f.STATUS: ctx.sop.label(row.state),
         f.HASIL: hasil_text(row),
-        f.DIPERBARUI: format_wib(row.updated_at) if row.updated_at else "",
+        f.DIPERBARUI: _wib(row.updated_at) if row.updated_at else "",
     }
     for key, value in wanted.items():
         if key in header.columns and text(slot.cells.get(key)) != value:
