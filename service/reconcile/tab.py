@@ -267,7 +267,7 @@ def _give_ids(slots: list[_Slot], memory: TabMemory, plan: Plan, claimed: dict[s
     """A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
     takes back the ID of a vanished row holding the same data, at the same place if possible;
     every other row without an ID gets a new one."""
-    vanished = [rid for rid, m in memory.rows.items() if rid not in claimed and not m.removed]
+    vanished = _Vanished(memory, claimed)
     for slot in slots:
         if slot.row_id:
             continue
@@ -275,13 +275,8 @@ def _give_ids(slots: list[_Slot], memory: TabMemory, plan: Plan, claimed: dict[s
             slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
             plan.next_seq += 1
             continue
-        same = [rid for rid in vanished if _same_data(slot, memory.rows[rid])] or [
-            # an ID that never reached the sheet (the workbook was open) on a row edited since:
-            # the same item at the same place is the same row
-            rid for rid in vanished if memory.rows[rid].position == slot.index + 2 and _same_item(slot, memory.rows[rid])]
-        if same:
-            rid = next((r for r in same if memory.rows[r].position == slot.index + 2), same[0])
-            vanished.remove(rid)
+        rid = vanished.take(slot)
+        if rid:
             slot.row_id = rid
             if slot.id_note:
                 slot.id_note = f"ID tidak boleh diubah; dikembalikan ke {rid}"
@@ -291,14 +286,52 @@ def _give_ids(slots: list[_Slot], memory: TabMemory, plan: Plan, claimed: dict[s
             slot.copied = slot.id_note is not None  # a copy or a pasted row: its ticks are not its own
 
 
+_ITEM = (f.KODE, f.URAIAN, f.RINCIAN)
+
+
+class _Vanished:
+    """Remembered rows no sheet row claims, indexed by their data and by (place, item), so a
+    cleared ID column costs one lookup per row instead of a scan of every vanished row."""
+
+    def __init__(self, memory: TabMemory, claimed: dict[str, _Slot]) -> None:
+        self.rows = memory.rows
+        self.order: dict[str, int] = {}
+        self.by_data: dict[tuple[str, ...], dict[tuple, list[str]]] = {}  # data keys -> values -> ids
+        self.by_place: dict[tuple, list[str]] = {}
+        for rid, known in memory.rows.items():
+            if rid in claimed or known.removed:
+                continue
+            self.order[rid] = len(self.order)
+            self.by_data.setdefault(tuple(known.data), {}).setdefault(tuple(known.data.values()), []).append(rid)
+            self.by_place.setdefault(self._place(known), []).append(rid)
+
+    @staticmethod
+    def _place(known: RowMemory) -> tuple:
+        return (known.position, *(known.data.get(k, "") for k in _ITEM))
+
+    def take(self, slot: _Slot) -> str | None:
+        """The vanished row holding this row's data (or, failing that, the same item at the same
+        place), the one at the row's own place first; it is no longer vanished afterwards."""
+        same: list[str] = []
+        for keys, index in self.by_data.items():
+            same += index.get(tuple(text(slot.cells.get(k)) for k in keys), ())
+        if not same:  # an ID that never reached the sheet on a row edited since: same item, same place
+            same = list(self.by_place.get((slot.index + 2, *(text(slot.cells.get(k)) for k in _ITEM)), ()))
+        if not same:
+            return None
+        if len(self.by_data) > 1:
+            same.sort(key=self.order.__getitem__)
+        rid = next((r for r in same if self.rows[r].position == slot.index + 2), same[0])
+        known = self.rows[rid]
+        self.by_data[tuple(known.data)][tuple(known.data.values())].remove(rid)
+        self.by_place[self._place(known)].remove(rid)
+        return rid
+
+
 def _shown_elsewhere(slots: list[_Slot]):
     """Whether a remembered row's exact data is still shown by some row of the sheet."""
     shown = {tuple(text(s.cells.get(k)) for k in f.DATA_FIELDS) for s in slots}
     return lambda known: tuple(known.data.get(k, "") for k in f.DATA_FIELDS) in shown
-
-
-def _same_item(slot: _Slot, known: RowMemory) -> bool:
-    return all(text(slot.cells.get(k)) == known.data.get(k, "") for k in (f.KODE, f.URAIAN, f.RINCIAN))
 
 
 def _same_data(slot: _Slot, known: RowMemory) -> bool:
