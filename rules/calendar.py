@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
-
-import holidays
 
 # weekday() -> service periods as (start, end) local wall-clock times
 _MON_THU = ((time(8, 0), time(12, 0)), (time(13, 0), time(15, 0)))
@@ -52,10 +51,14 @@ class WorkCalendar:
         names = extra_holidays if isinstance(extra_holidays, Mapping) else dict.fromkeys(extra_holidays, "")
         self.extra_names = {d: n or EXTRA_HOLIDAY_NAME for d, n in names.items()}
         self.extra_holidays = frozenset(self.extra_names)
-        # expand=True: a date in a year not yet loaded loads that whole year.
-        self._holidays = holidays.country_holidays(
-            "ID", categories=("public", "government"), language="id", expand=True
-        )
+
+    @cached_property
+    def _holidays(self):
+        """National holidays and cuti bersama; the package is loaded when a date is first asked
+        about (an idle poll never does). expand=True: a date in a year not yet loaded loads that year."""
+        import holidays
+
+        return holidays.country_holidays("ID", categories=("public", "government"), language="id", expand=True)
 
     # --- days -------------------------------------------------------------------------
 
