@@ -13,7 +13,7 @@ from rules.wilayah import Wilayah
 from service.config import Config, ConfigError
 from service.archive import dberrors
 from service.archive.masking import mask_secrets
-from service.poller.cycle import CycleReport, run_cycle
+from service.poller.cycle import CycleReport, fewer_collections, run_cycle
 from service.archive.engine import SchemaOutdated, make_engine
 from service.archive.store import Store
 from sheets.base import Backend
@@ -88,8 +88,9 @@ class Service:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
         self.store.cycle_log.close_abandoned(now)
-        report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
-                           lease=(self.holder, self.lease_seconds), progress=progress)
+        with fewer_collections():
+            report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
+                               lease=(self.holder, self.lease_seconds), progress=progress)
         if archived := sum(t.archived for t in report.tabs):  # [publikasi] otomatis, after new archive rows
             from service.publish.build import publish_after_cycle
             publish_after_cycle(self.config, self.store, archived, self.rules, self.wilayah)
