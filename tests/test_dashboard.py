@@ -239,6 +239,23 @@ def test_opd_page_lists_rows_with_state_findings_and_history(client):
     assert data["opd"]["tenggat"].startswith("2025-03-10T15:00:00")
 
 
+def test_opd_page_follows_its_own_tab_and_keeps_its_rows_through_other_tabs_cycles(scene, client, monkeypatch):
+    from service.web import views
+
+    built: list[str] = []
+    real = views._opd_rows
+    monkeypatch.setattr(views, "_opd_rows", lambda reads, kode: (built.append(kode), real(reads, kode))[1])
+    client.get("/api/opd/DINKES")
+    scene.world.backend.add_row("BPBD", Uraian_Data="Jumlah Kejadian Bencana", Satuan="Kejadian")
+    scene.world.poll()  # a cycle that changed BPBD only
+    client.get("/api/opd/DINKES")
+    assert built == ["DINKES"]  # DINKES's rows were not read again
+    scene.world.backend.set("DINKES", "DINKES-0001", "Selesai Diisi", "YA")
+    scene.world.poll()
+    rows = {r["id"]: r for r in client.get("/api/opd/DINKES").get_json()["baris"]}
+    assert built == ["DINKES", "DINKES"] and rows["DINKES-0001"]["status"] != "6"  # the tick is shown
+
+
 def test_unknown_opd_is_a_404_in_indonesian(client):
     response = client.get("/opd/TIDAKADA")
     assert response.status_code == 404

@@ -24,8 +24,10 @@ class DashboardReads:
             return None
         return latest[0]["id"], latest[0]["finished_at"]
 
-    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
-        marker = self.marker()
+    def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
+        """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
+        value was computed from, e.g. one tab's archive row), kept until that version changes."""
+        marker = self.marker() if version is None else version
         hit = self._data.get(key)
         if marker is not None and hit is not None and hit[0] == marker:
             return hit[1]

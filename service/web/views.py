@@ -127,7 +127,10 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
                            reads.store.phases.log(kode).get(kode, []), now, calendar)
     summary["pesan"] = mask_secrets(summary["pesan"], config.archive_url)
     summary["dibuka"] = lock_state(config, kode, now)
-    live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode))
+    # a tab's rows and events change only with its archive row (one transaction in Store.apply),
+    # so a cycle that did not touch this OPD keeps its rows cached
+    version = tuple(sorted(tab.items())) if tab else None
+    live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode), version)
     return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
 
 
