@@ -157,14 +157,16 @@ class Queries:
 
     def rows_with_findings(self, opd: str | None = None, code_prefix: str | None = None) -> list[dict]:
         """Live rows that show findings (opd, row_id, state, data, findings, updated_at), sheet order;
-        with ``code_prefix`` only rows whose findings may carry such a code (narrowed in SQL)."""
+        with ``code_prefix`` (a review code, always a warning) only rows whose findings may carry
+        such a code (narrowed in SQL)."""
         r = t.rows
         query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at)
                  .where(r.c.removed.is_(False), r.c.findings != "[]").order_by(r.c.opd, r.c.position, r.c.row_id))
         if opd:
             query = query.where(r.c.opd == opd)
-        if code_prefix:
-            query = query.where(r.c.findings.contains(f'"kode": "{code_prefix}', autoescape=True))
+        if code_prefix:  # review codes are warnings (reconcile.review): rows without one are skipped by count
+            query = query.where(r.c.peringatan > 0,
+                                r.c.findings.contains(f'"kode": "{code_prefix}', autoescape=True))
         with self.engine.connect() as conn:
             return [{"opd": x.opd, "row_id": x.row_id, "state": x.state, "data": json.loads(x.data),
                      "findings": json.loads(x.findings), "updated_at": _aware(x.updated_at)}
