@@ -42,7 +42,7 @@ _SEARCH_LIMIT_DAYS = 3660  # a working day is never this far away; guards bad ex
 
 
 class WorkCalendar:
-    """The SOP's working calendar; pure apart from the lazily filled holiday cache."""
+    """The SOP's working calendar; pure apart from its lazily filled holiday and day caches."""
 
     def __init__(self, extra_holidays: Iterable[date] | Mapping[date, str] = (), tz: str = "Asia/Jakarta") -> None:
         """``extra_holidays``: local days off (``[kalender] libur_tambahan``), as dates or as
@@ -51,6 +51,7 @@ class WorkCalendar:
         names = extra_holidays if isinstance(extra_holidays, Mapping) else dict.fromkeys(extra_holidays, "")
         self.extra_names = {d: n or EXTRA_HOLIDAY_NAME for d, n in names.items()}
         self.extra_holidays = frozenset(self.extra_names)
+        self._days: dict[date, tuple[tuple[tuple[datetime, datetime], ...], float]] = {}
 
     @cached_property
     def _holidays(self):
@@ -131,16 +132,26 @@ class WorkCalendar:
         start, end = self._local(start), self._local(end)
         if end <= start:
             return
-        d = start.date()
-        while d <= end.date():
-            periods = self.service_periods(d)
-            if periods:
-                inside = sum(
-                    max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in periods
-                )
+        first, last = start.date(), end.date()
+        d = first
+        while d <= last:
+            periods, total = self._day(d)
+            if periods and first < d < last:
+                yield total, total  # a whole day inside the span
+            elif periods:
+                inside = sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in periods)
                 if inside:
-                    yield inside, sum((b - a).total_seconds() for a, b in periods)
+                    yield inside, total
             d += timedelta(days=1)
+
+    def _day(self, d: date) -> tuple[tuple[tuple[datetime, datetime], ...], float]:
+        """A day's service periods and their seconds, worked out once per date: the dashboard
+        asks about the same days for every OPD on every page."""
+        known = self._days.get(d)
+        if known is None:
+            periods = tuple(self.service_periods(d))
+            known = self._days[d] = (periods, sum((b - a).total_seconds() for a, b in periods))
+        return known
 
     def _local(self, t: date | datetime) -> datetime:
         if not isinstance(t, datetime):

@@ -218,3 +218,28 @@ def test_negative_days_are_refused(cal):
 )
 def test_next_working_moment(cal, t, expected):
     assert cal.next_working_moment(t) == expected
+
+
+def _seconds_by_every_period(cal, start, end):
+    """Reference: the overlap of [start, end) with each day's service periods, day by day."""
+    total, d = 0.0, start.date()
+    while d <= end.date():
+        total += sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in cal.service_periods(d))
+        d += timedelta(days=1)
+    return total
+
+
+def test_spans_over_whole_days_match_the_period_by_period_sum_and_repeat_from_the_day_cache():
+    from hypothesis import given, strategies as st
+
+    cal = WorkCalendar()
+    base = datetime(2025, 3, 20, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+    @given(st.integers(0, 60 * 24 * 40), st.integers(0, 60 * 24 * 40))
+    def check(a, b):
+        start, end = base + timedelta(minutes=a), base + timedelta(minutes=a + b)
+        expected = _seconds_by_every_period(cal, start, end) if end > start else 0.0
+        assert cal.working_seconds_between(start, end) == expected
+        assert cal.working_seconds_between(start, end) == expected  # again, from the cache
+
+    check()
