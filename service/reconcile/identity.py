@@ -1,4 +1,7 @@
-"""Row identity when a verified row is copied (issue 13.2: Excel's "Insert Copied Cells").
+"""Row identity: which sheet row is which remembered row, by its ID column; a copied or
+hand-typed ID gets a new one, a lost ID is given back to the row holding its data.
+
+When a verified row is copied (issue 13.2: Excel's "Insert Copied Cells"):
 
 An exact copy (same data, same ticks) cannot be told from its original: whichever of the two
 keeps the ID, the other takes over the original's state and ticks under a new ID, so the row
@@ -10,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from rules import fields as f
-from rules.checks import text
+from rules.keys import text
 from rules.workflow import parse_box
-from service.reconcile.plan import Event, RowMemory, TabMemory
+from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
 
 ITEM = (f.KODE, f.URAIAN, f.RINCIAN, f.TAHUN)  # what makes a row one datum
 
@@ -58,3 +62,96 @@ def follow_datum(claimed: dict[str, object], memory: TabMemory) -> None:
             other.id_note = f"ID {rid} tetap pada baris yang memuat data arsipnya"
             slot.id_note = f"Baris ini diubah menjadi item lain; ID arsip {rid} tetap pada baris yang memuat datanya"
             break
+
+
+def assign_ids(slots: list, memory: TabMemory, plan: Plan) -> None:
+    """Identity is the ID column; copies and hand-typed IDs get a new one."""
+    claimed: dict[str, Any] = {}
+    for slot in slots:
+        rid = slot.row_id
+        known = memory.rows.get(rid)
+        if rid and known is not None and rid in claimed:
+            first = claimed[rid]
+            if exact_twins(first, slot, known):  # which one is the copy cannot be told
+                slot.twin_of = rid
+                slot.id_note = (f"ID {rid} ganda (baris disalin persis); baris ini diberi ID baru, status dan "
+                                "centang tetap seperti baris asalnya")
+                slot.row_id = ""
+                continue
+            if same_data(slot, known) and not same_data(first, known):
+                claimed[rid] = slot  # the copy was inserted above the original
+                slot, first = first, slot
+            slot.id_note = f"ID {rid} ganda (baris disalin); baris ini diberi ID baru"
+            slot.row_id = ""
+        elif rid and known is None:
+            slot.id_note = f"ID '{rid[:40]}' tidak dikenal (diketik manual atau disalin dari tab lain); diganti ID baru"
+            slot.row_id = ""
+        elif rid:
+            claimed[rid] = slot
+    follow_datum(claimed, memory)
+    _give_ids(slots, memory, plan, claimed)
+
+
+def _give_ids(slots: list, memory: TabMemory, plan: Plan, claimed: dict[str, Any]) -> None:
+    """A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
+    takes back the ID of a vanished row holding the same data, at the same place if possible;
+    every other row without an ID gets a new one."""
+    vanished = _Vanished(memory, claimed)
+    for slot in slots:
+        if slot.row_id:
+            continue
+        if slot.twin_of:
+            slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
+            plan.next_seq += 1
+            continue
+        rid = vanished.take(slot)
+        if rid:
+            slot.row_id = rid
+            if slot.id_note:
+                slot.id_note = f"ID tidak boleh diubah; dikembalikan ke {rid}"
+        else:
+            slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
+            plan.next_seq += 1
+            slot.copied = slot.id_note is not None  # a copy or a pasted row: its ticks are not its own
+
+
+_ITEM = (f.KODE, f.URAIAN, f.RINCIAN)  # the item without its year: a lost ID is matched at its own place
+
+
+class _Vanished:
+    """Remembered rows no sheet row claims, indexed by their data and by (place, item), so a
+    cleared ID column costs one lookup per row instead of a scan of every vanished row."""
+
+    def __init__(self, memory: TabMemory, claimed: dict[str, Any]) -> None:
+        self.rows = memory.rows
+        self.order: dict[str, int] = {}
+        self.by_data: dict[tuple[str, ...], dict[tuple, list[str]]] = {}  # data keys -> values -> ids
+        self.by_place: dict[tuple, list[str]] = {}
+        for rid, known in memory.rows.items():
+            if rid in claimed or known.removed:
+                continue
+            self.order[rid] = len(self.order)
+            self.by_data.setdefault(tuple(known.data), {}).setdefault(tuple(known.data.values()), []).append(rid)
+            self.by_place.setdefault(self._place(known), []).append(rid)
+
+    @staticmethod
+    def _place(known: RowMemory) -> tuple:
+        return (known.position, *(known.data.get(k, "") for k in _ITEM))
+
+    def take(self, slot) -> str | None:
+        """The vanished row holding this row's data (or, failing that, the same item at the same
+        place), the one at the row's own place first; it is no longer vanished afterwards."""
+        same: list[str] = []
+        for keys, index in self.by_data.items():
+            same += index.get(tuple(text(slot.cells.get(k)) for k in keys), ())
+        if not same:  # an ID that never reached the sheet on a row edited since: same item, same place
+            same = list(self.by_place.get((slot.index + 2, *(text(slot.cells.get(k)) for k in _ITEM)), ()))
+        if not same:
+            return None
+        if len(self.by_data) > 1:
+            same.sort(key=self.order.__getitem__)
+        rid = next((r for r in same if self.rows[r].position == slot.index + 2), same[0])
+        known = self.rows[rid]
+        self.by_data[tuple(known.data)][tuple(known.data.values())].remove(rid)
+        self.by_place[self._place(known)].remove(rid)
+        return rid

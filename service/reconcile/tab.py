@@ -22,7 +22,7 @@ from service.reconcile.protection import mark, unprotected_walidata_ticks
 from service.reconcile.archiving import archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
-from service.reconcile.identity import exact_twins, follow_datum, twin_memory
+from service.reconcile.identity import assign_ids, twin_memory
 from service.reconcile.adopt import ARCHIVE_UNKNOWN, unknown_ids, unknown_message
 from service.reconcile.removal import PENDING_REMOVAL, pending_message, removals
 from service.reconcile.rowskip import as_records, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
@@ -120,7 +120,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
         return _hold(plan, memory, ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
-    _assign_ids(slots, memory, plan)
+    assign_ids(slots, memory, plan)
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
@@ -235,107 +235,10 @@ def _slots(snapshot: TabSnapshot, header: HeaderMap) -> tuple[list[_Slot], list[
     return slots, orphans
 
 
-def _assign_ids(slots: list[_Slot], memory: TabMemory, plan: Plan) -> None:
-    """Identity is the ID column; copies and hand-typed IDs get a new one."""
-    claimed: dict[str, _Slot] = {}
-    for slot in slots:
-        rid = slot.row_id
-        known = memory.rows.get(rid)
-        if rid and known is not None and rid in claimed:
-            first = claimed[rid]
-            if exact_twins(first, slot, known):  # which one is the copy cannot be told
-                slot.twin_of = rid
-                slot.id_note = (f"ID {rid} ganda (baris disalin persis); baris ini diberi ID baru, status dan "
-                                "centang tetap seperti baris asalnya")
-                slot.row_id = ""
-                continue
-            if _same_data(slot, known) and not _same_data(first, known):
-                claimed[rid] = slot  # the copy was inserted above the original
-                slot, first = first, slot
-            slot.id_note = f"ID {rid} ganda (baris disalin); baris ini diberi ID baru"
-            slot.row_id = ""
-        elif rid and known is None:
-            slot.id_note = f"ID '{rid[:40]}' tidak dikenal (diketik manual atau disalin dari tab lain); diganti ID baru"
-            slot.row_id = ""
-        elif rid:
-            claimed[rid] = slot
-    follow_datum(claimed, memory)
-    _give_ids(slots, memory, plan, claimed)
-
-
-def _give_ids(slots: list[_Slot], memory: TabMemory, plan: Plan, claimed: dict[str, _Slot]) -> None:
-    """A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
-    takes back the ID of a vanished row holding the same data, at the same place if possible;
-    every other row without an ID gets a new one."""
-    vanished = _Vanished(memory, claimed)
-    for slot in slots:
-        if slot.row_id:
-            continue
-        if slot.twin_of:
-            slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
-            plan.next_seq += 1
-            continue
-        rid = vanished.take(slot)
-        if rid:
-            slot.row_id = rid
-            if slot.id_note:
-                slot.id_note = f"ID tidak boleh diubah; dikembalikan ke {rid}"
-        else:
-            slot.row_id = f"{memory.opd}-{plan.next_seq:04d}"
-            plan.next_seq += 1
-            slot.copied = slot.id_note is not None  # a copy or a pasted row: its ticks are not its own
-
-
-_ITEM = (f.KODE, f.URAIAN, f.RINCIAN)
-
-
-class _Vanished:
-    """Remembered rows no sheet row claims, indexed by their data and by (place, item), so a
-    cleared ID column costs one lookup per row instead of a scan of every vanished row."""
-
-    def __init__(self, memory: TabMemory, claimed: dict[str, _Slot]) -> None:
-        self.rows = memory.rows
-        self.order: dict[str, int] = {}
-        self.by_data: dict[tuple[str, ...], dict[tuple, list[str]]] = {}  # data keys -> values -> ids
-        self.by_place: dict[tuple, list[str]] = {}
-        for rid, known in memory.rows.items():
-            if rid in claimed or known.removed:
-                continue
-            self.order[rid] = len(self.order)
-            self.by_data.setdefault(tuple(known.data), {}).setdefault(tuple(known.data.values()), []).append(rid)
-            self.by_place.setdefault(self._place(known), []).append(rid)
-
-    @staticmethod
-    def _place(known: RowMemory) -> tuple:
-        return (known.position, *(known.data.get(k, "") for k in _ITEM))
-
-    def take(self, slot: _Slot) -> str | None:
-        """The vanished row holding this row's data (or, failing that, the same item at the same
-        place), the one at the row's own place first; it is no longer vanished afterwards."""
-        same: list[str] = []
-        for keys, index in self.by_data.items():
-            same += index.get(tuple(text(slot.cells.get(k)) for k in keys), ())
-        if not same:  # an ID that never reached the sheet on a row edited since: same item, same place
-            same = list(self.by_place.get((slot.index + 2, *(text(slot.cells.get(k)) for k in _ITEM)), ()))
-        if not same:
-            return None
-        if len(self.by_data) > 1:
-            same.sort(key=self.order.__getitem__)
-        rid = next((r for r in same if self.rows[r].position == slot.index + 2), same[0])
-        known = self.rows[rid]
-        self.by_data[tuple(known.data)][tuple(known.data.values())].remove(rid)
-        self.by_place[self._place(known)].remove(rid)
-        return rid
-
-
 def _shown_elsewhere(slots: list[_Slot]):
     """Whether a remembered row's exact data is still shown by some row of the sheet."""
     shown = {tuple(text(s.cells.get(k)) for k in f.DATA_FIELDS) for s in slots}
     return lambda known: tuple(known.data.get(k, "") for k in f.DATA_FIELDS) in shown
-
-
-def _same_data(slot: _Slot, known: RowMemory) -> bool:
-    return all(text(slot.cells.get(k)) == v for k, v in known.data.items())
 
 
 def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
