@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -39,52 +37,17 @@ from .google_requests import (
 from . import google_comments, google_rows
 from .google_changes import ChangeFeed, version_of
 from .google_protect import Sync, fingerprint
+from .google_auth import credentials_path, load_service_account
 from .google_retry import GoogleError, RetryPolicy
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",
-          "https://www.googleapis.com/auth/drive.metadata.readonly")
 SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_URL = "https://www.googleapis.com/drive/v3/files"
 # (connect, read) seconds; gspread sets none by default. Google stops a request after 180 s, so a
 # shorter read timeout would retry a request the server is still running.
 TIMEOUT = (10.0, 185.0)
 _NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
-
-
-class CredentialsError(BackendError):
-    """The service-account key cannot be used; the message says what to fix (Bahasa Indonesia)."""
-
-
-def credentials_path(config: Any) -> Path:
-    path = getattr(config, "credentials", None) or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    if not path:
-        raise CredentialsError("Kredensial akun layanan belum diatur: isi sheets.credentials di satudata.toml "
-                               "dengan path berkas kunci JSON, atau setel GOOGLE_APPLICATION_CREDENTIALS")
-    return Path(path).expanduser()
-
-
-def load_service_account(path: Path) -> tuple[Any, str]:
-    """(google-auth credentials, service-account e-mail) from a key file. The key is never logged
-    and never appears in a message."""
-    from google.oauth2 import service_account
-
-    try:
-        info = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CredentialsError(f"Berkas kunci akun layanan {path} tidak ditemukan") from None
-    except (OSError, ValueError) as exc:
-        raise CredentialsError(f"Berkas kunci akun layanan {path} tidak dapat dibaca sebagai JSON "
-                               f"({type(exc).__name__})") from None
-    if not isinstance(info, dict) or info.get("type") != "service_account":
-        raise CredentialsError(f"{path} bukan kunci akun layanan (\"type\": \"service_account\"); buat kunci "
-                               "JSON di Google Cloud Console > IAM & Admin > Service Accounts > Keys")
-    try:
-        credentials = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
-    except (ValueError, KeyError) as exc:
-        raise CredentialsError(f"Kunci akun layanan {path} rusak atau tidak lengkap ({type(exc).__name__})") from None
-    return credentials, str(info.get("client_email", ""))
 
 
 def _same(known: Any, version: Any) -> bool:

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
-from sheets.google import TIMEOUT, CredentialsError, GoogleBackend
+from sheets.google import TIMEOUT, GoogleBackend
+from sheets.google_auth import CredentialsError
 from sheets.google_retry import GoogleError, RetryPolicy
 from sheets.layout import COLUMNS, HEADERS
 from tests.fake_sheets_api import FakeSheetsApi

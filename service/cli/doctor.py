@@ -23,7 +23,8 @@ def doctor(config: Config, client: Any = None, service_account: str | None = Non
     lines = _people(config)
     if config.backend != "google":
         return _xlsx(config) + lines
-    from sheets.google import CredentialsError, GoogleBackend
+    from sheets.google import GoogleBackend
+    from sheets.google_auth import CredentialsError
     from sheets.google_retry import RetryPolicy
 
     try:
