@@ -23,7 +23,7 @@ from rules.numbers import AMBIGU_TITIK, NumberColumn, YearColumn, format_number,
 from rules.rulefile import ItemRule, RuleSet
 from rules.wilayah import Wilayah
 
-__all__ = ["CheckResult", "History", "item_key", "rincian_key", "run_checks", "text"]
+__all__ = ["CheckResult", "run_checks"]
 
 COLUMN_LABEL = {f.KODE: "Kode Data", f.URAIAN: "Uraian Data", f.RINCIAN: "Rincian", f.SATUAN: "Satuan",
                 f.TAHUN: "Tahun", f.NILAI: "Nilai", f.KETERANGAN: "Keterangan"}

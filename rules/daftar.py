@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from rules import fields as f
-from rules.checks import item_key, rincian_key, text
+from rules.keys import item_key, rincian_key, text
 from rules.wilayah import Wilayah
 
 ITEM_FIELDS = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, f.TAHUN, f.KONSEP, f.DEFINISI, f.KLASIFIKASI,

@@ -16,7 +16,7 @@ from rules.wilayah import COCOK, Wilayah
 
 @dataclass(frozen=True)
 class Datum:
-    item: str  # "kode:..." or "uraian:..." (rules.checks.item_key)
+    item: str  # "kode:..." or "uraian:..." (rules.keys.item_key)
     rincian: str  # Kemendagri code of a place, "kabupaten", else the normalised text
     tahun: int | None
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Callable
 
 from rules import fields as f
-from rules.checks import text
+from rules.keys import text
 from rules.findings import Finding
 from rules.sop import DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI, TERVERIFIKASI, load_sop
 

@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from rules.checks import text
+from rules.keys import text
 from rules.daftar import ITEM_FIELDS, OPD
 
 from .layout import BY_KEY, match_headers, normalise_header

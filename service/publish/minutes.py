@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rules import fields as f
-from rules.checks import item_key
+from rules.keys import item_key
 from rules.sop import load_sop
 from rules.wilayah import Wilayah
 from service.archive.queries import Queries

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from rules import fields as f
-from rules.checks import item_key, rincian_key
+from rules.keys import item_key, rincian_key
 from rules.wilayah import Wilayah
 from service.archive.queries import Queries
 

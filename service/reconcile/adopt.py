@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from rules import fields as f
-from rules.checks import text
+from rules.keys import text
 from rules.sop import DRAF, Sop
 from rules.workflow import parse_box
 from service.reconcile.changes import cell_text

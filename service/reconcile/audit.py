@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from rules import fields as f
-from rules.checks import text
+from rules.keys import text
 from rules.sop import DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI, TERVERIFIKASI
 from rules.workflow import BOX_LABEL, parse_box
 from service.reconcile import who as w
