@@ -39,7 +39,7 @@ from rules.wilayah import Wilayah  # noqa: E402
 from service.archive.store import Store, make_engine  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
 from service.poller.cycle import run_cycle  # noqa: E402
-from sheets.google_requests import a1_title, body_size, extended_value  # noqa: E402
+from sheets.google.bodies import a1_title, body_size, extended_value  # noqa: E402
 from sheets.layout import HEADERS  # noqa: E402
 from tests.fake_sheets_api import FakeSheetsApi  # noqa: E402
 from tests.fake_sheets_grid import Cell  # noqa: E402

@@ -32,7 +32,7 @@ def edit_tab(path: Path, change: Callable[[Any, dict[str, int]], None]) -> None:
     (columns: field key -> 0-based column), and save it atomically."""
     import openpyxl
 
-    from .xlsx import save_atomic
+    from .xlsx.backend import save_atomic
 
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.worksheets[0]

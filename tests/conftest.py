@@ -1,11 +1,11 @@
 """The shared world: a fake backend, a real SQLite archive, rules, and a clock passed in."""
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import os
 
 import pytest
 from hypothesis import settings
@@ -68,42 +68,55 @@ def world(tmp_path: Path):
 
 DATABASES = {
     "sqlite": None,
-    "postgresql": ("SATUDATA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    "mariadb": ("SATUDATA_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
+    # A server, not a database: every test makes its own database there and drops only that one.
+    "postgresql": ("SATUDATA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+    "mariadb": ("SATUDATA_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/"),
 }
 
 
-def _server_url(name: str) -> str:
-    """A clean database on a real server; unreachable is a skip locally and a failure in CI."""
+@contextlib.contextmanager
+def _own_database(name: str):
+    """Yield the URL of a new, uniquely named database on a real server; drop it (and only it) after.
+
+    The configured URL names the server to connect to; its database, if any, is only used to
+    connect and is never written to, so a developer's own `test` database is never touched.
+    Unreachable is a skip locally and a failure in CI (SATUDATA_REQUIRE_SERVICES=1).
+    """
     import os
+    import secrets
 
-    from sqlalchemy import MetaData, create_engine, text
-
-    from service.archive import schema
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
     env, default = DATABASES[name]
-    url = os.environ.get(env, default)
+    server = make_url(os.environ.get(env, default))
+    dbname = f"satudata_test_{secrets.token_hex(6)}"
     try:
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"create database {dbname}"))
     except Exception as exc:  # the driver's own error says why
         if os.environ.get("SATUDATA_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{name} tidak dapat dihubungi di {url}: {exc}")
-        pytest.skip(f"{name} not reachable at {url} (set SATUDATA_REQUIRE_SERVICES=1 to fail instead)")
-    schema.metadata.drop_all(engine)
-    leftover = MetaData()  # tables of another branch's schema or an older run: a clean database is empty
-    leftover.reflect(engine)
-    leftover.drop_all(engine)
-    engine.dispose()
-    return url
+            pytest.fail(f"{name} tidak dapat dihubungi di {server.render_as_string()}: {exc}")
+        pytest.skip(f"{name} not reachable at {server} (set SATUDATA_REQUIRE_SERVICES=1 to fail instead)")
+    try:
+        yield server.set(database=dbname).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            if name == "postgresql":
+                conn.execute(text(f"drop database if exists {dbname} with (force)"))
+            else:
+                conn.execute(text(f"drop database if exists {dbname}"))
+        admin.dispose()
 
 
 @pytest.fixture(params=list(DATABASES))
-def db_url(request, tmp_path: Path) -> str:
+def db_url(request, tmp_path: Path):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'arsip.sqlite'}"
-    return _server_url(request.param)
+        yield f"sqlite:///{tmp_path / 'arsip.sqlite'}"
+        return
+    with _own_database(request.param) as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 from service.config import Config, Opd
 from sheets.base import TabSnapshot, TabWrites, WriteResult
 from sheets.google import GoogleBackend
-from sheets.google_retry import RetryPolicy
+from sheets.google.retry import RetryPolicy
 from sheets.layout import BY_KEY, match_headers, normalise_header
 from tests.conftest import World
 from tests.fake_sheets_api import FakeSheetsApi

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests import test_sop_flow as flow
-from tests.conftest import World, _server_url
+from tests.conftest import World, _own_database
 
 
 @pytest.fixture(params=["postgresql", "mariadb"])
 def world(request, tmp_path):
-    w = World(tmp_path, url=_server_url(request.param))
-    yield w
-    w.store.engine.dispose()
+    with _own_database(request.param) as url:
+        w = World(tmp_path, url=url)
+        yield w
+        w.store.engine.dispose()
 
 
 for _name in dir(flow):

@@ -11,8 +11,8 @@ import requests
 
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
 from sheets.google import TIMEOUT, GoogleBackend
-from sheets.google_auth import CredentialsError
-from sheets.google_retry import GoogleError, RetryPolicy
+from sheets.google.auth import CredentialsError
+from sheets.google.retry import GoogleError, RetryPolicy
 from sheets.layout import COLUMNS, HEADERS
 from tests.fake_sheets_api import FakeSheetsApi
 from tests.fake_sheets_grid import Cell
@@ -420,7 +420,7 @@ def test_the_fake_refuses_other_hosts_and_counts_the_quota(api):
 def test_revoked_key_becomes_an_indonesian_error_not_a_traceback():
     from google.auth.exceptions import RefreshError, TransportError
 
-    from sheets.google_retry import GoogleError, RetryPolicy
+    from sheets.google.retry import GoogleError, RetryPolicy
 
     def revoked():
         raise RefreshError("invalid_grant: Invalid JWT Signature.")

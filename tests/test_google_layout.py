@@ -16,7 +16,7 @@ from service.archive.engine import make_engine
 from service.archive.store import Store
 from service.config import Config, Opd
 from service.poller.cycle import run_cycle
-from sheets.google_protect import WALIDATA as WALIDATA_RANGE, tab_description, template
+from sheets.google.protect import WALIDATA as WALIDATA_RANGE, tab_description, template
 from tests import fake_sheets_drive as drive
 from tests.conftest import WIB, WILAYAH
 from tests.fake_sheets_api import FakeSheetsApi
@@ -371,7 +371,7 @@ def test_the_fakes_change_feed_is_as_strict_as_the_discovery_document():
 
 
 def test_unchanged_tabs_keep_their_token_until_the_listing_grows(opds, monkeypatch):
-    from sheets import google_changes
+    from sheets.google import changes as google_changes
 
     opds.settle()
     written: list[str] = []

@@ -332,7 +332,7 @@ def test_without_lag_the_pre_write_version_check_holds_the_write_for_the_next_cy
 # Until writes confirm row identity (issue 10.4, sheets/google_rows.py on branch g-writes), the write is
 # gated by Drive's version alone: while it lags, cells land on the rows the read saw. Strict either way:
 # once that module exists the marker goes away by itself and the test must pass.
-@pytest.mark.xfail(importlib.util.find_spec("sheets.google_rows") is None, strict=True,
+@pytest.mark.xfail(importlib.util.find_spec("sheets.google.rows") is None, strict=True,
                    reason="issue 10.4: writes do not yet confirm row identity; with Drive's version lagging, an "
                           "insert, delete, move or sort between read and write puts cells on other rows")
 @pytest.mark.parametrize("action", list(ACTIONS))
@@ -367,7 +367,7 @@ def _random_change(world, rng, keep: str) -> None:
         b.move_rows(b.owner, OPD, 2, 1, rows + 2)
 
 
-@pytest.mark.xfail(importlib.util.find_spec("sheets.google_rows") is None, strict=True,
+@pytest.mark.xfail(importlib.util.find_spec("sheets.google.rows") is None, strict=True,
                    reason="issue 10.4: writes do not yet confirm row identity")
 @pytest.mark.parametrize("seed", range(6))
 def test_random_row_changes_between_reads_and_writes_never_put_a_value_on_another_row(world, seed):

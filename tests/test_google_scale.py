@@ -10,7 +10,7 @@ import pytest
 
 from rules.sop import load_sop
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
-from sheets.google_requests import body_size, value_updates
+from sheets.google.bodies import body_size, value_updates
 from sheets.layout import HEADERS
 from tests import test_sop_flow as flow
 from tests.fake_sheets_grid import Cell
@@ -275,7 +275,7 @@ def test_a_comment_whose_answer_was_lost_is_not_posted_twice(tmp_path):
 
 
 def test_any_cell_google_sends_that_cannot_be_read_is_a_finding_on_that_cell():
-    from sheets.google_requests import parse_sheet
+    from sheets.google.bodies import parse_sheet
 
     sheet = {"data": [{"rowData": [
         {"values": [{"effectiveValue": {"stringValue": "ID"}}, {"effectiveValue": {"stringValue": "Nilai"}}]},
@@ -290,9 +290,9 @@ def test_any_cell_google_sends_that_cannot_be_read_is_a_finding_on_that_cell():
 
 
 def test_a_tab_written_in_several_bodies_reports_the_one_google_refused(api, monkeypatch):
-    import sheets.google
+    import sheets.google.backend
 
-    monkeypatch.setattr(sheets.google, "MAX_REQUEST_BYTES", 300)  # every block a body of its own
+    monkeypatch.setattr(sheets.google.backend, "MAX_REQUEST_BYTES", 300)  # every block a body of its own
     backend, snapshot = _tab_of_five(api)
     book = api.spreadsheets[SID]
     sheet = book.sheet("DINKES")

@@ -14,12 +14,12 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 
-from sheets import xlsx as xlsx_module
-from sheets import xlsx_xml
+from sheets.xlsx import backend as xlsx_module
+from sheets.xlsx import ooxml as xlsx_xml
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
 from sheets.layout import COLUMNS, HEADERS
 from sheets.xlsx import XlsxBackend, new_workbook, save_atomic
-from sheets.xlsx_xml import NO_CACHED_VALUE
+from sheets.xlsx.ooxml import NO_CACHED_VALUE
 
 NOTE = OWNED_NOTE_PREFIX + " Nilai harus berupa angka"
 COL = {c.key: i for i, c in enumerate(COLUMNS)}

@@ -12,11 +12,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheets import xlsx_xml
+from sheets.xlsx import ooxml as xlsx_xml
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
 from sheets.layout import COLUMNS
 from sheets.xlsx import XlsxBackend
-from sheets.xlsx_notes import comment_text
+from sheets.xlsx.notes import comment_text
 from tests import xlsx_rich
 
 COL = {c.key: i for i, c in enumerate(COLUMNS)}

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from sheets.xlsx_patch import ILLEGAL_XML, CellEdit, SheetEdits, merged_cells, patch_cells, ref
+from sheets.xlsx.patch import ILLEGAL_XML, CellEdit, SheetEdits, merged_cells, patch_cells, ref
 from tests.test_xlsx_patch import rows_in_order
 
 HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/'

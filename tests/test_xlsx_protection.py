@@ -16,7 +16,7 @@ from service.archive.store import Store, make_engine
 from sheets.base import CellWrite, TabWrites
 from sheets.layout import COLUMNS
 from sheets.xlsx import XlsxBackend, save_atomic
-from sheets.xlsx_protect import UNPROTECTED_NOTE, hash_password, legacy_hash, protection_state
+from sheets.xlsx.protect import UNPROTECTED_NOTE, hash_password, legacy_hash, protection_state
 from tests.test_xlsx_flow import CONFIG, Workspace
 
 PASSWORD = "Rahasia Walidata 2025"

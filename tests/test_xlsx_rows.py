@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook.defined_name import DefinedName
 from python_calamine import CalamineWorkbook
 
-from sheets import xlsx_xml
+from sheets.xlsx import ooxml as xlsx_xml
 from sheets.layout import COLUMNS
 from sheets.xlsx import XlsxBackend
 from tests import xlsx_rich

@@ -24,8 +24,8 @@ def doctor(config: Config, client: Any = None, service_account: str | None = Non
     if config.backend != "google":
         return _xlsx(config) + lines
     from sheets.google import GoogleBackend
-    from sheets.google_auth import CredentialsError
-    from sheets.google_retry import RetryPolicy
+    from sheets.google.auth import CredentialsError
+    from sheets.google.retry import RetryPolicy
 
     try:
         extra = {"service_account": service_account} if client is not None else {}
@@ -46,8 +46,8 @@ def doctor(config: Config, client: Any = None, service_account: str | None = Non
 
 def _feed(backend: Any, spreadsheets: int) -> list[Line]:
     """With several spreadsheets an idle cycle rests on Drive's change feed (sheets/google_changes.py)."""
-    from sheets.google_changes import FEED_FROM
-    from sheets.google_retry import GoogleError
+    from sheets.google.changes import FEED_FROM
+    from sheets.google.retry import GoogleError
 
     if spreadsheets < FEED_FROM:
         return []
@@ -63,8 +63,8 @@ def _feed(backend: Any, spreadsheets: int) -> list[Line]:
 
 
 def _spreadsheet(backend: Any, sid: str, kodes: list[str], sa: str, fix: bool) -> list[Line]:
-    from sheets.google_protect import RANGE_FIELDS
-    from sheets.google_retry import GoogleError
+    from sheets.google.protect import RANGE_FIELDS
+    from sheets.google.retry import GoogleError
 
     try:
         info = backend.drive_file(sid, "name,capabilities(canEdit),owners(emailAddress)")
@@ -117,7 +117,7 @@ def _owner_line(name: str, owners: tuple[str, ...]) -> Line:
 def _protections(backend: Any, sheet: dict[str, Any], kode: str, header: list[Any], owners: tuple[str, ...],
                  out: list[Line]) -> list[dict[str, Any]]:
     """Each protected range out of step with the config, as a line; the requests that repair them."""
-    from sheets.google_protect import findings
+    from sheets.google.protect import findings
 
     found = findings(sheet, kode, backend.operators.get(kode, ()), backend.walidata, backend.service_account,
                      lambda: owners, header)
@@ -129,8 +129,8 @@ def _protections(backend: Any, sheet: dict[str, Any], kode: str, header: list[An
 
 
 def _fix(backend: Any, sid: str, name: str, requests: list[dict[str, Any]]) -> list[Line]:
-    from sheets.google_protect import send
-    from sheets.google_retry import GoogleError
+    from sheets.google.protect import send
+    from sheets.google.retry import GoogleError
 
     try:
         send(backend, sid, requests)

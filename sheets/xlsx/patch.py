@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .xlsx_xml import split_ref
+from .ooxml import split_ref
 
 BOX_TEXT = "YA"
 _R = re.compile(rb'\sr="([^"]*)"')

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .google_retry import GoogleError
+from .retry import GoogleError
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import os
 import re
 from functools import lru_cache
 
-from .base import OWNED_NOTE_PREFIX
+from ..base import OWNED_NOTE_PREFIX
 
 SPIN_COUNT = 100_000
 UNPROTECTED_NOTE = (f"{OWNED_NOTE_PREFIX} Lembar ini ditemukan TANPA proteksi; proteksi dipasang kembali. "

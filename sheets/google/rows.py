@@ -22,11 +22,11 @@ from urllib.parse import quote
 
 from rules import fields as f
 
-from .base import TabSnapshot
-from .google_comments import SHEETS_URL
-from .google_requests import a1_title, col_letters
-from .google_retry import GoogleError
-from .layout import match_headers
+from ..base import TabSnapshot
+from .comments import SHEETS_URL
+from .bodies import a1_title, col_letters
+from .retry import GoogleError
+from ..layout import match_headers
 
 IDENTITY = (f.ID, f.KODE, f.URAIAN, f.RINCIAN, f.TAHUN)
 _WILD = object()  # a cell the read could not give a value for: matches where it stands, never moves

@@ -26,13 +26,13 @@ from xml.etree import ElementTree as ET
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import xlsx_xml
-from .base import TabResult, TabSnapshot, TabWrites, WriteResult
-from .lockfile import find_lock
-from .xlsx_notes import NOTE_AUTHOR
-from .xlsx_patch import PatchRefused, rewrite_zip
-from .xlsx_protect import Guard
-from .xlsx_write import patch_workbook
+from . import ooxml
+from ..base import TabResult, TabSnapshot, TabWrites, WriteResult
+from ..lockfile import find_lock
+from .notes import NOTE_AUTHOR
+from .patch import PatchRefused, rewrite_zip
+from .protect import Guard
+from .write import patch_workbook
 
 __all__ = ["NOTE_AUTHOR", "XlsxBackend", "save_atomic"]
 
@@ -82,13 +82,13 @@ class XlsxBackend:
 
     def template(self, kode: str, nama: str) -> bytes:
         """A new workbook's bytes, protected with the Walidata's password when there is one."""
-        from .xlsx_template import new_workbook
+        from .template import new_workbook
 
         payload = _to_bytes(new_workbook(kode, nama))
         if self.guard is None:
             return payload
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            part = xlsx_xml.package(archive).sheets[kode]
+            part = ooxml.package(archive).sheets[kode]
             sheet = self.guard.protect(archive.read(part))
         return rewrite_zip(payload, {part: sheet})
 
@@ -183,15 +183,15 @@ class XlsxBackend:
     # --- whole rows and tabs (distribute, rollover): sheets/xlsx_rows.py ----------------------
 
     def append_rows(self, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
-        from .xlsx_rows import append_rows
+        from .rows import append_rows
         return append_rows(self, snapshot, rows)
 
     def busy(self, opd: str) -> str | None:
-        from .xlsx_rows import lock_reason
+        from .rows import lock_reason
         return lock_reason(self.path(opd))
 
     def archive_tab(self, opd: str, nama: str, title: str) -> str | None:
-        from .xlsx_rows import archive_tab
+        from .rows import archive_tab
         return archive_tab(self, opd, nama, title)
 
     def _busy(self, path: Path, expected: Any) -> str | None:
@@ -222,11 +222,11 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
                               f"kembalikan nama tab menjadi {opd}")
         grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = xlsx_xml.package(archive)
-        percent = xlsx_xml.percent_styles(archive, parts.styles)
+        parts = ooxml.package(archive)
+        percent = ooxml.percent_styles(archive, parts.styles)
         sheet = archive.read(parts.sheets[title])
-        scan = xlsx_xml.scan_sheet(sheet, percent)
-        saved_by = xlsx_xml.last_modified_by(archive)
+        scan = ooxml.scan_sheet(sheet, percent)
+        saved_by = ooxml.last_modified_by(archive)
 
     values = [[None if v == "" else v for v in row] for row in grid]
     header, rows = (values[0], values[1:]) if values else ([], [])
@@ -298,7 +298,7 @@ def _to_bytes(workbook: Any) -> bytes:
 
 def __getattr__(name: str) -> Any:
     if name == "new_workbook":  # openpyxl is imported only where a workbook is built
-        from .xlsx_template import new_workbook
+        from .template import new_workbook
 
         return new_workbook
     raise AttributeError(name)

@@ -16,10 +16,10 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
-from .base import CellComment, CommentWrite, TabSnapshot
-from .google_protect import RANGE_FIELDS
-from .google_requests import READ_FIELDS
-from .google_retry import GoogleError
+from ..base import CellComment, CommentWrite, TabSnapshot
+from .protect import RANGE_FIELDS
+from .bodies import READ_FIELDS
+from .retry import GoogleError
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from .layout import BY_KEY
-from .xlsx_patch import column_letters
-from .xlsx_xml import split_ref
+from ..layout import BY_KEY
+from .patch import column_letters
+from .ooxml import split_ref
 
 MARGIN = 1000  # rows past the last used one that keep a dropdown
 TEMPLATE_ROWS = 2000

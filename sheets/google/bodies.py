@@ -15,11 +15,11 @@ from typing import Any
 
 from rules import fields as f
 
-from . import google_protect
-from .base import OWNED_NOTE_PREFIX
-from .layout import COLUMNS
-from .xlsx_xml import is_percent_format  # one reading of number-format codes for Excel and Google
-from .xlsx_template import OWNER_FILLS, STATUS_COLOURS
+from . import protect
+from ..base import OWNED_NOTE_PREFIX
+from ..layout import COLUMNS
+from ..xlsx.ooxml import is_percent_format  # one reading of number-format codes for Excel and Google
+from ..xlsx.template import OWNER_FILLS, STATUS_COLOURS
 
 # one spreadsheets.get reads every OPD tab of a spreadsheet, asking only for what cell_value uses:
 # the value (effectiveValue), whether a value-less cell holds a formula, the note and the number
@@ -214,7 +214,7 @@ def template_requests(kode: str, sheet_id: int, operators: Sequence[str], walida
                 "rule": {"condition": {"type": "BOOLEAN"}, "strict": True, "showCustomUi": True},
             }})
     # protected ranges: system columns, Walidata columns, the whole tab (kept in step by google_protect)
-    requests += google_protect.template(kode, sheet_id, operators, walidata, service_account)
+    requests += protect.template(kode, sheet_id, operators, walidata, service_account)
     status = next(i for i, c in enumerate(COLUMNS) if c.key == f.STATUS)
     for index, (prefix, background, font) in enumerate(STATUS_COLOURS):
         requests.append({"addConditionalFormatRule": {"index": index, "rule": {

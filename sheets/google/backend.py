@@ -29,16 +29,16 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from .base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
-from .google_requests import (
+from ..base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
+from .bodies import (
     MAX_REQUEST_BYTES, TITLE_FIELDS, a1_of, a1_title, append_request, body_size, new_sheet_id, note_updates, owned,
     parse_sheet, template_requests, value_updates,
 )
-from . import google_comments, google_rows
-from .google_changes import ChangeFeed, version_of
-from .google_protect import Sync, fingerprint
-from .google_auth import credentials_path, load_service_account
-from .google_retry import GoogleError, RetryPolicy
+from . import comments, rows as row_identity
+from .changes import ChangeFeed, version_of
+from .protect import Sync, fingerprint
+from .auth import credentials_path, load_service_account
+from .retry import GoogleError, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ class GoogleBackend:
             if exc.status != 400 or "range" not in str(exc).lower():
                 raise  # only "Unable to parse range" (a tab renamed or deleted since listed) is retried
             sheets, found = self._grid(sid, stale, refresh=True)
-        editors = google_comments.revision_editors(self, sid)  # who edited since the last read (Drive quota)
+        editors = comments.revision_editors(self, sid)  # who edited since the last read (Drive quota)
         for kode in stale:
             title = found.get(kode)
             sheet = sheets.get(title) if title else None
@@ -291,7 +291,7 @@ class GoogleBackend:
             people = self.protections.check(sid, kode, sheet, snapshot.header, known.get(kode), version)
             snapshot.token = self._tabs[kode].token = self.feed.token(version, people)
             out[kode] = TabResult(kode, snapshot=snapshot)
-            google_comments.attach(out[kode].snapshot, sheet, self._comments_read, self.operators.get(kode, ()), editors)
+            comments.attach(out[kode].snapshot, sheet, self._comments_read, self.operators.get(kode, ()), editors)
         return out
 
     def _grid(self, sid: str, kodes: list[str], refresh: bool) -> tuple[dict[str, Any], dict[str, str]]:
@@ -303,7 +303,7 @@ class GoogleBackend:
         if not found:
             return {}, found
         params = [("ranges", a1_title(t)) for t in found.values()]
-        params += google_comments.read_params()  # READ_FIELDS plus comments and protected ranges (issue 9.4)
+        params += comments.read_params()  # READ_FIELDS plus comments and protected ranges (issue 9.4)
         data = self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
                           params=params)
         self._comments_read = data.get("comments", [])
@@ -356,7 +356,7 @@ class GoogleBackend:
             else:
                 out[batch.opd] = WriteResult(f"Spreadsheet tempat tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
         placed, skipped = self._place(sid, fresh, snapshots, out)
-        google_comments.send(self, sid, placed)  # its own batchUpdate: a comment failure never blocks cells
+        comments.send(self, sid, placed)  # its own batchUpdate: a comment failure never blocks cells
         per_tab = {b.opd: self._updates(b) for b in placed}
         for batch in placed:
             if not per_tab[batch.opd]:  # only human notes in the way: the read's version still holds
@@ -378,7 +378,7 @@ class GoogleBackend:
         rows that cannot be confirmed left out; a tab whose columns changed is not written."""
         if not batches:
             return [], {}
-        maps = google_rows.confirm(self, sid, [(b.opd, self._tabs[b.opd].title, snapshots[b.opd]) for b in batches])
+        maps = row_identity.confirm(self, sid, [(b.opd, self._tabs[b.opd].title, snapshots[b.opd]) for b in batches])
         placed, skipped = [], {}
         for batch in batches:
             where = maps[batch.opd]

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .base import BackendError
+from ..base import BackendError
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",
           "https://www.googleapis.com/auth/drive.metadata.readonly")

@@ -10,9 +10,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rules import fields as f
 from rules.sop import load_sop
 
-from .layout import COLUMNS
+from ..layout import COLUMNS
 
-from .xlsx_validation import TEMPLATE_ROWS  # dropdowns and colours cover rows 2..TEMPLATE_ROWS
+from .validation import TEMPLATE_ROWS  # dropdowns and colours cover rows 2..TEMPLATE_ROWS
 
 BOX_VALUE = "YA"
 OWNER_FILLS = {"system": "D9D9D9", "walidata": "DDEBF7", "operator": "FFF9E5"}

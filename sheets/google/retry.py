@@ -16,7 +16,7 @@ from typing import Any
 import requests
 from google.auth import exceptions as auth_errors
 
-from .base import BackendError
+from ..base import BackendError
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 # Drive answers its rate limits with 403 (domain usageLimits), not 429: retried like 429

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .xlsx_patch import PatchRefused
+from .patch import PatchRefused
 
 _XFS = re.compile(rb"<cellXfs\b[^>]*?(?:/>|>(.*?)</cellXfs>)", re.S)
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)

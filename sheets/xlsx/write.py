@@ -11,12 +11,12 @@ from typing import Any
 
 from rules import fields as f
 
-from . import xlsx_protect, xlsx_validation, xlsx_xml
-from .base import OWNED_NOTE_PREFIX, TabSnapshot, TabWrites
-from .layout import BY_KEY, match_headers
-from .xlsx_notes import patch_notes
-from .xlsx_patch import CellEdit, PatchRefused, is_empty, SheetEdits, merged_cells, patch_cells, rewrite_zip
-from .xlsx_styles import StyleBook
+from . import protect, validation, ooxml
+from ..base import OWNED_NOTE_PREFIX, TabSnapshot, TabWrites
+from ..layout import BY_KEY, match_headers
+from .notes import patch_notes
+from .patch import CellEdit, PatchRefused, is_empty, SheetEdits, merged_cells, patch_cells, rewrite_zip
+from .styles import StyleBook
 
 _COL = re.compile(rb"<col\b[^>]*/>")
 _NUM = re.compile(rb'\b(min|max|style)="(\d+)"')
@@ -49,10 +49,10 @@ def _current(snapshot: TabSnapshot, row: int, col: int) -> Any:
 
 
 def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
-                   guard: xlsx_protect.Guard | None = None) -> Outcome:
+                   guard: protect.Guard | None = None) -> Outcome:
     """The workbook with the batch applied, or the same bytes when nothing would change."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = xlsx_xml.package(archive)
+        parts = ooxml.package(archive)
         if snapshot.title not in parts.sheets:
             raise PatchRefused(f"tab {snapshot.title} tidak ditemukan")
         sheet_part = parts.sheets[snapshot.title]
@@ -69,7 +69,7 @@ def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
         if not (cells or noted or unprotected):
             return Outcome(data, 0)
         last_row = max(len(snapshot.rows), *(w.row for w in batch.cells), 1)  # 0-based sheet row
-        sheet = xlsx_validation.ensure_boxes(sheet, header, last_row)
+        sheet = validation.ensure_boxes(sheet, header, last_row)
         if guard is not None:
             sheet = guard.protect(lock_columns(sheet, header, styles))
         changed = {**note_parts, sheet_part: sheet}
@@ -78,7 +78,7 @@ def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
     return Outcome(rewrite_zip(data, changed), cells + noted + (1 if unprotected and not cells + noted else 0))
 
 
-def _with_protection_note(notes: list[tuple[int, int, str | None]], guard: xlsx_protect.Guard | None,
+def _with_protection_note(notes: list[tuple[int, int, str | None]], guard: protect.Guard | None,
                           unprotected: bool) -> list[tuple[int, int, str | None]]:
     """A1 says the sheet was found unprotected, beside what reconcile may say there about the header."""
     if guard is None or not unprotected:
@@ -145,7 +145,7 @@ def _col(element: bytes, col: int, styles: StyleBook, column: Any) -> bytes:
 
 
 def _edits(batch: TabWrites, snapshot: TabSnapshot, sheet: bytes, styles: StyleBook, header: dict[str, int],
-           guard: xlsx_protect.Guard | None) -> SheetEdits:
+           guard: protect.Guard | None) -> SheetEdits:
     edits = SheetEdits(column_styles=column_styles(sheet))
     hasil = header.get(f.HASIL)
     wrap: Callable[[int | None], int | None] = lambda s: styles.variant(s, wrap=True)  # noqa: E731

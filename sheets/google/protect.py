@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .google_changes import people_of, version_of
-from .google_retry import GoogleError
-from .layout import COLUMNS, match_headers
+from .changes import people_of, version_of
+from .retry import GoogleError
+from ..layout import COLUMNS, match_headers
 
 log = logging.getLogger(__name__)
 

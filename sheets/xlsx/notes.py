@@ -14,9 +14,9 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, unescape
 
-from .base import OWNED_NOTE_PREFIX
-from .xlsx_patch import ILLEGAL_XML, PatchRefused, escape_text, column_letters, ref
-from .xlsx_xml import split_ref
+from ..base import OWNED_NOTE_PREFIX
+from .patch import ILLEGAL_XML, PatchRefused, escape_text, column_letters, ref
+from .ooxml import split_ref
 
 NOTE_AUTHOR = "Satu Data Magetan"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

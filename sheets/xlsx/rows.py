@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .base import CellWrite, TabSnapshot, TabWrites, WriteResult
-from .xlsx_patch import PatchRefused
+from ..base import CellWrite, TabSnapshot, TabWrites, WriteResult
+from .patch import PatchRefused
 
 _NEXT = "; tidak ditulis"
 
@@ -29,8 +29,8 @@ def _refused(path: Path, exc: Exception) -> str:
 
 def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
     """Rows written below the last row the read saw; text stays text (never a formula)."""
-    from .xlsx import _BAD_FILE, _load, _replace_atomic, _same, _token
-    from .xlsx_write import patch_workbook
+    from .backend import _BAD_FILE, _load, _replace_atomic, _same, _token
+    from .write import patch_workbook
 
     path = backend.path(snapshot.opd)
     if reason := backend._busy(path, snapshot.token):
@@ -62,9 +62,9 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
     import io
     import zipfile
 
-    from . import xlsx_xml
-    from .xlsx import _BAD_FILE, _find_tab, _load, _replace_atomic, _token
-    from .xlsx_tabs import keep_as_record
+    from . import ooxml
+    from .backend import _BAD_FILE, _find_tab, _load, _replace_atomic, _token
+    from .tabs import keep_as_record
 
     path = backend.path(kode)
     if reason := lock_reason(path):
@@ -72,7 +72,7 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
     try:
         data, token = _load(path)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = list(xlsx_xml.package(archive).sheets)
+            names = list(ooxml.package(archive).sheets)
     except FileNotFoundError:
         return f"Berkas {path.name} tidak ditemukan"
     except _BAD_FILE as exc:

@@ -10,9 +10,9 @@ import re
 import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
-from . import xlsx_xml
-from .xlsx_patch import PatchRefused, rewrite_zip
-from .xlsx_styles import StyleMerge
+from . import ooxml
+from .patch import PatchRefused, rewrite_zip
+from .styles import StyleMerge
 
 WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -41,7 +41,7 @@ def rename_references(xml: bytes, old: str, new: str) -> bytes:
 
 
 def _workbook_part(archive: zipfile.ZipFile) -> str:
-    rels = xlsx_xml._relationships(archive, "")
+    rels = ooxml._relationships(archive, "")
     root = next((t for ty, t in rels.values() if ty.endswith("/officeDocument")), None)
     if root is None:
         raise KeyError("bagian workbook tidak ada")
@@ -89,7 +89,7 @@ def keep_as_record(data: bytes, current: str, record: str, template: bytes, kode
     """The workbook with tab ``current`` renamed ``record`` and the template's tab ``kode`` added first."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive, zipfile.ZipFile(io.BytesIO(template)) as fresh:
         root = _workbook_part(archive)
-        parts = xlsx_xml.package(archive)
+        parts = ooxml.package(archive)
         if parts.styles is None:
             raise PatchRefused("bagian gaya (styles.xml) tidak ada")
         names = set(archive.namelist())
@@ -100,7 +100,7 @@ def keep_as_record(data: bytes, current: str, record: str, template: bytes, kode
                 renamed = _SELECTED.sub(rb"\1", rename_references(text, current, record))
                 if renamed != text:
                     changed[name] = renamed
-        template_parts = xlsx_xml.package(fresh)
+        template_parts = ooxml.package(fresh)
         merge = StyleMerge(archive.read(parts.styles), fresh.read(template_parts.styles))
         sheet = merge.sheet(fresh.read(template_parts.sheets[kode]))
         sheet = re.sub(rb"<sheetView\b", b'<sheetView tabSelected="1"', _SELECTED.sub(rb"\1", sheet), count=1)
