@@ -5,7 +5,7 @@ import shutil
 
 from service.archive.store import Store, make_engine
 from service.cli.adopt import adopt_tabs
-from service.poller.wiring import Service
+from service.poller.service import Service
 from tests.test_sop_flow import OPD, status, tick
 from tests.test_verified_stays import ALL, archived
 

@@ -18,7 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from service.cli.commands import main
 from service.config import ConfigError, load_config
-from service.poller.wiring import Service
+from service.poller.service import Service
 from service.publish.build import build, write
 from service.publish.settings import load_settings
 from tests.conftest import WILAYAH

@@ -11,7 +11,7 @@ from service.cli import rollover as rolling
 from service.cli.distribute import distribute
 from service.cli.rollover import RolloverRefused, rollover
 from service.cli.rollover_marker import interrupted
-from service.poller.wiring import Service
+from service.poller.service import Service
 from sheets.tables import edit_tab
 from tests.conftest import WILAYAH, World
 from tests.google_world import SPREADSHEET, GoogleWorld

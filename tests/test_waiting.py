@@ -117,7 +117,7 @@ def test_continuous_poll_prints_changes_only_and_one_summary_line(ws):
     from click.testing import CliRunner
 
     from service.cli.poll import cycle_printer as _cycle_printer
-    from service.poller.wiring import Service
+    from service.poller.service import Service
     ws.cli("poll", "--once")
     ws.edit("DINKES", 2, uraian_data="Jumlah Puskesmas", satuan="Unit")
     ws.edit("DIKPORA", 2, uraian_data="Jumlah Sekolah", satuan="Unit")

@@ -123,7 +123,7 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
 @pass_config
 def distribute_command(config: Config, file: Path, only: tuple[str, ...]) -> None:
     from rules.wilayah import Wilayah
-    from service.poller.wiring import open_backend
+    from service.poller.opening import open_backend
 
     backend = open_backend(config)
     try:
@@ -145,7 +145,7 @@ def _record_handouts(config: Config, opds: list[str]) -> None:
     """The SPM's 25 working days count from the first hand-out of an OPD's list."""
     if not opds:
         return
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
 
     store, now = open_store(config), utcnow()
     try:

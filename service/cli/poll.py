@@ -27,10 +27,10 @@ def poll(service, once: bool, as_json: bool) -> None:
         finally:
             service.release()
         return
-    from service.poller.wiring import PollerBusy
+    from service.poller.errors import PollerError
     try:
         report = service.poll(progress=progress_printer(as_json, "Memeriksa tab"))
-    except PollerBusy as exc:
+    except PollerError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         service.release()
@@ -58,7 +58,7 @@ def cycle_printer(service, as_json: bool):
 def status(config: Config, store, as_json: bool) -> None:
     from service.archive.masking import mask_secrets
     from service.archive.progress import progress
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     data = progress(config, store, utcnow())
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, default=iso, indent=2))

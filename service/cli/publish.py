@@ -63,7 +63,7 @@ def _opd_kode(config, kode: str) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_store
 def berita_acara(config: Config, store, kode: str, jenis: str, output: Path) -> None:
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     from service.publish.pdf import berita_acara_pdf
     kode = _opd_kode(config, kode)
     _save_pdf(lambda: berita_acara_pdf(config, store, kode, jenis, utcnow()), output)
@@ -74,7 +74,7 @@ def berita_acara(config: Config, store, kode: str, jenis: str, output: Path) -> 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_store
 def rekap(config: Config, store, kode: str, output: Path) -> None:
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     from service.publish.pdf import rekap_pdf
     kode = _opd_kode(config, kode)
     _save_pdf(lambda: rekap_pdf(config, store, kode, utcnow()), output)

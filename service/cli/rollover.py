@@ -153,7 +153,7 @@ def rollover(service, year: int) -> RolloverReport:
 @click.argument("year", type=int, metavar="TAHUN")
 @click.pass_context
 def rollover_command(ctx: click.Context, year: int) -> None:
-    from service.poller.wiring import PollerBusy
+    from service.poller.errors import PollerBusy
 
     service = open_service(load(ctx), rolling_over=True)
     try:

@@ -36,7 +36,7 @@ def create_app(config: Config, store: Store | None = None,
     """The dashboard for one workspace; the store is opened from config.archive_url when not given,
     the clock (aware datetimes) defaults to the system's."""
     if store is None:
-        from service.poller.wiring import open_store
+        from service.poller.opening import open_store
         store = open_store(config, upgrade=False)  # read-only: never runs DDL
     app = Flask(__name__)
     app.json.sort_keys = False
