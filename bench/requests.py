@@ -142,7 +142,7 @@ def old_read_bytes(api: MeteredApi, backend: ActingGoogleBackend, kodes: list[st
     since = len(api.sizes)
     for sid in dict.fromkeys(backend.spreadsheets[k] for k in kodes):
         tabs = [k for k in kodes if backend.spreadsheets[k] == sid]
-        backend._call("read", "GET", f"https://sheets.googleapis.com/v4/spreadsheets/{sid}", "bench",
+        backend.call("read", "GET", f"https://sheets.googleapis.com/v4/spreadsheets/{sid}", "bench",
                       params=[*(("ranges", a1_title(t)) for t in tabs), ("fields", OLD_READ_FIELDS)])
     return sum(s[3] for s in api.sizes[since:])
 

@@ -7,7 +7,7 @@ from rules.sop import load_sop
 from service.cli.workspace import render_config
 from service.web import charts
 from service.web.app import create_app
-from sheets.xlsx.template import STATUS_COLOURS
+from sheets.looks import STATUS_COLOURS
 from tests.conftest import WIB, World
 
 

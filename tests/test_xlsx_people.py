@@ -66,7 +66,7 @@ def test_lock_files_of_libreoffice_and_excel_name_their_user(tmp_path):
 
     def opened_by():
         [result] = backend.read(["DINKES"], {})
-        return result.snapshot.opened_by
+        return result.snapshot.trail.opened_by
 
     assert opened_by() is None
     lo = folder / ".~lock.DINKES.xlsx#"

@@ -89,14 +89,13 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     before = dict(backend.requests)
     report = CycleReport(store.cycle_log.start(now), now)
     cycle = _Cycle(config, store, rules, wilayah, now, clock, lease, f"{rules.fingerprint()}-{config.year}", report,
-                   getattr(backend, "service_account", None))
+                   backend.service_account)
     try:
         results = _read(config, backend, store, report, cycle.unwrap, progress)
         if results is not None:
             batches, snapshots = _decide(cycle, results, progress)
             _write(backend, store, batches, snapshots, cycle.wrap, report, config, clock)
-            if hasattr(backend, "after_cycle"):  # Google: protected ranges brought in step with the config
-                report.errors += backend.after_cycle()
+            report.errors += backend.after_cycle()
             states = Queries(store.engine).state_counts()
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
@@ -155,8 +154,8 @@ def _with_fresh_notices(backend: Backend, store: Store, results: list) -> list:
     """An unchanged tab whose notice appeared or went away is read again, so A1 and status say so."""
     remembered = {t["opd"]: t.get("message") or "" for t in Queries(store.engine).tabs()}
     stale = [r.opd for r in results if r.unchanged and (
-        (getattr(r, "notice", "") and r.notice not in remembered.get(r.opd, "")) or
-        (not getattr(r, "notice", "") and NOTICE_MARK in remembered.get(r.opd, "")))]
+        (r.notice and r.notice not in remembered.get(r.opd, "")) or
+        (not r.notice and NOTICE_MARK in remembered.get(r.opd, "")))]
     if not stale:
         return results
     fresh = {r.opd: r for r in backend.read(stale, {o: None for o in stale})}
@@ -196,7 +195,7 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
     for done, result in enumerate(results, 1):
         if progress is not None and done > 1:
             progress(done - 1, len(results), result.opd)
-        tab = TabReport(result.opd, "tidak_berubah", getattr(result, "notice", ""))
+        tab = TabReport(result.opd, "tidak_berubah", result.notice)
         cycle.report.tabs.append(tab)
         if result.error:
             tab.status, tab.message = "galat", result.error
@@ -233,7 +232,7 @@ def _reconcile(cycle: _Cycle, result: TabResult) -> Plan:
     store, opd = cycle.store, result.opd
     ctx = Context(cycle.rules, cycle.wilayah, cycle.config.year, history=store.history.values(opd, cycle.wilayah),
                   salt=cycle.salt, archived=store.history.latest(opd),
-                  notices=(result.notice,) if getattr(result, "notice", "") else (),
+                  notices=(result.notice,) if result.notice else (),
                   people=people_of(cycle.config, opd, cycle.service_account))
     return reconcile(result.snapshot, store.load_tab(opd), ctx, cycle.now)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sheets.base import TabSnapshot
+from sheets.base import ExcelTrail, GoogleTrail, TabSnapshot
 from sheets.layout import BY_KEY
 
 POLLER = "poller (sistem)"
@@ -54,15 +54,16 @@ def _one_of(names: list[str]) -> str:
 
 def edited(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
     """Who edited column ``key`` of this tab since the last cycle."""
-    if snapshot is not None and (snapshot.editors or snapshot.editors_basis):
-        return _google(key, snapshot, people)
-    return _excel(key, snapshot, people)
+    trail = snapshot.trail if snapshot is not None else None
+    if snapshot is not None and isinstance(trail, GoogleTrail) and (trail.editors or trail.basis):
+        return _google(key, snapshot, trail, people)
+    return _excel(key, snapshot, trail if isinstance(trail, ExcelTrail) else ExcelTrail(), people)
 
 
-def _google(key: str, snapshot: TabSnapshot, people: People) -> Who:
+def _google(key: str, snapshot: TabSnapshot, trail: GoogleTrail, people: People) -> Who:
     mine = (people.service_account or "").casefold()
-    editors = [e for e in snapshot.editors if not (mine and mine in _emails(e))]
-    basis = snapshot.editors_basis or "riwayat revisi Google Drive sejak siklus lalu"
+    editors = [e for e in trail.editors if not (mine and mine in _emails(e))]
+    basis = trail.basis or "riwayat revisi Google Drive sejak siklus lalu"
     walidata = {w.casefold() for w in people.walidata}
     if snapshot.protected:  # the tab itself is editable by its OPD's operators and the Walidata only
         members = walidata | {o.casefold() for o in people.operators}
@@ -79,9 +80,8 @@ def _google(key: str, snapshot: TabSnapshot, people: People) -> Who:
     return Who(f"tidak diketahui (kolom milik {role(key, people)})", f"{basis}: tidak ada penyunting tercatat")
 
 
-def _excel(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
-    saved = snapshot.saved_by if snapshot is not None else None
-    opened = snapshot.opened_by if snapshot is not None else None
+def _excel(key: str, snapshot: TabSnapshot | None, trail: ExcelTrail, people: People) -> Who:
+    saved, opened = trail.saved_by, trail.opened_by
     protected = snapshot.protected if snapshot is not None else None
     names = [n for n in (saved, opened) if n]
     how = []

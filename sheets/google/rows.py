@@ -111,7 +111,7 @@ def confirm(backend: Any, sid: str, tabs: list[tuple[str, str, TabSnapshot]]) ->
     params += [("valueRenderOption", "UNFORMATTED_VALUE"), ("dateTimeRenderOption", "SERIAL_NUMBER"),
                ("fields", "valueRanges.values")]
     try:
-        data = backend._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}/values:batchGet",
+        data = backend.call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}/values:batchGet",
                              f"values.batchGet {sid}", params=params)
     except GoogleError as exc:
         if exc.status == 400 and len(tabs) > 1:
