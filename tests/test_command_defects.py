@@ -59,3 +59,89 @@ def test_distribute_with_every_row_present_writes_nothing_even_when_the_workbook
     os.utime(book, ns=(book.stat().st_atime_ns, book.stat().st_mtime_ns + 5_000_000_000))  # saved meanwhile
     out = append_draft(backend, result, rows, wilayah)
     assert (out.added, out.skipped, out.error) == (0, 20, "")
+
+
+# --- rollover and adopt ---------------------------------------------------------------------------
+
+def test_rollover_to_a_mistyped_year_is_refused_and_changes_nothing(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+    typo = cli("-c", str(cfg), "rollover", "20266")
+    assert typo.exit_code != 0 and "Tahun 20266" in typo.output and "2000 dan 2100" in typo.output
+    skip = cli("-c", str(cfg), "rollover", "2027")
+    assert skip.exit_code != 0 and "satudata rollover 2026" in skip.output and "--lompat" in skip.output
+    assert "year = 2025" in cfg.read_text(encoding="utf-8")
+    assert not (cfg.parent / ".satudata-rollover.json").exists()
+    jump = cli("-c", str(cfg), "rollover", "2027", "--lompat")
+    assert jump.exit_code == 0, jump.output
+    assert "year = 2027" in cfg.read_text(encoding="utf-8")
+
+
+def _dead_holder(cfg: Path) -> None:
+    """The poller lease as a process killed on this machine left it: held for a day."""
+    import socket
+    import subprocess
+    import sys
+    from datetime import datetime, timezone
+
+    from service.archive.lease import Lease
+    from service.config import load_config
+    from service.poller.wiring import open_store
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    store = open_store(load_config(cfg))
+    try:
+        now = datetime.now(timezone.utc)
+        assert Lease(store.engine).acquire(f"{socket.gethostname()}:{gone}:dead00", now, 86400) is None
+    finally:
+        store.engine.dispose()
+
+
+def test_a_killed_rollover_or_adopt_leaves_a_lease_the_next_run_takes_over(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+    _dead_holder(cfg)
+    adopted = cli("-c", str(cfg), "adopt", "semua")
+    assert "Poller lain" not in adopted.output, adopted.output
+    _dead_holder(cfg)
+    rolled = cli("-c", str(cfg), "rollover", "2026")
+    assert rolled.exit_code == 0, rolled.output
+    assert "year = 2026" in cfg.read_text(encoding="utf-8")
+
+
+def test_adopt_on_a_healthy_tab_is_refused_and_never_archives_an_unverified_change(world):
+    from service.cli.adopt import adopt_tabs
+    from service.poller.wiring import Service
+    from tests.test_sop_flow import OPD, status
+    from tests.test_verified_stays import archived
+
+    rid = archived(world)
+    world.backend.set(OPD, rid, "Nilai", "99999")  # an operator's change, not verified
+    service = Service(world.config, world.backend, world.store, world.rules, world.wilayah, clock=lambda: world.now)
+    [(opd, count, problem)] = adopt_tabs(service, [OPD])
+    assert (opd, count) == (OPD, 0) and "tidak ditahan" in problem and "adopt" in problem
+    world.poll()
+    assert [(r["id"], r["versi"], r["nilai"]) for r in world.reads.archive_rows()] == [(rid, 1, 12.0)]
+    assert status(world, rid) != "10 Diarsip"
+
+
+def test_adopt_semua_on_a_healthy_workspace_writes_nothing(tmp_path):
+    from sqlalchemy import create_engine, func, select
+
+    from service.archive import schema
+
+    cfg = excel_workspace(tmp_path)
+    assert cli("-c", str(cfg), "distribute", str(write_csv(tmp_path / "d.csv", DAFTAR))).exit_code == 0
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+    engine = create_engine(f"sqlite:///{cfg.parent / 'arsip.sqlite'}")
+    try:
+        with engine.connect() as conn:
+            before = conn.execute(select(func.count()).select_from(schema.events)).scalar()
+        result = cli("-c", str(cfg), "adopt", "semua")
+        assert result.exit_code == 0, result.output
+        assert "tidak ditahan" in result.output and "diambil apa adanya" not in result.output
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(schema.events)).scalar() == before
+    finally:
+        engine.dispose()

@@ -13,7 +13,7 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
     """(kode, rows adopted, problem) per tab; holds the poller lease while it writes the archive."""
     from service.reconcile.adopt import adopt
     now = service.clock()
-    other = service.store.lease.acquire(service.holder, now, service.lease_seconds)
+    other = service.claim_lease(now)
     if other:
         raise click.ClickException(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                                    "Hentikan poller itu dulu, lalu jalankan adopt lagi.")
@@ -52,9 +52,12 @@ def adopt_command(ctx: click.Context, kode: str) -> None:
         service = Service.open(config)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    from service.reconcile.adopt import NOT_HELD
     failed = False
     for opd, count, problem in adopt_tabs(service, kodes):
-        if problem:
+        if problem.startswith(NOT_HELD) and len(kodes) > 1:  # `semua`: a healthy tab is simply left alone
+            click.echo(f"{opd:<18} {problem}")
+        elif problem:
             failed = True
             click.echo(f"{opd:<18} GAGAL: {problem}")
         else:
