@@ -145,3 +145,104 @@ def test_adopt_semua_on_a_healthy_workspace_writes_nothing(tmp_path):
             assert conn.execute(select(func.count()).select_from(schema.events)).scalar() == before
     finally:
         engine.dispose()
+
+
+# --- publish: file names and formula injection ----------------------------------------------------
+
+SAKERNAS = ("Penduduk Berumur 15 Tahun ke Atas yang Bekerja Selama Seminggu yang Lalu menurut Lapangan Pekerjaan "
+            "Utama, Status Pekerjaan Utama, Jumlah Jam Kerja Seluruhnya, dan Pendidikan Tertinggi yang Ditamatkan "
+            "di Kabupaten Magetan Hasil Survei Angkatan Kerja Nasional Agustus")
+
+
+def _datum(uraian: str, nilai: float, kode: str = "", rincian: str = "", opd: str = "DINKES"):
+    from rules.keys import item_key
+    from service.publish.source import Datum
+    standar = (("konsep", ""), ("definisi", ""), ("klasifikasi", ""), ("ukuran", ""), ("frekuensi", "Tahunan"))
+    return Datum(opd=opd, item=item_key(kode, uraian), rincian_key=rincian or "kabupaten", row_id=f"{opd}-0001",
+                 kode_data=kode, uraian_data=uraian, rincian=rincian or "Kabupaten Magetan",
+                 kode_wilayah="" if rincian else "35.20", urutan=(3, 0, rincian) if rincian else (0, 0, ""),
+                 satuan="Ton", tahun=2025, nilai=nilai, versi=1, diverifikasi_pada="2025-03-03T02:00:00+00:00",
+                 diarsip_pada="2025-03-03T02:00:00+00:00", keterangan="", standar=standar)
+
+
+def _publish(world, monkeypatch, data, folder: Path):
+    from service.publish import build as building
+    from tests.conftest import WILAYAH
+    monkeypatch.setattr(building, "latest_data", lambda reads, wilayah: data)
+    publication = building.build(world.config, world.store, world.rules, WILAYAH)
+    building.write(publication, folder)
+    return publication
+
+
+def test_a_253_character_uraian_publishes_under_a_bounded_stable_name_and_leaves_no_temporary_file(
+        world, monkeypatch, tmp_path):
+    assert len(SAKERNAS) >= 253
+    data = [_datum(SAKERNAS, 1200.0), _datum(SAKERNAS + " Tahun Lalu", 900.0)]
+    first = _publish(world, monkeypatch, data, tmp_path / "pub")
+    again = _publish(world, monkeypatch, data, tmp_path / "pub2")
+    slugs = [i.slug for i in first.items]
+    assert slugs == [i.slug for i in again.items] and len(set(slugs)) == 2
+    assert all(len(s) <= 80 for s in slugs)
+    assert (tmp_path / "pub" / "datapackage.json").is_file() and (tmp_path / "pub" / "katalog.ttl").is_file()
+    assert not [p for p in (tmp_path / "pub").rglob(".tmp-*")]
+
+
+def test_a_failed_publish_write_leaves_no_temporary_file(world, monkeypatch, tmp_path):
+    from service.publish import build as building
+
+    def refuse(src, dst):
+        raise OSError(36, "File name too long")
+    monkeypatch.setattr(building.os, "replace", refuse)
+    try:
+        _publish(world, monkeypatch, [_datum("Produksi Padi", 5.0)], tmp_path / "pub")
+    except OSError:
+        pass
+    assert not [p for p in (tmp_path / "pub").rglob(".tmp-*")]
+
+
+def test_every_published_resource_holds_only_its_own_items_data(world, monkeypatch, tmp_path):
+    import csv
+    import json
+
+    data = [_datum("Produksi Kacang", 11.0), _datum("Produksi Kacang Panjang", 22.0),
+            _datum("Produksi Kacang Panjang Panjang", 33.0)]
+    publication = _publish(world, monkeypatch, data, tmp_path / "pub")
+    package = json.loads((tmp_path / "pub" / "datapackage.json").read_text(encoding="utf-8"))
+    paths = [r["path"] for r in package["resources"]]
+    assert len(set(paths)) == 3
+    for resource, item in zip(package["resources"], publication.items):
+        with open(tmp_path / "pub" / resource["path"], encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert [(r["uraian_data"], float(r["nilai"])) for r in rows] == [(item.uraian_data, item.data[0].nilai)]
+    names = [n for n in publication.files if n.startswith("data/")]
+    assert len(names) == len(set(names)) == 3 * 4  # four files per item, none shared
+
+
+def test_the_one_neutraliser_treats_only_formula_like_text():
+    from sheets.tables import neutralise
+    for formula in ('=HYPERLINK("http://evil.example/","klik")', "+cmd|' /C calc'!A0", "-1+2", "-cmd|x",
+                    "@SUM(A1:A9)", "\t=1", "\r=1", "-A1"):
+        assert neutralise(formula) == "'" + formula, formula
+    for plain in ("-", " - ", "-5", "-12,5", "-1.234,5", "Jumlah", "", "@", "a=b"):
+        assert neutralise(plain) == plain, plain
+    assert neutralise(12.5) == 12.5
+
+
+def test_published_csv_and_xlsx_never_carry_a_live_formula(world, monkeypatch, tmp_path):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    evil = '=HYPERLINK("http://evil.example/","klik")'
+    data = [_datum(evil, 7.0, kode="+cmd|' /C calc'!A0", rincian="@SUM(A1)")]
+    publication = _publish(world, monkeypatch, data, tmp_path / "pub")
+    for name, body in publication.files.items():
+        if name.endswith(".csv"):
+            for row in csv.reader(io.StringIO(body.decode("utf-8"))):
+                assert not [c for c in row if c[:1] in ("=", "+", "@")], (name, row)
+        if name.endswith(".xlsx"):
+            sheet = load_workbook(io.BytesIO(body)).active
+            cells = [c for r in sheet.iter_rows() for c in r if c.value is not None]
+            assert not [c.value for c in cells if c.data_type == "f"], name
+            assert not [c.value for c in cells if isinstance(c.value, str) and c.value[:1] in ("=", "+", "@")]
