@@ -246,3 +246,46 @@ def test_published_csv_and_xlsx_never_carry_a_live_formula(world, monkeypatch, t
             cells = [c for r in sheet.iter_rows() for c in r if c.value is not None]
             assert not [c.value for c in cells if c.data_type == "f"], name
             assert not [c.value for c in cells if isinstance(c.value, str) and c.value[:1] in ("=", "+", "@")]
+
+
+# --- PDF layout ---------------------------------------------------------------------------------
+
+DPPKBPPPA = "Dinas Pengendalian Penduduk, Keluarga Berencana, Pemberdayaan Perempuan dan Perlindungan Anak"
+
+
+def _text_positions(body: bytes) -> tuple[list[tuple[float, str]], str, float]:
+    from pypdf import PdfReader
+    page = PdfReader(io.BytesIO(body)).pages[0]
+    found: list[tuple[float, str]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: found.append((tm[4], text)) if text.strip()
+                      else None)
+    return found, page.extract_text(), float(page.mediabox.width)
+
+
+def test_a_93_character_opd_name_wraps_inside_the_page_in_every_heading(caplog, capsys):
+    from datetime import datetime, timezone
+
+    from service.publish.pdf import Document
+    assert len(DPPKBPPPA) == 93
+    doc = Document("Rekap", datetime(2025, 3, 3, tzinfo=timezone.utc))
+    doc.heading(DPPKBPPPA, "REKAP DATA SEKTORAL", f"{DPPKBPPPA} — tahun data 2025")
+    positions, text, width = _text_positions(bytes(doc.output()))
+    assert positions and all(0 <= x < width for x, _ in positions), positions
+    assert "Perlindungan" in text and "PERLINDUNGAN" in text and "tahun data 2025" in text
+
+
+def test_missing_glyphs_show_a_visible_mark_right_to_left_text_is_shaped_and_nothing_english_is_printed(
+        caplog, capsys):
+    import logging
+    from datetime import datetime, timezone
+
+    from service.publish.pdf import MISSING_GLYPH, Document
+    caplog.set_level(logging.DEBUG)
+    doc = Document("Rekap", datetime(2025, 3, 3, tzinfo=timezone.utc))
+    doc.grid(["Uraian", "Nilai"], [["Produksi 中文 padi 🛰", "1"], ["عدد السكان", "2"]], (120, 50))
+    _, text, _ = _text_positions(bytes(doc.output()))
+    assert f"Produksi {MISSING_GLYPH}{MISSING_GLYPH} padi {MISSING_GLYPH}" in text
+    assert "عدد السكان" in text  # shaped: read back in logical order, not reversed
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    out = capsys.readouterr()
+    assert "missing" not in out.err + out.out and "WARNING" not in out.err + out.out
