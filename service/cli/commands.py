@@ -401,4 +401,9 @@ from service.cli.publish import COMMANDS as _PUBLISH_COMMANDS  # noqa: E402  pub
 for _command in _PUBLISH_COMMANDS:
     main.add_command(_command)
 
+from service.cli.record import COMMANDS as _RECORD_COMMANDS  # noqa: E402  verify-archive, backup, restore, ...
+
+for _command in _RECORD_COMMANDS:
+    main.add_command(_command)
+
 bahasa.localise(main)  # commands registered from their own modules read [OPSI] too
