@@ -30,7 +30,8 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
                 out.append((result.opd, 0, plan.message))
                 continue
             until = service.clock() + timedelta(seconds=service.lease_seconds)
-            service.store.apply(plan, None, now, token=None, lease=(service.holder, until))
+            service.store.apply(plan, None, now, token=None, lease=(service.holder, until),
+                                year=service.config.year)
             out.append((result.opd, len(plan.rows), ""))
     finally:
         service.release()
