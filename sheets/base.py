@@ -29,6 +29,8 @@ class TabSnapshot:
     # password; Google: the protected ranges), False when not, None when the backend cannot tell
     protected: bool | None = None
     comments: tuple["CellComment", ...] | None = None  # threads on this tab; None: not read (no comments here)
+    # each display name of the people's posts in open threads -> who it maps to (sheets/google/people.py)
+    authors: dict[str, "PostAuthor"] = field(default_factory=dict)
     # who may have made the changes, in the backend's own terms; None where it cannot tell
     trail: "ExcelTrail | GoogleTrail | None" = None
 
@@ -79,6 +81,18 @@ class CellComment:
     mine: bool = False
     replies: tuple[tuple[str, str, bool], ...] = ()  # (author, text, mine) of each reply, in order
     assignee: str = ""
+
+
+@dataclass(frozen=True)
+class PostAuthor:
+    """A comment author's display name mapped to accounts the spreadsheet is shared with:
+    ``emails`` holds one account, several (``ambiguous``: the name cannot tell them apart) or none;
+    ``how`` says how that was found (Bahasa Indonesia)."""
+
+    name: str
+    emails: tuple[str, ...]
+    how: str
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True)

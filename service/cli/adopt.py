@@ -14,7 +14,7 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
     """(kode, rows adopted, problem) per tab; holds the poller lease while it writes the archive."""
     from service.reconcile.adopt import adopt
     now = service.clock()
-    other = service.store.lease.acquire(service.holder, now, service.lease_seconds)
+    other = service.claim_lease(now)
     if other:
         raise click.ClickException(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                                    "Hentikan poller itu dulu, lalu jalankan adopt lagi.")
@@ -30,7 +30,8 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
                 out.append((result.opd, 0, plan.message))
                 continue
             until = service.clock() + timedelta(seconds=service.lease_seconds)
-            service.store.apply(plan, None, now, token=None, lease=(service.holder, until))
+            service.store.apply(plan, None, now, token=None, lease=(service.holder, until),
+                                year=service.config.year)
             out.append((result.opd, len(plan.rows), ""))
     finally:
         service.release()
@@ -48,9 +49,12 @@ def adopt_command(config: Config, kode: str) -> None:
     if kodes != known and kodes[0] not in known:
         raise click.ClickException(f"OPD {kode} tidak ada di satudata.toml")
     service = Service.open(config)
+    from service.reconcile.adopt import NOT_HELD
     failed = False
     for opd, count, problem in adopt_tabs(service, kodes):
-        if problem:
+        if problem.startswith(NOT_HELD) and len(kodes) > 1:  # `semua`: a healthy tab is simply left alone
+            click.echo(f"{opd:<18} {problem}")
+        elif problem:
             failed = True
             click.echo(f"{opd:<18} GAGAL: {problem}")
         else:

@@ -99,6 +99,8 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
                 for v in snapshot.rows}
     new = [r for r in rows if row_key(r, wilayah) not in existing]
     out.skipped = len(rows) - len(new)
+    if not new:  # nothing to write: a save since the read changes nothing here
+        return out
     if (reason := backend.busy(result.opd)) is not None:
         out.error = reason
         return out

@@ -14,6 +14,7 @@ from service.config import Config
 from service.reconcile.removal import PENDING_REMOVAL
 from service.archive import dberrors, waiting
 from service.reconcile.who import People
+from service.archive.chain import CHAIN_HELD, ChainBroken
 from service.archive.lease import LeaseLost
 from service.archive.queries import Queries
 from service.archive.store import Store
@@ -213,6 +214,13 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
         except LeaseLost as exc:  # another poller owns the archive now: write nothing more
             cycle.report.errors.append(str(exc))
             return [], {}
+        except ChainBroken as exc:  # nothing is appended to a chain that no longer holds: the tab is held
+            tab.status = "dilewati"
+            tab.message = (f"Tab ditahan: {exc}. Periksa dengan 'satudata verify-archive' dan pulihkan arsip "
+                           "dari cadangan ('satudata restore').")
+            cycle.report.errors.append(f"{result.opd}: {tab.message}")
+            cycle.store.set_tab_problem(result.opd, CHAIN_HELD, tab.message, cycle.now)
+            continue
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
             _tab_failed(cycle.report, tab, exc)
             continue
@@ -241,7 +249,8 @@ def _commit(cycle: _Cycle, plan: Plan, snapshot: TabSnapshot) -> int:
     """The plan in one transaction, renewing the lease; the number of rows archived."""
     lease = cycle.lease
     renewal = (lease[0], cycle.clock() + timedelta(seconds=lease[1])) if lease else None
-    return cycle.store.apply(plan, cycle.report.cycle_id, cycle.now, token=cycle.wrap(snapshot.token), lease=renewal)
+    return cycle.store.apply(plan, cycle.report.cycle_id, cycle.now, token=cycle.wrap(snapshot.token), lease=renewal,
+                             year=cycle.config.year)
 
 
 def _tab_failed(report: CycleReport, tab: TabReport, exc: Exception) -> None:

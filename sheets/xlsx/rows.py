@@ -32,11 +32,11 @@ def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> W
     """Rows written below the last row the read saw; text stays text (never a formula)."""
     from .write import patch_workbook
 
+    if not rows:
+        return WriteResult(None, snapshot.token)
     path = backend.path(snapshot.opd)
     if reason := backend.write_refused(path, snapshot.token):
         return WriteResult(reason.replace("; akan ditulis pada siklus berikutnya", _NEXT))
-    if not rows:
-        return WriteResult(None, snapshot.token)
     data, token = load(path)
     if not same_token(snapshot.token, token):
         return WriteResult(f"Berkas {path.name} berubah sejak dibaca{_NEXT}")
