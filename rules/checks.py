@@ -1,4 +1,4 @@
-"""Data checks of DESIGN section 5 over one tab: built-in, per-item and history.
+"""Data checks over one tab (DECISIONS.md #3): built-in, per-item and history.
 
 Input is a DataFrame of raw cell values indexed by row ID, with the field keys as columns
 (plus ``_persen``: the Nilai cell had a percent format). Output is findings as values.

@@ -1,4 +1,4 @@
-"""The service standard as the SOP states it (DESIGN section 8), pure: counts, no clock, no I/O.
+"""The service standard as the SOP states it (DECISIONS.md #6), pure: counts, no clock, no I/O.
 
 Two clocks per OPD. The phase clock: the OPD's phase is its least advanced row, and the
 work that follows it must end within the SOP's days for those steps (``rules/sop.yaml``).

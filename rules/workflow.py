@@ -1,4 +1,4 @@
-"""The state machine of DESIGN section 4, for one row: pure, clock-free.
+"""The state machine of one row (DECISIONS.md #2): pure, clock-free.
 
 Given the state the database remembers and the boxes the sheet shows now, it returns the
 new state, the boxes to clear (each with the reason shown to the user) and the

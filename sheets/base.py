@@ -97,7 +97,7 @@ class PostAuthor:
 
 @dataclass(frozen=True)
 class CommentWrite:
-    """A change to a comment thread the poller owns (issue 9.4): ``open`` a thread on a cell
+    """A change to a comment thread the poller owns (DECISIONS.md #13): ``open`` a thread on a cell
     (assigned to ``assignee``), ``reply`` in one, ``resolve`` or ``reopen`` it (with ``text``).
     A backend never edits or deletes a post it did not write."""
 

@@ -1,4 +1,4 @@
-"""The sheet contract's columns (DESIGN section 3) and header matching."""
+"""The sheet contract's columns (DECISIONS.md #1) and header matching."""
 from __future__ import annotations
 
 import re

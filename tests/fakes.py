@@ -16,7 +16,7 @@ class FakeTab:
     notes: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based sheet coords
     percent: set[tuple[int, int]] = field(default_factory=set)
     version: int = 0
-    saved_by: str | None = None  # as an Excel workbook's docProps/core.xml would say (issue 9.2)
+    saved_by: str | None = None  # as an Excel workbook's docProps/core.xml would say (DECISIONS.md #11)
     protected: bool | None = None
 
 

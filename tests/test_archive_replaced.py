@@ -1,4 +1,4 @@
-"""A replaced archive never resets the sheets (issue 13.3): the tab is held until `satudata adopt`."""
+"""A replaced archive never resets the sheets (DECISIONS.md #22): the tab is held until `satudata adopt`."""
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,4 @@
-"""Data checks (DESIGN section 5): findings asserted as small tables of (row, column, level, code)."""
+"""Data checks (DECISIONS.md #3): findings asserted as small tables of (row, column, level, code)."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,4 @@
-"""Adversarial findings (issue 13 items 5, 8, 9, 10, 11): secrets, links, tracebacks, ports, timing."""
+"""Adversarial findings (DECISIONS.md #23): secrets, links, tracebacks, ports, timing."""
 from __future__ import annotations
 
 import socket

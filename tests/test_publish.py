@@ -1,4 +1,4 @@
-"""`satudata publish`: wide tables, portal JSON, the Data Package and the DCAT catalogue (issue 11.1)."""
+"""`satudata publish`: wide tables, portal JSON, the Data Package and the DCAT catalogue (DECISIONS.md #19)."""
 from __future__ import annotations
 
 import csv

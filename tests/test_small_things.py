@@ -1,4 +1,4 @@
-"""Small things a user notices (issue 12.6): one palette, page order, quiet empty workspace."""
+"""Small things a user notices (DECISIONS.md #20): one palette, page order, quiet empty workspace."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""A workbook open in Excel/LibreOffice is a waiting state (issue 12.3), and what poll prints (12.2)."""
+"""A workbook open in Excel/LibreOffice is a waiting state (DECISIONS.md #20), and what poll prints (12.2)."""
 from __future__ import annotations
 
 import io

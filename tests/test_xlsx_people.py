@@ -1,4 +1,4 @@
-"""Issue 9.2 in Excel: the saving user (docProps/core.xml cp:lastModifiedBy, as Excel and
+"""DECISIONS.md #11 in Excel: the saving user (docProps/core.xml cp:lastModifiedBy, as Excel and
 LibreOffice write it) and the user in the lock file name who made a change."""
 from __future__ import annotations
 

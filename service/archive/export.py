@@ -1,4 +1,4 @@
-"""Exports of the archive (DESIGN section 10): CSV, XLSX, JSON with the agreed keys."""
+"""Exports of the archive (DECISIONS.md #20): CSV, XLSX, JSON with the agreed keys."""
 from __future__ import annotations
 
 import csv

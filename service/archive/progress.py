@@ -1,4 +1,4 @@
-"""Progress of every OPD against the SOP's deadlines (DESIGN section 8), for CLI, dashboard and
+"""Progress of every OPD against the SOP's deadlines (DECISIONS.md #6), for CLI, dashboard and
 JSON API. The counting is pure in ``rules/deadlines.py``; this module reads the store for it."""
 from __future__ import annotations
 

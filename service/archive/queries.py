@@ -33,7 +33,7 @@ def archive_query(columns, all_versions: bool, opd: str | None):
 
 
 def archive_record(r) -> dict:
-    """One export record (DESIGN section 10): the twelve agreed keys, then the datum's place and Standar Data."""
+    """One export record (DECISIONS.md #20): the twelve agreed keys, then the datum's place and Standar Data."""
     return {"opd": r.opd, "id": r.row_id, "kode_data": r.kode_data, "uraian_data": r.uraian_data,
             "rincian": r.rincian, "satuan": r.satuan, "tahun": r.tahun, "nilai": r.nilai,
             "keterangan": r.keterangan, "versi": r.version,
@@ -111,7 +111,7 @@ class Queries:
             return [{**r._mapping, "at": _aware(r.at)} for r in conn.execute(query)]
 
     def row_history(self, opd: str, row_id: str, limit: int = 5000) -> list[dict]:
-        """Every event of one row, oldest first: state changes and value changes (issue 9.3)."""
+        """Every event of one row, oldest first: state changes and value changes (DECISIONS.md #12)."""
         query = (select(t.events).where(t.events.c.opd == opd, t.events.c.row_id == row_id)
                  .order_by(t.events.c.id).limit(limit))
         with self.engine.connect() as conn:

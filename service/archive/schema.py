@@ -79,7 +79,7 @@ events = Table(
     Column("to_state", String(16), nullable=False),
     Column("reason", LongText, nullable=False),
     Column("cell_values", LongText, nullable=False),
-    # issue 9.2/9.3: who made the change and how that is known; value changes of one cell
+    # DECISIONS.md #11, #12: who made the change and how that is known; value changes of one cell
     Column("kind", String(16), nullable=False, default="status"),  # "status", "nilai" or "komentar"
     Column("oleh", LongText),
     Column("bagaimana", LongText),

@@ -1,4 +1,4 @@
-"""`satudata adopt KODE|semua`: take a tab's rows as they stand into a replaced archive (issue 13.3)."""
+"""`satudata adopt KODE|semua`: take a tab's rows as they stand into a replaced archive (DECISIONS.md #22)."""
 from __future__ import annotations
 
 from datetime import timedelta

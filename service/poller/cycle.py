@@ -317,7 +317,7 @@ def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[st
 
 
 def people_of(config: Config, opd: str, service_account: str | None = None) -> People:
-    """Who works on an OPD's tab, as the workspace file says (the audit's evidence, issue 9.2)."""
+    """Who works on an OPD's tab, as the workspace file says (the audit's evidence, DECISIONS.md #11)."""
     entry = next((o for o in config.opds if o.kode == opd), None)
     return People(opd, entry.operators if entry else (), tuple(config.walidata), entry.kepala if entry else None,
                   service_account)

@@ -1,6 +1,6 @@
 """The one place publication reads the archive: the latest verified version of every datum.
 
-A datum is (OPD, item key, rincian key, tahun) as issue 8 defines it. Today's archive is keyed
+A datum is (OPD, item key, rincian key, tahun) as DECISIONS.md #4 defines it. Today's archive is keyed
 by sheet row, so this adapter groups every archived version by datum itself and keeps the
 newest; Standar Data and the Kemendagri code come from the record when it carries them, else
 from the remembered row, else stay empty. When the archive itself is keyed by datum only this

@@ -1,4 +1,4 @@
-"""A replaced archive never resets the sheets (issue 13.3).
+"""A replaced archive never resets the sheets (DECISIONS.md #22).
 
 An archive restored from an older backup, deleted, or pointed at another database does not
 know the IDs the sheet shows. Judging those rows as new would clear every tick and send them

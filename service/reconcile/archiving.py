@@ -1,4 +1,4 @@
-"""Which archive version a verified row becomes: versions count per datum (DESIGN section 6)."""
+"""Which archive version a verified row becomes: versions count per datum (DECISIONS.md #4)."""
 from __future__ import annotations
 
 from datetime import datetime

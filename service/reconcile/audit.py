@@ -1,4 +1,4 @@
-"""Every change is audited (issue 9.2, 9.3): each edit of an operator or Walidata cell of a known
+"""Every change is audited (DECISIONS.md #11, #12): each edit of an operator or Walidata cell of a known
 row is a value-change event (column, from, to, when, who), whether or not the state moves, and
 every state-change event names who caused it and how that is known.
 
@@ -114,7 +114,7 @@ def record_row(plan: Plan, witness: Witness, row_id: str, transitions: list[tupl
     """The row's audit events: one value-change event per edited cell, then its state changes
     (``transitions``, each carrying ``values``: the cells as people left them), each naming who
     caused it. ``changed``: the data fields that differ from memory; ``author``: who asked for a
-    revision where a comment did (issue 9.4)."""
+    revision where a comment did (DECISIONS.md #13)."""
     changes = value_changes(mem, data, cells, catatan, pending, changed) if mem is not None and not mem.removed else []
     edited = [k for k, _, _ in changes]
     for key, old, new in changes:  # the edits come first: they caused the state changes after them

@@ -1,4 +1,4 @@
-"""Google Sheets comment threads in the SOP (issue 9.4), decided from what was read, so a lost or
+"""Google Sheets comment threads in the SOP (DECISIONS.md #13), decided from what was read, so a lost or
 failed comment write is simply planned again from the next read:
 
 * in an OPEN thread on a data cell of a filled row (7, 9, 10), the people's posts after the

@@ -1,7 +1,7 @@
 """Row identity: which sheet row is which remembered row, by its ID column; a copied or
 hand-typed ID gets a new one, a lost ID is given back to the row holding its data.
 
-When a verified row is copied (issue 13.2: Excel's "Insert Copied Cells"):
+When a verified row is copied (DECISIONS.md #21: Excel's "Insert Copied Cells"):
 
 An exact copy (same data, same ticks) cannot be told from its original: whichever of the two
 keeps the ID, the other takes over the original's state and ticks under a new ID, so the row

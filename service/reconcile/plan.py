@@ -53,9 +53,9 @@ class Event:
     to_state: str
     reason: str
     values: dict[str, Any]
-    oleh: str = ""  # who made the change, or the honest candidates (issue 9.2)
+    oleh: str = ""  # who made the change, or the honest candidates (DECISIONS.md #11)
     bagaimana: str = ""  # how that is known
-    kind: str = "status"  # "status": a state change; "nilai": a cell's value changed (issue 9.3)
+    kind: str = "status"  # "status": a state change; "nilai": a cell's value changed (DECISIONS.md #12)
     column: str | None = None  # for "nilai": the column key, its text before and after
     old: str | None = None
     new: str | None = None

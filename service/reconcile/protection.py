@@ -1,4 +1,4 @@
-"""Excel sheet protection as evidence (issue 9.1): a Walidata tick that appeared while the sheet
+"""Excel sheet protection as evidence (DECISIONS.md #10): a Walidata tick that appeared while the sheet
 was protected by the Walidata's password cannot have come from an operator; one that appeared
 while it was unprotected is accepted, and its events say "tanpa proteksi"."""
 from __future__ import annotations

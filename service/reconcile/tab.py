@@ -124,7 +124,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
-    memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (issue 9.4)
+    memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (DECISIONS.md #13)
     work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
     mass = _mass_change(vanished, [s for s in slots if s.changed], memory, ctx, len(active))
     if mass is not None:
@@ -306,7 +306,7 @@ def _plan_row(run: _Run, slot: _Slot, findings: list[Finding], nilai: float | No
     comments.not_authorised(run.plan, run.snapshot, slot.row, run.header, row.mem, run.witness.people, slot.row_id,
                             outcome.state, run.ctx.sop, run.now)
     row.clears.update(outcome.clears)
-    if outcome.held:  # verified stays verified (issue 8.4)
+    if outcome.held:  # verified stays verified (DECISIONS.md #7)
         findings = for_review(findings, row.mem.findings, run.ctx.review_cause)  # type: ignore[union-attr]
     transitions = list(outcome.transitions)
     if row.mem is not None and row.mem.removed:

@@ -1,4 +1,4 @@
-"""Who made a change, and how we know (issue 9.2): every audit event names a person or the
+"""Who made a change, and how we know (DECISIONS.md #11): every audit event names a person or the
 honest set of candidates ("salah satu dari: A, B"), never a guess presented as fact.
 
 The evidence is what the backend saw (sheets.base.TabSnapshot: the Excel saving user and lock-file
@@ -130,7 +130,7 @@ def comment_author(name: str, mapped: PostAuthor | None, people: People) -> tupl
 
 
 def kepala(ticked_by: Who, people: People) -> Who:
-    """Step 6: the head approves; the operator ticks on the head's behalf (DESIGN section 1)."""
+    """Step 6: the head approves; the operator ticks on the head's behalf (DECISIONS.md #1)."""
     if people.kepala:
         nama, nip = people.kepala
         head = f"Ka. OPD {nama}" + (f" (NIP {nip})" if nip else "")

@@ -1,5 +1,5 @@
 """GoogleBackend: one tab per OPD (named ``<KODE>``) in one spreadsheet shared with a service account,
-or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
+or in an OPD's own spreadsheet. DECISIONS.md #5 and #15 are the budget:
 
 * an idle cycle costs one Drive call (Drive quota) and no Sheets request: ``files.get?fields=version``
   with one spreadsheet, Drive's change feed for all of them with several (google_changes.py); a
@@ -123,8 +123,8 @@ class GoogleBackend(Backend):
         self._titles: dict[str, dict[str, int]] = {}  # spreadsheet -> {tab title: sheetId}
         self._tabs: dict[str, _Tab] = {}  # OPD -> what its last read learnt
         self.revision_seen: dict[str, str] = {}  # spreadsheet -> the last Drive revision whose editors were read
-        self.feed = ChangeFeed(self)  # which spreadsheets changed: Drive's change feed (issue 10.3)
-        self.protections = Sync(self)  # protected ranges in step with the config (issue 10.6)
+        self.feed = ChangeFeed(self)  # which spreadsheets changed: Drive's change feed (DECISIONS.md #15)
+        self.protections = Sync(self)  # protected ranges in step with the config (DECISIONS.md #17)
 
     @classmethod
     def from_config(cls, config: Any, client: Any = None, **kwargs: Any) -> "GoogleBackend":
@@ -311,7 +311,7 @@ class GoogleBackend(Backend):
         if not found:
             return {}, found
         params = [("ranges", a1_title(t)) for t in found.values()]
-        params += comments.read_params()  # READ_FIELDS plus comments and protected ranges (issue 9.4)
+        params += comments.read_params()  # READ_FIELDS plus comments and protected ranges (DECISIONS.md #13)
         data = self.call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
                           params=params)
         self._comments_read = data.get("comments", [])

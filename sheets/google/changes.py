@@ -1,4 +1,4 @@
-"""Which spreadsheets changed since the last cycle: Drive's change feed (issue 10.3).
+"""Which spreadsheets changed since the last cycle: Drive's change feed (DECISIONS.md #15).
 
 Asking Drive ``files.get?fields=version`` of every spreadsheet costs one Drive call per spreadsheet
 per cycle, 57 when every OPD has its own. ``changes.list?pageToken=P`` answers for all of them at

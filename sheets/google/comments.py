@@ -1,4 +1,4 @@
-"""Comment threads and revision editors for GoogleBackend (issue 9.2, 9.4).
+"""Comment threads and revision editors for GoogleBackend (DECISIONS.md #11, #13).
 
 The schemas come from the Sheets v4 discovery document shipped with google-api-python-client
 (revision 20261019): ``spreadsheets.get?commentsViewMode=COMMENTS_VIEW_MODE_INCLUDED`` answers

@@ -1,4 +1,4 @@
-"""Protected ranges of each OPD tab, kept in step with satudata.toml (issue 10.6).
+"""Protected ranges of each OPD tab, kept in step with satudata.toml (DECISIONS.md #17).
 
 Every OPD tab carries three kinds of protected range, told apart by their description: the system
 columns (the poller alone), the Walidata columns (``[walidata] emails`` and the poller) and the whole

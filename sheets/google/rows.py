@@ -1,4 +1,4 @@
-"""Writes land on the row they were decided for (issue 10.4).
+"""Writes land on the row they were decided for (DECISIONS.md #16).
 
 Drive's ``version`` can lag minutes behind an edit, so the version check before a write may pass
 while an operator has just sorted, inserted or deleted rows: coordinates from the read would then
