@@ -26,13 +26,6 @@ def box_labels() -> dict[str, str]:
     return {key: box.label for key, box in load_sop().boxes.items()}
 
 
-def __getattr__(name: str):
-    """``BOX_LABEL`` as before, now read from sop.yaml (one home for each fact)."""
-    if name == "BOX_LABEL":
-        return box_labels()
-    raise AttributeError(name)
-
-
 @dataclass
 class RowInput:
     prev_state: str | None  # None: a row seen for the first time

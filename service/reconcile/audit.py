@@ -12,7 +12,7 @@ from datetime import datetime
 from rules import fields as f
 from rules.keys import text
 from rules.sop import DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI, TERVERIFIKASI
-from rules.workflow import BOX_LABEL, parse_box
+from rules.workflow import box_labels, parse_box
 from service.reconcile import who as w
 from service.reconcile.changes import changed_fields
 from service.reconcile.plan import Event, Plan, RowMemory
@@ -46,7 +46,7 @@ def value_changes(mem: RowMemory, data: dict[str, str], cells: dict, catatan: st
     if changed is None:
         changed = changed_fields(data, mem, f.DATA_FIELDS)
     out = [(k, mem.data.get(k, ""), data.get(k, "")) for k in changed]
-    for key in BOX_LABEL:
+    for key in box_labels():
         if key not in cells:
             continue
         now, before = parse_box(cells.get(key)), bool(mem.boxes.get(key))
@@ -104,7 +104,7 @@ def _who(prev: str | None, to: str, changed: list[str], witness: Witness, author
     if to == DISETUJUI and keys == [f.SETUJU_KA]:
         return w.kepala(witness.edited(f.SETUJU_KA), witness.people)
     if len(keys) > 1:
-        return w.together([(BOX_LABEL.get(k, k), witness.edited(k)) for k in keys])
+        return w.together([(box_labels().get(k, k), witness.edited(k)) for k in keys])
     return witness.edited(keys[0])
 
 
