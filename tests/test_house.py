@@ -82,3 +82,65 @@ def test_every_cited_decision_exists():
                                      path.read_text(encoding="utf-8"))
              for n in re.findall(r"\d+", group)}
     assert cited - decisions == set()
+
+
+def _string_constants(folder: str):
+    """(file, line, text) of every string literal in a package, docstrings left out."""
+    import ast
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                yield path.relative_to(ROOT), node.lineno, node.value
+
+
+def test_each_sop_fact_is_declared_once():
+    from rules.sop import load_sop
+    from service.reconcile.plan import TabStatus
+    sop = load_sop()
+    labels = {b.label for b in sop.boxes.values()} | {s.label for s in sop.states.values()}
+    held = {s.value for s in TabStatus} - {TabStatus.OK, TabStatus.ERROR, TabStatus.HEADER}  # "ok"/"galat" are common words
+    copies = [f"{path}:{line}: {value!r}" for folder in PACKAGES for path, line, value in _string_constants(folder)
+              if value in labels or (value in held and path != Path("service/reconcile/plan.py"))]
+    assert copies == []
+    numbers = [f"{path.relative_to(ROOT)}:{n}" for folder in PACKAGES for path in sorted((ROOT / folder).rglob("*.py"))
+               for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if re.search(r"\(5, 7, 9\)|blocking\(\d", line) and "sop.py" not in path.name]
+    assert numbers == []
+
+
+def test_box_columns_fields_and_blockable_steps_come_from_sop_yaml():
+    from rules import fields as f
+    from rules.findings import GALAT, Finding
+    from rules.sop import load_sop
+    from sheets.layout import COLUMNS
+    sop = load_sop()
+    assert f.STEP_BOXES == tuple(sop.boxes)
+    assert [(c.key, c.header, c.owner) for c in COLUMNS if c.box] == \
+        [(k, b.label, b.pemilik.casefold()) for k, b in sop.boxes.items()]
+    assert sop.blockable == {5, 7, 9}
+    error = Finding("X-1", f.NILAI, GALAT, "kode", "pesan", blocks_from=5)
+    assert [n for n in range(1, 11) if error.blocks(n)] == sorted(sop.blockable)
+
+
+def test_whether_a_cleared_box_stays_cleared_depends_on_its_kind_not_its_wording():
+    from rules import fields as f
+    from rules.workflow import ClearKind, read_boxes
+    cells = {f.SELESAI_ISI: "YA"}
+    for kind in ClearKind:
+        _, clears, kinds = read_boxes(cells, {f.SELESAI_ISI: "kalimat apa saja"}, {f.SELESAI_ISI: kind}, False)
+        assert (f.SELESAI_ISI in clears) is kind.sticky, kind
+        assert kinds.get(f.SELESAI_ISI) == (kind if kind.sticky else None)
+    assert {k for k in ClearKind if k.sticky} == {ClearKind.REVISION, ClearKind.REOPENED, ClearKind.REVERIFY,
+                                                   ClearKind.UNSEEN}
+
+
+def test_a_clear_remembered_before_kinds_were_stored_keeps_its_kind():
+    from rules.workflow import ClearKind, legacy_kinds
+    old = {"selesai_diisi": "Dikosongkan otomatis: Walidata meminta revisi (lihat Catatan Walidata).",
+           "disepakati_opd": "Dikosongkan otomatis: Disepakati OPD dicentang terlalu awal; ..."}
+    assert legacy_kinds(old) == {"selesai_diisi": ClearKind.REVISION}

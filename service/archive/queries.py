@@ -14,6 +14,7 @@ from sqlalchemy import Engine, and_, func, select
 from rules.fields import STANDAR_DATA
 from rules.findings import GALAT, PERINGATAN
 from service.archive import schema as t
+from service.archive.store import box_notes_of
 from service.archive.timestamps import from_db as _aware
 
 # A row's data in the order of their years, each datum's versions in order (id breaks ties).
@@ -45,7 +46,7 @@ def archive_record(r) -> dict:
 def _row(r) -> dict:
     """A remembered row as the read models show it (the RowMemory fields, plus its OPD)."""
     return {"opd": r.opd, "row_id": r.row_id, "state": r.state, "data": json.loads(r.data),
-            "boxes": json.loads(r.boxes), "catatan": r.catatan or "", "box_notes": json.loads(r.box_notes),
+            "boxes": json.loads(r.boxes), "catatan": r.catatan or "", **box_notes_of(r.box_notes),
             "notes": json.loads(r.notes), "findings": json.loads(r.findings), "updated_at": _aware(r.updated_at),
             "archived_hash": r.archived_hash, "archived_version": r.archived_version, "removed": bool(r.removed),
             "position": r.position, "fingerprint": r.fingerprint or ""}

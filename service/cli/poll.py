@@ -128,15 +128,16 @@ def export(config: Config, store, fmt: str | None, output: Path, locale: str, al
 @pass_store
 def confirm(config: Config, store, kode: str) -> None:
     from service.archive.queries import Queries
+    from service.reconcile.plan import CONFIRMABLE, TabStatus
     held = {t["opd"]: t for t in Queries(store.engine).tabs()}.get(kode.upper())
     if held is None:
         raise click.ClickException(f"OPD {kode} belum pernah diproses poller")
-    if held["status"] == "arsip_asing":
+    if held["status"] == TabStatus.ARCHIVE_UNKNOWN:
         raise click.ClickException(f"Arsip tidak mengenal baris {kode.upper()}; confirm akan mengosongkan centang. "
                                    f"Jalankan: satudata adopt {kode.upper()}")
-    if held["status"] not in ("hapus_massal", "ubah_massal", "hapus_tertunda"):
+    if held["status"] not in CONFIRMABLE:
         raise click.ClickException(f"Tidak ada perubahan massal yang ditahan di {kode.upper()}; tidak ada yang perlu disetujui")
     store.confirm_removal(kode.upper())
-    what = {"hapus_massal": "Penghapusan massal", "ubah_massal": "Perubahan massal",
-            "hapus_tertunda": "Penghapusan baris yang sudah disepakati"}[held["status"]]
+    what = {TabStatus.MASS_REMOVAL: "Penghapusan massal", TabStatus.MASS_CHANGE: "Perubahan massal",
+            TabStatus.PENDING_REMOVAL: "Penghapusan baris yang sudah disepakati"}[held["status"]]
     click.echo(f"{what} di {kode.upper()} disetujui; diproses pada siklus berikutnya.")

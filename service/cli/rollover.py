@@ -23,8 +23,9 @@ from service.cli.context import load, open_service
 from service.cli.distribute import append_draft
 from service.cli.rollover_marker import marker_path
 from service.config import Config
+from service.reconcile.plan import TabStatus
 
-HELD = {"hapus_massal": "penghapusan massal ditahan", "ubah_massal": "perubahan massal ditahan"}
+HELD = {TabStatus.MASS_REMOVAL: "penghapusan massal ditahan", TabStatus.MASS_CHANGE: "perubahan massal ditahan"}
 CARRIED = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, *f.STANDAR_DATA)
 
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any, Callable
 from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 from service.config import Config
-from service.reconcile.removal import PENDING_REMOVAL
+from service.reconcile.plan import TabStatus
 from service.archive import dberrors, waiting
 from service.reconcile.who import People
-from service.archive.chain import CHAIN_HELD, ChainBroken
+from service.archive.chain import ChainBroken
 from service.archive.lease import LeaseLost
 from service.archive.queries import Queries
 from service.archive.store import Store
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from service.reconcile.plan import Plan
 
 log = logging.getLogger(__name__)
-PROCESSED = ("ok", PENDING_REMOVAL)  # tab statuses whose rows were processed this cycle
+PROCESSED = (TabStatus.OK, TabStatus.PENDING_REMOVAL)  # tab statuses whose rows were processed this cycle
 YOUNG_THRESHOLD = 50_000  # allocations between young-generation collections during a cycle
 
 
@@ -199,9 +199,9 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
         tab = TabReport(result.opd, "tidak_berubah", result.notice)
         cycle.report.tabs.append(tab)
         if result.error:
-            tab.status, tab.message = "galat", result.error
+            tab.status, tab.message = TabStatus.ERROR, result.error
             cycle.report.errors.append(f"{result.opd}: {result.error}")
-            cycle.store.set_tab_problem(result.opd, "galat", result.error, cycle.now)
+            cycle.store.set_tab_problem(result.opd, TabStatus.ERROR, result.error, cycle.now)
             continue
         if result.unchanged or result.snapshot is None:
             if result.unchanged and result.token is not None:  # same content, fresher bookkeeping (Google's feed)
@@ -219,7 +219,7 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
             tab.message = (f"Tab ditahan: {exc}. Periksa dengan 'satudata verify-archive' dan pulihkan arsip "
                            "dari cadangan ('satudata restore').")
             cycle.report.errors.append(f"{result.opd}: {tab.message}")
-            cycle.store.set_tab_problem(result.opd, CHAIN_HELD, tab.message, cycle.now)
+            cycle.store.set_tab_problem(result.opd, TabStatus.CHAIN_BROKEN, tab.message, cycle.now)
             continue
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
             _tab_failed(cycle.report, tab, exc)
@@ -271,8 +271,8 @@ def _planned(tab: TabReport, plan: Plan) -> None:
 
 def _still_held(tab: TabReport, remembered: dict | None) -> None:
     """An unchanged tab that is held (or waits for a confirmation) says so every cycle."""
-    if remembered is None or remembered.get("status") in (None, "galat") or (
-            remembered.get("status") == "ok" and NOTICE_MARK not in (remembered.get("message") or "")):
+    if remembered is None or remembered.get("status") in (None, TabStatus.ERROR) or (
+            remembered.get("status") == TabStatus.OK and NOTICE_MARK not in (remembered.get("message") or "")):
         return
     if remembered["status"] not in PROCESSED:
         tab.status = "dilewati"

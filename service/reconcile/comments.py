@@ -20,6 +20,7 @@ from datetime import datetime
 
 from rules import fields as f
 from rules.sop import DIARSIP, DIISI, PERBAIKAN, TERVERIFIKASI, Sop
+from rules.workflow import ClearKind, legacy_kinds
 from service.reconcile.plan import Event, Plan, RowMemory
 from service.reconcile.who import People, Who, comment_author
 from sheets.base import OWNED_NOTE_PREFIX, CellComment, CommentWrite, TabSnapshot
@@ -114,8 +115,8 @@ def _blocked(row: RowMemory) -> list[dict]:
     errors = [x for x in row.findings if x.get("level") == "galat"]
     if not errors:
         return []
-    refused = row.state == PERBAIKAN or any("galat" in why or "Belum dapat disepakati" in why
-                                             for why in row.box_notes.values())
+    kinds = row.clear_kinds or legacy_kinds(row.box_notes)
+    refused = row.state == PERBAIKAN or ClearKind.BLOCKED in kinds.values()
     return errors if refused else []
 
 

@@ -43,7 +43,7 @@ def twin_memory(original: RowMemory, row_id: str, position: int, opd: str, now: 
     events.append(Event(now, opd, row_id, None, original.state,
                         f"Salinan persis baris {original.row_id} (mis. Insert Copied Cells): ID baru, status dan "
                         "centang ikut baris asalnya", dict(original.data)))
-    return replace(original, row_id=row_id, notes={}, box_notes={}, archived_version=0, fingerprint="",
+    return replace(original, row_id=row_id, notes={}, box_notes={}, clear_kinds={}, archived_version=0, fingerprint="",
                    position=position, removed=False)
 
 

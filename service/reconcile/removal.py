@@ -13,7 +13,6 @@ from typing import Callable
 
 from service.reconcile.plan import RowMemory, TabMemory
 
-PENDING_REMOVAL = "hapus_tertunda"  # tab status: processed, with agreed rows waiting for confirmation
 SHOWN = 5  # rows named in the message; the rest are counted
 
 

@@ -16,6 +16,7 @@ from service.archive.progress import holidays_shown, opd_standard, opd_summaries
 from service.archive import chain
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
+from service.reconcile.plan import TabStatus
 from sheets.layout import BY_KEY
 
 KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
@@ -24,11 +25,12 @@ KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
 }
 LEVELS = {GALAT: "Galat", PERINGATAN: "Peringatan"}
 TAB_STATUS = {
-    "ok": "Baik", "belum_dibaca": "Belum dibaca", "galat": "Gagal dibaca",
-    "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
-    "ubah_massal": "Perubahan massal ditahan", "hapus_tertunda": "Penghapusan menunggu persetujuan Walidata",
-    "arsip_asing": "Arsip tidak mengenal baris tab ini (ditahan)",
-    "rantai_rusak": "Rantai hash arsip rusak (ditahan)",
+    TabStatus.OK: "Baik", "belum_dibaca": "Belum dibaca", TabStatus.ERROR: "Gagal dibaca",
+    TabStatus.HEADER: "Judul kolom tidak cocok", TabStatus.MASS_REMOVAL: "Penghapusan massal ditahan",
+    TabStatus.MASS_CHANGE: "Perubahan massal ditahan",
+    TabStatus.PENDING_REMOVAL: "Penghapusan menunggu persetujuan Walidata",
+    TabStatus.ARCHIVE_UNKNOWN: "Arsip tidak mengenal baris tab ini (ditahan)",
+    TabStatus.CHAIN_BROKEN: "Rantai hash arsip rusak (ditahan)",
     "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
