@@ -52,6 +52,8 @@ class Config:
     walidata_password_file: Path | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    # [walidata] nama: the Walidata as named in the audit (distribute) and as her spreadsheet program saves
+    walidata_nama: str | None = None
 
     @property
     def root(self) -> Path:
@@ -73,7 +75,7 @@ KNOWN_KEYS = {
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
-    "walidata": {"emails", "kata_sandi_env", "kata_sandi_file"},
+    "walidata": {"emails", "nama", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
     "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
@@ -206,6 +208,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
                                 else None),
         publikasi=dict(_get(data, "publikasi", dict, "satudata.toml", {})),
+        walidata_nama=(_get(walidata, "nama", str, "walidata", "") or "").strip() or None,
     )
 
 
