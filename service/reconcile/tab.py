@@ -17,7 +17,7 @@ from rules.wilayah import Wilayah
 from rules.workflow import RowInput, advance, box_labels, parse_box, read_boxes
 from service.reconcile import audit, comments
 from service.reconcile.changes import cell_text, changed_fields, scrambled
-from service.reconcile.who import People
+from service.reconcile.who import People, handed_out
 from service.reconcile.protection import (alarm, foreign_walidata_ticks, mark, mark_foreign, quiet_reprotect,
                                           unprotected_walidata_ticks)
 from service.reconcile.archiving import archive_row
@@ -390,7 +390,8 @@ def _audit(run: _Run, slot: _Slot, row: _Row, state: str, transitions: list) -> 
         if transitions else {}
     audit.record_row(run.plan, run.witness, slot.row_id, transitions, values, row.mem, row.data, cells, row.catatan,
                      state, run.now, run.memory.write_pending, row.changed,
-                     author=row.request.who if row.request else None)
+                     author=row.request.who if row.request else None,
+                     handed=handed_out(cells.get(f.HASIL)) if row.mem is None else None)
 
 
 def _remember(run: _Run, slot: _Slot, row: _Row, state: str, findings: list[Finding], transitions: list,

@@ -155,6 +155,26 @@ def comment_author(name: str, mapped: PostAuthor | None, people: People) -> tupl
     return Who(who, f"{how}; {email} tidak tercantum di [walidata] emails maupun operator {people.opd}"), False
 
 
+_HANDOUT = re.compile(r"^Dibagikan oleh (.+?) melalui satudata distribute \((.+?)\)")
+
+
+def handout_note(name: str, basis: str) -> str:
+    """What `satudata distribute` writes in the Hasil Pemeriksaan (system) cell of each row it
+    appends, so the poller's first event of the row names who handed it out."""
+    return (f"Dibagikan oleh {name} melalui satudata distribute ({basis}); poller memberi ID dan memeriksa "
+            "baris ini pada siklus berikutnya.")
+
+
+def handed_out(hasil: object) -> Who | None:
+    """Who handed a new row out (SOP step 2, the Walidata's act), from distribute's note, else None."""
+    found = _HANDOUT.match(hasil) if isinstance(hasil, str) else None
+    if found is None:
+        return None
+    return Who(found.group(1), f"baris ditambahkan oleh satudata distribute (langkah 2 SOP, tindakan Walidata), "
+                               f"dijalankan sebagai {found.group(1)}: {found.group(2)}; tercatat di kolom sistem "
+                               "Hasil Pemeriksaan")
+
+
 def kepala(ticked_by: Who, people: People) -> Who:
     """Step 6: the head approves; the operator ticks on the head's behalf (DESIGN section 1)."""
     if people.kepala:
