@@ -174,3 +174,23 @@ def test_the_sharing_list_is_read_only_when_there_are_peoples_posts_and_once_per
     assert permission_reads(world) == 1
     world.poll()
     assert permission_reads(world) == 1
+
+
+def test_the_riwayat_list_shows_the_refused_comment_with_who_and_how_and_the_same_caveat_as_the_row_page(world):
+    import dataclasses
+    from datetime import datetime, timezone
+
+    from service.web.app import create_app
+    rid = filled(world)
+    comment(world, STRANGER, rid, "Angka ini salah, harusnya 40")
+    world.poll()
+    config = dataclasses.replace(world.config, dashboard_users={})
+    client = create_app(config, world.store, clock=lambda: datetime.now(timezone.utc)).test_client()
+    feed = client.get("/api/riwayat").get_json()["peristiwa"]
+    [remark] = [e for e in feed if e["jenis"] == "komentar"]
+    assert remark["oleh"] == f"Tamu Luar <{STRANGER}>" and "tidak tercantum di [walidata]" in remark["bagaimana"]
+    caveat = "Nama penyimpan berkas Excel adalah nama yang diatur di aplikasinya, tidak diverifikasi"
+    listing = client.get("/riwayat").get_data(as_text=True)
+    row_page = client.get(f"/opd/{OPD}/baris/{rid}").get_data(as_text=True)
+    assert caveat in listing and caveat in row_page
+    assert "harusnya 40" in listing and "Dasar" in listing
