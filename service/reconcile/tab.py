@@ -306,7 +306,7 @@ def _plan_row(run: _Run, slot: _Slot, findings: list[Finding], nilai: float | No
     outcome = advance(_walk_input(row), lambda n: [x for x in findings if x.blocks(n)])
     comments.taken(run.plan, row.request if outcome.state == REVISI else None, slot.row_id, outcome.state, run.ctx.sop)
     comments.not_authorised(run.plan, run.snapshot, slot.row, run.header, row.mem, run.witness.people, slot.row_id,
-                            outcome.state, run.ctx.sop, run.now)
+                            outcome.state, run.ctx.sop, run.now, row.request if outcome.state == REVISI else None)
     row.clears.update(outcome.clears)
     if outcome.held:  # verified stays verified (issue 8.4)
         findings = for_review(findings, row.mem.findings, run.ctx.review_cause)  # type: ignore[union-attr]
