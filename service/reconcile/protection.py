@@ -6,7 +6,9 @@ Walidata's password then; it states that and flags what does not fit, never a co
   not name, is accepted and its events say "tanpa proteksi" (A1 carries the alarm);
 * the Walidata's own unprotected save is protected again quietly (her events say so);
 * a Walidata tick saved under protection by someone ``[walidata]`` does not name (a tool that ignores
-  protection, or a program set to another name) is flagged "bukan Walidata" and raised on A1."""
+  protection, or a program set to another name) is flagged "bukan Walidata" and raised on A1.
+
+Why re-protect-on-save and not an edit range: DECISIONS.md #31."""
 from __future__ import annotations
 
 from service.reconcile.who import People, is_excel, saved_by_walidata

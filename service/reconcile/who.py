@@ -160,7 +160,7 @@ _HANDOUT = re.compile(r"^Dibagikan oleh (.+?) melalui satudata distribute \((.+?
 
 def handout_note(name: str, basis: str) -> str:
     """What `satudata distribute` writes in the Hasil Pemeriksaan (system) cell of each row it
-    appends, so the poller's first event of the row names who handed it out."""
+    appends, so the poller's first event of the row names who handed it out (DECISIONS.md #32)."""
     return (f"Dibagikan oleh {name} melalui satudata distribute ({basis}); poller memberi ID dan memeriksa "
             "baris ini pada siklus berikutnya.")
 
