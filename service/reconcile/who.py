@@ -91,7 +91,7 @@ def saved_by_walidata(snapshot: TabSnapshot | None, people: People) -> bool:
     alarm for her own save, it never vouches for anyone."""
     trail = snapshot.trail if snapshot is not None else None
     saved = trail.saved_by if isinstance(trail, ExcelTrail) else None
-    return bool(saved) and any(_same_name(saved, n) for n in (*people.walidata_names, *people.walidata))
+    return saved is not None and bool(saved) and any(_same_name(saved, n) for n in (*people.walidata_names, *people.walidata))
 
 
 def is_excel(snapshot: TabSnapshot | None) -> bool:
