@@ -6,17 +6,10 @@ import logging
 
 import click
 
-from service.cli import bahasa
+from service.cli import adopt, bahasa, dashboard, db, distribute, poll, publish, record, riwayat, rollover, setup
+from service.cli.context import ConfigErrorsAsMessages
 
-bahasa.install()  # before any option is declared: click's own texts in Bahasa Indonesia
-
-from service.cli import adopt, dashboard, db, distribute, poll, publish, record, riwayat, rollover, setup  # noqa: E402
-from service.cli.context import ConfigErrorsAsMessages  # noqa: E402
-
-_Command, _Group = bahasa.command_classes()
-
-
-class _Main(ConfigErrorsAsMessages, _Group):
+class _Main(ConfigErrorsAsMessages, bahasa.Main):
     pass
 
 
@@ -39,4 +32,4 @@ for _command in (setup.init, poll.poll, poll.status, poll.export, setup.doctor, 
     main.add_command(_command)
 main.add_command(poll.confirm, name="confirm-removal")  # the command's first name, kept for old scripts
 
-bahasa.localise(main)  # [OPSI] and PERINTAH in every command's usage line
+bahasa.indonesian(main)  # help, usage lines and metavars of every command in Bahasa Indonesia
