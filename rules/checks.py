@@ -10,6 +10,8 @@ that have a finding. Findings keep one order: check by check, and row by row wit
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from dataclasses import dataclass, field
 
@@ -36,7 +38,7 @@ class CheckResult:
     years: dict[str, int | None] = field(default_factory=dict)
 
 
-def _objects(items: list) -> np.ndarray:
+def _objects(items: list[Any]) -> np.ndarray:
     """A 1-d object array, element-wise (np.array would turn a list of tuples into 2-d)."""
     out = np.empty(len(items), dtype=object)
     out[:] = items
@@ -51,7 +53,7 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     code -> value)."""
     if len(values) > SMALL:
         return pd.factorize(values)
-    seen: dict = {}
+    seen: dict[str, Any] = {}
     codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.intp, count=len(values))
     return codes, _objects(list(seen))
 
@@ -60,7 +62,7 @@ def duplicated(values: np.ndarray) -> np.ndarray:
     """pd.Series(values).duplicated(): True where a value appeared on an earlier row."""
     if len(values) > SMALL:
         return pd.Series(values).duplicated().to_numpy()
-    seen: set = set()
+    seen: set[Any] = set()
     return np.fromiter((v in seen or seen.add(v) is not None for v in values.tolist()), dtype=bool, count=len(values))
 
 
@@ -144,9 +146,9 @@ class _Out:
     """Findings of one check, put back in row order however the masks found them."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[tuple, Finding]] = []
+        self.items: list[tuple[tuple[Any, ...], Finding]] = []
 
-    def add(self, order: tuple, finding: Finding) -> None:
+    def add(self, order: tuple[Any, ...], finding: Finding) -> None:
         self.items.append((order, finding))
 
     def flush(self, out: list[Finding]) -> None:
@@ -328,7 +330,7 @@ def _constraints(tab: _Tab, rows: np.ndarray, index: int, rule: ItemRule, number
                         f"{label} '{value[:40]}' tidak sesuai pola {limits['pattern']} ({rule.nama})"))
 
 
-def _bounds(tab: _Tab, rows: np.ndarray, index: int, k_index: int, key: str, label: str, limits: dict,
+def _bounds(tab: _Tab, rows: np.ndarray, index: int, k_index: int, key: str, label: str, limits: dict[str, Any],
             rule: ItemRule, numbers: NumberColumn, years: YearColumn, buf: _Out) -> None:
     if key == f.NILAI:
         value, show = numbers.value[rows], display_number

@@ -8,6 +8,8 @@ read one documented way and flagged, never silently scaled: ``12.5`` is read as
 """
 from __future__ import annotations
 
+from typing import Any
+
 import math
 import numbers
 import re
@@ -319,8 +321,8 @@ def number_of(raw: object) -> tuple[float | None, bool]:
 class NumberColumn:
     """A Nilai column read as numbers: arrays by row, full results (with messages) on demand."""
 
-    raw: list
-    percent_format: list
+    raw: list[Any]
+    percent_format: list[Any]
     value: np.ndarray  # float, NaN where there is no number
     percent: np.ndarray  # bool
     code: np.ndarray  # object: problem code or None
@@ -386,7 +388,7 @@ def parse_years(raw) -> YearColumn:
     """parse_year over a column; a column repeats a few years, each is read once."""
 
     raw = list(raw)
-    seen: dict[tuple, tuple[int | None, str | None]] = {}
+    seen: dict[tuple[Any, ...], tuple[int | None, str | None]] = {}
     value = np.full(len(raw), -1, dtype=np.int64)
     problem = np.full(len(raw), None, dtype=object)
     for i, v in enumerate(raw):

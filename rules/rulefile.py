@@ -1,6 +1,8 @@
 """Loading the Walidata's YAML rule files, with errors that name file, line and key."""
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import re
@@ -34,8 +36,8 @@ def _construct_mapping(loader, node):
     return mapping
 
 
-class LineDict(dict):
-    lines: dict = {}
+class LineDict(dict[str, Any]):
+    lines: dict[str, Any] = {}
     line: int = 0
 
 
@@ -46,8 +48,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 class ItemRule:
     nama: str
     kode: str | None
-    uraian: re.Pattern | None
-    kolom: dict[str, dict]
+    uraian: re.Pattern[str] | None
+    kolom: dict[str, dict[str, Any]]
     jumlah_kecamatan: bool = False
     level: str = "galat"
 
@@ -106,7 +108,7 @@ def _item(path: Path, raw, index: int) -> ItemRule:
     kolom = raw.get("kolom") or {}
     if not isinstance(kolom, dict):
         raise _fail(path, raw.lines.get("kolom", line), "kolom", "harus berupa pemetaan kolom -> batasan")
-    columns: dict[str, dict] = {}
+    columns: dict[str, dict[str, Any]] = {}
     for name, constraints in kolom.items():
         where = kolom.lines.get(name, line) if isinstance(kolom, LineDict) else line
         if name not in COLUMN_KEYS:
@@ -144,7 +146,7 @@ def load_rules(folder: Path | None = None) -> RuleSet:
     folder = Path(folder or DEFAULT_FOLDER)
     if not folder.is_dir():
         raise RuleError(f"Folder aturan {folder} tidak ditemukan")
-    params: dict = {}
+    params: dict[str, Any] = {}
     items: list[ItemRule] = []
     for path in sorted(folder.glob("*.yaml")):
         data = _read_yaml(path)
@@ -186,7 +188,7 @@ def _number(v: object) -> bool:
 
 
 def _bawaan(path: Path, raw) -> dict:
-    out: dict = {}
+    out: dict[str, Any] = {}
     if not isinstance(raw, dict):
         raise _fail(path, getattr(raw, "line", 1), "bawaan", "harus berupa pemetaan kunci -> nilai")
     lines = getattr(raw, "lines", {})

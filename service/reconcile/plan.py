@@ -37,7 +37,7 @@ class RowMemory:
     box_notes: dict[str, str] = field(default_factory=dict)  # boxes the poller cleared -> why
     clear_kinds: dict[str, str] = field(default_factory=dict)  # the same boxes -> rules.workflow.ClearKind
     notes: dict[str, str] = field(default_factory=dict)  # column key -> owned note last written
-    findings: list[dict] = field(default_factory=list)  # shown findings, for the dashboard
+    findings: list[dict[str, Any]] = field(default_factory=list)  # shown findings, for the dashboard
     updated_at: datetime | None = None  # last state change
     archived_hash: str | None = None
     archived_version: int = 0

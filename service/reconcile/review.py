@@ -29,7 +29,7 @@ def cause_of(previous: Any, salt: str) -> str:
     return "data lain pada item ini berubah"
 
 
-def for_review(findings: list[Finding], remembered: list[dict], cause: str) -> list[Finding]:
+def for_review(findings: list[Finding], remembered: list[dict[str, Any]], cause: str) -> list[Finding]:
     """Errors on a verified row become warnings naming their cause; a cause once shown is kept
     (the next cycle does not know it any more), warnings pass as they are."""
     known = {(x.get("kode"), x.get("kolom")): x.get("pesan", "") for x in remembered
@@ -47,6 +47,6 @@ def for_review(findings: list[Finding], remembered: list[dict], cause: str) -> l
     return out
 
 
-def needs_review(findings: list[dict]) -> bool:
+def needs_review(findings: list[dict[str, Any]]) -> bool:
     """A row the dashboard lists under "Perlu ditinjau Walidata"."""
     return any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in findings)
