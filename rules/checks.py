@@ -10,7 +10,7 @@ that have a finding. Findings keep one order: check by check, and row by row wit
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import re
 from dataclasses import dataclass, field
@@ -101,7 +101,7 @@ class _Tab:
             self._distinct[key] = factorize(self.text(key))
         return self._distinct[key]
 
-    def each(self, key: str, fn, dtype=object) -> np.ndarray:
+    def each(self, key: str, fn: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
         """``fn`` of every row's text in column ``key``, called once per distinct text."""
         codes, uniques = self.distinct(key)
         results = [fn(u) for u in uniques]
@@ -118,7 +118,7 @@ class _Tab:
                                         for c in combined]  # type: ignore[assignment]
         return self._cache["pairs"], self._cache["pair_list"]  # type: ignore[return-value]
 
-    def per_pair(self, fn, dtype=object) -> np.ndarray:
+    def per_pair(self, fn: Callable[[str, str], Any], dtype: Any = object) -> np.ndarray:
         codes, pairs = self.pairs()
         results = [fn(k, u) for k, u in pairs]
         return (_objects(results) if dtype is object else np.array(results, dtype=dtype))[codes]
@@ -490,7 +490,7 @@ def _history(tab: _Tab, numbers: NumberColumn, years: YearColumn, history: Histo
                            f"(tahun {previous[keys[j]][0]}): {_jump(v, p, rules)}", 7))
 
 
-def _previous(archived, year: int) -> tuple[int, float] | None:
+def _previous(archived: Iterable[tuple[int, float]], year: int) -> tuple[int, float] | None:
     """The value to compare with: this year's newest archived version, else the latest earlier year."""
     same_year = [(y, v) for y, v in archived if y == year]  # an archived value edited again
     if same_year:

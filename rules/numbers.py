@@ -8,7 +8,7 @@ read one documented way and flagged, never silently scaled: ``12.5`` is read as
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import math
 import numbers
@@ -132,6 +132,8 @@ def _from_text(raw: str, percent_format: bool) -> Parsed:
     if cents:
         text = text[:cents.start(1)]
     head = _SIGN.match(text)
+    if head is None:  # never: both signs are optional
+        return _bukan_angka(shown)
     if head.group(1) and head.group(2):
         return _bukan_angka(shown)
     negative = (head.group(1) or head.group(2)) not in ("", "+")
@@ -333,7 +335,7 @@ class NumberColumn:
         return parse_number(None if raw != raw else raw, percent_format=bool(self.percent_format[i]))
 
 
-def parse_numbers(raw, percent_format) -> NumberColumn:
+def parse_numbers(raw: Iterable[Any], percent_format: Iterable[Any]) -> NumberColumn:
     """parse_number over a column, with the common shapes read in one pass."""
 
     raw, pct = list(raw), [bool(p) for p in percent_format]
@@ -357,7 +359,7 @@ def parse_numbers(raw, percent_format) -> NumberColumn:
             if kind == "bulat":
                 value[i] = float(t)
             else:
-                value[i] = read[kind](t)
+                value[i] = read[str(kind)](t)
                 if kind == "titik":
                     code[i], level[i] = AMBIGU_TITIK, PERINGATAN
         elif v is None or (cls is float and v != v):
@@ -384,7 +386,7 @@ class YearColumn:
         return [None if y < 0 else y for y in self.value.tolist()]
 
 
-def parse_years(raw) -> YearColumn:
+def parse_years(raw: Iterable[Any]) -> YearColumn:
     """parse_year over a column; a column repeats a few years, each is read once."""
 
     raw = list(raw)
