@@ -171,13 +171,19 @@ def _cycle_printer(service, as_json: bool):
 
 @main.command(help="Tampilkan kemajuan setiap OPD menurut langkah SOP.")
 @click.option("--json", "as_json", is_flag=True, help="Keluarkan sebagai JSON.")
+@click.option("--tahun", "year", type=int, metavar="TAHUN",
+              help="Tahun ruang kerja yang sudah ditutup dengan rollover (bawaan: tahun berjalan).")
 @click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
+def status(ctx: click.Context, as_json: bool, year: int | None) -> None:
     from service.archive.masking import mask_secrets
-    from service.archive.progress import progress
+    from service.archive.progress import known_years, progress
     config = _config(ctx)
     from service.poller.wiring import utcnow
-    data = progress(config, _store(config), utcnow())
+    store = _store(config)
+    if year is not None and year not in known_years(config, store):
+        raise click.ClickException(f"Tahun {year} tidak dikenal di arsip ini; tahun yang ada: "
+                                   f"{', '.join(map(str, known_years(config, store)))}")
+    data = progress(config, store, utcnow(), year=year)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, default=iso, indent=2))
         return
@@ -186,7 +192,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
     from service.timefmt import format_tanggal
     label = {"terlambat": "TERLAMBAT", "berisiko": "berisiko", "tepat_waktu": "tepat waktu",
              "selesai": "selesai", "belum_mulai": "belum mulai"}
-    click.echo(f"{config.name} — tahun {config.year}")
+    closed = data["tahun"] != config.year
+    click.echo(f"{config.name} — tahun {data['tahun']}" + (" (sudah ditutup)" if closed else ""))
     idle = [o["kode"] for o in data["opd"] if not o["baris"] and not o["pesan"] and not o["dibuka"]]
     for opd in data["opd"]:
         if opd["kode"] in idle:
