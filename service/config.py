@@ -52,6 +52,7 @@ class Config:
     walidata_password_file: Path | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    zona_waktu: str = "Asia/Jakarta"  # [workspace] zona_waktu: the zone every time is shown and written in
 
     @property
     def root(self) -> Path:
@@ -69,7 +70,7 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 KNOWN_KEYS = {
     "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "kalender",
                       "publikasi"},
-    "workspace": {"name", "year"},
+    "workspace": {"name", "year", "zona_waktu"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
@@ -165,6 +166,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     year = _get(ws, "year", int, "workspace")
     if not 2000 <= year <= 2100:
         raise ConfigError(f"workspace.year harus tahun antara 2000 dan 2100 (sekarang: {year})")
+    zona = _zone(_get(ws, "zona_waktu", str, "workspace", "Asia/Jakarta").strip())
     backend = _get(sheets, "backend", str, "sheets", "xlsx")
     if backend not in ("xlsx", "google"):
         raise ConfigError(f"sheets.backend harus 'xlsx' atau 'google' (sekarang: {backend!r})")
@@ -205,8 +207,19 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         walidata_password_env=_get(walidata, "kata_sandi_env", str, "walidata", None),
         walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
                                 else None),
-        publikasi=dict(_get(data, "publikasi", dict, "satudata.toml", {})),
+        publikasi=dict(_get(data, "publikasi", dict, "satudata.toml", {})), zona_waktu=zona,
     )
+
+
+def _zone(name: str) -> str:
+    """An IANA time zone name the system knows (Asia/Jakarta WIB, Asia/Makassar WITA, Asia/Jayapura WIT)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"workspace.zona_waktu '{name}' bukan nama zona waktu yang dikenal; tulis mis. "
+                          "\"Asia/Jakarta\" (WIB), \"Asia/Makassar\" (WITA) atau \"Asia/Jayapura\" (WIT)") from None
+    return name
 
 
 def _opds(raw: list) -> tuple[Opd, ...]:

@@ -7,8 +7,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
+from service.timefmt import to_wib
 from sheets.tables import table_workbook
 
 KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai", "keterangan",
@@ -16,7 +16,6 @@ KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "
         "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai")
 FORMATS = ("csv", "xlsx", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-WIB = ZoneInfo("Asia/Jakarta")
 TIME_KEYS = ("diverifikasi_pada", "diarsip_pada")
 LOCALES = {"standar": (",", "."), "id": (";", ",")}  # (separator, decimal mark); id-ID spreadsheets read ';' and ','
 
@@ -45,11 +44,10 @@ def _csv_cell(value: object, decimal: str = ".") -> object:
 
 
 def _wib(value: object) -> datetime | None:
-    """An archive timestamp (ISO text or datetime) in WIB, the time zone its readers live in."""
+    """An archive timestamp (ISO text or datetime) in the workspace's zone (WIB), where its readers live."""
     if value in (None, ""):
         return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.astimezone(WIB) if moment.tzinfo else moment.replace(tzinfo=WIB)
+    return to_wib(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
 
 
 def _in_wib(record: dict) -> dict:

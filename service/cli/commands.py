@@ -17,10 +17,13 @@ bahasa.install()  # before any option is declared: click's own texts in Bahasa I
 
 
 def _config(ctx: click.Context) -> Config:
+    from service.timefmt import use_zone
     try:
-        return load_config(ctx.obj.get("config"))
+        config = load_config(ctx.obj.get("config"))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    use_zone(config.zona_waktu)
+    return config
 
 
 def _store(config: Config):

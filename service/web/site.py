@@ -68,6 +68,8 @@ class Dashboard:
         except (ConfigError, OSError, ValueError):
             log.warning("satudata.toml berubah tetapi tidak dapat dibaca; dasbor memakai versi sebelumnya")
             return
+        from service.timefmt import use_zone
+        use_zone(config.zona_waktu)
         self.config, self.settings, self.calendar = config, settings, calendar_for(config)
         self.kodes = frozenset(o.kode for o in config.opds)
         self.reads.clear()
