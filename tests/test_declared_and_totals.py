@@ -31,6 +31,11 @@ def edit_rows(ws: Workspace, opd: str, rows: dict[int, dict]) -> None:
     save_atomic(book, ws.path(opd))
 
 
+def pdf_text(path) -> str:
+    from pypdf import PdfReader
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(str(path)).pages).split())
+
+
 def status(ws: Workspace, row: int) -> str:
     return ws.cell("DINKES", row, "Status").value
 
@@ -73,6 +78,10 @@ def test_a_nilai_declared_missing_with_its_reason_reaches_the_archive_and_is_pub
     assert portal["series"][0]["data"] == [{"tahun": 2024, "nilai": None, "simbol": "-", "keterangan": REASON}]
     assert oct((folder / "datapackage.json").stat().st_mode & 0o777) in {"0o644", "0o664", "0o666"}
 
+    ws.cli("rekap", "DINKES", "-o", str(tmp_path / "rekap.pdf"))
+    text = pdf_text(tmp_path / "rekap.pdf")
+    assert f"- {REASON[:30]}" in text or f"- Kabupaten Magetan 2024: {REASON[:20]}" in text, text
+
     page = create_app(load_config(tmp_path / "satudata.toml")).test_client().get("/data/dinkes-k-009")
     html = page.get_data(as_text=True)
     assert f'<abbr title="{REASON}">-</abbr>' in html and 'id="nilai-dinyatakan"' in html and "(nihil)" in html
@@ -114,3 +123,5 @@ def test_a_kabupaten_total_that_disagrees_with_its_archived_kecamatan_is_withhel
     assert [(w["opd"], w["kode_data"], w["tahun"]) for w in ringkasan["ditahan"]] == [("DINKES", "K-010", 2024)]
     assert 'id="ditahan"' in client.get("/").get_data(as_text=True)
     assert package.get("ditahan", [{"kode_data": "K-010"}])[0]["kode_data"] == "K-010"
+    ws.cli("rekap", "DINKES", "-o", str(tmp_path / "rekap.pdf"))
+    assert "Ditahan: Jumlah Posyandu menurut kecamatan tahun 2024" in pdf_text(tmp_path / "rekap.pdf")

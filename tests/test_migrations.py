@@ -228,3 +228,32 @@ def test_events_recorded_before_0008_read_as_state_changes_with_no_person(db_url
         assert tuple(event) == ("status", None, "3")
     finally:
         engine.dispose()
+
+
+def test_year_clock_keeps_existing_phases_as_the_open_years_and_archived_values_as_numbers(db_url):
+    from datetime import datetime
+
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0009_dashboard_indexes")
+        old_phases = Table("phases", MetaData(), autoload_with=engine)
+        with engine.begin() as conn:
+            conn.execute(insert(old_phases).values(opd="DINKES", at=datetime(2025, 3, 5, 2, 0), phase_order=3))
+        migrate(engine)
+        with engine.connect() as conn:
+            assert conn.execute(select(schema.phases.c.opd, schema.phases.c.tahun)).all() == [("DINKES", None)]
+            assert conn.execute(select(schema.year_clocks)).all() == []
+        assert "status_nilai" in {c["name"] for c in inspect(engine).get_columns("archive")}
+        from alembic import command
+        from alembic.config import Config as AlembicConfig
+
+        from service.archive.engine import MIGRATIONS
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:  # and back: the columns and table go, the log stays
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0009_dashboard_indexes")
+        assert "year_clocks" not in inspect(engine).get_table_names()
+        assert "tahun" not in {c["name"] for c in inspect(engine).get_columns("phases")}
+    finally:
+        engine.dispose()
