@@ -64,7 +64,7 @@ def test_a_nilai_declared_missing_with_its_reason_reaches_the_archive_and_is_pub
 
     ws.cli("publish")
     folder = tmp_path / "publikasi"
-    long = list(csv.DictReader(io.StringIO((folder / "data/dinkes-k-009-panjang.csv").read_text(encoding="utf-8"))))
+    long = list(csv.DictReader(io.StringIO((folder / "data/dinkes-k-009.panjang.csv").read_text(encoding="utf-8"))))
     assert [(r["nilai"], r["status_nilai"], r["keterangan"]) for r in long] == [("-", "nihil", REASON)]
     assert (folder / "data/dinkes-k-009.csv").read_text(encoding="utf-8").splitlines()[1] == \
         "Kabupaten Magetan,35.20,-"  # a lone '-' is written as it is, not as '-

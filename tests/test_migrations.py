@@ -235,7 +235,7 @@ def test_year_clock_keeps_existing_phases_as_the_open_years_and_archived_values_
 
     engine = create_engine(db_url)
     try:
-        migrate(engine, "0009_dashboard_indexes")
+        migrate(engine, "0011_record")
         old_phases = Table("phases", MetaData(), autoload_with=engine)
         with engine.begin() as conn:
             conn.execute(insert(old_phases).values(opd="DINKES", at=datetime(2025, 3, 5, 2, 0), phase_order=3))
@@ -252,7 +252,7 @@ def test_year_clock_keeps_existing_phases_as_the_open_years_and_archived_values_
         config.set_main_option("script_location", str(MIGRATIONS))
         with engine.begin() as conn:  # and back: the columns and table go, the log stays
             config.attributes["connection"] = conn
-            command.downgrade(config, "0009_dashboard_indexes")
+            command.downgrade(config, "0011_record")
         assert "year_clocks" not in inspect(engine).get_table_names()
         assert "tahun" not in {c["name"] for c in inspect(engine).get_columns("phases")}
     finally:

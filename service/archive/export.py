@@ -9,28 +9,14 @@ from pathlib import Path
 from typing import Iterable
 
 from service.timefmt import to_wib
-from sheets.tables import table_workbook
+from sheets.tables import neutralise, table_workbook
 
 KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai", "keterangan",
         "versi", "diverifikasi_pada", "diarsip_pada",
         "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai")
 FORMATS = ("csv", "xlsx", "json")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TIME_KEYS = ("diverifikasi_pada", "diarsip_pada")
 LOCALES = {"standar": (",", "."), "id": (";", ",")}  # (separator, decimal mark); id-ID spreadsheets read ';' and ','
-
-
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; a lone '-' (the BPS
-    symbol for nihil) is no formula and stays as it is."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _lone_dash(value):
-        return "'" + value
-    return value
-
-
-def _lone_dash(text: str) -> bool:
-    """'-' followed by nothing a formula could continue with (a sign, a name, a number, a bracket)."""
-    return text.strip() == "-"
 
 
 def _csv_cell(value: object, decimal: str = ".") -> object:

@@ -20,8 +20,11 @@ from service.publish.source import latest_data
 from service.publish.withheld import Withheld, withhold
 
 log = logging.getLogger(__name__)
-ITEM_SUFFIXES = (".csv", ".xlsx", ".json", "-panjang.csv")
 PUBLIC_MODE = 0o644  # published files are read by a web server that may run as another user
+# a slug is [a-z0-9-] only, so "<slug>.panjang.csv" can never be another item's "<slug>.csv"
+LONG_SUFFIX = ".panjang.csv"
+ITEM_SUFFIXES = (".csv", ".xlsx", ".json", LONG_SUFFIX)
+_EARLIER_SUFFIXES = ("-panjang.csv",)  # the long form's name before it could collide no more
 README = """Publikasi Satu Data Magetan
 ===========================
 
@@ -35,7 +38,7 @@ data/<item>.xlsx         tabel yang sama untuk Excel; angka tersimpan sebagai an
                          ribuan/desimal (Excel/Calc berbahasa Indonesia menampilkan 1.234,5).
 data/<item>.json         seri data seperti dataset portal: metadata (konsep, klasifikasi, ukuran,
                          satuan, periode) dan satu seri per rincian berisi {tahun, nilai}.
-data/<item>-panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
+data/<item>.panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
 datapackage.json         Frictionless Data Package (periksa: frictionless validate datapackage.json).
 katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data.
 """
@@ -88,10 +91,14 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-        os.chmod(tmp, PUBLIC_MODE & ~_umask())  # mkstemp's 0600 would hide it from the web server's user
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(body)
+            os.chmod(tmp, PUBLIC_MODE & ~_umask())  # mkstemp's 0600 would hide it from the web server's user
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         written += 1
     for name in sorted(stale):
         (folder / name).unlink(missing_ok=True)
@@ -113,7 +120,7 @@ def _previous_files(folder: Path) -> set[str]:
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return set()
     return {f"data/{slug}{suffix}" for slug in slugs if isinstance(slug, str) and "/" not in slug
-            for suffix in ITEM_SUFFIXES}
+            for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
 
 
 def publish_after_cycle(config: Config, store: Store, archived: int, rules: RuleSet | None = None,

@@ -8,7 +8,7 @@ open year's starts again. ``archive.status_nilai``: '' for a number, 'nihil' or
 Existing rows are the open year's and plain numbers: nothing is rewritten.
 
 Revision ID: 0010_year_clock
-Revises: 0009_dashboard_indexes
+Revises: 0011_record
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_year_clock"
-down_revision = "0009_dashboard_indexes"
+down_revision = "0011_record"
 branch_labels = None
 depends_on = None
 
