@@ -32,7 +32,7 @@ DINYATAKAN = "nilai_dinyatakan"  # a Nilai declared missing with a BPS symbol: v
 # BPS table symbols for "nil" or "not available": never a number, never silently 0.
 NIL_SYMBOLS = frozenset({"-", "–", "—", "−", "n/a", "na", "?", "..", "...", "x"})
 # Those a table may publish in place of a value, with the reason beside it: '-' nihil (nothing
-# happened), '…' data tidak tersedia (not collected), 'NA' not available; and their words.
+# happened), '…' data tidak tersedia (not collected), 'NA' not available; and their words (DECISIONS.md #44).
 NIHIL, TIDAK_TERSEDIA = "nihil", "tidak_tersedia"
 DECLARED = {"-": NIHIL, "–": NIHIL, "—": NIHIL, "−": NIHIL, "nihil": NIHIL,
             "...": TIDAK_TERSEDIA, "na": TIDAK_TERSEDIA, "n/a": TIDAK_TERSEDIA, "tidak tersedia": TIDAK_TERSEDIA,

@@ -2,7 +2,7 @@
 Asia/Jakarta, WIB), dd/mm/yyyy HH:MM, always with the zone's name or offset.
 
 The zone is one per process: the entry points (CLI, dashboard, poller) call ``use_zone`` with
-the workspace's setting after reading satudata.toml."""
+the workspace's setting after reading satudata.toml (DECISIONS.md #43)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,7 +4,7 @@ What the phase is (the least advanced state with live rows) is decided in
 ``rules.deadlines.phase_order``; here it is only read from the rows and written down.
 Each workspace year has its own clock: the open year's handout lives in ``tabs`` and its phase
 changes carry no year; ``close_year`` (``satudata rollover``) stamps them with the closed year,
-keeps that year's handout in ``year_clocks`` and leaves the open year's clock empty.
+keeps that year's handout in ``year_clocks`` and leaves the open year's clock empty (DECISIONS.md #40).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What publication holds back: an item's year whose archived kabupaten total disagrees with
 its archived kecamatan (a ``jumlah_kecamatan`` rule), until the Walidata resolves it by
-correcting and re-verifying the values. Neither the total nor its parts are published."""
+correcting and re-verifying the values. Neither the total nor its parts are published (DECISIONS.md #45)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
