@@ -80,7 +80,7 @@ def test_a_nilai_declared_missing_with_its_reason_reaches_the_archive_and_is_pub
 
     ws.cli("rekap", "DINKES", "-o", str(tmp_path / "rekap.pdf"))
     text = pdf_text(tmp_path / "rekap.pdf")
-    assert f"- {REASON[:30]}" in text or f"- Kabupaten Magetan 2024: {REASON[:20]}" in text, text
+    assert f"Kabupaten Magetan 2024: '-' (nihil), {REASON[:30]}" in text, text
 
     page = create_app(load_config(tmp_path / "satudata.toml")).test_client().get("/data/dinkes-k-009")
     html = page.get_data(as_text=True)

@@ -208,7 +208,7 @@ def rekap_pdf(config: Config, store: Store, kode: str, now: datetime, wilayah: W
                               for y in years)] for r in item.rows]
         doc.grid(["Rincian", *map(str, years)], rows, widths, numeric=set(range(1, len(years) + 1)))
         for d in item.declared:
-            doc.paragraph(f"{d.simbol} {d.rincian} {d.tahun}: {d.keterangan}", 8)
+            doc.paragraph(f"{d.rincian} {d.tahun}: '{d.simbol}' ({d.status_nilai.replace('_', ' ')}), {d.keterangan}", 8)
     for w in withheld:
         doc.paragraph(f"Ditahan: {w.uraian_data or w.kode_data} tahun {w.tahun}. {w.alasan}.", 8)
     doc.signatures(f"Magetan, {format_tanggal(now)}", [("Walidata", load_settings(config).walidata),

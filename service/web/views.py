@@ -79,7 +79,7 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
         "jumlah_per_kode": dict(per_code),
         "ketepatan": {k: sum(o["ketepatan"] == k for o in opds) for k in KETEPATAN},
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
-        "perlu_ditinjau": perlu_ditinjau(reads) if not inputs.closed else [],
+        "perlu_ditinjau": perlu_ditinjau(reads, frozenset(o.kode for o in config.opds)) if not inputs.closed else [],
         "ditahan": [] if inputs.closed else reads.cached("ditahan", lambda: withheld_totals(config, reads)),
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
@@ -95,14 +95,16 @@ def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
     return [w.as_dict() for w in withheld_in_archive(config, reads.store)]
 
 
-def perlu_ditinjau(reads: DashboardReads) -> list[dict]:
-    """Verified rows with findings that appeared after verification, for the Walidata to review."""
+def perlu_ditinjau(reads: DashboardReads, kodes: frozenset[str] | None = None) -> list[dict]:
+    """Verified rows with findings that appeared after verification, for the Walidata to review;
+    with ``kodes``, only the open year's tabs (a closed year's record rows are history)."""
     from service.reconcile.review import REVIEW_PREFIX
     rows = reads.cached(("tinjau", None), lambda: reads.queries.rows_with_findings(None, code_prefix=REVIEW_PREFIX))
     return [{"opd": r["opd"], "id": r["row_id"], "status_label": state_label(r["state"]),
              "uraian_data": r["data"].get("uraian_data", ""),
              "pesan": [x.get("pesan", "") for x in r["findings"] if str(x.get("kode", "")).startswith(REVIEW_PREFIX)]}
-            for r in rows if any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in r["findings"])]
+            for r in rows if any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in r["findings"])
+            and (kodes is None or r["opd"] in kodes)]
 
 
 # --- OPD --------------------------------------------------------------------------------
