@@ -12,6 +12,18 @@ from service.archive.engine import migrate
 HEAD = "0010_year_clock"
 
 
+def downgrade(engine, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from service.archive.engine import MIGRATIONS
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
 def _revision(engine) -> str:
     with engine.connect() as conn:
         return conn.execute(text("select version_num from alembic_version")).scalar()
@@ -155,15 +167,7 @@ def test_downgrade_from_datum_numbers_versions_per_row_again(db_url):
             for version, tahun in enumerate([2025, 2026, 2026], 1):
                 _archive_0005(conn, "DINKES-0001", version, "", tahun, float(version), f"h{version}")
         migrate(engine)
-        from alembic import command
-        from alembic.config import Config as AlembicConfig
-
-        from service.archive.engine import MIGRATIONS
-        config = AlembicConfig()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0005")  # through 0007 and 0006
+        downgrade(engine, "0005")  # through 0007 and 0006
         assert _revision(engine) == "0005"
         assert "datum" not in {c["name"] for c in inspect(engine).get_columns("archive")}
         with engine.connect() as conn:
@@ -244,15 +248,7 @@ def test_year_clock_keeps_existing_phases_as_the_open_years_and_archived_values_
             assert conn.execute(select(schema.phases.c.opd, schema.phases.c.tahun)).all() == [("DINKES", None)]
             assert conn.execute(select(schema.year_clocks)).all() == []
         assert "status_nilai" in {c["name"] for c in inspect(engine).get_columns("archive")}
-        from alembic import command
-        from alembic.config import Config as AlembicConfig
-
-        from service.archive.engine import MIGRATIONS
-        config = AlembicConfig()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:  # and back: the columns and table go, the log stays
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0011_record")
+        downgrade(engine, "0011_record")  # and back: the columns and table go, the log stays
         assert "year_clocks" not in inspect(engine).get_table_names()
         assert "tahun" not in {c["name"] for c in inspect(engine).get_columns("phases")}
     finally:

@@ -153,7 +153,9 @@ def grid(path, title):
         return book.sheet_names, book.get_sheet_by_name(title).to_python()
 
 
-def test_excel_rollover_then_poll_shows_the_new_draft_and_the_record_unchanged(tmp_path):
+def excel_year(tmp_path):
+    """An Excel workspace whose DINKES list was distributed and three rows walked to 10 Diarsip:
+    (satudata.toml, DINKES.xlsx)."""
     cfg = excel_workspace(tmp_path)
     book = cfg.parent / "sheets" / "DINKES.xlsx"
     assert cli("-c", str(cfg), "distribute", str(write_csv(tmp_path / "d.csv", DAFTAR, HEADER))).exit_code == 0
@@ -161,6 +163,11 @@ def test_excel_rollover_then_poll_shows_the_new_draft_and_the_record_unchanged(t
     for step in STEPS:
         edit_tab(book, _tick(*step, nilai=40 if step == ("Selesai Diisi",) else None))
         cli("-c", str(cfg), "poll", "--once")
+    return cfg, book
+
+
+def test_excel_rollover_then_poll_shows_the_new_draft_and_the_record_unchanged(tmp_path):
+    cfg, book = excel_year(tmp_path)
     _, before = grid(book, "DINKES")
     assert [r[-3] for r in before[1:]] == ["10 Diarsip"] * 3 + ["1 Draf"]
     (cfg.parent / "sheets" / "~$DINKES.xlsx").write_text("x", encoding="utf-8")
@@ -190,13 +197,7 @@ def test_after_rollover_and_a_fresh_distribute_the_clock_restarts_and_last_year_
     from service.config import load_config
     from service.web.app import create_app
 
-    cfg = excel_workspace(tmp_path)
-    book = cfg.parent / "sheets" / "DINKES.xlsx"
-    assert cli("-c", str(cfg), "distribute", str(write_csv(tmp_path / "d.csv", DAFTAR, HEADER))).exit_code == 0
-    cli("-c", str(cfg), "poll", "--once")
-    for step in STEPS:
-        edit_tab(book, _tick(*step, nilai=40 if step == ("Selesai Diisi",) else None))
-        cli("-c", str(cfg), "poll", "--once")
+    cfg, book = excel_year(tmp_path)
     handed = datetime(2025, 11, 10, 2, 0)  # 09.00 WIB: the 2025 list went out long ago
     engine = create_engine(f"sqlite:///{cfg.parent / 'arsip.sqlite'}")
     with engine.begin() as conn:
