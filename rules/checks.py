@@ -19,7 +19,7 @@ import pandas as pd
 from rules import fields as f
 from rules.findings import GALAT, PERINGATAN, Finding
 from rules.keys import History, item_key, rincian_key, text
-from rules.numbers import (AMBIGU_TITIK, DECLARED_WORDS, DINYATAKAN, NIHIL, NumberColumn, YearColumn, declared_missing,
+from rules.numbers import (AMBIGU_TITIK, DECLARED_WORDS, NIHIL, NumberColumn, YearColumn, declared_missing,
                            format_number, parse_numbers, parse_years)
 from rules.rulefile import ItemRule, RuleSet
 from rules.wilayah import Wilayah
@@ -207,10 +207,11 @@ def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]
     percent_unit_mismatch = has & numbers.percent & ~persen_unit
     as_percent = has & (persen_unit | numbers.percent)
     buf = _Out()
-    for i in np.flatnonzero((numbers.code == DINYATAKAN) & tab.empty(f.KETERANGAN)):
+    declared = tab.each(f.NILAI, declared_missing)
+    for i in np.flatnonzero((declared != "") & tab.empty(f.KETERANGAN)):
         buf.add((i, 0), Finding(tab.ids[i], f.NILAI, GALAT, "alasan_nilai_kosong",
                                 f"Nilai '{tab.text(f.NILAI)[i][:20]}' menyatakan data "
-                                f"{'nihil' if declared_missing(tab.text(f.NILAI)[i]) == NIHIL else 'tidak tersedia'}: "
+                                f"{'nihil' if declared[i] == NIHIL else 'tidak tersedia'}: "
                                 "tulis alasannya di Keterangan, mis. 'Data tidak tersedia karena survei tidak "
                                 "dilaksanakan'", 7, 7))
     for i in np.flatnonzero(problem):

@@ -27,7 +27,6 @@ FORMAT_INGGRIS = "format_inggris"
 FORMAT_SALAH = "nilai_format_salah"
 KOSONG_SIMBOL = "nilai_kosong_simbol"
 BUKAN_ANGKA = "nilai_bukan_angka"
-DINYATAKAN = "nilai_dinyatakan"  # a Nilai declared missing with a BPS symbol: valid when Keterangan says why
 
 # BPS table symbols for "nil" or "not available": never a number, never silently 0.
 NIL_SYMBOLS = frozenset({"-", "–", "—", "−", "n/a", "na", "?", "..", "...", "x"})
@@ -69,11 +68,12 @@ class Parsed:
     code: str | None = None  # machine code of the problem, None when clean
     level: str | None = None  # None, GALAT or PERINGATAN
     message: str | None = None  # Bahasa Indonesia, names what was read
+    declared: str = ""  # NIHIL / TIDAK_TERSEDIA: no value, declared missing with a BPS symbol (no problem here)
 
     @property
     def empty(self) -> bool:
-        """The cell is blank (not the same as a value that failed to parse)."""
-        return self.value is None and self.code is None
+        """The cell is blank (not the same as a value that failed to parse, or one declared missing)."""
+        return self.value is None and self.code is None and not self.declared
 
 
 def clean_text(raw: str) -> str:
@@ -137,8 +137,8 @@ def _from_text(raw: str, percent_format: bool) -> Parsed:
         return Parsed(None, percent_format)
     if len(text) > _MAX_LEN:
         return _bukan_angka(shown, "terlalu panjang untuk sebuah angka")
-    if declared_missing(text):
-        return Parsed(None, percent_format, DINYATAKAN)  # valid with a reason: rules.checks asks for it
+    if declared := declared_missing(text):
+        return Parsed(None, percent_format, declared=declared)  # valid with a reason: rules.checks asks for it
     if text.casefold() in NIL_SYMBOLS:
         return _galat(KOSONG_SIMBOL, f"Nilai '{_quote(text)}' berupa simbol, bukan angka. Tulis angkanya; bila "
                       f"data memang tidak ada, tulis {DECLARED_WORDS} dan alasannya di Keterangan.")

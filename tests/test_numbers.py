@@ -227,8 +227,8 @@ def test_invalid_values_are_errors_without_a_value(raw, code):
 def test_a_bps_symbol_declares_the_value_missing_and_is_no_parse_error(raw, status):
     from rules.numbers import declared_missing
     parsed = parse_number(raw)
-    assert parsed.value is None and parsed.level is None and parsed.code == "nilai_dinyatakan"
-    assert declared_missing(raw) == status
+    assert parsed.value is None and parsed.level is None and parsed.code is None and not parsed.empty
+    assert parsed.declared == declared_missing(raw) == status
 
 
 def test_an_unknown_symbol_says_which_symbols_declare_missing_data_instead_of_leaving_it_empty():
