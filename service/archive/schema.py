@@ -41,7 +41,17 @@ phases = Table(
     Column("opd", String(64), nullable=False),
     Column("at", DateTime, nullable=False),
     Column("phase_order", Integer),
+    Column("tahun", Integer),  # the workspace year; None: the open year (rollover stamps the closed one)
     Index("ix_phases_opd", "opd", "id"),
+)
+
+# A closed workspace year's service clock (migration 0010): the open year's lives in tabs.
+year_clocks = Table(
+    "year_clocks", metadata,
+    Column("opd", String(64), primary_key=True),
+    Column("tahun", Integer, primary_key=True, autoincrement=False),
+    Column("handed_out_at", DateTime),
+    Column("closed_at", DateTime, nullable=False),
 )
 
 rows = Table(
@@ -119,6 +129,8 @@ archive = Table(
     Column("ukuran", LongText, nullable=False, default=""),
     Column("frekuensi", LongText, nullable=False, default=""),
     *_chain_columns(),
+    # '' a number; 'nihil' / 'tidak_tersedia' a Nilai declared missing with a BPS symbol (migration 0010)
+    Column("status_nilai", String(16), nullable=False, default="", server_default=""),
     UniqueConstraint("opd", "datum", "version", name="uq_archive_datum_version"),
     Index("ix_archive_row", "opd", "row_id", "version"),
     Index("ix_archive_chain", "opd", "chain_year", "chain_seq", unique=True),

@@ -34,6 +34,8 @@ def publish(config: Config, store, output: Path | None) -> None:
         click.echo("Belum ada data terverifikasi di arsip: datapackage.json belum dibuat, katalog DCAT masih kosong.")
     click.echo(f"{len(publication.items)} item data diterbitkan ke {folder} "
                f"({written} berkas ditulis, {unchanged} tidak berubah)")
+    for w in publication.withheld:
+        click.echo(f"DITAHAN {w.opd} {w.kode_data or w.uraian_data} tahun {w.tahun}: {w.alasan}")
 
 
 def _save_pdf(build_pdf, output: Path) -> None:

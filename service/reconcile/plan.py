@@ -95,6 +95,7 @@ class ArchiveRecord:
     item_key: str = ""
     rincian_key: str = ""
     kode_wilayah: str = ""
+    status_nilai: str = ""  # rules.numbers.NIHIL / TIDAK_TERSEDIA: a Nilai declared missing
 
 
 @dataclass

@@ -35,6 +35,8 @@ def create_app(config: Config, store: Store | None = None,
                clock: Callable[[], datetime] | None = None) -> Flask:
     """The dashboard for one workspace; the store is opened from config.archive_url when not given,
     the clock (aware datetimes) defaults to the system's."""
+    from service.timefmt import use_zone
+    use_zone(config.zona_waktu)
     if store is None:
         from service.poller.opening import open_store
         store = open_store(config, upgrade=False)  # read-only: never runs DDL

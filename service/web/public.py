@@ -57,7 +57,8 @@ def katalog():
     for item in items:
         groups.setdefault(f"{item.opd_nama} ({item.opd})", []).append(item)
     return render_template("publik/katalog.html", groups=groups, q=query, jumlah=len(items),
-                           semua=len(publication().items), sekarang=site.current().clock())
+                           semua=len(publication().items), ditahan=publication().withheld,
+                           sekarang=site.current().clock())
 
 
 @bp.get("/data/<name>")
@@ -68,6 +69,8 @@ def data(name: str):
     if item is None:
         abort(404, f"Item data '{name}' tidak ada di publikasi.")
     return render_template("publik/item.html", item=item, chart=series_chart(item), downloads=DOWNLOADS,
+                           ditahan=[w for w in publication().withheld if (w.opd, w.kode_data, w.uraian_data) ==
+                                    (item.opd, item.kode_data, item.uraian_data)],
                            sekarang=site.current().clock())
 
 
