@@ -52,6 +52,7 @@ class Config:
     walidata_password_file: Path | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    pengaduan: object = None  # [pengaduan]: service.config_pengaduan.PengaduanSettings
 
     @property
     def root(self) -> Path:
@@ -68,7 +69,7 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 
 KNOWN_KEYS = {
     "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "kalender",
-                      "publikasi"},
+                      "publikasi", "pengaduan"},
     "workspace": {"name", "year"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
@@ -76,7 +77,7 @@ KNOWN_KEYS = {
     "walidata": {"emails", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
-    "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
+    "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata", "prioritas", "ckan"},
     "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan", "kepala"},
 }
 
@@ -139,7 +140,7 @@ def _sqlite_url(root: Path, url: str) -> str:
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    from service import config_kalender
+    from service import config_kalender, config_pengaduan
     path = find_config(path).resolve()
     if not path.is_file():
         raise ConfigError(f"Berkas konfigurasi {path} tidak ditemukan. Buat ruang kerja dengan "
@@ -206,6 +207,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
                                 else None),
         publikasi=dict(_get(data, "publikasi", dict, "satudata.toml", {})),
+        pengaduan=config_pengaduan.pengaduan(data),
     )
 
 
