@@ -231,3 +231,35 @@ def test_an_usulan_from_the_catalogue_is_accepted_for_an_opd(world):
     assert [(u["nomor"], u["opd"], u["isi"]) for u in accepted] == [(nomor, "DINKES", "Jumlah posyandu aktif")]
     unknown = client.post("/data/usulan", data={"token": token(page, "/data/usulan"), "isi": "x", "opd": "NGAWUR"})
     assert unknown.status_code == 400 and "OPD tidak dikenal" in unknown.get_data(as_text=True)
+
+
+def test_distribute_usulan_hands_accepted_requests_to_their_opd_once(tmp_path):
+    from click.testing import CliRunner
+
+    from service.archive.pengaduan import NewTicket
+    from service.cli import main
+    from tests.test_distribute import excel_workspace
+    cfg = excel_workspace(tmp_path)
+    assert CliRunner().invoke(main, ["-c", str(cfg), "poll", "--once"]).exit_code == 0  # creates the archive
+    from service.archive.engine import make_engine
+    from service.config import load_config
+    config = load_config(cfg)
+    engine = make_engine(config.archive_url)
+    desk = Tickets(engine)
+    accepted = desk.open(NewTicket("usulan", "Jumlah posyandu aktif per desa\nuntuk penelitian"), NOW)
+    desk.answer(accepted, status="diterima", jawaban="Masuk daftar 2026", oleh="x", now=NOW, opd="DINKES")
+    refused = desk.open(NewTicket("usulan", "Data rahasia", opd="DINKES"), NOW)
+    desk.answer(refused, status="ditolak", jawaban="Bukan data sektoral", oleh="x", now=NOW)
+    engine.dispose()
+    first = CliRunner().invoke(main, ["-c", str(cfg), "distribute", "--usulan"])
+    assert first.exit_code == 0, first.output
+    assert "1 usulan data masyarakat yang diterima ikut dibagikan" in first.output
+    assert "DINKES             1 baris ditambahkan, 0 dilewati" in first.output
+    again = CliRunner().invoke(main, ["-c", str(cfg), "distribute", "--usulan"])
+    assert "DINKES             0 baris ditambahkan, 1 dilewati" in again.output, again.output
+    from python_calamine import CalamineWorkbook
+    sheet = CalamineWorkbook.from_path(str(config.folder / "DINKES.xlsx")).get_sheet_by_index(0).to_python()
+    row = next(r for r in sheet if "Jumlah posyandu aktif per desa" in r)
+    assert f"Usulan masyarakat {accepted}" in row
+    nothing = CliRunner().invoke(main, ["-c", str(cfg), "distribute"])
+    assert nothing.exit_code == 2 and "--usulan" in nothing.output

@@ -98,6 +98,14 @@ def data(name: str):
     return item_page(item)
 
 
+@bp.app_template_global("rilis_opd")
+def opd_releases(kode: str) -> list[tuple]:
+    """(item, status) of an OPD's published items, overdue first: the dashboard's OPD page."""
+    status = statuses()
+    items = [(i, status[i.slug]) for i in publication().items if i.opd == kode]
+    return sorted(items, key=lambda p: (not p[1].jadwal.terlambat, p[1].jadwal.berikutnya))
+
+
 @bp.get("/data/jadwal")
 def jadwal():
     """The year's release calendar: every item's next expected release, soonest first."""
