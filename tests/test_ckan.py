@@ -148,3 +148,29 @@ def test_cli_delivers_to_ckan_and_says_what_it_did(world, fake, tmp_path, monkey
     again = CliRunner().invoke(main, ["-c", str(config_path), "publish", "-o", str(tmp_path / "out"), "--ckan", URL])
     assert "0 dataset dibuat, 0 dataset diperbarui, 0 sumber baru, 0 sumber diperbarui, 2 dataset tidak berubah" \
         in again.output
+
+
+def test_the_dcat_catalogue_carries_what_ckanext_dcats_parser_reads(world):
+    """ckanext-dcat 2.4.4's RDFParser imports CKAN itself (ckan.plugins, ckan.model, ckan.lib.helpers),
+    so it cannot run here; this reads the catalogue the way its DCAT-AP base profile does
+    (processors.RDFParser._datasets, profiles/euro_dcat_ap_base.py parse_dataset/_distributions)."""
+    from datetime import datetime as dt
+
+    from rdflib import Graph
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    from tests.fake_ckan import TAG
+    publication = build(world.config, world.store, world.rules, WILAYAH)
+    graph = Graph().parse(data=publication.files["katalog.ttl"].decode(), format="turtle")
+    datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) == 2
+    for ref in datasets:
+        assert graph.value(ref, DCTERMS.title) and graph.value(ref, DCTERMS.description)
+        assert graph.value(ref, DCAT.landingPage) and graph.value(ref, DCTERMS.identifier)
+        dt.fromisoformat(str(graph.value(ref, DCTERMS.modified)))
+        assert all(2 <= len(str(k)) <= 100 and TAG.match(str(k)) for k in graph.objects(ref, DCAT.keyword))
+        distributions = list(graph.objects(ref, DCAT.distribution))
+        assert len(distributions) == 4
+        for dist in distributions:
+            assert graph.value(dist, DCAT.downloadURL) or graph.value(dist, DCAT.accessURL)
+            assert graph.value(dist, DCTERMS["format"]) and graph.value(dist, DCAT.mediaType)
