@@ -263,3 +263,28 @@ def test_distribute_usulan_hands_accepted_requests_to_their_opd_once(tmp_path):
     assert f"Usulan masyarakat {accepted}" in row
     nothing = CliRunner().invoke(main, ["-c", str(cfg), "distribute"])
     assert nothing.exit_code == 2 and "--usulan" in nothing.output
+
+
+def test_tickets_keep_hostile_text_and_their_handling_on_every_database(db_url):
+    from service.archive.engine import make_engine
+    engine = make_engine(db_url, upgrade=True)
+    try:
+        desk = Tickets(engine)
+        text = "<b>tebal</b> \u202eعربي 😀🇮🇩 " + "panjang " * 240
+        first = desk.open(report_ticket(text), NOW)
+        second = desk.open(report_ticket("kedua"), NOW + timedelta(minutes=1))
+        assert first != second and first.startswith("PGD-2025-")
+        assert desk.get(first)["isi"] == text and desk.get(first)["dibuat_pada"] == NOW
+        assert desk.answer(first, status="selesai", jawaban="Dibetulkan 😀", oleh="pengguna dasbor walidata",
+                           now=NOW + timedelta(days=1), dikoreksi=True, versi_baru="versi 2")
+        assert not desk.answer("PGD-2025-99999", status="selesai", jawaban="x", oleh="x", now=NOW)
+        assert [t["nomor"] for t in desk.listing(open_only=True)] == [second]
+        assert [t["nomor"] for t in desk.public_answers(PUSKESMAS)] == [first]
+        assert desk.counts() == {("DINKES", "koreksi", "selesai"): 1, ("DINKES", "koreksi", "terbuka"): 1}
+    finally:
+        engine.dispose()
+
+
+def report_ticket(text: str):
+    from service.archive.pengaduan import NewTicket
+    return NewTicket("koreksi", text, item=PUSKESMAS, judul_item="Jumlah Puskesmas", opd="DINKES", tampilkan=True)
