@@ -33,6 +33,7 @@ class NewTicket:
     alasan: str = ""
     kontak: str = ""
     tampilkan: bool = False
+    item_key: str = ""  # rules.keys.item_key of the item, so the poller finds its rows
 
 
 def _ticket(r) -> dict:
@@ -59,7 +60,8 @@ class Tickets:
                 nomor=uuid.uuid4().hex[:32], jenis=ticket.jenis, opd=ticket.opd, item=ticket.item,
                 judul_item=ticket.judul_item, baris=ticket.baris, isi=ticket.isi, alasan=ticket.alasan,
                 kontak=ticket.kontak, tampilkan=ticket.tampilkan, dibuat_pada=to_db(now), status=TERBUKA,
-                jawaban="", dijawab_oleh="", versi_baru="")).inserted_primary_key[0]
+                jawaban="", dijawab_oleh="", versi_baru="", item_key=ticket.item_key,
+                utas="")).inserted_primary_key[0]
             nomor = f"{PREFIX[ticket.jenis]}-{now.astimezone(WIB).year}-{new_id:05d}"
             conn.execute(update(p).where(p.c.id == new_id).values(nomor=nomor))
         return nomor
@@ -74,6 +76,13 @@ class Tickets:
             values["opd"] = opd
         with self.engine.begin() as conn:
             return conn.execute(update(p).where(p.c.nomor == nomor).values(**values)).rowcount == 1
+
+    def mark_threads(self, states: dict[str, str]) -> None:
+        """Record the Google thread the poller planned per ticket (nomor -> dibuka/ditutup)."""
+        p = t.pengaduan
+        with self.engine.begin() as conn:
+            for nomor, state in states.items():
+                conn.execute(update(p).where(p.c.nomor == nomor).values(utas=state))
 
     # --- reads ------------------------------------------------------------------------------
     def get(self, nomor: str) -> dict | None:
@@ -106,6 +115,26 @@ class Tickets:
     def accepted_usulan(self) -> list[dict]:
         """Usulan the Walidata accepted, with the OPD they go to: next year's Daftar Data."""
         return [u for u in self.listing(jenis=USULAN, limit=100_000) if u["status"] == DITERIMA and u["opd"]]
+
+    def threads_for(self, opd: str | None = None) -> list[dict]:
+        """Reports on an item whose Google thread is to be opened or closed: open ones, and answered
+        ones whose thread was opened and not yet closed."""
+        p = t.pengaduan
+        query = select(p).where(p.c.jenis == KOREKSI, p.c.item_key != "",
+                                ((p.c.status == TERBUKA) | (p.c.utas == "dibuka"))).order_by(p.c.id)
+        if opd:
+            query = query.where(p.c.opd == opd)
+        with self.engine.connect() as conn:
+            return [_ticket(r) for r in conn.execute(query)]
+
+    def unsynced_opds(self) -> set[str]:
+        """OPDs with a ticket whose thread the poller has not planned yet: their tab is read again."""
+        p = t.pengaduan
+        query = select(p.c.opd).distinct().where(
+            p.c.jenis == KOREKSI, p.c.item_key != "", p.c.opd.is_not(None),
+            ((p.c.status == TERBUKA) & (p.c.utas == "")) | ((p.c.status != TERBUKA) & (p.c.utas == "dibuka")))
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(query)}
 
     def counts(self) -> dict[tuple[str | None, str, str], int]:
         """(opd, jenis, status) -> number of tickets: what the annual review counts."""

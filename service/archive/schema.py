@@ -160,6 +160,8 @@ pengaduan = Table(
     Column("dijawab_oleh", LongText, nullable=False, default=""),
     Column("dikoreksi", Boolean),  # koreksi only: whether the data was corrected
     Column("versi_baru", LongText, nullable=False, default=""),  # the corrected version, as recorded
+    Column("item_key", LongText, nullable=False, default=""),  # rules.keys.item_key of the item: its rows in the tab
+    Column("utas", String(16), nullable=False, default=""),  # the Google thread last planned: "", dibuka, ditutup
     Index("ix_pengaduan_status", "status", "opd"),
     Index("ix_pengaduan_item", "item"),
 )

@@ -143,7 +143,11 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         report.created = _ensure_tabs(backend, [(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None],
                                       progress if config.backend == "xlsx" else None)
         known = store.tokens()
-        return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))
+        tokens = {o: unwrap(known.get(o)) for o in opds}
+        if config.backend == "google":  # a new or answered report on an item: its thread on the row
+            from service.archive.pengaduan import Tickets
+            tokens.update(dict.fromkeys(Tickets(store.engine).unsynced_opds() & set(opds)))
+        return _with_fresh_notices(backend, store, backend.read(opds, tokens))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
         if isinstance(exc, BackendError):
             log.warning("backend tidak dapat dibaca: %s", exc)
@@ -199,10 +203,14 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             ctx = Context(rules, wilayah, config.year, history=store.history.values(result.opd, wilayah), salt=salt,
                           archived=store.history.latest(result.opd),
                           notices=(result.notice,) if getattr(result, "notice", "") else (),
-                          people=people_of(config, result.opd, service_account))
+                          people=people_of(config, result.opd, service_account),
+                          tickets=ticket_threads(store, result.opd) if config.backend == "google" else ())
             plan = reconcile(result.snapshot, memory, ctx, now)
             renewal = (lease[0], clock() + timedelta(seconds=lease[1])) if lease else None
             tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal)
+            if plan.utas:
+                from service.archive.pengaduan import Tickets
+                Tickets(store.engine).mark_threads(plan.utas)
         except LeaseLost as exc:  # another poller owns the archive now: write nothing more
             report.errors.append(str(exc))
             return [], {}
@@ -225,6 +233,14 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
     if progress is not None and results:
         progress(len(results), len(results), "selesai")
     return batches, snapshots
+
+
+def ticket_threads(store: Store, opd: str) -> tuple:
+    """The public's reports on this OPD's items whose thread is to be opened or closed."""
+    from service.archive.pengaduan import TERBUKA, Tickets
+    from service.reconcile.comments import TicketThread
+    return tuple(TicketThread(t["nomor"], t["item_key"], "\n".join(x for x in (t["baris"], t["isi"]) if x),
+                              t["status"] == TERBUKA, t["jawaban"]) for t in Tickets(store.engine).threads_for(opd))
 
 
 def _still_held(tab: TabReport, remembered: dict | None) -> None:

@@ -98,7 +98,7 @@ def lapor(name: str):
     if errors:
         return item_page(item, form=values, form_errors=errors), 400
     nomor = tickets().open(NewTicket(KOREKSI, values["isi"], item=item.slug, judul_item=item.title, opd=item.opd,
-                                     baris=values["baris"], kontak=values["kontak"],
+                                     baris=values["baris"], kontak=values["kontak"], item_key=item.data[0].item,
                                      tampilkan=request.form.get("tampilkan") == "ya"), site.current().clock())
     return _confirmation(nomor, KOREKSI, item.title, url_for("publik.data", name=item.slug))
 

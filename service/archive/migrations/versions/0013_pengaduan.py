@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.Column("dijawab_oleh", LongText, nullable=False),
         sa.Column("dikoreksi", sa.Boolean),
         sa.Column("versi_baru", LongText, nullable=False),
+        sa.Column("item_key", LongText, nullable=False),
+        sa.Column("utas", sa.String(16), nullable=False),
     )
     op.create_index("ix_pengaduan_status", "pengaduan", ["status", "opd"])
     op.create_index("ix_pengaduan_item", "pengaduan", ["item"])
