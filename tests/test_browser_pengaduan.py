@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from service.config_pengaduan import PengaduanSettings
+from service.config.pengaduan import PengaduanSettings
 from service.web import pengaduan
 from service.web.app import create_app
 from tests.conftest import WIB

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from service.archive.pengaduan import Tickets
-from service.config_pengaduan import PengaduanSettings
+from service.config.pengaduan import PengaduanSettings
 from service.web.app import create_app
 from service.web.guard import RateLimit
 from tests.conftest import WIB

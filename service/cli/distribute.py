@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rules import fields as f
+from service.cli.context import open_store, pass_config
 from service.config import Config
 
 if TYPE_CHECKING:  # rules.daftar brings the checks and pandas: imported only when distributing
@@ -117,6 +118,8 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
                 for v in snapshot.rows}
     new = [r for r in rows if row_key(r, wilayah) not in existing]
     out.skipped = len(rows) - len(new)
+    if not new:  # nothing to write: a save since the read changes nothing here
+        return out
     if (reason := backend.busy(result.opd)) is not None:
         out.error = reason
         return out
@@ -140,23 +143,17 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
 @click.option("--opd", "only", multiple=True, help="Hanya OPD ini (boleh diulang).")
 @click.option("--usulan", "with_usulan", is_flag=True,
               help="Sertakan usulan data masyarakat yang diterima Walidata (halaman Pengaduan).")
-@click.pass_context
-def distribute_command(ctx: click.Context, file: Path | None, only: tuple[str, ...], with_usulan: bool) -> None:
+@pass_config
+def distribute_command(config: Config, file: Path | None, only: tuple[str, ...], with_usulan: bool) -> None:
     from rules.wilayah import Wilayah
-    from service.cli.commands import _config
-    from service.config import ConfigError
     from service.poller.wiring import open_backend
 
-    config = _config(ctx)
     if file is None and not with_usulan:
         raise click.UsageError("Sebutkan BERKAS Daftar Data, atau --usulan untuk membagikan usulan yang diterima saja.")
     usulan = _accepted_usulan(config) if with_usulan else []
     if with_usulan:
         click.echo(f"{len(usulan)} usulan data masyarakat yang diterima ikut dibagikan")
-    try:
-        backend = open_backend(config)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    backend = open_backend(config)
     try:
         report = distribute(file, config, backend, Wilayah.load(), only, usulan)
     except DistributeError as exc:
@@ -174,8 +171,7 @@ def distribute_command(ctx: click.Context, file: Path | None, only: tuple[str, .
 
 def _accepted_usulan(config: Config) -> list[dict]:
     from service.archive.pengaduan import Tickets
-    from service.cli.commands import _store
-    store = _store(config)
+    store = open_store(config)
     try:
         return Tickets(store.engine).accepted_usulan()
     finally:
@@ -186,10 +182,9 @@ def _record_handouts(config: Config, opds: list[str]) -> None:
     """The SPM's 25 working days count from the first hand-out of an OPD's list."""
     if not opds:
         return
-    from service.cli.commands import _store
     from service.poller.wiring import utcnow
 
-    store, now = _store(config), utcnow()
+    store, now = open_store(config), utcnow()
     try:
         for opd in opds:
             store.phases.record_handout(opd, now)

@@ -6,13 +6,8 @@ from pathlib import Path
 
 import click
 
-from service.config import ConfigError
-
-
-def _workspace(ctx: click.Context):
-    from service.cli.commands import _config, _store
-    config = _config(ctx)
-    return config, _store(config)
+from service.cli.context import pass_store
+from service.config import Config
 
 
 def _write_failed(path: Path, exc: OSError) -> click.ClickException:
@@ -26,16 +21,12 @@ def _write_failed(path: Path, exc: OSError) -> click.ClickException:
               help="Folder tujuan (bawaan: [publikasi] folder, yaitu <ruang kerja>/publikasi).")
 @click.option("--ckan", "ckan_url", metavar="URL", default=None,
               help="Kirim juga setiap item sebagai dataset ke portal CKAN ini (token: [publikasi.ckan] token_env).")
-@click.pass_context
-def publish(ctx: click.Context, output: Path | None, ckan_url: str | None) -> None:
+@pass_store
+def publish(config: Config, store, output: Path | None, ckan_url: str | None) -> None:
     from service.publish.build import build, write
     from service.publish.settings import load_settings
-    config, store = _workspace(ctx)
-    try:
-        settings = load_settings(config)
-        publication = build(config, store, settings=settings)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = load_settings(config)
+    publication = build(config, store, settings=settings)
     folder = output or settings.folder
     try:
         written, unchanged = write(publication, folder)
@@ -51,6 +42,7 @@ def publish(ctx: click.Context, output: Path | None, ckan_url: str | None) -> No
 
 def _to_ckan(config, publication, settings, url: str) -> None:
     """After the local files are written: CKAN's errors are reported, they undo nothing."""
+    from service.config import ConfigError
     from service.publish import ckan
     try:
         target = ckan.ckan_settings(config.publikasi, url)
@@ -89,11 +81,10 @@ def _opd_kode(config, kode: str) -> str:
 @click.option("--jenis", type=click.Choice(["kesepakatan", "verifikasi"]), default="kesepakatan", show_default=True,
               help="kesepakatan: langkah 5–6; verifikasi: langkah 8–9.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.pass_context
-def berita_acara(ctx: click.Context, kode: str, jenis: str, output: Path) -> None:
+@pass_store
+def berita_acara(config: Config, store, kode: str, jenis: str, output: Path) -> None:
     from service.poller.wiring import utcnow
     from service.publish.pdf import berita_acara_pdf
-    config, store = _workspace(ctx)
     kode = _opd_kode(config, kode)
     _save_pdf(lambda: berita_acara_pdf(config, store, kode, jenis, utcnow()), output)
 
@@ -101,11 +92,10 @@ def berita_acara(ctx: click.Context, kode: str, jenis: str, output: Path) -> Non
 @click.command(help="Buat rekap data sektoral satu OPD (PDF) untuk salinan cetak.")
 @click.argument("kode")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.pass_context
-def rekap(ctx: click.Context, kode: str, output: Path) -> None:
+@pass_store
+def rekap(config: Config, store, kode: str, output: Path) -> None:
     from service.poller.wiring import utcnow
     from service.publish.pdf import rekap_pdf
-    config, store = _workspace(ctx)
     kode = _opd_kode(config, kode)
     _save_pdf(lambda: rekap_pdf(config, store, kode, utcnow()), output)
 

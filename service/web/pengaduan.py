@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, abort, g, render_template, request, url_for
 
 from rules.pengaduan import check_form, clean, ticket_age
 from service.archive.pengaduan import DITERIMA, DITOLAK, KOREKSI, SELESAI, TERBUKA, USULAN, NewTicket, Tickets
-from service.config_pengaduan import settings_of
+from service.config.pengaduan import settings_of
 from service.web import site
 from service.web.guard import FormTokens, RateLimit
 

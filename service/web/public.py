@@ -20,7 +20,7 @@ MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=
 PUBLIC = {"publik.katalog", "publik.data", "publik.paket", "publik.ttl", "publik.jsonld", "publik.jadwal", "static",
           "pengaduan.lapor", "pengaduan.usul"}
 DOWNLOADS = ((".csv", "CSV (tabel lebar)"), (".xlsx", "Excel"), (".json", "JSON (seri data)"),
-             ("-panjang.csv", "CSV bentuk panjang"))
+             (".panjang.csv", "CSV bentuk panjang"))
 PDFS = {"berita-acara-kesepakatan": "Berita Acara Kesepakatan", "berita-acara-verifikasi": "Berita Acara Verifikasi",
         "rekap": "Rekap Data Sektoral"}
 

@@ -1,14 +1,14 @@
 """The public's complaints and data requests (SPM 11, Penanganan Pengaduan) and their handling.
 
 Revision ID: 0013_pengaduan
-Revises: 0009_dashboard_indexes
+Revises: 0011_record
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = "0013_pengaduan"
-down_revision = "0009_dashboard_indexes"
+down_revision = "0011_record"
 branch_labels = None
 depends_on = None
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.config import ConfigError, _bounded, _get
-
-KEYS = {"tenggat_hari_kerja", "petugas", "batas_per_jam"}
+from service.config.model import ConfigError
+from service.config.read import bounded, value
 
 
 @dataclass(frozen=True)
@@ -21,20 +20,17 @@ class PengaduanSettings:
     batas_per_jam: int = 10
 
 
-def pengaduan(data: dict) -> PengaduanSettings:
-    """Read and check ``[pengaduan]`` from the parsed file; every key is optional."""
-    table = _get(data, "pengaduan", dict, "satudata.toml", {})
-    for key in table:
-        if key not in KEYS:
-            raise ConfigError(f"Kunci '{key}' di pengaduan tidak dikenal (salah ketik?). "
-                              f"Kunci yang dikenal: {', '.join(sorted(KEYS))}")
-    petugas = _get(table, "petugas", list, "pengaduan", [])
+def pengaduan(data: dict) -> dict:
+    """The Config field of ``[pengaduan]``, every key optional (unknown keys: sections.KNOWN_KEYS)."""
+    from service.config.sections import section
+    table = section(data, "pengaduan")
+    petugas = value(table, "petugas", list, "pengaduan", [])
     if not all(isinstance(p, str) and p.strip() for p in petugas):
         raise ConfigError(f"pengaduan.petugas harus berupa daftar nama pengguna dasbor (sekarang: {petugas!r})")
-    return PengaduanSettings(
-        tenggat_hari_kerja=_bounded(table, "tenggat_hari_kerja", "pengaduan", 5, 1, 60, " hari kerja"),
+    return {"pengaduan": PengaduanSettings(
+        tenggat_hari_kerja=bounded(table, "tenggat_hari_kerja", "pengaduan", 5, 1, 60, " hari kerja"),
         petugas=tuple(p.strip() for p in petugas),
-        batas_per_jam=_bounded(table, "batas_per_jam", "pengaduan", 10, 1, 1000, " kiriman"))
+        batas_per_jam=bounded(table, "batas_per_jam", "pengaduan", 10, 1, 1000, " kiriman"))}
 
 
 def settings_of(config) -> PengaduanSettings:
