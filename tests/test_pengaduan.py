@@ -288,3 +288,27 @@ def test_tickets_keep_hostile_text_and_their_handling_on_every_database(db_url):
 def report_ticket(text: str):
     from service.archive.pengaduan import NewTicket
     return NewTicket("koreksi", text, item=PUSKESMAS, judul_item="Jumlah Puskesmas", opd="DINKES", tampilkan=True)
+
+
+@pytest.mark.parametrize("section, message", [
+    ("tenggat_hari_kerja = 0", "pengaduan.tenggat_hari_kerja harus antara 1 dan 60 hari kerja (sekarang: 0)"),
+    ('petugas = "statistik"', "pengaduan.petugas harus berupa daftar"),
+    ("batas_jam = 5", "Kunci 'batas_jam' di pengaduan tidak dikenal"),
+])
+def test_a_bad_pengaduan_setting_is_named_in_indonesian(tmp_path, section, message):
+    from service.config import ConfigError, load_config
+    path = tmp_path / "satudata.toml"
+    path.write_text(f'[workspace]\nyear = 2025\n[sheets]\nbackend = "xlsx"\n[pengaduan]\n{section}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(path)
+
+
+def test_pengaduan_settings_are_read_from_the_workspace_file(tmp_path):
+    from service.config import load_config
+    path = tmp_path / "satudata.toml"
+    path.write_text('[workspace]\nyear = 2025\n[sheets]\nbackend = "xlsx"\n[pengaduan]\ntenggat_hari_kerja = 3\n'
+                    'petugas = ["statistik"]\n[publikasi]\nprioritas = ["DEMO-DINKES-007"]\n'
+                    '[publikasi.ckan]\ntoken_env = "CKAN_TOKEN"\norganisasi = "kab-magetan"\n', encoding="utf-8")
+    config = load_config(path)
+    assert config.pengaduan == PengaduanSettings(tenggat_hari_kerja=3, petugas=("statistik",))
+    assert config.publikasi["ckan"]["organisasi"] == "kab-magetan"
