@@ -312,3 +312,9 @@ def test_pengaduan_settings_are_read_from_the_workspace_file(tmp_path):
     config = load_config(path)
     assert config.pengaduan == PengaduanSettings(tenggat_hari_kerja=3, petugas=("statistik",))
     assert config.publikasi["ckan"]["organisasi"] == "kab-magetan"
+
+
+def test_the_item_page_has_one_report_form_and_a_plain_title(world):
+    html = app_for(world).test_client().get(f"/data/{PUSKESMAS}").get_data(as_text=True)
+    assert re.search(r"<title>(.*?)</title>", html, re.S).group(1) == "Jumlah Puskesmas · Satu Data Magetan"
+    assert html.count(f'action="/data/{PUSKESMAS}/lapor"') == 1
