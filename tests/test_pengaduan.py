@@ -48,6 +48,10 @@ def token(html: str, action: str) -> str:
     return re.search(r'name="token" value="([^"]+)"', form).group(1)
 
 
+def ticket_number(response) -> str:
+    return re.search(r'id="nomor-tiket">([^<]+)<', response.get_data(as_text=True)).group(1)
+
+
 def post_report(client, text="Angka Poncol 2025 seharusnya 2", address="127.0.0.1", **extra):
     page = client.get(f"/data/{PUSKESMAS}").get_data(as_text=True)
     data = {"token": token(page, f"/data/{PUSKESMAS}/lapor"), "baris": "Poncol 2025", "isi": text,
@@ -80,7 +84,7 @@ def test_a_post_without_a_valid_token_is_refused_in_indonesian(world):
 
 def test_a_token_made_for_the_public_form_cannot_answer_a_ticket(world):
     client = app_for(world).test_client()
-    nomor = re.search(r'id="nomor-tiket">([^<]+)<', post_report(client).get_data(as_text=True)).group(1)
+    nomor = ticket_number(post_report(client))
     page = client.get(f"/data/{PUSKESMAS}").get_data(as_text=True)
     response = client.post(f"/pengaduan/{nomor}", data={"token": token(page, f"/data/{PUSKESMAS}/lapor"),
                                                         "jawaban": "diretas"})
@@ -122,7 +126,7 @@ def test_hostile_text_is_stored_as_typed_and_shown_as_text(world):
     hostile = '<script>alert(1)</script><b onmouseover="x">tebal</b> \u202eكتب عربي 😀🇮🇩\x00'
     client = app_for(world).test_client()
     response = post_report(client, text=hostile, tampilkan="ya")
-    nomor = re.search(r'id="nomor-tiket">([^<]+)<', response.get_data(as_text=True)).group(1)
+    nomor = ticket_number(response)
     stored = Tickets(world.store.engine).get(nomor)
     assert stored["isi"] == hostile.replace("\x00", "")  # NUL dropped: no database keeps it
     queue = client.get("/pengaduan").get_data(as_text=True)
@@ -164,7 +168,7 @@ def test_one_address_posting_many_times_keeps_one_entry_of_at_most_limit_moments
 def test_the_queue_shows_age_in_working_days_and_the_deadline(world):
     clock = Clock(NOW)
     client = app_for(world, clock).test_client()
-    nomor = re.search(r'id="nomor-tiket">([^<]+)<', post_report(client).get_data(as_text=True)).group(1)
+    nomor = ticket_number(post_report(client))
     clock.now = datetime(2025, 3, 12, 10, 0, tzinfo=WIB)  # Wednesday a week later: 5 working days on
     html = client.get("/pengaduan").get_data(as_text=True)
     section = html[html.index(f'id="tiket-{nomor}"'):]
@@ -177,7 +181,7 @@ def test_the_queue_shows_age_in_working_days_and_the_deadline(world):
 
 def test_a_ticket_shows_on_its_opds_dashboard_page(world):
     client = app_for(world).test_client()
-    nomor = re.search(r'id="nomor-tiket">([^<]+)<', post_report(client).get_data(as_text=True)).group(1)
+    nomor = ticket_number(post_report(client))
     opd_page = client.get("/opd/DINKES").get_data(as_text=True)
     assert 'id="tabel-pengaduan"' in opd_page and nomor in opd_page
     assert nomor not in client.get("/opd/DIKPORA").get_data(as_text=True)
@@ -186,8 +190,8 @@ def test_a_ticket_shows_on_its_opds_dashboard_page(world):
 def test_answering_marks_it_done_and_the_public_page_shows_the_answer_when_the_reporter_chose(world):
     client = app_for(world, dashboard_users=USERS, publikasi={"terbuka": True}).test_client()
     auth = {"Authorization": "Basic " + __import__("base64").b64encode(b"walidata:rahasia-magetan").decode()}
-    shown = re.search(r'id="nomor-tiket">([^<]+)<', post_report(client, tampilkan="ya").get_data(as_text=True))[1]
-    hidden = re.search(r'id="nomor-tiket">([^<]+)<', post_report(client, text="rahasia").get_data(as_text=True))[1]
+    shown = ticket_number(post_report(client, tampilkan="ya"))
+    hidden = ticket_number(post_report(client, text="rahasia"))
     queue = client.get("/pengaduan", headers=auth).get_data(as_text=True)
     for nomor in (shown, hidden):
         response = client.post(f"/pengaduan/{nomor}", headers=auth, data={
@@ -219,7 +223,7 @@ def test_an_usulan_from_the_catalogue_is_accepted_for_an_opd(world):
     page = client.get("/data").get_data(as_text=True)
     response = client.post("/data/usulan", data={"token": token(page, "/data/usulan"), "isi": "Jumlah posyandu aktif",
                                                  "alasan": "Penelitian", "opd": ""})
-    nomor = re.search(r'id="nomor-tiket">([^<]+)<', response.get_data(as_text=True)).group(1)
+    nomor = ticket_number(response)
     assert nomor.startswith("USL-2025-")
     queue = client.get("/pengaduan").get_data(as_text=True)
     missing_opd = client.post(f"/pengaduan/{nomor}", data={"token": token(queue, f"/pengaduan/{nomor}"),
