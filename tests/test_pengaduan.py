@@ -322,3 +322,16 @@ def test_the_item_page_has_one_report_form_and_a_plain_title(world):
     html = app_for(world).test_client().get(f"/data/{PUSKESMAS}").get_data(as_text=True)
     assert re.search(r"<title>(.*?)</title>", html, re.S).group(1) == "Jumlah Puskesmas · Satu Data Magetan"
     assert html.count(f'action="/data/{PUSKESMAS}/lapor"') == 1
+
+
+def test_the_queue_as_json_counts_tickets_per_opd_kind_and_status(world):
+    client = app_for(world).test_client()
+    nomor = ticket_number(post_report(client))
+    page = client.get("/pengaduan?opd=DINKES").get_data(as_text=True)
+    assert 'href="/api/pengaduan?opd=DINKES"' in page
+    data = client.get("/api/pengaduan?opd=DINKES").get_json()
+    assert data["tenggat_hari_kerja"] == 5 and nomor in [t["nomor"] for t in data["tiket"]]
+    ticket = next(t for t in data["tiket"] if t["nomor"] == nomor)
+    assert ticket["tenggat"].startswith("2025-03-12T15:00") and ticket["terlambat"] is False
+    counted = {(c["jenis"], c["status"]): c["jumlah"] for c in data["jumlah"]}
+    assert counted[("koreksi", "terbuka")] >= 1 and all(c["opd"] == "DINKES" for c in data["jumlah"])

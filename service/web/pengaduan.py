@@ -21,7 +21,7 @@ EXTENSION = "satudata-pengaduan"
 HONEYPOT = "situs_web"  # hidden by the stylesheet; a person leaves it empty
 MAX_BODY = 64 * 1024  # a form holds a few thousand characters; a bigger body is refused whole (413)
 PUBLIC = {"pengaduan.lapor", "pengaduan.usul"}
-HANDLER = {"pengaduan.antrean", "pengaduan.jawab"}
+HANDLER = {"pengaduan.antrean", "pengaduan.jawab", "pengaduan.api"}
 STATUS_LABEL = {TERBUKA: "Terbuka", SELESAI: "Selesai", DITERIMA: "Diterima", DITOLAK: "Ditolak"}
 JENIS_LABEL = {KOREKSI: "Laporan kesalahan", USULAN: "Usulan data"}
 
@@ -131,16 +131,33 @@ def opd_tickets(kode: str) -> list[dict]:
     return [with_age(t) for t in tickets().listing(opd=kode, open_only=True)]
 
 
-@bp.get("/pengaduan")
-def antrean():
+def queue() -> dict:
+    """The queue as /pengaduan shows it, with the counts per OPD, kind and status the annual review reads."""
     d = site.current()
-    opd = site.opd_arg()
-    semua = request.args.get("tampil") == "semua"
+    opd, semua = site.opd_arg(), request.args.get("tampil") == "semua"
     rows = [with_age(t) for t in tickets().listing(opd=opd, open_only=not semua)]
     rows.sort(key=lambda t: (t["status"] != TERBUKA, t["dibuat_pada"]))
-    return render_template("pengaduan.html", tiket=rows, opds=d.config.opds, opd=opd, semua=semua,
-                           tenggat=settings_of(d.config).tenggat_hari_kerja, sekarang=d.clock(), api_url=None,
-                           pesan=request.args.get("pesan", "")[:200])
+    counts = [{"opd": o, "jenis": j, "status": s, "jumlah": n} for (o, j, s), n in sorted(
+        tickets().counts().items(), key=lambda kv: tuple(x or "" for x in kv[0])) if not opd or o == opd]
+    return {"opd": opd, "semua": semua, "tenggat_hari_kerja": settings_of(d.config).tenggat_hari_kerja,
+            "tiket": rows, "jumlah": counts}
+
+
+@bp.get("/pengaduan")
+def antrean():
+    d, data = site.current(), queue()
+    api_url = url_for("pengaduan.api", **{k: v for k, v in request.args.items() if k in ("opd", "tampil")})
+    return render_template("pengaduan.html", tiket=data["tiket"], opds=d.config.opds, opd=data["opd"],
+                           semua=data["semua"], tenggat=data["tenggat_hari_kerja"], sekarang=d.clock(),
+                           api_url=api_url, pesan=request.args.get("pesan", "")[:200])
+
+
+@bp.get("/api/pengaduan")
+def api():
+    from flask import jsonify
+
+    from service.web.views import jsonable
+    return jsonify(jsonable(queue()))
 
 
 @bp.post("/pengaduan/<nomor>")
