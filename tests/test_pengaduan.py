@@ -335,3 +335,11 @@ def test_the_queue_as_json_counts_tickets_per_opd_kind_and_status(world):
     assert ticket["tenggat"].startswith("2025-03-12T15:00") and ticket["terlambat"] is False
     counted = {(c["jenis"], c["status"]): c["jumlah"] for c in data["jumlah"]}
     assert counted[("koreksi", "terbuka")] >= 1 and all(c["opd"] == "DINKES" for c in data["jumlah"])
+
+
+def test_the_rate_limit_holds_under_concurrent_posts():
+    from concurrent.futures import ThreadPoolExecutor
+    limit = RateLimit(25, addresses=50)
+    with ThreadPoolExecutor(8) as pool:
+        allowed = list(pool.map(lambda i: limit.allow(f"10.9.0.{i % 3}", NOW), range(3000)))
+    assert allowed.count(True) == 75 and len(limit) == 3

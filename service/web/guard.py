@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import threading
 from collections import OrderedDict, deque
 from datetime import datetime, timedelta
 
@@ -41,10 +42,14 @@ class RateLimit:
     def __init__(self, limit: int, window: timedelta = timedelta(hours=1), addresses: int = 4096) -> None:
         self.limit, self.window, self.addresses = limit, window.total_seconds(), addresses
         self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()  # waitress serves requests from several threads
 
     def allow(self, address: str, now: datetime) -> bool:
         """Count this post when the address is under its limit; False (not counted) when over it."""
-        moment = now.timestamp()
+        with self._lock:
+            return self._allow(address, now.timestamp())
+
+    def _allow(self, address: str, moment: float) -> bool:
         times = self._seen.pop(address, None)
         if times is None:
             times = deque(maxlen=self.limit)
