@@ -97,3 +97,12 @@ def test_an_open_warning_and_a_row_back_in_review_are_summarised_not_listed(tmp_
         assert "230" not in table  # the public still sees the verified value
     finally:
         world.store.engine.dispose()
+
+
+def test_a_priority_list_that_is_not_a_list_is_named(tmp_path):
+    from service.config import ConfigError
+    from service.publish.settings import load_settings
+    from tests.conftest import make_config
+    config = dataclasses.replace(make_config(tmp_path), publikasi={"prioritas": "DEMO-DINKES-007"})
+    with pytest.raises(ConfigError, match="publikasi.prioritas harus berupa daftar"):
+        load_settings(config)
