@@ -57,6 +57,7 @@ def test_the_calendar_page_lists_every_item_and_says_when_one_is_late(world):
     assert re.search(r'id="rilis-berikutnya">[^<]*<span class="badge terlambat">terlambat', item)
     dashboard = client(world, late_day).get("/opd/DINKES").get_data(as_text=True)
     assert 'id="tabel-rilis"' in dashboard and "badge terlambat\">terlambat" in dashboard
+    assert f'href="/data/{PUSKESMAS}"' in dashboard and f'href="/data/{BALITA}"' in dashboard
 
 
 def world_item_modified(world) -> str:
