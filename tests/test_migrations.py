@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.engine import migrate
 
-HEAD = "0010_year_clock"
+HEAD = "0013_pengaduan"
 
 
 def downgrade(engine, revision: str) -> None:

@@ -17,7 +17,9 @@ KNOWN_KEYS = {
     "walidata": {"emails", "nama", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
-    "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
+    "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata", "prioritas",
+                  "ckan"},
+    "pengaduan": {"tenggat_hari_kerja", "petugas", "batas_per_jam"},
 }
 Fields = dict[str, Any]
 

@@ -112,3 +112,4 @@ class Plan:
     confirm_removal_used: bool = False
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     rows_seen: int = 0
+    utas: dict[str, str] = field(default_factory=dict)  # ticket number -> its Google thread as planned
