@@ -114,7 +114,7 @@ def test_datapackage_schema_takes_its_constraints_from_the_rule_files(publicatio
     assert fields[PUSKESMAS]["nilai"]["constraints"] == {"required": True, "minimum": 0}  # Unit: a count
     assert fields[PUSKESMAS]["tahun"]["constraints"] == {"required": True, "minimum": 2015, "maximum": 2025}
     assert list(fields[PUSKESMAS]) == ["opd", "kode_data", "uraian_data", "rincian", "kode_wilayah", "satuan",
-                                       "tahun", "nilai", "versi", "diverifikasi_pada"]
+                                       "tahun", "nilai", "versi", "diverifikasi_pada", "status_nilai", "keterangan"]
 
 
 def test_datapackage_carries_standar_data_opd_licence_and_contributors(publication):

@@ -40,7 +40,8 @@ def archive_record(r) -> dict:
             "keterangan": r.keterangan, "versi": r.version,
             "diverifikasi_pada": _aware(r.verified_at).isoformat(),
             "diarsip_pada": _aware(r.archived_at).isoformat(),
-            "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA}}
+            "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA},
+            "status_nilai": r.status_nilai or ""}
 
 
 def _row(r) -> dict:
@@ -76,6 +77,17 @@ class Queries:
             query = query.where(t.rows.c.opd == opd)
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query.order_by(t.rows.c.opd, t.rows.c.position))]
+
+    def row_checks(self, opd: str | None = None) -> dict[tuple[str, str], tuple[str, int, int, bool]]:
+        """(opd, row_id) -> (state, galat, peringatan, removed) of every remembered row (of one OPD):
+        what the public is told about the checks of a published value."""
+        r = t.rows
+        query = select(r.c.opd, r.c.row_id, r.c.state, r.c.galat, r.c.peringatan, r.c.removed)
+        if opd:
+            query = query.where(r.c.opd == opd)
+        with self.engine.connect() as conn:
+            return {(x.opd, x.row_id): (x.state, x.galat, x.peringatan, bool(x.removed))
+                    for x in conn.execute(query)}
 
     def opd_rows(self, opd: str) -> list[dict]:
         """The OPD page's rows in sheet order: tab_rows without boxes, notes and fingerprints."""

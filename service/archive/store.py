@@ -158,7 +158,7 @@ class Store:
                 keterangan=data.get("keterangan", ""), content_hash=rec.content_hash,
                 verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
                 datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
-                **{k: data.get(k, "") for k in STANDAR_DATA}))
+                status_nilai=rec.status_nilai, **{k: data.get(k, "") for k in STANDAR_DATA}))
         chain.append(conn, "arsip", year, rows, now)
         execute_many(conn, "archive", lambda: insert(a), rows)
         return len(rows)

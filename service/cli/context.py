@@ -22,8 +22,12 @@ class ConfigErrorsAsMessages:
 
 
 def load(ctx: click.Context) -> Config:
-    """The workspace named by -c / SATUDATA_CONFIG, else ./satudata.toml."""
-    return load_config((ctx.obj or {}).get("config"))
+    """The workspace named by -c / SATUDATA_CONFIG, else ./satudata.toml; its times are shown
+    in its [workspace] zona_waktu from here on."""
+    from service.timefmt import use_zone
+    config = load_config((ctx.obj or {}).get("config"))
+    use_zone(config.zona_waktu)
+    return config
 
 
 def open_store(config: Config, upgrade: bool | None = None):

@@ -54,12 +54,17 @@ def cycle_printer(service, as_json: bool):
 
 @click.command(help="Tampilkan kemajuan setiap OPD menurut langkah SOP.")
 @click.option("--json", "as_json", is_flag=True, help="Keluarkan sebagai JSON.")
+@click.option("--tahun", "year", type=int, metavar="TAHUN",
+              help="Tahun ruang kerja yang sudah ditutup dengan rollover (bawaan: tahun berjalan).")
 @pass_store
-def status(config: Config, store, as_json: bool) -> None:
+def status(config: Config, store, as_json: bool, year: int | None) -> None:
     from service.archive.masking import mask_secrets
-    from service.archive.progress import progress
+    from service.archive.progress import known_years, progress
     from service.poller.clock import utcnow
-    data = progress(config, store, utcnow())
+    if year is not None and year not in known_years(config, store):
+        raise click.ClickException(f"Tahun {year} tidak dikenal di arsip ini; tahun yang ada: "
+                                   f"{', '.join(map(str, known_years(config, store)))}")
+    data = progress(config, store, utcnow(), year=year)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, default=iso, indent=2))
         return
@@ -68,7 +73,8 @@ def status(config: Config, store, as_json: bool) -> None:
     from service.timefmt import format_tanggal
     label = {"terlambat": "TERLAMBAT", "berisiko": "berisiko", "tepat_waktu": "tepat waktu",
              "selesai": "selesai", "belum_mulai": "belum mulai"}
-    click.echo(f"{config.name} — tahun {config.year}")
+    closed = data["tahun"] != config.year
+    click.echo(f"{config.name} — tahun {data['tahun']}" + (" (sudah ditutup)" if closed else ""))
     idle = [o["kode"] for o in data["opd"] if not o["baris"] and not o["pesan"] and not o["dibuka"]]
     for opd in data["opd"]:
         if opd["kode"] in idle:

@@ -137,7 +137,11 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         report.created = _ensure_tabs(backend, [(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None],
                                       progress if config.backend == "xlsx" else None)
         known = store.tokens()
-        return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))
+        tokens = {o: unwrap(known.get(o)) for o in opds}
+        if config.backend == "google":  # a new or answered report on an item: its thread on the row
+            from service.archive.pengaduan import Tickets
+            tokens.update(dict.fromkeys(Tickets(store.engine).unsynced_opds() & set(opds)))
+        return _with_fresh_notices(backend, store, backend.read(opds, tokens))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
         if isinstance(exc, BackendError):
             log.warning("backend tidak dapat dibaca: %s", exc)
@@ -211,6 +215,9 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
         try:
             plan = _reconcile(cycle, result)
             tab.archived = _commit(cycle, plan, result.snapshot)
+            if plan.utas:
+                from service.archive.pengaduan import Tickets
+                Tickets(cycle.store.engine).mark_threads(plan.utas)
         except LeaseLost as exc:  # another poller owns the archive now: write nothing more
             cycle.report.errors.append(str(exc))
             return [], {}
@@ -241,7 +248,8 @@ def _reconcile(cycle: _Cycle, result: TabResult) -> Plan:
     ctx = Context(cycle.rules, cycle.wilayah, cycle.config.year, history=store.history.values(opd, cycle.wilayah),
                   salt=cycle.salt, archived=store.history.latest(opd),
                   notices=(result.notice,) if result.notice else (),
-                  people=people_of(cycle.config, opd, cycle.service_account))
+                  people=people_of(cycle.config, opd, cycle.service_account),
+                  tickets=ticket_threads(store, opd) if cycle.config.backend == "google" else ())
     return reconcile(result.snapshot, store.load_tab(opd), ctx, cycle.now)
 
 
@@ -267,6 +275,14 @@ def _planned(tab: TabReport, plan: Plan) -> None:
     tab.message, tab.rows = plan.message, plan.rows_seen
     tab.events = sum(e.kind == "status" for e in plan.events)  # value changes are audited apart
     tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
+
+
+def ticket_threads(store: Store, opd: str) -> tuple:
+    """The public's reports on this OPD's items whose thread is to be opened or closed."""
+    from service.archive.pengaduan import TERBUKA, Tickets
+    from service.reconcile.comments import TicketThread
+    return tuple(TicketThread(t["nomor"], t["item_key"], "\n".join(x for x in (t["baris"], t["isi"]) if x),
+                              t["status"] == TERBUKA, t["jawaban"]) for t in Tickets(store.engine).threads_for(opd))
 
 
 def _still_held(tab: TabReport, remembered: dict | None) -> None:

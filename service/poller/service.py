@@ -36,6 +36,8 @@ class Service:
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime] = utcnow) -> "Service":
         from rules.rulefile import RuleError
+        from service.timefmt import use_zone
+        use_zone(config.zona_waktu)
         try:
             rules = load_rules(config.rules_folder)
         except RuleError as exc:

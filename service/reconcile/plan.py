@@ -95,6 +95,7 @@ class ArchiveRecord:
     item_key: str = ""
     rincian_key: str = ""
     kode_wilayah: str = ""
+    status_nilai: str = ""  # rules.numbers.NIHIL / TIDAK_TERSEDIA: a Nilai declared missing
 
 
 @dataclass
@@ -111,3 +112,4 @@ class Plan:
     confirm_removal_used: bool = False
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     rows_seen: int = 0
+    utas: dict[str, str] = field(default_factory=dict)  # ticket number -> its Google thread as planned

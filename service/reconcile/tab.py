@@ -50,6 +50,7 @@ class Context:
     review_cause: str = ""  # why a verified row's checks changed (set by reconcile)
     notices: tuple[str, ...] = ()  # what the backend noticed next to the tab (a stray .ods file)
     people: People | None = None  # who works on this OPD's tab (config), for the audit's "oleh"
+    tickets: tuple[Any, ...] = ()  # comments.TicketThread: the public's reports on this tab's items
 
 
 def content_hash(data: dict[str, str]) -> str:
@@ -115,6 +116,11 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     if snapshot.comments is not None:
         comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots},
                               header, ctx.people or People(memory.opd), ctx.sop)
+        if ctx.tickets:
+            first: dict[str, tuple[int, int]] = {}
+            for s in slots:
+                first.setdefault(s.item, (s.row, header.columns.get(f.NILAI, 0)))
+            comments.plan_ticket_threads(plan, snapshot, ctx.tickets, first, ctx.people or People(memory.opd))
     return plan
 
 
