@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -289,3 +290,68 @@ def test_missing_glyphs_show_a_visible_mark_right_to_left_text_is_shaped_and_not
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     out = capsys.readouterr()
     assert "missing" not in out.err + out.out and "WARNING" not in out.err + out.out
+
+
+# --- a broken rule file and the public pages ------------------------------------------------------
+
+def _rules_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "aturan"
+    shutil.copytree(Path("rules/checks_data"), folder)
+    return folder
+
+
+def _break(folder: Path) -> Path:
+    (folder / "per_item.yaml").write_text("item:\n  - kode: [tidak ditutup\n", encoding="utf-8")
+    return folder
+
+
+def test_a_broken_rule_file_never_takes_the_public_pages_down(tmp_path):
+    import dataclasses
+
+    from service.web.app import create_app
+    from tests.publish_world import PublishedWorld
+
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        config = dataclasses.replace(world.config, rules_folder=_rules_copy(tmp_path))
+        running = create_app(config, world.store, clock=lambda: world.now).test_client()
+        assert running.get("/data").status_code == 200  # the last good publication
+        before = running.get("/datapackage.json").get_json()
+        _break(config.rules_folder)
+        world.poll()  # a new cycle: the dashboard reads again
+        started = create_app(config, world.store, clock=lambda: world.now).test_client()
+        for c in (running, started):
+            for url in ("/data", "/data/dinkes-demo-dinkes-007", "/datapackage.json", "/katalog.ttl",
+                        "/katalog.jsonld"):
+                answer = c.get(url)
+                assert answer.status_code == 200, (url, answer.status_code)
+            page = c.get("/data").get_data(as_text=True)
+            assert "Berkas aturan" in page and "per_item.yaml" in page, page
+            assert "aturan" in c.get("/datapackage.json").headers.get("Warning", "")
+            assert "aturan" in c.get("/katalog.ttl").headers.get("Warning", "")
+            assert [r["path"] for r in c.get("/datapackage.json").get_json()["resources"]] == \
+                [r["path"] for r in before["resources"]]
+    finally:
+        world.store.engine.dispose()
+
+
+def test_publish_with_a_broken_rule_file_says_so_in_indonesian_and_keeps_the_last_publication(tmp_path):
+    from tests.publish_world import PublishedWorld, write_toml
+
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        path = write_toml(world)
+        out = tmp_path / "out"
+        assert cli("-c", str(path), "publish", "-o", str(out)).exit_code == 0
+        before = (out / "datapackage.json").read_bytes()
+        folder = _break(_rules_copy(tmp_path))
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "[publikasi]", f'[rules]\nfolder = "{folder}"\n[publikasi]'), encoding="utf-8")
+        result = cli("-c", str(path), "publish", "-o", str(out))
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "per_item.yaml" in result.output and "tidak diubah" in result.output, result.output
+        assert (out / "datapackage.json").read_bytes() == before
+    finally:
+        world.store.engine.dispose()

@@ -26,15 +26,20 @@ def _write_failed(path: Path, exc: OSError) -> click.ClickException:
               help="Folder tujuan (bawaan: [publikasi] folder, yaitu <ruang kerja>/publikasi).")
 @click.pass_context
 def publish(ctx: click.Context, output: Path | None) -> None:
+    from rules.rulefile import RuleError
     from service.publish.build import build, write
     from service.publish.settings import load_settings
     config, store = _workspace(ctx)
     try:
         settings = load_settings(config)
-        publication = build(config, store, settings=settings)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     folder = output or settings.folder
+    try:
+        publication = build(config, store, settings=settings)
+    except RuleError as exc:
+        raise click.ClickException(f"Tidak diterbitkan: {exc}. Publikasi yang sudah ada di {folder} tidak diubah; "
+                                   "perbaiki berkas aturan itu lalu ulangi") from None
     try:
         written, unchanged = write(publication, folder)
     except OSError as exc:

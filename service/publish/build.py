@@ -1,6 +1,7 @@
 """The whole publication in memory (path -> bytes): written by `satudata publish`, served by /data."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -8,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rules.rulefile import RuleSet, load_rules
+from rules.rulefile import RuleError, RuleSet, load_rules
 from rules.wilayah import Wilayah
 from service.archive.queries import Queries
 from service.archive.store import Store
@@ -46,6 +47,7 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 class Publication:
     items: list[Item]
     files: dict[str, bytes] = field(default_factory=dict)
+    problem: str = ""  # why this is not today's publication (a broken rule file), for every reader
 
     def item(self, slug: str) -> Item | None:
         return next((i for i in self.items if i.slug == slug), None)
@@ -71,6 +73,22 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     files["katalog.jsonld"] = dcat.jsonld(graph)
     files["BACA.txt"] = README.encode("utf-8")
     return publication
+
+
+def rules_problem(exc: RuleError) -> str:
+    return f"{exc}. Publikasi terakhir yang baik tetap ditampilkan sampai berkas aturan diperbaiki"
+
+
+def build_or_last(config: Config, store: Store, wilayah: Wilayah, settings: Settings,
+                  last: Publication | None) -> Publication:
+    """For the public pages, which must never go down: a broken rule file serves ``last`` (the
+    last good publication this process built) or, when there is none yet, the data with only the
+    built-in rules, each with the message in ``problem`` (DECISIONS.md #50)."""
+    try:
+        return build(config, store, None, wilayah, settings)
+    except RuleError as exc:
+        fallback = last or build(config, store, RuleSet(), wilayah, settings)
+        return dataclasses.replace(fallback, problem=rules_problem(exc))
 
 
 def write(publication: Publication, folder: Path) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from service.publish.build import Publication, build
+from service.publish.build import Publication, build_or_last
 from service.publish.chart import series_chart
 from service.publish.items import fold
 from service.publish.minutes import NothingToMinute
@@ -34,7 +34,14 @@ def is_public() -> bool:
 
 def publication() -> Publication:
     d = site.current()
-    return d.reads.cached("publikasi", lambda: build(d.config, d.reads.store, wilayah=d.wilayah, settings=d.settings))
+    return d.reads.cached("publikasi", lambda: _fresh_or_last(d))
+
+
+def _fresh_or_last(d: site.Dashboard) -> Publication:
+    current = build_or_last(d.config, d.reads.store, d.wilayah, d.settings, d.last_good.get("publikasi"))
+    if not current.problem:
+        d.last_good["publikasi"] = current
+    return current
 
 
 def file(name: str) -> Response:
@@ -43,6 +50,8 @@ def file(name: str) -> Response:
         abort(404, f"Berkas {name} tidak ada di publikasi.")
     suffix = "." + name.rsplit(".", 1)[-1]
     headers = {"Content-Type": MEDIA[suffix]}
+    if publication().problem:  # a header carries ASCII only: the page /data shows the whole message
+        headers["Warning"] = '199 satudata "Berkas aturan rusak; publikasi terakhir yang baik ditampilkan"'
     if suffix in (".csv", ".xlsx"):
         headers["Content-Disposition"] = f'attachment; filename="{name.rsplit("/", 1)[-1]}"'
     return Response(body, headers=headers)
@@ -57,7 +66,8 @@ def katalog():
     for item in items:
         groups.setdefault(f"{item.opd_nama} ({item.opd})", []).append(item)
     return render_template("publik/katalog.html", groups=groups, q=query, jumlah=len(items),
-                           semua=len(publication().items), sekarang=site.current().clock())
+                           semua=len(publication().items), sekarang=site.current().clock(),
+                           masalah=publication().problem)
 
 
 @bp.get("/data/<name>")
@@ -68,7 +78,7 @@ def data(name: str):
     if item is None:
         abort(404, f"Item data '{name}' tidak ada di publikasi.")
     return render_template("publik/item.html", item=item, chart=series_chart(item), downloads=DOWNLOADS,
-                           sekarang=site.current().clock())
+                           sekarang=site.current().clock(), masalah=publication().problem)
 
 
 bp.add_url_rule("/datapackage.json", "paket", lambda: file("datapackage.json"))

@@ -30,6 +30,7 @@ class Dashboard:
     settings: Settings  # [publikasi]: whether the public pages skip the login
     wilayah: Wilayah
     kodes: frozenset[str] = field(init=False)
+    last_good: dict = field(default_factory=dict)  # "publikasi": the last publication built with good rules
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kodes", frozenset(o.kode for o in self.config.opds))
