@@ -144,10 +144,14 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     if not path.is_file():
         raise ConfigError(f"Berkas konfigurasi {path} tidak ditemukan. Buat ruang kerja dengan "
                           "'satudata init FOLDER' atau tunjuk berkasnya dengan -c / SATUDATA_CONFIG.")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name} tidak sah: {exc}") from None
+    from rules.parse_errors import toml_error
+    try:  # utf-8-sig: Notepad saves "UTF-8 with BOM" by default
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name} tidak sah: {toml_error(exc)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path.name} bukan teks UTF-8; simpan ulang berkas itu sebagai UTF-8 "
+                          "(Notepad: Simpan Sebagai, Pengodean UTF-8)") from None
     root = path.parent
     _no_unknown_keys(data, "satudata.toml")
     for section in ("workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "publikasi"):

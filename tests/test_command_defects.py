@@ -355,3 +355,34 @@ def test_publish_with_a_broken_rule_file_says_so_in_indonesian_and_keeps_the_las
         assert (out / "datapackage.json").read_bytes() == before
     finally:
         world.store.engine.dispose()
+
+
+# --- satudata.toml as Notepad saves it, and TOML errors in Indonesian ------------------------------
+
+def test_a_satudata_toml_saved_with_a_utf8_bom_is_accepted(tmp_path):
+    from service.config import load_config
+    cfg = excel_workspace(tmp_path)
+    cfg.write_bytes(b"\xef\xbb\xbf" + cfg.read_bytes())
+    assert load_config(cfg).year == 2025
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+
+
+def test_toml_syntax_errors_name_line_column_and_what_was_expected_in_indonesian(tmp_path):
+    import pytest
+
+    from rules.parse_errors import toml_error
+    from service.config import ConfigError, load_config
+    cfg = excel_workspace(tmp_path)
+    good = cfg.read_text(encoding="utf-8")
+    cases = [('name = "Uji"', 'name "Uji"', "baris 2, kolom 6", "tanda '=' sesudah nama kunci"),
+             ('name = "Uji"', 'name = "Uji', "baris 2", "tanda kutip"),
+             ('[sheets]', '[sheets', "baris 5", "']'"),
+             ('name = "Uji"', 'name = Uji', "baris 2, kolom 8", "nilai tidak sah")]
+    for old, new, where, what in cases:
+        cfg.write_text(good.replace(old, new, 1), encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            load_config(cfg)
+        message = str(caught.value)
+        assert where in message and what in message, message
+        assert not any(word in message for word in ("Expected", "Invalid", "at line", "Unterminated")), message
+    assert toml_error(ValueError("Something new (at end of document)")) == "susunan TOML tidak sah (di akhir berkas)"

@@ -127,7 +127,7 @@ def set_workspace_year(path: Path, year: int) -> None:
     """workspace.year = YEAR; every comment and the layout of satudata.toml stay as they are."""
     import tomlkit
 
-    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    document = tomlkit.parse(path.read_text(encoding="utf-8-sig"))
     document["workspace"]["year"] = year
     temporary = path.with_name(path.name + ".baru")
     temporary.write_text(tomlkit.dumps(document), encoding="utf-8")
