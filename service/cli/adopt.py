@@ -6,7 +6,8 @@ from datetime import timedelta
 import click
 
 from rules.sop import load_sop
-from service.config import ConfigError
+from service.cli.context import pass_config
+from service.config import Config
 
 
 def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
@@ -29,7 +30,8 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
                 out.append((result.opd, 0, plan.message))
                 continue
             until = service.clock() + timedelta(seconds=service.lease_seconds)
-            service.store.apply(plan, None, now, token=None, lease=(service.holder, until))
+            service.store.apply(plan, None, now, token=None, lease=(service.holder, until),
+                                year=service.config.year)
             out.append((result.opd, len(plan.rows), ""))
     finally:
         service.release()
@@ -39,19 +41,14 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
 @click.command("adopt", help="Ambil baris tab OPD apa adanya (ID, status, centang) ke arsip yang diganti "
                              "atau dipulihkan. KODE satu OPD, atau 'semua'.")
 @click.argument("kode")
-@click.pass_context
-def adopt_command(ctx: click.Context, kode: str) -> None:
-    from service.cli.commands import _config
+@pass_config
+def adopt_command(config: Config, kode: str) -> None:
     from service.poller.wiring import Service
-    config = _config(ctx)
     known = [o.kode for o in config.opds]
     kodes = known if kode.casefold() == "semua" else [kode.upper()]
     if kodes != known and kodes[0] not in known:
         raise click.ClickException(f"OPD {kode} tidak ada di satudata.toml")
-    try:
-        service = Service.open(config)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    service = Service.open(config)
     from service.reconcile.adopt import NOT_HELD
     failed = False
     for opd, count, problem in adopt_tabs(service, kodes):

@@ -19,11 +19,12 @@ import click
 from rules import fields as f
 from service.archive.queries import Queries
 from service.archive.year import latest_archived, live_rows, retire_rows
+from service.cli.context import load, open_service
 from service.cli.distribute import append_draft
+from service.cli.rollover_marker import marker_path
 from service.config import Config
 
 HELD = {"hapus_massal": "penghapusan massal ditahan", "ubah_massal": "perubahan massal ditahan"}
-MARKER = ".satudata-rollover.json"
 CARRIED = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, *f.STANDAR_DATA)
 
 
@@ -45,10 +46,6 @@ class RolloverReport:
     closed: int
     year: int
     opds: list[OpdRollover] = field(default_factory=list)
-
-
-def marker_path(config: Config) -> Path:
-    return config.root / MARKER
 
 
 def next_year_rows(service, opd: str, record: str, year: int) -> tuple[list[dict[str, object]], int]:
@@ -165,31 +162,21 @@ def rollover(service, year: int, skip: bool = False) -> RolloverReport:
     return report
 
 
-def interrupted(config: Config) -> str | None:
-    """Why the poller must not run: a rollover was interrupted (a poll now would misread the tabs)."""
-    marker = marker_path(config)
-    if not marker.exists():
-        return None
-    year = json.loads(marker.read_text(encoding="utf-8")).get("ke")
-    return f"Rollover ke {year} terputus; selesaikan dulu dengan: satudata rollover {year}"
-
-
 @click.command("rollover", help="Tutup tahun ruang kerja dan mulai TAHUN: tab lama disimpan sebagai "
                                 "'<KODE> <tahun>', tab baru berisi draf tahun berikutnya.")
 @click.argument("year", type=int, metavar="TAHUN")
 @click.option("--lompat", "skip", is_flag=True, help="Izinkan TAHUN lebih dari satu tahun sesudah tahun ruang kerja.")
 @click.pass_context
 def rollover_command(ctx: click.Context, year: int, skip: bool) -> None:
-    from service.cli.commands import _config, _service
     from service.poller.wiring import PollerBusy
 
-    config = _config(ctx)
+    config = load(ctx)
     if not marker_path(config).exists():  # refused before the archive is even opened
         try:
             check_year(config, year, skip)
         except RolloverRefused as exc:
             raise click.ClickException(str(exc)) from None
-    service = _service(config, rolling_over=True)
+    service = open_service(config, rolling_over=True)
     try:
         other = service.claim_lease(service.clock())
         if other:
