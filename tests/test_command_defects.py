@@ -386,3 +386,118 @@ def test_toml_syntax_errors_name_line_column_and_what_was_expected_in_indonesian
         assert where in message and what in message, message
         assert not any(word in message for word in ("Expected", "Invalid", "at line", "Unterminated")), message
     assert toml_error(ValueError("Something new (at end of document)")) == "susunan TOML tidak sah (di akhir berkas)"
+
+
+# --- English cores inside Indonesian messages -------------------------------------------------------
+
+ENGLISH = ("codec", "can't", "Could not", "invalid", "Invalid", "Errno", "FATAL", "No such", "plugin",
+           "Traceback", "does not exist", "Not a directory", "File exists", "Zip")
+
+
+def _indonesian_only(output: str) -> None:
+    assert not [w for w in ENGLISH if w in output], output
+
+
+def test_a_daftar_data_saved_as_latin1_or_utf16_is_read(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    rows = "opd;Kode Data;uraian;Satuan;Tahun\nDINKES;;Jumlah Posyandu Mandiri – Kecamatan Kawedanan°;Unit;2025\n"
+    for encoding, name in (("cp1252", "ansi.csv"), ("utf-16", "unicode.csv")):
+        path = tmp_path / name
+        path.write_bytes(rows.replace(";", "\t" if encoding == "utf-16" else ";").encode(encoding))
+        result = cli("-c", str(cfg), "distribute", str(path), "--opd", "DINKES")
+        _indonesian_only(result.output)
+        assert result.exit_code == 0, result.output
+    assert _column(tmp_path / "ws" / "sheets" / "DINKES.xlsx", "Uraian Data") == [
+        "Jumlah Posyandu Mandiri – Kecamatan Kawedanan°"]
+
+
+def test_a_file_named_xlsx_that_is_not_one_is_named_in_indonesian(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    fake = tmp_path / "daftar.xlsx"
+    fake.write_text("opd,uraian\nDINKES,Jumlah\n", encoding="utf-8")
+    result = cli("-c", str(cfg), "distribute", str(fake))
+    assert result.exit_code != 0 and "bukan berkas Excel" in result.output, result.output
+    _indonesian_only(result.output)
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+    book = tmp_path / "ws" / "sheets" / "DINKES.xlsx"
+    book.write_text("bukan xlsx", encoding="utf-8")
+    os.utime(book, (1_600_000_000, 1_600_000_000))  # long ago: not a save in progress
+    result = cli("-c", str(cfg), "poll", "--once")
+    assert "bukan berkas Excel" in result.output, result.output
+    _indonesian_only(result.output)
+
+
+def test_a_workbook_caught_mid_save_is_said_to_be_saving_not_broken(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+    book = tmp_path / "ws" / "sheets" / "DINKES.xlsx"
+    book.write_bytes(book.read_bytes()[:2000])  # Excel has written the first part of the file
+    result = cli("-c", str(cfg), "poll", "--once")
+    assert "sedang disimpan" in result.output and "rusak" not in result.output, result.output
+    _indonesian_only(result.output)
+
+
+def _with_archive_url(cfg: Path, url: str) -> None:
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('url = "sqlite:///arsip.sqlite"', f'url = "{url}"'),
+                   encoding="utf-8")
+
+
+def test_archive_urls_a_new_user_writes_are_judged_in_indonesian(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    for url, expected in (("", "archive.url kosong"), ("arsip.sqlite", "archive.url"),
+                          ("oracle://x/y", "tidak dikenal")):
+        cfg.write_text(text, encoding="utf-8")
+        _with_archive_url(cfg, url)
+        result = cli("-c", str(cfg), "poll", "--once")
+        assert result.exit_code != 0 and expected in result.output, (url, result.output)
+        _indonesian_only(result.output)
+
+
+def test_a_postgres_url_without_driver_and_a_missing_database_are_told_in_indonesian(tmp_path):
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    probe = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    try:
+        with probe.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception:
+        pytest.skip("PostgreSQL tidak dapat dihubungi")
+    finally:
+        probe.dispose()
+    cfg = excel_workspace(tmp_path)
+    text_before = cfg.read_text(encoding="utf-8")
+    _with_archive_url(cfg, "postgres://postgres@127.0.0.1:5432/defects_tidak_ada_sama_sekali")
+    result = cli("-c", str(cfg), "poll", "--once")
+    assert result.exit_code != 0 and "tidak ada" in result.output and "defects_tidak_ada" in result.output, \
+        result.output
+    _indonesian_only(result.output)
+    cfg.write_text(text_before, encoding="utf-8")
+
+
+def test_write_failures_a_new_user_meets_are_told_in_indonesian(tmp_path):
+    from tests.publish_world import PublishedWorld, write_toml
+
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        path = write_toml(world, 'folder = "berkas.txt"')
+        (path.parent / "berkas.txt").write_text("bukan folder", encoding="utf-8")
+        result = cli("-c", str(path), "publish")
+        assert result.exit_code != 0 and "bukan folder" in result.output, result.output
+        _indonesian_only(result.output)
+        result = cli("-c", str(path), "rekap", "DINKES", "-o", str(path.parent / "berkas.txt" / "rekap.pdf"))
+        assert result.exit_code != 0 and "bukan folder" in result.output, result.output
+        _indonesian_only(result.output)
+    finally:
+        world.store.engine.dispose()
+
+
+def test_a_missing_kata_sandi_file_is_told_in_indonesian(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "[archive]", '[walidata]\nkata_sandi_file = "rahasia.txt"\n\n[archive]'), encoding="utf-8")
+    result = cli("-c", str(cfg), "poll", "--once")
+    assert result.exit_code != 0 and "rahasia.txt" in result.output and "tidak ada" in result.output, result.output
+    _indonesian_only(result.output)

@@ -18,7 +18,14 @@ KNOWN = (  # (text in the driver's message, lower case; Indonesian)
     ("lost connection", "koneksi ke server basis data terputus"),
     ("password authentication failed", "nama pengguna atau kata sandi basis data ditolak"),
     ("access denied", "nama pengguna atau kata sandi basis data ditolak"),
+    ("does not exist", "basis data itu tidak ada di server: buat dulu (PostgreSQL: createdb NAMA; MariaDB: "
+                       "CREATE DATABASE NAMA), lalu jalankan satudata db upgrade"),
+    ("unknown database", "basis data itu tidak ada di server: buat dulu (MariaDB: CREATE DATABASE NAMA), "
+                         "lalu jalankan satudata db upgrade"),
+    ("could not translate host name", "nama server basis data tidak dikenal: periksa host di [archive] url"),
+    ("name or service not known", "nama server basis data tidak dikenal: periksa host di [archive] url"),
 )
+UNKNOWN = "galat basis data yang tidak dikenal (jalankan dengan -v untuk rinciannya)"
 
 
 def describe(exc: BaseException) -> str | None:

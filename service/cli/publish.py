@@ -12,7 +12,11 @@ from service.config import Config
 
 def _write_failed(path: Path, exc: OSError) -> click.ClickException:
     why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
-           errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, str(exc))
+           errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder",
+           errno.EEXIST: "sudah ada berkas dengan nama itu, bukan folder",
+           errno.ENOTDIR: "salah satu bagian jalurnya adalah berkas, bukan folder",
+           errno.EROFS: "disk hanya-baca", errno.ENAMETOOLONG: "nama berkas terlalu panjang"}.get(
+        exc.errno, f"galat sistem berkas nomor {exc.errno}")
     return click.ClickException(f"Tidak dapat menulis {path}: {why}")
 
 

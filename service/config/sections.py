@@ -54,9 +54,25 @@ def sheets(data: dict, root: Path) -> Fields:
             "stale_lock_hours": bounded(table, "kunci_basi_jam", "sheets", 12, 1, 24 * 30, " jam")}
 
 
+# a URL without a driver gets the one the product installs (SQLAlchemy's default would be missing)
+_DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql",
+            "mariadb": "mariadb+pymysql"}
+_KNOWN_SCHEMES = {"sqlite", "postgresql+psycopg", "mysql+pymysql", "mariadb+pymysql"}
+_EXAMPLES = "sqlite:///arsip.sqlite, postgresql+psycopg://pengguna@host/nama_basis_data atau mysql+pymysql://..."
+
+
 def archive(data: dict, root: Path) -> Fields:
     """sqlite:///relative.db resolves against the workspace folder."""
-    url = value(section(data, "archive"), "url", str, "archive", "sqlite:///arsip.sqlite")
+    url = value(section(data, "archive"), "url", str, "archive", "sqlite:///arsip.sqlite").strip()
+    if not url:
+        raise ConfigError(f"archive.url kosong; tulis alamat arsip, mis. {_EXAMPLES}")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(f"archive.url '{url}' bukan alamat basis data; tulis mis. {_EXAMPLES}")
+    scheme = _DRIVERS.get(scheme.lower(), scheme.lower())
+    if scheme not in _KNOWN_SCHEMES:
+        raise ConfigError(f"archive.url: jenis basis data '{url.partition('://')[0]}' tidak dikenal; pakai {_EXAMPLES}")
+    url = f"{scheme}://{rest}"
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
         url = prefix + str(resolve(root, url[len(prefix):]))

@@ -1,6 +1,7 @@
 """Wiring: build the backend, store and rules a workspace asks for. Nothing binds at import."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -17,6 +18,8 @@ from service.poller.cycle import CycleReport, fewer_collections, run_cycle
 from service.archive.engine import SchemaOutdated, make_engine
 from service.archive.store import Store
 from sheets.base import Backend
+
+log = logging.getLogger(__name__)
 
 
 def open_backend(config: Config) -> Backend:
@@ -39,7 +42,8 @@ def open_store(config: Config, upgrade: bool | None = None) -> Store:
     except SchemaOutdated as exc:
         raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}): {exc}")) from None
     except Exception as exc:
-        why = dberrors.describe(exc) or str(exc)
+        log.info(mask_secrets(f"arsip {config.archive_url} tidak dapat dibuka: {exc!r}", config.archive_url))
+        why = dberrors.describe(exc) or dberrors.UNKNOWN
         raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {why}",
                                        config.archive_url)) from None
 

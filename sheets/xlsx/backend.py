@@ -135,7 +135,8 @@ class XlsxBackend:
         except _TabMissing as exc:
             return TabResult(opd, error=str(exc))
         except _BAD_FILE as exc:
-            return TabResult(opd, error=f"Berkas {path.name} rusak atau bukan berkas .xlsx ({exc})")
+            log.info("%s tidak terbaca: %r", path, exc)
+            return TabResult(opd, error=unreadable(path))
 
     # --- write ------------------------------------------------------------------------------
 
@@ -196,10 +197,9 @@ class XlsxBackend:
 
     def _busy(self, path: Path, expected: Any) -> str | None:
         """Why ``path`` must not be written now: open in a spreadsheet program, or changed since read."""
-        for lock in (f"~${path.name}", f".~lock.{path.name}#"):
-            if (path.parent / lock).exists():
-                return (f"Berkas {path.name} sedang dibuka di Excel/LibreOffice (ada {lock}; hapus berkas itu "
-                        f"bila tidak ada yang membukanya){_NEXT_CYCLE}")
+        if (lock := lock_file(path)) is not None:
+            return (f"Berkas {path.name} sedang dibuka di Excel/LibreOffice (ada {lock}; hapus berkas itu "
+                    f"bila tidak ada yang membukanya){_NEXT_CYCLE}")
         try:
             self.requests["stat"] += 1
             current = _token(path.stat())
@@ -282,6 +282,26 @@ def _read_only(path: Path) -> str | None:
 
 def _changed(path: Path) -> str:
     return f"Berkas {path.name} berubah sejak dibaca{_NEXT_CYCLE}"
+
+
+SAVING_SECONDS = 120  # a workbook changed this recently and unreadable is taken for one being saved
+
+
+def unreadable(path: Path) -> str:
+    """Why a workbook could not be read: caught while Excel, LibreOffice or a sync client was
+    still writing it (a lock file, or changed in the last two minutes), or not a whole .xlsx."""
+    try:
+        recent = clock.time() - path.stat().st_mtime < SAVING_SECONDS
+    except OSError:
+        recent = False
+    if recent or lock_file(path) is not None:
+        return f"Berkas {path.name} sedang disimpan (baru saja berubah); dibaca lagi pada siklus berikutnya"
+    return (f"Berkas {path.name} bukan berkas Excel (.xlsx) yang utuh; buka di Excel atau LibreOffice lalu "
+            "simpan ulang sebagai .xlsx, atau pulihkan dari cadangan")
+
+
+def lock_file(path: Path) -> str | None:
+    return next((lock for lock in (f"~${path.name}", f".~lock.{path.name}#") if (path.parent / lock).exists()), None)
 
 
 def _load(path: Path) -> tuple[bytes, Token]:

@@ -15,10 +15,11 @@ _NEXT = "; tidak ditulis"
 
 
 def lock_reason(path: Path) -> str | None:
-    for lock in (f"~${path.name}", f".~lock.{path.name}#"):
-        if (path.parent / lock).exists():
-            return (f"Berkas {path.name} sedang dibuka di Excel/LibreOffice (ada {lock}); tutup berkasnya "
-                    "(atau hapus berkas kunci itu bila tidak ada yang membukanya) lalu ulangi")
+    from .backend import lock_file
+
+    if (lock := lock_file(path)) is not None:
+        return (f"Berkas {path.name} sedang dibuka di Excel/LibreOffice (ada {lock}); tutup berkasnya "
+                "(atau hapus berkas kunci itu bila tidak ada yang membukanya) lalu ulangi")
     return None
 
 
@@ -63,7 +64,7 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
     import zipfile
 
     from . import ooxml
-    from .backend import _BAD_FILE, _find_tab, _load, _replace_atomic, _token
+    from .backend import _BAD_FILE, _find_tab, _load, _replace_atomic, _token, unreadable
     from .tabs import keep_as_record
 
     path = backend.path(kode)
@@ -75,8 +76,8 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
             names = list(ooxml.package(archive).sheets)
     except FileNotFoundError:
         return f"Berkas {path.name} tidak ditemukan"
-    except _BAD_FILE as exc:
-        return f"Berkas {path.name} rusak atau bukan berkas .xlsx ({exc})"
+    except _BAD_FILE:
+        return unreadable(path)
     current = _find_tab(names, kode)
     if title in names:
         return None if current is not None else f"Tab {kode} tidak ditemukan di {path.name}"
