@@ -501,3 +501,61 @@ def test_a_missing_kata_sandi_file_is_told_in_indonesian(tmp_path):
     result = cli("-c", str(cfg), "poll", "--once")
     assert result.exit_code != 0 and "rahasia.txt" in result.output and "tidak ada" in result.output, result.output
     _indonesian_only(result.output)
+
+
+# --- a dropped PostgreSQL connection ----------------------------------------------------------------
+
+def test_a_dropped_postgresql_connection_is_one_indonesian_line_and_the_cycle_is_retried(tmp_path, caplog):
+    import logging
+
+    from sqlalchemy import create_engine, event, text
+
+    from service.poller.wiring import PollerBusy, Service
+    from tests.conftest import World, _own_database
+    from tests.test_sop_flow import OPD
+
+    caplog.set_level(logging.WARNING)
+    with _own_database("postgresql") as url:
+        world = World(tmp_path, url=url)
+        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+        dbname = world.store.engine.url.database
+        service = Service(world.config, world.backend, world.store, world.rules, world.wilayah,
+                          clock=lambda: world.now)
+        try:
+            service.poll()
+            for n in range(3):
+                world.backend.add_row(OPD, Uraian_Data=f"Jumlah Puskesmas {n}", Satuan="Unit", Tahun=2025)
+            count = {"n": 0, "at": 0}
+
+            def kill(conn, cursor, statement, parameters, context, executemany):
+                count["n"] += 1
+                if count["n"] == count["at"]:
+                    with admin.connect() as c:
+                        c.execute(text("select pg_terminate_backend(pid) from pg_stat_activity "
+                                       "where datname = :d and pid <> pg_backend_pid()"), {"d": dbname})
+            event.listen(world.store.engine, "before_cursor_execute", kill)
+            outcomes = []
+            for at in (1, 2, 3, 4, 6, 9, 13, 20, 30, 45):
+                world.backend.add_row(OPD, Uraian_Data=f"Jumlah Bidan {at}", Satuan="Orang", Tahun=2025)
+                count.update(n=0, at=at)
+                world.now += __import__("datetime").timedelta(minutes=5)
+                try:
+                    report = service.poll()
+                    outcomes.append(("ok", report.errors))
+                except PollerBusy as exc:
+                    outcomes.append(("busy", [str(exc)]))
+            event.remove(world.store.engine, "before_cursor_execute", kill)
+            traced = [r for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING]
+            assert not traced, [r.getMessage() for r in traced]
+            for _kind, errors in outcomes:
+                assert all("terputus" in e or not e for e in errors), outcomes
+                assert not [e for e in errors if "Error" in e or "Exception" in e], outcomes
+            world.now += __import__("datetime").timedelta(minutes=5)
+            final = service.poll()
+            assert not final.errors, final.errors
+            assert [world.backend.get(OPD, rid, "Status") for rid in world.backend.ids(OPD)] == ["1 Draf"] * 13
+            assert len(set(world.backend.ids(OPD))) == 13  # no row lost, none given two IDs
+        finally:
+            service.release()
+            world.store.engine.dispose()
+            admin.dispose()

@@ -63,6 +63,7 @@ class CycleReport:
     created: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     backend_failed: bool = False
+    archive_lost: bool = False  # the database connection dropped mid-cycle: worth running again at once
     requests: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -108,17 +109,27 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
     except Exception as exc:  # a database failure mid-cycle: recorded; the next cycle starts afresh
-        log.exception("cycle failed")
+        _log_failure("cycle failed", exc)
         report.backend_failed = True
+        report.archive_lost = dberrors.lost(exc)
         why = dberrors.describe(exc)
         report.errors.append(f"Siklus gagal: arsip {why}" if why else
                              f"Siklus gagal ({type(exc).__name__}); lihat log poller")
     finally:
         try:
             _finish(store, report, backend, before, clock())
-        except Exception:  # the database is gone: nothing more to record
-            log.exception("could not record the end of cycle %s", report.cycle_id)
+        except Exception as exc:  # the database is gone: nothing more to record
+            _log_failure(f"could not record the end of cycle {report.cycle_id}", exc)
     return report
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A database failure the product explains (dberrors) is one line, its traceback only with -v;
+    anything else is a bug and keeps its traceback."""
+    if dberrors.describe(exc) is None:
+        log.exception(what)
+    else:
+        log.info(what, exc_info=True)
 
 
 def _ensure_tabs(backend: Backend, missing: list[tuple[str, str]],
@@ -146,6 +157,8 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         known = store.tokens()
         return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
+        if not isinstance(exc, BackendError) and dberrors.describe(exc) is not None:
+            raise  # the archive, not the spreadsheet, failed: told as the cycle's failure
         if isinstance(exc, BackendError):
             log.warning("backend tidak dapat dibaca: %s", exc)
         else:
@@ -216,7 +229,9 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             store.set_tab_problem(result.opd, CHAIN_HELD, tab.message, now)
             continue
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
-            log.exception("tab %s failed", result.opd)
+            if dberrors.lost(exc):
+                raise  # every other tab would fail the same way: the cycle is run again
+            _log_failure(f"tab {result.opd} failed", exc)
             tab.status = "galat"
             why = dberrors.describe(exc)
             tab.message = (f"Tab tidak dapat diarsipkan: {why}" if why else
