@@ -559,3 +559,31 @@ def test_a_dropped_postgresql_connection_is_one_indonesian_line_and_the_cycle_is
             service.release()
             world.store.engine.dispose()
             admin.dispose()
+
+
+# --- next year's draft ------------------------------------------------------------------------------
+
+def test_next_years_draft_takes_the_rows_latest_archived_datum_not_its_highest_version(db_url):
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from service.archive import schema
+    from service.archive.store import Store, make_engine
+    from service.archive.year import latest_archived
+
+    store = Store(make_engine(db_url, upgrade=True))
+    try:
+        def version(rincian: str, v: int, day: int) -> dict:
+            moment = datetime(2025, 3, day, 2, 0)
+            return dict(opd="DINKES", row_id="DINKES-0001", version=v, kode_data="", uraian_data="Jumlah Bidan",
+                        rincian=rincian, satuan="Orang", tahun=2025, nilai=float(day), nilai_teks=str(day),
+                        keterangan="", content_hash=f"{rincian}{v}".ljust(64, "0"), verified_at=moment,
+                        archived_at=moment, datum=f"d-{rincian}".ljust(64, "0"), item_key="uraian:jumlah bidan",
+                        rincian_key=rincian.lower())
+        with store.engine.begin() as conn:
+            conn.execute(insert(schema.archive), [version("Plaosan", 1, 3), version("Plaosan", 2, 4),
+                                                  version("Bendo", 1, 5)])
+        assert latest_archived(store, "DINKES", ["DINKES-0001"])["DINKES-0001"]["rincian"] == "Bendo"
+    finally:
+        store.engine.dispose()
