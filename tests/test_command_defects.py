@@ -587,3 +587,23 @@ def test_next_years_draft_takes_the_rows_latest_archived_datum_not_its_highest_v
         assert latest_archived(store, "DINKES", ["DINKES-0001"])["DINKES-0001"]["rincian"] == "Bendo"
     finally:
         store.engine.dispose()
+
+
+# --- dashboard users ------------------------------------------------------------------------------
+
+def test_a_malformed_dashboard_user_hash_is_refused_at_config_check(tmp_path):
+    import pytest
+    from werkzeug.security import generate_password_hash
+
+    from service.config import ConfigError, load_config
+    cfg = excel_workspace(tmp_path)
+    base = cfg.read_text(encoding="utf-8")
+    good = generate_password_hash("rahasia-magetan")
+    cfg.write_text(base + f'\n[dashboard]\nusers = {{ budi = "{good}" }}\n', encoding="utf-8")
+    assert load_config(cfg).dashboard_users["budi"] == good
+    for bad in ("scrypt:1:1:1$$", "scrypt:32768:8:1$garam$", "scrypt:3:8:1$garam$abcd", "pbkdf2:sha256:x$garam$ab",
+                "pbkdf2:tidakada:1000$garam$ab", "md5:1$garam$ab", "scrypt:32768:8:1$$abcd"):
+        cfg.write_text(base + f'\n[dashboard]\nusers = {{ budi = "{bad}" }}\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match="dashboard.users.budi") as caught:
+            load_config(cfg)
+        assert "hash kata sandi" in str(caught.value), bad

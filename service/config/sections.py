@@ -102,12 +102,34 @@ def rules(data: dict, root: Path) -> Fields:
     return {"rules_folder": resolve(root, folder) if folder else None}
 
 
+def password_hash_ok(hashed: object) -> bool:
+    """Whether werkzeug can check a password against ``hashed`` ("method$salt$hex"): scrypt:n:r:p
+    with n a power of two, or pbkdf2:<hashlib name>[:iterations]. Checked at start, so a pasted
+    or mistyped hash is a config error, not a 500 at that user's login."""
+    import hashlib
+    import re
+
+    if not isinstance(hashed, str) or hashed.count("$") != 2:
+        return False
+    method, salt, digest = hashed.split("$")
+    if not salt or not re.fullmatch(r"[0-9a-f]+", digest):
+        return False
+    kind, *args = method.split(":")
+    if kind == "scrypt" and len(args) == 3 and all(a.isdigit() for a in args):
+        n, r, p = map(int, args)
+        return 2 <= n <= 2 ** 20 and n & (n - 1) == 0 and 1 <= r <= 64 and 1 <= p <= 16
+    if kind == "pbkdf2" and len(args) in (1, 2):
+        return args[0] in hashlib.algorithms_guaranteed and (len(args) == 1 or (args[1].isdigit() and int(args[1]) > 0))
+    return False
+
+
 def dashboard(data: dict) -> Fields:
     table = section(data, "dashboard")
     users = value(table, "users", dict, "dashboard", {})
     for user, hashed in users.items():
-        if not (isinstance(hashed, str) and ":" in hashed.split("$", 1)[0] and hashed.count("$") >= 2):
-            raise ConfigError(f"dashboard.users.{user} harus berupa hash kata sandi, bukan kata sandi biasa: "
+        if not password_hash_ok(hashed):
+            raise ConfigError(f"dashboard.users.{user} bukan hash kata sandi yang sah (kata sandi biasa, atau hash yang "
+                              "terpotong saat disalin): "
                               "buat dengan 'satudata hash-password' lalu tempel hasilnya")
     return {"dashboard_users": {str(k): str(v) for k, v in users.items()},
             "dashboard_host": value(table, "host", str, "dashboard", "127.0.0.1"),
