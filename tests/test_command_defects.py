@@ -607,3 +607,46 @@ def test_a_malformed_dashboard_user_hash_is_refused_at_config_check(tmp_path):
         with pytest.raises(ConfigError, match="dashboard.users.budi") as caught:
             load_config(cfg)
         assert "hash kata sandi" in str(caught.value), bad
+
+
+# --- the automatic publication's failure is the cycle's own result --------------------------------
+
+def test_a_failing_automatic_publication_is_reported_as_the_cycles_result_never_a_traceback(tmp_path, caplog):
+    import dataclasses
+    import json
+    import logging
+
+    from service.archive.queries import Queries
+    from service.poller.wiring import Service
+    from service.web.app import create_app
+    from tests.conftest import WILAYAH
+    from tests.publish_world import PublishedWorld, write_toml
+
+    caplog.set_level(logging.WARNING)
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        path = write_toml(world, 'folder = "berkas.txt"')
+        (path.parent / "berkas.txt").write_text("bukan folder", encoding="utf-8")
+        config = dataclasses.replace(world.config, publikasi={"folder": "berkas.txt"})
+        service = Service(config, world.backend, world.store, world.rules, WILAYAH, clock=lambda: world.now)
+        world.backend.set("DINKES", world.ids[0], "Nilai", "21")
+        service.poll()
+        world.backend.set("DINKES", world.ids[0], "Terverifikasi", "YA")
+        report = service.poll()
+        service.release()
+        assert sum(t.archived for t in report.tabs) == 1
+        said = [e for e in report.errors if "Publikasi otomatis gagal" in e]
+        assert said and "bukan folder" in said[0], report.errors
+        assert said[0] in json.dumps(report.as_dict(), ensure_ascii=False)
+        assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
+        last = Queries(world.store.engine).cycles(limit=1)[0]
+        assert last["status"] == "galat" and said[0] in last["errors"]
+        page = create_app(config, world.store, clock=lambda: world.now).test_client().get("/kesehatan")
+        assert "Publikasi otomatis gagal" in page.get_data(as_text=True)
+        shown = cli("-c", str(path), "status")
+        assert "Publikasi otomatis gagal" in shown.output, shown.output
+        as_json = json.loads(cli("-c", str(path), "status", "--json").output)
+        assert said[0] in as_json["siklus_terakhir"]["galat"]
+    finally:
+        world.store.engine.dispose()

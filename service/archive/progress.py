@@ -59,10 +59,13 @@ def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar
     opds = opd_summaries(config, counts, tabs, logs, now, calendar)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
+    last = reads.cycles(limit=1)
     return {
         "workspace": config.name, "tahun": config.year, "sekarang": now, "opd": opds,
         "total_baris": total, "total_diarsip": archived,
         "persen_diarsip": round(100 * archived / total, 1) if total else 0.0,
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == TERLAMBAT],
         "libur_tambahan": holidays_shown(config),
+        "siklus_terakhir": {"id": last[0]["id"], "mulai": last[0]["started_at"], "status": last[0]["status"],
+                            "galat": last[0]["errors"]} if last else None,
     }

@@ -1,7 +1,6 @@
 """`satudata publish`, `satudata berita-acara`, `satudata rekap`: the SOP's products as files."""
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import click
@@ -11,13 +10,8 @@ from service.config import Config
 
 
 def _write_failed(path: Path, exc: OSError) -> click.ClickException:
-    why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
-           errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder",
-           errno.EEXIST: "sudah ada berkas dengan nama itu, bukan folder",
-           errno.ENOTDIR: "salah satu bagian jalurnya adalah berkas, bukan folder",
-           errno.EROFS: "disk hanya-baca", errno.ENAMETOOLONG: "nama berkas terlalu panjang"}.get(
-        exc.errno, f"galat sistem berkas nomor {exc.errno}")
-    return click.ClickException(f"Tidak dapat menulis {path}: {why}")
+    from service.publish.build import write_problem
+    return click.ClickException(write_problem(path, exc))
 
 
 @click.command(help="Terbitkan data terverifikasi: CSV/XLSX/JSON per item, datapackage.json, katalog DCAT.")

@@ -114,7 +114,14 @@ class Service:
     def _after(self, report: CycleReport) -> CycleReport:
         if archived := sum(t.archived for t in report.tabs):  # [publikasi] otomatis, after new archive rows
             from service.publish.build import publish_after_cycle
-            publish_after_cycle(self.config, self.store, archived, self.rules, self.wilayah)
+            if problem := publish_after_cycle(self.config, self.store, archived, self.rules, self.wilayah):
+                message = f"Publikasi otomatis gagal: {problem}"
+                report.errors.append(message)
+                try:
+                    self.store.cycle_log.add_error(report.cycle_id, message)
+                except Exception as exc:  # the archive went away after the cycle: the report still says it
+                    if dberrors.describe(exc) is None:
+                        raise
         return report
 
     def claim_lease(self, now: datetime) -> str | None:

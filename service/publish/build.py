@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -129,15 +130,36 @@ def _previous_files(folder: Path) -> set[str]:
             for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
 
 
+def write_problem(path: Path, exc: OSError) -> str:
+    """Why ``path`` could not be written, in Indonesian (never the OS's English text)."""
+    why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
+           errno.EPERM: "tidak ada izin menulis", errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder",
+           errno.EEXIST: "sudah ada berkas dengan nama itu, bukan folder",
+           errno.ENOTDIR: "salah satu bagian jalurnya adalah berkas, bukan folder",
+           errno.EROFS: "disk hanya-baca", errno.ENAMETOOLONG: "nama berkas terlalu panjang"}.get(
+        exc.errno, f"galat sistem berkas nomor {exc.errno}")
+    return f"Tidak dapat menulis {path}: {why}"
+
+
 def publish_after_cycle(config: Config, store: Store, archived: int, rules: RuleSet | None = None,
-                        wilayah: Wilayah | None = None) -> None:
+                        wilayah: Wilayah | None = None) -> str | None:
     """The poller's hook: after a cycle that archived something, refresh <workspace>/publikasi
-    unless [publikasi] otomatis = false. A failure is logged; polling goes on."""
+    unless [publikasi] otomatis = false. Returns why it failed (Indonesian), which the poller
+    reports as the cycle's own result; polling goes on."""
+    from service.config import ConfigError
+
     if archived <= 0:
-        return
+        return None
     try:
         settings = load_settings(config)
-        if settings.otomatis:
-            write(build(config, store, rules, wilayah, settings), settings.folder)
-    except Exception:
-        log.exception("publikasi otomatis gagal")
+        if not settings.otomatis:
+            return None
+        publication = build(config, store, rules, wilayah, settings)
+    except (ConfigError, RuleError) as exc:
+        return str(exc)
+    try:
+        write(publication, settings.folder)
+    except OSError as exc:
+        log.info("publikasi otomatis gagal", exc_info=True)
+        return write_problem(settings.folder, exc)
+    return None
