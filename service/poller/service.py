@@ -1,4 +1,5 @@
-"""Wiring: build the backend, store and rules a workspace asks for. Nothing binds at import."""
+"""The poller's service: everything one poller needs, built once from a workspace, and each cycle
+run only while this process holds the archive's poller lease."""
 from __future__ import annotations
 
 import logging
@@ -6,50 +7,22 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from rules.rulefile import RuleSet, load_rules
 from rules.wilayah import Wilayah
-from service.config import Config, ConfigError
 from service.archive import dberrors
-from service.archive.masking import mask_secrets
-from service.poller.cycle import CycleReport, fewer_collections, run_cycle
-from service.archive.engine import SchemaOutdated, make_engine
 from service.archive.store import Store
+from service.config import Config, ConfigError
+from service.poller.clock import utcnow
+from service.poller.cycle import CycleReport, fewer_collections, run_cycle
+from service.poller.errors import ArchiveUnavailable, PollerBusy
+from service.poller.opening import open_backend, open_store
+from service.poller.publication import publish_if_archived
 from sheets.base import Backend
 
 log = logging.getLogger(__name__)
-
-
-def open_backend(config: Config) -> Backend:
-    if config.backend == "xlsx":
-        from service.walidata_password import walidata_password
-        from sheets.xlsx import XlsxBackend
-        return XlsxBackend(config.folder, walidata_password(config))
-    from sheets.base import BackendError
-    from sheets.google import GoogleBackend
-    try:
-        return GoogleBackend.from_config(config)
-    except BackendError as exc:  # credentials missing or unreadable: tell the Walidata what to do
-        raise ConfigError(f"{exc}. Jalankan 'satudata doctor' untuk petunjuk.") from None
-
-
-def open_store(config: Config, upgrade: bool | None = None) -> Store:
-    """The workspace's archive; ``upgrade`` as make_engine (None: SQLite migrates itself)."""
-    try:
-        return Store(make_engine(config.archive_url, upgrade=upgrade))
-    except SchemaOutdated as exc:
-        raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}): {exc}")) from None
-    except Exception as exc:
-        log.info(mask_secrets(f"arsip {config.archive_url} tidak dapat dibuka: {exc!r}", config.archive_url))
-        why = dberrors.describe(exc) or dberrors.UNKNOWN
-        raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {why}",
-                                       config.archive_url)) from None
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -66,6 +39,8 @@ class Service:
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime] = utcnow) -> "Service":
         from rules.rulefile import RuleError
+        from service.timefmt import use_zone
+        use_zone(config.zona_waktu)
         try:
             rules = load_rules(config.rules_folder)
         except RuleError as exc:
@@ -98,7 +73,8 @@ class Service:
                 log.warning("Koneksi ke arsip terputus di tengah siklus %s; siklus diulang", report.cycle_id)
                 continue
             break
-        return self._after(report)
+        publish_if_archived(self.config, self.store, report, self.rules, self.wilayah)
+        return report
 
     def _cycle(self, progress: Callable[[int, int, str], None] | None) -> CycleReport:
         now = self.clock()
@@ -110,19 +86,6 @@ class Service:
         with fewer_collections():
             return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
                              lease=(self.holder, self.lease_seconds), progress=progress)
-
-    def _after(self, report: CycleReport) -> CycleReport:
-        if archived := sum(t.archived for t in report.tabs):  # [publikasi] otomatis, after new archive rows
-            from service.publish.build import publish_after_cycle
-            if problem := publish_after_cycle(self.config, self.store, archived, self.rules, self.wilayah):
-                message = f"Publikasi otomatis gagal: {problem}"
-                report.errors.append(message)
-                try:
-                    self.store.cycle_log.add_error(report.cycle_id, message)
-                except Exception as exc:  # the archive went away after the cycle: the report still says it
-                    if dberrors.describe(exc) is None:
-                        raise
-        return report
 
     def claim_lease(self, now: datetime) -> str | None:
         """The other holder of the poller lease, or None when this process holds it now (also for
@@ -154,10 +117,3 @@ def _dead_here(holder: str | None) -> bool:
         return False
     return False
 
-
-class PollerBusy(Exception):
-    """Another poller holds the lease on this archive."""
-
-
-class ArchiveUnavailable(PollerBusy):
-    """The archive cannot be written (disk full, read-only, locked): no cycle this turn."""
