@@ -4,6 +4,7 @@ evidence pack)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -47,4 +48,68 @@ def verify_archive(ctx: click.Context, as_json: bool) -> None:
         ctx.exit(1)
 
 
-COMMANDS = [verify_archive]
+@click.command("backup", help="Cadangkan arsip (boleh sambil poller berjalan): satu berkas zip berisi manifest, "
+                              "salinan portabel dan salinan asli mesin basis data bila alatnya ada.")
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder cadangan (bawaan: [backup] folder, atau 'cadangan' di ruang kerja).")
+@click.pass_context
+def backup_command(ctx: click.Context, folder: Path | None) -> None:
+    from service.archive.backup import BackupError, backup
+    from service.poller.wiring import utcnow
+    config, store = _open(ctx)
+    settings = backup_settings(config)
+    folder = folder or settings["folder"]
+    try:
+        path, manifest = backup(store.engine, folder, utcnow(), keep=settings["simpan"])
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Cadangan tidak dapat ditulis ke {folder}: {exc.strerror or exc}") from None
+    rows = sum(manifest.jumlah_baris.values())
+    click.echo(f"Cadangan dibuat: {path}")
+    click.echo(f"  {rows} baris dari {len(manifest.jumlah_baris)} tabel, mesin {manifest.mesin}, skema "
+               f"{manifest.skema}, salinan asli: {manifest.salinan_asli}; disimpan {settings['simpan']} terakhir")
+    echo_heads(manifest.kepala_rantai)
+
+
+@click.command("restore", help="Pulihkan cadangan (zip dari 'satudata backup') ke arsip yang masih kosong, "
+                               "lalu periksa rantai hash.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--ke", "url", default=None, help="URL basis data tujuan (bawaan: arsip ruang kerja).")
+@click.pass_context
+def restore_command(ctx: click.Context, file: Path, url: str | None) -> None:
+    from service.archive import dberrors
+    from service.archive.backup import BackupError, restore
+    from service.archive.masking import mask_url
+    if url is None:
+        from service.cli.commands import _config
+        url = _config(ctx).archive_url
+    try:
+        manifest, found = restore(file, url)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:
+        why = dberrors.describe(exc)
+        if why is None:
+            raise
+        raise click.ClickException(f"Basis data tujuan ({mask_url(url)}): {why}") from None
+    click.echo(f"Dipulihkan ke {mask_url(url)}: cadangan {manifest.dibuat} (versi {manifest.versi}, "
+               f"{sum(manifest.jumlah_baris.values())} baris).")
+    same = found.heads == manifest.kepala_rantai
+    click.echo(("Rantai utuh" if found.ok else "Rantai TIDAK utuh") + "; kepala rantai "
+               + ("sama dengan manifest." if same else "BERBEDA dari manifest."))
+    for b in found.breaks:
+        click.echo(f"- {b.message}")
+    echo_heads(found.heads)
+    if not (found.ok and same):
+        ctx.exit(1)
+
+
+def backup_settings(config) -> dict:
+    """[backup] folder and simpan, as the workspace file says (defaults: 'cadangan', 30)."""
+    settings = getattr(config, "backup", None) or {}
+    folder = settings.get("folder") or config.root / "cadangan"
+    return {"folder": Path(folder), "simpan": settings.get("simpan", 30)}
+
+
+COMMANDS = [verify_archive, backup_command, restore_command]
