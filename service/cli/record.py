@@ -10,9 +10,9 @@ import click
 
 
 def _open(ctx: click.Context):
-    from service.cli.commands import _config, _store
-    config = _config(ctx)
-    return config, _store(config)
+    from service.cli.context import load, open_store
+    config = load(ctx)
+    return config, open_store(config)
 
 
 def echo_heads(heads: list[dict]) -> None:
