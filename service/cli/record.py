@@ -82,8 +82,8 @@ def restore_command(ctx: click.Context, file: Path, url: str | None) -> None:
     from service.archive.backup import BackupError, restore
     from service.archive.masking import mask_url
     if url is None:
-        from service.cli.commands import _config
-        url = _config(ctx).archive_url
+        from service.cli.context import load
+        url = load(ctx).archive_url
     try:
         manifest, found = restore(file, url)
     except BackupError as exc:
@@ -106,10 +106,9 @@ def restore_command(ctx: click.Context, file: Path, url: str | None) -> None:
 
 
 def backup_settings(config) -> dict:
-    """[backup] folder and simpan, as the workspace file says (defaults: 'cadangan', 30)."""
-    settings = getattr(config, "backup", None) or {}
-    folder = settings.get("folder") or config.root / "cadangan"
-    return {"folder": Path(folder), "simpan": settings.get("simpan", 30)}
+    """[backup] folder and simpan (defaults: cadangan/ in the workspace, 30)."""
+    settings = config.backup or {}
+    return {"folder": Path(settings.get("folder") or config.root / "cadangan"), "simpan": settings.get("simpan", 30)}
 
 
 COMMANDS = [verify_archive, backup_command, restore_command]

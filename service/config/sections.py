@@ -1,10 +1,12 @@
 """One reader per section of satudata.toml, each returning the Config fields it fills."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from service.config.model import ConfigError
+from service.config.people import PERSON_KEYS, named, people
 from service.config.read import bounded, no_unknown_keys, resolve, spreadsheet_key, value
 
 INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
@@ -18,6 +20,10 @@ KNOWN_KEYS = {
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
     "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
+    "backup": {"folder", "simpan"},
+    "berita_acara": {"nomor"},
+    "pembina": PERSON_KEYS,
+    "koordinator": PERSON_KEYS,
 }
 Fields = dict[str, Any]
 
@@ -69,9 +75,9 @@ def poller(data: dict) -> Fields:
 
 def walidata(data: dict, root: Path) -> Fields:
     table = section(data, "walidata")
-    emails = value(table, "emails", list, "walidata", [])
+    orang = people(value(table, "emails", list, "walidata", []), "walidata.emails")
     password_file = value(table, "kata_sandi_file", str, "walidata", None)
-    return {"walidata": tuple(str(e) for e in emails),
+    return {"walidata": tuple(p.email for p in orang if p.email), "walidata_orang": orang,
             "walidata_password_env": value(table, "kata_sandi_env", str, "walidata", None),
             "walidata_password_file": resolve(root, password_file) if password_file else None}
 
@@ -100,3 +106,31 @@ def dashboard(data: dict) -> Fields:
 def publikasi(data: dict) -> Fields:
     """Only the keys are checked here; the values by service.publish.settings, which knows them."""
     return {"publikasi": dict(section(data, "publikasi"))}
+
+
+def backup(data: dict, root: Path) -> Fields:
+    """``[backup] folder`` (bawaan: cadangan/ di ruang kerja) and ``simpan``: how many backups are kept."""
+    table = section(data, "backup")
+    folder = value(table, "folder", str, "backup", "cadangan")
+    return {"backup": {"folder": resolve(root, folder), "simpan": bounded(table, "simpan", "backup", 30, 1, 10_000)}}
+
+
+def berita_acara(data: dict) -> Fields:
+    """``[berita_acara] nomor``: the numbering pattern, with {urut} and {tahun} (and optional {opd})."""
+    table = section(data, "berita_acara")
+    nomor = value(table, "nomor", str, "berita_acara", "000.5.2/{urut}/403.113/{tahun}")
+    if "{urut}" not in nomor:
+        raise ConfigError(f"berita_acara.nomor harus memuat {{urut}} (nomor urut), mis. "
+                          f"\"000.5.2/{{urut}}/403.113/{{tahun}}\" (sekarang: {nomor!r})")
+    unknown = set(re.findall(r"{([^}]*)}", nomor)) - {"urut", "tahun", "opd"}
+    if unknown:
+        raise ConfigError(f"berita_acara.nomor memuat {{{sorted(unknown)[0]}}} yang tidak dikenal; "
+                          "yang dikenal: {urut}, {tahun}, {opd}")
+    return {"berita_acara": {"nomor": nomor}}
+
+
+def pejabat(data: dict) -> Fields:
+    """``[pembina]`` (Pembina Data, BPS) and ``[koordinator]`` (Koordinator Data, Bappeda)."""
+    for name in ("pembina", "koordinator"):
+        section(data, name)
+    return {"pembina": named(data, "pembina"), "koordinator": named(data, "koordinator")}

@@ -12,6 +12,7 @@ from rules.sop import load_sop
 from service.web import charts
 from service.web.reads import DashboardReads
 from service.config import Config
+from service.config.people import operators_shown
 from service.archive.progress import holidays_shown, opd_standard, opd_summaries
 from service.archive import chain
 from service.archive.masking import mask_secrets, mask_url
@@ -133,6 +134,8 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
     # so a cycle that did not touch this OPD keeps its rows cached
     version = tuple(sorted(tab.items())) if tab else None
     live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode), version)
+    summary["operator"] = operators_shown(opd)
+    summary["tanpa_sk"] = not any(p["ada_sk"] for p in summary["operator"])
     return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
 
 
