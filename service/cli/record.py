@@ -105,10 +105,89 @@ def restore_command(ctx: click.Context, file: Path, url: str | None) -> None:
         ctx.exit(1)
 
 
+def _kode(config, kode: str) -> str:
+    kode = kode.strip().upper()
+    if kode not in {o.kode for o in config.opds}:
+        raise click.ClickException(f"OPD {kode} tidak ada dalam konfigurasi ruang kerja ini")
+    return kode
+
+
+@click.command("hadir", help="Catat peserta satu langkah SOP (pemeriksaan bersama, langkah 3) untuk Berita Acara.")
+@click.argument("kode")
+@click.option("--langkah", type=click.IntRange(1, 10), default=3, show_default=True, help="Langkah SOP.")
+@click.option("--peran", type=click.Choice(["operator", "walidata", "koordinator", "pembina"]), default=None,
+              help="Peran peserta.")
+@click.option("--nama", default=None, help="Nama peserta (dengan gelar).")
+@click.option("--nip", default="", help="NIP peserta (18 angka), bila ada.")
+@click.option("--jabatan", default="", help="Jabatan dan instansi, bila perlu.")
+@click.option("--dari-konfigurasi", "from_config", is_flag=True,
+              help="Catat semua orang yang disebut satudata.toml untuk OPD ini (operator, Walidata, koordinator, "
+                   "pembina) sebagai hadir.")
+@click.pass_context
+def hadir(ctx: click.Context, kode: str, langkah: int, peran: str | None, nama: str | None, nip: str, jabatan: str,
+          from_config: bool) -> None:
+    from service.archive.documents import attend
+    from service.poller.wiring import utcnow
+    config, store = _open(ctx)
+    kode = _kode(config, kode)
+    nip = nip.replace(" ", "")
+    if nip and not (nip.isdigit() and len(nip) == 18):
+        raise click.ClickException(f"NIP '{nip}' tidak sah: NIP terdiri dari 18 angka")
+    people: list[tuple[str, str, str, str]] = []
+    if from_config:
+        opd = next(o for o in config.opds if o.kode == kode)
+        people += [("operator", p.nama, p.nip, p.jabatan) for p in opd.petugas if p.nama]
+        people += [("walidata", p.nama, p.nip, p.jabatan) for p in config.walidata_orang if p.nama]
+        people += [(role, p.nama, p.nip, ", ".join(x for x in (p.jabatan, p.instansi) if x))
+                   for role, p in (("koordinator", config.koordinator), ("pembina", config.pembina)) if p and p.nama]
+        if not people:
+            raise click.ClickException("satudata.toml belum menyebut nama siapa pun untuk OPD ini: isi [[opd]] "
+                                       "operators, [walidata], [koordinator] atau [pembina], atau pakai --peran dan --nama")
+    elif peran and nama and nama.strip():
+        people.append((peran, nama.strip(), nip, jabatan.strip()))
+    else:
+        raise click.ClickException("Sebutkan --peran dan --nama peserta, atau --dari-konfigurasi")
+    now = utcnow()
+    for role, name, number, title in people:
+        attend(store.engine, kode, config.year, langkah, role, name, number, title, now)
+        click.echo(f"Hadir di langkah {langkah} {kode}: {name} ({role})")
+
+
+@click.command("terima", help="Catat penerimaan salinan cetak (Berita Acara atau rekap) di Kominfo (langkah 9).")
+@click.argument("kode")
+@click.option("--dokumen", required=True, help="ID dokumen (mis. BA-2025-001) atau nomornya.")
+@click.option("--oleh", required=True, help="Nama petugas Kominfo yang menerima.")
+@click.option("--tanggal", required=True, help="Tanggal diterima, TTTT-BB-HH.")
+@click.pass_context
+def terima(ctx: click.Context, kode: str, dokumen: str, oleh: str, tanggal: str) -> None:
+    from datetime import date
+
+    from service.archive.documents import find, receive
+    from service.poller.wiring import utcnow
+    from service.timefmt import format_tanggal
+    config, store = _open(ctx)
+    kode = _kode(config, kode)
+    try:
+        day = date.fromisoformat(tanggal.strip())
+    except ValueError:
+        raise click.ClickException(f"Tanggal '{tanggal}' tidak sah: tulis TTTT-BB-HH, mis. 2025-03-10") from None
+    now = utcnow()
+    if day > now.date():
+        raise click.ClickException(f"Tanggal {format_tanggal(day)} belum tiba: penerimaan dicatat sesudah terjadi")
+    doc = find(store.engine, dokumen)
+    if doc is None or doc.opd != kode:
+        raise click.ClickException(f"Dokumen '{dokumen}' milik {kode} tidak ditemukan; lihat ID-nya pada keluaran "
+                                   "satudata berita-acara / rekap atau halaman OPD di dasbor")
+    if not oleh.strip():
+        raise click.ClickException("--oleh tidak boleh kosong: sebutkan nama penerima")
+    receive(store.engine, doc, oleh.strip(), day.isoformat(), now)
+    click.echo(f"{doc.judul} {doc.id} ({doc.nomor}) diterima {oleh.strip()} pada {format_tanggal(day)}")
+
+
 def backup_settings(config) -> dict:
     """[backup] folder and simpan (defaults: cadangan/ in the workspace, 30)."""
     settings = config.backup or {}
     return {"folder": Path(settings.get("folder") or config.root / "cadangan"), "simpan": settings.get("simpan", 30)}
 
 
-COMMANDS = [verify_archive, backup_command, restore_command]
+COMMANDS = [verify_archive, backup_command, restore_command, hadir, terima]

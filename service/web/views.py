@@ -14,7 +14,7 @@ from service.web.reads import DashboardReads
 from service.config import Config
 from service.config.people import operators_shown
 from service.archive.progress import holidays_shown, opd_standard, opd_summaries
-from service.archive import chain
+from service.archive import chain, documents
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
 from sheets.layout import BY_KEY
@@ -136,7 +136,9 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
     live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode), version)
     summary["operator"] = operators_shown(opd)
     summary["tanpa_sk"] = not any(p["ada_sk"] for p in summary["operator"])
-    return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
+    issued = [doc.as_dict() for doc in documents.of_year(reads.queries.engine, config.year, kode)]
+    return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed,
+            "dokumen": issued, "dokumen_belum_diterima": sum(1 for doc in issued if not doc["diterima_oleh"])}
 
 
 def _opd_rows(reads: DashboardReads, kode: str) -> tuple[list[dict], list[dict]]:
