@@ -80,7 +80,7 @@ events = Table(
     Column("reason", LongText, nullable=False),
     Column("cell_values", LongText, nullable=False),
     # issue 9.2/9.3: who made the change and how that is known; value changes of one cell
-    Column("kind", String(16), nullable=False, default="status"),  # "status" or "nilai"
+    Column("kind", String(16), nullable=False, default="status"),  # "status", "nilai" or "komentar"
     Column("oleh", LongText),
     Column("bagaimana", LongText),
     Column("column_key", String(64)),

@@ -34,6 +34,8 @@ def riwayat(config: Config, store, kode: str, row_id: str, as_json: bool) -> Non
         when = format_tanggal(e["waktu"], with_time=True)
         if e["jenis"] == "nilai":
             what = f"{e['kolom']}: {e['dari'] or '(kosong)'} → {e['ke'] or '(kosong)'}"
+        elif e["jenis"] == "komentar":
+            what = f"komentar, status tetap {e['ke_label']}: {e['alasan']}"
         else:
             what = f"status {e['dari_label'] or 'baru'} → {e['ke_label']} ({e['alasan']})"
         click.echo(f"{when}  {what}")
