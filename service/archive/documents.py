@@ -114,3 +114,15 @@ def attendance(engine: Engine, opd: str, tahun: int, langkah: int) -> list[dict[
         return [{"peran": r.peran, "nama": r.nama, "nip": r.nip, "jabatan": r.jabatan}
                 for r in conn.execute(select(a.peran, a.nama, a.nip, a.jabatan)
                                       .where(a.opd == opd, a.tahun == tahun, a.langkah == langkah).order_by(a.id))]
+
+
+def last_recorded(engine: Engine) -> datetime | None:
+    """The newest moment the archive recorded a person's or the poller's act (events, versions,
+    documents, receipts, attendance): the evidence pack's "as of", so the same archive gives the
+    same pack whenever it is made."""
+    columns = (t.events.c.at, t.archive.c.archived_at, t.documents.c.tanggal, t.documents.c.diterima_dicatat,
+               t.attendance.c.dicatat)
+    with engine.connect() as conn:
+        found = [conn.execute(select(func.max(c))).scalar() for c in columns]
+    found = [m for m in found if m is not None]
+    return from_db(max(found)) if found else None

@@ -184,10 +184,32 @@ def terima(ctx: click.Context, kode: str, dokumen: str, oleh: str, tanggal: str)
     click.echo(f"{doc.judul} {doc.id} ({doc.nomor}) diterima {oleh.strip()} pada {format_tanggal(day)}")
 
 
+@click.command("evaluasi", help="Buat paket bukti dukung EPSS tahun TAHUN: indeks, reviu tahunan (PDF, CSV), "
+                                "semua Berita Acara dan rekap, hasil pemeriksaan arsip, Data Package dan DCAT.")
+@click.argument("tahun", type=int)
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder tujuan (dibuat bila belum ada).")
+@click.pass_context
+def evaluasi(ctx: click.Context, tahun: int, folder: Path) -> None:
+    from service.publish.evidence import INDEX, EvidenceRefused, evidence_pack, write_pack
+    from service.timefmt import format_tanggal
+    config, store = _open(ctx)
+    try:
+        files, as_of = evidence_pack(config, store, tahun)
+        archive = write_pack(files, folder, tahun, as_of)
+    except EvidenceRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Tidak dapat menulis ke {folder}: {exc.strerror or exc}") from None
+    click.echo(f"{len(files)} berkas bukti dukung ditulis ke {folder} (arsip keadaan "
+               f"{format_tanggal(as_of, with_time=True)}), juga satu berkas {archive.name}")
+    click.echo(f"Mulai dari {folder / INDEX}")
+
+
 def backup_settings(config) -> dict:
     """[backup] folder and simpan (defaults: cadangan/ in the workspace, 30)."""
     settings = config.backup or {}
     return {"folder": Path(settings.get("folder") or config.root / "cadangan"), "simpan": settings.get("simpan", 30)}
 
 
-COMMANDS = [verify_archive, backup_command, restore_command, hadir, terima]
+COMMANDS = [verify_archive, backup_command, restore_command, hadir, terima, evaluasi]

@@ -59,6 +59,7 @@ class Config:
     opds: tuple[Opd, ...]
     rules_folder: Path | None
     dashboard_users: dict[str, str] = field(default_factory=dict)
+    dashboard_roles: dict[str, str] = field(default_factory=dict)  # user -> "walidata" or "pengawas"
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
     extra_holidays: dict = field(default_factory=dict)  # [kalender] libur_tambahan: date -> name

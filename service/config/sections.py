@@ -9,6 +9,7 @@ from service.config.model import ConfigError
 from service.config.people import PERSON_KEYS, named, people
 from service.config.read import bounded, no_unknown_keys, resolve, spreadsheet_key, value
 
+ROLES = ("walidata", "pengawas")  # [dashboard] users' roles: everything, or the supervisor's page
 INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 KNOWN_KEYS = {
@@ -94,11 +95,20 @@ def rules(data: dict, root: Path) -> Fields:
 def dashboard(data: dict) -> Fields:
     table = section(data, "dashboard")
     users = value(table, "users", dict, "dashboard", {})
-    for user, hashed in users.items():
+    roles: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    for user, entry in users.items():
+        hashed, role = entry, "walidata"
+        if isinstance(entry, dict):  # { hash = "…", peran = "pengawas" }: a supervisor sees /pengawasan only
+            no_unknown_keys(entry, {"hash", "peran"}, f"dashboard.users.{user}")
+            hashed, role = entry.get("hash"), entry.get("peran", "walidata")
+            if role not in ROLES:
+                raise ConfigError(f"dashboard.users.{user}.peran '{role}' tidak dikenal; pilih {', '.join(ROLES)}")
         if not (isinstance(hashed, str) and ":" in hashed.split("$", 1)[0] and hashed.count("$") >= 2):
             raise ConfigError(f"dashboard.users.{user} harus berupa hash kata sandi, bukan kata sandi biasa: "
                               "buat dengan 'satudata hash-password' lalu tempel hasilnya")
-    return {"dashboard_users": {str(k): str(v) for k, v in users.items()},
+        hashes[str(user)], roles[str(user)] = hashed, role
+    return {"dashboard_users": hashes, "dashboard_roles": roles,
             "dashboard_host": value(table, "host", str, "dashboard", "127.0.0.1"),
             "dashboard_port": bounded(table, "port", "dashboard", 8050, 0, 65535)}
 

@@ -14,7 +14,7 @@ from service.web import charts, site, views
 from service.web.public import PDFS
 
 NAV = (("dasbor.ringkasan", "Ringkasan"), ("dasbor.temuan", "Temuan"), ("dasbor.riwayat", "Riwayat"),
-       ("dasbor.arsip", "Arsip"), ("dasbor.kesehatan", "Kesehatan"))
+       ("dasbor.arsip", "Arsip"), ("dasbor.kesehatan", "Kesehatan"), ("dasbor.pengawasan", "Pengawasan"))
 
 
 def install(app: Flask) -> None:
