@@ -223,7 +223,9 @@ def read_manifest(path: Path) -> Manifest:
 def _rows(zf: zipfile.ZipFile) -> Iterator[tuple[str, list[str], list[list[Any]]]]:
     """(table, columns, a batch of rows), batch after batch, from the portable dump."""
     with zf.open(DUMP) as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-        table, columns, batch = None, [], []
+        table: str = ""
+        columns: list[str] = []
+        batch: list[list[Any]] = []
         for line in fh:
             value = json.loads(line)
             if isinstance(value, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -46,8 +46,13 @@ def doc_id(jenis: str, tahun: int, urut: int) -> str:
     return f"{PREFIX.get(jenis, 'DOK')}-{tahun}-{urut:03d}"
 
 
+def _aware(moment: datetime) -> datetime:
+    """A stored NOT NULL moment, aware again."""
+    return moment.replace(tzinfo=timezone.utc)
+
+
 def _issued(r) -> Issued:
-    return Issued(doc_id(r.jenis, r.tahun, r.urut), r.nomor, r.jenis, r.opd, r.tahun, r.urut, from_db(r.tanggal),
+    return Issued(doc_id(r.jenis, r.tahun, r.urut), r.nomor, r.jenis, r.opd, r.tahun, r.urut, _aware(r.tanggal),
                   r.chain_head, json.loads(r.isi), r.diterima_oleh, r.diterima_tanggal)
 
 
@@ -123,6 +128,6 @@ def last_recorded(engine: Engine) -> datetime | None:
     columns = (t.events.c.at, t.archive.c.archived_at, t.documents.c.tanggal, t.documents.c.diterima_dicatat,
                t.attendance.c.dicatat)
     with engine.connect() as conn:
-        found = [conn.execute(select(func.max(c))).scalar() for c in columns]
-    found = [m for m in found if m is not None]
+        moments = [conn.execute(select(func.max(c))).scalar() for c in columns]
+    found: list[datetime] = [m for m in moments if m is not None]
     return from_db(max(found)) if found else None

@@ -27,7 +27,7 @@ def echo_heads(heads: list[dict]) -> None:
 @click.pass_context
 def verify_archive(ctx: click.Context, as_json: bool) -> None:
     from service.archive import chain
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     _config, store = _open(ctx)
     found = chain.verify(store.engine)
     chain.record_verification(store.engine, found, utcnow())
@@ -55,7 +55,7 @@ def verify_archive(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def backup_command(ctx: click.Context, folder: Path | None) -> None:
     from service.archive.backup import BackupError, backup
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     config, store = _open(ctx)
     settings = backup_settings(config)
     folder = folder or settings["folder"]
@@ -127,7 +127,7 @@ def _kode(config, kode: str) -> str:
 def hadir(ctx: click.Context, kode: str, langkah: int, peran: str | None, nama: str | None, nip: str, jabatan: str,
           from_config: bool) -> None:
     from service.archive.documents import attend
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     config, store = _open(ctx)
     kode = _kode(config, kode)
     nip = nip.replace(" ", "")
@@ -163,7 +163,7 @@ def terima(ctx: click.Context, kode: str, dokumen: str, oleh: str, tanggal: str)
     from datetime import date
 
     from service.archive.documents import find, receive
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     from service.timefmt import format_tanggal
     config, store = _open(ctx)
     kode = _kode(config, kode)

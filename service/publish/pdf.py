@@ -265,7 +265,7 @@ def _kesepakatan(config: Config, store: Store, kode: str, now: datetime) -> dict
             for i, it in enumerate(a.items, 1)]
     source = ("kehadiran dicatat dengan satudata hadir" if sumber == "dicatat" else
               "menurut satudata.toml; kehadiran belum dicatat (satudata hadir)")
-    body = [
+    body: list[dict] = [
         {"p": f"Pada hari ini, {tanggal_hari(now)}, Operator Data {a.opd_nama} dan Walidata ({office}) menyatakan "
               "telah memeriksa bersama (langkah 3) dan menyepakati Daftar Data berikut (langkah 5), yang kemudian "
               "disetujui Kepala OPD (langkah 6)."},
@@ -307,10 +307,10 @@ def _verifikasi(config: Config, store: Store, kode: str, now: datetime, wilayah:
     name = minutes.opd_name(config, kode)
     items = {(v.datum.item) for v in values}
     rows = [[str(i), v.datum.uraian_data, v.datum.rincian, str(v.datum.tahun),
-             "—" if v.datum.nilai is None else format_number(v.datum.nilai), v.datum.satuan,
+             v.datum.simbol or ("—" if v.datum.nilai is None else format_number(v.datum.nilai)), v.datum.satuan,
              format_tanggal(datetime.fromisoformat(v.datum.diverifikasi_pada), with_time=True),
              format_number(v.revisions), format_number(v.datum.versi)] for i, v in enumerate(values, 1)]
-    body = [
+    body: list[dict] = [
         {"p": f"Pada hari ini, {tanggal_hari(now)}, Walidata ({office}) telah memeriksa dan memverifikasi data yang "
               f"diisi Operator Data {name} (SOP Pengumpulan Data langkah 8–9). Data berikut dinyatakan "
               "terverifikasi dan disimpan di basis data arsip."},
@@ -326,7 +326,7 @@ def _verifikasi(config: Config, store: Store, kode: str, now: datetime, wilayah:
 
 def _rekap(config: Config, store: Store, kode: str, now: datetime, wilayah: Wilayah) -> dict:
     """The hard copy of SPM Persyaratan 3: every published item of the OPD as a table."""
-    items = minutes.recap_items(config, store, kode, wilayah)
+    items, withheld = minutes.recap_items(config, store, kode, wilayah)
     name = minutes.opd_name(config, kode)
     body: list[dict] = [{"p": f"Data sektoral {name} yang telah diverifikasi Walidata dan disimpan di basis data "
                               f"arsip, keadaan {format_tanggal(now, with_time=True)}."}]
@@ -337,10 +337,14 @@ def _rekap(config: Config, store: Store, kode: str, now: datetime, wilayah: Wila
         years = list(item.years)
         rincian_width = 60 if len(years) < 6 else 45
         widths = [rincian_width, *([(170 - rincian_width) / len(years)] * len(years))]
-        rows = [[r.rincian, *("—" if r.values.get(y) is None else format_number(r.values[y]) for y in years)]
-                for r in item.rows]
+        rows = [[r.rincian, *(r.symbols.get(y) or ("—" if r.values.get(y) is None else format_number(r.values[y]))
+                              for y in years)] for r in item.rows]
         body.append({"tabel": {"kepala": ["Rincian", *map(str, years)], "baris": rows, "lebar": widths,
                                "angka": list(range(1, len(years) + 1))}})
+        body += [{"p": f"{d.rincian} {d.tahun}: '{d.simbol}' ({d.status_nilai.replace('_', ' ')}), {d.keterangan}",
+                  "ukuran": 8} for d in item.declared]
+    body += [{"p": f"Ditahan: {w.uraian_data or w.kode_data} tahun {w.tahun}. {w.alasan}.", "ukuran": 8}
+             for w in withheld]
     signers = [b for b in minutes.signers(config, kode, "verifikasi") if b["peran"] != "Operator Data OPD"]
     return _document("rekap", kode, name, config, now, body, signers)
 
