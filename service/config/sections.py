@@ -1,13 +1,16 @@
 """One reader per section of satudata.toml, each returning the Config fields it fills."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from rules.fields import FIRST_YEAR, LAST_YEAR
 from service.config.model import ConfigError
+from service.config.people import PERSON_KEYS, named, people
 from service.config.read import bounded, no_unknown_keys, resolve, spreadsheet_key, value
 
+ROLES = ("walidata", "pengawas")  # [dashboard] users' roles: everything, or the supervisor's page
 INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 KNOWN_KEYS = {
@@ -21,6 +24,10 @@ KNOWN_KEYS = {
     "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata", "prioritas",
                   "ckan"},
     "pengaduan": {"tenggat_hari_kerja", "petugas", "batas_per_jam"},
+    "backup": {"folder", "simpan"},
+    "berita_acara": {"nomor"},
+    "pembina": PERSON_KEYS,
+    "koordinator": PERSON_KEYS,
 }
 Fields = dict[str, Any]
 
@@ -100,9 +107,9 @@ def poller(data: dict) -> Fields:
 
 def walidata(data: dict, root: Path) -> Fields:
     table = section(data, "walidata")
-    emails = value(table, "emails", list, "walidata", [])
+    orang = people(value(table, "emails", list, "walidata", []), "walidata.emails")
     password_file = value(table, "kata_sandi_file", str, "walidata", None)
-    return {"walidata": tuple(str(e) for e in emails),
+    return {"walidata": tuple(p.email for p in orang if p.email), "walidata_orang": orang,
             "walidata_password_env": value(table, "kata_sandi_env", str, "walidata", None),
             "walidata_password_file": resolve(root, password_file) if password_file else None,
             "walidata_nama": (value(table, "nama", str, "walidata", "") or "").strip() or None}
@@ -141,12 +148,21 @@ def password_hash_ok(hashed: object) -> bool:
 def dashboard(data: dict) -> Fields:
     table = section(data, "dashboard")
     users = value(table, "users", dict, "dashboard", {})
-    for user, hashed in users.items():
+    roles: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    for user, entry in users.items():
+        hashed, role = entry, "walidata"
+        if isinstance(entry, dict):  # { hash = "…", peran = "pengawas" }: a supervisor sees /pengawasan only
+            no_unknown_keys(entry, {"hash", "peran"}, f"dashboard.users.{user}")
+            hashed, role = entry.get("hash"), entry.get("peran", "walidata")
+            if role not in ROLES:
+                raise ConfigError(f"dashboard.users.{user}.peran '{role}' tidak dikenal; pilih {', '.join(ROLES)}")
         if not password_hash_ok(hashed):
             raise ConfigError(f"dashboard.users.{user} bukan hash kata sandi yang sah (kata sandi biasa, atau hash yang "
                               "terpotong saat disalin): "
                               "buat dengan 'satudata hash-password' lalu tempel hasilnya")
-    return {"dashboard_users": {str(k): str(v) for k, v in users.items()},
+        hashes[str(user)], roles[str(user)] = hashed, role
+    return {"dashboard_users": hashes, "dashboard_roles": roles,
             "dashboard_host": value(table, "host", str, "dashboard", "127.0.0.1"),
             "dashboard_port": bounded(table, "port", "dashboard", 8050, 0, 65535)}
 
@@ -154,3 +170,31 @@ def dashboard(data: dict) -> Fields:
 def publikasi(data: dict) -> Fields:
     """Only the keys are checked here; the values by service.publish.settings, which knows them."""
     return {"publikasi": dict(section(data, "publikasi"))}
+
+
+def backup(data: dict, root: Path) -> Fields:
+    """``[backup] folder`` (bawaan: cadangan/ di ruang kerja) and ``simpan``: how many backups are kept."""
+    table = section(data, "backup")
+    folder = value(table, "folder", str, "backup", "cadangan")
+    return {"backup": {"folder": resolve(root, folder), "simpan": bounded(table, "simpan", "backup", 30, 1, 10_000)}}
+
+
+def berita_acara(data: dict) -> Fields:
+    """``[berita_acara] nomor``: the numbering pattern, with {urut} and {tahun} (and optional {opd})."""
+    table = section(data, "berita_acara")
+    nomor = value(table, "nomor", str, "berita_acara", "000.5.2/{urut}/403.113/{tahun}")
+    if "{urut}" not in nomor:
+        raise ConfigError(f"berita_acara.nomor harus memuat {{urut}} (nomor urut), mis. "
+                          f"\"000.5.2/{{urut}}/403.113/{{tahun}}\" (sekarang: {nomor!r})")
+    unknown = set(re.findall(r"{([^}]*)}", nomor)) - {"urut", "tahun", "opd"}
+    if unknown:
+        raise ConfigError(f"berita_acara.nomor memuat {{{sorted(unknown)[0]}}} yang tidak dikenal; "
+                          "yang dikenal: {urut}, {tahun}, {opd}")
+    return {"berita_acara": {"nomor": nomor}}
+
+
+def pejabat(data: dict) -> Fields:
+    """``[pembina]`` (Pembina Data, BPS) and ``[koordinator]`` (Koordinator Data, Bappeda)."""
+    for name in ("pembina", "koordinator"):
+        section(data, name)
+    return {"pembina": named(data, "pembina"), "koordinator": named(data, "koordinator")}

@@ -350,5 +350,7 @@ def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[st
 def people_of(config: Config, opd: str, service_account: str | None = None) -> People:
     """Who works on an OPD's tab, as the workspace file says (the audit's evidence, DECISIONS.md #11)."""
     entry = next((o for o in config.opds if o.kode == opd), None)
+    named = (*config.walidata_orang, *(entry.petugas if entry else ()))
     return People(opd, entry.operators if entry else (), tuple(config.walidata), entry.kepala if entry else None,
-                  service_account, (config.walidata_nama,) if config.walidata_nama else ())
+                  service_account, (config.walidata_nama,) if config.walidata_nama else (),
+                  tuple((p.email, p.nama) for p in named if p.email and p.nama))

@@ -153,15 +153,13 @@ bp.add_url_rule("/katalog.jsonld", "jsonld", lambda: file("katalog.jsonld"))
 
 @bp.get("/opd/<kode>/<doc>.pdf")
 def pdf(kode: str, doc: str):
-    from service.publish.pdf import berita_acara_pdf, rekap_pdf
+    from service.publish.pdf import document_pdf
     d = site.current()
     if kode not in d.kodes or doc not in PDFS:
         abort(404, "Dokumen ini tidak ada.")
-    try:
-        if doc == "rekap":
-            body = rekap_pdf(d.config, d.reads.store, kode, d.clock(), d.wilayah)
-        else:
-            body = berita_acara_pdf(d.config, d.reads.store, kode, doc.rsplit("-", 1)[1], d.clock(), d.wilayah)
+    try:  # the issued document of the year, reprinted the same; else a draft as it would be issued now
+        body = document_pdf(d.config, d.reads.store, kode, "rekap" if doc == "rekap" else doc.rsplit("-", 1)[1],
+                            d.clock(), d.wilayah)
     except NothingToMinute as exc:
         abort(409, str(exc))
     return Response(body, mimetype="application/pdf",
