@@ -81,6 +81,22 @@ def _summary(report, changes_only: bool) -> str:
     return f"Siklus {report.cycle_id}: {', '.join(parts)}; permintaan: {requests}"
 
 
+def cycle_log_line(report, now) -> str:
+    """One line per cycle of `satudata run`, as a log reader (journalctl, a Windows log file) reads it:
+    local time with its zone, a level, then the counts."""
+    from service.timefmt import to_wib, zone_label
+    tabs = report.tabs
+    waiting = sum(t.waiting for t in tabs)
+    failed = len(report.errors) + sum(t.status == "galat" for t in tabs)
+    held = sum(bool(t.message) and t.status == "dilewati" for t in tabs)
+    level = "ERROR" if report.backend_failed or failed else "WARNING" if held or waiting else "INFO"
+    requests = ", ".join(f"{REQUESTS.get(k, k)} {v}" for k, v in report.requests.items()) or "0"
+    return (f"{to_wib(now).strftime('%Y-%m-%d %H:%M:%S')} {zone_label(now)} {level:<7} siklus {report.cycle_id}: "
+            f"{len(tabs)} OPD, {sum(t.status in ('diproses', 'dilewati') for t in tabs)} berubah, "
+            f"{sum(t.events for t in tabs)} perubahan status, {sum(t.archived for t in tabs)} diarsip, "
+            f"{waiting} menunggu berkas ditutup, {held} ditahan, {failed} galat; permintaan: {requests}")
+
+
 def progress_printer(as_json: bool, label: str, stream=None,
                      clock: Callable[[], float] = time.monotonic) -> Callable[[int, int, str], None] | None:
     """A callback (done, total, what) showing progress: a bar on a terminal, a plain line per
