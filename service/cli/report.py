@@ -56,7 +56,7 @@ def _echo_tab(tab, url: str | None) -> None:
     order = {s.code: i for i, s in enumerate(sop.for_display())}
     states = ", ".join(f"{sop.label(s)}: {n}" for s, n in sorted(
         tab.states.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
-    label = "MENUNGGU" if tab.waiting else STATUS[tab.status]
+    label = "MENUNGGU" if tab.waiting else "DIBUKA" if tab.open_idle else STATUS[tab.status]
     if not states:  # a held or unreadable tab has rows the archive does not count yet
         states = f"{tab.rows} baris di sheet, belum diproses" if tab.rows else "belum ada baris"
     line = f"{tab.opd:<18} {label:<14} {states}"
