@@ -56,6 +56,7 @@ class TabReport:
     writes: int = 0
     states: dict[str, int] = field(default_factory=dict)
     waiting: bool = False  # its write waits for a workbook open in Excel/LibreOffice: not an error
+    open_idle: bool = False  # read while open in Excel/LibreOffice, and nothing of it waits to be written
 
 
 @dataclass
@@ -97,6 +98,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         if results is not None:
             batches, snapshots = _decide(cycle, results, progress)
             _write(backend, store, batches, snapshots, cycle.wrap, report, config, clock)
+            _open_without_writes(config, report, {b.opd for b in batches}, clock())
             report.errors += backend.after_cycle()
             states = Queries(store.engine).state_counts()
             for tab in report.tabs:
@@ -333,6 +335,19 @@ def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: 
                 by_opd[opd].waiting = True  # someone is working in the file: the write simply waits
             else:
                 report.errors.append(f"{opd}: {by_opd[opd].message}")
+
+
+def _open_without_writes(config: Config, report: CycleReport, written: set[str], now: datetime) -> None:
+    """A workbook saved while still open is read again; when nothing of it had to be written, say the
+    file is open rather than that it was processed (no result waits for it to close)."""
+    for tab in report.tabs:
+        if tab.status != "diproses" or tab.opd in written or tab.message or tab.events or tab.archived:
+            continue
+        lock = waiting.lock_state(config, tab.opd, now)
+        if lock and not lock["basi"]:
+            tab.open_idle = True
+            tab.message = (f"Berkas {tab.opd} {lock['ringkas']} di {lock['program']}; tidak ada hasil pemeriksaan "
+                           "yang menunggu ditulis.")
 
 
 def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[str, int], now: datetime) -> None:
