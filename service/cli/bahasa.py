@@ -99,7 +99,8 @@ PLURAL_OTHER: dict[str, str] = {
     "{len_type} values are required, but {len_value} were given.":
         "Diperlukan {len_type} nilai, diberikan {len_value}.",
 }
-TYPE_NAMES = {"integer": "BILANGAN", "float": "ANGKA", "text": "TEKS", "boolean": "YA/TIDAK"}
+TYPE_NAMES = {"integer": "BILANGAN", "float": "ANGKA", "text": "TEKS", "boolean": "YA/TIDAK",
+              "integer range": "BILANGAN", "float range": "ANGKA"}
 USAGE = "Cara pakai: "
 CATALOGUE = {**TEXTS, **PLURALS, **PLURAL_OTHER}
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:![rs])?\}|%\((\w+)\)s")
@@ -205,6 +206,8 @@ def indonesian(command: click.Command) -> None:
         name = param.type.name.casefold()
         if isinstance(param, click.Option) and param.metavar is None and (name in TYPE_NAMES or name in _WORDS):
             param.metavar = TYPE_NAMES.get(name) or _WORDS[name].upper()  # FILE -> BERKAS
+        elif isinstance(param, click.Argument) and param.metavar is None and (param.name or "") in _WORDS:
+            param.metavar = _WORDS[param.name or ""].upper()  # an argument named "file" reads BERKAS
     if isinstance(command, click.Group):
         command.subcommand_metavar = "PERINTAH [ARGUMEN]..."
         for sub in command.commands.values():
