@@ -13,7 +13,6 @@ from typing import Any, Callable
 from rules import fields as f
 from rules.calendar import WorkCalendar
 from rules.wilayah import REFERENCE
-from rules.daftar import KABUPATEN
 from service.cli.distribute import distribute, plan_file
 from service.poller.wiring import Service
 from service.config import load_config
@@ -69,7 +68,8 @@ def _value(rng: random.Random, satuan: str) -> float | int:
     return rng.randrange(5, 5000)
 
 
-def build_rows(distributed: dict[str, list[dict[str, Any]]], year: int, rng: random.Random) -> dict[str, list[DemoRow]]:
+def build_rows(distributed: dict[str, list[dict[str, Any]]], year: int, rng: random.Random,
+               kabupaten: str) -> dict[str, list[DemoRow]]:
     """The demo's values for the rows `distribute` put in each tab (same order as in the tab)."""
     out: dict[str, list[DemoRow]] = {}
     for opd, rows in distributed.items():
@@ -78,7 +78,7 @@ def build_rows(distributed: dict[str, list[dict[str, Any]]], year: int, rng: ran
         parts: dict[tuple, list[float | int]] = {}
         for row in demo:
             key = (row.values.get(f.KODE), row.values.get(f.TAHUN))
-            if row.values.get(f.RINCIAN) == KABUPATEN:
+            if row.values.get(f.RINCIAN) == kabupaten:
                 totals[key] = row
                 continue
             row.values[f.NILAI] = _value(rng, row.values.get(f.SATUAN, ""))
@@ -160,7 +160,8 @@ def run_demo(folder: Path, end: datetime, progress: Callable[[int, int, str], No
     failed = [f"{r.opd}: {r.error}" for r in report.results if r.error]
     if failed:
         raise RuntimeError("distribute gagal pada demo: " + "; ".join(failed))
-    rows = build_rows(plan_file(daftar, config, service.wilayah).rows, config.year, random.Random(2025))
+    rows = build_rows(plan_file(daftar, config, service.wilayah).rows, config.year, random.Random(2025),
+                      service.wilayah.nama)
     poll()  # every row gets an ID: 1 Draf
     every_box = tuple(box for boxes in ACTIONS for box in boxes)
     last_year = {i for i, r in enumerate(rows["DINKES"], start=2) if r.values[f.TAHUN] == config.year - 1}
