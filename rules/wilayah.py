@@ -229,6 +229,22 @@ class Wilayah:
         self._bps = {p.kode_bps: p for p in self.kecamatan + self.desa if p.kode_bps}
         self._cached = functools.lru_cache(maxsize=8192)(self._lookup)
 
+    @property
+    def singkat(self) -> str:
+        """The name without 'Kabupaten': 'Magetan'; a kota keeps its word ('Kota Semarang'),
+        since Kabupaten Semarang is another place."""
+        return self.nama if self.nama.casefold().startswith("kota ") else _short_name(self.nama)
+
+    @property
+    def tempat(self) -> str:
+        """Where documents are signed: 'Magetan', 'Semarang'."""
+        return _short_name(self.nama)
+
+    @property
+    def produk(self) -> str:
+        """The product's name in headings: 'Satu Data Magetan', 'Satu Data Kota Semarang'."""
+        return f"Satu Data {self.singkat}"
+
     @classmethod
     def load(cls, kode: str = DEMO_KODE, folder: Path | None = None) -> Wilayah:
         """The places of kabupaten/kota ``kode`` from the list in ``folder`` (a workspace's

@@ -52,6 +52,7 @@ class Config:
     walidata_password_file: Path | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    kode_wilayah: str = "35.20"  # [workspace] kode_wilayah, the kabupaten/kota (service/config_wilayah.py)
 
     @property
     def root(self) -> Path:
@@ -69,7 +70,7 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 KNOWN_KEYS = {
     "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "kalender",
                       "publikasi"},
-    "workspace": {"name", "year"},
+    "workspace": {"name", "year", "kode_wilayah"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
@@ -139,7 +140,7 @@ def _sqlite_url(root: Path, url: str) -> str:
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    from service import config_kalender
+    from service import config_kalender, config_wilayah
     path = find_config(path).resolve()
     if not path.is_file():
         raise ConfigError(f"Berkas konfigurasi {path} tidak ditemukan. Buat ruang kerja dengan "
@@ -206,6 +207,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
                                 else None),
         publikasi=dict(_get(data, "publikasi", dict, "satudata.toml", {})),
+        kode_wilayah=config_wilayah.kode_wilayah(ws),
     )
 
 

@@ -30,7 +30,7 @@ def _date(value: object, where: str) -> date:
 
 
 def holidays(data: dict) -> dict[date, str]:
-    """``[kalender] libur_tambahan = ["2025-10-13", {tanggal = "2025-10-13", nama = "Hari Jadi Magetan"}]``."""
+    """``[kalender] libur_tambahan = ["2025-10-13", {tanggal = "2025-10-13", nama = "Hari Jadi Kabupaten"}]``."""
     kalender = _get(data, "kalender", dict, "satudata.toml", {})
     for key in kalender:
         if key != "libur_tambahan":

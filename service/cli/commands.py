@@ -46,7 +46,7 @@ def _service(config: Config, rolling_over: bool = False):
 _Command, _Group = bahasa.command_classes()
 
 
-@click.group(cls=_Group, help="Satu Data Magetan: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
+@click.group(cls=_Group, help="Satu Data: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
 @click.option("-c", "--config", "config_path", envvar="SATUDATA_CONFIG", type=click.Path(dir_okay=False),
               help="Berkas satudata.toml (bawaan: ./satudata.toml atau SATUDATA_CONFIG).")
 @click.option("-v", "--verbose", is_flag=True, help="Tampilkan log rinci.")
@@ -72,24 +72,28 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 @click.option("--per-opd", is_flag=True,
               help="google: tulis FOLDER/spreadsheet-opd.csv untuk diisi URL spreadsheet tiap OPD.")
 @click.option("--credentials", default=None, help="google: jalur kunci JSON akun layanan (tidak disalin).")
+@click.option("--wilayah", "kode_wilayah", default="35.20", show_default=True, metavar="KODE",
+              help="Kode Kemendagri kabupaten/kota ruang kerja ini, mis. 33.74 (Kota Semarang).")
 def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spreadsheet_id: str | None,
-         mapping: Path | None, per_opd: bool, credentials: str | None) -> None:
+         mapping: Path | None, per_opd: bool, credentials: str | None, kode_wilayah: str) -> None:
     from service.cli.workspace import WorkspaceExists, google_layout, init_workspace
     if demo and backend != "xlsx":
         raise click.ClickException("--demo hanya untuk backend xlsx")
     if (mapping or per_opd or spreadsheet_id) and backend != "google":
         raise click.ClickException("--spreadsheet-id, --spreadsheets dan --per-opd hanya untuk --backend google")
+    if demo and kode_wilayah != "35.20":
+        raise click.ClickException("--demo memakai data demo Kabupaten Magetan (35.20); hapus --wilayah")
     try:
-        shared, own = google_layout(spreadsheet_id, mapping)
+        shared, own = google_layout(spreadsheet_id, mapping, kode_wilayah)
         path = init_workspace(directory, backend=backend, year=year, force=force,
-                              spreadsheet_id=shared, credentials=credentials, per_opd=own)
+                              spreadsheet_id=shared, credentials=credentials, per_opd=own, kode_wilayah=kode_wilayah)
     except (WorkspaceExists, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Ruang kerja dibuat: {path}")
     if own:
         click.echo(f"{len(own)} OPD memakai spreadsheet sendiri" + (", yang lain spreadsheet bersama" if shared else ""))
     if per_opd:
-        _per_opd_steps(directory, path)
+        _per_opd_steps(directory, path, kode_wilayah)
     if backend == "google" and not (shared or own):
         from service.archive.engine import make_engine
         make_engine(f"sqlite:///{(directory / 'arsip.sqlite').resolve()}").dispose()  # the archive, ready
@@ -115,10 +119,10 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
         click.echo(f"Langkah berikut: satudata -c {path} poll --once")
 
 
-def _per_opd_steps(directory: Path, path: Path) -> None:
+def _per_opd_steps(directory: Path, path: Path, kode_wilayah: str) -> None:
     """What a person does for one spreadsheet per OPD: the service account cannot own files."""
     from service.cli.workspace import MAPPING_NAME, write_mapping_template
-    csv_path = write_mapping_template(directory / MAPPING_NAME)
+    csv_path = write_mapping_template(directory / MAPPING_NAME, kode_wilayah)
     click.echo(f"Daftar OPD untuk diisi: {csv_path}\n"
                "1. Buat satu spreadsheet per OPD di Google Drive akun dinas (akun layanan tidak dapat memiliki "
                "berkas; pemilik selalu dapat menyunting semuanya).\n"

@@ -14,6 +14,7 @@ import click
 
 from rules import fields as f
 from service.config import Config
+from service.config_wilayah import load_wilayah
 
 if TYPE_CHECKING:  # rules.daftar brings the checks and pandas: imported only when distributing
     from rules.daftar import Expansion
@@ -121,7 +122,6 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
 @click.option("--opd", "only", multiple=True, help="Hanya OPD ini (boleh diulang).")
 @click.pass_context
 def distribute_command(ctx: click.Context, file: Path, only: tuple[str, ...]) -> None:
-    from rules.wilayah import Wilayah
     from service.cli.commands import _config
     from service.config import ConfigError
     from service.poller.wiring import open_backend
@@ -132,7 +132,7 @@ def distribute_command(ctx: click.Context, file: Path, only: tuple[str, ...]) ->
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        report = distribute(file, config, backend, Wilayah.load(), only)
+        report = distribute(file, config, backend, load_wilayah(config), only)
     except DistributeError as exc:
         for line in exc.lines:
             click.echo(line, err=True)

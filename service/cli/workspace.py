@@ -2,19 +2,51 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
 from rules.rulefile import DEFAULT_FOLDER
-from rules.wilayah import REFERENCE
+from rules.wilayah import DEMO_KODE, REFERENCE, Wilayah
 from service.config import CONFIG_NAME, ConfigError, spreadsheet_key
 
 MAPPING_NAME = "spreadsheet-opd.csv"  # written by `init --per-opd`, read by `init --spreadsheets`
+# The demo kabupaten's own OPD list and mail domain; any other kabupaten/kota starts from the
+# perangkat daerah every one has (its Setda, badan and dinas) plus one OPD per kecamatan.
+DEMO_OPDS, DEMO_DOMAIN = "magetan_opd.csv", "magetan.go.id"
+COMMON_KINDS = {"Sekretariat", "Bagian Setda", "Inspektorat", "Badan", "Dinas", "Satuan"}
 
 
-def magetan_opds() -> list[dict[str, str]]:
-    with open(Path(REFERENCE) / "magetan_opd.csv", encoding="utf-8", newline="") as fh:
-        return [{"kode": r["kode"], "nama": r["nama"]} for r in csv.DictReader(fh)]
+def wilayah_for(kode: str) -> Wilayah:
+    """The kabupaten/kota of ``init --wilayah`` ("33.74" or "3374") in the national table."""
+    digits = re.sub(r"\D", "", kode or "")
+    dotted = f"{digits[:2]}.{digits[2:]}" if len(digits) == 4 else kode
+    try:
+        return Wilayah.load(dotted)
+    except KeyError:
+        raise ConfigError(f"--wilayah {kode!r} bukan kode kabupaten/kota Kemendagri yang dikenal "
+                          "(tulis seperti 35.20 atau 33.74)") from None
+
+
+def opds_for(kode: str = DEMO_KODE) -> list[dict[str, str]]:
+    """The OPDs a new workspace of kabupaten/kota ``kode`` starts with."""
+    with open(Path(REFERENCE) / DEMO_OPDS, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if kode == DEMO_KODE:
+        return [{"kode": r["kode"], "nama": r["nama"]} for r in rows]
+    common = [{"kode": r["kode"], "nama": r["nama"]} for r in rows if r["jenis"] in COMMON_KINDS]
+    kecamatan = [{"kode": ("KEC-" + re.sub(r"[^A-Z0-9]+", "-", p.nama.upper()).strip("-"))[:31],
+                  "nama": f"Kecamatan {p.nama}"} for p in wilayah_for(kode).kecamatan]
+    return common + kecamatan
+
+
+def mail_domain(kode: str) -> str:
+    """A placeholder the Walidata replaces: <nama>kab.go.id / <nama>kota.go.id, the usual pattern."""
+    if kode == DEMO_KODE:
+        return DEMO_DOMAIN
+    wilayah = wilayah_for(kode)
+    kind = "kota" if wilayah.nama.casefold().startswith("kota ") else "kab"
+    return re.sub(r"[^a-z0-9]", "", wilayah.tempat.casefold()) + kind + ".go.id"
 
 
 def _toml_str(value: str) -> str:
@@ -23,12 +55,14 @@ def _toml_str(value: str) -> str:
 
 def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str,
                   spreadsheet_id: str | None = None, credentials: str | None = None,
-                  per_opd: dict[str, str] | None = None) -> str:
+                  per_opd: dict[str, str] | None = None, kode_wilayah: str = DEMO_KODE) -> str:
     """satudata.toml; ``per_opd`` (KODE -> spreadsheet ID) gives those OPDs their own spreadsheet."""
+    domain = mail_domain(kode_wilayah)
     lines = [
         "[workspace]",
         f"name = {_toml_str(name)}",
         f"year = {year}                       # tahun data yang dikumpulkan",
+        f"kode_wilayah = {_toml_str(kode_wilayah)}            # {wilayah_for(kode_wilayah).nama} (kode Kemendagri)",
         "",
         "[sheets]",
         f'backend = "{backend}"                  # "xlsx" (Excel lokal) atau "google"',
@@ -45,7 +79,7 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
         "interval_seconds = 60",
         "",
         "[walidata]",
-        'emails = ["walidata@magetan.go.id"]',
+        f'emails = ["walidata@{domain}"]',
         "",
         "[rules]",
         'folder = "rules"',
@@ -57,7 +91,7 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
     ]
     for opd in opds:
         lines += ["", "[[opd]]", f"kode = {_toml_str(opd['kode'])}", f"nama = {_toml_str(opd['nama'])}",
-                  f"operators = [{_toml_str('operator.' + opd['kode'].lower() + '@magetan.go.id')}]"]
+                  f"operators = [{_toml_str('operator.' + opd['kode'].lower() + '@' + domain)}]"]
         if (per_opd or {}).get(opd["kode"]):
             lines.append(f"spreadsheet_id = {_toml_str(per_opd[opd['kode']])}   # spreadsheet OPD ini sendiri")
     return "\n".join(lines) + "\n"
@@ -100,12 +134,13 @@ def read_mapping(path: Path, known: list[str]) -> dict[str, str]:
     return out
 
 
-def google_layout(spreadsheet_id: str | None, mapping: Path | None) -> tuple[str | None, dict[str, str] | None]:
+def google_layout(spreadsheet_id: str | None, mapping: Path | None,
+                  kode_wilayah: str = DEMO_KODE) -> tuple[str | None, dict[str, str] | None]:
     """(workspace spreadsheet, KODE -> own spreadsheet) from `init`'s options; every OPD needs one or the other."""
     shared = spreadsheet_key(spreadsheet_id, "--spreadsheet-id") if spreadsheet_id else None
     if mapping is None:
         return shared, None
-    opds = [o["kode"] for o in magetan_opds()]
+    opds = [o["kode"] for o in opds_for(kode_wilayah)]
     own = read_mapping(mapping, opds)
     missing = [k for k in opds if k not in own]
     if missing and not shared:
@@ -115,19 +150,21 @@ def google_layout(spreadsheet_id: str | None, mapping: Path | None) -> tuple[str
     return shared, own
 
 
-def write_mapping_template(path: Path) -> Path:
+def write_mapping_template(path: Path, kode_wilayah: str = DEMO_KODE) -> Path:
     """The CSV a person fills in: one row per OPD, the spreadsheet column empty."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["kode", "nama", "spreadsheet"])
-        writer.writerows([o["kode"], o["nama"], ""] for o in magetan_opds())
+        writer.writerows([o["kode"], o["nama"], ""] for o in opds_for(kode_wilayah))
     return path
 
 
 def init_workspace(folder: Path, backend: str = "xlsx", year: int = 2025,
-                   name: str = "Pengumpulan Data Kabupaten Magetan", force: bool = False,
+                   name: str | None = None, force: bool = False,
                    spreadsheet_id: str | None = None, credentials: str | None = None,
-                   per_opd: dict[str, str] | None = None) -> Path:
+                   per_opd: dict[str, str] | None = None, kode_wilayah: str = DEMO_KODE) -> Path:
+    kode_wilayah = wilayah_for(kode_wilayah).kode
+    name = name or f"Pengumpulan Data {wilayah_for(kode_wilayah).nama}"
     folder = Path(folder)
     path = folder / CONFIG_NAME
     if path.exists() and not force:
@@ -137,6 +174,6 @@ def init_workspace(folder: Path, backend: str = "xlsx", year: int = 2025,
     rules = folder / "rules"
     if not rules.exists():
         shutil.copytree(DEFAULT_FOLDER, rules)
-    path.write_text(render_config(year, backend, magetan_opds(), name, spreadsheet_id, credentials, per_opd),
-                    encoding="utf-8")
+    path.write_text(render_config(year, backend, opds_for(kode_wilayah), name, spreadsheet_id, credentials, per_opd,
+                                  kode_wilayah), encoding="utf-8")
     return path

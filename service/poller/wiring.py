@@ -16,6 +16,7 @@ from service.archive.masking import mask_secrets
 from service.poller.cycle import CycleReport, fewer_collections, run_cycle
 from service.archive.engine import SchemaOutdated, make_engine
 from service.archive.store import Store
+from service.config_wilayah import load_wilayah
 from sheets.base import Backend
 
 
@@ -66,7 +67,7 @@ class Service:
             rules = load_rules(config.rules_folder)
         except RuleError as exc:
             raise ConfigError(str(exc)) from None
-        return cls(config, open_backend(config), open_store(config), rules, Wilayah.load(), clock)
+        return cls(config, open_backend(config), open_store(config), rules, load_wilayah(config), clock)
 
     holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 

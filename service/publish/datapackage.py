@@ -11,7 +11,7 @@ from service.publish.settings import Settings
 KODE_WILAYAH_PATTERN = r"35\.20(\.[0-9]{2}(\.[0-9]{4})?)?"
 _DESCRIPTIONS = {
     "opd": "Kode OPD produsen data", "kode_data": "Kode Data dalam Daftar Data",
-    "uraian_data": "Uraian Data (judul item)", "rincian": "Rincian: Kabupaten Magetan, kecamatan, desa atau kategori",
+    "uraian_data": "Uraian Data (judul item)", "rincian": "Rincian: kabupaten/kota, kecamatan, desa atau kategori",
     "kode_wilayah": "Kode wilayah Kemendagri bila rincian adalah wilayah", "satuan": "Satuan nilai",
     "tahun": "Tahun data", "nilai": "Nilai terverifikasi (titik desimal)", "versi": "Versi datum di arsip",
     "diverifikasi_pada": "Waktu diverifikasi Walidata (ISO 8601)",
@@ -96,14 +96,14 @@ def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace:
             seen.add(item.opd)
             contributors.append({"title": item.opd_nama, "role": "author", "organization": item.opd})
     return {
-        "profile": "tabular-data-package", "name": "satu-data-magetan",
-        "title": f"Satu Data Magetan — {workspace}",
-        "description": "Data sektoral OPD Kabupaten Magetan yang telah diverifikasi Walidata dan diarsipkan "
+        "profile": "tabular-data-package", "name": _slug(settings.produk),
+        "title": f"{settings.produk} — {workspace}",
+        "description": f"Data sektoral OPD {settings.wilayah} yang telah diverifikasi Walidata dan diarsipkan "
                        "(SOP Pengumpulan Data, langkah 10).",
         "homepage": settings.url_dasar + "data",
         "licenses": [{"name": settings.lisensi, "title": settings.licence_title, "path": settings.licence_url}],
         "contributors": contributors,
-        "keywords": ["Satu Data Indonesia", "Kabupaten Magetan", "data sektoral"],
+        "keywords": ["Satu Data Indonesia", settings.wilayah, "data sektoral"],
         "tahun_kerja": year,
         "resources": [resource(item, rules, year) for item in items],
     }
@@ -111,3 +111,8 @@ def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace:
 
 def to_json(body: dict) -> bytes:
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _slug(text: str) -> str:
+    """A Data Package name: lower case, digits, '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")

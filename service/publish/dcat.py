@@ -76,9 +76,9 @@ def catalogue(items: list[Item], settings: Settings, workspace: str) -> Graph:
     node = URIRef(f"{base}katalog")
     licence = URIRef(settings.licence_url)
     graph.add((node, RDF.type, DCAT.Catalog))
-    graph.add((node, DCTERMS.title, Literal(f"Katalog Satu Data Magetan — {workspace}", lang="id")))
+    graph.add((node, DCTERMS.title, Literal(f"Katalog {settings.produk} — {workspace}", lang="id")))
     graph.add((node, DCTERMS.description, Literal(
-        "Data sektoral OPD Kabupaten Magetan yang telah diverifikasi Walidata.", lang="id")))
+        f"Data sektoral OPD {settings.wilayah} yang telah diverifikasi Walidata.", lang="id")))
     graph.add((node, DCTERMS.publisher, _agent(graph, URIRef(f"{base}walidata"), settings.penerbit)))
     graph.add((node, DCTERMS.license, licence))
     graph.add((node, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/IND")))

@@ -14,6 +14,7 @@ from service.config import Config
 from service.publish import minutes
 from service.publish.settings import Signer, kepala_opd, load_settings
 from service.timefmt import format_tanggal, to_wib
+from service.config_wilayah import load_wilayah
 
 FONTS = Path(__file__).with_name("fonts")
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -33,7 +34,7 @@ class Document(FPDF):
         self.set_auto_page_break(True, margin=18)
         self.set_creation_date(now)
         self.set_title(title)
-        self.set_author("Satu Data Magetan")
+        self.set_author("Satu Data")
         self.set_lang("id")
         self.add_page()
 
@@ -43,9 +44,9 @@ class Document(FPDF):
         self.cell(0, 5, f"{self.doc_title} · dicetak {format_tanggal(self.printed, with_time=True)} · "
                         f"halaman {self.page_no()}/{{nb}}", align="C")
 
-    def heading(self, office: str, title: str, subtitle: str) -> None:
+    def heading(self, office: str, title: str, subtitle: str, wilayah: str) -> None:
         self.set_font("DejaVu", "B", 12)
-        self.cell(0, 6, "PEMERINTAH KABUPATEN MAGETAN", align="C", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, f"PEMERINTAH {wilayah.upper()}", align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_font("DejaVu", "B", 11)
         self.cell(0, 6, office.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
         self.line(self.l_margin, self.get_y() + 1, self.w - self.r_margin, self.get_y() + 1)
@@ -123,15 +124,16 @@ def berita_acara_pdf(config: Config, store: Store, kode: str, jenis: str, now: d
     if jenis == "kesepakatan":
         return _kesepakatan(config, store, kode, now)
     if jenis == "verifikasi":
-        return _verifikasi(config, store, kode, now, wilayah or Wilayah.load())
+        return _verifikasi(config, store, kode, now, wilayah or load_wilayah(config))
     raise ValueError(f"Jenis berita acara tidak dikenal: {jenis} (pilih kesepakatan atau verifikasi)")
 
 
 def _kesepakatan(config: Config, store: Store, kode: str, now: datetime) -> bytes:
     a = minutes.agreement(config, store, kode)
-    office = load_settings(config).penerbit
+    settings = load_settings(config)
+    office = settings.penerbit
     doc = Document(f"Berita Acara Kesepakatan Daftar Data {kode}", now)
-    doc.heading(office, "BERITA ACARA KESEPAKATAN DAFTAR DATA", f"{a.opd_nama} — tahun data {config.year}")
+    doc.heading(office, "BERITA ACARA KESEPAKATAN DAFTAR DATA", f"{a.opd_nama} — tahun data {config.year}", settings.wilayah)
     doc.paragraph(f"Pada hari ini, {tanggal_hari(now)}, Operator Data {a.opd_nama} dan Walidata "
                   f"({office}) menyatakan telah memeriksa bersama dan menyepakati Daftar Data berikut "
                   "(SOP Pengumpulan Data langkah 5), yang kemudian disetujui Kepala OPD (langkah 6).")
@@ -145,16 +147,17 @@ def _kesepakatan(config: Config, store: Store, kode: str, now: datetime) -> byte
             for i, it in enumerate(a.items, 1)]
     doc.grid(["No", "Kode Data", "Uraian Data", "Rincian", "Satuan", "Standar Data"], rows,
              (8, 24, 42, 40, 20, 36))
-    doc.signatures(f"Magetan, {format_tanggal(now)}", _signers(config, kode))
+    doc.signatures(f"{settings.tempat}, {format_tanggal(now)}", _signers(config, kode))
     return bytes(doc.output())
 
 
 def _verifikasi(config: Config, store: Store, kode: str, now: datetime, wilayah: Wilayah) -> bytes:
     values = minutes.verified_values(config, store, kode, wilayah)
-    office = load_settings(config).penerbit
+    settings = load_settings(config)
+    office = settings.penerbit
     name = minutes.opd_name(config, kode)
     doc = Document(f"Berita Acara Verifikasi Data {kode}", now)
-    doc.heading(office, "BERITA ACARA VERIFIKASI DATA", f"{name} — tahun data {config.year}")
+    doc.heading(office, "BERITA ACARA VERIFIKASI DATA", f"{name} — tahun data {config.year}", settings.wilayah)
     doc.paragraph(f"Pada hari ini, {tanggal_hari(now)}, Walidata ({office}) telah memeriksa dan memverifikasi "
                   f"data yang diisi Operator Data {name} (SOP Pengumpulan Data langkah 8–9). Data berikut "
                   "dinyatakan terverifikasi dan disimpan di basis data arsip.")
@@ -168,17 +171,18 @@ def _verifikasi(config: Config, store: Store, kode: str, now: datetime, wilayah:
              format_number(v.revisions), format_number(v.datum.versi)] for i, v in enumerate(values, 1)]
     doc.grid(["No", "Uraian Data", "Rincian", "Tahun", "Nilai", "Satuan", "Diverifikasi", "Revisi", "Versi"],
              rows, (8, 42, 28, 11, 18, 18, 23, 11, 11), numeric={3, 4, 7, 8}, size=7)
-    doc.signatures(f"Magetan, {format_tanggal(now)}", _signers(config, kode))
+    doc.signatures(f"{settings.tempat}, {format_tanggal(now)}", _signers(config, kode))
     return bytes(doc.output())
 
 
 def rekap_pdf(config: Config, store: Store, kode: str, now: datetime, wilayah: Wilayah | None = None) -> bytes:
     """The hard copy of SPM Persyaratan 3: every published item of the OPD as a table."""
-    items = minutes.recap_items(config, store, kode, wilayah or Wilayah.load())
-    office = load_settings(config).penerbit
+    items = minutes.recap_items(config, store, kode, wilayah or load_wilayah(config))
+    settings = load_settings(config)
+    office = settings.penerbit
     name = minutes.opd_name(config, kode)
     doc = Document(f"Rekap Data Sektoral {kode}", now)
-    doc.heading(office, "REKAP DATA SEKTORAL", f"{name} — tahun data {config.year}")
+    doc.heading(office, "REKAP DATA SEKTORAL", f"{name} — tahun data {config.year}", settings.wilayah)
     doc.paragraph(f"Data sektoral {name} yang telah diverifikasi Walidata dan disimpan di basis data arsip, "
                   f"keadaan {format_tanggal(now, with_time=True)}.")
     for number, item in enumerate(items, 1):
@@ -193,6 +197,6 @@ def rekap_pdf(config: Config, store: Store, kode: str, now: datetime, wilayah: W
         rows = [[r.rincian, *("—" if r.values.get(y) is None else format_number(r.values[y]) for y in years)]
                 for r in item.rows]
         doc.grid(["Rincian", *map(str, years)], rows, widths, numeric=set(range(1, len(years) + 1)))
-    doc.signatures(f"Magetan, {format_tanggal(now)}", [("Walidata", load_settings(config).walidata),
+    doc.signatures(f"{settings.tempat}, {format_tanggal(now)}", [("Walidata", settings.walidata),
                                                         ("Kepala OPD", kepala_opd(config, kode))])
     return bytes(doc.output())

@@ -9,7 +9,7 @@ from typing import Callable
 from flask import Flask, Response, request
 from werkzeug.security import check_password_hash
 
-REALM = 'Basic realm="Satu Data Magetan", charset="UTF-8"'
+REALM = 'Basic realm="Satu Data", charset="UTF-8"'
 
 
 def require_login(app: Flask, users: dict[str, str], exempt: Callable[[], bool] = lambda: False) -> None:
