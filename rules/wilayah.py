@@ -134,6 +134,77 @@ def write_list(path: Path, entries: list[Entry]) -> None:
         fh.write(buf.getvalue().encode("utf-8"))
 
 
+_COLUMN_NAMES = {"kode": ("kode", "kodewilayah", "kodekemendagri", "kode_wilayah"),
+                 "nama": ("nama", "namawilayah", "wilayah"), "level": ("level", "tingkat", "jenis")}
+
+
+def parse_list(grid: list[list[object]]) -> tuple[list[Entry], list[str]]:
+    """A code list as a person supplies it (header row with kode, nama and optionally level;
+    codes dotted '35.20.07.2001' or bare '3520072001') -> (entries, problems in Bahasa Indonesia)."""
+    if not grid:
+        return [], ["Berkas kosong."]
+    header = [re.sub(r"[\W_]+", "", _text(h).casefold()) for h in grid[0]]
+    columns = {key: next((i for i, h in enumerate(header) if h in {re.sub(r"[\W_]+", "", n) for n in names}), None)
+               for key, names in _COLUMN_NAMES.items()}
+    missing = [k for k in ("kode", "nama") if columns[k] is None]
+    if missing:
+        return [], [f"Baris judul harus memuat kolom {' dan '.join(missing)} (serta level bila ada)."]
+    entries: list[Entry] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(grid[1:], start=2):
+        kode, nama, level = (_cell(row, columns[k]) for k in ("kode", "nama", "level"))
+        level = level.casefold()
+        if not (kode or nama or level):
+            continue
+        kode = _dotted(kode)
+        shape = level_of(kode, nama)
+        if shape is None:
+            problems.append(f"Baris {number}: kode '{_quote(kode)}' bukan kode Kemendagri (mis. 35.20.07.2001).")
+        elif not nama:
+            problems.append(f"Baris {number}: nama wilayah {kode} kosong.")
+        elif level and level not in LEVELS:
+            problems.append(f"Baris {number}: level '{_quote(level)}' tidak dikenal; pilih {', '.join(LEVELS)}.")
+        elif level and level != shape and {level, shape} not in ({"kabupaten", "kota"}, {"desa", "kelurahan"}):
+            problems.append(f"Baris {number}: kode {kode} adalah {shape}, bukan {level}.")
+        elif kode in seen:
+            problems.append(f"Baris {number}: kode {kode} sudah ada di baris {seen[kode]}.")
+        else:
+            seen[kode] = number
+            entries.append(Entry(kode, nama, level or shape))
+    return entries, problems
+
+
+def _cell(row: list[object], column: int | None) -> str:
+    return _text(row[column]) if column is not None and column < len(row) else ""
+
+
+def _dotted(kode: str) -> str:
+    digits = re.sub(r"\D", "", kode)
+    if kode.replace(".", "").isdigit() and "." not in kode and len(digits) in (2, 4, 6, 10):
+        return ".".join(p for p in (digits[:2], digits[2:4], digits[4:6], digits[6:]) if p)
+    return kode
+
+
+@dataclass(frozen=True)
+class ListChanges:
+    """How a new list differs from the one in force, within one kabupaten/kota."""
+    renamed: tuple[tuple[Entry, Entry], ...]  # (old, new): same code, another name
+    dropped: tuple[Entry, ...]
+    added: tuple[Entry, ...]
+
+
+def list_changes(previous: tuple[Entry, ...] | list[Entry], current: tuple[Entry, ...] | list[Entry],
+                 kode: str) -> ListChanges:
+    prefix = kode + "."
+    old = {e.kode: e for e in previous if e.kode.startswith(prefix)}
+    new = {e.kode: e for e in current if e.kode.startswith(prefix)}
+    renamed = tuple((old[k], new[k]) for k in sorted(old.keys() & new.keys())
+                    if _key(normalise_place(old[k].nama)) != _key(normalise_place(new[k].nama)))
+    return ListChanges(renamed, tuple(old[k] for k in sorted(old.keys() - new.keys())),
+                       tuple(new[k] for k in sorted(new.keys() - old.keys())))
+
+
 def list_version(folder: Path | None) -> str:
     """The version name of the list in force: the workspace's imported one, else the national table's."""
     info = Path(folder) / INFO_NAME if folder is not None else None

@@ -26,7 +26,8 @@ class DaftarFile:
     missing: list[str]  # required columns not found
 
 
-def read_daftar(path: Path) -> DaftarFile:
+def read_grid(path: Path) -> list[list[object]]:
+    """The first sheet of an XLSX, or a CSV (',', ';' or tab), as rows of cell values."""
     path = Path(path)
     try:
         grid = _xlsx(path) if path.suffix.casefold() in (".xlsx", ".xlsm") else _csv(path)
@@ -37,6 +38,12 @@ def read_daftar(path: Path) -> DaftarFile:
                               "atau Excel (.xlsx)") from None
     if not grid:
         raise DaftarFileError(f"Berkas {path.name} kosong")
+    return grid
+
+
+def read_daftar(path: Path) -> DaftarFile:
+    path = Path(path)
+    grid = read_grid(path)
     header = [text(h) for h in grid[0]]
     columns = {k: c for k, c in match_headers(header).columns.items() if k in ITEM_FIELDS}
     opd = next((i for i, h in enumerate(header) if normalise_header(h) in _OPD_HEADERS), None)

@@ -13,7 +13,7 @@ from sheets.tables import table_workbook
 
 KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai", "keterangan",
         "versi", "diverifikasi_pada", "diarsip_pada",
-        "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi")
+        "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "kode_wilayah_versi")
 FORMATS = ("csv", "xlsx", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIB = ZoneInfo("Asia/Jakarta")

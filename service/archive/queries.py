@@ -39,7 +39,8 @@ def archive_record(r) -> dict:
             "keterangan": r.keterangan, "versi": r.version,
             "diverifikasi_pada": _aware(r.verified_at).isoformat(),
             "diarsip_pada": _aware(r.archived_at).isoformat(),
-            "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA}}
+            "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA},
+            "kode_wilayah_versi": r.kode_wilayah_versi}
 
 
 def _row(r) -> dict:

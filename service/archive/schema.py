@@ -105,6 +105,7 @@ archive = Table(
     Column("item_key", LongText, nullable=False),
     Column("rincian_key", LongText, nullable=False),
     Column("kode_wilayah", String(32), nullable=False, default=""),
+    Column("kode_wilayah_versi", String(200), nullable=False, default=""),  # the code list it was checked against
     Column("konsep", LongText, nullable=False, default=""),
     Column("definisi", LongText, nullable=False, default=""),
     Column("klasifikasi", LongText, nullable=False, default=""),
@@ -128,6 +129,7 @@ cycles = Table(
     Column("events", Integer, nullable=False, default=0),
     Column("archived", Integer, nullable=False, default=0),
     Column("errors", LongText, nullable=False, default="[]"),
+    Column("kode_wilayah_versi", String(200), nullable=False, default=""),  # the code list the checks used
 )
 
 leases = Table(

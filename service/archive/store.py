@@ -153,6 +153,7 @@ class Store:
                 keterangan=data.get("keterangan", ""), content_hash=rec.content_hash,
                 verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
                 datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
+                kode_wilayah_versi=rec.kode_wilayah_versi,
                 **{k: data.get(k, "") for k in STANDAR_DATA}))
         execute_many(conn, "archive", lambda: insert(a), rows)
         return len(rows)

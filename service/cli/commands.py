@@ -399,6 +399,9 @@ main.add_command(adopt_command)
 from service.cli.riwayat import riwayat as _riwayat  # noqa: E402  (issue 9.3: one row's history)
 
 main.add_command(_riwayat)
+from service.cli.referensi import referensi as _referensi  # noqa: E402  (the Kemendagri code list)
+
+main.add_command(_referensi)
 
 from service.cli.publish import COMMANDS as _PUBLISH_COMMANDS  # noqa: E402  publish, berita-acara, rekap
 

@@ -84,9 +84,9 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         raise ValueError("run_cycle needs an aware datetime (UTC or WIB)")
     clock = clock or (lambda: now)
     before = dict(backend.requests)
-    # Tokens carry a fingerprint of the rules and the workspace year: when a Walidata edits a
-    # rule file, every tab is read and every row checked again.
-    salt = f"{rules.fingerprint()}-{config.year}"
+    # Tokens carry a fingerprint of the rules, the workspace year and the Kemendagri code list:
+    # when a Walidata edits a rule file or imports a list, every tab is read and every row checked again.
+    salt = f"{rules.fingerprint()}-{config.year}-{wilayah.kode}-{wilayah.versi}"
 
     def wrap(token: Any) -> Any:
         return None if token is None else {"aturan": salt, "token": token}
@@ -94,7 +94,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     def unwrap(stored: Any) -> Any:
         return stored.get("token") if isinstance(stored, dict) and stored.get("aturan") == salt else None
 
-    report = CycleReport(store.cycle_log.start(now), now)
+    report = CycleReport(store.cycle_log.start(now, wilayah.versi), now)
     try:
         results = _read(config, backend, store, report, unwrap, progress)
         if results is not None:

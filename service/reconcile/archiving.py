@@ -24,5 +24,6 @@ def archive_row(plan: Plan, rid: str, data: dict[str, str], nilai: float | None,
     plan.archive.append(ArchiveRecord(plan.opd, rid, version, data, nilai, parse_year(data.get(f.TAHUN))[0],
                                       digest, now, now, datum=datum.key, item_key=datum.item,
                                       rincian_key=datum.rincian,
-                                      kode_wilayah=kode_wilayah(data.get(f.RINCIAN), wilayah)))
+                                      kode_wilayah=kode_wilayah(data.get(f.RINCIAN), wilayah),
+                                      kode_wilayah_versi=wilayah.versi))
     return version, True

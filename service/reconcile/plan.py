@@ -76,6 +76,7 @@ class ArchiveRecord:
     item_key: str = ""
     rincian_key: str = ""
     kode_wilayah: str = ""
+    kode_wilayah_versi: str = ""  # the Kemendagri code list the Rincian was read with
 
 
 @dataclass
