@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from rules import fields as f
 from service.cli.commands import main
 from service.config import ConfigError, load_config
-from service.config_wilayah import load_wilayah
+from service.config.wilayah import load_wilayah
 from service.poller.wiring import Service, open_store
 from service.publish.pdf import berita_acara_pdf
 from service.web.app import create_app
@@ -105,7 +105,7 @@ def test_the_berita_acara_heads_with_the_city_and_never_the_demo_kabupaten(semar
     store = open_store(semarang)
     pdf = berita_acara_pdf(semarang, store, "DINKES", "kesepakatan", datetime(2025, 4, 1, 10, 0, tzinfo=timezone.utc))
     store.engine.dispose()
-    words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    words = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "PEMERINTAH KOTA SEMARANG" in words and "Semarang," in words and "Semarang Tengah" in words
     assert "magetan" not in words.casefold()
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rules.wilayah import NATIONAL, NATIONAL_VERSI, Entry, read_list
 from service.cli.commands import main
 from service.cli.referensi import install_list
-from service.config_wilayah import load_wilayah
+from service.config.wilayah import load_wilayah
 
 NEW = "Kepmendagri 300.2.2-9999/2026"
 AGREE = ("Dicek Bersama", "Disepakati OPD", "Disepakati Walidata", "Disetujui Ka. OPD")

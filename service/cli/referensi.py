@@ -16,8 +16,9 @@ import click
 
 from rules.wilayah import (INFO_NAME, LIST_NAME, NATIONAL, PREVIOUS_NAME, Entry, list_changes, list_version,
                            parse_list, read_list, write_list)
+from service.cli.context import pass_config
 from service.config import Config
-from service.config_wilayah import REFERENSI_FOLDER, load_wilayah
+from service.config.wilayah import REFERENSI_FOLDER, load_wilayah
 from sheets.daftar_file import DaftarFileError, read_grid
 
 SHOWN = 20  # problems and changes listed; the rest are counted
@@ -33,10 +34,8 @@ def referensi() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="BERKAS")
 @click.option("--sumber", default=None, metavar="TEKS",
               help='Nama versi daftar, mis. "Kepmendagri 300.2.2-2138/2025" (bawaan: nama berkas).')
-@click.pass_context
-def impor(ctx: click.Context, file: Path, sumber: str | None) -> None:
-    from service.cli.commands import _config
-    config = _config(ctx)
+@pass_config
+def impor(config: Config, file: Path, sumber: str | None) -> None:
     try:
         grid = read_grid(file)
     except DaftarFileError as exc:

@@ -16,7 +16,7 @@ from service.archive.masking import mask_secrets
 from service.poller.cycle import CycleReport, fewer_collections, run_cycle
 from service.archive.engine import SchemaOutdated, make_engine
 from service.archive.store import Store
-from service.config_wilayah import load_wilayah
+from service.config.wilayah import load_wilayah
 from sheets.base import Backend
 
 
@@ -79,7 +79,7 @@ class Service:
         """One cycle, only while this process holds the archive's poller lease."""
         now = self.clock()
         try:
-            other = self._lease(now)
+            other = self.claim_lease(now)
         except Exception as exc:
             why = dberrors.describe(exc)
             if why is None:
@@ -97,8 +97,9 @@ class Service:
             publish_after_cycle(self.config, self.store, archived, self.rules, self.wilayah)
         return report
 
-    def _lease(self, now: datetime) -> str | None:
-        """The other holder of the poller lease, or None when this process holds it now."""
+    def claim_lease(self, now: datetime) -> str | None:
+        """The other holder of the poller lease, or None when this process holds it now (also for
+        rollover and adopt: a holder killed on this machine is taken over, not waited for)."""
         other = self.store.lease.acquire(self.holder, now, self.lease_seconds)
         if other and _dead_here(self.store.lease.holder()):
             if self.store.lease.take(self.store.lease.holder(), self.holder, now, self.lease_seconds):

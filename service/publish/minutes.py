@@ -13,7 +13,7 @@ from service.archive.store import Store
 from service.config import Config
 from service.publish.items import Item, build_items
 from service.publish.source import Datum, latest_data
-from service.config_wilayah import load_wilayah
+from service.config.wilayah import load_wilayah
 
 SENT_BACK = ("8", "7a")  # a value returned for correction: one revision
 AUDIT_LIMIT = 1_000_000

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.config import Config, ConfigError
-from service.config_wilayah import load_wilayah
+from service.config.wilayah import load_wilayah
 
 WALIDATA_OFFICE = "Dinas Komunikasi dan Informatika"  # followed by the kabupaten/kota's name
 LICENCES = {  # SPDX id -> (title, URL)

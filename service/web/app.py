@@ -18,7 +18,7 @@ from service.publish.settings import load_settings
 from service.web import api, auth, errors, pages, public, templating
 from service.web.reads import DashboardReads
 from service.web.site import Dashboard
-from service.config_wilayah import load_wilayah
+from service.config.wilayah import load_wilayah
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "

@@ -13,6 +13,7 @@ from service.web import charts
 from service.web.reads import DashboardReads
 from service.config import Config
 from service.archive.progress import holidays_shown, opd_standard, opd_summaries
+from service.archive import chain
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
 from sheets.layout import BY_KEY
@@ -27,6 +28,7 @@ TAB_STATUS = {
     "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
     "ubah_massal": "Perubahan massal ditahan", "hapus_tertunda": "Penghapusan menunggu persetujuan Walidata",
     "arsip_asing": "Arsip tidak mengenal baris tab ini (ditahan)",
+    "rantai_rusak": "Rantai hash arsip rusak (ditahan)",
     "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
@@ -233,6 +235,8 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
                   "baca_per_menit": round(most_reads * per_minute, 1), "tulis_per_menit": round(writes * per_minute, 1),
                   "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE},
         "masalah_tab": problems,
+        "verifikasi": chain.last_verification(reads.queries.engine),
+        "rantai": chain.heads(reads.queries.engine),
         "grafik": charts.column_chart([c["permintaan"]["baca"] for c in reversed(cycles)],
                                       limit=GOOGLE_QUOTA_PER_MINUTE / per_minute if google else None,
                                       labels=[f"Siklus {c['id']}" for c in reversed(cycles)]),

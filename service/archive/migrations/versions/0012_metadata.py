@@ -2,13 +2,13 @@
 (``kode_wilayah_versi``): a list a Walidata imports later never rewrites what was archived.
 
 Revision ID: 0012_metadata
-Revises: 0009_dashboard_indexes
+Revises: 0011_record
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_metadata"
-down_revision = "0009_dashboard_indexes"
+down_revision = "0011_record"
 branch_labels = None
 depends_on = None
 

@@ -6,10 +6,11 @@ import re
 from typing import TYPE_CHECKING
 
 from rules.wilayah import DEMO_KODE, Wilayah, list_version
-from service.config import ConfigError, _get
+from service.config.model import ConfigError
+from service.config.read import value
 
 if TYPE_CHECKING:
-    from service.config import Config
+    from service.config.model import Config
 
 REFERENSI_FOLDER = "referensi"  # in the workspace: the code list `satudata referensi impor` loaded
 _KODE = re.compile(r"^\d{2}\.\d{2}$")
@@ -17,7 +18,7 @@ _KODE = re.compile(r"^\d{2}\.\d{2}$")
 
 def kode_wilayah(workspace: dict) -> str:
     """The kabupaten/kota code as written, checked for its shape ("35.20"); absent: the demo's."""
-    kode = str(_get(workspace, "kode_wilayah", str, "workspace", DEMO_KODE)).strip()
+    kode = str(value(workspace, "kode_wilayah", str, "workspace", DEMO_KODE)).strip()
     if not _KODE.match(kode):
         raise ConfigError(f"workspace.kode_wilayah harus kode Kemendagri kabupaten/kota seperti \"35.20\" "
                           f"(sekarang: {kode!r})")
