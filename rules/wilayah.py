@@ -18,6 +18,7 @@ import csv
 import difflib
 import functools
 import gzip
+import hashlib
 import io
 import re
 import tomllib
@@ -299,6 +300,10 @@ class Wilayah:
         self._kemendagri = {re.sub(r"\D", "", p.kode): p for p in self.kecamatan + self.desa}
         self._bps = {p.kode_bps: p for p in self.kecamatan + self.desa if p.kode_bps}
         self._cached = functools.lru_cache(maxsize=8192)(self._lookup)
+
+    def fingerprint(self) -> str:
+        """Changes when the kabupaten/kota or its code list changes (hex, no '-' or '~')."""
+        return hashlib.sha256(f"{self.kode}|{self.versi}".encode("utf-8")).hexdigest()[:16]
 
     @property
     def singkat(self) -> str:

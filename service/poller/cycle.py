@@ -87,7 +87,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     before = dict(backend.requests)
     # Tokens carry a fingerprint of the rules, the workspace year and the Kemendagri code list:
     # when a Walidata edits a rule file or imports a list, every tab is read and every row checked again.
-    salt = f"{rules.fingerprint()}-{config.year}-{wilayah.kode}-{wilayah.versi}"
+    salt = f"{rules.fingerprint()}~{wilayah.fingerprint()}-{config.year}"
 
     def wrap(token: Any) -> Any:
         return None if token is None else {"aturan": salt, "token": token}
