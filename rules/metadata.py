@@ -11,8 +11,12 @@ Pure: the caller reads the tab into a grid; this parses it and names every probl
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
+
+from rules import fields as f
+from rules.findings import GALAT, Finding
 
 KEG, IND, VAR = "MS-Keg", "MS-Ind", "MS-Var"
 SHEET = "Metadata"
@@ -238,3 +242,27 @@ def template_rows(jenis: str, kunci: str, prefill: dict[str, str] | None = None)
 def norm_key(text: object) -> str:
     """How an item names a source variable: case, spaces and punctuation ignored."""
     return _norm(text)
+
+
+def findings(sheet: Sheet, rows: list[tuple[str, str, str, str]], items: set[str]) -> list[Finding]:
+    """Errors that block agreement (step 5) on every row of an item whose metadata is lacking,
+    on its Uraian Data cell. ``rows``: (row id, Kode Data, Uraian Data, Satuan)."""
+    out: list[Finding] = []
+    cache: dict[tuple[str, str, str], list[ItemProblem]] = {}
+    for rid, kode, uraian, satuan in rows:
+        if not (kode or uraian):
+            continue
+        key = (kode, uraian, satuan)
+        if key not in cache:
+            cache[key] = item_problems(sheet, kode, uraian, satuan, items)
+        for problem in cache[key]:
+            out.append(Finding(rid, f.URAIAN, GALAT, problem.code, problem.message, step=5, blocks_from=5))
+    return out
+
+
+def digest(grid: list[list[object]] | None) -> str:
+    """Changes when the Metadata tab's text changes: its items are checked again."""
+    if grid is None:
+        return ""
+    payload = "\n".join("\t".join(_text(v) for v in row) for row in grid)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

@@ -37,6 +37,8 @@ class TabSnapshot:
     comments: tuple["CellComment", ...] | None = None  # Google: threads on this tab; None: not read
     # Google: each display name of the people's posts in open threads -> who it maps to (sheets/google/people.py)
     authors: dict[str, "PostAuthor"] = field(default_factory=dict)
+    # the workbook's Metadata tab (rules/metadata.py) as rows of cell values; None when it has none
+    metadata: list[list[Any]] | None = None
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]

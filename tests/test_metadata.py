@@ -65,3 +65,64 @@ def test_blank_jenis_and_kunci_continue_the_block_and_unknown_lines_are_named():
     assert sheet.blocks[0].cells["definisi"] == "D3"
     assert sheet.problems == ["Baris 4: 'Warna Favorit' bukan elemen MS-Var.",
                               "Baris 5: Jenis 'MS-Tabel' bukan MS-Keg, MS-Ind atau MS-Var."]
+
+
+# --- in the poller: agreement (step 5) waits for complete metadata ---------------------------
+
+AGREE = ("Dicek Bersama", "Disepakati OPD", "Disepakati Walidata")
+
+
+def _agree(world, rid):
+    for header in AGREE:
+        world.backend.set("DINKES", rid, header, "YA")
+    world.poll()
+
+
+def test_an_item_missing_a_required_metadata_field_cannot_be_agreed_and_the_note_names_it(world):
+    world.poll()
+    world.backend.add_row("DINKES", Kode_Data="DEMO-3", Uraian_Data="Rasio Jenis Kelamin", Satuan="Persen", Tahun=2025)
+    for kode, uraian in (("DEMO-1", "Jumlah Penduduk Laki-laki"), ("DEMO-2", "Jumlah Penduduk Perempuan")):
+        world.backend.add_row("DINKES", Kode_Data=kode, Uraian_Data=uraian, Satuan="Jiwa", Tahun=2025)
+    tab = world.backend.tabs["DINKES"]
+    tab.metadata = grid((KEG, "Registrasi Penduduk", KEGIATAN), (IND, "DEMO-3", {**INDIKATOR, "interpretasi": ""}))
+    tab.version += 1
+    world.poll()
+    rid = world.backend.ids("DINKES")[0]
+    _agree(world, rid)
+    assert world.row("DINKES", rid).state == "3"  # the agreement boxes were refused
+    note = world.backend.note("DINKES", rid, "Disepakati OPD") or ""
+    assert "Belum dapat disepakati" in note and "Interpretasi (Metadata!D21) wajib diisi" in note
+    tab.metadata = grid((KEG, "Registrasi Penduduk", KEGIATAN), (IND, "DEMO-3", INDIKATOR))
+    tab.version += 1
+    world.poll()
+    _agree(world, rid)
+    assert world.row("DINKES", rid).state == "5"
+    assert "Metadata" not in (world.backend.note("DINKES", rid, "Disepakati OPD") or "")
+
+
+def test_a_workbook_without_a_metadata_tab_is_agreed_as_before(world):
+    world.poll()
+    world.backend.add_row("DINKES", Kode_Data="K-1", Uraian_Data="Jumlah Puskesmas", Satuan="Unit", Tahun=2025)
+    world.poll()
+    rid = world.backend.ids("DINKES")[0]
+    _agree(world, rid)
+    assert world.row("DINKES", rid).state == "5"
+
+
+def test_the_excel_backend_reads_the_workbooks_metadata_tab(tmp_path):
+    import openpyxl
+
+    from sheets.xlsx import XlsxBackend
+    backend = XlsxBackend(tmp_path)
+    backend.ensure_tabs([("DINKES", "Dinas Kesehatan")])
+    [before] = backend.read(["DINKES"], {})
+    assert before.snapshot.metadata is None
+    path = backend.path("DINKES")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.create_sheet("Metadata")
+    for row in grid((IND, "DEMO-3", INDIKATOR)):
+        sheet.append(row)
+    workbook.save(path)
+    [after] = backend.read(["DINKES"], {})
+    parsed = parse_sheet(after.snapshot.metadata)
+    assert after.snapshot.title == "DINKES" and parsed.item("DEMO-3", "").get("interpretasi") == INDIKATOR["interpretasi"]

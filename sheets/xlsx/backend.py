@@ -26,6 +26,8 @@ from xml.etree import ElementTree as ET
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from rules.metadata import SHEET as METADATA_SHEET
+
 from . import ooxml
 from ..base import TabResult, TabSnapshot, TabWrites, WriteResult
 from ..lockfile import find_lock
@@ -221,6 +223,8 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
             raise _TabMissing(f"Tab {opd} tidak ditemukan di {name} (tab yang ada: {found}); "
                               f"kembalikan nama tab menjadi {opd}")
         grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        meta = _find_tab([n for n in book.sheet_names if n != title], METADATA_SHEET)
+        metadata = book.get_sheet_by_name(meta).to_python(skip_empty_area=False) if meta else None
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = ooxml.package(archive)
         percent = ooxml.percent_styles(archive, parts.styles)
@@ -246,6 +250,7 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
         token=token,
         protected=None if guard is None else guard.state(sheet),
         saved_by=saved_by,
+        metadata=metadata,
     )
 
 
