@@ -260,6 +260,25 @@ def findings(sheet: Sheet, rows: list[tuple[str, str, str, str]], items: set[str
     return out
 
 
+def block_key(jenis: str, kunci: str) -> str:
+    """One key per block however its Kunci is spelt (case, spaces, punctuation)."""
+    return hashlib.sha256(f"{jenis}|{_norm(kunci)}".encode("utf-8")).hexdigest()
+
+
+def blocks_for(sheet: Sheet, items: list[tuple[str, str]]) -> list[Block]:
+    """The MS-Ind/MS-Var blocks of these (Kode Data, Uraian Data) items and their MS-Keg blocks, once each."""
+    out: dict[tuple[str, str], Block] = {}
+    for kode, uraian in items:
+        block = sheet.item(kode, uraian)
+        if block is None:
+            continue
+        out.setdefault((block.jenis, _norm(block.kunci)), block)
+        activity = sheet.activity(block.get(ACTIVITY_OF[block.jenis]))
+        if activity is not None:
+            out.setdefault((activity.jenis, _norm(activity.kunci)), activity)
+    return list(out.values())
+
+
 def digest(grid: list[list[object]] | None) -> str:
     """Changes when the Metadata tab's text changes: its items are checked again."""
     if grid is None:

@@ -126,3 +126,49 @@ def test_the_excel_backend_reads_the_workbooks_metadata_tab(tmp_path):
     [after] = backend.read(["DINKES"], {})
     parsed = parse_sheet(after.snapshot.metadata)
     assert after.snapshot.title == "DINKES" and parsed.item("DEMO-3", "").get("interpretasi") == INDIKATOR["interpretasi"]
+
+
+def _verify_all(world, values):
+    for rid, value in zip(world.backend.ids("DINKES"), values):
+        for header in AGREE + ("Disetujui Ka. OPD",):
+            world.backend.set("DINKES", rid, header, "YA")
+    world.poll()
+    for rid, value in zip(world.backend.ids("DINKES"), values):
+        world.backend.set("DINKES", rid, "Nilai", value)
+        world.backend.set("DINKES", rid, "Selesai Diisi", "YA")
+    world.poll()
+    for rid in world.backend.ids("DINKES"):
+        world.backend.set("DINKES", rid, "Terverifikasi", "YA")
+    world.poll()
+    world.poll()
+
+
+def demo_tab(world, indikator=INDIKATOR):
+    """DINKES with the sex ratio (an indicator) and its two source variables, with their metadata."""
+    world.poll()
+    world.backend.add_row("DINKES", Kode_Data="DEMO-3", Uraian_Data="Rasio Jenis Kelamin", Satuan="Persen", Tahun=2025)
+    for kode, uraian in (("DEMO-1", "Jumlah Penduduk Laki-laki"), ("DEMO-2", "Jumlah Penduduk Perempuan")):
+        world.backend.add_row("DINKES", Kode_Data=kode, Uraian_Data=uraian, Satuan="Jiwa", Tahun=2025)
+    variabel = {"konsep": "Penduduk", "definisi": "Orang yang berdomisili", "referensi_waktu": "31 Desember",
+                "tipe_data": "Bilangan bulat", "satuan": "Jiwa", "kegiatan_penghasil": "Registrasi Penduduk",
+                "dapat_diakses_umum": "Ya"}
+    world.backend.tabs["DINKES"].metadata = grid(
+        (KEG, "Registrasi Penduduk", KEGIATAN), (IND, "DEMO-3", indikator),
+        (VAR, "DEMO-1", {**variabel, "nama_variabel": "Jumlah Penduduk Laki-laki"}),
+        (VAR, "DEMO-2", {**variabel, "nama_variabel": "Jumlah Penduduk Perempuan"}))
+    world.backend.tabs["DINKES"].version += 1
+    world.poll()
+
+
+def test_metadata_is_archived_with_its_items_and_versioned_only_when_it_changes(db_world):
+    w = db_world
+    demo_tab(w)
+    _verify_all(w, ["98,5", "400000", "406000"])
+    assert {r["id"] for r in w.reads.archive_rows()} == set(w.backend.ids("DINKES"))
+    blocks = w.reads.latest_metadata("DINKES")
+    assert sorted((b["jenis"], b["kunci"], b["versi"]) for b in blocks.values()) == [
+        (IND, "DEMO-3", 1), (KEG, "Registrasi Penduduk", 1), (VAR, "DEMO-1", 1), (VAR, "DEMO-2", 1)]
+    [ind] = [b for b in blocks.values() if b["jenis"] == IND]
+    assert ind["isi"]["interpretasi"] == INDIKATOR["interpretasi"]
+    w.poll()
+    assert {b["versi"] for b in w.reads.latest_metadata("DINKES").values()} == {1}  # same content: no version

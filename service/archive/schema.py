@@ -125,6 +125,22 @@ archive = Table(
     Index("ix_archive_chain", "opd", "chain_year", "chain_seq", unique=True),
 )
 
+# Metadata blocks (MS-Keg, MS-Ind, MS-Var; rules/metadata.py), versioned like data: a new version
+# only when the block's content changed, archived with the items whose data it describes.
+metadata_versions = Table(
+    "metadata_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("opd", String(64), nullable=False),
+    Column("block", String(64), nullable=False),  # rules.metadata.block_key
+    Column("version", Integer, nullable=False),
+    Column("jenis", String(8), nullable=False),
+    Column("kunci", LongText, nullable=False),
+    Column("isi", LongText, nullable=False),  # JSON: element key -> text
+    Column("content_hash", String(64), nullable=False),
+    Column("archived_at", DateTime, nullable=False),
+    UniqueConstraint("opd", "block", "version", name="uq_metadata_block_version"),
+)
+
 cycles = Table(
     "cycles", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -19,7 +19,7 @@ from service.reconcile import audit, comments
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.who import People
 from service.reconcile.protection import mark, unprotected_walidata_ticks
-from service.reconcile.archiving import archive_row
+from service.reconcile.archiving import archive_metadata, archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
 from service.reconcile.identity import assign_ids, twin_memory
@@ -146,6 +146,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
+    archive_metadata(plan, snapshot.metadata)
     audit.finish(plan, run.witness)
     if snapshot.comments is not None:
         comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots},
