@@ -1,6 +1,8 @@
 """The Metadata tab (MS-Keg, MS-Ind, MS-Var of Peraturan BPS 5/2020): blocks read, problems named by cell."""
 from __future__ import annotations
 
+import pytest
+
 from rules.metadata import FORMS, HEADER, IND, KEG, VAR, item_problems, norm_key, parse_sheet, template_rows
 
 KEGIATAN = {"judul_kegiatan": "Registrasi Penduduk", "cara_pengumpulan_data": "Kompilasi Produk Administrasi",
@@ -129,7 +131,7 @@ def test_the_excel_backend_reads_the_workbooks_metadata_tab(tmp_path):
 
 
 def _verify_all(world, values):
-    for rid, value in zip(world.backend.ids("DINKES"), values):
+    for rid in world.backend.ids("DINKES"):
         for header in AGREE + ("Disetujui Ka. OPD",):
             world.backend.set("DINKES", rid, header, "YA")
     world.poll()
@@ -172,3 +174,60 @@ def test_metadata_is_archived_with_its_items_and_versioned_only_when_it_changes(
     assert ind["isi"]["interpretasi"] == INDIKATOR["interpretasi"]
     w.poll()
     assert {b["versi"] for b in w.reads.latest_metadata("DINKES").values()} == {1}  # same content: no version
+
+
+# --- published: /data/<item>, the Data Package, the DCAT catalogue ---------------------------
+
+@pytest.fixture(scope="module")
+def verified(tmp_path_factory):
+    from tests.conftest import World
+    world = World(tmp_path_factory.mktemp("metadata"))
+    demo_tab(world)
+    _verify_all(world, ["98,5", "400000", "406000"])
+    yield world
+    world.store.engine.dispose()
+
+
+def test_an_indicators_metadata_is_on_its_public_page(verified):
+    from service.web.app import create_app
+    html = create_app(verified.config, verified.store).test_client().get("/data/dinkes-demo-3").get_data(as_text=True)
+    assert "Metadata Indikator (MS-Ind)" in html and INDIKATOR["interpretasi"] in html
+    assert "Metode/Rumus Perhitungan" in html and "L / P x 100" in html
+    assert "Kegiatan statistik (MS-Keg): Registrasi Penduduk" in html and "Kompilasi Produk Administrasi" in html
+
+
+def test_the_data_package_describes_the_indicator_and_frictionless_validates_it(verified, tmp_path):
+    import json
+
+    from frictionless import Package
+
+    from service.publish.build import build, write
+    publication = build(verified.config, verified.store)
+    package = json.loads(publication.files["datapackage.json"])
+    [ind] = [r for r in package["resources"] if r["name"] == "dinkes-demo-3"]
+    assert ind["description"] == INDIKATOR["definisi"]
+    assert ind["metadata_indikator"]["Interpretasi"] == INDIKATOR["interpretasi"]
+    assert ind["metadata_kegiatan"]["Judul Kegiatan"] == "Registrasi Penduduk"
+    nilai = next(f for f in ind["schema"]["fields"] if f["name"] == "nilai")
+    assert INDIKATOR["definisi"] in nilai["description"] and "L / P x 100" in nilai["description"]
+    write(publication, tmp_path)
+    report = Package(str(tmp_path / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_the_dcat_catalogue_links_the_indicator_to_its_activity(verified):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, PROV, RDF
+
+    from service.publish.build import build
+    publication = build(verified.config, verified.store)
+    for name, fmt in (("katalog.ttl", "turtle"), ("katalog.jsonld", "json-ld")):
+        graph = Graph().parse(data=publication.files[name].decode("utf-8"), format=fmt)
+        [dataset] = [s for s in graph.subjects(RDF.type, DCAT.Dataset) if str(s).endswith("/data/dinkes-demo-3")]
+        assert graph.value(dataset, DCTERMS.description) == Literal(INDIKATOR["definisi"], lang="id")
+        assert str(graph.value(dataset, DCAT.temporalResolution)) == "P1Y"
+        assert graph.value(dataset, DCTERMS.accrualPeriodicity) == URIRef(
+            "http://publications.europa.eu/resource/authority/frequency/ANNUAL")
+        activity = graph.value(dataset, PROV.wasGeneratedBy)
+        assert (activity, RDF.type, PROV.Activity) in graph
+        assert str(graph.value(activity, DCTERMS.title)) == "Registrasi Penduduk"

@@ -14,7 +14,7 @@ from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
-from service.publish.items import Item, build_items
+from service.publish.items import Item, attach_metadata, build_items
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
 from service.config.wilayah import load_wilayah
@@ -58,7 +58,8 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
     data = latest_data(Queries(store.engine), wilayah or load_wilayah(config))
-    items = build_items(data, {o.kode: o.nama for o in config.opds})
+    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
+                            Queries(store.engine).latest_metadata())
     publication = Publication(items)
     files = publication.files
     for item in items:

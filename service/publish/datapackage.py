@@ -8,7 +8,7 @@ from rules.rulefile import RuleSet
 from service.publish.items import Item
 from service.publish.settings import Settings
 
-KODE_WILAYAH_PATTERN = r"35\.20(\.[0-9]{2}(\.[0-9]{4})?)?"
+KODE_WILAYAH_PATTERN = r"[0-9]{2}\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?"  # any kabupaten/kota
 _DESCRIPTIONS = {
     "opd": "Kode OPD produsen data", "kode_data": "Kode Data dalam Daftar Data",
     "uraian_data": "Uraian Data (judul item)", "rincian": "Rincian: kabupaten/kota, kecamatan, desa atau kategori",
@@ -63,11 +63,20 @@ def wanted_constraints(item: Item, rules: RuleSet, year: int) -> dict[str, dict]
     return wanted
 
 
+def _describe(item: Item, name: str) -> str:
+    """A column's description; the value column says what it measures when the metadata tells."""
+    meta = item.metadata.values if item.metadata else {}
+    if name == "nilai" and meta.get("definisi"):
+        how = f" Rumus: {meta['metode_rumus_perhitungan']}." if meta.get("metode_rumus_perhitungan") else ""
+        return f"{_DESCRIPTIONS[name]}: {meta['definisi']}.{how}"
+    return _DESCRIPTIONS[name]
+
+
 def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
     columns = _columns(item)
     fields = []
     for name in columns:
-        field = {"name": name, "type": _TYPES.get(name, "string"), "description": _DESCRIPTIONS[name]}
+        field = {"name": name, "type": _TYPES.get(name, "string"), "description": _describe(item, name)}
         constraints = {k: v for k, v in wanted_constraints(item, rules, year).get(name, {}).items()
                        if _holds(columns[name], k, v)}
         if constraints:
@@ -79,13 +88,26 @@ def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
 def resource(item: Item, rules: RuleSet, year: int) -> dict:
     return {
         "name": item.slug, "path": f"data/{item.slug}.panjang.csv", "profile": "tabular-data-resource",
-        "title": item.title, "description": item.standar["definisi"] or item.title,
+        "title": item.title, "description": item.description,
         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
         "schema": table_schema(item, rules, year),
         "opd": {"kode": item.opd, "nama": item.opd_nama},
         "standar_data": {"kode_data": item.kode_data, **item.standar, "satuan": item.satuan},
         "diperbarui": item.modified,
+        **_metadata(item),
     }
+
+
+def _metadata(item: Item) -> dict:
+    """The item's MS-Ind/MS-Var and its activity's MS-Keg (Peraturan BPS 5/2020), as a portal lists them."""
+    if item.metadata is None:
+        return {}
+    meta = item.metadata
+    key = "metadata_indikator" if meta.jenis == "MS-Ind" else "metadata_variabel"
+    out = {key: {label: text for label, text in meta.fields}}
+    if meta.kegiatan:
+        out["metadata_kegiatan"] = {label: text for label, text in meta.kegiatan_fields}
+    return out
 
 
 def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int) -> dict:

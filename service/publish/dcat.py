@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, XSD
 
-from service.publish.items import Item
+from service.publish.items import Item, slugify
 from service.publish.settings import Settings
 
 EU_FREQ = Namespace("http://publications.europa.eu/resource/authority/frequency/")
@@ -25,6 +25,8 @@ DISTRIBUTIONS = (
     (".panjang.csv", "text/csv", "CSV", "Bentuk panjang (CSV, sumber Data Package)"),
 )
 IANA = "http://www.iana.org/assignments/media-types/"  # as DCAT-AP writes it
+RESOLUTION = {"tahunan": "P1Y", "semesteran": "P6M", "triwulanan": "P3M", "bulanan": "P1M", "mingguan": "P7D",
+              "harian": "P1D"}  # dcat:temporalResolution, an xsd:duration
 
 
 def _agent(graph: Graph, iri: URIRef, name: str) -> URIRef:
@@ -33,12 +35,29 @@ def _agent(graph: Graph, iri: URIRef, name: str) -> URIRef:
     return iri
 
 
+def _activity(graph: Graph, item: Item, base: str) -> URIRef:
+    """The statistical activity (MS-Keg) that produced the item's data, as a prov:Activity."""
+    meta = item.metadata
+    node = URIRef(f"{base}kegiatan/{slugify(f'{item.opd} {meta.kegiatan}')}")
+    graph.add((node, RDF.type, PROV.Activity))
+    graph.add((node, DCTERMS.title, Literal(meta.kegiatan, lang="id")))
+    values = meta.kegiatan_values
+    about = "; ".join(f"{label}: {text}" for label, text in meta.kegiatan_fields
+                      if label in ("Tujuan Kegiatan", "Cara Pengumpulan Data", "Metode Pengumpulan Data",
+                                   "Cakupan Wilayah Pengumpulan Data", "Unit Observasi"))
+    if about:
+        graph.add((node, DCTERMS.description, Literal(about, lang="id")))
+    if values.get("instansi_penyelenggara"):
+        graph.add((node, PROV.wasAssociatedWith, _agent(graph, URIRef(f"{base}opd/{item.opd}"), item.opd_nama)))
+    return node
+
+
 def _dataset(graph: Graph, item: Item, base: str, licence: URIRef) -> URIRef:
     node = URIRef(f"{base}data/{item.slug}")
     graph.add((node, RDF.type, DCAT.Dataset))
     graph.add((node, DCTERMS.identifier, Literal(item.slug)))
     graph.add((node, DCTERMS.title, Literal(item.title, lang="id")))
-    graph.add((node, DCTERMS.description, Literal(item.standar["definisi"] or item.title, lang="id")))
+    graph.add((node, DCTERMS.description, Literal(item.description, lang="id")))
     graph.add((node, DCTERMS.publisher, _agent(graph, URIRef(f"{base}opd/{item.opd}"), item.opd_nama)))
     graph.add((node, DCAT.landingPage, node))
     graph.add((node, DCTERMS.modified, Literal(item.modified, datatype=XSD.dateTime)))
@@ -50,9 +69,13 @@ def _dataset(graph: Graph, item: Item, base: str, licence: URIRef) -> URIRef:
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
     graph.add((period, DCAT.startDate, Literal(f"{min(item.years)}-01-01", datatype=XSD.date)))
     graph.add((period, DCAT.endDate, Literal(f"{max(item.years)}-12-31", datatype=XSD.date)))
-    frequency = FREQUENCY.get(item.standar["frekuensi"].casefold())
-    if frequency:
-        graph.add((node, DCTERMS.accrualPeriodicity, EU_FREQ[frequency]))
+    kegiatan = item.metadata.kegiatan_values if item.metadata else {}
+    periodicity = (item.standar["frekuensi"] or kegiatan.get("frekuensi_penyelenggaraan", "")).casefold()
+    if periodicity in FREQUENCY:
+        graph.add((node, DCTERMS.accrualPeriodicity, EU_FREQ[FREQUENCY[periodicity]]))
+        graph.add((node, DCAT.temporalResolution, Literal(RESOLUTION[periodicity], datatype=XSD.duration)))
+    if item.metadata and item.metadata.kegiatan:
+        graph.add((node, PROV.wasGeneratedBy, _activity(graph, item, base)))
     for suffix, media, file_type, title in DISTRIBUTIONS:
         dist = URIRef(f"{node}#{suffix.strip('.-').replace('.', '-')}")
         graph.add((node, DCAT.distribution, dist))
@@ -73,6 +96,7 @@ def catalogue(items: list[Item], settings: Settings, workspace: str) -> Graph:
     graph.bind("dcat", DCAT)
     graph.bind("dct", DCTERMS)
     graph.bind("foaf", FOAF)
+    graph.bind("prov", PROV)
     node = URIRef(f"{base}katalog")
     licence = URIRef(settings.licence_url)
     graph.add((node, RDF.type, DCAT.Catalog))
