@@ -231,3 +231,19 @@ def test_the_dcat_catalogue_links_the_indicator_to_its_activity(verified):
         activity = graph.value(dataset, PROV.wasGeneratedBy)
         assert (activity, RDF.type, PROV.Activity) in graph
         assert str(graph.value(activity, DCTERMS.title)) == "Registrasi Penduduk"
+
+
+def test_the_ms_ind_and_ms_keg_print_as_one_pdf_per_item(verified):
+    import io
+
+    from pypdf import PdfReader
+
+    from service.web.app import create_app
+    client = create_app(verified.config, verified.store).test_client()
+    response = client.get("/data/dinkes-demo-3.metadata.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    words = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split())
+    for text in ("METADATA INDIKATOR (MS-Ind)", "Interpretasi", INDIKATOR["interpretasi"], "L / P x 100",
+                 "METADATA KEGIATAN STATISTIK (MS-Keg): Registrasi Penduduk", "Kompilasi Produk Administrasi"):
+        assert text in words, text
+    assert client.get("/data/tidak-ada.metadata.pdf").status_code == 404

@@ -214,3 +214,26 @@ def rekap_pdf(config: Config, store: Store, kode: str, now: datetime, wilayah: W
     doc.signatures(f"{settings.tempat}, {format_tanggal(now)}", [("Walidata", settings.walidata),
                                                         ("Kepala OPD", kepala_opd(config, kode))])
     return bytes(doc.output())
+
+
+METADATA_SUFFIX = ".metadata.pdf"  # /data/<item>.metadata.pdf
+
+
+def metadata_pdf(config: Config, item, now: datetime) -> bytes:
+    """An item's MS-Ind (or MS-Var) and its activity's MS-Keg as the forms a Walidata prints
+    (Peraturan BPS 5/2020); ``item``: a published Item that carries its metadata."""
+    meta = item.metadata
+    settings = load_settings(config)
+    form = "METADATA INDIKATOR (MS-Ind)" if meta.jenis == "MS-Ind" else "METADATA VARIABEL (MS-Var)"
+    doc = Document(f"{meta.jenis} {item.title}", now)
+    doc.heading(settings.penerbit, form, f"{item.title} — {item.opd_nama}", settings.wilayah)
+    doc.grid(["Elemen", "Isi"], [[label, text] for label, text in meta.fields], (60, doc.epw - 60), size=8)
+    if meta.kegiatan:
+        doc.paragraph(f"METADATA KEGIATAN STATISTIK (MS-Keg): {meta.kegiatan}", 11, bold=True)
+        doc.grid(["Elemen", "Isi"], [[label, text] for label, text in meta.kegiatan_fields], (60, doc.epw - 60),
+                 size=8)
+    doc.paragraph("Unsur metadata menurut Peraturan Badan Pusat Statistik Nomor 5 Tahun 2020 tentang Petunjuk "
+                  "Teknis Metadata Statistik. Metadata ini diarsipkan bersama data terverifikasi.", 8)
+    doc.signatures(f"{settings.tempat}, {format_tanggal(now)}", [("Walidata", settings.walidata),
+                                                                 ("Kepala OPD", kepala_opd(config, item.opd))])
+    return bytes(doc.output())
