@@ -279,6 +279,11 @@ def blocks_for(sheet: Sheet, items: list[tuple[str, str]]) -> list[Block]:
     return list(out.values())
 
 
+def block_rows(block: Block) -> list[list[str]]:
+    """A block as the tab's rows, every element of its form in order (empty ones to be filled)."""
+    return [[block.jenis, block.kunci, e.label, block.values.get(e.key, "")] for e in FORMS[block.jenis]]
+
+
 def digest(grid: list[list[object]] | None) -> str:
     """Changes when the Metadata tab's text changes: its items are checked again."""
     if grid is None:

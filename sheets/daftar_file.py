@@ -41,6 +41,21 @@ def read_grid(path: Path) -> list[list[object]]:
     return grid
 
 
+def read_metadata(path: Path) -> list[list[object]] | None:
+    """The Daftar Data workbook's Metadata tab (rules/metadata.py), None for a CSV or a workbook without one."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    from rules.metadata import SHEET
+    if Path(path).suffix.casefold() not in (".xlsx", ".xlsm"):
+        return None
+    try:
+        with CalamineWorkbook.from_path(str(path)) as book:
+            name = next((n for n in book.sheet_names if n.casefold() == SHEET.casefold()), None)
+            return book.get_sheet_by_name(name).to_python(skip_empty_area=False) if name else None
+    except (CalamineError, OSError) as exc:
+        raise DaftarFileError(f"Tab {SHEET} di {Path(path).name} tidak dapat dibaca ({exc})") from None
+
+
 def read_daftar(path: Path) -> DaftarFile:
     path = Path(path)
     grid = read_grid(path)

@@ -247,3 +247,32 @@ def test_the_ms_ind_and_ms_keg_print_as_one_pdf_per_item(verified):
                  "METADATA KEGIATAN STATISTIK (MS-Keg): Registrasi Penduduk", "Kompilasi Produk Administrasi"):
         assert text in words, text
     assert client.get("/data/tidak-ada.metadata.pdf").status_code == 404
+
+
+def test_distribute_hands_each_opd_its_metadata_blocks_as_a_new_tab_and_never_over_one(tmp_path):
+    import openpyxl
+
+    from service.cli.distribute import distribute
+    from sheets.xlsx import XlsxBackend
+    from tests.conftest import WILAYAH, make_config
+    config = make_config(tmp_path)
+    backend = XlsxBackend(config.folder)
+    daftar = tmp_path / "daftar.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["opd", "Kode Data", "Uraian Data", "Satuan", "Tahun"])
+    workbook.active.append(["DINKES", "DEMO-3", "Rasio Jenis Kelamin", "Persen", "2025"])
+    workbook.active.append(["DIKPORA", "K-9", "Jumlah Sekolah", "Unit", "2025"])
+    sheet = workbook.create_sheet("Metadata")
+    for row in grid((KEG, "Registrasi Penduduk", KEGIATAN), (IND, "DEMO-3", INDIKATOR)):
+        sheet.append(row)
+    workbook.save(daftar)
+    report = distribute(daftar, config, backend, WILAYAH)
+    by_opd = {r.opd: r for r in report.results}
+    assert by_opd["DINKES"].metadata == "tab Metadata dibuat dengan 2 blok" and by_opd["DIKPORA"].metadata == ""
+    [result] = backend.read(["DINKES"], {})
+    parsed = parse_sheet(result.snapshot.metadata)
+    assert [(b.jenis, b.kunci) for b in parsed.blocks] == [(IND, "DEMO-3"), (KEG, "Registrasi Penduduk")]
+    assert parsed.item("DEMO-3", "").get("interpretasi") == INDIKATOR["interpretasi"]
+    assert openpyxl.load_workbook(backend.path("DINKES")).sheetnames == ["DINKES", "Metadata"]
+    again = {r.opd: r for r in distribute(daftar, config, backend, WILAYAH).results}
+    assert again["DINKES"].metadata.startswith("tab Metadata sudah ada di DINKES.xlsx; blok tidak ditulis")

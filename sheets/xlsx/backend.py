@@ -196,6 +196,11 @@ class XlsxBackend:
         from .rows import archive_tab
         return archive_tab(self, opd, nama, title)
 
+    def add_metadata_tab(self, opd: str, rows: list[list[str]]) -> str | None:
+        """A Metadata tab with ``rows`` added to the OPD's workbook; refused (a reason) when it has one."""
+        from .rows import add_metadata_tab
+        return add_metadata_tab(self, opd, rows)
+
     def _busy(self, path: Path, expected: Any) -> str | None:
         """Why ``path`` must not be written now: open in a spreadsheet program, or changed since read."""
         for lock in (f"~${path.name}", f".~lock.{path.name}#"):

@@ -91,3 +91,37 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
     backend.requests["write"] += 1
     return _replace_atomic(path, payload, check=lambda: lock_reason(path) or (
         None if _token(path.stat()) == token else f"Berkas {path.name} berubah saat ditulis; ulangi"))
+
+
+def add_metadata_tab(backend: Any, kode: str, rows: list[list[str]]) -> str | None:
+    """Add the Metadata tab (rules/metadata.py) as the workbook's last tab, every other part kept byte
+    for byte; never over a Metadata tab a person already keeps (a reason is returned instead)."""
+    import io
+    import zipfile
+
+    from rules.metadata import SHEET
+
+    from . import ooxml
+    from .backend import _BAD_FILE, _find_tab, _load, _replace_atomic, _token
+    from .tabs import add_tab
+
+    path = backend.path(kode)
+    if reason := lock_reason(path):
+        return reason
+    try:
+        data, token = _load(path)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = list(ooxml.package(archive).sheets)
+    except FileNotFoundError:
+        return f"Berkas {path.name} tidak ditemukan"
+    except _BAD_FILE as exc:
+        return f"Berkas {path.name} rusak atau bukan berkas .xlsx ({exc})"
+    if _find_tab(names, SHEET) is not None:
+        return f"tab {SHEET} sudah ada di {path.name}"
+    try:
+        payload = add_tab(data, SHEET, rows, (10, 28, 40, 70))
+    except PatchRefused as exc:
+        return _refused(path, exc)
+    backend.requests["write"] += 1
+    return _replace_atomic(path, payload, check=lambda: lock_reason(path) or (
+        None if _token(path.stat()) == token else f"Berkas {path.name} berubah saat ditulis; ulangi"))
