@@ -125,9 +125,12 @@ class TabWrites:
     cells: list[CellWrite] = field(default_factory=list)
     notes: list[NoteWrite] = field(default_factory=list)
     comments: list["CommentWrite"] = field(default_factory=list)  # Google only; not counted in bool()
+    # Excel: the sheet was found unprotected after the Walidata's own save: protect it again without the A1 alarm
+    quiet_reprotect: bool = False
+    alarm: str = ""  # Excel: a protection alarm for A1 that reconcile found (a Walidata tick saved by someone else)
 
     def __bool__(self) -> bool:
-        return bool(self.cells or self.notes)
+        return bool(self.cells or self.notes or self.alarm)
 
 
 @dataclass

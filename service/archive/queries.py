@@ -101,11 +101,14 @@ class Queries:
         with self.engine.connect() as conn:
             return [_event(r) for r in conn.execute(query)]
 
-    def state_changes(self, limit: int = 100, opd: str | None = None) -> list[dict]:
-        """Newest first, as events() with kind "status" without the cell values (which pages never show)."""
+    def state_changes(self, limit: int = 100, opd: str | None = None,
+                      kinds: tuple[str, ...] = ("status",)) -> list[dict]:
+        """Newest first, as events() of these kinds (state changes; "komentar": comments that moved
+        nothing) without the cell values (which pages never show)."""
         e = t.events
         query = (select(e.c.id, e.c.at, e.c.opd, e.c.row_id, e.c.from_state, e.c.to_state, e.c.reason,
-                        e.c.cycle_id, e.c.oleh).where(e.c.kind == "status").order_by(e.c.id.desc()).limit(limit))
+                        e.c.cycle_id, e.c.oleh, e.c.bagaimana, e.c.kind).where(e.c.kind.in_(kinds))
+                 .order_by(e.c.id.desc()).limit(limit))
         if opd:
             query = query.where(e.c.opd == opd)
         with self.engine.connect() as conn:

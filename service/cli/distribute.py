@@ -79,7 +79,7 @@ def distribute(path: Path, config: Config, backend: Backend, wilayah: Wilayah,
     report = DistributeReport()
     for opd in order:  # read just before each append: tabs sharing a spreadsheet change its version
         result = backend.read([opd], {})[0]
-        report.results.append(append_draft(backend, result, expansion.rows[opd], wilayah))
+        report.results.append(append_draft(backend, result, expansion.rows[opd], wilayah, handed_out_by(config)))
     metadata = _read_metadata(path)
     if metadata is not None:
         for out in report.results:
@@ -114,8 +114,25 @@ def hand_out_metadata(backend: Backend, opd: str, grid: list[list[object]], rows
     return f"tab {ms.SHEET} dibuat dengan {len(blocks)} blok"
 
 
-def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], wilayah: Wilayah) -> OpdResult:
-    """Append to one tab (as read in ``result``) the rows it does not hold yet; also rollover's writer."""
+def handed_out_by(config: Config) -> str:
+    """The note each appended row carries: the hand-out is the Walidata's act, named as the
+    workspace file names her, else as the operating system names who ran the command."""
+    import getpass
+
+    from service.reconcile.who import handout_note
+    if config.walidata_nama:
+        return handout_note(config.walidata_nama, "[walidata] nama di satudata.toml")
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name the system can tell
+        user = "pengguna tidak dikenal"
+    return handout_note(user, "pengguna sistem operasi yang menjalankan perintah; [walidata] nama belum diisi")
+
+
+def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], wilayah: Wilayah,
+                 note: str | None = None) -> OpdResult:
+    """Append to one tab (as read in ``result``) the rows it does not hold yet; also rollover's writer.
+    ``note``: written in each new row's Hasil Pemeriksaan (who handed it out)."""
     from rules.daftar import row_key
     from sheets.layout import match_headers
 
@@ -143,6 +160,8 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
         for key, value in row.items():
             if key in header.columns and key != f.ID:
                 values[header.columns[key]] = value
+        if note and f.HASIL in header.columns:
+            values[header.columns[f.HASIL]] = note
         cells.append(values)
     written = backend.append_rows(snapshot, cells)
     if written.reason:

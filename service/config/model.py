@@ -42,6 +42,8 @@ class Config:
     # the Walidata's sheet-protection password, by reference only (see service/walidata_password.py)
     walidata_password_env: str | None = None
     walidata_password_file: Path | None = None
+    # [walidata] nama: the Walidata as named in the audit (distribute) and as her spreadsheet program saves
+    walidata_nama: str | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
     kode_wilayah: str = "35.20"  # [workspace] kode_wilayah, the kabupaten/kota (service/config/wilayah.py)

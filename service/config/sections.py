@@ -14,7 +14,7 @@ KNOWN_KEYS = {
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
-    "walidata": {"emails", "kata_sandi_env", "kata_sandi_file"},
+    "walidata": {"emails", "nama", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
     "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
@@ -75,7 +75,8 @@ def walidata(data: dict, root: Path) -> Fields:
     password_file = value(table, "kata_sandi_file", str, "walidata", None)
     return {"walidata": tuple(str(e) for e in emails),
             "walidata_password_env": value(table, "kata_sandi_env", str, "walidata", None),
-            "walidata_password_file": resolve(root, password_file) if password_file else None}
+            "walidata_password_file": resolve(root, password_file) if password_file else None,
+            "walidata_nama": (value(table, "nama", str, "walidata", "") or "").strip() or None}
 
 
 def rules(data: dict, root: Path) -> Fields:

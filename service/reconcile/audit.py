@@ -92,8 +92,11 @@ _AUTOMATIC = w.poller("langkah otomatis oleh poller (aturan SOP), tanpa suntinga
 _ARCHIVED = w.Who(w.POLLER, "disimpan otomatis oleh poller ke basis data arsip")
 
 
-def _who(prev: str | None, to: str, changed: list[str], witness: Witness, author: w.Who | None) -> w.Who:
+def _who(prev: str | None, to: str, changed: list[str], witness: Witness, author: w.Who | None,
+         handed: w.Who | None = None) -> w.Who:
     """Who caused one state change, as far as the evidence goes."""
+    if prev is None and handed is not None:
+        return handed
     if to == DIARSIP:
         return _ARCHIVED
     if to == REVISI and author is not None:
@@ -110,11 +113,12 @@ def _who(prev: str | None, to: str, changed: list[str], witness: Witness, author
 
 def record_row(plan: Plan, witness: Witness, row_id: str, transitions: list[tuple[str | None, str, str]],
                values: dict, mem: RowMemory | None, data: dict[str, str], cells: dict, catatan: str, state: str,
-               now: datetime, pending: bool, changed: list[str], author: w.Who | None = None) -> None:
+               now: datetime, pending: bool, changed: list[str], author: w.Who | None = None,
+               handed: w.Who | None = None) -> None:
     """The row's audit events: one value-change event per edited cell, then its state changes
     (``transitions``, each carrying ``values``: the cells as people left them), each naming who
     caused it. ``changed``: the data fields that differ from memory; ``author``: who asked for a
-    revision where a comment did (issue 9.4)."""
+    revision where a comment did (issue 9.4); ``handed``: who handed a new row out (satudata distribute)."""
     changes = value_changes(mem, data, cells, catatan, pending, changed) if mem is not None and not mem.removed else []
     edited = [k for k, _, _ in changes]
     for key, old, new in changes:  # the edits come first: they caused the state changes after them
@@ -124,7 +128,7 @@ def record_row(plan: Plan, witness: Witness, row_id: str, transitions: list[tupl
                                  f"{header} diubah: {_short(old)} → {_short(new)}", {}, oleh=who.oleh,
                                  bagaimana=who.bagaimana, kind=VALUE, column=key, old=old, new=new))
     for prev, to, reason in transitions:
-        who = _who(prev, to, edited, witness, author)
+        who = _who(prev, to, edited, witness, author, handed)
         plan.events.append(Event(now, plan.opd, row_id, prev, to, reason, values, oleh=who.oleh,
                                  bagaimana=who.bagaimana))
 

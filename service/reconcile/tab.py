@@ -17,8 +17,9 @@ from rules.wilayah import Wilayah
 from rules.workflow import RowInput, advance, box_labels, parse_box, read_boxes
 from service.reconcile import audit, comments
 from service.reconcile.changes import cell_text, changed_fields, scrambled
-from service.reconcile.who import People
-from service.reconcile.protection import mark, unprotected_walidata_ticks
+from service.reconcile.who import People, handed_out
+from service.reconcile.protection import (alarm, foreign_walidata_ticks, mark, mark_foreign, quiet_reprotect,
+                                          unprotected_walidata_ticks)
 from service.reconcile.archiving import archive_metadata, archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
 from service.reconcile.review import cause_of, for_review
@@ -147,6 +148,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
     archive_metadata(plan, snapshot.metadata)
+    plan.writes.quiet_reprotect = quiet_reprotect(snapshot, run.witness.people)
     audit.finish(plan, run.witness)
     if snapshot.comments is not None:
         comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots},
@@ -324,7 +326,7 @@ def _plan_row(run: _Run, slot: _Slot, findings: list[Finding], nilai: float | No
     outcome = advance(_walk_input(row), lambda n: [x for x in findings if x.blocks(n)])
     comments.taken(run.plan, row.request if outcome.state == REVISI else None, slot.row_id, outcome.state, run.ctx.sop)
     comments.not_authorised(run.plan, run.snapshot, slot.row, run.header, row.mem, run.witness.people, slot.row_id,
-                            outcome.state, run.ctx.sop, run.now)
+                            outcome.state, run.ctx.sop, run.now, row.request if outcome.state == REVISI else None)
     row.clears.update(outcome.clears)
     if outcome.held:  # verified stays verified (issue 8.4)
         findings = for_review(findings, row.mem.findings, run.ctx.review_cause)  # type: ignore[union-attr]
@@ -392,16 +394,24 @@ def _archive(run: _Run, rid: str, row: _Row, state: str, nilai: float | None,
 
 def _audit(run: _Run, slot: _Slot, row: _Row, state: str, transitions: list) -> None:
     """The row's events: its edits and state changes, each naming who caused it."""
-    unguarded = unprotected_walidata_ticks(run.snapshot, row.boxes, row.mem.boxes if row.mem else {})
+    people, before = run.witness.people, row.mem.boxes if row.mem else {}
+    unguarded = unprotected_walidata_ticks(run.snapshot, row.boxes, before, people)
     if unguarded:
         transitions = [(prev, to, mark(reason, unguarded)) for prev, to, reason in transitions]
+    foreign = foreign_walidata_ticks(run.snapshot, row.boxes, before, people) if transitions else []
+    if foreign:
+        saved = run.snapshot.saved_by
+        transitions = [(prev, to, mark_foreign(reason, foreign, saved)) for prev, to, reason in transitions]
+        writes = run.plan.writes
+        writes.alarm = "\n".join(filter(None, (writes.alarm, alarm(slot.row_id, foreign, saved))))
     cells = slot.cells
     # the audit records the cells as people left them: what caused the change
     values = {**row.data, **{k: bool(parse_box(cells.get(k))) for k in box_labels()}, f.CATATAN: row.catatan} \
         if transitions else {}
     audit.record_row(run.plan, run.witness, slot.row_id, transitions, values, row.mem, row.data, cells, row.catatan,
                      state, run.now, run.memory.write_pending, row.changed,
-                     author=row.request.who if row.request else None)
+                     author=row.request.who if row.request else None,
+                     handed=handed_out(cells.get(f.HASIL)) if row.mem is None else None)
 
 
 def _remember(run: _Run, slot: _Slot, row: _Row, state: str, findings: list[Finding], transitions: list,

@@ -25,6 +25,7 @@ class People:
     walidata: tuple[str, ...] = ()
     kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD, from [[opd]] kepala
     service_account: str | None = None
+    walidata_names: tuple[str, ...] = ()  # [walidata] nama: how her spreadsheet program names her when saving
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,23 @@ def _google(key: str, snapshot: TabSnapshot, people: People) -> Who:
     return Who(f"tidak diketahui (kolom milik {role(key, people)})", f"{basis}: tidak ada penyunting tercatat")
 
 
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def saved_by_walidata(snapshot: TabSnapshot | None, people: People) -> bool:
+    """Whether the Excel file was last saved under a name ``[walidata]`` gives (nama or an e-mail).
+    The name is what the saver's program was set to, not verified; it only spares the Walidata the
+    alarm for her own save, it never vouches for anyone."""
+    saved = snapshot.saved_by if snapshot is not None else None
+    return bool(saved) and any(_same_name(saved, n) for n in (*people.walidata_names, *people.walidata))
+
+
+def is_excel(snapshot: TabSnapshot | None) -> bool:
+    """The evidence is an Excel file's (saver, lock file, protection), not Google's revisions or comments."""
+    return snapshot is not None and not (snapshot.editors or snapshot.editors_basis) and snapshot.comments is None
+
+
 def _excel(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
     saved = snapshot.saved_by if snapshot is not None else None
     opened = snapshot.opened_by if snapshot is not None else None
@@ -91,10 +109,18 @@ def _excel(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
     if opened and opened != saved:
         how.append(f"{opened} sedang membuka berkas (berkas kunci)")
     if role(key, people) == "Walidata":
+        walidata = saved_by_walidata(snapshot, people)
+        if walidata:
+            how.append(f"{saved} tercantum di [walidata] satudata.toml")
+        elif protected is not None:
+            how.append(f"{saved or 'penyimpan yang tidak tercatat'} tidak tercantum di [walidata] satudata.toml")
         if protected:
-            how.insert(0, "kolom Walidata terkunci dengan kata sandi Walidata, jadi bukan dari Operator")
-            return Who("Walidata" + (f" ({_one_of(names)})" if names else ""), "; ".join(how))
-        if protected is False:
+            how.insert(0, "disimpan ketika lembar terproteksi dengan kata sandi Walidata (proteksi mencegah, "
+                          "tidak menjamin: berkas dapat diubah di luar program spreadsheet)")
+        elif protected is False and walidata:
+            how.insert(0, "disimpan tanpa proteksi oleh penyimpan yang tercantum di [walidata]; proteksi dipasang "
+                          "kembali oleh poller")
+        elif protected is False:
             how.append("tanpa proteksi: sheet tidak terkunci saat itu, siapa pun yang membuka berkas dapat mencentang")
     if not names:
         return Who(f"tidak diketahui (kolom milik {role(key, people)})",
@@ -127,6 +153,26 @@ def comment_author(name: str, mapped: PostAuthor | None, people: People) -> tupl
     if email.casefold() in {o.casefold() for o in people.operators}:
         return Who(who, f"{how}; {email} adalah Operator {people.opd} ([[opd]] operators), bukan Walidata"), False
     return Who(who, f"{how}; {email} tidak tercantum di [walidata] emails maupun operator {people.opd}"), False
+
+
+_HANDOUT = re.compile(r"^Dibagikan oleh (.+?) melalui satudata distribute \((.+?)\)")
+
+
+def handout_note(name: str, basis: str) -> str:
+    """What `satudata distribute` writes in the Hasil Pemeriksaan (system) cell of each row it
+    appends, so the poller's first event of the row names who handed it out (DECISIONS.md #32)."""
+    return (f"Dibagikan oleh {name} melalui satudata distribute ({basis}); poller memberi ID dan memeriksa "
+            "baris ini pada siklus berikutnya.")
+
+
+def handed_out(hasil: object) -> Who | None:
+    """Who handed a new row out (SOP step 2, the Walidata's act), from distribute's note, else None."""
+    found = _HANDOUT.match(hasil) if isinstance(hasil, str) else None
+    if found is None:
+        return None
+    return Who(found.group(1), f"baris ditambahkan oleh satudata distribute (langkah 2 SOP, tindakan Walidata), "
+                               f"dijalankan sebagai {found.group(1)}: {found.group(2)}; tercatat di kolom sistem "
+                               "Hasil Pemeriksaan")
 
 
 def kepala(ticked_by: Who, people: People) -> Who:

@@ -103,7 +103,7 @@ def _event(e: dict) -> dict:
     return {"id": e["id"], "waktu": e["at"], "opd": e["opd"], "baris": e["row_id"], "dari": e["from_state"],
             "dari_label": state_label(e["from_state"]) if e["from_state"] else None, "ke": e["to_state"],
             "ke_label": state_label(e["to_state"]), "alasan": e["reason"], "siklus": e["cycle_id"],
-            "oleh": e.get("oleh") or ""}
+            "oleh": e.get("oleh") or "", "bagaimana": e.get("bagaimana") or "", "jenis": e.get("kind") or "status"}
 
 
 def _row(r: dict, history: list[dict]) -> dict:
@@ -178,7 +178,8 @@ def _finding(r: dict, f: dict) -> dict:
 
 def riwayat(reads: DashboardReads, opd: str | None, limit: int) -> dict:
     return {"filter": {"opd": opd}, "batas": limit,
-            "peristiwa": [_event(e) for e in reads.queries.state_changes(limit=limit, opd=opd)]}
+            "peristiwa": [_event(e) for e in reads.queries.state_changes(limit=limit, opd=opd,
+                                                                         kinds=("status", "komentar"))]}
 
 
 def arsip(reads: DashboardReads, opd: str | None, all_versions: bool, page: int) -> dict:

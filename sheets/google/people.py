@@ -5,7 +5,8 @@ and says so when it cannot be told: a name no one or several people share is nev
 
 The list is cached per spreadsheet and read again when Drive's version of the file moved since
 (a share or a rename may be among the changes) or a name is not in it, at most once per version
-for the same unknown name. Drive quota, and only in cycles with people's posts to name."""
+for the same unknown name. Drive quota, and only in cycles with people's posts to name
+(DECISIONS.md #30)."""
 from __future__ import annotations
 
 import logging
