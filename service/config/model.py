@@ -19,6 +19,7 @@ class Opd:
     spreadsheet_id: str | None = None
     perpanjangan: tuple = ()  # rules.deadlines.Extension: deadline extensions granted this OPD
     kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD who approves step 6
+    bidang: tuple[tuple[str, str], ...] = ()  # [[opd]] bidang: (nama, email) of the person per division
 
 
 @dataclass(frozen=True)

@@ -287,4 +287,5 @@ def people_of(config: Config, opd: str, service_account: str | None = None) -> P
     """Who works on an OPD's tab, as the workspace file says (the audit's evidence, issue 9.2)."""
     entry = next((o for o in config.opds if o.kode == opd), None)
     return People(opd, entry.operators if entry else (), tuple(config.walidata), entry.kepala if entry else None,
-                  service_account, (config.walidata_nama,) if config.walidata_nama else ())
+                  service_account, (config.walidata_nama,) if config.walidata_nama else (),
+                  getattr(entry, "bidang", ()) if entry else ())

@@ -26,6 +26,13 @@ class People:
     kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD, from [[opd]] kepala
     service_account: str | None = None
     walidata_names: tuple[str, ...] = ()  # [walidata] nama: how her spreadsheet program names her when saving
+    bidang: tuple[tuple[str, str], ...] = ()  # [[opd]] bidang: (nama, email), who gets a failing row of that division
+
+    def for_bidang(self, nama: str) -> str:
+        """The e-mail of the division named in a row's Bidang (case and spacing ignored), else ""."""
+        wanted = " ".join(nama.casefold().split())
+        return next((email for name, email in self.bidang if " ".join(name.casefold().split()) == wanted), "") \
+            if wanted else ""
 
 
 @dataclass(frozen=True)
