@@ -11,7 +11,7 @@ import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
 from . import ooxml
-from .patch import PatchRefused, rewrite_zip
+from .patch import PatchRefused, column_letters, rewrite_zip
 from .styles import StyleMerge
 
 WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -57,15 +57,21 @@ def _rename_sheet(workbook: bytes, old: str, new: str) -> bytes:
     return rename_references(renamed, old, new)
 
 
-def _add_first(root: str, workbook: bytes, rels: bytes, types: bytes, part: str, name: str,
-               filter_name: bytes | None) -> tuple[bytes, bytes, bytes]:
-    """workbook.xml, its rels and [Content_Types].xml with sheet ``part`` added as the first tab, selected."""
+def _register(root: str, rels: bytes, types: bytes, part: str) -> tuple[str, bytes, bytes]:
+    """A new worksheet part's relationship (its id) and content type."""
     ids = {int(n) for n in re.findall(rb'\bId="rId(\d+)"', rels)}
     rel_id = f"rId{max(ids, default=0) + 1}"
     target = posixpath.relpath(part, posixpath.dirname(root))
     rels = rels.replace(b"</Relationships>", f'<Relationship Id="{rel_id}" Type="{WORKSHEET_REL}" '
                         f'Target="{target}"/></Relationships>'.encode(), 1)
     types = types.replace(b"</Types>", f'<Override PartName="/{part}" ContentType="{WORKSHEET}"/></Types>'.encode(), 1)
+    return rel_id, rels, types
+
+
+def _add_first(root: str, workbook: bytes, rels: bytes, types: bytes, part: str, name: str,
+               filter_name: bytes | None) -> tuple[bytes, bytes, bytes]:
+    """workbook.xml, its rels and [Content_Types].xml with sheet ``part`` added as the first tab, selected."""
+    rel_id, rels, types = _register(root, rels, types, part)
     first = re.search(rb"<(\w+:)?sheet\b[^>]*?\s(\w+):id=", workbook)
     if first is None:
         raise PatchRefused("daftar tab di workbook.xml tidak dikenal")
@@ -126,12 +132,7 @@ def keep_as_record(data: bytes, current: str, record: str, template: bytes, kode
 
 def _add_last(root: str, workbook: bytes, rels: bytes, types: bytes, part: str, name: str) -> tuple[bytes, bytes, bytes]:
     """workbook.xml, its rels and [Content_Types].xml with sheet ``part`` added as the last tab."""
-    ids = {int(n) for n in re.findall(rb'\bId="rId(\d+)"', rels)}
-    rel_id = f"rId{max(ids, default=0) + 1}"
-    target = posixpath.relpath(part, posixpath.dirname(root))
-    rels = rels.replace(b"</Relationships>", f'<Relationship Id="{rel_id}" Type="{WORKSHEET_REL}" '
-                        f'Target="{target}"/></Relationships>'.encode(), 1)
-    types = types.replace(b"</Types>", f'<Override PartName="/{part}" ContentType="{WORKSHEET}"/></Types>'.encode(), 1)
+    rel_id, rels, types = _register(root, rels, types, part)
     first = re.search(rb"<(\w+:)?sheet\b[^>]*?\s(\w+):id=", workbook)
     end = re.search(rb"</(?:\w+:)?sheets>", workbook)
     if first is None or end is None:
@@ -142,22 +143,13 @@ def _add_last(root: str, workbook: bytes, rels: bytes, types: bytes, part: str, 
     return workbook[:end.start()] + element.encode() + workbook[end.start():], rels, types
 
 
-def _column(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def text_sheet(rows: list[list[str]], widths: tuple[int, ...] = ()) -> bytes:
     """A worksheet of text cells (inline strings, no shared-strings part touched), header frozen."""
     _bad = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
     body = []
     for r, row in enumerate(rows, 1):
-        cells = "".join(f'<c r="{_column(c)}{r}" t="inlineStr"><is><t xml:space="preserve">'
+        cells = "".join(f'<c r="{column_letters(c)}{r}" t="inlineStr"><is><t xml:space="preserve">'
                         f'{escape(_bad.sub("", str(v)))}</t></is></c>' for c, v in enumerate(row) if str(v or ""))
         body.append(f'<row r="{r}">{cells}</row>')
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
