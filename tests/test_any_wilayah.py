@@ -16,7 +16,8 @@ from rules import fields as f
 from service.cli.commands import main
 from service.config import ConfigError, load_config
 from service.config.wilayah import load_wilayah
-from service.poller.wiring import Service, open_store
+from service.poller.opening import open_store
+from service.poller.service import Service
 from service.publish.pdf import berita_acara_pdf
 from service.web.app import create_app
 from sheets.tables import edit_tab

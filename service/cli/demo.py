@@ -14,7 +14,7 @@ from rules import fields as f
 from rules.calendar import WorkCalendar
 from rules.wilayah import REFERENCE
 from service.cli.distribute import distribute, plan_file
-from service.poller.wiring import Service
+from service.poller.service import Service
 from service.config import load_config
 from rules import metadata as ms
 from sheets.tables import edit_tab, write_metadata_tab

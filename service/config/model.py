@@ -47,6 +47,8 @@ class Config:
     walidata_nama: str | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    zona_waktu: str = "Asia/Jakarta"  # [workspace] zona_waktu: the zone every time is shown and written in
+    pengaduan: object = None  # [pengaduan]: service.config.pengaduan.PengaduanSettings
     kode_wilayah: str = "35.20"  # [workspace] kode_wilayah, the kabupaten/kota (service/config/wilayah.py)
 
     @property

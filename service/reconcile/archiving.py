@@ -1,4 +1,4 @@
-"""Which archive version a verified row becomes: versions count per datum (DESIGN section 6)."""
+"""Which archive version a verified row becomes: versions count per datum (DECISIONS.md #4)."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +8,7 @@ from datetime import datetime
 from rules import fields as f
 from rules import metadata
 from rules.datum import datum_of, kode_wilayah
-from rules.numbers import parse_year
+from rules.numbers import declared_missing, parse_year
 from rules.wilayah import Wilayah
 from service.reconcile.plan import ArchiveRecord, MetadataRecord, Plan
 
@@ -28,6 +28,7 @@ def archive_row(plan: Plan, rid: str, data: dict[str, str], nilai: float | None,
                                       digest, now, now, datum=datum.key, item_key=datum.item,
                                       rincian_key=datum.rincian,
                                       kode_wilayah=kode_wilayah(data.get(f.RINCIAN), wilayah),
+                                      status_nilai=declared_missing(data.get(f.NILAI, "")),
                                       kode_wilayah_versi=wilayah.versi))
     return version, True
 

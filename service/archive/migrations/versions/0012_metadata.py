@@ -6,14 +6,14 @@ names the Kemendagri code list each archived version and each poll cycle was che
 a list a Walidata imports later never rewrites what was archived.
 
 Revision ID: 0012_metadata
-Revises: 0011_record
+Revises: 0013_pengaduan
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = "0012_metadata"
-down_revision = "0011_record"
+down_revision = "0013_pengaduan"
 branch_labels = None
 depends_on = None
 
