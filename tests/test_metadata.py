@@ -276,3 +276,17 @@ def test_distribute_hands_each_opd_its_metadata_blocks_as_a_new_tab_and_never_ov
     assert openpyxl.load_workbook(backend.path("DINKES")).sheetnames == ["DINKES", "Metadata"]
     again = {r.opd: r for r in distribute(daftar, config, backend, WILAYAH).results}
     assert again["DINKES"].metadata.startswith("tab Metadata sudah ada di DINKES.xlsx; blok tidak ditulis")
+
+
+def test_rollover_keeps_the_workbooks_metadata_tab_for_the_new_years_tab(tmp_path):
+    import openpyxl
+
+    from sheets.xlsx import XlsxBackend
+    backend = XlsxBackend(tmp_path)
+    backend.ensure_tabs([("DINKES", "Dinas Kesehatan")])
+    assert backend.add_metadata_tab("DINKES", grid((IND, "DEMO-3", INDIKATOR))) is None
+    assert backend.archive_tab("DINKES", "Dinas Kesehatan", "DINKES 2025") is None
+    assert openpyxl.load_workbook(backend.path("DINKES")).sheetnames == ["DINKES", "DINKES 2025", "Metadata"]
+    [result] = backend.read(["DINKES"], {})
+    assert result.snapshot.title == "DINKES"
+    assert parse_sheet(result.snapshot.metadata).item("DEMO-3", "").get("interpretasi") == INDIKATOR["interpretasi"]
