@@ -113,7 +113,7 @@ def test_the_berita_acara_heads_with_the_city_and_never_the_demo_kabupaten(semar
 
 def test_an_unknown_wilayah_is_refused_in_indonesian(tmp_path: Path):
     result = run("init", str(tmp_path / "ws"), "--wilayah", "99.99")
-    assert result.exit_code != 0 and "bukan kode kabupaten/kota Kemendagri" in result.output
+    assert result.exit_code != 0 and "bukan kabupaten/kota Kemendagri yang dikenal" in result.output
     (tmp_path / "x").mkdir()
     bad = tmp_path / "x" / "satudata.toml"
     bad.write_text('[workspace]\nyear = 2025\nkode_wilayah = "Magetan"\n[sheets]\n', encoding="utf-8")
