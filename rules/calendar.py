@@ -47,7 +47,7 @@ class WorkCalendar:
 
     def __init__(self, extra_holidays: Iterable[date] | Mapping[date, str] = (), tz: str = "Asia/Jakarta") -> None:
         """``extra_holidays``: local days off (``[kalender] libur_tambahan``), as dates or as
-        date -> name (e.g. "Hari Jadi Magetan")."""
+        date -> name (e.g. "Hari Jadi Kabupaten")."""
         self.tz = ZoneInfo(tz)
         names = extra_holidays if isinstance(extra_holidays, Mapping) else dict.fromkeys(extra_holidays, "")
         self.extra_names = {d: n or EXTRA_HOLIDAY_NAME for d, n in names.items()}

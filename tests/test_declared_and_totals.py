@@ -110,7 +110,7 @@ def test_a_kabupaten_total_that_disagrees_with_its_archived_kecamatan_is_withhel
     assert status(ws, 3) == "10 Diarsip" and status(ws, 2) == "10 Diarsip"
 
     out = ws.cli("publish").output
-    assert "DITAHAN DINKES K-010 tahun 2024: Nilai Kabupaten Magetan 18 tidak sama dengan jumlah 18 kecamatan 19" \
+    assert "DITAHAN DINKES K-010 tahun 2024: Nilai total kabupaten/kota 18 tidak sama dengan jumlah 18 kecamatan 19" \
         in out, out
     folder = tmp_path / "publikasi"
     assert not (folder / "data/dinkes-k-010.csv").exists()  # neither the total nor its parts

@@ -144,11 +144,11 @@ def _blocked(row: RowMemory) -> list[dict[str, Any]]:
     return errors if refused else []
 
 
-def _message(row: RowMemory, errors: list[dict[str, Any]], people: People) -> str:
+def _message(row: RowMemory, errors: list[dict[str, Any]], people: People, bidang: str = "") -> str:
     lines = [f"{OWNED_NOTE_PREFIX} {row.row_id}: pemeriksaan menahan langkah baris ini."]
     lines += [f"- {x.get('pesan', '')}" for x in errors]
     lines.append("Perbaiki lalu centang lagi; komentar ini diselesaikan otomatis bila baris lolos.")
-    others = [f"+{o}" for o in people.operators[1:]]
+    others = [f"+{o}" for o in (people.operators if bidang else people.operators[1:]) if o != bidang]
     if others:
         lines.append(" ".join(others))
     return "\n".join(lines)
@@ -177,8 +177,9 @@ def plan_threads(plan: Plan, snapshot: TabSnapshot, rows: dict[str, RowMemory], 
         errors = _blocked(row)
         threads = _own_threads(snapshot, rid)
         if errors:
-            message = _message(row, errors, people)
-            _keep_open(plan, threads, message, index, header.columns.get(str(errors[0].get("kolom")), 0), people)
+            bidang = people.for_bidang(row.data.get("bidang", ""))
+            message = _message(row, errors, people, bidang)
+            _keep_open(plan, threads, message, index, header.columns.get(str(errors[0].get("kolom")), 0), people, bidang)
         for thread in threads[1 if errors else 0:]:
             if thread.status == "OPEN":
                 plan.writes.comments.append(CommentWrite(
@@ -186,10 +187,12 @@ def plan_threads(plan: Plan, snapshot: TabSnapshot, rows: dict[str, RowMemory], 
                     text=f"{OWNED_NOTE_PREFIX} {rid}: lolos pemeriksaan, kini {sop.label(row.state)}."))
 
 
-def _keep_open(plan: Plan, threads: list[CellComment], message: str, row: int, col: int, people: People) -> None:
+def _keep_open(plan: Plan, threads: list[CellComment], message: str, row: int, col: int, people: People,
+               bidang: str = "") -> None:
+    """``bidang``: the e-mail of the row's division ([[opd]] bidang), who is assigned before the operators."""
     if not threads:
         plan.writes.comments.append(CommentWrite("open", row, col, message,
-                                                 assignee=people.operators[0] if people.operators else ""))
+                                                 assignee=bidang or (people.operators[0] if people.operators else "")))
     elif threads[0].status != "OPEN":
         plan.writes.comments.append(CommentWrite("reopen", text=message, comment_id=threads[0].comment_id))
     elif _last_own(threads[0]) != message:

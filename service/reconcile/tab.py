@@ -22,7 +22,7 @@ from service.reconcile.changes import changed_fields, scrambled
 from service.reconcile.who import People, handed_out
 from service.reconcile.protection import (alarm, foreign_walidata_ticks, mark, mark_foreign, quiet_reprotect,
                                           unprotected_walidata_ticks)
-from service.reconcile.archiving import archive_row
+from service.reconcile.archiving import archive_metadata, archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory, TabStatus
 from service.reconcile.review import cause_of, for_review
 from service.reconcile.identity import assign_ids, twin_memory
@@ -84,6 +84,9 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         return _hold(plan, memory, TabStatus.HEADER, f"Kolom wajib tidak ditemukan di baris 1: {missing}. "
                      "Tab ini dilewati sampai judul kolom diperbaiki.")
     ctx = replace(ctx, review_cause=cause_of(memory.token, ctx.salt))
+    if snapshot.metadata is not None:  # a Metadata edit re-checks the rows, as a rule edit does
+        from rules.metadata import digest
+        ctx = replace(ctx, salt=f"{ctx.salt}#{digest(snapshot.metadata)}")
     slots, orphans = _slots(snapshot, header)
     unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
@@ -111,6 +114,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
+    archive_metadata(plan, snapshot.metadata)
     plan.writes.quiet_reprotect = quiet_reprotect(snapshot, run.witness.people)
     audit.finish(plan, run.witness)
     if snapshot.comments is not None:
@@ -231,6 +235,8 @@ def _check(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap,
     # object dtype: cells stay as read (a 17-digit Kode Data beside a blank one is no float)
     df = pd.DataFrame(columns, index=[s.row_id for s in slots], dtype=object)
     result = run_checks(df, ctx.rules, ctx.wilayah, ctx.year, ctx.history)
+    if snapshot.metadata is not None:
+        result.findings += _metadata_findings(slots, snapshot, header)
     by_row: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_row.setdefault(finding.row_id, []).append(finding)
@@ -243,6 +249,20 @@ def _check(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap,
             kept = [x for x in by_row.get(rid, []) if not (x.column == key and x.code == f"{key}_wajib")]
             by_row[rid] = kept + [Finding(rid, key, GALAT, "sel_tidak_terbaca", message)]
     return by_row, result.numbers
+
+
+def _metadata_findings(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap) -> list[Finding]:
+    """The Metadata tab's blocks against the items being checked; source variables may be any item of the tab."""
+    from rules import metadata
+
+    def column(values: list, key: str) -> str:
+        col = header.columns.get(key)
+        return text(values[col]) if col is not None and col < len(values) else ""
+
+    items = {metadata.norm_key(column(row, k)) for row in snapshot.rows for k in (f.KODE, f.URAIAN)} - {""}
+    rows = [(s.row_id, column(s.values, f.KODE), column(s.values, f.URAIAN), column(s.values, f.SATUAN))
+            for s in slots]
+    return metadata.findings(metadata.parse_sheet(snapshot.metadata), rows, items)
 
 
 @dataclass
