@@ -1,19 +1,19 @@
 """`satudata publish`, `satudata berita-acara`, `satudata rekap`: the SOP's products as files."""
 from __future__ import annotations
 
-import errno
+import re
 from pathlib import Path
 
 import click
 
 from service.cli.context import pass_store
 from service.config import Config
+from service.config.wilayah import load_wilayah
 
 
 def _write_failed(path: Path, exc: OSError) -> click.ClickException:
-    why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
-           errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, str(exc))
-    return click.ClickException(f"Tidak dapat menulis {path}: {why}")
+    from service.publish.build import write_problem
+    return click.ClickException(write_problem(path, exc))
 
 
 @click.command(help="Terbitkan data terverifikasi: CSV/XLSX/JSON per item, datapackage.json, katalog DCAT.")
@@ -23,11 +23,16 @@ def _write_failed(path: Path, exc: OSError) -> click.ClickException:
               help="Kirim juga setiap item sebagai dataset ke portal CKAN ini (token: [publikasi.ckan] token_env).")
 @pass_store
 def publish(config: Config, store, output: Path | None, ckan_url: str | None) -> None:
+    from rules.rulefile import RuleError
     from service.publish.build import build, write
     from service.publish.settings import load_settings
     settings = load_settings(config)
-    publication = build(config, store, settings=settings)
     folder = output or settings.folder
+    try:
+        publication = build(config, store, settings=settings)
+    except RuleError as exc:
+        raise click.ClickException(f"Tidak diterbitkan: {exc}. Publikasi yang sudah ada di {folder} tidak diubah; "
+                                   "perbaiki berkas aturan itu lalu ulangi") from None
     try:
         written, unchanged = write(publication, folder)
     except OSError as exc:
@@ -47,7 +52,7 @@ def _to_ckan(config, publication, settings, url: str) -> None:
     from service.config import ConfigError
     from service.publish import ckan
     try:
-        target = ckan.ckan_settings(config.publikasi, url)
+        target = ckan.ckan_settings(config.publikasi, url, re.sub(r"[^a-z0-9]+", "-", load_wilayah(config).tempat.lower()))
         report = ckan.deliver(publication.items, publication.files, settings, target, ckan.client(target))
     except ConfigError as exc:
         raise click.ClickException(f"Publikasi lokal selesai, tetapi tidak dikirim ke CKAN: {exc}") from None

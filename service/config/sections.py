@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from rules.fields import FIRST_YEAR, LAST_YEAR
 from service.config.model import ConfigError
 from service.config.people import PERSON_KEYS, named, people
 from service.config.read import bounded, no_unknown_keys, resolve, spreadsheet_key, value
@@ -13,7 +14,7 @@ ROLES = ("walidata", "pengawas")  # [dashboard] users' roles: everything, or the
 INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 KNOWN_KEYS = {
-    "workspace": {"name", "year", "zona_waktu"},
+    "workspace": {"name", "year", "zona_waktu", "kode_wilayah"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
     "poller": {"interval_seconds"},
@@ -42,10 +43,12 @@ def section(data: dict, name: str, required: bool = False) -> dict:
 def workspace(data: dict) -> Fields:
     ws = section(data, "workspace", required=True)
     year = value(ws, "year", int, "workspace")
-    if not 2000 <= year <= 2100:
-        raise ConfigError(f"workspace.year harus tahun antara 2000 dan 2100 (sekarang: {year})")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ConfigError(f"workspace.year harus tahun antara {FIRST_YEAR} dan {LAST_YEAR} (sekarang: {year})")
+    from service.config.wilayah import kode_wilayah
     return {"name": value(ws, "name", str, "workspace", "Pengumpulan Data"), "year": year,
-            "zona_waktu": _zone(value(ws, "zona_waktu", str, "workspace", "Asia/Jakarta").strip())}
+            "zona_waktu": _zone(value(ws, "zona_waktu", str, "workspace", "Asia/Jakarta").strip()),
+            "kode_wilayah": kode_wilayah(ws)}
 
 
 def _zone(name: str) -> str:
@@ -74,9 +77,25 @@ def sheets(data: dict, root: Path) -> Fields:
             "stale_lock_hours": bounded(table, "kunci_basi_jam", "sheets", 12, 1, 24 * 30, " jam")}
 
 
+# a URL without a driver gets the one the product installs (SQLAlchemy's default would be missing)
+_DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql",
+            "mariadb": "mariadb+pymysql"}
+_KNOWN_SCHEMES = {"sqlite", "postgresql+psycopg", "mysql+pymysql", "mariadb+pymysql"}
+_EXAMPLES = "sqlite:///arsip.sqlite, postgresql+psycopg://pengguna@host/nama_basis_data atau mysql+pymysql://..."
+
+
 def archive(data: dict, root: Path) -> Fields:
     """sqlite:///relative.db resolves against the workspace folder."""
-    url = value(section(data, "archive"), "url", str, "archive", "sqlite:///arsip.sqlite")
+    url = value(section(data, "archive"), "url", str, "archive", "sqlite:///arsip.sqlite").strip()
+    if not url:
+        raise ConfigError(f"archive.url kosong; tulis alamat arsip, mis. {_EXAMPLES}")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(f"archive.url '{url}' bukan alamat basis data; tulis mis. {_EXAMPLES}")
+    scheme = _DRIVERS.get(scheme.lower(), scheme.lower())
+    if scheme not in _KNOWN_SCHEMES:
+        raise ConfigError(f"archive.url: jenis basis data '{url.partition('://')[0]}' tidak dikenal; pakai {_EXAMPLES}")
+    url = f"{scheme}://{rest}"
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
         url = prefix + str(resolve(root, url[len(prefix):]))
@@ -107,6 +126,27 @@ def rules(data: dict, root: Path) -> Fields:
     return {"rules_folder": resolve(root, folder) if folder else None}
 
 
+def password_hash_ok(hashed: object) -> bool:
+    """Whether werkzeug can check a password against ``hashed`` ("method$salt$hex"): scrypt:n:r:p
+    with n a power of two, or pbkdf2:<hashlib name>[:iterations]. Checked at start, so a pasted
+    or mistyped hash is a config error, not a 500 at that user's login."""
+    import hashlib
+    import re
+
+    if not isinstance(hashed, str) or hashed.count("$") != 2:
+        return False
+    method, salt, digest = hashed.split("$")
+    if not salt or not re.fullmatch(r"[0-9a-f]+", digest):
+        return False
+    kind, *args = method.split(":")
+    if kind == "scrypt" and len(args) == 3 and all(a.isdigit() for a in args):
+        n, r, p = map(int, args)
+        return 2 <= n <= 2 ** 20 and n & (n - 1) == 0 and 1 <= r <= 64 and 1 <= p <= 16
+    if kind == "pbkdf2" and len(args) in (1, 2):
+        return args[0] in hashlib.algorithms_guaranteed and (len(args) == 1 or (args[1].isdigit() and int(args[1]) > 0))
+    return False
+
+
 def dashboard(data: dict) -> Fields:
     table = section(data, "dashboard")
     users = value(table, "users", dict, "dashboard", {})
@@ -119,8 +159,9 @@ def dashboard(data: dict) -> Fields:
             hashed, role = entry.get("hash"), entry.get("peran", "walidata")
             if role not in ROLES:
                 raise ConfigError(f"dashboard.users.{user}.peran '{role}' tidak dikenal; pilih {', '.join(ROLES)}")
-        if not (isinstance(hashed, str) and ":" in hashed.split("$", 1)[0] and hashed.count("$") >= 2):
-            raise ConfigError(f"dashboard.users.{user} harus berupa hash kata sandi, bukan kata sandi biasa: "
+        if not password_hash_ok(hashed):
+            raise ConfigError(f"dashboard.users.{user} bukan hash kata sandi yang sah (kata sandi biasa, atau hash yang "
+                              "terpotong saat disalin): "
                               "buat dengan 'satudata hash-password' lalu tempel hasilnya")
         hashes[str(user)], roles[str(user)] = hashed, role
     return {"dashboard_users": hashes, "dashboard_roles": roles,

@@ -43,6 +43,7 @@ class Dashboard:
     wilayah: Wilayah
     kodes: frozenset[str] = field(init=False)
     seen: tuple | None = field(init=False)
+    last_good: dict = field(default_factory=dict)  # "publikasi": the last publication built with good rules
 
     def __post_init__(self) -> None:
         self.kodes = frozenset(o.kode for o in self.config.opds)
