@@ -19,6 +19,7 @@ from pathlib import Path
 from rules.numbers import format_number
 from rules.wilayah import Wilayah
 from service.archive import chain, documents
+from service.archive.progress import known_years
 from service.archive.store import Store
 from service.config import Config
 from service.config.wilayah import load_wilayah
@@ -95,16 +96,16 @@ def _indicators(year: int, has_docs: bool) -> list[tuple[str, str, str, str]]:
 def evidence_pack(config: Config, store: Store, year: int, wilayah: Wilayah | None = None,
                   rules=None) -> tuple[dict[str, bytes], datetime]:
     """Every file of the pack (path -> bytes) and the moment it is made as of."""
-    if year != config.year:
-        raise EvidenceRefused(f"Tahun {year} bukan tahun ruang kerja ({config.year}): reviu tahunan membaca "
-                              "kemajuan langkah tahun ruang kerja saja; jalankan satudata evaluasi "
-                              f"{config.year}, atau buat paket sebelum satudata rollover")
+    years = known_years(config, store)
+    if year not in years:
+        raise EvidenceRefused(f"Tahun {year} tidak dikenal: arsip ini memuat tahun "
+                              f"{', '.join(map(str, years))}; mis. satudata evaluasi {years[0]}")
     as_of = documents.last_recorded(store.engine)
     if as_of is None:
         raise EvidenceRefused("Arsip masih kosong: belum ada yang dapat dijadikan bukti dukung")
     wilayah = wilayah or load_wilayah(config)
     files: dict[str, bytes] = {}
-    review = annual_review(config, store, as_of)
+    review = annual_review(config, store, as_of, year)
     files[f"{REVIEW}/reviu-tahunan-{year}.pdf"] = review_pdf(config, review)
     files.update({f"{REVIEW}/{name}": body for name, body in review_csv(review).items()})
     issued = documents.of_year(store.engine, year)
