@@ -27,7 +27,7 @@ from service.publish import minutes
 from service.publish.pdf import Document, _chain_line, _heading_blocks, _scaled, render
 from service.publish.review import annual_review, review_csv
 from service.publish.settings import load_settings
-from service.timefmt import format_tanggal
+from service.timefmt import format_tanggal, iso
 
 REVIEW, DOCS, INTEGRITY, PUBLICATION = "2-reviu", "3-dokumen", "4-integritas", "5-publikasi"
 INDEX = "1-indeks-bukti-dukung.pdf"
@@ -113,7 +113,7 @@ def evidence_pack(config: Config, store: Store, year: int, wilayah: Wilayah | No
         files[f"{DOCS}/{doc.id}-{doc.jenis}-{doc.opd}.pdf"] = render(doc.isi, doc.nomor, _chain_line(doc))
     found = chain.verify(store.engine)
     files[f"{INTEGRITY}/verifikasi-arsip.json"] = json.dumps(
-        {"diperiksa_atas_arsip_sampai": as_of.isoformat(), **found.as_dict()}, ensure_ascii=False, indent=2,
+        {"diperiksa_atas_arsip_sampai": iso(as_of), **found.as_dict()}, ensure_ascii=False, indent=2,
         sort_keys=True).encode("utf-8")
     files[f"{INTEGRITY}/kepala-rantai.csv"] = _heads_csv(found.heads)
     from service.publish.build import build
@@ -135,7 +135,7 @@ def _heads_csv(heads: list[dict]) -> bytes:
 
 def _readme(files: dict[str, bytes], year: int, as_of: datetime, produk: str = "Satu Data") -> bytes:
     lines = [f"Bukti dukung EPSS {year}: {produk}", "",
-             f"Dibuat oleh satudata evaluasi dari arsip keadaan {as_of.isoformat(timespec='seconds')}.",
+             f"Dibuat oleh satudata evaluasi dari arsip keadaan {iso(as_of)}.",
              f"Mulai dari {INDEX}. Arsip yang sama selalu menghasilkan berkas yang sama persis.", "",
              "SHA-256  berkas"]
     lines += [f"{hashlib.sha256(body).hexdigest()}  {name}" for name, body in sorted(files.items())]

@@ -21,6 +21,7 @@ from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.config.people import without_operator_sk
+from service.timefmt import iso
 
 SENT_BACK = {"8": "ditolak pemeriksaan otomatis (langkah 8)", "7a": "revisi diminta Walidata (langkah 7a)"}
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+([.,]\d+)*")
@@ -147,7 +148,7 @@ def _totals(opds: list[dict]) -> dict:
 
 
 def _iso(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+    return iso(moment) if moment else ""
 
 
 def review_csv(review: dict) -> dict[str, bytes]:
