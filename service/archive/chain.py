@@ -163,7 +163,7 @@ class ChainBroken(Exception):
 def _what(kind: str, record: Any) -> str:
     m = record if isinstance(record, dict) else record._mapping
     if kind == "arsip":
-        rincian = m.get("rincian") or "Kabupaten Magetan"
+        rincian = m.get("rincian") or "seluruh kabupaten/kota"  # the record names no place: say what it means
         return (f"{m.get('uraian_data')} — {rincian}, tahun {m.get('tahun')}: datum {str(m.get('datum'))[:12]}… "
                 f"versi {m.get('version')}, baris {m.get('row_id')}")
     at = _canon(m.get("at"), "d")
