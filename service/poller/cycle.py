@@ -251,7 +251,7 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
             continue
         _planned(tab, plan)
         # an unprotected sheet is protected again even with nothing else to write
-        if plan.writes or plan.writes.comments or result.snapshot.protected is False:
+        if plan.writes or plan.writes.comments or plan.writes.protected_by_walidata or result.snapshot.protected is False:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
     if progress is not None and results:
