@@ -52,6 +52,7 @@ class Config:
     walidata_password_file: Path | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    google_quota: dict = field(default_factory=dict)  # [google] kuota_*: Quota field -> requests per minute
 
     @property
     def root(self) -> Path:
@@ -68,7 +69,7 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path:
 
 KNOWN_KEYS = {
     "satudata.toml": {"workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "opd", "kalender",
-                      "publikasi"},
+                      "publikasi", "google"},
     "workspace": {"name", "year"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url"},
@@ -78,7 +79,14 @@ KNOWN_KEYS = {
     "dashboard": {"host", "port", "users"},
     "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
     "[[opd]]": {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan", "kepala"},
+    "google": {"kuota_baca_per_menit", "kuota_tulis_per_menit", "kuota_baca_proyek_per_menit",
+               "kuota_tulis_proyek_per_menit", "kuota_drive_per_menit"},
 }
+# [google] kuota_* -> sheets.google.budget.Quota fields, with Google's documented defaults
+GOOGLE_QUOTA = {"kuota_baca_per_menit": ("read", 60), "kuota_tulis_per_menit": ("write", 60),
+                "kuota_baca_proyek_per_menit": ("read_project", 300),
+                "kuota_tulis_proyek_per_menit": ("write_project", 300),
+                "kuota_drive_per_menit": ("drive", 12_000)}
 
 
 def _no_unknown_keys(table: dict, where: str) -> None:
@@ -150,7 +158,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"{path.name} tidak sah: {exc}") from None
     root = path.parent
     _no_unknown_keys(data, "satudata.toml")
-    for section in ("workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "publikasi"):
+    for section in ("workspace", "sheets", "archive", "poller", "walidata", "rules", "dashboard", "publikasi",
+                    "google"):
         if isinstance(data.get(section), dict):
             _no_unknown_keys(data[section], section)
     for item in data.get("opd", []) if isinstance(data.get("opd"), list) else []:
@@ -206,7 +215,14 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         walidata_password_file=(_resolve(root, p) if (p := _get(walidata, "kata_sandi_file", str, "walidata", None))
                                 else None),
         publikasi=dict(_get(data, "publikasi", dict, "satudata.toml", {})),
+        google_quota=_google_quota(_get(data, "google", dict, "satudata.toml", {})),
     )
+
+
+def _google_quota(google: dict) -> dict:
+    """Only the kuota_* keys given; the rest keep Google's documented defaults."""
+    return {name: _bounded(google, key, "google", default, 1, 10_000_000, " permintaan per menit")
+            for key, (name, default) in GOOGLE_QUOTA.items() if key in google}
 
 
 def _opds(raw: list) -> tuple[Opd, ...]:

@@ -204,7 +204,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         if opd["dibuka"]:
             click.echo(f"{'':<18} {'!' if opd['dibuka']['basi'] else '~'} {opd['dibuka']['pesan']}")
         if opd["pesan"]:
-            click.echo(f"{'':<18} ! {mask_secrets(opd['pesan'], config.archive_url)}")
+            mark = "~" if opd.get("status_tab") == "ditunda_kuota" else "!"  # deferred by the quota: not an error
+            click.echo(f"{'':<18} {mark} {mask_secrets(opd['pesan'], config.archive_url)}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
     if holidays_line(data):

@@ -96,11 +96,15 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
 
     report = CycleReport(store.cycle_log.start(now), now)
     try:
-        results = _read(config, backend, store, report, unwrap, progress)
-        if results is not None:
+        results = None
+        for opds in _rounds(config, backend, store, unwrap):
+            results = _read(config, backend, store, report, unwrap, progress, opds)
+            if results is None:
+                break
             batches, snapshots = _decide(results, config, store, rules, wilayah, now, clock, lease, salt, wrap, report,
                                          getattr(backend, "service_account", None), progress)
             _write(backend, store, batches, snapshots, wrap, report, config, clock)
+        if results is not None:
             if hasattr(backend, "after_cycle"):  # Google: protected ranges brought in step with the config
                 report.errors += backend.after_cycle()
             states = Queries(store.engine).state_counts()
@@ -133,15 +137,35 @@ def _ensure_tabs(backend: Backend, missing: list[tuple[str, str]],
     return created
 
 
-def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
-          unwrap: Callable[[Any], Any], progress: Callable[[int, int, str], None] | None = None) -> list | None:
-    """Create missing tabs, then read every tab; None when the backend cannot be read at all."""
+def _rounds(config: Config, backend: Backend, store: Store, unwrap: Callable[[Any], Any]) -> list[list[str]]:
+    """The OPDs in rounds, each read, decided and written before the next is read: one round for
+    a backend that does not plan (Excel), one per changed spreadsheet for Google (its quota and
+    the short gap between a read and its write: sheets/google/backend.py)."""
     opds = [o.kode for o in config.opds]
+    plan = getattr(backend, "rounds", None)
+    if plan is None:
+        return [opds]
+    try:
+        known = store.tokens()
+        return plan(opds, {o: unwrap(known.get(o)) for o in opds}) or [[]]
+    except Exception:  # the read that follows reports what is wrong
+        log.exception("rounds could not be planned")
+        return [opds]
+
+
+def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
+          unwrap: Callable[[Any], Any], progress: Callable[[int, int, str], None] | None = None,
+          opds: list[str] | None = None) -> list | None:
+    """Create missing tabs, then read every tab (of this round); None when the backend cannot be read at all."""
+    opds = [o.kode for o in config.opds] if opds is None else opds
+    if not opds:
+        return []
     try:
         seen = store.tokens(pending_as_none=False)
         # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
-        report.created = _ensure_tabs(backend, [(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None],
-                                      progress if config.backend == "xlsx" else None)
+        report.created += _ensure_tabs(backend, [(o.kode, o.nama) for o in config.opds
+                                                 if o.kode in opds and seen.get(o.kode) is None],
+                                       progress if config.backend == "xlsx" else None)
         known = store.tokens()
         return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
@@ -183,6 +207,10 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
             progress(done - 1, len(results), result.opd)
         tab = TabReport(result.opd, "tidak_berubah", getattr(result, "notice", ""))
         report.tabs.append(tab)
+        if getattr(result, "deferred", ""):  # Google's quota is spent this minute: served first next cycle
+            tab.status, tab.message = "ditunda", result.deferred
+            store.defer_tab(result.opd, result.deferred, now)
+            continue
         if result.error:
             tab.status, tab.message = "galat", result.error
             report.errors.append(f"{result.opd}: {result.error}")

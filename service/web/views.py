@@ -28,6 +28,7 @@ TAB_STATUS = {
     "ubah_massal": "Perubahan massal ditahan", "hapus_tertunda": "Penghapusan menunggu persetujuan Walidata",
     "arsip_asing": "Arsip tidak mengenal baris tab ini (ditahan)",
     "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
+    "ditunda_kuota": "Ditunda karena kuota",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
 HISTORY_LIMIT = 5000
@@ -208,10 +209,13 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
     writes = max((c["permintaan"]["tulis"] for c in finished), default=0)
     google = config.backend == "google"
     tabs = {t["opd"]: t for t in reads.queries.tabs()}
-    problems = []
+    problems, deferred = [], []
     for o in config.opds:
         tab = tabs.get(o.kode)
         status = (tab or {}).get("status", "belum_dibaca")
+        if status == "ditunda_kuota":  # not a problem: the next cycle serves it first
+            deferred.append({"kode": o.kode, "nama": o.nama, "pesan": tab["message"], "diperiksa": tab.get("checked_at")})
+            continue
         lock = lock_state(config, o.kode, now)
         if lock is not None and status == "ok":  # open in Excel/LibreOffice: waiting, or a stale lock
             problems.append({"kode": o.kode, "nama": o.nama, "status": "kunci_basi" if lock["basi"] else "dibuka",
@@ -231,12 +235,25 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
                   "siklus_per_menit": round(per_minute, 2),
                   "baca_per_siklus_maks": most_reads, "tulis_per_siklus_maks": writes,
                   "baca_per_menit": round(most_reads * per_minute, 1), "tulis_per_menit": round(writes * per_minute, 1),
-                  "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE},
+                  "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE,
+                  "ditunda": deferred, **google_status(config)},
         "masalah_tab": problems,
         "grafik": charts.column_chart([c["permintaan"]["baca"] for c in reversed(cycles)],
                                       limit=GOOGLE_QUOTA_PER_MINUTE / per_minute if google else None,
                                       labels=[f"Siklus {c['id']}" for c in reversed(cycles)]),
     }
+
+
+def google_status(config: Config) -> dict:
+    """What the Google backend remembers in the workspace (status-google.json): comment writes
+    backing off, and when the self-test last ran. Empty for Excel or before the first cycle."""
+    if config.backend != "google":
+        return {}
+    from sheets.google.budget import STATE_NAME, Ledger
+    ledger = Ledger(config.root / STATE_NAME)
+    comments = ledger.section("komentar")
+    return {"komentar_gagal": [{"spreadsheet": sid, **v} for sid, v in sorted(comments.items())
+                               if isinstance(v, dict) and v.get("gagal")]}
 
 
 def jsonable(value: Any) -> Any:

@@ -75,11 +75,12 @@ class ChangeFeed:
         self.page: str | None = None  # the position this read's tokens carry
         self.owners: dict[str, tuple[str, ...]] = {}  # spreadsheet -> its owners' e-mails, as Drive said
         self._current: dict[str, str] = {}  # spreadsheet -> version the feed vouches for in this read
+        self._asked: dict[str, str] = {}  # spreadsheet -> version files.get answered in this read
         self._listed = 0  # changes the feed listed in this read
 
     def look(self, groups: Mapping[str, Sequence[str]], known: Mapping[str, Any]) -> None:
         """Ask the feed (one changes.list) which spreadsheets changed since the tokens were handed out."""
-        self._current, self.page, self._listed = {}, None, 0
+        self._current, self.page, self._listed, self._asked = {}, None, 0, {}
         if len(groups) < FEED_FROM:
             return
         pages = Counter(p for kodes in groups.values() for k in kodes if (p := page_of(known.get(k))))
@@ -113,9 +114,11 @@ class ChangeFeed:
         """The spreadsheet's current Drive version: as the feed vouched for it, else files.get."""
         if sid in self._current:
             return self._current[sid]
-        info = self.backend.drive_file(sid, FILE_FIELDS)
-        self._note_owners(sid, info)
-        return str(info["version"])
+        if sid not in self._asked:
+            info = self.backend.drive_file(sid, FILE_FIELDS)
+            self._note_owners(sid, info)
+            self._asked[sid] = str(info["version"])
+        return self._asked[sid]
 
     def token(self, version: str, people: str | None) -> tuple[str, str | None, str | None]:
         """The token of a tab read now at ``version``."""

@@ -78,8 +78,10 @@ class RetryPolicy:
             wait = max(wait, retry_after)
         return min(self.cap, wait)
 
-    def run(self, send: Callable[[], requests.Response], what: str, idempotent: bool = True) -> requests.Response:
-        """Call ``send`` until it answers below 400, fails for good, or the attempts run out."""
+    def run(self, send: Callable[[], requests.Response], what: str, idempotent: bool = True,
+            limited: Callable[[float | None], Any] | None = None) -> requests.Response:
+        """Call ``send`` until it answers below 400, fails for good, or the attempts run out;
+        ``limited(retry_after)`` is told of every rate-limit answer (the request budget lowers)."""
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             try:
@@ -110,7 +112,10 @@ class RetryPolicy:
             message, reason = error_of(response)
             status = response.status_code
             # a rate limit means Google did not run the request: safe to repeat even if not idempotent
-            retryable = rate_limited(response, reason) or (status in RETRY_STATUS and idempotent)
+            limit = rate_limited(response, reason)
+            if limit and limited is not None:
+                limited(_retry_after(response))
+            retryable = limit or (status in RETRY_STATUS and idempotent)
             if not retryable or last:
                 raise GoogleError(f"{what}: Google menjawab {status} {reason} {message}".strip(),
                                   status, reason, attempt)
