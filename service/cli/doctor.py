@@ -41,7 +41,22 @@ def doctor(config: Config, client: Any = None, service_account: str | None = Non
         groups[backend.spreadsheets[opd.kode]].append(opd.kode)
     for sid, kodes in groups.items():
         out += _spreadsheet(backend, sid, kodes, sa, fix)
-    return out + _feed(backend, len(groups)) + lines
+    return out + _feed(backend, len(groups)) + remembered_google(config) + lines
+
+
+def remembered_google(config: Config) -> list[Line]:
+    """What the poller keeps in the workspace (status-google.json): a comment write that keeps
+    failing, once per spreadsheet, and whether the live self-test ran."""
+    from sheets.google.budget import STATE_NAME, Ledger
+
+    ledger = Ledger(config.root / STATE_NAME)
+    out: list[Line] = []
+    for sid, state in sorted(ledger.section("komentar").items()):
+        if isinstance(state, dict) and state.get("gagal"):
+            out.append((False, f"Komentar poller di spreadsheet {sid} belum tersimpan sejak {state.get('sejak', '?')} "
+                               f"({state['gagal']} kali; {state.get('alasan', '')}); dicoba lagi setiap "
+                               f"{state.get('jeda_siklus', 1)} siklus, siklus tanpa perubahan tetap 1 permintaan Drive"))
+    return out
 
 
 def _feed(backend: Any, spreadsheets: int) -> list[Line]:

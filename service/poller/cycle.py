@@ -162,9 +162,12 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         return []
     try:
         seen = store.tokens(pending_as_none=False)
-        # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
-        report.created += _ensure_tabs(backend, [(o.kode, o.nama) for o in config.opds
-                                                 if o.kode in opds and seen.get(o.kode) is None],
+        # only tabs never read, or that failed their last read (a tab deleted), are looked for: an idle
+        # cycle costs no listing, nor does the read after a write (whose token is None until then)
+        unsure = [o for o in config.opds if o.kode in opds and seen.get(o.kode) is None]
+        failed = {t["opd"] for t in Queries(store.engine).tabs() if t.get("status") == "galat"} if unsure else set()
+        report.created += _ensure_tabs(backend, [(o.kode, o.nama) for o in unsure
+                                                 if o.kode not in seen or o.kode in failed],
                                        progress if config.backend == "xlsx" else None)
         known = store.tokens()
         return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))

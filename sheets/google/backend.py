@@ -174,7 +174,7 @@ class GoogleBackend:
             self.budget.note(kind)
             return self.session.request(method, url, params=lean, data=data, headers=headers, timeout=self.timeout)
 
-        return self.retry.run(send, what, idempotent, lambda wait: self.budget.limited(kind, wait)).json()
+        return self.retry.run(send, what, idempotent, lambda wait, stated: self.budget.limited(kind, wait, stated)).json()
 
     def drive_file(self, sid: str, fields: str = "version") -> dict[str, Any]:
         return self._call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}", f"Drive files.get {sid}",
@@ -235,6 +235,8 @@ class GoogleBackend:
         so a cycle with every tab present makes no request here."""
         created: list[str] = []
         for sid, kodes in self._group([kode for kode, _ in opds]).items():
+            if sid not in self._titles and not self.budget.room():
+                continue  # the quota is spent this minute: made when its read is served
             try:
                 titles = self.sheet_titles(sid)
                 missing = [k for k in kodes if _find_tab(titles, k) is None]

@@ -12,10 +12,10 @@ never above the limit is never above it for a per-minute bucket either, wherever
 minute starts). Before a changed spreadsheet is read, the poller asks for room for the most it may
 cost (``COST``); without room the spreadsheet waits for the next cycle ("ditunda karena kuota"), the
 one that waited longest first. A 429 that still comes (another program on the same project, a
-quota lowered in the Cloud Console) when the window held at least half the limit lowers the limit to
-four fifths of what was in the window (never below one spreadsheet's cost), and
+quota lowered in the Cloud Console) lowers the limit to four fifths of what was in the window, or to
+the limit the 429 states if lower (never below one spreadsheet's cost), and
 ``Retry-After`` closes the budget until then; a full minute without a 429 raises it again by a tenth
-of the configured quota.
+of the configured quota, up to the limit the 429 stated for an hour, then up to the quota.
 
 The window, the limits and the waiting order persist in the workspace (``Ledger``), so separate
 ``poll --once`` processes share them.
@@ -41,6 +41,7 @@ KINDS = ("read", "write", "drive")
 # cells, comments and protected ranges; changes/files.get, revisions.list, files.get before writing
 COST = {"read": 2, "write": 3, "drive": 4}
 LOWER = 0.8  # after a 429: four fifths of what the window held
+CEILING_MINUTES = 60  # a limit a 429 stated holds this long after the last 429
 STATE_NAME = "status-google.json"
 
 
@@ -105,8 +106,11 @@ class Budget:
         self.sent = {k: deque(sorted(t for t in state.get("terkirim", {}).get(k, []) if isinstance(t, int | float)
                                      and now - WINDOW < t <= now)) for k in KINDS}
         self.limits = {k: self._bounded(k, state.get("batas", {}).get(k)) for k in KINDS}
+        # the limit a 429 stated: recovery stops there until an hour passes without a 429
+        self.ceiling = {k: self._bounded(k, state.get("plafon", {}).get(k)) for k in KINDS}
         self.closed_until = float(state.get("tutup_sampai", 0.0) or 0.0)
-        self.last_limited = float(state.get("terakhir_429", 0.0) or 0.0)
+        self.last_limited = float(state.get("terakhir_429", 0.0) or 0.0)  # the last 429 that lowered a limit
+        self.raised_at = float(state.get("dinaikkan", self.last_limited) or 0.0)  # the last recovery step
         self.waiting: dict[str, float] = {str(k): float(v) for k, v in state.get("menunggu", {}).items()}
         self.limited_count = 0  # 429s seen by this process
 
@@ -137,14 +141,20 @@ class Budget:
             return False
         return all(self.used(k) + n <= self.limit(k) for k, n in cost.items())
 
-    def limited(self, kind: str, retry_after: float | None) -> None:
-        """Google answered a rate limit to a ``kind`` request: lower the limit, honour Retry-After."""
+    def limited(self, kind: str, retry_after: float | None, stated: int | None = None) -> None:
+        """Google answered a rate limit to a ``kind`` request: lower the limit (to the limit Google's
+        429 body states, ``quota_limit_value``, and below what the window held), honour Retry-After.
+        Drive's 403 rate limits are burst checks as often as quotas: they lower it only when the
+        window held at least half the limit."""
         now = self.clock()
         self.limited_count += 1
         used = self.used(kind)
-        if used * 2 >= self.limits[kind]:  # else not our per-minute rate: a burst check, or someone else's use
-            self.last_limited = now
-            self.limits[kind] = max(COST[kind], min(self.limits[kind], int(used * LOWER)))
+        if kind != "drive" or used * 2 >= self.limits[kind]:
+            self.last_limited = self.raised_at = now
+            lowered = min(self.limits[kind], int(used * LOWER), stated or self.limits[kind])
+            self.limits[kind] = max(COST[kind], lowered)
+            if stated:
+                self.ceiling[kind] = max(COST[kind], min(self.ceiling[kind], stated))
         if retry_after:
             self.closed_until = max(self.closed_until, now + retry_after)
         log.warning("Google menjawab 429 untuk permintaan %s; batas diturunkan ke %s per menit", kind,
@@ -153,13 +163,15 @@ class Budget:
     def _recover(self) -> None:
         """Each full minute without a 429 raises each lowered limit by a tenth of its quota."""
         now = self.clock()
-        minutes = int((now - self.last_limited) // WINDOW)
-        if minutes < 1 or all(self.limits[k] >= self.quota.limit(k) for k in KINDS):
+        if now - self.last_limited >= CEILING_MINUTES * WINDOW:
+            self.ceiling = {k: self.quota.limit(k) for k in KINDS}
+        minutes = int((now - self.raised_at) // WINDOW)
+        if minutes < 1 or all(self.limits[k] >= self.ceiling[k] for k in KINDS):
             return
         for kind in KINDS:
             full = self.quota.limit(kind)
-            self.limits[kind] = min(full, self.limits[kind] + minutes * max(1, full // 10))
-        self.last_limited += minutes * WINDOW
+            self.limits[kind] = min(self.ceiling[kind], self.limits[kind] + minutes * max(1, full // 10))
+        self.raised_at += minutes * WINDOW
 
     # --- who waits ------------------------------------------------------------------------------
 
@@ -176,6 +188,8 @@ class Budget:
             self.used(kind)
         state.update({"terkirim": {k: list(v) for k, v in self.sent.items()},
                       "batas": {k: v for k, v in self.limits.items() if v < self.quota.limit(k)},
+                      "plafon": {k: v for k, v in self.ceiling.items() if v < self.quota.limit(k)},
                       "tutup_sampai": self.closed_until, "terakhir_429": self.last_limited,
+                      "dinaikkan": self.raised_at,
                       "menunggu": dict(self.waiting)})
         self.ledger.save()
