@@ -60,8 +60,8 @@ def years(raw: str, default: int) -> tuple[list[int], str | None]:
         found = [int(match.group(1))]
     else:
         return [], f"Tahun '{raw}' tidak dikenal; tulis satu tahun (2025) atau rentang (2021-2025)."
-    if not all(2000 <= y <= 2100 for y in found):
-        return [], f"Tahun '{raw}' di luar 2000-2100."
+    if not all(f.FIRST_YEAR <= y <= f.LAST_YEAR for y in found):
+        return [], f"Tahun '{raw}' di luar {f.FIRST_YEAR}-{f.LAST_YEAR}."
     return found, None
 
 

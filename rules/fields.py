@@ -22,6 +22,8 @@ SELESAI_ISI = "selesai_diisi"
 VERIFIKASI = "terverifikasi"
 CATATAN = "catatan_walidata"
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a workspace, a Daftar Data line or a rollover may name
+
 STATUS = "status"
 HASIL = "hasil_pemeriksaan"
 DIPERBARUI = "diperbarui"

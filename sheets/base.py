@@ -35,6 +35,8 @@ class TabSnapshot:
     editors: tuple[str, ...] = ()  # Google: editors of the Drive revisions since the last read
     editors_basis: str = ""  # how ``editors`` was found (Bahasa Indonesia), e.g. "riwayat revisi Drive"
     comments: tuple["CellComment", ...] | None = None  # Google: threads on this tab; None: not read
+    # Google: each display name of the people's posts in open threads -> who it maps to (sheets/google/people.py)
+    authors: dict[str, "PostAuthor"] = field(default_factory=dict)
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]
@@ -66,6 +68,18 @@ class CellComment:
     mine: bool = False
     replies: tuple[tuple[str, str, bool], ...] = ()  # (author, text, mine) of each reply, in order
     assignee: str = ""
+
+
+@dataclass(frozen=True)
+class PostAuthor:
+    """A comment author's display name mapped to accounts the spreadsheet is shared with:
+    ``emails`` holds one account, several (``ambiguous``: the name cannot tell them apart) or none;
+    ``how`` says how that was found (Bahasa Indonesia)."""
+
+    name: str
+    emails: tuple[str, ...]
+    how: str
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,26 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from .layout import match_headers
+
+# a sign or an at followed by nothing, or by a plain number (-5, -12,5, -1.234,5): no formula
+_INERT_SIGN = re.compile(r"[-@]|-\s*\d[\d.,]*")
+
+
+def neutralise(value: object) -> object:
+    """The one guard for every file people open in a spreadsheet (exports, published CSV and
+    XLSX): text a spreadsheet would run as a formula gets a leading apostrophe. Formula-like is
+    text starting with '=', '+', a tab or a carriage return, or '-'/'@' followed by more than a
+    plain number, so a declared missing value '-' or a negative number is written as it is."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=+\t\r" or (value[0] in "-@" and not _INERT_SIGN.fullmatch(value.rstrip())):
+        return "'" + value
+    return value
 
 
 def table_workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

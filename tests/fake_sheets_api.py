@@ -323,6 +323,8 @@ class FakeSheetsApi:
             return drive.list_changes(self, query, user)
         if name == "drive.revisions.list":
             return comments.list_revisions(self, params, query, user)
+        if name == "drive.permissions.list":
+            return drive.list_permissions(self, params, query, user)
         sid = params["spreadsheetId"]
         if name == "sheets.spreadsheets.get":
             return get_spreadsheet(self._book(sid, user), query, user)

@@ -272,3 +272,9 @@ def comment_as(client: Any, sid: str, sheet_id: int, row: int, col: int, text: s
 def threads_of(book: Spreadsheet) -> list[dict[str, Any]]:
     """The threads as stored (tests inspect them without a request)."""
     return _threads(book)
+
+
+def reply_as(client: Any, sid: str, comment_id: str, text: str) -> dict:
+    """``client`` (a person's gspread client) replies in a thread through the API."""
+    return client.http_client.batch_update(sid, {"requests": [
+        {"addCommentReply": {"commentId": comment_id, "post": {"content": text}}}]})

@@ -46,9 +46,10 @@ def _methods(resources: dict[str, Any]):
 
 @lru_cache(maxsize=None)
 def routes() -> tuple[Method, ...]:
-    """Every Sheets v4 method, and the Drive v3 calls modelled: files.get, revisions.list, changes."""
+    """Every Sheets v4 method, and the Drive v3 calls modelled: files.get, revisions.list, changes,
+    permissions.list."""
     out = []
-    for name, only in (("sheets.v4.json", None), ("drive.v3.json", {"drive.files.get", "drive.revisions.list",
+    for name, only in (("sheets.v4.json", None), ("drive.v3.json", {"drive.files.get", "drive.revisions.list", "drive.permissions.list",
                                                                "drive.changes.getStartPageToken", "drive.changes.list"})):
         doc = document(name)
         base = doc["servicePath"]

@@ -2,6 +2,7 @@
 
 Modelled after the Drive v3 discovery document shipped with google-api-python-client:
 ``files.get`` answers a File (id, name, mimeType, version, capabilities.canEdit, owners[]),
+``permissions.list`` a PermissionList (who the file is shared with, list_permissions below),
 ``changes.getStartPageToken`` a StartPageToken, ``changes.list`` a ChangeList (changes[],
 nextPageToken while more pages follow, else newStartPageToken). Query parameters and ``fields``
 masks are checked against that document by the fake's discovery check.
@@ -17,6 +18,7 @@ answer 400 as an invalid one does, so a backend's fall-back can be tested.
 """
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timezone
 from typing import Any
 
@@ -104,3 +106,41 @@ def list_changes(api: Any, query: dict[str, list[str]], user: str) -> dict[str, 
     else:
         page["newStartPageToken"] = str(len(log) + 1)
     return page
+
+
+# --- permissions.list: who the file is shared with ------------------------------------------------
+
+
+def list_permissions(api: Any, params: dict[str, str], query: dict[str, list[str]], user: str) -> dict[str, Any]:
+    """Drive v3 ``permissions.list`` of a spreadsheet: one ``user`` permission per person it is
+    shared with (owner, editors as ``writer``, viewers as ``reader`` unless ``book.roles`` names
+    another role such as ``commenter``), ``displayName`` as the person is named now
+    (``book.names``, else the e-mail's local part), ``deleted`` for the accounts in
+    ``book.deleted_accounts``. Without ``pageSize`` a My Drive file answers the whole list (as
+    documented); page tokens are offsets here (Drive's are opaque)."""
+    from tests.fake_sheets_comments import display_name
+
+    book = api.spreadsheets.get(params["fileId"])
+    if book is None or not book.can_read(user):
+        raise DriveError(404, f"File not found: {params['fileId']}.", "notFound", "fileId")
+    people = [(book.owner, "owner")] + [(e, "writer") for e in sorted(book.editors - {book.owner})]
+    people += [(e, "reader") for e in sorted(book.viewers - book.editors - {book.owner})]
+    roles, deleted = book.__dict__.get("roles", {}), book.__dict__.get("deleted_accounts", set())
+    permissions = [{"kind": "drive#permission", "id": str(zlib.crc32(email.encode())), "type": "user",
+                    "emailAddress": email, "displayName": display_name(book, email),
+                    "role": roles.get(email, role), "deleted": email in deleted} for email, role in people]
+    size = len(permissions) or 1
+    if "pageSize" in query:
+        size = int(query["pageSize"][0])
+        if size < 1:
+            raise DriveError(400, f"Invalid value '{size}'. Values must be within the range: [1, 100]",
+                             "invalidParameter", "pageSize")
+        size = min(size, 100)
+    start = query.get("pageToken", ["0"])[0]
+    if not start.isdigit() or int(start) > len(permissions):
+        raise DriveError(400, "Invalid Value", "invalid", "pageToken")
+    page = permissions[int(start):int(start) + size]
+    answer: dict[str, Any] = {"kind": "drive#permissionList", "permissions": page}
+    if int(start) + size < len(permissions):
+        answer["nextPageToken"] = str(int(start) + size)
+    return answer

@@ -348,6 +348,23 @@ def test_kesehatan_shows_cycles_requests_and_the_quota(client, scene):
     assert google["kuota"]["berlaku"] is True and google["kuota"]["siklus_per_menit"] == 12
 
 
+def test_kesehatan_shows_the_last_verification_and_the_chain_heads(scene):
+    from service.archive import chain
+    w = scene.world
+    client = scene.client(at(4, 9))
+    before = client.get("/api/kesehatan").get_json()
+    assert before["verifikasi"] is None and "belum pernah diperiksa" in client.get("/kesehatan").get_data(as_text=True)
+    found = chain.verify(w.store.engine)
+    chain.record_verification(w.store.engine, found, at(4, 8))
+    data = client.get("/api/kesehatan").get_json()
+    assert data["verifikasi"]["utuh"] is True and data["verifikasi"]["rekaman"] == found.records
+    heads = {(h["opd"], h["jenis"]): h["kepala"] for h in data["rantai"]}
+    assert heads[("DISPENDUKCAPIL", "arsip")] == next(h["kepala"] for h in found.heads
+                                                       if (h["opd"], h["jenis"]) == ("DISPENDUKCAPIL", "arsip"))
+    html = client.get("/kesehatan").get_data(as_text=True)
+    assert "Integritas arsip" in html and "semua rantai utuh" in html and heads[("DINKES", "audit")] in html
+
+
 def test_kesehatan_lists_tab_problems(scene):
     w = scene.world
     w.backend.tabs["DINKES"].header[w.backend._col("DINKES", "Satuan")] = "Unit Ukur"

@@ -57,7 +57,8 @@ def test_a_reviewers_comment_on_a_filled_rows_nilai_sends_it_to_revision(world):
     assert world.backend.get(OPD, rid, "Selesai Diisi") is False
     event = world.reads.events(limit=1, opd=OPD, row_id=rid)[0]
     assert event["to_state"] == "7a" and "Angka 31 tidak cocok" in event["reason"]
-    assert event["oleh"] == "Budi (Walidata)" and "komentar" in event["bagaimana"]
+    assert event["oleh"] == f"Budi (Walidata) <{WALIDATA}>" and "komentar" in event["bagaimana"]
+    assert f"{WALIDATA} tercantum di [walidata] emails" in event["bagaimana"]
     (thread,) = threads(world)
     assert [p["authorEmail"] for p in thread["replies"]] == [world.api.service_account]  # taken: seen
     assert thread["headPost"]["content"] == "Angka 31 tidak cocok dengan laporan puskesmas"  # never edited

@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.engine import migrate
 
-HEAD = "0009_dashboard_indexes"
+HEAD = "0011_record"
 
 
 def _revision(engine) -> str:

@@ -56,7 +56,7 @@ def test_item_page_shows_table_chart_metadata_and_every_download(published):
     assert table.index("Kabupaten Magetan") < table.index("Poncol") < table.index("Plaosan")
     assert re.search(r'<svg id="grafik"[^>]*>.*<rect', html, re.S)
     assert "Banyaknya puskesmas yang beroperasi di wilayah" in html and "Tahunan" in html
-    for suffix in (".csv", ".xlsx", ".json", "-panjang.csv"):
+    for suffix in (".csv", ".xlsx", ".json", ".panjang.csv"):
         assert f'href="/data/{PUSKESMAS}{suffix}"' in html
 
 

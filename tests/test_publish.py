@@ -127,7 +127,7 @@ def test_datapackage_carries_standar_data_opd_licence_and_contributors(publicati
 
 
 def test_long_form_counts_versions_per_datum_and_keeps_every_year(publication):
-    lines = list(csv.DictReader(io.StringIO(publication.files[f"data/{PUSKESMAS}-panjang.csv"].decode())))
+    lines = list(csv.DictReader(io.StringIO(publication.files[f"data/{PUSKESMAS}.panjang.csv"].decode())))
     assert len(lines) == 8
     assert {(x["rincian"], x["tahun"]) for x in lines} >= {("Plaosan", "2024"), ("Plaosan", "2025")}
     assert {x["versi"] for x in lines} == {"1"}
@@ -269,9 +269,11 @@ def test_files_of_items_no_longer_published_are_removed_and_nothing_else(publica
     (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [{"name": "lama"}]}))
     (tmp_path / "data" / "lama.csv").write_text("x")
     (tmp_path / "data" / "lama-panjang.csv").write_text("x")
+    (tmp_path / "data" / "lama.panjang.csv").write_text("x")
     (tmp_path / "data" / "catatan.csv").write_text("milik Walidata")
     write(publication, tmp_path)
     assert not (tmp_path / "data" / "lama.csv").exists() and not (tmp_path / "data" / "lama-panjang.csv").exists()
+    assert not (tmp_path / "data" / "lama.panjang.csv").exists()
     assert (tmp_path / "data" / "catatan.csv").read_text() == "milik Walidata"
 
 

@@ -9,7 +9,8 @@ from python_calamine import CalamineWorkbook
 
 from service.cli import rollover as rolling
 from service.cli.distribute import distribute
-from service.cli.rollover import RolloverRefused, interrupted, rollover
+from service.cli.rollover import RolloverRefused, rollover
+from service.cli.rollover_marker import interrupted
 from service.poller.wiring import Service
 from sheets.tables import edit_tab
 from tests.conftest import WILAYAH, World

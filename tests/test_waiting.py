@@ -116,7 +116,7 @@ def test_progress_is_a_plain_line_when_not_a_terminal_and_nothing_with_json():
 def test_continuous_poll_prints_changes_only_and_one_summary_line(ws):
     from click.testing import CliRunner
 
-    from service.cli.commands import _cycle_printer
+    from service.cli.poll import cycle_printer as _cycle_printer
     from service.poller.wiring import Service
     ws.cli("poll", "--once")
     ws.edit("DINKES", 2, uraian_data="Jumlah Puskesmas", satuan="Unit")

@@ -329,9 +329,10 @@ def test_control_characters_an_operator_pasted_never_make_the_xml_invalid(tmp_pa
     [read] = backend.read(["DINKES"], {})
     backend.write([batch], {"DINKES": read.snapshot})
     sheet = read_with_openpyxl(backend.path("DINKES"))
-    assert sheet.cell(2, HASIL + 1).value == "GALAT: 'ab'"
+    assert sheet.cell(2, HASIL + 1).value == "GALAT: 'a_x0001_b'"  # OOXML's escape, as Excel writes it
     assert sheet.cell(2, NILAI + 1).comment.text == OWNED_NOTE_PREFIX + " isian 'ab' & <c>"
     [read] = backend.read(["DINKES"], {})
+    assert read.snapshot.rows[0][HASIL] == "GALAT: 'a\x01b'"  # and read back exactly
     before = backend.path("DINKES").read_bytes()
     assert backend.write([batch], {"DINKES": read.snapshot})["DINKES"].reason is None
     assert backend.path("DINKES").read_bytes() == before  # the same write again changes nothing

@@ -9,23 +9,15 @@ from pathlib import Path
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from sheets.tables import table_workbook
+from sheets.tables import neutralise, table_workbook
 
 KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai", "keterangan",
         "versi", "diverifikasi_pada", "diarsip_pada",
         "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi")
 FORMATS = ("csv", "xlsx", "json")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIB = ZoneInfo("Asia/Jakarta")
 TIME_KEYS = ("diverifikasi_pada", "diarsip_pada")
 LOCALES = {"standar": (",", "."), "id": (";", ",")}  # (separator, decimal mark); id-ID spreadsheets read ';' and ','
-
-
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _csv_cell(value: object, decimal: str = ".") -> object:

@@ -11,6 +11,12 @@ LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 metadata = MetaData()
 
+
+def _chain_columns() -> list[Column]:
+    """Each append-only record's place in its hash chain (service/archive/chain.py)."""
+    return [Column("chain_year", Integer), Column("chain_seq", Integer), Column("chain_hash", String(64)),
+            Column("chain_fields", String(255))]
+
 tabs = Table(
     "tabs", metadata,
     Column("opd", String(64), primary_key=True),
@@ -74,13 +80,15 @@ events = Table(
     Column("reason", LongText, nullable=False),
     Column("cell_values", LongText, nullable=False),
     # issue 9.2/9.3: who made the change and how that is known; value changes of one cell
-    Column("kind", String(16), nullable=False, default="status"),  # "status" or "nilai"
+    Column("kind", String(16), nullable=False, default="status"),  # "status", "nilai" or "komentar"
     Column("oleh", LongText),
     Column("bagaimana", LongText),
     Column("column_key", String(64)),
     Column("old_value", LongText),
     Column("new_value", LongText),
+    *_chain_columns(),
     Index("ix_events_row", "opd", "row_id"),
+    Index("ix_events_chain", "opd", "chain_year", "chain_seq", unique=True),
 )
 
 archive = Table(
@@ -110,8 +118,10 @@ archive = Table(
     Column("klasifikasi", LongText, nullable=False, default=""),
     Column("ukuran", LongText, nullable=False, default=""),
     Column("frekuensi", LongText, nullable=False, default=""),
+    *_chain_columns(),
     UniqueConstraint("opd", "datum", "version", name="uq_archive_datum_version"),
     Index("ix_archive_row", "opd", "row_id", "version"),
+    Index("ix_archive_chain", "opd", "chain_year", "chain_seq", unique=True),
 )
 
 cycles = Table(
@@ -136,4 +146,60 @@ leases = Table(
     Column("holder", String(200), nullable=False),
     Column("acquired_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
+)
+
+# Each hash chain's length and head, per OPD, workspace year and kind ("arsip", "audit").
+chains = Table(
+    "chains", metadata,
+    Column("opd", String(64), primary_key=True),
+    Column("tahun", Integer, primary_key=True, autoincrement=False),
+    Column("jenis", String(8), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("head", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Each run of `satudata verify-archive` (and the poller's own), for the health page.
+verifications = Table(
+    "verifications", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("utuh", Boolean, nullable=False),
+    Column("rekaman", Integer, nullable=False),
+    Column("pesan", LongText, nullable=False),
+    Column("hasil", LongText, nullable=False),
+)
+
+# Every Berita Acara and rekap issued: its number, date and the chain heads it was made from, so
+# the same document is reprinted identically; and when Kominfo received its hard copy.
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("nomor", String(128), nullable=False, unique=True),
+    Column("jenis", String(32), nullable=False),
+    Column("opd", String(64), nullable=False),
+    Column("tahun", Integer, nullable=False),
+    Column("urut", Integer, nullable=False),
+    Column("tanggal", DateTime, nullable=False),
+    Column("chain_head", String(64), nullable=False, default=""),
+    Column("isi", LongText, nullable=False),
+    Column("diterima_oleh", LongText),
+    Column("diterima_tanggal", String(10)),
+    Column("diterima_dicatat", DateTime),
+    Index("ix_documents_opd", "opd", "tahun", "jenis"),
+)
+
+# Who took part in a step (the joint check, step 3): `satudata hadir`.
+attendance = Table(
+    "attendance", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("opd", String(64), nullable=False),
+    Column("tahun", Integer, nullable=False),
+    Column("langkah", Integer, nullable=False),
+    Column("peran", String(32), nullable=False),
+    Column("nama", LongText, nullable=False),
+    Column("nip", String(32), nullable=False, default=""),
+    Column("jabatan", LongText, nullable=False, default=""),
+    Column("dicatat", DateTime, nullable=False),
+    Index("ix_attendance_opd", "opd", "tahun", "langkah"),
 )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 
 from rules.fields import STANDAR_DATA
-from service.archive import phases, schema as t
+from service.archive import chain, phases, schema as t
 from service.archive.bulk import execute_many
 from service.archive.cycles import CycleLog
 from service.archive.engine import SchemaOutdated, make_engine
@@ -105,11 +105,14 @@ class Store:
         return memory
 
     def apply(self, plan: Plan, cycle_id: int | None, now: datetime, token: Any = None,
-              lease: tuple[str, datetime] | None = None) -> int:
+              lease: tuple[str, datetime] | None = None, year: int | None = None) -> int:
         """Commit one tab's plan in one transaction; returns the archive versions added.
         With ``lease`` (holder, until) the plan commits only while that holder still holds the
-        poller lease, which this renews: a poller that lost it changes nothing."""
+        poller lease, which this renews: a poller that lost it changes nothing. Events and
+        versions join their OPD's hash chains of ``year`` (the workspace year; default now's):
+        chain.ChainBroken, and nothing is committed, when the tail they join no longer holds."""
         added = 0
+        year = year or now.year
         with self.engine.begin() as conn:
             if lease is not None:
                 renew(conn, *lease)
@@ -117,12 +120,14 @@ class Store:
             self._upsert_rows(conn, plan.opd, list(plan.rows.values()))
             if plan.rows:
                 phases.track(conn, plan.opd, now)
-            execute_many(conn, "events", lambda: insert(t.events), _event_rows(plan.events, cycle_id))
-            added = self._archive(conn, plan.archive)
+            events = _event_rows(plan.events, cycle_id)
+            chain.append(conn, "audit", year, events, now)
+            execute_many(conn, "events", lambda: insert(t.events), events)
+            added = self._archive(conn, plan.archive, year, now)
         return added
 
     @staticmethod
-    def _archive(conn, records: list[ArchiveRecord]) -> int:
+    def _archive(conn, records: list[ArchiveRecord], year: int, now: datetime) -> int:
         """Append a version of each record's datum unless its latest version holds this content:
         the latest versions are read in a few queries and the new ones inserted in one executemany."""
         if not records:
@@ -156,6 +161,7 @@ class Store:
                 verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
                 datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
                 **{k: data.get(k, "") for k in STANDAR_DATA}))
+        chain.append(conn, "arsip", year, rows, now)
         execute_many(conn, "archive", lambda: insert(a), rows)
         return len(rows)
 

@@ -6,14 +6,15 @@ from datetime import timedelta
 import click
 
 from rules.sop import load_sop
-from service.config import ConfigError
+from service.cli.context import pass_config
+from service.config import Config
 
 
 def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
     """(kode, rows adopted, problem) per tab; holds the poller lease while it writes the archive."""
     from service.reconcile.adopt import adopt
     now = service.clock()
-    other = service.store.lease.acquire(service.holder, now, service.lease_seconds)
+    other = service.claim_lease(now)
     if other:
         raise click.ClickException(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                                    "Hentikan poller itu dulu, lalu jalankan adopt lagi.")
@@ -29,7 +30,8 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
                 out.append((result.opd, 0, plan.message))
                 continue
             until = service.clock() + timedelta(seconds=service.lease_seconds)
-            service.store.apply(plan, None, now, token=None, lease=(service.holder, until))
+            service.store.apply(plan, None, now, token=None, lease=(service.holder, until),
+                                year=service.config.year)
             out.append((result.opd, len(plan.rows), ""))
     finally:
         service.release()
@@ -39,22 +41,20 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
 @click.command("adopt", help="Ambil baris tab OPD apa adanya (ID, status, centang) ke arsip yang diganti "
                              "atau dipulihkan. KODE satu OPD, atau 'semua'.")
 @click.argument("kode")
-@click.pass_context
-def adopt_command(ctx: click.Context, kode: str) -> None:
-    from service.cli.commands import _config
+@pass_config
+def adopt_command(config: Config, kode: str) -> None:
     from service.poller.wiring import Service
-    config = _config(ctx)
     known = [o.kode for o in config.opds]
     kodes = known if kode.casefold() == "semua" else [kode.upper()]
     if kodes != known and kodes[0] not in known:
         raise click.ClickException(f"OPD {kode} tidak ada di satudata.toml")
-    try:
-        service = Service.open(config)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    service = Service.open(config)
+    from service.reconcile.adopt import NOT_HELD
     failed = False
     for opd, count, problem in adopt_tabs(service, kodes):
-        if problem:
+        if problem.startswith(NOT_HELD) and len(kodes) > 1:  # `semua`: a healthy tab is simply left alone
+            click.echo(f"{opd:<18} {problem}")
+        elif problem:
             failed = True
             click.echo(f"{opd:<18} GAGAL: {problem}")
         else:

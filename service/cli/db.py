@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import click
 
+from service.cli.context import open_store, pass_config
+from service.config import Config
+
 
 @click.group(help="Basis data arsip: periksa dan perbarui skemanya.")
 def db() -> None:
@@ -10,34 +13,25 @@ def db() -> None:
 
 
 @db.command(help="Perbarui skema basis data arsip ke versi terbaru (PostgreSQL/MariaDB tidak diperbarui otomatis).")
-@click.pass_context
-def upgrade(ctx: click.Context) -> None:
+@pass_config
+def upgrade(config: Config) -> None:
     from service.archive.masking import mask_secrets
     from service.archive.engine import head_revision, schema_revision
-    from service.cli.commands import _config
-    from service.poller.wiring import open_store
-    from service.config import ConfigError
 
-    config = _config(ctx)
-    try:
-        store = open_store(config, upgrade=True)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    store = open_store(config, upgrade=True)
     revision = schema_revision(store.engine)
     store.engine.dispose()
     click.echo(mask_secrets(f"Skema arsip {config.archive_url}: versi {revision} (terbaru: {head_revision()})."))
 
 
 @db.command(help="Tampilkan versi skema basis data arsip tanpa mengubahnya.")
-@click.pass_context
-def status(ctx: click.Context) -> None:
+@pass_config
+def status(config: Config) -> None:
     from sqlalchemy import create_engine
 
     from service.archive.masking import mask_secrets
     from service.archive.engine import head_revision, schema_revision
-    from service.cli.commands import _config
 
-    config = _config(ctx)
     engine = create_engine(config.archive_url)
     try:
         revision = schema_revision(engine)

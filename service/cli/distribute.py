@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rules import fields as f
+from service.cli.context import open_store, pass_config
 from service.config import Config
 
 if TYPE_CHECKING:  # rules.daftar brings the checks and pandas: imported only when distributing
@@ -98,6 +99,8 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
                 for v in snapshot.rows}
     new = [r for r in rows if row_key(r, wilayah) not in existing]
     out.skipped = len(rows) - len(new)
+    if not new:  # nothing to write: a save since the read changes nothing here
+        return out
     if (reason := backend.busy(result.opd)) is not None:
         out.error = reason
         return out
@@ -119,18 +122,12 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
 @click.command("distribute", help="Bagikan draf Daftar Data (CSV/XLSX) ke tab setiap OPD pada langkah 1 Draf.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="BERKAS")
 @click.option("--opd", "only", multiple=True, help="Hanya OPD ini (boleh diulang).")
-@click.pass_context
-def distribute_command(ctx: click.Context, file: Path, only: tuple[str, ...]) -> None:
+@pass_config
+def distribute_command(config: Config, file: Path, only: tuple[str, ...]) -> None:
     from rules.wilayah import Wilayah
-    from service.cli.commands import _config
-    from service.config import ConfigError
     from service.poller.wiring import open_backend
 
-    config = _config(ctx)
-    try:
-        backend = open_backend(config)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    backend = open_backend(config)
     try:
         report = distribute(file, config, backend, Wilayah.load(), only)
     except DistributeError as exc:
@@ -150,10 +147,9 @@ def _record_handouts(config: Config, opds: list[str]) -> None:
     """The SPM's 25 working days count from the first hand-out of an OPD's list."""
     if not opds:
         return
-    from service.cli.commands import _store
     from service.poller.wiring import utcnow
 
-    store, now = _store(config), utcnow()
+    store, now = open_store(config), utcnow()
     try:
         for opd in opds:
             store.phases.record_handout(opd, now)

@@ -6,13 +6,8 @@ from pathlib import Path
 
 import click
 
-from service.config import ConfigError
-
-
-def _workspace(ctx: click.Context):
-    from service.cli.commands import _config, _store
-    config = _config(ctx)
-    return config, _store(config)
+from service.cli.context import pass_store
+from service.config import Config
 
 
 def _write_failed(path: Path, exc: OSError) -> click.ClickException:
@@ -24,16 +19,12 @@ def _write_failed(path: Path, exc: OSError) -> click.ClickException:
 @click.command(help="Terbitkan data terverifikasi: CSV/XLSX/JSON per item, datapackage.json, katalog DCAT.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder tujuan (bawaan: [publikasi] folder, yaitu <ruang kerja>/publikasi).")
-@click.pass_context
-def publish(ctx: click.Context, output: Path | None) -> None:
+@pass_store
+def publish(config: Config, store, output: Path | None) -> None:
     from service.publish.build import build, write
     from service.publish.settings import load_settings
-    config, store = _workspace(ctx)
-    try:
-        settings = load_settings(config)
-        publication = build(config, store, settings=settings)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = load_settings(config)
+    publication = build(config, store, settings=settings)
     folder = output or settings.folder
     try:
         written, unchanged = write(publication, folder)
@@ -70,11 +61,10 @@ def _opd_kode(config, kode: str) -> str:
 @click.option("--jenis", type=click.Choice(["kesepakatan", "verifikasi"]), default="kesepakatan", show_default=True,
               help="kesepakatan: langkah 5–6; verifikasi: langkah 8–9.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.pass_context
-def berita_acara(ctx: click.Context, kode: str, jenis: str, output: Path) -> None:
+@pass_store
+def berita_acara(config: Config, store, kode: str, jenis: str, output: Path) -> None:
     from service.poller.wiring import utcnow
     from service.publish.pdf import berita_acara_pdf
-    config, store = _workspace(ctx)
     kode = _opd_kode(config, kode)
     _save_pdf(lambda: berita_acara_pdf(config, store, kode, jenis, utcnow()), output)
 
@@ -82,11 +72,10 @@ def berita_acara(ctx: click.Context, kode: str, jenis: str, output: Path) -> Non
 @click.command(help="Buat rekap data sektoral satu OPD (PDF) untuk salinan cetak.")
 @click.argument("kode")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.pass_context
-def rekap(ctx: click.Context, kode: str, output: Path) -> None:
+@pass_store
+def rekap(config: Config, store, kode: str, output: Path) -> None:
     from service.poller.wiring import utcnow
     from service.publish.pdf import rekap_pdf
-    config, store = _workspace(ctx)
     kode = _opd_kode(config, kode)
     _save_pdf(lambda: rekap_pdf(config, store, kode, utcnow()), output)
 

@@ -5,22 +5,23 @@ import json
 
 import click
 
+from service.cli.context import pass_store
+from service.config import Config
+
 
 @click.command("riwayat", help="Tampilkan riwayat lengkap satu baris: setiap perubahan nilai dan status, "
                                "oleh siapa dan dari mana diketahui.")
 @click.argument("kode")
 @click.argument("row_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
-@click.pass_context
-def riwayat(ctx: click.Context, kode: str, row_id: str, as_json: bool) -> None:
-    from service.cli.commands import _config, _store
+@pass_store
+def riwayat(config: Config, store, kode: str, row_id: str, as_json: bool) -> None:
     from service.archive.queries import Queries
     from service.web.history import row_history
     from service.web.views import jsonable
-    config = _config(ctx)
     if kode not in {o.kode for o in config.opds}:
         raise click.ClickException(f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
-    data = row_history(Queries(_store(config).engine), kode, row_id)
+    data = row_history(Queries(store.engine), kode, row_id)
     if data is None:
         raise click.ClickException(f"Baris '{row_id}' tidak dikenal di {kode}.")
     if as_json:
@@ -33,6 +34,8 @@ def riwayat(ctx: click.Context, kode: str, row_id: str, as_json: bool) -> None:
         when = format_tanggal(e["waktu"], with_time=True)
         if e["jenis"] == "nilai":
             what = f"{e['kolom']}: {e['dari'] or '(kosong)'} → {e['ke'] or '(kosong)'}"
+        elif e["jenis"] == "komentar":
+            what = f"komentar, status tetap {e['ke_label']}: {e['alasan']}"
         else:
             what = f"status {e['dari_label'] or 'baru'} → {e['ke_label']} ({e['alasan']})"
         click.echo(f"{when}  {what}")

@@ -19,11 +19,12 @@ import click
 from rules import fields as f
 from service.archive.queries import Queries
 from service.archive.year import latest_archived, live_rows, retire_rows
+from service.cli.context import load, open_service
 from service.cli.distribute import append_draft
+from service.cli.rollover_marker import marker_path
 from service.config import Config
 
 HELD = {"hapus_massal": "penghapusan massal ditahan", "ubah_massal": "perubahan massal ditahan"}
-MARKER = ".satudata-rollover.json"
 CARRIED = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, *f.STANDAR_DATA)
 
 
@@ -47,10 +48,6 @@ class RolloverReport:
     opds: list[OpdRollover] = field(default_factory=list)
 
 
-def marker_path(config: Config) -> Path:
-    return config.root / MARKER
-
-
 def next_year_rows(service, opd: str, record: str, year: int) -> tuple[list[dict[str, object]], int]:
     """(next year's draft rows, rows not carried): the archived rows of the tab (live memory, or
     the record's after an interrupted run), one per item and rincian, in sheet order."""
@@ -72,12 +69,25 @@ def next_year_rows(service, opd: str, record: str, year: int) -> tuple[list[dict
     return out, sum(r.row_id not in archived for r in rows)
 
 
-def check(service, year: int, resuming: bool) -> None:
-    """Refuse before anything changes: YEAR not after the workspace year, a held tab, an open workbook."""
-    config = service.config
-    if year <= config.year and not resuming:
+def check_year(config: Config, year: int, skip: bool) -> None:
+    """YEAR within the years a workspace may have, and the year after the workspace year unless
+    ``skip`` (``--lompat``): a typo such as 20266 must not rename every tab."""
+    if not f.FIRST_YEAR <= year <= f.LAST_YEAR:
+        raise RolloverRefused(f"Tahun {year} tidak dikenal: tahun harus antara {f.FIRST_YEAR} dan {f.LAST_YEAR}; "
+                              f"tahun berikutnya: satudata rollover {config.year + 1}")
+    if year <= config.year:
         raise RolloverRefused(f"Tahun {year} tidak sesudah tahun ruang kerja ({config.year}); "
                               f"rollover hanya ke tahun berikutnya, mis. satudata rollover {config.year + 1}")
+    if year != config.year + 1 and not skip:
+        raise RolloverRefused(f"Tahun {year} melompati {year - config.year - 1} tahun; tahun berikutnya: "
+                              f"satudata rollover {config.year + 1}. Bila memang melompat, tambahkan --lompat")
+
+
+def check(service, year: int, resuming: bool, skip: bool = False) -> None:
+    """Refuse before anything changes: a YEAR check_year refuses, a held tab, an open workbook."""
+    config = service.config
+    if not resuming:
+        check_year(config, year, skip)
     problems = []
     for tab in Queries(service.store.engine).tabs():
         if tab["opd"] in {o.kode for o in config.opds} and tab["status"] in HELD and not resuming:
@@ -121,7 +131,7 @@ def set_workspace_year(path: Path, year: int) -> None:
     temporary.replace(path)
 
 
-def rollover(service, year: int) -> RolloverReport:
+def rollover(service, year: int, skip: bool = False) -> RolloverReport:
     """Close the workspace year and start YEAR (see the module docstring); the caller holds the lease."""
     config = service.config
     marker = marker_path(config)
@@ -137,9 +147,9 @@ def rollover(service, year: int) -> RolloverReport:
             return RolloverReport(closed, year)
     else:
         closed = config.year
-        check(service, year, resuming=False)
+        check(service, year, resuming=False, skip=skip)
         service.poll()  # the closing year's last edits are checked and archived first
-        check(service, year, resuming=False)
+        check(service, year, resuming=False, skip=skip)
         marker.write_text(json.dumps({"dari": closed, "ke": year}), encoding="utf-8")
     report = RolloverReport(closed, year)
     for opd in config.opds:
@@ -152,30 +162,26 @@ def rollover(service, year: int) -> RolloverReport:
     return report
 
 
-def interrupted(config: Config) -> str | None:
-    """Why the poller must not run: a rollover was interrupted (a poll now would misread the tabs)."""
-    marker = marker_path(config)
-    if not marker.exists():
-        return None
-    year = json.loads(marker.read_text(encoding="utf-8")).get("ke")
-    return f"Rollover ke {year} terputus; selesaikan dulu dengan: satudata rollover {year}"
-
-
 @click.command("rollover", help="Tutup tahun ruang kerja dan mulai TAHUN: tab lama disimpan sebagai "
                                 "'<KODE> <tahun>', tab baru berisi draf tahun berikutnya.")
 @click.argument("year", type=int, metavar="TAHUN")
+@click.option("--lompat", "skip", is_flag=True, help="Izinkan TAHUN lebih dari satu tahun sesudah tahun ruang kerja.")
 @click.pass_context
-def rollover_command(ctx: click.Context, year: int) -> None:
-    from service.cli.commands import _config, _service
+def rollover_command(ctx: click.Context, year: int, skip: bool) -> None:
     from service.poller.wiring import PollerBusy
 
-    config = _config(ctx)
-    service = _service(config, rolling_over=True)
+    config = load(ctx)
+    if not marker_path(config).exists():  # refused before the archive is even opened
+        try:
+            check_year(config, year, skip)
+        except RolloverRefused as exc:
+            raise click.ClickException(str(exc)) from None
+    service = open_service(config, rolling_over=True)
     try:
-        other = service.store.lease.acquire(service.holder, service.clock(), service.lease_seconds)
+        other = service.claim_lease(service.clock())
         if other:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. Hentikan poller itu dulu.")
-        report = rollover(service, year)
+        report = rollover(service, year, skip)
     except (RolloverRefused, PollerBusy) as exc:
         raise click.ClickException(str(exc)) from None
     finally:

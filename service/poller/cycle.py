@@ -14,6 +14,7 @@ from service.config import Config
 from service.reconcile.removal import PENDING_REMOVAL
 from service.archive import dberrors, waiting
 from service.reconcile.who import People
+from service.archive.chain import CHAIN_HELD, ChainBroken
 from service.archive.lease import LeaseLost
 from service.archive.queries import Queries
 from service.archive.store import Store
@@ -233,10 +234,18 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
                           people=people_of(config, result.opd, service_account))
             plan = reconcile(result.snapshot, memory, ctx, now)
             renewal = (lease[0], clock() + timedelta(seconds=lease[1])) if lease else None
-            tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal)
+            tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal,
+                                       year=config.year)
         except LeaseLost as exc:  # another poller owns the archive now: write nothing more
             report.errors.append(str(exc))
             return [], {}
+        except ChainBroken as exc:  # nothing is appended to a chain that no longer holds: the tab is held
+            tab.status = "dilewati"
+            tab.message = (f"Tab ditahan: {exc}. Periksa dengan 'satudata verify-archive' dan pulihkan arsip "
+                           "dari cadangan ('satudata restore').")
+            report.errors.append(f"{result.opd}: {tab.message}")
+            store.set_tab_problem(result.opd, CHAIN_HELD, tab.message, now)
+            continue
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
             log.exception("tab %s failed", result.opd)
             tab.status = "galat"

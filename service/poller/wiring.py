@@ -78,7 +78,7 @@ class Service:
         """One cycle, only while this process holds the archive's poller lease."""
         now = self.clock()
         try:
-            other = self._lease(now)
+            other = self.claim_lease(now)
         except Exception as exc:
             why = dberrors.describe(exc)
             if why is None:
@@ -96,8 +96,9 @@ class Service:
             publish_after_cycle(self.config, self.store, archived, self.rules, self.wilayah)
         return report
 
-    def _lease(self, now: datetime) -> str | None:
-        """The other holder of the poller lease, or None when this process holds it now."""
+    def claim_lease(self, now: datetime) -> str | None:
+        """The other holder of the poller lease, or None when this process holds it now (also for
+        rollover and adopt: a holder killed on this machine is taken over, not waited for)."""
         other = self.store.lease.acquire(self.holder, now, self.lease_seconds)
         if other and _dead_here(self.store.lease.holder()):
             if self.store.lease.take(self.store.lease.holder(), self.holder, now, self.lease_seconds):

@@ -19,7 +19,10 @@ from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
 
 log = logging.getLogger(__name__)
-ITEM_SUFFIXES = (".csv", ".xlsx", ".json", "-panjang.csv")
+# a slug is [a-z0-9-] only, so "<slug>.panjang.csv" can never be another item's "<slug>.csv"
+LONG_SUFFIX = ".panjang.csv"
+ITEM_SUFFIXES = (".csv", ".xlsx", ".json", LONG_SUFFIX)
+_EARLIER_SUFFIXES = ("-panjang.csv",)  # the long form's name before it could collide no more
 README = """Publikasi Satu Data Magetan
 ===========================
 
@@ -33,7 +36,7 @@ data/<item>.xlsx         tabel yang sama untuk Excel; angka tersimpan sebagai an
                          ribuan/desimal (Excel/Calc berbahasa Indonesia menampilkan 1.234,5).
 data/<item>.json         seri data seperti dataset portal: metadata (konsep, klasifikasi, ukuran,
                          satuan, periode) dan satu seri per rincian berisi {tahun, nilai}.
-data/<item>-panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
+data/<item>.panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
 datapackage.json         Frictionless Data Package (periksa: frictionless validate datapackage.json).
 katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data.
 """
@@ -84,9 +87,13 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(body)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         written += 1
     for name in sorted(stale):
         (folder / name).unlink(missing_ok=True)
@@ -101,7 +108,7 @@ def _previous_files(folder: Path) -> set[str]:
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return set()
     return {f"data/{slug}{suffix}" for slug in slugs if isinstance(slug, str) and "/" not in slug
-            for suffix in ITEM_SUFFIXES}
+            for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
 
 
 def publish_after_cycle(config: Config, store: Store, archived: int, rules: RuleSet | None = None,

@@ -78,7 +78,7 @@ def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
 
 def resource(item: Item, rules: RuleSet, year: int) -> dict:
     return {
-        "name": item.slug, "path": f"data/{item.slug}-panjang.csv", "profile": "tabular-data-resource",
+        "name": item.slug, "path": f"data/{item.slug}.panjang.csv", "profile": "tabular-data-resource",
         "title": item.title, "description": item.standar["definisi"] or item.title,
         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
         "schema": table_schema(item, rules, year),

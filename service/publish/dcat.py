@@ -22,7 +22,7 @@ DISTRIBUTIONS = (
     (".csv", "text/csv", "CSV", "Tabel lebar (CSV)"),
     (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX", "Tabel lebar (Excel)"),
     (".json", "application/json", "JSON", "Seri data (JSON)"),
-    ("-panjang.csv", "text/csv", "CSV", "Bentuk panjang (CSV, sumber Data Package)"),
+    (".panjang.csv", "text/csv", "CSV", "Bentuk panjang (CSV, sumber Data Package)"),
 )
 IANA = "http://www.iana.org/assignments/media-types/"  # as DCAT-AP writes it
 

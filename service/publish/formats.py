@@ -8,8 +8,8 @@ import re
 import zipfile
 from datetime import datetime
 
-from service.archive.export import neutralise
 from service.publish.items import Item
+from sheets.tables import neutralise
 
 LONG_FIELDS = ("opd", "kode_data", "uraian_data", "rincian", "kode_wilayah", "satuan", "tahun", "nilai",
                "versi", "diverifikasi_pada")
@@ -28,8 +28,8 @@ def wide_csv(item: Item) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["rincian", "kode_wilayah", *map(str, item.years)])
     for row in item.rows:
-        writer.writerow([neutralise(row.rincian), row.kode_wilayah,
-                         *(number_text(row.values.get(y)) for y in item.years)])
+        writer.writerow([neutralise(v) for v in (row.rincian, row.kode_wilayah,
+                                                 *(number_text(row.values.get(y)) for y in item.years))])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -39,8 +39,9 @@ def long_csv(item: Item) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(LONG_FIELDS)
     for d in sorted(item.data, key=lambda d: (d.urutan, d.tahun)):
-        writer.writerow([d.opd, d.kode_data, neutralise(d.uraian_data), neutralise(d.rincian), d.kode_wilayah,
-                         neutralise(d.satuan), d.tahun, number_text(d.nilai), d.versi, d.diverifikasi_pada])
+        writer.writerow([neutralise(v) for v in (d.opd, d.kode_data, d.uraian_data, d.rincian, d.kode_wilayah,
+                                                 d.satuan, d.tahun, number_text(d.nilai), d.versi,
+                                                 d.diverifikasi_pada)])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -76,19 +77,17 @@ def wide_xlsx(item: Item) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Data"
-    sheet.append([item.title])
+    _text_row(sheet, [item.title])
     sheet["A1"].font = Font(bold=True)
-    sheet.append([f"{item.opd_nama} · satuan: {item.satuan}" + (f" · {item.periode}" if item.periode else "")])
-    sheet.append(["Rincian", "Kode wilayah", *item.years])
+    _text_row(sheet, [f"{item.opd_nama} · satuan: {item.satuan}" + (f" · {item.periode}" if item.periode else "")])
+    _text_row(sheet, ["Rincian", "Kode wilayah", *item.years])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in item.rows:
-        sheet.append([neutralise(row.rincian), row.kode_wilayah, *(row.values.get(y) for y in item.years)])
+        _text_row(sheet, [row.rincian, row.kode_wilayah, *(row.values.get(y) for y in item.years)])
         for cell in sheet[sheet.max_row][2:]:
             if isinstance(cell.value, (int, float)):
                 cell.number_format = number_format(cell.value)
-        for cell in sheet[sheet.max_row][:2]:
-            cell.data_type = "s"
     sheet.column_dimensions["A"].width = 28
     sheet.freeze_panes = "C4"
     moment = datetime.fromisoformat(item.modified).replace(tzinfo=None)
@@ -97,6 +96,14 @@ def wide_xlsx(item: Item) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return fixed_zip(buffer.getvalue(), moment)
+
+
+def _text_row(sheet, values: list) -> None:
+    """Append a row whose text is neutralised and stored as text (openpyxl would take '=…' for a formula)."""
+    sheet.append([neutralise(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def fixed_zip(data: bytes, moment: datetime) -> bytes:

@@ -1,6 +1,7 @@
 """Data items as the portal shows them: one per item of an OPD, a wide table of rincian × tahun."""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from rules import fields as f
 from service.publish.source import Datum, by_item
 
+MAX_SLUG = 80  # a file name (slug plus ".panjang.csv") stays far below the 255 bytes a file system allows
 PERIODE = {"tahunan": "Tahunan", "semesteran": "Semesteran", "triwulanan": "Triwulanan", "bulanan": "Bulanan"}
 
 
@@ -58,7 +60,14 @@ def fold(text: str) -> str:
 
 
 def slugify(text: str) -> str:
-    return "-".join(fold(text).split()) or "item"
+    """Lower-case ASCII words joined by '-'; a long text is cut at a word and ends with a short
+    hash of the whole, so the name is bounded, stable and still tells long titles apart."""
+    slug = "-".join(fold(text).split()) or "item"
+    if len(slug) <= MAX_SLUG:
+        return slug
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:10]
+    head = slug[:MAX_SLUG - len(digest) - 1]
+    return f"{head.rsplit('-', 1)[0] if '-' in head else head}-{digest}"
 
 
 def build_items(data: list[Datum], opd_names: dict[str, str]) -> list[Item]:

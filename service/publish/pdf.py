@@ -1,4 +1,8 @@
-"""Berita Acara and the recap as PDF (fpdf2, DejaVu Sans shipped here): Indonesian dates and numbers."""
+"""Berita Acara and the recap as PDF (fpdf2, DejaVu Sans shipped here): Indonesian dates and numbers.
+
+Right-to-left scripts (Arabic) are shaped with HarfBuzz (uharfbuzz, fpdf2's text shaping); a
+character DejaVu Sans has no glyph for (CJK, most emoji) is printed as MISSING_GLYPH, so the reader
+sees that something is there, instead of fpdf2 dropping it and warning in English on the console."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,6 +22,7 @@ from service.timefmt import format_tanggal, to_wib
 FONTS = Path(__file__).with_name("fonts")
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 HEAD = FontFace(emphasis="BOLD", fill_color=(226, 232, 240))
+MISSING_GLYPH = "□"  # U+25A1, in DejaVu Sans
 
 
 class Document(FPDF):
@@ -29,6 +34,8 @@ class Document(FPDF):
         self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         self.set_font("DejaVu", size=10)
+        self.set_text_shaping(True)
+        self._drawable = {"": set(self.fonts["dejavu"].cmap), "B": set(self.fonts["dejavuB"].cmap)}
         self.set_margins(20, 18, 20)
         self.set_auto_page_break(True, margin=18)
         self.set_creation_date(now)
@@ -36,6 +43,13 @@ class Document(FPDF):
         self.set_author("Satu Data Magetan")
         self.set_lang("id")
         self.add_page()
+
+    def normalize_text(self, text: str) -> str:
+        """Every text fpdf2 draws passes here: characters the current font cannot draw become MISSING_GLYPH."""
+        drawable = self._drawable["B" if "B" in self.font_style else ""]
+        if not all(ord(c) in drawable or c in "\n\r\t" for c in text):
+            text = "".join(c if ord(c) in drawable or c in "\n\r\t" else MISSING_GLYPH for c in text)
+        return super().normalize_text(text)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -46,14 +60,14 @@ class Document(FPDF):
     def heading(self, office: str, title: str, subtitle: str) -> None:
         self.set_font("DejaVu", "B", 12)
         self.cell(0, 6, "PEMERINTAH KABUPATEN MAGETAN", align="C", new_x="LMARGIN", new_y="NEXT")
-        self.set_font("DejaVu", "B", 11)
-        self.cell(0, 6, office.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_font("DejaVu", "B", 11)  # a long office or OPD name wraps; a cell would run off the page
+        self.multi_cell(0, 6, office.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
         self.line(self.l_margin, self.get_y() + 1, self.w - self.r_margin, self.get_y() + 1)
         self.ln(5)
         self.set_font("DejaVu", "B", 12)
-        self.cell(0, 6, title, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 6, title, align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_font("DejaVu", size=10)
-        self.cell(0, 6, subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 6, subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
         self.ln(3)
 
     def paragraph(self, text: str, size: float = 10, bold: bool = False) -> None:

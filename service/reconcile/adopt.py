@@ -21,6 +21,7 @@ from sheets.base import TabSnapshot, TabWrites
 from sheets.layout import match_headers
 
 ARCHIVE_UNKNOWN = "arsip_asing"  # tab status: held, the archive does not know the sheet's IDs
+NOT_HELD = "Tab tidak ditahan karena arsip diganti"
 SHOWN = 3
 
 
@@ -61,6 +62,14 @@ def adopt(snapshot: TabSnapshot, memory: TabMemory, sop: Sop, now: datetime) -> 
         plan.status, plan.message = "header", f"Kolom wajib tidak ditemukan di baris 1: {', '.join(header.missing)}"
         return plan
     cols = header.columns
+    shown = [(text(v[cols[f.ID]]) if cols[f.ID] < len(v) else "",
+              v[cols[f.STATUS]] if f.STATUS in cols and cols[f.STATUS] < len(v) else None) for v in snapshot.rows]
+    if memory.status != ARCHIVE_UNKNOWN and not unknown_ids(shown, memory, sop):
+        # on a healthy tab "as it stands" would take an operator's unverified edit as verified
+        plan.status = "tidak_ditahan"
+        plan.message = (f"{NOT_HELD}: arsip ini mengenal semua ID baris di tab, jadi adopt tidak diperlukan "
+                        "dan tidak ada yang diambil. Perubahan di tab diperiksa seperti biasa oleh satudata poll")
+        return plan
     for index, values in enumerate(snapshot.rows):
         cells = {k: values[c] if c < len(values) else None for k, c in cols.items()}
         rid = text(cells.get(f.ID))

@@ -1,9 +1,13 @@
 """Google Sheets comment threads in the SOP (issue 9.4), decided from what was read, so a lost or
 failed comment write is simply planned again from the next read:
 
-* a reviewer's OPEN thread on a data cell of a filled row (7, 9, 10), not yet answered by the
-  poller, is a revision request exactly like a new Catatan Walidata (the thread's text is the
-  reason, its author the who); the poller replies in it to say it was taken, which marks it seen;
+* in an OPEN thread on a data cell of a filled row (7, 9, 10), the people's posts after the
+  poller's last reply (all of them when it never replied) are new. New posts by the Walidata
+  (their display name mapped through the sharing list to ``[walidata] emails``, who.comment_author)
+  are a revision request exactly like a new Catatan Walidata (her text is the reason, she the who),
+  also as a reply in a thread the poller answered before. Anyone else's new posts never move the
+  row: they are recorded (shown on the row's history page) and answered "hanya Walidata yang dapat
+  meminta revisi". Either reply marks the posts seen;
 * while a galat blocks a step, the poller keeps ONE thread of its own on the row's first offending
   cell, assigned to the OPD's operators (Google e-mails the assignee; the others are +mentioned),
   replies in it when the findings change and resolves it once the row passes.
@@ -12,16 +16,19 @@ The poller never edits or deletes a post it did not write: it only opens threads
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from rules import fields as f
 from rules.sop import DIARSIP, DIISI, PERBAIKAN, TERVERIFIKASI, Sop
-from service.reconcile.plan import Plan, RowMemory
+from service.reconcile.plan import Event, Plan, RowMemory
 from service.reconcile.who import People, Who, comment_author
 from sheets.base import OWNED_NOTE_PREFIX, CellComment, CommentWrite, TabSnapshot
 from sheets.layout import HeaderMap
 
 FILLED = (DIISI, TERVERIFIKASI, DIARSIP)
 TAKEN = "Diterima sebagai permintaan revisi"
+REFUSED = "hanya Walidata yang dapat meminta revisi"
+COMMENT = "komentar"  # Event.kind of a comment that moved nothing
 
 
 @dataclass(frozen=True)
@@ -29,31 +36,77 @@ class Request:
     thread: CellComment
     text: str
     who: Who
+    authorised: bool = True  # written by the Walidata: a revision request
 
 
-def _answered(thread: CellComment) -> bool:
-    return any(mine for _, _, mine in thread.replies)
+def _new_posts(thread: CellComment) -> list[tuple[str, str]]:
+    """(author, text) of the people's posts after the poller's last reply in the thread."""
+    posts = [(thread.author, thread.text, thread.mine), *thread.replies]
+    last = max((i for i, (_, _, mine) in enumerate(posts) if mine), default=-1)
+    return [(author, text) for author, text, mine in posts[last + 1:] if not mine and text.strip()]
 
 
-def revision_request(snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemory | None) -> Request | None:
-    """The first unseen OPEN thread a person wrote on a data cell of this (0-based sheet) row, when
-    the row is filled; None otherwise or when the backend reads no comments."""
+def _threads_with_news(snapshot: TabSnapshot, row: int, header: HeaderMap,
+                       mem: RowMemory | None) -> list[tuple[CellComment, list[tuple[str, str]]]]:
     if snapshot.comments is None or mem is None or mem.state not in FILLED:
-        return None
+        return []
     data_cols = {c for k, c in header.columns.items() if k in f.DATA_FIELDS}
+    out = []
     for thread in snapshot.comments:
-        if (thread.row == row and thread.col in data_cols and thread.status == "OPEN" and not thread.mine
-                and thread.text.strip() and not _answered(thread)):
-            return Request(thread, thread.text.strip(), comment_author(thread.author))
-    return None
+        if thread.row == row and thread.col in data_cols and thread.status == "OPEN" and not thread.mine:
+            if news := _new_posts(thread):
+                out.append((thread, news))
+    return out
+
+
+def requests_on(snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemory | None,
+                people: People) -> list[Request]:
+    """One per thread with new posts on this (0-based sheet) row, when the row is filled: the
+    Walidata's request when she wrote one of them, else the last other author's remark."""
+    out = []
+    for thread, news in _threads_with_news(snapshot, row, header, mem):
+        named = [(comment_author(author, snapshot.authors.get(author), people), text) for author, text in news]
+        hers = [(who, text.strip()) for (who, ok), text in named if ok]
+        if hers:
+            out.append(Request(thread, "\n".join(text for _, text in hers), hers[-1][0]))
+        else:
+            (who, _), text = named[-1]
+            out.append(Request(thread, text.strip(), who, authorised=False))
+    return out
+
+
+def revision_request(snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemory | None,
+                     people: People) -> Request | None:
+    """The Walidata's first revision request on this row, None when there is none."""
+    return next((r for r in requests_on(snapshot, row, header, mem, people) if r.authorised), None)
 
 
 def taken(plan: Plan, request: Request | None, row_id: str, state: str, sop: Sop) -> None:
-    """Answer the reviewer's thread once it sent the row to revision (this marks it seen)."""
+    """Answer the Walidata's thread once it sent the row to revision (this marks it seen)."""
     if request is not None:
         plan.writes.comments.append(CommentWrite("reply", text=f"{OWNED_NOTE_PREFIX} {TAKEN}: baris {row_id} kini "
                                                  f"{sop.label(state)}; operator diminta memperbaiki lalu "
                                                  "mencentang lagi Selesai Diisi.", comment_id=request.thread.comment_id))
+
+
+def not_authorised(plan: Plan, snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemory | None,
+                   people: People, row_id: str, state: str, sop: Sop, now: datetime) -> None:
+    """Anyone else's new posts on a filled row: recorded for the Walidata and answered in the
+    thread; the row stays where it is."""
+    for request in requests_on(snapshot, row, header, mem, people):
+        if request.authorised:
+            continue
+        label = sop.label(state)
+        plan.writes.comments.append(CommentWrite("reply", comment_id=request.thread.comment_id, text=(
+            f"{OWNED_NOTE_PREFIX} Komentar dicatat dan ditampilkan kepada Walidata, tetapi {REFUSED}; baris "
+            f"{row_id} tetap {label}. Bila Walidata setuju, ia membalas di utas ini atau mengisi Catatan Walidata.")))
+        plan.events.append(Event(now, plan.opd, row_id, state, state,
+                                 f"Komentar (tidak mengubah status; {REFUSED}): {_clip(request.text)}", {},
+                                 oleh=request.who.oleh, bagaimana=request.who.bagaimana, kind=COMMENT))
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 500 else text[:500] + "…"
 
 
 def _blocked(row: RowMemory) -> list[dict]:
@@ -124,7 +177,7 @@ def unskip(memory, slots: list, snapshot: TabSnapshot, header: HeaderMap):
     from dataclasses import replace
     if not snapshot.comments:
         return memory
-    fresh = {s.row_id for s in slots if revision_request(snapshot, s.row, header, memory.rows.get(s.row_id))}
+    fresh = {s.row_id for s in slots if _threads_with_news(snapshot, s.row, header, memory.rows.get(s.row_id))}
     if not fresh:
         return memory
     rows = {rid: replace(m, fingerprint="") if rid in fresh else m for rid, m in memory.rows.items()}

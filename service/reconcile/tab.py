@@ -303,6 +303,8 @@ def _plan_row(run: _Run, slot: _Slot, findings: list[Finding], nilai: float | No
     row = _read(run, slot)
     outcome = advance(_walk_input(row), lambda n: [x for x in findings if x.blocks(n)])
     comments.taken(run.plan, row.request if outcome.state == REVISI else None, slot.row_id, outcome.state, run.ctx.sop)
+    comments.not_authorised(run.plan, run.snapshot, slot.row, run.header, row.mem, run.witness.people, slot.row_id,
+                            outcome.state, run.ctx.sop, run.now)
     row.clears.update(outcome.clears)
     if outcome.held:  # verified stays verified (issue 8.4)
         findings = for_review(findings, row.mem.findings, run.ctx.review_cause)  # type: ignore[union-attr]
@@ -332,7 +334,7 @@ def _read(run: _Run, slot: _Slot) -> _Row:
     box_notes = dict(mem.box_notes) if mem else {}
     boxes, clears = read_boxes(cells, box_notes if memory.write_pending else {}, slot.copied)
     return _Row(mem, data, text(cells.get(f.CATATAN)),
-                comments.revision_request(run.snapshot, slot.row, run.header, mem),  # a reviewer's comment (issue 9.4)
+                comments.revision_request(run.snapshot, slot.row, run.header, mem, run.witness.people),  # the Walidata's
                 box_notes, boxes, clears, changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else [])
 
 

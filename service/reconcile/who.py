@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sheets.base import TabSnapshot
+from sheets.base import PostAuthor, TabSnapshot
 from sheets.layout import BY_KEY
 
 POLLER = "poller (sistem)"
@@ -102,8 +102,31 @@ def _excel(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
     return Who(_one_of(names), "; ".join(how))
 
 
-def comment_author(author: str) -> Who:
-    return Who(author or "tidak diketahui", "penulis komentar di Google Sheets (nama tampilan dari Google)")
+def comment_author(name: str, mapped: PostAuthor | None, people: People) -> tuple[Who, bool]:
+    """Who wrote a comment, and whether that is the Walidata: Google gives only a display name,
+    which the backend mapped through the spreadsheet's sharing list (``mapped``); a name it could
+    not map to one account in ``[walidata] emails`` is never taken for the Walidata."""
+    basis = "penulis komentar di Google Sheets (Google hanya memberi nama tampilan)"
+    if mapped is None:
+        return Who(name or "tidak diketahui", f"{basis}; tidak dicocokkan dengan daftar akses, "
+                                               "jadi tidak dianggap Walidata"), False
+    how = f"{basis}; {mapped.how}"
+    walidata = {w.casefold() for w in people.walidata}
+    emails = list(mapped.emails)
+    if not emails:
+        return Who(f"{name} (tidak dikenal)", f"{how}; jadi tidak dianggap Walidata"), False
+    if mapped.ambiguous:
+        if all(e.casefold() in walidata for e in emails):
+            return Who(f"{name} (salah satu Walidata: {', '.join(emails)})",
+                       f"{how}; semua akun itu tercantum di [walidata] emails"), True
+        return Who(f"{name} (salah satu dari: {', '.join(emails)})", f"{how}; jadi tidak dianggap Walidata"), False
+    email = emails[0]
+    who = f"{name} <{email}>" if email.casefold() != name.casefold() else name
+    if email.casefold() in walidata:
+        return Who(who, f"{how}; {email} tercantum di [walidata] emails"), True
+    if email.casefold() in {o.casefold() for o in people.operators}:
+        return Who(who, f"{how}; {email} adalah Operator {people.opd} ([[opd]] operators), bukan Walidata"), False
+    return Who(who, f"{how}; {email} tidak tercantum di [walidata] emails maupun operator {people.opd}"), False
 
 
 def kepala(ticked_by: Who, people: People) -> Who:

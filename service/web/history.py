@@ -7,7 +7,7 @@ from service.archive.queries import Queries
 from service.web.views import state_label
 from sheets.layout import BY_KEY
 
-KIND_LABEL = {"status": "Perubahan status", "nilai": "Perubahan nilai"}
+KIND_LABEL = {"status": "Perubahan status", "nilai": "Perubahan nilai", "komentar": "Komentar (status tetap)"}
 
 
 def _state_label(code: str | None) -> str | None:

@@ -19,7 +19,7 @@ MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=
          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 PUBLIC = {"publik.katalog", "publik.data", "publik.paket", "publik.ttl", "publik.jsonld", "static"}
 DOWNLOADS = ((".csv", "CSV (tabel lebar)"), (".xlsx", "Excel"), (".json", "JSON (seri data)"),
-             ("-panjang.csv", "CSV bentuk panjang"))
+             (".panjang.csv", "CSV bentuk panjang"))
 PDFS = {"berita-acara-kesepakatan": "Berita Acara Kesepakatan", "berita-acara-verifikasi": "Berita Acara Verifikasi",
         "rekap": "Rekap Data Sektoral"}
 

@@ -13,6 +13,7 @@ from service.web import charts
 from service.web.reads import DashboardReads
 from service.config import Config
 from service.archive.progress import holidays_shown, opd_standard, opd_summaries
+from service.archive import chain
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
 from sheets.layout import BY_KEY
@@ -27,6 +28,7 @@ TAB_STATUS = {
     "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
     "ubah_massal": "Perubahan massal ditahan", "hapus_tertunda": "Penghapusan menunggu persetujuan Walidata",
     "arsip_asing": "Arsip tidak mengenal baris tab ini (ditahan)",
+    "rantai_rusak": "Rantai hash arsip rusak (ditahan)",
     "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
     "ditunda_kuota": "Ditunda karena kuota",
 }
@@ -238,6 +240,8 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
                   "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE,
                   "ditunda": deferred, **google_status(config)},
         "masalah_tab": problems,
+        "verifikasi": chain.last_verification(reads.queries.engine),
+        "rantai": chain.heads(reads.queries.engine),
         "grafik": charts.column_chart([c["permintaan"]["baca"] for c in reversed(cycles)],
                                       limit=GOOGLE_QUOTA_PER_MINUTE / per_minute if google else None,
                                       labels=[f"Siklus {c['id']}" for c in reversed(cycles)]),

@@ -37,6 +37,7 @@ from .bodies import (
 )
 from . import comments, rows as row_identity
 from .budget import STATE_NAME, Budget, Ledger, Quota
+from .people import name_authors
 from .changes import ChangeFeed, version_of
 from .protect import Sync, fingerprint
 from .auth import credentials_path, load_service_account
@@ -349,6 +350,8 @@ class GoogleBackend:
             snapshot.token = self._tabs[kode].token = self.feed.token(version, people)
             out[kode] = TabResult(kode, snapshot=snapshot)
             comments.attach(out[kode].snapshot, sheet, self._comments_read, self.operators.get(kode, ()), editors)
+            # comment authors named through the sharing list (people.py): only the Walidata asks for revision
+            out[kode].snapshot.authors = name_authors(self, sid, version, out[kode].snapshot.comments or ())
         return out
 
     def _grid(self, sid: str, kodes: list[str], refresh: bool) -> tuple[dict[str, Any], dict[str, str]]:

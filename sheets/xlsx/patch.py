@@ -56,6 +56,17 @@ def _escape(text: str) -> str:
             .replace("\r", "&#13;"))
 
 
+_OOXML_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def ooxml_text(text: str) -> str:
+    """Cell text as OOXML stores it, so Excel, LibreOffice and calamine read back exactly
+    ``text``: a character XML cannot hold becomes ``_xHHHH_``, and text that already looks like
+    such an escape has its underscore escaped (``_x005F_``) so it is not decoded."""
+    text = _OOXML_ESCAPE.sub("_x005F_", text)
+    return _escape(ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text))
+
+
 def is_empty(value: Any) -> bool:
     """None, False (an unticked box) and "" all mean an empty cell; 0 is a number."""
     return value is None or value is False or (isinstance(value, str) and _clean(value) == "")
@@ -73,7 +84,7 @@ def _cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
     if value is None or value is False or value == "":
         return None if style is None else head + b"/>"
     if isinstance(value, str):
-        text = _escape(value).encode()
+        text = ooxml_text(value).encode()
         return head + b' t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % text
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
@@ -83,10 +94,8 @@ def _cell_xml(address: str, style: int | None, value: Any) -> bytes | None:
 
 
 def _clean(value: Any) -> Any:
-    """True is a ticked box; text loses the characters XML cannot hold (and may become empty)."""
-    if value is True:
-        return BOX_TEXT
-    return ILLEGAL_XML.sub("", value) if isinstance(value, str) else value
+    """True is a ticked box; text is kept exactly (ooxml_text escapes what XML cannot hold)."""
+    return BOX_TEXT if value is True else value
 
 
 def same_value(current: Any, value: Any) -> bool:

@@ -39,14 +39,29 @@ def hash_password(password: str, salt: bytes, spin: int = SPIN_COUNT, algorithm:
     return base64.b64encode(digest).decode()
 
 
-def legacy_hash(password: str) -> str:
-    """Excel's old 16-bit password verifier (``password`` attribute), for files that use it."""
+def _verifier(data: bytes, signed: bool) -> str:
+    """MS-OFFCRYPTO 2.3.7.1 (Method 1) over every byte, the length folded in last. ``signed``:
+    LibreOffice XORs each byte as a C ``char``, so a byte >= 0x80 also flips the high bits."""
     value = 0
-    for char in reversed(password[:15]):
+    for byte in reversed(data):
         value = ((value >> 14) & 1) | ((value << 1) & 0x7FFF)
-        value ^= ord(char) & 0xFF
+        value ^= (byte | 0xFF00) if signed and byte >= 0x80 else byte
     value = ((value >> 14) & 1) | ((value << 1) & 0x7FFF)
-    return f"{value ^ len(password) ^ 0xCE4B:04X}"
+    return f"{(value ^ 0xCE4B ^ len(data)) & 0xFFFF:04X}"
+
+
+def legacy_hashes(password: str) -> set[str]:
+    """The old 16-bit verifiers (``password`` attribute) a client may have written for ``password``,
+    over all its characters: LibreOffice hashes the UTF-8 bytes; Excel the ANSI (cp1252) bytes,
+    or each character's low byte (the high one when the low is zero). ASCII gives one value."""
+    ansi = password.encode("cp1252", "replace")
+    low = bytes((ord(c) & 0xFF) or (ord(c) >> 8) & 0xFF for c in password)
+    return {_verifier(password.encode("utf-8"), True), _verifier(ansi, False), _verifier(low, False)}
+
+
+def legacy_hash(password: str) -> str:
+    """The verifier LibreOffice writes when a person protects a sheet (Tools > Protect Sheet)."""
+    return _verifier(password.encode("utf-8"), True)
 
 
 def protection_state(sheet_xml: bytes, password: str | None) -> bool | None:
@@ -70,7 +85,7 @@ def protection_state(sheet_xml: bytes, password: str | None) -> bool | None:
             return hash_password(password, salt, spin, algorithm) == attrs["hashValue"]
         except (ValueError, TypeError):
             return False
-    return attrs.get("password", "").upper() == legacy_hash(password)
+    return attrs.get("password", "").upper() in legacy_hashes(password)
 
 
 class Guard:

@@ -32,11 +32,11 @@ def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> W
     from .backend import _BAD_FILE, _load, _replace_atomic, _same, _token
     from .write import patch_workbook
 
+    if not rows:
+        return WriteResult(None, snapshot.token)
     path = backend.path(snapshot.opd)
     if reason := backend._busy(path, snapshot.token):
         return WriteResult(reason.replace("; akan ditulis pada siklus berikutnya", _NEXT))
-    if not rows:
-        return WriteResult(None, snapshot.token)
     data, token = _load(path)
     if not _same(snapshot.token, token):
         return WriteResult(f"Berkas {path.name} berubah sejak dibaca{_NEXT}")

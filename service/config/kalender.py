@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rules.sop import load_sop
-from service.config import ConfigError, _get
+from service.config.model import ConfigError
+from service.config.read import value
 
 if TYPE_CHECKING:  # rules.deadlines brings the holidays package: only a config with extensions needs it
     from rules.deadlines import Extension
@@ -16,28 +17,28 @@ EXTENSION_KEYS = {"hari", "alasan", "langkah"}
 MAX_EXTENSION_DAYS = 250  # a working year: more is a typing slip
 
 
-def _date(value: object, where: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+def _date(raw: object, where: str) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str):
         try:
-            return date.fromisoformat(value.strip())
+            return date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    raise ConfigError(f"{where} {value!r} bukan tanggal: tulis TAHUN-BULAN-HARI, mis. \"2025-10-13\"")
+    raise ConfigError(f"{where} {raw!r} bukan tanggal: tulis TAHUN-BULAN-HARI, mis. \"2025-10-13\"")
 
 
 def holidays(data: dict) -> dict[date, str]:
     """``[kalender] libur_tambahan = ["2025-10-13", {tanggal = "2025-10-13", nama = "Hari Jadi Magetan"}]``."""
-    kalender = _get(data, "kalender", dict, "satudata.toml", {})
+    kalender = value(data, "kalender", dict, "satudata.toml", {})
     for key in kalender:
         if key != "libur_tambahan":
             raise ConfigError(f"Kunci '{key}' di kalender tidak dikenal (salah ketik?). Kunci yang dikenal: "
                               "libur_tambahan")
     out: dict[date, str] = {}
-    for i, item in enumerate(_get(kalender, "libur_tambahan", list, "kalender", []), 1):
+    for i, item in enumerate(value(kalender, "libur_tambahan", list, "kalender", []), 1):
         where = f"kalender.libur_tambahan ke-{i}"
         name = ""
         if isinstance(item, dict):
@@ -45,8 +46,8 @@ def holidays(data: dict) -> dict[date, str]:
             if unknown:
                 raise ConfigError(f"Kunci '{sorted(unknown)[0]}' di {where} tidak dikenal. Kunci yang dikenal: "
                                   "nama, tanggal")
-            name = _get(item, "nama", str, where, "").strip()
-            item = _get(item, "tanggal", (str, date), where)
+            name = value(item, "nama", str, where, "").strip()
+            item = value(item, "tanggal", (str, date), where)
         day = _date(item, where)
         if day in out:
             raise ConfigError(f"{where}: tanggal {day.isoformat()} sudah tercantum")
@@ -59,7 +60,7 @@ def extensions(item: dict, where: str) -> tuple[Extension, ...]:
     sop = load_sop()
     steps = sorted(n for n, s in sop.steps.items() if s.hari_kerja and n >= 3)
     out = []
-    for i, raw in enumerate(_get(item, "perpanjangan", list, where, []), 1):
+    for i, raw in enumerate(value(item, "perpanjangan", list, where, []), 1):
         here = f"{where}.perpanjangan ke-{i}"
         if not isinstance(raw, dict):
             raise ConfigError(f"{here} harus berupa tabel, mis. {{hari = 5, alasan = \"...\"}}")
@@ -67,13 +68,13 @@ def extensions(item: dict, where: str) -> tuple[Extension, ...]:
         if unknown:
             raise ConfigError(f"Kunci '{sorted(unknown)[0]}' di {here} tidak dikenal. Kunci yang dikenal: "
                               "alasan, hari, langkah")
-        hari = _get(raw, "hari", int, here)
+        hari = value(raw, "hari", int, here)
         if not 1 <= hari <= MAX_EXTENSION_DAYS:
             raise ConfigError(f"{here}.hari harus antara 1 dan {MAX_EXTENSION_DAYS} hari kerja (sekarang: {hari})")
-        alasan = _get(raw, "alasan", str, here).strip()
+        alasan = value(raw, "alasan", str, here).strip()
         if not alasan:
             raise ConfigError(f"{here}.alasan wajib diisi: tulis mengapa tenggat diperpanjang")
-        langkah = _get(raw, "langkah", int, here, None)
+        langkah = value(raw, "langkah", int, here, None)
         if langkah is not None and langkah not in steps:
             raise ConfigError(f"{here}.langkah harus nomor langkah SOP {', '.join(map(str, steps))} "
                               f"(sekarang: {langkah})")

@@ -1,0 +1,111 @@
+"""`satudata init`, `demo` and `doctor`: a workspace made, shown with demo data, and checked."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from service.cli.context import open_store, pass_config
+from service.cli.poll import poll
+from service.cli.report import progress_printer
+from service.config import Config, load_config
+
+
+@click.command(help="Buat ruang kerja baru di FOLDER: satudata.toml, aturan, folder sheet dan arsip.")
+@click.argument("directory", metavar="FOLDER", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--backend", type=click.Choice(["xlsx", "google"]), default="xlsx", show_default=True,
+              help="Tempat sheet OPD: berkas Excel lokal atau Google Sheets.")
+@click.option("--year", type=int, default=2025, show_default=True, help="Tahun data yang dikumpulkan.")
+@click.option("--demo", is_flag=True, help="Isi beberapa OPD dengan daftar data demo pada berbagai langkah.")
+@click.option("--force", is_flag=True, help="Timpa satudata.toml yang sudah ada.")
+@click.option("--spreadsheet-id", default=None,
+              help="google: ID atau URL spreadsheet bersama (satu tab per OPD).")
+@click.option("--spreadsheets", "mapping", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="google: satu spreadsheet per OPD, dari CSV berkolom kode,spreadsheet (ID atau URL).")
+@click.option("--per-opd", is_flag=True,
+              help="google: tulis FOLDER/spreadsheet-opd.csv untuk diisi URL spreadsheet tiap OPD.")
+@click.option("--credentials", default=None, help="google: jalur kunci JSON akun layanan (tidak disalin).")
+def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spreadsheet_id: str | None,
+         mapping: Path | None, per_opd: bool, credentials: str | None) -> None:
+    from service.cli.workspace import WorkspaceExists, google_layout, init_workspace
+    if demo and backend != "xlsx":
+        raise click.ClickException("--demo hanya untuk backend xlsx")
+    if (mapping or per_opd or spreadsheet_id) and backend != "google":
+        raise click.ClickException("--spreadsheet-id, --spreadsheets dan --per-opd hanya untuk --backend google")
+    try:
+        shared, own = google_layout(spreadsheet_id, mapping)
+        path = init_workspace(directory, backend=backend, year=year, force=force,
+                              spreadsheet_id=shared, credentials=credentials, per_opd=own)
+    except WorkspaceExists as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Ruang kerja dibuat: {path}")
+    if own:
+        click.echo(f"{len(own)} OPD memakai spreadsheet sendiri" + (", yang lain spreadsheet bersama" if shared else ""))
+    if per_opd:
+        _per_opd_steps(directory, path)
+    if backend == "google" and not (shared or own):
+        from service.archive.engine import make_engine
+        make_engine(f"sqlite:///{(directory / 'arsip.sqlite').resolve()}").dispose()  # the archive, ready
+        if not per_opd:
+            click.echo("Isi sheets.spreadsheet_id (dan sheets.credentials atau GOOGLE_APPLICATION_CREDENTIALS) "
+                       f"di {path}, bagikan spreadsheet ke e-mail akun layanan sebagai Editor, lalu jalankan: "
+                       f"satudata -c {path} doctor")
+        return
+    config = load_config(path)
+    open_store(config, upgrade=True)  # creates the archive database
+    if demo:
+        from service.poller.wiring import utcnow
+        from service.cli.demo import run_demo
+        run_demo(directory, utcnow(), progress_printer(False, "Membangun demo"))
+        click.echo("Data demo dimasukkan untuk 8 OPD pada berbagai langkah SOP.")
+    if backend == "google":
+        click.echo(f"Langkah berikut: satudata -c {path} doctor")
+    else:
+        click.echo(f"Langkah berikut: satudata -c {path} poll --once")
+
+
+def _per_opd_steps(directory: Path, path: Path) -> None:
+    """What a person does for one spreadsheet per OPD: the service account cannot own files."""
+    from service.cli.workspace import MAPPING_NAME, write_mapping_template
+    csv_path = write_mapping_template(directory / MAPPING_NAME)
+    click.echo(f"Daftar OPD untuk diisi: {csv_path}\n"
+               "1. Buat satu spreadsheet per OPD di Google Drive akun dinas (akun layanan tidak dapat memiliki "
+               "berkas; pemilik selalu dapat menyunting semuanya).\n"
+               "2. Bagikan setiap spreadsheet (atau satu folder berisi semuanya) ke e-mail akun layanan sebagai "
+               "Editor.\n"
+               f"3. Tempel URL tiap spreadsheet di kolom 'spreadsheet' {csv_path.name}.\n"
+               f"4. Jalankan: satudata init {directory} --backend google --spreadsheets {csv_path} --force, "
+               f"lalu satudata -c {path} doctor")
+
+
+@click.command(help="Periksa kesiapan ruang kerja: kredensial, akses dan pemilik spreadsheet, tab, judul kolom dan "
+                   "rentang terlindungi.")
+@click.option("--fix", is_flag=True, help="google: sesuaikan rentang terlindungi dengan satudata.toml.")
+@pass_config
+def doctor(config: Config, fix: bool) -> None:
+    from service.cli.doctor import doctor as check
+    lines = check(config, fix=fix)
+    for ok, text in lines:
+        click.echo(f"{'OK ' if ok else 'PERBAIKI'} {text}")
+    if not all(ok for ok, _ in lines):
+        sys.exit(1)
+
+
+@click.command(help="Buat ruang kerja demo (FOLDER, bawaan ./demo), jalankan poller, tampilkan ringkasan.")
+@click.argument("directory", metavar="[FOLDER]", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
+@click.pass_context
+def demo(ctx: click.Context, directory: Path) -> None:
+    from service.poller.wiring import utcnow
+    from service.cli.demo import run_demo
+    from service.cli.workspace import init_workspace
+    path = directory / "satudata.toml"
+    if path.exists():
+        click.echo(f"Ruang kerja demo sudah ada di {directory}; menjalankan satu siklus poller.")
+    else:
+        init_workspace(directory)
+        click.echo(f"Membangun ruang kerja demo di {directory} (8 OPD dengan data demo)...")
+        run_demo(directory, utcnow(), progress_printer(False, "Membangun demo"))
+    ctx.obj["config"] = str(path)
+    ctx.invoke(poll, once=True, as_json=False)
+    click.echo(f"Buka berkas Excel di {directory / 'sheets'}; konfigurasi: {path}")

@@ -1,0 +1,51 @@
+"""What a workspace file (satudata.toml) says once read and checked: the Config and its OPDs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CONFIG_NAME = "satudata.toml"
+
+
+class ConfigError(Exception):
+    """A workspace file a Walidata must fix; the message is in Bahasa Indonesia."""
+
+
+@dataclass(frozen=True)
+class Opd:
+    kode: str
+    nama: str
+    operators: tuple[str, ...] = ()
+    spreadsheet_id: str | None = None
+    perpanjangan: tuple = ()  # rules.deadlines.Extension: deadline extensions granted this OPD
+    kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD who approves step 6
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    name: str
+    year: int
+    backend: str
+    folder: Path
+    spreadsheet_id: str | None
+    credentials: Path | None
+    archive_url: str
+    interval_seconds: int
+    walidata: tuple[str, ...]
+    opds: tuple[Opd, ...]
+    rules_folder: Path | None
+    dashboard_users: dict[str, str] = field(default_factory=dict)
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8050
+    extra_holidays: dict = field(default_factory=dict)  # [kalender] libur_tambahan: date -> name
+    # the Walidata's sheet-protection password, by reference only (see service/walidata_password.py)
+    walidata_password_env: str | None = None
+    walidata_password_file: Path | None = None
+    stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
+    publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    google_quota: dict = field(default_factory=dict)  # [google] kuota_*: Quota field -> requests per minute
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
