@@ -90,6 +90,9 @@ class FakeSheetsApi:
     quota_enabled: bool = True
     retry_after: float | None = None  # seconds sent in a 429's Retry-After header (Sheets documents none)
     latency: float = 0.0  # seconds each request takes on the fake clock
+    # people act through the API here to meet protection as they would in the Sheets UI, which is not
+    # the API and spends no quota: only the service account's requests are counted unless this is set
+    people_use_quota: bool = False
     clock: FakeClock = field(default_factory=FakeClock)
     spreadsheets: dict[str, Spreadsheet] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
@@ -263,7 +266,7 @@ class FakeSheetsApi:
 
     def _charge(self, user: str, kind: str) -> None:
         """Count the request in the last 60 seconds, per user and per project; a refused one counts too."""
-        if kind == "drive" or not self.quota_enabled:
+        if kind == "drive" or not self.quota_enabled or (user != self.service_account and not self.people_use_quota):
             return
         over = None
         for who, limit, scope in ((user, self.quota, "PerMinutePerUser"), ("*", self.project_quota, "PerMinute")):

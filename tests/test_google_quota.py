@@ -210,3 +210,22 @@ def test_the_read_after_a_write_lists_no_tabs_in_a_new_process(tmp_path):
         assert [r.method for r in world.last if r.kind == "read"] == ["sheets.spreadsheets.get"]
     finally:
         world.store.engine.dispose()
+
+
+def test_the_fake_counts_any_60_seconds_per_user_and_per_project_with_googles_429_body(tmp_path):
+    from tests.fake_sheets_api import FakeSheetsApi
+    api = FakeSheetsApi(people_use_quota=True, project_quota=90)
+    api.create_spreadsheet("1Q", editors={api.service_account, "orang@example.go.id"})
+    url = "https://sheets.googleapis.com/v4/spreadsheets/1Q"
+    sa, person = api.client().http_client.session, api.client("orang@example.go.id").http_client.session
+    api.clock.advance(30)
+    assert all(sa.get(url, params={"fields": "spreadsheetId"}, timeout=5).status_code == 200 for _ in range(60))
+    api.clock.advance(45)  # a new calendar minute, but not 60 seconds after the first request
+    refused = sa.get(url, params={"fields": "spreadsheetId"}, timeout=5)
+    assert refused.status_code == 429
+    details = refused.json()["error"]["details"][0]
+    assert details["metadata"]["quota_limit"] == "ReadRequestsPerMinutePerUser"
+    assert details["metadata"]["quota_limit_value"] == "60"
+    answers = [person.get(url, params={"fields": "spreadsheetId"}, timeout=5) for _ in range(60)]
+    assert [a.status_code for a in answers].count(429) > 0  # the project's 90 a minute, shared
+    assert answers[-1].json()["error"]["details"][0]["metadata"]["quota_limit"] == "ReadRequestsPerMinute"

@@ -134,6 +134,7 @@ class GoogleBackend:
         self.ledger = ledger or Ledger(None)
         self.budget = Budget(quota, clock, self.ledger)  # Google's per-minute quotas, planned
         self.interval_seconds = interval_seconds
+        self.fresh_seconds = FRESH_SECONDS  # a write this soon after its read needs no identity re-read
         self._in_cycle = False  # rounds() asked the change feed for this cycle
         self._titles: dict[str, dict[str, int]] = {}  # spreadsheet -> {tab title: sheetId}
         self._tabs: dict[str, _Tab] = {}  # OPD -> what its last read learnt
@@ -445,7 +446,7 @@ class GoogleBackend:
         if not batches:
             return [], {}
         now = self.budget.clock()
-        unsure = [b for b in batches if now - self._tabs[b.opd].read_at > FRESH_SECONDS]
+        unsure = [b for b in batches if now - self._tabs[b.opd].read_at > self.fresh_seconds]
         maps: dict[str, Any] = {b.opd: row_identity.SAME for b in batches}
         if unsure:
             maps.update(row_identity.confirm(self, sid, [(b.opd, self._tabs[b.opd].title, snapshots[b.opd])
