@@ -93,6 +93,11 @@ class FakeSheetsApi:
     # people act through the API here to meet protection as they would in the Sheets UI, which is not
     # the API and spends no quota: only the service account's requests are counted unless this is set
     people_use_quota: bool = False
+    # what only a live account can settle (`satudata doctor --uji-langsung`), switchable here
+    comments_move_version: bool = True  # a comment moves Drive's version (and so the change feed)
+    service_account_may_comment: bool = True  # insertComment by the service account is allowed
+    service_account_may_create: bool = True  # Drive files.create by the service account is allowed
+    feed_lists_shared: bool = True  # the service account's changes.list lists files shared with it
     clock: FakeClock = field(default_factory=FakeClock)
     spreadsheets: dict[str, Spreadsheet] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
@@ -326,6 +331,14 @@ class FakeSheetsApi:
             return drive.list_changes(self, query, user)
         if name == "drive.revisions.list":
             return comments.list_revisions(self, params, query, user)
+        if name == "drive.files.create":
+            return drive.create_file(self, body, user)
+        if name == "drive.files.update":
+            return drive.update_file(self, params, body, user)
+        if name == "drive.permissions.create":
+            return drive.create_permission(self, params, body, user)
+        if name == "drive.comments.list":
+            return drive.list_comments(self, params, query, user)
         if name == "drive.permissions.list":
             return drive.list_permissions(self, params, query, user)
         sid = params["spreadsheetId"]

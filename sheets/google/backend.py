@@ -37,6 +37,7 @@ from .bodies import (
 )
 from . import comments, rows as row_identity
 from .budget import STATE_NAME, Budget, Ledger, Quota
+from .selftest import RESULT_NAME, Assumptions
 from .people import name_authors
 from .changes import ChangeFeed, version_of
 from .protect import Sync, fingerprint
@@ -113,7 +114,7 @@ class GoogleBackend:
                  operators: Mapping[str, Sequence[str]] | None = None, service_account: str | None = None,
                  retry: RetryPolicy | None = None, timeout: Any = TIMEOUT, quota: Quota | None = None,
                  clock: Callable[[], float] = time.time, ledger: Ledger | None = None,
-                 interval_seconds: int = 60) -> None:
+                 interval_seconds: int = 60, assumptions: Assumptions | None = None) -> None:
         """``client`` is a gspread Client (its authorised requests session is used);
         ``spreadsheets`` maps each OPD code to the id of the spreadsheet holding its tab; ``ledger``
         what is remembered between processes (the workspace's status-google.json)."""
@@ -135,6 +136,9 @@ class GoogleBackend:
         self.budget = Budget(quota, clock, self.ledger)  # Google's per-minute quotas, planned
         self.interval_seconds = interval_seconds
         self.fresh_seconds = FRESH_SECONDS  # a write this soon after its read needs no identity re-read
+        # what `doctor --uji-langsung` measured on this account (uji-google.json), else Google's documented behaviour
+        self.assumptions = assumptions or Assumptions()
+        self._news: dict[str, bool] = {}  # spreadsheet -> a new comment found this cycle (comments.list)
         self._in_cycle = False  # rounds() asked the change feed for this cycle
         self._titles: dict[str, dict[str, int]] = {}  # spreadsheet -> {tab title: sheetId}
         self._tabs: dict[str, _Tab] = {}  # OPD -> what its last read learnt
@@ -158,6 +162,7 @@ class GoogleBackend:
         kwargs.setdefault("quota", Quota(**getattr(config, "google_quota", {})))
         kwargs.setdefault("ledger", Ledger(config.root / STATE_NAME))
         kwargs.setdefault("interval_seconds", config.interval_seconds)
+        kwargs.setdefault("assumptions", Assumptions.load(config.root / RESULT_NAME))
         return cls(client, layout, walidata=config.walidata,
                    operators={o.kode: o.operators for o in config.opds}, **kwargs)
 
@@ -281,7 +286,7 @@ class GoogleBackend:
         so each write follows its read within seconds and the quota window is checked per round."""
         groups = self._group(opds)
         self.feed.look(groups, known)  # one Drive changes.list for every spreadsheet
-        self._in_cycle = True
+        self._in_cycle, self._news = True, {}
         quiet = [o for o in opds if not self.spreadsheets.get(o)]
         busy: list[tuple[float, list[str]]] = []
         for sid, kodes in groups.items():
@@ -302,6 +307,11 @@ class GoogleBackend:
         """The tabs of a spreadsheet that must be read (all when a comment retry is due)."""
         if comments.retry_due(self, sid):
             return list(kodes)
+        if not self.assumptions.comments_move_version:  # measured: a comment leaves Drive's version alone
+            if sid not in self._news:
+                self._news[sid] = comments.new_comments(self, sid)
+            if self._news[sid]:
+                return list(kodes)
         return [k for k in kodes if not self.feed.current(known.get(k), version, self._people_fingerprint(k))]
 
     def read(self, opds: list[str], known: dict[str, Any]) -> list[TabResult]:
@@ -310,6 +320,7 @@ class GoogleBackend:
         groups = self._group(opds)
         if not self._in_cycle:
             self.feed.look(groups, known)  # one Drive changes.list for every spreadsheet
+            self._news = {}
         for sid, kodes in groups.items():
             try:
                 results.update(self._read_spreadsheet(sid, kodes, known))
@@ -392,7 +403,8 @@ class GoogleBackend:
         groups: dict[str, list[TabWrites]] = {}
         for batch in batches:
             sid = self.spreadsheets.get(batch.opd)
-            if batch.comments and sid and comments.backing_off(self, sid):
+            if batch.comments and sid and (not self.assumptions.service_account_may_comment
+                                           or comments.backing_off(self, sid)):
                 batch = replace(batch, comments=[])  # a failed comment write waits its turn, the cells do not
                 if not batch and batch.opd in snapshots:  # nothing else: the read's version still holds
                     out[batch.opd] = WriteResult(None, snapshots[batch.opd].token)

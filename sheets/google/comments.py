@@ -166,6 +166,32 @@ def requests_for(sheet_id: int, writes: list[CommentWrite]) -> list[dict[str, An
     return out
 
 
+def new_comments(backend: Any, sid: str) -> bool:
+    """Where a comment does not move Drive's version (measured by `doctor --uji-langsung`): a comment
+    changed since the last one seen (Drive comments.list from a ``modifiedTime`` watermark kept in
+    status-google.json). The first look at a spreadsheet with comments counts as new."""
+    marks = backend.ledger.section("komentar_tanda")
+    since = marks.get(sid)
+    params = {"fields": "nextPageToken,comments(id,modifiedTime)", "pageSize": "100", "includeDeleted": "true"}
+    if since:
+        params["startModifiedTime"] = since
+    latest, token = since, None
+    try:
+        for _ in range(20):
+            page = backend._call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/comments",
+                                 f"Drive comments.list {sid}", params={**params, **({"pageToken": token} if token else {})})
+            times = [c.get("modifiedTime", "") for c in page.get("comments", []) if c.get("modifiedTime", "") > (since or "")]
+            latest = max([latest or "", *times]) or None
+            token = page.get("nextPageToken")
+            if not token:
+                break
+    except GoogleError as exc:  # unsure: read the spreadsheet (one Sheets read) rather than miss a comment
+        log.warning("komentar %s tidak dapat didaftar: %s", sid, exc)
+        return True
+    marks[sid] = latest or "1970-01-01T00:00:00.000Z"
+    return latest is not None and latest != since
+
+
 def backing_off(backend: Any, sid: str) -> bool:
     """A comment write failed here and its next try is not due yet: comments are not sent."""
     state = backend.ledger.section("komentar").get(sid)
