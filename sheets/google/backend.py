@@ -6,7 +6,8 @@ or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
   spreadsheet whose version is the token of the last processed read is skipped;
 * a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a lean ``fields`` mask: values,
   formulas without a value, notes, number formats), one ``values.batchGet`` confirming the rows
-  about to be written (google_rows) and at most one ``spreadsheets.batchUpdate`` for cells and notes
+  about to be written (rows.py) when the write comes later than FRESH_SECONDS after the read, and
+  at most one ``spreadsheets.batchUpdate`` for cells and notes
   (``updateCells`` per block of written system cells, google_requests) plus one for comments, per
   spreadsheet, whatever the number of tabs, rows or edits. A body is kept below MAX_REQUEST_BYTES
   (Google advises 2 MB): the first write of a large workspace takes a few; a refused body is
@@ -16,7 +17,9 @@ or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
   then. Drive's version can lag, so row identity is confirmed as well (google_rows);
 * a write returns no token: an operator's edit landing between our write and a Drive call made after
   it would share its version and be skipped until the next edit, so the cycle after a write reads
-  once more (one Sheets read) and then stays idle.
+  once more (one Sheets read) and then stays idle;
+* the cycle serves the changed spreadsheets one round each, longest-waiting first, within Google's
+  per-minute quotas (budget.py); what does not fit is deferred to the next cycle, never refused.
 
 Only ``sheets/`` imports gspread and google-auth; nothing is built at import.
 """
