@@ -229,3 +229,38 @@ def test_the_fake_counts_any_60_seconds_per_user_and_per_project_with_googles_42
     answers = [person.get(url, params={"fields": "spreadsheetId"}, timeout=5) for _ in range(60)]
     assert [a.status_code for a in answers].count(429) > 0  # the project's 90 a minute, shared
     assert answers[-1].json()["error"]["details"][0]["metadata"]["quota_limit"] == "ReadRequestsPerMinute"
+
+
+def test_kesehatan_and_status_show_deferred_tabs_as_waiting_not_as_errors(tmp_path):
+    from datetime import datetime, timezone
+
+    from click.testing import CliRunner
+
+    from service.cli import main
+    from service.web.app import create_app
+
+    world = Quoted(tmp_path, count=6, quota=Quota(read=2 * COST["read"], write=60))
+    try:
+        _serve_all(world, limit=12)
+        world.settle()
+        world.edit_all()
+        world.process()
+        report = world.poll()
+        waiting = [t.opd for t in report.tabs if t.status == "ditunda"]
+        assert waiting
+        now = datetime(2025, 3, 4, 2, 0, tzinfo=timezone.utc)
+        client = create_app(world.config, world.store, clock=lambda: now).test_client()
+        data = client.get("/api/kesehatan").get_json()
+        assert [t["kode"] for t in data["kuota"]["ditunda"]] == waiting
+        assert not {t["kode"] for t in data["masalah_tab"]} & set(waiting)  # not among the problems
+        html = client.get("/kesehatan").get_data(as_text=True)
+        assert "ditunda karena kuota" in html and waiting[0] in html
+        world.config.path.write_text(
+            '[workspace]\nyear = 2025\n[sheets]\nbackend = "google"\n'
+            f'[archive]\nurl = "{world.config.archive_url}"\n'
+            + "".join(f'[[opd]]\nkode = "{k}"\nnama = "{k}"\nspreadsheet_id = "1Sheet{k}"\n' for k in world.kodes),
+            encoding="utf-8")
+        out = CliRunner().invoke(main, ["-c", str(world.config.path), "status"]).output
+        assert "~ ditunda karena kuota Google per menit" in out and "! ditunda" not in out
+    finally:
+        world.store.engine.dispose()

@@ -155,3 +155,17 @@ def test_with_drive_lagging_a_late_edit_is_not_taken_for_a_comment_moving_the_ve
     assert saved["komentar_menggeser_versi"]["hasil"] is False
     assert saved["komentar_akun_kedua_menggeser_versi"]["hasil"] is False
     assert Assumptions.load(tmp_path / RESULT_NAME).comments_move_version is False
+
+
+def test_the_cli_says_uji_langsung_is_for_google_and_akun_kedua_needs_it(tmp_path):
+    from click.testing import CliRunner
+
+    from service.cli import main
+    path = tmp_path / "satudata.toml"
+    path.write_text('[workspace]\nyear = 2025\n[sheets]\nbackend = "xlsx"\n', encoding="utf-8")
+    key = tmp_path / "kedua.json"
+    key.write_text("{}", encoding="utf-8")
+    out = CliRunner().invoke(main, ["-c", str(path), "doctor", "--uji-langsung"])
+    assert out.exit_code == 1 and "--uji-langsung hanya untuk backend google" in out.output
+    out = CliRunner().invoke(main, ["-c", str(path), "doctor", "--akun-kedua", str(key)])
+    assert out.exit_code == 2 and "--akun-kedua hanya berlaku bersama --uji-langsung" in out.output
