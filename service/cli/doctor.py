@@ -49,11 +49,19 @@ def remembered_google(config: Config) -> list[Line]:
     failing, once per spreadsheet, and whether the live self-test ran."""
     from sheets.google.budget import STATE_NAME, Ledger
 
+    from datetime import datetime
+
+    from service.timefmt import format_tanggal
+
     ledger = Ledger(config.root / STATE_NAME)
     out: list[Line] = []
     for sid, state in sorted(ledger.section("komentar").items()):
         if isinstance(state, dict) and state.get("gagal"):
-            out.append((False, f"Komentar poller di spreadsheet {sid} belum tersimpan sejak {state.get('sejak', '?')} "
+            try:
+                since = format_tanggal(datetime.fromisoformat(str(state.get("sejak"))), with_time=True)
+            except ValueError:
+                since = "?"
+            out.append((False, f"Komentar poller di spreadsheet {sid} belum tersimpan sejak {since} "
                                f"({state['gagal']} kali; {state.get('alasan', '')}); dicoba lagi setiap "
                                f"{state.get('jeda_siklus', 1)} siklus, siklus tanpa perubahan tetap 1 permintaan Drive"))
     return out

@@ -256,8 +256,15 @@ def google_status(config: Config) -> dict:
     from sheets.google.budget import STATE_NAME, Ledger
     ledger = Ledger(config.root / STATE_NAME)
     comments = ledger.section("komentar")
-    return {"komentar_gagal": [{"spreadsheet": sid, **v} for sid, v in sorted(comments.items())
-                               if isinstance(v, dict) and v.get("gagal")]}
+    return {"komentar_gagal": [{"spreadsheet": sid, **v, "sejak": _moment(v.get("sejak"))}
+                               for sid, v in sorted(comments.items()) if isinstance(v, dict) and v.get("gagal")]}
+
+
+def _moment(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
 
 
 def jsonable(value: Any) -> Any:
