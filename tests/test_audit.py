@@ -1,4 +1,4 @@
-"""Issue 9.2, 9.3, 9.5: every change names a person (or the honest candidates) and how that is
+"""DECISIONS.md #11, #12: every change names a person (or the honest candidates) and how that is
 known; every cell edit of a known row is audited with column, from and to; the Ka. OPD who
 approves is the one the workspace file names."""
 from __future__ import annotations
@@ -105,15 +105,30 @@ def test_a_walidata_tick_on_an_unprotected_workbook_is_recorded_as_tanpa_proteks
     assert revisi["to_state"] == "7a" and "tanpa proteksi" in revisi["bagaimana"]
 
 
-def test_a_walidata_tick_on_a_protected_workbook_cannot_be_an_operator(world):
+def _dicek_saved_under_protection_by(world, saver: str) -> dict:
     rid = add_item(world)
-    world.backend.tabs[OPD].saved_by = "Andi"
+    world.backend.tabs[OPD].saved_by = saver
     world.backend.tabs[OPD].protected = True
     tick(world, rid, "Dicek Bersama")
     world.poll()
-    event = world.reads.events(limit=1, opd=OPD, row_id=rid)[0]
-    assert (event["to_state"], event["oleh"]) == ("3", "Walidata (Andi)")
-    assert "kata sandi Walidata" in event["bagaimana"]
+    return world.reads.events(limit=1, opd=OPD, row_id=rid)[0]
+
+
+def test_a_walidata_tick_saved_under_protection_by_a_non_walidata_is_flagged_not_credited(world):
+    event = _dicek_saved_under_protection_by(world, "Andi")
+    assert (event["to_state"], event["oleh"]) == ("3", "Andi")  # who saved, never "Walidata" by inference
+    assert "disimpan ketika lembar terproteksi dengan kata sandi Walidata" in event["bagaimana"]
+    assert "Andi tidak tercantum di [walidata]" in event["bagaimana"]
+    assert "bukan dari Operator" not in event["bagaimana"]
+    assert "bukan Walidata: Dicek Bersama dicentang; berkas disimpan oleh Andi" in event["reason"]
+
+
+def test_a_walidata_tick_saved_under_protection_by_the_walidata_is_not_flagged(world):
+    import dataclasses
+    world.config = dataclasses.replace(world.config, walidata_nama="Andi Walidata")
+    event = _dicek_saved_under_protection_by(world, "andi  walidata")
+    assert event["oleh"] == "andi  walidata" and "tercantum di [walidata]" in event["bagaimana"]
+    assert "bukan Walidata" not in event["reason"] and "tanpa proteksi" not in event["reason"]
 
 
 def test_a_workbook_that_names_no_saver_says_unknown_and_whose_column_it_is(world):

@@ -221,3 +221,30 @@ def test_the_first_distribute_starts_the_opds_service_clock(tmp_path):
         assert again == first
     finally:
         engine.dispose()
+
+
+def test_rows_handed_out_are_credited_to_the_walidata_named_in_the_config(any_world, tmp_path):
+    import dataclasses
+
+    from service.web.history import row_history
+    w = any_world
+    w.config = dataclasses.replace(w.config, walidata_nama="Budi Santoso")
+    distribute(write_csv(tmp_path / "daftar.csv", DAFTAR), w.config, w.backend, WILAYAH)
+    w.poll()
+    rid = w.backend.ids("DINKES")[0]
+    [first] = [e for e in row_history(w.reads, "DINKES", rid)["peristiwa"] if e["jenis"] == "status"]
+    assert first["ke"] == "1" and first["oleh"] == "Budi Santoso"
+    assert "satudata distribute" in first["bagaimana"] and "[walidata] nama" in first["bagaimana"]
+    assert "tidak diketahui" not in first["oleh"]
+    assert "Dibagikan oleh" not in (w.backend.get("DINKES", rid, "Hasil Pemeriksaan") or "")  # the poller's now
+
+
+def test_without_a_configured_name_the_hand_out_names_the_os_user_in_riwayat(tmp_path, monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "diskominfo")
+    cfg = str(excel_workspace(tmp_path))
+    assert cli("-c", cfg, "distribute", str(write_csv(tmp_path / "daftar.csv", DAFTAR))).exit_code == 0
+    assert cli("-c", cfg, "poll", "--once").exit_code == 0
+    shown = cli("-c", cfg, "riwayat", "DINKES", "DINKES-0001")
+    assert shown.exit_code == 0, shown.output
+    assert "oleh diskominfo — baris ditambahkan oleh satudata distribute" in shown.output
+    assert "pengguna sistem operasi" in shown.output

@@ -174,3 +174,50 @@ def test_the_sharing_list_is_read_only_when_there_are_peoples_posts_and_once_per
     assert permission_reads(world) == 1
     world.poll()
     assert permission_reads(world) == 1
+
+
+def test_the_riwayat_list_shows_the_refused_comment_with_who_and_how_and_the_same_caveat_as_the_row_page(world):
+    import dataclasses
+    from datetime import datetime, timezone
+
+    from service.web.app import create_app
+    rid = filled(world)
+    comment(world, STRANGER, rid, "Angka ini salah, harusnya 40")
+    world.poll()
+    config = dataclasses.replace(world.config, dashboard_users={})
+    client = create_app(config, world.store, clock=lambda: datetime.now(timezone.utc)).test_client()
+    feed = client.get("/api/riwayat").get_json()["peristiwa"]
+    [remark] = [e for e in feed if e["jenis"] == "komentar"]
+    assert remark["oleh"] == f"Tamu Luar <{STRANGER}>" and "tidak tercantum di [walidata]" in remark["bagaimana"]
+    caveat = "Nama penyimpan berkas Excel adalah nama yang diatur di aplikasinya, tidak diverifikasi"
+    listing = client.get("/riwayat").get_data(as_text=True)
+    row_page = client.get(f"/opd/{OPD}/baris/{rid}").get_data(as_text=True)
+    assert caveat in listing and caveat in row_page
+    assert "harusnya 40" in listing and "Dasar" in listing
+
+
+def test_a_post_made_while_the_row_is_in_revision_is_recorded_and_never_reopens_it_once_filled_again(world):
+    rid = filled(world)
+    cid = comment(world, WALIDATA, rid, "Angka 31 tidak cocok")
+    world.poll()
+    assert flow.status(world, rid) == "7a Revisi"
+    reply_as(world.backend.person(WALIDATA), SPREADSHEET, cid, "Sekalian cek juga satuannya")
+    world.poll()
+    assert "bukan permintaan revisi baru" in poller_replies(world, cid)[-1]
+    assert "Sekalian cek juga satuannya" in remarks(world, rid)[-1]["alasan"]
+    flow.fill(world, rid, 2024, "32")
+    flow.tick(world, rid, "Selesai Diisi")
+    world.poll()
+    world.poll()
+    assert flow.status(world, rid) == "7 Diisi"
+
+
+def test_the_walidatas_posts_in_two_threads_make_one_request_and_both_are_answered(world):
+    rid = filled(world)
+    first = comment(world, WALIDATA, rid, "Nilai tidak cocok")
+    second = comment(world, WALIDATA, rid, "Tahun juga salah", header="Tahun")
+    world.poll()
+    assert flow.status(world, rid) == "7a Revisi"
+    assert poller_replies(world, first) and poller_replies(world, second)
+    event = [e for e in row_history(world.reads, OPD, rid)["peristiwa"] if e["ke"] == "7a"][-1]
+    assert "Nilai tidak cocok" in event["alasan"] and "Tahun juga salah" in event["alasan"]

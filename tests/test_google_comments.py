@@ -1,4 +1,4 @@
-"""Issue 9.2 and 9.4 on the Google Sheets fake: revision editors name who edited, a reviewer's
+"""DECISIONS.md #11 and #13 on the Google Sheets fake: revision editors name who edited, a reviewer's
 comment on a filled row is a revision request, and a blocking galat keeps one assigned thread of
 the poller's that is resolved once the row passes. The comment schemas are those of the Sheets v4
 discovery document shipped with google-api-python-client (revision 20261019)."""
@@ -188,7 +188,7 @@ def test_only_a_posts_author_may_change_or_delete_it(world):
     assert answer["commentUpdateState"] == "ALL_SAVED"
 
 
-# --- comments that cost nothing when idle (issue 26) ------------------------------------------------
+# --- comments that cost nothing when idle (DECISIONS.md #92) ---------------------------------------
 
 
 def _comment_attempts(world, since: int) -> list[int]:

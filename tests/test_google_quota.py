@@ -1,4 +1,4 @@
-"""Google's per-minute quotas at Magetan's size (issue 26), on the fake API with its quotas on:
+"""Google's per-minute quotas at Magetan's size (DECISIONS.md #90), on the fake API with its quotas on:
 57 spreadsheets changing within a minute are served over cycles without a 429, the longest
 waiting first, the rest shown as "ditunda karena kuota" (never an error); a 429 that still comes
 lowers the budget and its Retry-After is honoured; an idle cycle stays one Drive call whatever
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from service.archive.queries import Queries
-from service.archive.store import DEFERRED
+from service.reconcile.plan import TabStatus
 from service.config import ConfigError, load_config
 from sheets.google.budget import COST, STATE_NAME, Budget, Ledger, Quota
 from tests.google_world import ActingGoogleBackend
@@ -81,7 +81,7 @@ def test_a_deferred_spreadsheet_is_served_first_next_cycle_and_shown_as_deferred
         # a round is admitted while 2 reads still fit under the 4 a minute; each costs one read
         assert len(served) == 3 and len(waiting) == 3 and not report.errors
         tabs = {t["opd"]: t for t in Queries(world.store.engine).tabs()}
-        assert all(tabs[k]["status"] == DEFERRED and "ditunda karena kuota" in tabs[k]["message"] for k in waiting)
+        assert all(tabs[k]["status"] == TabStatus.DEFERRED and "ditunda karena kuota" in tabs[k]["message"] for k in waiting)
         world.process()
         report = world.poll()
         order = [t.opd for t in report.tabs if t.status == "diproses"]

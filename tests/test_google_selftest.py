@@ -1,4 +1,4 @@
-"""`satudata doctor --uji-langsung` against the fake (issue 26): every assumption is measured and
+"""`satudata doctor --uji-langsung` against the fake (DECISIONS.md #92): every assumption is measured and
 printed with what the poller does, uji-google.json is saved, the scratch spreadsheet is trashed;
 and each adaptation, with its assumption switched off in the fake, keeps the poller right."""
 from __future__ import annotations

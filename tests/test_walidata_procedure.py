@@ -123,3 +123,95 @@ def test_the_guard_recognises_calc_reprotection_so_the_procedure_raises_no_alarm
                    "unprotect": "Sandi-Walidata-2025", "type": {"N2": "YA"}, "protect": "Sandi-Walidata-2025"}])
     assert job["typed"] == {"N2": True}
     assert Guard("Sandi-Walidata-2025").state(sheet_xml(tmp_path / "w.xlsx")) is True
+
+
+PASSWORD_19 = "Sandi-Walidata-2025"
+
+
+def _workspace(tmp_path: Path, monkeypatch):
+    from tests.test_xlsx_flow import CONFIG, Workspace
+    monkeypatch.setenv("SATUDATA_WALIDATA_SANDI", PASSWORD_19)
+    ws = Workspace(tmp_path)
+    (tmp_path / "satudata.toml").write_text(
+        CONFIG + '\n[walidata]\nnama = "Budi Walidata"\nkata_sandi_env = "SATUDATA_WALIDATA_SANDI"\n', encoding="utf-8")
+    ws.cli("poll", "--once")
+    ws.edit("DINKES", 2, kode_data="DEMO-DINKES-006", uraian_data="Jumlah Kasus Tuberkulosis", satuan="Kasus")
+    ws.cli("poll", "--once")
+    return ws
+
+
+def _events(ws) -> list[dict]:
+    from service.archive.queries import Queries
+    from service.archive.store import Store, make_engine
+    return Queries(Store(make_engine(f"sqlite:///{ws.root / 'arsip.sqlite'}")).engine).events(opd="DINKES")
+
+
+def _a1(ws) -> str:
+    note = ws.cell("DINKES", 1, "ID").comment
+    return note.text if note else ""
+
+
+def _in_calc(calc, ws, tmp_path: Path, **job) -> dict:
+    """The Walidata (or an operator) works on DINKES.xlsx in Calc and saves it in place."""
+    saved = tmp_path / "calc-saved.xlsx"
+    [done] = calc([{"in": str(ws.path("DINKES")), "out": str(saved), **job}])
+    shutil.move(saved, ws.path("DINKES"))
+    return done
+
+
+def test_the_walidatas_procedure_in_calc_with_a_19_character_password_raises_no_alarm(calc, tmp_path, monkeypatch):
+    ws = _workspace(tmp_path, monkeypatch)
+    done = _in_calc(calc, ws, tmp_path, user="Budi Walidata", unprotect=PASSWORD_19, type={"N2": "YA"},
+                    protect=PASSWORD_19)
+    assert done["typed"] == {"N2": True}
+    ws.cli("poll", "--once")
+    assert ws.cell("DINKES", 2, "Status").value.startswith("3")
+    assert "TANPA proteksi" not in _a1(ws)
+    [event] = [e for e in _events(ws) if e["to_state"] == "3"]
+    assert event["oleh"] == "Budi Walidata"
+    assert "disimpan ketika lembar terproteksi" in event["bagaimana"]
+    assert "tanpa proteksi" not in event["reason"] and "bukan Walidata" not in event["reason"]
+
+
+def test_the_walidata_forgetting_to_protect_again_is_protected_quietly_with_an_audit_line(calc, tmp_path, monkeypatch):
+    ws = _workspace(tmp_path, monkeypatch)
+    _in_calc(calc, ws, tmp_path, user="Budi Walidata", unprotect=PASSWORD_19, type={"N2": "YA"})
+    assert protection_state(sheet_xml(ws.path("DINKES")), PASSWORD_19) is False
+    ws.cli("poll", "--once")
+    assert protection_state(sheet_xml(ws.path("DINKES")), PASSWORD_19) is True
+    assert "TANPA proteksi" not in _a1(ws)
+    [event] = [e for e in _events(ws) if e["to_state"] == "3"]
+    assert "tanpa proteksi" not in event["reason"]
+    assert "disimpan tanpa proteksi oleh penyimpan yang tercantum di [walidata]; proteksi dipasang kembali" \
+        in event["bagaimana"]
+
+
+def test_an_operators_tick_in_a_walidata_column_still_raises_the_alarm(calc, tmp_path, monkeypatch):
+    import openpyxl
+
+    from sheets.xlsx import save_atomic
+    ws = _workspace(tmp_path, monkeypatch)
+    # an operator in Calc cannot type there while the sheet is protected ...
+    assert _in_calc(calc, ws, tmp_path, user="Sari Operator", type={"N2": "YA"})["typed"] == {"N2": False}
+    # ... so ticks with a tool that ignores protection, once leaving it on, once taking it off
+    book = openpyxl.load_workbook(ws.path("DINKES"))
+    book.worksheets[0]["N2"] = "YA"
+    book.properties.lastModifiedBy = "Sari Operator"
+    save_atomic(book, ws.path("DINKES"))
+    ws.cli("poll", "--once")
+    [event] = [e for e in _events(ws) if e["to_state"] == "3"]
+    assert event["oleh"] == "Sari Operator" and "bukan Walidata" in event["reason"]
+    assert "Sari Operator, yang tidak tercantum di [walidata], ketika lembar terproteksi" in _a1(ws)
+    book = openpyxl.load_workbook(ws.path("DINKES"))
+    book.worksheets[0]["N2"] = None
+    save_atomic(book, ws.path("DINKES"))
+    ws.cli("poll", "--once")  # stepped back to 1
+    book = openpyxl.load_workbook(ws.path("DINKES"))
+    book.worksheets[0].protection.sheet = False
+    book.worksheets[0]["N2"] = "YA"
+    book.properties.lastModifiedBy = "Sari Operator"
+    save_atomic(book, ws.path("DINKES"))
+    ws.cli("poll", "--once")
+    assert "TANPA proteksi" in _a1(ws)
+    last = [e for e in _events(ws) if e["to_state"] == "3"][0]  # newest first
+    assert "tanpa proteksi" in last["reason"]

@@ -68,21 +68,57 @@ def plan_file(path: Path, config: Config, wilayah: Wilayah, only: tuple[str, ...
     return expansion
 
 
-def distribute(path: Path, config: Config, backend: Backend, wilayah: Wilayah,
-               only: tuple[str, ...] = ()) -> DistributeReport:
-    expansion = plan_file(path, config, wilayah, only)
+def usulan_rows(usulan: list[dict], year: int, only: tuple[str, ...] = ()) -> dict[str, list[dict[str, object]]]:
+    """Usulan data the Walidata accepted, as draft rows of their OPD: the request's first line as
+    Uraian Data, the ticket number in Keterangan; the OPD fills the rest at the joint check."""
+    wanted = {k.upper() for k in only}
+    rows: dict[str, list[dict[str, object]]] = {}
+    for u in usulan:
+        if wanted and u["opd"] not in wanted:
+            continue
+        uraian = " ".join(u["isi"].splitlines()[0].split())[:200] if u["isi"].strip() else ""
+        if uraian:
+            rows.setdefault(u["opd"], []).append({f.URAIAN: uraian, f.TAHUN: year,
+                                                  f.KETERANGAN: f"Usulan masyarakat {u['nomor']}"})
+    return rows
+
+
+def distribute(path: Path | None, config: Config, backend: Backend, wilayah: Wilayah,
+               only: tuple[str, ...] = (), usulan: list[dict] = ()) -> DistributeReport:
+    """``path``: the Daftar Data file (None: only the accepted ``usulan``)."""
+    from rules.daftar import Expansion
+    expansion = plan_file(path, config, wilayah, only) if path is not None else Expansion()
+    for opd, rows in usulan_rows(list(usulan), config.year, only).items():
+        expansion.rows.setdefault(opd, []).extend(rows)
     names = {o.kode: o.nama for o in config.opds}
     order = [o.kode for o in config.opds if o.kode in expansion.rows]
     backend.ensure_tabs([(k, names[k]) for k in order])
     report = DistributeReport()
     for opd in order:  # read just before each append: tabs sharing a spreadsheet change its version
         result = backend.read([opd], {})[0]
-        report.results.append(append_draft(backend, result, expansion.rows[opd], wilayah))
+        report.results.append(append_draft(backend, result, expansion.rows[opd], wilayah, handed_out_by(config)))
     return report
 
 
-def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], wilayah: Wilayah) -> OpdResult:
-    """Append to one tab (as read in ``result``) the rows it does not hold yet; also rollover's writer."""
+def handed_out_by(config: Config) -> str:
+    """The note each appended row carries: the hand-out is the Walidata's act, named as the
+    workspace file names her, else as the operating system names who ran the command."""
+    import getpass
+
+    from service.reconcile.who import handout_note
+    if config.walidata_nama:
+        return handout_note(config.walidata_nama, "[walidata] nama di satudata.toml")
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name the system can tell
+        user = "pengguna tidak dikenal"
+    return handout_note(user, "pengguna sistem operasi yang menjalankan perintah; [walidata] nama belum diisi")
+
+
+def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], wilayah: Wilayah,
+                 note: str | None = None) -> OpdResult:
+    """Append to one tab (as read in ``result``) the rows it does not hold yet; also rollover's writer.
+    ``note``: written in each new row's Hasil Pemeriksaan (who handed it out)."""
     from rules.daftar import row_key
     from sheets.layout import match_headers
 
@@ -110,6 +146,8 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
         for key, value in row.items():
             if key in header.columns and key != f.ID:
                 values[header.columns[key]] = value
+        if note and f.HASIL in header.columns:
+            values[header.columns[f.HASIL]] = note
         cells.append(values)
     written = backend.append_rows(snapshot, cells)
     if written.reason:
@@ -120,20 +158,27 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
 
 
 @click.command("distribute", help="Bagikan draf Daftar Data (CSV/XLSX) ke tab setiap OPD pada langkah 1 Draf.")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="BERKAS")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="BERKAS", required=False)
 @click.option("--opd", "only", multiple=True, help="Hanya OPD ini (boleh diulang).")
+@click.option("--usulan", "with_usulan", is_flag=True,
+              help="Sertakan usulan data masyarakat yang diterima Walidata (halaman Pengaduan).")
 @pass_config
-def distribute_command(config: Config, file: Path, only: tuple[str, ...]) -> None:
+def distribute_command(config: Config, file: Path | None, only: tuple[str, ...], with_usulan: bool) -> None:
     from rules.wilayah import Wilayah
-    from service.poller.wiring import open_backend
+    from service.poller.opening import open_backend
 
+    if file is None and not with_usulan:
+        raise click.UsageError("Sebutkan BERKAS Daftar Data, atau --usulan untuk membagikan usulan yang diterima saja.")
+    usulan = _accepted_usulan(config) if with_usulan else []
+    if with_usulan:
+        click.echo(f"{len(usulan)} usulan data masyarakat yang diterima ikut dibagikan")
     backend = open_backend(config)
     try:
-        report = distribute(file, config, backend, Wilayah.load(), only)
+        report = distribute(file, config, backend, Wilayah.load(), only, usulan)
     except DistributeError as exc:
         for line in exc.lines:
             click.echo(line, err=True)
-        raise click.ClickException(f"Tidak ada yang ditulis: {len(exc.lines)} masalah di {file.name}") from None
+        raise click.ClickException(f"Tidak ada yang ditulis: {len(exc.lines)} masalah di {file.name if file else 'usulan'}") from None
     _record_handouts(config, [r.opd for r in report.results if r.added and not r.error])
     for r in report.results:
         line = f"{r.opd:<18} {r.added} baris ditambahkan, {r.skipped} dilewati (sudah ada)"
@@ -143,11 +188,20 @@ def distribute_command(config: Config, file: Path, only: tuple[str, ...]) -> Non
     click.echo("Langkah berikut: satudata poll --once (setiap baris baru diberi ID, status 1 Draf)")
 
 
+def _accepted_usulan(config: Config) -> list[dict]:
+    from service.archive.pengaduan import Tickets
+    store = open_store(config)
+    try:
+        return Tickets(store.engine).accepted_usulan()
+    finally:
+        store.engine.dispose()
+
+
 def _record_handouts(config: Config, opds: list[str]) -> None:
     """The SPM's 25 working days count from the first hand-out of an OPD's list."""
     if not opds:
         return
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
 
     store, now = open_store(config), utcnow()
     try:

@@ -42,8 +42,12 @@ class Config:
     # the Walidata's sheet-protection password, by reference only (see service/walidata_password.py)
     walidata_password_env: str | None = None
     walidata_password_file: Path | None = None
+    # [walidata] nama: the Walidata as named in the audit (distribute) and as her spreadsheet program saves
+    walidata_nama: str | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    zona_waktu: str = "Asia/Jakarta"  # [workspace] zona_waktu: the zone every time is shown and written in
+    pengaduan: object = None  # [pengaduan]: service.config.pengaduan.PengaduanSettings
     google_quota: dict = field(default_factory=dict)  # [google] kuota_*: Quota field -> requests per minute
 
     @property

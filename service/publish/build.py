@@ -17,8 +17,10 @@ from service.publish import datapackage, dcat, formats
 from service.publish.items import Item, build_items
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
+from service.publish.withheld import Withheld, withhold
 
 log = logging.getLogger(__name__)
+PUBLIC_MODE = 0o644  # published files are read by a web server that may run as another user
 # a slug is [a-z0-9-] only, so "<slug>.panjang.csv" can never be another item's "<slug>.csv"
 LONG_SUFFIX = ".panjang.csv"
 ITEM_SUFFIXES = (".csv", ".xlsx", ".json", LONG_SUFFIX)
@@ -46,6 +48,7 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 class Publication:
     items: list[Item]
     files: dict[str, bytes] = field(default_factory=dict)
+    withheld: list[Withheld] = field(default_factory=list)  # totals that disagree with their parts
 
     def item(self, slug: str) -> Item | None:
         return next((i for i in self.items if i.slug == slug), None)
@@ -56,16 +59,17 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     """Every published file, from the latest verified value of every datum."""
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
-    data = latest_data(Queries(store.engine), wilayah or Wilayah.load())
+    wilayah = wilayah or Wilayah.load()
+    data, withheld = withhold(latest_data(Queries(store.engine), wilayah), rules, wilayah)
     items = build_items(data, {o.kode: o.nama for o in config.opds})
-    publication = Publication(items)
+    publication = Publication(items, withheld=withheld)
     files = publication.files
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
     if items:  # a Data Package needs at least one resource
         files["datapackage.json"] = datapackage.to_json(
-            datapackage.descriptor(items, rules, settings, config.name, config.year))
+            datapackage.descriptor(items, rules, settings, config.name, config.year, withheld))
     graph = dcat.catalogue(items, settings, config.name)
     files["katalog.ttl"] = dcat.turtle(graph)
     files["katalog.jsonld"] = dcat.jsonld(graph)
@@ -90,6 +94,7 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(body)
+            os.chmod(tmp, PUBLIC_MODE & ~_umask())  # mkstemp's 0600 would hide it from the web server's user
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -98,6 +103,13 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
     for name in sorted(stale):
         (folder / name).unlink(missing_ok=True)
     return written, unchanged
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then put back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _previous_files(folder: Path) -> set[str]:

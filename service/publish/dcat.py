@@ -38,7 +38,7 @@ def _dataset(graph: Graph, item: Item, base: str, licence: URIRef) -> URIRef:
     graph.add((node, RDF.type, DCAT.Dataset))
     graph.add((node, DCTERMS.identifier, Literal(item.slug)))
     graph.add((node, DCTERMS.title, Literal(item.title, lang="id")))
-    graph.add((node, DCTERMS.description, Literal(item.standar["definisi"] or item.title, lang="id")))
+    graph.add((node, DCTERMS.description, Literal(_description(item), lang="id")))
     graph.add((node, DCTERMS.publisher, _agent(graph, URIRef(f"{base}opd/{item.opd}"), item.opd_nama)))
     graph.add((node, DCAT.landingPage, node))
     graph.add((node, DCTERMS.modified, Literal(item.modified, datatype=XSD.dateTime)))
@@ -65,6 +65,14 @@ def _dataset(graph: Graph, item: Item, base: str, licence: URIRef) -> URIRef:
         graph.add((dist, DCTERMS.license, licence))
         graph.add((dist, DCTERMS.modified, Literal(item.modified, datatype=XSD.dateTime)))
     return node
+
+
+def _description(item: Item) -> str:
+    """The item's definition, then each value declared missing with its symbol and reason."""
+    text = item.standar["definisi"] or item.title
+    notes = [f"{d.rincian} {d.tahun}: '{d.simbol}' ({d.status_nilai.replace('_', ' ')}) — {d.keterangan}"
+             for d in item.declared]
+    return text + ("\nNilai dinyatakan tidak ada: " + "; ".join(notes) if notes else "")
 
 
 def catalogue(items: list[Item], settings: Settings, workspace: str) -> Graph:

@@ -1,4 +1,4 @@
-"""Google Sheets comment threads in the SOP (issue 9.4), decided from what was read, so a lost or
+"""Google Sheets comment threads in the SOP (DECISIONS.md #13), decided from what was read, so a lost or
 failed comment write is simply planned again from the next read:
 
 * in an OPEN thread on a data cell of a filled row (7, 9, 10), the people's posts after the
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rules import fields as f
-from rules.sop import DIARSIP, DIISI, PERBAIKAN, TERVERIFIKASI, Sop
+from rules.sop import DIARSIP, DIISI, PERBAIKAN, REVISI, TERVERIFIKASI, Sop
+from rules.workflow import ClearKind, legacy_kinds
 from service.reconcile.plan import Event, Plan, RowMemory
 from service.reconcile.who import People, Who, comment_author
 from sheets.base import OWNED_NOTE_PREFIX, CellComment, CommentWrite, TabSnapshot
@@ -48,7 +49,7 @@ def _new_posts(thread: CellComment) -> list[tuple[str, str]]:
 
 def _threads_with_news(snapshot: TabSnapshot, row: int, header: HeaderMap,
                        mem: RowMemory | None) -> list[tuple[CellComment, list[tuple[str, str]]]]:
-    if snapshot.comments is None or mem is None or mem.state not in FILLED:
+    if snapshot.comments is None or mem is None or mem.state not in (*FILLED, REVISI):
         return []
     data_cols = {c for k, c in header.columns.items() if k in f.DATA_FIELDS}
     out = []
@@ -61,8 +62,8 @@ def _threads_with_news(snapshot: TabSnapshot, row: int, header: HeaderMap,
 
 def requests_on(snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemory | None,
                 people: People) -> list[Request]:
-    """One per thread with new posts on this (0-based sheet) row, when the row is filled: the
-    Walidata's request when she wrote one of them, else the last other author's remark."""
+    """One per thread with new posts on this (0-based sheet) row, when the row is filled (or in
+    revision): the Walidata's request when she wrote one of them, else the last other author's remark."""
     out = []
     for thread, news in _threads_with_news(snapshot, row, header, mem):
         named = [(comment_author(author, snapshot.authors.get(author), people), text) for author, text in news]
@@ -77,8 +78,14 @@ def requests_on(snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemo
 
 def revision_request(snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemory | None,
                      people: People) -> Request | None:
-    """The Walidata's first revision request on this row, None when there is none."""
-    return next((r for r in requests_on(snapshot, row, header, mem, people) if r.authorised), None)
+    """The Walidata's revision request on this filled row (her posts in every thread with news,
+    the first thread's the one answered by ``taken``), None when there is none."""
+    if mem is None or mem.state not in FILLED:
+        return None
+    mine = [r for r in requests_on(snapshot, row, header, mem, people) if r.authorised]
+    if not mine:
+        return None
+    return Request(mine[0].thread, "\n".join(r.text for r in mine), mine[0].who)
 
 
 def taken(plan: Plan, request: Request | None, row_id: str, state: str, sop: Sop) -> None:
@@ -90,19 +97,34 @@ def taken(plan: Plan, request: Request | None, row_id: str, state: str, sop: Sop
 
 
 def not_authorised(plan: Plan, snapshot: TabSnapshot, row: int, header: HeaderMap, mem: RowMemory | None,
-                   people: People, row_id: str, state: str, sop: Sop, now: datetime) -> None:
-    """Anyone else's new posts on a filled row: recorded for the Walidata and answered in the
-    thread; the row stays where it is."""
-    for request in requests_on(snapshot, row, header, mem, people):
-        if request.authorised:
-            continue
-        label = sop.label(state)
-        plan.writes.comments.append(CommentWrite("reply", comment_id=request.thread.comment_id, text=(
-            f"{OWNED_NOTE_PREFIX} Komentar dicatat dan ditampilkan kepada Walidata, tetapi {REFUSED}; baris "
-            f"{row_id} tetap {label}. Bila Walidata setuju, ia membalas di utas ini atau mengisi Catatan Walidata.")))
-        plan.events.append(Event(now, plan.opd, row_id, state, state,
-                                 f"Komentar (tidak mengubah status; {REFUSED}): {_clip(request.text)}", {},
-                                 oleh=request.who.oleh, bagaimana=request.who.bagaimana, kind=COMMENT))
+                   people: People, row_id: str, state: str, sop: Sop, now: datetime,
+                   request: Request | None = None) -> None:
+    """Every other thread with new posts on this row is answered, so no post is decided twice:
+    on a filled row anyone else's posts are recorded for the Walidata and never move it; the
+    Walidata's posts in further threads join her ``request``; on a row already in revision every
+    post is recorded as part of that revision, never a new request once the row is filled again."""
+    label = sop.label(state)
+    for found in requests_on(snapshot, row, header, mem, people):
+        if request is not None and found.thread.comment_id == request.thread.comment_id:
+            continue  # answered by taken()
+        if mem is not None and mem.state == REVISI:
+            reply = (f"{OWNED_NOTE_PREFIX} Komentar dicatat: baris {row_id} sedang {label}; komentar ini menjadi "
+                     "bahan perbaikan yang sedang berjalan, bukan permintaan revisi baru.")
+            reason = f"Komentar selama revisi (tidak mengubah status): {_clip(found.text)}"
+        elif found.authorised:
+            if request is None:  # the row did not move to revision this cycle: decided again next cycle
+                continue
+            reply = f"{OWNED_NOTE_PREFIX} {TAKEN} (bersama komentar Walidata lain pada baris {row_id}): kini {label}."
+            reason = ""  # the state change already records her text
+        else:
+            reply = (f"{OWNED_NOTE_PREFIX} Komentar dicatat dan ditampilkan kepada Walidata, tetapi {REFUSED}; "
+                     f"baris {row_id} tetap {label}. Bila Walidata setuju, ia membalas di utas ini atau mengisi "
+                     "Catatan Walidata.")
+            reason = f"Komentar (tidak mengubah status; {REFUSED}): {_clip(found.text)}"
+        plan.writes.comments.append(CommentWrite("reply", comment_id=found.thread.comment_id, text=reply))
+        if reason:
+            plan.events.append(Event(now, plan.opd, row_id, state, state, reason, {}, oleh=found.who.oleh,
+                                     bagaimana=found.who.bagaimana, kind=COMMENT))
 
 
 def _clip(text: str) -> str:
@@ -114,8 +136,8 @@ def _blocked(row: RowMemory) -> list[dict]:
     errors = [x for x in row.findings if x.get("level") == "galat"]
     if not errors:
         return []
-    refused = row.state == PERBAIKAN or any("galat" in why or "Belum dapat disepakati" in why
-                                             for why in row.box_notes.values())
+    kinds = row.clear_kinds or legacy_kinds(row.box_notes)
+    refused = row.state == PERBAIKAN or ClearKind.BLOCKED in kinds.values()
     return errors if refused else []
 
 
@@ -169,6 +191,46 @@ def _keep_open(plan: Plan, threads: list[CellComment], message: str, row: int, c
         plan.writes.comments.append(CommentWrite("reopen", text=message, comment_id=threads[0].comment_id))
     elif _last_own(threads[0]) != message:
         plan.writes.comments.append(CommentWrite("reply", text=message, comment_id=threads[0].comment_id))
+
+
+@dataclass(frozen=True)
+class TicketThread:
+    """A report from the public on one of this tab's items (the archive's pengaduan table)."""
+    nomor: str
+    item_key: str
+    text: str
+    open: bool  # not answered yet
+    jawaban: str = ""
+
+
+def plan_ticket_threads(plan: Plan, snapshot: TabSnapshot, tickets: tuple[TicketThread, ...],
+                        first_rows: dict[str, tuple[int, int]], people: People) -> None:
+    """One thread of the poller's per open report, on the Nilai cell of its item's first row,
+    assigned to the OPD's operator; resolved with the answer once the Walidata answered.
+    ``first_rows``: item key -> (0-based sheet row, Nilai column)."""
+    if snapshot.comments is None:
+        return
+    for ticket in tickets:
+        marker = f"{OWNED_NOTE_PREFIX} {ticket.nomor}:"
+        threads = [t for t in snapshot.comments if t.mine and t.text.startswith(marker)]
+        if not ticket.open:
+            for thread in threads:
+                if thread.status == "OPEN":
+                    plan.writes.comments.append(CommentWrite("resolve", comment_id=thread.comment_id,
+                                                             text=f"{marker} dijawab: {ticket.jawaban}"))
+            plan.utas[ticket.nomor] = "ditutup"
+        elif threads:
+            plan.utas[ticket.nomor] = "dibuka"
+        elif ticket.item_key in first_rows:
+            row, col = first_rows[ticket.item_key]
+            others = " ".join(f"+{o}" for o in people.operators[1:])
+            text = (f"{marker} laporan masyarakat tentang item ini:\n{ticket.text}\n"
+                    "Periksa nilainya; Walidata mencatat jawabannya di dasbor (Pengaduan)." + (f"\n{others}" if others else ""))
+            plan.writes.comments.append(CommentWrite("open", row, col, text,
+                                                     assignee=people.operators[0] if people.operators else ""))
+            plan.utas[ticket.nomor] = "dibuka"
+        else:
+            plan.utas[ticket.nomor] = "tanpa_baris"  # planned again whenever this tab is read
 
 
 def unskip(memory, slots: list, snapshot: TabSnapshot, header: HeaderMap):

@@ -1,4 +1,4 @@
-"""Who made a change, and how we know (issue 9.2): every audit event names a person or the
+"""Who made a change, and how we know (DECISIONS.md #11): every audit event names a person or the
 honest set of candidates ("salah satu dari: A, B"), never a guess presented as fact.
 
 The evidence is what the backend saw (sheets.base.TabSnapshot: the Excel saving user and lock-file
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sheets.base import PostAuthor, TabSnapshot
+from sheets.base import ExcelTrail, GoogleTrail, PostAuthor, TabSnapshot
 from sheets.layout import BY_KEY
 
 POLLER = "poller (sistem)"
@@ -25,6 +25,7 @@ class People:
     walidata: tuple[str, ...] = ()
     kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD, from [[opd]] kepala
     service_account: str | None = None
+    walidata_names: tuple[str, ...] = ()  # [walidata] nama: how her spreadsheet program names her when saving
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,16 @@ def _one_of(names: list[str]) -> str:
 
 def edited(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
     """Who edited column ``key`` of this tab since the last cycle."""
-    if snapshot is not None and (snapshot.editors or snapshot.editors_basis):
-        return _google(key, snapshot, people)
-    return _excel(key, snapshot, people)
+    trail = snapshot.trail if snapshot is not None else None
+    if snapshot is not None and isinstance(trail, GoogleTrail) and (trail.editors or trail.basis):
+        return _google(key, snapshot, trail, people)
+    return _excel(key, snapshot, trail if isinstance(trail, ExcelTrail) else ExcelTrail(), people)
 
 
-def _google(key: str, snapshot: TabSnapshot, people: People) -> Who:
+def _google(key: str, snapshot: TabSnapshot, trail: GoogleTrail, people: People) -> Who:
     mine = (people.service_account or "").casefold()
-    editors = [e for e in snapshot.editors if not (mine and mine in _emails(e))]
-    basis = snapshot.editors_basis or "riwayat revisi Google Drive sejak siklus lalu"
+    editors = [e for e in trail.editors if not (mine and mine in _emails(e))]
+    basis = trail.basis or "riwayat revisi Google Drive sejak siklus lalu"
     walidata = {w.casefold() for w in people.walidata}
     if snapshot.protected:  # the tab itself is editable by its OPD's operators and the Walidata only
         members = walidata | {o.casefold() for o in people.operators}
@@ -79,9 +81,26 @@ def _google(key: str, snapshot: TabSnapshot, people: People) -> Who:
     return Who(f"tidak diketahui (kolom milik {role(key, people)})", f"{basis}: tidak ada penyunting tercatat")
 
 
-def _excel(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
-    saved = snapshot.saved_by if snapshot is not None else None
-    opened = snapshot.opened_by if snapshot is not None else None
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def saved_by_walidata(snapshot: TabSnapshot | None, people: People) -> bool:
+    """Whether the Excel file was last saved under a name ``[walidata]`` gives (nama or an e-mail).
+    The name is what the saver's program was set to, not verified; it only spares the Walidata the
+    alarm for her own save, it never vouches for anyone."""
+    trail = snapshot.trail if snapshot is not None else None
+    saved = trail.saved_by if isinstance(trail, ExcelTrail) else None
+    return saved is not None and bool(saved) and any(_same_name(saved, n) for n in (*people.walidata_names, *people.walidata))
+
+
+def is_excel(snapshot: TabSnapshot | None) -> bool:
+    """The evidence is an Excel file's (saver, lock file, protection), not Google's revisions or comments."""
+    return snapshot is not None and not isinstance(snapshot.trail, GoogleTrail) and snapshot.comments is None
+
+
+def _excel(key: str, snapshot: TabSnapshot | None, trail: ExcelTrail, people: People) -> Who:
+    saved, opened = trail.saved_by, trail.opened_by
     protected = snapshot.protected if snapshot is not None else None
     names = [n for n in (saved, opened) if n]
     how = []
@@ -91,10 +110,18 @@ def _excel(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
     if opened and opened != saved:
         how.append(f"{opened} sedang membuka berkas (berkas kunci)")
     if role(key, people) == "Walidata":
+        walidata = saved_by_walidata(snapshot, people)
+        if walidata:
+            how.append(f"{saved} tercantum di [walidata] satudata.toml")
+        elif protected is not None:
+            how.append(f"{saved or 'penyimpan yang tidak tercatat'} tidak tercantum di [walidata] satudata.toml")
         if protected:
-            how.insert(0, "kolom Walidata terkunci dengan kata sandi Walidata, jadi bukan dari Operator")
-            return Who("Walidata" + (f" ({_one_of(names)})" if names else ""), "; ".join(how))
-        if protected is False:
+            how.insert(0, "disimpan ketika lembar terproteksi dengan kata sandi Walidata (proteksi mencegah, "
+                          "tidak menjamin: berkas dapat diubah di luar program spreadsheet)")
+        elif protected is False and walidata:
+            how.insert(0, "disimpan tanpa proteksi oleh penyimpan yang tercantum di [walidata]; proteksi dipasang "
+                          "kembali oleh poller")
+        elif protected is False:
             how.append("tanpa proteksi: sheet tidak terkunci saat itu, siapa pun yang membuka berkas dapat mencentang")
     if not names:
         return Who(f"tidak diketahui (kolom milik {role(key, people)})",
@@ -129,8 +156,28 @@ def comment_author(name: str, mapped: PostAuthor | None, people: People) -> tupl
     return Who(who, f"{how}; {email} tidak tercantum di [walidata] emails maupun operator {people.opd}"), False
 
 
+_HANDOUT = re.compile(r"^Dibagikan oleh (.+?) melalui satudata distribute \((.+?)\)")
+
+
+def handout_note(name: str, basis: str) -> str:
+    """What `satudata distribute` writes in the Hasil Pemeriksaan (system) cell of each row it
+    appends, so the poller's first event of the row names who handed it out (DECISIONS.md #32)."""
+    return (f"Dibagikan oleh {name} melalui satudata distribute ({basis}); poller memberi ID dan memeriksa "
+            "baris ini pada siklus berikutnya.")
+
+
+def handed_out(hasil: object) -> Who | None:
+    """Who handed a new row out (SOP step 2, the Walidata's act), from distribute's note, else None."""
+    found = _HANDOUT.match(hasil) if isinstance(hasil, str) else None
+    if found is None:
+        return None
+    return Who(found.group(1), f"baris ditambahkan oleh satudata distribute (langkah 2 SOP, tindakan Walidata), "
+                               f"dijalankan sebagai {found.group(1)}: {found.group(2)}; tercatat di kolom sistem "
+                               "Hasil Pemeriksaan")
+
+
 def kepala(ticked_by: Who, people: People) -> Who:
-    """Step 6: the head approves; the operator ticks on the head's behalf (DESIGN section 1)."""
+    """Step 6: the head approves; the operator ticks on the head's behalf (DECISIONS.md #1)."""
     if people.kepala:
         nama, nip = people.kepala
         head = f"Ka. OPD {nama}" + (f" (NIP {nip})" if nip else "")

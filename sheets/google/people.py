@@ -5,7 +5,8 @@ and says so when it cannot be told: a name no one or several people share is nev
 
 The list is cached per spreadsheet and read again when Drive's version of the file moved since
 (a share or a rename may be among the changes) or a name is not in it, at most once per version
-for the same unknown name. Drive quota, and only in cycles with people's posts to name."""
+for the same unknown name. Drive quota, and only in cycles with people's posts to name
+(DECISIONS.md #30)."""
 from __future__ import annotations
 
 import logging
@@ -54,7 +55,7 @@ def _read(backend: Any, sid: str) -> dict[str, list[dict[str, Any]]]:
     for _ in range(50):  # at most 5,000 permissions
         params = {"fields": PERMISSION_FIELDS, "pageSize": "100", "supportsAllDrives": "true",
                   **({"pageToken": token} if token else {})}
-        page = backend._call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/permissions",
+        page = backend.call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/permissions",
                              f"Drive permissions.list {sid}", params=params)
         for permission in page.get("permissions", []):
             if permission.get("type") == "user" and permission.get("displayName"):

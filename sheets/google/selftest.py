@@ -81,11 +81,11 @@ class SelfTest:
 
     def _drive(self, who: Any, method: str, path: str, what: str, params: Any = None, body: Any = None) -> dict:
         kind = "drive"
-        return who._call(kind, method, f"https://www.googleapis.com/drive/v3/{path}", what, params=params, body=body,
+        return who.call(kind, method, f"https://www.googleapis.com/drive/v3/{path}", what, params=params, body=body,
                          idempotent=method == "GET")
 
     def _sheets(self, who: Any, method: str, path: str, what: str, params: Any = None, body: Any = None) -> dict:
-        return who._call("read" if method == "GET" else "write", method, f"{SHEETS_URL}/{quote(self.sid, safe='')}{path}",
+        return who.call("read" if method == "GET" else "write", method, f"{SHEETS_URL}/{quote(self.sid, safe='')}{path}",
                          what, params=params, body=body, idempotent=method == "GET")
 
     def _batch(self, who: Any, requests: list[dict[str, Any]]) -> dict:

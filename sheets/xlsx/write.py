@@ -60,7 +60,8 @@ def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
         styles = StyleBook(archive.read(parts.styles) if parts.styles else None)
         header = match_headers(snapshot.header).columns
         unprotected = guard is not None and not guard.protects(sheet)
-        notes = _with_protection_note([(n.row, n.col, n.text) for n in batch.notes], guard, unprotected)
+        notes = _with_protection_note([(n.row, n.col, n.text) for n in batch.notes], guard,
+                                      unprotected and not batch.quiet_reprotect, batch.alarm)
         edits = _edits(batch, snapshot, sheet, styles, header, guard)
         hidden = merged_cells(sheet)
         notes = [n for n in notes if not hidden(n[0], n[1])]  # a cell merged away holds no note
@@ -79,12 +80,14 @@ def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
 
 
 def _with_protection_note(notes: list[tuple[int, int, str | None]], guard: protect.Guard | None,
-                          unprotected: bool) -> list[tuple[int, int, str | None]]:
-    """A1 says the sheet was found unprotected, beside what reconcile may say there about the header."""
-    if guard is None or not unprotected:
+                          unprotected: bool, alarm: str = "") -> list[tuple[int, int, str | None]]:
+    """A1 says the sheet was found unprotected (or carries reconcile's ``alarm``), beside what
+    reconcile may say there about the header."""
+    if guard is None or not (unprotected or alarm):
         return notes
     header = next((n for n in notes if n[:2] == (0, 0)), None)
-    text = guard.unprotected_note()
+    text = guard.unprotected_note() if unprotected else OWNED_NOTE_PREFIX
+    text = f"{text}\n\n{alarm}" if unprotected and alarm else f"{text} {alarm}" if alarm else text
     if header is not None and header[2]:
         text = header[2] + "\n\n" + text.removeprefix(OWNED_NOTE_PREFIX).lstrip()
     return [n for n in notes if n[:2] != (0, 0)] + [(0, 0, text)]
