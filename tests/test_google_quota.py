@@ -5,6 +5,8 @@ lowers the budget and its Retry-After is honoured; an idle cycle stays one Drive
 the token history; a failing comment write backs off instead of keeping every cycle busy."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from service.archive.queries import Queries
@@ -68,14 +70,31 @@ def test_57_spreadsheets_edited_within_a_minute_are_served_without_a_429(quoted)
         assert quoted.backend.get(kode, 2, "ID") == f"{kode}-0001"
 
 
-def test_a_deferred_spreadsheet_is_served_first_next_cycle_and_shown_as_deferred_not_as_an_error(tmp_path):
-    world = Quoted(tmp_path, count=6, quota=Quota(read=2 * COST["read"], write=60))
+@contextmanager
+def settled(tmp_path, count: int, **backend):
+    """A Quoted workspace after its first run, idle; its archive closed afterwards."""
+    world = Quoted(tmp_path, count=count, **backend)
     try:
         _serve_all(world, limit=12)
         world.settle()
-        world.edit_all()
-        world.process()
-        report = world.poll()
+        yield world
+    finally:
+        world.store.engine.dispose()
+
+
+def _half_deferred(tmp_path) -> tuple[Quoted, object]:
+    """Six spreadsheets edited at once under a read quota of 4 a minute: the cycle that defers some."""
+    world = Quoted(tmp_path, count=6, quota=Quota(read=2 * COST["read"], write=60))
+    _serve_all(world, limit=12)
+    world.settle()
+    world.edit_all()
+    world.process()
+    return world, world.poll()
+
+
+def test_a_deferred_spreadsheet_is_served_first_next_cycle_and_shown_as_deferred_not_as_an_error(tmp_path):
+    world, report = _half_deferred(tmp_path)
+    try:
         served = [t.opd for t in report.tabs if t.status == "diproses"]
         waiting = [t.opd for t in report.tabs if t.status == "ditunda"]
         # a round is admitted while 2 reads still fit under the 4 a minute; each costs one read
@@ -93,10 +112,7 @@ def test_a_deferred_spreadsheet_is_served_first_next_cycle_and_shown_as_deferred
 
 
 def test_a_429_that_still_comes_lowers_the_budget_and_its_retry_after_is_honoured(tmp_path):
-    world = Quoted(tmp_path, count=12)
-    try:
-        _serve_all(world)
-        world.settle()
+    with settled(tmp_path, 12) as world:
         world.api.quota, world.api.retry_after = 10, 30  # someone else spends the project's quota
         world.edit_all()
         world.process()
@@ -112,8 +128,6 @@ def test_a_429_that_still_comes_lowers_the_budget_and_its_retry_after_is_honoure
             world.process()
             world.poll()
             assert world.refused() == 0
-    finally:
-        world.store.engine.dispose()
 
 
 def test_the_budget_window_slides_and_a_lowered_limit_recovers_minute_by_minute():
@@ -179,7 +193,7 @@ def test_an_idle_cycle_is_one_drive_call_whatever_feed_positions_the_tokens_hold
     world = Quoted(tmp_path, count=8)
     try:
         world.api.create_spreadsheet("1Lain", editors={world.api.service_account})  # another file the poller sees
-        _serve_all(world)
+        _serve_all(world, limit=12)
         world.settle()
         for kode in world.kodes[:6]:  # six are served, two keep their older feed position
             world.backend.add_row(kode, Uraian_Data="Jumlah puskesmas", Satuan="unit", Tahun=2024, Nilai="12")
@@ -198,18 +212,13 @@ def test_an_idle_cycle_is_one_drive_call_whatever_feed_positions_the_tokens_hold
 
 
 def test_the_read_after_a_write_lists_no_tabs_in_a_new_process(tmp_path):
-    world = Quoted(tmp_path, count=3)
-    try:
-        _serve_all(world)
-        world.settle()
+    with settled(tmp_path, 3) as world:
         world.backend.add_row(world.kodes[0], Uraian_Data="Jumlah puskesmas", Satuan="unit", Tahun=2024, Nilai="12")
         world.process()
         world.poll()
         world.process()
         world.poll()  # its token is None since the write: read once, without asking for the tab list
         assert [r.method for r in world.last if r.kind == "read"] == ["sheets.spreadsheets.get"]
-    finally:
-        world.store.engine.dispose()
 
 
 def test_the_fake_counts_any_60_seconds_per_user_and_per_project_with_googles_429_body(tmp_path):
@@ -239,13 +248,8 @@ def test_kesehatan_and_status_show_deferred_tabs_as_waiting_not_as_errors(tmp_pa
     from service.cli import main
     from service.web.app import create_app
 
-    world = Quoted(tmp_path, count=6, quota=Quota(read=2 * COST["read"], write=60))
+    world, report = _half_deferred(tmp_path)
     try:
-        _serve_all(world, limit=12)
-        world.settle()
-        world.edit_all()
-        world.process()
-        report = world.poll()
         waiting = [t.opd for t in report.tabs if t.status == "ditunda"]
         assert waiting
         now = datetime(2025, 3, 4, 2, 0, tzinfo=timezone.utc)

@@ -71,9 +71,10 @@ def _commented(world, rid: str) -> None:
                world.backend._col(flow.OPD, "Nilai"), "Angka ini tidak cocok dengan laporan")
 
 
-def _filled(world) -> str:
-    rid = flow.to_approved(world)
-    flow.fill(world, rid, 2024, "31")
+def _filled(world, rid: str | None = None, nilai: str = "31") -> str:
+    """An item filled and ticked (a new one, or ``rid`` filled again with ``nilai``), at 7 Diisi."""
+    rid = rid or flow.to_approved(world)
+    flow.fill(world, rid, 2024, nilai)
     flow.tick(world, rid, "Selesai Diisi")
     for _ in range(3):
         world.poll()
@@ -95,19 +96,10 @@ def test_where_a_comment_does_not_move_version_the_walidatas_comment_still_sends
     assert flow.status(world, rid) == "7a Revisi"
     for _ in range(2):
         world.poll()
-    second = _filled_again(world, rid)
-    _commented(world, second)
+    _filled(world, rid, "32")  # fixed and filled again; the Walidata comments once more
+    _commented(world, rid)
     world.poll()
-    assert flow.status(world, second) == "7a Revisi"
-
-
-def _filled_again(world, rid: str) -> str:
-    flow.fill(world, rid, 2024, "32")
-    flow.tick(world, rid, "Selesai Diisi")
-    for _ in range(3):
-        world.poll()
-    assert flow.status(world, rid) == "7 Diisi"
-    return rid
+    assert flow.status(world, rid) == "7a Revisi"
 
 
 def test_where_the_service_account_may_not_comment_the_poller_tries_no_comment(tmp_path):
