@@ -41,17 +41,22 @@ COLUMNS: tuple[Column, ...] = (
     Column(f.UKURAN, "Ukuran", "operator", required=False, width=12),
     Column(f.FREKUENSI, "Frekuensi", "operator", required=False, aliases=("Periode",), width=12),
     _box(f.DICEK, 10, aliases=("Dicek",)),
-    _box(f.SEPAKAT_OPD, 11),
-    _box(f.SEPAKAT_WALIDATA, 11),
+    _box(f.SEPAKAT_OPD, 12),
+    _box(f.SEPAKAT_WALIDATA, 12),
     _box(f.SETUJU_KA, 11, aliases=("Disetujui Kepala OPD", "Disetujui Kepala")),
     _box(f.SELESAI_ISI, 10),
-    _box(f.VERIFIKASI, 11, aliases=("Diverifikasi",)),
+    _box(f.VERIFIKASI, 15, aliases=("Diverifikasi",)),
     Column(f.CATATAN, "Catatan Walidata", "walidata", width=30),
     Column(f.STATUS, "Status", "system", width=18),
     Column(f.HASIL, "Hasil Pemeriksaan", "system", aliases=("Hasil",), width=50),
     Column(f.DIPERBARUI, "Diperbarui", "system", aliases=("Terakhir Diperbarui",), width=17),
 )
-BY_KEY = {c.key: c for c in COLUMNS}
+# Recognised where a person adds them, never put in a new tab by the template.
+OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    Column(f.BIDANG, "Bidang", "operator", required=False, aliases=("Bidang Penanggung Jawab", "Unit Kerja"),
+           width=18),
+)
+BY_KEY = {c.key: c for c in COLUMNS + OPTIONAL_COLUMNS}
 HEADERS = [c.header for c in COLUMNS]
 
 
@@ -63,7 +68,7 @@ def normalise_header(text: object) -> str:
 
 _EXACT: dict[str, str] = {}
 _ALIAS: dict[str, str] = {}
-for _c in COLUMNS:
+for _c in COLUMNS + OPTIONAL_COLUMNS:
     _EXACT[normalise_header(_c.header)] = _c.key
     _EXACT.setdefault(normalise_header(_c.key), _c.key)
     for _name in _c.aliases:

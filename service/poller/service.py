@@ -2,6 +2,7 @@
 run only while this process holds the archive's poller lease."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -14,12 +15,15 @@ from rules.wilayah import Wilayah
 from service.archive import dberrors
 from service.archive.store import Store
 from service.config import Config, ConfigError
+from service.config.wilayah import load_wilayah
 from service.poller.clock import utcnow
 from service.poller.cycle import CycleReport, fewer_collections, run_cycle
 from service.poller.errors import ArchiveUnavailable, PollerBusy
 from service.poller.opening import open_backend, open_store
 from service.poller.publication import publish_if_archived
 from sheets.base import Backend
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,7 +46,7 @@ class Service:
             rules = load_rules(config.rules_folder)
         except RuleError as exc:
             raise ConfigError(str(exc)) from None
-        return cls(config, open_backend(config), open_store(config), rules, Wilayah.load(), clock)
+        return cls(config, open_backend(config), open_store(config), rules, load_wilayah(config), clock)
 
     holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
@@ -51,24 +55,38 @@ class Service:
         return max(120, 3 * self.config.interval_seconds)
 
     def poll(self, progress: Callable[[int, int, str], None] | None = None) -> CycleReport:
-        """One cycle, only while this process holds the archive's poller lease."""
+        """One cycle, only while this process holds the archive's poller lease. A dropped database
+        connection is one Indonesian line (the traceback only with -v) and the cycle is run once
+        more at once; the connection pool opens a fresh connection."""
+        for attempt in (1, 2):
+            try:
+                report = self._cycle(progress)
+            except Exception as exc:
+                why = dberrors.describe(exc)
+                if why is None:
+                    raise
+                log.info("arsip gagal dipakai", exc_info=True)
+                if attempt == 1 and dberrors.lost(exc):
+                    log.warning("Koneksi ke arsip terputus; siklus diulang")
+                    continue
+                raise ArchiveUnavailable(f"Arsip tidak dapat dipakai: {why}") from None
+            if attempt == 1 and report.archive_lost:
+                log.warning("Koneksi ke arsip terputus di tengah siklus %s; siklus diulang", report.cycle_id)
+                continue
+            break
+        publish_if_archived(self.config, self.store, report, self.rules, self.wilayah)
+        return report
+
+    def _cycle(self, progress: Callable[[int, int, str], None] | None) -> CycleReport:
         now = self.clock()
-        try:
-            other = self.claim_lease(now)
-        except Exception as exc:
-            why = dberrors.describe(exc)
-            if why is None:
-                raise
-            raise ArchiveUnavailable(f"Arsip tidak dapat dipakai: {why}") from None
+        other = self.claim_lease(now)
         if other:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
         self.store.cycle_log.close_abandoned(now)
         with fewer_collections():
-            report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
-                               lease=(self.holder, self.lease_seconds), progress=progress)
-        publish_if_archived(self.config, self.store, report, self.rules, self.wilayah)
-        return report
+            return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
+                             lease=(self.holder, self.lease_seconds), progress=progress)
 
     def claim_lease(self, now: datetime) -> str | None:
         """The other holder of the poller lease, or None when this process holds it now (also for

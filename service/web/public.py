@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from service.publish.build import Publication, build
+from service.publish.build import Publication, build_or_last
 from service.publish.chart import series_chart
 from service.publish.items import fold
 from service.publish.minutes import NothingToMinute
 from service.web import site
+from service.publish.pdf import METADATA_SUFFIX
 
 MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
          ".jsonld": "application/ld+json; charset=utf-8", ".ttl": "text/turtle; charset=utf-8",
@@ -35,7 +36,20 @@ def is_public() -> bool:
 
 def publication() -> Publication:
     d = site.current()
-    return d.reads.cached("publikasi", lambda: build(d.config, d.reads.store, wilayah=d.wilayah, settings=d.settings))
+    return d.reads.cached("publikasi", lambda: _fresh_or_last(d))
+
+
+def _fresh_or_last(d: site.Dashboard) -> Publication:
+    current = build_or_last(d.config, d.reads.store, d.wilayah, d.settings, d.last_good.get("publikasi"))
+    if not current.problem:
+        d.last_good["publikasi"] = current
+    return current
+
+
+@bp.context_processor
+def _problem() -> dict:
+    """Every public page says so when it shows the last good publication (a broken rule file)."""
+    return {"masalah": publication().problem}
 
 
 def statuses() -> dict:
@@ -53,6 +67,8 @@ def file(name: str) -> Response:
         abort(404, f"Berkas {name} tidak ada di publikasi.")
     suffix = "." + name.rsplit(".", 1)[-1]
     headers = {"Content-Type": MEDIA[suffix]}
+    if publication().problem:  # a header carries ASCII only: the page /data shows the whole message
+        headers["Warning"] = '199 satudata "Berkas aturan rusak; publikasi terakhir yang baik ditampilkan"'
     if suffix in (".csv", ".xlsx"):
         headers["Content-Disposition"] = f'attachment; filename="{name.rsplit("/", 1)[-1]}"'
     return Response(body, headers=headers)
@@ -95,6 +111,8 @@ def item_page(item, form: dict | None = None, form_errors: dict | None = None) -
 def data(name: str):
     if f"data/{name}" in publication().files:
         return file(f"data/{name}")
+    if name.endswith(METADATA_SUFFIX):
+        return _metadata_pdf(name.removesuffix(METADATA_SUFFIX))
     item = publication().item(name)
     if item is None:
         abort(404, f"Item data '{name}' tidak ada di publikasi.")
@@ -131,6 +149,16 @@ def jadwal():
                            sekarang=site.current().clock())
 
 
+def _metadata_pdf(slug: str) -> Response:
+    from service.publish.pdf import metadata_pdf
+    item = publication().item(slug)
+    if item is None or item.metadata is None:
+        abort(404, f"Item data '{slug}' tidak punya metadata MS-Ind/MS-Var di arsip.")
+    body = metadata_pdf(site.current().config, item, site.current().clock())
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="metadata-{slug}.pdf"'})
+
+
 bp.add_url_rule("/datapackage.json", "paket", lambda: file("datapackage.json"))
 bp.add_url_rule("/katalog.ttl", "ttl", lambda: file("katalog.ttl"))
 bp.add_url_rule("/katalog.jsonld", "jsonld", lambda: file("katalog.jsonld"))
@@ -138,15 +166,13 @@ bp.add_url_rule("/katalog.jsonld", "jsonld", lambda: file("katalog.jsonld"))
 
 @bp.get("/opd/<kode>/<doc>.pdf")
 def pdf(kode: str, doc: str):
-    from service.publish.pdf import berita_acara_pdf, rekap_pdf
+    from service.publish.pdf import document_pdf
     d = site.current()
     if kode not in d.kodes or doc not in PDFS:
         abort(404, "Dokumen ini tidak ada.")
-    try:
-        if doc == "rekap":
-            body = rekap_pdf(d.config, d.reads.store, kode, d.clock(), d.wilayah)
-        else:
-            body = berita_acara_pdf(d.config, d.reads.store, kode, doc.rsplit("-", 1)[1], d.clock(), d.wilayah)
+    try:  # the issued document of the year, reprinted the same; else a draft as it would be issued now
+        body = document_pdf(d.config, d.reads.store, kode, "rekap" if doc == "rekap" else doc.rsplit("-", 1)[1],
+                            d.clock(), d.wilayah)
     except NothingToMinute as exc:
         abort(409, str(exc))
     return Response(body, mimetype="application/pdf",

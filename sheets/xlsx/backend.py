@@ -21,6 +21,8 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from rules.metadata import SHEET as METADATA_SHEET
+
 from . import ooxml
 from ..base import Backend, ExcelTrail, TabResult, TabSnapshot, TabWrites, WriteResult
 from ..lockfile import find_lock
@@ -28,7 +30,8 @@ from .notes import NOTE_AUTHOR
 from .patch import PatchRefused, rewrite_zip
 from .protect import Guard
 from .write import patch_workbook
-from .files import BAD_FILE, Token, find_tab, load, read_only, replace_atomic, same_token, to_bytes, token_of
+from .files import (BAD_FILE, Token, find_tab, load, read_only, replace_atomic, same_token, to_bytes, token_of,
+                    unreadable)
 
 __all__ = ["NOTE_AUTHOR", "XlsxBackend", "save_atomic"]
 
@@ -129,7 +132,8 @@ class XlsxBackend(Backend):
         except _TabMissing as exc:
             return TabResult(opd, error=str(exc))
         except BAD_FILE as exc:
-            return TabResult(opd, error=f"Berkas {path.name} rusak atau bukan berkas .xlsx ({exc})")
+            log.info("%s tidak terbaca: %r", path, exc)
+            return TabResult(opd, error=unreadable(path))
 
     # --- write ------------------------------------------------------------------------------
 
@@ -160,8 +164,9 @@ class XlsxBackend(Backend):
         except PatchRefused as exc:
             return WriteResult(f"Berkas {path.name} tidak ditulis agar isinya tidak hilang: {exc}. "
                                "Simpan ulang berkas di Excel atau LibreOffice sebagai .xlsx")
-        except BAD_FILE as exc:
-            return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis ({exc}){_NEXT_CYCLE}")
+        except BAD_FILE:
+            return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis (bukan berkas .xlsx yang utuh)"
+                               f"{_NEXT_CYCLE}")
         if not outcome.changed:
             return WriteResult(None, token)
         self.requests["write"] += 1
@@ -187,6 +192,11 @@ class XlsxBackend(Backend):
     def archive_tab(self, opd: str, nama: str, title: str) -> str | None:
         from .rows import archive_tab
         return archive_tab(self, opd, nama, title)
+
+    def add_metadata_tab(self, opd: str, rows: list[list[str]]) -> str | None:
+        """A Metadata tab with ``rows`` added to the OPD's workbook; refused (a reason) when it has one."""
+        from .rows import add_metadata_tab
+        return add_metadata_tab(self, opd, rows)
 
     def write_refused(self, path: Path, expected: Any) -> str | None:
         """Why ``path`` must not be written now: open in a spreadsheet program, or changed since read."""
@@ -215,6 +225,8 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
             raise _TabMissing(f"Tab {opd} tidak ditemukan di {name} (tab yang ada: {found}); "
                               f"kembalikan nama tab menjadi {opd}")
         grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        meta = find_tab([n for n in book.sheet_names if n != title], METADATA_SHEET)
+        metadata = book.get_sheet_by_name(meta).to_python(skip_empty_area=False) if meta else None
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = ooxml.package(archive)
         percent = ooxml.percent_styles(archive, parts.styles)
@@ -240,6 +252,7 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
         token=token,
         protected=None if guard is None else guard.state(sheet),
         trail=ExcelTrail(saved_by=saved_by),
+        metadata=metadata,
     )
 
 
