@@ -25,6 +25,12 @@ class SchemaOutdated(Exception):
     """A server database whose schema is older than this version of the product."""
 
 
+def known_revisions() -> set[str]:
+    """Every migration this version of the product knows, read from the files."""
+    return {m.group(1) for path in (MIGRATIONS / "versions").glob("*.py")
+            if (m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", path.read_text(encoding="utf-8"), re.M))}
+
+
 def head_revision() -> str:
     """The newest migration, read from the files themselves: no Alembic import on every start."""
     revisions: set[str] = set()

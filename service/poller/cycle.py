@@ -67,6 +67,7 @@ class CycleReport:
     created: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     backend_failed: bool = False
+    archive_lost: bool = False  # the database connection dropped mid-cycle: worth running again at once
     requests: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -103,17 +104,27 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
     except Exception as exc:  # a database failure mid-cycle: recorded; the next cycle starts afresh
-        log.exception("cycle failed")
+        _log_failure("cycle failed", exc)
         report.backend_failed = True
+        report.archive_lost = dberrors.lost(exc)
         why = dberrors.describe(exc)
         report.errors.append(f"Siklus gagal: arsip {why}" if why else
                              f"Siklus gagal ({type(exc).__name__}); lihat log poller")
     finally:
         try:
             _finish(store, report, backend, before, clock())
-        except Exception:  # the database is gone: nothing more to record
-            log.exception("could not record the end of cycle %s", report.cycle_id)
+        except Exception as exc:  # the database is gone: nothing more to record
+            _log_failure(f"could not record the end of cycle {report.cycle_id}", exc)
     return report
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A database failure the product explains (dberrors) is one line, its traceback only with -v;
+    anything else is a bug and keeps its traceback."""
+    if dberrors.describe(exc) is None:
+        log.exception(what)
+    else:
+        log.info(what, exc_info=True)
 
 
 def _ensure_tabs(backend: Backend, missing: list[tuple[str, str]],
@@ -145,6 +156,8 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
             tokens.update(dict.fromkeys(Tickets(store.engine).unsynced_opds() & set(opds)))
         return _with_fresh_notices(backend, store, backend.read(opds, tokens))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
+        if not isinstance(exc, BackendError) and dberrors.describe(exc) is not None:
+            raise  # the archive, not the spreadsheet, failed: told as the cycle's failure
         if isinstance(exc, BackendError):
             log.warning("backend tidak dapat dibaca: %s", exc)
         else:
@@ -231,6 +244,8 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
             cycle.store.set_tab_problem(result.opd, TabStatus.CHAIN_BROKEN, tab.message, cycle.now)
             continue
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
+            if dberrors.lost(exc):
+                raise  # every other tab would fail the same way: the cycle is run again
             _tab_failed(cycle.report, tab, exc)
             continue
         _planned(tab, plan)
@@ -264,7 +279,7 @@ def _commit(cycle: _Cycle, plan: Plan, snapshot: TabSnapshot) -> int:
 
 
 def _tab_failed(report: CycleReport, tab: TabReport, exc: Exception) -> None:
-    log.exception("tab %s failed", tab.opd)
+    _log_failure(f"tab {tab.opd} failed", exc)
     tab.status = "galat"
     why = dberrors.describe(exc)
     tab.message = (f"Tab tidak dapat diarsipkan: {why}" if why else
@@ -350,5 +365,7 @@ def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[st
 def people_of(config: Config, opd: str, service_account: str | None = None) -> People:
     """Who works on an OPD's tab, as the workspace file says (the audit's evidence, DECISIONS.md #11)."""
     entry = next((o for o in config.opds if o.kode == opd), None)
+    named = (*config.walidata_orang, *(entry.petugas if entry else ()))
     return People(opd, entry.operators if entry else (), tuple(config.walidata), entry.kepala if entry else None,
-                  service_account, (config.walidata_nama,) if config.walidata_nama else ())
+                  service_account, (config.walidata_nama,) if config.walidata_nama else (),
+                  tuple((p.email, p.nama) for p in named if p.email and p.nama))
