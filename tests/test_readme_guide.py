@@ -169,7 +169,8 @@ def test_the_readme_guide_takes_a_newcomer_from_init_to_a_published_row_a_berita
                             else None)
                 ran.append(line.split()[1])
     assert {"init", "doctor", "distribute", "poll", "run", "status", "berita-acara", "riwayat", "publish", "rekap",
-            "rollover", "confirm"} <= set(ran)
+            "rollover", "pulihkan", "confirm"} <= set(ran)
+    assert Path("sheets/DINKES.dipulihkan.xlsx").exists()
     assert Path("ba-kesepakatan-DINKES.pdf").read_bytes()[:5] == b"%PDF-"
     assert Path("ba-verifikasi-DINKES.pdf").read_bytes()[:5] == b"%PDF-"
     assert (Path("publikasi") / "datapackage.json").exists()

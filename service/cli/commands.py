@@ -10,7 +10,7 @@ from service.cli import bahasa
 
 bahasa.install()  # before any option is declared: click's own texts in Bahasa Indonesia
 
-from service.cli import adopt, dashboard, db, distribute, poll, publish, record, riwayat, rollover, setup  # noqa: E402
+from service.cli import adopt, dashboard, db, distribute, poll, publish, pulihkan, record, riwayat, rollover, setup  # noqa: E402
 from service.cli.context import ConfigErrorsAsMessages  # noqa: E402
 
 _Command, _Group = bahasa.command_classes()
@@ -34,7 +34,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 for _command in (setup.init, poll.poll, poll.status, poll.export, setup.doctor, poll.confirm, setup.demo,
                  dashboard.serve, dashboard.run, dashboard.hash_password, db.db, distribute.distribute_command,
-                 rollover.rollover_command, adopt.adopt_command, riwayat.riwayat, *publish.COMMANDS,
+                 rollover.rollover_command, adopt.adopt_command, riwayat.riwayat, pulihkan.pulihkan, *publish.COMMANDS,
                  *record.COMMANDS):
     main.add_command(_command)
 main.add_command(poll.confirm, name="confirm-removal")  # the command's first name, kept for old scripts
