@@ -16,9 +16,10 @@ from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
-from service.publish.items import Item, build_items
+from service.publish.items import Item, attach_metadata, build_items
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
+from service.config.wilayah import load_wilayah
 from service.publish.withheld import Withheld, withhold
 
 log = logging.getLogger(__name__)
@@ -27,19 +28,19 @@ PUBLIC_MODE = 0o644  # published files are read by a web server that may run as 
 LONG_SUFFIX = ".panjang.csv"
 ITEM_SUFFIXES = (".csv", ".xlsx", ".json", LONG_SUFFIX)
 _EARLIER_SUFFIXES = ("-panjang.csv",)  # the long form's name before it could collide no more
-README = """Publikasi Satu Data Magetan
-===========================
+README = """Publikasi {produk}
+{garis}
 
 Berkas di folder ini dibuat oleh `satudata publish` dari arsip (hanya data terverifikasi,
 versi terakhir setiap datum). Arsip yang sama selalu menghasilkan berkas yang sama persis.
 
-data/<item>.csv          tabel lebar: baris = rincian (Kabupaten Magetan, lalu kecamatan menurut
-                         urutan BPS), kolom = tahun. UTF-8, pemisah koma, titik desimal, tanpa
+data/<item>.csv          tabel lebar: baris = rincian ({wilayah}, lalu kecamatan menurut
+                         urutan BPS atau kode Kemendagri), kolom = tahun. UTF-8, pemisah koma, titik desimal, tanpa
                          pemisah ribuan; sel kosong = belum ada data.
 data/<item>.xlsx         tabel yang sama untuk Excel; angka tersimpan sebagai angka dengan format
                          ribuan/desimal (Excel/Calc berbahasa Indonesia menampilkan 1.234,5).
 data/<item>.json         seri data seperti dataset portal: metadata (konsep, klasifikasi, ukuran,
-                         satuan, periode) dan satu seri per rincian berisi {tahun, nilai}.
+                         satuan, periode) dan satu seri per rincian berisi {{tahun, nilai}}.
 data/<item>.panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
 datapackage.json         Frictionless Data Package (periksa: frictionless validate datapackage.json).
 katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data.
@@ -62,9 +63,10 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     """Every published file, from the latest verified value of every datum."""
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
-    wilayah = wilayah or Wilayah.load()
+    wilayah = wilayah or load_wilayah(config)
     data, withheld = withhold(latest_data(Queries(store.engine), wilayah), rules, wilayah)
-    items = build_items(data, {o.kode: o.nama for o in config.opds})
+    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
+                            Queries(store.engine).latest_metadata())
     publication = Publication(items, withheld=withheld)
     files = publication.files
     for item in items:
@@ -76,7 +78,8 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     graph = dcat.catalogue(items, settings, config.name)
     files["katalog.ttl"] = dcat.turtle(graph)
     files["katalog.jsonld"] = dcat.jsonld(graph)
-    files["BACA.txt"] = README.encode("utf-8")
+    files["BACA.txt"] = README.format(produk=settings.produk, garis="=" * len(f"Publikasi {settings.produk}"),
+                                      wilayah=settings.wilayah).encode("utf-8")
     return publication
 
 

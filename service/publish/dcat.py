@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, XSD
 
-from service.publish.items import Item
+from service.publish.items import Item, slugify
 from service.publish.settings import Settings
 
 EU_FREQ = Namespace("http://publications.europa.eu/resource/authority/frequency/")
@@ -25,12 +25,31 @@ DISTRIBUTIONS = (
     (".panjang.csv", "text/csv", "CSV", "Bentuk panjang (CSV, sumber Data Package)"),
 )
 IANA = "http://www.iana.org/assignments/media-types/"  # as DCAT-AP writes it
+RESOLUTION = {"tahunan": "P1Y", "semesteran": "P6M", "triwulanan": "P3M", "bulanan": "P1M", "mingguan": "P7D",
+              "harian": "P1D"}  # dcat:temporalResolution, an xsd:duration
 
 
 def _agent(graph: Graph, iri: URIRef, name: str) -> URIRef:
     graph.add((iri, RDF.type, FOAF.Agent))
     graph.add((iri, FOAF.name, Literal(name, lang="id")))
     return iri
+
+
+def _activity(graph: Graph, item: Item, base: str) -> URIRef:
+    """The statistical activity (MS-Keg) that produced the item's data, as a prov:Activity."""
+    meta = item.metadata
+    node = URIRef(f"{base}kegiatan/{slugify(f'{item.opd} {meta.kegiatan}')}")
+    graph.add((node, RDF.type, PROV.Activity))
+    graph.add((node, DCTERMS.title, Literal(meta.kegiatan, lang="id")))
+    values = meta.kegiatan_values
+    about = "; ".join(f"{label}: {text}" for label, text in meta.kegiatan_fields
+                      if label in ("Tujuan Kegiatan", "Cara Pengumpulan Data", "Metode Pengumpulan Data",
+                                   "Cakupan Wilayah Pengumpulan Data", "Unit Observasi"))
+    if about:
+        graph.add((node, DCTERMS.description, Literal(about, lang="id")))
+    if values.get("instansi_penyelenggara"):
+        graph.add((node, PROV.wasAssociatedWith, _agent(graph, URIRef(f"{base}opd/{item.opd}"), item.opd_nama)))
+    return node
 
 
 def _dataset(graph: Graph, item: Item, base: str, licence: URIRef) -> URIRef:
@@ -50,9 +69,13 @@ def _dataset(graph: Graph, item: Item, base: str, licence: URIRef) -> URIRef:
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
     graph.add((period, DCAT.startDate, Literal(f"{min(item.years)}-01-01", datatype=XSD.date)))
     graph.add((period, DCAT.endDate, Literal(f"{max(item.years)}-12-31", datatype=XSD.date)))
-    frequency = FREQUENCY.get(item.standar["frekuensi"].casefold())
-    if frequency:
-        graph.add((node, DCTERMS.accrualPeriodicity, EU_FREQ[frequency]))
+    kegiatan = item.metadata.kegiatan_values if item.metadata else {}
+    periodicity = (item.standar["frekuensi"] or kegiatan.get("frekuensi_penyelenggaraan", "")).casefold()
+    if periodicity in FREQUENCY:
+        graph.add((node, DCTERMS.accrualPeriodicity, EU_FREQ[FREQUENCY[periodicity]]))
+        graph.add((node, DCAT.temporalResolution, Literal(RESOLUTION[periodicity], datatype=XSD.duration)))
+    if item.metadata and item.metadata.kegiatan:
+        graph.add((node, PROV.wasGeneratedBy, _activity(graph, item, base)))
     for suffix, media, file_type, title in DISTRIBUTIONS:
         dist = URIRef(f"{node}#{suffix.strip('.-').replace('.', '-')}")
         graph.add((node, DCAT.distribution, dist))
@@ -69,7 +92,7 @@ def _dataset(graph: Graph, item: Item, base: str, licence: URIRef) -> URIRef:
 
 def _description(item: Item) -> str:
     """The item's definition, then each value declared missing with its symbol and reason."""
-    text = item.standar["definisi"] or item.title
+    text = item.description
     notes = [f"{d.rincian} {d.tahun}: '{d.simbol}' ({d.status_nilai.replace('_', ' ')}) — {d.keterangan}"
              for d in item.declared]
     return text + ("\nNilai dinyatakan tidak ada: " + "; ".join(notes) if notes else "")
@@ -81,12 +104,13 @@ def catalogue(items: list[Item], settings: Settings, workspace: str) -> Graph:
     graph.bind("dcat", DCAT)
     graph.bind("dct", DCTERMS)
     graph.bind("foaf", FOAF)
+    graph.bind("prov", PROV)
     node = URIRef(f"{base}katalog")
     licence = URIRef(settings.licence_url)
     graph.add((node, RDF.type, DCAT.Catalog))
-    graph.add((node, DCTERMS.title, Literal(f"Katalog Satu Data Magetan — {workspace}", lang="id")))
+    graph.add((node, DCTERMS.title, Literal(f"Katalog {settings.produk} — {workspace}", lang="id")))
     graph.add((node, DCTERMS.description, Literal(
-        "Data sektoral OPD Kabupaten Magetan yang telah diverifikasi Walidata.", lang="id")))
+        f"Data sektoral OPD {settings.wilayah} yang telah diverifikasi Walidata.", lang="id")))
     graph.add((node, DCTERMS.publisher, _agent(graph, URIRef(f"{base}walidata"), settings.penerbit)))
     graph.add((node, DCTERMS.license, licence))
     graph.add((node, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/IND")))

@@ -94,7 +94,7 @@ def wide_xlsx(item: Item) -> bytes:
     sheet.column_dimensions["A"].width = 28
     sheet.freeze_panes = "C4"
     moment = datetime.fromisoformat(item.modified).replace(tzinfo=None)
-    workbook.properties.creator = "Satu Data Magetan"
+    workbook.properties.creator = "Satu Data"
     workbook.properties.created = workbook.properties.modified = moment
     buffer = io.BytesIO()
     workbook.save(buffer)
