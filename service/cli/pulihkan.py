@@ -1,4 +1,4 @@
-"""`satudata pulihkan KODE [--sebelum WAKTU]`: a way back after a bad save (a partial sort, cleared
+"""`satudata pulihkan KODE [--sebelum WAKTU]` (DECISIONS.md #110): a way back after a bad save (a sort, cleared
 cells): a copy of the tab beside the workbook, never over it, with the rows as the poller last saw them."""
 from __future__ import annotations
 
