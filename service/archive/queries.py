@@ -224,6 +224,18 @@ class Queries:
             for r in conn.execute(query.order_by(*ARCHIVE_ORDER)):
                 yield archive_record(r)
 
+    def archive_watermark(self) -> int:
+        """The newest archive version's id (0 for an empty archive)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(t.archive.c.id))).scalar() or 0
+
+    def opds_archived_since(self, after: int) -> set[str]:
+        """The OPDs with a version newer than id ``after``: what an incremental publication
+        rebuilds (a range on the primary key, not a scan)."""
+        a = t.archive
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(a.c.opd).where(a.c.id > after).distinct()).scalars())
+
     def archive_count(self, all_versions: bool = False, opd: str | None = None) -> int:
         """How many records archive_rows would yield."""
         a = t.archive

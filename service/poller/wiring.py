@@ -91,9 +91,10 @@ class Service:
         with fewer_collections():
             report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
                                lease=(self.holder, self.lease_seconds), progress=progress)
-        if archived := sum(t.archived for t in report.tabs):  # [publikasi] otomatis, after new archive rows
+        if not report.backend_failed:  # [publikasi] otomatis: after the cycle committed and wrote the sheets
             from service.publish.build import publish_after_cycle
-            publish_after_cycle(self.config, self.store, archived, self.rules, self.wilayah)
+            if failure := publish_after_cycle(self.config, self.store, self.rules, self.wilayah):
+                report.errors.append(failure)
         return report
 
     def claim_lease(self, now: datetime) -> str | None:

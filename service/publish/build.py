@@ -1,6 +1,7 @@
 """The whole publication in memory (path -> bytes): written by `satudata publish`, served by /data."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -14,7 +15,7 @@ from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
-from service.publish.items import Item, build_items
+from service.publish.items import Item, base_slug, build_items
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
 
@@ -42,10 +43,19 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 """
 
 
+INDEX = ".indeks-publikasi.json"  # not published: what the next refresh reuses (DECISIONS.md #101)
+STAMP = ".indeks-publikasi.tanda"  # the index's basis and archive mark, read alone on an idle cycle
+INDEX_FORMAT = 1
+
+
 @dataclass
 class Publication:
+    """``items`` and ``files`` are what this build made; ``kept`` names the files of items it
+    reused as already written; ``index`` is what a later refresh starts from."""
     items: list[Item]
     files: dict[str, bytes] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)
+    index: dict | None = None
 
     def item(self, slug: str) -> Item | None:
         return next((i for i in self.items if i.slug == slug), None)
@@ -56,21 +66,87 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     """Every published file, from the latest verified value of every datum."""
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
-    data = latest_data(Queries(store.engine), wilayah or Wilayah.load())
+    reads = Queries(store.engine)
+    mark = reads.archive_watermark()  # before reading: a version archived meanwhile is redone next time
+    data = latest_data(reads, wilayah or Wilayah.load())
     items = build_items(data, {o.kode: o.nama for o in config.opds})
+    return _assemble(config, rules, settings, items, [], mark)
+
+
+def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
+            settings: Settings | None = None) -> Publication | None:
+    """The publication after new archive versions, rebuilding only the items of the OPDs whose
+    archive changed since the folder's last publish (and the catalogue indexes, joined from each
+    item's kept part). A full build when the folder has no usable index, or when anything the
+    files depend on besides the archive changed. None when nothing was archived since."""
+    rules = rules or load_rules(config.rules_folder)
+    settings = settings or load_settings(config)
+    basis, reads = _basis(config, rules, settings), Queries(store.engine)
+    stamp = _read_json(settings.folder / STAMP)
+    if stamp.get("format") != INDEX_FORMAT or stamp.get("dasar") != basis or not isinstance(stamp.get("arsip"), int):
+        return build(config, store, rules, wilayah, settings)
+    mark = reads.archive_watermark()
+    if mark == stamp["arsip"]:
+        return None
+    index = _read_json(settings.folder / INDEX)
+    if not isinstance(index.get("items"), list):
+        return build(config, store, rules, wilayah, settings)
+    opds = reads.opds_archived_since(stamp["arsip"])
+    wilayah = wilayah or Wilayah.load()
+    data = [d for opd in sorted(opds) for d in latest_data(reads, wilayah, opd)]
+    items = build_items(data, {o.kode: o.nama for o in config.opds})
+    kept = [e for e in index["items"] if e["opd"] not in opds]
+    theirs = {e["slug"] for e in kept} | {e["base"] for e in kept}
+    if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash across OPDs: number afresh
+        return build(config, store, rules, wilayah, settings)
+    return _assemble(config, rules, settings, items, kept, mark)
+
+
+def _base(item: Item) -> str:
+    return base_slug(item.opd, item.kode_data, item.uraian_data)
+
+
+def _basis(config: Config, rules: RuleSet, settings: Settings) -> str:
+    """Everything the published files depend on besides the archive."""
+    payload = [INDEX_FORMAT, rules.fingerprint(), config.name, config.year, settings.url_dasar, settings.lisensi,
+               settings.penerbit, [(o.kode, o.nama) for o in config.opds]]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[Item], kept: list[dict],
+              mark: int) -> Publication:
+    """Files of the rebuilt items, the indexes from every item's entry (kept or new), the index."""
     publication = Publication(items)
     files = publication.files
+    entries = list(kept)
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
-    if items:  # a Data Package needs at least one resource
-        files["datapackage.json"] = datapackage.to_json(
-            datapackage.descriptor(items, rules, settings, config.name, config.year))
-    graph = dcat.catalogue(items, settings, config.name)
-    files["katalog.ttl"] = dcat.turtle(graph)
-    files["katalog.jsonld"] = dcat.jsonld(graph)
+        part = dcat.fragment(item, settings)
+        entries.append({"slug": item.slug, "base": _base(item), "opd": item.opd, "opd_nama": item.opd_nama,
+                        "item": item.data[0].item, "modified": item.modified,
+                        "resource": datapackage.resource_text(datapackage.resource(item, rules, config.year)),
+                        "dataset": part.dataset, "turtle": part.turtle, "jsonld": [list(x) for x in part.jsonld]})
+    entries.sort(key=lambda e: (e["opd"], e["item"]))
+    publication.kept = {f"data/{e['slug']}{suffix}" for e in kept for suffix in ITEM_SUFFIXES}
+    if entries:  # a Data Package needs at least one resource
+        head = datapackage.head([(e["opd"], e["opd_nama"]) for e in entries], settings, config.name, config.year)
+        files["datapackage.json"] = datapackage.package_json(head, [e["resource"] for e in entries])
+    parts = [(dcat.Fragment(e["dataset"], e["turtle"], tuple(map(tuple, e["jsonld"]))), e["opd"], e["opd_nama"],
+              e["modified"]) for e in entries]
+    files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue(parts, settings, config.name)
     files["BACA.txt"] = README.encode("utf-8")
+    publication.index = {"format": INDEX_FORMAT, "dasar": _basis(config, rules, settings), "arsip": mark,
+                         "items": entries}
     return publication
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def write(publication: Publication, folder: Path) -> tuple[int, int]:
@@ -78,26 +154,36 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
     Files of items the previous datapackage.json listed and this one does not are removed;
     nothing else in the folder is touched."""
     folder = Path(folder)
-    stale = _previous_files(folder) - set(publication.files)
+    stale = _previous_files(folder) - set(publication.files) - publication.kept
     written = unchanged = 0
     for name, body in sorted(publication.files.items()):
-        path = folder / name
-        if path.is_file() and path.read_bytes() == body:
+        if _put(folder / name, body):
+            written += 1
+        else:
             unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written += 1
     for name in sorted(stale):
         (folder / name).unlink(missing_ok=True)
+    if publication.index is not None:  # last, the stamp after the index: a write cut short is redone
+        index = publication.index
+        _put(folder / INDEX, json.dumps({"items": index["items"]}, ensure_ascii=False).encode("utf-8"))
+        _put(folder / STAMP, json.dumps({k: index[k] for k in ("format", "dasar", "arsip")}).encode("utf-8"))
     return written, unchanged
+
+
+def _put(path: Path, body: bytes) -> bool:
+    """Write ``body`` atomically unless the file holds it already; True when written."""
+    if path.is_file() and path.read_bytes() == body:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
 
 
 def _previous_files(folder: Path) -> set[str]:
@@ -111,15 +197,21 @@ def _previous_files(folder: Path) -> set[str]:
             for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
 
 
-def publish_after_cycle(config: Config, store: Store, archived: int, rules: RuleSet | None = None,
-                        wilayah: Wilayah | None = None) -> None:
-    """The poller's hook: after a cycle that archived something, refresh <workspace>/publikasi
-    unless [publikasi] otomatis = false. A failure is logged; polling goes on."""
-    if archived <= 0:
-        return
+def publish_after_cycle(config: Config, store: Store, rules: RuleSet | None = None,
+                        wilayah: Wilayah | None = None) -> str | None:
+    """The poller's hook, run after the cycle committed and wrote the sheets: bring
+    <workspace>/publikasi up to the archive unless [publikasi] otomatis = false, rebuilding only
+    what changed (a publish that failed before is caught up here). Returns the failure, in
+    Indonesian, for the cycle's report; polling goes on."""
     try:
         settings = load_settings(config)
-        if settings.otomatis:
-            write(build(config, store, rules, wilayah, settings), settings.folder)
-    except Exception:
+        if not settings.otomatis:
+            return None
+        publication = refresh(config, store, rules, wilayah, settings)
+        if publication is not None:
+            write(publication, settings.folder)
+        return None
+    except Exception as exc:
         log.exception("publikasi otomatis gagal")
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        return f"Publikasi otomatis gagal ({why}); diulang pada siklus berikutnya. Lihat log poller."

@@ -88,13 +88,14 @@ def resource(item: Item, rules: RuleSet, year: int) -> dict:
     }
 
 
-def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int) -> dict:
+def head(publishers: list[tuple[str, str]], settings: Settings, workspace: str, year: int) -> dict:
+    """The package without its resources; ``publishers`` (OPD code, name) in item order."""
     contributors = [{"title": settings.penerbit, "role": "publisher"}]
     seen = set()
-    for item in items:
-        if item.opd not in seen:
-            seen.add(item.opd)
-            contributors.append({"title": item.opd_nama, "role": "author", "organization": item.opd})
+    for kode, nama in publishers:
+        if kode not in seen:
+            seen.add(kode)
+            contributors.append({"title": nama, "role": "author", "organization": kode})
     return {
         "profile": "tabular-data-package", "name": "satu-data-magetan",
         "title": f"Satu Data Magetan — {workspace}",
@@ -105,9 +106,25 @@ def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace:
         "contributors": contributors,
         "keywords": ["Satu Data Indonesia", "Kabupaten Magetan", "data sektoral"],
         "tahun_kerja": year,
-        "resources": [resource(item, rules, year) for item in items],
     }
+
+
+def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int) -> dict:
+    return {**head([(i.opd, i.opd_nama) for i in items], settings, workspace, year),
+            "resources": [resource(item, rules, year) for item in items]}
 
 
 def to_json(body: dict) -> bytes:
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def resource_text(body: dict) -> str:
+    """One resource as it sits, indented, in datapackage.json's list of resources."""
+    return "    " + json.dumps(body, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+def package_json(package_head: dict, resources: list[str]) -> bytes:
+    """The same bytes as to_json of the whole descriptor, from its head and the resources' texts
+    (each kept from when its item last changed)."""
+    text = json.dumps({**package_head, "resources": []}, ensure_ascii=False, indent=2)
+    return (text[:-len("[]\n}")] + "[\n" + ",\n".join(resources) + "\n  ]\n}\n").encode("utf-8")
