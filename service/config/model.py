@@ -46,6 +46,7 @@ class Config:
     walidata_nama: str | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    archive_schema: str | None = None  # [archive] skema: this workspace's own PostgreSQL schema
 
     @property
     def root(self) -> Path:
