@@ -37,12 +37,12 @@ def timed(owner: object, name: str, phase: str) -> None:
 def install() -> None:
     from rules import rulefile, wilayah
     from service.archive import store
-    from service.poller import wiring
+    from service.poller import service as leased
     from service.reconcile import tab
     from sheets import xlsx
 
-    timed(wiring, "open_store", "buka arsip (cek skema)")
-    timed(wiring, "load_rules", "aturan + wilayah")
+    timed(leased, "open_store", "buka arsip (cek skema)")
+    timed(leased, "load_rules", "aturan + wilayah")
     timed(wilayah.Wilayah, "load", "aturan + wilayah")
     del rulefile
     timed(xlsx.XlsxBackend, "ensure_tabs", "baca (berkas)")

@@ -1,4 +1,4 @@
-"""Reconcile cost of a tab whose ID column was cleared, at growing sizes (issue 14's quadratic spot).
+"""Reconcile cost of a tab whose ID column was cleared, at growing sizes (once quadratic).
 
     python bench/cleared_ids.py [--rows 1000 2000 4000 8000]
 

@@ -1,4 +1,4 @@
-"""Reconcile cost for N OPDs x M rows with a share of rows edited (DESIGN section 7).
+"""Reconcile cost for N OPDs x M rows with a share of rows edited (DECISIONS.md #5).
 
     python bench/cycle.py --opd 40 --rows 500 --edited 0.01
 
@@ -6,7 +6,7 @@ Prints, per cycle (the first poll, an idle re-poll of an unchanged sheet, a poll
 of the rows edited, and a poll with every row edited), the seconds of each phase: read (the
 fake backend), load (store.load_tab), reconcile (CPU: checks + state machine + plan), apply
 (store.apply, one transaction per tab) and write (the fake backend), against the targets of
-issue 14; plus the process's peak RSS. Uses the in-memory fake backend and a real SQLite
+DECISIONS.md #5; plus the process's peak RSS. Uses the in-memory fake backend and a real SQLite
 archive in a temporary folder. ``--ulang 3`` runs it all three times and prints each phase's
 minimum (the machine is shared: the minimum is the steadiest figure). Each cycle runs under the
 poller's garbage-collector policy (service.poller.cycle.fewer_collections).

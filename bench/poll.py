@@ -1,5 +1,5 @@
-"""A real `satudata poll --once` on an Excel workspace of N workbooks x M rows, against the targets
-of issue 14.4, with the share of each phase of the poll.
+"""A real `satudata poll --once` on an Excel workspace of N workbooks x M rows, against the budget
+of DECISIONS.md #5, with the share of each phase of the poll.
 
     python bench/poll.py --opd 40 --rows 500 --edited 0.01 --runs 3
 

@@ -28,7 +28,7 @@ from rules.rulefile import load_rules  # noqa: E402
 from rules.wilayah import Wilayah  # noqa: E402
 from service.archive.store import Store, make_engine  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
-from service.poller.wiring import Service  # noqa: E402
+from service.poller.service import Service  # noqa: E402
 from service.publish.build import build, write  # noqa: E402
 from service.publish.settings import load_settings  # noqa: E402
 from tests.fakes import FakeBackend  # noqa: E402

@@ -1,4 +1,4 @@
-"""Google requests and bytes per poll cycle at a regency's size (issue 10.8), against the fake.
+"""Google requests and bytes per poll cycle at a regency's size (DECISIONS.md #5), against the fake.
 
     python bench/requests.py [--rows 500] [--edited 3] [--tabs 1 10 40]
 
@@ -10,7 +10,7 @@ spreadsheet per OPD. Cycles: ``first write`` (every row gets its ID, status, fin
 ``busy`` (the Walidata ticks Dicek Bersama on ``--edited`` rows of every tab; its write is followed by
 an ``after write`` cycle like the first one's). Per cycle: Drive
 requests, Sheets reads (of which the values.batchGet that confirms row identity before a write,
-issue 10.4), Sheets writes, request and response bytes (the answer re-encoded compactly, as
+DECISIONS.md #16), Sheets writes, request and response bytes (the answer re-encoded compactly, as
 Google sends it with prettyPrint=false; before gzip; of which the identity batchGet's) and the
 largest request (URL and body).
 
@@ -142,7 +142,7 @@ def old_read_bytes(api: MeteredApi, backend: ActingGoogleBackend, kodes: list[st
     since = len(api.sizes)
     for sid in dict.fromkeys(backend.spreadsheets[k] for k in kodes):
         tabs = [k for k in kodes if backend.spreadsheets[k] == sid]
-        backend._call("read", "GET", f"https://sheets.googleapis.com/v4/spreadsheets/{sid}", "bench",
+        backend.call("read", "GET", f"https://sheets.googleapis.com/v4/spreadsheets/{sid}", "bench",
                       params=[*(("ranges", a1_title(t)) for t in tabs), ("fields", OLD_READ_FIELDS)])
     return sum(s[3] for s in api.sizes[since:])
 
@@ -214,7 +214,7 @@ def main() -> None:
 
 
 def check(layout: str, tabs: int, books: int, name: str, n: dict[str, int]) -> list[str]:
-    """The issue's "done when": no request above 2 MB, idle costs no Sheets request, a busy cycle
+    """The budget (DECISIONS.md #5, #14): no request above 2 MB, idle costs no Sheets request, a busy cycle
     is one read (+ the identity batchGet) and at most two writes per spreadsheet."""
     where = f"{layout}, {tabs} tabs, {name}: "
     out = [where + f"a request of {n['largest']:,} bytes"] if n["largest"] > TWO_MB else []

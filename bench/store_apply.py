@@ -1,4 +1,4 @@
-"""The archive store's write and read cost alone (issue 14, Build 5), without the reconcile.
+"""The archive store's write and read cost alone (DECISIONS.md #5), without the reconcile.
 
     python bench/store_apply.py --opd 40 --rows 500 --repeat 3 [--url sqlite|postgresql+psycopg://...]
 

@@ -5,7 +5,7 @@ writer it replaced), per workbook, in the same run.
 
 Prints, for a batch of Status + Hasil writes to --edited of the rows and to every row of each
 workbook, the median and total wall seconds of both writers. The real `satudata poll --once`
-(first, idle, edited, against issue 14's targets, with its phases) is bench/poll.py.
+(first, idle, edited, against DECISIONS.md #5's budget, with its phases) is bench/poll.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Data checks of DESIGN section 5 over one tab: built-in, per-item and history.
+"""Data checks over one tab (DECISIONS.md #3): built-in, per-item and history.
 
 Input is a DataFrame of raw cell values indexed by row ID, with the field keys as columns
 (plus ``_persen``: the Nilai cell had a percent format). Output is findings as values.
@@ -19,7 +19,8 @@ import pandas as pd
 from rules import fields as f
 from rules.findings import GALAT, PERINGATAN, Finding
 from rules.keys import History, item_key, rincian_key, text
-from rules.numbers import AMBIGU_TITIK, NumberColumn, YearColumn, format_number, parse_numbers, parse_years
+from rules.numbers import (AMBIGU_TITIK, DECLARED_WORDS, NIHIL, NumberColumn, YearColumn, declared_missing,
+                           format_number, parse_numbers, parse_years)
 from rules.rulefile import ItemRule, RuleSet
 from rules.wilayah import Wilayah
 
@@ -184,7 +185,11 @@ def _required(tab: _Tab, out: list[Finding]) -> None:
     for key, label, step, blocks in ((f.URAIAN, "Uraian Data", 1, 5), (f.SATUAN, "Satuan", 1, 5),
                                      (f.TAHUN, "Tahun", 7, 7), (f.NILAI, "Nilai", 7, 7)):
         for i in np.flatnonzero(tab.empty(key)):
-            out.append(Finding(tab.ids[i], key, GALAT, f"{key}_wajib", f"{label} wajib diisi", step, blocks))
+            message = f"{label} wajib diisi"
+            if key == f.NILAI:
+                message += (f"; bila data memang tidak ada, tulis {DECLARED_WORDS} dan alasannya di Keterangan, "
+                            "mis. 'Data tidak tersedia karena survei tidak dilaksanakan'")
+            out.append(Finding(tab.ids[i], key, GALAT, f"{key}_wajib", message, step, blocks))
 
 
 def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]) -> None:
@@ -202,6 +207,13 @@ def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]
     percent_unit_mismatch = has & numbers.percent & ~persen_unit
     as_percent = has & (persen_unit | numbers.percent)
     buf = _Out()
+    declared = tab.each(f.NILAI, declared_missing)
+    for i in np.flatnonzero((declared != "") & tab.empty(f.KETERANGAN)):
+        buf.add((i, 0), Finding(tab.ids[i], f.NILAI, GALAT, "alasan_nilai_kosong",
+                                f"Nilai '{tab.text(f.NILAI)[i][:20]}' menyatakan data "
+                                f"{'nihil' if declared[i] == NIHIL else 'tidak tersedia'}: "
+                                "tulis alasannya di Keterangan, mis. 'Data tidak tersedia karena survei tidak "
+                                "dilaksanakan'", 7, 7))
     for i in np.flatnonzero(problem):
         p = numbers.parsed(i)
         buf.add((i, 0), Finding(tab.ids[i], f.NILAI, p.level, p.code, p.message or "Nilai tidak sah"))

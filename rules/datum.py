@@ -1,4 +1,4 @@
-"""Archive identity (DESIGN section 6): a datum is (OPD, item, Rincian, Tahun), not a sheet row.
+"""Archive identity (DECISIONS.md #4): a datum is (OPD, item, Rincian, Tahun), not a sheet row.
 
 Next year's value of a row is another datum, never a version of last year's; "Kec. Maospati",
 "Maospati" and its Kemendagri code are one Rincian."""

@@ -1,4 +1,4 @@
-"""The service standard as the SOP states it (DESIGN section 8), pure: counts, no clock, no I/O.
+"""The service standard as the SOP states it (DECISIONS.md #6), pure: counts, no clock, no I/O.
 
 Two clocks per OPD. The phase clock: the OPD's phase is its least advanced row, and the
 work that follows it must end within the SOP's days for those steps (``rules/sop.yaml``).
@@ -21,10 +21,18 @@ AT_RISK_DAYS = 1  # working days left at which a running clock is "berisiko"
 
 @dataclass(frozen=True)
 class Extension:
-    """A deadline extension the Walidata granted an OPD (``[[opd]] perpanjangan``)."""
+    """A deadline extension the Walidata granted an OPD (``[[opd]] perpanjangan``) in one
+    workspace year: it extends that year's clock only."""
     hari: int
     alasan: str
     langkah: int | None = None  # the SOP step it extends; None: the whole service only
+    tahun: int | None = None  # the workspace year; None: the open one (rollover writes the year in)
+    oleh: str = ""  # who granted it, as the config names them
+
+
+def extensions_of(extensions: Iterable[Extension], year: int, open_year: int) -> tuple[Extension, ...]:
+    """The extensions of workspace year ``year`` (one naming no year belongs to the open year)."""
+    return tuple(e for e in extensions if (e.tahun if e.tahun is not None else open_year) == year)
 
 
 def classify(start: datetime, allowed: float, end: datetime | None, now: datetime,

@@ -1,4 +1,5 @@
 """Field keys of a data row: the vocabulary shared by rules, sheets and service."""
+from rules.sop import load_sop
 
 ID = "id"
 KODE = "kode_data"
@@ -33,5 +34,5 @@ DATA_FIELDS = (KODE, URAIAN, RINCIAN, SATUAN, TAHUN, NILAI, KETERANGAN,
 STANDAR_DATA = (KONSEP, DEFINISI, KLASIFIKASI, UKURAN, FREKUENSI)
 AGREED_FIELDS = (KODE, URAIAN, RINCIAN, SATUAN)  # an edit after agreement reopens the list
 VALUE_FIELDS = (TAHUN, NILAI, KETERANGAN)  # archived content: an edit after verification asks for re-verification
-STEP_BOXES = (DICEK, SEPAKAT_OPD, SEPAKAT_WALIDATA, SETUJU_KA, SELESAI_ISI, VERIFIKASI)
+STEP_BOXES = tuple(load_sop().boxes)  # in the order they may be ticked (sop.yaml)
 SYSTEM_FIELDS = (ID, STATUS, HASIL, DIPERBARUI)

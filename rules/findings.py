@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rules.sop import load_sop
+
 GALAT = "galat"
 PERINGATAN = "peringatan"
 
@@ -12,8 +14,8 @@ class Finding:
     """One problem on one cell of one row.
 
     ``step`` is the SOP state (1, 3, 5, 7, 9) from which the finding matters: it is shown
-    once the row is at or is attempting that state. A ``galat`` blocks entering a state
-    ``S`` in (5, 7, 9) when ``S >= blocks_from``; warnings never block.
+    once the row is at or is attempting that state. A ``galat`` blocks entering a state ``S``
+    that sop.yaml marks ``galat_menahan`` when ``S >= blocks_from``; warnings never block.
     """
 
     row_id: str
@@ -25,7 +27,7 @@ class Finding:
     blocks_from: int = 7
 
     def blocks(self, state_number: int) -> bool:
-        return self.level == GALAT and state_number in (5, 7, 9) and state_number >= self.blocks_from
+        return self.level == GALAT and state_number >= self.blocks_from and state_number in load_sop().blockable
 
     def as_line(self) -> str:
         return f"{self.level.upper()}: {self.message}"

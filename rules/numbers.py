@@ -30,6 +30,22 @@ BUKAN_ANGKA = "nilai_bukan_angka"
 
 # BPS table symbols for "nil" or "not available": never a number, never silently 0.
 NIL_SYMBOLS = frozenset({"-", "–", "—", "−", "n/a", "na", "?", "..", "...", "x"})
+# Those a table may publish in place of a value, with the reason beside it: '-' nihil (nothing
+# happened), '…' data tidak tersedia (not collected), 'NA' not available; and their words (DECISIONS.md #44).
+NIHIL, TIDAK_TERSEDIA = "nihil", "tidak_tersedia"
+DECLARED = {"-": NIHIL, "–": NIHIL, "—": NIHIL, "−": NIHIL, "nihil": NIHIL,
+            "...": TIDAK_TERSEDIA, "na": TIDAK_TERSEDIA, "n/a": TIDAK_TERSEDIA, "tidak tersedia": TIDAK_TERSEDIA,
+            "data tidak tersedia": TIDAK_TERSEDIA}
+SYMBOL = {NIHIL: "-", TIDAK_TERSEDIA: "…"}  # as a published table shows each
+DECLARED_WORDS = "'-' (nihil) atau '…' / 'NA' (tidak tersedia)"
+
+
+def declared_missing(raw: object) -> str:
+    """NIHIL or TIDAK_TERSEDIA when the cell declares its value missing with a BPS symbol or its
+    word ('-', '…', '...', 'NA', 'nihil', 'tidak tersedia'); '' otherwise."""
+    if not isinstance(raw, str) or len(raw) > _MAX_LEN:
+        return ""
+    return DECLARED.get(" ".join(clean_text(raw).casefold().split()), "")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"))
 _DASHES = "\u2212\u2013\u2014"  # minus sign, en dash, em dash
 _MAX_LEN = 64  # no real cell value is longer; also keeps float() away from huge inputs
@@ -52,11 +68,12 @@ class Parsed:
     code: str | None = None  # machine code of the problem, None when clean
     level: str | None = None  # None, GALAT or PERINGATAN
     message: str | None = None  # Bahasa Indonesia, names what was read
+    declared: str = ""  # NIHIL / TIDAK_TERSEDIA: no value, declared missing with a BPS symbol (no problem here)
 
     @property
     def empty(self) -> bool:
-        """The cell is blank (not the same as a value that failed to parse)."""
-        return self.value is None and self.code is None
+        """The cell is blank (not the same as a value that failed to parse, or one declared missing)."""
+        return self.value is None and self.code is None and not self.declared
 
 
 def clean_text(raw: str) -> str:
@@ -120,9 +137,11 @@ def _from_text(raw: str, percent_format: bool) -> Parsed:
         return Parsed(None, percent_format)
     if len(text) > _MAX_LEN:
         return _bukan_angka(shown, "terlalu panjang untuk sebuah angka")
+    if declared := declared_missing(text):
+        return Parsed(None, percent_format, declared=declared)  # valid with a reason: rules.checks asks for it
     if text.casefold() in NIL_SYMBOLS:
-        return _galat(KOSONG_SIMBOL, f"Nilai '{_quote(text)}' berupa simbol, bukan angka. "
-                      "Tulis 0 bila nihil, atau kosongkan bila data belum tersedia.")
+        return _galat(KOSONG_SIMBOL, f"Nilai '{_quote(text)}' berupa simbol, bukan angka. Tulis angkanya; bila "
+                      f"data memang tidak ada, tulis {DECLARED_WORDS} dan alasannya di Keterangan.")
     percent = percent_format
     if text.endswith("%"):
         percent, text = True, text[:-1].rstrip()

@@ -31,6 +31,7 @@ class State:
     rank: int = 0  # how far the step boxes carry the row
     colour: str = "#cccccc"  # background, '#rrggbb' (one palette: sheet and dashboard)
     text_colour: str = "#1b2330"
+    blocked_by_errors: bool = False  # an error-level finding stops a row entering this state
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ class Sop:
     steps: dict[int, Step]
     states: dict[str, State]
     boxes: dict[str, Box]  # in the order they may be ticked
+
+    @property
+    def blockable(self) -> frozenset[int]:
+        """The step numbers of the states an error stops a row entering (5, 7, 9)."""
+        return frozenset(s.step for s in self.states.values() if s.blocked_by_errors)
 
     def label(self, code: str) -> str:
         return self.states[code].label
@@ -82,7 +88,8 @@ def load_sop(path: Path = SOP_FILE) -> Sop:
     steps = {s["number"]: Step(s["number"], s["nama"], s["pelaksana"], int(s["hari_kerja"]))
              for s in data["steps"]}
     states = {s["code"]: State(s["code"], s["label"], int(s["order"]), tuple(s["next_steps"]), int(s["step"]),
-                               int(s["rank"]), s.get("warna", "#cccccc"), s.get("warna_teks", "#1b2330"))
+                               int(s["rank"]), s.get("warna", "#cccccc"), s.get("warna_teks", "#1b2330"),
+                               bool(s.get("galat_menahan", False)))
               for s in data["states"]}
     boxes = {key: Box(key, int(b["step"]), b["label"], b["pemilik"], (b.get("syarat") or {}).get("status"),
                       (b.get("syarat") or {}).get("pesan", "")) for key, b in data["boxes"].items()}

@@ -1,4 +1,4 @@
-"""The state machine of DESIGN section 4, for one row: pure, clock-free.
+"""The state machine of one row (DECISIONS.md #2): pure, clock-free.
 
 Given the state the database remembers and the boxes the sheet shows now, it returns the
 new state, the boxes to clear (each with the reason shown to the user) and the
@@ -7,6 +7,7 @@ transitions passed through, so every state change becomes an audit event.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from typing import Callable
 
@@ -26,13 +27,6 @@ def box_labels() -> dict[str, str]:
     return {key: box.label for key, box in load_sop().boxes.items()}
 
 
-def __getattr__(name: str):
-    """``BOX_LABEL`` as before, now read from sop.yaml (one home for each fact)."""
-    if name == "BOX_LABEL":
-        return box_labels()
-    raise AttributeError(name)
-
-
 @dataclass
 class RowInput:
     prev_state: str | None  # None: a row seen for the first time
@@ -44,10 +38,32 @@ class RowInput:
     prev_catatan: str = ""
 
 
+class ClearKind(StrEnum):
+    """Why the poller cleared a box. The reason shown to people may be reworded freely; what the
+    poller does next depends on the kind alone (DECISIONS.md #29)."""
+
+    EARLY = "terlalu_awal"  # ticked before its turn, or its prerequisite was withdrawn
+    BLOCKED = "galat"  # the checks stop the step
+    UNREADABLE = "isi_tak_dikenal"  # text that is no tick
+    COPY = "salinan"  # the ticks of a copied row
+    REVISION = "revisi"  # the Walidata asked for a revision
+    REOPENED = "dibuka_ulang"  # the agreed list changed
+    REVERIFY = "verifikasi_ulang"  # archived values changed after verification
+    UNSEEN = "belum_tampil"  # verified before the row was shown as 7 Diisi
+
+    @property
+    def sticky(self) -> bool:
+        """The poller's own step back (revision, reopened list, re-verification, unseen): re-reading
+        the box would undo it, so a clear that never reached the sheet is applied again. Early
+        ticks, failed checks, unreadable text and copies are simply judged again instead."""
+        return self in (ClearKind.REVISION, ClearKind.REOPENED, ClearKind.REVERIFY, ClearKind.UNSEEN)
+
+
 @dataclass
 class RowOutcome:
     state: str
     clears: dict[str, str] = field(default_factory=dict)  # box key -> reason
+    kinds: dict[str, ClearKind] = field(default_factory=dict)  # box key -> why, as the poller acts on it
     transitions: list[tuple[str | None, str, str]] = field(default_factory=list)
     held: bool = False  # verified and untouched: its findings are for the Walidata to review
 
@@ -60,15 +76,14 @@ def _messages(findings: list[Finding]) -> str:
     return "; ".join(dict.fromkeys(x.message for x in findings))
 
 
-STICKY_CLEARS = ("meminta revisi", "berubah setelah disepakati", "berubah setelah diverifikasi",
-                 "belum tampil sebagai 7 Diisi")
-
-
-def is_sticky(reason: str) -> bool:
-    """A clear that records the poller's own step back (revision, reopened list, re-verification):
-    re-reading the box would undo it, so a clear that never reached the sheet is applied again.
-    Early ticks and failed checks are simply judged again instead."""
-    return any(marker in reason for marker in STICKY_CLEARS)
+def legacy_kinds(box_notes: dict[str, str]) -> dict[str, ClearKind]:
+    """The kinds of clears remembered before kinds were stored, told from their reasons as they
+    were worded then; only an archive written by an older version needs this, once per row."""
+    words = ((ClearKind.REVISION, "meminta revisi"), (ClearKind.REOPENED, "berubah setelah disepakati"),
+             (ClearKind.REVERIFY, "berubah setelah diverifikasi"), (ClearKind.UNSEEN, "belum tampil sebagai 7 Diisi"),
+             (ClearKind.BLOCKED, "galat"), (ClearKind.BLOCKED, "Belum dapat disepakati"))
+    return {key: next(kind for kind, word in words if word in reason) for key, reason in box_notes.items()
+            if any(word in reason for _, word in words)}
 
 
 def _count(errors: list[Finding]) -> str:
@@ -81,9 +96,9 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
     out = RowOutcome(state=row.prev_state or DRAF)
     boxes = {k: bool(row.boxes.get(k)) for k in load_sop().boxes}
 
-    def clear(key: str, reason: str) -> None:
+    def clear(key: str, reason: str, kind: ClearKind) -> None:
         if boxes[key]:
-            out.clears[key] = reason
+            out.clears[key], out.kinds[key] = reason, kind
         boxes[key] = False
 
     def move(to: str, reason: str) -> None:
@@ -97,11 +112,13 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
     if row.agreed_changed and _order(out.state) >= _order(DISEPAKATI):
         what = ", ".join(row.agreed_changed)
         for key in (f.SEPAKAT_OPD, f.SEPAKAT_WALIDATA, f.SETUJU_KA, f.SELESAI_ISI, f.VERIFIKASI):
-            clear(key, f"Dikosongkan otomatis: {what} berubah setelah disepakati; daftar perlu disepakati ulang.")
+            clear(key, f"Dikosongkan otomatis: {what} berubah setelah disepakati; daftar perlu disepakati ulang.",
+                  ClearKind.REOPENED)
         move(DICEK, f"Daftar yang disepakati berubah ({what}); kembali ke langkah 3-4")
     elif row.values_changed and out.state in (TERVERIFIKASI, DIARSIP):
         what = ", ".join(row.values_changed)
-        clear(f.VERIFIKASI, f"Dikosongkan otomatis: {what} berubah setelah diverifikasi; perlu verifikasi ulang.")
+        clear(f.VERIFIKASI, f"Dikosongkan otomatis: {what} berubah setelah diverifikasi; perlu verifikasi ulang.",
+              ClearKind.REVERIFY)
         move(DIISI, f"{what} berubah setelah diverifikasi; perlu verifikasi ulang")
 
     note = row.catatan.strip()
@@ -109,7 +126,7 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
 
     def revise() -> None:
         for key in (f.SELESAI_ISI, f.VERIFIKASI):
-            clear(key, "Dikosongkan otomatis: Walidata meminta revisi (lihat Catatan Walidata).")
+            clear(key, "Dikosongkan otomatis: Walidata meminta revisi (lihat Catatan Walidata).", ClearKind.REVISION)
         move(REVISI, f"Walidata meminta revisi: {note[:200]}")
 
     if new_note and out.state in (DIISI, TERVERIFIKASI, DIARSIP):
@@ -134,55 +151,58 @@ def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutco
     return out
 
 
-def _walk(boxes: dict[str, bool], clear: Callable[[str, str], None], blocking: Callable[[int], list[Finding]],
+def _walk(boxes: dict[str, bool], clear: Callable[[str, str, ClearKind], None], blocking: Callable[[int], list[Finding]],
           seen: bool) -> tuple[str, list[tuple[str, str]]]:
     """Walk the boxes in SOP order: how far do they carry the row (and through which states)?"""
     reached: list[tuple[str, str]] = []
+    states, label = load_sop().states, box_labels()
     if boxes[f.DICEK]:
-        reached.append((DICEK, "Dicek Bersama dicentang"))
+        reached.append((DICEK, f"{label[f.DICEK]} dicentang"))
         if boxes[f.SEPAKAT_OPD] and boxes[f.SEPAKAT_WALIDATA]:
-            errors = blocking(5)
+            errors = blocking(states[DISEPAKATI].step)
             if errors:
                 reason = f"Belum dapat disepakati: {_messages(errors)}"
-                clear(f.SEPAKAT_OPD, reason)
-                clear(f.SEPAKAT_WALIDATA, reason)
+                clear(f.SEPAKAT_OPD, reason, ClearKind.BLOCKED)
+                clear(f.SEPAKAT_WALIDATA, reason, ClearKind.BLOCKED)
             else:
                 reached.append((DISEPAKATI, "Disepakati OPD dan Walidata"))
     level = reached[-1][0] if reached else DRAF
     if level == DISEPAKATI and boxes[f.SETUJU_KA]:
-        reached.append((DISETUJUI, "Disetujui Ka. OPD dicentang"))
+        reached.append((DISETUJUI, f"{label[f.SETUJU_KA]} dicentang"))
         level = DISETUJUI
     if level == DISETUJUI and boxes[f.SELESAI_ISI]:
-        errors = blocking(7)
+        errors = blocking(states[DIISI].step)
         if errors:
             clear(f.SELESAI_ISI, f"Dikosongkan otomatis: {_count(errors)} (lihat Hasil Pemeriksaan). "
-                                 "Perbaiki lalu centang lagi.")
-            reached.append((PERBAIKAN, f"Selesai Diisi ditolak: {_messages(errors)}"))
+                                 "Perbaiki lalu centang lagi.", ClearKind.BLOCKED)
+            reached.append((PERBAIKAN, f"{label[f.SELESAI_ISI]} ditolak: {_messages(errors)}"))
             level = PERBAIKAN
         else:
-            reached.append((DIISI, "Selesai Diisi dicentang dan lolos pemeriksaan"))
+            reached.append((DIISI, f"{label[f.SELESAI_ISI]} dicentang dan lolos pemeriksaan"))
             level = DIISI
     if level == DIISI and boxes[f.VERIFIKASI]:
-        errors = blocking(9)
+        errors = blocking(states[TERVERIFIKASI].step)
         if not seen:
-            clear(f.VERIFIKASI, UNSEEN)
+            clear(f.VERIFIKASI, UNSEEN, ClearKind.UNSEEN)
         elif errors:
-            clear(f.VERIFIKASI, f"Dikosongkan otomatis: {_count(errors)} (lihat Hasil Pemeriksaan).")
+            clear(f.VERIFIKASI, f"Dikosongkan otomatis: {_count(errors)} (lihat Hasil Pemeriksaan).", ClearKind.BLOCKED)
         else:
-            reached.append((TERVERIFIKASI, "Terverifikasi dicentang"))
+            reached.append((TERVERIFIKASI, f"{label[f.VERIFIKASI]} dicentang"))
             level = TERVERIFIKASI
     return level, reached
 
 
-def _prerequisites(boxes: dict[str, bool], level: str, row: RowInput, clear: Callable[[str, str], None]) -> None:
+def _prerequisites(boxes: dict[str, bool], level: str, row: RowInput,
+                   clear: Callable[[str, str, ClearKind], None]) -> None:
     """Boxes ticked beyond what the boxes before them allow are cleared (sop.yaml: syarat)."""
     sop = load_sop()
     for key, box in sop.boxes.items():
         if box.needs and boxes[key] and sop.states[level].rank < sop.states[box.needs].rank:
             if row.prev_boxes.get(key):
-                clear(key, f"Dikosongkan otomatis: langkah sebelumnya dibatalkan; {box.needs_why}.")
+                clear(key, f"Dikosongkan otomatis: langkah sebelumnya dibatalkan; {box.needs_why}.", ClearKind.EARLY)
             else:
-                clear(key, f"Dikosongkan otomatis: {box.label} dicentang terlalu awal; {box.needs_why}.")
+                clear(key, f"Dikosongkan otomatis: {box.label} dicentang terlalu awal; {box.needs_why}.",
+                      ClearKind.EARLY)
 
 
 def _nothing_blocks(_state_number: int) -> list[Finding]:
@@ -234,24 +254,27 @@ COPY_CLEAR = ("Dikosongkan otomatis: baris ini salinan (atau ID-nya diketik); la
               "dimulai lagi dari Draf untuk baris baru ini.")
 
 
-def read_boxes(cells: dict[str, object], unsent: dict[str, str], copied: bool) -> tuple[dict[str, bool], dict[str, str]]:
-    """The step cells as ticks, and the boxes to clear before the SOP walk (key -> reason):
-    text that is no tick, the poller's own step back that never reached the sheet (``unsent``:
-    the reasons of the last write, when it may not have landed), and the ticks of a copied row."""
+def read_boxes(cells: dict[str, object], unsent: dict[str, str], unsent_kinds: dict[str, ClearKind],
+               copied: bool) -> tuple[dict[str, bool], dict[str, str], dict[str, ClearKind]]:
+    """The step cells as ticks, and the boxes to clear before the SOP walk (key -> reason, key ->
+    kind): text that is no tick, the poller's own step back that never reached the sheet
+    (``unsent``: the reasons and kinds of the last write, when it may not have landed), and the
+    ticks of a copied row."""
     boxes: dict[str, bool] = {}
     clears: dict[str, str] = {}
+    kinds: dict[str, ClearKind] = {}
     for key, label in box_labels().items():
         raw = cells.get(key)
         value = parse_box(raw)
         if value is None:
             clears[key] = (f"Dikosongkan otomatis: isi '{text(raw)[:30]}' tidak dikenal di kolom {label}; "
                            "gunakan YA atau centang.")
-            value = False
-        elif value and key in unsent and is_sticky(unsent[key]):
-            clears[key] = unsent[key]
+            kinds[key], value = ClearKind.UNREADABLE, False
+        elif value and key in unsent and key in unsent_kinds and ClearKind(unsent_kinds[key]).sticky:
+            clears[key], kinds[key] = unsent[key], ClearKind(unsent_kinds[key])
             value = False
         elif value and copied:
-            clears[key] = COPY_CLEAR
+            clears[key], kinds[key] = COPY_CLEAR, ClearKind.COPY
             value = False
         boxes[key] = value
-    return boxes, clears
+    return boxes, clears, kinds

@@ -25,18 +25,14 @@ class TabSnapshot:
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     token: Any = None  # backend's change marker (mtime+size, Drive version), for the write guard
     _marks: dict | None = field(default=None, init=False, repr=False, compare=False)
-    # Who may have made the changes (issue 9.2); None/empty where the backend cannot tell.
-    saved_by: str | None = None  # Excel: docProps/core.xml cp:lastModifiedBy (the application's user name)
-    opened_by: str | None = None  # Excel: the user in the lock file (~$name.xlsx, .~lock.name.xlsx#)
-    opened_since: Any = None  # Excel: since when (datetime from the lock file), None when not open
-    # Excel: True when the sheet was protected by the Walidata's password at read time, False when
-    # not (or by another password), None when the backend cannot tell (no password configured)
+    # True when the tab was protected as the config asks at read time (Excel: the Walidata's
+    # password; Google: the protected ranges), False when not, None when the backend cannot tell
     protected: bool | None = None
-    editors: tuple[str, ...] = ()  # Google: editors of the Drive revisions since the last read
-    editors_basis: str = ""  # how ``editors`` was found (Bahasa Indonesia), e.g. "riwayat revisi Drive"
-    comments: tuple["CellComment", ...] | None = None  # Google: threads on this tab; None: not read
-    # Google: each display name of the people's posts in open threads -> who it maps to (sheets/google/people.py)
+    comments: tuple["CellComment", ...] | None = None  # threads on this tab; None: not read (no comments here)
+    # each display name of the people's posts in open threads -> who it maps to (sheets/google/people.py)
     authors: dict[str, "PostAuthor"] = field(default_factory=dict)
+    # who may have made the changes, in the backend's own terms; None where it cannot tell
+    trail: "ExcelTrail | GoogleTrail | None" = None
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]
@@ -52,6 +48,23 @@ class TabSnapshot:
                 marks.setdefault(i, ([], []))[1].append(c)
             self._marks = {i: (tuple(sorted(p)), tuple(sorted(q))) for i, (p, q) in marks.items()}
         return self._marks.get(row, ((), ()))
+
+
+@dataclass(frozen=True)
+class ExcelTrail:
+    """What a workbook file says of who worked on it."""
+
+    saved_by: str | None = None  # docProps/core.xml cp:lastModifiedBy (the application's user name)
+    opened_by: str | None = None  # the user in the lock file (~$name.xlsx, .~lock.name.xlsx#)
+    opened_since: Any = None  # since when (datetime from the lock file), None when not open
+
+
+@dataclass(frozen=True)
+class GoogleTrail:
+    """Who Drive says edited the spreadsheet since the last read."""
+
+    editors: tuple[str, ...] = ()  # editors of the Drive revisions since the last read
+    basis: str = ""  # how ``editors`` was found (Bahasa Indonesia), e.g. "riwayat revisi Drive"
 
 
 @dataclass(frozen=True)
@@ -84,7 +97,7 @@ class PostAuthor:
 
 @dataclass(frozen=True)
 class CommentWrite:
-    """A change to a comment thread the poller owns (issue 9.4): ``open`` a thread on a cell
+    """A change to a comment thread the poller owns (DECISIONS.md #13): ``open`` a thread on a cell
     (assigned to ``assignee``), ``reply`` in one, ``resolve`` or ``reopen`` it (with ``text``).
     A backend never edits or deletes a post it did not write."""
 
@@ -157,7 +170,11 @@ class BackendError(Exception):
 
 
 class Backend(Protocol):
+    """The contract every backend keeps; backends subclass it, so the optional parts below
+    (``service_account``, ``after_cycle``) have no-op defaults instead of being probed."""
+
     requests: dict[str, int]  # counted per kind ("read", "write", "drive") since opened
+    service_account: str | None = None  # the account the poller writes as, where the backend knows one
 
     def ensure_tabs(self, opds: list[tuple[str, str]]) -> list[str]:
         """Create a tab from the template for every (kode, nama) that has none; return the created kodes."""
@@ -181,3 +198,8 @@ class Backend(Protocol):
         """Rename the OPD's tab to ``title`` (kept as a record, no longer read) and put a fresh
         template tab named ``opd`` in the same workbook/spreadsheet. None when done (also when a
         rerun finds it done), else why not (Bahasa Indonesia)."""
+
+    def after_cycle(self) -> list[str]:
+        """Upkeep after a cycle's writes (Google: protected ranges brought in step with the
+        config); the problems found, in Bahasa Indonesia. Nothing by default."""
+        return []

@@ -1,4 +1,4 @@
-"""The sheet contract's columns (DESIGN section 3) and header matching."""
+"""The sheet contract's columns (DECISIONS.md #1) and header matching."""
 from __future__ import annotations
 
 import re
@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from rules import fields as f
+from rules.sop import load_sop
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,12 @@ class Column:
     aliases: tuple[str, ...] = ()
     box: bool = False
     width: int = 14
+
+
+def _box(key: str, width: int, aliases: tuple[str, ...] = ()) -> Column:
+    """A step box column: its header and owner are the SOP's (sop.yaml), its look is the sheet's."""
+    box = load_sop().boxes[key]
+    return Column(key, box.label, box.pemilik.casefold(), box=True, aliases=aliases, width=width)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -33,13 +40,12 @@ COLUMNS: tuple[Column, ...] = (
     Column(f.KLASIFIKASI, "Klasifikasi", "operator", required=False, width=18),
     Column(f.UKURAN, "Ukuran", "operator", required=False, width=12),
     Column(f.FREKUENSI, "Frekuensi", "operator", required=False, aliases=("Periode",), width=12),
-    Column(f.DICEK, "Dicek Bersama", "walidata", box=True, aliases=("Dicek",), width=10),
-    Column(f.SEPAKAT_OPD, "Disepakati OPD", "operator", box=True, width=11),
-    Column(f.SEPAKAT_WALIDATA, "Disepakati Walidata", "walidata", box=True, width=11),
-    Column(f.SETUJU_KA, "Disetujui Ka. OPD", "operator", box=True,
-           aliases=("Disetujui Kepala OPD", "Disetujui Kepala"), width=11),
-    Column(f.SELESAI_ISI, "Selesai Diisi", "operator", box=True, width=10),
-    Column(f.VERIFIKASI, "Terverifikasi", "walidata", box=True, aliases=("Diverifikasi",), width=11),
+    _box(f.DICEK, 10, aliases=("Dicek",)),
+    _box(f.SEPAKAT_OPD, 11),
+    _box(f.SEPAKAT_WALIDATA, 11),
+    _box(f.SETUJU_KA, 11, aliases=("Disetujui Kepala OPD", "Disetujui Kepala")),
+    _box(f.SELESAI_ISI, 10),
+    _box(f.VERIFIKASI, 11, aliases=("Diverifikasi",)),
     Column(f.CATATAN, "Catatan Walidata", "walidata", width=30),
     Column(f.STATUS, "Status", "system", width=18),
     Column(f.HASIL, "Hasil Pemeriksaan", "system", aliases=("Hasil",), width=50),

@@ -1,7 +1,8 @@
 """Who has a workbook open, from the lock file Excel or LibreOffice leaves beside it.
 
 LibreOffice writes ``.~lock.NAME#``: one CSV line ``Full Name,login,host,DD.MM.YYYY HH:MM,profile;``
-(the time is the opener's local clock, WIB here). Excel writes ``~$NAME``: a small binary file
+(the time is the local clock of the machine running LibreOffice, which for a workbook on this
+server's disk is read as this server's zone; the callers show it in the workspace's zone). Excel writes ``~$NAME``: a small binary file
 whose first byte is the length of the user name, the name following in the ANSI code page, and
 at offset 54 the same name as a length-prefixed UTF-16 string; it holds no time, so the lock
 file's own modification time says since when. Reading never fails: an unreadable lock file is
@@ -14,9 +15,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-WIB = ZoneInfo("Asia/Jakarta")
 PROGRAMS = (("~$", "", "Excel"), (".~lock.", "#", "LibreOffice"))
 
 
@@ -60,8 +59,8 @@ def _libreoffice(data: bytes) -> tuple[str, datetime | None]:
     fields += [""] * (5 - len(fields))
     user = fields[0].strip() or fields[1].strip()  # no full name set: the system login
     try:
-        since = datetime.strptime(fields[3].strip(), "%d.%m.%Y %H:%M").replace(tzinfo=WIB)
-    except ValueError:
+        since = datetime.strptime(fields[3].strip(), "%d.%m.%Y %H:%M").astimezone()  # the server's zone
+    except (ValueError, OverflowError, OSError):
         since = None
     return user, since
 

@@ -354,7 +354,7 @@ _USER_LIMIT = ("User Rate Limit Exceeded. Rate of requests for user exceed confi
                "re-evaluating expected per-user traffic to the API and adjust project quota limits accordingly. You "
                "may monitor aggregate quota usage and adjust limits in the API Console: "
                "https://console.developers.google.com/apis/api/drive.googleapis.com/quotas?project=123456789")
-# answers for fail(error=...): the shapes Google documents and users report (issue 10.5)
+# answers for fail(error=...): the shapes Google documents and users report (DECISIONS.md #14)
 BODIES: dict[str, tuple[int, dict[str, Any]]] = {
     "drive-rate-limit": _drive_limit("userRateLimitExceeded", _USER_LIMIT),
     "drive-project-rate-limit": _drive_limit("rateLimitExceeded", "Rate Limit Exceeded"),

@@ -1,4 +1,4 @@
-"""Comment threads and Drive revisions for tests/fake_sheets_api.py (issue 9.2, 9.4).
+"""Comment threads and Drive revisions for tests/fake_sheets_api.py (DECISIONS.md #11, #13).
 
 Modelled after the Sheets v4 discovery document shipped with google-api-python-client
 (revision 20261019: InsertCommentRequest, AddCommentReplyRequest, UpdateCommentPostRequest,

@@ -1,4 +1,4 @@
-"""Drive v3 files and the change feed for tests/fake_sheets_api.py (issue 10.3).
+"""Drive v3 files and the change feed for tests/fake_sheets_api.py (DECISIONS.md #15).
 
 Modelled after the Drive v3 discovery document shipped with google-api-python-client:
 ``files.get`` answers a File (id, name, mimeType, version, capabilities.canEdit, owners[]),

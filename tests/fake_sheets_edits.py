@@ -306,13 +306,13 @@ HANDLERS = {
     "addProtectedRange": _add_protected_range,
     "addConditionalFormatRule": _add_conditional_format_rule,
 }
-from tests.fake_sheets_comments import HANDLERS as _COMMENT_HANDLERS  # noqa: E402  (issue 9.4)
+from tests.fake_sheets_comments import HANDLERS as _COMMENT_HANDLERS  # noqa: E402  (DECISIONS.md #13)
 
-from tests.fake_sheets_rows import HANDLERS as _ROW_HANDLERS  # noqa: E402  (issue 10.7)
+from tests.fake_sheets_rows import HANDLERS as _ROW_HANDLERS  # noqa: E402  (DECISIONS.md #18)
 
 HANDLERS.update(_COMMENT_HANDLERS)
 HANDLERS.update(_ROW_HANDLERS)
 
-from tests.fake_sheets_protect import HANDLERS as _PROTECT_HANDLERS  # noqa: E402  (issue 10.6)
+from tests.fake_sheets_protect import HANDLERS as _PROTECT_HANDLERS  # noqa: E402  (DECISIONS.md #17)
 
 HANDLERS.update(_PROTECT_HANDLERS)

@@ -1,4 +1,4 @@
-"""``updateProtectedRange`` for tests/fake_sheets_api.py (issue 10.6), after the Sheets v4
+"""``updateProtectedRange`` for tests/fake_sheets_api.py (DECISIONS.md #17), after the Sheets v4
 discovery document shipped with google-api-python-client (UpdateProtectedRangeRequest:
 protectedRange with its protectedRangeId, and a ``fields`` FieldMask naming what to replace).
 

@@ -1,4 +1,4 @@
-"""Whole rows and columns in tests/fake_sheets_api.py (issue 10.7): ``insertDimension``,
+"""Whole rows and columns in tests/fake_sheets_api.py (DECISIONS.md #18): ``insertDimension``,
 ``deleteDimension``, ``moveDimension``, ``sortRange`` and ``copyPaste``, as a person does them in
 the Sheets UI.
 

@@ -5,7 +5,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheets.base import OWNED_NOTE_PREFIX, TabResult, TabSnapshot, TabWrites, WriteResult
+from sheets.base import OWNED_NOTE_PREFIX, Backend, ExcelTrail, TabResult, TabSnapshot, TabWrites, WriteResult
 from sheets.layout import HEADERS, match_headers, normalise_header
 
 
@@ -16,11 +16,11 @@ class FakeTab:
     notes: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based sheet coords
     percent: set[tuple[int, int]] = field(default_factory=set)
     version: int = 0
-    saved_by: str | None = None  # as an Excel workbook's docProps/core.xml would say (issue 9.2)
+    saved_by: str | None = None  # as an Excel workbook's docProps/core.xml would say (DECISIONS.md #11)
     protected: bool | None = None
 
 
-class FakeBackend:
+class FakeBackend(Backend):
     """Implements sheets.base.Backend; edits through `set`/`add_row` act as a person would."""
 
     def __init__(self) -> None:
@@ -50,7 +50,7 @@ class FakeBackend:
             else:
                 self.requests["read"] += 1
                 out.append(TabResult(opd, TabSnapshot(opd, opd, list(tab.header), copy.deepcopy(tab.rows),
-                                                      set(tab.percent), {}, tab.version, saved_by=tab.saved_by,
+                                                      set(tab.percent), {}, tab.version, trail=ExcelTrail(saved_by=tab.saved_by),
                                                       protected=tab.protected)))
         return out
 

@@ -1,4 +1,4 @@
-"""The agreed list changes only with the Walidata (issue 8.5); a held tab says so every cycle (13.12)."""
+"""The agreed list changes only with the Walidata (DECISIONS.md #8); a held tab says so every cycle (13.12)."""
 from __future__ import annotations
 
 from tests.test_sop_flow import OPD, status, tick

@@ -1,11 +1,11 @@
-"""A replaced archive never resets the sheets (issue 13.3): the tab is held until `satudata adopt`."""
+"""A replaced archive never resets the sheets (DECISIONS.md #22): the tab is held until `satudata adopt`."""
 from __future__ import annotations
 
 import shutil
 
 from service.archive.store import Store, make_engine
 from service.cli.adopt import adopt_tabs
-from service.poller.wiring import Service
+from service.poller.service import Service
 from tests.test_sop_flow import OPD, status, tick
 from tests.test_verified_stays import ALL, archived
 

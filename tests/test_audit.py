@@ -1,4 +1,4 @@
-"""Issue 9.2, 9.3, 9.5: every change names a person (or the honest candidates) and how that is
+"""DECISIONS.md #11, #12: every change names a person (or the honest candidates) and how that is
 known; every cell edit of a known row is audited with column, from and to; the Ka. OPD who
 approves is the one the workspace file names."""
 from __future__ import annotations

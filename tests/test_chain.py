@@ -7,6 +7,7 @@ import json
 from sqlalchemy import delete, select, update
 
 from service.archive import chain, schema
+from service.reconcile.plan import TabStatus
 from tests.test_store import OPD, _walk_to_archive
 
 
@@ -91,7 +92,7 @@ def test_the_poller_refuses_to_append_to_a_broken_tail_and_holds_the_tab(world):
     with world.store.engine.connect() as conn:
         assert conn.execute(select(e.c.id).order_by(e.c.id.desc()).limit(1)).scalar() == before
         status = conn.execute(select(schema.tabs.c.status).where(schema.tabs.c.opd == OPD)).scalar()
-    assert status == chain.CHAIN_HELD
+    assert status == TabStatus.CHAIN_BROKEN
 
 
 def test_appending_costs_the_same_queries_however_long_the_chain(world):

@@ -1,4 +1,4 @@
-"""Data checks (DESIGN section 5): findings asserted as small tables of (row, column, level, code)."""
+"""Data checks (DECISIONS.md #3): findings asserted as small tables of (row, column, level, code)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -34,7 +34,8 @@ def test_clean_row_has_no_findings():
     ({"nilai": None}, ("R1", "nilai", "galat", "nilai_wajib")),
     ({"tahun": None}, ("R1", "tahun", "galat", "tahun_wajib")),
     ({"nilai": "banyak"}, ("R1", "nilai", "galat", "nilai_bukan_angka")),
-    ({"nilai": "-"}, ("R1", "nilai", "galat", "nilai_kosong_simbol")),
+    ({"nilai": "-"}, ("R1", "nilai", "galat", "alasan_nilai_kosong")),
+    ({"nilai": "?"}, ("R1", "nilai", "galat", "nilai_kosong_simbol")),
     ({"nilai": "12.5", "satuan": "Ha"}, ("R1", "nilai", "peringatan", "ambigu_titik")),
     ({"nilai": 12.5}, ("R1", "nilai", "galat", "cacah_tidak_bulat")),
     ({"nilai": -3}, ("R1", "nilai", "galat", "cacah_tidak_bulat")),
@@ -50,6 +51,23 @@ def test_clean_row_has_no_findings():
 def test_built_in_checks_flag_bad_values(values, expected):
     findings, _ = check([item(**values)])
     assert expected in findings
+
+
+@pytest.mark.parametrize("nilai", ["-", "…", "NA", "nihil", "tidak tersedia"])
+def test_a_declared_missing_value_with_its_reason_passes_every_check(nilai):
+    assert check([item(nilai=nilai, keterangan="Data tidak tersedia karena survei tidak dilaksanakan")])[0] == []
+
+
+def test_a_declared_missing_value_without_a_reason_says_what_to_write():
+    result = check([item(nilai="-")])[1]
+    message = next(x.message for x in result.findings if x.code == "alasan_nilai_kosong")
+    assert "nihil" in message and "tulis alasannya di Keterangan" in message
+
+
+def test_an_empty_nilai_says_how_to_declare_data_that_does_not_exist():
+    result = check([item(nilai=None)])[1]
+    message = next(x.message for x in result.findings if x.code == "nilai_wajib")
+    assert "'-' (nihil)" in message and "Keterangan" in message
 
 
 def test_year_range_is_relative_to_workspace_year():

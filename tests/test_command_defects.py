@@ -46,7 +46,7 @@ def test_distribute_with_every_row_present_writes_nothing_even_when_the_workbook
     from rules.wilayah import Wilayah
     from service.cli.distribute import append_draft, plan_file
     from service.config import load_config
-    from service.poller.wiring import open_backend
+    from service.poller.opening import open_backend
 
     cfg = excel_workspace(tmp_path)
     daftar = write_csv(tmp_path / "daftar.csv", DAFTAR, delimiter=";")
@@ -86,7 +86,7 @@ def _dead_holder(cfg: Path) -> None:
 
     from service.archive.lease import Lease
     from service.config import load_config
-    from service.poller.wiring import open_store
+    from service.poller.opening import open_store
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()
@@ -112,7 +112,7 @@ def test_a_killed_rollover_or_adopt_leaves_a_lease_the_next_run_takes_over(tmp_p
 
 def test_adopt_on_a_healthy_tab_is_refused_and_never_archives_an_unverified_change(world):
     from service.cli.adopt import adopt_tabs
-    from service.poller.wiring import Service
+    from service.poller.service import Service
     from tests.test_sop_flow import OPD, status
     from tests.test_verified_stays import archived
 

@@ -1,4 +1,4 @@
-"""The dashboard (DESIGN section 9) on a workspace driven through the SOP by the shared world."""
+"""The dashboard (DECISIONS.md #24) on a workspace driven through the SOP by the shared world."""
 from __future__ import annotations
 
 import csv

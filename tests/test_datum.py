@@ -1,4 +1,4 @@
-"""Archive identity is the datum (DESIGN section 6): next year's value of a row is a new datum,
+"""Archive identity is the datum (DECISIONS.md #4): next year's value of a row is a new datum,
 never a version of last year's; the Rincian's Kemendagri code and the Standar Data are archived."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exports people can open (issue 12.4): id-ID CSV, WIB timestamps, real XLSX dates, stdout, format by name."""
+"""Exports people can open (DECISIONS.md #20): id-ID CSV, WIB timestamps, real XLSX dates, stdout, format by name."""
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,4 @@
-"""GoogleBackend against the fake Sheets API: the request budget of DESIGN section 7, reading what
+"""GoogleBackend against the fake Sheets API: the request budget of DECISIONS.md #5, reading what
 Google stores (not what gspread numericises), writing so text never becomes a formula, notes that
 never touch a person's, the tab template, and our own retry policy."""
 from __future__ import annotations
@@ -77,8 +77,8 @@ def test_busy_cycle_is_one_read_and_one_write_per_spreadsheet_whatever_the_tabs(
                          [NoteWrite(2, NILAI, OWNED + "Nilai bukan angka")]) for k in kodes]
     outcome = backend.write(batches, {r.opd: r.snapshot for r in results})
     assert all(o.reason is None for o in outcome.values())
-    # Drive: files.get before the read and before the write, revisions.list for the editors (issue 9.2);
-    # Sheets reads: the grid, and the values.batchGet confirming the written rows (issue 10.4)
+    # Drive: files.get before the read and before the write, revisions.list for the editors (DECISIONS.md #11);
+    # Sheets reads: the grid, and the values.batchGet confirming the written rows (DECISIONS.md #16)
     assert delta(api, before) == {"drive": 3, "read": 2, "write": 1}
     assert api.count("read", method="values.batchGet") == 1
     assert api.sheet(SID, kodes[-1]).get(5, 0) == f"{kodes[-1]}-0005"

@@ -1,4 +1,4 @@
-"""Issue 9.2 and 9.4 on the Google Sheets fake: revision editors name who edited, a reviewer's
+"""DECISIONS.md #11 and #13 on the Google Sheets fake: revision editors name who edited, a reviewer's
 comment on a filled row is a revision request, and a blocking galat keeps one assigned thread of
 the poller's that is resolved once the row passes. The comment schemas are those of the Sheets v4
 discovery document shipped with google-api-python-client (revision 20261019)."""
@@ -109,7 +109,7 @@ def test_the_busy_cycle_still_reads_once_and_writes_at_most_twice(world):
     since = len(world.api.requests_of())
     world.poll()
     log = world.api.requests_of()[since:]
-    # the grid read, and the values.batchGet that confirms the written rows (issue 10.4)
+    # the grid read, and the values.batchGet that confirms the written rows (DECISIONS.md #16)
     assert [r.method for r in log if r.kind == "read"] == ["sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet"]
     assert [r.method for r in log if r.kind == "write"] == ["sheets.spreadsheets.batchUpdate"] * 2
     assert own(world)

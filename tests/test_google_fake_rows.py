@@ -1,4 +1,4 @@
-"""The fake is as strict as Google where the backend's promises depend on it (issue 10.7): whole-row
+"""The fake is as strict as Google where the backend's promises depend on it (DECISIONS.md #18): whole-row
 operations with their effect on values, notes, comments and protected ranges; who may do them;
 a Drive version that lags; Google's error bodies; request sizes."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One spreadsheet per OPD (issue 10.3) and protections kept in step with the config (10.6), on
+"""One spreadsheet per OPD (DECISIONS.md #15) and protections kept in step with the config (10.6), on
 the fake Google API: Drive's change feed keeps an idle cycle at one Drive call whatever the number
 of spreadsheets, also across `poll --once` processes; an edit re-reads only its spreadsheet; a
 refused page token falls back to files.get; a changed operator list reaches the protected range

@@ -1,4 +1,4 @@
-"""What Google does at a regency's size and in real use (issue 10.1, 10.5): Drive's 403 rate
+"""What Google does at a regency's size and in real use (DECISIONS.md #14): Drive's 403 rate
 limits, 400 protected-cell answers, unreadable date serials, request-size bounds."""
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""Removal, mass deletion, copied rows and sorting on Google as on Excel (issue 10.7): people act
+"""Removal, mass deletion, copied rows and sorting on Google as on Excel (DECISIONS.md #18): people act
 through the Sheets API as themselves (tests/google_world.py), so the template's protected ranges
 decide who may delete, copy or sort whole rows; and an insert, delete or sort landing between a
 cycle's read and its write while Drive's version lags must move no value to another row."""
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 from gspread.exceptions import APIError
@@ -329,12 +328,8 @@ def test_without_lag_the_pre_write_version_check_holds_the_write_for_the_next_cy
     _settled(world, ids[1])
 
 
-# Until writes confirm row identity (issue 10.4, sheets/google_rows.py on branch g-writes), the write is
-# gated by Drive's version alone: while it lags, cells land on the rows the read saw. Strict either way:
-# once that module exists the marker goes away by itself and the test must pass.
-@pytest.mark.xfail(importlib.util.find_spec("sheets.google.rows") is None, strict=True,
-                   reason="issue 10.4: writes do not yet confirm row identity; with Drive's version lagging, an "
-                          "insert, delete, move or sort between read and write puts cells on other rows")
+# With Drive's version lagging, an insert, delete, move or sort between read and write must not put
+# cells on other rows: writes confirm row identity first (DECISIONS.md #16).
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_with_drive_lagging_a_row_change_between_read_and_write_moves_no_value_to_another_row(world, action):
     ids = _ticked(world)
@@ -367,8 +362,6 @@ def _random_change(world, rng, keep: str) -> None:
         b.move_rows(b.owner, OPD, 2, 1, rows + 2)
 
 
-@pytest.mark.xfail(importlib.util.find_spec("sheets.google.rows") is None, strict=True,
-                   reason="issue 10.4: writes do not yet confirm row identity")
 @pytest.mark.parametrize("seed", range(6))
 def test_random_row_changes_between_reads_and_writes_never_put_a_value_on_another_row(world, seed):
     import random

@@ -1,4 +1,4 @@
-"""GoogleBackend at a regency's size (issue 10.1, 10.2, 10.4): system columns written as
+"""GoogleBackend at a regency's size (DECISIONS.md #14, #16): system columns written as
 contiguous blocks that hold only cells the poller writes, reads that ask for no more than
 they use, and writes that land on the row they were decided for even when Drive's version
 lags behind a sort."""
@@ -123,7 +123,7 @@ def test_the_read_asks_for_no_formatted_text_and_no_repeated_value(api):
     assert result.snapshot.cell(0, URAIAN) == "Data" and "DIVIDE_BY_ZERO" in result.snapshot.problems[0, NILAI]
 
 
-# --- writes land on the row they were decided for (issue 10.4) ------------------------------------
+# --- writes land on the row they were decided for (DECISIONS.md #16) ------------------------------------
 
 
 def _sort(api, tab: str, order: list[int], sid: str = SID) -> None:
@@ -221,7 +221,7 @@ def test_a_poll_whose_rows_are_sorted_before_its_write_keeps_every_status_on_its
     assert world.api.count("write") == writes  # settled: nothing was left on a wrong row to repair
 
 
-# --- the real API's errors (issue 10.5) -------------------------------------------------------------
+# --- the real API's errors (DECISIONS.md #14) -------------------------------------------------------------
 
 
 def test_a_protected_refusal_names_the_tab_and_the_range(api):

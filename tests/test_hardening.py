@@ -1,4 +1,4 @@
-"""Adversarial findings (issue 13 items 5, 8, 9, 10, 11): secrets, links, tracebacks, ports, timing."""
+"""Adversarial findings (DECISIONS.md #23): secrets, links, tracebacks, ports, timing."""
 from __future__ import annotations
 
 import socket
@@ -15,7 +15,8 @@ from rules.rulefile import RuleError, load_rules
 from service.archive.masking import mask_secrets, mask_url
 from service.cli.commands import main
 from service.config import ConfigError, load_config
-from service.poller.wiring import ArchiveUnavailable, Service
+from service.poller.errors import ArchiveUnavailable
+from service.poller.service import Service
 from service.web.app import create_app
 from tests.conftest import WIB, World
 from tests.test_dashboard import APIS, PAGES, Scene
@@ -226,3 +227,10 @@ def test_waitress_serves_the_dashboard_on_a_free_port_and_stops(tmp_path):
     server.shutdown()
     thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_an_unavailable_archive_is_not_a_busy_poller_and_both_say_waiting_helps():
+    from service.poller.errors import PollerBusy, PollerError
+    assert not issubclass(ArchiveUnavailable, PollerBusy)
+    assert not ArchiveUnavailable("disk penuh").permanent and not PollerBusy("sibuk").permanent
+    assert PollerError("kunci hilang", permanent=True).permanent

@@ -1,4 +1,4 @@
-"""Excel's "Insert Copied Cells" above an archived row (issue 13.2): the verified row keeps its
+"""Excel's "Insert Copied Cells" above an archived row (DECISIONS.md #21): the verified row keeps its
 ticks and state, and no archived datum's history ends up describing another item."""
 from __future__ import annotations
 

@@ -9,7 +9,19 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.engine import migrate
 
-HEAD = "0011_record"
+HEAD = "0013_pengaduan"
+
+
+def downgrade(engine, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from service.archive.engine import MIGRATIONS
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
 
 
 def _revision(engine) -> str:
@@ -155,15 +167,7 @@ def test_downgrade_from_datum_numbers_versions_per_row_again(db_url):
             for version, tahun in enumerate([2025, 2026, 2026], 1):
                 _archive_0005(conn, "DINKES-0001", version, "", tahun, float(version), f"h{version}")
         migrate(engine)
-        from alembic import command
-        from alembic.config import Config as AlembicConfig
-
-        from service.archive.engine import MIGRATIONS
-        config = AlembicConfig()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0005")  # through 0007 and 0006
+        downgrade(engine, "0005")  # through 0007 and 0006
         assert _revision(engine) == "0005"
         assert "datum" not in {c["name"] for c in inspect(engine).get_columns("archive")}
         with engine.connect() as conn:
@@ -226,5 +230,26 @@ def test_events_recorded_before_0008_read_as_state_changes_with_no_person(db_url
         with engine.connect() as conn:
             event = conn.execute(select(schema.events.c.kind, schema.events.c.oleh, schema.events.c.to_state)).one()
         assert tuple(event) == ("status", None, "3")
+    finally:
+        engine.dispose()
+
+
+def test_year_clock_keeps_existing_phases_as_the_open_years_and_archived_values_as_numbers(db_url):
+    from datetime import datetime
+
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0011_record")
+        old_phases = Table("phases", MetaData(), autoload_with=engine)
+        with engine.begin() as conn:
+            conn.execute(insert(old_phases).values(opd="DINKES", at=datetime(2025, 3, 5, 2, 0), phase_order=3))
+        migrate(engine)
+        with engine.connect() as conn:
+            assert conn.execute(select(schema.phases.c.opd, schema.phases.c.tahun)).all() == [("DINKES", None)]
+            assert conn.execute(select(schema.year_clocks)).all() == []
+        assert "status_nilai" in {c["name"] for c in inspect(engine).get_columns("archive")}
+        downgrade(engine, "0011_record")  # and back: the columns and table go, the log stays
+        assert "year_clocks" not in inspect(engine).get_table_names()
+        assert "tahun" not in {c["name"] for c in inspect(engine).get_columns("phases")}
     finally:
         engine.dispose()

@@ -169,19 +169,10 @@ INVALID = [
     ("1 23 456", "nilai_format_salah"),
     ("(1.234)", "nilai_format_salah"),
     ("(5)", "nilai_format_salah"),
-    ("-", "nilai_kosong_simbol"),
-    ("\u2013", "nilai_kosong_simbol"),
-    ("\u2014", "nilai_kosong_simbol"),
-    ("n/a", "nilai_kosong_simbol"),
-    ("N/A", "nilai_kosong_simbol"),
-    ("NA", "nilai_kosong_simbol"),
     ("?", "nilai_kosong_simbol"),
     ("..", "nilai_kosong_simbol"),
-    ("...", "nilai_kosong_simbol"),
-    ("\u2026", "nilai_kosong_simbol"),  # ellipsis character
     ("x", "nilai_kosong_simbol"),
     ("X", "nilai_kosong_simbol"),
-    (" - ", "nilai_kosong_simbol"),
     ("abc", "nilai_bukan_angka"),
     ("1e5", "nilai_bukan_angka"),
     ("12 jiwa", "nilai_bukan_angka"),
@@ -228,9 +219,21 @@ def test_invalid_values_are_errors_without_a_value(raw, code):
     assert parsed.message and not parsed.empty
 
 
-def test_nil_symbol_tells_to_write_zero_or_leave_empty():
-    message = parse_number("-").message
-    assert "Tulis 0 bila nihil" in message and "kosongkan" in message
+@pytest.mark.parametrize("raw, status", [
+    ("-", "nihil"), ("\u2013", "nihil"), ("\u2014", "nihil"), (" - ", "nihil"), ("Nihil", "nihil"),
+    ("...", "tidak_tersedia"), ("\u2026", "tidak_tersedia"), ("NA", "tidak_tersedia"), ("n/a", "tidak_tersedia"),
+    ("N/A", "tidak_tersedia"), ("Tidak  tersedia", "tidak_tersedia"),
+])
+def test_a_bps_symbol_declares_the_value_missing_and_is_no_parse_error(raw, status):
+    from rules.numbers import declared_missing
+    parsed = parse_number(raw)
+    assert parsed.value is None and parsed.level is None and parsed.code is None and not parsed.empty
+    assert parsed.declared == declared_missing(raw) == status
+
+
+def test_an_unknown_symbol_says_which_symbols_declare_missing_data_instead_of_leaving_it_empty():
+    message = parse_number("?").message
+    assert "'-' (nihil)" in message and "Keterangan" in message and "kosongkan" not in message
 
 
 def test_checkbox_and_date_cells_say_what_they_are():

@@ -16,7 +16,7 @@ from rules.rulefile import load_rules
 from service.archive.engine import head_revision, make_engine
 from service.archive.store import Store
 from service.config import ConfigError, load_config
-from service.poller.wiring import Service
+from service.poller.service import Service
 from tests.conftest import WILAYAH, _own_database, make_config
 from tests.fakes import FakeBackend
 

@@ -1,4 +1,4 @@
-"""Public data pages, published files under stable URLs and the OPD's PDFs on the dashboard (issue 11.2)."""
+"""Public data pages, published files under stable URLs and the OPD's PDFs on the dashboard (DECISIONS.md #19)."""
 from __future__ import annotations
 
 import csv

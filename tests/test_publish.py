@@ -1,4 +1,4 @@
-"""`satudata publish`: wide tables, portal JSON, the Data Package and the DCAT catalogue (issue 11.1)."""
+"""`satudata publish`: wide tables, portal JSON, the Data Package and the DCAT catalogue (DECISIONS.md #19)."""
 from __future__ import annotations
 
 import csv
@@ -18,7 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from service.cli.commands import main
 from service.config import ConfigError, load_config
-from service.poller.wiring import Service
+from service.poller.service import Service
 from service.publish import dcat
 from service.publish.build import build, refresh, write
 from service.publish.settings import load_settings
@@ -115,7 +115,7 @@ def test_datapackage_schema_takes_its_constraints_from_the_rule_files(publicatio
     assert fields[PUSKESMAS]["nilai"]["constraints"] == {"required": True, "minimum": 0}  # Unit: a count
     assert fields[PUSKESMAS]["tahun"]["constraints"] == {"required": True, "minimum": 2015, "maximum": 2025}
     assert list(fields[PUSKESMAS]) == ["opd", "kode_data", "uraian_data", "rincian", "kode_wilayah", "satuan",
-                                       "tahun", "nilai", "versi", "diverifikasi_pada"]
+                                       "tahun", "nilai", "versi", "diverifikasi_pada", "status_nilai", "keterangan"]
 
 
 def test_datapackage_carries_standar_data_opd_licence_and_contributors(publication):

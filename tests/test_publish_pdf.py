@@ -1,4 +1,4 @@
-"""Berita Acara and the recap as PDF, read back as text (issue 11.3)."""
+"""Berita Acara and the recap as PDF, read back as text (DECISIONS.md #19)."""
 from __future__ import annotations
 
 import io

@@ -11,7 +11,7 @@ from service.cli import rollover as rolling
 from service.cli.distribute import distribute
 from service.cli.rollover import RolloverRefused, rollover
 from service.cli.rollover_marker import interrupted
-from service.poller.wiring import Service
+from service.poller.service import Service
 from sheets.tables import edit_tab
 from tests.conftest import WILAYAH, World
 from tests.google_world import SPREADSHEET, GoogleWorld
@@ -153,7 +153,9 @@ def grid(path, title):
         return book.sheet_names, book.get_sheet_by_name(title).to_python()
 
 
-def test_excel_rollover_then_poll_shows_the_new_draft_and_the_record_unchanged(tmp_path):
+def excel_year(tmp_path):
+    """An Excel workspace whose DINKES list was distributed and three rows walked to 10 Diarsip:
+    (satudata.toml, DINKES.xlsx)."""
     cfg = excel_workspace(tmp_path)
     book = cfg.parent / "sheets" / "DINKES.xlsx"
     assert cli("-c", str(cfg), "distribute", str(write_csv(tmp_path / "d.csv", DAFTAR, HEADER))).exit_code == 0
@@ -161,6 +163,11 @@ def test_excel_rollover_then_poll_shows_the_new_draft_and_the_record_unchanged(t
     for step in STEPS:
         edit_tab(book, _tick(*step, nilai=40 if step == ("Selesai Diisi",) else None))
         cli("-c", str(cfg), "poll", "--once")
+    return cfg, book
+
+
+def test_excel_rollover_then_poll_shows_the_new_draft_and_the_record_unchanged(tmp_path):
+    cfg, book = excel_year(tmp_path)
     _, before = grid(book, "DINKES")
     assert [r[-3] for r in before[1:]] == ["10 Diarsip"] * 3 + ["1 Draf"]
     (cfg.parent / "sheets" / "~$DINKES.xlsx").write_text("x", encoding="utf-8")
@@ -179,3 +186,52 @@ def test_excel_rollover_then_poll_shows_the_new_draft_and_the_record_unchanged(t
         (True, "K-002", 2026.0, "", "1 Draf")]
     assert grid(book, "DINKES 2025")[1] == before
     assert "year = 2026   # tahun data yang dikumpulkan" in cfg.read_text(encoding="utf-8")
+
+
+def test_after_rollover_and_a_fresh_distribute_the_clock_restarts_and_last_year_stays_readable(tmp_path):
+    from datetime import datetime
+
+    from sqlalchemy import create_engine, update
+
+    from service.archive import schema
+    from service.config import load_config
+    from service.web.app import create_app
+
+    cfg, book = excel_year(tmp_path)
+    handed = datetime(2025, 11, 10, 2, 0)  # 09.00 WIB: the 2025 list went out long ago
+    engine = create_engine(f"sqlite:///{cfg.parent / 'arsip.sqlite'}")
+    with engine.begin() as conn:
+        conn.execute(update(schema.tabs).values(handed_out_at=handed))
+        conn.execute(update(schema.phases).values(at=handed))
+    engine.dispose()
+    assert "sejak 10 November 2025" in cli("-c", str(cfg), "status").output
+    dashboard = create_app(load_config(cfg)).test_client()  # already running when the year rolls over
+    assert dashboard.get("/api/ringkasan").get_json()["tahun"] == 2025
+
+    assert cli("-c", str(cfg), "rollover", "2026").exit_code == 0
+    cli("-c", str(cfg), "poll", "--once")
+    fresh = [["DINKES", "K-004", "Jumlah Bidan", "", "Orang", "2026", "", "Tahunan"]]
+    assert cli("-c", str(cfg), "distribute", str(write_csv(tmp_path / "d26.csv", fresh, HEADER))).exit_code == 0
+    cli("-c", str(cfg), "poll", "--once")
+
+    now = cli("-c", str(cfg), "status").output
+    assert "tahun 2026" in now and "standar pelayanan 0 dari 25 hari kerja sejak" in now, now
+    assert "10 November 2025" not in now and "TERLAMBAT" not in now
+    last = cli("-c", str(cfg), "status", "--tahun", "2025").output
+    assert "tahun 2025 (sudah ditutup)" in last and "sejak 10 November 2025" in last, last
+    assert "10 Diarsip: 3" in last
+    unknown = cli("-c", str(cfg), "status", "--tahun", "2019")
+    assert unknown.exit_code != 0 and "Tahun 2019 tidak dikenal" in unknown.output
+
+    api = dashboard.get("/api/ringkasan").get_json()
+    dinkes = next(o for o in api["opd"] if o["kode"] == "DINKES")
+    assert api["tahun"] == 2026 and api["tahun_tersedia"] == [2026, 2025]
+    assert dinkes["standar_pelayanan"]["hari_kerja_berjalan"] == 0
+    page = dashboard.get("/").get_data(as_text=True)
+    assert 'id="pilih-tahun"' in page and 'href="/?tahun=2025"' in page
+    old = dashboard.get("/api/ringkasan?tahun=2025").get_json()
+    spm = next(o for o in old["opd"] if o["kode"] == "DINKES")["standar_pelayanan"]
+    assert old["tahun"] == 2025 and spm["dibagikan"].startswith("2025-11-10")
+    detail = dashboard.get("/api/opd/DINKES?tahun=2025").get_json()
+    assert detail["opd"]["tahun"] == 2025 and len(detail["baris"]) == 4
+    assert dashboard.get("/api/ringkasan?tahun=2019").status_code == 404

@@ -1,4 +1,4 @@
-"""The service standard as the SOP states it (issue 8.6, DESIGN section 8): working days since
+"""The service standard as the SOP states it (DECISIONS.md #6): working days since
 the list was handed out against the SPM's 25, each step's begin, end and lateness, local holidays
 and deadline extensions from satudata.toml."""
 from __future__ import annotations

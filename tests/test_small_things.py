@@ -1,4 +1,4 @@
-"""Small things a user notices (issue 12.6): one palette, page order, quiet empty workspace."""
+"""Small things a user notices (DECISIONS.md #20): one palette, page order, quiet empty workspace."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +7,7 @@ from rules.sop import load_sop
 from service.cli.workspace import render_config
 from service.web import charts
 from service.web.app import create_app
-from sheets.xlsx.template import STATUS_COLOURS
+from sheets.looks import STATUS_COLOURS
 from tests.conftest import WIB, World
 
 

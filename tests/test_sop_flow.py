@@ -1,4 +1,4 @@
-"""The SOP of DESIGN section 4, run through the poller on the shared fake backend."""
+"""The SOP's state machine (DECISIONS.md #2), run through the poller on the shared fake backend."""
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""A stray KODE.ods (LibreOffice's default save) next to KODE.xlsx is named, not ignored (issue 8.7)."""
+"""A stray KODE.ods (LibreOffice's default save) next to KODE.xlsx is named, not ignored (DECISIONS.md #9)."""
 from __future__ import annotations
 
 import openpyxl

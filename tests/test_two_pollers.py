@@ -92,7 +92,7 @@ def test_poller_whose_lease_was_taken_commits_and_writes_nothing(tmp_path):
 def test_lease_of_a_killed_poller_on_this_machine_is_taken_over(tmp_path):
     import socket
 
-    from service.poller.wiring import Service
+    from service.poller.service import Service
     from service.config import load_config
     cfg = tmp_path / "satudata.toml"
     cfg.write_text(CONFIG, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Verified stays verified (issue 8.4, 13.4) and nothing is archived unseen (issue 13.1)."""
+"""Verified stays verified (DECISIONS.md #7) and nothing is archived unseen (DECISIONS.md #7)."""
 from __future__ import annotations
 
 from dataclasses import replace

@@ -1,4 +1,4 @@
-"""A workbook open in Excel/LibreOffice is a waiting state (issue 12.3), and what poll prints (12.2)."""
+"""A workbook open in Excel/LibreOffice is a waiting state (DECISIONS.md #20), and what poll prints (12.2)."""
 from __future__ import annotations
 
 import io
@@ -33,8 +33,38 @@ def test_libreoffice_lock_names_user_and_time(tmp_path):
     book = tmp_path / "DINKES.xlsx"
     libreoffice_lock(tmp_path / ".~lock.DINKES.xlsx#", "Operator DINKES", "02.12.2026 08:00")
     user, since = lock_owner(book)
-    assert user == "Operator DINKES" and since == datetime(2026, 12, 2, 8, 0, tzinfo=WIB)
+    assert user == "Operator DINKES" and since == datetime(2026, 12, 2, 8, 0).astimezone()  # the server's zone
     assert find_lock(book).program == "LibreOffice"
+
+
+@pytest.fixture
+def server_zone(monkeypatch):
+    """Run with the server's clock in another zone (TZ), put back afterwards."""
+    import time
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("tz, written", [("UTC", "02.12.2026 03:15"), ("Asia/Jakarta", "02.12.2026 10:15"),
+                                         ("Asia/Makassar", "02.12.2026 11:15")])
+def test_a_libreoffice_lock_time_is_read_in_the_servers_zone_and_shown_in_wib(tmp_path, server_zone, tz, written):
+    from service.archive.waiting import lock_state
+    from tests.conftest import make_config
+
+    server_zone(tz)
+    config = make_config(tmp_path)
+    config.folder.mkdir()
+    libreoffice_lock(config.folder / ".~lock.DINKES.xlsx#", "Operator DINKES", written)
+    assert find_lock(config.folder / "DINKES.xlsx").since == datetime(2026, 12, 2, 3, 15, tzinfo=timezone.utc)
+    later = datetime(2026, 12, 2, 11, 45, tzinfo=WIB)  # an hour and a half after it was opened
+    state = lock_state(config, "DINKES", later)
+    assert "sejak 10.15 WIB" in state["pesan"] and not state["basi"]
+    assert lock_state(config, "DINKES", later + timedelta(days=1))["ringkas"].endswith("2 Desember 2026 10.15 WIB")
 
 
 def test_libreoffice_lock_without_a_full_name_uses_the_login(tmp_path):
@@ -66,16 +96,17 @@ def ws(tmp_path):
 def _held(ws, when: datetime) -> None:
     ws.cli("poll", "--once")
     ws.edit("DINKES", 2, uraian_data="Jumlah Puskesmas", satuan="Unit")
-    libreoffice_lock(ws.root / "sheets" / ".~lock.DINKES.xlsx#", "Operator DINKES", f"{when:%d.%m.%Y %H:%M}")
+    libreoffice_lock(ws.root / "sheets" / ".~lock.DINKES.xlsx#", "Operator DINKES",
+                     f"{when.astimezone():%d.%m.%Y %H:%M}")  # LibreOffice on this server writes its own clock
 
 
 def test_held_write_is_waiting_in_poll_status_and_every_dashboard_page(ws):
     now = datetime.now(WIB).replace(second=0, microsecond=0)
     _held(ws, now)
     out = ws.cli("poll", "--once").output
-    assert "MENUNGGU" in out and f"dibuka oleh Operator DINKES sejak {now:%H.%M}" in out
+    assert "MENUNGGU" in out and f"dibuka oleh Operator DINKES sejak {now:%H.%M} WIB" in out
     status = ws.cli("status").output
-    assert f"dibuka oleh Operator DINKES sejak {now:%H.%M}" in status
+    assert f"dibuka oleh Operator DINKES sejak {now:%H.%M} WIB" in status
     report = json.loads(ws.cli("poll", "--once", "--json").output)
     assert report["galat"] == [] and [t["waiting"] for t in report["tab"] if t["opd"] == "DINKES"] == [True]
 
@@ -85,7 +116,7 @@ def test_held_write_is_waiting_in_poll_status_and_every_dashboard_page(ws):
     problem = {p["kode"]: p for p in health["masalah_tab"]}["DINKES"]
     assert problem["status_label"] == "Menunggu berkas ditutup" and "Operator DINKES" in problem["pesan"]
     assert "hasil belum tertulis" not in client.get("/kesehatan").get_data(as_text=True)
-    assert f"dibuka oleh Operator DINKES sejak {now:%H.%M}" in client.get("/").get_data(as_text=True)
+    assert f"dibuka oleh Operator DINKES sejak {now:%H.%M} WIB" in client.get("/").get_data(as_text=True)
     page = client.get("/opd/DINKES").get_data(as_text=True)
     assert "Menunggu: berkas DINKES.xlsx dibuka oleh Operator DINKES" in page
     assert client.get("/api/opd/DINKES").get_json()["opd"]["dibuka"]["oleh"] == "Operator DINKES"
@@ -117,7 +148,7 @@ def test_continuous_poll_prints_changes_only_and_one_summary_line(ws):
     from click.testing import CliRunner
 
     from service.cli.poll import cycle_printer as _cycle_printer
-    from service.poller.wiring import Service
+    from service.poller.service import Service
     ws.cli("poll", "--once")
     ws.edit("DINKES", 2, uraian_data="Jumlah Puskesmas", satuan="Unit")
     ws.edit("DIKPORA", 2, uraian_data="Jumlah Sekolah", satuan="Unit")

@@ -14,7 +14,8 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 
-from sheets.xlsx import backend as xlsx_module
+from sheets.xlsx import files as xlsx_files
+from sheets.looks import is_percent_format
 from sheets.xlsx import ooxml as xlsx_xml
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabWrites
 from sheets.layout import COLUMNS, HEADERS
@@ -226,7 +227,7 @@ def test_sheet_scan_finds_percent_formulas_and_errors_in_any_layout(xml):
     ("[$%-421]0", False), ("General", False), ("dd/mm/yyyy", False),
 ])
 def test_percent_number_formats(code, percent):
-    assert xlsx_xml.is_percent_format(code) is percent
+    assert is_percent_format(code) is percent
 
 
 def test_unchanged_workbook_is_answered_without_opening_it(backend):
@@ -375,7 +376,7 @@ def test_a_failed_save_leaves_the_original_intact_and_no_temporary_file(backend,
     def disk_full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(xlsx_module.os, "fsync", disk_full)
+    monkeypatch.setattr(xlsx_files.os, "fsync", disk_full)
     result = write(backend, cells=[CellWrite(1, STATUS, "2 Diusulkan")], snap=snap)
     assert "gagal disimpan" in result.reason
     assert backend.path("DINKES").read_bytes() == before

@@ -240,9 +240,9 @@ def test_the_snapshot_names_the_saving_user_and_the_user_who_has_it_open(tmp_pat
     (backend.folder / ".~lock.DINKES.xlsx#").write_text(
         "Budi Santoso,budi,PC-DINKES,02.06.2025 08:00,file:///home/budi/.config/libreoffice/4;", encoding="utf-8")
     [read] = backend.read(["DINKES"], {})
-    assert read.snapshot.saved_by == "Operator DINKES"
-    assert read.snapshot.opened_by == "Budi Santoso"
-    assert read.snapshot.opened_since.strftime("%d.%m.%Y %H:%M") == "02.06.2025 08:00"
+    assert read.snapshot.trail.saved_by == "Operator DINKES"
+    assert read.snapshot.trail.opened_by == "Budi Santoso"
+    assert read.snapshot.trail.opened_since.strftime("%d.%m.%Y %H:%M") == "02.06.2025 08:00"
 
 
 def test_the_workbook_as_written_keeps_its_parts_readable_by_the_read_path(tmp_path):

@@ -1,4 +1,4 @@
-"""Issue 9.2 in Excel: the saving user (docProps/core.xml cp:lastModifiedBy, as Excel and
+"""DECISIONS.md #11 in Excel: the saving user (docProps/core.xml cp:lastModifiedBy, as Excel and
 LibreOffice write it) and the user in the lock file name who made a change."""
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_lock_files_of_libreoffice_and_excel_name_their_user(tmp_path):
 
     def opened_by():
         [result] = backend.read(["DINKES"], {})
-        return result.snapshot.opened_by
+        return result.snapshot.trail.opened_by
 
     assert opened_by() is None
     lo = folder / ".~lock.DINKES.xlsx#"

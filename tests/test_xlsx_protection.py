@@ -1,4 +1,4 @@
-"""Roles in Excel (issue 9.1): sheet protection with the Walidata's password, operator columns
+"""Roles in Excel (DECISIONS.md #10): sheet protection with the Walidata's password, operator columns
 unlocked, Walidata and system columns locked, re-applied by every poller write."""
 from __future__ import annotations
 

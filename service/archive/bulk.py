@@ -1,4 +1,4 @@
-"""Many rows in one driver ``executemany``, for the poller's per-tab writes (issue 14, Build 5).
+"""Many rows in one driver ``executemany``, for the poller's per-tab writes (DECISIONS.md #5).
 
 SQLAlchemy's own executemany processes every parameter set in Python (about 10 µs a row,
 more than SQLite needs to store it); here a statement is compiled once per dialect and

@@ -25,7 +25,6 @@ from service.archive import schema as t
 from service.archive.timestamps import to_db as _utc
 
 GENESIS = "0" * 64
-CHAIN_HELD = "rantai_rusak"  # the status of a tab held because its chain no longer holds
 CHAIN_COLUMNS = ("chain_year", "chain_seq", "chain_hash", "chain_fields")
 
 # The chained fields and how each is made canonical: s text, i integer, f float, d moment.

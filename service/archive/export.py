@@ -1,4 +1,4 @@
-"""Exports of the archive (DESIGN section 10): CSV, XLSX, JSON with the agreed keys."""
+"""Exports of the archive (DECISIONS.md #20): CSV, XLSX, JSON with the agreed keys."""
 from __future__ import annotations
 
 import csv
@@ -7,15 +7,14 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
+from service.timefmt import to_wib
 from sheets.tables import neutralise, table_workbook
 
 KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai", "keterangan",
         "versi", "diverifikasi_pada", "diarsip_pada",
-        "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi")
+        "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai")
 FORMATS = ("csv", "xlsx", "json")
-WIB = ZoneInfo("Asia/Jakarta")
 TIME_KEYS = ("diverifikasi_pada", "diarsip_pada")
 LOCALES = {"standar": (",", "."), "id": (";", ",")}  # (separator, decimal mark); id-ID spreadsheets read ';' and ','
 
@@ -31,11 +30,10 @@ def _csv_cell(value: object, decimal: str = ".") -> object:
 
 
 def _wib(value: object) -> datetime | None:
-    """An archive timestamp (ISO text or datetime) in WIB, the time zone its readers live in."""
+    """An archive timestamp (ISO text or datetime) in the workspace's zone (WIB), where its readers live."""
     if value in (None, ""):
         return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.astimezone(WIB) if moment.tzinfo else moment.replace(tzinfo=WIB)
+    return to_wib(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
 
 
 def _in_wib(record: dict) -> dict:

@@ -2,6 +2,9 @@
 
 What the phase is (the least advanced state with live rows) is decided in
 ``rules.deadlines.phase_order``; here it is only read from the rows and written down.
+Each workspace year has its own clock: the open year's handout lives in ``tabs`` and its phase
+changes carry no year; ``close_year`` (``satudata rollover``) stamps them with the closed year,
+keeps that year's handout in ``year_clocks`` and leaves the open year's clock empty (DECISIONS.md #40).
 """
 from __future__ import annotations
 
@@ -47,10 +50,37 @@ class Phases:
                 conn.execute(insert(tabs).values(opd=opd, next_seq=1, status="ok", message="", write_pending=False,
                                                  confirm_removal=False, handed_out_at=to_db(at)))
 
-    def log(self, opd: str | None = None) -> dict[str, list[tuple[datetime, int | None]]]:
-        """Each OPD's phase changes, oldest first: (moment, least advanced order or None)."""
+    def close_year(self, opd: str, year: int, at: datetime) -> None:
+        """The workspace year ``year`` ends for the OPD: its handout and phase changes become that
+        year's record and the open year's clock starts empty. Running it again changes nothing."""
+        tabs, clocks, p = t.tabs, t.year_clocks, t.phases
+        with self.engine.begin() as conn:
+            if conn.execute(select(clocks.c.opd).where(clocks.c.opd == opd, clocks.c.tahun == year)).first():
+                return
+            handed = conn.execute(select(tabs.c.handed_out_at).where(tabs.c.opd == opd)).scalar()
+            conn.execute(insert(clocks).values(opd=opd, tahun=year, handed_out_at=handed, closed_at=to_db(at)))
+            conn.execute(update(p).where(p.c.opd == opd, p.c.tahun.is_(None)).values(tahun=year))
+            conn.execute(update(tabs).where(tabs.c.opd == opd).values(handed_out_at=None))
+
+    def closed(self, year: int) -> dict[str, tuple[datetime | None, datetime]]:
+        """Each OPD's clock of the closed year ``year``: (handed out, closed)."""
+        c = t.year_clocks
+        with self.engine.connect() as conn:
+            return {r.opd: (from_db(r.handed_out_at) if r.handed_out_at else None, from_db(r.closed_at))
+                    for r in conn.execute(select(c.c.opd, c.c.handed_out_at, c.c.closed_at).where(c.c.tahun == year))}
+
+    def closed_years(self) -> list[int]:
+        """The workspace years closed by a rollover, newest first."""
+        c = t.year_clocks
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(select(c.c.tahun).distinct()).scalars().all(), reverse=True)
+
+    def log(self, opd: str | None = None, year: int | None = None) -> dict[str, list[tuple[datetime, int | None]]]:
+        """Each OPD's phase changes in the open year (or the closed ``year``), oldest first:
+        (moment, least advanced order or None)."""
         p = t.phases
         query = select(p.c.opd, p.c.at, p.c.phase_order).order_by(p.c.opd, p.c.id)
+        query = query.where(p.c.tahun.is_(None) if year is None else p.c.tahun == year)
         if opd:
             query = query.where(p.c.opd == opd)
         out: dict[str, list] = {}

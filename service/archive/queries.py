@@ -14,6 +14,7 @@ from sqlalchemy import Engine, and_, func, select
 from rules.fields import STANDAR_DATA
 from rules.findings import GALAT, PERINGATAN
 from service.archive import schema as t
+from service.archive.store import box_notes_of
 from service.archive.timestamps import from_db as _aware
 
 # A row's data in the order of their years, each datum's versions in order (id breaks ties).
@@ -33,19 +34,20 @@ def archive_query(columns, all_versions: bool, opd: str | None):
 
 
 def archive_record(r) -> dict:
-    """One export record (DESIGN section 10): the twelve agreed keys, then the datum's place and Standar Data."""
+    """One export record (DECISIONS.md #20): the twelve agreed keys, then the datum's place and Standar Data."""
     return {"opd": r.opd, "id": r.row_id, "kode_data": r.kode_data, "uraian_data": r.uraian_data,
             "rincian": r.rincian, "satuan": r.satuan, "tahun": r.tahun, "nilai": r.nilai,
             "keterangan": r.keterangan, "versi": r.version,
             "diverifikasi_pada": _aware(r.verified_at).isoformat(),
             "diarsip_pada": _aware(r.archived_at).isoformat(),
-            "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA}}
+            "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA},
+            "status_nilai": r.status_nilai or ""}
 
 
 def _row(r) -> dict:
     """A remembered row as the read models show it (the RowMemory fields, plus its OPD)."""
     return {"opd": r.opd, "row_id": r.row_id, "state": r.state, "data": json.loads(r.data),
-            "boxes": json.loads(r.boxes), "catatan": r.catatan or "", "box_notes": json.loads(r.box_notes),
+            "boxes": json.loads(r.boxes), "catatan": r.catatan or "", **box_notes_of(r.box_notes),
             "notes": json.loads(r.notes), "findings": json.loads(r.findings), "updated_at": _aware(r.updated_at),
             "archived_hash": r.archived_hash, "archived_version": r.archived_version, "removed": bool(r.removed),
             "position": r.position, "fingerprint": r.fingerprint or ""}
@@ -75,6 +77,17 @@ class Queries:
             query = query.where(t.rows.c.opd == opd)
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query.order_by(t.rows.c.opd, t.rows.c.position))]
+
+    def row_checks(self, opd: str | None = None) -> dict[tuple[str, str], tuple[str, int, int, bool]]:
+        """(opd, row_id) -> (state, galat, peringatan, removed) of every remembered row (of one OPD):
+        what the public is told about the checks of a published value."""
+        r = t.rows
+        query = select(r.c.opd, r.c.row_id, r.c.state, r.c.galat, r.c.peringatan, r.c.removed)
+        if opd:
+            query = query.where(r.c.opd == opd)
+        with self.engine.connect() as conn:
+            return {(x.opd, x.row_id): (x.state, x.galat, x.peringatan, bool(x.removed))
+                    for x in conn.execute(query)}
 
     def opd_rows(self, opd: str) -> list[dict]:
         """The OPD page's rows in sheet order: tab_rows without boxes, notes and fingerprints."""
@@ -114,7 +127,7 @@ class Queries:
             return [{**r._mapping, "at": _aware(r.at)} for r in conn.execute(query)]
 
     def row_history(self, opd: str, row_id: str, limit: int = 5000) -> list[dict]:
-        """Every event of one row, oldest first: state changes and value changes (issue 9.3)."""
+        """Every event of one row, oldest first: state changes and value changes (DECISIONS.md #12)."""
         query = (select(t.events).where(t.events.c.opd == opd, t.events.c.row_id == row_id)
                  .order_by(t.events.c.id).limit(limit))
         with self.engine.connect() as conn:

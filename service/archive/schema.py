@@ -41,7 +41,17 @@ phases = Table(
     Column("opd", String(64), nullable=False),
     Column("at", DateTime, nullable=False),
     Column("phase_order", Integer),
+    Column("tahun", Integer),  # the workspace year; None: the open year (rollover stamps the closed one)
     Index("ix_phases_opd", "opd", "id"),
+)
+
+# A closed workspace year's service clock (migration 0010): the open year's lives in tabs.
+year_clocks = Table(
+    "year_clocks", metadata,
+    Column("opd", String(64), primary_key=True),
+    Column("tahun", Integer, primary_key=True, autoincrement=False),
+    Column("handed_out_at", DateTime),
+    Column("closed_at", DateTime, nullable=False),
 )
 
 rows = Table(
@@ -79,7 +89,7 @@ events = Table(
     Column("to_state", String(16), nullable=False),
     Column("reason", LongText, nullable=False),
     Column("cell_values", LongText, nullable=False),
-    # issue 9.2/9.3: who made the change and how that is known; value changes of one cell
+    # DECISIONS.md #11, #12: who made the change and how that is known; value changes of one cell
     Column("kind", String(16), nullable=False, default="status"),  # "status", "nilai" or "komentar"
     Column("oleh", LongText),
     Column("bagaimana", LongText),
@@ -119,6 +129,8 @@ archive = Table(
     Column("ukuran", LongText, nullable=False, default=""),
     Column("frekuensi", LongText, nullable=False, default=""),
     *_chain_columns(),
+    # '' a number; 'nihil' / 'tidak_tersedia' a Nilai declared missing with a BPS symbol (migration 0010)
+    Column("status_nilai", String(16), nullable=False, default="", server_default=""),
     UniqueConstraint("opd", "datum", "version", name="uq_archive_datum_version"),
     Index("ix_archive_row", "opd", "row_id", "version"),
     Index("ix_archive_chain", "opd", "chain_year", "chain_seq", unique=True),
@@ -202,4 +214,32 @@ attendance = Table(
     Column("jabatan", LongText, nullable=False, default=""),
     Column("dicatat", DateTime, nullable=False),
     Index("ix_attendance_opd", "opd", "tahun", "langkah"),
+)
+
+# The public's reports of a wrong value (jenis "koreksi") and requests for data not yet published
+# ("usulan"), and how each was handled (migration 0013). Nothing here is ever deleted.
+pengaduan = Table(
+    "pengaduan", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("nomor", String(32), nullable=False, unique=True),  # the ticket number the reporter is given
+    Column("jenis", String(16), nullable=False),
+    Column("opd", String(64)),  # assigned OPD: the item's, or the one an usulan names (None: not known yet)
+    Column("item", String(200), nullable=False, default=""),  # the published item's slug
+    Column("judul_item", LongText, nullable=False, default=""),
+    Column("baris", LongText, nullable=False, default=""),  # which row or rincian, as the reporter wrote it
+    Column("isi", LongText, nullable=False),  # what is wrong / what data is wanted
+    Column("alasan", LongText, nullable=False, default=""),
+    Column("kontak", LongText, nullable=False, default=""),
+    Column("tampilkan", Boolean, nullable=False, default=False),  # the reporter agreed to a public answer
+    Column("dibuat_pada", DateTime, nullable=False),
+    Column("status", String(16), nullable=False, default="terbuka"),
+    Column("jawaban", LongText, nullable=False, default=""),
+    Column("dijawab_pada", DateTime),
+    Column("dijawab_oleh", LongText, nullable=False, default=""),
+    Column("dikoreksi", Boolean),  # koreksi only: whether the data was corrected
+    Column("versi_baru", LongText, nullable=False, default=""),  # the corrected version, as recorded
+    Column("item_key", LongText, nullable=False, default=""),  # rules.keys.item_key of the item: its rows in the tab
+    Column("utas", String(16), nullable=False, default=""),  # the Google thread last planned: "", dibuka, ditutup
+    Index("ix_pengaduan_status", "status", "opd"),
+    Index("ix_pengaduan_item", "item"),
 )

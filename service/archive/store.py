@@ -34,7 +34,7 @@ def _row_values(row: RowMemory) -> dict[str, Any]:
     return {
         "state": row.state, "data": _json(row.data),
         "boxes": json.dumps(row.boxes), "catatan": row.catatan,
-        "box_notes": _json(row.box_notes) if row.box_notes else "{}",
+        "box_notes": _json(box_notes_record(row.box_notes, row.clear_kinds)) if row.box_notes else "{}",
         "notes": _json(row.notes) if row.notes else "{}",
         "findings": _json(findings) if findings else "[]",
         "updated_at": _utc(row.updated_at), "archived_hash": row.archived_hash,
@@ -158,7 +158,7 @@ class Store:
                 keterangan=data.get("keterangan", ""), content_hash=rec.content_hash,
                 verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
                 datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
-                **{k: data.get(k, "") for k in STANDAR_DATA}))
+                status_nilai=rec.status_nilai, **{k: data.get(k, "") for k in STANDAR_DATA}))
         chain.append(conn, "arsip", year, rows, now)
         execute_many(conn, "archive", lambda: insert(a), rows)
         return len(rows)
@@ -219,10 +219,24 @@ class Store:
 
 
 
+KINDS = "~jenis"  # inside the box_notes record: box key -> the kind of its clear
+
+
+def box_notes_record(notes: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
+    """The rows.box_notes JSON: the reasons by box, and their kinds under one reserved key."""
+    return {**notes, KINDS: kinds} if kinds else notes
+
+
+def box_notes_of(text: str) -> dict[str, Any]:
+    """RowMemory's box_notes and clear_kinds from the rows.box_notes JSON."""
+    notes = json.loads(text)
+    return {"clear_kinds": notes.pop(KINDS, None) or {}, "box_notes": notes}
+
+
 def _row_memory(r) -> RowMemory:
     return RowMemory(
         row_id=r.row_id, state=r.state, data=json.loads(r.data), boxes=json.loads(r.boxes),
-        catatan=r.catatan or "", box_notes=json.loads(r.box_notes), notes=json.loads(r.notes),
+        catatan=r.catatan or "", **box_notes_of(r.box_notes), notes=json.loads(r.notes),
         findings=json.loads(r.findings), updated_at=_aware(r.updated_at), archived_hash=r.archived_hash,
         archived_version=r.archived_version, removed=bool(r.removed), position=r.position,
         fingerprint=r.fingerprint or "")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from service.config import Config
-from service.timefmt import format_tanggal, to_wib
+from service.timefmt import format_tanggal, to_wib, zone_label
 from sheets.lockfile import find_lock
 
 
@@ -19,9 +19,9 @@ def workbook(config: Config, kode: str) -> Path | None:
 
 
 def _when(since: datetime, now: datetime) -> str:
-    """'08.00' today, else '1 Desember 2026 08.00 WIB'."""
+    """'08.00 WIB' today, else '1 Desember 2026 08.00 WIB'."""
     if to_wib(since).date() == to_wib(now).date():
-        return f"{to_wib(since):%H.%M}"
+        return f"{to_wib(since):%H.%M} {zone_label(since)}"
     return format_tanggal(since, with_time=True)
 
 

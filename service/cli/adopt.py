@@ -1,4 +1,4 @@
-"""`satudata adopt KODE|semua`: take a tab's rows as they stand into a replaced archive (issue 13.3)."""
+"""`satudata adopt KODE|semua`: take a tab's rows as they stand into a replaced archive (DECISIONS.md #22)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -43,7 +43,7 @@ def adopt_tabs(service, kodes: list[str]) -> list[tuple[str, int, str]]:
 @click.argument("kode")
 @pass_config
 def adopt_command(config: Config, kode: str) -> None:
-    from service.poller.wiring import Service
+    from service.poller.service import Service
     known = [o.kode for o in config.opds]
     kodes = known if kode.casefold() == "semua" else [kode.upper()]
     if kodes != known and kodes[0] not in known:

@@ -22,20 +22,24 @@ class ConfigErrorsAsMessages:
 
 
 def load(ctx: click.Context) -> Config:
-    """The workspace named by -c / SATUDATA_CONFIG, else ./satudata.toml."""
-    return load_config((ctx.obj or {}).get("config"))
+    """The workspace named by -c / SATUDATA_CONFIG, else ./satudata.toml; its times are shown
+    in its [workspace] zona_waktu from here on."""
+    from service.timefmt import use_zone
+    config = load_config((ctx.obj or {}).get("config"))
+    use_zone(config.zona_waktu)
+    return config
 
 
 def open_store(config: Config, upgrade: bool | None = None):
     """The archive alone: status, export and confirm need no spreadsheet credentials."""
-    from service.poller.wiring import open_store as open_archive
+    from service.poller.opening import open_store as open_archive
     return open_archive(config, upgrade=upgrade)
 
 
 def open_service(config: Config, rolling_over: bool = False):
     """The poller's service; refused while a rollover is unfinished, except to finish it."""
     from service.cli.rollover_marker import interrupted
-    from service.poller.wiring import Service
+    from service.poller.service import Service
     if not rolling_over and (why := interrupted(config)):
         raise click.ClickException(why)
     return Service.open(config)

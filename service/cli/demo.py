@@ -15,7 +15,7 @@ from rules.calendar import WorkCalendar
 from rules.wilayah import REFERENCE
 from rules.daftar import KABUPATEN
 from service.cli.distribute import distribute, plan_file
-from service.poller.wiring import Service
+from service.poller.service import Service
 from service.config import load_config
 from sheets.tables import edit_tab
 

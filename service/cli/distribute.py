@@ -68,9 +68,28 @@ def plan_file(path: Path, config: Config, wilayah: Wilayah, only: tuple[str, ...
     return expansion
 
 
-def distribute(path: Path, config: Config, backend: Backend, wilayah: Wilayah,
-               only: tuple[str, ...] = ()) -> DistributeReport:
-    expansion = plan_file(path, config, wilayah, only)
+def usulan_rows(usulan: list[dict], year: int, only: tuple[str, ...] = ()) -> dict[str, list[dict[str, object]]]:
+    """Usulan data the Walidata accepted, as draft rows of their OPD: the request's first line as
+    Uraian Data, the ticket number in Keterangan; the OPD fills the rest at the joint check."""
+    wanted = {k.upper() for k in only}
+    rows: dict[str, list[dict[str, object]]] = {}
+    for u in usulan:
+        if wanted and u["opd"] not in wanted:
+            continue
+        uraian = " ".join(u["isi"].splitlines()[0].split())[:200] if u["isi"].strip() else ""
+        if uraian:
+            rows.setdefault(u["opd"], []).append({f.URAIAN: uraian, f.TAHUN: year,
+                                                  f.KETERANGAN: f"Usulan masyarakat {u['nomor']}"})
+    return rows
+
+
+def distribute(path: Path | None, config: Config, backend: Backend, wilayah: Wilayah,
+               only: tuple[str, ...] = (), usulan: list[dict] = ()) -> DistributeReport:
+    """``path``: the Daftar Data file (None: only the accepted ``usulan``)."""
+    from rules.daftar import Expansion
+    expansion = plan_file(path, config, wilayah, only) if path is not None else Expansion()
+    for opd, rows in usulan_rows(list(usulan), config.year, only).items():
+        expansion.rows.setdefault(opd, []).extend(rows)
     names = {o.kode: o.nama for o in config.opds}
     order = [o.kode for o in config.opds if o.kode in expansion.rows]
     backend.ensure_tabs([(k, names[k]) for k in order])
@@ -139,20 +158,27 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
 
 
 @click.command("distribute", help="Bagikan draf Daftar Data (CSV/XLSX) ke tab setiap OPD pada langkah 1 Draf.")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="BERKAS")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="BERKAS", required=False)
 @click.option("--opd", "only", multiple=True, help="Hanya OPD ini (boleh diulang).")
+@click.option("--usulan", "with_usulan", is_flag=True,
+              help="Sertakan usulan data masyarakat yang diterima Walidata (halaman Pengaduan).")
 @pass_config
-def distribute_command(config: Config, file: Path, only: tuple[str, ...]) -> None:
+def distribute_command(config: Config, file: Path | None, only: tuple[str, ...], with_usulan: bool) -> None:
     from rules.wilayah import Wilayah
-    from service.poller.wiring import open_backend
+    from service.poller.opening import open_backend
 
+    if file is None and not with_usulan:
+        raise click.UsageError("Sebutkan BERKAS Daftar Data, atau --usulan untuk membagikan usulan yang diterima saja.")
+    usulan = _accepted_usulan(config) if with_usulan else []
+    if with_usulan:
+        click.echo(f"{len(usulan)} usulan data masyarakat yang diterima ikut dibagikan")
     backend = open_backend(config)
     try:
-        report = distribute(file, config, backend, Wilayah.load(), only)
+        report = distribute(file, config, backend, Wilayah.load(), only, usulan)
     except DistributeError as exc:
         for line in exc.lines:
             click.echo(line, err=True)
-        raise click.ClickException(f"Tidak ada yang ditulis: {len(exc.lines)} masalah di {file.name}") from None
+        raise click.ClickException(f"Tidak ada yang ditulis: {len(exc.lines)} masalah di {file.name if file else 'usulan'}") from None
     _record_handouts(config, [r.opd for r in report.results if r.added and not r.error])
     for r in report.results:
         line = f"{r.opd:<18} {r.added} baris ditambahkan, {r.skipped} dilewati (sudah ada)"
@@ -162,11 +188,20 @@ def distribute_command(config: Config, file: Path, only: tuple[str, ...]) -> Non
     click.echo("Langkah berikut: satudata poll --once (setiap baris baru diberi ID, status 1 Draf)")
 
 
+def _accepted_usulan(config: Config) -> list[dict]:
+    from service.archive.pengaduan import Tickets
+    store = open_store(config)
+    try:
+        return Tickets(store.engine).accepted_usulan()
+    finally:
+        store.engine.dispose()
+
+
 def _record_handouts(config: Config, opds: list[str]) -> None:
     """The SPM's 25 working days count from the first hand-out of an OPD's list."""
     if not opds:
         return
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
 
     store, now = open_store(config), utcnow()
     try:

@@ -27,10 +27,10 @@ def poll(service, once: bool, as_json: bool) -> None:
         finally:
             service.release()
         return
-    from service.poller.wiring import PollerBusy
+    from service.poller.errors import PollerError
     try:
         report = service.poll(progress=progress_printer(as_json, "Memeriksa tab"))
-    except PollerBusy as exc:
+    except PollerError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         service.release()
@@ -54,12 +54,17 @@ def cycle_printer(service, as_json: bool):
 
 @click.command(help="Tampilkan kemajuan setiap OPD menurut langkah SOP.")
 @click.option("--json", "as_json", is_flag=True, help="Keluarkan sebagai JSON.")
+@click.option("--tahun", "year", type=int, metavar="TAHUN",
+              help="Tahun ruang kerja yang sudah ditutup dengan rollover (bawaan: tahun berjalan).")
 @pass_store
-def status(config: Config, store, as_json: bool) -> None:
+def status(config: Config, store, as_json: bool, year: int | None) -> None:
     from service.archive.masking import mask_secrets
-    from service.archive.progress import progress
-    from service.poller.wiring import utcnow
-    data = progress(config, store, utcnow())
+    from service.archive.progress import known_years, progress
+    from service.poller.clock import utcnow
+    if year is not None and year not in known_years(config, store):
+        raise click.ClickException(f"Tahun {year} tidak dikenal di arsip ini; tahun yang ada: "
+                                   f"{', '.join(map(str, known_years(config, store)))}")
+    data = progress(config, store, utcnow(), year=year)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, default=iso, indent=2))
         return
@@ -68,7 +73,8 @@ def status(config: Config, store, as_json: bool) -> None:
     from service.timefmt import format_tanggal
     label = {"terlambat": "TERLAMBAT", "berisiko": "berisiko", "tepat_waktu": "tepat waktu",
              "selesai": "selesai", "belum_mulai": "belum mulai"}
-    click.echo(f"{config.name} — tahun {config.year}")
+    closed = data["tahun"] != config.year
+    click.echo(f"{config.name} — tahun {data['tahun']}" + (" (sudah ditutup)" if closed else ""))
     idle = [o["kode"] for o in data["opd"] if not o["baris"] and not o["pesan"] and not o["dibuka"]]
     for opd in data["opd"]:
         if opd["kode"] in idle:
@@ -128,15 +134,16 @@ def export(config: Config, store, fmt: str | None, output: Path, locale: str, al
 @pass_store
 def confirm(config: Config, store, kode: str) -> None:
     from service.archive.queries import Queries
+    from service.reconcile.plan import CONFIRMABLE, TabStatus
     held = {t["opd"]: t for t in Queries(store.engine).tabs()}.get(kode.upper())
     if held is None:
         raise click.ClickException(f"OPD {kode} belum pernah diproses poller")
-    if held["status"] == "arsip_asing":
+    if held["status"] == TabStatus.ARCHIVE_UNKNOWN:
         raise click.ClickException(f"Arsip tidak mengenal baris {kode.upper()}; confirm akan mengosongkan centang. "
                                    f"Jalankan: satudata adopt {kode.upper()}")
-    if held["status"] not in ("hapus_massal", "ubah_massal", "hapus_tertunda"):
+    if held["status"] not in CONFIRMABLE:
         raise click.ClickException(f"Tidak ada perubahan massal yang ditahan di {kode.upper()}; tidak ada yang perlu disetujui")
     store.confirm_removal(kode.upper())
-    what = {"hapus_massal": "Penghapusan massal", "ubah_massal": "Perubahan massal",
-            "hapus_tertunda": "Penghapusan baris yang sudah disepakati"}[held["status"]]
+    what = {TabStatus.MASS_REMOVAL: "Penghapusan massal", TabStatus.MASS_CHANGE: "Perubahan massal",
+            TabStatus.PENDING_REMOVAL: "Penghapusan baris yang sudah disepakati"}[held["status"]]
     click.echo(f"{what} di {kode.upper()} disetujui; diproses pada siklus berikutnya.")

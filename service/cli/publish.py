@@ -19,8 +19,10 @@ def _write_failed(path: Path, exc: OSError) -> click.ClickException:
 @click.command(help="Terbitkan data terverifikasi: CSV/XLSX/JSON per item, datapackage.json, katalog DCAT.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder tujuan (bawaan: [publikasi] folder, yaitu <ruang kerja>/publikasi).")
+@click.option("--ckan", "ckan_url", metavar="URL", default=None,
+              help="Kirim juga setiap item sebagai dataset ke portal CKAN ini (token: [publikasi.ckan] token_env).")
 @pass_store
-def publish(config: Config, store, output: Path | None) -> None:
+def publish(config: Config, store, output: Path | None, ckan_url: str | None) -> None:
     from service.publish.build import build, write
     from service.publish.settings import load_settings
     settings = load_settings(config)
@@ -34,6 +36,26 @@ def publish(config: Config, store, output: Path | None) -> None:
         click.echo("Belum ada data terverifikasi di arsip: datapackage.json belum dibuat, katalog DCAT masih kosong.")
     click.echo(f"{len(publication.items)} item data diterbitkan ke {folder} "
                f"({written} berkas ditulis, {unchanged} tidak berubah)")
+    for w in publication.withheld:
+        click.echo(f"DITAHAN {w.opd} {w.kode_data or w.uraian_data} tahun {w.tahun}: {w.alasan}")
+    if ckan_url is not None:
+        _to_ckan(config, publication, settings, ckan_url)
+
+
+def _to_ckan(config, publication, settings, url: str) -> None:
+    """After the local files are written: CKAN's errors are reported, they undo nothing."""
+    from service.config import ConfigError
+    from service.publish import ckan
+    try:
+        target = ckan.ckan_settings(config.publikasi, url)
+        report = ckan.deliver(publication.items, publication.files, settings, target, ckan.client(target))
+    except ConfigError as exc:
+        raise click.ClickException(f"Publikasi lokal selesai, tetapi tidak dikirim ke CKAN: {exc}") from None
+    click.echo(report.summary())
+    for line in report.galat:
+        click.echo(f"  GAGAL {line}", err=True)
+    if report.galat:
+        raise click.ClickException("Publikasi lokal selesai; sebagian dataset belum terkirim ke CKAN (lihat di atas).")
 
 
 def _save_pdf(build_pdf, output: Path) -> None:
@@ -63,7 +85,7 @@ def _opd_kode(config, kode: str) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_store
 def berita_acara(config: Config, store, kode: str, jenis: str, output: Path) -> None:
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     from service.publish.pdf import berita_acara_pdf
     kode = _opd_kode(config, kode)
     _save_pdf(lambda: berita_acara_pdf(config, store, kode, jenis, utcnow()), output)
@@ -74,7 +96,7 @@ def berita_acara(config: Config, store, kode: str, jenis: str, output: Path) -> 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_store
 def rekap(config: Config, store, kode: str, output: Path) -> None:
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     from service.publish.pdf import rekap_pdf
     kode = _opd_kode(config, kode)
     _save_pdf(lambda: rekap_pdf(config, store, kode, utcnow()), output)

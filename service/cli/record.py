@@ -26,7 +26,7 @@ def echo_heads(heads: list[dict]) -> None:
 @click.pass_context
 def verify_archive(ctx: click.Context, as_json: bool) -> None:
     from service.archive import chain
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     _config, store = _open(ctx)
     found = chain.verify(store.engine)
     chain.record_verification(store.engine, found, utcnow())

@@ -23,8 +23,9 @@ from service.cli.context import load, open_service
 from service.cli.distribute import append_draft
 from service.cli.rollover_marker import marker_path
 from service.config import Config
+from service.reconcile.plan import TabStatus
 
-HELD = {"hapus_massal": "penghapusan massal ditahan", "ubah_massal": "perubahan massal ditahan"}
+HELD = {TabStatus.MASS_REMOVAL: "penghapusan massal ditahan", TabStatus.MASS_CHANGE: "perubahan massal ditahan"}
 CARRIED = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, *f.STANDAR_DATA)
 
 
@@ -109,6 +110,7 @@ def roll_opd(service, kode: str, nama: str, closed: int, year: int) -> OpdRollov
     rows, out.left = next_year_rows(service, kode, record, year)
     if not live_rows(service.store, kode) and not live_rows(service.store, record):
         out.record = ""  # never had rows: its (empty) tab serves the new year as it is
+        service.store.phases.close_year(kode, closed, service.clock())
         return out
     if reason := service.backend.archive_tab(kode, nama, record):
         out.error = reason
@@ -117,15 +119,23 @@ def roll_opd(service, kode: str, nama: str, closed: int, year: int) -> OpdRollov
     result = service.backend.read([kode], {})[0]
     appended = append_draft(service.backend, result, rows, service.wilayah)
     out.error, out.carried = appended.error, appended.added + appended.skipped
+    if not out.error:  # the closed year's clock is kept; the new year's starts at its hand-out
+        service.store.phases.close_year(kode, closed, service.clock())
     return out
 
 
-def set_workspace_year(path: Path, year: int) -> None:
-    """workspace.year = YEAR; every comment and the layout of satudata.toml stay as they are."""
+def set_workspace_year(path: Path, year: int, closed: int | None = None) -> None:
+    """workspace.year = YEAR; an ``[[opd]] perpanjangan`` that names no year was granted in the
+    closed year and now says so (``tahun = closed``), so it does not extend the new year's
+    clock. Every comment and the layout of satudata.toml stay as they are."""
     import tomlkit
 
     document = tomlkit.parse(path.read_text(encoding="utf-8"))
     document["workspace"]["year"] = year
+    for opd in document.get("opd", []) if closed is not None else []:
+        for extension in opd.get("perpanjangan", []):
+            if hasattr(extension, "get") and extension.get("tahun") is None:
+                extension["tahun"] = closed
     temporary = path.with_name(path.name + ".baru")
     temporary.write_text(tomlkit.dumps(document), encoding="utf-8")
     temporary.replace(path)
@@ -157,7 +167,7 @@ def rollover(service, year: int, skip: bool = False) -> RolloverReport:
     if any(r.error for r in report.opds):
         return report  # the marker stays: running the command again finishes the rest
     if config.year != year:
-        set_workspace_year(config.path, year)
+        set_workspace_year(config.path, year, closed)
     marker.unlink()
     return report
 
@@ -168,7 +178,7 @@ def rollover(service, year: int, skip: bool = False) -> RolloverReport:
 @click.option("--lompat", "skip", is_flag=True, help="Izinkan TAHUN lebih dari satu tahun sesudah tahun ruang kerja.")
 @click.pass_context
 def rollover_command(ctx: click.Context, year: int, skip: bool) -> None:
-    from service.poller.wiring import PollerBusy
+    from service.poller.errors import PollerBusy
 
     config = load(ctx)
     if not marker_path(config).exists():  # refused before the archive is even opened

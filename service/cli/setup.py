@@ -55,7 +55,7 @@ def init(directory: Path, backend: str, year: int, demo: bool, force: bool, spre
     config = load_config(path)
     open_store(config, upgrade=True)  # creates the archive database
     if demo:
-        from service.poller.wiring import utcnow
+        from service.poller.clock import utcnow
         from service.cli.demo import run_demo
         run_demo(directory, utcnow(), progress_printer(False, "Membangun demo"))
         click.echo("Data demo dimasukkan untuk 8 OPD pada berbagai langkah SOP.")
@@ -96,7 +96,7 @@ def doctor(config: Config, fix: bool) -> None:
 @click.argument("directory", metavar="[FOLDER]", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
 @click.pass_context
 def demo(ctx: click.Context, directory: Path) -> None:
-    from service.poller.wiring import utcnow
+    from service.poller.clock import utcnow
     from service.cli.demo import run_demo
     from service.cli.workspace import init_workspace
     path = directory / "satudata.toml"

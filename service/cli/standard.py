@@ -22,7 +22,8 @@ def standard_lines(opd: dict) -> list[str]:
         lines.append(f"terlambat di langkah {', '.join(late)}")
     for e in opd["perpanjangan"]:
         where = f" (langkah {e['langkah']})" if e["langkah"] else ""
-        lines.append(f"perpanjangan {e['hari']} hari kerja{where}: {e['alasan']}")
+        by = f" (diberikan oleh {e['oleh']})" if e.get("oleh") else ""
+        lines.append(f"perpanjangan {e['hari']} hari kerja{where}: {e['alasan']}{by}")
     return lines
 
 

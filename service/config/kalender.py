@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # rules.deadlines brings the holidays package: only a config 
     from rules.deadlines import Extension
 
 HOLIDAY_KEYS = {"tanggal", "nama"}
-EXTENSION_KEYS = {"hari", "alasan", "langkah"}
+EXTENSION_KEYS = {"hari", "alasan", "langkah", "tahun", "oleh"}
 MAX_EXTENSION_DAYS = 250  # a working year: more is a typing slip
 
 
@@ -56,7 +56,9 @@ def holidays(data: dict) -> dict[date, str]:
 
 
 def extensions(item: dict, where: str) -> tuple[Extension, ...]:
-    """``[[opd]] perpanjangan = [{hari = 5, alasan = "...", langkah = 7}]`` (langkah optional)."""
+    """``[[opd]] perpanjangan = [{hari = 5, alasan = "...", tahun = 2025, oleh = "...", langkah = 7}]``
+    (langkah optional; tahun optional for older files: the open workspace year, until rollover
+    writes it in; oleh: who granted it)."""
     sop = load_sop()
     steps = sorted(n for n, s in sop.steps.items() if s.hari_kerja and n >= 3)
     out = []
@@ -67,7 +69,7 @@ def extensions(item: dict, where: str) -> tuple[Extension, ...]:
         unknown = set(raw) - EXTENSION_KEYS
         if unknown:
             raise ConfigError(f"Kunci '{sorted(unknown)[0]}' di {here} tidak dikenal. Kunci yang dikenal: "
-                              "alasan, hari, langkah")
+                              "alasan, hari, langkah, oleh, tahun")
         hari = value(raw, "hari", int, here)
         if not 1 <= hari <= MAX_EXTENSION_DAYS:
             raise ConfigError(f"{here}.hari harus antara 1 dan {MAX_EXTENSION_DAYS} hari kerja (sekarang: {hari})")
@@ -78,7 +80,12 @@ def extensions(item: dict, where: str) -> tuple[Extension, ...]:
         if langkah is not None and langkah not in steps:
             raise ConfigError(f"{here}.langkah harus nomor langkah SOP {', '.join(map(str, steps))} "
                               f"(sekarang: {langkah})")
+        tahun = value(raw, "tahun", int, here, None)
+        if tahun is not None and not 2000 <= tahun <= 2100:
+            raise ConfigError(f"{here}.tahun harus tahun ruang kerja saat perpanjangan diberikan, antara 2000 dan "
+                              f"2100 (sekarang: {tahun})")
+        oleh = value(raw, "oleh", str, here, "").strip()
         from rules.deadlines import Extension  # the holidays package comes with it
 
-        out.append(Extension(hari, alasan, langkah))
+        out.append(Extension(hari, alasan, langkah, tahun, oleh))
     return tuple(out)

@@ -5,7 +5,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from service.config import kalender, opd, sections
+from service.config import kalender, opd, pengaduan, sections
 from service.config.model import CONFIG_NAME, Config, ConfigError
 from service.config.read import no_unknown_keys
 
@@ -36,7 +36,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     root = path.parent
     fields = {**sections.workspace(data), **sections.sheets(data, root), **sections.archive(data, root),
               **sections.poller(data), **sections.walidata(data, root), **sections.rules(data, root),
-              **sections.dashboard(data), **sections.publikasi(data),
+              **sections.dashboard(data), **sections.publikasi(data), **pengaduan.pengaduan(data),
               "opds": opd.opds(data), "extra_holidays": kalender.holidays(data)}
     opd.google_has_spreadsheets(fields["backend"], fields["spreadsheet_id"], fields["opds"])
     return Config(path=path, **fields)

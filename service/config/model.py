@@ -47,6 +47,8 @@ class Config:
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
     archive_schema: str | None = None  # [archive] skema: this workspace's own PostgreSQL schema
+    zona_waktu: str = "Asia/Jakarta"  # [workspace] zona_waktu: the zone every time is shown and written in
+    pengaduan: object = None  # [pengaduan]: service.config.pengaduan.PengaduanSettings
 
     @property
     def root(self) -> Path:

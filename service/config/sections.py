@@ -12,14 +12,16 @@ from service.config.read import bounded, no_unknown_keys, resolve, spreadsheet_k
 INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 KNOWN_KEYS = {
-    "workspace": {"name", "year"},
+    "workspace": {"name", "year", "zona_waktu"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url", "skema"},
     "poller": {"interval_seconds"},
     "walidata": {"emails", "nama", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
     "dashboard": {"host", "port", "users"},
-    "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata"},
+    "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata", "prioritas",
+                  "ckan"},
+    "pengaduan": {"tenggat_hari_kerja", "petugas", "batas_per_jam"},
 }
 Fields = dict[str, Any]
 
@@ -37,7 +39,19 @@ def workspace(data: dict) -> Fields:
     year = value(ws, "year", int, "workspace")
     if not 2000 <= year <= 2100:
         raise ConfigError(f"workspace.year harus tahun antara 2000 dan 2100 (sekarang: {year})")
-    return {"name": value(ws, "name", str, "workspace", "Pengumpulan Data"), "year": year}
+    return {"name": value(ws, "name", str, "workspace", "Pengumpulan Data"), "year": year,
+            "zona_waktu": _zone(value(ws, "zona_waktu", str, "workspace", "Asia/Jakarta").strip())}
+
+
+def _zone(name: str) -> str:
+    """An IANA time zone name the system knows (Asia/Jakarta WIB, Asia/Makassar WITA, Asia/Jayapura WIT)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"workspace.zona_waktu '{name}' bukan nama zona waktu yang dikenal; tulis mis. "
+                          "\"Asia/Jakarta\" (WIB), \"Asia/Makassar\" (WITA) atau \"Asia/Jayapura\" (WIT)") from None
+    return name
 
 
 def sheets(data: dict, root: Path) -> Fields:

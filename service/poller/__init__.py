@@ -1,2 +1,3 @@
-"""Running the SOP: one cycle (read -> reconcile -> commit -> write), the loop around it,
-and the wiring that builds backend, store and rules from a workspace."""
+"""Running the SOP: one cycle (read -> reconcile -> commit -> write, cycle.py), the loop around it
+(loop.py), the leased service that runs it (service.py) over what opening.py opens, publication
+after a cycle (publication.py), and why a poll did not run (errors.py)."""

@@ -6,22 +6,25 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rules.rulefile import RuleSet
 from rules.wilayah import Wilayah
 from service.config import Config
-from service.reconcile.removal import PENDING_REMOVAL
+from service.reconcile.plan import TabStatus
 from service.archive import dberrors, waiting
 from service.reconcile.who import People
-from service.archive.chain import CHAIN_HELD, ChainBroken
+from service.archive.chain import ChainBroken
 from service.archive.lease import LeaseLost
 from service.archive.queries import Queries
 from service.archive.store import Store
-from sheets.base import Backend, BackendError, TabSnapshot, TabWrites
+from sheets.base import Backend, BackendError, TabResult, TabSnapshot, TabWrites
+
+if TYPE_CHECKING:
+    from service.reconcile.plan import Plan
 
 log = logging.getLogger(__name__)
-PROCESSED = ("ok", PENDING_REMOVAL)  # tab statuses whose rows were processed this cycle
+PROCESSED = (TabStatus.OK, TabStatus.PENDING_REMOVAL)  # tab statuses whose rows were processed this cycle
 YOUNG_THRESHOLD = 50_000  # allocations between young-generation collections during a cycle
 
 
@@ -85,25 +88,15 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         raise ValueError("run_cycle needs an aware datetime (UTC or WIB)")
     clock = clock or (lambda: now)
     before = dict(backend.requests)
-    # Tokens carry a fingerprint of the rules and the workspace year: when a Walidata edits a
-    # rule file, every tab is read and every row checked again.
-    salt = f"{rules.fingerprint()}-{config.year}"
-
-    def wrap(token: Any) -> Any:
-        return None if token is None else {"aturan": salt, "token": token}
-
-    def unwrap(stored: Any) -> Any:
-        return stored.get("token") if isinstance(stored, dict) and stored.get("aturan") == salt else None
-
     report = CycleReport(store.cycle_log.start(now), now)
+    cycle = _Cycle(config, store, rules, wilayah, now, clock, lease, f"{rules.fingerprint()}-{config.year}", report,
+                   backend.service_account)
     try:
-        results = _read(config, backend, store, report, unwrap, progress)
+        results = _read(config, backend, store, report, cycle.unwrap, progress)
         if results is not None:
-            batches, snapshots = _decide(results, config, store, rules, wilayah, now, clock, lease, salt, wrap, report,
-                                         getattr(backend, "service_account", None), progress)
-            _write(backend, store, batches, snapshots, wrap, report, config, clock)
-            if hasattr(backend, "after_cycle"):  # Google: protected ranges brought in step with the config
-                report.errors += backend.after_cycle()
+            batches, snapshots = _decide(cycle, results, progress)
+            _write(backend, store, batches, snapshots, cycle.wrap, report, config, clock)
+            report.errors += backend.after_cycle()
             states = Queries(store.engine).state_counts()
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
@@ -144,7 +137,11 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
         report.created = _ensure_tabs(backend, [(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None],
                                       progress if config.backend == "xlsx" else None)
         known = store.tokens()
-        return _with_fresh_notices(backend, store, backend.read(opds, {o: unwrap(known.get(o)) for o in opds}))
+        tokens = {o: unwrap(known.get(o)) for o in opds}
+        if config.backend == "google":  # a new or answered report on an item: its thread on the row
+            from service.archive.pengaduan import Tickets
+            tokens.update(dict.fromkeys(Tickets(store.engine).unsynced_opds() & set(opds)))
+        return _with_fresh_notices(backend, store, backend.read(opds, tokens))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
         if isinstance(exc, BackendError):
             log.warning("backend tidak dapat dibaca: %s", exc)
@@ -162,71 +159,79 @@ def _with_fresh_notices(backend: Backend, store: Store, results: list) -> list:
     """An unchanged tab whose notice appeared or went away is read again, so A1 and status say so."""
     remembered = {t["opd"]: t.get("message") or "" for t in Queries(store.engine).tabs()}
     stale = [r.opd for r in results if r.unchanged and (
-        (getattr(r, "notice", "") and r.notice not in remembered.get(r.opd, "")) or
-        (not getattr(r, "notice", "") and NOTICE_MARK in remembered.get(r.opd, "")))]
+        (r.notice and r.notice not in remembered.get(r.opd, "")) or
+        (not r.notice and NOTICE_MARK in remembered.get(r.opd, "")))]
     if not stale:
         return results
     fresh = {r.opd: r for r in backend.read(stale, {o: None for o in stale})}
     return [fresh.get(r.opd, r) for r in results]
 
 
-def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah: Wilayah, now: datetime,
-            clock: Callable[[], datetime], lease: tuple[str, int] | None, salt: str,
-            wrap: Callable[[Any], Any], report: CycleReport,
-            service_account: str | None = None,
-            progress: Callable[[int, int, str], None] | None = None) -> tuple[list[TabWrites], dict[str, TabSnapshot]]:
+@dataclass
+class _Cycle:
+    """What deciding every tab of one cycle shares."""
+
+    config: Config
+    store: Store
+    rules: RuleSet
+    wilayah: Wilayah
+    now: datetime
+    clock: Callable[[], datetime]
+    lease: tuple[str, int] | None  # (holder, seconds): every commit renews it, or the cycle stops
+    # Tokens carry a fingerprint of the rules and the workspace year: when a Walidata edits a
+    # rule file, every tab is read and every row checked again.
+    salt: str
+    report: CycleReport
+    service_account: str | None = None
+
+    def wrap(self, token: Any) -> Any:
+        return None if token is None else {"aturan": self.salt, "token": token}
+
+    def unwrap(self, stored: Any) -> Any:
+        return stored.get("token") if isinstance(stored, dict) and stored.get("aturan") == self.salt else None
+
+
+def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], None] | None = None
+            ) -> tuple[list[TabWrites], dict[str, TabSnapshot]]:
     """Reconcile each changed tab and commit its plan; a failing tab is reported, the others go on."""
     batches: list[TabWrites] = []
     snapshots: dict[str, TabSnapshot] = {}
-    remembered = {t["opd"]: t for t in Queries(store.engine).tabs()}
+    remembered = {t["opd"]: t for t in Queries(cycle.store.engine).tabs()}
     for done, result in enumerate(results, 1):
         if progress is not None and done > 1:
             progress(done - 1, len(results), result.opd)
-        tab = TabReport(result.opd, "tidak_berubah", getattr(result, "notice", ""))
-        report.tabs.append(tab)
+        tab = TabReport(result.opd, "tidak_berubah", result.notice)
+        cycle.report.tabs.append(tab)
         if result.error:
-            tab.status, tab.message = "galat", result.error
-            report.errors.append(f"{result.opd}: {result.error}")
-            store.set_tab_problem(result.opd, "galat", result.error, now)
+            tab.status, tab.message = TabStatus.ERROR, result.error
+            cycle.report.errors.append(f"{result.opd}: {result.error}")
+            cycle.store.set_tab_problem(result.opd, TabStatus.ERROR, result.error, cycle.now)
             continue
         if result.unchanged or result.snapshot is None:
             if result.unchanged and result.token is not None:  # same content, fresher bookkeeping (Google's feed)
-                store.mark_written(result.opd, wrap(result.token))
+                cycle.store.mark_written(result.opd, cycle.wrap(result.token))
             _still_held(tab, remembered.get(result.opd))
             continue
         try:
-            from service.reconcile.tab import Context, reconcile  # the checks (pandas) only for a changed tab
-            memory = store.load_tab(result.opd)
-            ctx = Context(rules, wilayah, config.year, history=store.history.values(result.opd, wilayah), salt=salt,
-                          archived=store.history.latest(result.opd),
-                          notices=(result.notice,) if getattr(result, "notice", "") else (),
-                          people=people_of(config, result.opd, service_account))
-            plan = reconcile(result.snapshot, memory, ctx, now)
-            renewal = (lease[0], clock() + timedelta(seconds=lease[1])) if lease else None
-            tab.archived = store.apply(plan, report.cycle_id, now, token=wrap(result.snapshot.token), lease=renewal,
-                                       year=config.year)
+            plan = _reconcile(cycle, result)
+            tab.archived = _commit(cycle, plan, result.snapshot)
+            if plan.utas:
+                from service.archive.pengaduan import Tickets
+                Tickets(cycle.store.engine).mark_threads(plan.utas)
         except LeaseLost as exc:  # another poller owns the archive now: write nothing more
-            report.errors.append(str(exc))
+            cycle.report.errors.append(str(exc))
             return [], {}
         except ChainBroken as exc:  # nothing is appended to a chain that no longer holds: the tab is held
             tab.status = "dilewati"
             tab.message = (f"Tab ditahan: {exc}. Periksa dengan 'satudata verify-archive' dan pulihkan arsip "
                            "dari cadangan ('satudata restore').")
-            report.errors.append(f"{result.opd}: {tab.message}")
-            store.set_tab_problem(result.opd, CHAIN_HELD, tab.message, now)
+            cycle.report.errors.append(f"{result.opd}: {tab.message}")
+            cycle.store.set_tab_problem(result.opd, TabStatus.CHAIN_BROKEN, tab.message, cycle.now)
             continue
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
-            log.exception("tab %s failed", result.opd)
-            tab.status = "galat"
-            why = dberrors.describe(exc)
-            tab.message = (f"Tab tidak dapat diarsipkan: {why}" if why else
-                           f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller")
-            report.errors.append(f"{result.opd}: {tab.message}")
+            _tab_failed(cycle.report, tab, exc)
             continue
-        tab.status = "diproses" if plan.status in PROCESSED else "dilewati"
-        tab.message, tab.rows = plan.message, plan.rows_seen
-        tab.events = sum(e.kind == "status" for e in plan.events)  # value changes are audited apart
-        tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
+        _planned(tab, plan)
         # an unprotected sheet is protected again even with nothing else to write
         if plan.writes or plan.writes.comments or result.snapshot.protected is False:
             batches.append(plan.writes)
@@ -236,10 +241,54 @@ def _decide(results: list, config: Config, store: Store, rules: RuleSet, wilayah
     return batches, snapshots
 
 
+def _reconcile(cycle: _Cycle, result: TabResult) -> Plan:
+    """The pure step: the tab as read, against what the archive remembers of it, into a Plan."""
+    from service.reconcile.tab import Context, reconcile  # the checks (pandas) only for a changed tab
+    store, opd = cycle.store, result.opd
+    ctx = Context(cycle.rules, cycle.wilayah, cycle.config.year, history=store.history.values(opd, cycle.wilayah),
+                  salt=cycle.salt, archived=store.history.latest(opd),
+                  notices=(result.notice,) if result.notice else (),
+                  people=people_of(cycle.config, opd, cycle.service_account),
+                  tickets=ticket_threads(store, opd) if cycle.config.backend == "google" else ())
+    return reconcile(result.snapshot, store.load_tab(opd), ctx, cycle.now)
+
+
+def _commit(cycle: _Cycle, plan: Plan, snapshot: TabSnapshot) -> int:
+    """The plan in one transaction, renewing the lease; the number of rows archived."""
+    lease = cycle.lease
+    renewal = (lease[0], cycle.clock() + timedelta(seconds=lease[1])) if lease else None
+    return cycle.store.apply(plan, cycle.report.cycle_id, cycle.now, token=cycle.wrap(snapshot.token), lease=renewal,
+                             year=cycle.config.year)
+
+
+def _tab_failed(report: CycleReport, tab: TabReport, exc: Exception) -> None:
+    log.exception("tab %s failed", tab.opd)
+    tab.status = "galat"
+    why = dberrors.describe(exc)
+    tab.message = (f"Tab tidak dapat diarsipkan: {why}" if why else
+                   f"Galat internal saat memproses tab ({type(exc).__name__}); lihat log poller")
+    report.errors.append(f"{tab.opd}: {tab.message}")
+
+
+def _planned(tab: TabReport, plan: Plan) -> None:
+    tab.status = "diproses" if plan.status in PROCESSED else "dilewati"
+    tab.message, tab.rows = plan.message, plan.rows_seen
+    tab.events = sum(e.kind == "status" for e in plan.events)  # value changes are audited apart
+    tab.writes = len(plan.writes.cells) + len(plan.writes.notes)
+
+
+def ticket_threads(store: Store, opd: str) -> tuple:
+    """The public's reports on this OPD's items whose thread is to be opened or closed."""
+    from service.archive.pengaduan import TERBUKA, Tickets
+    from service.reconcile.comments import TicketThread
+    return tuple(TicketThread(t["nomor"], t["item_key"], "\n".join(x for x in (t["baris"], t["isi"]) if x),
+                              t["status"] == TERBUKA, t["jawaban"]) for t in Tickets(store.engine).threads_for(opd))
+
+
 def _still_held(tab: TabReport, remembered: dict | None) -> None:
     """An unchanged tab that is held (or waits for a confirmation) says so every cycle."""
-    if remembered is None or remembered.get("status") in (None, "galat") or (
-            remembered.get("status") == "ok" and NOTICE_MARK not in (remembered.get("message") or "")):
+    if remembered is None or remembered.get("status") in (None, TabStatus.ERROR) or (
+            remembered.get("status") == TabStatus.OK and NOTICE_MARK not in (remembered.get("message") or "")):
         return
     if remembered["status"] not in PROCESSED:
         tab.status = "dilewati"
@@ -284,7 +333,7 @@ def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[st
 
 
 def people_of(config: Config, opd: str, service_account: str | None = None) -> People:
-    """Who works on an OPD's tab, as the workspace file says (the audit's evidence, issue 9.2)."""
+    """Who works on an OPD's tab, as the workspace file says (the audit's evidence, DECISIONS.md #11)."""
     entry = next((o for o in config.opds if o.kode == opd), None)
     return People(opd, entry.operators if entry else (), tuple(config.walidata), entry.kepala if entry else None,
                   service_account, (config.walidata_nama,) if config.walidata_nama else ())

@@ -8,6 +8,8 @@ from typing import Callable
 
 import schedule
 
+from service.poller.errors import PollerError
+
 log = logging.getLogger(__name__)
 
 
@@ -16,11 +18,10 @@ def run_forever(poll: Callable[[], object], interval_seconds: int, stop: threadi
     scheduler = schedule.Scheduler()
 
     def job() -> None:
-        from service.poller.wiring import PollerBusy
         try:
             poll()
-        except PollerBusy as exc:  # another poller works this archive: wait for the next turn
-            log.warning("%s", exc)
+        except PollerError as exc:  # busy or unavailable: said once, then the next turn
+            (log.error if exc.permanent else log.warning)("%s", exc)
         except Exception:  # a failed cycle is logged; the loop goes on
             log.exception("siklus gagal")
 

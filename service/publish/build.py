@@ -18,8 +18,10 @@ from service.publish import datapackage, dcat, formats
 from service.publish.items import Item, base_slug, build_items
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
+from service.publish.withheld import Withheld, withhold
 
 log = logging.getLogger(__name__)
+PUBLIC_MODE = 0o644  # published files are read by a web server that may run as another user
 # a slug is [a-z0-9-] only, so "<slug>.panjang.csv" can never be another item's "<slug>.csv"
 LONG_SUFFIX = ".panjang.csv"
 ITEM_SUFFIXES = (".csv", ".xlsx", ".json", LONG_SUFFIX)
@@ -56,6 +58,7 @@ class Publication:
     files: dict[str, bytes] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
     index: dict | None = None
+    withheld: list[Withheld] = field(default_factory=list)  # totals that disagree with their parts (rebuilt OPDs)
 
     def item(self, slug: str) -> Item | None:
         return next((i for i in self.items if i.slug == slug), None)
@@ -68,9 +71,10 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     settings = settings or load_settings(config)
     reads = Queries(store.engine)
     mark = reads.archive_watermark()  # before reading: a version archived meanwhile is redone next time
-    data = latest_data(reads, wilayah or Wilayah.load())
+    wilayah = wilayah or Wilayah.load()
+    data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
     items = build_items(data, {o.kode: o.nama for o in config.opds})
-    return _assemble(config, rules, settings, items, [], mark)
+    return _assemble(config, rules, settings, items, withheld, {"items": [], "ditahan": []}, mark)
 
 
 def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
@@ -93,13 +97,14 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
         return build(config, store, rules, wilayah, settings)
     opds = reads.opds_archived_since(stamp["arsip"])
     wilayah = wilayah or Wilayah.load()
-    data = [d for opd in sorted(opds) for d in latest_data(reads, wilayah, opd)]
+    data, withheld = withhold([d for opd in sorted(opds) for d in latest_data(reads, wilayah, opd)], rules, wilayah)
     items = build_items(data, {o.kode: o.nama for o in config.opds})
-    kept = [e for e in index["items"] if e["opd"] not in opds]
-    theirs = {e["slug"] for e in kept} | {e["base"] for e in kept}
+    kept = {"items": [e for e in index["items"] if e["opd"] not in opds],
+            "ditahan": [w for w in index.get("ditahan", []) if w["opd"] not in opds]}
+    theirs = {e["slug"] for e in kept["items"]} | {e["base"] for e in kept["items"]}
     if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash across OPDs: number afresh
         return build(config, store, rules, wilayah, settings)
-    return _assemble(config, rules, settings, items, kept, mark)
+    return _assemble(config, rules, settings, items, withheld, kept, mark)
 
 
 def _base(item: Item) -> str:
@@ -113,12 +118,13 @@ def _basis(config: Config, rules: RuleSet, settings: Settings) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[Item], kept: list[dict],
-              mark: int) -> Publication:
+def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[Item], withheld: list[Withheld],
+              kept: dict, mark: int) -> Publication:
     """Files of the rebuilt items, the indexes from every item's entry (kept or new), the index."""
-    publication = Publication(items)
+    publication = Publication(items, withheld=withheld)
     files = publication.files
-    entries = list(kept)
+    entries = list(kept["items"])
+    held = sorted(kept["ditahan"] + [w.as_dict() for w in withheld], key=lambda w: w["opd"])  # stable: each OPD's order
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
@@ -128,16 +134,16 @@ def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[It
                         "resource": datapackage.resource_text(datapackage.resource(item, rules, config.year)),
                         "dataset": part.dataset, "turtle": part.turtle, "jsonld": [list(x) for x in part.jsonld]})
     entries.sort(key=lambda e: (e["opd"], e["item"]))
-    publication.kept = {f"data/{e['slug']}{suffix}" for e in kept for suffix in ITEM_SUFFIXES}
+    publication.kept = {f"data/{e['slug']}{suffix}" for e in kept["items"] for suffix in ITEM_SUFFIXES}
     if entries:  # a Data Package needs at least one resource
         head = datapackage.head([(e["opd"], e["opd_nama"]) for e in entries], settings, config.name, config.year)
-        files["datapackage.json"] = datapackage.package_json(head, [e["resource"] for e in entries])
+        files["datapackage.json"] = datapackage.package_json(head, [e["resource"] for e in entries], held)
     parts = [(dcat.Fragment(e["dataset"], e["turtle"], tuple(map(tuple, e["jsonld"]))), e["opd"], e["opd_nama"],
               e["modified"]) for e in entries]
     files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue(parts, settings, config.name)
     files["BACA.txt"] = README.encode("utf-8")
     publication.index = {"format": INDEX_FORMAT, "dasar": _basis(config, rules, settings), "arsip": mark,
-                         "items": entries}
+                         "items": entries, "ditahan": held}
     return publication
 
 
@@ -165,7 +171,7 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
         (folder / name).unlink(missing_ok=True)
     if publication.index is not None:  # last, the stamp after the index: a write cut short is redone
         index = publication.index
-        _put(folder / INDEX, json.dumps({"items": index["items"]}, ensure_ascii=False).encode("utf-8"))
+        _put(folder / INDEX, json.dumps({k: index[k] for k in ("items", "ditahan")}, ensure_ascii=False).encode("utf-8"))
         _put(folder / STAMP, json.dumps({k: index[k] for k in ("format", "dasar", "arsip")}).encode("utf-8"))
     return written, unchanged
 
@@ -179,11 +185,19 @@ def _put(path: Path, body: bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
+        os.chmod(tmp, PUBLIC_MODE & ~_umask())  # mkstemp's 0600 would hide it from the web server's user
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then put back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _previous_files(folder: Path) -> set[str]:

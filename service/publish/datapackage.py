@@ -14,8 +14,12 @@ _DESCRIPTIONS = {
     "uraian_data": "Uraian Data (judul item)", "rincian": "Rincian: Kabupaten Magetan, kecamatan, desa atau kategori",
     "kode_wilayah": "Kode wilayah Kemendagri bila rincian adalah wilayah", "satuan": "Satuan nilai",
     "tahun": "Tahun data", "nilai": "Nilai terverifikasi (titik desimal)", "versi": "Versi datum di arsip",
-    "diverifikasi_pada": "Waktu diverifikasi Walidata (ISO 8601)",
+    "diverifikasi_pada": "Waktu diverifikasi Walidata (ISO 8601, WIB)",
+    "status_nilai": "Kosong bila nilai berupa angka; 'nihil' (simbol -) atau 'tidak_tersedia' (simbol …) bila "
+                    "nilai dinyatakan tidak ada",
+    "keterangan": "Alasan nilai dinyatakan nihil atau tidak tersedia",
 }
+MISSING_VALUES = ["", "-", "…"]  # the BPS symbols a long CSV writes in place of a value declared missing
 _TYPES = {"tahun": "integer", "nilai": "number", "versi": "integer", "diverifikasi_pada": "datetime"}
 
 
@@ -43,7 +47,9 @@ def _columns(item: Item) -> dict[str, list]:
             "uraian_data": [d.uraian_data for d in item.data], "rincian": [d.rincian for d in item.data],
             "kode_wilayah": [d.kode_wilayah for d in item.data], "satuan": [d.satuan for d in item.data],
             "tahun": [d.tahun for d in item.data], "nilai": [d.nilai for d in item.data],
-            "versi": [d.versi for d in item.data], "diverifikasi_pada": [d.diverifikasi_pada for d in item.data]}
+            "versi": [d.versi for d in item.data], "diverifikasi_pada": [d.diverifikasi_pada for d in item.data],
+            "status_nilai": [d.status_nilai for d in item.data],
+            "keterangan": [d.keterangan if d.simbol else "" for d in item.data]}
 
 
 def wanted_constraints(item: Item, rules: RuleSet, year: int) -> dict[str, dict]:
@@ -73,7 +79,7 @@ def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
         if constraints:
             field["constraints"] = constraints
         fields.append(field)
-    return {"fields": fields, "primaryKey": ["rincian", "tahun"], "missingValues": [""]}
+    return {"fields": fields, "primaryKey": ["rincian", "tahun"], "missingValues": MISSING_VALUES}
 
 
 def resource(item: Item, rules: RuleSet, year: int) -> dict:
@@ -109,9 +115,12 @@ def head(publishers: list[tuple[str, str]], settings: Settings, workspace: str, 
     }
 
 
-def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int) -> dict:
+def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int,
+               withheld: list = ()) -> dict:
+    """The package; ``withheld`` (service.publish.withheld.Withheld): data held back, each with why."""
     return {**head([(i.opd, i.opd_nama) for i in items], settings, workspace, year),
-            "resources": [resource(item, rules, year) for item in items]}
+            "resources": [resource(item, rules, year) for item in items],
+            **({"ditahan": [w.as_dict() for w in withheld]} if withheld else {})}
 
 
 def to_json(body: dict) -> bytes:
@@ -123,8 +132,12 @@ def resource_text(body: dict) -> str:
     return "    " + json.dumps(body, ensure_ascii=False, indent=2).replace("\n", "\n    ")
 
 
-def package_json(package_head: dict, resources: list[str]) -> bytes:
-    """The same bytes as to_json of the whole descriptor, from its head and the resources' texts
-    (each kept from when its item last changed)."""
-    text = json.dumps({**package_head, "resources": []}, ensure_ascii=False, indent=2)
-    return (text[:-len("[]\n}")] + "[\n" + ",\n".join(resources) + "\n  ]\n}\n").encode("utf-8")
+def package_json(package_head: dict, resources: list[str], withheld: list[dict] = ()) -> bytes:
+    """The same bytes as to_json of the whole descriptor, from its head, the resources' texts
+    (each kept from when its item last changed) and what is withheld (as_dict)."""
+    text = json.dumps({**package_head, "resources": _SLOT, **({"ditahan": list(withheld)} if withheld else {})},
+                      ensure_ascii=False, indent=2)
+    return (text.replace(json.dumps(_SLOT), "[\n" + ",\n".join(resources) + "\n  ]", 1) + "\n").encode("utf-8")
+
+
+_SLOT = "\u0000resources\u0000"  # where the resources' texts go: no text of the head holds it

@@ -68,7 +68,7 @@ def _dataset(item: Item, base: str, licence: str) -> list[Node]:
     modified = Lit(item.modified, datatype=XSD + "dateTime")
     props: list = [(RDF_TYPE, Iri(DCAT + "Dataset")), (DCT + "identifier", Lit(item.slug)),
                    (DCT + "title", Lit(item.title, "id")),
-                   (DCT + "description", Lit(item.standar["definisi"] or item.title, "id")),
+                   (DCT + "description", Lit(_description(item), "id")),
                    (DCT + "publisher", Iri(f"{base}opd/{item.opd}")), (DCAT + "landingPage", Iri(node)),
                    (DCT + "modified", modified)]
     for word in sorted({item.opd, item.satuan, *(item.standar[k] for k in ("konsep", "klasifikasi", "ukuran"))}
@@ -92,6 +92,14 @@ def _dataset(item: Item, base: str, licence: str) -> list[Node]:
                              (DCT + "format", Iri(EU_FILE + file_type)), (DCT + "license", Iri(licence)),
                              (DCT + "modified", modified)]))
     return nodes
+
+
+def _description(item: Item) -> str:
+    """The item's definition, then each value declared missing with its symbol and reason."""
+    text = item.standar["definisi"] or item.title
+    notes = [f"{d.rincian} {d.tahun}: '{d.simbol}' ({d.status_nilai.replace('_', ' ')}) — {d.keterangan}"
+             for d in item.declared]
+    return text + ("\nNilai dinyatakan tidak ada: " + "; ".join(notes) if notes else "")
 
 
 def fragment(item: Item, settings: Settings) -> Fragment:

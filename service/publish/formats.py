@@ -12,7 +12,7 @@ from service.publish.items import Item
 from sheets.tables import neutralise
 
 LONG_FIELDS = ("opd", "kode_data", "uraian_data", "rincian", "kode_wilayah", "satuan", "tahun", "nilai",
-               "versi", "diverifikasi_pada")
+               "versi", "diverifikasi_pada", "status_nilai", "keterangan")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build time in the file
 
 
@@ -29,7 +29,8 @@ def wide_csv(item: Item) -> bytes:
     writer.writerow(["rincian", "kode_wilayah", *map(str, item.years)])
     for row in item.rows:
         writer.writerow([neutralise(v) for v in (row.rincian, row.kode_wilayah,
-                                                 *(number_text(row.values.get(y)) for y in item.years))])
+                                                 *(row.symbols.get(y) or number_text(row.values.get(y))
+                                                   for y in item.years))])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -40,8 +41,8 @@ def long_csv(item: Item) -> bytes:
     writer.writerow(LONG_FIELDS)
     for d in sorted(item.data, key=lambda d: (d.urutan, d.tahun)):
         writer.writerow([neutralise(v) for v in (d.opd, d.kode_data, d.uraian_data, d.rincian, d.kode_wilayah,
-                                                 d.satuan, d.tahun, number_text(d.nilai), d.versi,
-                                                 d.diverifikasi_pada)])
+                                                 d.satuan, d.tahun, d.simbol or number_text(d.nilai), d.versi,
+                                                 d.diverifikasi_pada, d.status_nilai, d.keterangan if d.simbol else "")])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -55,7 +56,9 @@ def portal_json(item: Item) -> bytes:
                      "satuan": item.satuan, "periode": item.periode},
         "tahun": list(item.years),
         "series": [{"nama": r.rincian, "kode_wilayah": r.kode_wilayah,
-                    "data": [{"tahun": y, "nilai": r.values[y]} for y in item.years if y in r.values]}
+                    "data": [{"tahun": y, "nilai": r.values[y],
+                              **({"simbol": r.symbols[y], "keterangan": r.reasons[y]} if y in r.symbols else {})}
+                             for y in item.years if y in r.values]}
                    for r in item.rows],
         "diperbarui": item.modified,
     }
@@ -92,7 +95,7 @@ def wide_xlsx(item: Item) -> bytes:
     lines = [row(1, [item.title], bold=True),
              row(2, [f"{item.opd_nama} · satuan: {item.satuan}" + (f" · {item.periode}" if item.periode else "")]),
              row(3, ["Rincian", "Kode wilayah", *item.years], bold=True)]
-    lines += [row(4 + i, [r.rincian, r.kode_wilayah, *(r.values.get(y) for y in item.years)])
+    lines += [row(4 + i, [r.rincian, r.kode_wilayah, *(r.shown(y) for y in item.years)])
               for i, r in enumerate(item.rows)]
     sheet = (f'{_XML_HEAD}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
              '<pane xSplit="2" ySplit="3" topLeftCell="C4" activePane="bottomRight" state="frozen"/>'

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rules import fields as f
 from service.publish.source import Datum, by_item
@@ -18,6 +18,12 @@ class Row:
     rincian: str
     kode_wilayah: str
     values: dict[int, float | None]
+    symbols: dict[int, str] = field(default_factory=dict)  # year -> '-' / '…' where declared missing
+    reasons: dict[int, str] = field(default_factory=dict)  # year -> the Keterangan that says why
+
+    def shown(self, year: int) -> str | float | None:
+        """The value of ``year`` as a table shows it: its number, or its declared symbol."""
+        return self.symbols.get(year) or self.values.get(year)
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,11 @@ class Item:
     def periode(self) -> str:
         raw = self.standar.get(f.FREKUENSI, "")
         return PERIODE.get(raw.casefold(), raw)
+
+    @property
+    def declared(self) -> list[Datum]:
+        """The data declared missing (a BPS symbol with its reason), in table order."""
+        return [d for d in sorted(self.data, key=lambda d: (d.urutan, d.tahun)) if d.simbol]
 
     @property
     def title(self) -> str:
@@ -105,5 +116,6 @@ def _rows(group: list[Datum]) -> tuple[Row, ...]:
     by_rincian: dict[str, list[Datum]] = {}
     for d in sorted(group, key=lambda d: (d.urutan, d.tahun)):
         by_rincian.setdefault(d.rincian_key, []).append(d)
-    return tuple(Row(ds[0].rincian, ds[0].kode_wilayah, {d.tahun: d.nilai for d in ds})
+    return tuple(Row(ds[0].rincian, ds[0].kode_wilayah, {d.tahun: d.nilai for d in ds},
+                     {d.tahun: d.simbol for d in ds if d.simbol}, {d.tahun: d.keterangan for d in ds if d.simbol})
                  for ds in by_rincian.values())

@@ -109,8 +109,12 @@ def verified_values(config: Config, store: Store, kode: str, wilayah: Wilayah) -
     return [VerifiedValue(d, sent_back.get(d.row_id, 0)) for d in data]
 
 
-def recap_items(config: Config, store: Store, kode: str, wilayah: Wilayah) -> list[Item]:
+def recap_items(config: Config, store: Store, kode: str, wilayah: Wilayah) -> tuple[list[Item], list]:
+    """The OPD's items as published, and what publication withholds (service.publish.withheld)."""
+    from rules.rulefile import load_rules
+    from service.publish.withheld import withhold
     data = latest_data(Queries(store.engine), wilayah, opd=kode)
     if not data:
         raise NothingToMinute(f"Belum ada data {kode} yang diverifikasi dan diarsipkan; rekap belum dapat dibuat.")
-    return build_items(data, {o.kode: o.nama for o in config.opds})
+    data, withheld = withhold(data, load_rules(config.rules_folder), wilayah)
+    return build_items(data, {o.kode: o.nama for o in config.opds}), withheld

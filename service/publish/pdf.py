@@ -177,7 +177,7 @@ def _verifikasi(config: Config, store: Store, kode: str, now: datetime, wilayah:
                ("Jumlah nilai terverifikasi", format_number(len(values))),
                ("Nilai yang pernah diperbaiki", format_number(sum(1 for v in values if v.revisions)))])
     rows = [[str(i), v.datum.uraian_data, v.datum.rincian, str(v.datum.tahun),
-             "—" if v.datum.nilai is None else format_number(v.datum.nilai), v.datum.satuan,
+             v.datum.simbol or ("—" if v.datum.nilai is None else format_number(v.datum.nilai)), v.datum.satuan,
              format_tanggal(datetime.fromisoformat(v.datum.diverifikasi_pada), with_time=True),
              format_number(v.revisions), format_number(v.datum.versi)] for i, v in enumerate(values, 1)]
     doc.grid(["No", "Uraian Data", "Rincian", "Tahun", "Nilai", "Satuan", "Diverifikasi", "Revisi", "Versi"],
@@ -188,7 +188,7 @@ def _verifikasi(config: Config, store: Store, kode: str, now: datetime, wilayah:
 
 def rekap_pdf(config: Config, store: Store, kode: str, now: datetime, wilayah: Wilayah | None = None) -> bytes:
     """The hard copy of SPM Persyaratan 3: every published item of the OPD as a table."""
-    items = minutes.recap_items(config, store, kode, wilayah or Wilayah.load())
+    items, withheld = minutes.recap_items(config, store, kode, wilayah or Wilayah.load())
     office = load_settings(config).penerbit
     name = minutes.opd_name(config, kode)
     doc = Document(f"Rekap Data Sektoral {kode}", now)
@@ -204,9 +204,13 @@ def rekap_pdf(config: Config, store: Store, kode: str, now: datetime, wilayah: W
         years = list(item.years)
         rincian_width = 60 if len(years) < 6 else 45
         widths = (rincian_width, *([(doc.epw - rincian_width) / len(years)] * len(years)))
-        rows = [[r.rincian, *("—" if r.values.get(y) is None else format_number(r.values[y]) for y in years)]
-                for r in item.rows]
+        rows = [[r.rincian, *(r.symbols.get(y) or ("—" if r.values.get(y) is None else format_number(r.values[y]))
+                              for y in years)] for r in item.rows]
         doc.grid(["Rincian", *map(str, years)], rows, widths, numeric=set(range(1, len(years) + 1)))
+        for d in item.declared:
+            doc.paragraph(f"{d.rincian} {d.tahun}: '{d.simbol}' ({d.status_nilai.replace('_', ' ')}), {d.keterangan}", 8)
+    for w in withheld:
+        doc.paragraph(f"Ditahan: {w.uraian_data or w.kode_data} tahun {w.tahun}. {w.alasan}.", 8)
     doc.signatures(f"Magetan, {format_tanggal(now)}", [("Walidata", load_settings(config).walidata),
                                                         ("Kepala OPD", kepala_opd(config, kode))])
     return bytes(doc.output())

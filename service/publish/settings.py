@@ -57,6 +57,10 @@ def load_settings(config: Config) -> Settings:
     for key in ("folder", "url_dasar", "lisensi", "penerbit"):
         if key in raw and not (isinstance(raw[key], str) and raw[key].strip()):
             raise ConfigError(f"publikasi.{key} harus berupa teks (sekarang: {raw[key]!r})")
+    prioritas = raw.get("prioritas", [])
+    if not (isinstance(prioritas, list) and all(isinstance(k, str) and k.strip() for k in prioritas)):
+        raise ConfigError(f"publikasi.prioritas harus berupa daftar Kode Data atau nama item, mis. "
+                          f"[\"DEMO-DINKES-007\"] (sekarang: {prioritas!r})")
     lisensi = raw.get("lisensi", "CC-BY-4.0")
     if lisensi not in LICENCES:
         raise ConfigError(f"publikasi.lisensi '{lisensi}' tidak dikenal; pilih {', '.join(LICENCES)}")

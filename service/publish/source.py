@@ -1,6 +1,6 @@
 """The one place publication reads the archive: the latest verified version of every datum.
 
-A datum is (OPD, item key, rincian key, tahun) as issue 8 defines it. Today's archive is keyed
+A datum is (OPD, item key, rincian key, tahun) as DECISIONS.md #4 defines it. Today's archive is keyed
 by sheet row, so this adapter groups every archived version by datum itself and keeps the
 newest; Standar Data and the Kemendagri code come from the record when it carries them, else
 from the remembered row, else stay empty. When the archive itself is keyed by datum only this
@@ -40,9 +40,16 @@ class Datum:
     diarsip_pada: str
     keterangan: str
     standar: tuple[tuple[str, str], ...]  # (konsep, …), (definisi, …) … in fields.STANDAR_DATA order
+    status_nilai: str = ""  # rules.numbers.NIHIL / TIDAK_TERSEDIA: declared missing, Keterangan says why
 
     def standar_data(self) -> dict[str, str]:
         return dict(self.standar)
+
+    @property
+    def simbol(self) -> str:
+        """The BPS symbol a table shows for a value declared missing ('-', '…'); '' for a number."""
+        from rules.numbers import SYMBOL
+        return SYMBOL.get(self.status_nilai, "")
 
 
 def latest_data(reads: Queries, wilayah: Wilayah, opd: str | None = None) -> list[Datum]:
@@ -76,7 +83,7 @@ def _datum(key: tuple, record: dict, versi: int, data: dict, wilayah: Wilayah) -
                  satuan=_text(record["satuan"]), tahun=tahun, nilai=record["nilai"], versi=versi,
                  diverifikasi_pada=_seconds(record["diverifikasi_pada"]),
                  diarsip_pada=_seconds(record["diarsip_pada"]), keterangan=_text(record.get("keterangan")),
-                 standar=standar)
+                 standar=standar, status_nilai=record.get("status_nilai") or "")
 
 
 def place_of(rincian: str, rkey: str, wilayah: Wilayah) -> tuple[str, str, tuple]:
@@ -106,9 +113,10 @@ def _text(value: object) -> str:
 
 
 def _seconds(iso: str) -> str:
-    """ISO 8601 to the second: what a reader of the published files needs."""
+    """ISO 8601 to the second in WIB with its offset, as `satudata export` writes it."""
+    from service.timefmt import to_wib
     from datetime import datetime
-    return datetime.fromisoformat(iso).isoformat(timespec="seconds")
+    return to_wib(datetime.fromisoformat(iso)).isoformat(timespec="seconds")
 
 
 def by_item(data: Iterable[Datum]) -> dict[tuple[str, str], list[Datum]]:

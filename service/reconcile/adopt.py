@@ -1,8 +1,8 @@
-"""A replaced archive never resets the sheets (issue 13.3).
+"""A replaced archive never resets the sheets (DECISIONS.md #22).
 
 An archive restored from an older backup, deleted, or pointed at another database does not
 know the IDs the sheet shows. Judging those rows as new would clear every tick and send them
-back to ``1 Draf``; instead the tab is held (``ARCHIVE_UNKNOWN``) until the Walidata runs
+back to ``1 Draf``; instead the tab is held (``TabStatus.ARCHIVE_UNKNOWN``) until the Walidata runs
 ``satudata adopt KODE``, which takes the sheet's rows as they stand (IDs, states from Status,
 ticks) into this archive. Verified rows the archive lacks are archived by the next cycle.
 """
@@ -16,11 +16,10 @@ from rules.keys import text
 from rules.sop import DRAF, Sop
 from rules.workflow import parse_box
 from service.reconcile.changes import cell_text
-from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
+from service.reconcile.plan import Event, Plan, RowMemory, TabMemory, TabStatus
 from sheets.base import TabSnapshot, TabWrites
 from sheets.layout import match_headers
 
-ARCHIVE_UNKNOWN = "arsip_asing"  # tab status: held, the archive does not know the sheet's IDs
 NOT_HELD = "Tab tidak ditahan karena arsip diganti"
 SHOWN = 3
 
@@ -59,14 +58,14 @@ def adopt(snapshot: TabSnapshot, memory: TabMemory, sop: Sop, now: datetime) -> 
                 header_note=memory.header_note)
     header = match_headers(snapshot.header)
     if not header.ok:
-        plan.status, plan.message = "header", f"Kolom wajib tidak ditemukan di baris 1: {', '.join(header.missing)}"
+        plan.status, plan.message = TabStatus.HEADER, f"Kolom wajib tidak ditemukan di baris 1: {', '.join(header.missing)}"
         return plan
     cols = header.columns
     shown = [(text(v[cols[f.ID]]) if cols[f.ID] < len(v) else "",
               v[cols[f.STATUS]] if f.STATUS in cols and cols[f.STATUS] < len(v) else None) for v in snapshot.rows]
-    if memory.status != ARCHIVE_UNKNOWN and not unknown_ids(shown, memory, sop):
+    if memory.status != TabStatus.ARCHIVE_UNKNOWN and not unknown_ids(shown, memory, sop):
         # on a healthy tab "as it stands" would take an operator's unverified edit as verified
-        plan.status = "tidak_ditahan"
+        plan.status = TabStatus.NOT_HELD
         plan.message = (f"{NOT_HELD}: arsip ini mengenal semua ID baris di tab, jadi adopt tidak diperlukan "
                         "dan tidak ada yang diambil. Perubahan di tab diperiksa seperti biasa oleh satudata poll")
         return plan

@@ -1,11 +1,11 @@
-"""Which archive version a verified row becomes: versions count per datum (DESIGN section 6)."""
+"""Which archive version a verified row becomes: versions count per datum (DECISIONS.md #4)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from rules import fields as f
 from rules.datum import datum_of, kode_wilayah
-from rules.numbers import parse_year
+from rules.numbers import declared_missing, parse_year
 from rules.wilayah import Wilayah
 from service.reconcile.plan import ArchiveRecord, Plan
 
@@ -24,5 +24,6 @@ def archive_row(plan: Plan, rid: str, data: dict[str, str], nilai: float | None,
     plan.archive.append(ArchiveRecord(plan.opd, rid, version, data, nilai, parse_year(data.get(f.TAHUN))[0],
                                       digest, now, now, datum=datum.key, item_key=datum.item,
                                       rincian_key=datum.rincian,
-                                      kode_wilayah=kode_wilayah(data.get(f.RINCIAN), wilayah)))
+                                      kode_wilayah=kode_wilayah(data.get(f.RINCIAN), wilayah),
+                                      status_nilai=declared_missing(data.get(f.NILAI, ""))))
     return version, True

@@ -1,4 +1,4 @@
-"""Every change is audited (issue 9.2, 9.3): each edit of an operator or Walidata cell of a known
+"""Every change is audited (DECISIONS.md #11, #12): each edit of an operator or Walidata cell of a known
 row is a value-change event (column, from, to, when, who), whether or not the state moves, and
 every state-change event names who caused it and how that is known.
 
@@ -12,7 +12,7 @@ from datetime import datetime
 from rules import fields as f
 from rules.keys import text
 from rules.sop import DIARSIP, DICEK, DIISI, DISEPAKATI, DISETUJUI, DRAF, PERBAIKAN, REVISI, TERVERIFIKASI
-from rules.workflow import BOX_LABEL, parse_box
+from rules.workflow import box_labels, parse_box
 from service.reconcile import who as w
 from service.reconcile.changes import changed_fields
 from service.reconcile.plan import Event, Plan, RowMemory
@@ -46,7 +46,7 @@ def value_changes(mem: RowMemory, data: dict[str, str], cells: dict, catatan: st
     if changed is None:
         changed = changed_fields(data, mem, f.DATA_FIELDS)
     out = [(k, mem.data.get(k, ""), data.get(k, "")) for k in changed]
-    for key in BOX_LABEL:
+    for key in box_labels():
         if key not in cells:
             continue
         now, before = parse_box(cells.get(key)), bool(mem.boxes.get(key))
@@ -107,7 +107,7 @@ def _who(prev: str | None, to: str, changed: list[str], witness: Witness, author
     if to == DISETUJUI and keys == [f.SETUJU_KA]:
         return w.kepala(witness.edited(f.SETUJU_KA), witness.people)
     if len(keys) > 1:
-        return w.together([(BOX_LABEL.get(k, k), witness.edited(k)) for k in keys])
+        return w.together([(box_labels().get(k, k), witness.edited(k)) for k in keys])
     return witness.edited(keys[0])
 
 
@@ -118,7 +118,7 @@ def record_row(plan: Plan, witness: Witness, row_id: str, transitions: list[tupl
     """The row's audit events: one value-change event per edited cell, then its state changes
     (``transitions``, each carrying ``values``: the cells as people left them), each naming who
     caused it. ``changed``: the data fields that differ from memory; ``author``: who asked for a
-    revision where a comment did (issue 9.4); ``handed``: who handed a new row out (satudata distribute)."""
+    revision where a comment did (DECISIONS.md #13); ``handed``: who handed a new row out (satudata distribute)."""
     changes = value_changes(mem, data, cells, catatan, pending, changed) if mem is not None and not mem.removed else []
     edited = [k for k, _, _ in changes]
     for key, old, new in changes:  # the edits come first: they caused the state changes after them

@@ -1,4 +1,4 @@
-"""Google Sheets comment threads in the SOP (issue 9.4), decided from what was read, so a lost or
+"""Google Sheets comment threads in the SOP (DECISIONS.md #13), decided from what was read, so a lost or
 failed comment write is simply planned again from the next read:
 
 * in an OPEN thread on a data cell of a filled row (7, 9, 10), the people's posts after the
@@ -20,6 +20,7 @@ from datetime import datetime
 
 from rules import fields as f
 from rules.sop import DIARSIP, DIISI, PERBAIKAN, REVISI, TERVERIFIKASI, Sop
+from rules.workflow import ClearKind, legacy_kinds
 from service.reconcile.plan import Event, Plan, RowMemory
 from service.reconcile.who import People, Who, comment_author
 from sheets.base import OWNED_NOTE_PREFIX, CellComment, CommentWrite, TabSnapshot
@@ -135,8 +136,8 @@ def _blocked(row: RowMemory) -> list[dict]:
     errors = [x for x in row.findings if x.get("level") == "galat"]
     if not errors:
         return []
-    refused = row.state == PERBAIKAN or any("galat" in why or "Belum dapat disepakati" in why
-                                             for why in row.box_notes.values())
+    kinds = row.clear_kinds or legacy_kinds(row.box_notes)
+    refused = row.state == PERBAIKAN or ClearKind.BLOCKED in kinds.values()
     return errors if refused else []
 
 
@@ -190,6 +191,46 @@ def _keep_open(plan: Plan, threads: list[CellComment], message: str, row: int, c
         plan.writes.comments.append(CommentWrite("reopen", text=message, comment_id=threads[0].comment_id))
     elif _last_own(threads[0]) != message:
         plan.writes.comments.append(CommentWrite("reply", text=message, comment_id=threads[0].comment_id))
+
+
+@dataclass(frozen=True)
+class TicketThread:
+    """A report from the public on one of this tab's items (the archive's pengaduan table)."""
+    nomor: str
+    item_key: str
+    text: str
+    open: bool  # not answered yet
+    jawaban: str = ""
+
+
+def plan_ticket_threads(plan: Plan, snapshot: TabSnapshot, tickets: tuple[TicketThread, ...],
+                        first_rows: dict[str, tuple[int, int]], people: People) -> None:
+    """One thread of the poller's per open report, on the Nilai cell of its item's first row,
+    assigned to the OPD's operator; resolved with the answer once the Walidata answered.
+    ``first_rows``: item key -> (0-based sheet row, Nilai column)."""
+    if snapshot.comments is None:
+        return
+    for ticket in tickets:
+        marker = f"{OWNED_NOTE_PREFIX} {ticket.nomor}:"
+        threads = [t for t in snapshot.comments if t.mine and t.text.startswith(marker)]
+        if not ticket.open:
+            for thread in threads:
+                if thread.status == "OPEN":
+                    plan.writes.comments.append(CommentWrite("resolve", comment_id=thread.comment_id,
+                                                             text=f"{marker} dijawab: {ticket.jawaban}"))
+            plan.utas[ticket.nomor] = "ditutup"
+        elif threads:
+            plan.utas[ticket.nomor] = "dibuka"
+        elif ticket.item_key in first_rows:
+            row, col = first_rows[ticket.item_key]
+            others = " ".join(f"+{o}" for o in people.operators[1:])
+            text = (f"{marker} laporan masyarakat tentang item ini:\n{ticket.text}\n"
+                    "Periksa nilainya; Walidata mencatat jawabannya di dasbor (Pengaduan)." + (f"\n{others}" if others else ""))
+            plan.writes.comments.append(CommentWrite("open", row, col, text,
+                                                     assignee=people.operators[0] if people.operators else ""))
+            plan.utas[ticket.nomor] = "dibuka"
+        else:
+            plan.utas[ticket.nomor] = "tanpa_baris"  # planned again whenever this tab is read
 
 
 def unskip(memory, slots: list, snapshot: TabSnapshot, header: HeaderMap):

@@ -1,7 +1,7 @@
 """Row identity: which sheet row is which remembered row, by its ID column; a copied or
 hand-typed ID gets a new one, a lost ID is given back to the row holding its data.
 
-When a verified row is copied (issue 13.2: Excel's "Insert Copied Cells"):
+When a verified row is copied (DECISIONS.md #21: Excel's "Insert Copied Cells"):
 
 An exact copy (same data, same ticks) cannot be told from its original: whichever of the two
 keeps the ID, the other takes over the original's state and ticks under a new ID, so the row
@@ -43,7 +43,7 @@ def twin_memory(original: RowMemory, row_id: str, position: int, opd: str, now: 
     events.append(Event(now, opd, row_id, None, original.state,
                         f"Salinan persis baris {original.row_id} (mis. Insert Copied Cells): ID baru, status dan "
                         "centang ikut baris asalnya", dict(original.data)))
-    return replace(original, row_id=row_id, notes={}, box_notes={}, archived_version=0, fingerprint="",
+    return replace(original, row_id=row_id, notes={}, box_notes={}, clear_kinds={}, archived_version=0, fingerprint="",
                    position=position, removed=False)
 
 

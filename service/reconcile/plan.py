@@ -3,10 +3,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from rules.findings import Finding
 from sheets.base import TabWrites
+
+
+class TabStatus(StrEnum):
+    """What the archive remembers about a tab as a whole (stored as its text in ``tabs.status``)."""
+
+    OK = "ok"
+    HEADER = "header"  # required columns missing: the tab is not processed
+    ERROR = "galat"  # the tab could not be read
+    MASS_REMOVAL = "hapus_massal"  # held: many rows vanished at once
+    MASS_CHANGE = "ubah_massal"  # held: many agreed rows changed at once
+    PENDING_REMOVAL = "hapus_tertunda"  # processed, with agreed rows whose removal waits for the Walidata
+    ARCHIVE_UNKNOWN = "arsip_asing"  # held: the archive does not know the sheet's IDs (satudata adopt)
+    CHAIN_BROKEN = "rantai_rusak"  # held: the archive's hash chain no longer holds
+    NOT_HELD = "tidak_ditahan"  # adopt's answer for a tab that needs no adoption (never stored)
+
+
+CONFIRMABLE = (TabStatus.MASS_REMOVAL, TabStatus.MASS_CHANGE, TabStatus.PENDING_REMOVAL)  # satudata confirm KODE
 
 
 @dataclass
@@ -17,6 +35,7 @@ class RowMemory:
     boxes: dict[str, bool] = field(default_factory=dict)  # step boxes as the poller left them
     catatan: str = ""  # Catatan Walidata as last seen
     box_notes: dict[str, str] = field(default_factory=dict)  # boxes the poller cleared -> why
+    clear_kinds: dict[str, str] = field(default_factory=dict)  # the same boxes -> rules.workflow.ClearKind
     notes: dict[str, str] = field(default_factory=dict)  # column key -> owned note last written
     findings: list[dict] = field(default_factory=list)  # shown findings, for the dashboard
     updated_at: datetime | None = None  # last state change
@@ -35,7 +54,7 @@ class TabMemory:
     token: Any = None  # read token of the last fully processed cycle
     write_pending: bool = False  # the last planned sheet write has not been confirmed
     confirm_removal: bool = False  # a person confirmed a mass removal in the CLI
-    status: str = "ok"  # ok, header, hapus_massal, galat
+    status: str = TabStatus.OK
     message: str = ""
     header_note: str | None = None
 
@@ -53,9 +72,9 @@ class Event:
     to_state: str
     reason: str
     values: dict[str, Any]
-    oleh: str = ""  # who made the change, or the honest candidates (issue 9.2)
+    oleh: str = ""  # who made the change, or the honest candidates (DECISIONS.md #11)
     bagaimana: str = ""  # how that is known
-    kind: str = "status"  # "status": a state change; "nilai": a cell's value changed (issue 9.3)
+    kind: str = "status"  # "status": a state change; "nilai": a cell's value changed (DECISIONS.md #12)
     column: str | None = None  # for "nilai": the column key, its text before and after
     old: str | None = None
     new: str | None = None
@@ -76,6 +95,7 @@ class ArchiveRecord:
     item_key: str = ""
     rincian_key: str = ""
     kode_wilayah: str = ""
+    status_nilai: str = ""  # rules.numbers.NIHIL / TIDAK_TERSEDIA: a Nilai declared missing
 
 
 @dataclass
@@ -86,9 +106,10 @@ class Plan:
     events: list[Event] = field(default_factory=list)
     archive: list[ArchiveRecord] = field(default_factory=list)
     next_seq: int = 1
-    status: str = "ok"
+    status: str = TabStatus.OK
     message: str = ""
     header_note: str | None = None
     confirm_removal_used: bool = False
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     rows_seen: int = 0
+    utas: dict[str, str] = field(default_factory=dict)  # ticket number -> its Google thread as planned

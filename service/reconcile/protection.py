@@ -1,4 +1,4 @@
-"""Excel sheet protection as evidence (issue 9.1). What the product knows is who last saved the
+"""Excel sheet protection as evidence (DECISIONS.md #10). What the product knows is who last saved the
 file (the name their program was set to, unverified) and whether the sheet was protected by the
 Walidata's password then; it states that and flags what does not fit, never a conclusion:
 

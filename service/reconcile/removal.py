@@ -1,4 +1,4 @@
-"""The agreed list changes only with the Walidata (issue 8.5).
+"""The agreed list changes only with the Walidata (DECISIONS.md #8).
 
 From ``5 Disepakati`` on, the list of data is fixed by both sides (and approved by the Ka. OPD):
 a row of it that vanishes from the sheet is not taken as removed until the Walidata confirms
@@ -13,7 +13,6 @@ from typing import Callable
 
 from service.reconcile.plan import RowMemory, TabMemory
 
-PENDING_REMOVAL = "hapus_tertunda"  # tab status: processed, with agreed rows waiting for confirmation
 SHOWN = 5  # rows named in the message; the rest are counted
 
 

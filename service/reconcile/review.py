@@ -1,4 +1,4 @@
-"""Verified stays verified (issue 8.4): what a verified row shows when the checks change under it.
+"""Verified stays verified (DECISIONS.md #7): what a verified row shows when the checks change under it.
 
 A rule file edit, a new workspace year or an edit of another row of the item may give a
 verified row new errors. The row keeps its state and the Walidata's tick; its errors are

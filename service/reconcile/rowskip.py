@@ -1,5 +1,5 @@
 """Which rows a cycle must decide again: a row is skipped while it is exactly as our last
-write left it and nothing about its data item changed (DESIGN section 7: cost follows edits)."""
+write left it and nothing about its data item changed (DECISIONS.md #5: cost follows edits)."""
 from __future__ import annotations
 
 from hashlib import blake2b

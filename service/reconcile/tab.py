@@ -14,21 +14,21 @@ from rules.numbers import parse_year
 from rules.rulefile import RuleSet
 from rules.sop import DIARSIP, REVISI, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
-from rules.workflow import RowInput, advance, box_labels, parse_box, read_boxes
+from rules.workflow import ClearKind, RowInput, advance, box_labels, legacy_kinds, parse_box, read_boxes
 from service.reconcile import audit, comments
 from service.reconcile.changes import cell_text, changed_fields, scrambled
 from service.reconcile.who import People, handed_out
 from service.reconcile.protection import (alarm, foreign_walidata_ticks, mark, mark_foreign, quiet_reprotect,
                                           unprotected_walidata_ticks)
 from service.reconcile.archiving import archive_row
-from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
+from service.reconcile.plan import Event, Plan, RowMemory, TabMemory, TabStatus
 from service.reconcile.review import cause_of, for_review
 from service.reconcile.identity import assign_ids, twin_memory
-from service.reconcile.adopt import ARCHIVE_UNKNOWN, unknown_ids, unknown_message
-from service.reconcile.removal import PENDING_REMOVAL, pending_message, removals
+from service.reconcile.adopt import unknown_ids, unknown_message
+from service.reconcile.removal import pending_message, removals
 from service.reconcile.rowskip import as_records, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
-from sheets.base import OWNED_NOTE_PREFIX, CellWrite, NoteWrite, TabSnapshot, TabWrites
+from sheets.base import OWNED_NOTE_PREFIX, CellWrite, ExcelTrail, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers
 
 ARCHIVE_FIELDS = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, f.TAHUN, f.NILAI, f.KETERANGAN)
@@ -47,6 +47,7 @@ class Context:
     review_cause: str = ""  # why a verified row's checks changed (set by reconcile)
     notices: tuple[str, ...] = ()  # what the backend noticed next to the tab (a stray .ods file)
     people: People | None = None  # who works on this OPD's tab (config), for the audit's "oleh"
+    tickets: tuple = ()  # comments.TicketThread: the public's reports on this tab's items
 
 
 @dataclass
@@ -114,18 +115,18 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     header = match_headers(snapshot.header)
     if not header.ok:
         missing = ", ".join(header.missing)
-        return _hold(plan, memory, "header", f"Kolom wajib tidak ditemukan di baris 1: {missing}. "
+        return _hold(plan, memory, TabStatus.HEADER, f"Kolom wajib tidak ditemukan di baris 1: {missing}. "
                      "Tab ini dilewati sampai judul kolom diperbaiki.")
     ctx = replace(ctx, review_cause=cause_of(memory.token, ctx.salt))
     slots, orphans = _slots(snapshot, header)
     unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
-        return _hold(plan, memory, ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
+        return _hold(plan, memory, TabStatus.ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
     assign_ids(slots, memory, plan)
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
-    memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (issue 9.4)
+    memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (DECISIONS.md #13)
     work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
     mass = _mass_change(vanished, [s for s in slots if s.changed], memory, ctx, len(active))
     if mass is not None:
@@ -149,6 +150,11 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     if snapshot.comments is not None:
         comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots},
                               header, ctx.people or People(memory.opd), ctx.sop)
+        if ctx.tickets:
+            first: dict[str, tuple[int, int]] = {}
+            for s in slots:
+                first.setdefault(s.item, (s.row, header.columns.get(f.NILAI, 0)))
+            comments.plan_ticket_threads(plan, snapshot, ctx.tickets, first, ctx.people or People(memory.opd))
     return plan
 
 
@@ -159,9 +165,9 @@ def _mass_change(vanished: list[str], changed: list[_Slot], memory: TabMemory, c
     if memory.confirm_removal:
         return None
     for status, rows, what in (
-            ("hapus_massal", lambda: vanished, "hilang sekaligus (urutan salah atau sheet terhapus?). Kembalikan "
+            (TabStatus.MASS_REMOVAL, lambda: vanished, "hilang sekaligus (urutan salah atau sheet terhapus?). Kembalikan "
              "barisnya, atau bila memang dihapus"),
-            ("ubah_massal", lambda: scrambled(changed, memory, ctx.sop), "yang sudah disepakati berubah sekaligus "
+            (TabStatus.MASS_CHANGE, lambda: scrambled(changed, memory, ctx.sop), "yang sudah disepakati berubah sekaligus "
              "(hanya sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z bila berkas masih terbuka, atau "
              "dari riwayat versi/cadangan berkas), atau bila memang diubah")):
         count = len(rows())
@@ -178,7 +184,7 @@ def _tab_note(plan: Plan, memory: TabMemory, ctx: Context, header: HeaderMap, sl
     vanished, waiting = removals(vanished, memory, ctx.sop, _shown_elsewhere(slots) if vanished else None)
     shown = ([pending_message(waiting, memory)] if waiting else []) + list(ctx.notices)  # on A1 too
     if waiting:
-        plan.status = PENDING_REMOVAL
+        plan.status = TabStatus.PENDING_REMOVAL
     duplicated = [f"Judul kolom ganda: {', '.join(header.duplicated)} (kolom pertama yang dipakai)"] \
         if header.duplicated else []
     plan.message = " ".join(shown + duplicated)
@@ -297,6 +303,7 @@ class _Row:
     box_notes: dict[str, str]  # as remembered; the cycle updates them
     boxes: dict[str, bool]
     clears: dict[str, str]  # boxes the poller clears -> why
+    kinds: dict[str, ClearKind]  # the same boxes -> the kind of clear
     changed: list[str]  # data fields that differ from memory
 
 
@@ -308,7 +315,8 @@ def _plan_row(run: _Run, slot: _Slot, findings: list[Finding], nilai: float | No
     comments.not_authorised(run.plan, run.snapshot, slot.row, run.header, row.mem, run.witness.people, slot.row_id,
                             outcome.state, run.ctx.sop, run.now, row.request if outcome.state == REVISI else None)
     row.clears.update(outcome.clears)
-    if outcome.held:  # verified stays verified (issue 8.4)
+    row.kinds.update(outcome.kinds)
+    if outcome.held:  # verified stays verified (DECISIONS.md #7)
         findings = for_review(findings, row.mem.findings, run.ctx.review_cause)  # type: ignore[union-attr]
     transitions = list(outcome.transitions)
     if row.mem is not None and row.mem.removed:
@@ -334,10 +342,17 @@ def _read(run: _Run, slot: _Slot) -> _Row:
         elif mem is not None and mem.data.get(key, ""):
             data[key] = mem.data[key]
     box_notes = dict(mem.box_notes) if mem else {}
-    boxes, clears = read_boxes(cells, box_notes if memory.write_pending else {}, slot.copied)
+    pending = memory.write_pending and mem is not None
+    boxes, clears, kinds = read_boxes(cells, box_notes if pending else {},
+                                      _kinds(mem) if pending else {}, slot.copied)  # type: ignore[arg-type]
     return _Row(mem, data, text(cells.get(f.CATATAN)),
                 comments.revision_request(run.snapshot, slot.row, run.header, mem, run.witness.people),  # the Walidata's
-                box_notes, boxes, clears, changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else [])
+                box_notes, boxes, clears, kinds, changed_fields(data, mem, f.DATA_FIELDS) if mem is not None else [])
+
+
+def _kinds(mem: RowMemory) -> dict[str, ClearKind]:
+    """The kinds of the remembered clears (an archive from before kinds were stored: told once from the reasons)."""
+    return {k: ClearKind(v) for k, v in mem.clear_kinds.items()} if mem.clear_kinds else legacy_kinds(mem.box_notes)
 
 
 def _walk_input(row: _Row) -> RowInput:
@@ -380,7 +395,7 @@ def _audit(run: _Run, slot: _Slot, row: _Row, state: str, transitions: list) -> 
         transitions = [(prev, to, mark(reason, unguarded)) for prev, to, reason in transitions]
     foreign = foreign_walidata_ticks(run.snapshot, row.boxes, before, people) if transitions else []
     if foreign:
-        saved = run.snapshot.saved_by
+        saved = run.snapshot.trail.saved_by if isinstance(run.snapshot.trail, ExcelTrail) else None
         transitions = [(prev, to, mark_foreign(reason, foreign, saved)) for prev, to, reason in transitions]
         writes = run.plan.writes
         writes.alarm = "\n".join(filter(None, (writes.alarm, alarm(slot.row_id, foreign, saved))))
@@ -398,14 +413,14 @@ def _remember(run: _Run, slot: _Slot, row: _Row, state: str, findings: list[Find
               archived_hash: str | None, version: int) -> RowMemory:
     """The row's memory after this cycle; owned notes that differ are planned on the way."""
     mem, boxes, clears = row.mem, row.boxes, row.clears
-    box_notes = _box_notes(row, slot, state, bool(transitions))
+    box_notes, kinds = _box_notes(row, slot, state, bool(transitions))
     ticked = [box_step(k) for k in box_labels() if boxes[k] and k not in clears]
     shown = visible(findings, state, ticked)
     moved = mem is None or state != mem.state or mem.removed
     return RowMemory(
         row_id=slot.row_id, state=state, data=row.data,
         boxes={k: boxes[k] and k not in clears for k in box_labels()},
-        catatan=row.catatan, box_notes=box_notes,
+        catatan=row.catatan, box_notes=box_notes, clear_kinds=kinds,
         notes=_notes(slot, run.header, shown, box_notes, mem, run.plan, run.memory.write_pending),
         findings=as_records(shown),
         updated_at=run.now if moved else mem.updated_at,  # type: ignore[union-attr]
@@ -414,21 +429,25 @@ def _remember(run: _Run, slot: _Slot, row: _Row, state: str, findings: list[Find
     )
 
 
-def _box_notes(row: _Row, slot: _Slot, state: str, moved_on: bool) -> dict[str, str]:
-    """Why each box was cleared, kept while it matters: a state change starts afresh, a box ticked
-    again drops its reason, a withdrawn revision request takes its reasons along."""
+def _box_notes(row: _Row, slot: _Slot, state: str, moved_on: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """Why each box was cleared (reason and kind), kept while it matters: a state change starts
+    afresh, a box ticked again drops its reason, a withdrawn revision request takes its reasons along."""
     mem, box_notes, clears = row.mem, row.box_notes, row.clears
+    kinds: dict[str, str] = dict(_kinds(mem)) if mem is not None else {}
     if moved_on and (mem is None or state != mem.state or mem.removed):
-        box_notes = {}
+        box_notes, kinds = {}, {}
     for key in box_labels():
         if row.boxes[key] and key not in clears:
             box_notes.pop(key, None)
+            kinds.pop(key, None)
     box_notes.update(clears)
+    kinds.update(row.kinds)
     if not row.catatan:  # the Walidata withdrew the revision request: its notes go too
-        box_notes = {k: v for k, v in box_notes.items() if "meminta revisi" not in v or k in clears}
+        box_notes = {k: v for k, v in box_notes.items() if kinds.get(k) != ClearKind.REVISION or k in clears}
+    kinds = {k: str(v) for k, v in kinds.items() if k in box_notes}
     if slot.id_note:
         box_notes[f.ID] = slot.id_note
-    return box_notes
+    return box_notes, kinds
 
 
 def _write_cells(run: _Run, slot: _Slot, new: RowMemory, clears: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""Who made a change, and how we know (issue 9.2): every audit event names a person or the
+"""Who made a change, and how we know (DECISIONS.md #11): every audit event names a person or the
 honest set of candidates ("salah satu dari: A, B"), never a guess presented as fact.
 
 The evidence is what the backend saw (sheets.base.TabSnapshot: the Excel saving user and lock-file
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sheets.base import PostAuthor, TabSnapshot
+from sheets.base import ExcelTrail, GoogleTrail, PostAuthor, TabSnapshot
 from sheets.layout import BY_KEY
 
 POLLER = "poller (sistem)"
@@ -55,15 +55,16 @@ def _one_of(names: list[str]) -> str:
 
 def edited(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
     """Who edited column ``key`` of this tab since the last cycle."""
-    if snapshot is not None and (snapshot.editors or snapshot.editors_basis):
-        return _google(key, snapshot, people)
-    return _excel(key, snapshot, people)
+    trail = snapshot.trail if snapshot is not None else None
+    if snapshot is not None and isinstance(trail, GoogleTrail) and (trail.editors or trail.basis):
+        return _google(key, snapshot, trail, people)
+    return _excel(key, snapshot, trail if isinstance(trail, ExcelTrail) else ExcelTrail(), people)
 
 
-def _google(key: str, snapshot: TabSnapshot, people: People) -> Who:
+def _google(key: str, snapshot: TabSnapshot, trail: GoogleTrail, people: People) -> Who:
     mine = (people.service_account or "").casefold()
-    editors = [e for e in snapshot.editors if not (mine and mine in _emails(e))]
-    basis = snapshot.editors_basis or "riwayat revisi Google Drive sejak siklus lalu"
+    editors = [e for e in trail.editors if not (mine and mine in _emails(e))]
+    basis = trail.basis or "riwayat revisi Google Drive sejak siklus lalu"
     walidata = {w.casefold() for w in people.walidata}
     if snapshot.protected:  # the tab itself is editable by its OPD's operators and the Walidata only
         members = walidata | {o.casefold() for o in people.operators}
@@ -88,18 +89,18 @@ def saved_by_walidata(snapshot: TabSnapshot | None, people: People) -> bool:
     """Whether the Excel file was last saved under a name ``[walidata]`` gives (nama or an e-mail).
     The name is what the saver's program was set to, not verified; it only spares the Walidata the
     alarm for her own save, it never vouches for anyone."""
-    saved = snapshot.saved_by if snapshot is not None else None
-    return bool(saved) and any(_same_name(saved, n) for n in (*people.walidata_names, *people.walidata))
+    trail = snapshot.trail if snapshot is not None else None
+    saved = trail.saved_by if isinstance(trail, ExcelTrail) else None
+    return saved is not None and bool(saved) and any(_same_name(saved, n) for n in (*people.walidata_names, *people.walidata))
 
 
 def is_excel(snapshot: TabSnapshot | None) -> bool:
     """The evidence is an Excel file's (saver, lock file, protection), not Google's revisions or comments."""
-    return snapshot is not None and not (snapshot.editors or snapshot.editors_basis) and snapshot.comments is None
+    return snapshot is not None and not isinstance(snapshot.trail, GoogleTrail) and snapshot.comments is None
 
 
-def _excel(key: str, snapshot: TabSnapshot | None, people: People) -> Who:
-    saved = snapshot.saved_by if snapshot is not None else None
-    opened = snapshot.opened_by if snapshot is not None else None
+def _excel(key: str, snapshot: TabSnapshot | None, trail: ExcelTrail, people: People) -> Who:
+    saved, opened = trail.saved_by, trail.opened_by
     protected = snapshot.protected if snapshot is not None else None
     names = [n for n in (saved, opened) if n]
     how = []
@@ -176,7 +177,7 @@ def handed_out(hasil: object) -> Who | None:
 
 
 def kepala(ticked_by: Who, people: People) -> Who:
-    """Step 6: the head approves; the operator ticks on the head's behalf (DESIGN section 1)."""
+    """Step 6: the head approves; the operator ticks on the head's behalf (DECISIONS.md #1)."""
     if people.kepala:
         nama, nip = people.kepala
         head = f"Ka. OPD {nama}" + (f" (NIP {nip})" if nip else "")

@@ -16,7 +16,7 @@ from service.archive.progress import calendar_for
 from service.archive.store import Store
 from service.config import Config
 from service.publish.settings import load_settings
-from service.web import api, auth, errors, pages, public, templating
+from service.web import api, auth, errors, pages, pengaduan, public, templating
 from service.web.reads import DashboardReads
 from service.web.site import Dashboard
 
@@ -35,8 +35,10 @@ def create_app(config: Config, store: Store | None = None,
                clock: Callable[[], datetime] | None = None) -> Flask:
     """The dashboard for one workspace; the store is opened from config.archive_url when not given,
     the clock (aware datetimes) defaults to the system's."""
+    from service.timefmt import use_zone
+    use_zone(config.zona_waktu)
     if store is None:
-        from service.poller.wiring import open_store
+        from service.poller.opening import open_store
         store = open_store(config, upgrade=False)  # read-only: never runs DDL
     app = Flask(__name__)
     app.json.sort_keys = False
@@ -44,8 +46,9 @@ def create_app(config: Config, store: Store | None = None,
     Dashboard(config, DashboardReads(store), clock or _utcnow, calendar_for(config), load_settings(config),
               Wilayah.load()).install(app)
     auth.require_login(app, dict(config.dashboard_users), public.is_public)
-    for blueprint in (public.bp, pages.bp, api.bp):  # /data and the OPD's PDFs, the pages, /api
+    for blueprint in (public.bp, pages.bp, api.bp, pengaduan.bp):  # /data and PDFs, pages, /api, tickets
         app.register_blueprint(blueprint)
+    pengaduan.install(app)
     templating.install(app)
     errors.install(app)
 

@@ -6,7 +6,7 @@ import hmac
 import os
 from typing import Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.security import check_password_hash
 
 REALM = 'Basic realm="Satu Data Magetan", charset="UTF-8"'
@@ -32,11 +32,13 @@ def require_login(app: Flask, users: dict[str, str], exempt: Callable[[], bool] 
             password = auth.password or ""
             token = hmac.new(key, f"{auth.username}\0{password}".encode(), hashlib.sha256).digest()
             if token in passed:
+                g.pengguna = auth.username  # who is recorded as answering a complaint
                 return None
             # an unknown user costs the same hash check as a wrong password: no name is found by timing
             known = auth.username in users
             if check_password_hash(users[auth.username] if known else dummy, password) and known:
                 passed.add(token)
+                g.pengguna = auth.username
                 return None
         return Response("Perlu masuk: isi nama pengguna dan kata sandi dasbor.", 401,
                         {"WWW-Authenticate": REALM, "Content-Type": "text/plain; charset=utf-8"})

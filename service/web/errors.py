@@ -6,8 +6,10 @@ from werkzeug.exceptions import HTTPException
 
 from service.web import site
 
-TITLES = {404: "Halaman tidak ditemukan", 405: "Dasbor ini hanya-baca", 400: "Permintaan tidak sah"}
-MESSAGES = {404: "Alamat ini tidak ada di dasbor.", 405: "Hanya permintaan GET yang diterima."}
+TITLES = {404: "Halaman tidak ditemukan", 405: "Dasbor ini hanya-baca", 400: "Permintaan tidak sah",
+          403: "Tidak diizinkan", 413: "Kiriman terlalu besar", 429: "Terlalu banyak kiriman"}
+MESSAGES = {404: "Alamat ini tidak ada di dasbor.", 405: "Hanya permintaan GET yang diterima.",
+            413: "Kiriman ini terlalu besar untuk formulir; persingkat teksnya lalu kirim lagi."}
 
 
 def error_page(exc: HTTPException) -> Response:

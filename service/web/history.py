@@ -1,4 +1,4 @@
-"""One row's whole history (issue 9.3): every value change (column, from → to) and every state
+"""One row's whole history (DECISIONS.md #12): every value change (column, from → to) and every state
 change, each with when, who and how that is known. Shared by the dashboard page, its JSON API
 and `satudata riwayat`."""
 from __future__ import annotations

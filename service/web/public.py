@@ -17,7 +17,8 @@ MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=
          ".jsonld": "application/ld+json; charset=utf-8", ".ttl": "text/turtle; charset=utf-8",
          ".txt": "text/plain; charset=utf-8",
          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-PUBLIC = {"publik.katalog", "publik.data", "publik.paket", "publik.ttl", "publik.jsonld", "static"}
+PUBLIC = {"publik.katalog", "publik.data", "publik.paket", "publik.ttl", "publik.jsonld", "publik.jadwal", "static",
+          "pengaduan.lapor", "pengaduan.usul"}
 DOWNLOADS = ((".csv", "CSV (tabel lebar)"), (".xlsx", "Excel"), (".json", "JSON (seri data)"),
              (".panjang.csv", "CSV bentuk panjang"))
 PDFS = {"berita-acara-kesepakatan": "Berita Acara Kesepakatan", "berita-acara-verifikasi": "Berita Acara Verifikasi",
@@ -37,6 +38,15 @@ def publication() -> Publication:
     return d.reads.cached("publikasi", lambda: build(d.config, d.reads.store, wilayah=d.wilayah, settings=d.settings))
 
 
+def statuses() -> dict:
+    """Each item's verification, open checks, next release and priority (service.publish.status)."""
+    from service.publish.status import item_status, prioritas_keys
+    d = site.current()
+    today = d.clock().astimezone(d.calendar.tz).date()
+    return d.reads.cached(("status-publikasi", today), lambda: item_status(
+        publication().items, d.reads.queries, today, d.calendar, prioritas_keys(d.config.publikasi.get("prioritas"))))
+
+
 def file(name: str) -> Response:
     body = publication().files.get(name)
     if body is None:
@@ -48,16 +58,37 @@ def file(name: str) -> Response:
     return Response(body, headers=headers)
 
 
-@bp.get("/data")
-def katalog():
+def prioritas_arg() -> bool:
+    return request.args.get("prioritas", "") in ("1", "ya", "on", "true")
+
+
+def katalog_page(form: dict | None = None, form_errors: dict | None = None) -> str:
     query = request.args.get("q", "").strip()
     words = fold(query).split()
-    items = [i for i in publication().items if all(w in i.text() for w in words)]
+    status, only_priority = statuses(), prioritas_arg()
+    items = [i for i in publication().items if all(w in i.text() for w in words)
+             and (not only_priority or status[i.slug].prioritas)]
     groups: dict[str, list] = {}
     for item in items:
         groups.setdefault(f"{item.opd_nama} ({item.opd})", []).append(item)
-    return render_template("publik/katalog.html", groups=groups, q=query, jumlah=len(items),
-                           semua=len(publication().items), sekarang=site.current().clock())
+    d = site.current()
+    return render_template("publik/katalog.html", groups=groups, q=query, jumlah=len(items), status=status,
+                           prioritas=only_priority, semua=len(publication().items), ditahan=publication().withheld,
+                           sekarang=d.clock(),
+                           opds=d.config.opds, form=form or {}, form_errors=form_errors or {})
+
+
+@bp.get("/data")
+def katalog():
+    return katalog_page()
+
+
+def item_page(item, form: dict | None = None, form_errors: dict | None = None) -> str:
+    return render_template("publik/item.html", item=item, chart=series_chart(item), downloads=DOWNLOADS,
+                           status=statuses()[item.slug], form=form or {}, form_errors=form_errors or {},
+                           ditahan=[w for w in publication().withheld if (w.opd, w.kode_data, w.uraian_data) ==
+                                    (item.opd, item.kode_data, item.uraian_data)],
+                           sekarang=site.current().clock())
 
 
 @bp.get("/data/<name>")
@@ -67,7 +98,36 @@ def data(name: str):
     item = publication().item(name)
     if item is None:
         abort(404, f"Item data '{name}' tidak ada di publikasi.")
-    return render_template("publik/item.html", item=item, chart=series_chart(item), downloads=DOWNLOADS,
+    return item_page(item)
+
+
+@bp.app_template_global("rilis_opd")
+def opd_releases(kode: str) -> list[tuple]:
+    """(item, status) of an OPD's published items, overdue first: the dashboard's OPD page. Read
+    for that OPD alone and without rendering any file, since the OPD page is read often."""
+    from service.publish.items import build_items
+    from service.publish.source import latest_data
+    from service.publish.status import item_status, prioritas_keys
+    d = site.current()
+    today = d.clock().astimezone(d.calendar.tz).date()
+
+    def compute() -> list[tuple]:
+        items = build_items(latest_data(d.reads.queries, d.wilayah, kode), {o.kode: o.nama for o in d.config.opds})
+        status = item_status(items, d.reads.queries, today, d.calendar,
+                             prioritas_keys(d.config.publikasi.get("prioritas")), opd=kode)
+        return sorted(((i, status[i.slug]) for i in items),
+                      key=lambda p: (not p[1].jadwal.terlambat, p[1].jadwal.berikutnya))
+    return d.reads.cached(("rilis", kode, today), compute)
+
+
+@bp.get("/data/jadwal")
+def jadwal():
+    """The year's release calendar: every item's next expected release, soonest first."""
+    status, only_priority = statuses(), prioritas_arg()
+    items = sorted((i for i in publication().items if not only_priority or status[i.slug].prioritas),
+                   key=lambda i: (status[i.slug].jadwal.berikutnya, i.opd, i.title))
+    return render_template("publik/jadwal.html", items=items, status=status, prioritas=only_priority,
+                           terlambat=sum(status[i.slug].jadwal.terlambat for i in items),
                            sekarang=site.current().clock())
 
 

@@ -24,6 +24,10 @@ class DashboardReads:
             return None
         return latest[0]["id"], latest[0]["finished_at"]
 
+    def clear(self) -> None:
+        """Forget every kept read (the workspace year changed)."""
+        self._data = {}
+
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
         value was computed from, e.g. one tab's archive row), kept until that version changes."""

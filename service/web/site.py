@@ -3,6 +3,8 @@ filters read from the query string, and each page's data with its 404s, so that 
 its JSON API always answer with the same data."""
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
@@ -16,13 +18,23 @@ from service.publish.settings import Settings
 from service.web import history, views
 from service.web.reads import DashboardReads
 
-QUERY_KEYS = ("opd", "level", "halaman", "semua_versi", "batas")  # the filters a page reads
+QUERY_KEYS = ("opd", "level", "halaman", "semua_versi", "batas", "tahun")  # the filters a page reads
 EXTENSION = "satudata"
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+def _signature(path) -> tuple | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+@dataclass
 class Dashboard:
-    """One workspace's dashboard: built once by create_app, read by every view."""
+    """One workspace's dashboard: built once by create_app, read by every view. When satudata.toml
+    changes (``satudata rollover`` moves the workspace year), the next request reads it again."""
     config: Config
     reads: DashboardReads
     clock: Callable[[], datetime]
@@ -30,12 +42,37 @@ class Dashboard:
     settings: Settings  # [publikasi]: whether the public pages skip the login
     wilayah: Wilayah
     kodes: frozenset[str] = field(init=False)
+    seen: tuple | None = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kodes", frozenset(o.kode for o in self.config.opds))
+        self.kodes = frozenset(o.kode for o in self.config.opds)
+        self.seen = _signature(self.config.path)
 
     def install(self, app: Flask) -> None:
         app.extensions[EXTENSION] = self
+        app.before_request(self.refresh)
+
+    def refresh(self) -> None:
+        """Read the workspace file again when it changed since it was read; a file that does not
+        load keeps the dashboard on the last good one (the poller and CLI name the problem)."""
+        seen = _signature(self.config.path)
+        if seen is None or seen == self.seen:
+            return
+        from service.archive.progress import calendar_for
+        from service.config import ConfigError, load_config
+        from service.publish.settings import load_settings
+        self.seen = seen
+        try:
+            config = load_config(self.config.path)
+            settings = load_settings(config)
+        except (ConfigError, OSError, ValueError):
+            log.warning("satudata.toml berubah tetapi tidak dapat dibaca; dasbor memakai versi sebelumnya")
+            return
+        from service.timefmt import use_zone
+        use_zone(config.zona_waktu)
+        self.config, self.settings, self.calendar = config, settings, calendar_for(config)
+        self.kodes = frozenset(o.kode for o in config.opds)
+        self.reads.clear()
 
 
 def current() -> Dashboard:
@@ -75,6 +112,19 @@ def all_versions_arg() -> bool:
     return request.args.get("semua_versi", "") in ("1", "ya", "on", "true")
 
 
+def year_arg() -> int | None:
+    """``?tahun=``: a workspace year a rollover closed; None for the open year."""
+    raw = request.args.get("tahun") or None
+    if raw is None:
+        return None
+    d = current()
+    from service.archive.progress import known_years
+    years = known_years(d.config, d.reads.store)
+    if not raw.isdigit() or int(raw) not in years:
+        abort(404, f"Tahun '{raw}' tidak ada di arsip ini; tahun yang ada: {', '.join(map(str, years))}.")
+    return None if int(raw) == d.config.year else int(raw)
+
+
 def limit_arg() -> int:
     return min(max(request.args.get("batas", 200, type=int) or 200, 1), 2000)
 
@@ -82,12 +132,12 @@ def limit_arg() -> int:
 # --- each page's data, shared by the page and its JSON ----------------------------------------
 def ringkasan_data() -> dict:
     d = current()
-    return views.ringkasan(d.config, d.reads, d.clock(), d.calendar)
+    return views.ringkasan(d.config, d.reads, d.clock(), d.calendar, year_arg())
 
 
 def opd_data(kode: str) -> dict:
     d = current()
-    data = views.opd_detail(d.config, d.reads, known_opd(kode), d.clock(), d.calendar)
+    data = views.opd_detail(d.config, d.reads, known_opd(kode), d.clock(), d.calendar, year_arg())
     if data is None:
         abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
     return data

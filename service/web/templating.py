@@ -7,14 +7,14 @@ from datetime import datetime
 from flask import Flask
 from werkzeug.routing.converters import UnicodeConverter
 
-from rules.numbers import format_number
+from rules.numbers import SYMBOL, format_number
 from rules.sop import load_sop
 from service.timefmt import format_tanggal
 from service.web import charts, site, views
 from service.web.public import PDFS
 
 NAV = (("dasbor.ringkasan", "Ringkasan"), ("dasbor.temuan", "Temuan"), ("dasbor.riwayat", "Riwayat"),
-       ("dasbor.arsip", "Arsip"), ("dasbor.kesehatan", "Kesehatan"))
+       ("dasbor.arsip", "Arsip"), ("dasbor.kesehatan", "Kesehatan"), ("pengaduan.antrean", "Pengaduan"))
 
 
 def install(app: Flask) -> None:
@@ -39,6 +39,7 @@ def _filters(app: Flask) -> None:
     app.add_template_filter(lambda d: "—" if d is None else format_tanggal(d, with_time=True), "waktu")
     app.add_template_filter(lambda k: views.KETEPATAN.get(k, k), "ketepatan")
     app.add_template_filter(lambda c: sop.states[c].label if c in sop.states else views.state_label(c), "status")
+    app.add_template_filter(lambda s: SYMBOL.get(s, ""), "simbol")  # a declared-missing value's BPS symbol
     app.add_template_filter(charts.colour, "warna")
     app.add_template_filter(charts.text_colour, "warna_teks")
     app.add_template_filter(lambda v: views.LEVELS.get(v, v), "level")

@@ -12,10 +12,11 @@ from rules.sop import load_sop
 from service.web import charts
 from service.web.reads import DashboardReads
 from service.config import Config
-from service.archive.progress import holidays_shown, opd_standard, opd_summaries
+from service.archive.progress import extensions_of, holidays_shown, known_years, opd_standard, opd_summaries, year_inputs
 from service.archive import chain
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
+from service.reconcile.plan import TabStatus
 from sheets.layout import BY_KEY
 
 KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
@@ -24,11 +25,12 @@ KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
 }
 LEVELS = {GALAT: "Galat", PERINGATAN: "Peringatan"}
 TAB_STATUS = {
-    "ok": "Baik", "belum_dibaca": "Belum dibaca", "galat": "Gagal dibaca",
-    "header": "Judul kolom tidak cocok", "hapus_massal": "Penghapusan massal ditahan",
-    "ubah_massal": "Perubahan massal ditahan", "hapus_tertunda": "Penghapusan menunggu persetujuan Walidata",
-    "arsip_asing": "Arsip tidak mengenal baris tab ini (ditahan)",
-    "rantai_rusak": "Rantai hash arsip rusak (ditahan)",
+    TabStatus.OK: "Baik", "belum_dibaca": "Belum dibaca", TabStatus.ERROR: "Gagal dibaca",
+    TabStatus.HEADER: "Judul kolom tidak cocok", TabStatus.MASS_REMOVAL: "Penghapusan massal ditahan",
+    TabStatus.MASS_CHANGE: "Perubahan massal ditahan",
+    TabStatus.PENDING_REMOVAL: "Penghapusan menunggu persetujuan Walidata",
+    TabStatus.ARCHIVE_UNKNOWN: "Arsip tidak mengenal baris tab ini (ditahan)",
+    TabStatus.CHAIN_BROKEN: "Rantai hash arsip rusak (ditahan)",
     "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
@@ -50,11 +52,16 @@ def _column_header(key: str) -> str:
 
 
 # --- Ringkasan -------------------------------------------------------------------------
-def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: WorkCalendar) -> dict:
-    counts = reads.cached("progress_counts", reads.queries.progress_counts)
-    tabs = {t["opd"]: t for t in reads.queries.tabs()}
-    logs = reads.cached("phase_log", reads.store.phases.log)
-    opds = opd_summaries(config, counts, tabs, logs, now, calendar)
+def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: WorkCalendar,
+              year: int | None = None) -> dict:
+    """Every OPD's progress in the open workspace year, or in a closed ``year`` (its record)."""
+    if year is None or year == config.year:
+        inputs = year_inputs(config, reads.store, None, reads.cached("progress_counts", reads.queries.progress_counts),
+                             reads.cached("phase_log", reads.store.phases.log))
+    else:
+        inputs = reads.cached(("tahun", year), lambda: year_inputs(config, reads.store, year))
+    counts, tabs, logs = inputs.counts, inputs.tabs, inputs.logs
+    opds = opd_summaries(config, counts, tabs, logs, now, calendar, inputs)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
     per_code: dict[str, int] = defaultdict(int)
@@ -65,7 +72,8 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     started = sorted((o for o in opds if o["baris"]), key=lambda o: order.index(o["ketepatan"]))
     cycles = reads.queries.cycles(limit=1)
     return {
-        "workspace": config.name, "tahun": config.year, "sekarang": now, "opd": started,
+        "workspace": config.name, "tahun": inputs.year, "tahun_berjalan": config.year,
+        "tahun_tersedia": known_years(config, reads.store), "sekarang": now, "opd": started,
         "opd_tanpa_baris": [{"kode": o["kode"], "nama": o["nama"], "status_tab": o["status_tab"],
                              "pesan": mask_secrets(o["pesan"], config.archive_url)} for o in opds if not o["baris"]],
         "jumlah_opd": len(opds), "total_baris": total, "total_diarsip": archived,
@@ -73,7 +81,8 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
         "jumlah_per_kode": dict(per_code),
         "ketepatan": {k: sum(o["ketepatan"] == k for o in opds) for k in KETEPATAN},
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
-        "perlu_ditinjau": perlu_ditinjau(reads),
+        "perlu_ditinjau": perlu_ditinjau(reads, frozenset(o.kode for o in config.opds)) if not inputs.closed else [],
+        "ditahan": [] if inputs.closed else reads.cached("ditahan", lambda: withheld_totals(config, reads)),
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
         "siklus_terakhir": _cycle(cycles[0], config.archive_url) if cycles else None,
@@ -81,14 +90,23 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     }
 
 
-def perlu_ditinjau(reads: DashboardReads) -> list[dict]:
-    """Verified rows with findings that appeared after verification, for the Walidata to review."""
+def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
+    """Archived totals that disagree with their parts: publication holds them back until the
+    Walidata corrects and re-verifies them."""
+    from service.publish.withheld import withheld_in_archive
+    return [w.as_dict() for w in withheld_in_archive(config, reads.store)]
+
+
+def perlu_ditinjau(reads: DashboardReads, kodes: frozenset[str] | None = None) -> list[dict]:
+    """Verified rows with findings that appeared after verification, for the Walidata to review;
+    with ``kodes``, only the open year's tabs (a closed year's record rows are history)."""
     from service.reconcile.review import REVIEW_PREFIX
     rows = reads.cached(("tinjau", None), lambda: reads.queries.rows_with_findings(None, code_prefix=REVIEW_PREFIX))
     return [{"opd": r["opd"], "id": r["row_id"], "status_label": state_label(r["state"]),
              "uraian_data": r["data"].get("uraian_data", ""),
              "pesan": [x.get("pesan", "") for x in r["findings"] if str(x.get("kode", "")).startswith(REVIEW_PREFIX)]}
-            for r in rows if any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in r["findings"])]
+            for r in rows if any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in r["findings"])
+            and (kodes is None or r["opd"] in kodes)]
 
 
 # --- OPD --------------------------------------------------------------------------------
@@ -118,17 +136,31 @@ def _row(r: dict, history: list[dict]) -> dict:
     }
 
 
-def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, calendar: WorkCalendar) -> dict | None:
+def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, calendar: WorkCalendar,
+               year: int | None = None) -> dict | None:
     """The OPD's progress (computed for ``now``) and its rows with their state changes (kept
-    until the next cycle)."""
+    until the next cycle); for a closed ``year``, its clock as rollover closed it and the rows
+    kept in its year record."""
     opd = next((o for o in config.opds if o.kode == kode), None)
     if opd is None:
         return None
+    if year is not None and year != config.year:
+        inputs = year_inputs(config, reads.store, year)
+        stopped = inputs.stopped.get(kode)
+        summary = opd_standard(opd, inputs.counts.get(kode, {}), inputs.tabs.get(kode), inputs.logs.get(kode, []),
+                               min(now, stopped) if stopped else now, calendar,
+                               extensions_of(opd.perpanjangan, year, config.year))
+        summary.update(pesan="", dibuka=None, tahun=year)
+        record = f"{kode} {year}"
+        live, removed = reads.cached(("baris", record), lambda: _opd_rows(reads, record))
+        return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
     tab = next((t for t in reads.queries.tabs() if t["opd"] == kode), None)
     summary = opd_standard(opd, reads.queries.progress_counts(kode).get(kode, {}), tab,
-                           reads.store.phases.log(kode).get(kode, []), now, calendar)
+                           reads.store.phases.log(kode).get(kode, []), now, calendar,
+                           extensions_of(opd.perpanjangan, config.year, config.year))
     summary["pesan"] = mask_secrets(summary["pesan"], config.archive_url)
     summary["dibuka"] = lock_state(config, kode, now)
+    summary["tahun"] = config.year
     # a tab's rows and events change only with its archive row (one transaction in Store.apply),
     # so a cycle that did not touch this OPD keeps its rows cached
     version = tuple(sorted(tab.items())) if tab else None

@@ -1,5 +1,5 @@
 """GoogleBackend: one tab per OPD (named ``<KODE>``) in one spreadsheet shared with a service account,
-or in an OPD's own spreadsheet. DESIGN section 7 is the budget:
+or in an OPD's own spreadsheet. DECISIONS.md #5 and #15 are the budget:
 
 * an idle cycle costs one Drive call (Drive quota) and no Sheets request: ``files.get?fields=version``
   with one spreadsheet, Drive's change feed for all of them with several (google_changes.py); a
@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from ..base import OWNED_NOTE_PREFIX, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
+from ..base import OWNED_NOTE_PREFIX, Backend, BackendError, TabResult, TabSnapshot, TabWrites, WriteResult
 from .bodies import (
     MAX_REQUEST_BYTES, TITLE_FIELDS, a1_of, a1_title, append_request, body_size, new_sheet_id, note_updates, owned,
     parse_sheet, template_requests, value_updates,
@@ -100,7 +100,7 @@ class _Tab:
                          for p in hit)
 
 
-class GoogleBackend:
+class GoogleBackend(Backend):
     def __init__(self, client: Any, spreadsheets: Mapping[str, str], *, walidata: Sequence[str] = (),
                  operators: Mapping[str, Sequence[str]] | None = None, service_account: str | None = None,
                  retry: RetryPolicy | None = None, timeout: Any = TIMEOUT) -> None:
@@ -122,8 +122,9 @@ class GoogleBackend:
         self.requests: dict[str, int] = {"drive": 0, "read": 0, "write": 0}
         self._titles: dict[str, dict[str, int]] = {}  # spreadsheet -> {tab title: sheetId}
         self._tabs: dict[str, _Tab] = {}  # OPD -> what its last read learnt
-        self.feed = ChangeFeed(self)  # which spreadsheets changed: Drive's change feed (issue 10.3)
-        self.protections = Sync(self)  # protected ranges in step with the config (issue 10.6)
+        self.revision_seen: dict[str, str] = {}  # spreadsheet -> the last Drive revision whose editors were read
+        self.feed = ChangeFeed(self)  # which spreadsheets changed: Drive's change feed (DECISIONS.md #15)
+        self.protections = Sync(self)  # protected ranges in step with the config (DECISIONS.md #17)
 
     @classmethod
     def from_config(cls, config: Any, client: Any = None, **kwargs: Any) -> "GoogleBackend":
@@ -144,7 +145,11 @@ class GoogleBackend:
 
     # --- HTTP -----------------------------------------------------------------------------------
 
-    def _call(self, kind: str, method: str, url: str, what: str, params: Any = None, body: Any = None,
+    def sheet_id(self, opd: str) -> int:
+        """The sheetId of the OPD's tab as its last read found it."""
+        return self._tabs[opd].sheet_id
+
+    def call(self, kind: str, method: str, url: str, what: str, params: Any = None, body: Any = None,
               idempotent: bool = True) -> dict[str, Any]:
         # compact JSON (Google pretty-prints by default: about 2.5 times the bytes)
         lean = [*(params.items() if isinstance(params, Mapping) else params or []), ("prettyPrint", "false")]
@@ -159,7 +164,7 @@ class GoogleBackend:
         return self.retry.run(send, what, idempotent).json()
 
     def drive_file(self, sid: str, fields: str = "version") -> dict[str, Any]:
-        return self._call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}", f"Drive files.get {sid}",
+        return self.call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}", f"Drive files.get {sid}",
                           params={"fields": fields, "supportsAllDrives": "true"})
 
     def version(self, sid: str) -> str:
@@ -167,7 +172,7 @@ class GoogleBackend:
 
     def spreadsheet(self, sid: str, fields: str) -> dict[str, Any]:
         """spreadsheets.get without grid data, for `satudata doctor`."""
-        return self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
+        return self.call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
                           params={"fields": fields})
 
     def sheet_titles(self, sid: str, refresh: bool = False) -> dict[str, int]:
@@ -182,7 +187,7 @@ class GoogleBackend:
         """Row 1 of each tab, unformatted, in one values.batchGet (for `satudata doctor`)."""
         params = [("ranges", f"{a1_title(t)}!1:1") for t in titles]
         params += [("valueRenderOption", "UNFORMATTED_VALUE"), ("dateTimeRenderOption", "SERIAL_NUMBER")]
-        data = self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}/values:batchGet",
+        data = self.call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}/values:batchGet",
                           f"values.batchGet {sid}", params=params)
         ranges = data.get("valueRanges", [])
         return {t: ((r.get("values") or [[]])[0]) for t, r in zip(titles, ranges)}
@@ -230,7 +235,7 @@ class GoogleBackend:
                     requests += template_requests(kode, sheet_id, self.operators.get(kode, ()), self.walidata,
                                                   self.service_account)
                 # adding a tab is not idempotent: retried only when Google surely did not run it
-                reply = self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+                reply = self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
                                    f"membuat tab di {sid}", body={"requests": requests}, idempotent=False)
             except GoogleError as exc:
                 self._titles.pop(sid, None)
@@ -306,8 +311,8 @@ class GoogleBackend:
         if not found:
             return {}, found
         params = [("ranges", a1_title(t)) for t in found.values()]
-        params += comments.read_params()  # READ_FIELDS plus comments and protected ranges (issue 9.4)
-        data = self._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
+        params += comments.read_params()  # READ_FIELDS plus comments and protected ranges (DECISIONS.md #13)
+        data = self.call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
                           params=params)
         self._comments_read = data.get("comments", [])
         sheets = {s.get("properties", {}).get("title", ""): s for s in data.get("sheets", [])}
@@ -417,7 +422,7 @@ class GoogleBackend:
         """One spreadsheets.batchUpdate for these tabs. When Google refuses it for good (a protected
         cell, a bad value), each tab is sent alone, so one tab's fault never blocks another's."""
         try:
-            self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+            self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
                        f"spreadsheets.batchUpdate {sid}", body={"requests": [r for v in chunk.values() for r in v]})
         except GoogleError as exc:
             if exc.status == 400 and len(chunk) > 1:
@@ -464,7 +469,7 @@ class GoogleBackend:
             if not _same(snapshot.token, self.version(sid)):
                 return WriteResult(f"Spreadsheet tempat tab {snapshot.opd} berubah sejak dibaca; tidak ditulis")
             # appending is not idempotent: retried only when Google surely did not run it
-            self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+            self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
                        f"menambah baris di {sid}", body={"requests": [append_request(tab.sheet_id, rows)]},
                        idempotent=False)
         except GoogleError as exc:
@@ -489,7 +494,7 @@ class GoogleBackend:
                                                    "fields": "title"}}]
             requests += template_requests(opd, sheet_id, self.operators.get(opd, ()), self.walidata,
                                           self.service_account)
-            self._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+            self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
                        f"menyimpan tab {opd} sebagai {title}", body={"requests": requests}, idempotent=False)
         except GoogleError as exc:
             return self.explain(exc, sid)

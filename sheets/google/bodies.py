@@ -18,8 +18,7 @@ from rules import fields as f
 from . import protect
 from ..base import OWNED_NOTE_PREFIX
 from ..layout import COLUMNS
-from ..xlsx.ooxml import is_percent_format  # one reading of number-format codes for Excel and Google
-from ..xlsx.template import OWNER_FILLS, STATUS_COLOURS
+from ..looks import OWNER_FILLS, STATUS_COLOURS, is_percent_format
 
 # one spreadsheets.get reads every OPD tab of a spreadsheet, asking only for what cell_value uses:
 # the value (effectiveValue), whether a value-less cell holds a formula, the note and the number

@@ -1,4 +1,4 @@
-"""Which spreadsheets changed since the last cycle: Drive's change feed (issue 10.3).
+"""Which spreadsheets changed since the last cycle: Drive's change feed (DECISIONS.md #15).
 
 Asking Drive ``files.get?fields=version`` of every spreadsheet costs one Drive call per spreadsheet
 per cycle, 57 when every OPD has its own. ``changes.list?pageToken=P`` answers for all of them at
@@ -145,7 +145,7 @@ class ChangeFeed:
 
     def start(self) -> str | None:
         """A page token for changes from now on (changes.getStartPageToken; raises GoogleError)."""
-        answer = self.backend._call("drive", "GET", f"{CHANGES_URL}/startPageToken", "Drive changes.getStartPageToken",
+        answer = self.backend.call("drive", "GET", f"{CHANGES_URL}/startPageToken", "Drive changes.getStartPageToken",
                                     params={"supportsAllDrives": "true"})
         return answer.get("startPageToken")
 
@@ -160,7 +160,7 @@ class ChangeFeed:
         """({spreadsheet: current version, None when removed}, the next position, listed to the end)."""
         latest: dict[str, str | None] = {}
         for _ in range(MAX_PAGES):
-            answer = self.backend._call("drive", "GET", CHANGES_URL, "Drive changes.list", params={
+            answer = self.backend.call("drive", "GET", CHANGES_URL, "Drive changes.list", params={
                 "pageToken": page, "pageSize": "1000", "fields": LIST_FIELDS,
                 "includeItemsFromAllDrives": "true", "supportsAllDrives": "true",
                 # Drive documents that only restrictToMyDrive=true leaves out "shared files which have not

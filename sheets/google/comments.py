@@ -1,4 +1,4 @@
-"""Comment threads and revision editors for GoogleBackend (issue 9.2, 9.4).
+"""Comment threads and revision editors for GoogleBackend (DECISIONS.md #11, #13).
 
 The schemas come from the Sheets v4 discovery document shipped with google-api-python-client
 (revision 20261019): ``spreadsheets.get?commentsViewMode=COMMENTS_VIEW_MODE_INCLUDED`` answers
@@ -16,7 +16,7 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
-from ..base import CellComment, CommentWrite, TabSnapshot
+from ..base import CellComment, CommentWrite, GoogleTrail, TabSnapshot
 from .protect import RANGE_FIELDS
 from .bodies import READ_FIELDS
 from .retry import GoogleError
@@ -75,7 +75,7 @@ def attach(snapshot: TabSnapshot, sheet: dict[str, Any], comments: list[dict[str
            operators: tuple[str, ...], editors: tuple[tuple[str, ...], str]) -> None:
     snapshot.comments = threads(sheet, comments)
     snapshot.protected = walidata_guarded(sheet, operators)
-    snapshot.editors, snapshot.editors_basis = editors
+    snapshot.trail = GoogleTrail(*editors)
 
 
 # --- who edited: Drive revisions ----------------------------------------------------------------
@@ -84,13 +84,13 @@ def attach(snapshot: TabSnapshot, sheet: dict[str, Any], comments: list[dict[str
 def revision_editors(backend: Any, sid: str) -> tuple[tuple[str, ...], str]:
     """Editors of the revisions since the last one this backend saw ("Name <e-mail>"), and how
     that is known. On a fresh start only the latest revision is known to be new."""
-    seen = backend.__dict__.setdefault("_revision_seen", {})
+    seen = backend.revision_seen
     revisions: list[dict[str, Any]] = []
     token = None
     try:
         for _ in range(50):  # at most 50,000 revisions read per cycle
             params = {"fields": REVISION_FIELDS, "pageSize": "1000", **({"pageToken": token} if token else {})}
-            page = backend._call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/revisions",
+            page = backend.call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/revisions",
                                  f"Drive revisions.list {sid}", params=params)
             revisions += page.get("revisions", [])
             token = page.get("nextPageToken")
@@ -148,12 +148,12 @@ def requests_for(sheet_id: int, writes: list[CommentWrite]) -> list[dict[str, An
 def send(backend: Any, sid: str, batches: list[Any]) -> bool:
     """One spreadsheets.batchUpdate with every comment change of these tabs; True when Google
     saved them all (commentUpdateState ALL_SAVED). A failure is logged and planned again."""
-    requests = [r for b in batches for r in requests_for(backend._tabs[b.opd].sheet_id, b.comments)]
+    requests = [r for b in batches for r in requests_for(backend.sheet_id(b.opd), b.comments)]
     if not requests:
         return True
     try:
         # a comment is not idempotent (a lost answer would post it twice): retried only when surely not run
-        reply = backend._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+        reply = backend.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
                               f"komentar di {sid}", body={"requests": requests}, idempotent=False)
     except GoogleError as exc:
         log.warning("Komentar di %s belum tersimpan (%s); dicoba lagi pada siklus berikutnya", sid, exc)

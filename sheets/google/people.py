@@ -55,7 +55,7 @@ def _read(backend: Any, sid: str) -> dict[str, list[dict[str, Any]]]:
     for _ in range(50):  # at most 5,000 permissions
         params = {"fields": PERMISSION_FIELDS, "pageSize": "100", "supportsAllDrives": "true",
                   **({"pageToken": token} if token else {})}
-        page = backend._call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/permissions",
+        page = backend.call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/permissions",
                              f"Drive permissions.list {sid}", params=params)
         for permission in page.get("permissions", []):
             if permission.get("type") == "user" and permission.get("displayName"):

@@ -1,4 +1,4 @@
-"""Protected ranges of each OPD tab, kept in step with satudata.toml (issue 10.6).
+"""Protected ranges of each OPD tab, kept in step with satudata.toml (DECISIONS.md #17).
 
 Every OPD tab carries three kinds of protected range, told apart by their description: the system
 columns (the poller alone), the Walidata columns (``[walidata] emails`` and the poller) and the whole
@@ -187,7 +187,7 @@ def _compare(pr: dict[str, Any], want: Wanted, title: str, owners: Callable[[], 
 def send(backend: Any, sid: str, requests: list[dict[str, Any]]) -> None:
     """One spreadsheets.batchUpdate with the repairs of one spreadsheet (raises GoogleError)."""
     adds = any("addProtectedRange" in r for r in requests)
-    backend._call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+    backend.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
                   f"memperbarui rentang terlindungi di {sid}", body={"requests": requests},
                   idempotent=not adds)  # an update sent twice is the same; an added range would be doubled
 

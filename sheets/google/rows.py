@@ -1,4 +1,4 @@
-"""Writes land on the row they were decided for (issue 10.4).
+"""Writes land on the row they were decided for (DECISIONS.md #16).
 
 Drive's ``version`` can lag minutes behind an edit, so the version check before a write may pass
 while an operator has just sorted, inserted or deleted rows: coordinates from the read would then
@@ -111,7 +111,7 @@ def confirm(backend: Any, sid: str, tabs: list[tuple[str, str, TabSnapshot]]) ->
     params += [("valueRenderOption", "UNFORMATTED_VALUE"), ("dateTimeRenderOption", "SERIAL_NUMBER"),
                ("fields", "valueRanges.values")]
     try:
-        data = backend._call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}/values:batchGet",
+        data = backend.call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}/values:batchGet",
                              f"values.batchGet {sid}", params=params)
     except GoogleError as exc:
         if exc.status == 400 and len(tabs) > 1:

@@ -12,27 +12,23 @@ import dataclasses
 
 import io
 import logging
-import os
 import re
-import secrets
-import stat
 import time as clock
 import zipfile
-from collections.abc import Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineWorkbook
 
 from . import ooxml
-from ..base import TabResult, TabSnapshot, TabWrites, WriteResult
+from ..base import Backend, ExcelTrail, TabResult, TabSnapshot, TabWrites, WriteResult
 from ..lockfile import find_lock
 from .notes import NOTE_AUTHOR
 from .patch import PatchRefused, rewrite_zip
 from .protect import Guard
 from .write import patch_workbook
+from .files import BAD_FILE, Token, find_tab, load, read_only, replace_atomic, same_token, to_bytes, token_of
 
 __all__ = ["NOTE_AUTHOR", "XlsxBackend", "save_atomic"]
 
@@ -40,17 +36,14 @@ log = logging.getLogger(__name__)
 
 _NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
 _SAFE_KODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,30}")
-# what a damaged or non-xlsx file raises while we read it
-_BAD_FILE = (CalamineError, zipfile.BadZipFile, zipfile.LargeZipFile, ET.ParseError, KeyError, ValueError, EOFError)
 
-Token = tuple[int, int]  # (st_size, st_mtime_ns)
 
 
 class _TabMissing(Exception):
     pass
 
 
-class XlsxBackend:
+class XlsxBackend(Backend):
     def __init__(self, folder: Path, password: str | None = None) -> None:
         """``password`` is the Walidata's sheet-protection password; without it no protection is applied."""
         self.folder = Path(folder)
@@ -73,7 +66,7 @@ class XlsxBackend:
                 continue
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                _replace_atomic(path, self.template(kode, nama))
+                replace_atomic(path, self.template(kode, nama))
             except OSError as exc:
                 log.warning("Gagal membuat %s: %s", path, exc)
                 continue
@@ -84,7 +77,7 @@ class XlsxBackend:
         """A new workbook's bytes, protected with the Walidata's password when there is one."""
         from .template import new_workbook
 
-        payload = _to_bytes(new_workbook(kode, nama))
+        payload = to_bytes(new_workbook(kode, nama))
         if self.guard is None:
             return payload
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
@@ -116,9 +109,9 @@ class XlsxBackend:
         path = self.path(opd)
         try:
             self.requests["stat"] += 1
-            if _same(known, _token(path.stat())):
+            if same_token(known, token_of(path.stat())):
                 return TabResult(opd, unchanged=True)
-            data, token = _load(path)
+            data, token = load(path)
         except FileNotFoundError:
             if stray := stray_ods_notice(self.folder, opd):
                 return TabResult(opd, error=f"Berkas {path.name} tidak ditemukan di folder {self.folder}. {stray}")
@@ -129,12 +122,13 @@ class XlsxBackend:
         try:
             snapshot = _snapshot(opd, path.name, data, token, self.guard)
             if (lock := self._lock(path)) is not None:
-                snapshot.opened_by = lock.user or "(pengguna tidak tercatat di berkas kunci)"
-                snapshot.opened_since = lock.since
+                snapshot.trail = dataclasses.replace(
+                    snapshot.trail or ExcelTrail(), opened_by=lock.user or "(pengguna tidak tercatat di berkas kunci)",
+                    opened_since=lock.since)
             return TabResult(opd, snapshot=snapshot)
         except _TabMissing as exc:
             return TabResult(opd, error=str(exc))
-        except _BAD_FILE as exc:
+        except BAD_FILE as exc:
             return TabResult(opd, error=f"Berkas {path.name} rusak atau bukan berkas .xlsx ({exc})")
 
     # --- write ------------------------------------------------------------------------------
@@ -151,32 +145,32 @@ class XlsxBackend:
         path = self.path(batch.opd)
         if snapshot is None or snapshot.token is None:
             return WriteResult(f"Tab {batch.opd} belum dibaca pada siklus ini{_NEXT_CYCLE}")
-        if reason := self._busy(path, snapshot.token):
+        if reason := self.write_refused(path, snapshot.token):
             return WriteResult(reason)
-        if reason := _read_only(path):
+        if reason := read_only(path):
             return WriteResult(reason)
         try:
-            data, token = _load(path)
+            data, token = load(path)
         except OSError as exc:
             return WriteResult(f"Berkas {path.name} tidak dapat dibuka ({exc}){_NEXT_CYCLE}")
-        if not _same(snapshot.token, token):
+        if not same_token(snapshot.token, token):
             return WriteResult(_changed(path))
         try:
             outcome = patch_workbook(data, batch, snapshot, self.guard)
         except PatchRefused as exc:
             return WriteResult(f"Berkas {path.name} tidak ditulis agar isinya tidak hilang: {exc}. "
                                "Simpan ulang berkas di Excel atau LibreOffice sebagai .xlsx")
-        except _BAD_FILE as exc:
+        except BAD_FILE as exc:
             return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis ({exc}){_NEXT_CYCLE}")
         if not outcome.changed:
             return WriteResult(None, token)
         self.requests["write"] += 1
         try:
-            reason = _replace_atomic(path, outcome.payload, check=lambda: self._busy(path, token))
+            reason = replace_atomic(path, outcome.payload, check=lambda: self.write_refused(path, token))
             if reason:
                 return WriteResult(reason)
             self.requests["stat"] += 1
-            return WriteResult(None, _token(path.stat()))
+            return WriteResult(None, token_of(path.stat()))
         except OSError as exc:
             return WriteResult(f"Berkas {path.name} gagal disimpan ({exc}){_NEXT_CYCLE}")
 
@@ -194,7 +188,7 @@ class XlsxBackend:
         from .rows import archive_tab
         return archive_tab(self, opd, nama, title)
 
-    def _busy(self, path: Path, expected: Any) -> str | None:
+    def write_refused(self, path: Path, expected: Any) -> str | None:
         """Why ``path`` must not be written now: open in a spreadsheet program, or changed since read."""
         for lock in (f"~${path.name}", f".~lock.{path.name}#"):
             if (path.parent / lock).exists():
@@ -202,12 +196,12 @@ class XlsxBackend:
                         f"bila tidak ada yang membukanya){_NEXT_CYCLE}")
         try:
             self.requests["stat"] += 1
-            current = _token(path.stat())
+            current = token_of(path.stat())
         except FileNotFoundError:
             return f"Berkas {path.name} tidak ditemukan{_NEXT_CYCLE}"
         except OSError as exc:
             return f"Berkas {path.name} tidak dapat dibuka ({exc}){_NEXT_CYCLE}"
-        return None if _same(expected, current) else _changed(path)
+        return None if same_token(expected, current) else _changed(path)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -215,7 +209,7 @@ class XlsxBackend:
 
 def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | None = None) -> TabSnapshot:
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
-        title = _find_tab(book.sheet_names, opd)
+        title = find_tab(book.sheet_names, opd)
         if title is None:
             found = ", ".join(book.sheet_names) or "tidak ada"
             raise _TabMissing(f"Tab {opd} tidak ditemukan di {name} (tab yang ada: {found}); "
@@ -245,55 +239,18 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
         problems=problems,
         token=token,
         protected=None if guard is None else guard.state(sheet),
-        saved_by=saved_by,
+        trail=ExcelTrail(saved_by=saved_by),
     )
 
 
-def _find_tab(names: Sequence[str], opd: str) -> str | None:
-    """The tab named ``opd``, exactly or ignoring case; never another tab."""
-    if opd in names:
-        return opd
-    return next((n for n in names if n.casefold() == opd.casefold()), None)
 
-
-# --- files --------------------------------------------------------------------------------------
-
-
-def _token(st: os.stat_result) -> Token:
-    return (st.st_size, st.st_mtime_ns)
-
-
-def _same(known: Any, token: Token) -> bool:
-    """Tokens compare equal after a JSON round trip too (a tuple comes back as a list)."""
-    return isinstance(known, list | tuple) and tuple(known) == token
-
-
-def _read_only(path: Path) -> str | None:
-    """The user's read-only mark on the file (chmod a-w, Windows' read-only attribute) is respected."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return None
-    if mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) and os.access(path, os.W_OK):
-        return None
-    return (f"Berkas {path.name} ditandai hanya-baca, jadi tidak ditulis: hasil pemeriksaan belum tampil di "
-            "lembar. Hapus tanda hanya-baca bila poller boleh menulis ke berkas ini")
 
 
 def _changed(path: Path) -> str:
     return f"Berkas {path.name} berubah sejak dibaca{_NEXT_CYCLE}"
 
 
-def _load(path: Path) -> tuple[bytes, Token]:
-    """The file's bytes and the token of exactly those bytes."""
-    with open(path, "rb") as handle:
-        return handle.read(), _token(os.fstat(handle.fileno()))
-
-
-def _to_bytes(workbook: Any) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+# --- files --------------------------------------------------------------------------------------
 
 
 def __getattr__(name: str) -> Any:
@@ -306,37 +263,7 @@ def __getattr__(name: str) -> Any:
 
 def save_atomic(workbook: Any, path: Path) -> None:
     """Save an openpyxl workbook so that ``path`` is either the old file or the whole new one."""
-    _replace_atomic(Path(path), _to_bytes(workbook))
-
-
-def _replace_atomic(path: Path, payload: bytes, check: Callable[[], str | None] | None = None) -> str | None:
-    """Write a temporary file next to ``path``, fsync it, and replace ``path`` with it, unless
-    ``check`` (asked just before the replace) gives a reason not to; that reason is returned."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with suppress(FileNotFoundError):
-            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))  # keep the original's permissions
-        if check is not None and (reason := check()):
-            os.unlink(temporary)
-            return reason
-        os.replace(temporary, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    if os.name == "posix":
-        with suppress(OSError):
-            directory = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-    return None
+    replace_atomic(Path(path), to_bytes(workbook))
 
 
 def stray_ods_notice(folder: Path, opd: str) -> str:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, unescape
 
+from ..looks import is_percent_format
+
 NO_CACHED_VALUE = "Rumus tanpa nilai tersimpan; buka dan simpan ulang berkas di Excel"
 _PERCENT_BUILTIN = {9: "0%", 10: "0.00%"}
-_NOT_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')  # literals, escapes, [colours], padding
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 
 
@@ -78,10 +79,6 @@ def last_modified_by(archive: zipfile.ZipFile) -> str | None:
         return None
     name = unescape(match.group(1).decode("utf-8", "replace")).strip()
     return name or None
-
-
-def is_percent_format(code: str) -> bool:
-    return "%" in _NOT_FORMAT.sub("", code)
 
 
 def percent_styles(archive: zipfile.ZipFile, styles: str | None) -> frozenset[int]:

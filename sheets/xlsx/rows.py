@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base import CellWrite, TabSnapshot, TabWrites, WriteResult
+from .files import BAD_FILE, find_tab, load, replace_atomic, same_token, token_of
 from .patch import PatchRefused
 
 _NEXT = "; tidak ditulis"
@@ -29,16 +30,15 @@ def _refused(path: Path, exc: Exception) -> str:
 
 def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
     """Rows written below the last row the read saw; text stays text (never a formula)."""
-    from .backend import _BAD_FILE, _load, _replace_atomic, _same, _token
     from .write import patch_workbook
 
     if not rows:
         return WriteResult(None, snapshot.token)
     path = backend.path(snapshot.opd)
-    if reason := backend._busy(path, snapshot.token):
+    if reason := backend.write_refused(path, snapshot.token):
         return WriteResult(reason.replace("; akan ditulis pada siklus berikutnya", _NEXT))
-    data, token = _load(path)
-    if not _same(snapshot.token, token):
+    data, token = load(path)
+    if not same_token(snapshot.token, token):
         return WriteResult(f"Berkas {path.name} berubah sejak dibaca{_NEXT}")
     first = len(snapshot.rows) + 1  # 0-based sheet row after the last one the read saw
     cells = [CellWrite(first + i, col, value) for i, values in enumerate(rows)
@@ -47,13 +47,13 @@ def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> W
         outcome = patch_workbook(data, TabWrites(snapshot.opd, snapshot.title, cells), snapshot, backend.guard)
     except PatchRefused as exc:
         return WriteResult(_refused(path, exc))
-    except _BAD_FILE as exc:
+    except BAD_FILE as exc:
         return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis ({exc}){_NEXT}")
     backend.requests["write"] += 1
-    reason = _replace_atomic(path, outcome.payload, check=lambda: backend._busy(path, token))
+    reason = replace_atomic(path, outcome.payload, check=lambda: backend.write_refused(path, token))
     if reason:
         return WriteResult(reason)
-    return WriteResult(None, _token(path.stat()))
+    return WriteResult(None, token_of(path.stat()))
 
 
 def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
@@ -63,21 +63,20 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
     import zipfile
 
     from . import ooxml
-    from .backend import _BAD_FILE, _find_tab, _load, _replace_atomic, _token
     from .tabs import keep_as_record
 
     path = backend.path(kode)
     if reason := lock_reason(path):
         return reason
     try:
-        data, token = _load(path)
+        data, token = load(path)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = list(ooxml.package(archive).sheets)
     except FileNotFoundError:
         return f"Berkas {path.name} tidak ditemukan"
-    except _BAD_FILE as exc:
+    except BAD_FILE as exc:
         return f"Berkas {path.name} rusak atau bukan berkas .xlsx ({exc})"
-    current = _find_tab(names, kode)
+    current = find_tab(names, kode)
     if title in names:
         return None if current is not None else f"Tab {kode} tidak ditemukan di {path.name}"
     if current is None:
@@ -86,8 +85,8 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
         payload = keep_as_record(data, current, title, backend.template(kode, nama), kode)
     except PatchRefused as exc:
         return _refused(path, exc)
-    except _BAD_FILE as exc:
+    except BAD_FILE as exc:
         return f"Berkas {path.name} tidak dapat dibuka untuk ditulis ({exc})"
     backend.requests["write"] += 1
-    return _replace_atomic(path, payload, check=lambda: lock_reason(path) or (
-        None if _token(path.stat()) == token else f"Berkas {path.name} berubah saat ditulis; ulangi"))
+    return replace_atomic(path, payload, check=lambda: lock_reason(path) or (
+        None if token_of(path.stat()) == token else f"Berkas {path.name} berubah saat ditulis; ulangi"))

@@ -8,19 +8,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from rules import fields as f
-from rules.sop import load_sop
 
 from ..layout import COLUMNS
+from ..looks import OWNER_FILLS, STATUS_COLOURS
 
 from .validation import TEMPLATE_ROWS  # dropdowns and colours cover rows 2..TEMPLATE_ROWS
 
 BOX_VALUE = "YA"
-OWNER_FILLS = {"system": "D9D9D9", "walidata": "DDEBF7", "operator": "FFF9E5"}
 
-# (first characters of Status, background, font colour) from rules/sop.yaml, the one palette the
-# dashboard also uses; first match wins, so most advanced first: "10" before "1", "7a" before "7"
-STATUS_COLOURS = tuple((s.code, s.colour.lstrip("#").upper(), s.text_colour.lstrip("#").upper())
-                       for s in reversed(load_sop().for_display()))
 
 
 def new_workbook(kode: str, nama: str) -> Workbook:

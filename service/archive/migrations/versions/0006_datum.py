@@ -1,4 +1,4 @@
-"""Archive identity is the datum (OPD, item, Rincian, Tahun), not the sheet row (issue 8.3).
+"""Archive identity is the datum (OPD, item, Rincian, Tahun), not the sheet row (DECISIONS.md #4).
 
 Adds the datum key columns, the Kemendagri code of the Rincian and the item's Standar Data
 to every archive version. Versions of one row that span years are split into their data and

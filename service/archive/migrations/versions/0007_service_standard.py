@@ -1,4 +1,4 @@
-"""The service standard (issue 8.6): when each OPD's list was handed out, and a log of its
+"""The service standard (DECISIONS.md #6): when each OPD's list was handed out, and a log of its
 phase changes for the per-step begin and end. Existing archives start the log at the phase
 they are in now and the handout at the OPD's first recorded event.
 

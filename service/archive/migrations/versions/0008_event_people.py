@@ -1,5 +1,5 @@
-"""Every audit event names who made the change and how that is known (issue 9.2), and a cell's
-value change is an event of its own with column, from and to (issue 9.3).
+"""Every audit event names who made the change and how that is known (DECISIONS.md #11), and a cell's
+value change is an event of its own with column, from and to (DECISIONS.md #12).
 
 Revision ID: 0008_event_people
 Revises: 0007_service_standard

@@ -1,51 +1,25 @@
-"""Wiring: build the backend, store and rules a workspace asks for. Nothing binds at import."""
+"""The poller's service: everything one poller needs, built once from a workspace, and each cycle
+run only while this process holds the archive's poller lease."""
 from __future__ import annotations
 
 import os
 import socket
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from rules.rulefile import RuleSet, load_rules
 from rules.wilayah import Wilayah
-from service.config import Config, ConfigError
 from service.archive import dberrors
-from service.archive.masking import mask_secrets
-from service.poller.cycle import CycleReport, fewer_collections, run_cycle
-from service.archive.engine import SchemaOutdated, make_engine
 from service.archive.store import Store
+from service.config import Config, ConfigError
+from service.poller.clock import utcnow
+from service.poller.cycle import CycleReport, fewer_collections, run_cycle
+from service.poller.errors import ArchiveUnavailable, PollerBusy
+from service.poller.opening import open_backend, open_store
+from service.poller.publication import publish_if_archived
 from sheets.base import Backend
-
-
-def open_backend(config: Config) -> Backend:
-    if config.backend == "xlsx":
-        from service.walidata_password import walidata_password
-        from sheets.xlsx import XlsxBackend
-        return XlsxBackend(config.folder, walidata_password(config))
-    from sheets.base import BackendError
-    from sheets.google import GoogleBackend
-    try:
-        return GoogleBackend.from_config(config)
-    except BackendError as exc:  # credentials missing or unreadable: tell the Walidata what to do
-        raise ConfigError(f"{exc}. Jalankan 'satudata doctor' untuk petunjuk.") from None
-
-
-def open_store(config: Config, upgrade: bool | None = None) -> Store:
-    """The workspace's archive; ``upgrade`` as make_engine (None: SQLite migrates itself)."""
-    try:
-        return Store(make_engine(config.archive_url, upgrade=upgrade, schema=config.archive_schema))
-    except SchemaOutdated as exc:
-        raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}): {exc}")) from None
-    except Exception as exc:
-        why = dberrors.describe(exc) or str(exc)
-        raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {why}",
-                                       config.archive_url)) from None
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -62,6 +36,8 @@ class Service:
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime] = utcnow) -> "Service":
         from rules.rulefile import RuleError
+        from service.timefmt import use_zone
+        use_zone(config.zona_waktu)
         try:
             rules = load_rules(config.rules_folder)
         except RuleError as exc:
@@ -91,10 +67,7 @@ class Service:
         with fewer_collections():
             report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
                                lease=(self.holder, self.lease_seconds), progress=progress)
-        if not report.backend_failed:  # [publikasi] otomatis: after the cycle committed and wrote the sheets
-            from service.publish.build import publish_after_cycle
-            if failure := publish_after_cycle(self.config, self.store, self.rules, self.wilayah):
-                report.errors.append(failure)
+        publish_if_archived(self.config, self.store, report, self.rules, self.wilayah)
         return report
 
     def claim_lease(self, now: datetime) -> str | None:
@@ -127,10 +100,3 @@ def _dead_here(holder: str | None) -> bool:
         return False
     return False
 
-
-class PollerBusy(Exception):
-    """Another poller holds the lease on this archive."""
-
-
-class ArchiveUnavailable(PollerBusy):
-    """The archive cannot be written (disk full, read-only, locked): no cycle this turn."""

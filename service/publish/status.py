@@ -1,0 +1,65 @@
+"""What the public is told about each published item beyond its values: whether and when the
+Walidata verified them, whether a check still warns about them, when the next release is due
+(rules/jadwal.py) and whether the regency lists the item as data prioritas."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rules.calendar import WorkCalendar
+from rules.jadwal import Release, next_release
+from service.archive.queries import Queries
+from service.publish.items import Item
+
+ARCHIVED = "10"
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    diverifikasi_pada: str  # ISO moment of the newest verification among the published values
+    galat: int  # open findings on the item's rows now, by level
+    peringatan: int
+    diperbaiki: int  # rows of the item back in the SOP (re-verification asked) since it was published
+    jadwal: Release
+    prioritas: bool
+
+    @property
+    def ringkasan(self) -> str:
+        """The checks' summary in one Indonesian sentence (never the raw findings)."""
+        parts = []
+        if self.galat or self.peringatan:
+            found = [f"{n} {word}" for n, word in ((self.galat, "galat"), (self.peringatan, "peringatan")) if n]
+            parts.append(f"pemeriksaan otomatis masih mencatat {' dan '.join(found)} pada baris item ini")
+        else:
+            parts.append("tidak ada peringatan pemeriksaan otomatis yang terbuka")
+        if self.diperbaiki:
+            parts.append(f"{self.diperbaiki} baris sedang diperiksa ulang; yang tampil adalah versi terverifikasi "
+                         "terakhir")
+        text = "; ".join(parts)
+        return text[0].upper() + text[1:] + "."
+
+
+def prioritas_keys(raw: object) -> frozenset[str]:
+    """``[publikasi] prioritas``: Kode Data or item slugs, compared case-insensitively."""
+    return frozenset(str(k).strip().casefold() for k in raw or () if str(k).strip())
+
+
+def item_status(items: list[Item], queries: Queries, today: date, calendar: WorkCalendar,
+                prioritas: frozenset[str] = frozenset(), opd: str | None = None) -> dict[str, ItemStatus]:
+    """Each item's status by slug; ``opd``: the items are all that OPD's (fewer rows read)."""
+    checks = queries.row_checks(opd)
+    out = {}
+    for item in items:
+        galat = peringatan = diperbaiki = 0
+        for row in {(d.opd, d.row_id) for d in item.data}:
+            state, g, p, removed = checks.get(row, (ARCHIVED, 0, 0, False))
+            if removed:
+                continue
+            galat, peringatan = galat + g, peringatan + p
+            diperbaiki += state != ARCHIVED
+        last = datetime.fromisoformat(item.modified).astimezone(calendar.tz).date()
+        out[item.slug] = ItemStatus(
+            diverifikasi_pada=max(d.diverifikasi_pada for d in item.data), galat=galat, peringatan=peringatan,
+            diperbaiki=diperbaiki, jadwal=next_release(last, item.standar.get("frekuensi", ""), today, calendar),
+            prioritas=bool({item.slug.casefold(), item.kode_data.casefold()} & prioritas))
+    return out

@@ -1,0 +1,69 @@
+"""What publication holds back: an item's year whose archived kabupaten total disagrees with
+its archived kecamatan (a ``jumlah_kecamatan`` rule), until the Walidata resolves it by
+correcting and re-verifying the values. Neither the total nor its parts are published (DECISIONS.md #45)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rules.numbers import format_number
+from rules.rulefile import RuleSet
+from rules.totals import disagreements
+from rules.wilayah import Wilayah
+from service.publish.source import Datum
+
+
+@dataclass(frozen=True)
+class Withheld:
+    opd: str
+    kode_data: str
+    uraian_data: str
+    tahun: int
+    total: float
+    parts: float
+    count: int
+
+    @property
+    def alasan(self) -> str:
+        return (f"Nilai Kabupaten Magetan {format_number(self.total)} tidak sama dengan jumlah {self.count} "
+                f"kecamatan {format_number(self.parts)}; total dan rinciannya tidak diterbitkan sampai Walidata "
+                "memperbaiki nilainya dan memverifikasi ulang")
+
+    def as_dict(self) -> dict:
+        return {"opd": self.opd, "kode_data": self.kode_data, "uraian_data": self.uraian_data, "tahun": self.tahun,
+                "nilai_kabupaten": self.total, "jumlah_kecamatan": self.parts, "alasan": self.alasan}
+
+
+def withhold(data: list[Datum], rules: RuleSet, wilayah: Wilayah) -> tuple[list[Datum], list[Withheld]]:
+    """(the data to publish, what is withheld and why)."""
+    summing: dict[tuple, bool] = {}
+    groups: dict[tuple, tuple[float | None, list[float | None]]] = {}
+    first: dict[tuple, Datum] = {}
+    for d in data:
+        if (d.kode_data, d.uraian_data) not in summing:
+            summing[(d.kode_data, d.uraian_data)] = any(
+                r.jumlah_kecamatan for r in rules.items_for(d.kode_data, d.uraian_data))
+        if not summing[(d.kode_data, d.uraian_data)] or d.urutan[0] not in (0, 1):
+            continue
+        key = (d.opd, d.item, d.tahun)
+        total, parts = groups.get(key, (None, []))
+        if d.urutan[0] == 0:
+            total = d.nilai
+        else:
+            parts = [*parts, d.nilai]
+        groups[key] = (total, parts)
+        first.setdefault(key, d)
+    found = disagreements(groups, len(wilayah.kecamatan))
+    held = {x.key for x in found}
+    withheld = [Withheld(first[x.key].opd, first[x.key].kode_data, first[x.key].uraian_data, first[x.key].tahun,
+                         x.total, x.parts, x.count) for x in found]
+    return [d for d in data if (d.opd, d.item, d.tahun) not in held], withheld
+
+
+def withheld_in_archive(config, store, wilayah: Wilayah | None = None) -> list[Withheld]:
+    """What a publication of the archive now would withhold (for the dashboard's Perlu ditinjau)."""
+    from rules.rulefile import load_rules
+    from service.archive.queries import Queries
+    from service.publish.source import latest_data
+
+    wilayah = wilayah or Wilayah.load()
+    return withhold(latest_data(Queries(store.engine), wilayah), load_rules(config.rules_folder), wilayah)[1]
