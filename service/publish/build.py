@@ -45,9 +45,12 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 """
 
 
-INDEX = ".indeks-publikasi.json"  # not published: what the next refresh reuses (DECISIONS.md #101)
-STAMP = ".indeks-publikasi.tanda"  # the index's basis and archive mark, read alone on an idle cycle
-INDEX_FORMAT = 1
+# Not published: what the next refresh reuses (DECISIONS.md #101): one file per OPD with its items'
+# catalogue entries, and a stamp (basis and archive mark) that an idle cycle reads alone.
+INDEX = ".indeks-publikasi"
+STAMP = "tanda.json"
+INDEX_FORMAT = 2
+_remembered: dict[str, tuple[bytes, dict[str, dict]]] = {}  # folder -> (stamp, OPD -> part) this process wrote
 
 
 @dataclass
@@ -86,25 +89,24 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
     basis, reads = _basis(config, rules, settings), Queries(store.engine)
-    stamp = _read_json(settings.folder / STAMP)
+    stamp, parts = _read_index(settings.folder)
     if stamp.get("format") != INDEX_FORMAT or stamp.get("dasar") != basis or not isinstance(stamp.get("arsip"), int):
         return build(config, store, rules, wilayah, settings)
     mark = reads.archive_watermark()
     if mark == stamp["arsip"]:
         return None
-    index = _read_json(settings.folder / INDEX)
-    if not isinstance(index.get("items"), list):
-        return build(config, store, rules, wilayah, settings)
     opds = reads.opds_archived_since(stamp["arsip"])
     wilayah = wilayah or Wilayah.load()
     data, withheld = withhold([d for opd in sorted(opds) for d in latest_data(reads, wilayah, opd)], rules, wilayah)
     items = build_items(data, {o.kode: o.nama for o in config.opds})
-    kept = {"items": [e for e in index["items"] if e["opd"] not in opds],
-            "ditahan": [w for w in index.get("ditahan", []) if w["opd"] not in opds]}
+    kept = {"items": [e for opd, part in parts.items() if opd not in opds for e in part["items"]],
+            "ditahan": [w for opd, part in parts.items() if opd not in opds for w in part["ditahan"]]}
     theirs = {e["slug"] for e in kept["items"]} | {e["base"] for e in kept["items"]}
     if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash across OPDs: number afresh
         return build(config, store, rules, wilayah, settings)
-    return _assemble(config, rules, settings, items, withheld, kept, mark)
+    publication = _assemble(config, rules, settings, items, withheld, kept, mark)
+    publication.index["opds"] = opds
+    return publication
 
 
 def _base(item: Item) -> str:
@@ -142,17 +144,57 @@ def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[It
               e["modified"]) for e in entries]
     files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue(parts, settings, config.name)
     files["BACA.txt"] = README.encode("utf-8")
-    publication.index = {"format": INDEX_FORMAT, "dasar": _basis(config, rules, settings), "arsip": mark,
-                         "items": entries, "ditahan": held}
+    publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": _basis(config, rules, settings), "arsip": mark},
+                         "opds": None, "items": entries, "ditahan": held}
     return publication
 
 
-def _read_json(path: Path) -> dict:
+def _read_index(folder: Path) -> tuple[dict, dict[str, dict]]:
+    """(stamp, OPD -> {"items", "ditahan"}) of the folder's index; ({}, {}) when it has none.
+    The OPDs' parts come from memory when this process wrote the stamp that is there."""
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
+        raw = (Path(folder) / INDEX / STAMP).read_bytes()
+        stamp = json.loads(raw)
     except (OSError, ValueError):
-        return {}
-    return body if isinstance(body, dict) else {}
+        return {}, {}
+    if not isinstance(stamp, dict):
+        return {}, {}
+    known = _remembered.get(str(folder))
+    if known and known[0] == raw:
+        return stamp, known[1]
+    parts = {}
+    try:
+        for path in sorted((Path(folder) / INDEX).glob("opd-*.json")):
+            part = json.loads(path.read_text(encoding="utf-8"))
+            parts[part["opd"]] = {"items": list(part["items"]), "ditahan": list(part["ditahan"])}
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}, {}
+    return stamp, parts
+
+
+def _write_index(folder: Path, index: dict) -> None:
+    """Each rebuilt OPD's part, then the stamp: a write cut short leaves the older stamp, so the
+    next refresh redoes those OPDs."""
+    where = Path(folder) / INDEX
+    where.mkdir(parents=True, exist_ok=True)
+    parts: dict[str, dict] = {}
+    for entry in index["items"]:
+        parts.setdefault(entry["opd"], {"items": [], "ditahan": []})["items"].append(entry)
+    for withheld in index["ditahan"]:
+        parts.setdefault(withheld["opd"], {"items": [], "ditahan": []})["ditahan"].append(withheld)
+    rebuilt = index["opds"]
+    names = {}
+    for opd in sorted(parts if rebuilt is None else rebuilt):
+        part = parts.get(opd, {"items": [], "ditahan": []})
+        names[opd] = f"opd-{hashlib.sha256(opd.encode('utf-8')).hexdigest()[:16]}.json"
+        _put(where / names[opd], json.dumps({"opd": opd, **part}, ensure_ascii=False).encode("utf-8"))
+    if rebuilt is None:  # a full build: parts of OPDs no longer published go
+        for path in where.glob("opd-*.json"):
+            if path.name not in names.values():
+                path.unlink(missing_ok=True)
+    raw = json.dumps(index["stamp"], sort_keys=True).encode("utf-8")
+    _put(where / STAMP, raw)
+    _remembered[str(folder)] = (raw, parts)
 
 
 def write(publication: Publication, folder: Path) -> tuple[int, int]:
@@ -169,10 +211,8 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
             unchanged += 1
     for name in sorted(stale):
         (folder / name).unlink(missing_ok=True)
-    if publication.index is not None:  # last, the stamp after the index: a write cut short is redone
-        index = publication.index
-        _put(folder / INDEX, json.dumps({k: index[k] for k in ("items", "ditahan")}, ensure_ascii=False).encode("utf-8"))
-        _put(folder / STAMP, json.dumps({k: index[k] for k in ("format", "dasar", "arsip")}).encode("utf-8"))
+    if publication.index is not None:  # last: an index never runs ahead of the files
+        _write_index(folder, publication.index)
     return written, unchanged
 
 
