@@ -77,7 +77,7 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     wilayah = wilayah or Wilayah.load()
     data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
     items = build_items(data, {o.kode: o.nama for o in config.opds})
-    return _assemble(config, rules, settings, items, withheld, {"items": [], "ditahan": []}, mark)
+    return _assemble(config, rules, settings, items, withheld, {"items": [], "ditahan": []}, mark, None)
 
 
 def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
@@ -104,9 +104,7 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     theirs = {e["slug"] for e in kept["items"]} | {e["base"] for e in kept["items"]}
     if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash across OPDs: number afresh
         return build(config, store, rules, wilayah, settings)
-    publication = _assemble(config, rules, settings, items, withheld, kept, mark)
-    publication.index["opds"] = opds
-    return publication
+    return _assemble(config, rules, settings, items, withheld, kept, mark, opds)
 
 
 def _base(item: Item) -> str:
@@ -121,8 +119,9 @@ def _basis(config: Config, rules: RuleSet, settings: Settings) -> str:
 
 
 def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[Item], withheld: list[Withheld],
-              kept: dict, mark: int) -> Publication:
-    """Files of the rebuilt items, the indexes from every item's entry (kept or new), the index."""
+              kept: dict, mark: int, rebuilt: set[str] | None) -> Publication:
+    """Files of the rebuilt items, the indexes from every item's entry (kept or new), the index;
+    ``rebuilt``: the OPDs made afresh (None: all of them)."""
     publication = Publication(items, withheld=withheld)
     files = publication.files
     entries = list(kept["items"])
@@ -145,7 +144,7 @@ def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[It
     files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue(parts, settings, config.name)
     files["BACA.txt"] = README.encode("utf-8")
     publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": _basis(config, rules, settings), "arsip": mark},
-                         "opds": None, "items": entries, "ditahan": held}
+                         "opds": rebuilt, "items": entries, "ditahan": held}
     return publication
 
 

@@ -132,10 +132,10 @@ def resource_text(body: dict) -> str:
     return "    " + json.dumps(body, ensure_ascii=False, indent=2).replace("\n", "\n    ")
 
 
-def package_json(package_head: dict, resources: list[str], withheld: list[dict] = ()) -> bytes:
+def package_json(package_head: dict, resources: list[str], withheld: list[dict] | None = None) -> bytes:
     """The same bytes as to_json of the whole descriptor, from its head, the resources' texts
     (each kept from when its item last changed) and what is withheld (as_dict)."""
-    text = json.dumps({**package_head, "resources": _SLOT, **({"ditahan": list(withheld)} if withheld else {})},
+    text = json.dumps({**package_head, "resources": _SLOT, **({"ditahan": withheld} if withheld else {})},
                       ensure_ascii=False, indent=2)
     return (text.replace(json.dumps(_SLOT), "[\n" + ",\n".join(resources) + "\n  ]", 1) + "\n").encode("utf-8")
 

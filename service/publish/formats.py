@@ -86,7 +86,7 @@ def wide_xlsx(item: Item) -> bytes:
             return f'<c r="{ref}" s="{style}"><v>{number_text(value)}</v></c>'
         bold_style = ' s="1"' if bold else ""
         return (f'<c r="{ref}" t="inlineStr"{bold_style}><is><t xml:space="preserve">'
-                f'{_xml(neutralise(str(value)))}</t></is></c>')
+                f'{_xml(str(neutralise(str(value))))}</t></is></c>')
 
     def row(n: int, values: list, bold: bool = False) -> str:
         cells = "".join(cell(f"{_column(i)}{n}", v, bold) for i, v in enumerate(values))
