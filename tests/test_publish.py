@@ -152,6 +152,14 @@ def test_catalogue_parses_and_every_dataset_has_all_its_distributions(publicatio
                 "http://publications.europa.eu/resource/authority/frequency/ANNUAL")
 
 
+def test_catalogue_jsonld_nodes_are_sorted_by_id_with_sorted_values(publication):
+    nodes = json.loads(publication.files["katalog.jsonld"])
+    assert [n["@id"] for n in nodes] == sorted(n["@id"] for n in nodes) and len(nodes) == 3 + 6 * 2
+    for node in nodes:
+        for values in (v for v in node.values() if isinstance(v, list)):
+            assert values == sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+
+
 def test_catalogue_temporal_covers_the_years_present(publication):
     graph = Graph().parse(data=publication.files["katalog.ttl"].decode("utf-8"), format="turtle")
     dataset = URIRef(f"http://127.0.0.1:8050/data/{PUSKESMAS}")

@@ -49,7 +49,7 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 # catalogue entries, and a stamp (basis and archive mark) that an idle cycle reads alone.
 INDEX = ".indeks-publikasi"
 STAMP = "tanda.json"
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 _remembered: dict[str, tuple[bytes, dict[str, dict]]] = {}  # folder -> (stamp, OPD -> part) this process wrote
 
 
@@ -133,13 +133,13 @@ def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[It
         entries.append({"slug": item.slug, "base": _base(item), "opd": item.opd, "opd_nama": item.opd_nama,
                         "item": item.data[0].item, "modified": item.modified,
                         "resource": datapackage.resource_text(datapackage.resource(item, rules, config.year)),
-                        "dataset": part.dataset, "turtle": part.turtle, "jsonld": [list(x) for x in part.jsonld]})
+                        "dataset": part.dataset, "turtle": part.turtle, "jsonld": part.jsonld})
     entries.sort(key=lambda e: (e["opd"], e["item"]))
     publication.kept = {f"data/{e['slug']}{suffix}" for e in kept["items"] for suffix in ITEM_SUFFIXES}
     if entries:  # a Data Package needs at least one resource
         head = datapackage.head([(e["opd"], e["opd_nama"]) for e in entries], settings, config.name, config.year)
         files["datapackage.json"] = datapackage.package_json(head, [e["resource"] for e in entries], held)
-    parts = [(dcat.Fragment(e["dataset"], e["turtle"], tuple(map(tuple, e["jsonld"]))), e["opd"], e["opd_nama"],
+    parts = [(dcat.Fragment(e["dataset"], e["turtle"], e["jsonld"]), e["opd"], e["opd_nama"],
               e["modified"]) for e in entries]
     files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue(parts, settings, config.name)
     files["BACA.txt"] = README.encode("utf-8")

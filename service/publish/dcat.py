@@ -52,11 +52,12 @@ Node = tuple[str, list[tuple[str, "Iri | Lit"]]]  # (subject IRI, [(predicate IR
 
 @dataclass(frozen=True)
 class Fragment:
-    """One item's part of the catalogue: its dataset IRI, Turtle block and JSON-LD nodes
-    ((@id, text as it sits in the sorted list))."""
+    """One item's part of the catalogue: its dataset IRI, Turtle block and JSON-LD nodes (sorted
+    by @id, as they sit in the catalogue's list). Every @id of an item starts with its dataset IRI
+    followed by "#" (below any slug character), so items' blocks sort by their dataset IRI."""
     dataset: str
     turtle: str
-    jsonld: tuple[tuple[str, str], ...]
+    jsonld: str
 
 
 def _agent(iri: str, name: str) -> Node:
@@ -105,7 +106,7 @@ def _description(item: Item) -> str:
 def fragment(item: Item, settings: Settings) -> Fragment:
     nodes = _dataset(item, settings.url_dasar, settings.licence_url)
     return Fragment(nodes[0][0], "".join(_turtle_node(n) for n in nodes),
-                    tuple((n[0], _jsonld_text(n)) for n in nodes))
+                    ",\n".join(_jsonld_text(n) for n in sorted(nodes, key=lambda n: n[0])))
 
 
 def _catalogue_nodes(datasets: list[str], publishers: dict[str, str], modified: str | None,
@@ -134,9 +135,9 @@ def catalogue(parts: list[tuple[Fragment, str, str, str]], settings: Settings, w
     head = _catalogue_nodes([p[0].dataset for p in parts], publishers, modified, settings, workspace)
     ttl = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + "\n"
     ttl += "".join(_turtle_node(n) for n in head) + "".join(p[0].turtle for p in parts)
-    texts = [(n[0], _jsonld_text(n)) for n in head] + [x for p in parts for x in p[0].jsonld]
+    texts = [(n[0], _jsonld_text(n)) for n in head] + [(p[0].dataset, p[0].jsonld) for p in parts]
     texts.sort(key=lambda x: x[0])
-    jsonld = "[\n" + ",\n".join(text for _, text in texts) + "\n]\n" if texts else "[]\n"
+    jsonld = "[\n" + ",\n".join(text for _, text in texts) + "\n]\n"
     return ttl.encode("utf-8"), jsonld.encode("utf-8")
 
 
