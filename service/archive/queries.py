@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, exists, func, select
 
 from rules.fields import STANDAR_DATA
 from rules.findings import GALAT, PERINGATAN
@@ -249,13 +249,18 @@ class Queries:
         with self.engine.connect() as conn:
             return set(conn.execute(select(a.c.opd).where(a.c.id > after).distinct()).scalars())
 
-    def archive_count(self, all_versions: bool = False, opd: str | None = None) -> int:
-        """How many records archive_rows would yield."""
+    def archive_count(self, all_versions: bool = False, opd: str | None = None, after: int = 0) -> int:
+        """How many records archive_rows would yield; with ``after`` (an archive_watermark),
+        only how many more than it yielded then (versions are only ever added): a count kept
+        by the dashboard is brought up to date from the new versions alone."""
         a = t.archive
-        inner = select(a.c.opd, a.c.datum)
+        inner = select(a.c.opd, a.c.datum).where(a.c.id > after)
         if opd:
             inner = inner.where(a.c.opd == opd)
-        if not all_versions:  # one record per (opd, datum)
+        if not all_versions:  # one record per (opd, datum) not counted before
+            if after:
+                b = t.archive.alias("earlier")
+                inner = inner.where(~exists().where(b.c.opd == a.c.opd, b.c.datum == a.c.datum, b.c.id <= after))
             inner = inner.group_by(a.c.opd, a.c.datum)
         query = select(func.count()).select_from(inner.subquery())
         with self.engine.connect() as conn:

@@ -17,6 +17,7 @@ class DashboardReads:
     def __init__(self, store: Store, size: int = 32) -> None:
         self.store, self.queries = store, Queries(store.engine)
         self.size, self._data = size, {}
+        self._counts: dict[tuple, tuple[int, int]] = {}  # (all versions, OPD) -> (watermark, count)
 
     def marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
@@ -41,3 +42,18 @@ class DashboardReads:
                 self._data.clear()
             self._data[key] = (marker, value)
         return value
+
+    def archive_count(self, all_versions: bool, opd: str | None) -> int:
+        """queries.archive_count, kept with the archive's watermark and brought up to date from
+        the versions added since, so no request after a cycle counts the whole archive again."""
+        key = ("archive_count", all_versions, opd)
+        mark = self.queries.archive_watermark()
+        hit = self._counts.get(key)
+        if hit is not None and hit[0] == mark:
+            return hit[1]
+        total = (hit[1] + self.queries.archive_count(all_versions, opd, after=hit[0]) if hit is not None and hit[0] < mark
+                 else self.queries.archive_count(all_versions, opd))
+        if len(self._counts) >= 4 * self.size:
+            self._counts.clear()
+        self._counts[key] = (mark, total)
+        return total

@@ -215,7 +215,7 @@ def riwayat(reads: DashboardReads, opd: str | None, limit: int) -> dict:
 
 
 def arsip(reads: DashboardReads, opd: str | None, all_versions: bool, page: int) -> dict:
-    total = reads.queries.archive_count(all_versions=all_versions, opd=opd)
+    total = reads.archive_count(all_versions, opd)
     pages = max(1, -(-total // ARSIP_PER_PAGE))
     page = min(max(1, page), pages)
     records = reads.queries.archive_page((page - 1) * ARSIP_PER_PAGE, ARSIP_PER_PAGE, all_versions=all_versions, opd=opd)
