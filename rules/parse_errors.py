@@ -60,3 +60,48 @@ def yaml_error(exc: Exception) -> tuple[int, str]:
     if mark is None:
         return 0, text
     return mark.line + 1, f"{text} (kolom {mark.column + 1})"
+
+
+TOML = (  # (start of tomllib's message, Indonesian)
+    ("Invalid statement", "baris ini bukan 'kunci = nilai' dan bukan [bagian]"),
+    ("Expected newline or end of document after a statement",
+     "sesudah nilai masih ada teks di baris yang sama; satu kunci satu baris"),
+    ("Expected '=' after a key in a key/value pair", "tanda '=' sesudah nama kunci tidak ada"),
+    ("Invalid initial character for a key part", "nama kunci diawali karakter yang tidak boleh"),
+    ("Expected ']' at the end of a table declaration", "nama bagian [...] tidak ditutup dengan ']'"),
+    ("Expected ']]' at the end of an array declaration", "nama bagian [[...]] tidak ditutup dengan ']]'"),
+    ("Unterminated string", "tanda kutip teks tidak ditutup"),
+    ("Illegal character '\\n'", "tanda kutip teks tidak ditutup di baris ini"),
+    ("Illegal character", "karakter yang tidak boleh ada di dalam teks"),
+    ("Unclosed array", "daftar [...] tidak ditutup dengan ']'"),
+    ("Unclosed inline table", "tabel {...} tidak ditutup dengan '}'"),
+    ("Invalid value", "nilai tidak sah (teks harus diapit tanda kutip, mis. \"Magetan\"; true/false huruf kecil)"),
+    ("Invalid date or datetime", "tanggal atau waktu tidak sah"),
+    ("Invalid hex value", "kode \\u atau \\U di dalam teks tidak sah"),
+    ("Escaped character is not a Unicode scalar value", "kode \\u atau \\U di dalam teks bukan karakter"),
+    ("Unescaped '\\' in a string",
+     "garis miring terbalik (\\) di dalam teks: tulis \\\\ atau apit teks dengan tanda kutip tunggal '...'"),
+    ("Found invalid character", "karakter yang tidak boleh ada di sini"),
+    ("Cannot declare", "kunci atau bagian yang sama ditulis dua kali"),
+    ("Cannot overwrite a value", "kunci yang sama ditulis dua kali"),
+    ("Cannot redefine namespace", "bagian yang sama ditulis dua kali"),
+    ("Cannot mutate immutable namespace", "bagian ini sudah ditulis sebagai nilai; tidak bisa ditambah di sini"),
+    ("Duplicate inline table key", "kunci yang sama ditulis dua kali di dalam {...}"),
+)
+_TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|(end of document))\)\s*$")
+_TOML_EXPECTED = re.compile(r"Expected ('.*')$")
+
+
+def toml_error(exc: Exception) -> str:
+    """'tanda '=' sesudah nama kunci tidak ada (baris 2, kolom 6)' instead of tomllib's
+    "Expected '=' after a key in a key/value pair (at line 2, column 6)"."""
+    message = str(exc)
+    where = _TOML_WHERE.search(message)
+    problem = message[:where.start()] if where else message
+    text = next((indo for start, indo in TOML if problem.startswith(start)), None)
+    if text is None:
+        expected = _TOML_EXPECTED.match(problem)
+        text = f"tanda {expected.group(1)} diharapkan di sini" if expected else "susunan TOML tidak sah"
+    if where is None:
+        return text
+    return f"{text} (di akhir berkas)" if where.group(3) else f"{text} (baris {where.group(1)}, kolom {where.group(2)})"

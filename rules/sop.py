@@ -51,6 +51,8 @@ class Sop:
     steps: dict[int, Step]
     states: dict[str, State]
     boxes: dict[str, Box]  # in the order they may be ticked
+    nomor: str = ""  # the SOP's document number, printed on every Berita Acara
+    dasar_hukum: tuple[str, ...] = ()
 
     @property
     def blockable(self) -> frozenset[int]:
@@ -93,4 +95,5 @@ def load_sop(path: Path = SOP_FILE) -> Sop:
               for s in data["states"]}
     boxes = {key: Box(key, int(b["step"]), b["label"], b["pemilik"], (b.get("syarat") or {}).get("status"),
                       (b.get("syarat") or {}).get("pesan", "")) for key, b in data["boxes"].items()}
-    return Sop(data["name"], int(data["standar_pelayanan_hari_kerja"]), steps, states, boxes)
+    return Sop(data["name"], int(data["standar_pelayanan_hari_kerja"]), steps, states, boxes,
+               str(data.get("nomor", "")), tuple(map(str, data.get("dasar_hukum", ()))))

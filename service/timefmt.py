@@ -5,7 +5,7 @@ The zone is one per process: the entry points (CLI, dashboard, poller) call ``us
 the workspace's setting after reading satudata.toml (DECISIONS.md #43)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Jakarta"
@@ -56,7 +56,7 @@ def iso(moment: datetime) -> str:
     return to_wib(moment).isoformat(timespec="seconds")
 
 
-def format_tanggal(moment: datetime, with_time: bool = False) -> str:
+def format_tanggal(moment: datetime | date, with_time: bool = False) -> str:
     """8 April 2025 (and 14.05 WIB); a bare date (a holiday) is shown as that day."""
     if not isinstance(moment, datetime):
         return f"{moment.day} {BULAN[moment.month - 1]} {moment.year}"

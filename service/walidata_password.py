@@ -18,9 +18,15 @@ def walidata_password(config: Config) -> str | None:
     if config.walidata_password_file:
         try:
             value = config.walidata_password_file.read_text(encoding="utf-8").strip("\r\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"walidata.kata_sandi_file ({config.walidata_password_file}) tidak dapat dibaca: "
-                              f"{exc}") from None
+        except FileNotFoundError:
+            raise ConfigError(f"walidata.kata_sandi_file ({config.walidata_password_file}) tidak ada: buat berkas "
+                              "itu berisi kata sandi proteksi lembar, atau perbaiki jalurnya") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"walidata.kata_sandi_file ({config.walidata_password_file}) bukan teks UTF-8; "
+                              "simpan ulang sebagai UTF-8") from None
+        except OSError:
+            raise ConfigError(f"walidata.kata_sandi_file ({config.walidata_password_file}) tidak dapat dibaca "
+                              "(folder, atau tanpa izin baca)") from None
         if not value.strip():
             raise ConfigError(f"walidata.kata_sandi_file ({config.walidata_password_file}) kosong")
         return value

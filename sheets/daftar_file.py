@@ -32,9 +32,13 @@ def read_daftar(path: Path) -> DaftarFile:
         grid = _xlsx(path) if path.suffix.casefold() in (".xlsx", ".xlsm") else _csv(path)
     except FileNotFoundError:
         raise DaftarFileError(f"Berkas {path} tidak ditemukan") from None
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        raise DaftarFileError(f"Berkas {path.name} tidak dapat dibaca ({exc}); simpan sebagai CSV UTF-8 "
-                              "atau Excel (.xlsx)") from None
+    except IsADirectoryError:
+        raise DaftarFileError(f"{path} adalah folder, bukan berkas Daftar Data") from None
+    except PermissionError:
+        raise DaftarFileError(f"Berkas {path.name} tidak boleh dibaca (izin berkas); periksa izinnya") from None
+    except (OSError, csv.Error):
+        raise DaftarFileError(f"Berkas {path.name} tidak dapat dibaca sebagai CSV (mis. tanda kutip tidak ditutup); "
+                              "simpan ulang sebagai CSV UTF-8 atau Excel (.xlsx)") from None
     if not grid:
         raise DaftarFileError(f"Berkas {path.name} kosong")
     header = [text(h) for h in grid[0]]
@@ -50,8 +54,22 @@ def read_daftar(path: Path) -> DaftarFile:
     return DaftarFile(path.name, {k: header[c] for k, c in columns.items()}, lines, missing)
 
 
+def _decode(data: bytes) -> str:
+    """CSV text as Excel saves it: UTF-8 (with or without BOM), "Unicode Text" (UTF-16 with BOM),
+    or a Windows "CSV (Comma delimited)" in the ANSI code page (cp1252; Latin-1 where undefined)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
 def _csv(path: Path) -> list[list[object]]:
-    raw = path.read_bytes().decode("utf-8-sig")
+    raw = _decode(path.read_bytes())
     first = raw.splitlines()[0] if raw.strip() else ""
     delimiter = max(",;\t", key=first.count)  # Excel in id-ID saves CSV with ';'
     return [row for row in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter)]
@@ -63,5 +81,6 @@ def _xlsx(path: Path) -> list[list[object]]:
     try:
         with CalamineWorkbook.from_path(str(path)) as book:
             return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except CalamineError as exc:
-        raise ValueError(str(exc)) from None
+    except CalamineError:
+        raise DaftarFileError(f"Berkas {path.name} bukan berkas Excel (.xlsx) yang utuh; buka di Excel lalu simpan "
+                              "ulang sebagai .xlsx, atau simpan sebagai CSV") from None

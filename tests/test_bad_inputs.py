@@ -49,10 +49,10 @@ for text, value, warn in [
 for unit, typed in (("Rupiah", -13500), ("Ha", "−5,5"), ("Jiwa", "-3")):  # LibreOffice id-ID: 'Rp 13.500,-'
     case(f"negatif-{unit}", ("galat", "nilai_negatif" if unit != "Jiwa" else "cacah_tidak_bulat"),
          Nilai=typed, Satuan=unit)
-for text, code in [
-    ("abc", "nilai_bukan_angka"), ("-", "nilai_kosong_simbol"), ("–", "nilai_kosong_simbol"),
-    ("—", "nilai_kosong_simbol"), ("n/a", "nilai_kosong_simbol"), ("N/A", "nilai_kosong_simbol"),
-    ("NA", "nilai_kosong_simbol"), ("?", "nilai_kosong_simbol"), ("...", "nilai_kosong_simbol"),
+for text, code in [  # a BPS symbol without a reason in Keterangan asks for the reason (alasan_nilai_kosong)
+    ("abc", "nilai_bukan_angka"), ("-", "alasan_nilai_kosong"), ("–", "alasan_nilai_kosong"),
+    ("—", "alasan_nilai_kosong"), ("n/a", "alasan_nilai_kosong"), ("N/A", "alasan_nilai_kosong"),
+    ("NA", "alasan_nilai_kosong"), ("?", "nilai_kosong_simbol"), ("...", "alasan_nilai_kosong"),
     ("x", "nilai_kosong_simbol"), ("12 jiwa", "nilai_bukan_angka"), ("1e5", "nilai_bukan_angka"),
     ("=SUM(A1:A2)", "nilai_bukan_angka"), ("+A1", "nilai_bukan_angka"), ("@HARI", "nilai_bukan_angka"),
     ("(1.234)", "nilai_format_salah"), ("1.23.4", "nilai_format_salah"), ("1..2", "nilai_format_salah"),

@@ -85,7 +85,7 @@ def page(browser_errors):
 def test_walidata_opens_ringkasan_drills_into_an_opd_and_downloads_the_archive(page, browser_errors, dashboard_url,
                                                                               tmp_path):
     page.goto(dashboard_url + "/")
-    assert page.locator("h1").inner_text() == "Ringkasan kemajuan pengumpulan data"
+    assert page.locator("h1").inner_text() == "Ringkasan kemajuan pengumpulan data tahun 2025"
     dinkes = page.locator('tr[data-opd="DINKES"]')
     assert "Tepat waktu" in dinkes.inner_text() and "10 Maret 2025" in dinkes.inner_text()
     assert "Berisiko" in page.locator('tr[data-opd="DIKPORA"]').inner_text()

@@ -39,7 +39,8 @@ def test_a_raw_update_of_an_archived_value_names_the_datum_version_and_field(db_
     assert not found.ok
     first = found.breaks[0]
     assert (first.opd, first.kind, first.field) == (OPD, "arsip", "nilai_teks")
-    assert f"datum {datum} versi 1" in first.message and "nilai (teks)" in first.message
+    assert f"Jumlah Puskesmas — Kabupaten Magetan, tahun 2024: datum {datum[:12]}… versi 1" in first.message
+    assert "nilai (teks)" in first.message
 
 
 def test_a_raw_update_of_the_float_value_is_caught(db_world):
@@ -176,4 +177,4 @@ def test_verify_archive_command_holds_then_names_the_changed_record(tmp_path):
     assert bad.exit_code == 1
     first = json.loads(bad.output)["kerusakan"][0]
     assert (first["opd"], first["kolom"]) == (victim.opd, "nilai_teks")
-    assert f"datum {victim.datum} versi {victim.version}" in first["pesan"]
+    assert f"datum {victim.datum[:12]}… versi {victim.version}" in first["pesan"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -289,3 +290,364 @@ def test_missing_glyphs_show_a_visible_mark_right_to_left_text_is_shaped_and_not
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     out = capsys.readouterr()
     assert "missing" not in out.err + out.out and "WARNING" not in out.err + out.out
+
+
+# --- a broken rule file and the public pages ------------------------------------------------------
+
+def _rules_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "aturan"
+    shutil.copytree(Path("rules/checks_data"), folder)
+    return folder
+
+
+def _break(folder: Path) -> Path:
+    (folder / "per_item.yaml").write_text("item:\n  - kode: [tidak ditutup\n", encoding="utf-8")
+    return folder
+
+
+def test_a_broken_rule_file_never_takes_the_public_pages_down(tmp_path):
+    import dataclasses
+
+    from service.web.app import create_app
+    from tests.publish_world import PublishedWorld
+
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        config = dataclasses.replace(world.config, rules_folder=_rules_copy(tmp_path))
+        running = create_app(config, world.store, clock=lambda: world.now).test_client()
+        assert running.get("/data").status_code == 200  # the last good publication
+        before = running.get("/datapackage.json").get_json()
+        _break(config.rules_folder)
+        world.poll()  # a new cycle: the dashboard reads again
+        started = create_app(config, world.store, clock=lambda: world.now).test_client()
+        for c in (running, started):
+            for url in ("/data", "/data/dinkes-demo-dinkes-007", "/datapackage.json", "/katalog.ttl",
+                        "/katalog.jsonld"):
+                answer = c.get(url)
+                assert answer.status_code == 200, (url, answer.status_code)
+            page = c.get("/data").get_data(as_text=True)
+            assert "Berkas aturan" in page and "per_item.yaml" in page, page
+            assert "aturan" in c.get("/datapackage.json").headers.get("Warning", "")
+            assert "aturan" in c.get("/katalog.ttl").headers.get("Warning", "")
+            assert [r["path"] for r in c.get("/datapackage.json").get_json()["resources"]] == \
+                [r["path"] for r in before["resources"]]
+    finally:
+        world.store.engine.dispose()
+
+
+def test_publish_with_a_broken_rule_file_says_so_in_indonesian_and_keeps_the_last_publication(tmp_path):
+    from tests.publish_world import PublishedWorld, write_toml
+
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        path = write_toml(world)
+        out = tmp_path / "out"
+        assert cli("-c", str(path), "publish", "-o", str(out)).exit_code == 0
+        before = (out / "datapackage.json").read_bytes()
+        folder = _break(_rules_copy(tmp_path))
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "[publikasi]", f'[rules]\nfolder = "{folder}"\n[publikasi]'), encoding="utf-8")
+        result = cli("-c", str(path), "publish", "-o", str(out))
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "per_item.yaml" in result.output and "tidak diubah" in result.output, result.output
+        assert (out / "datapackage.json").read_bytes() == before
+    finally:
+        world.store.engine.dispose()
+
+
+# --- satudata.toml as Notepad saves it, and TOML errors in Indonesian ------------------------------
+
+def test_a_satudata_toml_saved_with_a_utf8_bom_is_accepted(tmp_path):
+    from service.config import load_config
+    cfg = excel_workspace(tmp_path)
+    cfg.write_bytes(b"\xef\xbb\xbf" + cfg.read_bytes())
+    assert load_config(cfg).year == 2025
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+
+
+def test_toml_syntax_errors_name_line_column_and_what_was_expected_in_indonesian(tmp_path):
+    import pytest
+
+    from rules.parse_errors import toml_error
+    from service.config import ConfigError, load_config
+    cfg = excel_workspace(tmp_path)
+    good = cfg.read_text(encoding="utf-8")
+    cases = [('name = "Uji"', 'name "Uji"', "baris 2, kolom 6", "tanda '=' sesudah nama kunci"),
+             ('name = "Uji"', 'name = "Uji', "baris 2", "tanda kutip"),
+             ('[sheets]', '[sheets', "baris 5", "']'"),
+             ('name = "Uji"', 'name = Uji', "baris 2, kolom 8", "nilai tidak sah")]
+    for old, new, where, what in cases:
+        cfg.write_text(good.replace(old, new, 1), encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            load_config(cfg)
+        message = str(caught.value)
+        assert where in message and what in message, message
+        assert not any(word in message for word in ("Expected", "Invalid", "at line", "Unterminated")), message
+    assert toml_error(ValueError("Something new (at end of document)")) == "susunan TOML tidak sah (di akhir berkas)"
+
+
+# --- English cores inside Indonesian messages -------------------------------------------------------
+
+ENGLISH = ("codec", "can't", "Could not", "invalid", "Invalid", "Errno", "FATAL", "No such", "plugin",
+           "Traceback", "does not exist", "Not a directory", "File exists", "Zip")
+
+
+def _indonesian_only(output: str) -> None:
+    assert not [w for w in ENGLISH if w in output], output
+
+
+def test_a_daftar_data_saved_as_latin1_or_utf16_is_read(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    rows = "opd;Kode Data;uraian;Satuan;Tahun\nDINKES;;Jumlah Posyandu Mandiri – Kecamatan Kawedanan°;Unit;2025\n"
+    for encoding, name in (("cp1252", "ansi.csv"), ("utf-16", "unicode.csv")):
+        path = tmp_path / name
+        path.write_bytes(rows.replace(";", "\t" if encoding == "utf-16" else ";").encode(encoding))
+        result = cli("-c", str(cfg), "distribute", str(path), "--opd", "DINKES")
+        _indonesian_only(result.output)
+        assert result.exit_code == 0, result.output
+    assert _column(tmp_path / "ws" / "sheets" / "DINKES.xlsx", "Uraian Data") == [
+        "Jumlah Posyandu Mandiri – Kecamatan Kawedanan°"]
+
+
+def test_a_file_named_xlsx_that_is_not_one_is_named_in_indonesian(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    fake = tmp_path / "daftar.xlsx"
+    fake.write_text("opd,uraian\nDINKES,Jumlah\n", encoding="utf-8")
+    result = cli("-c", str(cfg), "distribute", str(fake))
+    assert result.exit_code != 0 and "bukan berkas Excel" in result.output, result.output
+    _indonesian_only(result.output)
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+    book = tmp_path / "ws" / "sheets" / "DINKES.xlsx"
+    book.write_text("bukan xlsx", encoding="utf-8")
+    os.utime(book, (1_600_000_000, 1_600_000_000))  # long ago: not a save in progress
+    result = cli("-c", str(cfg), "poll", "--once")
+    assert "bukan berkas Excel" in result.output, result.output
+    _indonesian_only(result.output)
+
+
+def test_a_workbook_caught_mid_save_is_said_to_be_saving_not_broken(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    assert cli("-c", str(cfg), "poll", "--once").exit_code == 0
+    book = tmp_path / "ws" / "sheets" / "DINKES.xlsx"
+    book.write_bytes(book.read_bytes()[:2000])  # Excel has written the first part of the file
+    result = cli("-c", str(cfg), "poll", "--once")
+    assert "sedang disimpan" in result.output and "rusak" not in result.output, result.output
+    _indonesian_only(result.output)
+
+
+def _with_archive_url(cfg: Path, url: str) -> None:
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('url = "sqlite:///arsip.sqlite"', f'url = "{url}"'),
+                   encoding="utf-8")
+
+
+def test_archive_urls_a_new_user_writes_are_judged_in_indonesian(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    for url, expected in (("", "archive.url kosong"), ("arsip.sqlite", "archive.url"),
+                          ("oracle://x/y", "tidak dikenal")):
+        cfg.write_text(text, encoding="utf-8")
+        _with_archive_url(cfg, url)
+        result = cli("-c", str(cfg), "poll", "--once")
+        assert result.exit_code != 0 and expected in result.output, (url, result.output)
+        _indonesian_only(result.output)
+
+
+def test_a_postgres_url_without_driver_and_a_missing_database_are_told_in_indonesian(tmp_path):
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    probe = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    try:
+        with probe.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception:
+        pytest.skip("PostgreSQL tidak dapat dihubungi")
+    finally:
+        probe.dispose()
+    cfg = excel_workspace(tmp_path)
+    text_before = cfg.read_text(encoding="utf-8")
+    _with_archive_url(cfg, "postgres://postgres@127.0.0.1:5432/defects_tidak_ada_sama_sekali")
+    result = cli("-c", str(cfg), "poll", "--once")
+    assert result.exit_code != 0 and "tidak ada" in result.output and "defects_tidak_ada" in result.output, \
+        result.output
+    _indonesian_only(result.output)
+    cfg.write_text(text_before, encoding="utf-8")
+
+
+def test_write_failures_a_new_user_meets_are_told_in_indonesian(tmp_path):
+    from tests.publish_world import PublishedWorld, write_toml
+
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        path = write_toml(world, 'folder = "berkas.txt"')
+        (path.parent / "berkas.txt").write_text("bukan folder", encoding="utf-8")
+        result = cli("-c", str(path), "publish")
+        assert result.exit_code != 0 and "bukan folder" in result.output, result.output
+        _indonesian_only(result.output)
+        result = cli("-c", str(path), "rekap", "DINKES", "-o", str(path.parent / "berkas.txt" / "rekap.pdf"))
+        assert result.exit_code != 0 and "bukan folder" in result.output, result.output
+        _indonesian_only(result.output)
+    finally:
+        world.store.engine.dispose()
+
+
+def test_a_missing_kata_sandi_file_is_told_in_indonesian(tmp_path):
+    cfg = excel_workspace(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "[archive]", '[walidata]\nkata_sandi_file = "rahasia.txt"\n\n[archive]'), encoding="utf-8")
+    result = cli("-c", str(cfg), "poll", "--once")
+    assert result.exit_code != 0 and "rahasia.txt" in result.output and "tidak ada" in result.output, result.output
+    _indonesian_only(result.output)
+
+
+# --- a dropped PostgreSQL connection ----------------------------------------------------------------
+
+def test_a_dropped_postgresql_connection_is_one_indonesian_line_and_the_cycle_is_retried(tmp_path, caplog):
+    import logging
+
+    from sqlalchemy import create_engine, event, text
+
+    from service.poller.errors import PollerBusy
+    from service.poller.service import Service
+    from tests.conftest import World, _own_database
+    from tests.test_sop_flow import OPD
+
+    caplog.set_level(logging.WARNING)
+    with _own_database("postgresql") as url:
+        world = World(tmp_path, url=url)
+        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+        dbname = world.store.engine.url.database
+        service = Service(world.config, world.backend, world.store, world.rules, world.wilayah,
+                          clock=lambda: world.now)
+        try:
+            service.poll()
+            for n in range(3):
+                world.backend.add_row(OPD, Uraian_Data=f"Jumlah Puskesmas {n}", Satuan="Unit", Tahun=2025)
+            count = {"n": 0, "at": 0}
+
+            def kill(conn, cursor, statement, parameters, context, executemany):
+                count["n"] += 1
+                if count["n"] == count["at"]:
+                    with admin.connect() as c:
+                        c.execute(text("select pg_terminate_backend(pid) from pg_stat_activity "
+                                       "where datname = :d and pid <> pg_backend_pid()"), {"d": dbname})
+            event.listen(world.store.engine, "before_cursor_execute", kill)
+            outcomes = []
+            for at in (1, 2, 3, 4, 6, 9, 13, 20, 30, 45):
+                world.backend.add_row(OPD, Uraian_Data=f"Jumlah Bidan {at}", Satuan="Orang", Tahun=2025)
+                count.update(n=0, at=at)
+                world.now += __import__("datetime").timedelta(minutes=5)
+                try:
+                    report = service.poll()
+                    outcomes.append(("ok", report.errors))
+                except PollerBusy as exc:
+                    outcomes.append(("busy", [str(exc)]))
+            event.remove(world.store.engine, "before_cursor_execute", kill)
+            traced = [r for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING]
+            assert not traced, [r.getMessage() for r in traced]
+            for _kind, errors in outcomes:
+                assert all("terputus" in e or not e for e in errors), outcomes
+                assert not [e for e in errors if "Error" in e or "Exception" in e], outcomes
+            world.now += __import__("datetime").timedelta(minutes=5)
+            final = service.poll()
+            assert not final.errors, final.errors
+            assert [world.backend.get(OPD, rid, "Status") for rid in world.backend.ids(OPD)] == ["1 Draf"] * 13
+            assert len(set(world.backend.ids(OPD))) == 13  # no row lost, none given two IDs
+        finally:
+            service.release()
+            world.store.engine.dispose()
+            admin.dispose()
+
+
+# --- next year's draft ------------------------------------------------------------------------------
+
+def test_next_years_draft_takes_the_rows_latest_archived_datum_not_its_highest_version(db_url):
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from service.archive import schema
+    from service.archive.store import Store, make_engine
+    from service.archive.year import latest_archived
+
+    store = Store(make_engine(db_url, upgrade=True))
+    try:
+        def version(rincian: str, v: int, day: int) -> dict:
+            moment = datetime(2025, 3, day, 2, 0)
+            return dict(opd="DINKES", row_id="DINKES-0001", version=v, kode_data="", uraian_data="Jumlah Bidan",
+                        rincian=rincian, satuan="Orang", tahun=2025, nilai=float(day), nilai_teks=str(day),
+                        keterangan="", content_hash=f"{rincian}{v}".ljust(64, "0"), verified_at=moment,
+                        archived_at=moment, datum=f"d-{rincian}".ljust(64, "0"), item_key="uraian:jumlah bidan",
+                        rincian_key=rincian.lower())
+        with store.engine.begin() as conn:
+            conn.execute(insert(schema.archive), [version("Plaosan", 1, 3), version("Plaosan", 2, 4),
+                                                  version("Bendo", 1, 5)])
+        assert latest_archived(store, "DINKES", ["DINKES-0001"])["DINKES-0001"]["rincian"] == "Bendo"
+    finally:
+        store.engine.dispose()
+
+
+# --- dashboard users ------------------------------------------------------------------------------
+
+def test_a_malformed_dashboard_user_hash_is_refused_at_config_check(tmp_path):
+    import pytest
+    from werkzeug.security import generate_password_hash
+
+    from service.config import ConfigError, load_config
+    cfg = excel_workspace(tmp_path)
+    base = cfg.read_text(encoding="utf-8")
+    good = generate_password_hash("rahasia-magetan")
+    cfg.write_text(base + f'\n[dashboard]\nusers = {{ budi = "{good}" }}\n', encoding="utf-8")
+    assert load_config(cfg).dashboard_users["budi"] == good
+    for bad in ("scrypt:1:1:1$$", "scrypt:32768:8:1$garam$", "scrypt:3:8:1$garam$abcd", "pbkdf2:sha256:x$garam$ab",
+                "pbkdf2:tidakada:1000$garam$ab", "md5:1$garam$ab", "scrypt:32768:8:1$$abcd"):
+        cfg.write_text(base + f'\n[dashboard]\nusers = {{ budi = "{bad}" }}\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match="dashboard.users.budi") as caught:
+            load_config(cfg)
+        assert "hash kata sandi" in str(caught.value), bad
+
+
+# --- the automatic publication's failure is the cycle's own result --------------------------------
+
+def test_a_failing_automatic_publication_is_reported_as_the_cycles_result_never_a_traceback(tmp_path, caplog):
+    import dataclasses
+    import json
+    import logging
+
+    from service.archive.queries import Queries
+    from service.poller.service import Service
+    from service.web.app import create_app
+    from tests.conftest import WILAYAH
+    from tests.publish_world import PublishedWorld, write_toml
+
+    caplog.set_level(logging.WARNING)
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        path = write_toml(world, 'folder = "berkas.txt"')
+        (path.parent / "berkas.txt").write_text("bukan folder", encoding="utf-8")
+        config = dataclasses.replace(world.config, publikasi={"folder": "berkas.txt"})
+        service = Service(config, world.backend, world.store, world.rules, WILAYAH, clock=lambda: world.now)
+        world.backend.set("DINKES", world.ids[0], "Nilai", "21")
+        service.poll()
+        world.backend.set("DINKES", world.ids[0], "Terverifikasi", "YA")
+        report = service.poll()
+        service.release()
+        assert sum(t.archived for t in report.tabs) == 1
+        said = [e for e in report.errors if "Publikasi otomatis gagal" in e]
+        assert said and "bukan folder" in said[0], report.errors
+        assert said[0] in json.dumps(report.as_dict(), ensure_ascii=False)
+        assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
+        last = Queries(world.store.engine).cycles(limit=1)[0]
+        assert last["status"] == "galat" and said[0] in last["errors"]
+        page = create_app(config, world.store, clock=lambda: world.now).test_client().get("/kesehatan")
+        assert "Publikasi otomatis gagal" in page.get_data(as_text=True)
+        shown = cli("-c", str(path), "status")
+        assert "Publikasi otomatis gagal" in shown.output, shown.output
+        as_json = json.loads(cli("-c", str(path), "status", "--json").output)
+        assert said[0] in as_json["siklus_terakhir"]["galat"]
+    finally:
+        world.store.engine.dispose()

@@ -515,3 +515,18 @@ def test_the_dashboard_keeps_archive_counts_and_adds_only_new_versions(tmp_path,
     assert (reads.archive_count(False, None), reads.archive_count(True, None)) == (9, 10)
     assert asked == [world.reads.archive_watermark() - 1, None]  # the kept count grew by the new versions alone
     world.store.engine.dispose()
+
+
+def test_opd_page_names_the_operator_and_flags_a_missing_sk(scene):
+    from service.config import Person
+    w = scene.world
+    sari = Person("sari@dinkes.go.id", "Sari Wulandari", "198805122011012004", "800/12/403.102/2025", "2025-01-06")
+    opds = tuple(dataclasses.replace(o, petugas=(sari,), operators=(sari.email,)) if o.kode == "DINKES" else o
+                 for o in w.config.opds)
+    client = scene.client(at(4, 9), opds=opds)
+    dinkes = client.get("/opd/DINKES").get_data(as_text=True)
+    assert "Sari Wulandari" in dinkes and "SK 800/12/403.102/2025 tanggal 6 Januari 2025" in dinkes
+    assert 'id="tanpa-sk"' not in dinkes
+    dikpora = client.get("/opd/DIKPORA").get_data(as_text=True)
+    assert 'id="tanpa-sk"' in dikpora and "SPM 3" in dikpora
+    assert client.get("/api/opd/DIKPORA").get_json()["opd"]["tanpa_sk"] is True

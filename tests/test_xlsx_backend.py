@@ -262,10 +262,14 @@ def test_missing_and_corrupt_workbooks_give_error_results_and_others_are_still_r
     backend.path("RUSAK").write_bytes(b"bukan berkas excel")
     with zipfile.ZipFile(backend.path("ZIP"), "w") as archive:
         archive.writestr("halo.txt", "bukan xlsx")
+    fresh = {r.opd: r for r in backend.read(["RUSAK"], {})}
+    assert "sedang disimpan" in fresh["RUSAK"].error  # just written: taken for a save in progress
+    for name in ("RUSAK", "ZIP"):
+        os.utime(backend.path(name), (1_600_000_000, 1_600_000_000))
     results = {r.opd: r for r in backend.read(["HILANG", "RUSAK", "ZIP", "DINKES"], {})}
     assert "tidak ditemukan" in results["HILANG"].error
-    assert "rusak" in results["RUSAK"].error
-    assert "rusak" in results["ZIP"].error
+    assert "bukan berkas Excel (.xlsx) yang utuh" in results["RUSAK"].error
+    assert "bukan berkas Excel (.xlsx) yang utuh" in results["ZIP"].error
     assert results["DINKES"].snapshot is not None
 
 

@@ -114,7 +114,9 @@ class ChainBroken(Exception):
 def _what(kind: str, record: Any) -> str:
     m = record if isinstance(record, dict) else record._mapping
     if kind == "arsip":
-        return f"datum {m.get('datum')} versi {m.get('version')}, baris {m.get('row_id')}"
+        rincian = m.get("rincian") or "Kabupaten Magetan"
+        return (f"{m.get('uraian_data')} — {rincian}, tahun {m.get('tahun')}: datum {str(m.get('datum'))[:12]}… "
+                f"versi {m.get('version')}, baris {m.get('row_id')}")
     at = _canon(m.get("at"), "d")
     return f"baris {m.get('row_id')}, {at.replace('T', ' ') if at else '?'} UTC"
 

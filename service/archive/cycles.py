@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, insert, select, update
 
 from service.archive import schema as t
 from service.archive.timestamps import to_db
@@ -28,6 +28,18 @@ class CycleLog:
         with self.engine.begin() as conn:
             conn.execute(update(t.cycles).where(t.cycles.c.id == cycle_id)
                          .values(finished_at=to_db(now), **values))
+
+    def add_error(self, cycle_id: int, message: str) -> None:
+        """A finished cycle's own late result (the automatic publication): one more error, and a
+        cycle that had none is 'galat' now."""
+        c = t.cycles
+        with self.engine.begin() as conn:
+            row = conn.execute(select(c.c.errors, c.c.status).where(c.c.id == cycle_id)).first()
+            if row is None:
+                return
+            errors = [*json.loads(row.errors or "[]"), message]
+            conn.execute(update(c).where(c.c.id == cycle_id).values(
+                errors=json.dumps(errors, ensure_ascii=False), status="galat" if row.status == "selesai" else row.status))
 
     def close_abandoned(self, now: datetime) -> None:
         """Cycles a killed poller left running: the lease holder knows they are over."""

@@ -37,6 +37,12 @@ def schema_args(schema: str | None) -> dict:
     return {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
 
 
+def known_revisions() -> set[str]:
+    """Every migration this version of the product knows, read from the files."""
+    return {m.group(1) for path in (MIGRATIONS / "versions").glob("*.py")
+            if (m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", path.read_text(encoding="utf-8"), re.M))}
+
+
 def head_revision() -> str:
     """The newest migration, read from the files themselves: no Alembic import on every start."""
     revisions: set[str] = set()

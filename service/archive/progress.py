@@ -110,6 +110,7 @@ def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar
     opds = opd_summaries(config, inputs.counts, inputs.tabs, inputs.logs, now, calendar, inputs)
     total = sum(o["baris"] for o in opds)
     archived = sum(o["diarsip"] for o in opds)
+    last = Queries(store.engine).cycles(limit=1)
     return {
         "workspace": config.name, "tahun": inputs.year, "tahun_berjalan": config.year,
         "tahun_tersedia": known_years(config, store), "sekarang": now, "opd": opds,
@@ -117,4 +118,6 @@ def progress(config: Config, store: Store, now: datetime, calendar: WorkCalendar
         "persen_diarsip": round(100 * archived / total, 1) if total else 0.0,
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == TERLAMBAT],
         "libur_tambahan": holidays_shown(config),
+        "siklus_terakhir": {"id": last[0]["id"], "mulai": last[0]["started_at"], "status": last[0]["status"],
+                            "galat": last[0]["errors"]} if last else None,
     }

@@ -237,6 +237,15 @@ class Queries:
             for r in conn.execute(query.order_by(*ARCHIVE_ORDER)):
                 yield archive_record(r)
 
+    def archived_row(self, opd: str, row_id: str) -> dict | None:
+        """The newest archived version of one sheet row: what a row closed by rollover still is."""
+        a = t.archive
+        query = (select(a).where(a.c.opd == opd, a.c.row_id == row_id)
+                 .order_by(a.c.version.desc(), a.c.id.desc()).limit(1))
+        with self.engine.connect() as conn:
+            found = conn.execute(query).first()
+        return archive_record(found) if found else None
+
     def archive_watermark(self) -> int:
         """The newest archive version's id (0 for an empty archive)."""
         with self.engine.connect() as conn:

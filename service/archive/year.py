@@ -16,15 +16,15 @@ _ITEM = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN)
 
 def latest_archived(store: Store, opd: str, row_ids: Iterable[str]) -> dict[str, dict[str, str]]:
     """Row ID -> its latest archived version's item fields (and Standar Data where the archive
-    holds it: an archive without those columns answers without them)."""
+    holds it: an archive without those columns answers without them). Latest is the last one
+    archived (highest id): versions count per datum, so a row whose Rincian changed has a v1 of
+    its new datum after a v2 of its old one."""
     a = t.archive
     wanted = [k for k in (*_ITEM, *f.STANDAR_DATA) if k in a.c]
     ids = list(row_ids)
     out: dict[str, dict[str, str]] = {}
-    latest = (select(a.c.row_id, func.max(a.c.version).label("v")).where(a.c.opd == opd)
-              .group_by(a.c.row_id).subquery())
-    query = (select(a.c.row_id, *(a.c[k] for k in wanted))
-             .join(latest, (a.c.row_id == latest.c.row_id) & (a.c.version == latest.c.v)).where(a.c.opd == opd))
+    latest = (select(func.max(a.c.id).label("id")).where(a.c.opd == opd).group_by(a.c.row_id).subquery())
+    query = select(a.c.row_id, *(a.c[k] for k in wanted)).join(latest, a.c.id == latest.c.id)
     with store.engine.connect() as conn:
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             for r in conn.execute(query.where(a.c.row_id.in_(chunk))):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from service.cli.context import pass_service, pass_store
-from service.cli.poll import cycle_printer
+from service.cli.report import cycle_log_line
 from service.config import Config
 
 
@@ -74,11 +74,29 @@ def run(service, host: str | None, port: int | None) -> None:
     click.echo(f"Poller berjalan tiap {config.interval_seconds} detik; Ctrl-C untuk berhenti.")
     try:
         # in the main thread, run_forever turns SIGTERM/SIGINT into the stop event
-        run_forever(cycle_printer(service, False), config.interval_seconds, threading.Event())
+        run_forever(cycle_logger(service), config.interval_seconds, threading.Event())
     finally:
         service.release()
         _stop_server(server, thread)
     click.echo("Poller dan dasbor berhenti.")
+
+
+def cycle_logger(service):
+    """`run`'s job: one log line per cycle, then one line per OPD that has something to say."""
+    from service.archive.masking import mask_secrets
+    from service.poller.clock import utcnow
+
+    def job() -> None:
+        report = service.poll()
+        click.echo(cycle_log_line(report, utcnow()))
+        for tab in report.tabs:
+            if tab.message:
+                click.echo(f"{'':<28}{tab.opd}: {mask_secrets(tab.message, service.config.archive_url)}")
+        for error in report.errors:
+            if not any(error.endswith(t.message) for t in report.tabs if t.message):
+                click.echo(f"{'':<28}{mask_secrets(error, service.config.archive_url)}")
+
+    return job
 
 
 @click.command("hash-password", help="Buat hash kata sandi untuk [dashboard] users di satudata.toml.")

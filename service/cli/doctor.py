@@ -6,9 +6,10 @@ from collections import defaultdict
 from typing import Any
 
 from service.config import Config
+from service.config.people import without_operator_sk
 from sheets.layout import match_headers
 
-Line = tuple[bool, str]
+Line = tuple[bool | None, str]  # None: told, not a fault (a missing SK, SPM 3)
 
 SETUP = ("buat akun layanan di Google Cloud Console (IAM & Admin > Service Accounts), aktifkan Google Sheets "
          "API dan Google Drive API, unduh kunci JSON-nya, lalu isi sheets.credentials di satudata.toml atau "
@@ -144,6 +145,16 @@ def _tab(sheets: dict[str, Any], kode: str) -> str | None:
     if kode in sheets:
         return kode
     return next((t for t in sheets if t.casefold() == kode.casefold()), None)
+
+
+def papers(config: Config) -> list[Line]:
+    """SPM 3's papers: an OPD whose operators have no SK of appointment is told (None), not a fault."""
+    missing = without_operator_sk(config.opds)
+    if missing:
+        names = ", ".join(o.kode for o in missing[:10]) + (f" dan {len(missing) - 10} OPD lain" if len(missing) > 10 else "")
+        return [(None, f"SPM 3: {len(missing)} OPD belum punya Surat penunjukan operator data "
+                       f"(sk_nomor dan sk_tanggal di [[opd]] operators): {names}")]
+    return [(True, "SPM 3: setiap OPD punya operator dengan Surat penunjukan (SK)")] if config.opds else []
 
 
 def _people(config: Config) -> list[Line]:

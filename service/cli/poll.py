@@ -95,6 +95,10 @@ def status(config: Config, store, as_json: bool, year: int | None) -> None:
             click.echo(f"{'':<18} ! {mask_secrets(opd['pesan'], config.archive_url)}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
+    if (last := data["siklus_terakhir"]) and last["galat"]:
+        click.echo(f"Siklus terakhir ({last['id']}, {format_tanggal(last['mulai'], with_time=True)}): {last['status']}")
+        for error in last["galat"]:
+            click.echo(f"{'':<18} ! {mask_secrets(error, config.archive_url)}")
     if holidays_line(data):
         click.echo(holidays_line(data))
     click.echo(f"Total: {format_number(data['total_baris'])} baris, {format_number(data['total_diarsip'])} "

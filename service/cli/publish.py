@@ -1,7 +1,6 @@
 """`satudata publish`, `satudata berita-acara`, `satudata rekap`: the SOP's products as files."""
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import click
@@ -11,9 +10,8 @@ from service.config import Config
 
 
 def _write_failed(path: Path, exc: OSError) -> click.ClickException:
-    why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
-           errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder"}.get(exc.errno, str(exc))
-    return click.ClickException(f"Tidak dapat menulis {path}: {why}")
+    from service.publish.build import write_problem
+    return click.ClickException(write_problem(path, exc))
 
 
 @click.command(help="Terbitkan data terverifikasi: CSV/XLSX/JSON per item, datapackage.json, katalog DCAT.")
@@ -23,11 +21,16 @@ def _write_failed(path: Path, exc: OSError) -> click.ClickException:
               help="Kirim juga setiap item sebagai dataset ke portal CKAN ini (token: [publikasi.ckan] token_env).")
 @pass_store
 def publish(config: Config, store, output: Path | None, ckan_url: str | None) -> None:
+    from rules.rulefile import RuleError
     from service.publish.build import build, write
     from service.publish.settings import load_settings
     settings = load_settings(config)
-    publication = build(config, store, settings=settings)
     folder = output or settings.folder
+    try:
+        publication = build(config, store, settings=settings)
+    except RuleError as exc:
+        raise click.ClickException(f"Tidak diterbitkan: {exc}. Publikasi yang sudah ada di {folder} tidak diubah; "
+                                   "perbaiki berkas aturan itu lalu ulangi") from None
     try:
         written, unchanged = write(publication, folder)
     except OSError as exc:
@@ -58,19 +61,6 @@ def _to_ckan(config, publication, settings, url: str) -> None:
         raise click.ClickException("Publikasi lokal selesai; sebagian dataset belum terkirim ke CKAN (lihat di atas).")
 
 
-def _save_pdf(build_pdf, output: Path) -> None:
-    from service.publish.minutes import NothingToMinute
-    try:
-        body = build_pdf()
-    except NothingToMinute as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
-        output.write_bytes(body)
-    except OSError as exc:
-        raise _write_failed(output, exc) from None
-    click.echo(f"PDF ditulis ke {output}")
-
-
 def _opd_kode(config, kode: str) -> str:
     kode = kode.strip().upper()
     if kode not in {o.kode for o in config.opds}:
@@ -78,28 +68,44 @@ def _opd_kode(config, kode: str) -> str:
     return kode
 
 
-@click.command("berita-acara", help="Buat Berita Acara (PDF) kesepakatan daftar data atau verifikasi data satu OPD.")
+def _issue(config: Config, store, kode: str, jenis: str, output: Path, new: bool) -> None:
+    """Number and record the document the first time; later the same document is printed again."""
+    from service.poller.clock import utcnow
+    from service.publish.minutes import NothingToMinute
+    from service.publish.pdf import issue
+    try:
+        issued, body, reprinted = issue(config, store, kode, jenis, utcnow(), new=new)
+    except NothingToMinute as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        output.write_bytes(body)
+    except OSError as exc:
+        raise _write_failed(output, exc) from None
+    click.echo(f"PDF ditulis ke {output}")
+    click.echo(f"{issued.judul} {issued.id}, nomor {issued.nomor}, tanggal "
+               f"{issued.tanggal.astimezone().strftime('%d-%m-%Y')}"
+               + (" (dicetak ulang sama persis; --baru untuk dokumen baru)" if reprinted else " (baru diterbitkan)"))
+
+
+@click.command("berita-acara", help="Terbitkan Berita Acara (PDF) kesepakatan daftar data atau verifikasi data satu "
+                                    "OPD: bernomor dan tercatat di arsip; cetak berikutnya sama persis.")
 @click.argument("kode")
 @click.option("--jenis", type=click.Choice(["kesepakatan", "verifikasi"]), default="kesepakatan", show_default=True,
-              help="kesepakatan: langkah 5–6; verifikasi: langkah 8–9.")
+              help="kesepakatan: langkah 3–6; verifikasi: langkah 8–9.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--baru", is_flag=True, help="Terbitkan dokumen baru bernomor baru (mis. sesudah daftar berubah).")
 @pass_store
-def berita_acara(config: Config, store, kode: str, jenis: str, output: Path) -> None:
-    from service.poller.clock import utcnow
-    from service.publish.pdf import berita_acara_pdf
-    kode = _opd_kode(config, kode)
-    _save_pdf(lambda: berita_acara_pdf(config, store, kode, jenis, utcnow()), output)
+def berita_acara(config: Config, store, kode: str, jenis: str, output: Path, baru: bool) -> None:
+    _issue(config, store, _opd_kode(config, kode), jenis, output, baru)
 
 
-@click.command(help="Buat rekap data sektoral satu OPD (PDF) untuk salinan cetak.")
+@click.command(help="Terbitkan rekap data sektoral satu OPD (PDF) untuk salinan cetak: bernomor dan tercatat.")
 @click.argument("kode")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--baru", is_flag=True, help="Terbitkan rekap baru bernomor baru (mis. sesudah data bertambah).")
 @pass_store
-def rekap(config: Config, store, kode: str, output: Path) -> None:
-    from service.poller.clock import utcnow
-    from service.publish.pdf import rekap_pdf
-    kode = _opd_kode(config, kode)
-    _save_pdf(lambda: rekap_pdf(config, store, kode, utcnow()), output)
+def rekap(config: Config, store, kode: str, output: Path, baru: bool) -> None:
+    _issue(config, store, _opd_kode(config, kode), "rekap", output, baru)
 
 
 COMMANDS = (publish, berita_acara, rekap)

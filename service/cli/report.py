@@ -56,7 +56,7 @@ def _echo_tab(tab, url: str | None) -> None:
     order = {s.code: i for i, s in enumerate(sop.for_display())}
     states = ", ".join(f"{sop.label(s)}: {n}" for s, n in sorted(
         tab.states.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
-    label = "MENUNGGU" if tab.waiting else STATUS[tab.status]
+    label = "MENUNGGU" if tab.waiting else "DIBUKA" if tab.open_idle else STATUS[tab.status]
     if not states:  # a held or unreadable tab has rows the archive does not count yet
         states = f"{tab.rows} baris di sheet, belum diproses" if tab.rows else "belum ada baris"
     line = f"{tab.opd:<18} {label:<14} {states}"
@@ -79,6 +79,22 @@ def _summary(report, changes_only: bool) -> str:
     if errors := len(report.errors):
         parts.append(f"{errors} galat")
     return f"Siklus {report.cycle_id}: {', '.join(parts)}; permintaan: {requests}"
+
+
+def cycle_log_line(report, now) -> str:
+    """One line per cycle of `satudata run`, as a log reader (journalctl, a Windows log file) reads it:
+    local time with its zone, a level, then the counts."""
+    from service.timefmt import to_wib, zone_label
+    tabs = report.tabs
+    waiting = sum(t.waiting for t in tabs)
+    failed = len(report.errors) + sum(t.status == "galat" for t in tabs)
+    held = sum(bool(t.message) and t.status == "dilewati" for t in tabs)
+    level = "ERROR" if report.backend_failed or failed else "WARNING" if held or waiting else "INFO"
+    requests = ", ".join(f"{REQUESTS.get(k, k)} {v}" for k, v in report.requests.items()) or "0"
+    return (f"{to_wib(now).strftime('%Y-%m-%d %H:%M:%S')} {zone_label(now)} {level:<7} siklus {report.cycle_id}: "
+            f"{len(tabs)} OPD, {sum(t.status in ('diproses', 'dilewati') for t in tabs)} berubah, "
+            f"{sum(t.events for t in tabs)} perubahan status, {sum(t.archived for t in tabs)} diarsip, "
+            f"{waiting} menunggu berkas ditutup, {held} ditahan, {failed} galat; permintaan: {requests}")
 
 
 def progress_printer(as_json: bool, label: str, stream=None,

@@ -130,7 +130,7 @@ def set_workspace_year(path: Path, year: int, closed: int | None = None) -> None
     clock. Every comment and the layout of satudata.toml stay as they are."""
     import tomlkit
 
-    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    document = tomlkit.parse(path.read_text(encoding="utf-8-sig"))
     document["workspace"]["year"] = year
     for opd in document.get("opd", []) if closed is not None else []:
         for extension in opd.get("perpanjangan", []):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from rules.rulefile import DEFAULT_FOLDER
@@ -10,6 +12,15 @@ from rules.wilayah import REFERENCE
 from service.config import CONFIG_NAME, ConfigError, spreadsheet_key
 
 MAPPING_NAME = "spreadsheet-opd.csv"  # written by `init --per-opd`, read by `init --spreadsheets`
+
+
+@dataclass(frozen=True)
+class Walidata:
+    """Who runs the year, as `init --interaktif` asked (placeholders otherwise)."""
+    email: str = "walidata@magetan.go.id"
+    nama: str = ""
+    kata_sandi_env: str = ""
+    penerbit: str = "Dinas Komunikasi dan Informatika Kabupaten Magetan"
 
 
 def magetan_opds() -> list[dict[str, str]]:
@@ -23,12 +34,19 @@ def _toml_str(value: str) -> str:
 
 def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str,
                   spreadsheet_id: str | None = None, credentials: str | None = None,
-                  per_opd: dict[str, str] | None = None) -> str:
-    """satudata.toml; ``per_opd`` (KODE -> spreadsheet ID) gives those OPDs their own spreadsheet."""
+                  per_opd: dict[str, str] | None = None, people: Walidata | None = None) -> str:
+    """satudata.toml with every key a real SOP year uses, the optional ones commented out with
+    their meaning; ``per_opd`` (KODE -> spreadsheet ID) gives those OPDs their own spreadsheet."""
+    who = people or Walidata()
+    env = who.kata_sandi_env
     lines = [
+        "# Ruang kerja Satu Data: satu berkas untuk satu tahun SOP. Baris berawalan '#' adalah",
+        "# pilihan; hapus '#' untuk memakainya. Jalur relatif dibaca dari folder berkas ini.",
+        "",
         "[workspace]",
         f"name = {_toml_str(name)}",
-        f"year = {year}                       # tahun data yang dikumpulkan",
+        f"year = {year}                       # tahun data yang dikumpulkan (diganti `satudata rollover`)",
+        '# zona_waktu = "Asia/Jakarta"       # WIB; "Asia/Makassar" (WITA), "Asia/Jayapura" (WIT)',
         "",
         "[sheets]",
         f'backend = "{backend}"                  # "xlsx" (Excel lokal) atau "google"',
@@ -37,27 +55,64 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
          '# spreadsheet_id = "..."            # google: satu spreadsheet, satu tab per OPD bernama <KODE>'),
         (f"credentials = {_toml_str(credentials)}" if credentials else
          '# credentials = "secrets/sa.json"   # google: atau GOOGLE_APPLICATION_CREDENTIALS'),
+        "# kunci_basi_jam = 12               # berkas kunci Excel/LibreOffice lebih tua dari ini dianggap basi",
         "",
         "[archive]",
-        'url = "sqlite:///arsip.sqlite"',
+        'url = "sqlite:///arsip.sqlite"     # atau postgresql+psycopg://..., mysql+pymysql://...',
         "",
         "[poller]",
-        "interval_seconds = 60",
+        "interval_seconds = 60              # 5 .. 86400 detik",
         "",
         "[walidata]",
-        'emails = ["walidata@magetan.go.id"]',
+        f"emails = [{_toml_str(who.email)}]",
+        (f"nama = {_toml_str(who.nama)}" if who.nama else '# nama = "Nama Walidata"') +
+        "            # pelaku `distribute`; nama pengguna aplikasinya di Excel/LibreOffice",
+        "# Kata sandi proteksi lembar (kolom Walidata dan sistem): hanya rujukannya, tidak pernah isinya.",
+        (f"kata_sandi_env = {_toml_str(env)}" if env else
+         '# kata_sandi_env = "SATUDATA_KATA_SANDI"   # nama variabel lingkungan yang berisi kata sandi'),
+        '# kata_sandi_file = "/etc/satudata/kata-sandi"   # atau berkas yang hanya bisa dibaca layanan',
         "",
         "[rules]",
-        'folder = "rules"',
+        'folder = "rules"                   # aturan pemeriksaan per item (YAML), boleh diubah Walidata',
         "",
         "[dashboard]",
-        'host = "127.0.0.1"',
+        'host = "127.0.0.1"                 # "0.0.0.0" agar dasbor terbuka dari PC lain di jaringan kantor',
         "port = 8050",
         "# users = { walidata = \"scrypt:32768:8:1$...\" }   # hash dari: satudata hash-password",
+        "",
+        "[publikasi]",
+        "# otomatis = true                 # terbitkan setelah siklus yang mengarsipkan",
+        "# terbuka = false                 # true: halaman /data tanpa login dasbor",
+        '# folder = "publikasi"            # folder `satudata publish` tanpa -o',
+        '# url_dasar = "https://data.example.go.id/"   # alamat publik untuk katalog DCAT',
+        '# lisensi = "CC-BY-4.0"           # atau CC0-1.0, ODbL-1.0',
+        f"penerbit = {_toml_str(who.penerbit)}",
+        (f"walidata = {{ nama = {_toml_str(who.nama)}, nip = \"\" }}" if who.nama else
+         '# walidata = { nama = "…", nip = "…" }') + "   # penanda tangan Walidata di Berita Acara",
+        '# prioritas = ["KODE-DATA-1", "KODE-DATA-2"]   # data prioritas daerah (Kode Data atau nama item)',
+        "",
+        "# [publikasi.ckan]                # kirim ke portal CKAN dengan `satudata publish --ckan`",
+        '# url = "https://portal.example.go.id"',
+        '# token_env = "CKAN_TOKEN"         # token API dibaca dari variabel lingkungan ini',
+        '# organisasi = "kab-magetan"',
+        '# awalan = "magetan"',
+        "",
+        "# [pengaduan]                     # formulir Laporkan kesalahan / Usulkan data di /data",
+        "# tenggat_hari_kerja = 5",
+        '# petugas = ["statistik"]         # pengguna [dashboard] users yang hanya menangani pengaduan',
+        "# batas_per_jam = 10",
+        "",
+        "# [kalender]                      # libur daerah di luar libur nasional (tenggat hari kerja)",
+        '# libur_tambahan = [{ tanggal = "' + str(year) + '-10-13", nama = "Hari Jadi" }]',
     ]
     for opd in opds:
+        operators = re.split(r"[;,\s]+", opd.get("operators") or "") if opd.get("operators") else [
+            f"operator.{opd['kode'].lower()}@{who.email.rsplit('@', 1)[-1]}"]
         lines += ["", "[[opd]]", f"kode = {_toml_str(opd['kode'])}", f"nama = {_toml_str(opd['nama'])}",
-                  f"operators = [{_toml_str('operator.' + opd['kode'].lower() + '@magetan.go.id')}]"]
+                  "operators = [" + ", ".join(_toml_str(e) for e in operators if e) + "]",
+                  '# kepala = { nama = "…", nip = "…" }   # Kepala OPD (langkah 6), penanda tangan Berita Acara',
+                  '# perpanjangan = [{ hari = 5, alasan = "…", tahun = ' + str(year) +
+                  ', oleh = "…" }]   # perpanjangan tenggat']
         if (per_opd or {}).get(opd["kode"]):
             lines.append(f"spreadsheet_id = {_toml_str(per_opd[opd['kode']])}   # spreadsheet OPD ini sendiri")
     return "\n".join(lines) + "\n"
@@ -124,10 +179,51 @@ def write_mapping_template(path: Path) -> Path:
     return path
 
 
-def init_workspace(folder: Path, backend: str = "xlsx", year: int = 2025,
+def current_year(now, zone: str = "Asia/Jakarta") -> int:
+    """The SOP year a new workspace starts in: the calendar year where the office is."""
+    from zoneinfo import ZoneInfo
+    return now.astimezone(ZoneInfo(zone)).year
+
+
+def read_opd_list(path: Path) -> list[dict[str, str]]:
+    """OPDs from a CSV with the columns ``kode`` and ``nama`` (``operators`` optional, e-mails split by
+    ``;``), comma or semicolon separated; each fault named with its line."""
+    from service.config import KODE_MAX, KODE_RE
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Berkas {path} tidak dapat dibaca ({type(exc).__name__})") from None
+    first = text.split("\n", 1)[0]
+    rows = list(csv.DictReader(text.splitlines(), delimiter=";" if first.count(";") > first.count(",") else ","))
+    columns = {(c or "").strip().casefold(): c for c in (rows[0].keys() if rows else [])}
+    if "kode" not in columns or "nama" not in columns:
+        raise ConfigError(f"{path} harus punya baris judul dengan kolom 'kode' dan 'nama' (boleh juga 'operators')")
+    out: list[dict[str, str]] = []
+    for line, row in enumerate(rows, 2):
+        kode = (row.get(columns["kode"]) or "").strip().upper()
+        if not kode:
+            continue
+        if not KODE_RE.match(kode) or len(kode) > KODE_MAX:
+            raise ConfigError(f"{path} baris {line}: kode OPD '{kode}' tidak sah: huruf besar, angka dan '-', "
+                              f"paling banyak {KODE_MAX} karakter")
+        if any(o["kode"] == kode for o in out):
+            raise ConfigError(f"{path} baris {line}: kode OPD '{kode}' ganda")
+        operators = (row.get(columns["operators"]) or "").strip() if "operators" in columns else ""
+        out.append({"kode": kode, "nama": (row.get(columns["nama"]) or "").strip() or kode, "operators": operators})
+    if not out:
+        raise ConfigError(f"{path} tidak berisi satu OPD pun")
+    return out
+
+
+def init_workspace(folder: Path, backend: str = "xlsx", year: int | None = None,
                    name: str = "Pengumpulan Data Kabupaten Magetan", force: bool = False,
                    spreadsheet_id: str | None = None, credentials: str | None = None,
-                   per_opd: dict[str, str] | None = None) -> Path:
+                   per_opd: dict[str, str] | None = None, opds: list[dict[str, str]] | None = None,
+                   people: Walidata | None = None) -> Path:
+    """The workspace folder; ``year`` defaults to the current year in WIB."""
+    if year is None:
+        from service.poller.clock import utcnow
+        year = current_year(utcnow())
     folder = Path(folder)
     path = folder / CONFIG_NAME
     if path.exists() and not force:
@@ -137,6 +233,6 @@ def init_workspace(folder: Path, backend: str = "xlsx", year: int = 2025,
     rules = folder / "rules"
     if not rules.exists():
         shutil.copytree(DEFAULT_FOLDER, rules)
-    path.write_text(render_config(year, backend, magetan_opds(), name, spreadsheet_id, credentials, per_opd),
-                    encoding="utf-8")
+    path.write_text(render_config(year, backend, opds or magetan_opds(), name, spreadsheet_id, credentials, per_opd,
+                                  people), encoding="utf-8")
     return path

@@ -25,10 +25,14 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     if not path.is_file():
         raise ConfigError(f"Berkas konfigurasi {path} tidak ditemukan. Buat ruang kerja dengan "
                           "'satudata init FOLDER' atau tunjuk berkasnya dengan -c / SATUDATA_CONFIG.")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name} tidak sah: {exc}") from None
+    from rules.parse_errors import toml_error
+    try:  # utf-8-sig: Notepad saves "UTF-8 with BOM" by default
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name} tidak sah: {toml_error(exc)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path.name} bukan teks UTF-8; simpan ulang berkas itu sebagai UTF-8 "
+                          "(Notepad: Simpan Sebagai, Pengodean UTF-8)") from None
     no_unknown_keys(data, TOP_LEVEL, "satudata.toml")
     for name in sections.KNOWN_KEYS:  # a misspelt key anywhere is named before any value is judged
         if isinstance(data.get(name), dict):
@@ -37,6 +41,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     fields = {**sections.workspace(data), **sections.sheets(data, root), **sections.archive(data, root),
               **sections.poller(data), **sections.walidata(data, root), **sections.rules(data, root),
               **sections.dashboard(data), **sections.publikasi(data), **pengaduan.pengaduan(data),
+              **sections.backup(data, root), **sections.berita_acara(data), **sections.pejabat(data),
               "opds": opd.opds(data), "extra_holidays": kalender.holidays(data)}
     opd.google_has_spreadsheets(fields["backend"], fields["spreadsheet_id"], fields["opds"])
     return Config(path=path, **fields)

@@ -12,6 +12,28 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone the SOP names: e-mail (the sheet account), name, NIP and the SK appointing them."""
+
+    email: str = ""
+    nama: str = ""
+    nip: str = ""
+    sk_nomor: str = ""
+    sk_tanggal: str = ""  # ISO date
+    jabatan: str = ""
+    instansi: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The name where known, else the e-mail."""
+        return self.nama or self.email
+
+    @property
+    def has_sk(self) -> bool:
+        return bool(self.sk_nomor and self.sk_tanggal)
+
+
+@dataclass(frozen=True)
 class Opd:
     kode: str
     nama: str
@@ -19,6 +41,7 @@ class Opd:
     spreadsheet_id: str | None = None
     perpanjangan: tuple = ()  # rules.deadlines.Extension: deadline extensions granted this OPD
     kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD who approves step 6
+    petugas: tuple[Person, ...] = ()  # the operators with their papers ([[opd]] operators)
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,7 @@ class Config:
     opds: tuple[Opd, ...]
     rules_folder: Path | None
     dashboard_users: dict[str, str] = field(default_factory=dict)
+    dashboard_roles: dict[str, str] = field(default_factory=dict)  # user -> "walidata" or "pengawas"
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
     extra_holidays: dict = field(default_factory=dict)  # [kalender] libur_tambahan: date -> name
@@ -49,6 +73,19 @@ class Config:
     archive_schema: str | None = None  # [archive] skema: this workspace's own PostgreSQL schema
     zona_waktu: str = "Asia/Jakarta"  # [workspace] zona_waktu: the zone every time is shown and written in
     pengaduan: object = None  # [pengaduan]: service.config.pengaduan.PengaduanSettings
+    walidata_orang: tuple[Person, ...] = ()  # [walidata] emails entries with their papers
+    pembina: Person | None = None  # [pembina]: Pembina Data (BPS) at the joint check
+    koordinator: Person | None = None  # [koordinator]: Koordinator Data (Bappeda)
+    backup: dict = field(default_factory=dict)  # [backup] folder, simpan
+    berita_acara: dict = field(default_factory=dict)  # [berita_acara] nomor
+
+    def person(self, email: str) -> Person | None:
+        """The operator or Walidata with this e-mail, as the workspace file names them."""
+        wanted = email.strip().casefold()
+        for p in (*self.walidata_orang, *(q for o in self.opds for q in o.petugas)):
+            if p.email and p.email.casefold() == wanted:
+                return p
+        return None
 
     @property
     def root(self) -> Path:

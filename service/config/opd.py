@@ -5,6 +5,7 @@ import re
 
 from service.config import kalender
 from service.config.model import ConfigError, Opd
+from service.config.people import people
 from service.config.read import no_unknown_keys, spreadsheet_key, value
 
 KODE_MAX = 31  # an Excel sheet name holds at most 31 characters; the tab is named by the code
@@ -24,10 +25,10 @@ def opds(data: dict) -> tuple[Opd, ...]:
         if kode in seen:
             raise ConfigError(f"{where}.kode '{kode}' ganda")
         seen.add(kode)
-        operators = value(item, "operators", list, where, [])
-        out.append(Opd(kode, value(item, "nama", str, where, kode), tuple(map(str, operators)),
+        petugas = people(value(item, "operators", list, where, []), f"{where}.operators")
+        out.append(Opd(kode, value(item, "nama", str, where, kode), tuple(p.email for p in petugas if p.email),
                        spreadsheet_key(value(item, "spreadsheet_id", str, where, ""), f"{where}.spreadsheet_id"),
-                       kalender.extensions(item, where), _kepala(item, where)))
+                       kalender.extensions(item, where), _kepala(item, where), petugas))
     return tuple(out)
 
 

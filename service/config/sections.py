@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from rules.fields import FIRST_YEAR, LAST_YEAR
 from service.config.model import ConfigError
+from service.config.people import PERSON_KEYS, named, people
 from service.config.read import bounded, no_unknown_keys, resolve, spreadsheet_key, value
 
+ROLES = ("walidata", "pengawas")  # [dashboard] users' roles: everything, or the supervisor's page
 INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 KNOWN_KEYS = {
@@ -22,6 +25,10 @@ KNOWN_KEYS = {
     "publikasi": {"otomatis", "terbuka", "folder", "url_dasar", "lisensi", "penerbit", "walidata", "prioritas",
                   "ckan"},
     "pengaduan": {"tenggat_hari_kerja", "petugas", "batas_per_jam"},
+    "backup": {"folder", "simpan"},
+    "berita_acara": {"nomor"},
+    "pembina": PERSON_KEYS,
+    "koordinator": PERSON_KEYS,
 }
 Fields = dict[str, Any]
 
@@ -37,8 +44,8 @@ def section(data: dict, name: str, required: bool = False) -> dict:
 def workspace(data: dict) -> Fields:
     ws = section(data, "workspace", required=True)
     year = value(ws, "year", int, "workspace")
-    if not 2000 <= year <= 2100:
-        raise ConfigError(f"workspace.year harus tahun antara 2000 dan 2100 (sekarang: {year})")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ConfigError(f"workspace.year harus tahun antara {FIRST_YEAR} dan {LAST_YEAR} (sekarang: {year})")
     return {"name": value(ws, "name", str, "workspace", "Pengumpulan Data"), "year": year,
             "zona_waktu": _zone(value(ws, "zona_waktu", str, "workspace", "Asia/Jakarta").strip())}
 
@@ -69,9 +76,25 @@ def sheets(data: dict, root: Path) -> Fields:
             "stale_lock_hours": bounded(table, "kunci_basi_jam", "sheets", 12, 1, 24 * 30, " jam")}
 
 
+# a URL without a driver gets the one the product installs (SQLAlchemy's default would be missing)
+_DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql",
+            "mariadb": "mariadb+pymysql"}
+_KNOWN_SCHEMES = {"sqlite", "postgresql+psycopg", "mysql+pymysql", "mariadb+pymysql"}
+_EXAMPLES = "sqlite:///arsip.sqlite, postgresql+psycopg://pengguna@host/nama_basis_data atau mysql+pymysql://..."
+
+
 def archive(data: dict, root: Path) -> Fields:
     """sqlite:///relative.db resolves against the workspace folder."""
-    url = value(section(data, "archive"), "url", str, "archive", "sqlite:///arsip.sqlite")
+    url = value(section(data, "archive"), "url", str, "archive", "sqlite:///arsip.sqlite").strip()
+    if not url:
+        raise ConfigError(f"archive.url kosong; tulis alamat arsip, mis. {_EXAMPLES}")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(f"archive.url '{url}' bukan alamat basis data; tulis mis. {_EXAMPLES}")
+    scheme = _DRIVERS.get(scheme.lower(), scheme.lower())
+    if scheme not in _KNOWN_SCHEMES:
+        raise ConfigError(f"archive.url: jenis basis data '{url.partition('://')[0]}' tidak dikenal; pakai {_EXAMPLES}")
+    url = f"{scheme}://{rest}"
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
         url = prefix + str(resolve(root, url[len(prefix):]))
@@ -96,9 +119,9 @@ def poller(data: dict) -> Fields:
 
 def walidata(data: dict, root: Path) -> Fields:
     table = section(data, "walidata")
-    emails = value(table, "emails", list, "walidata", [])
+    orang = people(value(table, "emails", list, "walidata", []), "walidata.emails")
     password_file = value(table, "kata_sandi_file", str, "walidata", None)
-    return {"walidata": tuple(str(e) for e in emails),
+    return {"walidata": tuple(p.email for p in orang if p.email), "walidata_orang": orang,
             "walidata_password_env": value(table, "kata_sandi_env", str, "walidata", None),
             "walidata_password_file": resolve(root, password_file) if password_file else None,
             "walidata_nama": (value(table, "nama", str, "walidata", "") or "").strip() or None}
@@ -113,14 +136,45 @@ def rules(data: dict, root: Path) -> Fields:
     return {"rules_folder": resolve(root, folder) if folder else None}
 
 
+def password_hash_ok(hashed: object) -> bool:
+    """Whether werkzeug can check a password against ``hashed`` ("method$salt$hex"): scrypt:n:r:p
+    with n a power of two, or pbkdf2:<hashlib name>[:iterations]. Checked at start, so a pasted
+    or mistyped hash is a config error, not a 500 at that user's login."""
+    import hashlib
+    import re
+
+    if not isinstance(hashed, str) or hashed.count("$") != 2:
+        return False
+    method, salt, digest = hashed.split("$")
+    if not salt or not re.fullmatch(r"[0-9a-f]+", digest):
+        return False
+    kind, *args = method.split(":")
+    if kind == "scrypt" and len(args) == 3 and all(a.isdigit() for a in args):
+        n, r, p = map(int, args)
+        return 2 <= n <= 2 ** 20 and n & (n - 1) == 0 and 1 <= r <= 64 and 1 <= p <= 16
+    if kind == "pbkdf2" and len(args) in (1, 2):
+        return args[0] in hashlib.algorithms_guaranteed and (len(args) == 1 or (args[1].isdigit() and int(args[1]) > 0))
+    return False
+
+
 def dashboard(data: dict) -> Fields:
     table = section(data, "dashboard")
     users = value(table, "users", dict, "dashboard", {})
-    for user, hashed in users.items():
-        if not (isinstance(hashed, str) and ":" in hashed.split("$", 1)[0] and hashed.count("$") >= 2):
-            raise ConfigError(f"dashboard.users.{user} harus berupa hash kata sandi, bukan kata sandi biasa: "
+    roles: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    for user, entry in users.items():
+        hashed, role = entry, "walidata"
+        if isinstance(entry, dict):  # { hash = "…", peran = "pengawas" }: a supervisor sees /pengawasan only
+            no_unknown_keys(entry, {"hash", "peran"}, f"dashboard.users.{user}")
+            hashed, role = entry.get("hash"), entry.get("peran", "walidata")
+            if role not in ROLES:
+                raise ConfigError(f"dashboard.users.{user}.peran '{role}' tidak dikenal; pilih {', '.join(ROLES)}")
+        if not password_hash_ok(hashed):
+            raise ConfigError(f"dashboard.users.{user} bukan hash kata sandi yang sah (kata sandi biasa, atau hash yang "
+                              "terpotong saat disalin): "
                               "buat dengan 'satudata hash-password' lalu tempel hasilnya")
-    return {"dashboard_users": {str(k): str(v) for k, v in users.items()},
+        hashes[str(user)], roles[str(user)] = hashed, role
+    return {"dashboard_users": hashes, "dashboard_roles": roles,
             "dashboard_host": value(table, "host", str, "dashboard", "127.0.0.1"),
             "dashboard_port": bounded(table, "port", "dashboard", 8050, 0, 65535)}
 
@@ -128,3 +182,31 @@ def dashboard(data: dict) -> Fields:
 def publikasi(data: dict) -> Fields:
     """Only the keys are checked here; the values by service.publish.settings, which knows them."""
     return {"publikasi": dict(section(data, "publikasi"))}
+
+
+def backup(data: dict, root: Path) -> Fields:
+    """``[backup] folder`` (bawaan: cadangan/ di ruang kerja) and ``simpan``: how many backups are kept."""
+    table = section(data, "backup")
+    folder = value(table, "folder", str, "backup", "cadangan")
+    return {"backup": {"folder": resolve(root, folder), "simpan": bounded(table, "simpan", "backup", 30, 1, 10_000)}}
+
+
+def berita_acara(data: dict) -> Fields:
+    """``[berita_acara] nomor``: the numbering pattern, with {urut} and {tahun} (and optional {opd})."""
+    table = section(data, "berita_acara")
+    nomor = value(table, "nomor", str, "berita_acara", "000.5.2/{urut}/403.113/{tahun}")
+    if "{urut}" not in nomor:
+        raise ConfigError(f"berita_acara.nomor harus memuat {{urut}} (nomor urut), mis. "
+                          f"\"000.5.2/{{urut}}/403.113/{{tahun}}\" (sekarang: {nomor!r})")
+    unknown = set(re.findall(r"{([^}]*)}", nomor)) - {"urut", "tahun", "opd"}
+    if unknown:
+        raise ConfigError(f"berita_acara.nomor memuat {{{sorted(unknown)[0]}}} yang tidak dikenal; "
+                          "yang dikenal: {urut}, {tahun}, {opd}")
+    return {"berita_acara": {"nomor": nomor}}
+
+
+def pejabat(data: dict) -> Fields:
+    """``[pembina]`` (Pembina Data, BPS) and ``[koordinator]`` (Koordinator Data, Bappeda)."""
+    for name in ("pembina", "koordinator"):
+        section(data, name)
+    return {"pembina": named(data, "pembina"), "koordinator": named(data, "koordinator")}

@@ -56,6 +56,7 @@ class TabReport:
     writes: int = 0
     states: dict[str, int] = field(default_factory=dict)
     waiting: bool = False  # its write waits for a workbook open in Excel/LibreOffice: not an error
+    open_idle: bool = False  # read while open in Excel/LibreOffice, and nothing of it waits to be written
 
 
 @dataclass
@@ -66,6 +67,7 @@ class CycleReport:
     created: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     backend_failed: bool = False
+    archive_lost: bool = False  # the database connection dropped mid-cycle: worth running again at once
     requests: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -96,22 +98,33 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         if results is not None:
             batches, snapshots = _decide(cycle, results, progress)
             _write(backend, store, batches, snapshots, cycle.wrap, report, config, clock)
+            _open_without_writes(config, report, {b.opd for b in batches}, clock())
             report.errors += backend.after_cycle()
             states = Queries(store.engine).state_counts()
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
     except Exception as exc:  # a database failure mid-cycle: recorded; the next cycle starts afresh
-        log.exception("cycle failed")
+        _log_failure("cycle failed", exc)
         report.backend_failed = True
+        report.archive_lost = dberrors.lost(exc)
         why = dberrors.describe(exc)
         report.errors.append(f"Siklus gagal: arsip {why}" if why else
                              f"Siklus gagal ({type(exc).__name__}); lihat log poller")
     finally:
         try:
             _finish(store, report, backend, before, clock())
-        except Exception:  # the database is gone: nothing more to record
-            log.exception("could not record the end of cycle %s", report.cycle_id)
+        except Exception as exc:  # the database is gone: nothing more to record
+            _log_failure(f"could not record the end of cycle {report.cycle_id}", exc)
     return report
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A database failure the product explains (dberrors) is one line, its traceback only with -v;
+    anything else is a bug and keeps its traceback."""
+    if dberrors.describe(exc) is None:
+        log.exception(what)
+    else:
+        log.info(what, exc_info=True)
 
 
 def _ensure_tabs(backend: Backend, missing: list[tuple[str, str]],
@@ -143,6 +156,8 @@ def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
             tokens.update(dict.fromkeys(Tickets(store.engine).unsynced_opds() & set(opds)))
         return _with_fresh_notices(backend, store, backend.read(opds, tokens))
     except Exception as exc:  # the cycle changes nothing; a BackendError already speaks Indonesian
+        if not isinstance(exc, BackendError) and dberrors.describe(exc) is not None:
+            raise  # the archive, not the spreadsheet, failed: told as the cycle's failure
         if isinstance(exc, BackendError):
             log.warning("backend tidak dapat dibaca: %s", exc)
         else:
@@ -229,6 +244,8 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
             cycle.store.set_tab_problem(result.opd, TabStatus.CHAIN_BROKEN, tab.message, cycle.now)
             continue
         except Exception as exc:  # a bug or a database failure on one tab must not stop the others
+            if dberrors.lost(exc):
+                raise  # every other tab would fail the same way: the cycle is run again
             _tab_failed(cycle.report, tab, exc)
             continue
         _planned(tab, plan)
@@ -262,7 +279,7 @@ def _commit(cycle: _Cycle, plan: Plan, snapshot: TabSnapshot) -> int:
 
 
 def _tab_failed(report: CycleReport, tab: TabReport, exc: Exception) -> None:
-    log.exception("tab %s failed", tab.opd)
+    _log_failure(f"tab {tab.opd} failed", exc)
     tab.status = "galat"
     why = dberrors.describe(exc)
     tab.message = (f"Tab tidak dapat diarsipkan: {why}" if why else
@@ -320,6 +337,19 @@ def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: 
                 report.errors.append(f"{opd}: {by_opd[opd].message}")
 
 
+def _open_without_writes(config: Config, report: CycleReport, written: set[str], now: datetime) -> None:
+    """A workbook saved while still open is read again; when nothing of it had to be written, say the
+    file is open rather than that it was processed (no result waits for it to close)."""
+    for tab in report.tabs:
+        if tab.status != "diproses" or tab.opd in written or tab.message or tab.events or tab.archived:
+            continue
+        lock = waiting.lock_state(config, tab.opd, now)
+        if lock and not lock["basi"]:
+            tab.open_idle = True
+            tab.message = (f"Berkas {tab.opd} {lock['ringkas']} di {lock['program']}; tidak ada hasil pemeriksaan "
+                           "yang menunggu ditulis.")
+
+
 def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[str, int], now: datetime) -> None:
     used = {k: v - before.get(k, 0) for k, v in backend.requests.items()}
     report.requests = used
@@ -335,5 +365,7 @@ def _finish(store: Store, report: CycleReport, backend: Backend, before: dict[st
 def people_of(config: Config, opd: str, service_account: str | None = None) -> People:
     """Who works on an OPD's tab, as the workspace file says (the audit's evidence, DECISIONS.md #11)."""
     entry = next((o for o in config.opds if o.kode == opd), None)
+    named = (*config.walidata_orang, *(entry.petugas if entry else ()))
     return People(opd, entry.operators if entry else (), tuple(config.walidata), entry.kepala if entry else None,
-                  service_account, (config.walidata_nama,) if config.walidata_nama else ())
+                  service_account, (config.walidata_nama,) if config.walidata_nama else (),
+                  tuple((p.email, p.nama) for p in named if p.email and p.nama))

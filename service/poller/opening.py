@@ -2,12 +2,16 @@
 unreachable database becomes a ConfigError in Bahasa Indonesia."""
 from __future__ import annotations
 
+import logging
+
 from service.archive import dberrors
 from service.archive.engine import SchemaOutdated, make_engine
 from service.archive.masking import mask_secrets
 from service.archive.store import Store
 from service.config import Config, ConfigError
 from sheets.base import Backend
+
+log = logging.getLogger(__name__)
 
 
 def open_backend(config: Config) -> Backend:
@@ -30,6 +34,7 @@ def open_store(config: Config, upgrade: bool | None = None) -> Store:
     except SchemaOutdated as exc:
         raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}): {exc}")) from None
     except Exception as exc:
-        why = dberrors.describe(exc) or str(exc)
+        log.info(mask_secrets(f"arsip {config.archive_url} tidak dapat dibuka: {exc!r}", config.archive_url))
+        why = dberrors.describe(exc) or dberrors.UNKNOWN
         raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}) tidak dapat dibuka: {why}",
                                        config.archive_url)) from None

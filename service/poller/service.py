@@ -2,6 +2,7 @@
 run only while this process holds the archive's poller lease."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -20,6 +21,8 @@ from service.poller.errors import ArchiveUnavailable, PollerBusy
 from service.poller.opening import open_backend, open_store
 from service.poller.publication import publish_if_archived
 from sheets.base import Backend
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,24 +54,38 @@ class Service:
         return max(120, 3 * self.config.interval_seconds)
 
     def poll(self, progress: Callable[[int, int, str], None] | None = None) -> CycleReport:
-        """One cycle, only while this process holds the archive's poller lease."""
+        """One cycle, only while this process holds the archive's poller lease. A dropped database
+        connection is one Indonesian line (the traceback only with -v) and the cycle is run once
+        more at once; the connection pool opens a fresh connection."""
+        for attempt in (1, 2):
+            try:
+                report = self._cycle(progress)
+            except Exception as exc:
+                why = dberrors.describe(exc)
+                if why is None:
+                    raise
+                log.info("arsip gagal dipakai", exc_info=True)
+                if attempt == 1 and dberrors.lost(exc):
+                    log.warning("Koneksi ke arsip terputus; siklus diulang")
+                    continue
+                raise ArchiveUnavailable(f"Arsip tidak dapat dipakai: {why}") from None
+            if attempt == 1 and report.archive_lost:
+                log.warning("Koneksi ke arsip terputus di tengah siklus %s; siklus diulang", report.cycle_id)
+                continue
+            break
+        publish_if_archived(self.config, self.store, report, self.rules, self.wilayah)
+        return report
+
+    def _cycle(self, progress: Callable[[int, int, str], None] | None) -> CycleReport:
         now = self.clock()
-        try:
-            other = self.claim_lease(now)
-        except Exception as exc:
-            why = dberrors.describe(exc)
-            if why is None:
-                raise
-            raise ArchiveUnavailable(f"Arsip tidak dapat dipakai: {why}") from None
+        other = self.claim_lease(now)
         if other:
             raise PollerBusy(f"Poller lain sedang berjalan untuk arsip ini: {other}. "
                              "Hentikan poller itu atau tunggu sampai masa sewanya habis.")
         self.store.cycle_log.close_abandoned(now)
         with fewer_collections():
-            report = run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
-                               lease=(self.holder, self.lease_seconds), progress=progress)
-        publish_if_archived(self.config, self.store, report, self.rules, self.wilayah)
-        return report
+            return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, now, self.clock,
+                             lease=(self.holder, self.lease_seconds), progress=progress)
 
     def claim_lease(self, now: datetime) -> str | None:
         """The other holder of the poller lease, or None when this process holds it now (also for

@@ -1,6 +1,8 @@
 """The whole publication in memory (path -> bytes): written by `satudata publish`, served by /data."""
 from __future__ import annotations
 
+import dataclasses
+import errno
 import hashlib
 import json
 import logging
@@ -9,7 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rules.rulefile import RuleSet, load_rules
+from rules.rulefile import RuleError, RuleSet, load_rules
 from rules.wilayah import Wilayah
 from service.archive.queries import Queries
 from service.archive.store import Store
@@ -62,6 +64,7 @@ class Publication:
     kept: set[str] = field(default_factory=set)
     index: dict | None = None
     withheld: list[Withheld] = field(default_factory=list)  # totals that disagree with their parts (rebuilt OPDs)
+    problem: str = ""  # why this is not today's publication (a broken rule file), for every reader
 
     def item(self, slug: str) -> Item | None:
         return next((i for i in self.items if i.slug == slug), None)
@@ -196,6 +199,22 @@ def _write_index(folder: Path, index: dict) -> None:
     _remembered[str(folder)] = (raw, parts)
 
 
+def rules_problem(exc: RuleError) -> str:
+    return f"{exc}. Publikasi terakhir yang baik tetap ditampilkan sampai berkas aturan diperbaiki"
+
+
+def build_or_last(config: Config, store: Store, wilayah: Wilayah, settings: Settings,
+                  last: Publication | None) -> Publication:
+    """For the public pages, which must never go down: a broken rule file serves ``last`` (the
+    last good publication this process built) or, when there is none yet, the data with only the
+    built-in rules, each with the message in ``problem`` (DECISIONS.md #50)."""
+    try:
+        return build(config, store, None, wilayah, settings)
+    except RuleError as exc:
+        fallback = last or build(config, store, RuleSet(), wilayah, settings)
+        return dataclasses.replace(fallback, problem=rules_problem(exc))
+
+
 def write(publication: Publication, folder: Path) -> tuple[int, int]:
     """Write every file that changed (atomically); returns (written, unchanged).
     Files of items the previous datapackage.json listed and this one does not are removed;
@@ -250,21 +269,36 @@ def _previous_files(folder: Path) -> set[str]:
             for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
 
 
+def write_problem(path: Path, exc: OSError) -> str:
+    """Why ``path`` could not be written, in Indonesian (never the OS's English text)."""
+    why = {errno.ENOENT: "folder tujuan tidak ada", errno.EACCES: "tidak ada izin menulis",
+           errno.EPERM: "tidak ada izin menulis", errno.ENOSPC: "disk penuh", errno.EISDIR: "itu sebuah folder",
+           errno.EEXIST: "sudah ada berkas dengan nama itu, bukan folder",
+           errno.ENOTDIR: "salah satu bagian jalurnya adalah berkas, bukan folder",
+           errno.EROFS: "disk hanya-baca", errno.ENAMETOOLONG: "nama berkas terlalu panjang"}.get(
+        exc.errno, f"galat sistem berkas nomor {exc.errno}")
+    return f"Tidak dapat menulis {path}: {why}"
+
+
 def publish_after_cycle(config: Config, store: Store, rules: RuleSet | None = None,
                         wilayah: Wilayah | None = None) -> str | None:
     """The poller's hook, run after the cycle committed and wrote the sheets: bring
     <workspace>/publikasi up to the archive unless [publikasi] otomatis = false, rebuilding only
-    what changed (a publish that failed before is caught up here). Returns the failure, in
-    Indonesian, for the cycle's report; polling goes on."""
+    what changed (a publish that failed before is caught up here). Returns why it failed
+    (Indonesian), which the poller reports as the cycle's own result; polling goes on."""
+    from service.config import ConfigError
+
     try:
         settings = load_settings(config)
         if not settings.otomatis:
             return None
         publication = refresh(config, store, rules, wilayah, settings)
+    except (ConfigError, RuleError) as exc:
+        return str(exc)
+    try:
         if publication is not None:
             write(publication, settings.folder)
-        return None
-    except Exception as exc:
-        log.exception("publikasi otomatis gagal")
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        return f"Publikasi otomatis gagal ({why}); diulang pada siklus berikutnya. Lihat log poller."
+    except OSError as exc:
+        log.info("publikasi otomatis gagal", exc_info=True)
+        return write_problem(settings.folder, exc)
+    return None

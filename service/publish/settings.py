@@ -87,7 +87,7 @@ def kepala_opd(config: Config, kode: str) -> Signer:
         if isinstance(kepala, dict):
             return _signer(kepala, f"[[opd]] {kode}.kepala")
     try:
-        data = tomllib.loads(config.path.read_text(encoding="utf-8"))
+        data = tomllib.loads(config.path.read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError):
         return Signer()
     for item in data.get("opd", []) if isinstance(data.get("opd"), list) else []:

@@ -26,6 +26,16 @@ class People:
     kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD, from [[opd]] kepala
     service_account: str | None = None
     walidata_names: tuple[str, ...] = ()  # [walidata] nama: how her spreadsheet program names her when saving
+    names: tuple[tuple[str, str], ...] = ()  # (e-mail, name) of operators and Walidata named in the file
+
+    def named(self, text: str) -> str:
+        """An editor as Google gives it, with the workspace file's name for a known e-mail put first."""
+        known = {email.casefold(): name for email, name in self.names}
+        for email in _EMAIL.findall(text):
+            name = known.get(email.casefold())
+            if name and name.casefold() not in text.casefold():
+                return f"{name} ({text})"
+        return text
 
 
 @dataclass(frozen=True)
@@ -69,12 +79,14 @@ def _google(key: str, snapshot: TabSnapshot, trail: GoogleTrail, people: People)
     if snapshot.protected:  # the tab itself is editable by its OPD's operators and the Walidata only
         members = walidata | {o.casefold() for o in people.operators}
         editors = [e for e in editors if _emails(e) & members] or editors
+    editors = [people.named(e) for e in editors]
     if role(key, people) == "Walidata" and snapshot.protected:
         guarded = [e for e in editors if _emails(e) & walidata]
         why = "kolom Walidata dilindungi (hanya Walidata dan akun layanan dapat mengubahnya)"
         if guarded:
             return Who(_one_of(guarded), f"{why}; penyunting menurut {basis}")
-        return Who("Walidata" + (f" (salah satu dari: {', '.join(people.walidata)})" if people.walidata else ""),
+        return Who("Walidata" + (f" (salah satu dari: {', '.join(map(people.named, people.walidata))})"
+                                 if people.walidata else ""),
                    f"{why}; riwayat revisi tidak menyebut Walidata tertentu")
     if editors:
         return Who(_one_of(editors), basis)

@@ -45,7 +45,7 @@ def create_app(config: Config, store: Store | None = None,
     app.json.ensure_ascii = False
     Dashboard(config, DashboardReads(store), clock or _utcnow, calendar_for(config), load_settings(config),
               Wilayah.load()).install(app)
-    auth.require_login(app, dict(config.dashboard_users), public.is_public)
+    auth.require_login(app, dict(config.dashboard_users), public.is_public, dict(config.dashboard_roles))
     for blueprint in (public.bp, pages.bp, api.bp, pengaduan.bp):  # /data and PDFs, pages, /api, tickets
         app.register_blueprint(blueprint)
     pengaduan.install(app)

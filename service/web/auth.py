@@ -12,7 +12,11 @@ from werkzeug.security import check_password_hash
 REALM = 'Basic realm="Satu Data Magetan", charset="UTF-8"'
 
 
-def require_login(app: Flask, users: dict[str, str], exempt: Callable[[], bool] = lambda: False) -> None:
+SUPERVISOR_PAGES = ("dasbor.pengawasan", "api.pengawasan", "static", "dasbor.state_css", "dasbor.favicon")
+
+
+def require_login(app: Flask, users: dict[str, str], exempt: Callable[[], bool] = lambda: False,
+                  roles: dict[str, str] | None = None) -> None:
     """HTTP basic auth against werkzeug password hashes, when [dashboard] users is set.
 
     A hash check is deliberately slow, so credentials that passed once are remembered
@@ -33,15 +37,23 @@ def require_login(app: Flask, users: dict[str, str], exempt: Callable[[], bool] 
             token = hmac.new(key, f"{auth.username}\0{password}".encode(), hashlib.sha256).digest()
             if token in passed:
                 g.pengguna = auth.username  # who is recorded as answering a complaint
-                return None
+                return _role_allows(roles, auth.username)
             # an unknown user costs the same hash check as a wrong password: no name is found by timing
             known = auth.username in users
             if check_password_hash(users[auth.username] if known else dummy, password) and known:
                 passed.add(token)
                 g.pengguna = auth.username
-                return None
+                return _role_allows(roles, auth.username)
         return Response("Perlu masuk: isi nama pengguna dan kata sandi dasbor.", 401,
                         {"WWW-Authenticate": REALM, "Content-Type": "text/plain; charset=utf-8"})
+
+
+def _role_allows(roles: dict[str, str] | None, user: str | None) -> Response | None:
+    """A supervisor (peran "pengawas") sees the supervisor's page only."""
+    if (roles or {}).get(user or "") == "pengawas" and request.endpoint not in SUPERVISOR_PAGES:
+        return Response("Akun pengawas hanya dapat membuka halaman /pengawasan.", 403,
+                        {"Content-Type": "text/plain; charset=utf-8"})
+    return None
 
 
 def _dummy_hash(like: str) -> str:

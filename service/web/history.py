@@ -37,13 +37,26 @@ def row_history(reads: Queries, opd: str, row_id: str) -> dict | None:
     events = reads.row_history(opd, row_id)
     if row is None and not events:
         return None
-    data = row["data"] if row else {}
+    data = row["data"] if row else _closed_row(reads, opd, row_id)
+    status = row["state"] if row else _last_state(events)
     return {
         "opd": opd, "id": row_id, "uraian_data": data.get("uraian_data", ""), "rincian": data.get("rincian", ""),
         "tahun": data.get("tahun", ""), "nilai": data.get("nilai", ""),
-        "status": row["state"] if row else None, "status_label": _state_label(row["state"]) if row else None,
+        "status": status, "status_label": _state_label(status),
         "dihapus": bool(row and row["removed"]), "versi_arsip": row["archived_version"] if row else 0,
         "peristiwa": [_entry(e) for e in events],
         "jumlah_perubahan_nilai": sum((e.get("kind") or "status") == "nilai" for e in events),
         "jumlah_perubahan_status": sum((e.get("kind") or "status") == "status" for e in events),
     }
+
+
+def _closed_row(reads: Queries, opd: str, row_id: str) -> dict:
+    """A row the sheet no longer holds (its tab closed by rollover): named by its archived values."""
+    record = reads.archived_row(opd, row_id) or {}
+    return {k: "" if record.get(k) is None else str(record.get(k)) for k in ("uraian_data", "rincian", "tahun", "nilai")}
+
+
+def _last_state(events: list[dict]) -> str | None:
+    """The state the row's last state change left it in."""
+    moved = [e for e in events if (e.get("kind") or "status") == "status" and e.get("to_state")]
+    return moved[-1]["to_state"] if moved else None

@@ -85,6 +85,12 @@ def state_css():
     return Response(css, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
+@bp.get("/pengawasan")
+def pengawasan():
+    data = site.pengawasan_data()
+    return page("pengawasan.html", "api.pengawasan", d=data, sekarang=data["sampai"])
+
+
 @bp.get("/kesehatan")
 def kesehatan():
     data = site.kesehatan_data()

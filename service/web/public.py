@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from service.publish.build import Publication, build
+from service.publish.build import Publication, build_or_last
 from service.publish.chart import series_chart
 from service.publish.items import fold
 from service.publish.minutes import NothingToMinute
@@ -35,7 +35,20 @@ def is_public() -> bool:
 
 def publication() -> Publication:
     d = site.current()
-    return d.reads.cached("publikasi", lambda: build(d.config, d.reads.store, wilayah=d.wilayah, settings=d.settings))
+    return d.reads.cached("publikasi", lambda: _fresh_or_last(d))
+
+
+def _fresh_or_last(d: site.Dashboard) -> Publication:
+    current = build_or_last(d.config, d.reads.store, d.wilayah, d.settings, d.last_good.get("publikasi"))
+    if not current.problem:
+        d.last_good["publikasi"] = current
+    return current
+
+
+@bp.context_processor
+def _problem() -> dict:
+    """Every public page says so when it shows the last good publication (a broken rule file)."""
+    return {"masalah": publication().problem}
 
 
 def statuses() -> dict:
@@ -53,6 +66,8 @@ def file(name: str) -> Response:
         abort(404, f"Berkas {name} tidak ada di publikasi.")
     suffix = "." + name.rsplit(".", 1)[-1]
     headers = {"Content-Type": MEDIA[suffix]}
+    if publication().problem:  # a header carries ASCII only: the page /data shows the whole message
+        headers["Warning"] = '199 satudata "Berkas aturan rusak; publikasi terakhir yang baik ditampilkan"'
     if suffix in (".csv", ".xlsx"):
         headers["Content-Disposition"] = f'attachment; filename="{name.rsplit("/", 1)[-1]}"'
     return Response(body, headers=headers)
@@ -138,15 +153,13 @@ bp.add_url_rule("/katalog.jsonld", "jsonld", lambda: file("katalog.jsonld"))
 
 @bp.get("/opd/<kode>/<doc>.pdf")
 def pdf(kode: str, doc: str):
-    from service.publish.pdf import berita_acara_pdf, rekap_pdf
+    from service.publish.pdf import document_pdf
     d = site.current()
     if kode not in d.kodes or doc not in PDFS:
         abort(404, "Dokumen ini tidak ada.")
-    try:
-        if doc == "rekap":
-            body = rekap_pdf(d.config, d.reads.store, kode, d.clock(), d.wilayah)
-        else:
-            body = berita_acara_pdf(d.config, d.reads.store, kode, doc.rsplit("-", 1)[1], d.clock(), d.wilayah)
+    try:  # the issued document of the year, reprinted the same; else a draft as it would be issued now
+        body = document_pdf(d.config, d.reads.store, kode, "rekap" if doc == "rekap" else doc.rsplit("-", 1)[1],
+                            d.clock(), d.wilayah)
     except NothingToMinute as exc:
         abort(409, str(exc))
     return Response(body, mimetype="application/pdf",

@@ -43,6 +43,7 @@ class Dashboard:
     wilayah: Wilayah
     kodes: frozenset[str] = field(init=False)
     seen: tuple | None = field(init=False)
+    last_good: dict = field(default_factory=dict)  # "publikasi": the last publication built with good rules
 
     def __post_init__(self) -> None:
         self.kodes = frozenset(o.kode for o in self.config.opds)
@@ -165,3 +166,10 @@ def arsip_data() -> dict:
 def kesehatan_data() -> dict:
     d = current()
     return views.kesehatan(d.config, d.reads, d.clock())
+
+
+def pengawasan_data() -> dict:
+    """The annual review's figures for the workspace year, now; OPDs at risk first."""
+    from service.publish.review import annual_review
+    d = current()
+    return d.reads.cached("pengawasan", lambda: annual_review(d.config, d.reads.store, d.clock()))

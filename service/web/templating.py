@@ -14,7 +14,8 @@ from service.web import charts, site, views
 from service.web.public import PDFS
 
 NAV = (("dasbor.ringkasan", "Ringkasan"), ("dasbor.temuan", "Temuan"), ("dasbor.riwayat", "Riwayat"),
-       ("dasbor.arsip", "Arsip"), ("dasbor.kesehatan", "Kesehatan"), ("pengaduan.antrean", "Pengaduan"))
+       ("dasbor.arsip", "Arsip"), ("dasbor.kesehatan", "Kesehatan"), ("pengaduan.antrean", "Pengaduan"),
+       ("dasbor.pengawasan", "Pengawasan"))
 
 
 def install(app: Flask) -> None:

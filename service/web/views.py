@@ -12,8 +12,9 @@ from rules.sop import load_sop
 from service.web import charts
 from service.web.reads import DashboardReads
 from service.config import Config
+from service.config.people import operators_shown
 from service.archive.progress import extensions_of, holidays_shown, known_years, opd_standard, opd_summaries, year_inputs
-from service.archive import chain
+from service.archive import chain, documents
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
 from service.reconcile.plan import TabStatus
@@ -165,7 +166,11 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
     # so a cycle that did not touch this OPD keeps its rows cached
     version = tuple(sorted(tab.items())) if tab else None
     live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode), version)
-    return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
+    summary["operator"] = operators_shown(opd)
+    summary["tanpa_sk"] = not any(p["ada_sk"] for p in summary["operator"])
+    issued = [doc.as_dict() for doc in documents.of_year(reads.queries.engine, config.year, kode)]
+    return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed,
+            "dokumen": issued, "dokumen_belum_diterima": sum(1 for doc in issued if not doc["diterima_oleh"])}
 
 
 def _opd_rows(reads: DashboardReads, kode: str) -> tuple[list[dict], list[dict]]:

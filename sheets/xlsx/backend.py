@@ -28,7 +28,8 @@ from .notes import NOTE_AUTHOR
 from .patch import PatchRefused, rewrite_zip
 from .protect import Guard
 from .write import patch_workbook
-from .files import BAD_FILE, Token, find_tab, load, read_only, replace_atomic, same_token, to_bytes, token_of
+from .files import (BAD_FILE, Token, find_tab, load, read_only, replace_atomic, same_token, to_bytes, token_of,
+                    unreadable)
 
 __all__ = ["NOTE_AUTHOR", "XlsxBackend", "save_atomic"]
 
@@ -129,7 +130,8 @@ class XlsxBackend(Backend):
         except _TabMissing as exc:
             return TabResult(opd, error=str(exc))
         except BAD_FILE as exc:
-            return TabResult(opd, error=f"Berkas {path.name} rusak atau bukan berkas .xlsx ({exc})")
+            log.info("%s tidak terbaca: %r", path, exc)
+            return TabResult(opd, error=unreadable(path))
 
     # --- write ------------------------------------------------------------------------------
 
@@ -160,8 +162,9 @@ class XlsxBackend(Backend):
         except PatchRefused as exc:
             return WriteResult(f"Berkas {path.name} tidak ditulis agar isinya tidak hilang: {exc}. "
                                "Simpan ulang berkas di Excel atau LibreOffice sebagai .xlsx")
-        except BAD_FILE as exc:
-            return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis ({exc}){_NEXT_CYCLE}")
+        except BAD_FILE:
+            return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis (bukan berkas .xlsx yang utuh)"
+                               f"{_NEXT_CYCLE}")
         if not outcome.changed:
             return WriteResult(None, token)
         self.requests["write"] += 1

@@ -6,6 +6,7 @@ import io
 import os
 import secrets
 import stat
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -40,6 +41,27 @@ def read_only(path: Path) -> str | None:
         return None
     return (f"Berkas {path.name} ditandai hanya-baca, jadi tidak ditulis: hasil pemeriksaan belum tampil di "
             "lembar. Hapus tanda hanya-baca bila poller boleh menulis ke berkas ini")
+
+
+SAVING_SECONDS = 120  # a workbook changed this recently and unreadable is taken for one being saved
+
+
+def lock_file(path: Path) -> str | None:
+    """The name of Excel's or LibreOffice's lock file next to ``path``, if there is one."""
+    return next((lock for lock in (f"~${path.name}", f".~lock.{path.name}#") if (path.parent / lock).exists()), None)
+
+
+def unreadable(path: Path) -> str:
+    """Why a workbook could not be read: caught while Excel, LibreOffice or a sync client was
+    still writing it (a lock file, or changed in the last two minutes), or not a whole .xlsx."""
+    try:
+        recent = time.time() - path.stat().st_mtime < SAVING_SECONDS
+    except OSError:
+        recent = False
+    if recent or lock_file(path) is not None:
+        return f"Berkas {path.name} sedang disimpan (baru saja berubah); dibaca lagi pada siklus berikutnya"
+    return (f"Berkas {path.name} bukan berkas Excel (.xlsx) yang utuh; buka di Excel atau LibreOffice lalu "
+            "simpan ulang sebagai .xlsx, atau pulihkan dari cadangan")
 
 
 def load(path: Path) -> tuple[bytes, Token]:

@@ -9,17 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from ..base import CellWrite, TabSnapshot, TabWrites, WriteResult
-from .files import BAD_FILE, find_tab, load, replace_atomic, same_token, token_of
+from .files import BAD_FILE, find_tab, load, lock_file, replace_atomic, same_token, token_of, unreadable
 from .patch import PatchRefused
 
 _NEXT = "; tidak ditulis"
 
 
 def lock_reason(path: Path) -> str | None:
-    for lock in (f"~${path.name}", f".~lock.{path.name}#"):
-        if (path.parent / lock).exists():
-            return (f"Berkas {path.name} sedang dibuka di Excel/LibreOffice (ada {lock}); tutup berkasnya "
-                    "(atau hapus berkas kunci itu bila tidak ada yang membukanya) lalu ulangi")
+    if (lock := lock_file(path)) is not None:
+        return (f"Berkas {path.name} sedang dibuka di Excel/LibreOffice (ada {lock}); tutup berkasnya "
+                "(atau hapus berkas kunci itu bila tidak ada yang membukanya) lalu ulangi")
     return None
 
 
@@ -47,8 +46,9 @@ def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> W
         outcome = patch_workbook(data, TabWrites(snapshot.opd, snapshot.title, cells), snapshot, backend.guard)
     except PatchRefused as exc:
         return WriteResult(_refused(path, exc))
-    except BAD_FILE as exc:
-        return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis ({exc}){_NEXT}")
+    except BAD_FILE:
+        return WriteResult(f"Berkas {path.name} tidak dapat dibuka untuk ditulis (bukan berkas .xlsx yang utuh)"
+                           f"{_NEXT}")
     backend.requests["write"] += 1
     reason = replace_atomic(path, outcome.payload, check=lambda: backend.write_refused(path, token))
     if reason:
@@ -74,8 +74,8 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
             names = list(ooxml.package(archive).sheets)
     except FileNotFoundError:
         return f"Berkas {path.name} tidak ditemukan"
-    except BAD_FILE as exc:
-        return f"Berkas {path.name} rusak atau bukan berkas .xlsx ({exc})"
+    except BAD_FILE:
+        return unreadable(path)
     current = find_tab(names, kode)
     if title in names:
         return None if current is not None else f"Tab {kode} tidak ditemukan di {path.name}"
@@ -85,8 +85,8 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
         payload = keep_as_record(data, current, title, backend.template(kode, nama), kode)
     except PatchRefused as exc:
         return _refused(path, exc)
-    except BAD_FILE as exc:
-        return f"Berkas {path.name} tidak dapat dibuka untuk ditulis ({exc})"
+    except BAD_FILE:
+        return f"Berkas {path.name} tidak dapat dibuka untuk ditulis (bukan berkas .xlsx yang utuh)"
     backend.requests["write"] += 1
     return replace_atomic(path, payload, check=lambda: lock_reason(path) or (
         None if token_of(path.stat()) == token else f"Berkas {path.name} berubah saat ditulis; ulangi"))

@@ -1,0 +1,174 @@
+"""The annual review of one workspace year (EPSS level 4: "hasil reviu dan evaluasi"): per OPD and
+step the working days and whether each ended on time, revision rounds and what they were about
+and how they ended, items agreed, filled, verified and published, extensions granted and why,
+Berita Acara issued and received. Plain data, read by the review PDF/CSV, the evidence pack and
+the supervisor's page; ``as_of`` is passed in, never read from a clock."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from datetime import datetime
+
+from rules import fields as f
+from rules.deadlines import BELUM_MULAI, SELESAI, SEVERITY, TERLAMBAT
+from rules.keys import item_key
+from rules.sop import load_sop
+from service.archive import documents
+from service.archive.progress import opd_summaries, calendar_for
+from service.archive.queries import Queries
+from service.archive.store import Store
+from service.config import Config
+from service.config.people import without_operator_sk
+
+SENT_BACK = {"8": "ditolak pemeriksaan otomatis (langkah 8)", "7a": "revisi diminta Walidata (langkah 7a)"}
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+([.,]\d+)*")
+
+
+def _kind(reason: str) -> str:
+    """A revision's reason without the values it quotes: "Nilai bukan angka." for every such row."""
+    text = reason.split(": ", 1)[1] if ": " in reason else reason
+    text = _QUOTED.sub("…", text).split(". ")[0].strip().rstrip(".")
+    return text[:120] or "(tanpa alasan)"
+
+
+def annual_review(config: Config, store: Store, as_of: datetime) -> dict:
+    """The workspace year's review at ``as_of``; OPDs at risk first."""
+    sop = load_sop()
+    reads = Queries(store.engine)
+    calendar = calendar_for(config)
+    tabs = {t["opd"]: t for t in reads.tabs()}
+    summaries = opd_summaries(config, reads.progress_counts(), tabs, store.phases.log(), as_of, calendar)
+    issued = documents.of_year(store.engine, config.year)
+    no_sk = {o.kode for o in without_operator_sk(config.opds)}
+    published = {(d["opd"], item_key(d["kode_data"], d["uraian_data"])) for d in _archived(reads)}
+    order = {s: i for i, s in enumerate(SEVERITY)}
+    out = []
+    for summary, opd in zip(summaries, config.opds):
+        out.append(_opd(summary, opd, sop, reads, issued, opd.kode in no_sk, published))
+    out.sort(key=lambda o: (order.get(o["ketepatan"], 9), -len(o["langkah_terlambat"]), -o["putaran_revisi"],
+                            o["kode"]))
+    steps = _steps(out)
+    return {"tahun": config.year, "workspace": config.name, "sampai": as_of, "opd": out, "langkah": steps,
+            "jumlah": _totals(out)}
+
+
+def _archived(reads: Queries) -> list[dict]:
+    return [{"opd": r["opd"], "kode_data": r["kode_data"], "uraian_data": r["uraian_data"]}
+            for r in reads.archive_rows()]
+
+
+def _opd(summary: dict, opd, sop, reads: Queries, issued: list, no_sk: bool, published: set) -> dict:
+    rows = [r for r in reads.tab_rows(opd.kode) if not r["removed"] and r["state"] in sop.states]
+    events = sorted(reads.events(limit=1_000_000, opd=opd.kode), key=lambda e: (e["at"], e["id"]))
+    state = {r["row_id"]: r["state"] for r in reads.tab_rows(opd.kode)}
+    removed = {r["row_id"] for r in reads.tab_rows(opd.kode) if r["removed"]}
+    rounds = [e for e in events if e["to_state"] in SENT_BACK]
+    kinds = Counter((SENT_BACK[e["to_state"]], _kind(e["reason"])) for e in rounds)
+    done = sop.states["9"].order
+
+    def ended(row_id: str) -> str:
+        if row_id in removed:
+            return "dihapus"
+        code = state.get(row_id)
+        if code in SENT_BACK:
+            return "masih terbuka"
+        return "diperbaiki dan diverifikasi" if code in sop.states and sop.states[code].order >= done else "diperbaiki"
+    resolution = Counter(ended(e["row_id"]) for e in rounds)
+    findings = Counter((x.get("level", ""), x.get("pesan", "")[:120]) for r in rows for x in r["findings"])
+
+    def at_least(code: str) -> list[dict]:
+        floor = sop.states[code].order
+        return [r for r in rows if sop.states[r["state"]].order >= floor]
+    agreed, filled, verified = at_least("5"), at_least("7"), at_least("9")
+    items = {item_key(r["data"].get(f.KODE), r["data"].get(f.URAIAN)) for r in agreed}
+    mine = [d for d in issued if d.opd == opd.kode]
+    finished = [s for s in summary["langkah"] if s["selesai"] is not None and s["mulai"] is not None]
+    on_time = sum(s["ketepatan"] == SELESAI for s in finished)
+    return {
+        "kode": opd.kode, "nama": opd.nama, "ketepatan": summary["ketepatan"],
+        "fase": summary["fase"], "langkah_terlambat": summary["langkah_terlambat"],
+        "langkah": [{"langkah": "–".join(map(str, s["langkah"])), "nama": s["nama"], "mulai": s["mulai"],
+                     "selesai": s["selesai"], "hari_kerja": s["hari_kerja_berjalan"],
+                     "batas_hari_kerja": s["batas_hari_kerja"], "ketepatan": s["ketepatan"]}
+                    for s in summary["langkah"]],
+        "langkah_selesai": len(finished), "langkah_tepat_waktu": on_time,
+        "persen_tepat_waktu": round(100 * on_time / len(finished), 1) if finished else None,
+        "hari_kerja_layanan": summary["standar_pelayanan"]["hari_kerja_berjalan"],
+        "putaran_revisi": len(rounds),
+        "revisi_per_jenis": [{"jenis": k, "alasan": r, "jumlah": n} for (k, r), n in sorted(kinds.items())],
+        "revisi_berakhir": dict(sorted(resolution.items())),
+        "temuan_terbuka": [{"tingkat": lvl, "pesan": msg, "jumlah": n} for (lvl, msg), n in sorted(findings.items())],
+        "baris": len(rows), "disepakati": len(agreed), "diisi": len(filled), "diverifikasi": len(verified),
+        "item_disepakati": len(items),
+        "item_dipublikasikan": sum(1 for key in items if (opd.kode, key) in published),
+        "perpanjangan": summary["perpanjangan"],
+        "dokumen": [d.as_dict() for d in mine],
+        "dokumen_terbit": len(mine), "dokumen_diterima": sum(1 for d in mine if d.diterima_oleh),
+        "dokumen_belum_diterima": [d.id for d in mine if not d.diterima_oleh],
+        "tanpa_sk": no_sk,
+    }
+
+
+def _steps(opds: list[dict]) -> list[dict]:
+    """Per step across OPDs: how many ended, how many on time."""
+    names: dict[str, str] = {}
+    ended: Counter = Counter()
+    on_time: Counter = Counter()
+    late_running: Counter = Counter()
+    for o in opds:
+        for s in o["langkah"]:
+            names.setdefault(s["langkah"], s["nama"])
+            if s["selesai"] is not None and s["ketepatan"] != BELUM_MULAI:
+                ended[s["langkah"]] += 1
+                on_time[s["langkah"]] += s["ketepatan"] == SELESAI
+            elif s["ketepatan"] == TERLAMBAT:
+                late_running[s["langkah"]] += 1
+    return [{"langkah": k, "nama": v, "selesai": ended[k], "tepat_waktu": on_time[k],
+             "terlambat_berjalan": late_running[k],
+             "persen_tepat_waktu": round(100 * on_time[k] / ended[k], 1) if ended[k] else None}
+            for k, v in names.items()]
+
+
+def _totals(opds: list[dict]) -> dict:
+    keys = ("baris", "disepakati", "diisi", "diverifikasi", "item_disepakati", "item_dipublikasikan",
+            "putaran_revisi", "dokumen_terbit", "dokumen_diterima", "langkah_selesai", "langkah_tepat_waktu")
+    out = {k: sum(o[k] for o in opds) for k in keys}
+    out["persen_tepat_waktu"] = (round(100 * out["langkah_tepat_waktu"] / out["langkah_selesai"], 1)
+                                 if out["langkah_selesai"] else None)
+    out["opd_terlambat"] = sum(o["ketepatan"] == TERLAMBAT for o in opds)
+    out["opd_tanpa_sk"] = sum(o["tanpa_sk"] for o in opds)
+    out["opd"] = len(opds)
+    return out
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") if moment else ""
+
+
+def review_csv(review: dict) -> dict[str, bytes]:
+    """Two CSV files: one row per OPD, one row per OPD and step (UTF-8, comma, dot decimal)."""
+    per_opd, per_step = io.StringIO(), io.StringIO()
+    a = csv.writer(per_opd, lineterminator="\n")
+    a.writerow(["kode", "nama", "ketepatan", "fase", "langkah_selesai", "langkah_tepat_waktu", "persen_tepat_waktu",
+                "hari_kerja_layanan", "putaran_revisi", "revisi_diperbaiki_diverifikasi", "revisi_masih_terbuka",
+                "baris", "disepakati", "diisi", "diverifikasi", "item_disepakati", "item_dipublikasikan",
+                "perpanjangan", "dokumen_terbit", "dokumen_diterima", "dokumen_belum_diterima", "tanpa_sk_operator"])
+    b = csv.writer(per_step, lineterminator="\n")
+    b.writerow(["kode", "langkah", "nama_langkah", "mulai", "selesai", "hari_kerja", "batas_hari_kerja", "ketepatan"])
+    for o in sorted(review["opd"], key=lambda o: o["kode"]):
+        ends = o["revisi_berakhir"]
+        a.writerow([o["kode"], o["nama"], o["ketepatan"], o["fase"], o["langkah_selesai"], o["langkah_tepat_waktu"],
+                    "" if o["persen_tepat_waktu"] is None else o["persen_tepat_waktu"], o["hari_kerja_layanan"] or "",
+                    o["putaran_revisi"], ends.get("diperbaiki dan diverifikasi", 0), ends.get("masih terbuka", 0),
+                    o["baris"], o["disepakati"], o["diisi"], o["diverifikasi"], o["item_disepakati"],
+                    o["item_dipublikasikan"],
+                    "; ".join(f"{e['hari']} hari kerja" + (f" langkah {e['langkah']}" if e["langkah"] else "")
+                              + f": {e['alasan']}" for e in o["perpanjangan"]),
+                    o["dokumen_terbit"], o["dokumen_diterima"], " ".join(o["dokumen_belum_diterima"]),
+                    "ya" if o["tanpa_sk"] else "tidak"])
+        for s in o["langkah"]:
+            b.writerow([o["kode"], s["langkah"], s["nama"], _iso(s["mulai"]), _iso(s["selesai"]),
+                        "" if s["hari_kerja"] is None else s["hari_kerja"], s["batas_hari_kerja"], s["ketepatan"]])
+    return {"reviu-opd.csv": per_opd.getvalue().encode("utf-8"), "reviu-langkah.csv": per_step.getvalue().encode("utf-8")}
