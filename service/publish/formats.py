@@ -10,6 +10,7 @@ from datetime import datetime
 
 from service.publish.items import Item
 from sheets.tables import neutralise
+from sheets.xlsx.patch import column_letters
 
 LONG_FIELDS = ("opd", "kode_data", "uraian_data", "rincian", "kode_wilayah", "satuan", "tahun", "nilai",
                "versi", "diverifikasi_pada", "status_nilai", "keterangan")
@@ -89,7 +90,7 @@ def wide_xlsx(item: Item) -> bytes:
                 f'{_xml(str(neutralise(str(value))))}</t></is></c>')
 
     def row(n: int, values: list, bold: bool = False) -> str:
-        cells = "".join(cell(f"{_column(i)}{n}", v, bold) for i, v in enumerate(values))
+        cells = "".join(cell(f"{column_letters(i)}{n}", v, bold) for i, v in enumerate(values))
         return f'<row r="{n}">{cells}</row>'
 
     lines = [row(1, [item.title], bold=True),
@@ -176,13 +177,3 @@ def _styles(formats: dict[str, int]) -> str:
 def _xml(text: str) -> str:
     return _ILLEGAL_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
         '"', "&quot;")
-
-
-def _column(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
