@@ -530,3 +530,27 @@ def test_opd_page_names_the_operator_and_flags_a_missing_sk(scene):
     dikpora = client.get("/opd/DIKPORA").get_data(as_text=True)
     assert 'id="tanpa-sk"' in dikpora and "SPM 3" in dikpora
     assert client.get("/api/opd/DIKPORA").get_json()["opd"]["tanpa_sk"] is True
+
+
+def test_per_opd_reads_of_the_archive_are_kept_and_only_opds_that_archived_are_read_again(tmp_path):
+    from tests.publish_world import PublishedWorld
+    world = PublishedWorld(tmp_path)
+    reads, asked = DashboardReads(world.store), []
+
+    def compute(opds):
+        asked.append(opds)
+        return {o: [f"{o}@{len(asked)}"] for o in (opds or {"DINKES", "DIKPORA"})}
+
+    first = reads.per_opd_of_archive("ditahan", compute, "aturan-1")
+    assert reads.per_opd_of_archive("ditahan", compute, "aturan-1") == first and asked == [None]
+    rid = world.backend.ids("DIKPORA")[0]
+    world.backend.set("DIKPORA", rid, "Nilai", "12")
+    world.backend.set("DIKPORA", rid, "Selesai Diisi", "YA")
+    world.poll()
+    world.backend.set("DIKPORA", rid, "Terverifikasi", "YA")
+    world.poll()
+    assert reads.per_opd_of_archive("ditahan", compute, "aturan-1") == {"DINKES": ["DINKES@1"], "DIKPORA": ["DIKPORA@2"]}
+    assert asked[-1] == {"DIKPORA"}
+    reads.per_opd_of_archive("ditahan", compute, "aturan-2")  # the rules changed: every OPD again
+    assert asked[-1] is None
+    world.store.engine.dispose()

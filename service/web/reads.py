@@ -18,6 +18,7 @@ class DashboardReads:
         self.store, self.queries = store, Queries(store.engine)
         self.size, self._data = size, {}
         self._counts: dict[tuple, tuple[int, int]] = {}  # (all versions, OPD) -> (watermark, count)
+        self._per_opd: dict[str, tuple[str, int, dict]] = {}  # key -> (salt, watermark, OPD -> values)
 
     def marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
@@ -57,3 +58,19 @@ class DashboardReads:
             self._counts.clear()
         self._counts[key] = (mark, total)
         return total
+
+    def per_opd_of_archive(self, key: str, compute: Callable[[set[str] | None], dict[str, Any]], salt: str) -> dict:
+        """``compute(opds)`` (None: every OPD) -> {OPD: value}, kept with the archive's watermark
+        and ``salt`` (what else it depends on); after new versions only the OPDs that have them
+        are computed again."""
+        mark = self.queries.archive_watermark()
+        hit = self._per_opd.get(key)
+        if hit is not None and hit[0] == salt and hit[1] == mark:
+            return hit[2]
+        if hit is not None and hit[0] == salt and hit[1] < mark:
+            opds = self.queries.opds_archived_since(hit[1])
+            values = {**{o: v for o, v in hit[2].items() if o not in opds}, **compute(opds)}
+        else:
+            values = compute(None)
+        self._per_opd[key] = (salt, mark, values)
+        return values
