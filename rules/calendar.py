@@ -23,6 +23,7 @@ Counting convention:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -46,7 +47,7 @@ class WorkCalendar:
 
     def __init__(self, extra_holidays: Iterable[date] | Mapping[date, str] = (), tz: str = "Asia/Jakarta") -> None:
         """``extra_holidays``: local days off (``[kalender] libur_tambahan``), as dates or as
-        date -> name (e.g. "Hari Jadi Magetan")."""
+        date -> name (e.g. "Hari Jadi Kabupaten")."""
         self.tz = ZoneInfo(tz)
         names = extra_holidays if isinstance(extra_holidays, Mapping) else dict.fromkeys(extra_holidays, "")
         self.extra_names = {d: n or EXTRA_HOLIDAY_NAME for d, n in names.items()}
@@ -54,7 +55,7 @@ class WorkCalendar:
         self._days: dict[date, tuple[tuple[tuple[datetime, datetime], ...], float]] = {}
 
     @cached_property
-    def _holidays(self):
+    def _holidays(self) -> Any:
         """National holidays and cuti bersama; the package is loaded when a date is first asked
         about (an idle poll never does). expand=True: a date in a year not yet loaded loads that year."""
         import holidays
@@ -67,7 +68,7 @@ class WorkCalendar:
         """The Indonesian name of the holiday on ``d`` (an extra holiday by its own name, else
         ``EXTRA_HOLIDAY_NAME``), or None; weekends alone have no name."""
         d = self._as_date(d)
-        name = self._holidays.get(d)
+        name: str | None = self._holidays.get(d)
         if name is None and d in self.extra_holidays:
             return self.extra_names[d]
         return name

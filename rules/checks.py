@@ -10,6 +10,8 @@ that have a finding. Findings keep one order: check by check, and row by row wit
 """
 from __future__ import annotations
 
+from typing import Any, Callable, Iterable
+
 import re
 from dataclasses import dataclass, field
 
@@ -37,7 +39,7 @@ class CheckResult:
     years: dict[str, int | None] = field(default_factory=dict)
 
 
-def _objects(items: list) -> np.ndarray:
+def _objects(items: list[Any]) -> np.ndarray:
     """A 1-d object array, element-wise (np.array would turn a list of tuples into 2-d)."""
     out = np.empty(len(items), dtype=object)
     out[:] = items
@@ -52,7 +54,7 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     code -> value)."""
     if len(values) > SMALL:
         return pd.factorize(values)
-    seen: dict = {}
+    seen: dict[str, Any] = {}
     codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.intp, count=len(values))
     return codes, _objects(list(seen))
 
@@ -61,7 +63,7 @@ def duplicated(values: np.ndarray) -> np.ndarray:
     """pd.Series(values).duplicated(): True where a value appeared on an earlier row."""
     if len(values) > SMALL:
         return pd.Series(values).duplicated().to_numpy()
-    seen: set = set()
+    seen: set[Any] = set()
     return np.fromiter((v in seen or seen.add(v) is not None for v in values.tolist()), dtype=bool, count=len(values))
 
 
@@ -100,7 +102,7 @@ class _Tab:
             self._distinct[key] = factorize(self.text(key))
         return self._distinct[key]
 
-    def each(self, key: str, fn, dtype=object) -> np.ndarray:
+    def each(self, key: str, fn: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
         """``fn`` of every row's text in column ``key``, called once per distinct text."""
         codes, uniques = self.distinct(key)
         results = [fn(u) for u in uniques]
@@ -117,7 +119,7 @@ class _Tab:
                                         for c in combined]  # type: ignore[assignment]
         return self._cache["pairs"], self._cache["pair_list"]  # type: ignore[return-value]
 
-    def per_pair(self, fn, dtype=object) -> np.ndarray:
+    def per_pair(self, fn: Callable[[str, str], Any], dtype: Any = object) -> np.ndarray:
         codes, pairs = self.pairs()
         results = [fn(k, u) for k, u in pairs]
         return (_objects(results) if dtype is object else np.array(results, dtype=dtype))[codes]
@@ -145,9 +147,9 @@ class _Out:
     """Findings of one check, put back in row order however the masks found them."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[tuple, Finding]] = []
+        self.items: list[tuple[tuple[Any, ...], Finding]] = []
 
-    def add(self, order: tuple, finding: Finding) -> None:
+    def add(self, order: tuple[Any, ...], finding: Finding) -> None:
         self.items.append((order, finding))
 
     def flush(self, out: list[Finding]) -> None:
@@ -281,7 +283,10 @@ def _places(tab: _Tab, out: list[Finding]) -> None:
     for i in np.flatnonzero(bad):
         match, value = matches[i], tab.text(f.RINCIAN)[i]
         out.append(Finding(tab.ids[i], f.RINCIAN, GALAT, f"wilayah_{match.status}",
-                           match.message or f"Rincian '{value}' bukan wilayah Magetan yang dikenal"))
+                           match.message or f"Rincian '{value}' bukan wilayah {tab.wilayah.nama} yang dikenal"))
+    for i, match in enumerate(matches):  # renamed or dropped by the current code list: a warning only
+        if match is not None and match.warning:
+            out.append(Finding(tab.ids[i], f.RINCIAN, PERINGATAN, "wilayah_berubah", match.warning))
 
 
 def _items(tab: _Tab, numbers: NumberColumn, years: YearColumn, rules: RuleSet, out: list[Finding]) -> None:
@@ -340,7 +345,7 @@ def _constraints(tab: _Tab, rows: np.ndarray, index: int, rule: ItemRule, number
                         f"{label} '{value[:40]}' tidak sesuai pola {limits['pattern']} ({rule.nama})"))
 
 
-def _bounds(tab: _Tab, rows: np.ndarray, index: int, k_index: int, key: str, label: str, limits: dict,
+def _bounds(tab: _Tab, rows: np.ndarray, index: int, k_index: int, key: str, label: str, limits: dict[str, Any],
             rule: ItemRule, numbers: NumberColumn, years: YearColumn, buf: _Out) -> None:
     if key == f.NILAI:
         value, show = numbers.value[rows], display_number
@@ -500,7 +505,7 @@ def _history(tab: _Tab, numbers: NumberColumn, years: YearColumn, history: Histo
                            f"(tahun {previous[keys[j]][0]}): {_jump(v, p, rules)}", 7))
 
 
-def _previous(archived, year: int) -> tuple[int, float] | None:
+def _previous(archived: Iterable[tuple[int, float]], year: int) -> tuple[int, float] | None:
     """The value to compare with: this year's newest archived version, else the latest earlier year."""
     same_year = [(y, v) for y, v in archived if y == year]  # an archived value edited again
     if same_year:

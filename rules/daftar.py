@@ -14,8 +14,8 @@ from rules.wilayah import Wilayah
 
 ITEM_FIELDS = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, f.TAHUN, f.KONSEP, f.DEFINISI, f.KLASIFIKASI,
                f.UKURAN, f.FREKUENSI)
+ITEM_FIELDS = (*ITEM_FIELDS, f.BIDANG)  # optional: the division that handles the item
 OPD = "opd"
-KABUPATEN = "Kabupaten Magetan"
 MAX_YEARS = 30
 _RANGE = re.compile(r"\s*(\d{4})\s*[-–—]\s*(\d{4})\s*")
 _YEAR = re.compile(r"\s*(\d{4})\s*")
@@ -35,13 +35,13 @@ class Expansion:
 
 
 def rincian_values(raw: str, wilayah: Wilayah) -> list[str]:
-    """'' -> one whole-kabupaten row; 'kecamatan' -> the kabupaten total and the 18 kecamatan
-    in BPS order; 'a;b' -> one row each."""
+    """'' -> one whole-kabupaten row; 'kecamatan' -> the kabupaten/kota total ('Kota Semarang')
+    and its kecamatan in Kemendagri code order; 'a;b' -> one row each."""
     raw = raw.strip()
     if not raw:
         return [""]
     if raw.casefold() == "kecamatan":
-        return [KABUPATEN, *(k.nama for k in wilayah.kecamatan)]
+        return [wilayah.nama, *(k.nama for k in wilayah.kecamatan)]
     return [part.strip() for part in raw.split(";") if part.strip()]
 
 

@@ -4,6 +4,8 @@ Next year's value of a row is another datum, never a version of last year's; "Ke
 "Maospati" and its Kemendagri code are one Rincian."""
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ class Datum:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def datum_of(data: dict, wilayah: Wilayah) -> Datum:
+def datum_of(data: dict[str, Any], wilayah: Wilayah) -> Datum:
     """The datum a row's data fields (text, as the sheet shows them) stand for."""
     return Datum(item_key(data.get(f.KODE), data.get(f.URAIAN)),
                  rincian_key(data.get(f.RINCIAN), wilayah),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable
 
 from rules.calendar import WorkCalendar
 from rules.sop import DIARSIP, Sop, State, load_sop
@@ -36,7 +36,7 @@ def extensions_of(extensions: Iterable[Extension], year: int, open_year: int) ->
 
 
 def classify(start: datetime, allowed: float, end: datetime | None, now: datetime,
-             calendar: WorkCalendar) -> dict:
+             calendar: WorkCalendar) -> dict[str, Any]:
     """A clock that started at ``start`` with ``allowed`` working days, ended at ``end`` (None:
     still running at ``now``): its deadline, the working days spent and whether it ran late."""
     deadline = calendar.add_working_days(start, int(allowed))
@@ -95,7 +95,7 @@ def step_spans(log: list[tuple[datetime, int | None]], order: int) -> tuple[date
 
 
 def step_timeline(log: list[tuple[datetime, int | None]], now: datetime, calendar: WorkCalendar,
-                  extensions: tuple[Extension, ...] = (), sop: Sop | None = None) -> list[dict]:
+                  extensions: tuple[Extension, ...] = (), sop: Sop | None = None) -> list[dict[str, Any]]:
     """For every SOP step (grouped as the phases run them), when it began and ended, the
     working days it took against its allowance and whether it ran late."""
     sop = sop or load_sop()
@@ -115,7 +115,7 @@ def step_timeline(log: list[tuple[datetime, int | None]], now: datetime, calenda
 
 def service_clock(handed_out: datetime | None, finished: datetime | None, now: datetime,
                   calendar: WorkCalendar, extensions: tuple[Extension, ...] = (),
-                  sop: Sop | None = None) -> dict:
+                  sop: Sop | None = None) -> dict[str, Any]:
     """Working days since the list was handed out against the SPM's days plus extensions;
     ``finished`` is when every row reached the archive (None while the work goes on)."""
     sop = sop or load_sop()
@@ -142,8 +142,8 @@ def finished_at(log: list[tuple[datetime, int | None]], sop: Sop | None = None) 
     return at
 
 
-def opd_progress(kode: str, nama: str, by_state: dict[str, dict], tab: dict | None, now: datetime,
-                 calendar: WorkCalendar, extensions: tuple[Extension, ...] = (), sop: Sop | None = None) -> dict:
+def opd_progress(kode: str, nama: str, by_state: dict[str, dict[str, Any]], tab: dict[str, Any] | None, now: datetime,
+                 calendar: WorkCalendar, extensions: tuple[Extension, ...] = (), sop: Sop | None = None) -> dict[str, Any]:
     """Phase = the least advanced state with rows; its deadline counts from when the OPD entered
     that phase (``tab["phase_started_at"]``, else its earliest row there), extended by the
     extensions that name its steps. ``by_state`` is the store's per-state counts: rows,

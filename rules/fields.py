@@ -14,6 +14,7 @@ DEFINISI = "definisi"
 KLASIFIKASI = "klasifikasi"
 UKURAN = "ukuran"
 FREKUENSI = "frekuensi"
+BIDANG = "bidang"  # the OPD's division that handles the item (SOP step 4), optional
 
 DICEK = "dicek_bersama"
 SEPAKAT_OPD = "disepakati_opd"
@@ -31,6 +32,7 @@ DIPERBARUI = "diperbarui"
 
 DATA_FIELDS = (KODE, URAIAN, RINCIAN, SATUAN, TAHUN, NILAI, KETERANGAN,
                KONSEP, DEFINISI, KLASIFIKASI, UKURAN, FREKUENSI)
+DATA_FIELDS = (*DATA_FIELDS, BIDANG)  # remembered and audited like the others; neither agreed nor archived content
 STANDAR_DATA = (KONSEP, DEFINISI, KLASIFIKASI, UKURAN, FREKUENSI)
 AGREED_FIELDS = (KODE, URAIAN, RINCIAN, SATUAN)  # an edit after agreement reopens the list
 VALUE_FIELDS = (TAHUN, NILAI, KETERANGAN)  # archived content: an edit after verification asks for re-verification

@@ -8,6 +8,8 @@ read one documented way and flagged, never silently scaled: ``12.5`` is read as
 """
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 import math
 import numbers
 import re
@@ -149,6 +151,8 @@ def _from_text(raw: str, percent_format: bool) -> Parsed:
     if cents:
         text = text[:cents.start(1)]
     head = _SIGN.match(text)
+    if head is None:  # never: both signs are optional
+        return _bukan_angka(shown)
     if head.group(1) and head.group(2):
         return _bukan_angka(shown)
     negative = (head.group(1) or head.group(2)) not in ("", "+")
@@ -338,8 +342,8 @@ def number_of(raw: object) -> tuple[float | None, bool]:
 class NumberColumn:
     """A Nilai column read as numbers: arrays by row, full results (with messages) on demand."""
 
-    raw: list
-    percent_format: list
+    raw: list[Any]
+    percent_format: list[Any]
     value: np.ndarray  # float, NaN where there is no number
     percent: np.ndarray  # bool
     code: np.ndarray  # object: problem code or None
@@ -350,7 +354,7 @@ class NumberColumn:
         return parse_number(None if raw != raw else raw, percent_format=bool(self.percent_format[i]))
 
 
-def parse_numbers(raw, percent_format) -> NumberColumn:
+def parse_numbers(raw: Iterable[Any], percent_format: Iterable[Any]) -> NumberColumn:
     """parse_number over a column, with the common shapes read in one pass."""
 
     raw, pct = list(raw), [bool(p) for p in percent_format]
@@ -374,7 +378,7 @@ def parse_numbers(raw, percent_format) -> NumberColumn:
             if kind == "bulat":
                 value[i] = float(t)
             else:
-                value[i] = read[kind](t)
+                value[i] = read[str(kind)](t)
                 if kind == "titik":
                     code[i], level[i] = AMBIGU_TITIK, PERINGATAN
         elif v is None or (cls is float and v != v):
@@ -401,11 +405,11 @@ class YearColumn:
         return [None if y < 0 else y for y in self.value.tolist()]
 
 
-def parse_years(raw) -> YearColumn:
+def parse_years(raw: Iterable[Any]) -> YearColumn:
     """parse_year over a column; a column repeats a few years, each is read once."""
 
     raw = list(raw)
-    seen: dict[tuple, tuple[int | None, str | None]] = {}
+    seen: dict[tuple[Any, ...], tuple[int | None, str | None]] = {}
     value = np.full(len(raw), -1, dtype=np.int64)
     problem = np.full(len(raw), None, dtype=object)
     for i, v in enumerate(raw):

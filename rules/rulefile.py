@@ -1,6 +1,8 @@
 """Loading the Walidata's YAML rule files, with errors that name file, line and key."""
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import re
@@ -27,15 +29,15 @@ class _LineLoader(yaml.SafeLoader):
     """A safe loader that remembers the line of every mapping key."""
 
 
-def _construct_mapping(loader, node):
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     mapping = LineDict(loader.construct_mapping(node, deep=True))
     mapping.lines = {loader.construct_object(k): k.start_mark.line + 1 for k, _ in node.value}
     mapping.line = node.start_mark.line + 1
     return mapping
 
 
-class LineDict(dict):
-    lines: dict = {}
+class LineDict(dict[Any, Any]):  # YAML keys may be any scalar
+    lines: dict[str, Any] = {}
     line: int = 0
 
 
@@ -46,8 +48,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 class ItemRule:
     nama: str
     kode: str | None
-    uraian: re.Pattern | None
-    kolom: dict[str, dict]
+    uraian: re.Pattern[str] | None
+    kolom: dict[str, dict[str, Any]]
     jumlah_kecamatan: bool = False
     level: str = "galat"
 
@@ -87,14 +89,15 @@ def _fail(path: Path, line: int, key: str, why: str) -> RuleError:
     return RuleError(f"Berkas aturan {path.name}, baris {line}, kunci '{key}': {why}")
 
 
-def _item(path: Path, raw, index: int) -> ItemRule:
+def _item(path: Path, raw: Any, index: int) -> ItemRule:
     line = getattr(raw, "line", 0)
     if not isinstance(raw, dict):
         raise _fail(path, line, f"item[{index}]", "harus berupa pemetaan (nama, kode_data/uraian, kolom)")
+    lines: dict[str, int] = getattr(raw, "lines", {})
     unknown = set(raw) - {"nama", "kode_data", "uraian", "kolom", "jumlah_kecamatan", "level"}
     if unknown:
         key = sorted(map(str, unknown))[0]
-        raise _fail(path, raw.lines.get(key, line), key, "kunci tidak dikenal")
+        raise _fail(path, lines.get(key, line), key, "kunci tidak dikenal")
     if not raw.get("kode_data") and not raw.get("uraian"):
         raise _fail(path, line, "item", "perlu kode_data atau uraian untuk mencocokkan item")
     pattern = None
@@ -102,11 +105,11 @@ def _item(path: Path, raw, index: int) -> ItemRule:
         try:
             pattern = re.compile(str(raw["uraian"]), re.IGNORECASE)
         except re.error as exc:
-            raise _fail(path, raw.lines.get("uraian", line), "uraian", f"pola tidak sah: {regex_error(exc)}") from None
+            raise _fail(path, lines.get("uraian", line), "uraian", f"pola tidak sah: {regex_error(exc)}") from None
     kolom = raw.get("kolom") or {}
     if not isinstance(kolom, dict):
-        raise _fail(path, raw.lines.get("kolom", line), "kolom", "harus berupa pemetaan kolom -> batasan")
-    columns: dict[str, dict] = {}
+        raise _fail(path, lines.get("kolom", line), "kolom", "harus berupa pemetaan kolom -> batasan")
+    columns: dict[str, dict[str, Any]] = {}
     for name, constraints in kolom.items():
         where = kolom.lines.get(name, line) if isinstance(kolom, LineDict) else line
         if name not in COLUMN_KEYS:
@@ -133,7 +136,7 @@ def _item(path: Path, raw, index: int) -> ItemRule:
         columns[COLUMN_KEYS[name]] = dict(constraints)
     level = raw.get("level", "galat")
     if level not in ("galat", "peringatan"):
-        raise _fail(path, raw.lines.get("level", line), "level", "pilih galat atau peringatan")
+        raise _fail(path, lines.get("level", line), "level", "pilih galat atau peringatan")
     kode = raw.get("kode_data")
     return ItemRule(str(raw.get("nama") or f"item {index + 1}"), str(kode).strip() if kode is not None else None, pattern,
                     columns, bool(raw.get("jumlah_kecamatan")), level)
@@ -144,24 +147,25 @@ def load_rules(folder: Path | None = None) -> RuleSet:
     folder = Path(folder or DEFAULT_FOLDER)
     if not folder.is_dir():
         raise RuleError(f"Folder aturan {folder} tidak ditemukan")
-    params: dict = {}
+    params: dict[str, Any] = {}
     items: list[ItemRule] = []
     for path in sorted(folder.glob("*.yaml")):
         data = _read_yaml(path)
         if not isinstance(data, dict):
             raise _fail(path, 1, "(akar)", "harus berisi pemetaan 'bawaan' dan/atau 'item'")
+        lines: dict[str, int] = getattr(data, "lines", {})
         for key in data:
             if key not in ("bawaan", "item"):
-                raise _fail(path, data.lines.get(key, 1), str(key), "kunci tidak dikenal (pilih bawaan atau item)")
+                raise _fail(path, lines.get(key, 1), str(key), "kunci tidak dikenal (pilih bawaan atau item)")
         params.update(_bawaan(path, data.get("bawaan") or {}))
         raw_items = data.get("item") or []
         if not isinstance(raw_items, list):
-            raise _fail(path, data.lines.get("item", 1), "item", "harus berupa daftar")
+            raise _fail(path, lines.get("item", 1), "item", "harus berupa daftar")
         items.extend(_item(path, raw, i) for i, raw in enumerate(raw_items))
     return RuleSet(**params, items=tuple(items))
 
 
-def _read_yaml(path: Path):
+def _read_yaml(path: Path) -> Any:
     """One rule file's YAML; every way it can fail to be read is told in Indonesian."""
     if not path.is_file():
         raise RuleError(f"{path.name} di folder aturan bukan berkas (sebuah folder?): ganti namanya "
@@ -185,8 +189,8 @@ def _number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _bawaan(path: Path, raw) -> dict:
-    out: dict = {}
+def _bawaan(path: Path, raw: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     if not isinstance(raw, dict):
         raise _fail(path, getattr(raw, "line", 1), "bawaan", "harus berupa pemetaan kunci -> nilai")
     lines = getattr(raw, "lines", {})

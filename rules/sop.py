@@ -53,6 +53,8 @@ class Sop:
     boxes: dict[str, Box]  # in the order they may be ticked
     nomor: str = ""  # the SOP's document number, printed on every Berita Acara
     dasar_hukum: tuple[str, ...] = ()
+    daerah: str = ""  # the kabupaten/kota code whose ``nomor`` and ``dasar_hukum_daerah`` these are
+    dasar_hukum_daerah: tuple[str, ...] = ()
 
     @property
     def blockable(self) -> frozenset[int]:
@@ -96,4 +98,5 @@ def load_sop(path: Path = SOP_FILE) -> Sop:
     boxes = {key: Box(key, int(b["step"]), b["label"], b["pemilik"], (b.get("syarat") or {}).get("status"),
                       (b.get("syarat") or {}).get("pesan", "")) for key, b in data["boxes"].items()}
     return Sop(data["name"], int(data["standar_pelayanan_hari_kerja"]), steps, states, boxes,
-               str(data.get("nomor", "")), tuple(map(str, data.get("dasar_hukum", ()))))
+               str(data.get("nomor", "")), tuple(map(str, data.get("dasar_hukum", ()))),
+               str(data.get("daerah", "")), tuple(map(str, data.get("dasar_hukum_daerah", ()))))

@@ -23,7 +23,7 @@ def disagreements(groups: dict[Hashable, tuple[float | None, list[float | None]]
     for key, (total, parts) in groups.items():
         if total is None or len(parts) != expected or any(p is None for p in parts):
             continue
-        summed = float(sum(parts))
+        summed = float(sum(p for p in parts if p is not None))
         if abs(summed - total) > 1e-6 * max(1.0, abs(total)):
             out.append(Disagreement(key, float(total), summed, len(parts)))
     return out

@@ -33,6 +33,8 @@ class TabSnapshot:
     authors: dict[str, "PostAuthor"] = field(default_factory=dict)
     # who may have made the changes, in the backend's own terms; None where it cannot tell
     trail: "ExcelTrail | GoogleTrail | None" = None
+    # the workbook's Metadata tab (rules/metadata.py) as rows of cell values; None when it has none
+    metadata: list[list[Any]] | None = None
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]

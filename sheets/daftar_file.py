@@ -26,7 +26,8 @@ class DaftarFile:
     missing: list[str]  # required columns not found
 
 
-def read_daftar(path: Path) -> DaftarFile:
+def read_grid(path: Path) -> list[list[object]]:
+    """The first sheet of an XLSX, or a CSV (',', ';' or tab), as rows of cell values."""
     path = Path(path)
     try:
         grid = _xlsx(path) if path.suffix.casefold() in (".xlsx", ".xlsm") else _csv(path)
@@ -41,6 +42,27 @@ def read_daftar(path: Path) -> DaftarFile:
                               "simpan ulang sebagai CSV UTF-8 atau Excel (.xlsx)") from None
     if not grid:
         raise DaftarFileError(f"Berkas {path.name} kosong")
+    return grid
+
+
+def read_metadata(path: Path) -> list[list[object]] | None:
+    """The Daftar Data workbook's Metadata tab (rules/metadata.py), None for a CSV or a workbook without one."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    from rules.metadata import SHEET
+    if Path(path).suffix.casefold() not in (".xlsx", ".xlsm"):
+        return None
+    try:
+        with CalamineWorkbook.from_path(str(path)) as book:
+            name = next((n for n in book.sheet_names if n.casefold() == SHEET.casefold()), None)
+            return book.get_sheet_by_name(name).to_python(skip_empty_area=False) if name else None
+    except (CalamineError, OSError) as exc:
+        raise DaftarFileError(f"Tab {SHEET} di {Path(path).name} tidak dapat dibaca ({exc})") from None
+
+
+def read_daftar(path: Path) -> DaftarFile:
+    path = Path(path)
+    grid = read_grid(path)
     header = [text(h) for h in grid[0]]
     columns = {k: c for k, c in match_headers(header).columns.items() if k in ITEM_FIELDS}
     opd = next((i for i, h in enumerate(header) if normalise_header(h) in _OPD_HEADERS), None)

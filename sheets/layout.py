@@ -51,7 +51,12 @@ COLUMNS: tuple[Column, ...] = (
     Column(f.HASIL, "Hasil Pemeriksaan", "system", aliases=("Hasil",), width=50),
     Column(f.DIPERBARUI, "Diperbarui", "system", aliases=("Terakhir Diperbarui",), width=17),
 )
-BY_KEY = {c.key: c for c in COLUMNS}
+# Recognised where a person adds them, never put in a new tab by the template.
+OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    Column(f.BIDANG, "Bidang", "operator", required=False, aliases=("Bidang Penanggung Jawab", "Unit Kerja"),
+           width=18),
+)
+BY_KEY = {c.key: c for c in COLUMNS + OPTIONAL_COLUMNS}
 HEADERS = [c.header for c in COLUMNS]
 
 
@@ -63,7 +68,7 @@ def normalise_header(text: object) -> str:
 
 _EXACT: dict[str, str] = {}
 _ALIAS: dict[str, str] = {}
-for _c in COLUMNS:
+for _c in COLUMNS + OPTIONAL_COLUMNS:
     _EXACT[normalise_header(_c.header)] = _c.key
     _EXACT.setdefault(normalise_header(_c.key), _c.key)
     for _name in _c.aliases:

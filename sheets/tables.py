@@ -54,3 +54,22 @@ def edit_tab(path: Path, change: Callable[[Any, dict[str, int]], None]) -> None:
     sheet = workbook.worksheets[0]
     change(sheet, match_headers([c.value for c in sheet[1]]).columns)
     save_atomic(workbook, path)
+
+
+def write_metadata_tab(path: Path, rows: Sequence[Sequence[Any]], title: str = "Metadata") -> None:
+    """Add (or replace) a workbook's Metadata tab with ``rows`` (header first), as a person pasting
+    it would; the OPD's data tab stays first."""
+    import openpyxl
+
+    from .xlsx.backend import save_atomic
+
+    workbook = openpyxl.load_workbook(path)
+    if title in workbook.sheetnames:
+        del workbook[title]
+    sheet = workbook.create_sheet(title)
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+    for column, width in zip("ABCD", (10, 28, 40, 70)):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    save_atomic(workbook, path)

@@ -18,6 +18,7 @@ class FakeTab:
     version: int = 0
     saved_by: str | None = None  # as an Excel workbook's docProps/core.xml would say (DECISIONS.md #11)
     protected: bool | None = None
+    metadata: list[list[Any]] | None = None  # the workbook's Metadata tab, as rows
 
 
 class FakeBackend(Backend):
@@ -51,7 +52,8 @@ class FakeBackend(Backend):
                 self.requests["read"] += 1
                 out.append(TabResult(opd, TabSnapshot(opd, opd, list(tab.header), copy.deepcopy(tab.rows),
                                                       set(tab.percent), {}, tab.version, trail=ExcelTrail(saved_by=tab.saved_by),
-                                                      protected=tab.protected)))
+                                                      protected=tab.protected,
+                                                      metadata=copy.deepcopy(tab.metadata))))
         return out
 
     def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:

@@ -19,7 +19,7 @@ from tests.publish_world import PublishedWorld, write_toml
 
 URL = "http://ckan.test"
 WILAYAH = Wilayah.load()
-CKAN_TABLE = {"token_env": "SATUDATA_CKAN_TOKEN", "organisasi": "kab-magetan"}
+CKAN_TABLE = {"token_env": "SATUDATA_CKAN_TOKEN", "organisasi": "kab-magetan", "awalan": "magetan"}
 
 
 @pytest.fixture

@@ -112,7 +112,8 @@ def test_demo_workspace_shows_every_state_and_exports(tmp_path):
     assert rows and all(float(r["nilai"]) >= 0 for r in rows)
     assert list(rows[0]) == ["opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai",
                              "keterangan", "versi", "diverifikasi_pada", "diarsip_pada",
-                             "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai"]
+                             "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai",
+                             "kode_wilayah_versi"]
     xlsx = tmp_path / "arsip.xlsx"
     assert run("-c", cfg, "export", "--format", "xlsx", "-o", str(xlsx), "--all-versions").exit_code == 0
     assert xlsx.read_bytes()[:2] == b"PK"

@@ -1,4 +1,4 @@
-"""What the archive publishes must be true (issue 18, "What"): a value declared missing with a BPS
+"""What the archive publishes must be true (DECISIONS.md #44, #45): a value declared missing with a BPS
 symbol and its reason is valid and published as that symbol; a total that contradicts its
 archived parts is withheld with the reason shown. End to end on Excel workbooks through the CLI."""
 from __future__ import annotations
@@ -110,7 +110,7 @@ def test_a_kabupaten_total_that_disagrees_with_its_archived_kecamatan_is_withhel
     assert status(ws, 3) == "10 Diarsip" and status(ws, 2) == "10 Diarsip"
 
     out = ws.cli("publish").output
-    assert "DITAHAN DINKES K-010 tahun 2024: Nilai Kabupaten Magetan 18 tidak sama dengan jumlah 18 kecamatan 19" \
+    assert "DITAHAN DINKES K-010 tahun 2024: Nilai total kabupaten/kota 18 tidak sama dengan jumlah 18 kecamatan 19" \
         in out, out
     folder = tmp_path / "publikasi"
     assert not (folder / "data/dinkes-k-010.csv").exists()  # neither the total nor its parts

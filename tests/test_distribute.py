@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rules.daftar import KABUPATEN, expand, rincian_values, years
+from rules.daftar import expand, rincian_values, years
 from service.cli.commands import main
 from service.cli.distribute import DistributeError, distribute
 from tests.conftest import WILAYAH, World
@@ -36,7 +36,7 @@ EXPECTED = {"DINKES": 1 + 19, "DIKPORA": 2 * 3}
 
 def test_kecamatan_means_the_kabupaten_total_and_the_18_kecamatan_in_bps_order():
     values = rincian_values("KECAMATAN", WILAYAH)
-    assert values[0] == KABUPATEN and len(values) == 19
+    assert values[0] == "Kabupaten Magetan" and len(values) == 19
     assert values[1:] == [k.nama for k in sorted(WILAYAH.kecamatan, key=lambda k: k.kode)]
 
 
@@ -81,7 +81,7 @@ def test_distribute_then_poll_puts_every_row_at_draft_with_an_id_and_again_adds_
         ids = w.backend.ids(opd)
         assert len(ids) == n and all(ids) and len(set(ids)) == n
         assert {w.backend.get(opd, rid, "Status") for rid in ids} == {"1 Draf"}
-    assert w.backend.get("DINKES", 3, "Rincian") == KABUPATEN
+    assert w.backend.get("DINKES", 3, "Rincian") == "Kabupaten Magetan"
     assert w.backend.get("DINKES", 2, "Konsep") == "Kasus TB"
     assert [w.backend.get("DIKPORA", r, "Tahun") for r in range(2, 8)] == [2023, 2024, 2025] * 2
     again = distribute(path, w.config, w.backend, WILAYAH)

@@ -305,14 +305,14 @@ def _fill(path: Path, ids: dict[str, str], delimiter: str = ",") -> None:
 
 def test_init_per_opd_writes_the_list_to_fill_then_a_config_with_each_opds_spreadsheet(tmp_path):
     from service.config import load_config
-    from service.cli.workspace import magetan_opds
+    from service.cli.workspace import opds_for
 
     ws = tmp_path / "ws"
     first = _init(str(ws), "--backend", "google", "--per-opd")
     assert first.exit_code == 0, first.output
     listing = ws / "spreadsheet-opd.csv"
     assert "akun layanan tidak dapat memiliki berkas" in first.output and "--spreadsheets" in first.output
-    kodes = [o["kode"] for o in magetan_opds()]
+    kodes = [o["kode"] for o in opds_for()]
     assert listing.read_text(encoding="utf-8").count("\n") == len(kodes) + 1
     # a person pastes URLs (as copied from the address bar) or bare IDs; Excel saves with semicolons
     ids = {k: f"1Sheet{k.replace('-', '')}Abc" for k in kodes}
@@ -327,9 +327,9 @@ def test_init_per_opd_writes_the_list_to_fill_then_a_config_with_each_opds_sprea
 
 
 def test_init_names_what_is_wrong_in_the_list(tmp_path):
-    from service.cli.workspace import magetan_opds
+    from service.cli.workspace import opds_for
 
-    kodes = [o["kode"] for o in magetan_opds()]
+    kodes = [o["kode"] for o in opds_for()]
     listing = tmp_path / "daftar.csv"
     listing.write_text("kode,spreadsheet\n" + f"{kodes[0]},1AbcShared\n", encoding="utf-8")
     missing = _init(str(tmp_path / "a"), "--backend", "google", "--spreadsheets", str(listing))

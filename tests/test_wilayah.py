@@ -1,11 +1,10 @@
-"""Reading the Rincian column: kecamatan and desa of Kabupaten Magetan."""
-import csv
+"""Reading the Rincian column: kecamatan and desa of the demo kabupaten (Magetan)."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.wilayah import (CATEGORIES, REFERENCE, Place, PlaceMatch, Wilayah,
+from rules.wilayah import (CATEGORIES, NATIONAL, NATIONAL_VERSI, Place, PlaceMatch, Wilayah, read_list,
                            normalise_place)
 
 WILAYAH = Wilayah.load()
@@ -39,8 +38,7 @@ def test_eighteen_kecamatan_in_kemendagri_order():
 
 
 def test_reference_desa_all_loaded():
-    with open(REFERENCE / "magetan_desa.csv", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = [e for e in read_list(NATIONAL) if e.kode.startswith("35.20.") and e.level in ("desa", "kelurahan")]
     assert len(WILAYAH.desa) == len(rows) == 235
     assert sum(p.kind == "kelurahan" for p in WILAYAH.desa) == 28
 
@@ -204,8 +202,9 @@ def test_places_are_frozen_values():
         place.nama = "X"  # type: ignore[misc]
 
 
-def test_load_reads_an_explicit_folder():
-    assert Wilayah.load(REFERENCE).kecamatan == WILAYAH.kecamatan
+def test_load_without_a_workspace_list_reads_the_national_table(tmp_path):
+    assert Wilayah.load("35.20", tmp_path).kecamatan == WILAYAH.kecamatan
+    assert WILAYAH.versi == NATIONAL_VERSI and WILAYAH.nama == "Kabupaten Magetan"
 
 
 def test_repeated_lookups_of_a_workspace_are_answered_from_the_cache():
@@ -233,3 +232,42 @@ def test_lookup_never_raises(text):
 def test_very_long_text_is_not_a_place():
     assert WILAYAH.lookup("Plaosan " * 10_000).status == "bukan_tempat"
     assert WILAYAH.lookup("Kec. " + "x" * 50_000).status == "tidak_dikenal"
+
+
+def test_any_kabupaten_or_kota_reads_its_own_places():
+    semarang = Wilayah.load("33.74")
+    assert semarang.nama == "Kota Semarang" and len(semarang.kecamatan) == 16
+    assert semarang.kecamatan[0].nama == "Semarang Tengah" and semarang.kecamatan[0].kode == "33.74.01"
+    assert semarang.lookup("Kec. Semarang Tengah").status == "cocok"
+    assert semarang.lookup("Miroto").place.kode == "33.74.01.1001"
+    assert semarang.is_kabupaten("Kota Semarang") and semarang.is_kabupaten("Total")
+    assert semarang.lookup("Kec. Plaosan").status == "tidak_dikenal"
+    assert "Kota Semarang" in semarang.lookup("Kec. Plaosan").message
+    assert "Magetan" not in semarang.lookup("Kec. Plaosan").message
+    assert semarang.lookup("33.74.01").status == "cocok" and semarang.lookup("35.20.07").status != "cocok"
+
+
+def _renumbered():
+    """The national Magetan list, and a newer one in which Desa Poncol is renamed and Desa Gonggang dropped."""
+    old = [e for e in read_list(NATIONAL) if e.kode.startswith("35")]
+    new = [e if e.kode != "35.20.01.2001" else e.__class__(e.kode, "Poncol Baru", e.level)
+           for e in old if e.kode != "35.20.01.2002"]
+    return Wilayah.from_list(new, "35.20", "Kepmendagri 300.2.2-9999/2026", old)
+
+
+def test_a_renamed_desa_still_reads_as_that_place_with_a_warning_naming_the_list():
+    wilayah = _renumbered()
+    old_name = wilayah.lookup("Desa Poncol")
+    assert old_name.status == "cocok" and old_name.place.kode == "35.20.01.2001"
+    assert old_name.place.nama == "Poncol Baru"
+    assert "berganti nama menjadi Poncol Baru" in old_name.warning and "9999/2026" in old_name.warning
+    assert wilayah.lookup("Poncol Baru").warning is None
+    assert wilayah.lookup("Poncol").place.kind == "kecamatan" and wilayah.lookup("Poncol").warning is None
+
+
+def test_a_dropped_desa_keeps_its_code_with_a_warning_never_an_error():
+    wilayah = _renumbered()
+    for text in ("Gonggang", "Desa Gonggang", "35.20.01.2002"):
+        match = wilayah.lookup(text)
+        assert match.status == "cocok" and match.place.kode == "35.20.01.2002", text
+        assert "tidak ada lagi" in match.warning

@@ -289,7 +289,7 @@ def test_write_sets_values_and_owned_notes(backend):
     sheet = openpyxl.load_workbook(path)["DINKES"]
     assert [sheet.cell(2, c + 1).value for c in (0, STATUS, NILAI, COL["dicek_bersama"], COL["selesai_diisi"])] == [
         "DINKES-0001", "3 Dicek", 12.5, "YA", None]
-    assert (sheet.cell(2, NILAI + 1).comment.text, sheet.cell(2, NILAI + 1).comment.author) == (NOTE, "Satu Data Magetan")
+    assert (sheet.cell(2, NILAI + 1).comment.text, sheet.cell(2, NILAI + 1).comment.author) == (NOTE, "Satu Data")
     [again] = backend.read(["DINKES"], {"DINKES": result.token})
     assert again.unchanged
     assert backend.requests["write"] == 1

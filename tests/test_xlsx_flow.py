@@ -99,7 +99,8 @@ def test_row_goes_from_draft_to_archive_in_a_workbook(ws):
     assert [(r["id"], r["nilai"], r["tahun"]) for r in records] == [("DINKES-0001", 1234.0, 2024)]
     assert list(records[0]) == ["opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun",
                                 "nilai", "keterangan", "versi", "diverifikasi_pada", "diarsip_pada",
-                                "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai"]
+                                "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai",
+                                "kode_wilayah_versi"]
 
 
 def test_rejected_fill_is_noted_on_the_cell_and_box_cleared(ws):

@@ -1,4 +1,4 @@
-"""Each year has its own clock, and one time zone (issue 18, "When"): extensions name their year,
+"""Each year has its own clock, and one time zone (DECISIONS.md #40, #41, #43): extensions name their year,
 rollover pins the ones that did not, every time is shown in [workspace] zona_waktu with its zone,
 and the published long CSV agrees with `export`."""
 from __future__ import annotations

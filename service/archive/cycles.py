@@ -15,10 +15,11 @@ class CycleLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def start(self, now: datetime) -> int:
-        """A running cycle's id."""
+    def start(self, now: datetime, kode_wilayah_versi: str = "") -> int:
+        """A running cycle's id; it records the Kemendagri code list its checks use."""
         with self.engine.begin() as conn:
-            return conn.execute(insert(t.cycles).values(started_at=to_db(now), status="berjalan")
+            return conn.execute(insert(t.cycles).values(started_at=to_db(now), status="berjalan",
+                                                        kode_wilayah_versi=kode_wilayah_versi)
                                 ).inserted_primary_key[0]
 
     def finish(self, cycle_id: int, now: datetime, **values: Any) -> None:

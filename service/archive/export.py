@@ -13,7 +13,8 @@ from sheets.tables import neutralise, table_workbook
 
 KEYS = ("opd", "id", "kode_data", "uraian_data", "rincian", "satuan", "tahun", "nilai", "keterangan",
         "versi", "diverifikasi_pada", "diarsip_pada",
-        "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai")
+        "kode_wilayah", "konsep", "definisi", "klasifikasi", "ukuran", "frekuensi", "status_nilai",
+        "kode_wilayah_versi")
 FORMATS = ("csv", "xlsx", "json")
 TIME_KEYS = ("diverifikasi_pada", "diarsip_pada")
 LOCALES = {"standar": (",", "."), "id": (";", ",")}  # (separator, decimal mark); id-ID spreadsheets read ';' and ','

@@ -41,7 +41,8 @@ def archive_record(r) -> dict:
             "diverifikasi_pada": _aware(r.verified_at).isoformat(),
             "diarsip_pada": _aware(r.archived_at).isoformat(),
             "kode_wilayah": r.kode_wilayah, **{k: getattr(r, k) for k in STANDAR_DATA},
-            "status_nilai": r.status_nilai or ""}
+            "status_nilai": r.status_nilai or "",
+            "kode_wilayah_versi": r.kode_wilayah_versi}
 
 
 def _row(r) -> dict:
@@ -221,6 +222,20 @@ class Queries:
                      "findings": json.loads(y.findings), "updated_at": _aware(y.updated_at),
                      "first": int(y.upto) - int(y.n)} for y in conn.execute(query)]
 
+    # --- statistical metadata (MS-Keg, MS-Ind, MS-Var) -------------------------------------
+    def latest_metadata(self, opd: str | None = None) -> dict[tuple[str, str], dict]:
+        """(OPD, block key) -> the block's latest archived version: jenis, kunci, isi, versi, diarsip_pada."""
+        m = t.metadata_versions
+        newer = m.alias("newer")
+        query = select(m).where(~select(newer.c.id).where(newer.c.opd == m.c.opd, newer.c.block == m.c.block,
+                                                          newer.c.version > m.c.version).exists())
+        if opd:
+            query = query.where(m.c.opd == opd)
+        with self.engine.connect() as conn:
+            return {(r.opd, r.block): {"jenis": r.jenis, "kunci": r.kunci, "isi": json.loads(r.isi),
+                                       "versi": r.version, "diarsip_pada": _aware(r.archived_at).isoformat()}
+                    for r in conn.execute(query)}
+
     # --- the archive, for exports and the Arsip page -----------------------------------------
     def archive_rows(self, all_versions: bool = False, opd: str | None = None) -> Iterator[dict]:
         """The latest version of every datum (every version with ``all_versions``), export order."""
@@ -250,6 +265,11 @@ class Queries:
         """The newest archive version's id (0 for an empty archive)."""
         with self.engine.connect() as conn:
             return conn.execute(select(func.max(t.archive.c.id))).scalar() or 0
+
+    def metadata_watermark(self) -> int:
+        """The newest statistical metadata version's id (0 when there is none)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(t.metadata_versions.c.id))).scalar() or 0
 
     def opds_archived_since(self, after: int) -> set[str]:
         """The OPDs with a version newer than id ``after``: what an incremental publication

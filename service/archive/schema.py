@@ -123,6 +123,7 @@ archive = Table(
     Column("item_key", LongText, nullable=False),
     Column("rincian_key", LongText, nullable=False),
     Column("kode_wilayah", String(32), nullable=False, default=""),
+    Column("kode_wilayah_versi", String(200), nullable=False, default=""),  # the code list it was checked against
     Column("konsep", LongText, nullable=False, default=""),
     Column("definisi", LongText, nullable=False, default=""),
     Column("klasifikasi", LongText, nullable=False, default=""),
@@ -134,6 +135,22 @@ archive = Table(
     UniqueConstraint("opd", "datum", "version", name="uq_archive_datum_version"),
     Index("ix_archive_row", "opd", "row_id", "version"),
     Index("ix_archive_chain", "opd", "chain_year", "chain_seq", unique=True),
+)
+
+# Metadata blocks (MS-Keg, MS-Ind, MS-Var; rules/metadata.py), versioned like data: a new version
+# only when the block's content changed, archived with the items whose data it describes.
+metadata_versions = Table(
+    "metadata_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("opd", String(64), nullable=False),
+    Column("block", String(64), nullable=False),  # rules.metadata.block_key
+    Column("version", Integer, nullable=False),
+    Column("jenis", String(8), nullable=False),
+    Column("kunci", LongText, nullable=False),
+    Column("isi", LongText, nullable=False),  # JSON: element key -> text
+    Column("content_hash", String(64), nullable=False),
+    Column("archived_at", DateTime, nullable=False),
+    UniqueConstraint("opd", "block", "version", name="uq_metadata_block_version"),
 )
 
 cycles = Table(
@@ -150,6 +167,7 @@ cycles = Table(
     Column("events", Integer, nullable=False, default=0),
     Column("archived", Integer, nullable=False, default=0),
     Column("errors", LongText, nullable=False, default="[]"),
+    Column("kode_wilayah_versi", String(200), nullable=False, default=""),  # the code list the checks used
 )
 
 leases = Table(

@@ -122,7 +122,23 @@ class Store:
             chain.append(conn, "audit", year, events, now)
             execute_many(conn, "events", lambda: insert(t.events), events)
             added = self._archive(conn, plan.archive, year, now)
+            self._metadata(conn, plan.metadata, now)
         return added
+
+    @staticmethod
+    def _metadata(conn, records: list, now: datetime) -> None:
+        """A new version of each Metadata block whose content differs from its latest version."""
+        m = t.metadata_versions
+        for rec in records:
+            latest = conn.execute(select(m.c.version, m.c.content_hash)
+                                  .where(m.c.opd == rec.opd, m.c.block == rec.key)
+                                  .order_by(m.c.version.desc()).limit(1)).first()
+            if latest is not None and latest.content_hash == rec.content_hash:
+                continue
+            conn.execute(insert(m).values(opd=rec.opd, block=rec.key, version=(latest.version if latest else 0) + 1,
+                                          jenis=rec.jenis, kunci=rec.kunci,
+                                          isi=json.dumps(rec.values, ensure_ascii=False),
+                                          content_hash=rec.content_hash, archived_at=_utc(now)))
 
     @staticmethod
     def _archive(conn, records: list[ArchiveRecord], year: int, now: datetime) -> int:
@@ -158,6 +174,7 @@ class Store:
                 keterangan=data.get("keterangan", ""), content_hash=rec.content_hash,
                 verified_at=_utc(rec.verified_at), archived_at=_utc(rec.archived_at),
                 datum=rec.datum, item_key=rec.item_key, rincian_key=rec.rincian_key, kode_wilayah=rec.kode_wilayah,
+                kode_wilayah_versi=rec.kode_wilayah_versi,
                 status_nilai=rec.status_nilai, **{k: data.get(k, "") for k in STANDAR_DATA}))
         chain.append(conn, "arsip", year, rows, now)
         execute_many(conn, "archive", lambda: insert(a), rows)

@@ -1,14 +1,19 @@
-"""click's own texts (usage, help, errors, prompts) in Bahasa Indonesia.
+"""click's own texts (usage, help, errors, prompts) in Bahasa Indonesia, through click's supported hooks.
 
-click wraps every text it prints in ``gettext``'s ``_``/``ngettext``, imported into each of its
-modules. Reading a compiled ``.mo`` catalogue would depend on the user's locale variables, so
-the CLI installs this catalogue into those modules instead: one table, one place, whatever
-``LANG`` says. A text missing from the table stays as click wrote it; the CLI test walks every
-command's help and the usual mistakes and fails on the English words left over.
+click builds its texts in English (wrapped in gettext, whose catalogue would follow the user's
+locale variables). The CLI translates them where they are shown instead, whatever ``LANG`` says:
+a ``HelpFormatter`` subclass for usage lines, headings and option help, a ``Context`` subclass
+that uses it, and the root command's ``main`` for errors and interruptions, all from one table.
+A text missing from the table stays as click wrote it; ``tests/test_cli_bahasa.py`` walks every
+command's help and the usual mistakes and fails on the English words left over (DECISIONS.md #28).
 """
 from __future__ import annotations
 
-import importlib
+import re
+import sys
+from typing import Any
+
+import click
 
 TEXTS: dict[str, str] = {
     # help pages
@@ -32,6 +37,9 @@ TEXTS: dict[str, str] = {
     "Missing command.": "Perintah belum disebut.",
     "No such command {name!r}.": "Perintah {name!r} tidak ada.",
     "No such option {name!r}.": "Opsi {name!r} tidak ada.",
+    "Missing argument {param_hint}.": "Argumen belum diisi: {param_hint}.",
+    "Missing option {param_hint}.": "Opsi wajib belum diisi: {param_hint}.",
+    "Missing parameter {param_hint}.": "Parameter belum diisi: {param_hint}.",
     "Missing argument": "Argumen belum diisi",
     "Missing option": "Opsi wajib belum diisi",
     "Missing parameter": "Parameter belum diisi",
@@ -91,60 +99,116 @@ PLURAL_OTHER: dict[str, str] = {
     "{len_type} values are required, but {len_value} were given.":
         "Diperlukan {len_type} nilai, diberikan {len_value}.",
 }
-TYPE_NAMES = {"INT": "bilangan", "FLOAT": "angka", "STRING": "teks", "BOOL": "ya/tidak"}
-MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
-           "_termui_impl")
+TYPE_NAMES = {"integer": "BILANGAN", "float": "ANGKA", "text": "TEKS", "boolean": "YA/TIDAK",
+              "integer range": "BILANGAN", "float range": "ANGKA"}
+USAGE = "Cara pakai: "
+CATALOGUE = {**TEXTS, **PLURALS, **PLURAL_OTHER}
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:![rs])?\}|%\((\w+)\)s")
 
 
-def gettext(message: str) -> str:
-    return TEXTS.get(message, message)
+def _compiled(english: str) -> re.Pattern[str]:
+    """A message as click formats it: each placeholder becomes a named group."""
+    out, seen, at = "", set(), 0
+    for match in _PLACEHOLDER.finditer(english):
+        name = match.group(1) or match.group(2)
+        out += re.escape(english[at:match.start()]) + (f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        at = match.end()
+    return re.compile(out + re.escape(english[at:]) + r"\Z", re.S)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return PLURALS.get(singular, singular) if n == 1 else PLURAL_OTHER.get(plural, plural)
+# most literal text first, so "Error: {message}" is not taken for a bare "{message}"
+_TEMPLATES = sorted(((_compiled(en), _PLACEHOLDER.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", idn))
+                     for en, idn in CATALOGUE.items() if _PLACEHOLDER.search(en)),
+                    key=lambda pair: -len(_PLACEHOLDER.sub("", pair[0].pattern)))
+_WORDS = {en.casefold(): idn for en, idn in CATALOGUE.items() if not _PLACEHOLDER.search(en)}
 
 
-def install() -> None:
-    """Put the catalogue into click's modules (idempotent) and name the basic types in Indonesian,
-    as their names show in help (``--year BILANGAN``) and errors."""
-    import click
-    for name in MODULES:
-        module = importlib.import_module(f"click.{name}")
-        if hasattr(module, "_"):
-            module._ = gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
-    for attr, label in TYPE_NAMES.items():
-        getattr(click, attr).name = label
+def translate(text: str) -> str:
+    """click's English text in Bahasa Indonesia (the parts it was built from translated too)."""
+    if text.casefold() in _WORDS:
+        found = _WORDS[text.casefold()]
+        return found[:1].upper() + found[1:] if text[:1].isupper() else found
+    for pattern, indonesian in _TEMPLATES:
+        match = pattern.match(text)
+        if match:
+            return indonesian.format(**{k: translate(v) for k, v in match.groupdict().items()})
+    return text
 
 
-def command_classes():
-    """click Command/Group classes whose usage line reads ``[OPSI]`` and ``PERINTAH [ARGUMEN]...``."""
-    import click
-
-    class Command(click.Command):
-        def __init__(self, *args, **kwargs) -> None:
-            kwargs.setdefault("options_metavar", "[OPSI]")
-            super().__init__(*args, **kwargs)
-
-    class Group(click.Group):
-        command_class = Command
-
-        def __init__(self, *args, **kwargs) -> None:
-            kwargs.setdefault("options_metavar", "[OPSI]")
-            kwargs.setdefault("subcommand_metavar", "PERINTAH [ARGUMEN]...")
-            super().__init__(*args, **kwargs)
-
-    Group.group_class = Group
-    return Command, Group
+_EXTRA = re.compile(r"(?P<help>.*?)(?P<gap>\s*)\[(?P<extra>[^\[\]]*)\]\Z", re.S)
 
 
-def localise(command) -> None:
-    """Usage lines in Indonesian for commands declared elsewhere (plain click.command / group)."""
-    import click
+class Formatter(click.HelpFormatter):
+    """Help pages in Bahasa Indonesia: the usage prefix, the headings and each option's help and
+    ``[default: …; required]`` suffix."""
 
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, USAGE if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(translate(heading))
+
+    def write_dl(self, rows: Any, *args: Any, **kwargs: Any) -> None:
+        super().write_dl([(term, _help(text)) for term, text in rows], *args, **kwargs)
+
+
+def _help(text: str) -> str:
+    found = _EXTRA.match(text)
+    if not found:
+        return translate(text)
+    extras = "; ".join(translate(part) for part in found["extra"].split("; "))
+    return f"{translate(found['help'])}{found['gap']}[{extras}]"
+
+
+class Context(click.Context):
+    formatter_class = Formatter
+
+
+class Main(click.Group):
+    """The root group: usage errors, failures and interruptions printed in Bahasa Indonesia."""
+
+    context_class = Context
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            show(exc)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo(translate("Aborted!"), err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def show(exc: click.ClickException) -> None:
+    """What ``exc.show()`` prints, in Bahasa Indonesia."""
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = translate("Try '{command} {option}' for help.".format(
+                command=ctx.command_path, option=ctx.help_option_names[0])) + "\n"
+        click.echo(f"{ctx.get_usage()}\n{hint}", err=True, color=ctx.color)
+    click.echo(translate("Error: {message}".format(message=exc.format_message())), err=True)
+
+
+def indonesian(command: click.Command) -> None:
+    """Every command under ``command``: our Context (help in Indonesian), ``[OPSI]`` and
+    ``PERINTAH`` in its usage line, and Indonesian metavars for the basic types."""
+    command.context_class = Context
     command.options_metavar = "[OPSI]"
+    for param in command.params:
+        name = param.type.name.casefold()
+        if isinstance(param, click.Option) and param.metavar is None and (name in TYPE_NAMES or name in _WORDS):
+            param.metavar = TYPE_NAMES.get(name) or _WORDS[name].upper()  # FILE -> BERKAS
+        elif isinstance(param, click.Argument) and param.metavar is None and (param.name or "") in _WORDS:
+            param.metavar = _WORDS[param.name or ""].upper()  # an argument named "file" reads BERKAS
     if isinstance(command, click.Group):
         command.subcommand_metavar = "PERINTAH [ARGUMEN]..."
         for sub in command.commands.values():
-            localise(sub)
+            indonesian(sub)

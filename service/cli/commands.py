@@ -6,21 +6,15 @@ import logging
 
 import click
 
-from service.cli import bahasa
+from service.cli import (adopt, bahasa, dashboard, db, distribute, poll, publish, record, referensi, riwayat,
+                         rollover, setup)
+from service.cli.context import ConfigErrorsAsMessages
 
-bahasa.install()  # before any option is declared: click's own texts in Bahasa Indonesia
-
-from service.cli import adopt, dashboard, db, distribute, poll, publish, record, riwayat, rollover, setup  # noqa: E402
-from service.cli.context import ConfigErrorsAsMessages  # noqa: E402
-
-_Command, _Group = bahasa.command_classes()
-
-
-class _Main(ConfigErrorsAsMessages, _Group):
+class _Main(ConfigErrorsAsMessages, bahasa.Main):
     pass
 
 
-@click.group(cls=_Main, help="Satu Data Magetan: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
+@click.group(cls=_Main, help="Satu Data: SOP Pengumpulan Data yang dijalankan di dalam spreadsheet.")
 @click.option("-c", "--config", "config_path", envvar="SATUDATA_CONFIG", type=click.Path(dir_okay=False),
               help="Berkas satudata.toml (bawaan: ./satudata.toml atau SATUDATA_CONFIG).")
 @click.option("-v", "--verbose", is_flag=True, help="Tampilkan log rinci.")
@@ -35,8 +29,8 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 for _command in (setup.init, poll.poll, poll.status, poll.export, setup.doctor, poll.confirm, setup.demo,
                  dashboard.serve, dashboard.run, dashboard.hash_password, db.db, distribute.distribute_command,
                  rollover.rollover_command, adopt.adopt_command, riwayat.riwayat, *publish.COMMANDS,
-                 *record.COMMANDS):
+                 *record.COMMANDS, referensi.referensi):
     main.add_command(_command)
 main.add_command(poll.confirm, name="confirm-removal")  # the command's first name, kept for old scripts
 
-bahasa.localise(main)  # [OPSI] and PERINTAH in every command's usage line
+bahasa.indonesian(main)  # help, usage lines and metavars of every command in Bahasa Indonesia

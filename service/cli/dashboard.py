@@ -100,10 +100,16 @@ def cycle_logger(service):
 
 
 @click.command("hash-password", help="Buat hash kata sandi untuk [dashboard] users di satudata.toml.")
-@click.option("--password", prompt="Kata sandi", hide_input=True, confirmation_prompt=True,
-              envvar="SATUDATA_DASHBOARD_PASSWORD", help="Kata sandi (bawaan: ditanyakan tanpa ditampilkan).")
-def hash_password(password: str) -> None:
+@click.option("--password", default=None, envvar="SATUDATA_DASHBOARD_PASSWORD",
+              help="Kata sandi (bawaan: ditanyakan tanpa ditampilkan).")
+def hash_password(password: str | None) -> None:
     from service.web.auth import password_hash
+    while password is None:  # asked twice, hidden; click's own confirmation speaks English
+        first = click.prompt("Kata sandi", hide_input=True, default="", show_default=False)
+        if click.prompt("Ulangi untuk konfirmasi", hide_input=True, default="", show_default=False) == first:
+            password = first
+        else:
+            click.echo("Galat: kedua isian tidak sama.", err=True)
     if not password:
         raise click.ClickException("Kata sandi tidak boleh kosong")
     click.echo(password_hash(password))

@@ -13,11 +13,11 @@ from typing import Any, Callable
 from rules import fields as f
 from rules.calendar import WorkCalendar
 from rules.wilayah import REFERENCE
-from rules.daftar import KABUPATEN
 from service.cli.distribute import distribute, plan_file
 from service.poller.service import Service
 from service.config import load_config
-from sheets.tables import edit_tab
+from rules import metadata as ms
+from sheets.tables import edit_tab, write_metadata_tab
 
 DEMO_NOTE = "DEMO: angka rekaan untuk peragaan, bukan data resmi"
 # How far each demo OPD gets: the number of SOP actions its people take.
@@ -30,6 +30,47 @@ ACTIONS = (  # (boxes ticked at this action)
     (f.SELESAI_ISI,),
     (f.VERIFIKASI,),
 )
+
+
+# The demo OPD that keeps a Metadata tab: its counts are MS-Var, its percentage and density MS-Ind.
+METADATA_OPD = "DISPENDUKCAPIL"
+KEGIATAN = "Registrasi Penduduk dan Pencatatan Sipil"
+INDICATORS = {"DEMO-DISPENDUKCAPIL-006": ("Jumlah penduduk ber-KTP elektronik dibagi jumlah penduduk wajib KTP, "
+                                          "dikali 100", "DEMO-DISPENDUKCAPIL-001",
+                                          "Makin mendekati 100, makin lengkap kepemilikan KTP elektronik."),
+              "DEMO-DISPENDUKCAPIL-007": ("Jumlah penduduk dibagi luas wilayah (km2)", "DEMO-DISPENDUKCAPIL-002",
+                                          "Makin besar, makin padat penduduk tinggal di wilayah itu.")}
+
+
+def demo_metadata(kabupaten: str) -> list[list[str]]:
+    """The demo OPD's Metadata tab: its activity (MS-Keg) and one block per item, from the demo list."""
+    rows = [list(ms.HEADER)] + ms.template_rows(ms.KEG, KEGIATAN, {
+        "judul_kegiatan": KEGIATAN, "tahun_kegiatan": "2025", "cara_pengumpulan_data": "Kompilasi Produk Administrasi",
+        "sektor_kegiatan": "Kependudukan", "instansi_penyelenggara": "Dinas Kependudukan dan Pencatatan Sipil",
+        "unit_eselon_penanggung_jawab": "Bidang Pelayanan Pendaftaran Penduduk",
+        "email_penanggung_jawab": "operator.dispendukcapil@contoh.go.id", "tujuan_kegiatan":
+        "Menyediakan data penduduk menurut registrasi administrasi kependudukan", "frekuensi_penyelenggaraan":
+        "Tahunan", "cakupan_wilayah_pengumpulan_data": kabupaten, "metode_pengumpulan_data":
+        "Kompilasi data registrasi SIAK", "unit_observasi": "Penduduk", "periode_pengumpulan_data": "Januari–Desember",
+        "tingkat_penyajian_hasil": "Kabupaten dan kecamatan"})
+    for item in demo_items():
+        if item["opd"] != METADATA_OPD:
+            continue
+        common = {"konsep": item["konsep"], "definisi": item["definisi"], "satuan": item["satuan"],
+                  "dapat_diakses_umum": "Ya"}
+        if item["kode_data"] in INDICATORS:
+            rumus, source, meaning = INDICATORS[item["kode_data"]]
+            rows += ms.template_rows(ms.IND, item["kode_data"], {
+                **common, "nama_indikator": item["uraian"], "interpretasi": meaning, "metode_rumus_perhitungan": rumus,
+                "ukuran": item["ukuran"], "klasifikasi_penyajian": item["klasifikasi"], "indikator_komposit": "Tidak",
+                "kegiatan_penghasil_variabel_pembangun": KEGIATAN, "nama_variabel_pembangun": source,
+                "level_estimasi": "Kabupaten"})
+        else:
+            rows += ms.template_rows(ms.VAR, item["kode_data"], {
+                **common, "nama_variabel": item["uraian"], "referensi_waktu": "Keadaan 31 Desember",
+                "tipe_data": "Bilangan bulat", "klasifikasi_isian": item["klasifikasi"],
+                "kegiatan_penghasil": KEGIATAN})
+    return rows
 
 
 @dataclass
@@ -69,7 +110,8 @@ def _value(rng: random.Random, satuan: str) -> float | int:
     return rng.randrange(5, 5000)
 
 
-def build_rows(distributed: dict[str, list[dict[str, Any]]], year: int, rng: random.Random) -> dict[str, list[DemoRow]]:
+def build_rows(distributed: dict[str, list[dict[str, Any]]], year: int, rng: random.Random,
+               kabupaten: str) -> dict[str, list[DemoRow]]:
     """The demo's values for the rows `distribute` put in each tab (same order as in the tab)."""
     out: dict[str, list[DemoRow]] = {}
     for opd, rows in distributed.items():
@@ -78,7 +120,7 @@ def build_rows(distributed: dict[str, list[dict[str, Any]]], year: int, rng: ran
         parts: dict[tuple, list[float | int]] = {}
         for row in demo:
             key = (row.values.get(f.KODE), row.values.get(f.TAHUN))
-            if row.values.get(f.RINCIAN) == KABUPATEN:
+            if row.values.get(f.RINCIAN) == kabupaten:
                 totals[key] = row
                 continue
             row.values[f.NILAI] = _value(rng, row.values.get(f.SATUAN, ""))
@@ -160,7 +202,9 @@ def run_demo(folder: Path, end: datetime, progress: Callable[[int, int, str], No
     failed = [f"{r.opd}: {r.error}" for r in report.results if r.error]
     if failed:
         raise RuntimeError("distribute gagal pada demo: " + "; ".join(failed))
-    rows = build_rows(plan_file(daftar, config, service.wilayah).rows, config.year, random.Random(2025))
+    rows = build_rows(plan_file(daftar, config, service.wilayah).rows, config.year, random.Random(2025),
+                      service.wilayah.nama)
+    write_metadata_tab(config.folder / f"{METADATA_OPD}.xlsx", demo_metadata(service.wilayah.nama))
     poll()  # every row gets an ID: 1 Draf
     every_box = tuple(box for boxes in ACTIONS for box in boxes)
     last_year = {i for i, r in enumerate(rows["DINKES"], start=2) if r.values[f.TAHUN] == config.year - 1}

@@ -15,6 +15,7 @@ import click
 from rules import fields as f
 from service.cli.context import open_store, pass_config
 from service.config import Config
+from service.config.wilayah import load_wilayah
 
 if TYPE_CHECKING:  # rules.daftar brings the checks and pandas: imported only when distributing
     from rules.daftar import Expansion
@@ -36,6 +37,7 @@ class OpdResult:
     added: int = 0
     skipped: int = 0
     error: str = ""
+    metadata: str = ""  # what became of the Daftar Data's Metadata blocks for this OPD (Bahasa Indonesia)
 
 
 @dataclass
@@ -97,7 +99,38 @@ def distribute(path: Path | None, config: Config, backend: Backend, wilayah: Wil
     for opd in order:  # read just before each append: tabs sharing a spreadsheet change its version
         result = backend.read([opd], {})[0]
         report.results.append(append_draft(backend, result, expansion.rows[opd], wilayah, handed_out_by(config)))
+    metadata = _read_metadata(path)
+    if metadata is not None:
+        for out in report.results:
+            if not out.error:
+                out.metadata = hand_out_metadata(backend, out.opd, metadata, expansion.rows[out.opd])
     return report
+
+
+def _read_metadata(path: Path):
+    from sheets.daftar_file import DaftarFileError, read_metadata
+    try:
+        return read_metadata(path)
+    except DaftarFileError as exc:
+        raise DistributeError([str(exc)]) from None
+
+
+def hand_out_metadata(backend: Backend, opd: str, grid: list[list[object]], rows: list[dict[str, object]]) -> str:
+    """The Daftar Data's Metadata blocks of this OPD's items (and their activities) as a new Metadata
+    tab in its workbook. A tab the OPD already keeps is never written over: the blocks are named instead."""
+    from rules import metadata as ms
+    items = list(dict.fromkeys((str(r.get(f.KODE, "") or ""), str(r.get(f.URAIAN, "") or "")) for r in rows))
+    blocks = ms.blocks_for(ms.parse_sheet(grid), items)
+    if not blocks:
+        return ""
+    names = ", ".join(f"{b.jenis} {b.kunci}" for b in blocks)
+    add = getattr(backend, "add_metadata_tab", None)
+    if add is None:
+        return f"tab {ms.SHEET} tidak dibuat di Google Sheets; salin blok ini sendiri: {names}"
+    reason = add(opd, [list(ms.HEADER)] + [row for b in blocks for row in ms.block_rows(b)])
+    if reason:
+        return f"{reason}; blok tidak ditulis, tambahkan sendiri bila perlu: {names}"
+    return f"tab {ms.SHEET} dibuat dengan {len(blocks)} blok"
 
 
 def handed_out_by(config: Config) -> str:
@@ -164,7 +197,6 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
               help="Sertakan usulan data masyarakat yang diterima Walidata (halaman Pengaduan).")
 @pass_config
 def distribute_command(config: Config, file: Path | None, only: tuple[str, ...], with_usulan: bool) -> None:
-    from rules.wilayah import Wilayah
     from service.poller.opening import open_backend
 
     if file is None and not with_usulan:
@@ -174,7 +206,7 @@ def distribute_command(config: Config, file: Path | None, only: tuple[str, ...],
         click.echo(f"{len(usulan)} usulan data masyarakat yang diterima ikut dibagikan")
     backend = open_backend(config)
     try:
-        report = distribute(file, config, backend, Wilayah.load(), only, usulan)
+        report = distribute(file, config, backend, load_wilayah(config), only, usulan)
     except DistributeError as exc:
         for line in exc.lines:
             click.echo(line, err=True)
@@ -182,6 +214,7 @@ def distribute_command(config: Config, file: Path | None, only: tuple[str, ...],
     _record_handouts(config, [r.opd for r in report.results if r.added and not r.error])
     for r in report.results:
         line = f"{r.opd:<18} {r.added} baris ditambahkan, {r.skipped} dilewati (sudah ada)"
+        line += f" | metadata: {r.metadata}" if r.metadata else ""
         click.echo(line + (f" | GAGAL: {r.error}" if r.error else ""))
     if any(r.error for r in report.results):
         raise SystemExit(1)

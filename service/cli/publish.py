@@ -1,12 +1,14 @@
 """`satudata publish`, `satudata berita-acara`, `satudata rekap`: the SOP's products as files."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from service.cli.context import pass_store
 from service.config import Config
+from service.config.wilayah import load_wilayah
 
 
 def _write_failed(path: Path, exc: OSError) -> click.ClickException:
@@ -50,7 +52,7 @@ def _to_ckan(config, publication, settings, url: str) -> None:
     from service.config import ConfigError
     from service.publish import ckan
     try:
-        target = ckan.ckan_settings(config.publikasi, url)
+        target = ckan.ckan_settings(config.publikasi, url, re.sub(r"[^a-z0-9]+", "-", load_wilayah(config).tempat.lower()))
         report = ckan.deliver(publication.items, publication.files, settings, target, ckan.client(target))
     except ConfigError as exc:
         raise click.ClickException(f"Publikasi lokal selesai, tetapi tidak dikirim ke CKAN: {exc}") from None

@@ -28,16 +28,20 @@ from service.config import Config, load_config
 @click.option("--credentials", default=None, help="google: jalur kunci JSON akun layanan (tidak disalin).")
 @click.option("--interaktif", is_flag=True,
               help="Tanyakan kabupaten, daftar OPD (atau CSV), nama dan e-mail Walidata, dan rujukan kata sandi.")
+@click.option("--wilayah", "kode_wilayah", default="35.20", show_default=True, metavar="KODE",
+              help="Kode Kemendagri kabupaten/kota ruang kerja ini, mis. 33.74 (Kota Semarang).")
 def init(directory: Path, backend: str, year: int | None, demo: bool, force: bool, spreadsheet_id: str | None,
-         mapping: Path | None, per_opd: bool, credentials: str | None, interaktif: bool) -> None:
+         mapping: Path | None, per_opd: bool, credentials: str | None, interaktif: bool, kode_wilayah: str) -> None:
     from service.cli.workspace import WorkspaceExists, google_layout, init_workspace
     if demo and backend != "xlsx":
         raise click.ClickException("--demo hanya untuk backend xlsx")
     if (mapping or per_opd or spreadsheet_id) and backend != "google":
         raise click.ClickException("--spreadsheet-id, --spreadsheets dan --per-opd hanya untuk --backend google")
-    asked: dict = _ask() if interaktif else {}
+    if demo and kode_wilayah != "35.20":
+        raise click.ClickException("--demo memakai data demo Kabupaten Magetan (35.20); hapus --wilayah")
+    asked: dict = _ask(kode_wilayah) if interaktif else {"kode_wilayah": kode_wilayah}
     try:
-        shared, own = google_layout(spreadsheet_id, mapping)
+        shared, own = google_layout(spreadsheet_id, mapping, asked["kode_wilayah"])
         path = init_workspace(directory, backend=backend, year=year, force=force,
                               spreadsheet_id=shared, credentials=credentials, per_opd=own, **asked)
     except WorkspaceExists as exc:
@@ -46,7 +50,7 @@ def init(directory: Path, backend: str, year: int | None, demo: bool, force: boo
     if own:
         click.echo(f"{len(own)} OPD memakai spreadsheet sendiri" + (", yang lain spreadsheet bersama" if shared else ""))
     if per_opd:
-        _per_opd_steps(directory, path)
+        _per_opd_steps(directory, path, asked["kode_wilayah"])
     if backend == "google" and not (shared or own):
         from service.archive.engine import make_engine
         make_engine(f"sqlite:///{(directory / 'arsip.sqlite').resolve()}").dispose()  # the archive, ready
@@ -68,34 +72,41 @@ def init(directory: Path, backend: str, year: int | None, demo: bool, force: boo
         click.echo(f"Langkah berikut: satudata -c {path} poll --once")
 
 
-def _ask() -> dict:
+def _ask(kode_wilayah: str) -> dict:
     """`init --interaktif`: what makes the workspace this office's own, each answer checked as given."""
-    from service.cli.workspace import Walidata, magetan_opds, read_opd_list
+    from service.cli.workspace import Walidata, mail_domain, opds_for, read_opd_list, wilayah_for
     from service.config import ConfigError
-    regency = click.prompt("Nama kabupaten/kota", default="Kabupaten Magetan").strip()
+    place = None
+    while place is None:
+        answer = click.prompt("Kabupaten/kota (kode Kemendagri atau nama)", default=kode_wilayah).strip()
+        try:
+            place = wilayah_for(answer)
+        except ConfigError as exc:
+            click.echo(f"  {exc}")
+    regency = place.nama
     opds = None
     while opds is None:
-        answer = click.prompt("Berkas CSV daftar OPD (kolom kode,nama[,operators]); kosongkan untuk 57 OPD Magetan",
-                              default="", show_default=False).strip()
+        answer = click.prompt(f"Berkas CSV daftar OPD (kolom kode,nama[,operators]); kosongkan untuk daftar OPD "
+                              f"bawaan {regency}", default="", show_default=False).strip()
         try:
-            opds = read_opd_list(Path(answer)) if answer else magetan_opds()
+            opds = read_opd_list(Path(answer)) if answer else opds_for(place.kode)
         except ConfigError as exc:
             click.echo(f"  {exc}")
     nama = click.prompt("Nama Walidata", default="", show_default=False).strip()
     email = ""
     while "@" not in email:
-        email = click.prompt("E-mail Walidata", default="walidata@magetan.go.id").strip()
+        email = click.prompt("E-mail Walidata", default=f"walidata@{mail_domain(place.kode)}").strip()
     env = click.prompt("Variabel lingkungan yang berisi kata sandi proteksi lembar (kosongkan bila tanpa proteksi)",
                        default="SATUDATA_KATA_SANDI").strip()
     office = f"Dinas Komunikasi dan Informatika {regency}"
-    return {"name": f"Pengumpulan Data {regency}", "opds": opds,
+    return {"name": f"Pengumpulan Data {regency}", "opds": opds, "kode_wilayah": place.kode,
             "people": Walidata(email=email, nama=nama, kata_sandi_env=env, penerbit=office)}
 
 
-def _per_opd_steps(directory: Path, path: Path) -> None:
+def _per_opd_steps(directory: Path, path: Path, kode_wilayah: str) -> None:
     """What a person does for one spreadsheet per OPD: the service account cannot own files."""
     from service.cli.workspace import MAPPING_NAME, write_mapping_template
-    csv_path = write_mapping_template(directory / MAPPING_NAME)
+    csv_path = write_mapping_template(directory / MAPPING_NAME, kode_wilayah)
     click.echo(f"Daftar OPD untuk diisi: {csv_path}\n"
                "1. Buat satu spreadsheet per OPD di Google Drive akun dinas (akun layanan tidak dapat memiliki "
                "berkas; pemilik selalu dapat menyunting semuanya).\n"

@@ -8,24 +8,79 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rules.rulefile import DEFAULT_FOLDER
-from rules.wilayah import REFERENCE
+from rules.wilayah import DEMO_KODE, REFERENCE, Wilayah
 from service.config import CONFIG_NAME, ConfigError, spreadsheet_key
 
 MAPPING_NAME = "spreadsheet-opd.csv"  # written by `init --per-opd`, read by `init --spreadsheets`
+# The demo kabupaten's own OPD list and mail domain; any other kabupaten/kota starts from the
+# perangkat daerah every one has (its Setda, badan and dinas) plus one OPD per kecamatan.
+DEMO_OPDS, DEMO_DOMAIN = "magetan_opd.csv", "magetan.go.id"
+COMMON_KINDS = {"Sekretariat", "Bagian Setda", "Inspektorat", "Badan", "Dinas", "Satuan"}
 
 
 @dataclass(frozen=True)
 class Walidata:
-    """Who runs the year, as `init --interaktif` asked (placeholders otherwise)."""
-    email: str = "walidata@magetan.go.id"
+    """Who runs the year, as `init --interaktif` asked; empty: placeholders for the kabupaten/kota."""
+    email: str = ""
     nama: str = ""
     kata_sandi_env: str = ""
-    penerbit: str = "Dinas Komunikasi dan Informatika Kabupaten Magetan"
+    penerbit: str = ""
+
+
+def wilayah_for(kode: str) -> Wilayah:
+    """The kabupaten/kota of ``init --wilayah`` in the national table: its code ("33.74", "3374") or
+    its name ("Kota Semarang"; "Ngawi" when only one kabupaten/kota bears it)."""
+    text = (kode or "").strip()
+    digits = re.sub(r"\D", "", text)
+    if digits and not re.search(r"[^\d.\s]", text):
+        dotted = f"{digits[:2]}.{digits[2:]}" if len(digits) == 4 else text
+    else:
+        from rules.wilayah import NATIONAL, read_list
+        wanted = " ".join(text.casefold().split())
+        found = [e for e in read_list(NATIONAL) if e.level in ("kabupaten", "kota")
+                 and wanted in (e.nama.casefold(), e.nama.casefold().split(" ", 1)[-1])]
+        if len(found) > 1:
+            names = ", ".join(f"{e.nama} ({e.kode})" for e in found)
+            raise ConfigError(f"'{text}' bisa berarti {names}; tulis kodenya atau nama lengkapnya")
+        dotted = found[0].kode if found else text
+    try:
+        return Wilayah.load(dotted)
+    except KeyError:
+        raise ConfigError(f"'{text}' bukan kabupaten/kota Kemendagri yang dikenal (tulis kodenya, mis. 35.20 atau "
+                          "33.74, atau namanya, mis. Kota Semarang)") from None
+
+
+def opds_for(kode: str = DEMO_KODE) -> list[dict[str, str]]:
+    """The OPDs a new workspace of kabupaten/kota ``kode`` starts with."""
+    with open(Path(REFERENCE) / DEMO_OPDS, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if kode == DEMO_KODE:
+        return [{"kode": r["kode"], "nama": r["nama"]} for r in rows]
+    common = [{"kode": r["kode"], "nama": r["nama"]} for r in rows if r["jenis"] in COMMON_KINDS]
+    kecamatan = [{"kode": ("KEC-" + re.sub(r"[^A-Z0-9]+", "-", p.nama.upper()).strip("-"))[:31],
+                  "nama": f"Kecamatan {p.nama}"} for p in wilayah_for(kode).kecamatan]
+    return common + kecamatan
 
 
 def magetan_opds() -> list[dict[str, str]]:
-    with open(Path(REFERENCE) / "magetan_opd.csv", encoding="utf-8", newline="") as fh:
-        return [{"kode": r["kode"], "nama": r["nama"]} for r in csv.DictReader(fh)]
+    """The demo's OPD list (kept under its old name for callers and tests)."""
+    return opds_for(DEMO_KODE)
+
+
+def mail_domain(kode: str) -> str:
+    """A placeholder the Walidata replaces: <nama>kab.go.id / <nama>kota.go.id, the usual pattern."""
+    if kode == DEMO_KODE:
+        return DEMO_DOMAIN
+    wilayah = wilayah_for(kode)
+    kind = "kota" if wilayah.nama.casefold().startswith("kota ") else "kab"
+    return re.sub(r"[^a-z0-9]", "", wilayah.tempat.casefold()) + kind + ".go.id"
+
+
+def placeholders(people: Walidata | None, kode: str) -> Walidata:
+    """The Walidata's e-mail and office, filled for the kabupaten/kota where nobody said them."""
+    who = people or Walidata()
+    return Walidata(who.email or f"walidata@{mail_domain(kode)}", who.nama, who.kata_sandi_env,
+                    who.penerbit or f"Dinas Komunikasi dan Informatika {wilayah_for(kode).nama}")
 
 
 def _toml_str(value: str) -> str:
@@ -34,10 +89,13 @@ def _toml_str(value: str) -> str:
 
 def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str,
                   spreadsheet_id: str | None = None, credentials: str | None = None,
-                  per_opd: dict[str, str] | None = None, people: Walidata | None = None) -> str:
+                  per_opd: dict[str, str] | None = None, people: Walidata | None = None,
+                  kode_wilayah: str = DEMO_KODE) -> str:
     """satudata.toml with every key a real SOP year uses, the optional ones commented out with
     their meaning; ``per_opd`` (KODE -> spreadsheet ID) gives those OPDs their own spreadsheet."""
-    who = people or Walidata()
+    who = placeholders(people, kode_wilayah)
+    place = wilayah_for(kode_wilayah)
+    slug = re.sub(r"[^a-z0-9]+", "-", place.nama.casefold()).strip("-")
     env = who.kata_sandi_env
     lines = [
         "# Ruang kerja Satu Data: satu berkas untuk satu tahun SOP. Baris berawalan '#' adalah",
@@ -46,6 +104,7 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
         "[workspace]",
         f"name = {_toml_str(name)}",
         f"year = {year}                       # tahun data yang dikumpulkan (diganti `satudata rollover`)",
+        f"kode_wilayah = {_toml_str(place.kode)}            # {place.nama} (kode Kemendagri kabupaten/kota)",
         '# zona_waktu = "Asia/Jakarta"       # WIB; "Asia/Makassar" (WITA), "Asia/Jayapura" (WIT)',
         "",
         "[sheets]",
@@ -94,8 +153,8 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
         "# [publikasi.ckan]                # kirim ke portal CKAN dengan `satudata publish --ckan`",
         '# url = "https://portal.example.go.id"',
         '# token_env = "CKAN_TOKEN"         # token API dibaca dari variabel lingkungan ini',
-        '# organisasi = "kab-magetan"',
-        '# awalan = "magetan"',
+        f'# organisasi = "{slug}"',
+        f'# awalan = "{slug.split("-", 1)[-1]}"',
         "",
         "# [pengaduan]                     # formulir Laporkan kesalahan / Usulkan data di /data",
         "# tenggat_hari_kerja = 5",
@@ -155,12 +214,13 @@ def read_mapping(path: Path, known: list[str]) -> dict[str, str]:
     return out
 
 
-def google_layout(spreadsheet_id: str | None, mapping: Path | None) -> tuple[str | None, dict[str, str] | None]:
+def google_layout(spreadsheet_id: str | None, mapping: Path | None,
+                  kode_wilayah: str = DEMO_KODE) -> tuple[str | None, dict[str, str] | None]:
     """(workspace spreadsheet, KODE -> own spreadsheet) from `init`'s options; every OPD needs one or the other."""
     shared = spreadsheet_key(spreadsheet_id, "--spreadsheet-id") if spreadsheet_id else None
     if mapping is None:
         return shared, None
-    opds = [o["kode"] for o in magetan_opds()]
+    opds = [o["kode"] for o in opds_for(kode_wilayah)]
     own = read_mapping(mapping, opds)
     missing = [k for k in opds if k not in own]
     if missing and not shared:
@@ -170,12 +230,12 @@ def google_layout(spreadsheet_id: str | None, mapping: Path | None) -> tuple[str
     return shared, own
 
 
-def write_mapping_template(path: Path) -> Path:
+def write_mapping_template(path: Path, kode_wilayah: str = DEMO_KODE) -> Path:
     """The CSV a person fills in: one row per OPD, the spreadsheet column empty."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["kode", "nama", "spreadsheet"])
-        writer.writerows([o["kode"], o["nama"], ""] for o in magetan_opds())
+        writer.writerows([o["kode"], o["nama"], ""] for o in opds_for(kode_wilayah))
     return path
 
 
@@ -216,11 +276,13 @@ def read_opd_list(path: Path) -> list[dict[str, str]]:
 
 
 def init_workspace(folder: Path, backend: str = "xlsx", year: int | None = None,
-                   name: str = "Pengumpulan Data Kabupaten Magetan", force: bool = False,
+                   name: str | None = None, force: bool = False,
                    spreadsheet_id: str | None = None, credentials: str | None = None,
                    per_opd: dict[str, str] | None = None, opds: list[dict[str, str]] | None = None,
-                   people: Walidata | None = None) -> Path:
+                   people: Walidata | None = None, kode_wilayah: str = DEMO_KODE) -> Path:
     """The workspace folder; ``year`` defaults to the current year in WIB."""
+    kode_wilayah = wilayah_for(kode_wilayah).kode
+    name = name or f"Pengumpulan Data {wilayah_for(kode_wilayah).nama}"
     if year is None:
         from service.poller.clock import utcnow
         year = current_year(utcnow())
@@ -233,6 +295,6 @@ def init_workspace(folder: Path, backend: str = "xlsx", year: int | None = None,
     rules = folder / "rules"
     if not rules.exists():
         shutil.copytree(DEFAULT_FOLDER, rules)
-    path.write_text(render_config(year, backend, opds or magetan_opds(), name, spreadsheet_id, credentials, per_opd,
-                                  people), encoding="utf-8")
+    path.write_text(render_config(year, backend, opds or opds_for(kode_wilayah), name, spreadsheet_id, credentials,
+                                  per_opd, people, kode_wilayah), encoding="utf-8")
     return path

@@ -31,7 +31,7 @@ def _date(raw: object, where: str) -> date:
 
 
 def holidays(data: dict) -> dict[date, str]:
-    """``[kalender] libur_tambahan = ["2025-10-13", {tanggal = "2025-10-13", nama = "Hari Jadi Magetan"}]``."""
+    """``[kalender] libur_tambahan = ["2025-10-13", {tanggal = "2025-10-13", nama = "Hari Jadi Kabupaten"}]``."""
     kalender = value(data, "kalender", dict, "satudata.toml", {})
     for key in kalender:
         if key != "libur_tambahan":

@@ -42,6 +42,7 @@ class Opd:
     perpanjangan: tuple = ()  # rules.deadlines.Extension: deadline extensions granted this OPD
     kepala: tuple[str, str] | None = None  # (nama, nip) of the Ka. OPD who approves step 6
     petugas: tuple[Person, ...] = ()  # the operators with their papers ([[opd]] operators)
+    bidang: tuple[tuple[str, str], ...] = ()  # [[opd]] bidang: (nama, email) of the person per division
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Config:
     koordinator: Person | None = None  # [koordinator]: Koordinator Data (Bappeda)
     backup: dict = field(default_factory=dict)  # [backup] folder, simpan
     berita_acara: dict = field(default_factory=dict)  # [berita_acara] nomor
+    kode_wilayah: str = "35.20"  # [workspace] kode_wilayah, the kabupaten/kota (service/config/wilayah.py)
 
     def person(self, email: str) -> Person | None:
         """The operator or Walidata with this e-mail, as the workspace file names them."""

@@ -10,7 +10,7 @@ from service.config.read import no_unknown_keys, spreadsheet_key, value
 
 KODE_MAX = 31  # an Excel sheet name holds at most 31 characters; the tab is named by the code
 KODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
-OPD_KEYS = {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan", "kepala"}
+OPD_KEYS = {"kode", "nama", "operators", "spreadsheet_id", "perpanjangan", "kepala", "bidang"}
 
 
 def opds(data: dict) -> tuple[Opd, ...]:
@@ -28,7 +28,8 @@ def opds(data: dict) -> tuple[Opd, ...]:
         petugas = people(value(item, "operators", list, where, []), f"{where}.operators")
         out.append(Opd(kode, value(item, "nama", str, where, kode), tuple(p.email for p in petugas if p.email),
                        spreadsheet_key(value(item, "spreadsheet_id", str, where, ""), f"{where}.spreadsheet_id"),
-                       kalender.extensions(item, where), _kepala(item, where), petugas))
+                       kalender.extensions(item, where), _kepala(item, where), petugas,
+                       _bidang(item, where)))
     return tuple(out)
 
 
@@ -57,6 +58,21 @@ def _kepala(item: dict, where: str) -> tuple[str, str] | None:
     if nip and not (nip.isdigit() and len(nip) == 18):
         raise ConfigError(f"{where}.kepala.nip '{nip}' tidak sah: NIP terdiri dari 18 angka")
     return nama, nip
+
+
+def _bidang(item: dict, where: str) -> tuple[tuple[str, str], ...]:
+    """``bidang = [{ nama = "Bidang P2P", email = "..." }]``: who receives a failing row of that division."""
+    out = []
+    for i, table in enumerate(value(item, "bidang", list, where, []), 1):
+        at = f"{where}.bidang ke-{i}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{at} harus berupa tabel {{ nama = \"…\", email = \"…\" }}")
+        no_unknown_keys(table, {"nama", "email"}, at)
+        nama, email = value(table, "nama", str, at).strip(), value(table, "email", str, at).strip()
+        if not nama or "@" not in email:
+            raise ConfigError(f"{at}: nama wajib diisi dan email harus alamat e-mail (sekarang: {email!r})")
+        out.append((nama, email))
+    return tuple(out)
 
 
 def google_has_spreadsheets(backend: str, spreadsheet_id: str | None, opds: tuple[Opd, ...]) -> None:

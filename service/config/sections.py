@@ -15,7 +15,7 @@ ROLES = ("walidata", "pengawas")  # [dashboard] users' roles: everything, or the
 INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and make no sense for a poller
 
 KNOWN_KEYS = {
-    "workspace": {"name", "year", "zona_waktu"},
+    "workspace": {"name", "year", "zona_waktu", "kode_wilayah"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
     "archive": {"url", "skema"},
     "poller": {"interval_seconds"},
@@ -46,8 +46,10 @@ def workspace(data: dict) -> Fields:
     year = value(ws, "year", int, "workspace")
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ConfigError(f"workspace.year harus tahun antara {FIRST_YEAR} dan {LAST_YEAR} (sekarang: {year})")
+    from service.config.wilayah import kode_wilayah
     return {"name": value(ws, "name", str, "workspace", "Pengumpulan Data"), "year": year,
-            "zona_waktu": _zone(value(ws, "zona_waktu", str, "workspace", "Asia/Jakarta").strip())}
+            "zona_waktu": _zone(value(ws, "zona_waktu", str, "workspace", "Asia/Jakarta").strip()),
+            "kode_wilayah": kode_wilayah(ws)}
 
 
 def _zone(name: str) -> str:

@@ -90,8 +90,8 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         raise ValueError("run_cycle needs an aware datetime (UTC or WIB)")
     clock = clock or (lambda: now)
     before = dict(backend.requests)
-    report = CycleReport(store.cycle_log.start(now), now)
-    cycle = _Cycle(config, store, rules, wilayah, now, clock, lease, f"{rules.fingerprint()}-{config.year}", report,
+    report = CycleReport(store.cycle_log.start(now, wilayah.versi), now)
+    cycle = _Cycle(config, store, rules, wilayah, now, clock, lease, f"{rules.fingerprint()}~{wilayah.fingerprint()}-{config.year}", report,
                    backend.service_account)
     try:
         results = _read(config, backend, store, report, cycle.unwrap, progress)
@@ -368,4 +368,5 @@ def people_of(config: Config, opd: str, service_account: str | None = None) -> P
     named = (*config.walidata_orang, *(entry.petugas if entry else ()))
     return People(opd, entry.operators if entry else (), tuple(config.walidata), entry.kepala if entry else None,
                   service_account, (config.walidata_nama,) if config.walidata_nama else (),
-                  tuple((p.email, p.nama) for p in named if p.email and p.nama))
+                  tuple((p.email, p.nama) for p in named if p.email and p.nama),
+                  bidang=getattr(entry, "bidang", ()) if entry else ())

@@ -15,6 +15,7 @@ from rules.wilayah import Wilayah
 from service.archive import dberrors
 from service.archive.store import Store
 from service.config import Config, ConfigError
+from service.config.wilayah import load_wilayah
 from service.poller.clock import utcnow
 from service.poller.cycle import CycleReport, fewer_collections, run_cycle
 from service.poller.errors import ArchiveUnavailable, PollerBusy
@@ -45,7 +46,7 @@ class Service:
             rules = load_rules(config.rules_folder)
         except RuleError as exc:
             raise ConfigError(str(exc)) from None
-        return cls(config, open_backend(config), open_store(config), rules, Wilayah.load(), clock)
+        return cls(config, open_backend(config), open_store(config), rules, load_wilayah(config), clock)
 
     holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 

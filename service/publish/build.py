@@ -17,9 +17,10 @@ from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
-from service.publish.items import Item, base_slug, build_items
+from service.publish.items import Item, attach_metadata, base_slug, build_items
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
+from service.config.wilayah import load_wilayah
 from service.publish.withheld import Withheld, withhold
 
 log = logging.getLogger(__name__)
@@ -28,19 +29,19 @@ PUBLIC_MODE = 0o644  # published files are read by a web server that may run as 
 LONG_SUFFIX = ".panjang.csv"
 ITEM_SUFFIXES = (".csv", ".xlsx", ".json", LONG_SUFFIX)
 _EARLIER_SUFFIXES = ("-panjang.csv",)  # the long form's name before it could collide no more
-README = """Publikasi Satu Data Magetan
-===========================
+README = """Publikasi {produk}
+{garis}
 
 Berkas di folder ini dibuat oleh `satudata publish` dari arsip (hanya data terverifikasi,
 versi terakhir setiap datum). Arsip yang sama selalu menghasilkan berkas yang sama persis.
 
-data/<item>.csv          tabel lebar: baris = rincian (Kabupaten Magetan, lalu kecamatan menurut
-                         urutan BPS), kolom = tahun. UTF-8, pemisah koma, titik desimal, tanpa
+data/<item>.csv          tabel lebar: baris = rincian ({wilayah}, lalu kecamatan menurut
+                         urutan BPS atau kode Kemendagri), kolom = tahun. UTF-8, pemisah koma, titik desimal, tanpa
                          pemisah ribuan; sel kosong = belum ada data.
 data/<item>.xlsx         tabel yang sama untuk Excel; angka tersimpan sebagai angka dengan format
                          ribuan/desimal (Excel/Calc berbahasa Indonesia menampilkan 1.234,5).
 data/<item>.json         seri data seperti dataset portal: metadata (konsep, klasifikasi, ukuran,
-                         satuan, periode) dan satu seri per rincian berisi {tahun, nilai}.
+                         satuan, periode) dan satu seri per rincian berisi {{tahun, nilai}}.
 data/<item>.panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
 datapackage.json         Frictionless Data Package (periksa: frictionless validate datapackage.json).
 katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data.
@@ -51,7 +52,7 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 # catalogue entries, and a stamp (basis and archive mark) that an idle cycle reads alone.
 INDEX = ".indeks-publikasi"
 STAMP = "tanda.json"
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 _remembered: dict[str, tuple[bytes, dict[str, dict]]] = {}  # folder -> (stamp, OPD -> part) this process wrote
 
 
@@ -77,10 +78,11 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     settings = settings or load_settings(config)
     reads = Queries(store.engine)
     mark = reads.archive_watermark()  # before reading: a version archived meanwhile is redone next time
-    wilayah = wilayah or Wilayah.load()
+    wilayah = wilayah or load_wilayah(config)
     data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
-    items = build_items(data, {o.kode: o.nama for o in config.opds})
-    return _assemble(config, rules, settings, items, withheld, {"items": [], "ditahan": []}, mark, None)
+    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), reads.latest_metadata())
+    return _assemble(config, rules, settings, items, withheld, {"items": [], "ditahan": []}, mark, None,
+                     _basis(config, rules, settings, reads))
 
 
 def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
@@ -91,7 +93,8 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     files depend on besides the archive changed. None when nothing was archived since."""
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
-    basis, reads = _basis(config, rules, settings), Queries(store.engine)
+    reads = Queries(store.engine)
+    basis = _basis(config, rules, settings, reads)
     stamp, parts = _read_index(settings.folder)
     if stamp.get("format") != INDEX_FORMAT or stamp.get("dasar") != basis or not isinstance(stamp.get("arsip"), int):
         return build(config, store, rules, wilayah, settings)
@@ -99,30 +102,32 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     if mark == stamp["arsip"]:
         return None
     opds = reads.opds_archived_since(stamp["arsip"])
-    wilayah = wilayah or Wilayah.load()
+    wilayah = wilayah or load_wilayah(config)
     data, withheld = withhold([d for opd in sorted(opds) for d in latest_data(reads, wilayah, opd)], rules, wilayah)
-    items = build_items(data, {o.kode: o.nama for o in config.opds})
+    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
+                            {k: v for k, v in reads.latest_metadata().items() if k[0] in opds})
     kept = {"items": [e for opd, part in parts.items() if opd not in opds for e in part["items"]],
             "ditahan": [w for opd, part in parts.items() if opd not in opds for w in part["ditahan"]]}
     theirs = {e["slug"] for e in kept["items"]} | {e["base"] for e in kept["items"]}
     if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash across OPDs: number afresh
         return build(config, store, rules, wilayah, settings)
-    return _assemble(config, rules, settings, items, withheld, kept, mark, opds)
+    return _assemble(config, rules, settings, items, withheld, kept, mark, opds, basis)
 
 
 def _base(item: Item) -> str:
     return base_slug(item.opd, item.kode_data, item.uraian_data)
 
 
-def _basis(config: Config, rules: RuleSet, settings: Settings) -> str:
-    """Everything the published files depend on besides the archive."""
-    payload = [INDEX_FORMAT, rules.fingerprint(), config.name, config.year, settings.url_dasar, settings.lisensi,
-               settings.penerbit, [(o.kode, o.nama) for o in config.opds]]
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+def _basis(config: Config, rules: RuleSet, settings: Settings, reads: Queries) -> str:
+    """Everything the published files depend on besides the archive's data versions (the
+    statistical metadata by its newest version: it changes about once a year)."""
+    payload = [INDEX_FORMAT, rules.fingerprint(), config.name, config.year, getattr(config, "kode_wilayah", None),
+               dataclasses.asdict(settings), [(o.kode, o.nama) for o in config.opds], reads.metadata_watermark()]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
 def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[Item], withheld: list[Withheld],
-              kept: dict, mark: int, rebuilt: set[str] | None) -> Publication:
+              kept: dict, mark: int, rebuilt: set[str] | None, basis: str) -> Publication:
     """Files of the rebuilt items, the indexes from every item's entry (kept or new), the index;
     ``rebuilt``: the OPDs made afresh (None: all of them)."""
     publication = Publication(items, withheld=withheld)
@@ -136,17 +141,20 @@ def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[It
         entries.append({"slug": item.slug, "base": _base(item), "opd": item.opd, "opd_nama": item.opd_nama,
                         "item": item.data[0].item, "modified": item.modified,
                         "resource": datapackage.resource_text(datapackage.resource(item, rules, config.year)),
-                        "dataset": part.dataset, "turtle": part.turtle, "jsonld": part.jsonld})
+                        "dataset": part.dataset, "turtle": part.turtle, "jsonld": part.jsonld,
+                        "shared": [list(x) for x in part.shared]})
     entries.sort(key=lambda e: (e["opd"], e["item"]))
     publication.kept = {f"data/{e['slug']}{suffix}" for e in kept["items"] for suffix in ITEM_SUFFIXES}
     if entries:  # a Data Package needs at least one resource
         head = datapackage.head([(e["opd"], e["opd_nama"]) for e in entries], settings, config.name, config.year)
         files["datapackage.json"] = datapackage.package_json(head, [e["resource"] for e in entries], held)
-    parts = [(dcat.Fragment(e["dataset"], e["turtle"], e["jsonld"]), e["opd"], e["opd_nama"],
+    parts = [(dcat.Fragment(e["dataset"], e["turtle"], e["jsonld"], tuple(map(tuple, e["shared"]))), e["opd"],
+              e["opd_nama"],
               e["modified"]) for e in entries]
     files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue(parts, settings, config.name)
-    files["BACA.txt"] = README.encode("utf-8")
-    publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": _basis(config, rules, settings), "arsip": mark},
+    files["BACA.txt"] = README.format(produk=settings.produk, garis="=" * len(f"Publikasi {settings.produk}"),
+                                      wilayah=settings.wilayah).encode("utf-8")
+    publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": basis, "arsip": mark},
                          "opds": rebuilt, "items": entries, "ditahan": held}
     return publication
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from service.publish.items import Item
-from service.publish.source import KABUPATEN_LABEL
 
 YEAR_COLOURS = ("#1f6fb2", "#f2a541", "#4caf7a", "#d64545", "#7a5cc2", "#3bb3c3", "#8c6d46", "#a3acb9")
 LABEL_W, VALUE_W, BAR_H, GAP = 170, 70, 14, 8
@@ -11,7 +10,7 @@ LABEL_W, VALUE_W, BAR_H, GAP = 170, 70, 14, 8
 def series_chart(item: Item, width: int = 760) -> dict:
     """Horizontal bars: one group per rincian, one bar per year, scaled to the largest value.
     The kabupaten total is left out when parts are drawn (it would flatten them)."""
-    rows = [r for r in item.rows if r.rincian != KABUPATEN_LABEL] or list(item.rows)
+    rows = [r for r in item.rows if r.kode_wilayah.count(".") != 1] or list(item.rows)  # "35.20": the total
     years = list(item.years)
     top = max([v for r in rows for v in r.values.values() if v is not None and v > 0] or [1])
     plot = width - LABEL_W - VALUE_W

@@ -11,8 +11,8 @@ in Bahasa Indonesia per item and the next item goes on; the local publication ne
     [publikasi.ckan]
     url = "https://data.example.go.id"   # or satudata publish --ckan URL
     token_env = "CKAN_TOKEN"              # the API token, read from this environment variable
-    organisasi = "kab-magetan"            # the CKAN organisation (its name or id)
-    awalan = "magetan"                    # dataset names are <awalan>-<item>
+    organisasi = "kota-semarang"          # the CKAN organisation (its name or id)
+    awalan = "semarang"                   # dataset names are <awalan>-<item> (default: the place's name)
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class CkanSettings:
     url: str
     token_env: str
     organisasi: str
-    awalan: str = "magetan"
+    awalan: str = "satudata"
 
 
 @dataclass
@@ -57,8 +57,9 @@ class CkanReport:
                 + (f", {len(self.galat)} gagal" if self.galat else ""))
 
 
-def ckan_settings(raw: dict, url: str | None = None) -> CkanSettings:
-    """``[publikasi.ckan]``, with ``url`` (the --ckan option) taking precedence over its url key."""
+def ckan_settings(raw: dict, url: str | None = None, default_awalan: str = "satudata") -> CkanSettings:
+    """``[publikasi.ckan]``, with ``url`` (the --ckan option) taking precedence over its url key;
+    ``default_awalan``: the dataset prefix when the table names none (the kabupaten/kota's name)."""
     table = raw.get("ckan", {})
     if not isinstance(table, dict):
         raise ConfigError("publikasi.ckan harus berupa tabel [publikasi.ckan]")
@@ -75,7 +76,7 @@ def ckan_settings(raw: dict, url: str | None = None) -> CkanSettings:
                      ("organisasi", "nama organisasi pemilik dataset di CKAN")):
         if key not in table:
             raise ConfigError(f"publikasi.ckan.{key} wajib diisi: {why}")
-    awalan = table.get("awalan", "magetan").strip().lower()
+    awalan = table.get("awalan", default_awalan).strip().lower()
     if not re.fullmatch(r"[a-z0-9_\-]{1,40}", awalan):
         raise ConfigError(f"publikasi.ckan.awalan '{awalan}' hanya boleh huruf kecil, angka, '-' dan '_'")
     return CkanSettings(address.rstrip("/"), table["token_env"].strip(), table["organisasi"].strip(), awalan)
@@ -109,7 +110,7 @@ def wanted(item: Item, files: dict[str, bytes], publikasi: Settings, settings: C
     """The dataset CKAN should hold for one item, in package_create's words."""
     base = publikasi.url_dasar
     notes = (item.standar.get("definisi") or item.title) + (
-        f"\n\nDiterbitkan oleh {item.opd_nama} melalui Satu Data Magetan; nilai telah diverifikasi Walidata.")
+        f"\n\nDiterbitkan oleh {item.opd_nama} melalui {publikasi.produk}; nilai telah diverifikasi Walidata.")
     extras = {"opd": item.opd, "kode_data": item.kode_data, "satuan": item.satuan, "frekuensi": item.periode,
               "penerbit": publikasi.penerbit}
     resources = []
@@ -144,7 +145,7 @@ def resource_changes(want: dict, have: dict) -> dict:
 # --- delivery -----------------------------------------------------------------------------------
 def client(settings: CkanSettings, session=None):
     from ckanapi import RemoteCKAN
-    return RemoteCKAN(settings.url, apikey=token(settings), user_agent="satudata-magetan (ckanapi)", session=session)
+    return RemoteCKAN(settings.url, apikey=token(settings), user_agent="satudata (ckanapi)", session=session)
 
 
 def deliver(items: list[Item], files: dict[str, bytes], publikasi: Settings, settings: CkanSettings,

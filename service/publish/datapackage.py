@@ -8,10 +8,10 @@ from rules.rulefile import RuleSet
 from service.publish.items import Item
 from service.publish.settings import Settings
 
-KODE_WILAYAH_PATTERN = r"35\.20(\.[0-9]{2}(\.[0-9]{4})?)?"
+KODE_WILAYAH_PATTERN = r"[0-9]{2}\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?"  # any kabupaten/kota
 _DESCRIPTIONS = {
     "opd": "Kode OPD produsen data", "kode_data": "Kode Data dalam Daftar Data",
-    "uraian_data": "Uraian Data (judul item)", "rincian": "Rincian: Kabupaten Magetan, kecamatan, desa atau kategori",
+    "uraian_data": "Uraian Data (judul item)", "rincian": "Rincian: kabupaten/kota, kecamatan, desa atau kategori",
     "kode_wilayah": "Kode wilayah Kemendagri bila rincian adalah wilayah", "satuan": "Satuan nilai",
     "tahun": "Tahun data", "nilai": "Nilai terverifikasi (titik desimal)", "versi": "Versi datum di arsip",
     "diverifikasi_pada": "Waktu diverifikasi Walidata (ISO 8601, WIB)",
@@ -69,11 +69,20 @@ def wanted_constraints(item: Item, rules: RuleSet, year: int) -> dict[str, dict]
     return wanted
 
 
+def _describe(item: Item, name: str) -> str:
+    """A column's description; the value column says what it measures when the metadata tells."""
+    meta = item.metadata.values if item.metadata else {}
+    if name == "nilai" and meta.get("definisi"):
+        how = f" Rumus: {meta['metode_rumus_perhitungan']}." if meta.get("metode_rumus_perhitungan") else ""
+        return f"{_DESCRIPTIONS[name]}: {meta['definisi']}.{how}"
+    return _DESCRIPTIONS[name]
+
+
 def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
     columns = _columns(item)
     fields = []
     for name in columns:
-        field = {"name": name, "type": _TYPES.get(name, "string"), "description": _DESCRIPTIONS[name]}
+        field = {"name": name, "type": _TYPES.get(name, "string"), "description": _describe(item, name)}
         constraints = {k: v for k, v in wanted_constraints(item, rules, year).get(name, {}).items()
                        if _holds(columns[name], k, v)}
         if constraints:
@@ -85,13 +94,26 @@ def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
 def resource(item: Item, rules: RuleSet, year: int) -> dict:
     return {
         "name": item.slug, "path": f"data/{item.slug}.panjang.csv", "profile": "tabular-data-resource",
-        "title": item.title, "description": item.standar["definisi"] or item.title,
+        "title": item.title, "description": item.description,
         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
         "schema": table_schema(item, rules, year),
         "opd": {"kode": item.opd, "nama": item.opd_nama},
         "standar_data": {"kode_data": item.kode_data, **item.standar, "satuan": item.satuan},
         "diperbarui": item.modified,
+        **_metadata(item),
     }
+
+
+def _metadata(item: Item) -> dict:
+    """The item's MS-Ind/MS-Var and its activity's MS-Keg (Peraturan BPS 5/2020), as a portal lists them."""
+    if item.metadata is None:
+        return {}
+    meta = item.metadata
+    key = "metadata_indikator" if meta.jenis == "MS-Ind" else "metadata_variabel"
+    out = {key: {label: text for label, text in meta.fields}}
+    if meta.kegiatan:
+        out["metadata_kegiatan"] = {label: text for label, text in meta.kegiatan_fields}
+    return out
 
 
 def head(publishers: list[tuple[str, str]], settings: Settings, workspace: str, year: int) -> dict:
@@ -103,14 +125,14 @@ def head(publishers: list[tuple[str, str]], settings: Settings, workspace: str, 
             seen.add(kode)
             contributors.append({"title": nama, "role": "author", "organization": kode})
     return {
-        "profile": "tabular-data-package", "name": "satu-data-magetan",
-        "title": f"Satu Data Magetan — {workspace}",
-        "description": "Data sektoral OPD Kabupaten Magetan yang telah diverifikasi Walidata dan diarsipkan "
+        "profile": "tabular-data-package", "name": _slug(settings.produk),
+        "title": f"{settings.produk} — {workspace}",
+        "description": f"Data sektoral OPD {settings.wilayah} yang telah diverifikasi Walidata dan diarsipkan "
                        "(SOP Pengumpulan Data, langkah 10).",
         "homepage": settings.url_dasar + "data",
         "licenses": [{"name": settings.lisensi, "title": settings.licence_title, "path": settings.licence_url}],
         "contributors": contributors,
-        "keywords": ["Satu Data Indonesia", "Kabupaten Magetan", "data sektoral"],
+        "keywords": ["Satu Data Indonesia", settings.wilayah, "data sektoral"],
         "tahun_kerja": year,
     }
 
@@ -141,3 +163,8 @@ def package_json(package_head: dict, resources: list[str], withheld: list[dict] 
 
 
 _SLOT = "\u0000resources\u0000"  # where the resources' texts go: no text of the head holds it
+
+
+def _slug(text: str) -> str:
+    """A Data Package name: lower case, digits, '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")

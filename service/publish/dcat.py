@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from service.publish.items import Item
+from service.publish.items import Item, ItemMetadata, slugify
 from service.publish.settings import Settings
 
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -20,7 +20,8 @@ DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PREFIXES = (("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("xsd", XSD))
+PROV = "http://www.w3.org/ns/prov#"
+PREFIXES = (("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("prov", PROV), ("xsd", XSD))
 EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 EU_FILE = "http://publications.europa.eu/resource/authority/file-type/"
 FREQUENCY = {"tahunan": "ANNUAL", "semesteran": "ANNUAL_2", "triwulanan": "QUARTERLY", "bulanan": "MONTHLY",
@@ -33,6 +34,8 @@ DISTRIBUTIONS = (
     (".panjang.csv", "text/csv", "CSV", "Bentuk panjang (CSV, sumber Data Package)"),
 )
 IANA = "http://www.iana.org/assignments/media-types/"  # as DCAT-AP writes it
+RESOLUTION = {"tahunan": "P1Y", "semesteran": "P6M", "triwulanan": "P3M", "bulanan": "P1M", "mingguan": "P7D",
+              "harian": "P1D"}  # dcat:temporalResolution, an xsd:duration
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,30 @@ Node = tuple[str, list[tuple[str, "Iri | Lit"]]]  # (subject IRI, [(predicate IR
 class Fragment:
     """One item's part of the catalogue: its dataset IRI, Turtle block and JSON-LD nodes (sorted
     by @id, as they sit in the catalogue's list). Every @id of an item starts with its dataset IRI
-    followed by "#" (below any slug character), so items' blocks sort by their dataset IRI."""
+    followed by "#" (below any slug character), so items' blocks sort by their dataset IRI.
+    ``shared``: nodes other items may name too (its activity): (@id, Turtle, JSON-LD), each
+    written once in the catalogue, the first item's."""
     dataset: str
     turtle: str
     jsonld: str
+    shared: tuple[tuple[str, str, str], ...] = ()
 
 
 def _agent(iri: str, name: str) -> Node:
     return iri, [(RDF_TYPE, Iri(FOAF + "Agent")), (FOAF + "name", Lit(name, "id"))]
+
+
+def _activity(item: Item, meta: ItemMetadata, base: str) -> Node:
+    """The statistical activity (MS-Keg) that produced the item's data, as a prov:Activity."""
+    props: list = [(RDF_TYPE, Iri(PROV + "Activity")), (DCT + "title", Lit(meta.kegiatan, "id"))]
+    about = "; ".join(f"{label}: {text}" for label, text in meta.kegiatan_fields
+                      if label in ("Tujuan Kegiatan", "Cara Pengumpulan Data", "Metode Pengumpulan Data",
+                                   "Cakupan Wilayah Pengumpulan Data", "Unit Observasi"))
+    if about:
+        props.append((DCT + "description", Lit(about, "id")))
+    if meta.kegiatan_values.get("instansi_penyelenggara"):
+        props.append((PROV + "wasAssociatedWith", Iri(f"{base}opd/{item.opd}")))
+    return f"{base}kegiatan/{slugify(f'{item.opd} {meta.kegiatan}')}", props
 
 
 def _dataset(item: Item, base: str, licence: str) -> list[Node]:
@@ -77,9 +96,13 @@ def _dataset(item: Item, base: str, licence: str) -> list[Node]:
         props.append((DCAT + "keyword", Lit(word, "id")))
     period = f"{node}#periode"
     props.append((DCT + "temporal", Iri(period)))
-    frequency = FREQUENCY.get(item.standar["frekuensi"].casefold())
-    if frequency:
-        props.append((DCT + "accrualPeriodicity", Iri(EU_FREQ + frequency)))
+    kegiatan = item.metadata.kegiatan_values if item.metadata else {}
+    periodicity = (item.standar["frekuensi"] or kegiatan.get("frekuensi_penyelenggaraan", "")).casefold()
+    if periodicity in FREQUENCY:
+        props.append((DCT + "accrualPeriodicity", Iri(EU_FREQ + FREQUENCY[periodicity])))
+        props.append((DCAT + "temporalResolution", Lit(RESOLUTION[periodicity], datatype=XSD + "duration")))
+    if item.metadata and item.metadata.kegiatan:
+        props.append((PROV + "wasGeneratedBy", Iri(_activity(item, item.metadata, base)[0])))
     nodes: list[Node] = [(node, props), (period, [
         (RDF_TYPE, Iri(DCT + "PeriodOfTime")),
         (DCAT + "startDate", Lit(f"{min(item.years)}-01-01", datatype=XSD + "date")),
@@ -97,7 +120,7 @@ def _dataset(item: Item, base: str, licence: str) -> list[Node]:
 
 def _description(item: Item) -> str:
     """The item's definition, then each value declared missing with its symbol and reason."""
-    text = item.standar["definisi"] or item.title
+    text = item.description
     notes = [f"{d.rincian} {d.tahun}: '{d.simbol}' ({d.status_nilai.replace('_', ' ')}) — {d.keterangan}"
              for d in item.declared]
     return text + ("\nNilai dinyatakan tidak ada: " + "; ".join(notes) if notes else "")
@@ -105,8 +128,10 @@ def _description(item: Item) -> str:
 
 def fragment(item: Item, settings: Settings) -> Fragment:
     nodes = _dataset(item, settings.url_dasar, settings.licence_url)
+    shared = [_activity(item, item.metadata, settings.url_dasar)] if item.metadata and item.metadata.kegiatan else []
     return Fragment(nodes[0][0], "".join(_turtle_node(n) for n in nodes),
-                    ",\n".join(_jsonld_text(n) for n in sorted(nodes, key=lambda n: n[0])))
+                    ",\n".join(_jsonld_text(n) for n in sorted(nodes, key=lambda n: n[0])),
+                    tuple((n[0], _turtle_node(n), _jsonld_text(n)) for n in shared))
 
 
 def _catalogue_nodes(datasets: list[str], publishers: dict[str, str], modified: str | None,
@@ -114,8 +139,8 @@ def _catalogue_nodes(datasets: list[str], publishers: dict[str, str], modified: 
     base = settings.url_dasar
     props: list = [
         (RDF_TYPE, Iri(DCAT + "Catalog")),
-        (DCT + "title", Lit(f"Katalog Satu Data Magetan — {workspace}", "id")),
-        (DCT + "description", Lit("Data sektoral OPD Kabupaten Magetan yang telah diverifikasi Walidata.", "id")),
+        (DCT + "title", Lit(f"Katalog {settings.produk} — {workspace}", "id")),
+        (DCT + "description", Lit(f"Data sektoral OPD {settings.wilayah} yang telah diverifikasi Walidata.", "id")),
         (DCT + "publisher", Iri(f"{base}walidata")), (DCT + "license", Iri(settings.licence_url)),
         (DCT + "language", Iri("http://publications.europa.eu/resource/authority/language/IND")),
         (FOAF + "homepage", Iri(f"{base}data"))]
@@ -133,9 +158,15 @@ def catalogue(parts: list[tuple[Fragment, str, str, str]], settings: Settings, w
         publishers.setdefault(kode, nama)
     modified = max((m for *_, m in parts), default=None)
     head = _catalogue_nodes([p[0].dataset for p in parts], publishers, modified, settings, workspace)
+    shared: dict[str, tuple[str, str]] = {}
+    for part in parts:
+        for iri, ttl_text, jsonld_text in part[0].shared:
+            shared.setdefault(iri, (ttl_text, jsonld_text))
     ttl = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + "\n"
-    ttl += "".join(_turtle_node(n) for n in head) + "".join(p[0].turtle for p in parts)
+    ttl += "".join(_turtle_node(n) for n in head) + "".join(t for t, _ in shared.values())
+    ttl += "".join(p[0].turtle for p in parts)
     texts = [(n[0], _jsonld_text(n)) for n in head] + [(p[0].dataset, p[0].jsonld) for p in parts]
+    texts += [(iri, j) for iri, (_, j) in shared.items()]
     texts.sort(key=lambda x: x[0])
     jsonld = "[\n" + ",\n".join(text for _, text in texts) + "\n]\n"
     return ttl.encode("utf-8"), jsonld.encode("utf-8")

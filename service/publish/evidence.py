@@ -21,6 +21,7 @@ from rules.wilayah import Wilayah
 from service.archive import chain, documents
 from service.archive.store import Store
 from service.config import Config
+from service.config.wilayah import load_wilayah
 from service.publish import minutes
 from service.publish.pdf import Document, _chain_line, _heading_blocks, _scaled, render
 from service.publish.review import annual_review, review_csv
@@ -101,7 +102,7 @@ def evidence_pack(config: Config, store: Store, year: int, wilayah: Wilayah | No
     as_of = documents.last_recorded(store.engine)
     if as_of is None:
         raise EvidenceRefused("Arsip masih kosong: belum ada yang dapat dijadikan bukti dukung")
-    wilayah = wilayah or Wilayah.load()
+    wilayah = wilayah or load_wilayah(config)
     files: dict[str, bytes] = {}
     review = annual_review(config, store, as_of)
     files[f"{REVIEW}/reviu-tahunan-{year}.pdf"] = review_pdf(config, review)
@@ -118,7 +119,7 @@ def evidence_pack(config: Config, store: Store, year: int, wilayah: Wilayah | No
     publication = build(config, store, rules, wilayah)
     files.update({f"{PUBLICATION}/{name}": body for name, body in publication.files.items()})
     files[INDEX] = index_pdf(config, year, as_of, review, found, issued, sorted(files))
-    files["BACA.txt"] = _readme(files, year, as_of)
+    files["BACA.txt"] = _readme(files, year, as_of, load_settings(config).produk)
     return files, as_of
 
 
@@ -131,8 +132,8 @@ def _heads_csv(heads: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _readme(files: dict[str, bytes], year: int, as_of: datetime) -> bytes:
-    lines = [f"Bukti dukung EPSS {year}: Satu Data Magetan", "",
+def _readme(files: dict[str, bytes], year: int, as_of: datetime, produk: str = "Satu Data") -> bytes:
+    lines = [f"Bukti dukung EPSS {year}: {produk}", "",
              f"Dibuat oleh satudata evaluasi dari arsip keadaan {as_of.isoformat(timespec='seconds')}.",
              f"Mulai dari {INDEX}. Arsip yang sama selalu menghasilkan berkas yang sama persis.", "",
              "SHA-256  berkas"]
@@ -145,9 +146,10 @@ def review_pdf(config: Config, review: dict) -> bytes:
     as_of, total = review["sampai"], review["jumlah"]
     doc = Document(f"Reviu Tahunan Pengumpulan Data {review['tahun']}", as_of)
     doc.heading(load_settings(config).penerbit, "REVIU TAHUNAN PENGUMPULAN DATA",
-                f"tahun data {review['tahun']} — keadaan {format_tanggal(as_of, with_time=True)}")
+                f"tahun data {review['tahun']} — keadaan {format_tanggal(as_of, with_time=True)}",
+                load_settings(config).wilayah)
     pct = "—" if total["persen_tepat_waktu"] is None else f"{format_number(total['persen_tepat_waktu'])}%"
-    blocks = _heading_blocks(minutes.sop_heading()) + [
+    blocks = _heading_blocks(minutes.sop_heading(config.kode_wilayah), load_settings(config).wilayah) + [
         {"fakta": [["OPD", format_number(total["opd"])], ["Langkah selesai tepat waktu",
                    f"{format_number(total['langkah_tepat_waktu'])} dari {format_number(total['langkah_selesai'])} ({pct})"],
                    ["OPD terlambat saat ini", format_number(total["opd_terlambat"])],
@@ -200,7 +202,7 @@ def review_pdf(config: Config, review: dict) -> bytes:
     doc.blocks(blocks)
     walidata = next((b for b in minutes.signers(config, "", "rekap") if b["peran"] == "Walidata"), None)
     if walidata:
-        doc.signatures(f"Magetan, {format_tanggal(as_of)}", [walidata])
+        doc.signatures(f"{load_settings(config).tempat}, {format_tanggal(as_of)}", [walidata])
     return bytes(doc.output())
 
 
@@ -208,11 +210,12 @@ def index_pdf(config: Config, year: int, as_of: datetime, review: dict, found, i
               names: list[str]) -> bytes:
     doc = Document(f"Indeks Bukti Dukung EPSS {year}", as_of)
     doc.heading(load_settings(config).penerbit, "INDEKS BUKTI DUKUNG EVALUASI PENYELENGGARAAN STATISTIK SEKTORAL",
-                f"{config.name} — tahun {year}, dari arsip keadaan {format_tanggal(as_of, with_time=True)}")
+                f"{config.name} — tahun {year}, dari arsip keadaan {format_tanggal(as_of, with_time=True)}",
+                load_settings(config).wilayah)
     indicators = _indicators(year, bool(issued))
     supported = sum(1 for *_, what in indicators if what != NOT_SUPPORTED)
     heads = ", ".join(f"{h['opd']}/{h['jenis']} {h['kepala'][:12]}…" for h in found.heads[:6])
-    doc.blocks(_heading_blocks(minutes.sop_heading()) + [
+    doc.blocks(_heading_blocks(minutes.sop_heading(config.kode_wilayah), load_settings(config).wilayah) + [
         {"p": "Indeks ini memetakan indikator Evaluasi Penyelenggaraan Statistik Sektoral (Peraturan BPS Nomor 3 "
               "Tahun 2022; nama indikator diringkas) ke berkas di folder ini yang menjadi bukti dukungnya. Baris "
               f"bertanda \"{NOT_SUPPORTED}\" tidak dapat dibuktikan dengan keluaran produk ini dan perlu bukti lain.",

@@ -139,7 +139,7 @@ _XLSX_FIXED = {
         f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/></Relationships>'),
     "docProps/app.xml": (
         f'{_XML_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-        '<Application>Satu Data Magetan</Application></Properties>'),
+        '<Application>Satu Data</Application></Properties>'),
     "xl/workbook.xml": (
         f'{_XML_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/></bookViews>'
         '<sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>'),
@@ -151,7 +151,7 @@ _XLSX_FIXED = {
 _CORE = (
     f'{_XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
     ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
-    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>Satu Data Magetan</dc:creator>'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>Satu Data</dc:creator>'
     '<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
     '<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

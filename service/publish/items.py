@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rules import fields as f
+from rules import metadata as ms
 from service.publish.source import Datum, by_item
 
 MAX_SLUG = 80  # a file name (slug plus ".panjang.csv") stays far below the 255 bytes a file system allows
@@ -27,6 +28,18 @@ class Row:
 
 
 @dataclass(frozen=True)
+class ItemMetadata:
+    """An item's statistical metadata as archived (rules/metadata.py)."""
+    jenis: str  # "MS-Ind" or "MS-Var"
+    kunci: str
+    values: dict[str, str]  # element key -> text
+    fields: tuple[tuple[str, str], ...]  # (form label, text), filled ones, in the form's order
+    kegiatan: str = ""  # the producing activity's Judul Kegiatan
+    kegiatan_fields: tuple[tuple[str, str], ...] = ()
+    kegiatan_values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Item:
     slug: str
     opd: str
@@ -38,6 +51,13 @@ class Item:
     years: tuple[int, ...]
     rows: tuple[Row, ...]
     data: tuple[Datum, ...]
+    metadata: ItemMetadata | None = None  # its archived MS-Ind/MS-Var and MS-Keg, when the OPD keeps them
+
+    @property
+    def description(self) -> str:
+        """The indicator's or variable's definition, else the Standar Data's, else the title."""
+        meta = self.metadata.values.get("definisi", "") if self.metadata else ""
+        return meta or self.standar.get(f.DEFINISI, "") or self.title
 
     @property
     def modified(self) -> str:
@@ -119,3 +139,26 @@ def _rows(group: list[Datum]) -> tuple[Row, ...]:
     return tuple(Row(ds[0].rincian, ds[0].kode_wilayah, {d.tahun: d.nilai for d in ds},
                      {d.tahun: d.simbol for d in ds if d.simbol}, {d.tahun: d.keterangan for d in ds if d.simbol})
                  for ds in by_rincian.values())
+
+
+def attach_metadata(items: list[Item], blocks: dict[tuple[str, str], dict]) -> list[Item]:
+    """Each item with its archived MS-Ind/MS-Var block (Kunci = its Kode Data, else its Uraian
+    Data) and that block's MS-Keg; ``blocks``: Queries.latest_metadata()."""
+    def labelled(jenis: str, values: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        return tuple((e.label, values[e.key]) for e in ms.FORMS[jenis] if values.get(e.key))
+
+    out = []
+    for item in items:
+        found = next((blocks[(item.opd, ms.block_key(jenis, kunci))] for jenis in (ms.IND, ms.VAR)
+                      for kunci in (item.kode_data, item.uraian_data)
+                      if kunci and (item.opd, ms.block_key(jenis, kunci)) in blocks), None)
+        if found is None:
+            out.append(item)
+            continue
+        judul = found["isi"].get(ms.ACTIVITY_OF[found["jenis"]], "")
+        keg = blocks.get((item.opd, ms.block_key(ms.KEG, judul))) if judul else None
+        kegiatan = keg["isi"] if keg else {}
+        out.append(replace(item, metadata=ItemMetadata(
+            found["jenis"], found["kunci"], found["isi"], labelled(found["jenis"], found["isi"]),
+            judul if keg else "", labelled(ms.KEG, kegiatan), kegiatan)))
+    return out

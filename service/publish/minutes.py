@@ -13,6 +13,7 @@ from service.archive.store import Store
 from service.config import Config
 from service.publish.items import Item, build_items
 from service.publish.source import Datum, latest_data
+from service.config.wilayah import load_wilayah
 
 SENT_BACK = ("8", "7a")  # a value returned for correction: one revision
 AUDIT_LIMIT = 1_000_000
@@ -79,15 +80,16 @@ def agreement(config: Config, store: Store, kode: str) -> Agreement:
     for r in rows:
         items.setdefault(item_key(r["data"].get(f.KODE), r["data"].get(f.URAIAN)), []).append(r["data"])
     return Agreement(
-        opd=kode, opd_nama=opd_name(config, kode), items=tuple(_agreed_item(v) for v in items.values()),
+        opd=kode, opd_nama=opd_name(config, kode),
+        items=tuple(_agreed_item(v, load_wilayah(config).nama) for v in items.values()),
         rows=len(rows), agreed_at=max((agreed[i] for i in ids if i in agreed), default=None),
         approved_at=None if waiting else max((approved[i] for i in ids if i in approved), default=None),
         waiting_approval=len(waiting))
 
 
-def _agreed_item(rows: list[dict]) -> AgreedItem:
+def _agreed_item(rows: list[dict], kabupaten: str) -> AgreedItem:
     first = rows[0]
-    rincian = tuple(dict.fromkeys(str(r.get(f.RINCIAN) or "").strip() or "Kabupaten Magetan" for r in rows))
+    rincian = tuple(dict.fromkeys(str(r.get(f.RINCIAN) or "").strip() or kabupaten for r in rows))
     standar = {k: next((str(r[k]).strip() for r in rows if str(r.get(k) or "").strip()), "")
                for k in f.STANDAR_DATA}
     return AgreedItem(str(first.get(f.KODE) or ""), str(first.get(f.URAIAN) or ""), rincian,
@@ -126,10 +128,13 @@ ROLES = {"operator": "Operator Data OPD", "walidata": "Walidata", "koordinator":
          "pembina": "Pembina Data (BPS)"}
 
 
-def sop_heading() -> dict:
-    """The SOP's number, name and legal basis, from rules/sop.yaml (their one home)."""
+def sop_heading(kode_wilayah: str | None = None) -> dict:
+    """The SOP's number, name and legal basis, from rules/sop.yaml (their one home); the number and
+    the regional basis only for its own kabupaten/kota (``kode_wilayah``; None: as the file says)."""
     sop = load_sop()
-    return {"nomor": sop.nomor, "nama": sop.name, "dasar_hukum": list(sop.dasar_hukum)}
+    own = kode_wilayah is None or not sop.daerah or kode_wilayah == sop.daerah
+    return {"nomor": sop.nomor if own else "", "nama": sop.name,
+            "dasar_hukum": list(sop.dasar_hukum) + (list(sop.dasar_hukum_daerah) if own else [])}
 
 
 def not_yet_approved(config: Config, store: Store, kode: str) -> str | None:

@@ -17,7 +17,8 @@ from service.archive.store import Store
 from service.config import Config
 from service.publish import minutes
 from service.archive.progress import calendar_for
-from service.publish.settings import load_settings
+from service.publish.settings import kepala_opd, load_settings
+from service.config.wilayah import load_wilayah
 from service.timefmt import format_tanggal, to_wib
 
 FONTS = Path(__file__).with_name("fonts")
@@ -41,7 +42,7 @@ class Document(FPDF):
         self.set_auto_page_break(True, margin=18)
         self.set_creation_date(now)
         self.set_title(title)
-        self.set_author("Satu Data Magetan")
+        self.set_author("Satu Data")
         self.set_lang("id")
         self.add_page()
 
@@ -58,9 +59,9 @@ class Document(FPDF):
         self.cell(0, 5, f"{self.doc_title} · dicetak {format_tanggal(self.printed, with_time=True)} · "
                         f"halaman {self.page_no()}/{{nb}}", align="C")
 
-    def heading(self, office: str, title: str, subtitle: str) -> None:
+    def heading(self, office: str, title: str, subtitle: str, wilayah: str = "") -> None:
         self.set_font("DejaVu", "B", 12)
-        self.cell(0, 6, "PEMERINTAH KABUPATEN MAGETAN", align="C", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, f"PEMERINTAH {(wilayah or 'daerah').upper()}", align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_font("DejaVu", "B", 11)  # a long office or OPD name wraps; a cell would run off the page
         self.multi_cell(0, 6, office.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
         self.line(self.l_margin, self.get_y() + 1, self.w - self.r_margin, self.get_y() + 1)
@@ -158,9 +159,10 @@ def _scaled(widths: tuple, total: float = 170) -> list[float]:
     return [round(w * total / sum(widths), 2) for w in widths]
 
 
-def _heading_blocks(sop: dict) -> list[dict]:
+def _heading_blocks(sop: dict, wilayah: str = "") -> list[dict]:
     basis = "; ".join(f"{i}. {d}" for i, d in enumerate(sop["dasar_hukum"], 1))
-    return [{"p": f"Berdasarkan {sop['nama']} Kabupaten Magetan Nomor {sop['nomor']}"
+    nomor = f" Nomor {sop['nomor']}" if sop["nomor"] else ""
+    return [{"p": f"Berdasarkan {sop['nama']}{' ' + wilayah if wilayah else ''}{nomor}"
                   + (f", dengan dasar hukum: {basis}." if basis else "."), "ukuran": 9}]
 
 
@@ -169,10 +171,11 @@ def _document(kind: str, kode: str, name: str, config: Config, now: datetime, bo
     """Everything a document prints, JSON-safe: stored with its number so a reprint is identical."""
     titles = {"kesepakatan": "BERITA ACARA KESEPAKATAN DAFTAR DATA", "verifikasi": "BERITA ACARA VERIFIKASI DATA",
               "rekap": "REKAP DATA SEKTORAL"}
-    return {"jenis": kind, "opd": kode, "kantor": load_settings(config).penerbit, "judul": titles[kind],
+    settings = load_settings(config)
+    return {"jenis": kind, "opd": kode, "kantor": settings.penerbit, "wilayah": settings.wilayah, "judul": titles[kind],
             "judul_dokumen": f"{minutes_title(kind)} {kode}", "subjudul": f"{name} — tahun data {config.year}",
-            "sop": minutes.sop_heading(), "isi": body, "penanda_tangan": signers,
-            "tempat_tanggal": f"Magetan, {format_tanggal(now)}", "dicetak": now.isoformat()}
+            "sop": minutes.sop_heading(config.kode_wilayah), "isi": body, "penanda_tangan": signers,
+            "tempat_tanggal": f"{settings.tempat}, {format_tanggal(now)}", "dicetak": now.isoformat()}
 
 
 def minutes_title(kind: str) -> str:
@@ -184,12 +187,12 @@ def render(content: dict, nomor: str = "", rantai: str = "") -> bytes:
     """The PDF of a stored document: the same content, number and date give the same bytes."""
     printed = datetime.fromisoformat(content["dicetak"])
     doc = Document(content["judul_dokumen"], printed)
-    doc.heading(content["kantor"], content["judul"], content["subjudul"])
+    doc.heading(content["kantor"], content["judul"], content["subjudul"], content.get("wilayah", ""))
     doc.set_font("DejaVu", size=10)
     doc.cell(0, 5, f"Nomor: {nomor}" if nomor else "Nomor: (draf, belum diterbitkan dengan satudata berita-acara)",
              align="C", new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
-    doc.blocks(_heading_blocks(content["sop"]) + content["isi"])
+    doc.blocks(_heading_blocks(content["sop"], content.get("wilayah", "")) + content["isi"])
     doc.signatures(content["tempat_tanggal"], content["penanda_tangan"])
     if rantai:
         doc.set_font("DejaVu", size=7)
@@ -201,9 +204,9 @@ def content(config: Config, store: Store, kode: str, jenis: str, now: datetime, 
     if jenis == "kesepakatan":
         return _kesepakatan(config, store, kode, now)
     if jenis == "verifikasi":
-        return _verifikasi(config, store, kode, now, wilayah or Wilayah.load())
+        return _verifikasi(config, store, kode, now, wilayah or load_wilayah(config))
     if jenis == "rekap":
-        return _rekap(config, store, kode, now, wilayah or Wilayah.load())
+        return _rekap(config, store, kode, now, wilayah or load_wilayah(config))
     raise ValueError(f"Jenis berita acara tidak dikenal: {jenis} (pilih kesepakatan atau verifikasi)")
 
 
@@ -351,3 +354,28 @@ def _rekap(config: Config, store: Store, kode: str, now: datetime, wilayah: Wila
 
 def rekap_pdf(config: Config, store: Store, kode: str, now: datetime, wilayah: Wilayah | None = None) -> bytes:
     return render(content(config, store, kode, "rekap", now, wilayah))
+
+
+METADATA_SUFFIX = ".metadata.pdf"  # /data/<item>.metadata.pdf
+
+
+def metadata_pdf(config: Config, item, now: datetime) -> bytes:
+    """An item's MS-Ind (or MS-Var) and its activity's MS-Keg as the forms a Walidata prints
+    (Peraturan BPS 5/2020); ``item``: a published Item that carries its metadata."""
+    meta = item.metadata
+    settings = load_settings(config)
+    form = "METADATA INDIKATOR (MS-Ind)" if meta.jenis == "MS-Ind" else "METADATA VARIABEL (MS-Var)"
+    doc = Document(f"{meta.jenis} {item.title}", now)
+    doc.heading(settings.penerbit, form, f"{item.title} — {item.opd_nama}", settings.wilayah)
+    doc.grid(["Elemen", "Isi"], [[label, text] for label, text in meta.fields], (60, doc.epw - 60), size=8)
+    if meta.kegiatan:
+        doc.paragraph(f"METADATA KEGIATAN STATISTIK (MS-Keg): {meta.kegiatan}", 11, bold=True)
+        doc.grid(["Elemen", "Isi"], [[label, text] for label, text in meta.kegiatan_fields], (60, doc.epw - 60),
+                 size=8)
+    doc.paragraph("Unsur metadata menurut Peraturan Badan Pusat Statistik Nomor 5 Tahun 2020 tentang Petunjuk "
+                  "Teknis Metadata Statistik. Metadata ini diarsipkan bersama data terverifikasi.", 8)
+    walidata, kepala = settings.walidata, kepala_opd(config, item.opd)
+    doc.signatures(f"{settings.tempat}, {format_tanggal(now)}",
+                   [{"peran": "Walidata", "nama": walidata.nama, "nip": walidata.nip},
+                    {"peran": "Kepala OPD", "nama": kepala.nama, "nip": kepala.nip}])
+    return bytes(doc.output())

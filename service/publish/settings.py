@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.config import Config, ConfigError
+from service.config.wilayah import load_wilayah
 
-WALIDATA_OFFICE = "Dinas Komunikasi dan Informatika Kabupaten Magetan"
+WALIDATA_OFFICE = "Dinas Komunikasi dan Informatika"  # followed by the kabupaten/kota's name
 LICENCES = {  # SPDX id -> (title, URL)
     "CC-BY-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
     "CC0-1.0": ("Creative Commons Zero v1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
@@ -30,6 +31,9 @@ class Settings:
     lisensi: str
     penerbit: str
     walidata: Signer
+    wilayah: str = ""  # "Kabupaten Magetan", "Kota Semarang": [workspace] kode_wilayah's name
+    produk: str = "Satu Data"  # "Satu Data Magetan": the product's name in headings
+    tempat: str = ""  # where documents are signed: "Magetan", "Semarang"
 
     @property
     def licence_title(self) -> str:
@@ -68,11 +72,13 @@ def load_settings(config: Config) -> Settings:
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"publikasi.url_dasar harus diawali http:// atau https:// (sekarang: {url!r})")
     folder = Path(raw.get("folder", "publikasi")).expanduser()
+    wilayah = load_wilayah(config)
     return Settings(otomatis=raw.get("otomatis", True), terbuka=raw.get("terbuka", False),
                     folder=folder if folder.is_absolute() else config.root / folder,
                     url_dasar=url.rstrip("/") + "/", lisensi=lisensi,
-                    penerbit=raw.get("penerbit", WALIDATA_OFFICE).strip(),
-                    walidata=_signer(raw.get("walidata"), "publikasi.walidata"))
+                    penerbit=raw.get("penerbit", f"{WALIDATA_OFFICE} {wilayah.nama}").strip(),
+                    walidata=_signer(raw.get("walidata"), "publikasi.walidata"),
+                    wilayah=wilayah.nama, produk=wilayah.produk, tempat=wilayah.tempat)
 
 
 def kepala_opd(config: Config, kode: str) -> Signer:

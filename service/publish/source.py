@@ -16,9 +16,6 @@ from rules.keys import item_key, rincian_key
 from rules.wilayah import Wilayah
 from service.archive.queries import Queries
 
-KABUPATEN_KODE = "35.20"  # Kabupaten Magetan (Kemendagri)
-KABUPATEN_LABEL = "Kabupaten Magetan"
-
 
 @dataclass(frozen=True)
 class Datum:
@@ -29,7 +26,7 @@ class Datum:
     row_id: str
     kode_data: str
     uraian_data: str
-    rincian: str  # as shown: "Kabupaten Magetan", a kecamatan's name, or the category as typed
+    rincian: str  # as shown: the kabupaten/kota's name, a kecamatan's name, or the category as typed
     kode_wilayah: str
     urutan: tuple  # sort key of the rincian: kabupaten, kecamatan in BPS order, desa, the rest
     satuan: str
@@ -90,7 +87,7 @@ def place_of(rincian: str, rkey: str, wilayah: Wilayah) -> tuple[str, str, tuple
     """(label, Kemendagri code, sort key) of a Rincian: the kabupaten total first, then the
     kecamatan in BPS order, then desa by code, then any other breakdown by its text."""
     if rkey == "kabupaten" or not _text(rincian):
-        return KABUPATEN_LABEL, KABUPATEN_KODE, (0, 0, "")
+        return wilayah.nama, wilayah.kode, (0, 0, "")
     place = next((p for p in wilayah.kecamatan + wilayah.desa if p.kode == rkey), None)
     if place is None:
         return _text(rincian), "", (3, 0, rkey)

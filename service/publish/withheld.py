@@ -24,7 +24,7 @@ class Withheld:
 
     @property
     def alasan(self) -> str:
-        return (f"Nilai Kabupaten Magetan {format_number(self.total)} tidak sama dengan jumlah {self.count} "
+        return (f"Nilai total kabupaten/kota {format_number(self.total)} tidak sama dengan jumlah {self.count} "
                 f"kecamatan {format_number(self.parts)}; total dan rinciannya tidak diterbitkan sampai Walidata "
                 "memperbaiki nilainya dan memverifikasi ulang")
 
@@ -67,7 +67,8 @@ def withheld_in_archive(config, store, wilayah: Wilayah | None = None, opds: set
     from service.archive.queries import Queries
     from service.publish.source import latest_data
 
-    wilayah = wilayah or Wilayah.load()
+    from service.config.wilayah import load_wilayah
+    wilayah = wilayah or load_wilayah(config)
     reads = Queries(store.engine)
     data = latest_data(reads, wilayah) if opds is None else [d for o in sorted(opds)
                                                               for d in latest_data(reads, wilayah, o)]

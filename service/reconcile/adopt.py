@@ -8,6 +8,8 @@ ticks) into this archive. Verified rows the archive lacks are archived by the ne
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from datetime import datetime
 
@@ -18,7 +20,7 @@ from rules.workflow import parse_box
 from service.reconcile.changes import cell_text
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory, TabStatus
 from sheets.base import TabSnapshot, TabWrites
-from sheets.layout import match_headers
+from sheets.layout import HeaderMap, match_headers
 
 NOT_HELD = "Tab tidak ditahan karena arsip diganti"
 SHOWN = 3
@@ -84,7 +86,7 @@ def adopt(snapshot: TabSnapshot, memory: TabMemory, sop: Sop, now: datetime) -> 
     return plan
 
 
-def _adopted(rid: str, cells: dict, index: int, snapshot: TabSnapshot, header, known: RowMemory | None,
+def _adopted(rid: str, cells: dict[str, Any], index: int, snapshot: TabSnapshot, header: HeaderMap, known: RowMemory | None,
              sop: Sop, now: datetime) -> RowMemory:
     percent = (index, header.columns.get(f.NILAI)) in snapshot.percent  # a percent-formatted Nilai reads as shown
     data = {k: cell_text(cells.get(k), k, percent) for k in f.DATA_FIELDS if k in header.columns}

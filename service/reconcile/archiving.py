@@ -1,13 +1,16 @@
 """Which archive version a verified row becomes: versions count per datum (DECISIONS.md #4)."""
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from rules import fields as f
+from rules import metadata
 from rules.datum import datum_of, kode_wilayah
 from rules.numbers import declared_missing, parse_year
 from rules.wilayah import Wilayah
-from service.reconcile.plan import ArchiveRecord, Plan
+from service.reconcile.plan import ArchiveRecord, MetadataRecord, Plan
 
 
 def archive_row(plan: Plan, rid: str, data: dict[str, str], nilai: float | None, digest: str,
@@ -25,5 +28,21 @@ def archive_row(plan: Plan, rid: str, data: dict[str, str], nilai: float | None,
                                       digest, now, now, datum=datum.key, item_key=datum.item,
                                       rincian_key=datum.rincian,
                                       kode_wilayah=kode_wilayah(data.get(f.RINCIAN), wilayah),
-                                      status_nilai=declared_missing(data.get(f.NILAI, ""))))
+                                      status_nilai=declared_missing(data.get(f.NILAI, "")),
+                                      kode_wilayah_versi=wilayah.versi))
     return version, True
+
+
+def archive_metadata(plan: Plan, grid: list[list[object]] | None) -> None:
+    """The Metadata blocks of the items this cycle archives go with them; the store keeps a new
+    version of a block only when its content changed."""
+    if grid is None or not plan.archive:
+        return
+    sheet = metadata.parse_sheet(grid)
+    items = list(dict.fromkeys((r.data.get(f.KODE, ""), r.data.get(f.URAIAN, "")) for r in plan.archive))
+    for block in metadata.blocks_for(sheet, items):
+        values = {k: v for k, v in block.values.items() if v}
+        payload = json.dumps([block.jenis, block.kunci, sorted(values.items())], ensure_ascii=False)
+        plan.metadata.append(MetadataRecord(plan.opd, block.jenis, block.kunci,
+                                            metadata.block_key(block.jenis, block.kunci), values,
+                                            hashlib.sha256(payload.encode("utf-8")).hexdigest()))

@@ -6,6 +6,8 @@ Kept apart from tab.py so the reconcile rules and the audit can change independe
 calls ``record_row`` once per decided row and ``finish`` once per tab."""
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import replace
 from datetime import datetime
 
@@ -37,7 +39,7 @@ def _box_text(value: object) -> str:
     return "dicentang" if parsed else "kosong" if parsed is False else text(value)[:200]
 
 
-def value_changes(mem: RowMemory, data: dict[str, str], cells: dict, catatan: str,
+def value_changes(mem: RowMemory, data: dict[str, str], cells: dict[str, Any], catatan: str,
                   pending: bool, changed: list[str] | None = None) -> list[tuple[str, str, str]]:
     """(column key, from, to) of every cell a person changed since the poller last saw the row.
     Boxes are compared with how the poller left them; while our last write is unconfirmed a box
@@ -112,7 +114,7 @@ def _who(prev: str | None, to: str, changed: list[str], witness: Witness, author
 
 
 def record_row(plan: Plan, witness: Witness, row_id: str, transitions: list[tuple[str | None, str, str]],
-               values: dict, mem: RowMemory | None, data: dict[str, str], cells: dict, catatan: str, state: str,
+               values: dict[str, Any], mem: RowMemory | None, data: dict[str, str], cells: dict[str, Any], catatan: str, state: str,
                now: datetime, pending: bool, changed: list[str], author: w.Who | None = None,
                handed: w.Who | None = None) -> None:
     """The row's audit events: one value-change event per edited cell, then its state changes

@@ -3,6 +3,8 @@ as text equals the same number, a deleted column is not an edit, and many rows c
 once (a sort of some columns only) is something a person must confirm."""
 from __future__ import annotations
 
+from typing import Any
+
 from rules import fields as f
 from rules.keys import text
 from rules.numbers import format_number, number_of, parse_year
@@ -13,7 +15,7 @@ from service.reconcile.plan import RowMemory, TabMemory
 SORTED_VALUES = (f.TAHUN, f.NILAI)
 
 
-def scrambled(slots: list, memory: TabMemory, sop: Sop) -> list[str]:
+def scrambled(slots: list[Any], memory: TabMemory, sop: Sop) -> list[str]:
     """Rows a sort of some columns only would scramble: agreed rows whose Kode/Uraian/Rincian/
     Satuan changed, verified rows whose values changed, and rows whose Status cell no longer
     shows the state remembered for their ID (the data moved, the step columns did not).

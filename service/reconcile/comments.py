@@ -15,13 +15,16 @@ failed comment write is simply planned again from the next read:
 The poller never edits or deletes a post it did not write: it only opens threads and replies."""
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 from datetime import datetime
 
 from rules import fields as f
 from rules.sop import DIARSIP, DIISI, PERBAIKAN, REVISI, TERVERIFIKASI, Sop
 from rules.workflow import ClearKind, legacy_kinds
-from service.reconcile.plan import Event, Plan, RowMemory
+from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
+from service.reconcile.slot import Slot
 from service.reconcile.who import People, Who, comment_author
 from sheets.base import OWNED_NOTE_PREFIX, CellComment, CommentWrite, TabSnapshot
 from sheets.layout import HeaderMap
@@ -131,7 +134,7 @@ def _clip(text: str) -> str:
     return text if len(text) <= 500 else text[:500] + "…"
 
 
-def _blocked(row: RowMemory) -> list[dict]:
+def _blocked(row: RowMemory) -> list[dict[str, Any]]:
     """The galat findings when they block a step: the fill was refused, or a box was cleared for them."""
     errors = [x for x in row.findings if x.get("level") == "galat"]
     if not errors:
@@ -141,11 +144,11 @@ def _blocked(row: RowMemory) -> list[dict]:
     return errors if refused else []
 
 
-def _message(row: RowMemory, errors: list[dict], people: People) -> str:
+def _message(row: RowMemory, errors: list[dict[str, Any]], people: People, bidang: str = "") -> str:
     lines = [f"{OWNED_NOTE_PREFIX} {row.row_id}: pemeriksaan menahan langkah baris ini."]
     lines += [f"- {x.get('pesan', '')}" for x in errors]
     lines.append("Perbaiki lalu centang lagi; komentar ini diselesaikan otomatis bila baris lolos.")
-    others = [f"+{o}" for o in people.operators[1:]]
+    others = [f"+{o}" for o in (people.operators if bidang else people.operators[1:]) if o != bidang]
     if others:
         lines.append(" ".join(others))
     return "\n".join(lines)
@@ -174,8 +177,9 @@ def plan_threads(plan: Plan, snapshot: TabSnapshot, rows: dict[str, RowMemory], 
         errors = _blocked(row)
         threads = _own_threads(snapshot, rid)
         if errors:
-            message = _message(row, errors, people)
-            _keep_open(plan, threads, message, index, header.columns.get(errors[0].get("kolom"), 0), people)
+            bidang = people.for_bidang(row.data.get("bidang", ""))
+            message = _message(row, errors, people, bidang)
+            _keep_open(plan, threads, message, index, header.columns.get(str(errors[0].get("kolom")), 0), people, bidang)
         for thread in threads[1 if errors else 0:]:
             if thread.status == "OPEN":
                 plan.writes.comments.append(CommentWrite(
@@ -183,10 +187,12 @@ def plan_threads(plan: Plan, snapshot: TabSnapshot, rows: dict[str, RowMemory], 
                     text=f"{OWNED_NOTE_PREFIX} {rid}: lolos pemeriksaan, kini {sop.label(row.state)}."))
 
 
-def _keep_open(plan: Plan, threads: list[CellComment], message: str, row: int, col: int, people: People) -> None:
+def _keep_open(plan: Plan, threads: list[CellComment], message: str, row: int, col: int, people: People,
+               bidang: str = "") -> None:
+    """``bidang``: the e-mail of the row's division ([[opd]] bidang), who is assigned before the operators."""
     if not threads:
         plan.writes.comments.append(CommentWrite("open", row, col, message,
-                                                 assignee=people.operators[0] if people.operators else ""))
+                                                 assignee=bidang or (people.operators[0] if people.operators else "")))
     elif threads[0].status != "OPEN":
         plan.writes.comments.append(CommentWrite("reopen", text=message, comment_id=threads[0].comment_id))
     elif _last_own(threads[0]) != message:
@@ -233,7 +239,7 @@ def plan_ticket_threads(plan: Plan, snapshot: TabSnapshot, tickets: tuple[Ticket
             plan.utas[ticket.nomor] = "tanpa_baris"  # planned again whenever this tab is read
 
 
-def unskip(memory, slots: list, snapshot: TabSnapshot, header: HeaderMap):
+def unskip(memory: TabMemory, slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap) -> TabMemory:
     """A row is skipped while its cells are as our last write left them; a reviewer's new comment
     does not touch the cells, so such a row is forgotten as written and decided again."""
     from dataclasses import replace

@@ -13,25 +13,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from rules import fields as f
 from rules.keys import text
 from rules.workflow import parse_box
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory
+from service.reconcile.slot import Slot
 
 ITEM = (f.KODE, f.URAIAN, f.RINCIAN, f.TAHUN)  # what makes a row one datum
 
 
-def same_boxes(a, b) -> bool:
+def same_boxes(a: Slot, b: Slot) -> bool:
     return all(parse_box(a.get(k)) == parse_box(b.get(k)) for k in f.STEP_BOXES)
 
 
-def same_data(slot, known: RowMemory) -> bool:
+def same_data(slot: Slot, known: RowMemory) -> bool:
     return all(text(slot.cells.get(k)) == v for k, v in known.data.items())
 
 
-def exact_twins(first, second, known: RowMemory) -> bool:
+def exact_twins(first: Slot, second: Slot, known: RowMemory) -> bool:
     """Two rows showing one ID, both exactly as the poller last saw it."""
     return same_data(first, known) and same_data(second, known) and same_boxes(first, second)
 
@@ -47,7 +47,7 @@ def twin_memory(original: RowMemory, row_id: str, position: int, opd: str, now: 
                    position=position, removed=False)
 
 
-def follow_datum(claimed: dict[str, object], memory: TabMemory) -> None:
+def follow_datum(claimed: dict[str, Slot], memory: TabMemory) -> None:
     """Swap IDs when an archived row was edited into another item while its twin still holds the datum."""
     for rid, slot in list(claimed.items()):
         known = memory.rows[rid]
@@ -64,9 +64,9 @@ def follow_datum(claimed: dict[str, object], memory: TabMemory) -> None:
             break
 
 
-def assign_ids(slots: list, memory: TabMemory, plan: Plan) -> None:
+def assign_ids(slots: list[Slot], memory: TabMemory, plan: Plan) -> None:
     """Identity is the ID column; copies and hand-typed IDs get a new one."""
-    claimed: dict[str, Any] = {}
+    claimed: dict[str, Slot] = {}
     for slot in slots:
         rid = slot.row_id
         known = memory.rows.get(rid)
@@ -92,7 +92,7 @@ def assign_ids(slots: list, memory: TabMemory, plan: Plan) -> None:
     _give_ids(slots, memory, plan, claimed)
 
 
-def _give_ids(slots: list, memory: TabMemory, plan: Plan, claimed: dict[str, Any]) -> None:
+def _give_ids(slots: list[Slot], memory: TabMemory, plan: Plan, claimed: dict[str, Slot]) -> None:
     """A row that lost its ID (a write that never landed, an ID cleared or retyped by hand)
     takes back the ID of a vanished row holding the same data, at the same place if possible;
     every other row without an ID gets a new one."""
@@ -122,11 +122,11 @@ class _Vanished:
     """Remembered rows no sheet row claims, indexed by their data and by (place, item), so a
     cleared ID column costs one lookup per row instead of a scan of every vanished row."""
 
-    def __init__(self, memory: TabMemory, claimed: dict[str, Any]) -> None:
+    def __init__(self, memory: TabMemory, claimed: dict[str, Slot]) -> None:
         self.rows = memory.rows
         self.order: dict[str, int] = {}
-        self.by_data: dict[tuple[str, ...], dict[tuple, list[str]]] = {}  # data keys -> values -> ids
-        self.by_place: dict[tuple, list[str]] = {}
+        self.by_data: dict[tuple[str, ...], dict[tuple[str, ...], list[str]]] = {}  # data keys -> values -> ids
+        self.by_place: dict[tuple[object, ...], list[str]] = {}
         for rid, known in memory.rows.items():
             if rid in claimed or known.removed:
                 continue
@@ -135,10 +135,10 @@ class _Vanished:
             self.by_place.setdefault(self._place(known), []).append(rid)
 
     @staticmethod
-    def _place(known: RowMemory) -> tuple:
+    def _place(known: RowMemory) -> tuple[object, ...]:
         return (known.position, *(known.data.get(k, "") for k in _ITEM))
 
-    def take(self, slot) -> str | None:
+    def take(self, slot: Slot) -> str | None:
         """The vanished row holding this row's data (or, failing that, the same item at the same
         place), the one at the row's own place first; it is no longer vanished afterwards."""
         same: list[str] = []

@@ -37,7 +37,7 @@ class RowMemory:
     box_notes: dict[str, str] = field(default_factory=dict)  # boxes the poller cleared -> why
     clear_kinds: dict[str, str] = field(default_factory=dict)  # the same boxes -> rules.workflow.ClearKind
     notes: dict[str, str] = field(default_factory=dict)  # column key -> owned note last written
-    findings: list[dict] = field(default_factory=list)  # shown findings, for the dashboard
+    findings: list[dict[str, Any]] = field(default_factory=list)  # shown findings, for the dashboard
     updated_at: datetime | None = None  # last state change
     archived_hash: str | None = None
     archived_version: int = 0
@@ -95,7 +95,19 @@ class ArchiveRecord:
     item_key: str = ""
     rincian_key: str = ""
     kode_wilayah: str = ""
+    kode_wilayah_versi: str = ""  # the Kemendagri code list the Rincian was read with
     status_nilai: str = ""  # rules.numbers.NIHIL / TIDAK_TERSEDIA: a Nilai declared missing
+
+
+@dataclass(frozen=True)
+class MetadataRecord:
+    """A block of the Metadata tab (MS-Keg, MS-Ind, MS-Var) as archived with its item's data."""
+    opd: str
+    jenis: str
+    kunci: str
+    key: str  # rules.metadata.block_key: one per (jenis, kunci) however it is spelt
+    values: dict[str, str]  # element key -> text
+    content_hash: str
 
 
 @dataclass
@@ -105,6 +117,7 @@ class Plan:
     rows: dict[str, RowMemory] = field(default_factory=dict)  # rows whose memory changed
     events: list[Event] = field(default_factory=list)
     archive: list[ArchiveRecord] = field(default_factory=list)
+    metadata: list[MetadataRecord] = field(default_factory=list)  # blocks of the items archived this cycle
     next_seq: int = 1
     status: str = TabStatus.OK
     message: str = ""

@@ -16,7 +16,7 @@ REVIEW_ADVICE = "baris tetap terverifikasi; Walidata dapat membukanya kembali de
 
 
 def cause_of(previous: Any, salt: str) -> str:
-    """Why checks changed since the last processed cycle: the salt is '<rules>-<year>'."""
+    """Why checks changed since the last processed cycle: the salt is '<rules>~<code list>-<year>'."""
     before = previous.get("aturan") if isinstance(previous, dict) else None
     if not isinstance(before, str) or before == salt or "-" not in before or "-" not in salt:
         return "data lain pada item ini berubah"
@@ -24,12 +24,15 @@ def cause_of(previous: Any, salt: str) -> str:
     new_rules, new_year = salt.rsplit("-", 1)
     if old_year != new_year:
         return f"tahun kerja berubah dari {old_year} menjadi {new_year} (satudata.toml)"
+    (old_rules, _, old_list), (new_rules, _, new_list) = old_rules.partition("~"), new_rules.partition("~")
     if old_rules != new_rules:
         return "berkas aturan pemeriksaan berubah"
+    if old_list != new_list:
+        return "daftar kode wilayah Kemendagri atau kode_wilayah berubah"
     return "data lain pada item ini berubah"
 
 
-def for_review(findings: list[Finding], remembered: list[dict], cause: str) -> list[Finding]:
+def for_review(findings: list[Finding], remembered: list[dict[str, Any]], cause: str) -> list[Finding]:
     """Errors on a verified row become warnings naming their cause; a cause once shown is kept
     (the next cycle does not know it any more), warnings pass as they are."""
     known = {(x.get("kode"), x.get("kolom")): x.get("pesan", "") for x in remembered
@@ -47,6 +50,6 @@ def for_review(findings: list[Finding], remembered: list[dict], cause: str) -> l
     return out
 
 
-def needs_review(findings: list[dict]) -> bool:
+def needs_review(findings: list[dict[str, Any]]) -> bool:
     """A row the dashboard lists under "Perlu ditinjau Walidata"."""
     return any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in findings)

@@ -2,6 +2,8 @@
 write left it and nothing about its data item changed (DECISIONS.md #5: cost follows edits)."""
 from __future__ import annotations
 
+from typing import Any
+
 from hashlib import blake2b
 from functools import lru_cache
 
@@ -11,6 +13,7 @@ from rules.findings import Finding
 from rules.sop import load_sop
 from rules.workflow import parse_box, parse_box_text
 from service.reconcile.plan import RowMemory, TabMemory
+from service.reconcile.slot import Slot
 from sheets.base import TabSnapshot
 from sheets.layout import HeaderMap
 
@@ -35,7 +38,7 @@ def read_as_poller(header: HeaderMap) -> tuple[tuple[int, ...], tuple[int, ...]]
     return _columns_of(tuple(sorted(header.columns.items())))
 
 
-def raw_fingerprint(snapshot: TabSnapshot, index: int, values: list, cols: tuple, salt: str) -> str:
+def raw_fingerprint(snapshot: TabSnapshot, index: int, values: list[Any], cols: tuple[Any, ...], salt: str) -> str:
     """The row's cells as read (step and system cells as the poller reads them, so a row can be
     fingerprinted as our write will leave it), with what else decides its checks."""
     out = list(values)
@@ -68,11 +71,11 @@ def visible(findings: list[Finding], state: str, ticked: list[int]) -> list[Find
     return [x for x in findings if x.step <= reach]
 
 
-def as_records(findings: list[Finding]) -> list[dict]:
+def as_records(findings: list[Finding]) -> list[dict[str, Any]]:
     return [{"kolom": x.column, "level": x.level, "kode": x.code, "pesan": x.message} for x in findings]
 
 
-def shown(findings: list[Finding], state: str, ticked: list[int]) -> list[dict]:
+def shown(findings: list[Finding], state: str, ticked: list[int]) -> list[dict[str, Any]]:
     return as_records(visible(findings, state, ticked))
 
 
@@ -80,13 +83,13 @@ def same_findings(findings: list[Finding], mem: RowMemory) -> bool:
     return shown(findings, mem.state, [box_step(k) for k, v in mem.boxes.items() if v]) == mem.findings
 
 
-def dirty(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
-          salt: str) -> list:
+def dirty(slots: list[Slot], memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
+          salt: str) -> list[Slot]:
     """Rows to decide again: those that changed since our last write, and every row of the
     same data items (sums, duplicates and Standar Data look across an item's rows). Sets each
     slot's ``changed`` and ``item`` (its item key), and its ``fingerprint`` where that decides
     whether it changed (a new or re-identified row is decided anyway)."""
-    keys: dict[tuple, str] = {}  # (Kode Data, Uraian Data) as read -> item key: a tab repeats a few items
+    keys: dict[tuple[Any, ...], str] = {}  # (Kode Data, Uraian Data) as read -> item key: a tab repeats a few items
 
     def key_of(kode: object, uraian: object) -> str:
         pair = (kode, uraian)
@@ -106,7 +109,7 @@ def dirty(slots: list, memory: TabMemory, snapshot: TabSnapshot, header: HeaderM
         mem = rows.get(slot.row_id)
         slot.changed = bool(mem is None or mem.removed or slot.id_note or pending
                             or text(values[id_col] if id_col is not None and id_col < n else None) != slot.row_id)
-        if not slot.changed:  # only then does the fingerprint decide anything
+        if not slot.changed and mem is not None:  # only then does the fingerprint decide anything
             slot.fingerprint = raw_fingerprint(snapshot, slot.index, values, cols, salt)
             slot.changed = mem.fingerprint != slot.fingerprint
         if slot.changed:

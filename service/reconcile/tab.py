@@ -1,10 +1,12 @@
 """One pure function decides a cycle for one tab: (sheet, memory, rules, now) -> Plan."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from datetime import datetime
 
 from rules import fields as f
@@ -16,16 +18,17 @@ from rules.sop import DIARSIP, REVISI, TERVERIFIKASI, Sop, load_sop
 from rules.wilayah import Wilayah
 from rules.workflow import ClearKind, RowInput, advance, box_labels, legacy_kinds, parse_box, read_boxes
 from service.reconcile import audit, comments
-from service.reconcile.changes import cell_text, changed_fields, scrambled
+from service.reconcile.changes import changed_fields, scrambled
 from service.reconcile.who import People, handed_out
 from service.reconcile.protection import (alarm, foreign_walidata_ticks, mark, mark_foreign, quiet_reprotect,
                                           unprotected_walidata_ticks)
-from service.reconcile.archiving import archive_row
+from service.reconcile.archiving import archive_metadata, archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory, TabStatus
 from service.reconcile.review import cause_of, for_review
 from service.reconcile.identity import assign_ids, twin_memory
 from service.reconcile.adopt import unknown_ids, unknown_message
 from service.reconcile.removal import pending_message, removals
+from service.reconcile.slot import Slot
 from service.reconcile.rowskip import as_records, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, ExcelTrail, NoteWrite, TabSnapshot, TabWrites
@@ -47,44 +50,7 @@ class Context:
     review_cause: str = ""  # why a verified row's checks changed (set by reconcile)
     notices: tuple[str, ...] = ()  # what the backend noticed next to the tab (a stray .ods file)
     people: People | None = None  # who works on this OPD's tab (config), for the audit's "oleh"
-    tickets: tuple = ()  # comments.TicketThread: the public's reports on this tab's items
-
-
-@dataclass
-class _Slot:
-    index: int  # 0-based index into snapshot.rows; sheet row = index + 2
-    values: list
-    columns: dict[str, int]
-    row_id: str = ""
-    percent: bool = False  # the Nilai cell has a percent number format
-    id_note: str | None = None
-    fingerprint: str = ""  # rowskip.raw_fingerprint, "" until computed
-    changed: bool = True  # differs from how our last write left it
-    copied: bool = False
-    twin_of: str = ""  # an exact copy of this row (ID): it carries on the row's state and ticks
-    item: str = ""  # the item key of its Kode/Uraian Data (set by rowskip.dirty)
-
-    @property
-    def row(self) -> int:  # 0-based sheet row for writes
-        return self.index + 1
-
-    @cached_property
-    def cells(self) -> dict[str, object]:
-        n = len(self.values)
-        return {key: self.values[col] if col < n else None for key, col in self.columns.items()}
-
-    @cached_property
-    def texts(self) -> dict[str, str]:
-        """The data cells present, as remembered and archived (changes.cell_text)."""
-        cells = self.cells
-        out = {k: v.strip() if (v := cells[k]).__class__ is str else text(v) for k in f.DATA_FIELDS if k in cells}
-        if self.percent and f.NILAI in out:
-            out[f.NILAI] = cell_text(cells[f.NILAI], f.NILAI, True)
-        return out
-
-    def get(self, key: str) -> object:
-        col = self.columns.get(key)
-        return self.values[col] if col is not None and col < len(self.values) else None
+    tickets: tuple[Any, ...] = ()  # comments.TicketThread: the public's reports on this tab's items
 
 
 def content_hash(data: dict[str, str]) -> str:
@@ -118,6 +84,9 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
         return _hold(plan, memory, TabStatus.HEADER, f"Kolom wajib tidak ditemukan di baris 1: {missing}. "
                      "Tab ini dilewati sampai judul kolom diperbaiki.")
     ctx = replace(ctx, review_cause=cause_of(memory.token, ctx.salt))
+    if snapshot.metadata is not None:  # a Metadata edit re-checks the rows, as a rule edit does
+        from rules.metadata import digest
+        ctx = replace(ctx, salt=f"{ctx.salt}#{digest(snapshot.metadata)}")
     slots, orphans = _slots(snapshot, header)
     unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
@@ -145,6 +114,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
+    archive_metadata(plan, snapshot.metadata)
     plan.writes.quiet_reprotect = quiet_reprotect(snapshot, run.witness.people)
     audit.finish(plan, run.witness)
     if snapshot.comments is not None:
@@ -158,18 +128,19 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     return plan
 
 
-def _mass_change(vanished: list[str], changed: list[_Slot], memory: TabMemory, ctx: Context,
+def _mass_change(vanished: list[str], changed: list[Slot], memory: TabMemory, ctx: Context,
                  active: int) -> tuple[str, str] | None:
     """(status, message) when many rows vanish or have their agreed fields change at once: a sort
     gone wrong or a cleared sheet. The tab is left alone until a person confirms in the CLI."""
     if memory.confirm_removal:
         return None
-    for status, rows, what in (
+    checks: tuple[tuple[TabStatus, Callable[[], list[Any]], str], ...] = (
             (TabStatus.MASS_REMOVAL, lambda: vanished, "hilang sekaligus (urutan salah atau sheet terhapus?). Kembalikan "
              "barisnya, atau bila memang dihapus"),
             (TabStatus.MASS_CHANGE, lambda: scrambled(changed, memory, ctx.sop), "yang sudah disepakati berubah sekaligus "
              "(hanya sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z bila berkas masih terbuka, atau "
-             "dari riwayat versi/cadangan berkas), atau bila memang diubah")):
+             "dari riwayat versi/cadangan berkas), atau bila memang diubah"))
+    for status, rows, what in checks:
         count = len(rows())
         if count >= 2 and count > ctx.mass_removal_share * active:
             return status, (f"{count} dari {active} baris {what} jalankan: satudata confirm {memory.opd}. "
@@ -177,7 +148,7 @@ def _mass_change(vanished: list[str], changed: list[_Slot], memory: TabMemory, c
     return None
 
 
-def _tab_note(plan: Plan, memory: TabMemory, ctx: Context, header: HeaderMap, slots: list[_Slot],
+def _tab_note(plan: Plan, memory: TabMemory, ctx: Context, header: HeaderMap, slots: list[Slot],
               vanished: list[str]) -> list[str]:
     """The tab's status message and its note on A1 (agreed rows whose removal waits, what the
     backend noticed, duplicated headers); returns the vanished rows removed now."""
@@ -216,7 +187,7 @@ def _hold(plan: Plan, memory: TabMemory, status: str, message: str) -> Plan:
     return plan
 
 
-def _filled(values: list, cols: list[int]) -> bool:
+def _filled(values: list[Any], cols: list[int]) -> bool:
     """Whether any of these cells holds text (blank and whitespace are empty, as text() reads them)."""
     n = len(values)
     for col in cols:
@@ -227,7 +198,7 @@ def _filled(values: list, cols: list[int]) -> bool:
     return False
 
 
-def _slots(snapshot: TabSnapshot, header: HeaderMap) -> tuple[list[_Slot], list[_Slot]]:
+def _slots(snapshot: TabSnapshot, header: HeaderMap) -> tuple[list[Slot], list[Slot]]:
     """Rows with data, and rows that only carry leftover system cells."""
     slots, orphans = [], []
     columns = header.columns
@@ -236,26 +207,26 @@ def _slots(snapshot: TabSnapshot, header: HeaderMap) -> tuple[list[_Slot], list[
     id_col, nilai_col, percent = columns[f.ID], columns.get(f.NILAI), snapshot.percent
     for index, values in enumerate(snapshot.rows):
         if _filled(values, data_cols):
-            slots.append(_Slot(index, values, columns, row_id=text(values[id_col]) if id_col < len(values) else "",
+            slots.append(Slot(index, values, columns, row_id=text(values[id_col]) if id_col < len(values) else "",
                                percent=bool(percent) and (index, nilai_col) in percent))
         elif _filled(values, system_cols):
-            orphans.append(_Slot(index, values, columns, row_id=text(values[id_col]) if id_col < len(values) else ""))
+            orphans.append(Slot(index, values, columns, row_id=text(values[id_col]) if id_col < len(values) else ""))
     return slots, orphans
 
 
-def _shown_elsewhere(slots: list[_Slot]):
+def _shown_elsewhere(slots: list[Slot]) -> Callable[[RowMemory], bool]:
     """Whether a remembered row's exact data is still shown by some row of the sheet."""
     shown = {tuple(text(s.cells.get(k)) for k in f.DATA_FIELDS) for s in slots}
     return lambda known: tuple(known.data.get(k, "") for k in f.DATA_FIELDS) in shown
 
 
-def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
+def _check(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap,
            ctx: Context) -> tuple[dict[str, list[Finding]], dict[str, float | None]]:
     import pandas as pd  # here, not at import: a cycle with nothing to check never needs it
 
     from rules.checks import run_checks
 
-    columns: dict[str, list] = {}
+    columns: dict[str, list[Any]] = {}
     for key in f.DATA_FIELDS:
         col = header.columns.get(key)
         if col is not None:
@@ -264,6 +235,8 @@ def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
     # object dtype: cells stay as read (a 17-digit Kode Data beside a blank one is no float)
     df = pd.DataFrame(columns, index=[s.row_id for s in slots], dtype=object)
     result = run_checks(df, ctx.rules, ctx.wilayah, ctx.year, ctx.history)
+    if snapshot.metadata is not None:
+        result.findings += _metadata_findings(slots, snapshot, header)
     by_row: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_row.setdefault(finding.row_id, []).append(finding)
@@ -278,6 +251,20 @@ def _check(slots: list[_Slot], snapshot: TabSnapshot, header: HeaderMap,
     return by_row, result.numbers
 
 
+def _metadata_findings(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap) -> list[Finding]:
+    """The Metadata tab's blocks against the items being checked; source variables may be any item of the tab."""
+    from rules import metadata
+
+    def column(values: list, key: str) -> str:
+        col = header.columns.get(key)
+        return text(values[col]) if col is not None and col < len(values) else ""
+
+    items = {metadata.norm_key(column(row, k)) for row in snapshot.rows for k in (f.KODE, f.URAIAN)} - {""}
+    rows = [(s.row_id, column(s.values, f.KODE), column(s.values, f.URAIAN), column(s.values, f.SATUAN))
+            for s in slots]
+    return metadata.findings(metadata.parse_sheet(snapshot.metadata), rows, items)
+
+
 @dataclass
 class _Run:
     """What every row decision of one tab's cycle shares."""
@@ -289,7 +276,7 @@ class _Run:
     now: datetime
     plan: Plan
     witness: audit.Witness
-    poller_cols: tuple  # rowskip.read_as_poller(header)
+    poller_cols: tuple[Any, ...]  # rowskip.read_as_poller(header)
 
 
 @dataclass
@@ -307,7 +294,7 @@ class _Row:
     changed: list[str]  # data fields that differ from memory
 
 
-def _plan_row(run: _Run, slot: _Slot, findings: list[Finding], nilai: float | None) -> None:
+def _plan_row(run: _Run, slot: Slot, findings: list[Finding], nilai: float | None) -> None:
     """Decide one row: its state, archive version, audit events, notes, system cells and memory."""
     row = _read(run, slot)
     outcome = advance(_walk_input(row), lambda n: [x for x in findings if x.blocks(n)])
@@ -329,7 +316,7 @@ def _plan_row(run: _Run, slot: _Slot, findings: list[Finding], nilai: float | No
         run.plan.rows[slot.row_id] = new
 
 
-def _read(run: _Run, slot: _Slot) -> _Row:
+def _read(run: _Run, slot: Slot) -> _Row:
     """The row's data, Catatan, revision request and boxes, against what memory holds."""
     memory, cells = run.memory, slot.cells
     mem = memory.rows.get(slot.row_id)
@@ -369,7 +356,7 @@ def _walk_input(row: _Row) -> RowInput:
 
 
 def _archive(run: _Run, rid: str, row: _Row, state: str, nilai: float | None,
-             transitions: list) -> tuple[str, str | None, int]:
+             transitions: list[Any]) -> tuple[str, str | None, int]:
     """(state, archived hash, version): a verified row is archived (once per content) and moves
     on to 10 Diarsip; the transition is added to ``transitions``."""
     before = row.mem.archived_hash if row.mem else None
@@ -387,7 +374,7 @@ def _archive(run: _Run, rid: str, row: _Row, state: str, nilai: float | None,
     return DIARSIP, digest, version
 
 
-def _audit(run: _Run, slot: _Slot, row: _Row, state: str, transitions: list) -> None:
+def _audit(run: _Run, slot: Slot, row: _Row, state: str, transitions: list[Any]) -> None:
     """The row's events: its edits and state changes, each naming who caused it."""
     people, before = run.witness.people, row.mem.boxes if row.mem else {}
     unguarded = unprotected_walidata_ticks(run.snapshot, row.boxes, before, people)
@@ -409,7 +396,7 @@ def _audit(run: _Run, slot: _Slot, row: _Row, state: str, transitions: list) -> 
                      handed=handed_out(cells.get(f.HASIL)) if row.mem is None else None)
 
 
-def _remember(run: _Run, slot: _Slot, row: _Row, state: str, findings: list[Finding], transitions: list,
+def _remember(run: _Run, slot: Slot, row: _Row, state: str, findings: list[Finding], transitions: list[Any],
               archived_hash: str | None, version: int) -> RowMemory:
     """The row's memory after this cycle; owned notes that differ are planned on the way."""
     mem, boxes, clears = row.mem, row.boxes, row.clears
@@ -429,7 +416,7 @@ def _remember(run: _Run, slot: _Slot, row: _Row, state: str, findings: list[Find
     )
 
 
-def _box_notes(row: _Row, slot: _Slot, state: str, moved_on: bool) -> tuple[dict[str, str], dict[str, str]]:
+def _box_notes(row: _Row, slot: Slot, state: str, moved_on: bool) -> tuple[dict[str, str], dict[str, str]]:
     """Why each box was cleared (reason and kind), kept while it matters: a state change starts
     afresh, a box ticked again drops its reason, a withdrawn revision request takes its reasons along."""
     mem, box_notes, clears = row.mem, row.box_notes, row.clears
@@ -450,7 +437,7 @@ def _box_notes(row: _Row, slot: _Slot, state: str, moved_on: bool) -> tuple[dict
     return box_notes, kinds
 
 
-def _write_cells(run: _Run, slot: _Slot, new: RowMemory, clears: dict[str, str]) -> None:
+def _write_cells(run: _Run, slot: Slot, new: RowMemory, clears: dict[str, str]) -> None:
     """Plan the row's system cells and cleared boxes, and fingerprint the row as that write
     leaves it, so the next cycle can skip it."""
     plan = run.plan
@@ -467,7 +454,7 @@ def _write_cells(run: _Run, slot: _Slot, new: RowMemory, clears: dict[str, str])
         new.fingerprint = raw_fingerprint(run.snapshot, slot.index, after, run.poller_cols, run.ctx.salt)
 
 
-def _notes(slot: _Slot, header: HeaderMap, shown: list[Finding], box_notes: dict[str, str],
+def _notes(slot: Slot, header: HeaderMap, shown: list[Finding], box_notes: dict[str, str],
            mem: RowMemory | None, plan: Plan, resend: bool = False) -> dict[str, str]:
     """Owned notes that differ from what we last wrote; all of them again (``resend``) when
     that write may never have reached the sheet."""
@@ -493,7 +480,7 @@ def hasil_text(row: RowMemory) -> str:
     return "\n".join(dict.fromkeys(lines)) if lines else "Lolos pemeriksaan"
 
 
-def _cells(slot: _Slot, header: HeaderMap, row: RowMemory, ctx: Context, clears: dict[str, str],
+def _cells(slot: Slot, header: HeaderMap, row: RowMemory, ctx: Context, clears: dict[str, str],
            plan: Plan) -> None:
     wanted = {
         f.ID: row.row_id,
@@ -508,7 +495,7 @@ def _cells(slot: _Slot, header: HeaderMap, row: RowMemory, ctx: Context, clears:
         plan.writes.cells.append(CellWrite(slot.row, header.columns[key], False))
 
 
-def _clear_orphan(slot: _Slot, header: HeaderMap, memory: TabMemory, plan: Plan) -> None:
+def _clear_orphan(slot: Slot, header: HeaderMap, memory: TabMemory, plan: Plan) -> None:
     """A row emptied of data keeps no system cells or owned notes of ours."""
     for key in f.SYSTEM_FIELDS:
         if key in header.columns and text(slot.cells.get(key)):

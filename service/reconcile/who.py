@@ -27,6 +27,7 @@ class People:
     service_account: str | None = None
     walidata_names: tuple[str, ...] = ()  # [walidata] nama: how her spreadsheet program names her when saving
     names: tuple[tuple[str, str], ...] = ()  # (e-mail, name) of operators and Walidata named in the file
+    bidang: tuple[tuple[str, str], ...] = ()  # [[opd]] bidang: (nama, email), who gets a failing row of that division
 
     def named(self, text: str) -> str:
         """An editor as Google gives it, with the workspace file's name for a known e-mail put first."""
@@ -36,6 +37,12 @@ class People:
             if name and name.casefold() not in text.casefold():
                 return f"{name} ({text})"
         return text
+
+    def for_bidang(self, nama: str) -> str:
+        """The e-mail of the division named in a row's Bidang (case and spacing ignored), else ""."""
+        wanted = " ".join(nama.casefold().split())
+        return next((email for name, email in self.bidang if " ".join(name.casefold().split()) == wanted), "") \
+            if wanted else ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from typing import Callable
 
 from flask import Flask, Response
 
-from rules.wilayah import Wilayah
 from service.archive.progress import calendar_for
 from service.archive.store import Store
 from service.config import Config
@@ -19,6 +18,7 @@ from service.publish.settings import load_settings
 from service.web import api, auth, errors, pages, pengaduan, public, templating
 from service.web.reads import DashboardReads
 from service.web.site import Dashboard
+from service.config.wilayah import load_wilayah
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -44,7 +44,7 @@ def create_app(config: Config, store: Store | None = None,
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     Dashboard(config, DashboardReads(store), clock or _utcnow, calendar_for(config), load_settings(config),
-              Wilayah.load()).install(app)
+              load_wilayah(config)).install(app)
     auth.require_login(app, dict(config.dashboard_users), public.is_public, dict(config.dashboard_roles))
     for blueprint in (public.bp, pages.bp, api.bp, pengaduan.bp):  # /data and PDFs, pages, /api, tickets
         app.register_blueprint(blueprint)

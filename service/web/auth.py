@@ -9,7 +9,7 @@ from typing import Callable
 from flask import Flask, Response, g, request
 from werkzeug.security import check_password_hash
 
-REALM = 'Basic realm="Satu Data Magetan", charset="UTF-8"'
+REALM = 'Basic realm="Satu Data", charset="UTF-8"'
 
 
 SUPERVISOR_PAGES = ("dasbor.pengawasan", "api.pengawasan", "static", "dasbor.state_css", "dasbor.favicon")

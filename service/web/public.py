@@ -12,6 +12,7 @@ from service.publish.chart import series_chart
 from service.publish.items import fold
 from service.publish.minutes import NothingToMinute
 from service.web import site
+from service.publish.pdf import METADATA_SUFFIX
 
 MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
          ".jsonld": "application/ld+json; charset=utf-8", ".ttl": "text/turtle; charset=utf-8",
@@ -110,6 +111,8 @@ def item_page(item, form: dict | None = None, form_errors: dict | None = None) -
 def data(name: str):
     if f"data/{name}" in publication().files:
         return file(f"data/{name}")
+    if name.endswith(METADATA_SUFFIX):
+        return _metadata_pdf(name.removesuffix(METADATA_SUFFIX))
     item = publication().item(name)
     if item is None:
         abort(404, f"Item data '{name}' tidak ada di publikasi.")
@@ -144,6 +147,16 @@ def jadwal():
     return render_template("publik/jadwal.html", items=items, status=status, prioritas=only_priority,
                            terlambat=sum(status[i.slug].jadwal.terlambat for i in items),
                            sekarang=site.current().clock())
+
+
+def _metadata_pdf(slug: str) -> Response:
+    from service.publish.pdf import metadata_pdf
+    item = publication().item(slug)
+    if item is None or item.metadata is None:
+        abort(404, f"Item data '{slug}' tidak punya metadata MS-Ind/MS-Var di arsip.")
+    body = metadata_pdf(site.current().config, item, site.current().clock())
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="metadata-{slug}.pdf"'})
 
 
 bp.add_url_rule("/datapackage.json", "paket", lambda: file("datapackage.json"))

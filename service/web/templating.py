@@ -25,9 +25,9 @@ def install(app: Flask) -> None:
 
     @app.context_processor
     def _common() -> dict:
-        config = site.current().config
+        config, wilayah = site.current().config, site.current().wilayah
         return {"nav": NAV, "workspace": config.name, "tahun": config.year, "legend": charts.legend(),
-                "query_args": site.query_args}
+                "query_args": site.query_args, "produk": wilayah.produk, "wilayah": wilayah.nama}
 
 
 def _filters(app: Flask) -> None:

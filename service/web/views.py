@@ -144,8 +144,23 @@ def _row(r: dict, history: list[dict]) -> dict:
         "nilai": data.get("nilai", ""), "nilai_tampil": _nilai(data.get("nilai", "")),
         "status": r["state"], "status_label": state_label(r["state"]), "temuan": r["findings"],
         "catatan_walidata": r["catatan"], "diperbarui": r["updated_at"], "versi_arsip": r["archived_version"],
-        "riwayat": history,
+        "riwayat": history, "bidang": data.get("bidang", ""),
     }
+
+
+def per_bidang(rows: list[dict]) -> list[dict]:
+    """Rows and their findings per Bidang (the optional column), busiest first; empty when no row names one."""
+    if not any(r["bidang"] for r in rows):
+        return []
+    groups: dict[str, dict] = {}
+    for r in rows:
+        name = " ".join(r["bidang"].split()) or "(tanpa bidang)"
+        g = groups.setdefault(name.casefold(), {"bidang": name, "baris": 0, "galat": 0, "peringatan": 0})
+        g["baris"] += 1
+        for x in r["temuan"]:
+            if x.get("level") in ("galat", "peringatan"):
+                g[x["level"]] += 1
+    return sorted(groups.values(), key=lambda g: (-g["galat"], -g["peringatan"], g["bidang"].casefold()))
 
 
 def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, calendar: WorkCalendar,
@@ -181,7 +196,7 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
     summary["tanpa_sk"] = not any(p["ada_sk"] for p in summary["operator"])
     issued = [doc.as_dict() for doc in documents.of_year(reads.queries.engine, config.year, kode)]
     return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed,
-            "dokumen": issued, "dokumen_belum_diterima": sum(1 for doc in issued if not doc["diterima_oleh"])}
+            "dokumen": issued, "per_bidang": per_bidang(live), "dokumen_belum_diterima": sum(1 for doc in issued if not doc["diterima_oleh"])}
 
 
 def _opd_rows(reads: DashboardReads, kode: str) -> tuple[list[dict], list[dict]]:
@@ -214,12 +229,15 @@ def _temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int
             if start <= i < start + TEMUAN_PER_PAGE:
                 items.append(_finding(r, f))
     return {"filter": {"opd": opd, "level": level}, "jumlah": total, "per_level": per_level,
-            "halaman": page, "jumlah_halaman": pages, "per_halaman": TEMUAN_PER_PAGE, "temuan": items}
+            "halaman": page, "jumlah_halaman": pages, "per_halaman": TEMUAN_PER_PAGE, "temuan": items,
+            "per_bidang": per_bidang([{"bidang": r["data"].get("bidang", ""), "temuan": r["findings"]}
+                                      for r in reads.queries.opd_rows(opd) if not r["removed"]]) if opd else []}
 
 
 def _finding(r: dict, f: dict) -> dict:
     return {"opd": r["opd"], "id": r["row_id"], "status": r["state"], "status_label": state_label(r["state"]),
             "uraian_data": r["data"].get("uraian_data", ""), "diperbarui": r["updated_at"],
+            "bidang": r["data"].get("bidang", ""),
             "kolom": _column_header(f.get("kolom", "")), "level": f.get("level", ""), "kode": f.get("kode", ""),
             "pesan": f.get("pesan", "")}
 

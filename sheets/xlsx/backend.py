@@ -21,6 +21,8 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from rules.metadata import SHEET as METADATA_SHEET
+
 from . import ooxml
 from ..base import Backend, ExcelTrail, TabResult, TabSnapshot, TabWrites, WriteResult
 from ..lockfile import find_lock
@@ -191,6 +193,11 @@ class XlsxBackend(Backend):
         from .rows import archive_tab
         return archive_tab(self, opd, nama, title)
 
+    def add_metadata_tab(self, opd: str, rows: list[list[str]]) -> str | None:
+        """A Metadata tab with ``rows`` added to the OPD's workbook; refused (a reason) when it has one."""
+        from .rows import add_metadata_tab
+        return add_metadata_tab(self, opd, rows)
+
     def write_refused(self, path: Path, expected: Any) -> str | None:
         """Why ``path`` must not be written now: open in a spreadsheet program, or changed since read."""
         for lock in (f"~${path.name}", f".~lock.{path.name}#"):
@@ -218,6 +225,8 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
             raise _TabMissing(f"Tab {opd} tidak ditemukan di {name} (tab yang ada: {found}); "
                               f"kembalikan nama tab menjadi {opd}")
         grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        meta = find_tab([n for n in book.sheet_names if n != title], METADATA_SHEET)
+        metadata = book.get_sheet_by_name(meta).to_python(skip_empty_area=False) if meta else None
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = ooxml.package(archive)
         percent = ooxml.percent_styles(archive, parts.styles)
@@ -243,6 +252,7 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
         token=token,
         protected=None if guard is None else guard.state(sheet),
         trail=ExcelTrail(saved_by=saved_by),
+        metadata=metadata,
     )
 
 

@@ -18,7 +18,7 @@ from ..base import OWNED_NOTE_PREFIX
 from .patch import ILLEGAL_XML, PatchRefused, escape_text, column_letters, ref
 from .ooxml import split_ref
 
-NOTE_AUTHOR = "Satu Data Magetan"
+NOTE_AUTHOR = "Satu Data"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _COMMENTS_TYPE = _REL_NS + "/comments"
 _VML_TYPE = _REL_NS + "/vmlDrawing"

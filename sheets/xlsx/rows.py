@@ -6,7 +6,7 @@ over a change made since the read, replaced atomically."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..base import CellWrite, TabSnapshot, TabWrites, WriteResult
 from .files import BAD_FILE, find_tab, load, lock_file, replace_atomic, same_token, token_of, unreadable
@@ -56,14 +56,13 @@ def append_rows(backend: Any, snapshot: TabSnapshot, rows: list[list[Any]]) -> W
     return WriteResult(None, token_of(path.stat()))
 
 
-def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
-    """Rename tab ``kode`` to ``title`` (the year's record) and put a fresh ``kode`` tab first;
-    nothing when the record exists already (an interrupted rollover run again)."""
+def _rewrite(backend: Any, kode: str, change: Callable[[bytes, list[str]], bytes | str | None]) -> str | None:
+    """Read the OPD's workbook, let ``change(data, tab names)`` give the new bytes (or a reason it
+    refuses, or None: nothing to do), and replace the file atomically unless it changed meanwhile."""
     import io
     import zipfile
 
     from . import ooxml
-    from .tabs import keep_as_record
 
     path = backend.path(kode)
     if reason := lock_reason(path):
@@ -76,17 +75,46 @@ def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
         return f"Berkas {path.name} tidak ditemukan"
     except BAD_FILE:
         return unreadable(path)
-    current = find_tab(names, kode)
-    if title in names:
-        return None if current is not None else f"Tab {kode} tidak ditemukan di {path.name}"
-    if current is None:
-        return f"Tab {kode} tidak ditemukan di {path.name}"
     try:
-        payload = keep_as_record(data, current, title, backend.template(kode, nama), kode)
+        payload = change(data, names)
     except PatchRefused as exc:
         return _refused(path, exc)
     except BAD_FILE:
         return f"Berkas {path.name} tidak dapat dibuka untuk ditulis (bukan berkas .xlsx yang utuh)"
+    if not isinstance(payload, bytes):
+        return payload
     backend.requests["write"] += 1
     return replace_atomic(path, payload, check=lambda: lock_reason(path) or (
         None if token_of(path.stat()) == token else f"Berkas {path.name} berubah saat ditulis; ulangi"))
+
+
+def archive_tab(backend: Any, kode: str, nama: str, title: str) -> str | None:
+    """Rename tab ``kode`` to ``title`` (the year's record) and put a fresh ``kode`` tab first;
+    nothing when the record exists already (an interrupted rollover run again)."""
+    from .tabs import keep_as_record
+
+    def change(data: bytes, names: list[str]) -> bytes | str | None:
+        current = find_tab(names, kode)
+        where = backend.path(kode).name
+        if title in names:
+            return None if current is not None else f"Tab {kode} tidak ditemukan di {where}"
+        if current is None:
+            return f"Tab {kode} tidak ditemukan di {where}"
+        return keep_as_record(data, current, title, backend.template(kode, nama), kode)
+
+    return _rewrite(backend, kode, change)
+
+
+def add_metadata_tab(backend: Any, kode: str, rows: list[list[str]]) -> str | None:
+    """Add the Metadata tab (rules/metadata.py) as the workbook's last tab, every other part kept byte
+    for byte; never over a Metadata tab a person already keeps (a reason is returned instead)."""
+    from rules.metadata import SHEET
+
+    from .tabs import add_tab
+
+    def change(data: bytes, names: list[str]) -> bytes | str:
+        if find_tab(names, SHEET) is not None:
+            return f"tab {SHEET} sudah ada di {backend.path(kode).name}"
+        return add_tab(data, SHEET, rows, (10, 28, 40, 70))
+
+    return _rewrite(backend, kode, change)

@@ -11,7 +11,7 @@ import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
 from . import ooxml
-from .patch import PatchRefused, rewrite_zip
+from .patch import PatchRefused, column_letters, rewrite_zip
 from .styles import StyleMerge
 
 WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -57,15 +57,21 @@ def _rename_sheet(workbook: bytes, old: str, new: str) -> bytes:
     return rename_references(renamed, old, new)
 
 
-def _add_first(root: str, workbook: bytes, rels: bytes, types: bytes, part: str, name: str,
-               filter_name: bytes | None) -> tuple[bytes, bytes, bytes]:
-    """workbook.xml, its rels and [Content_Types].xml with sheet ``part`` added as the first tab, selected."""
+def _register(root: str, rels: bytes, types: bytes, part: str) -> tuple[str, bytes, bytes]:
+    """A new worksheet part's relationship (its id) and content type."""
     ids = {int(n) for n in re.findall(rb'\bId="rId(\d+)"', rels)}
     rel_id = f"rId{max(ids, default=0) + 1}"
     target = posixpath.relpath(part, posixpath.dirname(root))
     rels = rels.replace(b"</Relationships>", f'<Relationship Id="{rel_id}" Type="{WORKSHEET_REL}" '
                         f'Target="{target}"/></Relationships>'.encode(), 1)
     types = types.replace(b"</Types>", f'<Override PartName="/{part}" ContentType="{WORKSHEET}"/></Types>'.encode(), 1)
+    return rel_id, rels, types
+
+
+def _add_first(root: str, workbook: bytes, rels: bytes, types: bytes, part: str, name: str,
+               filter_name: bytes | None) -> tuple[bytes, bytes, bytes]:
+    """workbook.xml, its rels and [Content_Types].xml with sheet ``part`` added as the first tab, selected."""
+    rel_id, rels, types = _register(root, rels, types, part)
     first = re.search(rb"<(\w+:)?sheet\b[^>]*?\s(\w+):id=", workbook)
     if first is None:
         raise PatchRefused("daftar tab di workbook.xml tidak dikenal")
@@ -122,3 +128,48 @@ def keep_as_record(data: bytes, current: str, record: str, template: bytes, kode
                 if b" sheet=" + old in text:
                     changed[name] = text.replace(b" sheet=" + old, b" sheet=" + quoteattr(record).encode())
     return rewrite_zip(data, changed)
+
+
+def _add_last(root: str, workbook: bytes, rels: bytes, types: bytes, part: str, name: str) -> tuple[bytes, bytes, bytes]:
+    """workbook.xml, its rels and [Content_Types].xml with sheet ``part`` added as the last tab."""
+    rel_id, rels, types = _register(root, rels, types, part)
+    first = re.search(rb"<(\w+:)?sheet\b[^>]*?\s(\w+):id=", workbook)
+    end = re.search(rb"</(?:\w+:)?sheets>", workbook)
+    if first is None or end is None:
+        raise PatchRefused("daftar tab di workbook.xml tidak dikenal")
+    prefix, rel_prefix = (first.group(1) or b"").decode(), first.group(2).decode()
+    sheet_ids = [int(n) for n in re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\ssheetId="(\d+)"', workbook)]
+    element = f'<{prefix}sheet name={quoteattr(name)} sheetId="{max(sheet_ids, default=0) + 1}" {rel_prefix}:id="{rel_id}"/>'
+    return workbook[:end.start()] + element.encode() + workbook[end.start():], rels, types
+
+
+def text_sheet(rows: list[list[str]], widths: tuple[int, ...] = ()) -> bytes:
+    """A worksheet of text cells (inline strings, no shared-strings part touched), header frozen."""
+    _bad = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
+    body = []
+    for r, row in enumerate(rows, 1):
+        cells = "".join(f'<c r="{column_letters(c)}{r}" t="inlineStr"><is><t xml:space="preserve">'
+                        f'{escape(_bad.sub("", str(v)))}</t></is></c>' for c, v in enumerate(row) if str(v or ""))
+        body.append(f'<row r="{r}">{cells}</row>')
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+            'state="frozen"/></sheetView></sheetViews>' + (f"<cols>{cols}</cols>" if cols else "")
+            + "<sheetData>" + "".join(body) + "</sheetData></worksheet>").encode("utf-8")
+
+
+def add_tab(data: bytes, name: str, rows: list[list[str]], widths: tuple[int, ...] = ()) -> bytes:
+    """The workbook with a new last tab ``name`` holding ``rows`` as text; every other part keeps its bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        root = _workbook_part(archive)
+        names = set(archive.namelist())
+        number = 1
+        while f"xl/worksheets/sheet{number}.xml" in names:
+            number += 1
+        part = f"xl/worksheets/sheet{number}.xml"
+        rels_part = posixpath.join(posixpath.dirname(root), "_rels", posixpath.basename(root) + ".rels")
+        workbook, rels, types = _add_last(root, archive.read(root), archive.read(rels_part),
+                                          archive.read("[Content_Types].xml"), part, name)
+    return rewrite_zip(data, {root: workbook, rels_part: rels, "[Content_Types].xml": types,
+                              part: text_sheet(rows, widths)})

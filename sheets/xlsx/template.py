@@ -24,7 +24,7 @@ def new_workbook(kode: str, nama: str) -> Workbook:
     sheet = workbook.active
     sheet.title = kode
     workbook.properties.title = nama
-    workbook.properties.creator = "Satu Data Magetan"
+    workbook.properties.creator = "Satu Data"
     lay_out(sheet)
     return workbook
 
