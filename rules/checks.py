@@ -284,9 +284,9 @@ def _places(tab: _Tab, out: list[Finding]) -> None:
         match, value = matches[i], tab.text(f.RINCIAN)[i]
         out.append(Finding(tab.ids[i], f.RINCIAN, GALAT, f"wilayah_{match.status}",
                            match.message or f"Rincian '{value}' bukan wilayah {tab.wilayah.nama} yang dikenal"))
-    for i, match in enumerate(matches):  # renamed or dropped by the current code list: a warning only
+    for row, match in enumerate(matches):  # renamed or dropped by the current code list: a warning only
         if match is not None and match.warning:
-            out.append(Finding(tab.ids[i], f.RINCIAN, PERINGATAN, "wilayah_berubah", match.warning))
+            out.append(Finding(tab.ids[row], f.RINCIAN, PERINGATAN, "wilayah_berubah", match.warning))
 
 
 def _items(tab: _Tab, numbers: NumberColumn, years: YearColumn, rules: RuleSet, out: list[Finding]) -> None:

@@ -13,8 +13,7 @@ from rules.keys import item_key, rincian_key, text
 from rules.wilayah import Wilayah
 
 ITEM_FIELDS = (f.KODE, f.URAIAN, f.RINCIAN, f.SATUAN, f.TAHUN, f.KONSEP, f.DEFINISI, f.KLASIFIKASI,
-               f.UKURAN, f.FREKUENSI)
-ITEM_FIELDS = (*ITEM_FIELDS, f.BIDANG)  # optional: the division that handles the item
+               f.UKURAN, f.FREKUENSI, f.BIDANG)  # Bidang optional: the division that handles the item
 OPD = "opd"
 MAX_YEARS = 30
 _RANGE = re.compile(r"\s*(\d{4})\s*[-–—]\s*(\d{4})\s*")

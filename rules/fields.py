@@ -31,8 +31,8 @@ HASIL = "hasil_pemeriksaan"
 DIPERBARUI = "diperbarui"
 
 DATA_FIELDS = (KODE, URAIAN, RINCIAN, SATUAN, TAHUN, NILAI, KETERANGAN,
-               KONSEP, DEFINISI, KLASIFIKASI, UKURAN, FREKUENSI)
-DATA_FIELDS = (*DATA_FIELDS, BIDANG)  # remembered and audited like the others; neither agreed nor archived content
+               KONSEP, DEFINISI, KLASIFIKASI, UKURAN, FREKUENSI,
+               BIDANG)  # Bidang: remembered and audited like the others; neither agreed nor archived content
 STANDAR_DATA = (KONSEP, DEFINISI, KLASIFIKASI, UKURAN, FREKUENSI)
 AGREED_FIELDS = (KODE, URAIAN, RINCIAN, SATUAN)  # an edit after agreement reopens the list
 VALUE_FIELDS = (TAHUN, NILAI, KETERANGAN)  # archived content: an edit after verification asks for re-verification

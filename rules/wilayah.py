@@ -208,8 +208,10 @@ def list_changes(previous: tuple[Entry, ...] | list[Entry], current: tuple[Entry
 
 def list_version(folder: Path | None) -> str:
     """The version name of the list in force: the workspace's imported one, else the national table's."""
-    info = Path(folder) / INFO_NAME if folder is not None else None
-    if info is None or not info.exists() or not (Path(folder) / LIST_NAME).exists():
+    if folder is None:
+        return NATIONAL_VERSI
+    info = Path(folder) / INFO_NAME
+    if not info.exists() or not (Path(folder) / LIST_NAME).exists():
         return NATIONAL_VERSI
     with open(info, "rb") as fh:
         return str(tomllib.load(fh).get("sumber") or NATIONAL_VERSI)
@@ -327,7 +329,7 @@ class Wilayah:
         ``referensi``, see ``LIST_NAME``) or, without one, from the national table."""
         own = Path(folder) / LIST_NAME if folder is not None else None
         current = read_list(own) if own is not None and own.exists() else read_list(NATIONAL)
-        previous_path = Path(folder) / PREVIOUS_NAME if own is not None and own.exists() else None
+        previous_path = Path(folder) / PREVIOUS_NAME if folder is not None and own is not None and own.exists() else None
         previous = read_list(previous_path) if previous_path is not None and previous_path.exists() else ()
         return cls.from_list(current, kode, list_version(folder), previous)
 

@@ -255,14 +255,14 @@ def _metadata_findings(slots: list[Slot], snapshot: TabSnapshot, header: HeaderM
     """The Metadata tab's blocks against the items being checked; source variables may be any item of the tab."""
     from rules import metadata
 
-    def column(values: list, key: str) -> str:
+    def column(values: list[Any], key: str) -> str:
         col = header.columns.get(key)
         return text(values[col]) if col is not None and col < len(values) else ""
 
     items = {metadata.norm_key(column(row, k)) for row in snapshot.rows for k in (f.KODE, f.URAIAN)} - {""}
     rows = [(s.row_id, column(s.values, f.KODE), column(s.values, f.URAIAN), column(s.values, f.SATUAN))
             for s in slots]
-    return metadata.findings(metadata.parse_sheet(snapshot.metadata), rows, items)
+    return metadata.findings(metadata.parse_sheet(snapshot.metadata or []), rows, items)
 
 
 @dataclass
