@@ -310,6 +310,10 @@ def test_a_refresh_rebuilds_only_the_opds_that_archived_and_writes_what_a_full_b
     settings = load_settings(world.config)
     write(build(world.config, world.store, world.rules, WILAYAH, settings), settings.folder)
     assert refresh(world.config, world.store, world.rules, WILAYAH, settings) is None  # nothing archived since
+    moved = tmp_path / "dipindah"
+    settings.folder.rename(moved)  # a workspace copied or moved elsewhere keeps its index
+    assert refresh(world.config, world.store, world.rules, WILAYAH, dataclasses.replace(settings, folder=moved)) is None
+    moved.rename(settings.folder)
     _verify_dikpora(world)
     again = refresh(world.config, world.store, world.rules, WILAYAH, settings)
     assert [i.opd for i in again.items] == ["DIKPORA"]

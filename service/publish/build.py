@@ -122,7 +122,8 @@ def _basis(config: Config, rules: RuleSet, settings: Settings, reads: Queries) -
     """Everything the published files depend on besides the archive's data versions (the
     statistical metadata by its newest version: it changes about once a year)."""
     payload = [INDEX_FORMAT, rules.fingerprint(), config.name, config.year, getattr(config, "kode_wilayah", None),
-               dataclasses.asdict(settings), [(o.kode, o.nama) for o in config.opds], reads.metadata_watermark()]
+               {k: v for k, v in dataclasses.asdict(settings).items() if k not in ("folder", "otomatis")},
+               [(o.kode, o.nama) for o in config.opds], reads.metadata_watermark()]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
