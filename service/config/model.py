@@ -74,6 +74,7 @@ class Config:
     archive_schema: str | None = None  # [archive] skema: this workspace's own PostgreSQL schema
     zona_waktu: str = "Asia/Jakarta"  # [workspace] zona_waktu: the zone every time is shown and written in
     pengaduan: object = None  # [pengaduan]: service.config.pengaduan.PengaduanSettings
+    google_quota: dict = field(default_factory=dict)  # [google] kuota_*: Quota field -> requests per minute
     walidata_orang: tuple[Person, ...] = ()  # [walidata] emails entries with their papers
     pembina: Person | None = None  # [pembina]: Pembina Data (BPS) at the joint check
     koordinator: Person | None = None  # [koordinator]: Koordinator Data (Bappeda)

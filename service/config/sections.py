@@ -29,7 +29,14 @@ KNOWN_KEYS = {
     "berita_acara": {"nomor"},
     "pembina": PERSON_KEYS,
     "koordinator": PERSON_KEYS,
+    "google": {"kuota_baca_per_menit", "kuota_tulis_per_menit", "kuota_baca_proyek_per_menit",
+               "kuota_tulis_proyek_per_menit", "kuota_drive_per_menit"},
 }
+# [google] kuota_* -> sheets.google.budget.Quota fields, with Google's documented defaults
+GOOGLE_QUOTA = {"kuota_baca_per_menit": ("read", 60), "kuota_tulis_per_menit": ("write", 60),
+                "kuota_baca_proyek_per_menit": ("read_project", 300),
+                "kuota_tulis_proyek_per_menit": ("write_project", 300),
+                "kuota_drive_per_menit": ("drive", 12_000)}
 Fields = dict[str, Any]
 
 
@@ -212,3 +219,10 @@ def pejabat(data: dict) -> Fields:
     for name in ("pembina", "koordinator"):
         section(data, name)
     return {"pembina": named(data, "pembina"), "koordinator": named(data, "koordinator")}
+
+
+def google(data: dict) -> Fields:
+    """``[google] kuota_*``: only the keys given; the rest keep Google's documented defaults."""
+    table = section(data, "google")
+    return {"google_quota": {name: bounded(table, key, "google", default, 1, 10_000_000, " permintaan per menit")
+                             for key, (name, default) in GOOGLE_QUOTA.items() if key in table}}

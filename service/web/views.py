@@ -33,6 +33,7 @@ TAB_STATUS = {
     TabStatus.ARCHIVE_UNKNOWN: "Arsip tidak mengenal baris tab ini (ditahan)",
     TabStatus.CHAIN_BROKEN: "Rantai hash arsip rusak (ditahan)",
     "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
+    TabStatus.DEFERRED: "Ditunda karena kuota",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
 HISTORY_LIMIT = 5000
@@ -72,6 +73,7 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     order = list(KETEPATAN)
     started = sorted((o for o in opds if o["baris"]), key=lambda o: order.index(o["ketepatan"]))
     cycles = reads.queries.cycles(limit=1)
+    rules_problem = "" if inputs.closed else reads.cached("galat_aturan", lambda: rule_file_problem(config))
     return {
         "workspace": config.name, "tahun": inputs.year, "tahun_berjalan": config.year,
         "tahun_tersedia": known_years(config, reads.store), "sekarang": now, "opd": started,
@@ -83,12 +85,25 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
         "ketepatan": {k: sum(o["ketepatan"] == k for o in opds) for k in KETEPATAN},
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
         "perlu_ditinjau": perlu_ditinjau(reads, frozenset(o.kode for o in config.opds)) if not inputs.closed else [],
-        "ditahan": [] if inputs.closed else reads.cached("ditahan", lambda: withheld_totals(config, reads)),
+        "ditahan": [] if inputs.closed or rules_problem else reads.cached("ditahan", lambda: withheld_totals(config, reads)),
+        "galat_aturan": rules_problem,
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
         "siklus_terakhir": _cycle(cycles[0], config.archive_url) if cycles else None,
         "libur_tambahan": holidays_shown(config),
     }
+
+
+def rule_file_problem(config: Config) -> str:
+    """Why the workspace's rule files do not load, in Indonesian, or "": a broken rule file is the
+    Walidata's to fix and is shown on the Ringkasan, never a page that fails."""
+    from rules.rulefile import RuleError, load_rules
+    try:
+        load_rules(config.rules_folder)
+    except RuleError as exc:
+        return (f"{exc}. Poller tidak memeriksa baris dan total yang bertentangan dengan rinciannya belum dapat "
+                "diperiksa sampai berkas aturan diperbaiki.")
+    return ""
 
 
 def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
@@ -277,10 +292,13 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
     writes = max((c["permintaan"]["tulis"] for c in finished), default=0)
     google = config.backend == "google"
     tabs = {t["opd"]: t for t in reads.queries.tabs()}
-    problems = []
+    problems, deferred = [], []
     for o in config.opds:
         tab = tabs.get(o.kode)
         status = (tab or {}).get("status", "belum_dibaca")
+        if status == TabStatus.DEFERRED:  # not a problem: the next cycle serves it first
+            deferred.append({"kode": o.kode, "nama": o.nama, "pesan": tab["message"], "diperiksa": tab.get("checked_at")})
+            continue
         lock = lock_state(config, o.kode, now)
         if lock is not None and status == "ok":  # open in Excel/LibreOffice: waiting, or a stale lock
             problems.append({"kode": o.kode, "nama": o.nama, "status": "kunci_basi" if lock["basi"] else "dibuka",
@@ -300,7 +318,8 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
                   "siklus_per_menit": round(per_minute, 2),
                   "baca_per_siklus_maks": most_reads, "tulis_per_siklus_maks": writes,
                   "baca_per_menit": round(most_reads * per_minute, 1), "tulis_per_menit": round(writes * per_minute, 1),
-                  "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE},
+                  "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE,
+                  "ditunda": deferred, **google_status(config)},
         "masalah_tab": problems,
         "verifikasi": chain.last_verification(reads.queries.engine),
         "rantai": chain.heads(reads.queries.engine),
@@ -308,6 +327,25 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
                                       limit=GOOGLE_QUOTA_PER_MINUTE / per_minute if google else None,
                                       labels=[f"Siklus {c['id']}" for c in reversed(cycles)]),
     }
+
+
+def google_status(config: Config) -> dict:
+    """What the Google backend remembers in the workspace (status-google.json): comment writes
+    backing off, and when the self-test last ran. Empty for Excel or before the first cycle."""
+    if config.backend != "google":
+        return {}
+    from sheets.google.budget import STATE_NAME, Ledger
+    ledger = Ledger(config.root / STATE_NAME)
+    comments = ledger.section("komentar")
+    return {"komentar_gagal": [{"spreadsheet": sid, **v, "sejak": _moment(v.get("sejak"))}
+                               for sid, v in sorted(comments.items()) if isinstance(v, dict) and v.get("gagal")]}
+
+
+def _moment(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
 
 
 def jsonable(value: Any) -> Any:
