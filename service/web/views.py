@@ -109,8 +109,19 @@ def rule_file_problem(config: Config) -> str:
 def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
     """Archived totals that disagree with their parts: publication holds them back until the
     Walidata corrects and re-verifies them."""
+    from rules.rulefile import load_rules
     from service.publish.withheld import withheld_in_archive
-    return [w.as_dict() for w in withheld_in_archive(config, reads.store)]
+
+    rules = load_rules(config.rules_folder)
+
+    def of(opds: set[str] | None) -> dict[str, list[dict]]:
+        found: dict[str, list[dict]] = {}
+        for w in withheld_in_archive(config, reads.store, opds=opds, rules=rules):
+            found.setdefault(w.opd, []).append(w.as_dict())
+        return found
+
+    by_opd = reads.per_opd_of_archive("ditahan", of, rules.fingerprint())
+    return [w for opd in sorted(by_opd) for w in by_opd[opd]]
 
 
 def perlu_ditinjau(reads: DashboardReads, kodes: frozenset[str] | None = None) -> list[dict]:
@@ -253,7 +264,7 @@ def riwayat(reads: DashboardReads, opd: str | None, limit: int) -> dict:
 
 
 def arsip(reads: DashboardReads, opd: str | None, all_versions: bool, page: int) -> dict:
-    total = reads.queries.archive_count(all_versions=all_versions, opd=opd)
+    total = reads.archive_count(all_versions, opd)
     pages = max(1, -(-total // ARSIP_PER_PAGE))
     page = min(max(1, page), pages)
     records = reads.queries.archive_page((page - 1) * ARSIP_PER_PAGE, ARSIP_PER_PAGE, all_versions=all_versions, opd=opd)
