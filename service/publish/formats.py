@@ -4,12 +4,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 from datetime import datetime
 
 from service.publish.items import Item
 from sheets.tables import neutralise
+from sheets.xlsx.patch import escape_text, ooxml_text
 from sheets.xlsx.patch import column_letters
 
 LONG_FIELDS = ("opd", "kode_data", "uraian_data", "rincian", "kode_wilayah", "satuan", "tahun", "nilai",
@@ -87,7 +87,7 @@ def wide_xlsx(item: Item) -> bytes:
             return f'<c r="{ref}" s="{style}"><v>{number_text(value)}</v></c>'
         bold_style = ' s="1"' if bold else ""
         return (f'<c r="{ref}" t="inlineStr"{bold_style}><is><t xml:space="preserve">'
-                f'{_xml(str(neutralise(str(value))))}</t></is></c>')
+                f'{ooxml_text(str(neutralise(str(value))))}</t></is></c>')
 
     def row(n: int, values: list, bold: bool = False) -> str:
         cells = "".join(cell(f"{column_letters(i)}{n}", v, bold) for i, v in enumerate(values))
@@ -154,12 +154,9 @@ _CORE = (
     ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>Satu Data</dc:creator>'
     '<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
     '<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _styles(formats: dict[str, int]) -> str:
     """Fonts plain and bold; one cell style per number format in use (custom ids from 164)."""
-    numfmts = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{_xml(code)}"/>' for i, code in enumerate(formats))
+    numfmts = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{escape_text(code)}"/>' for i, code in enumerate(formats))
     xfs = "".join(f'<xf numFmtId="{164 + i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
                   for i in range(len(formats)))
     return (f'{_XML_HEAD}<styleSheet xmlns="{_MAIN}"><numFmts count="{len(formats)}">{numfmts}</numFmts>'
@@ -173,7 +170,3 @@ def _styles(formats: dict[str, int]) -> str:
             f'<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>{xfs}</cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
-
-def _xml(text: str) -> str:
-    return _ILLEGAL_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
-        '"', "&quot;")
