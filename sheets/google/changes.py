@@ -130,6 +130,12 @@ class ChangeFeed:
             self._asked[sid] = str(info["version"])
         return self._asked[sid]
 
+    def forget(self, sid: str) -> None:
+        """Our own write moved the spreadsheet (a tab added): ask its version again before reading,
+        or the read would carry the version before our write and its writes be refused."""
+        self._current.pop(sid, None)
+        self._asked.pop(sid, None)
+
     def token(self, version: str, people: str | None) -> tuple[str, str | None, str | None]:
         """The token of a tab read now at ``version``."""
         return version, self.page, people
