@@ -119,3 +119,27 @@ def test_only_the_newest_backups_are_kept(world, tmp_path):
         backup.backup(world.store.engine, folder, world.now + timedelta(days=i), keep=2)
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["cadangan-20250305T020000Z.zip", "cadangan-20250306T020000Z.zip", "catatan.txt"]
+
+
+def test_backup_and_restore_commands_speak_indonesian_and_refuse_a_full_archive(tmp_path):
+    from click.testing import CliRunner
+
+    from service.cli.commands import main
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(ws), "--demo"]).exit_code == 0
+    config = str(ws / "satudata.toml")
+    made = CliRunner().invoke(main, ["-c", config, "backup"])
+    assert made.exit_code == 0, made.output
+    assert "Cadangan dibuat:" in made.output and "mesin sqlite" in made.output and "Kepala rantai" in made.output
+    zips = sorted((ws / "cadangan").glob("cadangan-*.zip"))
+    assert len(zips) == 1
+    refused = CliRunner().invoke(main, ["-c", config, "restore", str(zips[0])])
+    assert refused.exit_code == 1 and "Arsip tujuan tidak kosong" in refused.output
+    target = f"sqlite:///{tmp_path / 'baru.sqlite'}"
+    done = CliRunner().invoke(main, ["-c", config, "restore", str(zips[0]), "--ke", target])
+    assert done.exit_code == 0, done.output
+    assert "Rantai utuh; kepala rantai sama dengan manifest." in done.output
+    not_a_backup = tmp_path / "bukan.zip"
+    not_a_backup.write_bytes(b"bukan zip")
+    bad = CliRunner().invoke(main, ["-c", config, "restore", str(not_a_backup), "--ke", f"sqlite:///{tmp_path / 'c.sqlite'}"])
+    assert bad.exit_code == 1 and "bukan berkas cadangan Satu Data Magetan" in bad.output

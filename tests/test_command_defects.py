@@ -336,6 +336,29 @@ def test_a_broken_rule_file_never_takes_the_public_pages_down(tmp_path):
         world.store.engine.dispose()
 
 
+def test_a_broken_rule_file_never_takes_the_dashboard_down_and_the_ringkasan_names_it(tmp_path):
+    import dataclasses
+
+    from service.web.app import create_app
+    from tests.publish_world import PublishedWorld
+
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    try:
+        config = dataclasses.replace(world.config, rules_folder=_rules_copy(tmp_path))
+        _break(config.rules_folder)
+        world.poll()
+        client = create_app(config, world.store, clock=lambda: world.now).test_client()
+        for url in ("/", "/api/ringkasan", "/temuan", "/opd/DINKES", "/kesehatan", "/arsip"):
+            answer = client.get(url)
+            assert answer.status_code == 200, (url, answer.status_code)
+        page = client.get("/").get_data(as_text=True)
+        assert "Berkas aturan tidak dapat dibaca" in page and "per_item.yaml" in page
+        assert "per_item.yaml" in client.get("/api/ringkasan").get_json()["galat_aturan"]
+    finally:
+        world.store.engine.dispose()
+
+
 def test_publish_with_a_broken_rule_file_says_so_in_indonesian_and_keeps_the_last_publication(tmp_path):
     from tests.publish_world import PublishedWorld, write_toml
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,19 +64,66 @@ def _canon(value: Any, kind: str) -> Any:
     return str(value)
 
 
-def _values(record: Any, fields: tuple) -> list:
+# One encoder each (json.dumps with options builds one per call); the texts are json.dumps's.
+_VALUE_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_STR_JSON = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) writes
+
+
+def _values(record: Any, fields: tuple, memo: dict | None = None) -> list:
+    """The canonical values; ``memo`` keeps converted moments and numbers across one append (a
+    plan's events share their moment), where text and integers pass as they are."""
     get = record.get if isinstance(record, dict) else record._mapping.get
-    return [_canon(get(name), kind) for name, kind in fields]
+    if memo is None:
+        return [_canon(get(name), kind) for name, kind in fields]
+    out: list = []
+    for name, kind in fields:
+        value = get(name)
+        if value is None:
+            out.append(None)
+        elif kind == "s":
+            out.append(value if type(value) is str else str(value))
+        elif kind == "i" and type(value) is int:
+            out.append(value)
+        else:
+            key = (kind, value)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _canon(value, kind)
+            out.append(found)
+    return out
 
 
-def _field_digests(values: list) -> str:
+def _texts(values: list, memo: dict | None = None) -> list[tuple[str, int]]:
+    """Each canonical value's JSON text (as json.dumps writes it) and its CRC, each distinct value
+    encoded once per append (``memo``)."""
+    out = []
+    for value in values:
+        key = (type(value), value)
+        found = None if memo is None else memo.get(key)
+        if found is None:
+            if type(value) is str:
+                text = _STR_JSON(value)
+            elif type(value) is int:
+                text = str(value)
+            else:
+                text = _VALUE_JSON(value)
+            found = (text, zlib.crc32(text.encode()))
+            if memo is not None:
+                memo[key] = found
+        out.append(found)
+    return out
+
+
+def _field_digests(values: list, memo: dict | None = None) -> str:
     """A CRC per field, only to name which field changed; the chain's strength is the SHA-256."""
-    return "".join(f"{zlib.crc32(json.dumps(v, ensure_ascii=False).encode()):08x}" for v in values)
+    crcs = [crc for _, crc in _texts(values, memo)]
+    return struct.pack(f">{len(crcs)}I", *crcs).hex()
 
 
-def _digest(prev: str, values: list) -> str:
-    body = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
+def _digest(prev: str, values: list, texts: list[tuple[str, int]] | None = None) -> str:
+    """SHA-256 of the previous hash and the values' compact JSON array (json.dumps's text)."""
+    texts = texts if texts is not None else _texts(values)
+    return hashlib.sha256(f"{prev}\n[{','.join(text for text, _ in texts)}]".encode()).hexdigest()
 
 
 @dataclass
@@ -145,6 +193,8 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
     for rec in records:
         by_opd.setdefault(rec["opd"], []).append(rec)
     c = t.chains.c
+    canon: dict = {}
+    crcs: dict = {}
     for opd, mine in by_opd.items():
         head = conn.execute(select(c.seq, c.head).where(c.opd == opd, c.tahun == year, c.jenis == kind)).first()
         seq, prev = (0, GENESIS) if head is None else (head.seq, head.head)
@@ -152,9 +202,10 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
         for rec in mine:
             seq += 1
             rec["chain_year"], rec["chain_seq"] = year, seq
-            values = _values(rec, fields)
-            rec["chain_fields"] = _field_digests(values)
-            rec["chain_hash"] = prev = _digest(prev, values)
+            values = _values(rec, fields, canon)
+            texts = _texts(values, crcs)
+            rec["chain_fields"] = struct.pack(f">{len(texts)}I", *(crc for _, crc in texts)).hex()
+            rec["chain_hash"] = prev = _digest(prev, values, texts)
         if head is None:
             conn.execute(insert(t.chains).values(opd=opd, tahun=year, jenis=kind, seq=seq, head=prev,
                                                  updated_at=_utc(now)))

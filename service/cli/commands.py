@@ -6,9 +6,10 @@ import logging
 
 import click
 
-from service.cli import (adopt, bahasa, dashboard, db, distribute, poll, publish, record, referensi, riwayat,
-                         rollover, setup)
+from service.cli import (adopt, bahasa, dashboard, db, distribute, poll, publish, pulihkan, record, referensi,
+                         riwayat, rollover, setup)
 from service.cli.context import ConfigErrorsAsMessages
+
 
 class _Main(ConfigErrorsAsMessages, bahasa.Main):
     pass
@@ -28,7 +29,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 for _command in (setup.init, poll.poll, poll.status, poll.export, setup.doctor, poll.confirm, setup.demo,
                  dashboard.serve, dashboard.run, dashboard.hash_password, db.db, distribute.distribute_command,
-                 rollover.rollover_command, adopt.adopt_command, riwayat.riwayat, *publish.COMMANDS,
+                 rollover.rollover_command, adopt.adopt_command, riwayat.riwayat, pulihkan.pulihkan, *publish.COMMANDS,
                  *record.COMMANDS, referensi.referensi):
     main.add_command(_command)
 main.add_command(poll.confirm, name="confirm-removal")  # the command's first name, kept for old scripts

@@ -106,10 +106,8 @@ def restore_command(ctx: click.Context, file: Path, url: str | None) -> None:
 
 
 def _kode(config, kode: str) -> str:
-    kode = kode.strip().upper()
-    if kode not in {o.kode for o in config.opds}:
-        raise click.ClickException(f"OPD {kode} tidak ada dalam konfigurasi ruang kerja ini")
-    return kode
+    from service.cli.publish import _opd_kode
+    return _opd_kode(config, kode)
 
 
 @click.command("hadir", help="Catat peserta satu langkah SOP (pemeriksaan bersama, langkah 3) untuk Berita Acara.")
@@ -127,12 +125,13 @@ def _kode(config, kode: str) -> str:
 def hadir(ctx: click.Context, kode: str, langkah: int, peran: str | None, nama: str | None, nip: str, jabatan: str,
           from_config: bool) -> None:
     from service.archive.documents import attend
+    from service.config.people import nip_problem
     from service.poller.clock import utcnow
     config, store = _open(ctx)
     kode = _kode(config, kode)
     nip = nip.replace(" ", "")
-    if nip and not (nip.isdigit() and len(nip) == 18):
-        raise click.ClickException(f"NIP '{nip}' tidak sah: NIP terdiri dari 18 angka")
+    if why := nip_problem(nip):
+        raise click.ClickException(why)
     people: list[tuple[str, str, str, str]] = []
     if from_config:
         opd = next(o for o in config.opds if o.kode == kode)

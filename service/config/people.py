@@ -23,9 +23,16 @@ def person(raw: object, where: str) -> Person:
     if not (text["email"] or text["nama"]):
         raise ConfigError(f"{where} harus menyebut email atau nama")
     nip = text["nip"].replace(" ", "")
-    if nip and not (nip.isdigit() and len(nip) == 18):
-        raise ConfigError(f"{where}.nip '{text['nip']}' tidak sah: NIP terdiri dari 18 angka")
+    if why := nip_problem(nip):
+        raise ConfigError(f"{where}.nip: {why}")
     return Person(**{**text, "nip": nip}, sk_tanggal=_date(raw.get("sk_tanggal"), f"{where}.sk_tanggal"))
+
+
+def nip_problem(nip: str) -> str | None:
+    """Why a NIP (without spaces) is not one, or None; empty is allowed (not every person has one)."""
+    if nip and not (nip.isdigit() and len(nip) == 18):
+        return f"NIP '{nip}' tidak sah: NIP terdiri dari 18 angka"
+    return None
 
 
 def _date(raw: object, where: str) -> str:

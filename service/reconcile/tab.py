@@ -136,10 +136,12 @@ def _mass_change(vanished: list[str], changed: list[Slot], memory: TabMemory, ct
         return None
     checks: tuple[tuple[TabStatus, Callable[[], list[Any]], str], ...] = (
             (TabStatus.MASS_REMOVAL, lambda: vanished, "hilang sekaligus (urutan salah atau sheet terhapus?). Kembalikan "
-             "barisnya, atau bila memang dihapus"),
+             f"barisnya (Excel/LibreOffice: satudata pulihkan {memory.opd}; Google Sheets: File > Histori versi), "
+             "atau bila memang dihapus"),
             (TabStatus.MASS_CHANGE, lambda: scrambled(changed, memory, ctx.sop), "yang sudah disepakati berubah sekaligus "
-             "(hanya sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z bila berkas masih terbuka, atau "
-             "dari riwayat versi/cadangan berkas), atau bila memang diubah"))
+             "(hanya sebagian kolom yang diurutkan?). Kembalikan isinya (Ctrl+Z bila berkas masih terbuka; "
+             f"Excel/LibreOffice: satudata pulihkan {memory.opd} menulis {memory.opd}.dipulihkan.xlsx berisi baris "
+             "seperti terakhir dibaca poller; Google Sheets: File > Histori versi), atau bila memang diubah"))
     for status, rows, what in checks:
         count = len(rows())
         if count >= 2 and count > ctx.mass_removal_share * active:

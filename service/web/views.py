@@ -72,6 +72,7 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     order = list(KETEPATAN)
     started = sorted((o for o in opds if o["baris"]), key=lambda o: order.index(o["ketepatan"]))
     cycles = reads.queries.cycles(limit=1)
+    rules_problem = "" if inputs.closed else reads.cached("galat_aturan", lambda: rule_file_problem(config))
     return {
         "workspace": config.name, "tahun": inputs.year, "tahun_berjalan": config.year,
         "tahun_tersedia": known_years(config, reads.store), "sekarang": now, "opd": started,
@@ -83,12 +84,25 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
         "ketepatan": {k: sum(o["ketepatan"] == k for o in opds) for k in KETEPATAN},
         "terlambat": [o["kode"] for o in opds if o["ketepatan"] == "terlambat"],
         "perlu_ditinjau": perlu_ditinjau(reads, frozenset(o.kode for o in config.opds)) if not inputs.closed else [],
-        "ditahan": [] if inputs.closed else reads.cached("ditahan", lambda: withheld_totals(config, reads)),
+        "ditahan": [] if inputs.closed or rules_problem else reads.cached("ditahan", lambda: withheld_totals(config, reads)),
+        "galat_aturan": rules_problem,
         "temuan_galat": sum(o["temuan_galat"] for o in opds),
         "temuan_peringatan": sum(o["temuan_peringatan"] for o in opds),
         "siklus_terakhir": _cycle(cycles[0], config.archive_url) if cycles else None,
         "libur_tambahan": holidays_shown(config),
     }
+
+
+def rule_file_problem(config: Config) -> str:
+    """Why the workspace's rule files do not load, in Indonesian, or "": a broken rule file is the
+    Walidata's to fix and is shown on the Ringkasan, never a page that fails."""
+    from rules.rulefile import RuleError, load_rules
+    try:
+        load_rules(config.rules_folder)
+    except RuleError as exc:
+        return (f"{exc}. Poller tidak memeriksa baris dan total yang bertentangan dengan rinciannya belum dapat "
+                "diperiksa sampai berkas aturan diperbaiki.")
+    return ""
 
 
 def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
