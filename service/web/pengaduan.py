@@ -177,7 +177,7 @@ def jawab(nomor: str):
     if ticket["jenis"] == KOREKSI:
         status, dikoreksi = SELESAI, request.form.get("dikoreksi") == "ya"
     else:
-        status, dikoreksi = request.form.get("status"), None
+        status, dikoreksi = request.form.get("status", ""), None
         if status not in (DITERIMA, DITOLAK):
             abort(400, "Pilih apakah usulan diterima atau ditolak.")
         if status == DITERIMA and not (opd or ticket["opd"]):
