@@ -126,7 +126,7 @@ def _choices(v: object) -> bool:
 
 def _check_mapping(raw: Any, table: dict[str, Check], *, line: int, prefix: str = "",
                    unknown: str = "kunci tidak dikenal", lines: dict[Any, int] | None = None) -> dict[str, Any]:
-    """Check every key of one YAML mapping, in file order, against its table: the one validator."""
+    """Check every key of one YAML mapping, in file order, against its table (DECISIONS.md #120)."""
     lines = getattr(raw, "lines", {}) if lines is None else lines
     out: dict[str, Any] = {}
     for key, value in raw.items():
