@@ -10,7 +10,10 @@ independent and the minimum of ``--runs`` is a fair figure on a shared machine. 
 - pertama: every row new (IDs, Status, notes written to every row of every workbook);
 - tanpa perubahan: nothing changed since the last poll (start-up + one stat per workbook);
 - diedit: ``--edited`` of the rows of every workbook had their Nilai changed (saved by the XML
-  patch writer, as a stand-in for the user's save).
+  patch writer, as a stand-in for the user's save). Before, the poller took half of every
+  workbook's rows through agreement and filling (7 Diisi) and half of those through verification
+  (10 Diarsip), and the edited rows are drawn from those, so the write path (Status, notes, a
+  new verification asked for) and the archive's history are measured, not only the read.
 
 For each: wall seconds (min and median) and CPU seconds of the child process (user + system).
 Then, unless ``--no-phases``, one more run of the first poll and of the edited poll inside a
@@ -70,8 +73,34 @@ def build(folder: Path, opds: list[str], rows: int, rng: random.Random) -> None:
         backend.write([TabWrites(opd, opd, cells)], {opd: result.snapshot})
 
 
+AGREE = ("dicek_bersama", "disepakati_opd", "disepakati_walidata", "disetujui_ka_opd", "selesai_diisi")
+
+
+def tick(folder: Path, opds: list[str], keys: tuple[str, ...], share: float) -> None:
+    """Tick the ``keys`` boxes of the first ``share`` of the rows of every workbook."""
+    from sheets.base import CellWrite, TabWrites
+    from sheets.layout import COLUMNS
+    from sheets.xlsx import XlsxBackend
+
+    col = {c.key: i for i, c in enumerate(COLUMNS)}
+    backend = XlsxBackend(folder)
+    for result in backend.read(opds, {}):
+        cells = [CellWrite(i + 1, col[k], True) for i in range(int(share * len(result.snapshot.rows))) for k in keys]
+        backend.write([TabWrites(result.opd, result.opd, cells)], {result.opd: result.snapshot})
+
+
+def advance(root: Path, opds: list[str]) -> None:
+    """Half the rows agreed and filled (7 Diisi), a quarter verified and archived (10 Diarsip)."""
+    tick(root / "sheets", opds, AGREE, 0.5)
+    satudata(root / "satudata.toml")
+    tick(root / "sheets", opds, ("terverifikasi",), 0.25)
+    satudata(root / "satudata.toml")
+    satudata(root / "satudata.toml")
+
+
 def edit(folder: Path, opds: list[str], share: float, rng: random.Random) -> int:
-    """An operator changes Nilai in ``share`` of the rows of every workbook."""
+    """An operator changes Nilai in ``share`` of the rows of every workbook, half among the rows
+    at 10 Diarsip (the first quarter) and half among those at 7 Diisi (the second)."""
     from sheets.base import CellWrite, TabWrites
     from sheets.layout import COLUMNS
     from sheets.xlsx import XlsxBackend
@@ -81,7 +110,8 @@ def edit(folder: Path, opds: list[str], share: float, rng: random.Random) -> int
     count = 0
     for result in backend.read(opds, {}):
         snapshot = result.snapshot
-        picked = rng.sample(range(len(snapshot.rows)), max(1, round(share * len(snapshot.rows))))
+        n, quarter = max(2, round(share * len(snapshot.rows))), len(snapshot.rows) // 4
+        picked = rng.sample(range(quarter), n // 2) + rng.sample(range(quarter, 2 * quarter), n - n // 2)
         cells = [CellWrite(i + 1, nilai, rng.randrange(1, 90000)) for i in picked]
         backend.write([TabWrites(result.opd, result.opd, cells)], {result.opd: snapshot})
         count += len(cells)
@@ -156,13 +186,14 @@ def main() -> None:
         build(new / "sheets", opds, args.rows, rng)
         shutil.copytree(new, polled)
         satudata(polled / "satudata.toml")
+        advance(polled, opds)
         shutil.copytree(polled, edited)
         count = edit(edited / "sheets", opds, args.edited, rng)
         print(f"{args.opd} buku kerja x {args.rows} baris, `satudata poll --once`, {args.runs} kali per skenario "
               f"(detik; beban mesin {os.getloadavg()[0]:.1f})")
         print(f"{'skenario':<34}{'min':>8}{'median':>8}{'CPU':>8}{'target':>9}{'capai':>7}")
         labels = {"pertama": "pertama (semua baris baru)", "tanpa perubahan": "tanpa perubahan",
-                  "diedit": f"{args.edited:.0%} diedit per buku ({count} baris)"}
+                  "diedit": f"{args.edited:.0%} diedit di 7/10 ({count} baris)"}
         states = {"pertama": new, "tanpa perubahan": polled, "diedit": edited}
         for tree in ([args.tree] if args.tree else []) + [None]:
             if args.tree:

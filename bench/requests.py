@@ -1,6 +1,6 @@
 """Google requests and bytes per poll cycle at a regency's size (DECISIONS.md #5), against the fake.
 
-    python bench/requests.py [--rows 500] [--edited 3] [--tabs 1 10 40]
+    python bench/requests.py [--rows 500] [--edited 3] [--tabs 1 10 40] [--kuota-saja]
 
 GoogleBackend runs whole poll cycles (service.poller.cycle.run_cycle, SQLite archive) against the
 in-process fake Sheets API (tests/fake_sheets_api.py; nothing leaves the machine) for 1, 10 and 40
@@ -17,11 +17,24 @@ largest request (URL and body).
 Peers, measured in the same run on the first write and its read: the per-row runs of updateCells
 the backend sent before column blocks, and the read's previous fields mask (userEnteredValue,
 effectiveValue, formattedValue, note, effectiveFormat.numberFormat).
+
+Then Google's per-minute quotas (DECISIONS.md #90): 57 spreadsheets, one per OPD, with the fake enforcing
+60 reads and 60 writes per minute per user (300 per project) over any 60 seconds and every request
+taking ``--latency`` seconds on its clock; cycles start every 60 seconds (or at once when the last
+one overran). Phases: the first run, all 57 edited within a minute (cycles until every edit is
+written; the most Sheets reads and writes in any 60 seconds; 429 answers), one idle cycle, and a
+deadline week's mix (``--mix`` cycles in which a random 10 to 57 OPDs edit: values, ticks, new rows,
+a sort now and then). Sheets reads per busy spreadsheet = Sheets reads / spreadsheets served (each
+spreadsheets.get). The peer ("before"), measured in the same run, is the backend without the request
+budget (nothing deferred, a 429 only retried) and with the row-identity values.batchGet before every
+write, as it was before; it keeps the rounds of one spreadsheet, so its requests are spread out more
+than the old read-everything-then-write cycle spread them.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import tempfile
 import time
@@ -43,6 +56,7 @@ from sheets.google.bodies import a1_title, body_size, extended_value  # noqa: E4
 from sheets.layout import HEADERS  # noqa: E402
 from tests.fake_sheets_api import FakeSheetsApi  # noqa: E402
 from tests.fake_sheets_grid import Cell  # noqa: E402
+from sheets.google.budget import KINDS, Quota  # noqa: E402
 from tests.google_world import ActingGoogleBackend  # noqa: E402
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -59,9 +73,16 @@ class MeteredApi(FakeSheetsApi):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.sizes: list[tuple[str, str, int, int]] = []  # (kind, method, request bytes, response bytes)
+        self.at: list[tuple[float, int]] = []  # (fake clock, status) of each request
+        self.real_time = False  # the fake clock also moves by the real time spent between requests
+        self._last = time.perf_counter()
 
     def handle(self, request, timeout):
+        if self.real_time:  # reconcile, archive commit, the bench itself: on the clock the gaps are measured by
+            self.clock.advance(time.perf_counter() - self._last)
         response = super().handle(request, timeout)
+        self._last = time.perf_counter()
+        self.at.append((self.clock.now, response.status_code))
         sent = len(request.url) + len(request.body or b"")
         answer = len(json.dumps(json.loads(response.content), separators=(",", ":")).encode("utf-8"))
         self.sizes.append((self.log[-1].kind, self.log[-1].method, sent, answer))
@@ -184,7 +205,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=500, help="rows per tab")
     parser.add_argument("--edited", type=int, default=3, help="rows edited per tab in the busy cycle")
     parser.add_argument("--tabs", type=int, nargs="+", default=[1, 10, 40], help="numbers of OPD tabs")
+    parser.add_argument("--kuota-saja", dest="quota_only", action="store_true", help="only the quota section")
+    parser.add_argument("--quota-tabs", type=int, default=57, help="spreadsheets in the quota section")
+    parser.add_argument("--quota-rows", type=int, default=50, help="rows per tab in the quota section")
+    parser.add_argument("--latency", type=float, default=0.3, help="seconds per request on the fake clock")
+    parser.add_argument("--mix", type=int, default=20, help="cycles of the deadline mix")
+    parser.add_argument("--seed", type=int, default=26)
     args = parser.parse_args()
+    if args.quota_only:
+        problems = quota_section(args)
+        print("All limits hold." if not problems else "LIMITS BROKEN:")
+        for problem in problems:
+            print("  " + problem)
+        return
     print(f"Google requests per poll cycle, {args.rows} rows per tab, {args.edited} rows edited per tab when busy "
           "(fake Sheets API; bytes before gzip)\n")
     print(f"{'layout':<12} {'tabs':>4} {'cycle':<12} {'Drive':>5} {'read':>4} {'(ident)':>7} {'write':>5} "
@@ -208,9 +241,139 @@ def main() -> None:
                 print(f"{'':<12} {'':>4} peer: the read with the previous fields mask answers "
                       f"{_kb(peers['read'][0])} KB (now {_kb(peers['read'][1])} KB)")
         print()
+    problems += quota_section(args)
     print(f"CPU time {time.process_time() - started:.0f} s.", "All limits hold." if not problems else "LIMITS BROKEN:")
     for problem in problems:
         print("  " + problem)
+
+
+# --- Google's per-minute quotas at 57 spreadsheets (DECISIONS.md #90) -------------------------------
+
+
+def _per_minute(api: MeteredApi, since: int, kind: str) -> int:
+    """The most ``kind`` requests the service account sent in any 60 seconds from ``since`` on."""
+    times = sorted(t for (t, _), s, r in zip(api.at[since:], api.sizes[since:], api.log[since:])
+                   if s[0] == kind and r.user == api.service_account)
+    most, first = 0, 0
+    for last, t in enumerate(times):
+        while times[first] <= t - 60:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+class QuotaRun:
+    """57 per-OPD spreadsheets on the fake with its quotas on, polled every 60 fake seconds."""
+
+    def __init__(self, tmp: Path, tabs: int, rows: int, latency: float, old: bool, seed: int) -> None:
+        self.kodes = [f"OPD{i:02d}" for i in range(tabs)]
+        self.api, self.config, self.backend = setup(self.kodes, tmp, per_opd=True)
+        fill(self.api, self.backend, self.kodes, rows)
+        self.api.quota_enabled, self.api.latency, self.api.real_time = True, latency, True
+        self.backend.retry.rand = random.Random(seed).random
+        self.random = random.Random(seed)
+        if old:  # the peer: no request budget, the row-identity batchGet before every write
+            self.backend.fresh_seconds = -1.0
+            self.backend.budget.quota = Quota(10**6, 10**6, 10**6, 10**6, 10**6)
+            self.backend.budget.limits = {k: 10**6 for k in KINDS}
+            self.backend.budget.ceiling = dict(self.backend.budget.limits)
+            self.backend.budget.limited = lambda *_: None  # a 429 lowers nothing: it is only retried
+        self.store = Store(make_engine(self.config.archive_url, upgrade=True))
+        self.rules, self.wilayah = load_rules(), Wilayah.load()
+        self.now = datetime(2025, 3, 3, 9, 0, tzinfo=WIB)
+        self.next_start = self.api.clock.now
+
+    def cycle(self):
+        self.api.clock.now = max(self.api.clock.now, self.next_start)  # the loop's schedule: every 60 s
+        self.next_start = self.api.clock.now + 60
+        self.now += timedelta(minutes=1)
+        return run_cycle(self.config, self.backend, self.store, self.rules, self.wilayah, self.now)
+
+    def phase(self, until_idle: bool, cycles: int, edit=None) -> dict:
+        since, served_at, ran = len(self.api.sizes), None, 0
+        for n in range(1, cycles + 1):
+            if edit is not None:
+                edit(n)
+            mark = len(self.api.sizes)
+            report = self.cycle()
+            ran = n
+            done = [s for s, r in zip(self.api.sizes[mark:], self.api.log[mark:]) if r.user == self.api.service_account]
+            if served_at is None and not any(t.status == "ditunda" for t in report.tabs):
+                served_at = n
+            if until_idle and [s[0] for s in done] == ["drive"]:
+                break
+        done = [s for s, r in zip(self.api.sizes[since:], self.api.log[since:]) if r.user == self.api.service_account]
+        gets = sum(s[1].endswith("spreadsheets.get") for s in done)
+        reads = sum(s[0] == "read" for s in done)
+        refused = sum(st == 429 for (_, st), r in zip(self.api.at[since:], self.api.log[since:])
+                      if r.user == self.api.service_account)
+        return {"cycles": ran, "served": served_at or ran, "refused": refused,
+                "reads": reads, "writes": sum(s[0] == "write" for s in done), "gets": gets,
+                "per_busy": reads / gets if gets else 0.0,
+                "read_min": _per_minute(self.api, since, "read"), "write_min": _per_minute(self.api, since, "write"),
+                "drive_min": _per_minute(self.api, since, "drive")}
+
+    def busy_all(self, n: int) -> None:
+        if n == 1:
+            edit(self.backend, self.kodes, 3)
+
+    def mix(self, n: int) -> None:
+        """A deadline week: a random 10 to 57 OPDs edit before each cycle."""
+        for kode in self.random.sample(self.kodes, self.random.randint(10, len(self.kodes))):
+            roll, row = self.random.random(), self.random.randint(2, 11)
+            if roll < 0.6:
+                self.backend.type_into(f"operator.{kode.lower()}@example.go.id", kode, row, COL["Nilai"],
+                                       self.random.randint(1, 999))
+            elif roll < 0.85:
+                self.backend.type_into(WALIDATA, kode, row, COL["Dicek Bersama"], True)
+            elif roll < 0.97:
+                self.backend.add_row(kode, Kode_Data=f"{kode}-B{n:03d}", Uraian_Data=f"Jumlah baru {n}",
+                                     Satuan="Unit", Tahun=2024, Nilai=n)
+            else:
+                self.backend.sort_by(self.backend.owner, kode, "Uraian Data", descending=bool(n % 2))
+
+
+def quota_section(args) -> list[str]:
+    print(f"\nGoogle's per-minute quotas: {args.quota_tabs} spreadsheets (one per OPD), {args.quota_rows} rows each, "
+          f"{args.latency} s per request, a cycle every 60 s; the fake refuses above 60 reads / 60 writes per user "
+          "in any 60 s\n")
+    print(f"{'backend':<8} {'phase':<22} {'cycles':>6} {'all in':>6} {'429':>4} {'reads':>5} {'writes':>6} "
+          f"{'read/min':>8} {'write/min':>9} {'Drive/min':>9} {'reads/busy':>10}")
+    rows: dict[tuple[str, str], dict] = {}
+    for old in (False, True):
+        name = "before" if old else "now"
+        with tempfile.TemporaryDirectory() as tmp:
+            run_ = QuotaRun(Path(tmp), args.quota_tabs, args.quota_rows, args.latency, old, args.seed)
+            rows[name, "first run"] = run_.phase(True, 12)
+            rows[name, "57 edited in a minute"] = run_.phase(True, 12, run_.busy_all)
+            rows[name, "idle"] = run_.phase(False, 1)
+            rows[name, "deadline mix"] = run_.phase(False, args.mix, run_.mix)
+            run_.store.engine.dispose()
+        for phase in ("first run", "57 edited in a minute", "idle", "deadline mix"):
+            n = rows[name, phase]
+            print(f"{name:<8} {phase:<22} {n['cycles']:>6} {n['served']:>6} {n['refused']:>4} {n['reads']:>5} "
+                  f"{n['writes']:>6} {n['read_min']:>8} {n['write_min']:>9} {n['drive_min']:>9} {n['per_busy']:>10.2f}")
+    now, before = rows["now", "57 edited in a minute"], rows["before", "57 edited in a minute"]
+    mix_now, mix_before = rows["now", "deadline mix"], rows["before", "deadline mix"]
+    print(f"\n57 edited within a minute: {now['served']} cycle(s) to serve all, {now['refused']} x 429 "
+          f"(before: {before['served']} cycle(s), {before['refused']} x 429); Sheets reads per busy spreadsheet "
+          f"{now['per_busy']:.2f} (before {before['per_busy']:.2f}, ratio {now['per_busy'] / before['per_busy']:.2f})")
+    print(f"Deadline mix over {args.mix} cycles: Sheets reads per busy spreadsheet {mix_now['per_busy']:.2f} "
+          f"(before {mix_before['per_busy']:.2f}), {mix_now['refused']} x 429 (before {mix_before['refused']})")
+    idle = rows["now", "idle"]
+    print(f"Idle: {idle['reads'] + idle['writes']} Sheets requests, "
+          f"{idle['drive_min']} Drive call(s) in the cycle")
+    problems = []
+    for phase in ("57 edited in a minute", "idle", "deadline mix"):
+        n = rows["now", phase]
+        if n["refused"] or n["read_min"] > 60 or n["write_min"] > 60:
+            problems.append(f"quota, {phase}: {n['refused']} x 429, {n['read_min']} reads / {n['write_min']} writes "
+                            "in a minute")
+    if now["per_busy"] > 1.2 or mix_now["per_busy"] > 1.2:
+        problems.append(f"Sheets reads per busy spreadsheet {now['per_busy']:.2f} / {mix_now['per_busy']:.2f} > 1.2")
+    if idle["reads"] + idle["writes"] or idle["drive_min"] != 1:
+        problems.append(f"idle: {idle['drive_min']} Drive calls, {idle['reads'] + idle['writes']} Sheets requests")
+    return problems
 
 
 def check(layout: str, tabs: int, books: int, name: str, n: dict[str, int]) -> list[str]:

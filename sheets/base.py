@@ -156,6 +156,7 @@ class TabResult:
     error: str | None = None  # Bahasa Indonesia, shown to users
     notice: str = ""  # something next to the tab the user should know (a stray .ods copy), Indonesian
     token: Any = None  # unchanged: a fresher token to remember for the same content (Google's feed position)
+    deferred: str = ""  # changed, but left for the next cycle (Google's per-minute quota), Indonesian; not an error
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ change feed: tests/fake_sheets_drive.py), mounted as a
 Each request is checked against the discovery documents (tests/fake_sheets_discovery.py) and
 answered with Google's error body when malformed. Modelled: values as stored, id_ID rendering,
 RAW vs USER_ENTERED, notes, protected ranges per user, trailing-empty trimming, sheetId 0 left out,
-a per-user quota of 60 reads and 60 writes a minute on a fake clock, injected failures, whole-row
+Google's per-minute quotas on a fake clock (60 reads and 60 writes per user, 300 of each per project,
+counted over any 60 seconds, answered with Google's 429 body; ``retry_after`` adds the header), a
+per-request ``latency`` that moves the clock, injected failures, whole-row
 operations (tests/fake_sheets_rows.py), a Drive ``version`` that can lag behind the content
 (``lag_drive``), and the bytes of every request and answer (``Logged.request_bytes``/``response_bytes``;
 a body above Google's 10 MiB limit is answered 400 as Google does).
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections import Counter
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -84,12 +86,23 @@ class FakeSheetsApi:
     service_account: str = SERVICE_ACCOUNT
     owner: str = OWNER
     quota: int = 60  # requests per minute per user, for reads and for writes
+    project_quota: int = 300  # requests per minute per project (every user of the fake), reads and writes
     quota_enabled: bool = True
+    retry_after: float | None = None  # seconds sent in a 429's Retry-After header (Sheets documents none)
+    latency: float = 0.0  # seconds each request takes on the fake clock
+    # people act through the API here to meet protection as they would in the Sheets UI, which is not
+    # the API and spends no quota: only the service account's requests are counted unless this is set
+    people_use_quota: bool = False
+    # what only a live account can settle (`satudata doctor --uji-langsung`), switchable here
+    comments_move_version: bool = True  # a comment moves Drive's version (and so the change feed)
+    service_account_may_comment: bool = True  # insertComment by the service account is allowed
+    service_account_may_create: bool = True  # Drive files.create by the service account is allowed
+    feed_lists_shared: bool = True  # the service account's changes.list lists files shared with it
     clock: FakeClock = field(default_factory=FakeClock)
     spreadsheets: dict[str, Spreadsheet] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    _used: Counter = field(default_factory=Counter)
+    _used: dict = field(default_factory=lambda: defaultdict(deque))  # (user or "*", kind) -> times in the window
     comment_failures: int = 0  # the next n batches with comment requests answer ALL_FAILED_UNKNOWN_REASON
     drive_lag: int | None = 0  # files.get answers the old version for n calls after a change (None: until flushed)
 
@@ -208,6 +221,7 @@ class FakeSheetsApi:
             failure = self._failure(kind, user)
             if failure is not None and not failure.applied:
                 return self._fail(failure, request, entry)
+            self.clock.advance(self.latency)
             self._charge(user, kind)
             discovery.check_query(method, query)
             discovery.check_body(method, body)
@@ -222,7 +236,10 @@ class FakeSheetsApi:
             body = exc.body()
             if kind == "drive":  # Drive v3 answers the legacy shape: code, message, errors[], no status
                 body["error"].pop("status", None)
-            return _response(request, exc.code, body, entry)
+            response = _response(request, exc.code, body, entry)
+            if exc.code == 429 and self.retry_after is not None:
+                response.headers["Retry-After"] = str(int(self.retry_after))
+            return response
 
     def _user(self, request: requests.PreparedRequest) -> str | None:
         auth = request.headers.get("Authorization", "")
@@ -253,19 +270,28 @@ class FakeSheetsApi:
                          entry)
 
     def _charge(self, user: str, kind: str) -> None:
-        if kind == "drive" or not self.quota_enabled:
+        """Count the request in the last 60 seconds, per user and per project; a refused one counts too."""
+        if kind == "drive" or not self.quota_enabled or (user != self.service_account and not self.people_use_quota):
             return
-        key = (user, kind, int(self.clock.now // 60))
-        self._used[key] += 1
-        if self._used[key] > self.quota:
+        over = None
+        for who, limit, scope in ((user, self.quota, "PerMinutePerUser"), ("*", self.project_quota, "PerMinute")):
+            window = self._used[who, kind]
+            while window and window[0] <= self.clock.now - 60:
+                window.popleft()
+            window.append(self.clock.now)
+            if len(window) > limit and over is None:
+                over = (limit, scope)
+        if over is not None:
+            limit, scope = over
             metric = "Read" if kind == "read" else "Write"
+            words = "per minute per user" if scope == "PerMinutePerUser" else "per minute"
             raise ApiError(429, (f"Quota exceeded for quota metric '{metric} requests' and limit '{metric} requests "
-                                 f"per minute per user' of service 'sheets.googleapis.com' for consumer "
+                                 f"{words}' of service 'sheets.googleapis.com' for consumer "
                                  f"'project_number:123456789'."), "RESOURCE_EXHAUSTED", [{
                 "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
                 "domain": "googleapis.com",
                 "metadata": {"quota_metric": f"sheets.googleapis.com/{kind}_requests",
-                             "quota_limit": f"{metric}RequestsPerMinutePerUser", "quota_limit_value": str(self.quota),
+                             "quota_limit": f"{metric}Requests{scope}", "quota_limit_value": str(limit),
                              "service": "sheets.googleapis.com", "consumer": "projects/123456789",
                              "quota_location": "global"}},
                 {"@type": "type.googleapis.com/google.rpc.Help", "links": [{
@@ -305,6 +331,14 @@ class FakeSheetsApi:
             return drive.list_changes(self, query, user)
         if name == "drive.revisions.list":
             return comments.list_revisions(self, params, query, user)
+        if name == "drive.files.create":
+            return drive.create_file(self, body, user)
+        if name == "drive.files.update":
+            return drive.update_file(self, params, body, user)
+        if name == "drive.permissions.create":
+            return drive.create_permission(self, params, body, user)
+        if name == "drive.comments.list":
+            return drive.list_comments(self, params, query, user)
         if name == "drive.permissions.list":
             return drive.list_permissions(self, params, query, user)
         sid = params["spreadsheetId"]

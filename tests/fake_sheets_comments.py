@@ -126,6 +126,9 @@ def batch_update(api: Any, book: Spreadsheet, body: dict[str, Any], user: str, a
     commentUpdateState; ``api.comment_failures`` > 0 makes that many batches' comments fail."""
     kinds = [k for r in body.get("requests", []) if isinstance(r, dict) for k in r]
     asked = any(k in COMMENT_KINDS for k in kinds)
+    if "insertComment" in kinds and user == api.service_account and not getattr(api, "service_account_may_comment", True):
+        # the wording is the fake's: what Google answers is what `doctor --uji-langsung` records
+        raise ApiError(403, "The caller does not have permission to comment on this spreadsheet.", "PERMISSION_DENIED")
     failing = asked and getattr(api, "comment_failures", 0) > 0
     if failing:
         api.comment_failures -= 1
@@ -137,7 +140,7 @@ def batch_update(api: Any, book: Spreadsheet, body: dict[str, Any], user: str, a
         book.__dict__.pop("comments_fail", None)
     answer["commentUpdateState"] = ("NO_UPDATES_REQUESTED" if not asked else
                                     "ALL_FAILED_UNKNOWN_REASON" if failing else "ALL_SAVED")
-    if asked and not failing:
+    if asked and not failing and getattr(api, "comments_move_version", True):
         book.version += 1
     return answer
 

@@ -50,6 +50,8 @@ def routes() -> tuple[Method, ...]:
     permissions.list."""
     out = []
     for name, only in (("sheets.v4.json", None), ("drive.v3.json", {"drive.files.get", "drive.revisions.list", "drive.permissions.list",
+                                                               "drive.files.create", "drive.files.update",
+                                                               "drive.permissions.create", "drive.comments.list",
                                                                "drive.changes.getStartPageToken", "drive.changes.list"})):
         doc = document(name)
         base = doc["servicePath"]

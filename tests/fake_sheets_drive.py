@@ -46,7 +46,8 @@ def file_resource(api: Any, book: Spreadsheet, user: str) -> dict[str, Any]:
     owner = {"kind": "drive#user", "emailAddress": book.owner, "displayName": book.owner.split("@")[0],
              "me": user == book.owner}
     return {"kind": "drive#file", "id": book.spreadsheet_id, "name": book.title, "mimeType": MIME,
-            "version": str(api.drive_version(book, answer=False)), "capabilities": {"canEdit": book.can_edit(user)}, "owners": [owner]}
+            "version": str(api.drive_version(book, answer=False)), "capabilities": {"canEdit": book.can_edit(user)}, "owners": [owner],
+            "parents": list(parents_of(book))}
 
 
 def _state(api: Any) -> dict[str, Any]:
@@ -96,7 +97,8 @@ def list_changes(api: Any, query: dict[str, list[str]], user: str) -> dict[str, 
     while position <= len(log) and len(changes) < size:
         entry = log[position - 1]
         book = api.spreadsheets.get(entry["fileId"])
-        if book is not None and book.can_read(user):
+        # feed_lists_shared False: the feed of a service account lists only files it owns (none)
+        if book is not None and book.can_read(user) and (getattr(api, "feed_lists_shared", True) or book.owner == user):
             changes.append({"kind": "drive#change", "changeType": "file", "type": "file", "time": entry["time"],
                             "removed": False, "fileId": book.spreadsheet_id, "file": file_resource(api, book, user)})
         position += 1
@@ -144,3 +146,73 @@ def list_permissions(api: Any, params: dict[str, str], query: dict[str, list[str
     if int(start) + size < len(permissions):
         answer["nextPageToken"] = str(int(start) + size)
     return answer
+
+
+# --- what `satudata doctor --uji-langsung` uses: a scratch file, its sharing, Drive comments --------
+
+
+def parents_of(book: Spreadsheet) -> list[str]:
+    return book.__dict__.setdefault("parents", ["1FolderSatuData"])
+
+
+def create_file(api: Any, body: dict[str, Any], user: str) -> dict[str, Any]:
+    """Drive v3 ``files.create`` of an empty Google Sheets file (metadata only). A service account has no
+    Drive storage of its own: with ``api.service_account_may_create`` False it is refused as Drive does
+    (403 storageQuotaExceeded); else the file is made in the folder named, the folder's owner owning it."""
+    if body.get("mimeType") != MIME:
+        raise DriveError(400, "fake Drive: only Google Sheets files are modelled", "invalid", "mimeType")
+    if user == api.service_account and not getattr(api, "service_account_may_create", True):
+        raise DriveError(403, "Service Accounts do not have storage quota. Leverage shared drives, or use OAuth "
+                              "delegation instead.", "storageQuotaExceeded")
+    sid = f"1Uji{len(api.spreadsheets) + len(api.__dict__.get('trashed', {})) + 1:04d}"
+    book = api.create_spreadsheet(sid, title=body.get("name", "Untitled spreadsheet"), editors={user})
+    book.__dict__["parents"] = list(body.get("parents") or ["root"])
+    api.touch(sid)
+    return {"kind": "drive#file", "id": sid, "name": book.title, "mimeType": MIME}
+
+
+def update_file(api: Any, params: dict[str, str], body: dict[str, Any], user: str) -> dict[str, Any]:
+    """``files.update`` with ``{"trashed": true}`` moves the file to the trash (it leaves the fake)."""
+    book = api.spreadsheets.get(params["fileId"])
+    if book is None or not book.can_edit(user):
+        raise DriveError(404, f"File not found: {params['fileId']}.", "notFound", "fileId")
+    if body.get("trashed"):
+        api.__dict__.setdefault("trashed", {})[book.spreadsheet_id] = api.spreadsheets.pop(book.spreadsheet_id)
+    return {"kind": "drive#file", "id": book.spreadsheet_id, "name": book.title, "mimeType": MIME,
+            "trashed": bool(body.get("trashed"))}
+
+
+def create_permission(api: Any, params: dict[str, str], body: dict[str, Any], user: str) -> dict[str, Any]:
+    book = api.spreadsheets.get(params["fileId"])
+    if book is None or not book.can_edit(user):
+        raise DriveError(404, f"File not found: {params['fileId']}.", "notFound", "fileId")
+    email = body.get("emailAddress", "")
+    if body.get("type") != "user" or "@" not in email:
+        raise DriveError(400, "fake Drive: only user permissions are modelled", "invalid", "type")
+    (book.editors if body.get("role") == "writer" else book.viewers).add(email)
+    return {"kind": "drive#permission", "id": str(zlib.crc32(email.encode())), "type": "user", "role": body["role"]}
+
+
+def list_comments(api: Any, params: dict[str, str], query: dict[str, list[str]], user: str) -> dict[str, Any]:
+    """Drive v3 ``comments.list``: the file's comment threads (the Sheets threads, as Drive shows them),
+    those modified since ``startModifiedTime``; Drive requires a ``fields`` mask here."""
+    from tests.fake_sheets_comments import threads_of
+
+    book = api.spreadsheets.get(params["fileId"])
+    if book is None or not book.can_read(user):
+        raise DriveError(404, f"File not found: {params['fileId']}.", "notFound", "fileId")
+    if "fields" not in query:
+        raise DriveError(400, "The 'fields' parameter is required for this method.", "required", "fields")
+    since = query.get("startModifiedTime", [""])[0]
+    out = []
+    for thread in threads_of(book):
+        posts = [thread["headPost"], *thread["replies"]]
+        modified = max(p["updateTime"] for p in posts)
+        if since and modified <= since:
+            continue
+        out.append({"kind": "drive#comment", "id": thread["commentId"], "createdTime": thread["headPost"]["createTime"],
+                    "modifiedTime": modified, "resolved": thread["status"] == "RESOLVED",
+                    "content": thread["headPost"]["content"],
+                    "author": {"kind": "drive#user", "displayName": thread["headPost"]["author"]["displayName"],
+                               "me": thread["headPost"]["authorEmail"] == user}})
+    return {"kind": "drive#commentList", "comments": out}

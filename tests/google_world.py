@@ -11,6 +11,7 @@ from typing import Any
 from service.config import Config, Opd
 from sheets.base import TabSnapshot, TabWrites, WriteResult
 from sheets.google import GoogleBackend
+from sheets.google.budget import STATE_NAME, Ledger
 from sheets.google.retry import RetryPolicy
 from sheets.layout import BY_KEY, match_headers, normalise_header
 from tests.conftest import World
@@ -19,6 +20,7 @@ from tests.fake_sheets_grid import a1_cell
 
 SPREADSHEET = "1SatuDataMagetanUji"
 WALIDATA = "walidata@example.go.id"
+BETWEEN_SECONDS = 10.0  # how long after a cycle's read ``between_read_and_write`` acts
 OPERATORS = {"DINKES": ("operator.dinkes@example.go.id",), "DIKPORA": ("operator.dikpora@example.go.id",)}
 
 
@@ -35,17 +37,21 @@ class ActingGoogleBackend(GoogleBackend):
 
     def __init__(self, api: FakeSheetsApi, config: Config, **kwargs: Any) -> None:
         kwargs.setdefault("retry", RetryPolicy(sleep=api.clock.sleep))
+        kwargs.setdefault("clock", lambda: api.clock.now)
         super().__init__(api.client(), {o.kode: o.spreadsheet_id or config.spreadsheet_id for o in config.opds},
                          walidata=config.walidata, operators={o.kode: o.operators for o in config.opds},
                          service_account=api.service_account, **kwargs)
         self.api = api
         self.writes: list[TabWrites] = []
         self._people: dict[str, Any] = {}
-        self.between_read_and_write: Callable[[], None] | None = None  # run once, at the next write
+        # run once, at the next write, BETWEEN_SECONDS after the read: an edit that lands sooner is as
+        # unseen as one between the identity re-read and the write (sheets/google/backend.py FRESH_SECONDS)
+        self.between_read_and_write: Callable[[], None] | None = None
 
     def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:
         between, self.between_read_and_write = self.between_read_and_write, None
         if between is not None:  # a person acts after the cycle read the sheet, before it writes
+            self.api.clock.advance(BETWEEN_SECONDS)
             between()
         out = super().write(batches, snapshots)
         self.writes += [b for b in batches if b and b.opd in out and out[b.opd].reason is None]
@@ -201,6 +207,7 @@ class GoogleWorld(World):
         people = {WALIDATA, *(e for emails in OPERATORS.values() for e in emails)}
         self.api.create_spreadsheet(SPREADSHEET, editors={self.api.service_account, *people})
         self.google = google_config(tmp_path)
+        backend.setdefault("ledger", Ledger(tmp_path / STATE_NAME))  # the workspace's status-google.json
         super().__init__(tmp_path, backend=ActingGoogleBackend(self.api, self.google, **backend))
         self.config = dataclasses.replace(self.google, archive_url=self.config.archive_url)
 

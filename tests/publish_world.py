@@ -44,9 +44,9 @@ def write_toml(world: World, publikasi: str = "") -> Path:
 
 
 class PublishedWorld(World):
-    def __init__(self, tmp_path: Path) -> None:
-        super().__init__(tmp_path)
-        self.config = make_config(tmp_path)
+    def __init__(self, tmp_path: Path, url: str | None = None) -> None:
+        super().__init__(tmp_path, url=url)
+        self.config = make_config(tmp_path, url=url)
         self.poll()
         ids = []
         for rincian, *_ in PUSKESMAS:

@@ -249,6 +249,21 @@ def test_published_csv_and_xlsx_never_carry_a_live_formula(world, monkeypatch, t
             assert not [c.value for c in cells if isinstance(c.value, str) and c.value[:1] in ("=", "+", "@")]
 
 
+def test_text_with_control_characters_and_ooxml_escapes_publishes_and_reads_back_exactly(world, monkeypatch, tmp_path):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    uraian = "Jumlah\x0bKlinik _x0041_ Pratama"
+    publication = _publish(world, monkeypatch, [_datum(uraian, 7.0)], tmp_path / "pub")
+    books = [body for name, body in publication.files.items() if name.endswith(".xlsx")]
+    assert books and "datapackage.json" in publication.files
+    for body in books:
+        cells = [c for row in CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python()
+                 for c in row]
+        assert uraian in cells
+
+
 # --- PDF layout ---------------------------------------------------------------------------------
 
 DPPKBPPPA = "Dinas Pengendalian Penduduk, Keluarga Berencana, Pemberdayaan Perempuan dan Perlindungan Anak"

@@ -476,6 +476,47 @@ def test_run_and_serve_answer_and_stop_cleanly_on_sigterm(tmp_path, command):
         proc.stdout.close()
 
 
+def test_archive_counts_since_a_watermark_count_only_what_is_new_on_every_database(tmp_path, db_url):
+    from sqlalchemy import select
+
+    from service.archive import schema as t
+    from tests.publish_world import PublishedWorld
+    world = PublishedWorld(tmp_path, db_url)
+    world.backend.set("DINKES", world.ids[1], "Nilai", "24")  # a second version of one datum
+    world.poll()
+    world.backend.set("DINKES", world.ids[1], "Terverifikasi", "YA")
+    world.poll()
+    reads = world.reads
+    with world.store.engine.connect() as conn:
+        versions = [tuple(r) for r in conn.execute(select(t.archive.c.id, t.archive.c.opd, t.archive.c.datum))]
+    assert len(versions) == 10
+    for after in (0, sorted(v[0] for v in versions)[len(versions) // 2], reads.archive_watermark()):
+        for opd in (None, "DINKES"):
+            mine = [v for v in versions if opd in (None, v[1])]
+            earlier = {v[1:] for v in mine if v[0] <= after}
+            assert reads.archive_count(True, opd, after=after) == sum(v[0] > after for v in mine)
+            assert reads.archive_count(False, opd, after=after) == len({v[1:] for v in mine if v[0] > after} - earlier)
+    world.store.engine.dispose()
+
+
+def test_the_dashboard_keeps_archive_counts_and_adds_only_new_versions(tmp_path, monkeypatch):
+    from tests.publish_world import PublishedWorld
+    world = PublishedWorld(tmp_path)
+    reads = DashboardReads(world.store)
+    assert reads.archive_count(False, None) == world.reads.archive_count() == 9
+    rid = world.ids[1]  # a new version of a datum already counted
+    world.backend.set("DINKES", rid, "Nilai", "24")
+    world.poll()
+    world.backend.set("DINKES", rid, "Terverifikasi", "YA")
+    world.poll()
+    asked = []
+    real = reads.queries.archive_count
+    monkeypatch.setattr(reads.queries, "archive_count", lambda *a, **k: asked.append(k.get("after")) or real(*a, **k))
+    assert (reads.archive_count(False, None), reads.archive_count(True, None)) == (9, 10)
+    assert asked == [world.reads.archive_watermark() - 1, None]  # the kept count grew by the new versions alone
+    world.store.engine.dispose()
+
+
 def test_opd_page_names_the_operator_and_flags_a_missing_sk(scene):
     from service.config import Person
     w = scene.world
@@ -489,3 +530,27 @@ def test_opd_page_names_the_operator_and_flags_a_missing_sk(scene):
     dikpora = client.get("/opd/DIKPORA").get_data(as_text=True)
     assert 'id="tanpa-sk"' in dikpora and "SPM 3" in dikpora
     assert client.get("/api/opd/DIKPORA").get_json()["opd"]["tanpa_sk"] is True
+
+
+def test_per_opd_reads_of_the_archive_are_kept_and_only_opds_that_archived_are_read_again(tmp_path):
+    from tests.publish_world import PublishedWorld
+    world = PublishedWorld(tmp_path)
+    reads, asked = DashboardReads(world.store), []
+
+    def compute(opds):
+        asked.append(opds)
+        return {o: [f"{o}@{len(asked)}"] for o in (opds or {"DINKES", "DIKPORA"})}
+
+    first = reads.per_opd_of_archive("ditahan", compute, "aturan-1")
+    assert reads.per_opd_of_archive("ditahan", compute, "aturan-1") == first and asked == [None]
+    rid = world.backend.ids("DIKPORA")[0]
+    world.backend.set("DIKPORA", rid, "Nilai", "12")
+    world.backend.set("DIKPORA", rid, "Selesai Diisi", "YA")
+    world.poll()
+    world.backend.set("DIKPORA", rid, "Terverifikasi", "YA")
+    world.poll()
+    assert reads.per_opd_of_archive("ditahan", compute, "aturan-1") == {"DINKES": ["DINKES@1"], "DIKPORA": ["DIKPORA@2"]}
+    assert asked[-1] == {"DIKPORA"}
+    reads.per_opd_of_archive("ditahan", compute, "aturan-2")  # the rules changed: every OPD again
+    assert asked[-1] is None
+    world.store.engine.dispose()

@@ -109,8 +109,8 @@ def test_the_busy_cycle_still_reads_once_and_writes_at_most_twice(world):
     since = len(world.api.requests_of())
     world.poll()
     log = world.api.requests_of()[since:]
-    # the grid read, and the values.batchGet that confirms the written rows (DECISIONS.md #16)
-    assert [r.method for r in log if r.kind == "read"] == ["sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet"]
+    # the grid read; the write follows it within seconds, so no values.batchGet re-reads the rows
+    assert [r.method for r in log if r.kind == "read"] == ["sheets.spreadsheets.get"]
     assert [r.method for r in log if r.kind == "write"] == ["sheets.spreadsheets.batchUpdate"] * 2
     assert own(world)
 
@@ -186,3 +186,93 @@ def test_only_a_posts_author_may_change_or_delete_it(world):
         {"updateCommentPost": {"commentId": thread["commentId"], "postId": thread["headPost"]["postId"],
                                "content": "diubah"}}]})
     assert answer["commentUpdateState"] == "ALL_SAVED"
+
+
+# --- comments that cost nothing when idle (DECISIONS.md #92) ---------------------------------------
+
+
+def _comment_attempts(world, since: int) -> list[int]:
+    return [i for i, r in enumerate(world.api.requests_of()[since:]) if r.kind == "write" and any(
+        "insertComment" in q or "addCommentReply" in q for q in (r.body or {}).get("requests", []))]
+
+
+def test_a_comment_write_that_keeps_failing_is_retried_after_1_2_4_8_16_cycles(world):
+    rid = flow.to_approved(world)
+    flow.fill(world, rid, 2024, "banyak")
+    flow.tick(world, rid, "Selesai Diisi")
+    world.api.comment_failures = 10**6  # Google never saves the poller's comments
+    tried = []
+    for cycle in range(40):
+        since = len(world.api.requests_of())
+        world.poll()
+        if _comment_attempts(world, since):
+            tried.append(cycle)
+    assert flow.status(world, rid) == "8 Perlu Perbaikan"
+    assert [b - a for a, b in zip(tried, tried[1:])][:5] == [1, 2, 4, 8, 16]
+    state = world.backend.ledger.section("komentar")[SPREADSHEET]
+    assert state["gagal"] == len(tried) and "ALL_FAILED_UNKNOWN_REASON" in state["alasan"]
+
+
+def test_between_comment_retries_a_quiet_spreadsheet_costs_one_drive_call_a_cycle(world):
+    rid = flow.to_approved(world)
+    flow.fill(world, rid, 2024, "banyak")
+    flow.tick(world, rid, "Selesai Diisi")
+    world.api.comment_failures = 10**6
+    for _ in range(6):  # the failure, the first retries, the read after the cell write
+        world.poll()
+    quiet = 0
+    for _ in range(8):
+        since = len(world.api.requests_of())
+        world.poll()
+        if not _comment_attempts(world, since):
+            log = world.api.requests_of()[since:]
+            assert [r.method for r in log] == ["drive.files.get"]  # one spreadsheet: files.get is its feed
+            quiet += 1
+    assert quiet >= 6
+
+
+def test_a_comment_backoff_is_capped_at_an_hour_and_cleared_when_google_saves(world):
+    from sheets.google import comments
+    backend = world.backend
+    for _ in range(12):
+        comments._failed(backend, "1X", "400 insertComment")
+    assert backend.ledger.section("komentar")["1X"]["jeda_siklus"] == 60  # 60-second cycles: an hour
+    backend.interval_seconds = 300
+    comments._failed(backend, "1X", "400 insertComment")
+    assert backend.ledger.section("komentar")["1X"]["jeda_siklus"] == 12
+
+
+def test_a_failing_comment_write_is_shown_once_on_kesehatan_and_in_doctor(world):
+    from service.cli.doctor import remembered_google
+    from service.web.views import google_status
+    rid = flow.to_approved(world)
+    flow.fill(world, rid, 2024, "banyak")
+    flow.tick(world, rid, "Selesai Diisi")
+    world.api.comment_failures = 10**6
+    for _ in range(5):
+        world.poll()
+    shown = google_status(world.config)["komentar_gagal"]
+    assert len(shown) == 1 and shown[0]["spreadsheet"] == SPREADSHEET and shown[0]["gagal"] >= 2
+    lines = [text for ok, text in remembered_google(world.config) if not ok]
+    assert len(lines) == 1 and "Komentar poller" in lines[0] and SPREADSHEET in lines[0]
+    world.api.comment_failures = 0
+    for _ in range(20):
+        world.poll()
+    assert google_status(world.config)["komentar_gagal"] == [] and own(world)
+
+
+def test_revision_authors_are_listed_from_the_last_page_seen_not_from_the_first(world):
+    from tests.fake_sheets_comments import revisions
+    rid = filled(world)
+    history = revisions(world.api.spreadsheets[SPREADSHEET])
+    for _ in range(2500):  # a year of edits: three pages of revisions
+        history.append({**history[-1], "id": str(len(history) + 1)})
+    flow.fill(world, rid, 2024, "32")
+    world.poll()  # lists to the end once (the last seen revision is on the first page)
+    flow.fill(world, rid, 2024, "33")
+    since = len(world.api.requests_of())
+    world.poll()
+    listed = [r for r in world.api.requests_of()[since:] if r.method == "drive.revisions.list"]
+    assert len(listed) == 1 and listed[0].query.get("pageToken")
+    change = next(e for e in world.reads.events(opd=OPD, row_id=rid, kind="nilai") if e["new_value"] == "33")
+    assert change["oleh"] == f"Sari (Dinkes) <{OPERATOR}>" and "sejak siklus lalu" in change["bagaimana"]

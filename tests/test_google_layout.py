@@ -70,11 +70,12 @@ class PerOpd:
         return {k: sum(1 for r in self.last if r.kind == k) for k in ("drive", "read", "write")}
 
     def settle(self) -> None:
-        for _ in range(4):
+        """Poll until idle: the first run of 57 spreadsheets spans a few cycles within the read quota."""
+        for _ in range(8):
             self.poll()
             if self.counts() == {"drive": 1, "read": 0, "write": 0}:
                 return
-        raise AssertionError(f"not idle after 4 cycles: {self.counts()}")
+        raise AssertionError(f"not idle after 8 cycles: {self.counts()}")
 
     def read_spreadsheets(self) -> set[str]:
         return {r.params.get("spreadsheetId") for r in self.last if r.kind == "read"}
@@ -108,7 +109,7 @@ def test_an_edit_in_one_spreadsheet_re_reads_only_that_one(opds):
     opds.process()
     opds.poll()
     assert opds.read_spreadsheets() == {sid_of(kode)}
-    assert opds.counts()["read"] == 2  # the grid read and the row-identity batchGet before the write
+    assert opds.counts()["read"] == 1  # the grid read; the write follows it within seconds (no batchGet)
     assert opds.backend.get(kode, 2, "ID") == f"{kode}-0001"  # the poller's write landed
     assert opds.backend.get(opds.kodes[16], 2, "ID") is None
     opds.poll()  # the read after its own write
@@ -232,9 +233,9 @@ def test_a_range_opened_to_the_domain_or_deleted_is_repaired_when_the_tab_is_rea
 
 
 def test_new_tabs_set_domain_users_can_edit_false_explicitly(opds):
-    opds.poll()
-    bodies = [q["addProtectedRange"]["protectedRange"] for r in opds.last if r.method.endswith("batchUpdate")
-              for q in r.body["requests"] if "addProtectedRange" in q]
+    opds.settle()  # 57 new tabs are made over the first cycles, within the quota
+    bodies = [q["addProtectedRange"]["protectedRange"] for r in opds.api.requests_of()
+              if r.method.endswith("batchUpdate") for q in r.body["requests"] if "addProtectedRange" in q]
     per_tab = len(template("X", 1, (), (), None))  # two system spans, three Walidata spans, the whole tab
     assert per_tab == 6 and len(bodies) == per_tab * COUNT
     assert all(b["editors"]["domainUsersCanEdit"] is False and b["warningOnly"] is False for b in bodies)

@@ -14,7 +14,7 @@ from sheets.google.bodies import body_size, value_updates
 from sheets.layout import HEADERS
 from tests import test_sop_flow as flow
 from tests.fake_sheets_grid import Cell
-from tests.google_world import SPREADSHEET, GoogleWorld
+from tests.google_world import BETWEEN_SECONDS, SPREADSHEET, GoogleWorld
 from tests.test_google_backend import SID, backend_for, put, sa_bodies
 from tests.test_google_backend import api as _api
 
@@ -128,14 +128,16 @@ def test_the_read_asks_for_no_formatted_text_and_no_repeated_value(api):
 
 def _sort(api, tab: str, order: list[int], sid: str = SID) -> None:
     """An operator sorts the data rows in the Sheets UI: sheet row ``1 + i`` takes what row
-    ``order[i]`` held (values and notes move with the row). Drive's version is NOT moved: it lags."""
+    ``order[i]`` held (values and notes move with the row). Drive's version is NOT moved: it lags.
+    The sort lands BETWEEN_SECONDS after the read, later than a write that needs no re-read would come."""
+    api.clock.advance(BETWEEN_SECONDS)
     sheet = api.sheet(sid, tab)
     where = {old: new for new, old in enumerate(order, start=1)}
     sheet.cells = {(where.get(r, r), c): cell for (r, c), cell in sheet.cells.items()}
 
 
 def _tab_of_five(api):
-    backend = backend_for(api)
+    backend = backend_for(api, clock=lambda: api.clock.now)
     backend.ensure_tabs([("DINKES", "")])
     for row in range(1, 6):
         put(api, "DINKES", row, {ID: f"DINKES-{row:04d}" if row != 3 else None, URAIAN: f"Data {row}"})
@@ -185,6 +187,7 @@ def test_a_row_that_cannot_be_told_apart_after_a_sort_is_left_for_the_next_cycle
 def test_a_column_inserted_after_the_read_stops_that_tabs_write(api):
     backend, snapshot = _tab_of_five(api)
     sheet = api.sheet(SID, "DINKES")
+    api.clock.advance(BETWEEN_SECONDS)
     sheet.cells = {(r, c + (c >= STATUS)): cell for (r, c), cell in sheet.cells.items()}  # Drive lags again
     out = backend.write([_decided(snapshot)], {"DINKES": snapshot})
     assert out["DINKES"].reason.startswith("Kolom tab DINKES berubah sejak dibaca")

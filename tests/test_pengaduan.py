@@ -343,3 +343,37 @@ def test_the_rate_limit_holds_under_concurrent_posts():
     with ThreadPoolExecutor(8) as pool:
         allowed = list(pool.map(lambda i: limit.allow(f"10.9.0.{i % 3}", NOW), range(3000)))
     assert allowed.count(True) == 75 and len(limit) == 3
+
+
+def test_a_refused_public_post_stays_on_the_public_pages_when_the_dashboard_has_a_login(world):
+    client = app_for(world, dashboard_users=USERS, publikasi={"terbuka": True}).test_client()
+    refused = client.post(f"/data/{PUSKESMAS}/lapor", data={"token": "1.x", "isi": "y" * 1_000_000})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 413 and "Kiriman terlalu besar" in html
+    assert "/status.css" not in html and "Ringkasan" not in html and "Kembali ke halaman data" in html
+    for asset in re.findall(r'(?:href|src)="(/[^"]+\.(?:css|js))"', html):  # nothing behind the login
+        answer = client.get(asset)
+        answer.close()  # a static file answer holds its file open until closed
+        assert answer.status_code == 200, asset
+    stale = client.post(f"/data/{PUSKESMAS}/lapor", data={"token": "123.abc", "isi": "x"})
+    assert stale.status_code == 400 and "Ringkasan" not in stale.get_data(as_text=True)
+
+
+def test_a_queue_longer_than_a_page_says_so_and_any_ticket_is_found_by_its_number(tmp_path):
+    from service.archive.pengaduan import KOREKSI, NewTicket
+
+    world = PublishedWorld(tmp_path)
+    try:
+        tickets = Tickets(world.store.engine)
+        numbers = [tickets.open(NewTicket(KOREKSI, f"laporan {i}", item=PUSKESMAS, opd="DINKES"), NOW)
+                   for i in range(502)]
+        client = app_for(world).test_client()
+        queue = client.get("/pengaduan?opd=DINKES").get_data(as_text=True)
+        assert 'id="terpotong"' in queue and "502" in queue
+        assert numbers[-1] not in queue  # the newest is past the page ...
+        found = client.get(f"/pengaduan?nomor={numbers[-1].lower()}").get_data(as_text=True)
+        assert f'id="tiket-{numbers[-1]}"' in found  # ... and found by its number
+        opd_page = client.get("/opd/DINKES").get_data(as_text=True)
+        assert 'id="tiket-lain"' in opd_page and "502" in opd_page
+    finally:
+        world.store.engine.dispose()

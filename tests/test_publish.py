@@ -19,7 +19,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from service.cli.commands import main
 from service.config import ConfigError, load_config
 from service.poller.service import Service
-from service.publish.build import build, write
+from service.publish import dcat
+from service.publish.build import build, refresh, write
 from service.publish.settings import load_settings
 from tests.conftest import WILAYAH
 from tests.publish_world import PublishedWorld, write_toml
@@ -151,6 +152,14 @@ def test_catalogue_parses_and_every_dataset_has_all_its_distributions(publicatio
                 "http://publications.europa.eu/resource/authority/frequency/ANNUAL")
 
 
+def test_catalogue_jsonld_nodes_are_sorted_by_id_with_sorted_values(publication):
+    nodes = json.loads(publication.files["katalog.jsonld"])
+    assert [n["@id"] for n in nodes] == sorted(n["@id"] for n in nodes) and len(nodes) == 3 + 6 * 2
+    for node in nodes:
+        for values in (v for v in node.values() if isinstance(v, list)):
+            assert values == sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+
+
 def test_catalogue_temporal_covers_the_years_present(publication):
     graph = Graph().parse(data=publication.files["katalog.ttl"].decode("utf-8"), format="turtle")
     dataset = URIRef(f"http://127.0.0.1:8050/data/{PUSKESMAS}")
@@ -188,7 +197,7 @@ def test_a_poll_that_archives_publishes_into_the_workspace_unless_turned_off(tmp
     assert not folder.exists()  # the world polls without the hook
     world.backend.set("DINKES", world.ids[0], "Nilai", "21")
     service.poll()
-    assert not folder.exists()  # the edit asks for a new verification: nothing archived
+    assert (folder / "datapackage.json").is_file()  # the first cycle with the hook catches up with the archive
     world.backend.set("DINKES", world.ids[0], "Terverifikasi", "YA")
     service.poll()
     assert (folder / "datapackage.json").is_file()
@@ -284,3 +293,69 @@ def test_an_empty_archive_publishes_an_empty_catalogue_and_no_package(world, tmp
     assert not (tmp_path / "out" / "datapackage.json").exists()
     graph = Graph().parse(tmp_path / "out" / "katalog.ttl", format="turtle")
     assert len(list(graph.subjects(RDF.type, DCAT.Catalog))) == 1
+
+
+def _verify_dikpora(world) -> None:
+    rid = world.backend.ids("DIKPORA")[0]
+    world.backend.set("DIKPORA", rid, "Nilai", "12")
+    world.backend.set("DIKPORA", rid, "Selesai Diisi", "YA")
+    world.poll()
+    world.backend.set("DIKPORA", rid, "Terverifikasi", "YA")
+    world.poll()
+    world.poll()
+
+
+def test_a_refresh_rebuilds_only_the_opds_that_archived_and_writes_what_a_full_build_would(tmp_path):
+    world = PublishedWorld(tmp_path)
+    settings = load_settings(world.config)
+    write(build(world.config, world.store, world.rules, WILAYAH, settings), settings.folder)
+    assert refresh(world.config, world.store, world.rules, WILAYAH, settings) is None  # nothing archived since
+    moved = tmp_path / "dipindah"
+    settings.folder.rename(moved)  # a workspace copied or moved elsewhere keeps its index
+    assert refresh(world.config, world.store, world.rules, WILAYAH, dataclasses.replace(settings, folder=moved)) is None
+    moved.rename(settings.folder)
+    _verify_dikpora(world)
+    again = refresh(world.config, world.store, world.rules, WILAYAH, settings)
+    assert [i.opd for i in again.items] == ["DIKPORA"]
+    assert f"data/{PUSKESMAS}.xlsx" in again.kept and f"data/{PUSKESMAS}.xlsx" not in again.files
+    write(again, settings.folder)
+    full = build(world.config, world.store, world.rules, WILAYAH, settings)
+    assert len(full.items) == 3
+    assert {name: (settings.folder / name).read_bytes() for name in full.files} == full.files
+    world.store.engine.dispose()
+
+
+def test_a_failed_publication_is_the_cycles_reported_error_and_is_caught_up_next_cycle(tmp_path):
+    world = PublishedWorld(tmp_path)
+    service = Service(world.config, world.backend, world.store, world.rules, WILAYAH, clock=lambda: world.now)
+    folder = load_settings(world.config).folder
+    folder.write_text("bukan folder")  # the publication cannot be written
+    report = service.poll()
+    assert [e for e in report.errors if e.startswith("Publikasi otomatis gagal")] == report.errors != []
+    assert world.row("DINKES", world.ids[0]).archived_version == 1  # the cycle itself stands
+    folder.unlink()
+    assert service.poll().errors == []
+    assert (folder / "datapackage.json").is_file() and (folder / "data" / f"{PUSKESMAS}.csv").is_file()
+    service.release()
+    world.store.engine.dispose()
+
+
+def test_catalogue_literals_with_quotes_and_line_breaks_parse_back_unchanged(published):
+    settings = load_settings(published.config)
+    item = dataclasses.replace(build(published.config, published.store, published.rules, WILAYAH).items[0],
+                               uraian_data='Jumlah "puskesmas"\nbaris \\ dua <a>')
+    ttl, jsonld = dcat.catalogue([(dcat.fragment(item, settings), item.opd, item.opd_nama, item.modified)],
+                                 settings, 'Uji "kutip"')
+    for body, fmt in ((ttl, "turtle"), (jsonld, "json-ld")):
+        graph = Graph().parse(data=body.decode("utf-8"), format=fmt)
+        node = URIRef(f"{settings.url_dasar}data/{item.slug}")
+        assert str(graph.value(node, DCTERMS.title)) == 'Jumlah "puskesmas"\nbaris \\ dua <a>'
+
+
+def test_datapackage_joined_from_kept_resources_is_the_same_bytes_as_the_whole(published, publication):
+    from service.publish import datapackage
+    settings = load_settings(published.config)
+    whole = datapackage.descriptor(publication.items, published.rules, settings, "Uji", 2025)
+    head = {k: v for k, v in whole.items() if k != "resources"}
+    joined = datapackage.package_json(head, [datapackage.resource_text(r) for r in whole["resources"]])
+    assert joined == datapackage.to_json(whole)

@@ -9,20 +9,32 @@ from sqlalchemy import Engine, create_engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with the project's Alembic migrations."""
+def migrate(engine: Engine, revision: str = "head", schema: str | None = None) -> None:
+    """Bring the schema to ``revision`` with the project's Alembic migrations. On PostgreSQL the
+    upgrade holds an advisory lock for its schema, so concurrent upgrades of one workspace run one
+    after the other, and it creates the workspace's own schema ([archive] skema) first."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
+    from sqlalchemy import text
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"satudata:{schema or ''}"})
+            if schema:
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
 
 class SchemaOutdated(Exception):
     """A server database whose schema is older than this version of the product."""
+
+
+def schema_args(schema: str | None) -> dict:
+    """create_engine arguments that put every connection in ``schema`` (a checked name)."""
+    return {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
 
 
 def known_revisions() -> set[str]:
@@ -59,15 +71,18 @@ def schema_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def make_engine(url: str, *, upgrade: bool | None = None) -> Engine:
+def make_engine(url: str, *, upgrade: bool | None = None, schema: str | None = None) -> Engine:
     """Build the engine for an archive whose schema is current.
 
     A SQLite archive (a file in the workspace) is brought up to date on open. A server database
     (PostgreSQL, MariaDB) is migrated only when asked (``upgrade=True``: ``satudata init`` and
     ``satudata db upgrade``), so no poller or dashboard runs DDL on a shared server unasked;
     ``upgrade=False`` never migrates (the read-only dashboard). A current schema costs one query.
+    ``schema`` (PostgreSQL): every connection of this workspace works in that schema only (its
+    tables, lease and Alembic version), so regencies share one server without sharing rows.
     """
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, **schema_args(schema))
+
     if upgrade is None:
         upgrade = engine.dialect.name == "sqlite"
     current, head = schema_revision(engine), head_revision()
@@ -76,5 +91,5 @@ def make_engine(url: str, *, upgrade: bool | None = None) -> Engine:
             engine.dispose()
             raise SchemaOutdated(f"skema arsip {'kosong' if current is None else 'versi ' + current} belum versi "
                                  f"terbaru ({head}); jalankan: satudata db upgrade")
-        migrate(engine)
+        migrate(engine, schema=schema)
     return engine

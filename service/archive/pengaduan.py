@@ -93,10 +93,12 @@ class Tickets:
         return None if row is None else _ticket(row)
 
     def listing(self, *, opd: str | None = None, open_only: bool = False, jenis: str | None = None,
-                limit: int = 500) -> list[dict]:
+                nomor: str | None = None, limit: int = 500) -> list[dict]:
         """Tickets oldest first (the open ones are the queue), at most ``limit``."""
         p = t.pengaduan
         query = select(p).order_by(p.c.id).limit(limit)
+        if nomor:
+            query = query.where(p.c.nomor == nomor)
         if opd:
             query = query.where(p.c.opd == opd)
         if open_only:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, exists, func, select
 
 from rules.fields import STANDAR_DATA
 from rules.findings import GALAT, PERINGATAN
@@ -261,13 +261,35 @@ class Queries:
             found = conn.execute(query).first()
         return archive_record(found) if found else None
 
-    def archive_count(self, all_versions: bool = False, opd: str | None = None) -> int:
-        """How many records archive_rows would yield."""
+    def archive_watermark(self) -> int:
+        """The newest archive version's id (0 for an empty archive)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(t.archive.c.id))).scalar() or 0
+
+    def metadata_watermark(self) -> int:
+        """The newest statistical metadata version's id (0 when there is none)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(t.metadata_versions.c.id))).scalar() or 0
+
+    def opds_archived_since(self, after: int) -> set[str]:
+        """The OPDs with a version newer than id ``after``: what an incremental publication
+        rebuilds (a range on the primary key, not a scan)."""
         a = t.archive
-        inner = select(a.c.opd, a.c.datum)
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(a.c.opd).where(a.c.id > after).distinct()).scalars())
+
+    def archive_count(self, all_versions: bool = False, opd: str | None = None, after: int = 0) -> int:
+        """How many records archive_rows would yield; with ``after`` (an archive_watermark),
+        only how many more than it yielded then (versions are only ever added): a count kept
+        by the dashboard is brought up to date from the new versions alone."""
+        a = t.archive
+        inner = select(a.c.opd, a.c.datum).where(a.c.id > after)
         if opd:
             inner = inner.where(a.c.opd == opd)
-        if not all_versions:  # one record per (opd, datum)
+        if not all_versions:  # one record per (opd, datum) not counted before
+            if after:
+                b = t.archive.alias("earlier")
+                inner = inner.where(~exists().where(b.c.opd == a.c.opd, b.c.datum == a.c.datum, b.c.id <= after))
             inner = inner.group_by(a.c.opd, a.c.datum)
         query = select(func.count()).select_from(inner.subquery())
         with self.engine.connect() as conn:

@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 
 from rules.fields import STANDAR_DATA
 from service.archive import chain, phases, schema as t
@@ -20,7 +20,7 @@ from service.archive.history import ArchiveHistory
 from service.archive.lease import Lease, renew
 from service.archive.phases import Phases
 from service.archive.timestamps import from_db as _aware, to_db as _utc
-from service.reconcile.plan import ArchiveRecord, Plan, RowMemory, TabMemory
+from service.reconcile.plan import ArchiveRecord, Plan, RowMemory, TabMemory, TabStatus
 
 
 # One encoder each: json.dumps with options builds a new encoder per call.
@@ -225,6 +225,18 @@ class Store:
                                 .values(status=status, message=message, checked_at=_utc(now), token=None))
             if done.rowcount == 0:
                 conn.execute(insert(t.tabs).values(opd=opd, next_seq=1, status=status, message=message,
+                                                   write_pending=False, confirm_removal=False,
+                                                   checked_at=_utc(now)))
+
+    def defer_tab(self, opd: str, message: str, now: datetime) -> None:
+        """A changed tab left for the next cycle by Google's quota: its token stays (the change is still
+        ahead of it); a tab held for another reason keeps that status and message."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(t.tabs).where(t.tabs.c.opd == opd).where(
+                or_(t.tabs.c.status.is_(None), t.tabs.c.status.in_((TabStatus.OK, TabStatus.DEFERRED))))
+                .values(status=TabStatus.DEFERRED, message=message, checked_at=_utc(now)))
+            if done.rowcount == 0 and conn.execute(select(t.tabs.c.opd).where(t.tabs.c.opd == opd)).first() is None:
+                conn.execute(insert(t.tabs).values(opd=opd, next_seq=1, status=TabStatus.DEFERRED, message=message,
                                                    write_pending=False, confirm_removal=False,
                                                    checked_at=_utc(now)))
 

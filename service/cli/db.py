@@ -21,7 +21,8 @@ def upgrade(config: Config) -> None:
     store = open_store(config, upgrade=True)
     revision = schema_revision(store.engine)
     store.engine.dispose()
-    click.echo(mask_secrets(f"Skema arsip {config.archive_url}: versi {revision} (terbaru: {head_revision()})."))
+    where = config.archive_url + (f" (skema {config.archive_schema})" if config.archive_schema else "")
+    click.echo(mask_secrets(f"Skema arsip {where}: versi {revision} (terbaru: {head_revision()}).", config.archive_url))
 
 
 @db.command(help="Tampilkan versi skema basis data arsip tanpa mengubahnya.")
@@ -30,9 +31,9 @@ def status(config: Config) -> None:
     from sqlalchemy import create_engine
 
     from service.archive.masking import mask_secrets
-    from service.archive.engine import head_revision, schema_revision
+    from service.archive.engine import head_revision, schema_args, schema_revision
 
-    engine = create_engine(config.archive_url)
+    engine = create_engine(config.archive_url, **schema_args(config.archive_schema))
     try:
         revision = schema_revision(engine)
     except Exception as exc:  # unreachable server, bad URL: say so, in words

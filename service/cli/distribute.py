@@ -99,7 +99,7 @@ def distribute(path: Path | None, config: Config, backend: Backend, wilayah: Wil
     for opd in order:  # read just before each append: tabs sharing a spreadsheet change its version
         result = backend.read([opd], {})[0]
         report.results.append(append_draft(backend, result, expansion.rows[opd], wilayah, handed_out_by(config)))
-    metadata = _read_metadata(path) if path is not None else None  # usulan alone: no list file
+    metadata = _read_metadata(path) if path is not None else None
     if metadata is not None:
         for out in report.results:
             if not out.error:

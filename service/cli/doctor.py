@@ -42,7 +42,30 @@ def doctor(config: Config, client: Any = None, service_account: str | None = Non
         groups[backend.spreadsheets[opd.kode]].append(opd.kode)
     for sid, kodes in groups.items():
         out += _spreadsheet(backend, sid, kodes, sa, fix)
-    return out + _feed(backend, len(groups)) + lines
+    return out + _feed(backend, len(groups)) + remembered_google(config) + lines
+
+
+def remembered_google(config: Config) -> list[Line]:
+    """What the poller keeps in the workspace (status-google.json): a comment write that keeps
+    failing, once per spreadsheet, and whether the live self-test ran."""
+    from sheets.google.budget import STATE_NAME, Ledger
+
+    from datetime import datetime
+
+    from service.timefmt import format_tanggal
+
+    ledger = Ledger(config.root / STATE_NAME)
+    out: list[Line] = []
+    for sid, state in sorted(ledger.section("komentar").items()):
+        if isinstance(state, dict) and state.get("gagal"):
+            try:
+                since = format_tanggal(datetime.fromisoformat(str(state.get("sejak"))), with_time=True)
+            except ValueError:
+                since = "?"
+            out.append((False, f"Komentar poller di spreadsheet {sid} belum tersimpan sejak {since} "
+                               f"({state['gagal']} kali; {state.get('alasan', '')}); dicoba lagi setiap "
+                               f"{state.get('jeda_siklus', 1)} siklus, siklus tanpa perubahan tetap 1 permintaan Drive"))
+    return out
 
 
 def _feed(backend: Any, spreadsheets: int) -> list[Line]:
@@ -188,3 +211,35 @@ def _xlsx(config: Config) -> list[Line]:
         else:
             out.append((True, f"{path.name}: judul kolom lengkap"))
     return out
+
+
+def live_test(config: Config, client: Any = None, service_account: str | None = None, second: Any = None,
+              second_path: Any = None, sleep: Any = None, clock: Any = None, wait: float = 300.0) -> list[Line]:
+    """`doctor --uji-langsung`: measure on the user's own account what the poller assumes
+    (sheets/google/selftest.py), save it as uji-google.json in the workspace, and say per
+    assumption what the poller will do. ``second`` a backend acting as a second account (tests),
+    else one from the key at ``second_path`` (``--akun-kedua``)."""
+    if config.backend != "google":
+        return [(False, "--uji-langsung hanya untuk backend google")]
+    from sheets.google import GoogleBackend
+    from sheets.google.auth import CredentialsError, load_service_account
+    from sheets.google.retry import RetryPolicy
+    from sheets.google.selftest import RESULT_NAME, SelfTest, explain, save
+
+    try:
+        extra = {"service_account": service_account} if client is not None else {}
+        backend = GoogleBackend.from_config(config, client=client, retry=RetryPolicy(attempts=3), **extra)
+        if second is None and second_path is not None:
+            import gspread
+
+            credentials, email = load_service_account(second_path)
+            second = GoogleBackend(gspread.Client(credentials), {}, service_account=email)
+    except CredentialsError as exc:
+        return [(False, f"{exc}. Cara menyiapkan: {SETUP}")]
+    except Exception as exc:  # a config the backend cannot use
+        return [(False, f"Backend google tidak dapat disiapkan: {exc}")]
+    first = backend.spreadsheets[config.opds[0].kode] if config.opds else config.spreadsheet_id
+    result = SelfTest(backend, second, sleep=sleep, clock=clock, wait=wait).run(first)
+    path = config.root / RESULT_NAME
+    save(path, result)
+    return explain(result) + [(True, f"Hasil uji disimpan di {path}; poller menyesuaikan diri pada siklus berikutnya")]

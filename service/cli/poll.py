@@ -92,7 +92,9 @@ def status(config: Config, store, as_json: bool, year: int | None) -> None:
         if opd["dibuka"]:
             click.echo(f"{'':<18} {'!' if opd['dibuka']['basi'] else '~'} {opd['dibuka']['pesan']}")
         if opd["pesan"]:
-            click.echo(f"{'':<18} ! {mask_secrets(opd['pesan'], config.archive_url)}")
+            from service.reconcile.plan import TabStatus
+            mark = "~" if opd.get("status_tab") == TabStatus.DEFERRED else "!"  # deferred by the quota: not an error
+            click.echo(f"{'':<18} {mark} {mask_secrets(opd['pesan'], config.archive_url)}")
     if idle:
         click.echo(f"{len(idle)} OPD belum memiliki baris: {', '.join(idle)}")
     if (last := data["siklus_terakhir"]) and last["galat"]:

@@ -16,7 +16,8 @@ import click
 from rules.sop import load_sop
 from service.archive.masking import mask_secrets
 
-STATUS = {"diproses": "diproses", "tidak_berubah": "tidak berubah", "dilewati": "DILEWATI", "galat": "GALAT"}
+STATUS = {"diproses": "diproses", "tidak_berubah": "tidak berubah", "dilewati": "DILEWATI", "galat": "GALAT",
+          "ditunda": "ditunda (kuota)"}
 PLAIN_EVERY_SECONDS = 2.0
 REQUESTS = {"read": "baca", "write": "tulis", "drive": "Drive", "stat": "cek berkas"}
 
@@ -74,6 +75,8 @@ def _summary(report, changes_only: bool) -> str:
     tabs = report.tabs
     parts = [f"{sum(t.status in ('diproses', 'dilewati') for t in tabs)} dari {len(tabs)} tab berubah",
              f"{sum(t.events for t in tabs)} perubahan status", f"{sum(t.archived for t in tabs)} diarsip"]
+    if deferred := sum(t.status == "ditunda" for t in tabs):
+        parts.append(f"{deferred} ditunda karena kuota")
     if waiting := sum(t.waiting for t in tabs):
         parts.append(f"{waiting} menunggu berkas ditutup")
     if errors := len(report.errors):

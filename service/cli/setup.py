@@ -120,10 +120,19 @@ def _per_opd_steps(directory: Path, path: Path, kode_wilayah: str) -> None:
 @click.command(help="Periksa kesiapan ruang kerja: kredensial, akses dan pemilik spreadsheet, tab, judul kolom dan "
                    "rentang terlindungi.")
 @click.option("--fix", is_flag=True, help="google: sesuaikan rentang terlindungi dengan satudata.toml.")
+@click.option("--uji-langsung", "live", is_flag=True,
+              help="google: uji anggapan poller pada akun sendiri di spreadsheet sementara (dibuang sesudahnya); "
+                   "hasilnya disimpan di uji-google.json.")
+@click.option("--akun-kedua", "second", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Kunci JSON akun kedua untuk uji komentar, sel terlindungi dan sisip baris (dengan --uji-langsung).")
+@click.option("--batas-detik", "wait", type=click.IntRange(10, 3600), default=300, show_default=True,
+              help="Lama menunggu Drive menampilkan satu suntingan (dengan --uji-langsung).")
 @pass_config
-def doctor(config: Config, fix: bool) -> None:
-    from service.cli.doctor import doctor as check, papers
-    lines = check(config, fix=fix) + papers(config)
+def doctor(config: Config, fix: bool, live: bool, second: Path | None, wait: int) -> None:
+    from service.cli.doctor import doctor as check, live_test, papers
+    if second is not None and not live:
+        raise click.UsageError("--akun-kedua hanya berlaku bersama --uji-langsung")
+    lines = live_test(config, second_path=second, wait=wait) if live else check(config, fix=fix) + papers(config)
     for ok, text in lines:  # None: a gap in the SOP's papers, told but not a fault of the workspace
         click.echo(f"{'OK ' if ok else 'PERHATIAN' if ok is None else 'PERBAIKI'} {text}")
     if any(ok is False for ok, _ in lines):

@@ -42,6 +42,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
               **sections.poller(data), **sections.walidata(data, root), **sections.rules(data, root),
               **sections.dashboard(data), **sections.publikasi(data), **pengaduan.pengaduan(data),
               **sections.backup(data, root), **sections.berita_acara(data), **sections.pejabat(data),
+              **sections.google(data),
               "opds": opd.opds(data), "extra_holidays": kalender.holidays(data)}
     opd.google_has_spreadsheets(fields["backend"], fields["spreadsheet_id"], fields["opds"])
     return Config(path=path, **fields)

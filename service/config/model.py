@@ -71,8 +71,10 @@ class Config:
     walidata_nama: str | None = None
     stale_lock_hours: int = 12  # [sheets] kunci_basi_jam: an older Excel/LibreOffice lock file is stale
     publikasi: dict = field(default_factory=dict)  # [publikasi], checked by service.publish.settings
+    archive_schema: str | None = None  # [archive] skema: this workspace's own PostgreSQL schema
     zona_waktu: str = "Asia/Jakarta"  # [workspace] zona_waktu: the zone every time is shown and written in
     pengaduan: object = None  # [pengaduan]: service.config.pengaduan.PengaduanSettings
+    google_quota: dict = field(default_factory=dict)  # [google] kuota_*: Quota field -> requests per minute
     walidata_orang: tuple[Person, ...] = ()  # [walidata] emails entries with their papers
     pembina: Person | None = None  # [pembina]: Pembina Data (BPS) at the joint check
     koordinator: Person | None = None  # [koordinator]: Koordinator Data (Bappeda)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ INTERVAL_MAX = 86_400  # one day: longer intervals overflow the scheduler and ma
 KNOWN_KEYS = {
     "workspace": {"name", "year", "zona_waktu", "kode_wilayah"},
     "sheets": {"backend", "folder", "spreadsheet_id", "credentials", "kunci_basi_jam"},
-    "archive": {"url"},
+    "archive": {"url", "skema"},
     "poller": {"interval_seconds"},
     "walidata": {"emails", "nama", "kata_sandi_env", "kata_sandi_file"},
     "rules": {"folder"},
@@ -28,7 +29,14 @@ KNOWN_KEYS = {
     "berita_acara": {"nomor"},
     "pembina": PERSON_KEYS,
     "koordinator": PERSON_KEYS,
+    "google": {"kuota_baca_per_menit", "kuota_tulis_per_menit", "kuota_baca_proyek_per_menit",
+               "kuota_tulis_proyek_per_menit", "kuota_drive_per_menit"},
 }
+# [google] kuota_* -> sheets.google.budget.Quota fields, with Google's documented defaults
+GOOGLE_QUOTA = {"kuota_baca_per_menit": ("read", 60), "kuota_tulis_per_menit": ("write", 60),
+                "kuota_baca_proyek_per_menit": ("read_project", 300),
+                "kuota_tulis_proyek_per_menit": ("write_project", 300),
+                "kuota_drive_per_menit": ("drive", 12_000)}
 Fields = dict[str, Any]
 
 
@@ -99,7 +107,18 @@ def archive(data: dict, root: Path) -> Fields:
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
         url = prefix + str(resolve(root, url[len(prefix):]))
-    return {"archive_url": url}
+    schema = value(section(data, "archive"), "skema", str, "archive", None)
+    if schema is not None:
+        if not SCHEMA_NAME.fullmatch(schema):
+            raise ConfigError(f"archive.skema '{schema}' tidak sah: pakai huruf kecil, angka dan '_', diawali huruf "
+                              "(misalnya \"kab_3520\"), paling panjang 63 karakter")
+        if not url.startswith("postgresql"):
+            raise ConfigError("archive.skema hanya untuk arsip PostgreSQL; SQLite dan MariaDB memakai berkas atau "
+                              "basis data sendiri untuk setiap kabupaten (ubah archive.url)")
+    return {"archive_url": url, "archive_schema": schema}
+
+
+SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 def poller(data: dict) -> Fields:
@@ -200,3 +219,10 @@ def pejabat(data: dict) -> Fields:
     for name in ("pembina", "koordinator"):
         section(data, name)
     return {"pembina": named(data, "pembina"), "koordinator": named(data, "koordinator")}
+
+
+def google(data: dict) -> Fields:
+    """``[google] kuota_*``: only the keys given; the rest keep Google's documented defaults."""
+    table = section(data, "google")
+    return {"google_quota": {name: bounded(table, key, "google", default, 1, 10_000_000, " permintaan per menit")
+                             for key, (name, default) in GOOGLE_QUOTA.items() if key in table}}

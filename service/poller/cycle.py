@@ -94,11 +94,16 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     cycle = _Cycle(config, store, rules, wilayah, now, clock, lease, f"{rules.fingerprint()}~{wilayah.fingerprint()}-{config.year}", report,
                    backend.service_account)
     try:
-        results = _read(config, backend, store, report, cycle.unwrap, progress)
-        if results is not None:
+        results, written = None, set()
+        for opds in _rounds(config, backend, store, cycle.unwrap):
+            results = _read(config, backend, store, report, cycle.unwrap, progress, opds)
+            if results is None:
+                break
             batches, snapshots = _decide(cycle, results, progress)
             _write(backend, store, batches, snapshots, cycle.wrap, report, config, clock)
-            _open_without_writes(config, report, {b.opd for b in batches}, clock())
+            written |= {b.opd for b in batches}
+        if results is not None:
+            _open_without_writes(config, report, written, clock())
             report.errors += backend.after_cycle()
             states = Queries(store.engine).state_counts()
             for tab in report.tabs:
@@ -140,15 +145,39 @@ def _ensure_tabs(backend: Backend, missing: list[tuple[str, str]],
     return created
 
 
-def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
-          unwrap: Callable[[Any], Any], progress: Callable[[int, int, str], None] | None = None) -> list | None:
-    """Create missing tabs, then read every tab; None when the backend cannot be read at all."""
+def _rounds(config: Config, backend: Backend, store: Store, unwrap: Callable[[Any], Any]) -> list[list[str]]:
+    """The OPDs in rounds, each read, decided and written before the next is read: one round for
+    a backend that does not plan (Excel), one per changed spreadsheet for Google (its quota and
+    the short gap between a read and its write: sheets/google/backend.py, DECISIONS.md #90)."""
     opds = [o.kode for o in config.opds]
+    plan = getattr(backend, "rounds", None)
+    if plan is None:
+        return [opds]
+    try:
+        known = store.tokens()
+        return plan(opds, {o: unwrap(known.get(o)) for o in opds}) or [[]]
+    except Exception:  # the read that follows reports what is wrong
+        log.exception("rounds could not be planned")
+        return [opds]
+
+
+def _read(config: Config, backend: Backend, store: Store, report: CycleReport,
+          unwrap: Callable[[Any], Any], progress: Callable[[int, int, str], None] | None = None,
+          opds: list[str] | None = None) -> list | None:
+    """Create missing tabs, then read every tab (of this round); None when the backend cannot be read at all."""
+    opds = [o.kode for o in config.opds] if opds is None else opds
+    if not opds:
+        return []
     try:
         seen = store.tokens(pending_as_none=False)
-        # only tabs never read (or lost since) are looked for: an idle cycle costs no listing
-        report.created = _ensure_tabs(backend, [(o.kode, o.nama) for o in config.opds if seen.get(o.kode) is None],
-                                      progress if config.backend == "xlsx" else None)
+        # only tabs never read, or that failed their last read (a tab deleted), are looked for: an idle
+        # cycle costs no listing, nor does the read after a write (whose token is None until then)
+        unsure = [o for o in config.opds if o.kode in opds and seen.get(o.kode) is None]
+        failed = ({t["opd"] for t in Queries(store.engine).tabs() if t.get("status") == TabStatus.ERROR}
+                  if unsure else set())
+        report.created += _ensure_tabs(backend, [(o.kode, o.nama) for o in unsure
+                                                 if o.kode not in seen or o.kode in failed],
+                                       progress if config.backend == "xlsx" else None)
         known = store.tokens()
         tokens = {o: unwrap(known.get(o)) for o in opds}
         if config.backend == "google":  # a new or answered report on an item: its thread on the row
@@ -217,6 +246,10 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
             progress(done - 1, len(results), result.opd)
         tab = TabReport(result.opd, "tidak_berubah", result.notice)
         cycle.report.tabs.append(tab)
+        if result.deferred:  # Google's quota is spent this minute: served first next cycle, not an error
+            tab.status, tab.message = "ditunda", result.deferred
+            cycle.store.defer_tab(result.opd, result.deferred, cycle.now)
+            continue
         if result.error:
             tab.status, tab.message = TabStatus.ERROR, result.error
             cycle.report.errors.append(f"{result.opd}: {result.error}")

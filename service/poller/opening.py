@@ -30,7 +30,7 @@ def open_backend(config: Config) -> Backend:
 def open_store(config: Config, upgrade: bool | None = None) -> Store:
     """The workspace's archive; ``upgrade`` as make_engine (None: SQLite migrates itself)."""
     try:
-        return Store(make_engine(config.archive_url, upgrade=upgrade))
+        return Store(make_engine(config.archive_url, upgrade=upgrade, schema=config.archive_schema))
     except SchemaOutdated as exc:
         raise ConfigError(mask_secrets(f"Basis data arsip ({config.archive_url}): {exc}")) from None
     except Exception as exc:

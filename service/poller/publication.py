@@ -11,13 +11,17 @@ from service.poller.cycle import CycleReport
 
 
 def publish_if_archived(config: Config, store: Store, report: CycleReport, rules: RuleSet, wilayah: Wilayah) -> None:
-    if archived := sum(t.archived for t in report.tabs):
-        from service.publish.build import publish_after_cycle
-        if problem := publish_after_cycle(config, store, archived, rules, wilayah):
-            message = f"Publikasi otomatis gagal: {problem}"
-            report.errors.append(message)
-            try:
-                store.cycle_log.add_error(report.cycle_id, message)
-            except Exception as exc:  # the archive went away after the cycle: the report still says it
-                if dberrors.describe(exc) is None:
-                    raise
+    """Run after the cycle committed and wrote the sheets: the publication is brought up to the
+    archive (only what changed since it was last written, so a failed one is caught up); its
+    failure is one of the cycle's reported errors and is added to its log row."""
+    if report.backend_failed:
+        return
+    from service.publish.build import publish_after_cycle
+    if problem := publish_after_cycle(config, store, rules, wilayah):
+        message = f"Publikasi otomatis gagal: {problem}"
+        report.errors.append(message)
+        try:
+            store.cycle_log.add_error(report.cycle_id, message)
+        except Exception as exc:  # the archive went away after the cycle: the report still says it
+            if dberrors.describe(exc) is None:
+                raise

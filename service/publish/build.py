@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import json
 import logging
 import os
@@ -16,7 +17,7 @@ from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
-from service.publish.items import Item, attach_metadata, build_items
+from service.publish.items import Item, attach_metadata, base_slug, build_items
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data
 from service.config.wilayah import load_wilayah
@@ -47,11 +48,23 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 """
 
 
+# Not published: what the next refresh reuses (DECISIONS.md #101): one file per OPD with its items'
+# catalogue entries, and a stamp (basis and archive mark) that an idle cycle reads alone.
+INDEX = ".indeks-publikasi"
+STAMP = "tanda.json"
+INDEX_FORMAT = 4
+_remembered: dict[str, tuple[bytes, dict[str, dict]]] = {}  # folder -> (stamp, OPD -> part) this process wrote
+
+
 @dataclass
 class Publication:
+    """``items`` and ``files`` are what this build made; ``kept`` names the files of items it
+    reused as already written; ``index`` is what a later refresh starts from."""
     items: list[Item]
     files: dict[str, bytes] = field(default_factory=dict)
-    withheld: list[Withheld] = field(default_factory=list)  # totals that disagree with their parts
+    kept: set[str] = field(default_factory=set)
+    index: dict | None = None
+    withheld: list[Withheld] = field(default_factory=list)  # totals that disagree with their parts (rebuilt OPDs)
     problem: str = ""  # why this is not today's publication (a broken rule file), for every reader
 
     def item(self, slug: str) -> Item | None:
@@ -63,24 +76,136 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     """Every published file, from the latest verified value of every datum."""
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
+    reads = Queries(store.engine)
+    mark = reads.archive_watermark()  # before reading: a version archived meanwhile is redone next time
     wilayah = wilayah or load_wilayah(config)
-    data, withheld = withhold(latest_data(Queries(store.engine), wilayah), rules, wilayah)
+    data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
+    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), reads.latest_metadata())
+    return _assemble(config, rules, settings, items, withheld, {"items": [], "ditahan": []}, mark, None,
+                     _basis(config, rules, settings, reads))
+
+
+def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
+            settings: Settings | None = None) -> Publication | None:
+    """The publication after new archive versions, rebuilding only the items of the OPDs whose
+    archive changed since the folder's last publish (and the catalogue indexes, joined from each
+    item's kept part). A full build when the folder has no usable index, or when anything the
+    files depend on besides the archive changed. None when nothing was archived since."""
+    rules = rules or load_rules(config.rules_folder)
+    settings = settings or load_settings(config)
+    reads = Queries(store.engine)
+    basis = _basis(config, rules, settings, reads)
+    stamp, parts = _read_index(settings.folder)
+    if stamp.get("format") != INDEX_FORMAT or stamp.get("dasar") != basis or not isinstance(stamp.get("arsip"), int):
+        return build(config, store, rules, wilayah, settings)
+    mark = reads.archive_watermark()
+    if mark == stamp["arsip"]:
+        return None
+    opds = reads.opds_archived_since(stamp["arsip"])
+    wilayah = wilayah or load_wilayah(config)
+    data, withheld = withhold([d for opd in sorted(opds) for d in latest_data(reads, wilayah, opd)], rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
-                            Queries(store.engine).latest_metadata())
+                            {k: v for k, v in reads.latest_metadata().items() if k[0] in opds})
+    kept = {"items": [e for opd, part in parts.items() if opd not in opds for e in part["items"]],
+            "ditahan": [w for opd, part in parts.items() if opd not in opds for w in part["ditahan"]]}
+    theirs = {e["slug"] for e in kept["items"]} | {e["base"] for e in kept["items"]}
+    if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash across OPDs: number afresh
+        return build(config, store, rules, wilayah, settings)
+    return _assemble(config, rules, settings, items, withheld, kept, mark, opds, basis)
+
+
+def _base(item: Item) -> str:
+    return base_slug(item.opd, item.kode_data, item.uraian_data)
+
+
+def _basis(config: Config, rules: RuleSet, settings: Settings, reads: Queries) -> str:
+    """Everything the published files depend on besides the archive's data versions (the
+    statistical metadata by its newest version: it changes about once a year)."""
+    payload = [INDEX_FORMAT, rules.fingerprint(), config.name, config.year, getattr(config, "kode_wilayah", None),
+               {k: v for k, v in dataclasses.asdict(settings).items() if k not in ("folder", "otomatis")},
+               [(o.kode, o.nama) for o in config.opds], reads.metadata_watermark()]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+
+
+def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[Item], withheld: list[Withheld],
+              kept: dict, mark: int, rebuilt: set[str] | None, basis: str) -> Publication:
+    """Files of the rebuilt items, the indexes from every item's entry (kept or new), the index;
+    ``rebuilt``: the OPDs made afresh (None: all of them)."""
     publication = Publication(items, withheld=withheld)
     files = publication.files
+    entries = list(kept["items"])
+    held = sorted(kept["ditahan"] + [w.as_dict() for w in withheld], key=lambda w: w["opd"])  # stable: each OPD's order
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
-    if items:  # a Data Package needs at least one resource
-        files["datapackage.json"] = datapackage.to_json(
-            datapackage.descriptor(items, rules, settings, config.name, config.year, withheld))
-    graph = dcat.catalogue(items, settings, config.name)
-    files["katalog.ttl"] = dcat.turtle(graph)
-    files["katalog.jsonld"] = dcat.jsonld(graph)
+        part = dcat.fragment(item, settings)
+        entries.append({"slug": item.slug, "base": _base(item), "opd": item.opd, "opd_nama": item.opd_nama,
+                        "item": item.data[0].item, "modified": item.modified,
+                        "resource": datapackage.resource_text(datapackage.resource(item, rules, config.year)),
+                        "dataset": part.dataset, "turtle": part.turtle, "jsonld": part.jsonld,
+                        "shared": [list(x) for x in part.shared]})
+    entries.sort(key=lambda e: (e["opd"], e["item"]))
+    publication.kept = {f"data/{e['slug']}{suffix}" for e in kept["items"] for suffix in ITEM_SUFFIXES}
+    if entries:  # a Data Package needs at least one resource
+        head = datapackage.head([(e["opd"], e["opd_nama"]) for e in entries], settings, config.name, config.year)
+        files["datapackage.json"] = datapackage.package_json(head, [e["resource"] for e in entries], held)
+    parts = [(dcat.Fragment(e["dataset"], e["turtle"], e["jsonld"], tuple(map(tuple, e["shared"]))), e["opd"],
+              e["opd_nama"],
+              e["modified"]) for e in entries]
+    files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue(parts, settings, config.name)
     files["BACA.txt"] = README.format(produk=settings.produk, garis="=" * len(f"Publikasi {settings.produk}"),
                                       wilayah=settings.wilayah).encode("utf-8")
+    publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": basis, "arsip": mark},
+                         "opds": rebuilt, "items": entries, "ditahan": held}
     return publication
+
+
+def _read_index(folder: Path) -> tuple[dict, dict[str, dict]]:
+    """(stamp, OPD -> {"items", "ditahan"}) of the folder's index; ({}, {}) when it has none.
+    The OPDs' parts come from memory when this process wrote the stamp that is there."""
+    try:
+        raw = (Path(folder) / INDEX / STAMP).read_bytes()
+        stamp = json.loads(raw)
+    except (OSError, ValueError):
+        return {}, {}
+    if not isinstance(stamp, dict):
+        return {}, {}
+    known = _remembered.get(str(folder))
+    if known and known[0] == raw:
+        return stamp, known[1]
+    parts = {}
+    try:
+        for path in sorted((Path(folder) / INDEX).glob("opd-*.json")):
+            part = json.loads(path.read_text(encoding="utf-8"))
+            parts[part["opd"]] = {"items": list(part["items"]), "ditahan": list(part["ditahan"])}
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}, {}
+    return stamp, parts
+
+
+def _write_index(folder: Path, index: dict) -> None:
+    """Each rebuilt OPD's part, then the stamp: a write cut short leaves the older stamp, so the
+    next refresh redoes those OPDs."""
+    where = Path(folder) / INDEX
+    where.mkdir(parents=True, exist_ok=True)
+    parts: dict[str, dict] = {}
+    for entry in index["items"]:
+        parts.setdefault(entry["opd"], {"items": [], "ditahan": []})["items"].append(entry)
+    for withheld in index["ditahan"]:
+        parts.setdefault(withheld["opd"], {"items": [], "ditahan": []})["ditahan"].append(withheld)
+    rebuilt = index["opds"]
+    names = {}
+    for opd in sorted(parts if rebuilt is None else rebuilt):
+        part = parts.get(opd, {"items": [], "ditahan": []})
+        names[opd] = f"opd-{hashlib.sha256(opd.encode('utf-8')).hexdigest()[:16]}.json"
+        _put(where / names[opd], json.dumps({"opd": opd, **part}, ensure_ascii=False).encode("utf-8"))
+    if rebuilt is None:  # a full build: parts of OPDs no longer published go
+        for path in where.glob("opd-*.json"):
+            if path.name not in names.values():
+                path.unlink(missing_ok=True)
+    raw = json.dumps(index["stamp"], sort_keys=True).encode("utf-8")
+    _put(where / STAMP, raw)
+    _remembered[str(folder)] = (raw, parts)
 
 
 def rules_problem(exc: RuleError) -> str:
@@ -104,27 +229,35 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
     Files of items the previous datapackage.json listed and this one does not are removed;
     nothing else in the folder is touched."""
     folder = Path(folder)
-    stale = _previous_files(folder) - set(publication.files)
+    stale = _previous_files(folder) - set(publication.files) - publication.kept
     written = unchanged = 0
     for name, body in sorted(publication.files.items()):
-        path = folder / name
-        if path.is_file() and path.read_bytes() == body:
+        if _put(folder / name, body):
+            written += 1
+        else:
             unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-            os.chmod(tmp, PUBLIC_MODE & ~_umask())  # mkstemp's 0600 would hide it from the web server's user
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written += 1
     for name in sorted(stale):
         (folder / name).unlink(missing_ok=True)
+    if publication.index is not None:  # last: an index never runs ahead of the files
+        _write_index(folder, publication.index)
     return written, unchanged
+
+
+def _put(path: Path, body: bytes) -> bool:
+    """Write ``body`` atomically unless the file holds it already; True when written."""
+    if path.is_file() and path.read_bytes() == body:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        os.chmod(tmp, PUBLIC_MODE & ~_umask())  # mkstemp's 0600 would hide it from the web server's user
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
 
 
 def _umask() -> int:
@@ -156,24 +289,24 @@ def write_problem(path: Path, exc: OSError) -> str:
     return f"Tidak dapat menulis {path}: {why}"
 
 
-def publish_after_cycle(config: Config, store: Store, archived: int, rules: RuleSet | None = None,
+def publish_after_cycle(config: Config, store: Store, rules: RuleSet | None = None,
                         wilayah: Wilayah | None = None) -> str | None:
-    """The poller's hook: after a cycle that archived something, refresh <workspace>/publikasi
-    unless [publikasi] otomatis = false. Returns why it failed (Indonesian), which the poller
-    reports as the cycle's own result; polling goes on."""
+    """The poller's hook, run after the cycle committed and wrote the sheets: bring
+    <workspace>/publikasi up to the archive unless [publikasi] otomatis = false, rebuilding only
+    what changed (a publish that failed before is caught up here). Returns why it failed
+    (Indonesian), which the poller reports as the cycle's own result; polling goes on."""
     from service.config import ConfigError
 
-    if archived <= 0:
-        return None
     try:
         settings = load_settings(config)
         if not settings.otomatis:
             return None
-        publication = build(config, store, rules, wilayah, settings)
+        publication = refresh(config, store, rules, wilayah, settings)
     except (ConfigError, RuleError) as exc:
         return str(exc)
     try:
-        write(publication, settings.folder)
+        if publication is not None:
+            write(publication, settings.folder)
     except OSError as exc:
         log.info("publikasi otomatis gagal", exc_info=True)
         return write_problem(settings.folder, exc)

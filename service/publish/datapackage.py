@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Container, Sequence
+from collections.abc import Container
 from typing import Any
 import re
 
@@ -118,15 +118,14 @@ def _metadata(item: Item) -> dict:
     return out
 
 
-def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int,
-               withheld: Sequence[Any] = ()) -> dict:
-    """The package; ``withheld`` (service.publish.withheld.Withheld): data held back, each with why."""
+def head(publishers: list[tuple[str, str]], settings: Settings, workspace: str, year: int) -> dict:
+    """The package without its resources; ``publishers`` (OPD code, name) in item order."""
     contributors = [{"title": settings.penerbit, "role": "publisher"}]
     seen = set()
-    for item in items:
-        if item.opd not in seen:
-            seen.add(item.opd)
-            contributors.append({"title": item.opd_nama, "role": "author", "organization": item.opd})
+    for kode, nama in publishers:
+        if kode not in seen:
+            seen.add(kode)
+            contributors.append({"title": nama, "role": "author", "organization": kode})
     return {
         "profile": "tabular-data-package", "name": _slug(settings.produk),
         "title": f"{settings.produk} — {workspace}",
@@ -137,13 +136,35 @@ def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace:
         "contributors": contributors,
         "keywords": ["Satu Data Indonesia", settings.wilayah, "data sektoral"],
         "tahun_kerja": year,
-        "resources": [resource(item, rules, year) for item in items],
-        **({"ditahan": [w.as_dict() for w in withheld]} if withheld else {}),
     }
+
+
+def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int,
+               withheld: list = ()) -> dict:
+    """The package; ``withheld`` (service.publish.withheld.Withheld): data held back, each with why."""
+    return {**head([(i.opd, i.opd_nama) for i in items], settings, workspace, year),
+            "resources": [resource(item, rules, year) for item in items],
+            **({"ditahan": [w.as_dict() for w in withheld]} if withheld else {})}
 
 
 def to_json(body: dict) -> bytes:
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def resource_text(body: dict) -> str:
+    """One resource as it sits, indented, in datapackage.json's list of resources."""
+    return "    " + json.dumps(body, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+def package_json(package_head: dict, resources: list[str], withheld: list[dict] | None = None) -> bytes:
+    """The same bytes as to_json of the whole descriptor, from its head, the resources' texts
+    (each kept from when its item last changed) and what is withheld (as_dict)."""
+    text = json.dumps({**package_head, "resources": _SLOT, **({"ditahan": withheld} if withheld else {})},
+                      ensure_ascii=False, indent=2)
+    return (text.replace(json.dumps(_SLOT), "[\n" + ",\n".join(resources) + "\n  ]", 1) + "\n").encode("utf-8")
+
+
+_SLOT = "\u0000resources\u0000"  # where the resources' texts go: no text of the head holds it
 
 
 def _slug(text: str) -> str:

@@ -1,20 +1,29 @@
 """The DCAT catalogue (DCAT v3 / DCAT-AP words): what CKAN's DCAT harvester and other portals read.
 
 Every node has an IRI (no blank nodes), and the JSON-LD is sorted, so the same items give
-the same bytes in every process.
+the same bytes in every process. Turtle and JSON-LD are written here, not by rdflib: its
+serialiser looks every IRI up against every bound namespace, which grows with the catalogue
+(DECISIONS.md #100). Each item's part is a `Fragment` made once, so a catalogue is the items'
+fragments joined: linear in items, and an unchanged item's part is reused as it was.
 """
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, XSD
-
-from service.publish.items import Item, slugify
+from service.publish.items import Item, ItemMetadata, slugify
 from service.publish.settings import Settings
 
-EU_FREQ = Namespace("http://publications.europa.eu/resource/authority/frequency/")
-EU_FILE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = "http://www.w3.org/ns/prov#"
+PREFIXES = (("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("prov", PROV), ("xsd", XSD))
+EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
+EU_FILE = "http://publications.europa.eu/resource/authority/file-type/"
 FREQUENCY = {"tahunan": "ANNUAL", "semesteran": "ANNUAL_2", "triwulanan": "QUARTERLY", "bulanan": "MONTHLY",
              "mingguan": "WEEKLY", "harian": "DAILY"}
 # (file suffix, IANA media type, EU file type, title)
@@ -29,65 +38,84 @@ RESOLUTION = {"tahunan": "P1Y", "semesteran": "P6M", "triwulanan": "P3M", "bulan
               "harian": "P1D"}  # dcat:temporalResolution, an xsd:duration
 
 
-def _agent(graph: Graph, iri: URIRef, name: str) -> URIRef:
-    graph.add((iri, RDF.type, FOAF.Agent))
-    graph.add((iri, FOAF.name, Literal(name, lang="id")))
-    return iri
+@dataclass(frozen=True)
+class Iri:
+    value: str
 
 
-def _activity(graph: Graph, item: Item, base: str) -> URIRef:
+@dataclass(frozen=True)
+class Lit:
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
+
+
+Node = tuple[str, list[tuple[str, "Iri | Lit"]]]  # (subject IRI, [(predicate IRI, object)])
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One item's part of the catalogue: its dataset IRI, Turtle block and JSON-LD nodes (sorted
+    by @id, as they sit in the catalogue's list). Every @id of an item starts with its dataset IRI
+    followed by "#" (below any slug character), so items' blocks sort by their dataset IRI.
+    ``shared``: nodes other items may name too (its activity): (@id, Turtle, JSON-LD), each
+    written once in the catalogue, the first item's."""
+    dataset: str
+    turtle: str
+    jsonld: str
+    shared: tuple[tuple[str, str, str], ...] = ()
+
+
+def _agent(iri: str, name: str) -> Node:
+    return iri, [(RDF_TYPE, Iri(FOAF + "Agent")), (FOAF + "name", Lit(name, "id"))]
+
+
+def _activity(item: Item, meta: ItemMetadata, base: str) -> Node:
     """The statistical activity (MS-Keg) that produced the item's data, as a prov:Activity."""
-    meta = item.metadata
-    node = URIRef(f"{base}kegiatan/{slugify(f'{item.opd} {meta.kegiatan}')}")
-    graph.add((node, RDF.type, PROV.Activity))
-    graph.add((node, DCTERMS.title, Literal(meta.kegiatan, lang="id")))
-    values = meta.kegiatan_values
+    props: list = [(RDF_TYPE, Iri(PROV + "Activity")), (DCT + "title", Lit(meta.kegiatan, "id"))]
     about = "; ".join(f"{label}: {text}" for label, text in meta.kegiatan_fields
                       if label in ("Tujuan Kegiatan", "Cara Pengumpulan Data", "Metode Pengumpulan Data",
                                    "Cakupan Wilayah Pengumpulan Data", "Unit Observasi"))
     if about:
-        graph.add((node, DCTERMS.description, Literal(about, lang="id")))
-    if values.get("instansi_penyelenggara"):
-        graph.add((node, PROV.wasAssociatedWith, _agent(graph, URIRef(f"{base}opd/{item.opd}"), item.opd_nama)))
-    return node
+        props.append((DCT + "description", Lit(about, "id")))
+    if meta.kegiatan_values.get("instansi_penyelenggara"):
+        props.append((PROV + "wasAssociatedWith", Iri(f"{base}opd/{item.opd}")))
+    return f"{base}kegiatan/{slugify(f'{item.opd} {meta.kegiatan}')}", props
 
 
-def _dataset(graph: Graph, item: Item, base: str, licence: URIRef) -> URIRef:
-    node = URIRef(f"{base}data/{item.slug}")
-    graph.add((node, RDF.type, DCAT.Dataset))
-    graph.add((node, DCTERMS.identifier, Literal(item.slug)))
-    graph.add((node, DCTERMS.title, Literal(item.title, lang="id")))
-    graph.add((node, DCTERMS.description, Literal(_description(item), lang="id")))
-    graph.add((node, DCTERMS.publisher, _agent(graph, URIRef(f"{base}opd/{item.opd}"), item.opd_nama)))
-    graph.add((node, DCAT.landingPage, node))
-    graph.add((node, DCTERMS.modified, Literal(item.modified, datatype=XSD.dateTime)))
+def _dataset(item: Item, base: str, licence: str) -> list[Node]:
+    node = f"{base}data/{item.slug}"
+    modified = Lit(item.modified, datatype=XSD + "dateTime")
+    props: list = [(RDF_TYPE, Iri(DCAT + "Dataset")), (DCT + "identifier", Lit(item.slug)),
+                   (DCT + "title", Lit(item.title, "id")),
+                   (DCT + "description", Lit(_description(item), "id")),
+                   (DCT + "publisher", Iri(f"{base}opd/{item.opd}")), (DCAT + "landingPage", Iri(node)),
+                   (DCT + "modified", modified)]
     for word in sorted({item.opd, item.satuan, *(item.standar[k] for k in ("konsep", "klasifikasi", "ukuran"))}
                        - {""}):
-        graph.add((node, DCAT.keyword, Literal(word, lang="id")))
-    period = URIRef(f"{node}#periode")
-    graph.add((node, DCTERMS.temporal, period))
-    graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    graph.add((period, DCAT.startDate, Literal(f"{min(item.years)}-01-01", datatype=XSD.date)))
-    graph.add((period, DCAT.endDate, Literal(f"{max(item.years)}-12-31", datatype=XSD.date)))
+        props.append((DCAT + "keyword", Lit(word, "id")))
+    period = f"{node}#periode"
+    props.append((DCT + "temporal", Iri(period)))
     kegiatan = item.metadata.kegiatan_values if item.metadata else {}
     periodicity = (item.standar["frekuensi"] or kegiatan.get("frekuensi_penyelenggaraan", "")).casefold()
     if periodicity in FREQUENCY:
-        graph.add((node, DCTERMS.accrualPeriodicity, EU_FREQ[FREQUENCY[periodicity]]))
-        graph.add((node, DCAT.temporalResolution, Literal(RESOLUTION[periodicity], datatype=XSD.duration)))
+        props.append((DCT + "accrualPeriodicity", Iri(EU_FREQ + FREQUENCY[periodicity])))
+        props.append((DCAT + "temporalResolution", Lit(RESOLUTION[periodicity], datatype=XSD + "duration")))
     if item.metadata and item.metadata.kegiatan:
-        graph.add((node, PROV.wasGeneratedBy, _activity(graph, item, base)))
+        props.append((PROV + "wasGeneratedBy", Iri(_activity(item, item.metadata, base)[0])))
+    nodes: list[Node] = [(node, props), (period, [
+        (RDF_TYPE, Iri(DCT + "PeriodOfTime")),
+        (DCAT + "startDate", Lit(f"{min(item.years)}-01-01", datatype=XSD + "date")),
+        (DCAT + "endDate", Lit(f"{max(item.years)}-12-31", datatype=XSD + "date"))])]
     for suffix, media, file_type, title in DISTRIBUTIONS:
-        dist = URIRef(f"{node}#{suffix.strip('.-').replace('.', '-')}")
-        graph.add((node, DCAT.distribution, dist))
-        graph.add((dist, RDF.type, DCAT.Distribution))
-        graph.add((dist, DCTERMS.title, Literal(title, lang="id")))
-        graph.add((dist, DCAT.downloadURL, URIRef(f"{base}data/{item.slug}{suffix}")))
-        graph.add((dist, DCAT.accessURL, node))
-        graph.add((dist, DCAT.mediaType, URIRef(IANA + media)))
-        graph.add((dist, DCTERMS["format"], EU_FILE[file_type]))
-        graph.add((dist, DCTERMS.license, licence))
-        graph.add((dist, DCTERMS.modified, Literal(item.modified, datatype=XSD.dateTime)))
-    return node
+        dist = f"{node}#{suffix.strip('.-').replace('.', '-')}"
+        props.append((DCAT + "distribution", Iri(dist)))
+        nodes.append((dist, [(RDF_TYPE, Iri(DCAT + "Distribution")), (DCT + "title", Lit(title, "id")),
+                             (DCAT + "downloadURL", Iri(f"{base}data/{item.slug}{suffix}")),
+                             (DCAT + "accessURL", Iri(node)), (DCAT + "mediaType", Iri(IANA + media)),
+                             (DCT + "format", Iri(EU_FILE + file_type)), (DCT + "license", Iri(licence)),
+                             (DCT + "modified", modified)]))
+    return nodes
 
 
 def _description(item: Item) -> str:
@@ -98,41 +126,106 @@ def _description(item: Item) -> str:
     return text + ("\nNilai dinyatakan tidak ada: " + "; ".join(notes) if notes else "")
 
 
-def catalogue(items: list[Item], settings: Settings, workspace: str) -> Graph:
+def fragment(item: Item, settings: Settings) -> Fragment:
+    nodes = _dataset(item, settings.url_dasar, settings.licence_url)
+    shared = [_activity(item, item.metadata, settings.url_dasar)] if item.metadata and item.metadata.kegiatan else []
+    return Fragment(nodes[0][0], "".join(_turtle_node(n) for n in nodes),
+                    ",\n".join(_jsonld_text(n) for n in sorted(nodes, key=lambda n: n[0])),
+                    tuple((n[0], _turtle_node(n), _jsonld_text(n)) for n in shared))
+
+
+def _catalogue_nodes(datasets: list[str], publishers: dict[str, str], modified: str | None,
+                     settings: Settings, workspace: str) -> list[Node]:
     base = settings.url_dasar
-    graph = Graph()
-    graph.bind("dcat", DCAT)
-    graph.bind("dct", DCTERMS)
-    graph.bind("foaf", FOAF)
-    graph.bind("prov", PROV)
-    node = URIRef(f"{base}katalog")
-    licence = URIRef(settings.licence_url)
-    graph.add((node, RDF.type, DCAT.Catalog))
-    graph.add((node, DCTERMS.title, Literal(f"Katalog {settings.produk} — {workspace}", lang="id")))
-    graph.add((node, DCTERMS.description, Literal(
-        f"Data sektoral OPD {settings.wilayah} yang telah diverifikasi Walidata.", lang="id")))
-    graph.add((node, DCTERMS.publisher, _agent(graph, URIRef(f"{base}walidata"), settings.penerbit)))
-    graph.add((node, DCTERMS.license, licence))
-    graph.add((node, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/IND")))
-    graph.add((node, FOAF.homepage, URIRef(f"{base}data")))
-    if items:
-        graph.add((node, DCTERMS.modified, Literal(max(i.modified for i in items), datatype=XSD.dateTime)))
-    for item in items:
-        graph.add((node, DCAT.dataset, _dataset(graph, item, base, licence)))
-    return graph
+    props: list = [
+        (RDF_TYPE, Iri(DCAT + "Catalog")),
+        (DCT + "title", Lit(f"Katalog {settings.produk} — {workspace}", "id")),
+        (DCT + "description", Lit(f"Data sektoral OPD {settings.wilayah} yang telah diverifikasi Walidata.", "id")),
+        (DCT + "publisher", Iri(f"{base}walidata")), (DCT + "license", Iri(settings.licence_url)),
+        (DCT + "language", Iri("http://publications.europa.eu/resource/authority/language/IND")),
+        (FOAF + "homepage", Iri(f"{base}data"))]
+    if modified:
+        props.append((DCT + "modified", Lit(modified, datatype=XSD + "dateTime")))
+    props += [(DCAT + "dataset", Iri(d)) for d in datasets]
+    return [(f"{base}katalog", props), _agent(f"{base}walidata", settings.penerbit),
+            *(_agent(f"{base}opd/{kode}", nama) for kode, nama in publishers.items())]
 
 
-def turtle(graph: Graph) -> bytes:
-    return graph.serialize(format="turtle").encode("utf-8")
+def catalogue(parts: list[tuple[Fragment, str, str, str]], settings: Settings, workspace: str) -> tuple[bytes, bytes]:
+    """(katalog.ttl, katalog.jsonld) from each item's (fragment, OPD code, OPD name, modified)."""
+    publishers: dict[str, str] = {}
+    for _, kode, nama, _ in parts:
+        publishers.setdefault(kode, nama)
+    modified = max((m for *_, m in parts), default=None)
+    head = _catalogue_nodes([p[0].dataset for p in parts], publishers, modified, settings, workspace)
+    shared: dict[str, tuple[str, str]] = {}
+    for part in parts:
+        for iri, ttl_text, jsonld_text in part[0].shared:
+            shared.setdefault(iri, (ttl_text, jsonld_text))
+    ttl = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + "\n"
+    ttl += "".join(_turtle_node(n) for n in head) + "".join(t for t, _ in shared.values())
+    ttl += "".join(p[0].turtle for p in parts)
+    texts = [(n[0], _jsonld_text(n)) for n in head] + [(p[0].dataset, p[0].jsonld) for p in parts]
+    texts += [(iri, j) for iri, (_, j) in shared.items()]
+    texts.sort(key=lambda x: x[0])
+    jsonld = "[\n" + ",\n".join(text for _, text in texts) + "\n]\n"
+    return ttl.encode("utf-8"), jsonld.encode("utf-8")
 
 
-def jsonld(graph: Graph) -> bytes:
-    """JSON-LD with its @graph sorted by @id and every value list sorted: one text per graph."""
-    body = json.loads(graph.serialize(format="json-ld"))
-    nodes = body if isinstance(body, list) else body.get("@graph", [body])
-    for node in nodes:
-        for key, value in node.items():
-            if isinstance(value, list):
-                node[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    nodes.sort(key=lambda n: n.get("@id", ""))
-    return (json.dumps(nodes, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+# Turtle ---------------------------------------------------------------------------------------
+
+_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_IRI_ESCAPE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_STRING_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
+_NAMED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _iri(value: str) -> str:
+    for prefix, namespace in PREFIXES:
+        if value.startswith(namespace) and _LOCAL.fullmatch(value[len(namespace):]):
+            return f"{prefix}:{value[len(namespace):]}"
+    return "<" + _IRI_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04X}", value) + ">"
+
+
+def _term(obj: Iri | Lit) -> str:
+    if isinstance(obj, Iri):
+        return _iri(obj.value)
+    text = '"' + _STRING_ESCAPE.sub(lambda m: _NAMED.get(m.group(), f"\\u{ord(m.group()):04X}"), obj.value) + '"'
+    if obj.lang:
+        return f"{text}@{obj.lang}"
+    return f"{text}^^{_iri(obj.datatype)}" if obj.datatype else text
+
+
+def _turtle_node(node: Node) -> str:
+    subject, props = node
+    lines = [("a" if p == RDF_TYPE else _iri(p)) + " " + _term(o) for p, o in props]
+    return _iri(subject) + "\n    " + " ;\n    ".join(lines) + " .\n\n"
+
+
+# JSON-LD (expanded form, as harvesters read it) -----------------------------------------------
+
+def _jsonld_value(obj: Iri | Lit) -> dict:
+    if isinstance(obj, Iri):
+        return {"@id": obj.value}
+    value = {"@value": obj.value}
+    if obj.lang:
+        value["@language"] = obj.lang
+    elif obj.datatype:
+        value["@type"] = obj.datatype
+    return value
+
+
+def _jsonld_text(node: Node) -> str:
+    """One node with every value list sorted, as it sits indented in the catalogue's list."""
+    subject, props = node
+    body: dict = {"@id": subject}
+    for predicate, obj in props:
+        if predicate == RDF_TYPE:
+            body.setdefault("@type", []).append(obj.value)
+        else:
+            body.setdefault(predicate, []).append(_jsonld_value(obj))
+    for key, values in body.items():
+        if isinstance(values, list):
+            body[key] = sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    text = json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True)
+    return "  " + text.replace("\n", "\n  ")

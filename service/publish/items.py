@@ -101,12 +101,17 @@ def slugify(text: str) -> str:
     return f"{head.rsplit('-', 1)[0] if '-' in head else head}-{digest}"
 
 
+def base_slug(opd: str, kode_data: str, uraian_data: str) -> str:
+    """An item's slug before a clash with another item's adds "-2", "-3"…"""
+    return slugify(f"{opd} {kode_data or uraian_data}")
+
+
 def build_items(data: list[Datum], opd_names: dict[str, str]) -> list[Item]:
     """One Item per (OPD, item key), ordered by OPD then item; slugs are unique and stable."""
     items, taken = [], set()
     for (opd, _), group in by_item(data).items():
         newest = max(group, key=lambda d: (d.diarsip_pada, d.tahun))
-        base = slugify(f"{opd} {newest.kode_data or newest.uraian_data}")
+        base = base_slug(opd, newest.kode_data, newest.uraian_data)
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1

@@ -60,12 +60,17 @@ def withhold(data: list[Datum], rules: RuleSet, wilayah: Wilayah) -> tuple[list[
     return [d for d in data if (d.opd, d.item, d.tahun) not in held], withheld
 
 
-def withheld_in_archive(config, store, wilayah: Wilayah | None = None) -> list[Withheld]:
-    """What a publication of the archive now would withhold (for the dashboard's Perlu ditinjau)."""
+def withheld_in_archive(config, store, wilayah: Wilayah | None = None, opds: set[str] | None = None,
+                        rules: RuleSet | None = None) -> list[Withheld]:
+    """What a publication of the archive now would withhold (for the dashboard's Perlu ditinjau);
+    with ``opds``, only among those OPDs' data (each OPD's totals are its own)."""
     from rules.rulefile import load_rules
     from service.archive.queries import Queries
     from service.publish.source import latest_data
 
     from service.config.wilayah import load_wilayah
     wilayah = wilayah or load_wilayah(config)
-    return withhold(latest_data(Queries(store.engine), wilayah), load_rules(config.rules_folder), wilayah)[1]
+    reads = Queries(store.engine)
+    data = latest_data(reads, wilayah) if opds is None else [d for o in sorted(opds)
+                                                              for d in latest_data(reads, wilayah, o)]
+    return withhold(data, rules or load_rules(config.rules_folder), wilayah)[1]

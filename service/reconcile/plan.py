@@ -21,6 +21,7 @@ class TabStatus(StrEnum):
     PENDING_REMOVAL = "hapus_tertunda"  # processed, with agreed rows whose removal waits for the Walidata
     ARCHIVE_UNKNOWN = "arsip_asing"  # held: the archive does not know the sheet's IDs (satudata adopt)
     CHAIN_BROKEN = "rantai_rusak"  # held: the archive's hash chain no longer holds
+    DEFERRED = "ditunda_kuota"  # changed, left for the next cycle by Google's per-minute quota (not held)
     NOT_HELD = "tidak_ditahan"  # adopt's answer for a tab that needs no adoption (never stored)
 
 

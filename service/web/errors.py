@@ -18,6 +18,10 @@ def error_page(exc: HTTPException) -> Response:
     message = own or MESSAGES.get(exc.code, title)
     if request.path.startswith("/api/"):
         response = jsonify({"galat": title, "pesan": message, "kode": exc.code})
+    elif _public_request():  # a visitor of the public pages never meets the dashboard's menu or login
+        referrer = request.referrer if request.referrer and request.referrer.startswith(request.host_url) else None
+        response = Response(render_template("publik/galat.html", judul=title, pesan=message, kode=exc.code,
+                                            kembali=referrer, sekarang=site.current().clock()), mimetype="text/html")
     else:
         response = Response(render_template("galat.html", judul=title, pesan=message, kode=exc.code,
                                             sekarang=site.current().clock(), api_url=None), mimetype="text/html")
@@ -25,6 +29,13 @@ def error_page(exc: HTTPException) -> Response:
     if exc.code == 405:
         response.headers["Allow"] = "GET, HEAD"
     return response
+
+
+def _public_request() -> bool:
+    """A public data page or a public form post (the pengaduan forms), by endpoint or, for a URL
+    no endpoint matched, by its /data prefix."""
+    from service.web.public import PUBLIC
+    return request.endpoint in PUBLIC or request.path == "/data" or request.path.startswith("/data/")
 
 
 def install(app: Flask) -> None:

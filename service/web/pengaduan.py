@@ -126,21 +126,29 @@ def with_age(ticket: dict) -> dict:
     return {**ticket, "hari_kerja": age.hari_kerja, "tenggat": age.tenggat, "terlambat": age.terlambat}
 
 
-def opd_tickets(kode: str) -> list[dict]:
-    """An OPD's open tickets, for its dashboard page."""
-    return [with_age(t) for t in tickets().listing(opd=kode, open_only=True)]
+OPD_PAGE_TICKETS = 20  # the OPD page shows the oldest; /pengaduan?opd= has them all
+
+
+def opd_tickets(kode: str) -> dict:
+    """An OPD's oldest open tickets and how many are open, for its dashboard page."""
+    shown = [with_age(t) for t in tickets().listing(opd=kode, open_only=True, limit=OPD_PAGE_TICKETS)]
+    total = sum(n for (o, _, status), n in tickets().counts().items() if o == kode and status == TERBUKA)
+    return {"tiket": shown, "jumlah": total}
 
 
 def queue() -> dict:
     """The queue as /pengaduan shows it, with the counts per OPD, kind and status the annual review reads."""
     d = site.current()
     opd, semua = site.opd_arg(), request.args.get("tampil") == "semua"
-    rows = [with_age(t) for t in tickets().listing(opd=opd, open_only=not semua)]
+    nomor = request.args.get("nomor", "").strip().upper()[:40] or None
+    rows = [with_age(t) for t in tickets().listing(opd=opd, open_only=not semua and not nomor, nomor=nomor)]
     rows.sort(key=lambda t: (t["status"] != TERBUKA, t["dibuat_pada"]))
     counts = [{"opd": o, "jenis": j, "status": s, "jumlah": n} for (o, j, s), n in sorted(
         tickets().counts().items(), key=lambda kv: tuple(x or "" for x in kv[0])) if not opd or o == opd]
-    return {"opd": opd, "semua": semua, "tenggat_hari_kerja": settings_of(d.config).tenggat_hari_kerja,
-            "tiket": rows, "jumlah": counts}
+    matching = rows if nomor else None
+    total = len(rows) if matching is not None else sum(c["jumlah"] for c in counts if semua or c["status"] == TERBUKA)
+    return {"opd": opd, "semua": semua, "nomor": nomor, "tenggat_hari_kerja": settings_of(d.config).tenggat_hari_kerja,
+            "tiket": rows, "jumlah": counts, "jumlah_cocok": total}
 
 
 @bp.get("/pengaduan")
@@ -148,7 +156,7 @@ def antrean():
     d, data = site.current(), queue()
     api_url = url_for("pengaduan.api", **{k: v for k, v in request.args.items() if k in ("opd", "tampil")})
     return render_template("pengaduan.html", tiket=data["tiket"], opds=d.config.opds, opd=data["opd"],
-                           semua=data["semua"], tenggat=data["tenggat_hari_kerja"], sekarang=d.clock(),
+                           semua=data["semua"], nomor=data["nomor"] or "", jumlah_cocok=data["jumlah_cocok"], tenggat=data["tenggat_hari_kerja"], sekarang=d.clock(),
                            api_url=api_url, pesan=request.args.get("pesan", "")[:200])
 
 

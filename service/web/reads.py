@@ -17,6 +17,8 @@ class DashboardReads:
     def __init__(self, store: Store, size: int = 32) -> None:
         self.store, self.queries = store, Queries(store.engine)
         self.size, self._data = size, {}
+        self._counts: dict[tuple, tuple[int, int]] = {}  # (all versions, OPD) -> (watermark, count)
+        self._per_opd: dict[str, tuple[str, int, dict]] = {}  # key -> (salt, watermark, OPD -> values)
 
     def marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
@@ -41,3 +43,34 @@ class DashboardReads:
                 self._data.clear()
             self._data[key] = (marker, value)
         return value
+
+    def archive_count(self, all_versions: bool, opd: str | None) -> int:
+        """queries.archive_count, kept with the archive's watermark and brought up to date from
+        the versions added since, so no request after a cycle counts the whole archive again."""
+        key = ("archive_count", all_versions, opd)
+        mark = self.queries.archive_watermark()
+        hit = self._counts.get(key)
+        if hit is not None and hit[0] == mark:
+            return hit[1]
+        total = (hit[1] + self.queries.archive_count(all_versions, opd, after=hit[0]) if hit is not None and hit[0] < mark
+                 else self.queries.archive_count(all_versions, opd))
+        if len(self._counts) >= 4 * self.size:
+            self._counts.clear()
+        self._counts[key] = (mark, total)
+        return total
+
+    def per_opd_of_archive(self, key: str, compute: Callable[[set[str] | None], dict[str, Any]], salt: str) -> dict:
+        """``compute(opds)`` (None: every OPD) -> {OPD: value}, kept with the archive's watermark
+        and ``salt`` (what else it depends on); after new versions only the OPDs that have them
+        are computed again."""
+        mark = self.queries.archive_watermark()
+        hit = self._per_opd.get(key)
+        if hit is not None and hit[0] == salt and hit[1] == mark:
+            return hit[2]
+        if hit is not None and hit[0] == salt and hit[1] < mark:
+            opds = self.queries.opds_archived_since(hit[1])
+            values = {**{o: v for o, v in hit[2].items() if o not in opds}, **compute(opds)}
+        else:
+            values = compute(None)
+        self._per_opd[key] = (salt, mark, values)
+        return values

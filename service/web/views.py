@@ -33,6 +33,7 @@ TAB_STATUS = {
     TabStatus.ARCHIVE_UNKNOWN: "Arsip tidak mengenal baris tab ini (ditahan)",
     TabStatus.CHAIN_BROKEN: "Rantai hash arsip rusak (ditahan)",
     "dibuka": "Menunggu berkas ditutup", "kunci_basi": "Kunci berkas basi",
+    TabStatus.DEFERRED: "Ditunda karena kuota",
 }
 GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute per user
 HISTORY_LIMIT = 5000
@@ -108,8 +109,19 @@ def rule_file_problem(config: Config) -> str:
 def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
     """Archived totals that disagree with their parts: publication holds them back until the
     Walidata corrects and re-verifies them."""
+    from rules.rulefile import load_rules
     from service.publish.withheld import withheld_in_archive
-    return [w.as_dict() for w in withheld_in_archive(config, reads.store)]
+
+    rules = load_rules(config.rules_folder)
+
+    def of(opds: set[str] | None) -> dict[str, list[dict]]:
+        found: dict[str, list[dict]] = {}
+        for w in withheld_in_archive(config, reads.store, opds=opds, rules=rules):
+            found.setdefault(w.opd, []).append(w.as_dict())
+        return found
+
+    by_opd = reads.per_opd_of_archive("ditahan", of, rules.fingerprint())
+    return [w for opd in sorted(by_opd) for w in by_opd[opd]]
 
 
 def perlu_ditinjau(reads: DashboardReads, kodes: frozenset[str] | None = None) -> list[dict]:
@@ -252,7 +264,7 @@ def riwayat(reads: DashboardReads, opd: str | None, limit: int) -> dict:
 
 
 def arsip(reads: DashboardReads, opd: str | None, all_versions: bool, page: int) -> dict:
-    total = reads.queries.archive_count(all_versions=all_versions, opd=opd)
+    total = reads.archive_count(all_versions, opd)
     pages = max(1, -(-total // ARSIP_PER_PAGE))
     page = min(max(1, page), pages)
     records = reads.queries.archive_page((page - 1) * ARSIP_PER_PAGE, ARSIP_PER_PAGE, all_versions=all_versions, opd=opd)
@@ -280,10 +292,13 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
     writes = max((c["permintaan"]["tulis"] for c in finished), default=0)
     google = config.backend == "google"
     tabs = {t["opd"]: t for t in reads.queries.tabs()}
-    problems = []
+    problems, deferred = [], []
     for o in config.opds:
         tab = tabs.get(o.kode)
         status = (tab or {}).get("status", "belum_dibaca")
+        if status == TabStatus.DEFERRED:  # not a problem: the next cycle serves it first
+            deferred.append({"kode": o.kode, "nama": o.nama, "pesan": tab["message"], "diperiksa": tab.get("checked_at")})
+            continue
         lock = lock_state(config, o.kode, now)
         if lock is not None and status == "ok":  # open in Excel/LibreOffice: waiting, or a stale lock
             problems.append({"kode": o.kode, "nama": o.nama, "status": "kunci_basi" if lock["basi"] else "dibuka",
@@ -303,7 +318,8 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
                   "siklus_per_menit": round(per_minute, 2),
                   "baca_per_siklus_maks": most_reads, "tulis_per_siklus_maks": writes,
                   "baca_per_menit": round(most_reads * per_minute, 1), "tulis_per_menit": round(writes * per_minute, 1),
-                  "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE},
+                  "melebihi": google and max(most_reads, writes) * per_minute > GOOGLE_QUOTA_PER_MINUTE,
+                  "ditunda": deferred, **google_status(config)},
         "masalah_tab": problems,
         "verifikasi": chain.last_verification(reads.queries.engine),
         "rantai": chain.heads(reads.queries.engine),
@@ -311,6 +327,25 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
                                       limit=GOOGLE_QUOTA_PER_MINUTE / per_minute if google else None,
                                       labels=[f"Siklus {c['id']}" for c in reversed(cycles)]),
     }
+
+
+def google_status(config: Config) -> dict:
+    """What the Google backend remembers in the workspace (status-google.json): comment writes
+    backing off, and when the self-test last ran. Empty for Excel or before the first cycle."""
+    if config.backend != "google":
+        return {}
+    from sheets.google.budget import STATE_NAME, Ledger
+    ledger = Ledger(config.root / STATE_NAME)
+    comments = ledger.section("komentar")
+    return {"komentar_gagal": [{"spreadsheet": sid, **v, "sejak": _moment(v.get("sejak"))}
+                               for sid, v in sorted(comments.items()) if isinstance(v, dict) and v.get("gagal")]}
+
+
+def _moment(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
 
 
 def jsonable(value: Any) -> Any:

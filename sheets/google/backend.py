@@ -6,7 +6,8 @@ or in an OPD's own spreadsheet. DECISIONS.md #5 and #15 are the budget:
   spreadsheet whose version is the token of the last processed read is skipped;
 * a busy cycle costs one ``spreadsheets.get`` (every OPD tab, with a lean ``fields`` mask: values,
   formulas without a value, notes, number formats), one ``values.batchGet`` confirming the rows
-  about to be written (google_rows) and at most one ``spreadsheets.batchUpdate`` for cells and notes
+  about to be written (rows.py) when the write comes later than FRESH_SECONDS after the read, and
+  at most one ``spreadsheets.batchUpdate`` for cells and notes
   (``updateCells`` per block of written system cells, google_requests) plus one for comments, per
   spreadsheet, whatever the number of tabs, rows or edits. A body is kept below MAX_REQUEST_BYTES
   (Google advises 2 MB): the first write of a large workspace takes a few; a refused body is
@@ -16,7 +17,9 @@ or in an OPD's own spreadsheet. DECISIONS.md #5 and #15 are the budget:
   then. Drive's version can lag, so row identity is confirmed as well (google_rows);
 * a write returns no token: an operator's edit landing between our write and a Drive call made after
   it would share its version and be skipped until the next edit, so the cycle after a write reads
-  once more (one Sheets read) and then stays idle.
+  once more (one Sheets read) and then stays idle;
+* the cycle serves the changed spreadsheets one round each, longest-waiting first, within Google's
+  per-minute quotas (budget.py); what does not fit is deferred to the next cycle, never refused.
 
 Only ``sheets/`` imports gspread and google-auth; nothing is built at import.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -35,6 +39,8 @@ from .bodies import (
     parse_sheet, template_requests, value_updates,
 )
 from . import comments, rows as row_identity
+from .budget import STATE_NAME, Budget, Ledger, Quota
+from .selftest import RESULT_NAME, Assumptions
 from .people import name_authors
 from .changes import ChangeFeed, version_of
 from .protect import Sync, fingerprint
@@ -49,6 +55,11 @@ DRIVE_URL = "https://www.googleapis.com/drive/v3/files"
 # shorter read timeout would retry a request the server is still running.
 TIMEOUT = (10.0, 185.0)
 _NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
+# A write that starts this soon after its spreadsheet was read needs no identity re-read: the
+# values.batchGet it would send leaves a window of the same length (its own answer, then the write)
+# in which a sort is not seen either. Cycles read, decide and write one spreadsheet at a time
+# (GoogleBackend.rounds), so the usual gap is the reconcile and one Drive call (DECISIONS.md #91).
+FRESH_SECONDS = 2.0
 
 
 def _same(known: Any, version: Any) -> bool:
@@ -84,8 +95,9 @@ class _Tab:
     protected ranges the service account may not edit (to name them when Google refuses a write)."""
 
     def __init__(self, sheet_id: int, title: str, notes: dict[tuple[int, int], str], token: str,
-                 locked: Sequence[dict[str, Any]] = ()) -> None:
+                 locked: Sequence[dict[str, Any]] = (), read_at: float = 0.0) -> None:
         self.sheet_id, self.title, self.notes, self.token = sheet_id, title, notes, token
+        self.read_at = read_at  # the budget clock when the read answered
         self.locked = [p for p in locked if p.get("requestingUserCanEdit") is False]
 
     def refused(self, requests: list[dict[str, Any]]) -> str:
@@ -103,9 +115,12 @@ class _Tab:
 class GoogleBackend(Backend):
     def __init__(self, client: Any, spreadsheets: Mapping[str, str], *, walidata: Sequence[str] = (),
                  operators: Mapping[str, Sequence[str]] | None = None, service_account: str | None = None,
-                 retry: RetryPolicy | None = None, timeout: Any = TIMEOUT) -> None:
+                 retry: RetryPolicy | None = None, timeout: Any = TIMEOUT, quota: Quota | None = None,
+                 clock: Callable[[], float] = time.time, ledger: Ledger | None = None,
+                 interval_seconds: int = 60, assumptions: Assumptions | None = None) -> None:
         """``client`` is a gspread Client (its authorised requests session is used);
-        ``spreadsheets`` maps each OPD code to the id of the spreadsheet holding its tab."""
+        ``spreadsheets`` maps each OPD code to the id of the spreadsheet holding its tab; ``ledger``
+        what is remembered between processes (the workspace's status-google.json)."""
         self.client = client
         self.session = client.http_client.session
         client.http_client.set_timeout(timeout)
@@ -120,9 +135,16 @@ class GoogleBackend(Backend):
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.requests: dict[str, int] = {"drive": 0, "read": 0, "write": 0}
+        self.ledger = ledger or Ledger(None)
+        self.budget = Budget(quota, clock, self.ledger)  # Google's per-minute quotas, planned
+        self.interval_seconds = interval_seconds
+        self.fresh_seconds = FRESH_SECONDS  # a write this soon after its read needs no identity re-read
+        # what `doctor --uji-langsung` measured on this account (uji-google.json), else Google's documented behaviour
+        self.assumptions = assumptions or Assumptions()
+        self._news: dict[str, bool] = {}  # spreadsheet -> a new comment found this cycle (comments.list)
+        self._in_cycle = False  # rounds() asked the change feed for this cycle
         self._titles: dict[str, dict[str, int]] = {}  # spreadsheet -> {tab title: sheetId}
         self._tabs: dict[str, _Tab] = {}  # OPD -> what its last read learnt
-        self.revision_seen: dict[str, str] = {}  # spreadsheet -> the last Drive revision whose editors were read
         self.feed = ChangeFeed(self)  # which spreadsheets changed: Drive's change feed (DECISIONS.md #15)
         self.protections = Sync(self)  # protected ranges in step with the config (DECISIONS.md #17)
 
@@ -140,6 +162,10 @@ class GoogleBackend(Backend):
             credentials, email = load_service_account(credentials_path(config))
             client = gspread.Client(credentials)
             kwargs.setdefault("service_account", email)
+        kwargs.setdefault("quota", Quota(**getattr(config, "google_quota", {})))
+        kwargs.setdefault("ledger", Ledger(config.root / STATE_NAME))
+        kwargs.setdefault("interval_seconds", config.interval_seconds)
+        kwargs.setdefault("assumptions", Assumptions.load(config.root / RESULT_NAME))
         return cls(client, layout, walidata=config.walidata,
                    operators={o.kode: o.operators for o in config.opds}, **kwargs)
 
@@ -159,9 +185,10 @@ class GoogleBackend(Backend):
 
         def send() -> Any:
             self.requests[kind] += 1
+            self.budget.note(kind)
             return self.session.request(method, url, params=lean, data=data, headers=headers, timeout=self.timeout)
 
-        return self.retry.run(send, what, idempotent).json()
+        return self.retry.run(send, what, idempotent, lambda wait, stated: self.budget.limited(kind, wait, stated)).json()
 
     def drive_file(self, sid: str, fields: str = "version") -> dict[str, Any]:
         return self.call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}", f"Drive files.get {sid}",
@@ -222,6 +249,8 @@ class GoogleBackend(Backend):
         so a cycle with every tab present makes no request here."""
         created: list[str] = []
         for sid, kodes in self._group([kode for kode, _ in opds]).items():
+            if sid not in self._titles and not self.budget.room():
+                continue  # the quota is spent this minute: made when its read is served
             try:
                 titles = self.sheet_titles(sid)
                 missing = [k for k in kodes if _find_tab(titles, k) is None]
@@ -257,11 +286,48 @@ class GoogleBackend(Backend):
 
     # --- read -----------------------------------------------------------------------------------
 
+    def rounds(self, opds: list[str], known: dict[str, Any]) -> list[list[str]]:
+        """The OPDs in the order a cycle serves them, one list per round: first every spreadsheet
+        that did not change (no Sheets request), then each changed spreadsheet alone, the one that
+        waited longest first. The cycle reads, decides and writes a round before reading the next,
+        so each write follows its read within seconds and the quota window is checked per round."""
+        groups = self._group(opds)
+        self.feed.look(groups, known)  # one Drive changes.list for every spreadsheet
+        self._in_cycle, self._news = True, {}
+        quiet = [o for o in opds if not self.spreadsheets.get(o)]
+        busy: list[tuple[float, list[str]]] = []
+        for sid, kodes in groups.items():
+            try:
+                version = self.feed.version(sid)
+            except GoogleError:  # the read reports it
+                busy.append((0.0, kodes))
+                continue
+            if self._stale(sid, kodes, known, version):
+                busy.append((self.budget.waits(sid), kodes))
+            else:
+                self.budget.served(sid)
+                quiet += kodes
+        busy.sort(key=lambda item: item[0])
+        return ([quiet] if quiet else []) + [kodes for _, kodes in busy]
+
+    def _stale(self, sid: str, kodes: list[str], known: dict[str, Any], version: str) -> list[str]:
+        """The tabs of a spreadsheet that must be read (all when a comment retry is due)."""
+        if comments.retry_due(self, sid):
+            return list(kodes)
+        if not self.assumptions.comments_move_version:  # measured: a comment leaves Drive's version alone
+            if sid not in self._news:
+                self._news[sid] = comments.new_comments(self, sid)
+            if self._news[sid]:
+                return list(kodes)
+        return [k for k in kodes if not self.feed.current(known.get(k), version, self._people_fingerprint(k))]
+
     def read(self, opds: list[str], known: dict[str, Any]) -> list[TabResult]:
         results = {o: TabResult(o, error=f"OPD {o} tidak punya spreadsheet_id di satudata.toml")
                    for o in opds if not self.spreadsheets.get(o)}
         groups = self._group(opds)
-        self.feed.look(groups, known)  # one Drive changes.list for every spreadsheet
+        if not self._in_cycle:
+            self.feed.look(groups, known)  # one Drive changes.list for every spreadsheet
+            self._news = {}
         for sid, kodes in groups.items():
             try:
                 results.update(self._read_spreadsheet(sid, kodes, known))
@@ -272,10 +338,15 @@ class GoogleBackend(Backend):
 
     def _read_spreadsheet(self, sid: str, kodes: list[str], known: dict[str, Any]) -> dict[str, TabResult]:
         version = self.feed.version(sid)
-        stale = [k for k in kodes if not self.feed.current(known.get(k), version, self._people_fingerprint(k))]
+        stale = self._stale(sid, kodes, known, version)
         out = {k: TabResult(k, unchanged=True, token=self.feed.refreshed(sid, known.get(k))) for k in kodes if k not in stale}
         if not stale:
             return out
+        if not self.budget.room():  # Google's per-minute quota is spent: this spreadsheet waits its turn
+            waited = max(0, int(self.budget.clock() - self.budget.waits(sid)))
+            why = (f"ditunda karena kuota Google per menit; dibaca pada siklus berikutnya (menunggu {waited} detik)")
+            return out | {k: TabResult(k, deferred=why) for k in stale}
+        self.budget.served(sid)
         try:
             sheets, found = self._grid(sid, stale, refresh=False)
         except GoogleError as exc:
@@ -322,7 +393,7 @@ class GoogleBackend(Backend):
         props = sheet.get("properties", {})
         title, sheet_id = props.get("title", opd), props.get("sheetId", 0)  # absent sheetId means 0
         grid, percent, problems, notes = parse_sheet(sheet)
-        self._tabs[opd] = _Tab(sheet_id, title, notes, version, sheet.get("protectedRanges", []))
+        self._tabs[opd] = _Tab(sheet_id, title, notes, version, sheet.get("protectedRanges", []), self.budget.clock())
         header, rows = (grid[0], grid[1:]) if grid else ([], [])
         to_rows = {(r - 1, c) for r, c in percent if r >= 1}
         bad = {(r - 1, c): m for (r, c), m in problems.items() if r >= 1}
@@ -338,10 +409,16 @@ class GoogleBackend(Backend):
         out: dict[str, WriteResult] = {}
         groups: dict[str, list[TabWrites]] = {}
         for batch in batches:
+            sid = self.spreadsheets.get(batch.opd)
+            if batch.comments and sid and (not self.assumptions.service_account_may_comment
+                                           or comments.backing_off(self, sid)):
+                batch = replace(batch, comments=[])  # a failed comment write waits its turn, the cells do not
+                if not batch and batch.opd in snapshots:  # nothing else: the read's version still holds
+                    out[batch.opd] = WriteResult(None, snapshots[batch.opd].token)
+                    continue
             if not batch and not batch.comments:
                 continue
             snapshot, tab = snapshots.get(batch.opd), self._tabs.get(batch.opd)
-            sid = self.spreadsheets.get(batch.opd)
             if sid is None or snapshot is None or tab is None or not _same(snapshot.token, tab.token):
                 out[batch.opd] = WriteResult(f"Tab {batch.opd} belum dibaca pada siklus ini{_NEXT_CYCLE}")
                 continue
@@ -364,12 +441,13 @@ class GoogleBackend(Backend):
             else:
                 out[batch.opd] = WriteResult(f"Spreadsheet tempat tab {batch.opd} berubah sejak dibaca{_NEXT_CYCLE}")
         placed, skipped = self._place(sid, fresh, snapshots, out)
-        comments.send(self, sid, placed)  # its own batchUpdate: a comment failure never blocks cells
+        # its own batchUpdate: a comment failure never blocks cells
+        saved = comments.send(self, sid, placed)
         per_tab = {b.opd: self._updates(b) for b in placed}
         for batch in placed:
             if not per_tab[batch.opd]:  # only human notes in the way: the read's version still holds
-                # after comment changes the next cycle reads again (to confirm them, or to retry)
-                out[batch.opd] = WriteResult(None, None if batch.comments else snapshots[batch.opd].token)
+                # saved comments are confirmed by the next read; failed ones wait for their retry, idle
+                out[batch.opd] = WriteResult(None, None if batch.comments and saved else snapshots[batch.opd].token)
         for chunk in _chunks({k: v for k, v in per_tab.items() if v}):
             for opd, result in self._send_chunk(sid, chunk).items():
                 if opd not in out or out[opd].reason is None:  # a tab over several bodies: any refusal stays
@@ -386,7 +464,12 @@ class GoogleBackend(Backend):
         rows that cannot be confirmed left out; a tab whose columns changed is not written."""
         if not batches:
             return [], {}
-        maps = row_identity.confirm(self, sid, [(b.opd, self._tabs[b.opd].title, snapshots[b.opd]) for b in batches])
+        now = self.budget.clock()
+        unsure = [b for b in batches if now - self._tabs[b.opd].read_at > self.fresh_seconds]
+        maps: dict[str, Any] = {b.opd: row_identity.SAME for b in batches}
+        if unsure:
+            maps.update(row_identity.confirm(self, sid, [(b.opd, self._tabs[b.opd].title, snapshots[b.opd])
+                                                         for b in unsure]))
         placed, skipped = [], {}
         for batch in batches:
             where = maps[batch.opd]
@@ -451,8 +534,13 @@ class GoogleBackend(Backend):
 
     def after_cycle(self) -> list[str]:
         """After the cycle's writes: repair the protected ranges its reads found out of step with the
-        config (one spreadsheets.batchUpdate per spreadsheet); what failed, in Bahasa Indonesia."""
-        return self.protections.send()
+        config (one spreadsheets.batchUpdate per spreadsheet); what failed, in Bahasa Indonesia.
+        Then remember the quota window and the waiting order for the next process."""
+        try:
+            return self.protections.send()
+        finally:
+            self._in_cycle = False
+            self.budget.save()
 
     def busy(self, opd: str) -> str | None:
         return None  # Google has no lock file; the version check guards every write

@@ -41,6 +41,7 @@ MAX_PAGES = 10  # of 1,000 changes; a longer backlog is cheaper to settle with f
 # changes listed before the tokens of unchanged tabs move to the newest position: moving them costs an
 # archive write per tab, not moving them makes each listing a little longer
 REFRESH_AFTER = 100
+ORDER_KEPT = 500  # feed positions remembered, in the order Drive handed them out
 
 
 def _parts(token: Any) -> tuple[Any, Any, Any]:
@@ -75,28 +76,36 @@ class ChangeFeed:
         self.page: str | None = None  # the position this read's tokens carry
         self.owners: dict[str, tuple[str, ...]] = {}  # spreadsheet -> its owners' e-mails, as Drive said
         self._current: dict[str, str] = {}  # spreadsheet -> version the feed vouches for in this read
+        self._asked: dict[str, str] = {}  # spreadsheet -> version files.get answered in this read
         self._listed = 0  # changes the feed listed in this read
+        self._mixed = False  # tokens on positions of unknown order: move them all to this read's
 
     def look(self, groups: Mapping[str, Sequence[str]], known: Mapping[str, Any]) -> None:
         """Ask the feed (one changes.list) which spreadsheets changed since the tokens were handed out."""
-        self._current, self.page, self._listed = {}, None, 0
-        if len(groups) < FEED_FROM:
-            return
+        self._current, self.page, self._listed, self._asked = {}, None, 0, {}
+        if len(groups) < FEED_FROM or not self.backend.assumptions.feed_lists_shared:
+            return  # measured: this account's feed leaves out shared files, so files.get each
         pages = Counter(p for kodes in groups.values() for k in kodes if (p := page_of(known.get(k))))
+        self._mixed = False
         if not pages:  # first run, or tokens from before the feed
-            self.page = self._start()
+            self.page = self._remember(self._start())
             return
-        page = pages.most_common(1)[0][0]
+        rank = {p: i for i, p in enumerate(self._order())}
+        if all(p in rank for p in pages):  # list from the oldest: it vouches for every later position too
+            page = min(pages, key=rank.__getitem__)
+        else:  # positions this workspace did not record: the most common, and every token moves after
+            page, self._mixed = pages.most_common(1)[0][0], len(pages) > 1
         try:
             latest, self.page, complete = self._list(page)
         except GoogleError as exc:
             if exc.status in (400, 404, 410):
                 log.info("page token perubahan Drive ditolak (%s); mulai dari token baru", exc.status)
-                self.page = self._start()
+                self.page = self._remember(self._start())
             else:  # the old position still lists every change after it
                 log.warning("daftar perubahan Drive tidak dapat dibaca (%s); versi ditanyakan per spreadsheet", exc)
                 self.page = page
             return
+        self._remember(self.page)
         self._listed = len(latest)
         if not complete:
             return
@@ -105,7 +114,9 @@ class ChangeFeed:
                 if latest[sid] is not None:
                     self._current[sid] = latest[sid]
                 continue
-            carried = {version_of(known.get(k)) for k in kodes if page_of(known.get(k)) == page}
+            # a token at the listed position or a later one: nothing listed since means nothing changed since
+            carried = {version_of(known.get(k)) for k in kodes
+                       if page_of(known.get(k)) == page or rank.get(page_of(known.get(k)), -1) > rank.get(page, 10**9)}
             if len(carried) == 1 and None not in carried:
                 self._current[sid] = carried.pop()
 
@@ -113,9 +124,11 @@ class ChangeFeed:
         """The spreadsheet's current Drive version: as the feed vouched for it, else files.get."""
         if sid in self._current:
             return self._current[sid]
-        info = self.backend.drive_file(sid, FILE_FIELDS)
-        self._note_owners(sid, info)
-        return str(info["version"])
+        if sid not in self._asked:
+            info = self.backend.drive_file(sid, FILE_FIELDS)
+            self._note_owners(sid, info)
+            self._asked[sid] = str(info["version"])
+        return self._asked[sid]
 
     def token(self, version: str, people: str | None) -> tuple[str, str | None, str | None]:
         """The token of a tab read now at ``version``."""
@@ -130,7 +143,7 @@ class ChangeFeed:
         """The token of a tab that did not change, moved to this read's feed position; None when the
         stored one still holds: it carries no position to move, or the feed answered for it from a
         short listing (so an idle or ordinary busy cycle writes nothing to the archive for it)."""
-        if self.page is None or (sid in self._current and self._listed < REFRESH_AFTER):
+        if self.page is None or (sid in self._current and self._listed < REFRESH_AFTER and not self._mixed):
             return None
         fresh = (version_of(known), self.page, people_of(known))
         return None if same_token(known, fresh) else fresh
@@ -178,6 +191,18 @@ class ChangeFeed:
             page = answer["nextPageToken"]
         log.info("lebih dari %s halaman perubahan Drive; versi ditanyakan per spreadsheet", MAX_PAGES)
         return latest, page, False
+
+    def _order(self) -> list[str]:
+        """The feed positions this workspace was handed, oldest first (status-google.json)."""
+        order = self.backend.ledger.section("umpan").get("urutan")
+        return [str(p) for p in order] if isinstance(order, list) else []
+
+    def _remember(self, page: str | None) -> str | None:
+        """Positions are handed out in time order, so the order they arrive in is theirs."""
+        if page is not None:
+            order = [p for p in self._order() if p != page] + [page]
+            self.backend.ledger.section("umpan")["urutan"] = order[-ORDER_KEPT:]
+        return page
 
     def _note_owners(self, sid: str, file: Mapping[str, Any]) -> None:
         if "owners" in file:

@@ -8,11 +8,18 @@ PostAuthor with displayName and ``me``, no e-mail) and ``sheets[].commentAnchors
 Drive v3 ``revisions.list`` names the editors of each revision (Drive quota, not Sheets').
 
 Comment writes go in their own ``spreadsheets.batchUpdate`` (the second write of a cycle), so a
-comment that cannot be saved never blocks the cell writes; it is planned again from the next read.
+comment that cannot be saved never blocks the cell writes. A spreadsheet whose comment write failed
+is not read again for it at once: the next try comes after 1, 2, 4 ... cycles (at most an hour),
+when the spreadsheet is read and its comments planned again; meanwhile cycles stay idle. The
+failure is kept in the workspace (status-google.json, ``komentar``) for /kesehatan and doctor.
+
+Revision editors are listed from the page holding the last revision seen (kept in the same file),
+so a busy read costs one revisions.list however long the file's history grows.
 """
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -81,34 +88,48 @@ def attach(snapshot: TabSnapshot, sheet: dict[str, Any], comments: list[dict[str
 # --- who edited: Drive revisions ----------------------------------------------------------------
 
 
+def _revisions(backend: Any, sid: str, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The revisions from the page ``token`` names on, and the token of the last page listed."""
+    revisions: list[dict[str, Any]] = []
+    last_page = token
+    for _ in range(50):  # at most 50,000 revisions read per cycle
+        params = {"fields": REVISION_FIELDS, "pageSize": "1000", **({"pageToken": token} if token else {})}
+        page = backend.call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/revisions",
+                             f"Drive revisions.list {sid}", params=params)
+        revisions += page.get("revisions", [])
+        last_page, token = token, page.get("nextPageToken")
+        if not token:
+            break
+    return revisions, last_page
+
+
 def revision_editors(backend: Any, sid: str) -> tuple[tuple[str, ...], str]:
     """Editors of the revisions since the last one this backend saw ("Name <e-mail>"), and how
     that is known. On a fresh start only the latest revision is known to be new."""
-    seen = backend.revision_seen
-    revisions: list[dict[str, Any]] = []
-    token = None
+    seen = backend.ledger.section("revisi")
+    mark = seen.get(sid) if isinstance(seen.get(sid), dict) else {}
     try:
-        for _ in range(50):  # at most 50,000 revisions read per cycle
-            params = {"fields": REVISION_FIELDS, "pageSize": "1000", **({"pageToken": token} if token else {})}
-            page = backend.call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/revisions",
-                                 f"Drive revisions.list {sid}", params=params)
-            revisions += page.get("revisions", [])
-            token = page.get("nextPageToken")
-            if not token:
-                break
+        try:
+            revisions, page = _revisions(backend, sid, mark.get("halaman"))
+        except GoogleError as exc:
+            if not mark.get("halaman") or exc.status not in (400, 404, 410):
+                raise
+            revisions, page = [], None  # the page token no longer holds: list from the start
+        if mark.get("halaman") and mark.get("id") not in [r.get("id") for r in revisions]:
+            revisions, page = _revisions(backend, sid, None)
     except GoogleError as exc:  # the audit then says it could not tell; the cycle goes on
         log.warning("riwayat revisi %s tidak dapat dibaca: %s", sid, exc)
         return (), "riwayat revisi Google Drive tidak dapat dibaca pada siklus ini"
     if not revisions:
         return (), "riwayat revisi Google Drive kosong"
     ids = [r.get("id") for r in revisions]
-    last = seen.get(sid)
+    last = mark.get("id")
     if last in ids:
         new, basis = revisions[ids.index(last) + 1:], "penyunting dalam riwayat revisi Google Drive sejak siklus lalu"
     else:
         new, basis = revisions[-1:], ("penyunting revisi terakhir di Google Drive (poller baru mulai; revisi "
                                       "sebelumnya tidak diperiksa)")
-    seen[sid] = ids[-1]
+    seen[sid] = {"id": ids[-1], "halaman": page}
     mine = (backend.service_account or "").casefold()
     names = []
     for rev in new:
@@ -145,9 +166,61 @@ def requests_for(sheet_id: int, writes: list[CommentWrite]) -> list[dict[str, An
     return out
 
 
+def new_comments(backend: Any, sid: str) -> bool:
+    """Where a comment does not move Drive's version (measured by `doctor --uji-langsung`): a comment
+    changed since the last one seen (Drive comments.list from a ``modifiedTime`` watermark kept in
+    status-google.json). The first look at a spreadsheet with comments counts as new."""
+    marks = backend.ledger.section("komentar_tanda")
+    since = marks.get(sid)
+    params = {"fields": "nextPageToken,comments(id,modifiedTime)", "pageSize": "100", "includeDeleted": "true"}
+    if since:
+        params["startModifiedTime"] = since
+    latest, token = since, None
+    try:
+        for _ in range(20):
+            page = backend.call("drive", "GET", f"{DRIVE_URL}/{quote(sid, safe='')}/comments",
+                                 f"Drive comments.list {sid}", params={**params, **({"pageToken": token} if token else {})})
+            times = [c.get("modifiedTime", "") for c in page.get("comments", []) if c.get("modifiedTime", "") > (since or "")]
+            latest = max([latest or "", *times]) or None
+            token = page.get("nextPageToken")
+            if not token:
+                break
+    except GoogleError as exc:  # unsure: read the spreadsheet (one Sheets read) rather than miss a comment
+        log.warning("komentar %s tidak dapat didaftar: %s", sid, exc)
+        return True
+    marks[sid] = latest or "1970-01-01T00:00:00.000Z"
+    return latest is not None and latest != since
+
+
+def backing_off(backend: Any, sid: str) -> bool:
+    """A comment write failed here and its next try is not due yet: comments are not sent."""
+    state = backend.ledger.section("komentar").get(sid)
+    return isinstance(state, dict) and backend.budget.clock() < state.get("coba_lagi", 0)
+
+
+def retry_due(backend: Any, sid: str) -> bool:
+    """The next try of a failed comment write is due: the spreadsheet is read to plan it again."""
+    state = backend.ledger.section("komentar").get(sid)
+    return isinstance(state, dict) and backend.budget.clock() >= state.get("coba_lagi", 0)
+
+
+def _failed(backend: Any, sid: str, why: str) -> None:
+    """1, 2, 4 ... cycles until the next try, at most an hour; logged at each try, not each cycle."""
+    failures = backend.ledger.section("komentar")
+    state = failures.get(sid) if isinstance(failures.get(sid), dict) else {}
+    count = int(state.get("gagal", 0)) + 1
+    interval = max(1, backend.interval_seconds)
+    cycles = min(2 ** (count - 1), max(1, 3600 // interval))
+    now = backend.budget.clock()
+    failures[sid] = {"gagal": count, "alasan": why[:300], "jeda_siklus": cycles,
+                     "sejak": state.get("sejak") or datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="seconds"),
+                     "coba_lagi": now + cycles * interval - interval / 2}
+    log.warning("Komentar di %s belum tersimpan (%s); dicoba lagi setelah %s siklus", sid, why, cycles)
+
+
 def send(backend: Any, sid: str, batches: list[Any]) -> bool:
     """One spreadsheets.batchUpdate with every comment change of these tabs; True when Google
-    saved them all (commentUpdateState ALL_SAVED). A failure is logged and planned again."""
+    saved them all (commentUpdateState ALL_SAVED). A failure backs off (``_failed``)."""
     requests = [r for b in batches for r in requests_for(backend.sheet_id(b.opd), b.comments)]
     if not requests:
         return True
@@ -156,11 +229,11 @@ def send(backend: Any, sid: str, batches: list[Any]) -> bool:
         reply = backend.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
                               f"komentar di {sid}", body={"requests": requests}, idempotent=False)
     except GoogleError as exc:
-        log.warning("Komentar di %s belum tersimpan (%s); dicoba lagi pada siklus berikutnya", sid, exc)
+        _failed(backend, sid, str(exc))
         return False
     state = reply.get("commentUpdateState")
     if state != "ALL_SAVED":
-        log.warning("Komentar di %s belum tersimpan (commentUpdateState %s); dicoba lagi pada siklus berikutnya",
-                    sid, state)
+        _failed(backend, sid, f"commentUpdateState {state}")
         return False
+    backend.ledger.section("komentar").pop(sid, None)
     return True

@@ -78,8 +78,10 @@ class RetryPolicy:
             wait = max(wait, retry_after)
         return min(self.cap, wait)
 
-    def run(self, send: Callable[[], requests.Response], what: str, idempotent: bool = True) -> requests.Response:
-        """Call ``send`` until it answers below 400, fails for good, or the attempts run out."""
+    def run(self, send: Callable[[], requests.Response], what: str, idempotent: bool = True,
+            limited: Callable[[float | None, int | None], Any] | None = None) -> requests.Response:
+        """Call ``send`` until it answers below 400, fails for good, or the attempts run out;
+        ``limited(retry_after, stated limit)`` is told of every rate-limit answer (the budget lowers)."""
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             try:
@@ -110,7 +112,10 @@ class RetryPolicy:
             message, reason = error_of(response)
             status = response.status_code
             # a rate limit means Google did not run the request: safe to repeat even if not idempotent
-            retryable = rate_limited(response, reason) or (status in RETRY_STATUS and idempotent)
+            limit = rate_limited(response, reason)
+            if limit and limited is not None:
+                limited(_retry_after(response), stated_limit(response))
+            retryable = limit or (status in RETRY_STATUS and idempotent)
             if not retryable or last:
                 raise GoogleError(f"{what}: Google menjawab {status} {reason} {message}".strip(),
                                   status, reason, attempt)
@@ -119,6 +124,16 @@ class RetryPolicy:
 
     def _wait(self, attempt: int, retry_after: float | None) -> None:
         self.sleep(self.delay(attempt, retry_after))
+
+
+def stated_limit(response: requests.Response) -> int | None:
+    """The per-minute limit a 429 names (ErrorInfo metadata ``quota_limit_value``), when it does."""
+    try:
+        details = response.json().get("error", {}).get("details", [])
+        values = [d.get("metadata", {}).get("quota_limit_value") for d in details if isinstance(d, dict)]
+        return next(int(v) for v in values if v is not None and str(v).isdigit())
+    except (ValueError, AttributeError, StopIteration):
+        return None
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -78,6 +78,19 @@ class RowMap:
         return None
 
 
+class _Same:
+    """Every row where the read saw it: a write that follows its read within seconds (backend.FRESH_SECONDS)."""
+
+    skipped: frozenset[int] = frozenset()
+
+    @staticmethod
+    def row(sheet_row: int) -> int:
+        return sheet_row
+
+
+SAME = _Same()
+
+
 def _columns(snapshot: TabSnapshot) -> list[int]:
     found = match_headers(list(snapshot.header)).columns
     return sorted(found[k] for k in IDENTITY if k in found)
