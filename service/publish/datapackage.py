@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from typing import Any
 import re
 
@@ -140,7 +140,7 @@ def head(publishers: list[tuple[str, str]], settings: Settings, workspace: str, 
 
 
 def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int,
-               withheld: list = ()) -> dict:
+               withheld: Sequence[Any] = ()) -> dict:
     """The package; ``withheld`` (service.publish.withheld.Withheld): data held back, each with why."""
     return {**head([(i.opd, i.opd_nama) for i in items], settings, workspace, year),
             "resources": [resource(item, rules, year) for item in items],
