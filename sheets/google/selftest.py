@@ -75,7 +75,7 @@ class SelfTest:
         self.sleep, self.clock = sleep or time.sleep, clock or time.time
         self.wait, self.samples = wait, samples
         self.results: dict[str, dict[str, Any]] = {}
-        self.sid: str | None = None
+        self.sid = ""  # the scratch spreadsheet run() makes
 
     # --- requests -------------------------------------------------------------------------------
 
