@@ -90,7 +90,7 @@ class ChangeFeed:
         if not pages:  # first run, or tokens from before the feed
             self.page = self._remember(self._start())
             return
-        rank = {p: i for i, p in enumerate(self._order())}
+        rank: dict[str | None, int] = {p: i for i, p in enumerate(self._order())}
         if all(p in rank for p in pages):  # list from the oldest: it vouches for every later position too
             page = min(pages, key=rank.__getitem__)
         else:  # positions this workspace did not record: the most common, and every token moves after
