@@ -154,8 +154,8 @@ def _rounds(config: Config, backend: Backend, store: Store, unwrap: Callable[[An
     try:
         known = store.tokens()
         return backend.rounds(opds, {o: unwrap(known.get(o)) for o in opds}) or [[]]
-    except Exception:  # the read that follows reports what is wrong
-        log.exception("rounds could not be planned")
+    except Exception:  # the read that follows reports what is wrong (a traceback only with -v)
+        log.info("rounds could not be planned", exc_info=True)
         return [opds]
 
 
