@@ -56,6 +56,14 @@ def iso(moment: datetime) -> str:
     return to_wib(moment).isoformat(timespec="seconds")
 
 
+def local_iso(value: datetime | date) -> str:
+    """For JSON: an aware moment in the workspace's zone with its offset, a date or a naive moment
+    as it is (a program reading it gets the same local time a person is shown)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(zone()).isoformat()
+    return value.isoformat()
+
+
 def format_tanggal(moment: datetime | date, with_time: bool = False) -> str:
     """8 April 2025 (and 14.05 WIB); a bare date (a holiday) is shown as that day."""
     if not isinstance(moment, datetime):

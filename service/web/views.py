@@ -18,6 +18,7 @@ from service.archive import chain, documents
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
 from service.reconcile.plan import TabStatus
+from service.timefmt import local_iso
 from sheets.layout import BY_KEY
 
 KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
@@ -368,7 +369,7 @@ def _moment(text: Any) -> datetime | None:
 def jsonable(value: Any) -> Any:
     """Datetimes as ISO 8601, everything else as JSON can hold it."""
     if isinstance(value, (datetime, date)):
-        return value.isoformat()
+        return local_iso(value)
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
