@@ -77,7 +77,7 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     order = list(KETEPATAN)
     started = sorted((o for o in opds if o["baris"]), key=lambda o: order.index(o["ketepatan"]))
     cycles = reads.queries.cycles(limit=1)
-    rules_problem = "" if inputs.closed else reads.cached("galat_aturan", lambda: rule_file_problem(config))
+    rules_problem = "" if inputs.closed else rule_file_problem(config, reads)
     return {
         "workspace": config.name, "tahun": inputs.year, "tahun_berjalan": config.year,
         "tahun_tersedia": known_years(config, reads.store), "sekarang": now, "opd": started,
@@ -98,12 +98,12 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     }
 
 
-def rule_file_problem(config: Config) -> str:
+def rule_file_problem(config: Config, reads: DashboardReads) -> str:
     """Why the workspace's rule files do not load, in Indonesian, or "": a broken rule file is the
     Walidata's to fix and is shown on the Ringkasan, never a page that fails."""
-    from rules.rulefile import RuleError, load_rules
+    from rules.rulefile import RuleError
     try:
-        load_rules(config.rules_folder)
+        reads.rules(config.rules_folder)
     except RuleError as exc:
         return (f"{exc}. Poller tidak memeriksa baris dan total yang bertentangan dengan rinciannya belum dapat "
                 "diperiksa sampai berkas aturan diperbaiki.")
@@ -113,10 +113,9 @@ def rule_file_problem(config: Config) -> str:
 def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
     """Archived totals that disagree with their parts: publication holds them back until the
     Walidata corrects and re-verifies them."""
-    from rules.rulefile import load_rules
     from service.publish.withheld import withheld_in_archive
 
-    rules = load_rules(config.rules_folder)
+    rules = reads.rules(config.rules_folder)
 
     def of(opds: set[str] | None) -> dict[str, list[dict]]:
         found: dict[str, list[dict]] = {}
