@@ -119,7 +119,7 @@ def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
 
     def of(opds: set[str] | None) -> dict[str, list[dict]]:
         found: dict[str, list[dict]] = {}
-        for w in withheld_in_archive(config, reads.store, opds=opds, rules=rules):
+        for w in withheld_in_archive(config, reads.store, reads.wilayah(config), opds=opds, rules=rules):
             found.setdefault(w.opd, []).append(w.as_dict())
         return found
 
