@@ -36,7 +36,7 @@ def zone() -> ZoneInfo:
 def zone_label(moment: datetime) -> str:
     """WIB / WITA / WIT, else the offset as UTC+hh:mm."""
     local = to_wib(moment)
-    if local.tzinfo.key in LABELS:
+    if isinstance(local.tzinfo, ZoneInfo) and local.tzinfo.key in LABELS:
         return LABELS[local.tzinfo.key]
     offset = local.strftime("%z")
     return f"UTC{offset[:3]}:{offset[3:]}"

@@ -61,7 +61,9 @@ class Lease:
             row = conn.execute(select(leases).where(leases.c.name == self.name)).first()
         if row is None or row.holder == holder:
             return None
-        return f"{holder_words(row.holder)} (sampai {format_tanggal(from_db(row.expires_at), with_time=True)})"
+        expires = from_db(row.expires_at)
+        assert expires is not None  # the column is NOT NULL
+        return f"{holder_words(row.holder)} (sampai {format_tanggal(expires, with_time=True)})"
 
     def take(self, old: str, holder: str, now: datetime, seconds: int) -> bool:
         """Take the lease from a holder known to be dead (same machine, process gone)."""

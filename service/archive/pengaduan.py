@@ -56,12 +56,14 @@ class Tickets:
         row's own id in the same transaction, so two servers never hand out the same number."""
         p = t.pengaduan
         with self.engine.begin() as conn:
-            new_id = conn.execute(insert(p).values(
+            key = conn.execute(insert(p).values(
                 nomor=uuid.uuid4().hex[:32], jenis=ticket.jenis, opd=ticket.opd, item=ticket.item,
                 judul_item=ticket.judul_item, baris=ticket.baris, isi=ticket.isi, alasan=ticket.alasan,
                 kontak=ticket.kontak, tampilkan=ticket.tampilkan, dibuat_pada=to_db(now), status=TERBUKA,
                 jawaban="", dijawab_oleh="", versi_baru="", item_key=ticket.item_key,
-                utas="")).inserted_primary_key[0]
+                utas="")).inserted_primary_key
+            assert key is not None  # a one-row insert always reports its key
+            new_id = key[0]
             nomor = f"{PREFIX[ticket.jenis]}-{now.astimezone(WIB).year}-{new_id:05d}"
             conn.execute(update(p).where(p.c.id == new_id).values(nomor=nomor))
         return nomor
@@ -137,6 +139,15 @@ class Tickets:
             ((p.c.status == TERBUKA) & (p.c.utas == "")) | ((p.c.status != TERBUKA) & (p.c.utas == "dibuka")))
         with self.engine.connect() as conn:
             return {r[0] for r in conn.execute(query)}
+
+    def counts_of_year(self, year: int) -> dict[tuple[str | None, str, str], int]:
+        """(opd, jenis, status) -> tickets opened in ``year`` (its number carries the year it was
+        opened: PGD-2026-00001): the annual review's count of the public's reports and requests."""
+        p = t.pengaduan
+        query = (select(p.c.opd, p.c.jenis, p.c.status, func.count()).where(p.c.nomor.like(f"%-{int(year)}-%"))
+                 .group_by(p.c.opd, p.c.jenis, p.c.status))
+        with self.engine.connect() as conn:
+            return {(r[0], r[1], r[2]): r[3] for r in conn.execute(query)}
 
     def counts(self) -> dict[tuple[str | None, str, str], int]:
         """(opd, jenis, status) -> number of tickets: what the annual review counts."""

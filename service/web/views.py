@@ -313,7 +313,7 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
     for o in config.opds:
         tab = tabs.get(o.kode)
         status = (tab or {}).get("status", "belum_dibaca")
-        if status == TabStatus.DEFERRED:  # not a problem: the next cycle serves it first
+        if tab is not None and status == TabStatus.DEFERRED:  # not a problem: the next cycle serves it first
             deferred.append({"kode": o.kode, "nama": o.nama, "pesan": tab["message"], "diperiksa": tab.get("checked_at")})
             continue
         lock = lock_state(config, o.kode, now)

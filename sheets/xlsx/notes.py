@@ -96,7 +96,7 @@ def note_at(archive: zipfile.ZipFile, sheet_part: str, row: int, col: int) -> st
                  if r.get("Type") == _COMMENTS_TYPE), None)
     comments = package.read(part) if part else None
     span = _comments_index(comments).get(ref(row, col)) if comments else None
-    return comment_text(comments[span[0]:span[1]]) if span else None
+    return comment_text(comments[span[0]:span[1]]) if span and comments else None
 
 
 def _comment_xml(address: str, author: int, text: str) -> bytes:
