@@ -104,9 +104,12 @@ def test_walidata_opens_ringkasan_drills_into_an_opd_and_downloads_the_archive(p
     assert rows.count() == 2
     assert "Jumlah Kasus Tuberkulosis" in rows.nth(0).inner_text() and "6 Disetujui" in rows.nth(0).inner_text()
     assert "8 Perlu Perbaikan" in rows.nth(1).inner_text() and "Galat" in rows.nth(1).inner_text()
-    rows.nth(0).locator("summary").click()  # the row's history from the audit events
-    assert "5 Disepakati → 6 Disetujui" in rows.nth(0).locator("details").inner_text()
+    assert "5 Disepakati → 6 Disetujui" in rows.nth(0).inner_text()  # the latest change from the audit events
     page.screenshot(path=str(tmp_path / "opd.png"), full_page=True)
+    rows.nth(0).get_by_role("link", name="4 perubahan").click()  # the rest on the row's own page
+    page.wait_for_url("**/opd/DINKES/baris/DINKES-0001")
+    history = page.locator("#tabel-riwayat-baris").inner_text()
+    assert all(label in history for label in ("1 Draf", "3 Dicek", "5 Disepakati", "6 Disetujui")), history
 
     page.get_by_role("link", name="Arsip", exact=True).click()
     page.wait_for_url("**/arsip")

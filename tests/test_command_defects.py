@@ -689,3 +689,35 @@ def test_a_failing_automatic_publication_is_reported_as_the_cycles_result_never_
         assert said[0] in as_json["siklus_terakhir"]["galat"]
     finally:
         world.store.engine.dispose()
+
+
+def test_the_ringkasan_reads_the_rule_files_again_only_when_they_change(tmp_path, monkeypatch):
+    import dataclasses
+    import os
+
+    from service.web import reads
+    from service.web.app import create_app
+    from tests.publish_world import PublishedWorld
+
+    (tmp_path / "w").mkdir()
+    world = PublishedWorld(tmp_path / "w")
+    parsed: list[Path] = []
+    real = reads.load_rules
+    monkeypatch.setattr(reads, "load_rules", lambda folder: (parsed.append(folder), real(folder))[1])
+    try:
+        config = dataclasses.replace(world.config, rules_folder=_rules_copy(tmp_path))
+        client = create_app(config, world.store, clock=lambda: world.now).test_client()
+        for _ in range(3):  # cycles that archived nothing and one more: the files are the same
+            world.poll()
+            assert client.get("/api/ringkasan").get_json()["galat_aturan"] == ""
+        assert len(parsed) == 1
+        broken = _break(config.rules_folder)
+        os.utime(broken / "per_item.yaml", ns=(1, 1))  # even with an old time: the size changed
+        world.poll()
+        assert "per_item.yaml" in client.get("/api/ringkasan").get_json()["galat_aturan"]
+        assert len(parsed) == 2
+        world.poll()
+        assert "per_item.yaml" in client.get("/api/ringkasan").get_json()["galat_aturan"]  # kept, still told
+        assert len(parsed) == 2
+    finally:
+        world.store.engine.dispose()

@@ -256,6 +256,37 @@ def test_opd_page_follows_its_own_tab_and_keeps_its_rows_through_other_tabs_cycl
     assert built == ["DINKES", "DINKES"] and rows["DINKES-0001"]["status"] != "6"  # the tick is shown
 
 
+def test_opd_page_shows_one_page_of_rows_in_sheet_order_with_a_pager(client, monkeypatch):
+    monkeypatch.setattr(views, "BARIS_PER_PAGE", 1)
+    first = client.get("/opd/DINKES").get_data(as_text=True)
+    assert 'id="baris-DINKES-0001"' in first and 'id="baris-DINKES-0002"' not in first
+    assert "Baris 1–1 dari 2" in first and "Halaman 1 dari 2" in first and "/opd/DINKES?halaman=2" in first
+    assert "8 Perlu Perbaikan" in first  # the status counts still cover every row
+    second = client.get("/opd/DINKES?halaman=2").get_data(as_text=True)
+    assert 'id="baris-DINKES-0002"' in second and 'id="baris-DINKES-0001"' not in second
+    assert "bukan angka" in second and "/opd/DINKES?halaman=1" in second
+    beyond = client.get("/opd/DINKES?halaman=99").get_data(as_text=True)
+    assert 'id="baris-DINKES-0002"' in beyond  # clamped to the last page, never an empty one
+    assert len(client.get("/api/opd/DINKES").get_json()["baris"]) == 2  # the API keeps every row
+
+
+def test_a_two_thousand_row_opd_page_stays_under_200_kb(tmp_path):
+    w = World(tmp_path)
+    w.config = make_config(tmp_path, opds=(("DINKES", "Dinas Kesehatan"),))
+    w.poll()
+    for i in range(2000):
+        w.backend.add_row("DINKES", Kode_Data=f"K-{i:04d}", Uraian_Data=f"Jumlah sarana kesehatan jenis {i}",
+                          Satuan="Unit", Rincian="Total kabupaten", Nilai="banyak" if i % 3 else "")
+    w.poll()
+    client = create_app(w.config, w.store, clock=lambda: w.now).test_client()
+    html = client.get("/opd/DINKES").get_data(as_text=True)
+    assert len(html.encode()) <= 200_000, len(html.encode())
+    assert "Baris 1–250 dari 2.000" in html and "Halaman 1 dari 8" in html
+    last = client.get("/opd/DINKES?halaman=8").get_data(as_text=True)
+    assert 'id="baris-DINKES-2000"' in last and len(last.encode()) <= 200_000
+    w.store.engine.dispose()
+
+
 def test_unknown_opd_is_a_404_in_indonesian(client):
     response = client.get("/opd/TIDAKADA")
     assert response.status_code == 404

@@ -235,3 +235,31 @@ def test_after_rollover_and_a_fresh_distribute_the_clock_restarts_and_last_year_
     detail = dashboard.get("/api/opd/DINKES?tahun=2025").get_json()
     assert detail["opd"]["tahun"] == 2025 and len(detail["baris"]) == 4
     assert dashboard.get("/api/ringkasan?tahun=2019").status_code == 404
+
+
+def test_a_closed_years_rows_stay_out_of_the_open_years_findings_and_counts(world, tmp_path):
+    from service.web.app import create_app
+
+    w = world
+    w.config.path.write_text(TOML, encoding="utf-8")
+    old_ids = archived_year(w, tmp_path)
+    left = w.backend.ids("DINKES")[3]  # still at 1 Draf: a finding on it stays in the record
+    w.backend.set("DINKES", left, "Nilai", "banyak")
+    w.poll()
+    before = w.reads.finding_counts()
+    assert before["galat"] >= 1
+    rollover(service_of(w), 2026)
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    kodes = [o.kode for o in w.config.opds]
+    assert set(w.reads.progress_counts()) >= {"DINKES", "DINKES 2025"}  # the record is still remembered
+    assert set(w.reads.progress_counts(kodes=kodes)) == {"DINKES"}
+    assert w.reads.finding_counts(kodes=kodes) == {"galat": 0, "peringatan": 0}
+    assert w.reads.rows_with_findings(kodes=kodes) == []
+    assert w.reads.findings_page(0, 10, kodes=kodes) == []
+    dashboard = create_app(w.config, w.store, clock=lambda: w.now).test_client()
+    temuan = dashboard.get("/api/temuan").get_json()
+    assert temuan["jumlah"] == 0 and temuan["temuan"] == [], temuan
+    ringkasan = dashboard.get("/api/ringkasan").get_json()
+    assert ringkasan["temuan_galat"] == 0 and ringkasan["total_baris"] == 3
+    assert all(r["id"] not in old_ids for r in dashboard.get("/api/opd/DINKES").get_json()["baris"])

@@ -65,11 +65,12 @@ def year_inputs(config: Config, store: Store, year: int | None = None, counts: d
     closed year's: the rows rollover kept under the year record ``<KODE> <year>``, that year's
     phase log and the handout it closed with."""
     if year is None or year == config.year:
-        return YearInputs(config.year, Queries(store.engine).progress_counts() if counts is None else counts,
+        kodes = [o.kode for o in config.opds]
+        return YearInputs(config.year, Queries(store.engine).progress_counts(kodes=kodes) if counts is None else counts,
                           {t["opd"]: t for t in Queries(store.engine).tabs()},
                           store.phases.log() if logs is None else logs)
     closed = store.phases.closed(year)
-    all_counts = Queries(store.engine).progress_counts()
+    all_counts = Queries(store.engine).progress_counts(kodes=[f"{o.kode} {year}" for o in config.opds])
     logs = store.phases.log(year=year)
     tabs = {}
     for kode, (handed, _) in closed.items():

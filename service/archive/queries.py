@@ -7,7 +7,7 @@ shown or exported is read here, as plain dicts, in pages or aggregates where a t
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from sqlalchemy import Engine, and_, exists, func, select
 
@@ -56,6 +56,17 @@ def _row(r) -> dict:
 
 def _event(r) -> dict:
     return {**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
+
+
+def _of_tabs(query, opd: str | None, kodes: Iterable[str] | None):
+    """``query`` narrowed to one tab's rows, or to the tabs ``kodes``: a closed year's rows stay
+    in ``rows`` under their year record ("DINKES 2025"), so the open year's aggregates name its
+    tabs and the ix_rows_* indexes read only those (DECISIONS.md #140)."""
+    if opd:
+        return query.where(t.rows.c.opd == opd)
+    if kodes is not None:
+        return query.where(t.rows.c.opd.in_(sorted(set(kodes))))
+    return query
 
 
 class Queries:
@@ -152,18 +163,18 @@ class Queries:
                 out.setdefault(opd, {})[state] = count
         return out
 
-    def progress_counts(self, opd: str | None = None) -> dict[str, dict[str, dict]]:
+    def progress_counts(self, opd: str | None = None, kodes: Iterable[str] | None = None) -> dict[str, dict[str, dict]]:
         """Live rows per OPD (or of one) and state in one grouped query, for the Ringkasan.
 
         ``{opd: {state: {"baris": n, "pertama": earliest updated_at, "terakhir": latest updated_at,
         "galat": n, "peringatan": n}}}`` (finding counts are kept per row by the Store); the
-        ix_rows_progress index holds every column read, so the table itself is not read."""
+        ix_rows_progress index holds every column read, so the table itself is not read. With
+        ``kodes``, only those tabs' rows (the open year's: closed years' records stay out)."""
         r = t.rows
         query = (select(r.c.opd, r.c.state, func.count(), func.min(r.c.updated_at), func.max(r.c.updated_at),
                         func.sum(r.c.galat), func.sum(r.c.peringatan))
                  .where(r.c.removed.is_(False)).group_by(r.c.opd, r.c.state))
-        if opd:
-            query = query.where(r.c.opd == opd)
+        query = _of_tabs(query, opd, kodes)
         out: dict[str, dict[str, dict]] = {}
         with self.engine.connect() as conn:
             for opd, state, count, first, last, galat, peringatan in conn.execute(query):
@@ -172,15 +183,15 @@ class Queries:
                     "galat": int(galat or 0), "peringatan": int(peringatan or 0)}
         return out
 
-    def rows_with_findings(self, opd: str | None = None, code_prefix: str | None = None) -> list[dict]:
+    def rows_with_findings(self, opd: str | None = None, code_prefix: str | None = None,
+                           kodes: Iterable[str] | None = None) -> list[dict]:
         """Live rows that show findings (opd, row_id, state, data, findings, updated_at), sheet order;
         with ``code_prefix`` (a review code, always a warning) only rows whose findings may carry
-        such a code (narrowed in SQL)."""
+        such a code (narrowed in SQL); with ``kodes`` only those tabs' rows."""
         r = t.rows
         query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at)
                  .where(r.c.removed.is_(False), r.c.findings != "[]").order_by(r.c.opd, r.c.position, r.c.row_id))
-        if opd:
-            query = query.where(r.c.opd == opd)
+        query = _of_tabs(query, opd, kodes)
         if code_prefix:  # review codes are warnings (reconcile.review): rows without one are skipped by count
             query = query.where(r.c.peringatan > 0,
                                 r.c.findings.contains(f'"kode": "{code_prefix}', autoescape=True))
@@ -189,18 +200,18 @@ class Queries:
                      "findings": json.loads(x.findings), "updated_at": _aware(x.updated_at)}
                     for x in conn.execute(query)]
 
-    def finding_counts(self, opd: str | None = None) -> dict[str, int]:
-        """Findings shown on live rows, per level (the per-row counts the Store keeps)."""
+    def finding_counts(self, opd: str | None = None, kodes: Iterable[str] | None = None) -> dict[str, int]:
+        """Findings shown on live rows (of ``opd``, or of the tabs ``kodes``), per level (the per-row
+        counts the Store keeps)."""
         r = t.rows
-        query = select(func.sum(r.c.galat), func.sum(r.c.peringatan)).where(r.c.removed.is_(False))
-        if opd:
-            query = query.where(r.c.opd == opd)
+        query = _of_tabs(select(func.sum(r.c.galat), func.sum(r.c.peringatan)).where(r.c.removed.is_(False)),
+                         opd, kodes)
         with self.engine.connect() as conn:
             galat, peringatan = conn.execute(query).one()
         return {GALAT: int(galat or 0), PERINGATAN: int(peringatan or 0)}
 
     def findings_page(self, offset: int, limit: int, opd: str | None = None,
-                      level: str | None = None) -> list[dict]:
+                      level: str | None = None, kodes: Iterable[str] | None = None) -> list[dict]:
         """The live rows holding findings ``offset`` to ``offset + limit`` (of ``level``, or of
         both) when every row's findings are listed in sheet order, each with ``first``: the
         position of its first such finding in that list. A running sum over the per-row counts
@@ -211,8 +222,7 @@ class Queries:
         counted = (select(r.c.opd, r.c.row_id, n.label("n"),
                           func.sum(n).over(order_by=order, rows=(None, 0)).label("upto"))
                    .where(r.c.removed.is_(False), n > 0))
-        if opd:
-            counted = counted.where(r.c.opd == opd)
+        counted = _of_tabs(counted, opd, kodes)
         x = counted.subquery()
         query = (select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at, x.c.upto, x.c.n)
                  .join(x, and_(r.c.opd == x.c.opd, r.c.row_id == x.c.row_id))

@@ -35,7 +35,7 @@ def ringkasan():
 
 @bp.get("/opd/<kode>")
 def opd(kode: str):
-    data = site.opd_data(kode)
+    data = views.opd_page(site.opd_data(kode), site.page_arg())
     return page("opd.html", "api.opd", d=data, bar=charts.stacked_bar(data["opd"]["jumlah_per_kode"], 1000, 28),
                 sekarang=site.current().clock(), kode=kode)
 

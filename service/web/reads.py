@@ -2,8 +2,10 @@
 that holds until the poller finishes another cycle."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
+from rules.rulefile import DEFAULT_FOLDER, RuleError, RuleSet, load_rules
 from service.archive.queries import Queries
 from service.archive.store import Store
 
@@ -19,6 +21,8 @@ class DashboardReads:
         self.size, self._data = size, {}
         self._counts: dict[tuple, tuple[int, int]] = {}  # (all versions, OPD) -> (watermark, count)
         self._per_opd: dict[str, tuple[str, int, dict]] = {}  # key -> (salt, watermark, OPD -> values)
+        self._rules: tuple[tuple, RuleSet | RuleError] | None = None  # (files' stamp, rules or why not)
+        self._wilayah: tuple[tuple, Any] | None = None  # (code and files' stamp, Wilayah)
 
     def marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
@@ -74,3 +78,35 @@ class DashboardReads:
             values = compute(None)
         self._per_opd[key] = (salt, mark, values)
         return values
+
+    def rules(self, folder: Path | None) -> RuleSet:
+        """load_rules(folder), kept while its files' names, sizes and modification times stay the
+        same: parsing the YAML was most of the first Ringkasan after every cycle. A broken rule file
+        raises its RuleError each time, until it changes."""
+        folder = Path(folder or DEFAULT_FOLDER)
+        stamp = _stamp(folder, "*.yaml")
+        if self._rules is None or self._rules[0] != stamp or stamp is None:
+            try:
+                self._rules = (stamp, load_rules(folder))
+            except RuleError as exc:
+                self._rules = (stamp, exc)
+        if isinstance(self._rules[1], RuleError):
+            raise self._rules[1]
+        return self._rules[1]
+
+    def wilayah(self, config) -> Any:
+        """load_wilayah(config), kept while the workspace's imported code list is unchanged: reading
+        the national table was half of the withheld totals after a cycle that archived."""
+        from service.config.wilayah import REFERENSI_FOLDER, load_wilayah
+
+        stamp = (config.kode_wilayah, _stamp(config.root / REFERENSI_FOLDER, "*"))
+        if self._wilayah is None or self._wilayah[0] != stamp:
+            self._wilayah = (stamp, load_wilayah(config))
+        return self._wilayah[1]
+
+
+def _stamp(folder: Path, pattern: str) -> tuple | None:
+    """Names, modification times and sizes of the folder's files matching ``pattern`` (None: no folder)."""
+    if not folder.is_dir():
+        return None
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob(pattern)))

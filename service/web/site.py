@@ -152,7 +152,8 @@ def baris_data(kode: str, row_id: str) -> dict:
 
 
 def temuan_data() -> dict:
-    return views.temuan(current().reads, opd_arg(), level_arg(), page_arg())
+    d = current()
+    return views.temuan(d.reads, opd_arg(), level_arg(), page_arg(), d.kodes)
 
 
 def riwayat_data() -> dict:

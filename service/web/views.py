@@ -40,6 +40,7 @@ GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute
 HISTORY_LIMIT = 5000
 TEMUAN_PER_PAGE = 200
 ARSIP_PER_PAGE = 100
+BARIS_PER_PAGE = 250
 
 
 def state_label(code: str | None) -> str:
@@ -59,7 +60,9 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
               year: int | None = None) -> dict:
     """Every OPD's progress in the open workspace year, or in a closed ``year`` (its record)."""
     if year is None or year == config.year:
-        inputs = year_inputs(config, reads.store, None, reads.cached("progress_counts", reads.queries.progress_counts),
+        kodes = [o.kode for o in config.opds]
+        inputs = year_inputs(config, reads.store, None,
+                             reads.cached("progress_counts", lambda: reads.queries.progress_counts(kodes=kodes)),
                              reads.cached("phase_log", reads.store.phases.log))
     else:
         inputs = reads.cached(("tahun", year), lambda: year_inputs(config, reads.store, year))
@@ -74,7 +77,7 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     order = list(KETEPATAN)
     started = sorted((o for o in opds if o["baris"]), key=lambda o: order.index(o["ketepatan"]))
     cycles = reads.queries.cycles(limit=1)
-    rules_problem = "" if inputs.closed else reads.cached("galat_aturan", lambda: rule_file_problem(config))
+    rules_problem = "" if inputs.closed else rule_file_problem(config, reads)
     return {
         "workspace": config.name, "tahun": inputs.year, "tahun_berjalan": config.year,
         "tahun_tersedia": known_years(config, reads.store), "sekarang": now, "opd": started,
@@ -95,12 +98,12 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     }
 
 
-def rule_file_problem(config: Config) -> str:
+def rule_file_problem(config: Config, reads: DashboardReads) -> str:
     """Why the workspace's rule files do not load, in Indonesian, or "": a broken rule file is the
     Walidata's to fix and is shown on the Ringkasan, never a page that fails."""
-    from rules.rulefile import RuleError, load_rules
+    from rules.rulefile import RuleError
     try:
-        load_rules(config.rules_folder)
+        reads.rules(config.rules_folder)
     except RuleError as exc:
         return (f"{exc}. Poller tidak memeriksa baris dan total yang bertentangan dengan rinciannya belum dapat "
                 "diperiksa sampai berkas aturan diperbaiki.")
@@ -110,14 +113,13 @@ def rule_file_problem(config: Config) -> str:
 def withheld_totals(config: Config, reads: DashboardReads) -> list[dict]:
     """Archived totals that disagree with their parts: publication holds them back until the
     Walidata corrects and re-verifies them."""
-    from rules.rulefile import load_rules
     from service.publish.withheld import withheld_in_archive
 
-    rules = load_rules(config.rules_folder)
+    rules = reads.rules(config.rules_folder)
 
     def of(opds: set[str] | None) -> dict[str, list[dict]]:
         found: dict[str, list[dict]] = {}
-        for w in withheld_in_archive(config, reads.store, opds=opds, rules=rules):
+        for w in withheld_in_archive(config, reads.store, reads.wilayah(config), opds=opds, rules=rules):
             found.setdefault(w.opd, []).append(w.as_dict())
         return found
 
@@ -129,12 +131,12 @@ def perlu_ditinjau(reads: DashboardReads, kodes: frozenset[str] | None = None) -
     """Verified rows with findings that appeared after verification, for the Walidata to review;
     with ``kodes``, only the open year's tabs (a closed year's record rows are history)."""
     from service.reconcile.review import REVIEW_PREFIX
-    rows = reads.cached(("tinjau", None), lambda: reads.queries.rows_with_findings(None, code_prefix=REVIEW_PREFIX))
+    rows = reads.cached(("tinjau", kodes), lambda: reads.queries.rows_with_findings(None, code_prefix=REVIEW_PREFIX,
+                                                                                     kodes=kodes))
     return [{"opd": r["opd"], "id": r["row_id"], "status_label": state_label(r["state"]),
              "uraian_data": r["data"].get("uraian_data", ""),
              "pesan": [x.get("pesan", "") for x in r["findings"] if str(x.get("kode", "")).startswith(REVIEW_PREFIX)]}
-            for r in rows if any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in r["findings"])
-            and (kodes is None or r["opd"] in kodes)]
+            for r in rows if any(str(x.get("kode", "")).startswith(REVIEW_PREFIX) for x in r["findings"])]
 
 
 # --- OPD --------------------------------------------------------------------------------
@@ -215,6 +217,18 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
             "dokumen": issued, "per_bidang": per_bidang(live), "dokumen_belum_diterima": sum(1 for doc in issued if not doc["diterima_oleh"])}
 
 
+def opd_page(data: dict, page: int, per_page: int | None = None) -> dict:
+    """The OPD page's data with one page of its live rows in sheet order: a 2,000-row tab drawn
+    whole was ~676 KB of HTML; the per-status counts and per-Bidang table still cover every row
+    and the JSON API keeps them all (DECISIONS.md #141)."""
+    rows, per_page = data["baris"], per_page or BARIS_PER_PAGE
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return {**data, "baris": rows[start:start + per_page], "jumlah_baris": len(rows), "halaman": page,
+            "jumlah_halaman": pages, "per_halaman": per_page, "baris_mulai": start + 1}
+
+
 def _opd_rows(reads: DashboardReads, kode: str) -> tuple[list[dict], list[dict]]:
     """The OPD's live and removed rows, each with its state changes."""
     history: dict[str, list[dict]] = defaultdict(list)
@@ -226,20 +240,22 @@ def _opd_rows(reads: DashboardReads, kode: str) -> tuple[list[dict], list[dict]]
 
 
 # --- Temuan, Riwayat, Arsip --------------------------------------------------------------
-def temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int) -> dict:
-    """One page of every finding on live rows (of ``level``), in sheet order: counted and paged
-    in SQL from the per-row counts, so only the page's rows are read."""
-    return reads.cached(("temuan", opd, level, page), lambda: _temuan(reads, opd, level, page))
+def temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int,
+           kodes: frozenset[str] | None = None) -> dict:
+    """One page of every finding on live rows (of ``level``; of the open year's tabs ``kodes``),
+    in sheet order: counted and paged in SQL from the per-row counts, so only the page's rows are read."""
+    return reads.cached(("temuan", opd, level, page, kodes), lambda: _temuan(reads, opd, level, page, kodes))
 
 
-def _temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int) -> dict:
-    per_level = reads.queries.finding_counts(opd)
+def _temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int,
+            kodes: frozenset[str] | None) -> dict:
+    per_level = reads.queries.finding_counts(opd, kodes)
     total = per_level[level] if level else sum(per_level.values())
     pages = max(1, -(-total // TEMUAN_PER_PAGE))
     page = min(max(1, page), pages)
     start = (page - 1) * TEMUAN_PER_PAGE
     items = []
-    for r in reads.queries.findings_page(start, TEMUAN_PER_PAGE, opd, level):
+    for r in reads.queries.findings_page(start, TEMUAN_PER_PAGE, opd, level, kodes):
         shown = [f for f in r["findings"] if not level or f.get("level", "") == level]
         for i, f in enumerate(shown, r["first"]):
             if start <= i < start + TEMUAN_PER_PAGE:
