@@ -21,7 +21,7 @@ class DashboardReads:
         self.size, self._data = size, {}
         self._counts: dict[tuple, tuple[int, int]] = {}  # (all versions, OPD) -> (watermark, count)
         self._per_opd: dict[str, tuple[str, int, dict]] = {}  # key -> (salt, watermark, OPD -> values)
-        self._rules: tuple[tuple, RuleSet | RuleError] | None = None  # (files' stamp, rules or why not)
+        self._rules: tuple[tuple | None, RuleSet | RuleError] | None = None  # (files' stamp, rules or why not)
         self._wilayah: tuple[tuple, Any] | None = None  # (code and files' stamp, Wilayah)
 
     def marker(self) -> tuple | None:
@@ -85,14 +85,17 @@ class DashboardReads:
         raises its RuleError each time, until it changes."""
         folder = Path(folder or DEFAULT_FOLDER)
         stamp = _stamp(folder, "*.yaml")
-        if self._rules is None or self._rules[0] != stamp or stamp is None:
+        kept = self._rules
+        if kept is None or kept[0] != stamp or stamp is None:
+            loaded: RuleSet | RuleError
             try:
-                self._rules = (stamp, load_rules(folder))
+                loaded = load_rules(folder)
             except RuleError as exc:
-                self._rules = (stamp, exc)
-        if isinstance(self._rules[1], RuleError):
-            raise self._rules[1]
-        return self._rules[1]
+                loaded = exc
+            kept = self._rules = (stamp, loaded)
+        if isinstance(kept[1], RuleError):
+            raise kept[1]
+        return kept[1]
 
     def wilayah(self, config) -> Any:
         """load_wilayah(config), kept while the workspace's imported code list is unchanged: reading
