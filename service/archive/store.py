@@ -263,12 +263,17 @@ def box_notes_of(text: str) -> dict[str, Any]:
 
 
 def _row_memory(r) -> RowMemory:
-    return RowMemory(
-        row_id=r.row_id, state=r.state, data=json.loads(r.data), boxes=json.loads(r.boxes),
-        catatan=r.catatan or "", **box_notes_of(r.box_notes), notes=json.loads(r.notes),
-        findings=json.loads(r.findings), updated_at=_aware(r.updated_at), archived_hash=r.archived_hash,
-        archived_version=r.archived_version, removed=bool(r.removed), position=r.position,
-        fingerprint=r.fingerprint or "")
+    """The remembered row; its JSON columns are decoded only when the cycle reads them."""
+    data, boxes, box_notes, notes, findings = r.data, r.boxes, r.box_notes, r.notes, r.findings
+
+    def decode() -> dict[str, Any]:
+        return {"data": json.loads(data), "boxes": json.loads(boxes), **box_notes_of(box_notes),
+                "notes": json.loads(notes), "findings": json.loads(findings)}
+
+    return RowMemory.lazy(
+        decode, row_id=r.row_id, state=r.state, catatan=r.catatan or "", updated_at=_aware(r.updated_at),
+        archived_hash=r.archived_hash, archived_version=r.archived_version, removed=bool(r.removed),
+        position=r.position, fingerprint=r.fingerprint or "")
 
 
 # The archive is opened as Store(make_engine(url)); SchemaOutdated is what that may raise.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Callable
 
 from rules.findings import Finding
 from sheets.base import TabWrites
@@ -45,6 +45,23 @@ class RowMemory:
     removed: bool = False
     position: int = 0  # sheet row number when last seen (display only, never identity)
     fingerprint: str = ""  # the row as the sheet shows it after our writes: unchanged rows are skipped
+
+    def __getattr__(self, name: str) -> Any:
+        """A row read from the archive decodes its JSON fields on first use (DECISIONS.md #145):
+        a cycle touches the few rows that changed, not the thousands it remembers."""
+        lazy = self.__dict__.pop("_lazy", None)
+        if lazy is None:
+            raise AttributeError(name)
+        for key, value in lazy().items():
+            self.__dict__.setdefault(key, value)  # a field set before first use keeps its new value
+        return getattr(self, name)
+
+    @classmethod
+    def lazy(cls, decode: Callable[[], dict[str, Any]], **fields: Any) -> RowMemory:
+        """A row with ``fields`` set now and the rest (data, boxes, notes ...) from ``decode()`` when first read."""
+        row = cls.__new__(cls)
+        row.__dict__.update(fields, _lazy=decode)
+        return row
 
 
 @dataclass
