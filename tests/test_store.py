@@ -102,7 +102,10 @@ def test_remembered_rows_decode_their_json_only_when_read(tmp_path):
     assert "_lazy" in row.__dict__ and "data" not in row.__dict__
     assert row.fingerprint == "f" and row.position == 3
     row.notes = {"c": "d"}
-    assert row.data == {"nilai": "5"} and row.boxes == {"x": True} and row.notes == {"c": "d"}
-    assert "_lazy" not in row.__dict__
+    assert row.data == {"nilai": "5"} and "boxes" not in row.__dict__
+    assert row.boxes == {"x": True} and row.notes == {"c": "d"} and row.box_notes == {} and row.clear_kinds == {}
+    from copy import copy
+    twin = copy(row)
+    assert twin.findings == [] and "findings" not in row.__dict__ and row.findings == []
     from dataclasses import replace
     assert replace(row, fingerprint="").data == {"nilai": "5"}

@@ -262,18 +262,19 @@ def box_notes_of(text: str) -> dict[str, Any]:
     return {"clear_kinds": notes.pop(KINDS, None) or {}, "box_notes": notes}
 
 
+_DECODED = {"data": (json.loads, "data"), "boxes": (json.loads, "boxes"), "notes": (json.loads, "notes"),
+            "findings": (json.loads, "findings"),
+            "box_notes": (lambda text: box_notes_of(text)["box_notes"], "box_notes"),
+            "clear_kinds": (lambda text: box_notes_of(text)["clear_kinds"], "box_notes"),
+            "updated_at": (_aware, "updated_at")}
+
+
 def _row_memory(r) -> RowMemory:
     """The remembered row; its JSON columns are decoded only when the cycle reads them."""
-    data, boxes, box_notes, notes, findings = r.data, r.boxes, r.box_notes, r.notes, r.findings
-
-    def decode() -> dict[str, Any]:
-        return {"data": json.loads(data), "boxes": json.loads(boxes), **box_notes_of(box_notes),
-                "notes": json.loads(notes), "findings": json.loads(findings)}
-
     return RowMemory.lazy(
-        decode, row_id=r.row_id, state=r.state, catatan=r.catatan or "", updated_at=_aware(r.updated_at),
-        archived_hash=r.archived_hash, archived_version=r.archived_version, removed=bool(r.removed),
-        position=r.position, fingerprint=r.fingerprint or "")
+        r, _DECODED, row_id=r.row_id, state=r.state, catatan=r.catatan or "", archived_hash=r.archived_hash,
+        archived_version=r.archived_version, removed=bool(r.removed), position=r.position,
+        fingerprint=r.fingerprint or "")
 
 
 # The archive is opened as Store(make_engine(url)); SchemaOutdated is what that may raise.

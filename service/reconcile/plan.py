@@ -47,20 +47,22 @@ class RowMemory:
     fingerprint: str = ""  # the row as the sheet shows it after our writes: unchanged rows are skipped
 
     def __getattr__(self, name: str) -> Any:
-        """A row read from the archive decodes its JSON fields on first use (DECISIONS.md #145):
-        a cycle touches the few rows that changed, not the thousands it remembers."""
-        lazy = self.__dict__.pop("_lazy", None)
-        if lazy is None:
+        """A row read from the archive decodes each JSON field on its first use (DECISIONS.md #145):
+        a cycle touches the few rows (and fields) that changed, not the thousands it remembers."""
+        lazy = self.__dict__.get("_lazy")
+        if lazy is None or name not in lazy[1]:
             raise AttributeError(name)
-        for key, value in lazy().items():
-            self.__dict__.setdefault(key, value)  # a field set before first use keeps its new value
-        return getattr(self, name)
+        source, decoders = lazy
+        decode, column = decoders[name]
+        value = self.__dict__[name] = decode(getattr(source, column))
+        return value
 
     @classmethod
-    def lazy(cls, decode: Callable[[], dict[str, Any]], **fields: Any) -> RowMemory:
-        """A row with ``fields`` set now and the rest (data, boxes, notes ...) from ``decode()`` when first read."""
+    def lazy(cls, source: Any, decoders: dict[str, tuple[Callable[[Any], Any], str]], **fields: Any) -> RowMemory:
+        """A row with ``fields`` set now; each field named in ``decoders`` (field -> (decode,
+        attribute of ``source``)) is decoded when first read, unless assigned before."""
         row = cls.__new__(cls)
-        row.__dict__.update(fields, _lazy=decode)
+        row.__dict__.update(fields, _lazy=(source, decoders))
         return row
 
 
