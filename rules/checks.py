@@ -53,7 +53,8 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """pd.factorize of values with no missing ones: (row -> code in order of first appearance,
     code -> value)."""
     if len(values) > SMALL:
-        return pd.factorize(values)
+        factorized: tuple[np.ndarray, np.ndarray] = pd.factorize(values)
+        return factorized
     seen: dict[str, Any] = {}
     codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.intp, count=len(values))
     return codes, _objects(list(seen))
@@ -62,9 +63,18 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def duplicated(values: np.ndarray) -> np.ndarray:
     """pd.Series(values).duplicated(): True where a value appeared on an earlier row."""
     if len(values) > SMALL:
-        return pd.Series(values).duplicated().to_numpy()
-    seen: set[Any] = set()
-    return np.fromiter((v in seen or seen.add(v) is not None for v in values.tolist()), dtype=bool, count=len(values))
+        flags: np.ndarray = pd.Series(values).duplicated().to_numpy()
+        return flags
+    seen: dict[Any, None] = {}
+    return np.fromiter((v in seen or seen.setdefault(v) is not None for v in values.tolist()), dtype=bool,
+                       count=len(values))
+
+
+def _spread(results: list[Any], dtype: Any, codes: np.ndarray) -> np.ndarray:
+    """One result per distinct code, spread back to the rows."""
+    distinct = _objects(results) if dtype is object else np.array(results, dtype=dtype)
+    rows: np.ndarray = distinct[codes]
+    return rows
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
@@ -94,7 +104,8 @@ class _Tab:
         return self._texts[key]
 
     def empty(self, key: str) -> np.ndarray:
-        return self.text(key) == ""
+        blank: np.ndarray = self.text(key) == ""
+        return blank
 
     def distinct(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(row -> code, code -> text) of a column's texts."""
@@ -106,7 +117,7 @@ class _Tab:
         """``fn`` of every row's text in column ``key``, called once per distinct text."""
         codes, uniques = self.distinct(key)
         results = [fn(u) for u in uniques]
-        return (_objects(results) if dtype is object else np.array(results, dtype=dtype))[codes]
+        return _spread(results, dtype, codes)
 
     def pairs(self) -> tuple[np.ndarray, list[tuple[str, str]]]:
         """(row -> code, code -> (Kode Data, Uraian Data)): the rows of one item share a pair."""
@@ -122,7 +133,7 @@ class _Tab:
     def per_pair(self, fn: Callable[[str, str], Any], dtype: Any = object) -> np.ndarray:
         codes, pairs = self.pairs()
         results = [fn(k, u) for k, u in pairs]
-        return (_objects(results) if dtype is object else np.array(results, dtype=dtype))[codes]
+        return _spread(results, dtype, codes)
 
     @property
     def item_keys(self) -> np.ndarray:
@@ -210,31 +221,32 @@ def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]
     as_percent = has & (persen_unit | numbers.percent)
     buf = _Out()
     declared = tab.each(f.NILAI, declared_missing)
-    for i in np.flatnonzero((declared != "") & tab.empty(f.KETERANGAN)):
+    for i in np.flatnonzero((declared != "") & tab.empty(f.KETERANGAN)).tolist():
         buf.add((i, 0), Finding(tab.ids[i], f.NILAI, GALAT, "alasan_nilai_kosong",
                                 f"Nilai '{tab.text(f.NILAI)[i][:20]}' menyatakan data "
                                 f"{'nihil' if declared[i] == NIHIL else 'tidak tersedia'}: "
                                 "tulis alasannya di Keterangan, mis. 'Data tidak tersedia karena survei tidak "
                                 "dilaksanakan'", 7, 7))
-    for i in np.flatnonzero(problem):
+    for i in np.flatnonzero(problem).tolist():
         p = numbers.parsed(i)
+        assert p.level and p.code  # the mask holds only rows with both
         buf.add((i, 0), Finding(tab.ids[i], f.NILAI, p.level, p.code, p.message or "Nilai tidak sah"))
-    for i in np.flatnonzero(bad_count):
+    for i in np.flatnonzero(bad_count).tolist():
         buf.add((i, 1), Finding(tab.ids[i], f.NILAI, GALAT, "cacah_tidak_bulat",
                                 f"Nilai '{shown_value(tab, i)[:30]}' bersatuan '{tab.text(f.SATUAN)[i]}' "
                                 "harus bilangan bulat >= 0"))
-    for i in np.flatnonzero(negative):
+    for i in np.flatnonzero(negative).tolist():
         buf.add((i, 1), Finding(tab.ids[i], f.NILAI, GALAT, "nilai_negatif",
                                 f"Nilai '{shown_value(tab, i)[:30]}' negatif, padahal satuan '{tab.text(f.SATUAN)[i]}' "
                                 "tidak bisa negatif (LibreOffice membaca 'Rp 13.500,-' sebagai -13.500; tulis 13500 saja)"))
-    for i in np.flatnonzero(percent_unit_mismatch):
+    for i in np.flatnonzero(percent_unit_mismatch).tolist():
         buf.add((i, 2), Finding(tab.ids[i], f.NILAI, PERINGATAN, "persen_satuan",
                                 f"Nilai ditulis sebagai persen ({format_number(value[i])}%) tetapi Satuan "
                                 f"'{tab.text(f.SATUAN)[i]}' bukan persen; ubah Satuan menjadi % atau tulis angkanya tanpa %"))
-    for i in np.flatnonzero(as_percent & (value < 0)):
+    for i in np.flatnonzero(as_percent & (value < 0)).tolist():
         buf.add((i, 3), Finding(tab.ids[i], f.NILAI, GALAT, "persen_negatif",
                                 f"Persentase {format_number(value[i])}% di bawah 0"))
-    for i in np.flatnonzero(as_percent & (value > 100)):
+    for i in np.flatnonzero(as_percent & (value > 100)).tolist():
         if not _has_bound(rules, tab, i):
             buf.add((i, 3), Finding(tab.ids[i], f.NILAI, PERINGATAN, "persen_di_atas_100",
                                     f"Persentase {format_number(value[i])}% di atas 100; periksa kembali "
@@ -248,7 +260,7 @@ def shown_value(tab: _Tab, i: int) -> str:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == raw:
         percent = tab.raw["_persen"][i]
         return display_number(raw * 100) + "%" if percent is True or percent == 1 else display_number(raw)
-    return tab.text(f.NILAI)[i]
+    return str(tab.text(f.NILAI)[i])
 
 
 def display_number(value: float) -> str:
@@ -347,6 +359,7 @@ def _constraints(tab: _Tab, rows: np.ndarray, index: int, rule: ItemRule, number
 
 def _bounds(tab: _Tab, rows: np.ndarray, index: int, k_index: int, key: str, label: str, limits: dict[str, Any],
             rule: ItemRule, numbers: NumberColumn, years: YearColumn, buf: _Out) -> None:
+    show: Callable[[float], str]
     if key == f.NILAI:
         value, show = numbers.value[rows], display_number
     else:
@@ -493,16 +506,18 @@ def _history(tab: _Tab, numbers: NumberColumn, years: YearColumn, history: Histo
         return
     keys = list(zip(tab.item_keys[rows], tab.rincian_keys[rows], years.value[rows].tolist()))
     previous = {key: _previous(history.get(key[:2], ()), key[2]) for key in set(keys)}
-    prev = np.array([previous[k][1] if previous[k] else np.nan for k in keys], dtype=float)
+    prev = np.array([old[1] if (old := previous[k]) else np.nan for k in keys], dtype=np.float64)
     value = numbers.value[rows]
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.abs(value - prev) / np.abs(prev)
     jumped = ~np.isnan(prev) & ((prev == 0) & (value != 0) | (prev != 0) & (change > rules.perubahan_maks))
     for j in np.flatnonzero(jumped):
         i, v, p = rows[j], float(value[j]), float(prev[j])
+        last = previous[keys[j]]
+        assert last is not None  # a jump needs an archived value
         out.append(Finding(tab.ids[i], f.NILAI, PERINGATAN, "lonjakan_riwayat",
                            f"Nilai {display_number(v)} dibanding {display_number(p)} "
-                           f"(tahun {previous[keys[j]][0]}): {_jump(v, p, rules)}", 7))
+                           f"(tahun {last[0]}): {_jump(v, p, rules)}", 7))
 
 
 def _previous(archived: Iterable[tuple[int, float]], year: int) -> tuple[int, float] | None:

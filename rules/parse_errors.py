@@ -75,7 +75,7 @@ TOML = (  # (start of tomllib's message, Indonesian)
     ("Illegal character", "karakter yang tidak boleh ada di dalam teks"),
     ("Unclosed array", "daftar [...] tidak ditutup dengan ']'"),
     ("Unclosed inline table", "tabel {...} tidak ditutup dengan '}'"),
-    ("Invalid value", "nilai tidak sah (teks harus diapit tanda kutip, mis. \"Magetan\"; true/false huruf kecil)"),
+    ("Invalid value", "nilai tidak sah (teks harus diapit tanda kutip, mis. \"Dinas Kesehatan\"; true/false huruf kecil)"),
     ("Invalid date or datetime", "tanggal atau waktu tidak sah"),
     ("Invalid hex value", "kode \\u atau \\U di dalam teks tidak sah"),
     ("Escaped character is not a Unicode scalar value", "kode \\u atau \\U di dalam teks bukan karakter"),

@@ -7,6 +7,7 @@ what no database or page can carry is dropped: NUL and other control characters.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +29,7 @@ def clean(value: object) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def check_form(jenis: str, raw: dict[str, object]) -> tuple[dict[str, str], dict[str, str]]:
+def check_form(jenis: str, raw: Mapping[str, object]) -> tuple[dict[str, str], dict[str, str]]:
     """(cleaned values, field -> Indonesian message) for one submitted form."""
     values, errors = {}, {}
     for name, (label, limit, required) in FIELDS[jenis].items():

@@ -1,6 +1,7 @@
 """Loading the Walidata's YAML rule files, with errors that name file, line and key."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import hashlib
@@ -89,57 +90,109 @@ def _fail(path: Path, line: int, key: str, why: str) -> RuleError:
     return RuleError(f"Berkas aturan {path.name}, baris {line}, kunci '{key}': {why}")
 
 
+class _Invalid(Exception):
+    """A value a key table rejects; key and line are set only where they differ from the checked key's."""
+
+    def __init__(self, why: str, key: str = "", line: int = 0) -> None:
+        super().__init__(why)
+        self.why, self.key, self.line = why, key, line
+
+
+Check = Callable[[Any], Any]  # returns the value to keep, or raises _Invalid with the Indonesian reason
+
+
+def _when(test: Callable[[Any], bool], why: str, convert: Callable[[Any], Any] = lambda v: v) -> Check:
+    def check(value: Any) -> Any:
+        if not test(value):
+            raise _Invalid(why)
+        return convert(value)
+    return check
+
+
+def _regex(value: Any, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(str(value), flags)
+    except re.error as exc:
+        raise _Invalid(f"pola tidak sah: {regex_error(exc)}") from None
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _choices(v: object) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, (str, int, float)) for x in v)
+
+
+def _check_mapping(raw: Any, table: dict[str, Check], *, line: int, prefix: str = "",
+                   unknown: str = "kunci tidak dikenal", lines: dict[Any, int] | None = None) -> dict[str, Any]:
+    """Check every key of one YAML mapping, in file order, against its table (DECISIONS.md #120)."""
+    lines = getattr(raw, "lines", {}) if lines is None else lines
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        name, where = f"{prefix}{key}", lines.get(key, line)
+        if key not in table:
+            raise _Invalid(unknown, name, where)
+        try:
+            out[key] = table[key](value)
+        except _Invalid as bad:
+            raise _Invalid(bad.why, bad.key or name, bad.line or where) from None
+    return out
+
+
+_BOOL = _when(lambda v: isinstance(v, bool), "harus true atau false")
+_BOUND = _when(lambda v: isinstance(v, (int, float)), "harus berupa angka")
+# one column's constraints, checked in this order; the values are kept as written
+CONSTRAINT_CHECKS: dict[str, Check] = {
+    "required": _BOOL, "unique": _BOOL, "minimum": _BOUND, "maximum": _BOUND,
+    "enum": _when(_choices, "harus berupa daftar pilihan dalam kurung siku, mis. enum: [Unit, Buah]"),
+    "pattern": _regex,
+}
+CONSTRAINTS = set(CONSTRAINT_CHECKS)
+
+
+def _columns(kolom: Any) -> dict[str, dict[str, Any]]:
+    kolom = kolom or {}
+    if not isinstance(kolom, dict):
+        raise _Invalid("harus berupa pemetaan kolom -> batasan")
+    lines = getattr(kolom, "lines", {})
+    columns: dict[str, dict[str, Any]] = {}
+    for name, constraints in kolom.items():
+        where = lines.get(name, 0)
+        if name not in COLUMN_KEYS:
+            raise _Invalid(f"kolom tidak dikenal (pilih: {', '.join(sorted(COLUMN_KEYS))})", str(name), where)
+        if not isinstance(constraints, dict) or set(constraints) - CONSTRAINTS:
+            raise _Invalid(f"batasan yang dikenal: {', '.join(sorted(CONSTRAINTS))}", str(name), where)
+        if name not in NUMERIC and {"minimum", "maximum"} & set(constraints):
+            raise _Invalid("minimum/maximum hanya untuk kolom nilai dan tahun", str(name), where)
+        ordered = {k: constraints[k] for k in CONSTRAINT_CHECKS if k in constraints}
+        _check_mapping(ordered, CONSTRAINT_CHECKS, line=where, prefix=f"{name}.", lines={})
+        columns[COLUMN_KEYS[name]] = dict(constraints)
+    return columns
+
+
+ITEM_KEYS: dict[str, Check] = {
+    "nama": lambda v: v, "kode_data": lambda v: v,
+    "uraian": lambda v: _regex(v, re.IGNORECASE) if v else None,
+    "kolom": _columns, "jumlah_kecamatan": bool,
+    "level": _when(lambda v: v in ("galat", "peringatan"), "pilih galat atau peringatan"),
+}
+
+
 def _item(path: Path, raw: Any, index: int) -> ItemRule:
     line = getattr(raw, "line", 0)
     if not isinstance(raw, dict):
         raise _fail(path, line, f"item[{index}]", "harus berupa pemetaan (nama, kode_data/uraian, kolom)")
-    lines: dict[str, int] = getattr(raw, "lines", {})
-    unknown = set(raw) - {"nama", "kode_data", "uraian", "kolom", "jumlah_kecamatan", "level"}
-    if unknown:
-        key = sorted(map(str, unknown))[0]
-        raise _fail(path, lines.get(key, line), key, "kunci tidak dikenal")
-    if not raw.get("kode_data") and not raw.get("uraian"):
+    try:
+        item = _check_mapping(raw, ITEM_KEYS, line=line)
+    except _Invalid as bad:
+        raise _fail(path, bad.line, bad.key, bad.why) from None
+    if not item.get("kode_data") and not item.get("uraian"):
         raise _fail(path, line, "item", "perlu kode_data atau uraian untuk mencocokkan item")
-    pattern = None
-    if raw.get("uraian"):
-        try:
-            pattern = re.compile(str(raw["uraian"]), re.IGNORECASE)
-        except re.error as exc:
-            raise _fail(path, lines.get("uraian", line), "uraian", f"pola tidak sah: {regex_error(exc)}") from None
-    kolom = raw.get("kolom") or {}
-    if not isinstance(kolom, dict):
-        raise _fail(path, lines.get("kolom", line), "kolom", "harus berupa pemetaan kolom -> batasan")
-    columns: dict[str, dict[str, Any]] = {}
-    for name, constraints in kolom.items():
-        where = kolom.lines.get(name, line) if isinstance(kolom, LineDict) else line
-        if name not in COLUMN_KEYS:
-            raise _fail(path, where, str(name), f"kolom tidak dikenal (pilih: {', '.join(sorted(COLUMN_KEYS))})")
-        if not isinstance(constraints, dict) or set(constraints) - CONSTRAINTS:
-            raise _fail(path, where, str(name), f"batasan yang dikenal: {', '.join(sorted(CONSTRAINTS))}")
-        if name not in NUMERIC and {"minimum", "maximum"} & set(constraints):
-            raise _fail(path, where, str(name), "minimum/maximum hanya untuk kolom nilai dan tahun")
-        for key in ("required", "unique"):
-            if key in constraints and not isinstance(constraints[key], bool):
-                raise _fail(path, where, f"{name}.{key}", "harus true atau false")
-        for bound in ("minimum", "maximum"):
-            if bound in constraints and not isinstance(constraints[bound], (int, float)):
-                raise _fail(path, where, f"{name}.{bound}", "harus berupa angka")
-        if "enum" in constraints and not (isinstance(constraints["enum"], list) and constraints["enum"]
-                                          and all(isinstance(v, (str, int, float)) for v in constraints["enum"])):
-            raise _fail(path, where, f"{name}.enum", "harus berupa daftar pilihan dalam kurung siku, "
-                                                     "mis. enum: [Unit, Buah]")
-        if "pattern" in constraints:
-            try:
-                re.compile(str(constraints["pattern"]))
-            except re.error as exc:
-                raise _fail(path, where, f"{name}.pattern", f"pola tidak sah: {regex_error(exc)}") from None
-        columns[COLUMN_KEYS[name]] = dict(constraints)
-    level = raw.get("level", "galat")
-    if level not in ("galat", "peringatan"):
-        raise _fail(path, lines.get("level", line), "level", "pilih galat atau peringatan")
-    kode = raw.get("kode_data")
-    return ItemRule(str(raw.get("nama") or f"item {index + 1}"), str(kode).strip() if kode is not None else None, pattern,
-                    columns, bool(raw.get("jumlah_kecamatan")), level)
+    kode = item.get("kode_data")
+    return ItemRule(str(item.get("nama") or f"item {index + 1}"), str(kode).strip() if kode is not None else None,
+                    item.get("uraian"), item.get("kolom", {}), item.get("jumlah_kecamatan", False),
+                    item.get("level", "galat"))
 
 
 def load_rules(folder: Path | None = None) -> RuleSet:
@@ -185,42 +238,41 @@ def _read_yaml(path: Path) -> Any:
         raise RuleError(f"Berkas aturan {path.name}, baris {line}: YAML tidak sah: {why}") from None
 
 
-def _number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+_SATUAN = _when(lambda v: isinstance(v, list), "harus berupa daftar satuan",
+                lambda v: frozenset(str(x).strip().casefold() for x in v))
+_RIWAYAT_BAD = "kunci atau nilai tidak sah"
+RIWAYAT_KEYS: dict[str, Check] = {
+    "perubahan_maks": _when(lambda v: _number(v) and v > 0, _RIWAYAT_BAD, float),
+    "rasio_koma": _when(lambda v: isinstance(v, list) and bool(v) and all(_number(x) and x > 1 for x in v),
+                        _RIWAYAT_BAD, lambda v: tuple(float(x) for x in v)),
+    "toleransi_rasio": _when(lambda v: _number(v) and 0 <= v < 1, _RIWAYAT_BAD, float),
+}
+
+
+def _riwayat(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Invalid("harus berupa pemetaan (perubahan_maks, rasio_koma, toleransi_rasio)")
+    return _check_mapping(value, RIWAYAT_KEYS, line=0, prefix="riwayat.", unknown=_RIWAYAT_BAD)
+
+
+# `bawaan` keys -> check and conversion into RuleSet fields; `riwayat` nests three more
+BAWAAN_KEYS: dict[str, Check] = {
+    "tahun_mundur_maks": _when(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+                               "harus bilangan bulat >= 0"),
+    "satuan_cacah": _SATUAN, "satuan_persen": _SATUAN, "satuan_tidak_negatif": _SATUAN,
+    "frekuensi": _when(lambda v: isinstance(v, list) and all(isinstance(x, str) and x.strip() for x in v),
+                       "harus berupa daftar nama periode, mis. [Tahunan, Bulanan]",
+                       lambda v: tuple(x.strip() for x in v)),
+    "riwayat": _riwayat,
+}
 
 
 def _bawaan(path: Path, raw: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
     if not isinstance(raw, dict):
         raise _fail(path, getattr(raw, "line", 1), "bawaan", "harus berupa pemetaan kunci -> nilai")
-    lines = getattr(raw, "lines", {})
-    for key, value in raw.items():
-        line = lines.get(key, 0)
-        if key == "tahun_mundur_maks":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise _fail(path, line, key, "harus bilangan bulat >= 0")
-            out[key] = value
-        elif key in ("satuan_cacah", "satuan_persen", "satuan_tidak_negatif"):
-            if not isinstance(value, list):
-                raise _fail(path, line, key, "harus berupa daftar satuan")
-            out[key] = frozenset(str(v).strip().casefold() for v in value)
-        elif key == "frekuensi":
-            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                raise _fail(path, line, key, "harus berupa daftar nama periode, mis. [Tahunan, Bulanan]")
-            out[key] = tuple(v.strip() for v in value)
-        elif key == "riwayat":
-            if not isinstance(value, dict):
-                raise _fail(path, line, key, "harus berupa pemetaan (perubahan_maks, rasio_koma, toleransi_rasio)")
-            sub = getattr(value, "lines", {})
-            for k, v in value.items():
-                if k == "perubahan_maks" and _number(v) and v > 0:
-                    out[k] = float(v)
-                elif k == "rasio_koma" and isinstance(v, list) and v and all(_number(x) and x > 1 for x in v):
-                    out[k] = tuple(float(x) for x in v)
-                elif k == "toleransi_rasio" and _number(v) and 0 <= v < 1:
-                    out[k] = float(v)
-                else:
-                    raise _fail(path, sub.get(k, line), f"riwayat.{k}", "kunci atau nilai tidak sah")
-        else:
-            raise _fail(path, line, str(key), "kunci bawaan tidak dikenal")
+    try:
+        out = _check_mapping(raw, BAWAAN_KEYS, line=0, unknown="kunci bawaan tidak dikenal")
+    except _Invalid as bad:
+        raise _fail(path, bad.line, bad.key, bad.why) from None
+    out.update(out.pop("riwayat", {}))
     return out

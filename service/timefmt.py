@@ -36,7 +36,7 @@ def zone() -> ZoneInfo:
 def zone_label(moment: datetime) -> str:
     """WIB / WITA / WIT, else the offset as UTC+hh:mm."""
     local = to_wib(moment)
-    if local.tzinfo.key in LABELS:
+    if isinstance(local.tzinfo, ZoneInfo) and local.tzinfo.key in LABELS:
         return LABELS[local.tzinfo.key]
     offset = local.strftime("%z")
     return f"UTC{offset[:3]}:{offset[3:]}"
@@ -54,6 +54,14 @@ def format_wib(moment: datetime) -> str:
 def iso(moment: datetime) -> str:
     """ISO 8601 to the second in the workspace's zone, with its offset (2025-03-04T09:00:00+07:00)."""
     return to_wib(moment).isoformat(timespec="seconds")
+
+
+def local_iso(value: datetime | date) -> str:
+    """For JSON: an aware moment in the workspace's zone with its offset, a date or a naive moment
+    as it is (a program reading it gets the same local time a person is shown)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(zone()).isoformat()
+    return value.isoformat()
 
 
 def format_tanggal(moment: datetime | date, with_time: bool = False) -> str:

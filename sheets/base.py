@@ -141,6 +141,8 @@ class TabWrites:
     # Excel: the sheet was found unprotected after the Walidata's own save: protect it again without the A1 alarm
     quiet_reprotect: bool = False
     alarm: str = ""  # Excel: a protection alarm for A1 that reconcile found (a Walidata tick saved by someone else)
+    # Excel: the Walidata saved the sheet protected: A1's "TANPA proteksi" note has been seen and goes
+    protected_by_walidata: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.cells or self.notes or self.alarm)

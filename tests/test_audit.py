@@ -193,6 +193,7 @@ def test_row_history_page_and_api(world):
 
 def test_riwayat_command_shows_the_same_history(world, tmp_path):
     from service.cli.commands import main
+    from service.timefmt import local_iso
     rid = to_archived(world)
     (tmp_path / "satudata.toml").write_text(
         f'[workspace]\nyear = 2025\n[sheets]\nbackend = "xlsx"\n[archive]\nurl = "{world.config.archive_url}"\n'
@@ -200,7 +201,7 @@ def test_riwayat_command_shows_the_same_history(world, tmp_path):
     result = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", OPD, rid, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data == json.loads(json.dumps(row_history(world.reads, OPD, rid), default=lambda v: v.isoformat()))
+    assert data == json.loads(json.dumps(row_history(world.reads, OPD, rid), default=local_iso))  # WIB, +07:00
     text = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", OPD, rid]).output
     assert "Nilai: (kosong) → 31" in text and "oleh Sari (operator)" in text
     missing = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", OPD, "X-1"])

@@ -142,4 +142,4 @@ def test_backup_and_restore_commands_speak_indonesian_and_refuse_a_full_archive(
     not_a_backup = tmp_path / "bukan.zip"
     not_a_backup.write_bytes(b"bukan zip")
     bad = CliRunner().invoke(main, ["-c", config, "restore", str(not_a_backup), "--ke", f"sqlite:///{tmp_path / 'c.sqlite'}"])
-    assert bad.exit_code == 1 and "bukan berkas cadangan Satu Data Magetan" in bad.output
+    assert bad.exit_code == 1 and "bukan berkas cadangan satudata" in bad.output

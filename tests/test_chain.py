@@ -39,7 +39,7 @@ def test_a_raw_update_of_an_archived_value_names_the_datum_version_and_field(db_
     assert not found.ok
     first = found.breaks[0]
     assert (first.opd, first.kind, first.field) == (OPD, "arsip", "nilai_teks")
-    assert f"Jumlah Puskesmas — Kabupaten Magetan, tahun 2024: datum {datum[:12]}… versi 1" in first.message
+    assert f"Jumlah Puskesmas — seluruh kabupaten/kota, tahun 2024: datum {datum[:12]}… versi 1" in first.message
     assert "nilai (teks)" in first.message
 
 

@@ -99,10 +99,17 @@ def test_poll_json_summary_and_status_json(tmp_path):
     assert {o["kode"] for o in status["opd"]} >= {"DINKES", "BPBD"}
 
 
-def test_demo_workspace_shows_every_state_and_exports(tmp_path):
-    result = run("demo", str(tmp_path / "demo"))
+@pytest.fixture(scope="module")
+def demo_cfg(tmp_path_factory) -> str:
+    """One demo workspace for the tests that only read it (status, export): building it takes seconds."""
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    result = run("demo", str(root))
     assert result.exit_code == 0, result.output
-    cfg = str(tmp_path / "demo" / "satudata.toml")
+    return str(root / "satudata.toml")
+
+
+def test_demo_workspace_shows_every_state_and_exports(tmp_path, demo_cfg):
+    cfg = demo_cfg
     status = json.loads(run("-c", cfg, "status", "--json").output)
     seen = {code for o in status["opd"] for code, n in o["jumlah_per_kode"].items() if n}
     assert seen >= {"1", "3", "5", "6", "7", "7a", "8", "10"}
@@ -181,11 +188,10 @@ def test_export_to_missing_folder_says_so_in_indonesian(tmp_path):
     assert result.exit_code != 0 and "folder tujuan tidak ada" in result.output
 
 
-def test_status_shows_deadlines_in_indonesian(tmp_path):
-    run("demo", str(tmp_path / "demo"))
-    out = run("-c", str(tmp_path / "demo" / "satudata.toml"), "status").output
+def test_status_shows_deadlines_in_indonesian(demo_cfg):
+    out = run("-c", demo_cfg, "status").output
     assert "tenggat" in out and "hari kerja" in out and "TERLAMBAT" in out
-    data = json.loads(run("-c", str(tmp_path / "demo" / "satudata.toml"), "status", "--json").output)
+    data = json.loads(run("-c", demo_cfg, "status", "--json").output)
     started = next(o["fase_mulai"] for o in data["opd"] if o["fase_mulai"])
     assert "T" in started  # ISO 8601
     assert {o["ketepatan"] for o in data["opd"]} >= {"terlambat", "berisiko", "tepat_waktu", "selesai"}

@@ -77,9 +77,9 @@ def test_the_index_maps_indicators_to_files_and_says_what_is_not_supported(publi
     assert {s["langkah"] for s in steps if s["kode"] == "DINKES"} >= {"3", "4–5", "6", "7", "8", "9"}
 
 
-def test_evaluasi_of_another_year_is_refused_in_indonesian(published, tmp_path):
+def test_evaluasi_of_a_year_the_archive_does_not_know_is_refused_in_indonesian(published, tmp_path):
     result = CliRunner().invoke(main, ["-c", str(published.config.path), "evaluasi", "2024", "-o", str(tmp_path)])
-    assert result.exit_code == 1 and "bukan tahun ruang kerja (2025)" in result.output
+    assert result.exit_code == 1 and "Tahun 2024 tidak dikenal: arsip ini memuat tahun 2025" in result.output
 
 
 def test_pengawasan_shows_the_review_at_risk_first_and_a_pengawas_sees_only_it(published):
@@ -118,3 +118,31 @@ def test_a_dashboard_user_may_be_a_table_with_a_role(tmp_path):
                     'peran = "bos" }\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="peran 'bos' tidak dikenal"):
         load_config(path)
+
+
+def test_evaluasi_of_a_closed_year_reads_its_record_after_rollover_and_twice_gives_identical_files(tmp_path):
+    from service.cli.rollover import rollover
+    from service.poller.service import Service
+
+    (tmp_path / "ws").mkdir()
+    world = PublishedWorld(tmp_path / "ws")
+    world.config = load_config(write_toml(world))
+    issue(world.config, world.store, "DINKES", "verifikasi", world.now)
+    service = Service(world.config, world.backend, world.store, world.rules, world.wilayah, clock=lambda: world.now)
+    report = rollover(service, 2026)
+    assert not any(r.error for r in report.opds)
+    config = str(world.config.path)
+    first = CliRunner().invoke(main, ["-c", config, "evaluasi", "2025", "-o", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(main, ["-c", config, "evaluasi", "2025", "-o", str(tmp_path / "b")])
+    assert second.exit_code == 0, second.output
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert a == b and "3-dokumen/BA-2025-001-verifikasi-DINKES.pdf" in a
+    rows = {r["kode"]: r for r in csv.DictReader(io.StringIO(a["2-reviu/reviu-opd.csv"].decode()))}
+    assert rows["DINKES"]["diverifikasi"] == "9" and rows["DINKES"]["putaran_revisi"] == "1"
+    assert rows["DINKES"]["item_dipublikasikan"] == "2" and rows["DINKES"]["dokumen_terbit"] == "1"
+    assert rows["DIKPORA"]["disepakati"] == "1"
+    assert "tahun data 2025" in text(a["2-reviu/reviu-tahunan-2025.pdf"])
+    unknown = CliRunner().invoke(main, ["-c", config, "evaluasi", "2019", "-o", str(tmp_path / "c")])
+    assert unknown.exit_code == 1 and "Tahun 2019 tidak dikenal" in unknown.output
+    world.store.engine.dispose()

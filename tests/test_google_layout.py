@@ -89,9 +89,9 @@ def opds(tmp_path):
 
 
 def test_an_idle_cycle_of_57_spreadsheets_is_one_drive_call_and_no_sheets_call(opds):
-    opds.poll()  # first run: the feed starts, then each spreadsheet is asked once (files.get)
-    methods = [r.method for r in opds.last if r.kind == "drive"]
-    assert methods[0] == "drive.changes.getStartPageToken" and methods.count("drive.files.get") == COUNT
+    opds.poll()  # first run: the feed starts, each spreadsheet is asked once (files.get), and once more
+    methods = [r.method for r in opds.last if r.kind == "drive"]  # after the poller added its tab there
+    assert methods[0] == "drive.changes.getStartPageToken" and COUNT <= methods.count("drive.files.get") <= 2 * COUNT
     opds.settle()
     for _ in range(3):
         opds.process()  # each `poll --once` is a new process: the page token comes from the archive

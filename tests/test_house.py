@@ -144,3 +144,13 @@ def test_a_clear_remembered_before_kinds_were_stored_keeps_its_kind():
     old = {"selesai_diisi": "Dikosongkan otomatis: Walidata meminta revisi (lihat Catatan Walidata).",
            "disepakati_opd": "Dikosongkan otomatis: Disepakati OPD dicentang terlalu awal; ..."}
     assert legacy_kinds(old) == {"selesai_diisi": ClearKind.REVISION}
+
+
+DEMO_ONLY = {"service/cli/workspace.py", "service/cli/setup.py"}  # `satudata init --demo`: Magetan's demo data
+
+
+def test_no_string_in_the_product_names_magetan_outside_the_demo():
+    """Any kabupaten/kota runs the product (DECISIONS.md #70): its name comes from kode_wilayah."""
+    hits = [f"{path}:{line}" for folder in PACKAGES for path, line, text in _string_constants(folder)
+            if "magetan" in text.lower() and str(path) not in DEMO_ONLY]
+    assert hits == []

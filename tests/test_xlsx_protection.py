@@ -191,3 +191,32 @@ def test_a_new_poller_process_keeps_the_salt_it_finds_so_the_costly_hash_is_comp
     later.write([TabWrites("BAPPEDA", "BAPPEDA")], reads)
     salts = {k: re.search(rb'saltValue="([^"]*)"', sheet_xml(folder / f"{k}.xlsx")).group(1) for k in reads}
     assert salts["DINKES"] == salts["BAPPEDA"]
+
+
+def test_the_tanpa_proteksi_note_goes_at_the_walidatas_next_protected_save_and_the_audit_keeps_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("SATUDATA_WALIDATA_SANDI", PASSWORD)
+    ws = Workspace(tmp_path)
+    (tmp_path / "satudata.toml").write_text(CONFIG + '\n[walidata]\nnama = "Budi Santoso"\n'
+                                            'kata_sandi_env = "SATUDATA_WALIDATA_SANDI"\n', encoding="utf-8")
+    ws.cli("poll", "--once")
+    ws.edit("DINKES", 2, kode_data="DEMO-DINKES-006", uraian_data="Jumlah Kasus Tuberkulosis", satuan="Kasus")
+    ws.cli("poll", "--once")
+    unprotect(ws.path("DINKES"))
+    ws.edit("DINKES", 2, dicek_bersama="YA")  # saved unprotected by an operator
+    ws.cli("poll", "--once")
+    assert ws.cell("DINKES", 1, "ID").comment.text == UNPROTECTED_NOTE
+    ws.cli("poll", "--once")  # the poller's own protection, read back: the alarm stays for the Walidata
+    assert ws.cell("DINKES", 1, "ID").comment.text == UNPROTECTED_NOTE
+    book = openpyxl.load_workbook(ws.path("DINKES"))  # her normal save: protected, as the procedure says
+    assert book.worksheets[0].protection.sheet
+    book.worksheets[0]["D2"] = "Jumlah Kasus Tuberkulosis Paru"
+    book.properties.lastModifiedBy = "Budi Santoso"
+    save_atomic(book, ws.path("DINKES"))
+    ws.cli("poll", "--once")
+    assert protection_state(sheet_xml(ws.path("DINKES")), PASSWORD) is True
+    note = ws.cell("DINKES", 1, "ID").comment
+    assert note is None or "TANPA proteksi" not in note.text
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'arsip.sqlite'}"))
+    reasons = [e["reason"] for e in Queries(store.engine).events(opd="DINKES") if e["to_state"].startswith("3")]
+    assert reasons and all("tanpa proteksi" in r for r in reasons)
+    store.engine.dispose()

@@ -54,10 +54,19 @@ class Manifest:
         return dict(self.__dict__)
 
 
+PRODUCT = "satudata"  # the program that wrote the backup, the same for every kabupaten/kota
+
+
+def _distribution() -> str:
+    """The installed distribution that ships this package (its name is pyproject's, not ours to repeat)."""
+    from importlib.metadata import packages_distributions
+    return (packages_distributions().get(__name__.split(".")[0]) or [PRODUCT])[0]
+
+
 def product_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
     try:
-        return version("satudata-magetan")
+        return version(_distribution())
     except PackageNotFoundError:
         return "tidak diketahui"
 
@@ -136,7 +145,7 @@ def backup(engine: Engine, folder: Path, now: datetime, keep: int | None = None)
         if kind in ("postgresql", "mariadb"):
             native = _native_dump(engine, work, kind)
         manifest = Manifest(dibuat=now.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                            produk="Satu Data Magetan", versi=product_version(), mesin=kind, skema=revision,
+                            produk=PRODUCT, versi=product_version(), mesin=kind, skema=revision,
                             jumlah_baris=counts, kepala_rantai=heads)
         members = [DUMP] + ([native] if native and (work / native).exists() else [])
         manifest.salinan_asli = members[1] if len(members) > 1 else (native or "tidak ada")
@@ -216,7 +225,7 @@ def read_manifest(path: Path) -> Manifest:
         with zipfile.ZipFile(path) as zf:
             data = json.loads(zf.read("manifest.json"))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise BackupError(f"{path} bukan berkas cadangan Satu Data Magetan ({type(exc).__name__})") from None
+        raise BackupError(f"{path} bukan berkas cadangan {PRODUCT} ({type(exc).__name__})") from None
     return Manifest(**data)
 
 

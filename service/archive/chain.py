@@ -16,7 +16,7 @@ import json
 import struct
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
@@ -24,6 +24,7 @@ from sqlalchemy import DateTime, Float, Integer, Text, column as sa_column, tabl
 
 from service.archive import schema as t
 from service.archive.timestamps import to_db as _utc
+from service.timefmt import to_wib, zone_label
 
 GENESIS = "0" * 64
 CHAIN_COLUMNS = ("chain_year", "chain_seq", "chain_hash", "chain_fields")
@@ -162,11 +163,14 @@ class ChainBroken(Exception):
 def _what(kind: str, record: Any) -> str:
     m = record if isinstance(record, dict) else record._mapping
     if kind == "arsip":
-        rincian = m.get("rincian") or "Kabupaten Magetan"
+        rincian = m.get("rincian") or "seluruh kabupaten/kota"  # the record names no place: say what it means
         return (f"{m.get('uraian_data')} — {rincian}, tahun {m.get('tahun')}: datum {str(m.get('datum'))[:12]}… "
                 f"versi {m.get('version')}, baris {m.get('row_id')}")
     at = _canon(m.get("at"), "d")
-    return f"baris {m.get('row_id')}, {at.replace('T', ' ') if at else '?'} UTC"
+    if not at:
+        return f"baris {m.get('row_id')}, waktu tidak tercatat"
+    local = to_wib(datetime.fromisoformat(at).replace(tzinfo=timezone.utc))
+    return f"baris {m.get('row_id')}, {local:%Y-%m-%d %H:%M:%S} {zone_label(local)}"
 
 
 def _check(kind: str, record: Any, prev: str, opd: str, year: int, seq: int) -> Break | None:

@@ -8,8 +8,16 @@ from sqlalchemy.exc import IntegrityError
 
 from service.archive import schema as t
 from service.archive.timestamps import from_db, to_db
+from service.timefmt import format_tanggal
 
 POLLER = "poller"
+
+
+def holder_words(holder: str) -> str:
+    """A holder "host:pid:tag" as a Walidata reads it: "proses 4019 di komputer vm"."""
+    host, _, rest = holder.partition(":")
+    pid = rest.split(":", 1)[0]
+    return f"proses {pid} di komputer {host}" if host and pid.isdigit() else holder
 
 
 class LeaseLost(Exception):
@@ -53,7 +61,9 @@ class Lease:
             row = conn.execute(select(leases).where(leases.c.name == self.name)).first()
         if row is None or row.holder == holder:
             return None
-        return f"{row.holder} (sampai {from_db(row.expires_at).isoformat(timespec='seconds')})"
+        expires = from_db(row.expires_at)
+        assert expires is not None  # the column is NOT NULL
+        return f"{holder_words(row.holder)} (sampai {format_tanggal(expires, with_time=True)})"
 
     def take(self, old: str, holder: str, now: datetime, seconds: int) -> bool:
         """Take the lease from a holder known to be dead (same machine, process gone)."""

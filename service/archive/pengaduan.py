@@ -56,12 +56,14 @@ class Tickets:
         row's own id in the same transaction, so two servers never hand out the same number."""
         p = t.pengaduan
         with self.engine.begin() as conn:
-            new_id = conn.execute(insert(p).values(
+            key = conn.execute(insert(p).values(
                 nomor=uuid.uuid4().hex[:32], jenis=ticket.jenis, opd=ticket.opd, item=ticket.item,
                 judul_item=ticket.judul_item, baris=ticket.baris, isi=ticket.isi, alasan=ticket.alasan,
                 kontak=ticket.kontak, tampilkan=ticket.tampilkan, dibuat_pada=to_db(now), status=TERBUKA,
                 jawaban="", dijawab_oleh="", versi_baru="", item_key=ticket.item_key,
-                utas="")).inserted_primary_key[0]
+                utas="")).inserted_primary_key
+            assert key is not None  # a one-row insert always reports its key
+            new_id = key[0]
             nomor = f"{PREFIX[ticket.jenis]}-{now.astimezone(WIB).year}-{new_id:05d}"
             conn.execute(update(p).where(p.c.id == new_id).values(nomor=nomor))
         return nomor

@@ -73,9 +73,10 @@ def year_inputs(config: Config, store: Store, year: int | None = None, counts: d
     logs = store.phases.log(year=year)
     tabs = {}
     for kode, (handed, _) in closed.items():
-        last = logs.get(kode, [])[-1:] or [(None, None)]
+        log = logs.get(kode)
+        started, order = log[-1] if log else (None, None)
         tabs[kode] = {"opd": kode, "status": "ok", "message": "", "handed_out_at": handed,
-                      "phase_order": last[0][1], "phase_started_at": last[0][0]}
+                      "phase_order": order, "phase_started_at": started}
     return YearInputs(year, {o.kode: all_counts.get(f"{o.kode} {year}", {}) for o in config.opds if o.kode in closed},
                       tabs, logs, {kode: at for kode, (_, at) in closed.items()})
 

@@ -239,7 +239,9 @@ def live_test(config: Config, client: Any = None, service_account: str | None = 
     except Exception as exc:  # a config the backend cannot use
         return [(False, f"Backend google tidak dapat disiapkan: {exc}")]
     first = backend.spreadsheets[config.opds[0].kode] if config.opds else config.spreadsheet_id
+    if not first:
+        return [(False, "Tidak ada spreadsheet untuk diuji: isi [[opd]] atau spreadsheet_id di konfigurasi")]
     result = SelfTest(backend, second, sleep=sleep, clock=clock, wait=wait).run(first)
     path = config.root / RESULT_NAME
     save(path, result)
-    return explain(result) + [(True, f"Hasil uji disimpan di {path}; poller menyesuaikan diri pada siklus berikutnya")]
+    return [*explain(result), (True, f"Hasil uji disimpan di {path}; poller menyesuaikan diri pada siklus berikutnya")]

@@ -9,6 +9,7 @@ import click
 from service.cli.context import pass_store
 from service.config import Config
 from service.config.wilayah import load_wilayah
+from service.timefmt import to_wib
 
 
 def _write_failed(path: Path, exc: OSError) -> click.ClickException:
@@ -85,7 +86,7 @@ def _issue(config: Config, store, kode: str, jenis: str, output: Path, new: bool
         raise _write_failed(output, exc) from None
     click.echo(f"PDF ditulis ke {output}")
     click.echo(f"{issued.judul} {issued.id}, nomor {issued.nomor}, tanggal "
-               f"{issued.tanggal.astimezone().strftime('%d-%m-%Y')}"
+               f"{to_wib(issued.tanggal).strftime('%d-%m-%Y')}"
                + (" (dicetak ulang sama persis; --baru untuk dokumen baru)" if reprinted else " (baru diterbitkan)"))
 
 

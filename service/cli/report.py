@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import date, datetime
 from typing import Callable
 
 import click
 
 from rules.sop import load_sop
 from service.archive.masking import mask_secrets
+from service.timefmt import local_iso
 
 STATUS = {"diproses": "diproses", "tidak_berubah": "tidak berubah", "dilewati": "DILEWATI", "galat": "GALAT",
           "ditunda": "ditunda (kuota)"}
@@ -23,7 +25,7 @@ REQUESTS = {"read": "baca", "write": "tulis", "drive": "Drive", "stat": "cek ber
 
 
 def iso(value: object) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return local_iso(value) if isinstance(value, (datetime, date)) else str(value)
 
 
 def echo_report(report, as_json: bool, url: str | None = None, changes_only: bool = False) -> None:

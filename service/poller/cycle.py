@@ -18,6 +18,7 @@ from service.archive.chain import ChainBroken
 from service.archive.lease import LeaseLost
 from service.archive.queries import Queries
 from service.archive.store import Store
+from service.timefmt import local_iso
 from sheets.base import Backend, BackendError, TabResult, TabSnapshot, TabWrites
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class CycleReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "siklus": self.cycle_id, "mulai": self.started_at.isoformat(),
+            "siklus": self.cycle_id, "mulai": local_iso(self.started_at),
             "dibuat": self.created, "galat": self.errors, "backend_gagal": self.backend_failed,
             "permintaan": self.requests,
             "tab": [t.__dict__ for t in self.tabs],
@@ -283,7 +284,7 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
             continue
         _planned(tab, plan)
         # an unprotected sheet is protected again even with nothing else to write
-        if plan.writes or plan.writes.comments or result.snapshot.protected is False:
+        if plan.writes or plan.writes.comments or plan.writes.protected_by_walidata or result.snapshot.protected is False:
             batches.append(plan.writes)
             snapshots[result.opd] = result.snapshot
     if progress is not None and results:

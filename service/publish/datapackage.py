@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Container, Sequence
+from typing import Any
 import re
 
 from rules.rulefile import RuleSet
@@ -34,7 +36,7 @@ def _holds(values: list, name: str, value: object) -> bool:
     if name == "maximum":
         return all(v <= value for v in present)
     if name == "enum":
-        return all(v in value for v in present)
+        return isinstance(value, Container) and all(v in value for v in present)
     if name == "pattern":
         return all(re.fullmatch(str(value), str(v)) for v in present)
     if name == "unique":
@@ -82,7 +84,7 @@ def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
     columns = _columns(item)
     fields = []
     for name in columns:
-        field = {"name": name, "type": _TYPES.get(name, "string"), "description": _describe(item, name)}
+        field: dict[str, Any] = {"name": name, "type": _TYPES.get(name, "string"), "description": _describe(item, name)}
         constraints = {k: v for k, v in wanted_constraints(item, rules, year).get(name, {}).items()
                        if _holds(columns[name], k, v)}
         if constraints:
@@ -138,7 +140,7 @@ def head(publishers: list[tuple[str, str]], settings: Settings, workspace: str, 
 
 
 def descriptor(items: list[Item], rules: RuleSet, settings: Settings, workspace: str, year: int,
-               withheld: list = ()) -> dict:
+               withheld: Sequence[Any] = ()) -> dict:
     """The package; ``withheld`` (service.publish.withheld.Withheld): data held back, each with why."""
     return {**head([(i.opd, i.opd_nama) for i in items], settings, workspace, year),
             "resources": [resource(item, rules, year) for item in items],

@@ -19,6 +19,7 @@ from pathlib import Path
 from rules.numbers import format_number
 from rules.wilayah import Wilayah
 from service.archive import chain, documents
+from service.archive.progress import known_years
 from service.archive.store import Store
 from service.config import Config
 from service.config.wilayah import load_wilayah
@@ -26,7 +27,7 @@ from service.publish import minutes
 from service.publish.pdf import Document, _chain_line, _heading_blocks, _scaled, render
 from service.publish.review import annual_review, review_csv
 from service.publish.settings import load_settings
-from service.timefmt import format_tanggal
+from service.timefmt import format_tanggal, iso
 
 REVIEW, DOCS, INTEGRITY, PUBLICATION = "2-reviu", "3-dokumen", "4-integritas", "5-publikasi"
 INDEX = "1-indeks-bukti-dukung.pdf"
@@ -95,16 +96,16 @@ def _indicators(year: int, has_docs: bool) -> list[tuple[str, str, str, str]]:
 def evidence_pack(config: Config, store: Store, year: int, wilayah: Wilayah | None = None,
                   rules=None) -> tuple[dict[str, bytes], datetime]:
     """Every file of the pack (path -> bytes) and the moment it is made as of."""
-    if year != config.year:
-        raise EvidenceRefused(f"Tahun {year} bukan tahun ruang kerja ({config.year}): reviu tahunan membaca "
-                              "kemajuan langkah tahun ruang kerja saja; jalankan satudata evaluasi "
-                              f"{config.year}, atau buat paket sebelum satudata rollover")
+    years = known_years(config, store)
+    if year not in years:
+        raise EvidenceRefused(f"Tahun {year} tidak dikenal: arsip ini memuat tahun "
+                              f"{', '.join(map(str, years))}; mis. satudata evaluasi {years[0]}")
     as_of = documents.last_recorded(store.engine)
     if as_of is None:
         raise EvidenceRefused("Arsip masih kosong: belum ada yang dapat dijadikan bukti dukung")
     wilayah = wilayah or load_wilayah(config)
     files: dict[str, bytes] = {}
-    review = annual_review(config, store, as_of)
+    review = annual_review(config, store, as_of, year)
     files[f"{REVIEW}/reviu-tahunan-{year}.pdf"] = review_pdf(config, review)
     files.update({f"{REVIEW}/{name}": body for name, body in review_csv(review).items()})
     issued = documents.of_year(store.engine, year)
@@ -112,7 +113,7 @@ def evidence_pack(config: Config, store: Store, year: int, wilayah: Wilayah | No
         files[f"{DOCS}/{doc.id}-{doc.jenis}-{doc.opd}.pdf"] = render(doc.isi, doc.nomor, _chain_line(doc))
     found = chain.verify(store.engine)
     files[f"{INTEGRITY}/verifikasi-arsip.json"] = json.dumps(
-        {"diperiksa_atas_arsip_sampai": as_of.isoformat(), **found.as_dict()}, ensure_ascii=False, indent=2,
+        {"diperiksa_atas_arsip_sampai": iso(as_of), **found.as_dict()}, ensure_ascii=False, indent=2,
         sort_keys=True).encode("utf-8")
     files[f"{INTEGRITY}/kepala-rantai.csv"] = _heads_csv(found.heads)
     from service.publish.build import build
@@ -134,7 +135,7 @@ def _heads_csv(heads: list[dict]) -> bytes:
 
 def _readme(files: dict[str, bytes], year: int, as_of: datetime, produk: str = "Satu Data") -> bytes:
     lines = [f"Bukti dukung EPSS {year}: {produk}", "",
-             f"Dibuat oleh satudata evaluasi dari arsip keadaan {as_of.isoformat(timespec='seconds')}.",
+             f"Dibuat oleh satudata evaluasi dari arsip keadaan {iso(as_of)}.",
              f"Mulai dari {INDEX}. Arsip yang sama selalu menghasilkan berkas yang sama persis.", "",
              "SHA-256  berkas"]
     lines += [f"{hashlib.sha256(body).hexdigest()}  {name}" for name, body in sorted(files.items())]

@@ -16,11 +16,12 @@ from rules.deadlines import BELUM_MULAI, SELESAI, SEVERITY, TERLAMBAT
 from rules.keys import item_key
 from rules.sop import load_sop
 from service.archive import documents
-from service.archive.progress import opd_summaries, calendar_for
+from service.archive.progress import calendar_for, opd_summaries, year_inputs
 from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
 from service.config.people import without_operator_sk
+from service.timefmt import iso
 
 SENT_BACK = {"8": "ditolak pemeriksaan otomatis (langkah 8)", "7a": "revisi diminta Walidata (langkah 7a)"}
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+([.,]\d+)*")
@@ -33,37 +34,40 @@ def _kind(reason: str) -> str:
     return text[:120] or "(tanpa alasan)"
 
 
-def annual_review(config: Config, store: Store, as_of: datetime) -> dict:
-    """The workspace year's review at ``as_of``; OPDs at risk first."""
+def annual_review(config: Config, store: Store, as_of: datetime, year: int | None = None) -> dict:
+    """The open workspace year's review at ``as_of``, or a closed ``year``'s from its year record
+    (its ``<KODE> <year>`` rows, phase log, clock and documents); OPDs at risk first."""
     sop = load_sop()
     reads = Queries(store.engine)
-    calendar = calendar_for(config)
-    tabs = {t["opd"]: t for t in reads.tabs()}
-    summaries = opd_summaries(config, reads.progress_counts(), tabs, store.phases.log(), as_of, calendar)
-    issued = documents.of_year(store.engine, config.year)
+    inputs = year_inputs(config, store, year)
+    summaries = opd_summaries(config, inputs.counts, inputs.tabs, inputs.logs, as_of, calendar_for(config), inputs)
+    issued = documents.of_year(store.engine, inputs.year)
     no_sk = {o.kode for o in without_operator_sk(config.opds)}
-    published = {(d["opd"], item_key(d["kode_data"], d["uraian_data"])) for d in _archived(reads)}
+    record = {o.kode: o.kode if not inputs.closed else f"{o.kode} {inputs.year}" for o in config.opds}
+    remembered = {kode: reads.tab_rows(name) for kode, name in record.items()}
+    ids = {kode: {r["row_id"] for r in rows} for kode, rows in remembered.items()}
+    published = {(d["opd"], item_key(d["kode_data"], d["uraian_data"])) for d in reads.archive_rows()
+                 if d["id"] in ids.get(d["opd"], ())}
     order = {s: i for i, s in enumerate(SEVERITY)}
     out = []
     for summary, opd in zip(summaries, config.opds):
-        out.append(_opd(summary, opd, sop, reads, issued, opd.kode in no_sk, published))
+        out.append(_opd(summary, opd, sop, reads, remembered[opd.kode], issued, opd.kode in no_sk, published))
     out.sort(key=lambda o: (order.get(o["ketepatan"], 9), -len(o["langkah_terlambat"]), -o["putaran_revisi"],
                             o["kode"]))
     steps = _steps(out)
-    return {"tahun": config.year, "workspace": config.name, "sampai": as_of, "opd": out, "langkah": steps,
+    return {"tahun": inputs.year, "workspace": config.name, "sampai": as_of, "opd": out, "langkah": steps,
             "jumlah": _totals(out)}
 
 
-def _archived(reads: Queries) -> list[dict]:
-    return [{"opd": r["opd"], "kode_data": r["kode_data"], "uraian_data": r["uraian_data"]}
-            for r in reads.archive_rows()]
-
-
-def _opd(summary: dict, opd, sop, reads: Queries, issued: list, no_sk: bool, published: set) -> dict:
-    rows = [r for r in reads.tab_rows(opd.kode) if not r["removed"] and r["state"] in sop.states]
-    events = sorted(reads.events(limit=1_000_000, opd=opd.kode), key=lambda e: (e["at"], e["id"]))
-    state = {r["row_id"]: r["state"] for r in reads.tab_rows(opd.kode)}
-    removed = {r["row_id"] for r in reads.tab_rows(opd.kode) if r["removed"]}
+def _opd(summary: dict, opd, sop, reads: Queries, remembered: list[dict], issued: list, no_sk: bool,
+         published: set) -> dict:
+    """``remembered``: the year's rows (removed ones too); its events are those of these rows, as
+    row IDs are never reused across years."""
+    rows = [r for r in remembered if not r["removed"] and r["state"] in sop.states]
+    state = {r["row_id"]: r["state"] for r in remembered}
+    events = sorted((e for e in reads.events(limit=1_000_000, opd=opd.kode) if e["row_id"] in state),
+                    key=lambda e: (e["at"], e["id"]))
+    removed = {r["row_id"] for r in remembered if r["removed"]}
     rounds = [e for e in events if e["to_state"] in SENT_BACK]
     kinds = Counter((SENT_BACK[e["to_state"]], _kind(e["reason"])) for e in rounds)
     done = sop.states["9"].order
@@ -144,7 +148,7 @@ def _totals(opds: list[dict]) -> dict:
 
 
 def _iso(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+    return iso(moment) if moment else ""
 
 
 def review_csv(review: dict) -> dict[str, bytes]:

@@ -3,6 +3,7 @@ its archived kecamatan (a ``jumlah_kecamatan`` rule), until the Walidata resolve
 correcting and re-verifying the values. Neither the total nor its parts are published (DECISIONS.md #45)."""
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from rules.numbers import format_number
@@ -36,8 +37,8 @@ class Withheld:
 def withhold(data: list[Datum], rules: RuleSet, wilayah: Wilayah) -> tuple[list[Datum], list[Withheld]]:
     """(the data to publish, what is withheld and why)."""
     summing: dict[tuple, bool] = {}
-    groups: dict[tuple, tuple[float | None, list[float | None]]] = {}
-    first: dict[tuple, Datum] = {}
+    groups: dict[Hashable, tuple[float | None, list[float | None]]] = {}
+    first: dict[Hashable, Datum] = {}
     for d in data:
         if (d.kode_data, d.uraian_data) not in summing:
             summing[(d.kode_data, d.uraian_data)] = any(

@@ -47,6 +47,12 @@ def quiet_reprotect(snapshot: TabSnapshot, people: People) -> bool:
     return snapshot.protected is False and is_excel(snapshot) and saved_by_walidata(snapshot, people)
 
 
+def protected_walidata_save(snapshot: TabSnapshot, people: People) -> bool:
+    """The Walidata saved the Excel sheet protected, as her procedure says: an earlier "TANPA
+    proteksi" note on A1 has reached her and may go (DECISIONS.md #130)."""
+    return snapshot.protected is True and is_excel(snapshot) and saved_by_walidata(snapshot, people)
+
+
 def mark(reason: str, headers: list[str]) -> str:
     return f"{reason} ({UNPROTECTED}: {', '.join(headers)} dicentang saat lembar tidak diproteksi)"
 

@@ -20,8 +20,8 @@ from rules.workflow import ClearKind, RowInput, advance, box_labels, legacy_kind
 from service.reconcile import audit, comments
 from service.reconcile.changes import changed_fields, scrambled
 from service.reconcile.who import People, handed_out
-from service.reconcile.protection import (alarm, foreign_walidata_ticks, mark, mark_foreign, quiet_reprotect,
-                                          unprotected_walidata_ticks)
+from service.reconcile.protection import (alarm, foreign_walidata_ticks, mark, mark_foreign, protected_walidata_save,
+                                          quiet_reprotect, unprotected_walidata_ticks)
 from service.reconcile.archiving import archive_metadata, archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory, TabStatus
 from service.reconcile.review import cause_of, for_review
@@ -116,6 +116,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     plan.rows_seen = len(slots)
     archive_metadata(plan, snapshot.metadata)
     plan.writes.quiet_reprotect = quiet_reprotect(snapshot, run.witness.people)
+    plan.writes.protected_by_walidata = protected_walidata_save(snapshot, run.witness.people)
     audit.finish(plan, run.witness)
     if snapshot.comments is not None:
         comments.plan_threads(plan, snapshot, {**memory.rows, **plan.rows}, {s.row_id: s.row for s in slots},

@@ -9,6 +9,8 @@ rendered by Jinja's autoescape only, never as HTML.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, abort, g, render_template, request, url_for
 
 from rules.pengaduan import check_form, clean, ticket_age
@@ -143,7 +145,7 @@ def queue() -> dict:
     nomor = request.args.get("nomor", "").strip().upper()[:40] or None
     rows = [with_age(t) for t in tickets().listing(opd=opd, open_only=not semua and not nomor, nomor=nomor)]
     rows.sort(key=lambda t: (t["status"] != TERBUKA, t["dibuat_pada"]))
-    counts = [{"opd": o, "jenis": j, "status": s, "jumlah": n} for (o, j, s), n in sorted(
+    counts: list[dict[str, Any]] = [{"opd": o, "jenis": j, "status": s, "jumlah": n} for (o, j, s), n in sorted(
         tickets().counts().items(), key=lambda kv: tuple(x or "" for x in kv[0])) if not opd or o == opd]
     matching = rows if nomor else None
     total = len(rows) if matching is not None else sum(c["jumlah"] for c in counts if semua or c["status"] == TERBUKA)
@@ -185,7 +187,7 @@ def jawab(nomor: str):
     if ticket["jenis"] == KOREKSI:
         status, dikoreksi = SELESAI, request.form.get("dikoreksi") == "ya"
     else:
-        status, dikoreksi = request.form.get("status"), None
+        status, dikoreksi = request.form.get("status", ""), None
         if status not in (DITERIMA, DITOLAK):
             abort(400, "Pilih apakah usulan diterima atau ditolak.")
         if status == DITERIMA and not (opd or ticket["opd"]):

@@ -18,6 +18,7 @@ from service.archive import chain, documents
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
 from service.reconcile.plan import TabStatus
+from service.timefmt import local_iso
 from sheets.layout import BY_KEY
 
 KETEPATAN = {  # urgency order first: the Ringkasan lists late OPDs at the top
@@ -296,7 +297,7 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
     for o in config.opds:
         tab = tabs.get(o.kode)
         status = (tab or {}).get("status", "belum_dibaca")
-        if status == TabStatus.DEFERRED:  # not a problem: the next cycle serves it first
+        if tab is not None and status == TabStatus.DEFERRED:  # not a problem: the next cycle serves it first
             deferred.append({"kode": o.kode, "nama": o.nama, "pesan": tab["message"], "diperiksa": tab.get("checked_at")})
             continue
         lock = lock_state(config, o.kode, now)
@@ -351,7 +352,7 @@ def _moment(text: Any) -> datetime | None:
 def jsonable(value: Any) -> Any:
     """Datetimes as ISO 8601, everything else as JSON can hold it."""
     if isinstance(value, (datetime, date)):
-        return value.isoformat()
+        return local_iso(value)
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

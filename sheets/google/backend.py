@@ -274,6 +274,7 @@ class GoogleBackend(Backend):
                 props = (answer.get("addSheet") or {}).get("properties")
                 if props:
                     titles[props.get("title", "")] = props.get("sheetId", 0)
+            self.feed.forget(sid)
             created += missing
         return created
 

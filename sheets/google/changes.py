@@ -90,7 +90,7 @@ class ChangeFeed:
         if not pages:  # first run, or tokens from before the feed
             self.page = self._remember(self._start())
             return
-        rank = {p: i for i, p in enumerate(self._order())}
+        rank: dict[str | None, int] = {p: i for i, p in enumerate(self._order())}
         if all(p in rank for p in pages):  # list from the oldest: it vouches for every later position too
             page = min(pages, key=rank.__getitem__)
         else:  # positions this workspace did not record: the most common, and every token moves after
@@ -129,6 +129,12 @@ class ChangeFeed:
             self._note_owners(sid, info)
             self._asked[sid] = str(info["version"])
         return self._asked[sid]
+
+    def forget(self, sid: str) -> None:
+        """Our own write moved the spreadsheet (a tab added): ask its version again before reading,
+        or the read would carry the version before our write and its writes be refused."""
+        self._current.pop(sid, None)
+        self._asked.pop(sid, None)
 
     def token(self, version: str, people: str | None) -> tuple[str, str | None, str | None]:
         """The token of a tab read now at ``version``."""

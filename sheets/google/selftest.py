@@ -75,7 +75,7 @@ class SelfTest:
         self.sleep, self.clock = sleep or time.sleep, clock or time.time
         self.wait, self.samples = wait, samples
         self.results: dict[str, dict[str, Any]] = {}
-        self.sid: str | None = None
+        self.sid = ""  # the scratch spreadsheet run() makes
 
     # --- requests -------------------------------------------------------------------------------
 
@@ -166,8 +166,8 @@ class SelfTest:
         shown = [v for v in versions if v is not None]
         self._note("versi_setelah_suntingan", len(shown) == len(versions), detik=versions,
                    maks_detik=max(shown) if shown else None)
-        listed = [v for v in feeds if v is not None]
-        self._note("umpan_mencantumkan_berkas", bool(listed), detik=feeds)
+        in_feed = [v for v in feeds if v is not None]
+        self._note("umpan_mencantumkan_berkas", bool(in_feed), detik=feeds)
         self._comment_by(self.backend, "komentar_menggeser_versi", "akun_layanan_boleh_berkomentar")
         owner = tuple(o.get("emailAddress", "") for o in
                       self.backend.drive_file(self.sid, "owners(emailAddress)").get("owners", []))

@@ -138,7 +138,7 @@ class XlsxBackend(Backend):
     # --- write ------------------------------------------------------------------------------
 
     def write(self, batches: list[TabWrites], snapshots: dict[str, TabSnapshot]) -> dict[str, WriteResult]:
-        wanted = [b for b in batches if b or self._unprotected(snapshots.get(b.opd))]
+        wanted = [b for b in batches if b or b.protected_by_walidata or self._unprotected(snapshots.get(b.opd))]
         return {b.opd: self._write_one(b, snapshots.get(b.opd)) for b in wanted}
 
     def _unprotected(self, snapshot: TabSnapshot | None) -> bool:

@@ -87,6 +87,18 @@ def comment_text(element: bytes) -> str:
     return unescape(b"".join(_TEXT.findall(body)).decode(), {"&quot;": '"'})
 
 
+def note_at(archive: zipfile.ZipFile, sheet_part: str, row: int, col: int) -> str | None:
+    """The text of the note on one cell (0-based), or None when it has none."""
+    package = _Package(archive)
+    rels = package.read(_rels_name(sheet_part))
+    part = next((_target(sheet_part, r.get("Target", "")) for r in
+                 (_attrs(m.group(0)) for m in _RELATIONSHIP.finditer(rels or b""))
+                 if r.get("Type") == _COMMENTS_TYPE), None)
+    comments = package.read(part) if part else None
+    span = _comments_index(comments).get(ref(row, col)) if comments else None
+    return comment_text(comments[span[0]:span[1]]) if span and comments else None
+
+
 def _comment_xml(address: str, author: int, text: str) -> bytes:
     body = escape_text(text).encode()
     return (b'<comment ref="%s" authorId="%d" shapeId="0"><text><t xml:space="preserve">%s</t></text></comment>'

@@ -14,7 +14,7 @@ from rules import fields as f
 from . import protect, validation, ooxml
 from ..base import OWNED_NOTE_PREFIX, TabSnapshot, TabWrites
 from ..layout import BY_KEY, match_headers
-from .notes import patch_notes
+from .notes import note_at, patch_notes
 from .patch import CellEdit, PatchRefused, is_empty, SheetEdits, merged_cells, patch_cells, rewrite_zip
 from .styles import StyleBook
 
@@ -62,6 +62,8 @@ def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
         unprotected = guard is not None and not guard.protects(sheet)
         notes = _with_protection_note([(n.row, n.col, n.text) for n in batch.notes], guard,
                                       unprotected and not batch.quiet_reprotect, batch.alarm)
+        if batch.protected_by_walidata and guard is not None and not unprotected:
+            notes = _without_protection_note(notes, note_at(archive, sheet_part, 0, 0))
         edits = _edits(batch, snapshot, sheet, styles, header, guard)
         hidden = merged_cells(sheet)
         notes = [n for n in notes if not hidden(n[0], n[1])]  # a cell merged away holds no note
@@ -91,6 +93,18 @@ def _with_protection_note(notes: list[tuple[int, int, str | None]], guard: prote
     if header is not None and header[2]:
         text = header[2] + "\n\n" + text.removeprefix(OWNED_NOTE_PREFIX).lstrip()
     return [n for n in notes if n[:2] != (0, 0)] + [(0, 0, text)]
+
+
+def _without_protection_note(notes: list[tuple[int, int, str | None]],
+                             current: str | None) -> list[tuple[int, int, str | None]]:
+    """A1 without its "TANPA proteksi" paragraph, what else it says kept (the audit keeps the event)."""
+    body = protect.UNPROTECTED_NOTE.removeprefix(OWNED_NOTE_PREFIX).strip()
+    if any(n[:2] == (0, 0) for n in notes) or not current or body not in current:
+        return notes
+    rest = "\n\n".join(p for p in (x.strip() for x in current.replace(body, "").split("\n\n"))
+                        if p and p != OWNED_NOTE_PREFIX)
+    rest = rest.removeprefix(OWNED_NOTE_PREFIX).strip()
+    return notes + [(0, 0, f"{OWNED_NOTE_PREFIX} {rest}" if rest else None)]
 
 
 def lock_columns(sheet: bytes, header: dict[str, int], styles: StyleBook) -> bytes:
