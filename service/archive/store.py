@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
@@ -262,11 +263,12 @@ def box_notes_of(text: str) -> dict[str, Any]:
     return {"clear_kinds": notes.pop(KINDS, None) or {}, "box_notes": notes}
 
 
-_DECODED = {"data": (json.loads, "data"), "boxes": (json.loads, "boxes"), "notes": (json.loads, "notes"),
-            "findings": (json.loads, "findings"),
-            "box_notes": (lambda text: box_notes_of(text)["box_notes"], "box_notes"),
-            "clear_kinds": (lambda text: box_notes_of(text)["clear_kinds"], "box_notes"),
-            "updated_at": (_aware, "updated_at")}
+_DECODED: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "data": (json.loads, "data"), "boxes": (json.loads, "boxes"), "notes": (json.loads, "notes"),
+    "findings": (json.loads, "findings"),
+    "box_notes": (lambda text: box_notes_of(text)["box_notes"], "box_notes"),
+    "clear_kinds": (lambda text: box_notes_of(text)["clear_kinds"], "box_notes"),
+    "updated_at": (_aware, "updated_at")}
 
 
 def _row_memory(r) -> RowMemory:
