@@ -208,3 +208,16 @@ class Backend(Protocol):
         """Upkeep after a cycle's writes (Google: protected ranges brought in step with the
         config); the problems found, in Bahasa Indonesia. Nothing by default."""
         return []
+
+    supports_metadata_tab: bool = False  # add_metadata_tab writes a Metadata tab (Excel); others name the blocks
+
+    def add_metadata_tab(self, opd: str, rows: list[list[str]]) -> str | None:
+        """Add a Metadata tab with ``rows`` beside the OPD's tab, never over one that exists; None
+        when done, else why not (Bahasa Indonesia). Only where ``supports_metadata_tab``."""
+        return "backend ini tidak membuat tab Metadata"
+
+    def rounds(self, opds: list[str], known: dict[str, Any]) -> list[list[str]]:
+        """The OPDs in the order a cycle serves them, one list per round, each read, decided and
+        written before the next is read. One round of every OPD by default; Google plans rounds
+        against its per-minute quota."""
+        return [opds]

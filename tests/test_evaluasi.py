@@ -146,3 +146,31 @@ def test_evaluasi_of_a_closed_year_reads_its_record_after_rollover_and_twice_giv
     unknown = CliRunner().invoke(main, ["-c", config, "evaluasi", "2019", "-o", str(tmp_path / "c")])
     assert unknown.exit_code == 1 and "Tahun 2019 tidak dikenal" in unknown.output
     world.store.engine.dispose()
+
+
+def test_the_annual_review_counts_the_publics_reports_and_requests_of_its_year_per_opd(tmp_path):
+    from service.archive.pengaduan import KOREKSI, USULAN, NewTicket, Tickets
+    from service.publish.evidence import review_pdf
+    from service.publish.review import annual_review, review_csv
+
+    world = PublishedWorld(tmp_path)
+    try:
+        desk = Tickets(world.store.engine)
+        year = world.config.year
+        answered = desk.open(NewTicket(KOREKSI, "angka salah", opd="DINKES"), world.now)
+        desk.answer(answered, status="selesai", jawaban="dibetulkan", oleh="walidata", now=world.now)
+        desk.open(NewTicket(KOREKSI, "angka lain salah", opd="DINKES"), world.now)
+        wanted = desk.open(NewTicket(USULAN, "data posyandu"), world.now)
+        desk.answer(wanted, status="diterima", jawaban="masuk daftar", oleh="walidata", now=world.now, opd="DINKES")
+        desk.open(NewTicket(KOREKSI, "tahun lalu", opd="DINKES"), world.now.replace(year=year - 1))
+        review = annual_review(world.config, world.store, world.now)
+        dinkes = next(o for o in review["opd"] if o["kode"] == "DINKES")
+        assert (dinkes["pengaduan_masuk"], dinkes["pengaduan_selesai"], dinkes["pengaduan_terbuka"],
+                dinkes["usulan_masuk"], dinkes["usulan_diterima"]) == (2, 1, 1, 1, 1)
+        assert review["jumlah"]["pengaduan_masuk"] == 2
+        row = next(r for r in csv.DictReader(io.StringIO(review_csv(review)["reviu-opd.csv"].decode()))
+                   if r["kode"] == "DINKES")
+        assert row["pengaduan_terbuka"] == "1" and row["usulan_diterima"] == "1"
+        assert "Pengaduan dan usulan data dari masyarakat" in text(review_pdf(world.config, review))
+    finally:
+        world.store.engine.dispose()

@@ -154,3 +154,12 @@ def test_no_string_in_the_product_names_magetan_outside_the_demo():
     hits = [f"{path}:{line}" for folder in PACKAGES for path, line, text in _string_constants(folder)
             if "magetan" in text.lower() and str(path) not in DEMO_ONLY]
     assert hits == []
+
+
+def test_the_engine_asks_a_backend_its_declared_capabilities_never_probes_it():
+    """A backend's optional parts are defaults on sheets.base.Backend (or a declared flag such as
+    ``supports_metadata_tab``), so the service never asks ``hasattr``/``getattr`` of a backend."""
+    probes = re.compile(r"(hasattr|getattr)\(\s*(self\.)?backend\b")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "service").rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if probes.search(line)]
+    assert not found, found

@@ -36,7 +36,7 @@ def test_init_config_with_every_comment_removed_still_loads(tmp_path):
     on = re.sub(r"^# ((?:\[|[a-z_]+ = ).*)$", r"\1", text, flags=re.M)
     on = on.replace("…", "Sri Wahyuni").replace('nip = "Sri Wahyuni"', 'nip = "197001011990031001"')
     on = re.sub(r'users = \{.*', "", on).replace("spreadsheet_id = \"...\"", "")
-    on = re.sub(r'^(credentials|kata_sandi_file) = .*$', "", on, flags=re.M)
+    on = re.sub(r'^(credentials|kata_sandi_file|skema) = .*$', "", on, flags=re.M)  # need a file / PostgreSQL
     path.write_text(on, encoding="utf-8")
     config = load_config(path)
     assert config.opds[0].kepala == ("Sri Wahyuni", "197001011990031001")

@@ -87,3 +87,18 @@ def test_pulihkan_names_what_it_cannot_do(tmp_path):
     assert "tidak ada dalam konfigurasi" in cli("-c", str(cfg), "pulihkan", "BUKAN").output
     assert "belum pernah dibaca poller" in cli("-c", str(cfg), "pulihkan", "DINKES").output
     assert "bukan waktu" in cli("-c", str(cfg), "pulihkan", "DINKES", "--sebelum", "kemarin").output
+
+
+def test_a_restored_tahun_and_whole_nilai_are_numbers_and_other_text_stays_as_typed(tmp_path):
+    from service.cli.pulihkan import write_restored
+    from service.config import load_config
+
+    config = load_config(excel_workspace(tmp_path))
+    row = {"id": "DINKES-0001", "state": "7", "boxes": {}, "catatan": "",
+           "data": {"uraian_data": "Jumlah Puskesmas", "tahun": "2026", "nilai": "20", "kode_data": "007"}}
+    decimal = {**row, "id": "DINKES-0002", "data": {**row["data"], "nilai": "12.345"}}
+    sheet = openpyxl.load_workbook(write_restored(config, "DINKES", "Dinas Kesehatan", [row, decimal])).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    first, second = (dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, max_row=3, values_only=True))
+    assert (first["Tahun"], first["Nilai"], first["Kode Data"]) == (2026, 20, "007")
+    assert second["Nilai"] == "12.345"  # Indonesian thousands: never read back as 12.345

@@ -140,6 +140,15 @@ class Tickets:
         with self.engine.connect() as conn:
             return {r[0] for r in conn.execute(query)}
 
+    def counts_of_year(self, year: int) -> dict[tuple[str | None, str, str], int]:
+        """(opd, jenis, status) -> tickets opened in ``year`` (its number carries the year it was
+        opened: PGD-2026-00001): the annual review's count of the public's reports and requests."""
+        p = t.pengaduan
+        query = (select(p.c.opd, p.c.jenis, p.c.status, func.count()).where(p.c.nomor.like(f"%-{int(year)}-%"))
+                 .group_by(p.c.opd, p.c.jenis, p.c.status))
+        with self.engine.connect() as conn:
+            return {(r[0], r[1], r[2]): r[3] for r in conn.execute(query)}
+
     def counts(self) -> dict[tuple[str | None, str, str], int]:
         """(opd, jenis, status) -> number of tickets: what the annual review counts."""
         p = t.pengaduan

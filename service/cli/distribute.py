@@ -124,10 +124,9 @@ def hand_out_metadata(backend: Backend, opd: str, grid: list[list[object]], rows
     if not blocks:
         return ""
     names = ", ".join(f"{b.jenis} {b.kunci}" for b in blocks)
-    add = getattr(backend, "add_metadata_tab", None)
-    if add is None:
+    if not backend.supports_metadata_tab:
         return f"tab {ms.SHEET} tidak dibuat di Google Sheets; salin blok ini sendiri: {names}"
-    reason = add(opd, [list(ms.HEADER)] + [row for b in blocks for row in ms.block_rows(b)])
+    reason = backend.add_metadata_tab(opd, [list(ms.HEADER)] + [row for b in blocks for row in ms.block_rows(b)])
     if reason:
         return f"{reason}; blok tidak ditulis, tambahkan sendiri bila perlu: {names}"
     return f"tab {ms.SHEET} dibuat dengan {len(blocks)} blok"

@@ -2,6 +2,7 @@
 cells): a copy of the tab beside the workbook, never over it, with the rows as the poller last saw them."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def _free(path: Path) -> Path:
     return candidate
 
 
+_PLAIN_INTEGER = re.compile(r"-?[0-9]{1,15}")  # no separator, so "12.345" (Indonesian) stays text as typed
+
+
 def write_restored(config: Config, kode: str, nama: str, rows: list[dict]) -> Path:
     """The restored copy: the tab template with every row's ID, operator and Walidata cells."""
     from rules import fields as f
@@ -47,6 +51,8 @@ def write_restored(config: Config, kode: str, nama: str, rows: list[dict]) -> Pa
             value = (row["id"] if key == f.ID else BOX_VALUE if row["boxes"].get(key) else None if column.box else
                      row["catatan"] if key == f.CATATAN else state_label(row["state"]) if key == f.STATUS else
                      row["data"].get(key) if key in row["data"] else None)
+            if key in (f.TAHUN, f.NILAI) and isinstance(value, str) and _PLAIN_INTEGER.fullmatch(value.strip()):
+                value = int(value.strip())  # remembered as cell text: a plain whole number goes back a number
             if value not in (None, ""):
                 cell = sheet.cell(n, index, value)
                 cell.data_type = "s" if isinstance(value, str) else cell.data_type  # typed text stays text

@@ -68,6 +68,9 @@ def init(directory: Path, backend: str, year: int | None, demo: bool, force: boo
         click.echo("Data demo dimasukkan untuk 8 OPD pada berbagai langkah SOP.")
     if backend == "google":
         click.echo(f"Langkah berikut: satudata -c {path} doctor")
+    elif not demo:  # the guide's order: the config first, then doctor, then the Daftar Data
+        click.echo(f"Langkah berikut: lengkapi {path} (lihat komentar di dalamnya), jalankan "
+                   f"satudata -c {path} doctor, lalu satudata -c {path} distribute DAFTAR.csv")
     else:
         click.echo(f"Langkah berikut: satudata -c {path} poll --once")
 

@@ -118,6 +118,7 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
         "",
         "[archive]",
         'url = "sqlite:///arsip.sqlite"     # atau postgresql+psycopg://..., mysql+pymysql://...',
+        '# skema = "kab_3520"              # PostgreSQL saja: satu skema per kabupaten/kota di satu server',
         "",
         "[poller]",
         "interval_seconds = 60              # 5 .. 86400 detik",
@@ -173,7 +174,7 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
         "# simpan = 30                     # cadangan terakhir yang disimpan",
         "",
         "# [berita_acara]",
-        '# nomor = "000.5.2/{urut}/403.113/{tahun}"   # nomor Berita Acara: {urut}, {tahun}, boleh {opd}',
+        '# nomor = "000.5.2/{urut}/{tahun}"   # nomor Berita Acara: {urut}, {tahun}, boleh {opd}',
         "",
         "# [pembina]                       # Pembina Data (BPS) pada pemeriksaan bersama (langkah 3)",
         '# nama = "…"',
@@ -196,6 +197,8 @@ def render_config(year: int, backend: str, opds: list[dict[str, str]], name: str
             f"operator.{opd['kode'].lower()}@{who.email.rsplit('@', 1)[-1]}"]
         lines += ["", "[[opd]]", f"kode = {_toml_str(opd['kode'])}", f"nama = {_toml_str(opd['nama'])}",
                   "operators = [" + ", ".join(_toml_str(e) for e in operators if e) + "]",
+                  '#   dengan SK penunjukan (SPM 3): operators = [{ email = "…", nama = "…", nip = "…", '
+                  'sk_nomor = "…", sk_tanggal = ' + str(year) + '-01-06 }]',
                   '# kepala = { nama = "…", nip = "…" }   # Kepala OPD (langkah 6), penanda tangan Berita Acara',
                   '# bidang = [{ nama = "Bidang …", email = "…@…" }]   # penerima baris bergalat bidang itu',
                   '# perpanjangan = [{ hari = 5, alasan = "…", tahun = ' + str(year) +

@@ -203,10 +203,10 @@ def backup(data: dict, root: Path) -> Fields:
 def berita_acara(data: dict) -> Fields:
     """``[berita_acara] nomor``: the numbering pattern, with {urut} and {tahun} (and optional {opd})."""
     table = section(data, "berita_acara")
-    nomor = value(table, "nomor", str, "berita_acara", "000.5.2/{urut}/403.113/{tahun}")
+    nomor = value(table, "nomor", str, "berita_acara", "000.5.2/{urut}/{tahun}")
     if "{urut}" not in nomor:
         raise ConfigError(f"berita_acara.nomor harus memuat {{urut}} (nomor urut), mis. "
-                          f"\"000.5.2/{{urut}}/403.113/{{tahun}}\" (sekarang: {nomor!r})")
+                          f"\"000.5.2/{{urut}}/{{tahun}}\" (sekarang: {nomor!r})")
     unknown = set(re.findall(r"{([^}]*)}", nomor)) - {"urut", "tahun", "opd"}
     if unknown:
         raise ConfigError(f"berita_acara.nomor memuat {{{sorted(unknown)[0]}}} yang tidak dikenal; "

@@ -151,12 +151,9 @@ def _rounds(config: Config, backend: Backend, store: Store, unwrap: Callable[[An
     a backend that does not plan (Excel), one per changed spreadsheet for Google (its quota and
     the short gap between a read and its write: sheets/google/backend.py, DECISIONS.md #90)."""
     opds = [o.kode for o in config.opds]
-    plan = getattr(backend, "rounds", None)
-    if plan is None:
-        return [opds]
     try:
         known = store.tokens()
-        return plan(opds, {o: unwrap(known.get(o)) for o in opds}) or [[]]
+        return backend.rounds(opds, {o: unwrap(known.get(o)) for o in opds}) or [[]]
     except Exception:  # the read that follows reports what is wrong
         log.exception("rounds could not be planned")
         return [opds]

@@ -25,7 +25,7 @@ from service.config import Config
 from service.config.wilayah import load_wilayah
 from service.publish import minutes
 from service.publish.pdf import Document, _chain_line, _heading_blocks, _scaled, render
-from service.publish.review import annual_review, review_csv
+from service.publish.review import TICKET_KEYS, annual_review, review_csv
 from service.publish.settings import load_settings
 from service.timefmt import format_tanggal, iso
 
@@ -194,6 +194,12 @@ def review_pdf(config: Config, review: dict) -> bytes:
                              for o in review["opd"] for e in o["perpanjangan"]],
                    "lebar": _scaled((26, 20, 20, 104)), "angka": [1], "ukuran": 7,
                    "kosong": "Tidak ada perpanjangan."}},
+        {"subjudul": "Pengaduan dan usulan data dari masyarakat (SPM 11)"},
+        {"tabel": {"kepala": ["OPD", "Pengaduan", "Selesai", "Terbuka", "Usulan", "Diterima"],
+                   "baris": [[o["kode"], *(format_number(o[k]) for k in TICKET_KEYS)] for o in review["opd"]
+                             if o["pengaduan_masuk"] or o["usulan_masuk"]],
+                   "lebar": _scaled((40, 26, 26, 26, 26, 26)), "angka": [1, 2, 3, 4, 5], "ukuran": 7.5,
+                   "kosong": "Tidak ada pengaduan atau usulan data tahun ini."}},
         {"subjudul": "Dokumen yang salinan cetaknya belum diterima Kominfo"},
         {"tabel": {"kepala": ["OPD", "Dokumen"],
                    "baris": [[o["kode"], ", ".join(o["dokumen_belum_diterima"])] for o in review["opd"]

@@ -240,7 +240,7 @@ def issue(config: Config, store: Store, kode: str, jenis: str, now: datetime, ne
     head = next((h for h in chain.heads(store.engine)
                  if (h["opd"], h["tahun"], h["jenis"]) == (kode, config.year, kind)), None)
     body["rantai"] = {"jenis": kind, "panjang": head["panjang"] if head else 0, "kepala": head["kepala"] if head else ""}
-    pattern = (config.berita_acara or {}).get("nomor", "000.5.2/{urut}/403.113/{tahun}")
+    pattern = (config.berita_acara or {}).get("nomor", "000.5.2/{urut}/{tahun}")
     issued = documents.issue(store.engine, jenis, kode, config.year, now, pattern, body,
                              head["kepala"] if head else "")
     return issued, render(issued.isi, issued.nomor, _chain_line(issued)), False

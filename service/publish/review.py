@@ -54,9 +54,33 @@ def annual_review(config: Config, store: Store, as_of: datetime, year: int | Non
         out.append(_opd(summary, opd, sop, reads, remembered[opd.kode], issued, opd.kode in no_sk, published))
     out.sort(key=lambda o: (order.get(o["ketepatan"], 9), -len(o["langkah_terlambat"]), -o["putaran_revisi"],
                             o["kode"]))
+    tickets = _tickets(store, inputs.year)
+    for o in out:
+        o.update(tickets.get(o["kode"], dict.fromkeys(TICKET_KEYS, 0)))
     steps = _steps(out)
     return {"tahun": inputs.year, "workspace": config.name, "sampai": as_of, "opd": out, "langkah": steps,
             "jumlah": _totals(out)}
+
+
+TICKET_KEYS = ("pengaduan_masuk", "pengaduan_selesai", "pengaduan_terbuka", "usulan_masuk", "usulan_diterima")
+
+
+def _tickets(store: Store, year: int) -> dict[str, dict[str, int]]:
+    """Per OPD, the public's reports (pengaduan) and data requests (usulan) opened in ``year`` and
+    how they stand: the service standard's complaints desk (SPM 11) in the annual review."""
+    from service.archive.pengaduan import DITERIMA, KOREKSI, TERBUKA, Tickets
+    out: dict[str, dict[str, int]] = {}
+    for (opd, jenis, status), n in Tickets(store.engine).counts_of_year(year).items():
+        if not opd:
+            continue
+        row = out.setdefault(opd, dict.fromkeys(TICKET_KEYS, 0))
+        if jenis == KOREKSI:
+            row["pengaduan_masuk"] += n
+            row["pengaduan_terbuka" if status == TERBUKA else "pengaduan_selesai"] += n
+        else:
+            row["usulan_masuk"] += n
+            row["usulan_diterima"] += n if status == DITERIMA else 0
+    return out
 
 
 def _opd(summary: dict, opd, sop, reads: Queries, remembered: list[dict], issued: list, no_sk: bool,
@@ -137,7 +161,8 @@ def _steps(opds: list[dict]) -> list[dict]:
 
 def _totals(opds: list[dict]) -> dict:
     keys = ("baris", "disepakati", "diisi", "diverifikasi", "item_disepakati", "item_dipublikasikan",
-            "putaran_revisi", "dokumen_terbit", "dokumen_diterima", "langkah_selesai", "langkah_tepat_waktu")
+            "putaran_revisi", "dokumen_terbit", "dokumen_diterima", "langkah_selesai", "langkah_tepat_waktu",
+            *TICKET_KEYS)
     out = {k: sum(o[k] for o in opds) for k in keys}
     out["persen_tepat_waktu"] = (round(100 * out["langkah_tepat_waktu"] / out["langkah_selesai"], 1)
                                  if out["langkah_selesai"] else None)
@@ -158,7 +183,8 @@ def review_csv(review: dict) -> dict[str, bytes]:
     a.writerow(["kode", "nama", "ketepatan", "fase", "langkah_selesai", "langkah_tepat_waktu", "persen_tepat_waktu",
                 "hari_kerja_layanan", "putaran_revisi", "revisi_diperbaiki_diverifikasi", "revisi_masih_terbuka",
                 "baris", "disepakati", "diisi", "diverifikasi", "item_disepakati", "item_dipublikasikan",
-                "perpanjangan", "dokumen_terbit", "dokumen_diterima", "dokumen_belum_diterima", "tanpa_sk_operator"])
+                "perpanjangan", "dokumen_terbit", "dokumen_diterima", "dokumen_belum_diterima", "tanpa_sk_operator",
+                *TICKET_KEYS])
     b = csv.writer(per_step, lineterminator="\n")
     b.writerow(["kode", "langkah", "nama_langkah", "mulai", "selesai", "hari_kerja", "batas_hari_kerja", "ketepatan"])
     for o in sorted(review["opd"], key=lambda o: o["kode"]):
@@ -171,7 +197,7 @@ def review_csv(review: dict) -> dict[str, bytes]:
                     "; ".join(f"{e['hari']} hari kerja" + (f" langkah {e['langkah']}" if e["langkah"] else "")
                               + f": {e['alasan']}" for e in o["perpanjangan"]),
                     o["dokumen_terbit"], o["dokumen_diterima"], " ".join(o["dokumen_belum_diterima"]),
-                    "ya" if o["tanpa_sk"] else "tidak"])
+                    "ya" if o["tanpa_sk"] else "tidak", *(o[k] for k in TICKET_KEYS)])
         for s in o["langkah"]:
             b.writerow([o["kode"], s["langkah"], s["nama"], _iso(s["mulai"]), _iso(s["selesai"]),
                         "" if s["hari_kerja"] is None else s["hari_kerja"], s["batas_hari_kerja"], s["ketepatan"]])

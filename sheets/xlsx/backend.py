@@ -193,6 +193,8 @@ class XlsxBackend(Backend):
         from .rows import archive_tab
         return archive_tab(self, opd, nama, title)
 
+    supports_metadata_tab = True
+
     def add_metadata_tab(self, opd: str, rows: list[list[str]]) -> str | None:
         """A Metadata tab with ``rows`` added to the OPD's workbook; refused (a reason) when it has one."""
         from .rows import add_metadata_tab
