@@ -86,3 +86,26 @@ def test_value_returning_to_an_earlier_version_is_archived_as_the_latest(db_worl
     versions = [(r["versi"], r["nilai"]) for r in db_world.reads.archive_rows(all_versions=True)]
     assert versions == [(1, 100.0), (2, 200.0), (3, 100.0)]
     assert [r["nilai"] for r in db_world.reads.archive_rows()] == [100.0]
+
+
+def test_remembered_rows_decode_their_json_only_when_read(tmp_path):
+    """A cycle that touches a few rows must not decode the JSON of every remembered row; a row
+    decodes on first use and a field set before that keeps its new value."""
+    from service.archive.store import _row_memory
+
+    class Stored:
+        row_id, state, catatan, updated_at, archived_hash, archived_version = "R1", "7", "", None, None, 0
+        removed, position, fingerprint = False, 3, "f"
+        data, boxes, box_notes, notes, findings = '{"nilai": "5"}', '{"x": true}', '{}', '{"a": "b"}', "[]"
+
+    row = _row_memory(Stored())
+    assert "_lazy" in row.__dict__ and "data" not in row.__dict__
+    assert row.fingerprint == "f" and row.position == 3
+    row.notes = {"c": "d"}
+    assert row.data == {"nilai": "5"} and "boxes" not in row.__dict__
+    assert row.boxes == {"x": True} and row.notes == {"c": "d"} and row.box_notes == {} and row.clear_kinds == {}
+    from copy import copy
+    twin = copy(row)
+    assert twin.findings == [] and "findings" not in row.__dict__ and row.findings == []
+    from dataclasses import replace
+    assert replace(row, fingerprint="").data == {"nilai": "5"}

@@ -365,3 +365,61 @@ def test_cells_written_into_new_and_existing_rows_stay_in_column_order_write_aft
         assert rows_in_order(xlsx_rich.parts_of(backend.path("DINKES"))[SHEET])
     [read] = backend.read(["DINKES"], {})
     assert read.snapshot.cell(11, STATUS) == f"2-12-{STATUS}" and read.snapshot.cell(0, DIPERBARUI) == f"2-1-{DIPERBARUI}"
+
+
+def compressed_members(path: Path) -> dict[str, tuple[int, int, int, bytes]]:
+    """Each member's (CRC, sizes) and its compressed bytes exactly as stored in the zip."""
+    data = path.read_bytes()
+    out = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            at = info.header_offset
+            start = at + 30 + int.from_bytes(data[at + 26:at + 28], "little") + int.from_bytes(data[at + 28:at + 30], "little")
+            out[info.filename] = (info.CRC, info.compress_size, info.file_size, data[start:start + info.compress_size])
+    return out
+
+
+@needs_soffice
+def test_a_write_copies_every_untouched_member_compressed_bytes_and_all_and_readers_open_it(tmp_path):
+    """Untouched parts are copied without being inflated and deflated again: their compressed
+    stream, CRC and sizes are byte-identical; calamine, openpyxl and LibreOffice still open it."""
+    from python_calamine import CalamineWorkbook
+    backend = rich(tmp_path, "libreoffice")
+    path = backend.path("DINKES")
+    with zipfile.ZipFile(path) as made:  # as another writer compresses (level 1), so a recompression shows
+        members = [(info, made.read(info)) for info in made.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as repacked:
+        for info, data in members:
+            repacked.writestr(info, data, compresslevel=1)
+    before = compressed_members(path)
+    [read] = backend.read(["DINKES"], {})
+    backend.write([TabWrites("DINKES", "DINKES", [CellWrite(1, STATUS, "1 Draf")])], {"DINKES": read.snapshot})
+    after = compressed_members(path)
+    untouched = [n for n in before if n not in (SHEET, "[Content_Types].xml", "xl/styles.xml")
+                 and not re.search(r"comments|drawings/\w+\.vml|_rels/sheet1", n)]
+    assert len(untouched) >= 5
+    assert {n: before[n] for n in untouched} == {n: after[n] for n in untouched}
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("DINKES").to_python()[1][STATUS] == "1 Draf"
+    assert read_with_openpyxl(path).cell(2, STATUS + 1).value == "1 Draf"
+    soffice("--convert-to", "csv", "--outdir", str(tmp_path / "csv"), str(path), cwd=tmp_path)
+    assert "1 Draf" in (tmp_path / "csv" / "DINKES.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("rows", [
+    b'<row r="2" spans="1:3"><c r="A2"><v>1</v></c></row><row r="3"/><row r="12"><c r="A12"><v>2</v></c></row>',
+    b'<row spans="1:3" r="2"><c r="A2"><v>1</v></c></row><row r="3"/><row r="12"><c r="A12"><v>2</v></c></row>',
+    b'<row r="3"/><row r="2"><c r="A2"><v>1</v></c></row><row r="12"><c r="A12"><v>2</v></c></row>',
+    b'<row r="2"><c r="A2"><v>1</v></c></row><row r="120"><c r="A120"><v>2</v></c></row>',
+])
+def test_the_rows_written_are_found_without_a_scan_as_a_full_scan_finds_them(rows):
+    """Rows found by their address (ordered sheet, ``r`` first) or, otherwise, by a full scan
+    give the same spans as scanning every row."""
+    from sheets.xlsx import patch
+    xml = b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"
+    start, stop, _ = patch.sheet_data_span(xml)
+    every = {int(r): span for r, span in patch._spans(xml, patch._ROW_ELEMENT, start, stop)}
+    for wanted in ([2], [3, 12], [2, 3, 12], [12], [2, 120], [120]):
+        found = patch._row_spans(xml, wanted, start, stop)
+        assert {n: found[n] for n in wanted if n in found} == {n: every[n] for n in wanted if n in every}

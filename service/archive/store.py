@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
@@ -262,11 +263,18 @@ def box_notes_of(text: str) -> dict[str, Any]:
     return {"clear_kinds": notes.pop(KINDS, None) or {}, "box_notes": notes}
 
 
+_DECODED: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "data": (json.loads, "data"), "boxes": (json.loads, "boxes"), "notes": (json.loads, "notes"),
+    "findings": (json.loads, "findings"),
+    "box_notes": (lambda text: box_notes_of(text)["box_notes"], "box_notes"),
+    "clear_kinds": (lambda text: box_notes_of(text)["clear_kinds"], "box_notes"),
+    "updated_at": (_aware, "updated_at")}
+
+
 def _row_memory(r) -> RowMemory:
-    return RowMemory(
-        row_id=r.row_id, state=r.state, data=json.loads(r.data), boxes=json.loads(r.boxes),
-        catatan=r.catatan or "", **box_notes_of(r.box_notes), notes=json.loads(r.notes),
-        findings=json.loads(r.findings), updated_at=_aware(r.updated_at), archived_hash=r.archived_hash,
+    """The remembered row; its JSON columns are decoded only when the cycle reads them."""
+    return RowMemory.lazy(
+        r, _DECODED, row_id=r.row_id, state=r.state, catatan=r.catatan or "", archived_hash=r.archived_hash,
         archived_version=r.archived_version, removed=bool(r.removed), position=r.position,
         fingerprint=r.fingerprint or "")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rules.findings import Finding
 from sheets.base import TabWrites
@@ -45,6 +45,26 @@ class RowMemory:
     removed: bool = False
     position: int = 0  # sheet row number when last seen (display only, never identity)
     fingerprint: str = ""  # the row as the sheet shows it after our writes: unchanged rows are skipped
+
+    if not TYPE_CHECKING:  # the type checker still sees only the fields, so a misspelt one stays an error
+        def __getattr__(self, name: str) -> Any:
+            """A row read from the archive decodes each JSON field on its first use (DECISIONS.md #145):
+            a cycle touches the few rows (and fields) that changed, not the thousands it remembers."""
+            lazy = self.__dict__.get("_lazy")
+            if lazy is None or name not in lazy[1]:
+                raise AttributeError(name)
+            source, decoders = lazy
+            decode, column = decoders[name]
+            value = self.__dict__[name] = decode(getattr(source, column))
+            return value
+
+    @classmethod
+    def lazy(cls, source: Any, decoders: dict[str, tuple[Callable[[Any], Any], str]], **fields: Any) -> RowMemory:
+        """A row with ``fields`` set now; each field named in ``decoders`` (field -> (decode,
+        attribute of ``source``)) is decoded when first read, unless assigned before."""
+        row = cls.__new__(cls)
+        row.__dict__.update(fields, _lazy=(source, decoders))
+        return row
 
 
 @dataclass

@@ -8,9 +8,11 @@ string table is never touched.
 """
 from __future__ import annotations
 
+import copy
 import io
 import math
 import re
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,6 +162,23 @@ def _spans(xml: bytes, pattern: re.Pattern[bytes], start: int, stop: int) -> lis
     return found
 
 
+def _row_spans(xml: bytes, numbers: list[int], start: int, stop: int) -> dict[int, _Span]:
+    """The spans of the rows numbered ``numbers`` (ascending), found by their ``r`` attribute
+    without scanning the rows between them (DECISIONS.md #146); every row, by a full scan, when
+    one of them is not where an ordered sheet puts it (absent, out of order, ``r`` not first)."""
+    found: dict[int, _Span] = {}
+    cursor = start
+    for number in numbers:
+        at = xml.find(b'<row r="%d"' % number, cursor, stop)
+        match = _ROW_ELEMENT.match(xml, at, stop) if at >= 0 else None
+        if match is None:
+            return {int(r): span for r, span in _spans(xml, _ROW_ELEMENT, start, stop)}
+        closed = match.group(2) == b"/>"
+        found[number] = _Span(at, match.end() if closed else match.start(2) + 1, match.end(), closed)
+        cursor = match.end()
+    return found
+
+
 def sheet_data_span(xml: bytes) -> tuple[int, int, bool]:
     """(content start, content end, empty-element form) of ``<sheetData>``."""
     start = xml.find(b"<sheetData")
@@ -176,8 +195,12 @@ def patch_cells(xml: bytes, edits: SheetEdits, merged: Callable[[int, int], bool
     if not edits.cells and not edits.restyle:
         return xml, 0
     data_start, data_end, empty = sheet_data_span(xml)
-    rows = {int(r): span for r, span in _spans(xml, _ROW_ELEMENT, data_start, data_end)}
-    wanted = sorted(set(edits.cells) | ({r - 1 for r in rows if r > 1} if edits.restyle else set()))
+    if edits.restyle:  # every row is restyled
+        rows = {int(r): span for r, span in _spans(xml, _ROW_ELEMENT, data_start, data_end)}
+        wanted = sorted(set(edits.cells) | {r - 1 for r in rows if r > 1})
+    else:
+        wanted = sorted(edits.cells)
+        rows = _row_spans(xml, [row + 1 for row in wanted], data_start, data_end)
     pieces: list[bytes] = []
     cursor, changed = data_start, 0
     existing = sorted(rows)
@@ -366,15 +389,41 @@ def merged_cells(xml: bytes) -> Callable[[int, int], bool]:
 
 
 def rewrite_zip(original: bytes, parts: dict[str, bytes]) -> bytes:
-    """The package with ``parts`` replaced or added; every other part keeps its bytes, order and date."""
+    """The package with ``parts`` replaced or added; every other part keeps its bytes, order and
+    date: its compressed bytes are copied as they are, never inflated and deflated again
+    (DECISIONS.md #147)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         names = set()
         for info in source.infolist():
             names.add(info.filename)
             data = parts.get(info.filename)
-            target.writestr(info, source.read(info) if data is None else data)
+            if data is None:
+                _copy_member(original, info, target)
+            else:
+                target.writestr(info, data)
         for name, data in parts.items():
             if name not in names:
                 target.writestr(name, data)
     return out.getvalue()
+
+
+def _copy_member(original: bytes, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
+    """One member's compressed bytes into ``target`` with its CRC, sizes and date: a new local
+    header (sizes in it, so no data descriptor), then the bytes; the central directory entry is
+    written by ``target`` on close as for any member."""
+    at = info.header_offset
+    if original[at:at + 4] != b"PK\x03\x04":
+        raise PatchRefused("arsip XLSX rusak (kepala berkas di dalamnya tidak ditemukan)")
+    name_length, extra_length = struct.unpack("<HH", original[at + 26:at + 30])
+    start = at + 30 + name_length + extra_length
+    raw = original[start:start + info.compress_size]
+    copied = copy.copy(info)
+    copied.flag_bits &= ~0x08  # sizes and CRC are known: they go in the local header
+    copied.header_offset = target.fp.tell()  # type: ignore[union-attr]
+    target.fp.write(copied.FileHeader())  # type: ignore[union-attr]
+    target.fp.write(raw)  # type: ignore[union-attr]
+    target.filelist.append(copied)
+    target.NameToInfo[copied.filename] = copied
+    target.start_dir = target.fp.tell()  # type: ignore[union-attr]
+    target._didModify = True  # type: ignore[attr-defined]
