@@ -109,3 +109,19 @@ def test_remembered_rows_decode_their_json_only_when_read(tmp_path):
     assert twin.findings == [] and "findings" not in row.__dict__ and row.findings == []
     from dataclasses import replace
     assert replace(row, fingerprint="").data == {"nilai": "5"}
+
+
+def test_a_remembered_row_reads_back_when_it_was_last_updated(tmp_path):
+    """updated_at has a class default (None), so it must be set when the row is read, never left to
+    a lazy lookup the class default would shadow: the Diperbarui cell is written from it."""
+    from datetime import datetime, timezone
+
+    from service.archive.store import _row_memory
+
+    class Stored:
+        row_id, state, catatan, archived_hash, archived_version = "R1", "7", "", None, 0
+        updated_at = datetime(2025, 3, 3, 4, 0)  # as SQLite hands it back: naive UTC
+        removed, position, fingerprint = False, 3, "f"
+        data, boxes, box_notes, notes, findings = "{}", "{}", "{}", "{}", "[]"
+
+    assert _row_memory(Stored()).updated_at == datetime(2025, 3, 3, 4, 0, tzinfo=timezone.utc)

@@ -267,14 +267,16 @@ _DECODED: dict[str, tuple[Callable[[Any], Any], str]] = {
     "data": (json.loads, "data"), "boxes": (json.loads, "boxes"), "notes": (json.loads, "notes"),
     "findings": (json.loads, "findings"),
     "box_notes": (lambda text: box_notes_of(text)["box_notes"], "box_notes"),
-    "clear_kinds": (lambda text: box_notes_of(text)["clear_kinds"], "box_notes"),
-    "updated_at": (_aware, "updated_at")}
+    "clear_kinds": (lambda text: box_notes_of(text)["clear_kinds"], "box_notes")}
+# updated_at is set at once: a field with a plain class default (None) is found on the class, so a
+# lazy lookup (RowMemory.__getattr__) would never run for it and the row would read as never updated.
 
 
 def _row_memory(r) -> RowMemory:
     """The remembered row; its JSON columns are decoded only when the cycle reads them."""
     return RowMemory.lazy(
-        r, _DECODED, row_id=r.row_id, state=r.state, catatan=r.catatan or "", archived_hash=r.archived_hash,
+        r, _DECODED, row_id=r.row_id, state=r.state, catatan=r.catatan or "", updated_at=_aware(r.updated_at),
+        archived_hash=r.archived_hash,
         archived_version=r.archived_version, removed=bool(r.removed), position=r.position,
         fingerprint=r.fingerprint or "")
 

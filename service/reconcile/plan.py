@@ -61,7 +61,9 @@ class RowMemory:
     @classmethod
     def lazy(cls, source: Any, decoders: dict[str, tuple[Callable[[Any], Any], str]], **fields: Any) -> RowMemory:
         """A row with ``fields`` set now; each field named in ``decoders`` (field -> (decode,
-        attribute of ``source``)) is decoded when first read, unless assigned before."""
+        attribute of ``source``)) is decoded when first read, unless assigned before. Only fields
+        without a class-level default can be lazy: a default is found on the class first."""
+        assert not [n for n in decoders if n in cls.__dict__], "a lazy field must have no plain class default"
         row = cls.__new__(cls)
         row.__dict__.update(fields, _lazy=(source, decoders))
         return row
