@@ -14,6 +14,15 @@ import uno
 from com.sun.star.beans import PropertyValue
 
 
+def shutdown(office, desktop, timeout):
+    """Ask Calc to quit (it may already be gone) and wait for the process."""
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+    office.wait(timeout=timeout)
+
+
 def connect(profile):
     pipe = f"satudata{os.getpid()}"
     office = subprocess.Popen(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--invisible",
@@ -51,11 +60,7 @@ def main():
             document.close(True)
         print(json.dumps(out))
     finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        office.wait(timeout=30)
+        shutdown(office, desktop, 30)
 
 
 if __name__ == "__main__":

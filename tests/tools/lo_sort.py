@@ -10,7 +10,7 @@ import uno
 from com.sun.star.beans import PropertyValue
 from com.sun.star.table import TableSortField
 
-from lo_protection import connect
+from lo_protection import connect, shutdown
 
 
 def prop(name, value):
@@ -35,11 +35,7 @@ def main():
         document.close(True)
         print("disortir")
     finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        office.wait(timeout=60)
+        shutdown(office, desktop, 60)
 
 
 if __name__ == "__main__":
