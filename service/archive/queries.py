@@ -288,6 +288,35 @@ class Queries:
         with self.engine.connect() as conn:
             return set(conn.execute(select(a.c.opd).where(a.c.id > after).distinct()).scalars())
 
+    def items_archived_since(self, after: int) -> set[tuple[str, str]]:
+        """(OPD, item key) of every item with a version newer than id ``after``: what a
+        publication after a cycle rebuilds (a range on the primary key)."""
+        a = t.archive
+        with self.engine.connect() as conn:
+            return {(r.opd, r.item_key) for r in conn.execute(select(a.c.opd, a.c.item_key).where(a.c.id > after)
+                                                              .distinct())}
+
+    def archive_rows_of_items(self, opd: str, item_keys: Iterable[str]) -> Iterator[dict]:
+        """Every version of the OPD's items ``item_keys`` (rules.keys.item_key, as archived), export order."""
+        a = t.archive
+        keys = sorted(set(item_keys))
+        with self.engine.connect() as conn:
+            for chunk in (keys[i:i + 200] for i in range(0, len(keys), 200)):
+                query = select(a).where(a.c.opd == opd, a.c.item_key.in_(chunk)).order_by(*ARCHIVE_ORDER)
+                for r in conn.execute(query):
+                    yield archive_record(r)
+
+    def row_data(self, opd: str, row_ids: Iterable[str]) -> dict[tuple[str, str], dict]:
+        """(OPD, row ID) -> the remembered row's data fields, for the rows ``row_ids`` of one tab."""
+        r = t.rows
+        ids = sorted(set(row_ids))
+        out = {}
+        with self.engine.connect() as conn:
+            for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+                for x in conn.execute(select(r.c.row_id, r.c.data).where(r.c.opd == opd, r.c.row_id.in_(chunk))):
+                    out[(opd, x.row_id)] = json.loads(x.data)
+        return out
+
     def archive_count(self, all_versions: bool = False, opd: str | None = None, after: int = 0) -> int:
         """How many records archive_rows would yield; with ``after`` (an archive_watermark),
         only how many more than it yielded then (versions are only ever added): a count kept

@@ -19,7 +19,7 @@ from service.config import Config
 from service.publish import datapackage, dcat, formats
 from service.publish.items import Item, attach_metadata, base_slug, build_items
 from service.publish.settings import Settings, load_settings
-from service.publish.source import latest_data
+from service.publish.source import latest_data, latest_data_of_items
 from service.config.wilayah import load_wilayah
 from service.publish.withheld import Withheld, withhold
 
@@ -48,12 +48,35 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 """
 
 
-# Not published: what the next refresh reuses (DECISIONS.md #101): one file per OPD with its items'
-# catalogue entries, and a stamp (basis and archive mark) that an idle cycle reads alone.
+# Not published: what the next refresh reuses (DECISIONS.md #101): one file per item with its
+# catalogue entries and withheld totals, and a stamp (basis and archive mark) that an idle cycle reads alone.
 INDEX = ".indeks-publikasi"
 STAMP = "tanda.json"
-INDEX_FORMAT = 4
-_remembered: dict[str, tuple[bytes, dict[str, dict]]] = {}  # folder -> (stamp, OPD -> part) this process wrote
+INDEX_FORMAT = 5
+Key = tuple[str, str]  # (OPD, item key): what an item's part is kept under
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One published item's share of datapackage.json and the catalogue, as UTF-8 to be joined."""
+    slug: str
+    base: str
+    opd: str
+    opd_nama: str
+    modified: str
+    resource: bytes
+    catalogue: dcat.Part
+
+
+@dataclass(frozen=True)
+class Part:
+    """What an item (OPD, item key) adds to the indexes: its entry (None when nothing of it is
+    published, e.g. every year withheld) and what of it is withheld."""
+    entry: Entry | None
+    ditahan: tuple[dict, ...] = ()
+
+
+_remembered: dict[str, tuple[bytes, dict[Key, Part]]] = {}  # folder -> (stamp, parts) this process wrote
 
 
 @dataclass
@@ -62,13 +85,20 @@ class Publication:
     reused as already written; ``index`` is what a later refresh starts from."""
     items: list[Item]
     files: dict[str, bytes] = field(default_factory=dict)
-    kept: set[str] = field(default_factory=set)
     index: dict | None = None
-    withheld: list[Withheld] = field(default_factory=list)  # totals that disagree with their parts (rebuilt OPDs)
+    withheld: list[Withheld] = field(default_factory=list)  # totals that disagree with their parts (rebuilt items)
     problem: str = ""  # why this is not today's publication (a broken rule file), for every reader
+    stale: set[str] | None = None  # files to remove; None: those of items the previous datapackage.json listed
 
     def item(self, slug: str) -> Item | None:
         return next((i for i in self.items if i.slug == slug), None)
+
+    @property
+    def kept(self) -> set[str]:
+        if self.index is None or self.index["changed"] is None:
+            return set()
+        return {f"data/{p.entry.slug}{suffix}" for key, p in self.index["parts"].items()
+                if p.entry is not None and key not in self.index["changed"] for suffix in ITEM_SUFFIXES}
 
 
 def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
@@ -81,16 +111,16 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     wilayah = wilayah or load_wilayah(config)
     data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), reads.latest_metadata())
-    return _assemble(config, rules, settings, items, withheld, {"items": [], "ditahan": []}, mark, None,
-                     _basis(config, rules, settings, reads))
+    parts = _parts(items, withheld, rules, settings, config.year)
+    return _assemble(config, settings, items, withheld, parts, None, mark, _basis(config, rules, settings, reads))
 
 
 def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
             settings: Settings | None = None) -> Publication | None:
-    """The publication after new archive versions, rebuilding only the items of the OPDs whose
-    archive changed since the folder's last publish (and the catalogue indexes, joined from each
-    item's kept part). A full build when the folder has no usable index, or when anything the
-    files depend on besides the archive changed. None when nothing was archived since."""
+    """The publication after new archive versions, rebuilding only the items with a version
+    newer than the folder's last publish (and the catalogue indexes, joined from each item's
+    kept part). A full build when the folder has no usable index, or when anything the files
+    depend on besides the archive changed. None when nothing was archived since."""
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
     reads = Queries(store.engine)
@@ -101,17 +131,26 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     mark = reads.archive_watermark()
     if mark == stamp["arsip"]:
         return None
-    opds = reads.opds_archived_since(stamp["arsip"])
+    changed = reads.items_archived_since(stamp["arsip"])
     wilayah = wilayah or load_wilayah(config)
-    data, withheld = withhold([d for opd in sorted(opds) for d in latest_data(reads, wilayah, opd)], rules, wilayah)
-    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
-                            {k: v for k, v in reads.latest_metadata().items() if k[0] in opds})
-    kept = {"items": [e for opd, part in parts.items() if opd not in opds for e in part["items"]],
-            "ditahan": [w for opd, part in parts.items() if opd not in opds for w in part["ditahan"]]}
-    theirs = {e["slug"] for e in kept["items"]} | {e["base"] for e in kept["items"]}
-    if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash across OPDs: number afresh
+    data, withheld = withhold(latest_data_of_items(reads, wilayah, changed), rules, wilayah)
+    blocks: dict = {}
+    for opd in sorted({o for o, _ in changed}):
+        blocks.update(reads.latest_metadata(opd))
+    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), blocks)
+    theirs = {name for key, part in parts.items() if key not in changed and part.entry is not None
+              for name in (part.entry.slug, part.entry.base)}
+    if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash with a kept item: number afresh
         return build(config, store, rules, wilayah, settings)
-    return _assemble(config, rules, settings, items, withheld, kept, mark, opds, basis)
+    fresh = _parts(items, withheld, rules, settings, config.year)
+    merged = {key: part for key, part in parts.items() if key not in changed} | fresh
+    publication = _assemble(config, settings, items, withheld, merged, changed, mark, basis)
+    publication.stale = {f"data/{parts[key].entry.slug}{suffix}" for key in changed  # type: ignore[union-attr]
+                         if parts.get(key) is not None and parts[key].entry is not None
+                         and (merged.get(key) is None or merged[key].entry is None
+                              or merged[key].entry.slug != parts[key].entry.slug)  # type: ignore[union-attr]
+                         for suffix in ITEM_SUFFIXES}
+    return publication
 
 
 def _base(item: Item) -> str:
@@ -127,42 +166,79 @@ def _basis(config: Config, rules: RuleSet, settings: Settings, reads: Queries) -
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
-def _assemble(config: Config, rules: RuleSet, settings: Settings, items: list[Item], withheld: list[Withheld],
-              kept: dict, mark: int, rebuilt: set[str] | None, basis: str) -> Publication:
-    """Files of the rebuilt items, the indexes from every item's entry (kept or new), the index;
-    ``rebuilt``: the OPDs made afresh (None: all of them)."""
+def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings: Settings, year: int) -> dict[Key, Part]:
+    """Each item's part of the indexes, and a part for an item of which only withheld totals remain."""
+    held: dict[Key, list[dict]] = {}
+    for w in withheld:
+        held.setdefault((w.opd, w.item), []).append(w.as_dict())
+    out = {}
+    for item in items:
+        key = (item.opd, item.data[0].item)
+        part = dcat.fragment(item, settings)
+        resource = datapackage.resource_text(datapackage.resource(item, rules, year))
+        entry = Entry(item.slug, _base(item), item.opd, item.opd_nama, item.modified, resource.encode("utf-8"),
+                      dcat.Part(part.dataset, part.turtle.encode("utf-8"), part.jsonld.encode("utf-8"),
+                                tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in part.shared),
+                                item.opd, item.opd_nama, item.modified))
+        out[key] = Part(entry, tuple(held.pop(key, ())))
+    out.update({key: Part(None, tuple(ws)) for key, ws in held.items()})
+    return out
+
+
+def _assemble(config: Config, settings: Settings, items: list[Item], withheld: list[Withheld],
+              parts: dict[Key, Part], changed: set[Key] | None, mark: int, basis: str) -> Publication:
+    """Files of the rebuilt items, the indexes joined from every item's part (kept or new), the
+    index; ``changed``: the items made afresh (None: all of them)."""
     publication = Publication(items, withheld=withheld)
     files = publication.files
-    entries = list(kept["items"])
-    held = sorted(kept["ditahan"] + [w.as_dict() for w in withheld], key=lambda w: w["opd"])  # stable: each OPD's order
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
-        part = dcat.fragment(item, settings)
-        entries.append({"slug": item.slug, "base": _base(item), "opd": item.opd, "opd_nama": item.opd_nama,
-                        "item": item.data[0].item, "modified": item.modified,
-                        "resource": datapackage.resource_text(datapackage.resource(item, rules, config.year)),
-                        "dataset": part.dataset, "turtle": part.turtle, "jsonld": part.jsonld,
-                        "shared": [list(x) for x in part.shared]})
-    entries.sort(key=lambda e: (e["opd"], e["item"]))
-    publication.kept = {f"data/{e['slug']}{suffix}" for e in kept["items"] for suffix in ITEM_SUFFIXES}
+    ordered = [parts[key] for key in sorted(parts)]
+    entries = [p.entry for p in ordered if p.entry is not None]
+    held = [w for p in ordered for w in p.ditahan]
     if entries:  # a Data Package needs at least one resource
-        head = datapackage.head([(e["opd"], e["opd_nama"]) for e in entries], settings, config.name, config.year)
-        files["datapackage.json"] = datapackage.package_json(head, [e["resource"] for e in entries], held)
-    parts = [(dcat.Fragment(e["dataset"], e["turtle"], e["jsonld"], tuple(map(tuple, e["shared"]))), e["opd"],
-              e["opd_nama"],
-              e["modified"]) for e in entries]
-    files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue(parts, settings, config.name)
+        head = datapackage.head([(e.opd, e.opd_nama) for e in entries], settings, config.name, config.year)
+        files["datapackage.json"] = datapackage.package_bytes(head, [e.resource for e in entries], held)
+    files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue_bytes([e.catalogue for e in entries], settings,
+                                                                         config.name)
     files["BACA.txt"] = README.format(produk=settings.produk, garis="=" * len(f"Publikasi {settings.produk}"),
                                       wilayah=settings.wilayah).encode("utf-8")
     publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": basis, "arsip": mark},
-                         "opds": rebuilt, "items": entries, "ditahan": held}
+                         "changed": changed, "parts": parts}
     return publication
 
 
-def _read_index(folder: Path) -> tuple[dict, dict[str, dict]]:
-    """(stamp, OPD -> {"items", "ditahan"}) of the folder's index; ({}, {}) when it has none.
-    The OPDs' parts come from memory when this process wrote the stamp that is there."""
+def _part_name(key: Key) -> str:
+    return f"item-{hashlib.sha256(json.dumps(key, ensure_ascii=False).encode('utf-8')).hexdigest()[:24]}.json"
+
+
+def _part_json(key: Key, part: Part) -> bytes:
+    entry = part.entry
+    body = None if entry is None else {
+        "slug": entry.slug, "base": entry.base, "opd_nama": entry.opd_nama, "modified": entry.modified,
+        "resource": entry.resource.decode("utf-8"), "dataset": entry.catalogue.dataset,
+        "turtle": entry.catalogue.turtle.decode("utf-8"), "jsonld": entry.catalogue.jsonld.decode("utf-8"),
+        "shared": [[i, t.decode("utf-8"), j.decode("utf-8")] for i, t, j in entry.catalogue.shared]}
+    return json.dumps({"opd": key[0], "item": key[1], "entry": body, "ditahan": list(part.ditahan)},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _part_of(raw: dict) -> tuple[Key, Part]:
+    key = (raw["opd"], raw["item"])
+    e = raw["entry"]
+    if e is None:
+        return key, Part(None, tuple(raw["ditahan"]))
+    catalogue = dcat.Part(e["dataset"], e["turtle"].encode("utf-8"), e["jsonld"].encode("utf-8"),
+                          tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in e["shared"]),
+                          key[0], e["opd_nama"], e["modified"])
+    return key, Part(Entry(e["slug"], e["base"], key[0], e["opd_nama"], e["modified"], e["resource"].encode("utf-8"),
+                           catalogue), tuple(raw["ditahan"]))
+
+
+def _read_index(folder: Path) -> tuple[dict, dict[Key, Part]]:
+    """(stamp, (OPD, item key) -> part) of the folder's index; ({}, {}) when it has none.
+    The parts come from memory when this process wrote the stamp that is there."""
     try:
         raw = (Path(folder) / INDEX / STAMP).read_bytes()
         stamp = json.loads(raw)
@@ -175,33 +251,29 @@ def _read_index(folder: Path) -> tuple[dict, dict[str, dict]]:
         return stamp, known[1]
     parts = {}
     try:
-        for path in sorted((Path(folder) / INDEX).glob("opd-*.json")):
-            part = json.loads(path.read_text(encoding="utf-8"))
-            parts[part["opd"]] = {"items": list(part["items"]), "ditahan": list(part["ditahan"])}
-    except (OSError, ValueError, TypeError, KeyError):
+        for path in sorted((Path(folder) / INDEX).glob("item-*.json")):
+            key, part = _part_of(json.loads(path.read_text(encoding="utf-8")))
+            parts[key] = part
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}, {}
     return stamp, parts
 
 
 def _write_index(folder: Path, index: dict) -> None:
-    """Each rebuilt OPD's part, then the stamp: a write cut short leaves the older stamp, so the
-    next refresh redoes those OPDs."""
+    """Each rebuilt item's part, then the stamp: a write cut short leaves the older stamp, so the
+    next refresh redoes those items (a full build removed the stamp before it began)."""
     where = Path(folder) / INDEX
     where.mkdir(parents=True, exist_ok=True)
-    parts: dict[str, dict] = {}
-    for entry in index["items"]:
-        parts.setdefault(entry["opd"], {"items": [], "ditahan": []})["items"].append(entry)
-    for withheld in index["ditahan"]:
-        parts.setdefault(withheld["opd"], {"items": [], "ditahan": []})["ditahan"].append(withheld)
-    rebuilt = index["opds"]
-    names = {}
-    for opd in sorted(parts if rebuilt is None else rebuilt):
-        part = parts.get(opd, {"items": [], "ditahan": []})
-        names[opd] = f"opd-{hashlib.sha256(opd.encode('utf-8')).hexdigest()[:16]}.json"
-        _put(where / names[opd], json.dumps({"opd": opd, **part}, ensure_ascii=False).encode("utf-8"))
-    if rebuilt is None:  # a full build: parts of OPDs no longer published go
-        for path in where.glob("opd-*.json"):
-            if path.name not in names.values():
+    parts, changed = index["parts"], index["changed"]
+    for key in sorted(parts if changed is None else changed):
+        if key in parts:
+            _put(where / _part_name(key), _part_json(key, parts[key]))
+        else:
+            (where / _part_name(key)).unlink(missing_ok=True)
+    if changed is None:  # a full build: parts of items no longer published, and older indexes, go
+        names = {_part_name(key) for key in parts}
+        for path in where.glob("*.json"):
+            if path.name != STAMP and path.name not in names:
                 path.unlink(missing_ok=True)
     raw = json.dumps(index["stamp"], sort_keys=True).encode("utf-8")
     _put(where / STAMP, raw)
@@ -226,10 +298,16 @@ def build_or_last(config: Config, store: Store, wilayah: Wilayah, settings: Sett
 
 def write(publication: Publication, folder: Path) -> tuple[int, int]:
     """Write every file that changed (atomically); returns (written, unchanged).
-    Files of items the previous datapackage.json listed and this one does not are removed;
+    Files of items the previous publication had and this one does not are removed;
     nothing else in the folder is touched."""
     folder = Path(folder)
-    stale = _previous_files(folder) - set(publication.files) - publication.kept
+    if publication.stale is None:
+        stale = _previous_files(folder) - set(publication.files) - publication.kept
+    else:
+        stale = publication.stale - set(publication.files)
+    if publication.index is not None and publication.index["changed"] is None:
+        _remembered.pop(str(folder), None)  # a full build cut short is redone in full by the next refresh
+        (folder / INDEX / STAMP).unlink(missing_ok=True)
     written = unchanged = 0
     for name, body in sorted(publication.files.items()):
         if _put(folder / name, body):
@@ -245,7 +323,11 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
 
 def _put(path: Path, body: bytes) -> bool:
     """Write ``body`` atomically unless the file holds it already; True when written."""
-    if path.is_file() and path.read_bytes() == body:
+    try:
+        same = path.stat().st_size == len(body) and path.read_bytes() == body
+    except (FileNotFoundError, NotADirectoryError):
+        same = False
+    if same:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

@@ -164,6 +164,14 @@ def package_json(package_head: dict, resources: list[str], withheld: list[dict] 
     return (text.replace(json.dumps(_SLOT), "[\n" + ",\n".join(resources) + "\n  ]", 1) + "\n").encode("utf-8")
 
 
+def package_bytes(package_head: dict, resources: list[bytes], withheld: list[dict] | None = None) -> bytes:
+    """package_json from the resources' texts as UTF-8: the same bytes, joined without decoding."""
+    text = json.dumps({**package_head, "resources": _SLOT, **({"ditahan": withheld} if withheld else {})},
+                      ensure_ascii=False, indent=2)
+    before, after = text.split(json.dumps(_SLOT), 1)
+    return b"".join([(before + "[\n").encode("utf-8"), b",\n".join(resources), ("\n  ]" + after + "\n").encode("utf-8")])
+
+
 _SLOT = "\u0000resources\u0000"  # where the resources' texts go: no text of the head holds it
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass
 
 from service.publish.items import Item, ItemMetadata, slugify
@@ -153,23 +154,64 @@ def _catalogue_nodes(datasets: list[str], publishers: dict[str, str], modified: 
 
 def catalogue(parts: list[tuple[Fragment, str, str, str]], settings: Settings, workspace: str) -> tuple[bytes, bytes]:
     """(katalog.ttl, katalog.jsonld) from each item's (fragment, OPD code, OPD name, modified)."""
+    return catalogue_bytes([Part(f.dataset, f.turtle.encode("utf-8"), f.jsonld.encode("utf-8"),
+                                 tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in f.shared), kode, nama,
+                                 modified) for f, kode, nama, modified in parts], settings, workspace)
+
+
+@dataclass(frozen=True)
+class Part:
+    """An item's fragment as UTF-8 (what the catalogue files are joined from), with its OPD and time."""
+    dataset: str
+    turtle: bytes
+    jsonld: bytes
+    shared: tuple[tuple[str, bytes, bytes], ...]
+    opd: str
+    opd_nama: str
+    modified: str
+
+
+_MODIFIED = "dimodifikasi" + uuid.uuid4().hex  # stands for the catalogue's dct:modified in its kept head
+_heads: dict[tuple, tuple[list[tuple[str, str]], str]] = {}  # one kept head: the datasets change seldom
+
+
+def _head_texts(datasets: tuple[str, ...], publishers: tuple[tuple[str, str], ...], modified: str | None,
+                settings: Settings, workspace: str) -> tuple[list[tuple[str, str]], str]:
+    """([(@id, JSON-LD text)], Turtle) of the catalogue's own nodes: made once per list of
+    datasets, publishers and settings, the time put in by replacing a token."""
+    key = (datasets, publishers, modified is None, settings, workspace)
+    if key not in _heads:
+        _heads.clear()
+        nodes = _catalogue_nodes(list(datasets), dict(publishers), None if modified is None else _MODIFIED,
+                                 settings, workspace)
+        _heads[key] = ([(n[0], _jsonld_text(n)) for n in nodes], "".join(_turtle_node(n) for n in nodes))
+    texts, ttl = _heads[key]
+    if modified is None:
+        return texts, ttl
+    return [(i, t.replace(_MODIFIED, modified)) for i, t in texts], ttl.replace(_MODIFIED, modified)
+
+
+def catalogue_bytes(parts: list[Part], settings: Settings, workspace: str) -> tuple[bytes, bytes]:
+    """(katalog.ttl, katalog.jsonld) joined from the items' parts: their bytes are copied, not
+    made again, so a catalogue costs little more than writing it."""
     publishers: dict[str, str] = {}
-    for _, kode, nama, _ in parts:
-        publishers.setdefault(kode, nama)
-    modified = max((m for *_, m in parts), default=None)
-    head = _catalogue_nodes([p[0].dataset for p in parts], publishers, modified, settings, workspace)
-    shared: dict[str, tuple[str, str]] = {}
     for part in parts:
-        for iri, ttl_text, jsonld_text in part[0].shared:
+        publishers.setdefault(part.opd, part.opd_nama)
+    modified = max((p.modified for p in parts), default=None)
+    head_jsonld, head_ttl = _head_texts(tuple(p.dataset for p in parts), tuple(publishers.items()), modified,
+                                        settings, workspace)
+    shared: dict[str, tuple[bytes, bytes]] = {}
+    for part in parts:
+        for iri, ttl_text, jsonld_text in part.shared:
             shared.setdefault(iri, (ttl_text, jsonld_text))
-    ttl = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + "\n"
-    ttl += "".join(_turtle_node(n) for n in head) + "".join(t for t, _ in shared.values())
-    ttl += "".join(p[0].turtle for p in parts)
-    texts = [(n[0], _jsonld_text(n)) for n in head] + [(p[0].dataset, p[0].jsonld) for p in parts]
+    ttl = [("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + "\n" + head_ttl).encode("utf-8")]
+    ttl += [t for t, _ in shared.values()]
+    ttl += [p.turtle for p in parts]
+    texts = [(i, t.encode("utf-8")) for i, t in head_jsonld] + [(p.dataset, p.jsonld) for p in parts]
     texts += [(iri, j) for iri, (_, j) in shared.items()]
     texts.sort(key=lambda x: x[0])
-    jsonld = "[\n" + ",\n".join(text for _, text in texts) + "\n]\n"
-    return ttl.encode("utf-8"), jsonld.encode("utf-8")
+    jsonld = b"[\n" + b",\n".join(text for _, text in texts) + b"\n]\n"
+    return b"".join(ttl), jsonld
 
 
 # Turtle ---------------------------------------------------------------------------------------

@@ -52,19 +52,45 @@ class Datum:
 def latest_data(reads: Queries, wilayah: Wilayah, opd: str | None = None) -> list[Datum]:
     """The newest archived version of every datum, ordered by OPD, item, rincian and tahun."""
     remembered = {(r["opd"], r["row_id"]): r["data"] for r in reads.tab_rows(opd)}
+    return _latest(reads.archive_rows(all_versions=True, opd=opd), lambda newest: remembered, wilayah)
+
+
+def latest_data_of_items(reads: Queries, wilayah: Wilayah, items: set[tuple[str, str]]) -> list[Datum]:
+    """latest_data of the items ``items`` (OPD, item key) alone: their versions and the remembered
+    rows their newest versions name, nothing else of the archive (a publication after a cycle)."""
+    records = []
+    for opd in sorted({o for o, _ in items}):
+        keys = {k for o, k in items if o == opd}
+        records += [r for r in reads.archive_rows_of_items(opd, keys)
+                    if item_key(r["kode_data"], r["uraian_data"]) in keys]
+
+    def remembered(newest: list[dict]) -> dict:
+        out: dict = {}
+        for opd in {r["opd"] for r in newest}:
+            out.update(reads.row_data(opd, [r["id"] for r in newest if r["opd"] == opd]))
+        return out
+    return _latest(records, remembered, wilayah)
+
+
+def _latest(records: Iterable[dict], remembered, wilayah: Wilayah) -> list[Datum]:
+    """The newest version of each datum among ``records``; ``remembered(newest records)`` gives
+    (OPD, row ID) -> the remembered row's data, where Standar Data missing from a record is taken."""
     groups: dict[tuple, list[dict]] = {}
-    for record in reads.archive_rows(all_versions=True, opd=opd):
+    for record in records:
         if record.get("tahun") is None:
             continue
         key = (record["opd"], item_key(record["kode_data"], record["uraian_data"]),
                rincian_key(record["rincian"], wilayah), int(record["tahun"]))
         groups.setdefault(key, []).append(record)
-    out = []
+    newest = {}
     for key, versions in groups.items():
         versions.sort(key=lambda r: (r["diarsip_pada"], r["versi"]))
-        newest = versions[-1]
-        data = remembered.get((newest["opd"], newest["id"]), {})
-        out.append(_datum(key, newest, len(versions), data, wilayah))
+        newest[key] = versions[-1]
+    rows = remembered(list(newest.values()))
+    out = []
+    for key, record in newest.items():
+        data = rows.get((record["opd"], record["id"]), {})
+        out.append(_datum(key, record, len(groups[key]), data, wilayah))
     out.sort(key=lambda d: (d.opd, d.item, d.urutan, d.tahun))
     return out
 

@@ -22,6 +22,7 @@ class Withheld:
     total: float
     parts: float
     count: int
+    item: str = ""  # the item key (rules.keys.item_key): what a publication after a cycle keeps it under
 
     @property
     def alasan(self) -> str:
@@ -56,7 +57,7 @@ def withhold(data: list[Datum], rules: RuleSet, wilayah: Wilayah) -> tuple[list[
     found = disagreements(groups, len(wilayah.kecamatan))
     held = {x.key for x in found}
     withheld = [Withheld(first[x.key].opd, first[x.key].kode_data, first[x.key].uraian_data, first[x.key].tahun,
-                         x.total, x.parts, x.count) for x in found]
+                         x.total, x.parts, x.count, first[x.key].item) for x in found]
     return [d for d in data if (d.opd, d.item, d.tahun) not in held], withheld
 
 
