@@ -134,10 +134,7 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     changed = reads.items_archived_since(stamp["arsip"])
     wilayah = wilayah or load_wilayah(config)
     data, withheld = withhold(latest_data_of_items(reads, wilayah, changed), rules, wilayah)
-    blocks: dict = {}
-    for opd in sorted({o for o, _ in changed}):
-        blocks.update(reads.latest_metadata(opd))
-    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), blocks)
+    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), _metadata(reads, str(settings.folder)))
     theirs = {name for key, part in parts.items() if key not in changed and part.entry is not None
               for name in (part.entry.slug, part.entry.base)}
     if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash with a kept item: number afresh
@@ -151,6 +148,18 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
                               or merged[key].entry.slug != parts[key].entry.slug)  # type: ignore[union-attr]
                          for suffix in ITEM_SUFFIXES}
     return publication
+
+
+_blocks: dict[str, tuple[int, dict]] = {}  # publication folder -> (metadata watermark, latest_metadata()) this process read
+
+
+def _metadata(reads: Queries, folder: str) -> dict:
+    """Queries.latest_metadata(), read again only when a metadata version was archived since
+    (which also changes the basis, so a full build follows anyway)."""
+    mark = reads.metadata_watermark()
+    if folder not in _blocks or _blocks[folder][0] != mark:
+        _blocks[folder] = (mark, reads.latest_metadata())
+    return _blocks[folder][1]
 
 
 def _base(item: Item) -> str:
@@ -380,7 +389,7 @@ def publish_after_cycle(config: Config, store: Store, rules: RuleSet | None = No
     from service.config import ConfigError
 
     try:
-        settings = load_settings(config)
+        settings = load_settings(config, wilayah)
         if not settings.otomatis:
             return None
         publication = refresh(config, store, rules, wilayah, settings)

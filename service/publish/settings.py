@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.config import Config, ConfigError
+from rules.wilayah import Wilayah
 from service.config.wilayah import load_wilayah
 
 WALIDATA_OFFICE = "Dinas Komunikasi dan Informatika"  # followed by the kabupaten/kota's name
@@ -52,8 +53,9 @@ def _signer(raw: object, where: str) -> Signer:
     return Signer(raw.get("nama", "").strip(), raw.get("nip", "").strip())
 
 
-def load_settings(config: Config) -> Settings:
-    """Read and check [publikasi]; every key is optional."""
+def load_settings(config: Config, wilayah: Wilayah | None = None) -> Settings:
+    """Read and check [publikasi]; every key is optional. ``wilayah``: the workspace's, when the
+    caller holds it already (the poller, each cycle), else loaded."""
     raw = config.publikasi
     for key in ("otomatis", "terbuka"):
         if key in raw and not isinstance(raw[key], bool):
@@ -72,7 +74,7 @@ def load_settings(config: Config) -> Settings:
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"publikasi.url_dasar harus diawali http:// atau https:// (sekarang: {url!r})")
     folder = Path(raw.get("folder", "publikasi")).expanduser()
-    wilayah = load_wilayah(config)
+    wilayah = wilayah or load_wilayah(config)
     return Settings(otomatis=raw.get("otomatis", True), terbuka=raw.get("terbuka", False),
                     folder=folder if folder.is_absolute() else config.root / folder,
                     url_dasar=url.rstrip("/") + "/", lisensi=lisensi,
