@@ -142,11 +142,12 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     fresh = _parts(items, withheld, rules, settings, config.year)
     merged = {key: part for key, part in parts.items() if key not in changed} | fresh
     publication = _assemble(config, settings, items, withheld, merged, changed, mark, basis)
-    publication.stale = {f"data/{parts[key].entry.slug}{suffix}" for key in changed  # type: ignore[union-attr]
-                         if parts.get(key) is not None and parts[key].entry is not None
-                         and (merged.get(key) is None or merged[key].entry is None
-                              or merged[key].entry.slug != parts[key].entry.slug)  # type: ignore[union-attr]
-                         for suffix in ITEM_SUFFIXES}
+    publication.stale = set()  # the files of a rebuilt item no longer published, or renamed
+    for key in changed:
+        old, new = parts.get(key), merged.get(key)
+        if old is not None and old.entry is not None and (new is None or new.entry is None
+                                                          or new.entry.slug != old.entry.slug):
+            publication.stale.update(f"data/{old.entry.slug}{suffix}" for suffix in ITEM_SUFFIXES)
     return publication
 
 
