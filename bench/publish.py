@@ -33,7 +33,7 @@ from service.archive.store import Store, make_engine  # noqa: E402
 from service.cli.rollover import rollover  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
 from service.poller.service import Service  # noqa: E402
-from service.publish.build import build, write  # noqa: E402
+from service.publish.build import build, publish_after_cycle, write  # noqa: E402
 from service.publish.settings import load_settings  # noqa: E402
 from sheets.base import CellWrite, TabWrites  # noqa: E402
 from sheets.layout import COLUMNS  # noqa: E402
@@ -119,10 +119,13 @@ class Workspace:
         return (service or self.service).poll()
 
     def archive_one(self, service: Service, opd: str, value: int) -> float:
-        """CPU seconds of the cycle that archives one re-verified value of the open year."""
+        """CPU seconds of the cycle that archives one re-verified value of the open year (with
+        publication on, the publication is first brought up to the archive, so the cycle
+        publishes its own row only, not also the floor's)."""
         self.write(opd, [CellWrite(1, COL["nilai"], value)])
         self.poll(service)
         self.write(opd, [CellWrite(1, COL["terverifikasi"], True)])
+        assert publish_after_cycle(service.config, self.store, self.rules, self.wilayah) is None
         start = time.process_time()
         report = self.poll(service)
         spent = time.process_time() - start

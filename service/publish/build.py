@@ -108,11 +108,13 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     settings = settings or load_settings(config)
     reads = Queries(store.engine)
     mark = reads.archive_watermark()  # before reading: a version archived meanwhile is redone next time
+    metadata_mark = reads.metadata_watermark()
     wilayah = wilayah or load_wilayah(config)
     data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), reads.latest_metadata())
     parts = _parts(items, withheld, rules, settings, config.year)
-    return _assemble(config, settings, items, withheld, parts, None, mark, _basis(config, rules, settings, reads))
+    basis = _basis(config, rules, settings, metadata_mark)
+    return _assemble(config, settings, items, withheld, parts, None, mark, basis)
 
 
 def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
@@ -124,7 +126,8 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     rules = rules or load_rules(config.rules_folder)
     settings = settings or load_settings(config)
     reads = Queries(store.engine)
-    basis = _basis(config, rules, settings, reads)
+    metadata_mark = reads.metadata_watermark()
+    basis = _basis(config, rules, settings, metadata_mark)
     stamp, parts = _read_index(settings.folder)
     if stamp.get("format") != INDEX_FORMAT or stamp.get("dasar") != basis or not isinstance(stamp.get("arsip"), int):
         return build(config, store, rules, wilayah, settings)
@@ -134,7 +137,8 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     changed = reads.items_archived_since(stamp["arsip"])
     wilayah = wilayah or load_wilayah(config)
     data, withheld = withhold(latest_data_of_items(reads, wilayah, changed), rules, wilayah)
-    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), _metadata(reads, str(settings.folder)))
+    items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
+                            _metadata(reads, str(settings.folder), metadata_mark))
     theirs = {name for key, part in parts.items() if key not in changed and part.entry is not None
               for name in (part.entry.slug, part.entry.base)}
     if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash with a kept item: number afresh
@@ -154,10 +158,9 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
 _blocks: dict[str, tuple[int, dict]] = {}  # publication folder -> (metadata watermark, latest_metadata()) this process read
 
 
-def _metadata(reads: Queries, folder: str) -> dict:
+def _metadata(reads: Queries, folder: str, mark: int) -> dict:
     """Queries.latest_metadata(), read again only when a metadata version was archived since
-    (which also changes the basis, so a full build follows anyway)."""
-    mark = reads.metadata_watermark()
+    ``mark`` (which also changes the basis, so a full build follows anyway)."""
     if folder not in _blocks or _blocks[folder][0] != mark:
         _blocks[folder] = (mark, reads.latest_metadata())
     return _blocks[folder][1]
@@ -167,12 +170,12 @@ def _base(item: Item) -> str:
     return base_slug(item.opd, item.kode_data, item.uraian_data)
 
 
-def _basis(config: Config, rules: RuleSet, settings: Settings, reads: Queries) -> str:
+def _basis(config: Config, rules: RuleSet, settings: Settings, metadata_mark: int) -> str:
     """Everything the published files depend on besides the archive's data versions (the
     statistical metadata by its newest version: it changes about once a year)."""
     payload = [INDEX_FORMAT, rules.fingerprint(), config.name, config.year, getattr(config, "kode_wilayah", None),
                {k: v for k, v in dataclasses.asdict(settings).items() if k not in ("folder", "otomatis")},
-               [(o.kode, o.nama) for o in config.opds], reads.metadata_watermark()]
+               [(o.kode, o.nama) for o in config.opds], metadata_mark]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
