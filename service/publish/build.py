@@ -28,6 +28,7 @@ PUBLIC_MODE = 0o644  # published files are read by a web server that may run as 
 # a slug is [a-z0-9-] only, so "<slug>.panjang.csv" can never be another item's "<slug>.csv"
 LONG_SUFFIX = ".panjang.csv"
 ITEM_SUFFIXES = (".csv", ".xlsx", ".json", LONG_SUFFIX)
+INDEXES = ("datapackage.json", "katalog.ttl", "katalog.jsonld")  # joined from every item's part
 _EARLIER_SUFFIXES = ("-panjang.csv",)  # the long form's name before it could collide no more
 README = """Publikasi {produk}
 {garis}
@@ -321,9 +322,11 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
     if publication.index is not None and publication.index["changed"] is None:
         _remembered.pop(str(folder), None)  # a full build cut short is redone in full by the next refresh
         (folder / INDEX / STAMP).unlink(missing_ok=True)
+    # after a cycle the indexes name a newer version (its time), so they are not read back to compare
+    joined = () if publication.stale is None else INDEXES
     written = unchanged = 0
     for name, body in sorted(publication.files.items()):
-        if _put(folder / name, body):
+        if _put(folder / name, body, compare=name not in joined):
             written += 1
         else:
             unchanged += 1
@@ -334,10 +337,10 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
     return written, unchanged
 
 
-def _put(path: Path, body: bytes) -> bool:
-    """Write ``body`` atomically unless the file holds it already; True when written."""
+def _put(path: Path, body: bytes, compare: bool = True) -> bool:
+    """Write ``body`` atomically unless the file holds it already (``compare``); True when written."""
     try:
-        same = path.stat().st_size == len(body) and path.read_bytes() == body
+        same = compare and path.stat().st_size == len(body) and path.read_bytes() == body
     except (FileNotFoundError, NotADirectoryError):
         same = False
     if same:
