@@ -122,11 +122,11 @@ def test_a_publication_cut_short_is_repaired_by_the_next_cycle(tmp_path, monkeyp
     put = building._put
     calls = []
 
-    def dies_at_the_third_file(path, body, **how):
+    def dies_at_the_third_file(path, body):
         calls.append(path)
         if len(calls) == 3:  # the rebuilt item's files are written, the indexes not yet
             raise Killed()
-        return put(path, body, **how)
+        return put(path, body)
     monkeypatch.setattr(building, "_put", dies_at_the_third_file)
     world.backend.set("DINKES", world.ids[0], "Nilai", "21")
     world.backend.set("DINKES", world.ids[0], "Selesai Diisi", "YA")

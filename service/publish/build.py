@@ -28,7 +28,6 @@ PUBLIC_MODE = 0o644  # published files are read by a web server that may run as 
 # a slug is [a-z0-9-] only, so "<slug>.panjang.csv" can never be another item's "<slug>.csv"
 LONG_SUFFIX = ".panjang.csv"
 ITEM_SUFFIXES = (".csv", ".xlsx", ".json", LONG_SUFFIX)
-INDEXES = ("datapackage.json", "katalog.ttl", "katalog.jsonld")  # joined from every item's part
 _EARLIER_SUFFIXES = ("-panjang.csv",)  # the long form's name before it could collide no more
 README = """Publikasi {produk}
 {garis}
@@ -90,6 +89,7 @@ class Publication:
     withheld: list[Withheld] = field(default_factory=list)  # totals that disagree with their parts (rebuilt items)
     problem: str = ""  # why this is not today's publication (a broken rule file), for every reader
     stale: set[str] | None = None  # files to remove; None: those of items the previous datapackage.json listed
+    pieces: dict[str, list[bytes]] = field(default_factory=dict)  # after a cycle: the indexes, as pieces to write
 
     def item(self, slug: str) -> Item | None:
         return next((i for i in self.items if i.slug == slug), None)
@@ -211,11 +211,16 @@ def _assemble(config: Config, settings: Settings, items: list[Item], withheld: l
     ordered = [parts[key] for key in sorted(parts)]
     entries = [p.entry for p in ordered if p.entry is not None]
     held = [w for p in ordered for w in p.ditahan]
+    indexes = {}
     if entries:  # a Data Package needs at least one resource
         head = datapackage.head([(e.opd, e.opd_nama) for e in entries], settings, config.name, config.year)
-        files["datapackage.json"] = datapackage.package_bytes(head, [e.resource for e in entries], held)
-    files["katalog.ttl"], files["katalog.jsonld"] = dcat.catalogue_bytes([e.catalogue for e in entries], settings,
-                                                                         config.name)
+        indexes["datapackage.json"] = datapackage.package_pieces(head, [e.resource for e in entries], held)
+    indexes["katalog.ttl"], indexes["katalog.jsonld"] = dcat.catalogue_pieces([e.catalogue for e in entries],
+                                                                              settings, config.name)
+    if changed is None:
+        files.update({name: b"".join(pieces) for name, pieces in indexes.items()})
+    else:  # after a cycle: written piece by piece, never joined in memory (DECISIONS.md #101)
+        publication.pieces = indexes
     files["BACA.txt"] = README.format(produk=settings.produk, garis="=" * len(f"Publikasi {settings.produk}"),
                                       wilayah=settings.wilayah).encode("utf-8")
     publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": basis, "arsip": mark},
@@ -322,14 +327,15 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
     if publication.index is not None and publication.index["changed"] is None:
         _remembered.pop(str(folder), None)  # a full build cut short is redone in full by the next refresh
         (folder / INDEX / STAMP).unlink(missing_ok=True)
-    # after a cycle the indexes name a newer version (its time), so they are not read back to compare
-    joined = () if publication.stale is None else INDEXES
     written = unchanged = 0
     for name, body in sorted(publication.files.items()):
-        if _put(folder / name, body, compare=name not in joined):
+        if _put(folder / name, body):
             written += 1
         else:
             unchanged += 1
+    for name, pieces in sorted(publication.pieces.items()):  # they name a newer version: not read back
+        _put_pieces(folder / name, pieces)
+        written += 1
     for name in sorted(stale):
         (folder / name).unlink(missing_ok=True)
     if publication.index is not None:  # last: an index never runs ahead of the files
@@ -337,10 +343,10 @@ def write(publication: Publication, folder: Path) -> tuple[int, int]:
     return written, unchanged
 
 
-def _put(path: Path, body: bytes, compare: bool = True) -> bool:
-    """Write ``body`` atomically unless the file holds it already (``compare``); True when written."""
+def _put(path: Path, body: bytes) -> bool:
+    """Write ``body`` atomically unless the file holds it already; True when written."""
     try:
-        same = compare and path.stat().st_size == len(body) and path.read_bytes() == body
+        same = path.stat().st_size == len(body) and path.read_bytes() == body
     except (FileNotFoundError, NotADirectoryError):
         same = False
     if same:
@@ -356,6 +362,31 @@ def _put(path: Path, body: bytes, compare: bool = True) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _put_pieces(path: Path, pieces: list[bytes]) -> None:
+    """Write the concatenation of ``pieces`` atomically, handing them to the kernel as they are
+    (a joined copy of a large index would cost more than writing it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if not hasattr(os, "writev"):  # Windows
+                handle.writelines(pieces)
+            for start in range(0, len(pieces), _IOV_MAX) if hasattr(os, "writev") else ():
+                batch = pieces[start:start + _IOV_MAX]
+                done, total = os.writev(fd, batch), sum(map(len, batch))
+                if done < total:  # a short write: the rest of the batch, as one
+                    handle.write(b"".join(batch)[done:])
+                    handle.flush()
+        os.chmod(tmp, PUBLIC_MODE & ~_umask())  # mkstemp's 0600 would hide it from the web server's user
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_IOV_MAX = 1024  # pieces per writev (Linux's limit)
 
 
 def _umask() -> int:

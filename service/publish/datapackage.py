@@ -166,10 +166,20 @@ def package_json(package_head: dict, resources: list[str], withheld: list[dict] 
 
 def package_bytes(package_head: dict, resources: list[bytes], withheld: list[dict] | None = None) -> bytes:
     """package_json from the resources' texts as UTF-8: the same bytes, joined without decoding."""
+    return b"".join(package_pieces(package_head, resources, withheld))
+
+
+def package_pieces(package_head: dict, resources: list[bytes], withheld: list[dict] | None = None) -> list[bytes]:
+    """package_bytes as the pieces that joined make it (a writer writes them as they are)."""
     text = json.dumps({**package_head, "resources": _SLOT, **({"ditahan": withheld} if withheld else {})},
                       ensure_ascii=False, indent=2)
     before, after = text.split(json.dumps(_SLOT), 1)
-    return b"".join([(before + "[\n").encode("utf-8"), b",\n".join(resources), ("\n  ]" + after + "\n").encode("utf-8")])
+    pieces = [(before + "[\n").encode("utf-8")]
+    for resource in resources:
+        pieces += (resource, b",\n")
+    end = ("\n  ]" + after + "\n").encode("utf-8")
+    pieces[-1:] = [end] if resources else [pieces[-1], end]
+    return pieces
 
 
 _SLOT = "\u0000resources\u0000"  # where the resources' texts go: no text of the head holds it

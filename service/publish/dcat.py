@@ -194,6 +194,13 @@ def _head_texts(datasets: tuple[str, ...], publishers: tuple[tuple[str, str], ..
 def catalogue_bytes(parts: list[Part], settings: Settings, workspace: str) -> tuple[bytes, bytes]:
     """(katalog.ttl, katalog.jsonld) joined from the items' parts: their bytes are copied, not
     made again, so a catalogue costs little more than writing it."""
+    ttl, jsonld = catalogue_pieces(parts, settings, workspace)
+    return b"".join(ttl), b"".join(jsonld)
+
+
+def catalogue_pieces(parts: list[Part], settings: Settings, workspace: str) -> tuple[list[bytes], list[bytes]]:
+    """catalogue_bytes as the lists of pieces that joined make each file (a writer can write
+    them as they are, without a copy of the whole in memory)."""
     publishers: dict[str, str] = {}
     for part in parts:
         publishers.setdefault(part.opd, part.opd_nama)
@@ -210,8 +217,11 @@ def catalogue_bytes(parts: list[Part], settings: Settings, workspace: str) -> tu
     texts = [(i, t.encode("utf-8")) for i, t in head_jsonld] + [(p.dataset, p.jsonld) for p in parts]
     texts += [(iri, j) for iri, (_, j) in shared.items()]
     texts.sort(key=lambda x: x[0])
-    jsonld = b"[\n" + b",\n".join(text for _, text in texts) + b"\n]\n"
-    return b"".join(ttl), jsonld
+    pieces = [b"[\n"]
+    for _, text in texts:
+        pieces += (text, b",\n")
+    pieces[-1:] = [b"\n]\n"] if texts else [b"[\n\n]\n"]
+    return ttl, pieces
 
 
 # Turtle ---------------------------------------------------------------------------------------
