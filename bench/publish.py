@@ -30,8 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rules.rulefile import load_rules  # noqa: E402
 from rules.wilayah import Wilayah  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from service.archive import schema  # noqa: E402
 from service.archive.queries import Queries  # noqa: E402
 from service.archive.store import Store, make_engine  # noqa: E402
+from service.archive.timestamps import from_db  # noqa: E402
 from service.cli.rollover import rollover  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
 from service.poller.service import Service  # noqa: E402
@@ -66,7 +70,9 @@ class Workspace:
         self.items = max(1, n_items // n_opds) * n_opds
         if done.exists():
             self.store = Store(make_engine(self.config.archive_url, upgrade=True))
-            self.now = datetime(2025, 6, 1, 9, 0, tzinfo=WIB)  # after every cycle of the build
+            with self.store.engine.connect() as conn:  # a day after the last run's last cycle (and its lease)
+                last = conn.execute(select(func.max(schema.cycles.c.started_at))).scalar()
+            self.now = from_db(last).astimezone(WIB) + timedelta(days=1)
             self.service = self.with_publication(False)
             self.poll()  # this process's first read of every workbook
             return
