@@ -122,6 +122,60 @@ def test_agreement_waits_for_complete_metadata_and_the_note_names_the_cell(world
     assert world.row(OPD, rid).state == "5"
 
 
+def _verified(world) -> str:
+    """DEMO-3 verified and archived with its metadata (version 1 of its MS-Ind block)."""
+    _items(world)
+    world.put_metadata(grid((KEG, "Registrasi Penduduk", KEGIATAN), (IND, "DEMO-3", INDIKATOR_3)))
+    world.poll()
+    [rid] = world.acts.ids(OPD)
+    for header in AGREE + ("Disetujui Ka. OPD",):
+        world.acts.set(OPD, rid, header, "YA")
+    world.poll()
+    world.acts.set(OPD, rid, "Nilai", "98,5")
+    world.acts.set(OPD, rid, "Selesai Diisi", "YA")
+    world.poll()
+    world.acts.set(OPD, rid, "Terverifikasi", "YA")
+    world.poll()
+    world.poll()
+    assert world.row(OPD, rid).state == "10"
+    return rid
+
+
+def _indicator_block(world) -> dict:
+    [ind] = [b for b in world.reads.latest_metadata(OPD).values() if b["jenis"] == IND]
+    return ind
+
+
+def test_a_metadata_edit_on_a_verified_item_is_archived_at_once_and_it_stays_verified(world):
+    rid = _verified(world)
+    assert _indicator_block(world)["versi"] == 1
+    world.put_metadata(grid((KEG, "Registrasi Penduduk", KEGIATAN),
+                            (IND, "DEMO-3", {**INDIKATOR_3, "interpretasi": "Tafsiran baru"})))
+    world.poll()
+    ind = _indicator_block(world)
+    assert (ind["versi"], ind["isi"]["interpretasi"]) == (2, "Tafsiran baru")
+    assert world.row(OPD, rid).state == "10"  # a separate version stream: the item is not un-verified
+    assert len(list(world.reads.archive_rows())) == 1
+    world.poll()
+    assert _indicator_block(world)["versi"] == 2  # the same content again: no version
+
+
+def test_a_metadata_edit_on_a_verified_item_is_published_after_its_cycle(tmp_path):
+    from service.publish.build import publish_after_cycle
+    from service.publish.settings import load_settings
+    w = ExcelWorld(tmp_path)
+    _verified(w)
+    assert publish_after_cycle(w.config, w.store, w.rules, w.wilayah) is None
+    package = load_settings(w.config).folder / "datapackage.json"
+    assert "Tafsiran baru" not in package.read_text(encoding="utf-8")
+    w.put_metadata(grid((KEG, "Registrasi Penduduk", KEGIATAN),
+                        (IND, "DEMO-3", {**INDIKATOR_3, "interpretasi": "Tafsiran baru"})))
+    w.poll()
+    assert publish_after_cycle(w.config, w.store, w.rules, w.wilayah) is None  # the poller's hook
+    assert "Tafsiran baru" in package.read_text(encoding="utf-8")
+    w.store.engine.dispose()
+
+
 def test_google_reads_the_metadata_tab_in_the_same_spreadsheets_get(tmp_path):
     w = GoogleMetadataWorld(tmp_path)
     _items(w)

@@ -114,7 +114,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
-    archive_metadata(plan, snapshot.metadata)
+    archive_metadata(plan, snapshot.metadata, _verified_items(memory) if snapshot.metadata is not None else ())
     plan.writes.quiet_reprotect = quiet_reprotect(snapshot, run.witness.people)
     plan.writes.protected_by_walidata = protected_walidata_save(snapshot, run.witness.people)
     audit.finish(plan, run.witness)
@@ -252,6 +252,13 @@ def _check(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap,
             kept = [x for x in by_row.get(rid, []) if not (x.column == key and x.code == f"{key}_wajib")]
             by_row[rid] = kept + [Finding(rid, key, GALAT, "sel_tidak_terbaca", message)]
     return by_row, result.numbers
+
+
+def _verified_items(memory: TabMemory) -> list[tuple[str, str]]:
+    """(Kode Data, Uraian Data) of the rows with an archived version: their Metadata blocks are
+    archived whenever they change, without touching the rows (DECISIONS.md #75)."""
+    return list(dict.fromkeys((text(m.data.get(f.KODE)), text(m.data.get(f.URAIAN)))
+                              for m in memory.rows.values() if m.archived_version and not m.removed))
 
 
 def _metadata_findings(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap) -> list[Finding]:
