@@ -616,6 +616,25 @@ class GoogleBackend(Backend):
         self._tabs.pop(snapshot.opd, None)
         return WriteResult(None, None)
 
+    def add_column(self, snapshot: TabSnapshot, header: str) -> WriteResult:
+        """One column appended to the grid and ``header`` typed into its row 1, at the first column
+        after the headers, in one batchUpdate; refused when the spreadsheet changed since ``snapshot``."""
+        sid, tab = self.spreadsheets.get(snapshot.opd), self._tabs.get(snapshot.opd)
+        if sid is None or tab is None or not _same(snapshot.token, tab.token):
+            return WriteResult(f"Tab {snapshot.opd} belum dibaca; tidak ditulis")
+        requests = [{"appendDimension": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", "length": 1}},
+                    *value_updates(tab.sheet_id, [(0, len(snapshot.header), header)])]
+        try:
+            if not _same(snapshot.token, self.version(sid)):
+                return WriteResult(f"Spreadsheet tempat tab {snapshot.opd} berubah sejak dibaca; tidak ditulis")
+            # a column appended twice is two columns: retried only when Google surely did not run it
+            self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+                       f"menambah kolom {header} di {sid}", body={"requests": requests}, idempotent=False)
+        except GoogleError as exc:
+            return WriteResult(self.explain(exc, sid))
+        self._tabs.pop(snapshot.opd, None)
+        return WriteResult(None, None)
+
     def archive_tab(self, opd: str, nama: str, title: str) -> str | None:
         """Rename and create in one batchUpdate (atomic): the spreadsheet has both tabs or neither change."""
         sid = self.spreadsheets.get(opd)
