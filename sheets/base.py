@@ -35,6 +35,7 @@ class TabSnapshot:
     trail: "ExcelTrail | GoogleTrail | None" = None
     # the workbook's Metadata tab (rules/metadata.py) as rows of cell values; None when it has none
     metadata: list[list[Any]] | None = None
+    metadata_title: str = "Metadata"  # that tab's name (Google: "Metadata <KODE>", DECISIONS.md #74)
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]

@@ -112,7 +112,8 @@ def test_agreement_waits_for_complete_metadata_and_the_note_names_the_cell(world
     world.poll()
     assert world.row(OPD, rid).state == "3"  # refused: the boxes wait for the metadata
     note = world.acts.note(OPD, rid, "Disepakati OPD") or ""
-    assert "Belum dapat disepakati" in note and "Interpretasi (Metadata!D21) wajib diisi" in note
+    where = "Metadata!D21" if isinstance(world, ExcelWorld) else f"'{SHEET} {OPD}'!D21"  # as the tab is named
+    assert "Belum dapat disepakati" in note and f"Interpretasi ({where}) wajib diisi" in note
     world.put_metadata(grid((KEG, "Registrasi Penduduk", KEGIATAN),
                             (IND, "DEMO-3", INDIKATOR_3)))
     world.poll()

@@ -272,7 +272,7 @@ def _metadata_findings(slots: list[Slot], snapshot: TabSnapshot, header: HeaderM
     items = {metadata.norm_key(column(row, k)) for row in snapshot.rows for k in (f.KODE, f.URAIAN)} - {""}
     rows = [(s.row_id, column(s.values, f.KODE), column(s.values, f.URAIAN), column(s.values, f.SATUAN))
             for s in slots]
-    return metadata.findings(metadata.parse_sheet(snapshot.metadata or []), rows, items)
+    return metadata.findings(metadata.parse_sheet(snapshot.metadata or [], snapshot.metadata_title), rows, items)
 
 
 @dataclass

@@ -409,7 +409,7 @@ class GoogleBackend(Backend):
             snapshot = self._snapshot(kode, sheet, version)
             meta = sheets.get(metadata.get(kode, ""))
             if meta is not None:  # read with the tab, in the same spreadsheets.get
-                snapshot.metadata = parse_sheet(meta)[0]
+                snapshot.metadata, snapshot.metadata_title = parse_sheet(meta)[0], metadata[kode]
             # protections compared with the config; what differs is repaired after the writes
             people = self.protections.check(sid, kode, sheet, snapshot.header, known.get(kode), version)
             snapshot.token = self._tabs[kode].token = self.feed.token(version, people)
@@ -687,10 +687,9 @@ class GoogleBackend(Backend):
                        f"membuat tab {title} di {sid}", body={"requests": requests}, idempotent=False)
         except GoogleError as exc:
             return self.explain(exc, sid)
-        finally:
+        finally:  # this process lists again at its next read; a poller elsewhere within LIST_EVERY
             self._titles.pop(sid, None)
-            self.ledger.section("tab_metadata").pop(sid, None)  # listed again at the next read
-            self.ledger.save()
+            self.ledger.section("tab_metadata").pop(sid, None)
         return None
 
     def _updates(self, batch: TabWrites) -> list[dict[str, Any]]:
