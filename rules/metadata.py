@@ -120,6 +120,13 @@ class Block:
 class Sheet:
     blocks: list[Block]
     problems: list[str]  # lines of the tab that name no known form or element (Bahasa Indonesia)
+    title: str = SHEET  # the tab's name as the backend found it (Google: "Metadata DINKES")
+
+    def ref(self, cell: str) -> str:
+        """A cell of this tab as a person types it in a formula: Metadata!D7, 'Metadata DINKES'!D7."""
+        name = self.title if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", self.title) else \
+            "'" + self.title.replace("'", "''") + "'"
+        return f"{name}!{cell}"
 
     def activity(self, judul: str) -> Block | None:
         return next((b for b in self.blocks if b.jenis == KEG and _norm(b.kunci) == _norm(judul)), None)
@@ -138,9 +145,10 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def parse_sheet(grid: list[list[object]]) -> Sheet:
-    """The blocks of a Metadata tab (row 1 the header; column order from the header)."""
-    sheet = Sheet([], [])
+def parse_sheet(grid: list[list[object]], title: str = SHEET) -> Sheet:
+    """The blocks of a Metadata tab (row 1 the header; column order from the header); ``title`` is
+    the tab's name, for the cells findings name."""
+    sheet = Sheet([], [], title)
     if not grid:
         return sheet
     header = [_norm(h) for h in grid[0]]
@@ -196,34 +204,35 @@ def item_problems(sheet: Sheet, kode: str, uraian: str, satuan: str, items: set[
     name = kode or uraian
     if block is None:
         return [ItemProblem("metadata_tidak_ada", f"Metadata MS-Ind/MS-Var untuk '{name[:60]}' belum ada di tab "
-                            f"{SHEET} (Jenis MS-Ind atau MS-Var, Kunci '{name[:60]}').")]
-    out = _missing(block, f"{block.jenis} '{block.kunci[:60]}'")
+                            f"{sheet.title} (Jenis MS-Ind atau MS-Var, Kunci '{name[:60]}').")]
+    out = _missing(sheet, block, f"{block.jenis} '{block.kunci[:60]}'")
     unit = block.get("satuan")
     if unit and satuan and _norm(unit) != _norm(satuan):
-        out.append(ItemProblem("metadata_satuan_beda", f"Satuan {block.jenis} '{unit[:30]}' ({SHEET}!"
-                               f"{block.cells['satuan']}) tidak sama dengan Satuan item '{satuan[:30]}'."))
+        out.append(ItemProblem("metadata_satuan_beda", f"Satuan {block.jenis} '{unit[:30]}' ("
+                               f"{sheet.ref(block.cells['satuan'])}) tidak sama dengan Satuan item '{satuan[:30]}'."))
     if block.jenis == IND:
         for source in (s.strip() for s in re.split(r"[;\n]", block.get("nama_variabel_pembangun")) if s.strip()):
             if _norm(source) not in items:
                 out.append(ItemProblem("metadata_variabel_tidak_ada", f"Variabel pembangun '{source[:60]}' "
-                                       f"({SHEET}!{block.cells['nama_variabel_pembangun']}) bukan item di tab ini; "
+                                       f"({sheet.ref(block.cells['nama_variabel_pembangun'])}) bukan item di tab ini; "
                                        "tulis Kode Data atau Uraian Data item itu."))
     judul = block.get(ACTIVITY_OF[block.jenis])
     if judul:
         activity = sheet.activity(judul)
         if activity is None:
-            out.append(ItemProblem("metadata_kegiatan_tidak_ada", f"Kegiatan '{judul[:60]}' ({SHEET}!"
-                                   f"{block.cells[ACTIVITY_OF[block.jenis]]}) belum punya blok MS-Keg di tab {SHEET}."))
+            out.append(ItemProblem("metadata_kegiatan_tidak_ada", f"Kegiatan '{judul[:60]}' ("
+                                   f"{sheet.ref(block.cells[ACTIVITY_OF[block.jenis]])}) belum punya blok MS-Keg di "
+                                   f"tab {sheet.title}."))
         else:
-            out += _missing(activity, f"MS-Keg '{activity.kunci[:60]}'")
+            out += _missing(sheet, activity, f"MS-Keg '{activity.kunci[:60]}'")
     return out
 
 
-def _missing(block: Block, where: str) -> list[ItemProblem]:
+def _missing(sheet: Sheet, block: Block, where: str) -> list[ItemProblem]:
     out = []
     for element in FORMS[block.jenis]:
         value = block.get(element.key)
-        cell = f" ({SHEET}!{block.cells[element.key]})" if element.key in block.cells else ""
+        cell = f" ({sheet.ref(block.cells[element.key])})" if element.key in block.cells else ""
         if element.required and not value:
             out.append(ItemProblem("metadata_wajib", f"{where}: {element.label}{cell} wajib diisi."))
         elif value and element.choices and _norm(value) not in {_norm(c) for c in element.choices}:

@@ -35,6 +35,7 @@ class TabSnapshot:
     trail: "ExcelTrail | GoogleTrail | None" = None
     # the workbook's Metadata tab (rules/metadata.py) as rows of cell values; None when it has none
     metadata: list[list[Any]] | None = None
+    metadata_title: str = "Metadata"  # that tab's name (Google: "Metadata <KODE>", DECISIONS.md #74)
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]
@@ -209,7 +210,13 @@ class Backend(Protocol):
         config); the problems found, in Bahasa Indonesia. Nothing by default."""
         return []
 
-    supports_metadata_tab: bool = False  # add_metadata_tab writes a Metadata tab (Excel); others name the blocks
+    def add_column(self, snapshot: TabSnapshot, header: str) -> WriteResult:
+        """Type ``header`` into row 1 of the first column after the tab's headers (an optional column
+        such as Bidang that the template does not add); refused (``reason``) as ``append_rows`` is.
+        Read the tab again before writing to it."""
+        return WriteResult("backend ini tidak dapat menambah kolom")
+
+    supports_metadata_tab: bool = False  # add_metadata_tab writes a Metadata tab (Excel, Google); others name the blocks
 
     def add_metadata_tab(self, opd: str, rows: list[list[str]]) -> str | None:
         """Add a Metadata tab with ``rows`` beside the OPD's tab, never over one that exists; None

@@ -1,4 +1,4 @@
-"""``updateProtectedRange`` for tests/fake_sheets_api.py (DECISIONS.md #17), after the Sheets v4
+"""``updateProtectedRange`` and ``deleteProtectedRange`` for tests/fake_sheets_api.py (DECISIONS.md #17), after the Sheets v4
 discovery document shipped with google-api-python-client (UpdateProtectedRangeRequest:
 protectedRange with its protectedRangeId, and a ``fields`` FieldMask naming what to replace).
 
@@ -52,4 +52,15 @@ def update_protected_range(book: Spreadsheet, args: dict[str, Any], user: str, w
             users.append(editor)
 
 
-HANDLERS = {"updateProtectedRange": update_protected_range}
+def delete_protected_range(book: Spreadsheet, args: dict[str, Any], user: str, where: str) -> None:
+    """DeleteProtectedRangeRequest: ``protectedRangeId``; only an editor of the range or the owner."""
+    pid = args.get("protectedRangeId")
+    pr = _find(book, pid, where)
+    if user != book.owner and user not in pr.get("editors", {}).get("users", []):
+        raise ApiError(400, PROTECTED, "INVALID_ARGUMENT")
+    for sheet in book.sheets:
+        if pr in sheet.protected:
+            sheet.protected.remove(pr)
+
+
+HANDLERS = {"updateProtectedRange": update_protected_range, "deleteProtectedRange": delete_protected_range}

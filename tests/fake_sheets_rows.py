@@ -1,6 +1,6 @@
 """Whole rows and columns in tests/fake_sheets_api.py (DECISIONS.md #18): ``insertDimension``,
 ``deleteDimension``, ``moveDimension``, ``sortRange`` and ``copyPaste``, as a person does them in
-the Sheets UI.
+the Sheets UI, and ``appendDimension``.
 
 Cells move with everything they carry (value, formula, format, note); comment anchors move with
 their cell. Ranges (protected ranges, data validation, conditional formats) shift, grow and shrink
@@ -145,6 +145,22 @@ def _insert_dimension(book: Spreadsheet, args: dict[str, Any], user: str, where:
     if dim == "COLUMNS":
         sheet.widths = {c + n if c >= start else c: w for c, w in sheet.widths.items()}
     _resize(sheet, dim, n)
+
+
+def _append_dimension(book: Spreadsheet, args: dict[str, Any], user: str, where: str) -> None:
+    """AppendDimensionRequest: ``length`` rows or columns added at the end; nothing moves, and (as for
+    inserting) only a whole-sheet protection that leaves the user out refuses it."""
+    sheet = book.by_id(args.get("sheetId", 0), where)
+    dim, length = args.get("dimension"), args.get("length", 0)
+    if dim not in _KEYS:
+        raise bad(f"Invalid {where}: dimension must be ROWS or COLUMNS")
+    if not isinstance(length, int) or length <= 0:
+        raise bad(f"Invalid {where}: length must be greater than 0")
+    whole = [pr for pr in sheet.protected if set(pr.get("range", {})) <= {"sheetId"}]
+    if user != book.owner and any(not pr.get("warningOnly") and user not in pr.get("editors", {}).get("users", [])
+                                  for pr in whole):
+        raise ApiError(400, PROTECTED, "INVALID_ARGUMENT")
+    _resize(sheet, dim, length)
 
 
 def _delete_dimension(book: Spreadsheet, args: dict[str, Any], user: str, where: str) -> None:
@@ -292,5 +308,5 @@ def _copy_paste(book: Spreadsheet, args: dict[str, Any], user: str, where: str) 
                 del target.cells[d0 + r, e0 + c]
 
 
-HANDLERS = {"insertDimension": _insert_dimension, "deleteDimension": _delete_dimension,
+HANDLERS = {"insertDimension": _insert_dimension, "appendDimension": _append_dimension, "deleteDimension": _delete_dimension,
             "moveDimension": _move_dimension, "sortRange": _sort_range, "copyPaste": _copy_paste}

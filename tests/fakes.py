@@ -98,6 +98,16 @@ class FakeBackend(Backend):
             tab.version += 1
         return WriteResult(None, tab.version)
 
+    def add_column(self, snapshot: TabSnapshot, header: str) -> WriteResult:
+        tab = self.tabs[snapshot.opd]
+        if snapshot.opd in self.locked:
+            return WriteResult("Berkas sedang dibuka; tidak ditulis")
+        if tab.version != snapshot.token:
+            return WriteResult("Sheet berubah sejak dibaca; tidak ditulis")
+        tab.header = [*tab.header, *[None] * (len(snapshot.header) - len(tab.header)), header]
+        tab.version += 1
+        return WriteResult(None, tab.version)
+
     def busy(self, opd: str) -> str | None:
         return "Berkas sedang dibuka" if opd in self.locked else None
 

@@ -78,3 +78,25 @@ def test_the_dashboard_groups_an_opds_findings_by_bidang(tmp_path):
         table = html.split('id="tabel-bidang"', 1)[1].split("</table>", 1)[0]
         assert table.index("Bidang Yankes") < table.index("Bidang P2P")  # the busiest first
     assert 'id="tabel-bidang"' not in client.get("/temuan").get_data(as_text=True)
+
+
+def test_a_bidang_column_inserted_among_the_system_columns_is_the_operators_to_edit_on_google(world):
+    """Google grows a protected range around a column inserted inside it; the poller puts the
+    system range back on the system columns, so Bidang is edited by whom sheets/layout.py names."""
+    from sheets.google.protect import SYSTEM, WALIDATA
+    rid = flow.add_item(world)
+    world.backend.insert_column(world.backend.owner, OPD, "Hasil Pemeriksaan", "Bidang")
+    world.poll()
+    world.poll()
+    sheet = world.backend.sheet(OPD)
+    bidang = world.backend._col(OPD, "Bidang")
+    for pr in sheet.protected:
+        if pr.get("description") in (SYSTEM, WALIDATA):
+            rng = pr["range"]
+            assert not rng["startColumnIndex"] <= bidang < rng["endColumnIndex"], pr["description"]
+    world.backend.set(OPD, rid, "Bidang", "Bidang P2P")  # as the operator: refused (400) while locked
+    assert world.backend.get(OPD, rid, "Bidang") == "Bidang P2P"
+    for header in ("Status", "Hasil Pemeriksaan", "Diperbarui"):  # the system columns stay the poller's
+        col = world.backend._col(OPD, header)
+        assert any(pr.get("description") == SYSTEM and pr["range"]["startColumnIndex"] <= col
+                   < pr["range"]["endColumnIndex"] for pr in sheet.protected), header

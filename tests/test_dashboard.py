@@ -585,3 +585,11 @@ def test_per_opd_reads_of_the_archive_are_kept_and_only_opds_that_archived_are_r
     reads.per_opd_of_archive("ditahan", compute, "aturan-2")  # the rules changed: every OPD again
     assert asked[-1] is None
     world.store.engine.dispose()
+
+
+def test_the_footer_says_what_the_dashboard_writes(client):
+    """Public forms write tickets (DECISIONS.md #80): the footer no longer calls the dashboard read-only."""
+    footer = client.get("/").get_data(as_text=True).split("<footer>", 1)[1].split("</footer>", 1)[0]
+    assert "hanya-baca" not in footer
+    assert "tidak mengubah spreadsheet maupun arsip data" in footer
+    assert "laporan dan permintaan data dari masyarakat" in footer

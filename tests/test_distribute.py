@@ -248,3 +248,37 @@ def test_without_a_configured_name_the_hand_out_names_the_os_user_in_riwayat(tmp
     assert shown.exit_code == 0, shown.output
     assert "oleh diskominfo — baris ditambahkan oleh satudata distribute" in shown.output
     assert "pengguna sistem operasi" in shown.output
+
+
+BIDANG = ["opd", "Kode Data", "uraian", "Satuan", "Tahun", "Bidang"]
+BIDANG_ROWS = [["DINKES", "K-001", "Jumlah Kasus Tuberkulosis", "Kasus", "2025", "Bidang P2P"],
+               ["DINKES", "K-003", "Jumlah Puskesmas", "Unit", "2025", "Bidang Yankes"]]
+
+
+def test_distribute_adds_the_bidang_column_a_tab_lacks_instead_of_dropping_the_values(any_world, tmp_path):
+    w = any_world
+    w.poll()
+    assert "Bidang" not in w.backend.read(["DINKES"], {})[0].snapshot.header
+    path = write_csv(tmp_path / "bidang.csv", BIDANG_ROWS, header=BIDANG)
+    [result] = distribute(path, w.config, w.backend, WILAYAH).results
+    assert (result.added, result.error) == (2, "")
+    w.poll()
+    assert [w.backend.get("DINKES", r, "Bidang") for r in (2, 3)] == ["Bidang P2P", "Bidang Yankes"]
+    assert {w.backend.get("DINKES", r, "Status") for r in (2, 3)} == {"1 Draf"}
+
+
+def test_distribute_adds_the_bidang_column_to_an_excel_workbook(tmp_path):
+    import openpyxl
+
+    from sheets.xlsx import XlsxBackend
+    from tests.conftest import make_config
+    config = make_config(tmp_path)
+    backend = XlsxBackend(config.folder)
+    path = write_csv(tmp_path / "bidang.csv", BIDANG_ROWS, header=BIDANG)
+    [result] = distribute(path, config, backend, WILAYAH).results
+    assert (result.added, result.error) == (2, "")
+    sheet = openpyxl.load_workbook(backend.path("DINKES")).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    col = header.index("Bidang") + 1
+    assert [sheet.cell(r, col).value for r in (2, 3)] == ["Bidang P2P", "Bidang Yankes"]
+    assert sheet.cell(2, header.index("Uraian Data") + 1).value == "Jumlah Kasus Tuberkulosis"

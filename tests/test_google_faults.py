@@ -95,14 +95,16 @@ def test_write_applied_but_answer_lost_is_not_repeated_wrongly(world):
 
 
 def test_a_fresh_poller_process_each_cycle_keeps_the_request_budget(world):
-    """`satudata poll --once` from a timer starts a new process (a new backend) every cycle."""
+    """`satudata poll --once` from a timer starts a new process (a new backend) every cycle; what it
+    remembers between processes is the workspace's status-google.json."""
+    from sheets.google.budget import Ledger
     from tests.google_world import ActingGoogleBackend
 
     rid = flow.add_item(world)
     world.poll()
 
     def fresh_cycle():
-        world.backend = ActingGoogleBackend(world.api, world.google)
+        world.backend = ActingGoogleBackend(world.api, world.google, ledger=Ledger(world.backend.ledger.path))
         before = world.api.counts()
         world.poll()
         return {k: world.api.counts()[k] - before[k] for k in before}

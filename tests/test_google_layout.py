@@ -16,6 +16,7 @@ from service.archive.engine import make_engine
 from service.archive.store import Store
 from service.config import Config, Opd
 from service.poller.cycle import run_cycle
+from sheets.google.budget import STATE_NAME, Ledger
 from sheets.google.protect import WALIDATA as WALIDATA_RANGE, tab_description, template
 from tests import fake_sheets_drive as drive
 from tests.conftest import WIB, WILAYAH
@@ -36,7 +37,8 @@ def sid_of(kode: str) -> str:
 
 class PerOpd:
     """A workspace whose every OPD has its own spreadsheet; each ``process()`` is a fresh backend
-    (a new `poll --once` process: nothing kept in memory), the archive is kept."""
+    (a new `poll --once` process: nothing kept in memory), the archive and the workspace's
+    status-google.json are kept."""
 
     def __init__(self, tmp_path: Path, count: int = COUNT) -> None:
         self.api = FakeSheetsApi(quota_enabled=False)
@@ -52,10 +54,11 @@ class PerOpd:
         self.store = Store(make_engine(self.config.archive_url, upgrade=True))
         self.rules = load_rules()
         self.now = datetime(2025, 3, 3, 9, 0, tzinfo=WIB)
+        self.ledger_path = tmp_path / STATE_NAME
         self.backend = self.process()
 
     def process(self) -> ActingGoogleBackend:
-        self.backend = ActingGoogleBackend(self.api, self.config)
+        self.backend = ActingGoogleBackend(self.api, self.config, ledger=Ledger(self.ledger_path))
         return self.backend
 
     def poll(self):

@@ -128,15 +128,24 @@ class Store:
 
     @staticmethod
     def _metadata(conn, records: list, now: datetime) -> None:
-        """A new version of each Metadata block whose content differs from its latest version."""
+        """A new version of each Metadata block whose content differs from its latest version. Every
+        read of a tab with a Metadata tab offers its archived items' blocks (DECISIONS.md #75), so
+        the latest versions are read in one query per OPD, and only changed blocks are inserted."""
         m = t.metadata_versions
+        latest: dict[tuple[str, str], tuple[int, str]] = {}
+        for opd in sorted({rec.opd for rec in records}):
+            keys = sorted({rec.key for rec in records if rec.opd == opd})
+            for start in range(0, len(keys), 500):
+                for r in conn.execute(select(m.c.block, m.c.version, m.c.content_hash)
+                                      .where(m.c.opd == opd, m.c.block.in_(keys[start:start + 500]))):
+                    if (opd, r.block) not in latest or r.version > latest[opd, r.block][0]:
+                        latest[opd, r.block] = (r.version, r.content_hash)
         for rec in records:
-            latest = conn.execute(select(m.c.version, m.c.content_hash)
-                                  .where(m.c.opd == rec.opd, m.c.block == rec.key)
-                                  .order_by(m.c.version.desc()).limit(1)).first()
-            if latest is not None and latest.content_hash == rec.content_hash:
+            version, content_hash = latest.get((rec.opd, rec.key), (0, None))
+            if content_hash == rec.content_hash:
                 continue
-            conn.execute(insert(m).values(opd=rec.opd, block=rec.key, version=(latest.version if latest else 0) + 1,
+            latest[rec.opd, rec.key] = (version + 1, rec.content_hash)
+            conn.execute(insert(m).values(opd=rec.opd, block=rec.key, version=version + 1,
                                           jenis=rec.jenis, kunci=rec.kunci,
                                           isi=json.dumps(rec.values, ensure_ascii=False),
                                           content_hash=rec.content_hash, archived_at=_utc(now)))

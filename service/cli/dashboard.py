@@ -38,7 +38,7 @@ def _stop_server(server, thread) -> None:
     thread.join(timeout=10)
 
 
-@click.command(help="Buka dasbor hanya-baca (bawaan 127.0.0.1:8050 dari [dashboard]); Ctrl-C untuk berhenti.")
+@click.command(help="Buka dasbor (bawaan 127.0.0.1:8050 dari [dashboard]); Ctrl-C untuk berhenti.")
 @click.option("--host", default=None, help="Alamat yang didengarkan (bawaan: [dashboard] host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="PORT", help="Port (bawaan: [dashboard] port, 8050; 0 = port bebas).")
 @pass_store

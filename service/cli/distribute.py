@@ -152,7 +152,7 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
     """Append to one tab (as read in ``result``) the rows it does not hold yet; also rollover's writer.
     ``note``: written in each new row's Hasil Pemeriksaan (who handed it out)."""
     from rules.daftar import row_key
-    from sheets.layout import match_headers
+    from sheets.layout import BY_KEY, match_headers
 
     out = OpdResult(result.opd)
     if result.snapshot is None:
@@ -172,6 +172,16 @@ def append_draft(backend: Backend, result: Any, rows: list[dict[str, object]], w
     if (reason := backend.busy(result.opd)) is not None:
         out.error = reason
         return out
+    if f.BIDANG not in header.columns and any(str(r.get(f.BIDANG) or "").strip() for r in new):
+        # the Daftar Data names a Bidang the tab has no column for: the column is added, never the values lost
+        added = backend.add_column(snapshot, BY_KEY[f.BIDANG].header)
+        again = backend.read([result.opd], {})[0] if added.reason is None else None
+        if again is None or again.snapshot is None or f.BIDANG not in match_headers(again.snapshot.header).columns:
+            out.error = (f"kolom {BY_KEY[f.BIDANG].header} tidak dapat ditambahkan"
+                         f" ({added.reason or (again.error if again else '') or 'tidak terbaca lagi'});"
+                         " tambahkan kolomnya di baris 1 lalu ulangi")
+            return out
+        snapshot, header = again.snapshot, match_headers(again.snapshot.header)
     cells = []
     for row in new:
         values: list[object] = [None] * len(snapshot.header)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
 from rules import fields as f
@@ -33,13 +34,19 @@ def archive_row(plan: Plan, rid: str, data: dict[str, str], nilai: float | None,
     return version, True
 
 
-def archive_metadata(plan: Plan, grid: list[list[object]] | None) -> None:
-    """The Metadata blocks of the items this cycle archives go with them; the store keeps a new
-    version of a block only when its content changed."""
-    if grid is None or not plan.archive:
+def archive_metadata(plan: Plan, grid: list[list[object]] | None,
+                     verified: Iterable[tuple[str, str]] = ()) -> None:
+    """The Metadata blocks of the items this cycle archives go with them, and so do those of items
+    archived before (``verified``: Kode Data, Uraian Data), so a block edited after its item was
+    verified is archived at the cycle it changed, as its own version stream (DECISIONS.md #75); the
+    store keeps a new version of a block only when its content changed."""
+    if grid is None:
+        return
+    items = list(dict.fromkeys([*((r.data.get(f.KODE, ""), r.data.get(f.URAIAN, "")) for r in plan.archive),
+                                *verified]))
+    if not items:
         return
     sheet = metadata.parse_sheet(grid)
-    items = list(dict.fromkeys((r.data.get(f.KODE, ""), r.data.get(f.URAIAN, "")) for r in plan.archive))
     for block in metadata.blocks_for(sheet, items):
         values = {k: v for k, v in block.values.items() if v}
         payload = json.dumps([block.jenis, block.kunci, sorted(values.items())], ensure_ascii=False)

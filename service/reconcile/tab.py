@@ -114,7 +114,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     for slot in orphans:
         _clear_orphan(slot, header, memory, plan)
     plan.rows_seen = len(slots)
-    archive_metadata(plan, snapshot.metadata)
+    archive_metadata(plan, snapshot.metadata, _verified_items(memory) if snapshot.metadata is not None else ())
     plan.writes.quiet_reprotect = quiet_reprotect(snapshot, run.witness.people)
     plan.writes.protected_by_walidata = protected_walidata_save(snapshot, run.witness.people)
     audit.finish(plan, run.witness)
@@ -254,6 +254,13 @@ def _check(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap,
     return by_row, result.numbers
 
 
+def _verified_items(memory: TabMemory) -> list[tuple[str, str]]:
+    """(Kode Data, Uraian Data) of the rows with an archived version: their Metadata blocks are
+    archived whenever they change, without touching the rows (DECISIONS.md #75)."""
+    return list(dict.fromkeys((text(m.data.get(f.KODE)), text(m.data.get(f.URAIAN)))
+                              for m in memory.rows.values() if m.archived_version and not m.removed))
+
+
 def _metadata_findings(slots: list[Slot], snapshot: TabSnapshot, header: HeaderMap) -> list[Finding]:
     """The Metadata tab's blocks against the items being checked; source variables may be any item of the tab."""
     from rules import metadata
@@ -265,7 +272,7 @@ def _metadata_findings(slots: list[Slot], snapshot: TabSnapshot, header: HeaderM
     items = {metadata.norm_key(column(row, k)) for row in snapshot.rows for k in (f.KODE, f.URAIAN)} - {""}
     rows = [(s.row_id, column(s.values, f.KODE), column(s.values, f.URAIAN), column(s.values, f.SATUAN))
             for s in slots]
-    return metadata.findings(metadata.parse_sheet(snapshot.metadata or []), rows, items)
+    return metadata.findings(metadata.parse_sheet(snapshot.metadata or [], snapshot.metadata_title), rows, items)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Every HTTP error as an Indonesian page, or as JSON under /api/; the dashboard only reads."""
+"""Every HTTP error as an Indonesian page, or as JSON under /api/; the dashboard writes only tickets (DECISIONS.md #80)."""
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.web import site
 
-TITLES = {404: "Halaman tidak ditemukan", 405: "Dasbor ini hanya-baca", 400: "Permintaan tidak sah",
+TITLES = {404: "Halaman tidak ditemukan", 405: "Alamat ini hanya-baca", 400: "Permintaan tidak sah",
           403: "Tidak diizinkan", 413: "Kiriman terlalu besar", 429: "Terlalu banyak kiriman"}
 MESSAGES = {404: "Alamat ini tidak ada di dasbor.", 405: "Hanya permintaan GET yang diterima.",
             413: "Kiriman ini terlalu besar untuk formulir; persingkat teksnya lalu kirim lagi."}

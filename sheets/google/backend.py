@@ -39,7 +39,7 @@ from .bodies import (
     parse_sheet, template_requests, value_updates,
 )
 from . import comments, rows as row_identity
-from .budget import STATE_NAME, Budget, Ledger, Quota
+from .budget import COST, STATE_NAME, Budget, Ledger, Quota
 from .selftest import RESULT_NAME, Assumptions
 from .people import name_authors
 from .changes import ChangeFeed, version_of
@@ -60,6 +60,9 @@ _NEXT_CYCLE = "; akan ditulis pada siklus berikutnya"
 # in which a sort is not seen either. Cycles read, decide and write one spreadsheet at a time
 # (GoogleBackend.rounds), so the usual gap is the reconcile and one Drive call (DECISIONS.md #91).
 FRESH_SECONDS = 2.0
+# A spreadsheet's tab list is asked again at most this often, on a busy read: a Metadata tab a person
+# adds is found within it, and its cells then ride on the read's own spreadsheets.get (DECISIONS.md #74).
+LIST_EVERY = 3600.0
 
 
 def _same(known: Any, version: Any) -> bool:
@@ -88,6 +91,18 @@ def _find_tab(titles: Mapping[str, int], kode: str) -> str | None:
     if kode in titles:
         return kode
     return next((t for t in titles if t.casefold() == kode.casefold()), None)
+
+
+def _metadata_tab(titles: Sequence[str], kode: str, own: bool) -> str | None:
+    """The OPD's Metadata tab (rules/metadata.py): ``Metadata <KODE>`` in any spreadsheet, or ``Metadata``
+    in a spreadsheet that holds no other OPD's tab; names compared ignoring case, as Sheets does."""
+    from rules.metadata import SHEET
+    wanted = [f"{SHEET} {kode}".casefold()] + ([SHEET.casefold()] if own else [])
+    for name in wanted:
+        found = next((t for t in titles if t.casefold() == name), None)
+        if found is not None:
+            return found
+    return None
 
 
 class _Tab:
@@ -145,6 +160,7 @@ class GoogleBackend(Backend):
         self._in_cycle = False  # rounds() asked the change feed for this cycle
         self._titles: dict[str, dict[str, int]] = {}  # spreadsheet -> {tab title: sheetId}
         self._tabs: dict[str, _Tab] = {}  # OPD -> what its last read learnt
+        self._listed: dict[str, float] = {}  # spreadsheet -> when its tab list was last asked (budget clock)
         self.feed = ChangeFeed(self)  # which spreadsheets changed: Drive's change feed (DECISIONS.md #15)
         self.protections = Sync(self)  # protected ranges in step with the config (DECISIONS.md #17)
 
@@ -208,7 +224,33 @@ class GoogleBackend(Backend):
             data = self.spreadsheet(sid, TITLE_FIELDS)
             props = [s.get("properties", {}) for s in data.get("sheets", [])]
             self._titles[sid] = {p.get("title", ""): p.get("sheetId", 0) for p in props}
+            self._listed[sid] = now = self.budget.clock()
+            # the Metadata tabs, for a `poll --once` process that starts without a listing
+            self.ledger.section("tab_metadata")[sid] = {
+                "pada": now, "judul": sorted(t for t in self._titles[sid] if t.casefold().startswith("metadata"))}
         return self._titles[sid]
+
+    def own_spreadsheet(self, sid: str, kode: str) -> bool:
+        """The spreadsheet holds no other configured OPD's tab."""
+        return all(o == kode for o, s in self.spreadsheets.items() if s == sid)
+
+    def metadata_tabs(self, sid: str, kodes: Sequence[str]) -> dict[str, str]:
+        """OPD -> the title of its Metadata tab, from a tab list at most LIST_EVERY old: this process's,
+        else the one another process saved in the ledger, else asked now (one light spreadsheets.get,
+        only when the quota window has room for it besides the read it goes with)."""
+        now = self.budget.clock()
+        saved = self.ledger.section("tab_metadata").get(sid)
+        titles: Sequence[str] = ()
+        if sid in self._titles and now - self._listed.get(sid, -LIST_EVERY) < LIST_EVERY:
+            titles = list(self._titles[sid])
+        elif isinstance(saved, dict) and isinstance(saved.get("pada"), int | float) \
+                and 0 <= now - saved["pada"] < LIST_EVERY:
+            titles = [str(t) for t in saved.get("judul", [])]
+        elif self.budget.room({**COST, "read": COST["read"] + 1}):
+            titles = list(self.sheet_titles(sid, refresh=True))
+        elif isinstance(saved, dict):  # no room this minute: the last list known, asked again later
+            titles = [str(t) for t in saved.get("judul", [])]
+        return {k: t for k in kodes if (t := _metadata_tab(titles, k, self.own_spreadsheet(sid, k))) is not None}
 
     def header_rows(self, sid: str, titles: Sequence[str]) -> dict[str, list[Any]]:
         """Row 1 of each tab, unformatted, in one values.batchGet (for `satudata doctor`)."""
@@ -349,11 +391,11 @@ class GoogleBackend(Backend):
             return out | {k: TabResult(k, deferred=why) for k in stale}
         self.budget.served(sid)
         try:
-            sheets, found = self._grid(sid, stale, refresh=False)
+            sheets, found, metadata = self._grid(sid, stale, refresh=False)
         except GoogleError as exc:
             if exc.status != 400 or "range" not in str(exc).lower():
                 raise  # only "Unable to parse range" (a tab renamed or deleted since listed) is retried
-            sheets, found = self._grid(sid, stale, refresh=True)
+            sheets, found, metadata = self._grid(sid, stale, refresh=True)
         editors = comments.revision_editors(self, sid)  # who edited since the last read (Drive quota)
         for kode in stale:
             title = found.get(kode)
@@ -365,6 +407,9 @@ class GoogleBackend(Backend):
                 self._titles.pop(sid, None)
                 continue
             snapshot = self._snapshot(kode, sheet, version)
+            meta = sheets.get(metadata.get(kode, ""))
+            if meta is not None:  # read with the tab, in the same spreadsheets.get
+                snapshot.metadata, snapshot.metadata_title = parse_sheet(meta)[0], metadata[kode]
             # protections compared with the config; what differs is repaired after the writes
             people = self.protections.check(sid, kode, sheet, snapshot.header, known.get(kode), version)
             snapshot.token = self._tabs[kode].token = self.feed.token(version, people)
@@ -374,21 +419,26 @@ class GoogleBackend(Backend):
             out[kode].snapshot.authors = name_authors(self, sid, version, out[kode].snapshot.comments or ())
         return out
 
-    def _grid(self, sid: str, kodes: list[str], refresh: bool) -> tuple[dict[str, Any], dict[str, str]]:
-        if refresh or sid in self._titles:
-            titles = self.sheet_titles(sid, refresh=refresh)
+    def _grid(self, sid: str, kodes: list[str], refresh: bool
+              ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+        if refresh:
+            self.sheet_titles(sid, refresh=True)
+        metadata = self.metadata_tabs(sid, kodes)  # a tab gone since listed answers 400: listed again
+        if sid in self._titles:
+            titles = self.sheet_titles(sid)
             found = {k: t for k in kodes if (t := _find_tab(titles, k)) is not None}
         else:  # tabs are named <KODE>: read them straight away; a tab renamed or gone answers 400
             found = {k: k for k in kodes}
+        metadata = {k: t for k, t in metadata.items() if k in found}
         if not found:
-            return {}, found
-        params = [("ranges", a1_title(t)) for t in found.values()]
+            return {}, found, metadata
+        params = [("ranges", a1_title(t)) for t in [*found.values(), *metadata.values()]]
         params += comments.read_params()  # READ_FIELDS plus comments and protected ranges (DECISIONS.md #13)
         data = self.call("read", "GET", f"{SHEETS_URL}/{quote(sid, safe='')}", f"spreadsheets.get {sid}",
                           params=params)
         self._comments_read = data.get("comments", [])
         sheets = {s.get("properties", {}).get("title", ""): s for s in data.get("sheets", [])}
-        return sheets, found
+        return sheets, found, metadata
 
     def _snapshot(self, opd: str, sheet: dict[str, Any], version: str) -> TabSnapshot:
         props = sheet.get("properties", {})
@@ -566,6 +616,25 @@ class GoogleBackend(Backend):
         self._tabs.pop(snapshot.opd, None)
         return WriteResult(None, None)
 
+    def add_column(self, snapshot: TabSnapshot, header: str) -> WriteResult:
+        """One column appended to the grid and ``header`` typed into its row 1, at the first column
+        after the headers, in one batchUpdate; refused when the spreadsheet changed since ``snapshot``."""
+        sid, tab = self.spreadsheets.get(snapshot.opd), self._tabs.get(snapshot.opd)
+        if sid is None or tab is None or not _same(snapshot.token, tab.token):
+            return WriteResult(f"Tab {snapshot.opd} belum dibaca; tidak ditulis")
+        requests = [{"appendDimension": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", "length": 1}},
+                    *value_updates(tab.sheet_id, [(0, len(snapshot.header), header)])]
+        try:
+            if not _same(snapshot.token, self.version(sid)):
+                return WriteResult(f"Spreadsheet tempat tab {snapshot.opd} berubah sejak dibaca; tidak ditulis")
+            # a column appended twice is two columns: retried only when Google surely did not run it
+            self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+                       f"menambah kolom {header} di {sid}", body={"requests": requests}, idempotent=False)
+        except GoogleError as exc:
+            return WriteResult(self.explain(exc, sid))
+        self._tabs.pop(snapshot.opd, None)
+        return WriteResult(None, None)
+
     def archive_tab(self, opd: str, nama: str, title: str) -> str | None:
         """Rename and create in one batchUpdate (atomic): the spreadsheet has both tabs or neither change."""
         sid = self.spreadsheets.get(opd)
@@ -590,6 +659,37 @@ class GoogleBackend(Backend):
         finally:
             self._titles.pop(sid, None)
             self._tabs.pop(opd, None)
+        return None
+
+    supports_metadata_tab = True
+
+    def add_metadata_tab(self, opd: str, rows: list[list[str]]) -> str | None:
+        """A Metadata tab holding ``rows`` (as text, never parsed), named as the read looks for it
+        (``metadata_tabs``), in one batchUpdate; refused when the OPD already keeps one."""
+        from rules.metadata import SHEET
+        sid = self.spreadsheets.get(opd)
+        if sid is None:
+            return f"OPD {opd} tidak punya spreadsheet_id di satudata.toml"
+        own = self.own_spreadsheet(sid, opd)
+        title = SHEET if own else f"{SHEET} {opd}"
+        try:
+            titles = self.sheet_titles(sid, refresh=True)
+            existing = _metadata_tab(list(titles), opd, own) or _find_tab(titles, title)
+            if existing is not None:
+                return f"tab {existing} sudah ada di spreadsheet {sid}"
+            sheet_id = new_sheet_id(title, titles.values())
+            width = max((len(r) for r in rows), default=1)
+            requests = [{"addSheet": {"properties": {"sheetId": sheet_id, "title": title, "gridProperties": {
+                            "rowCount": max(len(rows) + 20, 100), "columnCount": width, "frozenRowCount": 1}}}},
+                        append_request(sheet_id, rows)]
+            # adding a tab is not idempotent: retried only when Google surely did not run it
+            self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
+                       f"membuat tab {title} di {sid}", body={"requests": requests}, idempotent=False)
+        except GoogleError as exc:
+            return self.explain(exc, sid)
+        finally:  # this process lists again at its next read; a poller elsewhere within LIST_EVERY
+            self._titles.pop(sid, None)
+            self.ledger.section("tab_metadata").pop(sid, None)
         return None
 
     def _updates(self, batch: TabWrites) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from .changes import people_of, version_of
 from .retry import GoogleError
-from ..layout import COLUMNS, match_headers
+from ..layout import COLUMNS, OPTIONAL_COLUMNS, match_headers
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,8 @@ def wanted(kode: str, operators: Sequence[str], walidata: Sequence[str], service
     where = match_headers(list(header)).columns if header else {c.key: i for i, c in enumerate(COLUMNS)}
 
     def columns(owner: str) -> tuple[tuple[int, int], ...]:
-        return _spans(where[c.key] for c in COLUMNS if c.owner == owner and c.key in where)
+        # every column the tab has, optional ones (Bidang) included, by the owner sheets/layout.py names
+        return _spans(where[c.key] for c in COLUMNS + OPTIONAL_COLUMNS if c.owner == owner and c.key in where)
 
     return [Wanted("system", SYSTEM, _people(sa), columns("system")),
             Wanted("walidata", WALIDATA, _people(walidata, sa), columns("walidata")),
@@ -148,10 +149,48 @@ def findings(sheet: dict[str, Any], kode: str, operators: Sequence[str], walidat
         if not mine:
             out += [Finding(f"Tab {title}: rentang terlindungi '{want.description}' tidak ada; dibuat lagi", r)
                     for r in add_requests(sheet_id, want)]
+            continue
         for pr in mine:
             finding = _compare(pr, want, title, owners)
             if finding is not None:
                 out.append(finding)
+        if header and want.spans:
+            out += _columns(mine, want, sheet_id, title, header)
+    return out
+
+
+def _span_of(pr: dict[str, Any]) -> tuple[int, int] | None:
+    rng = pr.get("range") or {}
+    if "startColumnIndex" not in rng and "endColumnIndex" not in rng:
+        return None  # the whole tab
+    return rng.get("startColumnIndex", 0), rng.get("endColumnIndex", 1 << 30)
+
+
+def _columns(mine: list[dict[str, Any]], want: Wanted, sheet_id: int, title: str,
+             header: Sequence[Any]) -> list[Finding]:
+    """The columns a kind of range covers, against the owners of the tab's columns: Google grows a
+    range around a column inserted inside it, so an operator's column (Bidang) put between two
+    system columns would otherwise stay locked to the poller. Ranges the poller may not change are
+    left to `satudata doctor`."""
+    ours = sorted((pr for pr in mine if pr.get("requestingUserCanEdit") is not False and "protectedRangeId" in pr
+                   and _span_of(pr) is not None), key=lambda pr: _span_of(pr) or (0, 0))
+    theirs = {_span_of(pr) for pr in mine if pr not in ours}
+    spans = [s for s in want.spans if s not in theirs]
+    if [_span_of(pr) for pr in ours] == spans:
+        return []
+    names = ", ".join(str(header[a]) if a < len(header) else str(a) for s in spans for a in range(*s))
+    text = f"Tab {title}: rentang terlindungi '{want.description}' tidak tepat di kolomnya ({names})"
+    out = []
+    for pr, (a, b) in zip(ours, spans):
+        if _span_of(pr) != (a, b):
+            rng = {"sheetId": sheet_id, "startColumnIndex": a, "endColumnIndex": b}
+            out.append(Finding(text, {"updateProtectedRange": {"protectedRange": {
+                "protectedRangeId": pr["protectedRangeId"], "range": rng}, "fields": "range"}}))
+    for pr in ours[len(spans):]:
+        out.append(Finding(text, {"deleteProtectedRange": {"protectedRangeId": pr["protectedRangeId"]}}))
+    extra = Wanted(want.kind, want.description, want.users, tuple(spans[len(ours):]))
+    if extra.spans:
+        out += [Finding(text, r) for r in add_requests(sheet_id, extra)]
     return out
 
 
@@ -186,10 +225,11 @@ def _compare(pr: dict[str, Any], want: Wanted, title: str, owners: Callable[[], 
 
 def send(backend: Any, sid: str, requests: list[dict[str, Any]]) -> None:
     """One spreadsheets.batchUpdate with the repairs of one spreadsheet (raises GoogleError)."""
-    adds = any("addProtectedRange" in r for r in requests)
+    adds = any("addProtectedRange" in r or "deleteProtectedRange" in r for r in requests)
     backend.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
                   f"memperbarui rentang terlindungi di {sid}", body={"requests": requests},
-                  idempotent=not adds)  # an update sent twice is the same; an added range would be doubled
+                  idempotent=not adds)  # an update sent twice is the same; an added range would be doubled,
+    # a deleted one refused
 
 
 SENT = "dikirim:"  # a token's people marker: repairs for these people were sent, to be confirmed by the next read

@@ -193,6 +193,13 @@ class XlsxBackend(Backend):
         from .rows import archive_tab
         return archive_tab(self, opd, nama, title)
 
+    def add_column(self, snapshot: TabSnapshot, header: str) -> WriteResult:
+        """The header typed into the first free column of row 1, through the guarded write (a file
+        open or changed since ``snapshot`` is not written)."""
+        from ..base import CellWrite, TabWrites
+        batch = TabWrites(snapshot.opd, snapshot.title, [CellWrite(0, len(snapshot.header), header)])
+        return self.write([batch], {snapshot.opd: snapshot}).get(snapshot.opd, WriteResult("tidak ditulis"))
+
     supports_metadata_tab = True
 
     def add_metadata_tab(self, opd: str, rows: list[list[str]]) -> str | None:
