@@ -30,7 +30,7 @@ from service.reconcile.identity import assign_ids, twin_memory
 from service.reconcile.adopt import unknown_ids, unknown_message
 from service.reconcile.removal import pending_message, removals
 from service.reconcile.slot import Slot
-from service.reconcile.rowskip import as_records, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
+from service.reconcile.rowskip import as_records, as_written, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, ExcelTrail, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers
@@ -96,7 +96,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
         return _hold(plan, memory, TabStatus.ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
-    assign_ids(slots, memory, plan)
+    assign_ids(slots, memory, plan, as_written(snapshot, header, ctx.salt))
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
