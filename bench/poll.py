@@ -16,6 +16,10 @@ independent and the minimum of ``--runs`` is a fair figure on a shared machine. 
   new verification asked for) and the archive's history are measured, not only the read.
 
 For each: wall seconds (min and median) and CPU seconds of the child process (user + system).
+Then the edited cycle against issue 22's contract, in CPU seconds of this run: at most 3x the
+idle cycle plus the cost of the edited rows, a row's cost being what the first poll spent per
+row beyond the idle cycle ((pertama - tanpa perubahan) / rows: every row read, checked, written
+and remembered), so target = 3 x idle + edited x that.
 Then, unless ``--no-phases``, one more run of the first poll and of the edited poll inside a
 process that times the poll's phases (start-up imports, archive open, read, load, reconcile,
 apply, write, the rest), so the lead can see where a poll goes.
@@ -167,6 +171,17 @@ def row(label: str, times: list[tuple[float, float]], target: float | None) -> s
             f"{goal:>9}{verdict:>7}")
 
 
+def contract(cpu: dict[str, float], rows: int, edited: int) -> str:
+    """The edited cycle against 3 x idle + the edited rows' cost (CPU seconds of this run)."""
+    idle = cpu["tanpa perubahan"]
+    per_row = (cpu["pertama"] - idle) / rows
+    target = 3 * idle + edited * per_row
+    return (f"kontrak diedit (CPU): biaya per baris = (pertama {cpu['pertama']:.2f} - tanpa perubahan {idle:.2f}) "
+            f"/ {rows} = {per_row * 1000:.3f} ms; target = 3 x {idle:.2f} + {edited} x {per_row * 1000:.3f} ms = "
+            f"{target:.2f} s; diedit {cpu['diedit']:.2f} s = {cpu['diedit'] / idle:.2f}x tanpa perubahan, "
+            f"{cpu['diedit'] / target:.2f}x target ({'ya' if cpu['diedit'] <= target else 'belum'})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opd", type=int, default=40)
@@ -198,8 +213,12 @@ def main() -> None:
         for tree in ([args.tree] if args.tree else []) + [None]:
             if args.tree:
                 print(f"-- {tree or 'pohon ini'}")
+            cpu = {}
             for key, state in states.items():
-                print(row(labels[key], measure(state, work, args.runs, tree), TARGETS[key]))
+                times = measure(state, work, args.runs, tree)
+                cpu[key] = min(c for _, c in times)
+                print(row(labels[key], times, TARGETS[key]))
+            print(contract(cpu, args.opd * args.rows, count))
         if args.no_phases:
             return
         for key, state in (("pertama", new), ("diedit", edited)):

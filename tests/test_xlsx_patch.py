@@ -423,3 +423,18 @@ def test_the_rows_written_are_found_without_a_scan_as_a_full_scan_finds_them(row
     for wanted in ([2], [3, 12], [2, 3, 12], [12], [2, 120], [120]):
         found = patch._row_spans(xml, wanted, start, stop)
         assert {n: found[n] for n in wanted if n in found} == {n: every[n] for n in wanted if n in every}
+
+
+def test_the_comments_index_reads_each_comments_ref_attribute_as_the_attribute_parser_does():
+    from sheets.xlsx.notes import _COMMENT, _attrs, _comments_index
+
+    xml = (b'<comments><authors><author>a</author></authors><commentList>'
+           b'<comment ref="A2" authorId="0" shapeId="0" xr:uid="{1}"><text><t>x</t></text></comment>'
+           b'<comment xr:ref="Z9" authorId="0" ref="b3"><text><t>y</t></text></comment>'
+           b'<comment authorId="0" xref="C1" ref="C&amp;4"/>'
+           b'<comment authorId="0"><text><t>no ref</t></text></comment></commentList></comments>')
+    expected = {}
+    for match in _COMMENT.finditer(xml):
+        end = match.end() if match.group(2) == b"/" else xml.index(b"</comment>", match.end()) + len(b"</comment>")
+        expected[_attrs(match.group(1)).get("ref", "").upper()] = (match.start(), end)
+    assert _comments_index(xml) == expected and set(expected) == {"A2", "B3", "C&4", ""}

@@ -99,8 +99,9 @@ class Store:
             if tab is not None:
                 memory = TabMemory(opd, tab.next_seq, {}, _token_in(tab.token), tab.write_pending,
                                    tab.confirm_removal, tab.status, tab.message, tab.header_note)
-            for r in conn.execute(select(t.rows).where(t.rows.c.opd == opd)):
-                memory.rows[r.row_id] = _row_memory(r)
+            rows = memory.rows
+            for r in conn.execute(select(t.rows).where(t.rows.c.opd == opd)).all():  # one fetch, not one a row
+                rows[r.row_id] = _row_memory(r)
         return memory
 
     def apply(self, plan: Plan, cycle_id: int | None, now: datetime, token: Any = None,

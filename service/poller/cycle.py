@@ -293,8 +293,10 @@ def _reconcile(cycle: _Cycle, result: TabResult) -> Plan:
     """The pure step: the tab as read, against what the archive remembers of it, into a Plan."""
     from service.reconcile.tab import Context, reconcile  # the checks (pandas) only for a changed tab
     store, opd = cycle.store, result.opd
-    ctx = Context(cycle.rules, cycle.wilayah, cycle.config.year, history=store.history.values(opd, cycle.wilayah),
-                  salt=cycle.salt, archived=store.history.latest(opd),
+    wilayah = cycle.wilayah
+    ctx = Context(cycle.rules, wilayah, cycle.config.year, salt=cycle.salt,
+                  history_for=lambda items: store.history.values(opd, wilayah, items),
+                  archived_for=lambda items: store.history.latest(opd, items),
                   notices=(result.notice,) if result.notice else (),
                   people=people_of(cycle.config, opd, cycle.service_account),
                   tickets=ticket_threads(store, opd) if cycle.config.backend == "google" else ())

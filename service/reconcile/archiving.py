@@ -3,25 +3,49 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 
 from rules import fields as f
 from rules import metadata
-from rules.datum import datum_of, kode_wilayah
+from rules.datum import Datum, datum_of, kode_wilayah
 from rules.numbers import declared_missing, parse_year
 from rules.wilayah import Wilayah
 from service.reconcile.plan import ArchiveRecord, MetadataRecord, Plan
 
 
+Latest = dict[str, tuple[int, str]]  # datum key -> (latest version, its content hash)
+
+
+class ArchivedVersions:
+    """The latest version of each datum, read per data item when first asked for: ``load`` reads
+    the latest versions of the data of some items (the store's archive). ``prefetch`` reads the
+    items a cycle is about to decide in one go; any other item is read when one of its data is."""
+
+    def __init__(self, load: Callable[[Collection[str]], Latest]) -> None:
+        self.load = load
+        self.items: set[str] = set()
+        self.versions: Latest = {}
+
+    def prefetch(self, items: Collection[str]) -> None:
+        wanted = set(items) - self.items
+        if wanted:
+            self.versions.update(self.load(wanted))
+            self.items |= wanted
+
+    def of(self, datum: Datum) -> tuple[int, str] | None:
+        self.prefetch((datum.item,))
+        return self.versions.get(datum.key)
+
+
 def archive_row(plan: Plan, rid: str, data: dict[str, str], nilai: float | None, digest: str,
-                archived: dict[str, tuple[int, str]], wilayah: Wilayah, now: datetime) -> tuple[int, bool]:
+                archived: Latest | ArchivedVersions, wilayah: Wilayah, now: datetime) -> tuple[int, bool]:
     """(version, added): the datum's latest version when it already holds this content (the archive
     is idempotent by datum and content hash), else a new version appended to the plan.
-    ``archived`` maps datum key -> (latest version, its content hash), as the store holds it."""
+    ``archived``: the latest versions as the store holds them (a dict of every datum, or read per item)."""
     datum = datum_of(data, wilayah)
-    latest = next(((r.version, r.content_hash) for r in reversed(plan.archive) if r.datum == datum.key),
-                  archived.get(datum.key))
+    known = archived.of(datum) if isinstance(archived, ArchivedVersions) else archived.get(datum.key)
+    latest = next(((r.version, r.content_hash) for r in reversed(plan.archive) if r.datum == datum.key), known)
     if latest is not None and latest[1] == digest:
         return latest[0], False
     version = (latest[0] if latest else 0) + 1

@@ -11,6 +11,7 @@ history of that datum never describes another item.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -47,11 +48,18 @@ def twin_memory(original: RowMemory, row_id: str, position: int, opd: str, now: 
                    position=position, removed=False)
 
 
-def follow_datum(claimed: dict[str, Slot], memory: TabMemory) -> None:
-    """Swap IDs when an archived row was edited into another item while its twin still holds the datum."""
+def _never(slot: Slot, known: RowMemory) -> bool:
+    return False
+
+
+def follow_datum(claimed: dict[str, Slot], memory: TabMemory, as_written: Callable[[Slot, RowMemory], bool] = _never
+                 ) -> None:
+    """Swap IDs when an archived row was edited into another item while its twin still holds the datum.
+    ``as_written``: whether a row is exactly as our last write left its remembered row (then its
+    data is the remembered data, and reading it is skipped)."""
     for rid, slot in list(claimed.items()):
         known = memory.rows[rid]
-        if known.archived_version == 0 or all(text(slot.cells.get(k)) == known.data.get(k, "") for k in ITEM):
+        if known.archived_version == 0 or as_written(slot, known) or all(text(slot.cells.get(k)) == known.data.get(k, "") for k in ITEM):
             continue
         for other_id, other in claimed.items():
             twin = memory.rows[other_id]
@@ -64,8 +72,9 @@ def follow_datum(claimed: dict[str, Slot], memory: TabMemory) -> None:
             break
 
 
-def assign_ids(slots: list[Slot], memory: TabMemory, plan: Plan) -> None:
-    """Identity is the ID column; copies and hand-typed IDs get a new one."""
+def assign_ids(slots: list[Slot], memory: TabMemory, plan: Plan,
+               as_written: Callable[[Slot, RowMemory], bool] = _never) -> None:
+    """Identity is the ID column; copies and hand-typed IDs get a new one (``as_written``: see follow_datum)."""
     claimed: dict[str, Slot] = {}
     for slot in slots:
         rid = slot.row_id
@@ -88,7 +97,7 @@ def assign_ids(slots: list[Slot], memory: TabMemory, plan: Plan) -> None:
             slot.row_id = ""
         elif rid:
             claimed[rid] = slot
-    follow_datum(claimed, memory)
+    follow_datum(claimed, memory, as_written)
     _give_ids(slots, memory, plan, claimed)
 
 

@@ -2,6 +2,7 @@
 write left it and nothing about its data item changed (DECISIONS.md #5: cost follows edits)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hashlib import blake2b
@@ -65,6 +66,20 @@ def raw_fingerprint(snapshot: TabSnapshot, index: int, values: list[Any], cols: 
     return blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def as_written(snapshot: TabSnapshot, header: HeaderMap, salt: str) -> Callable[[Slot, RowMemory], bool]:
+    """Whether a row is exactly as our last write left its remembered row (same fingerprint); the
+    fingerprint is kept on the slot, so `dirty` does not compute it again."""
+    cols = read_as_poller(header)
+
+    def check(slot: Slot, known: RowMemory) -> bool:
+        if not known.fingerprint:
+            return False
+        if not slot.fingerprint:
+            slot.fingerprint = raw_fingerprint(snapshot, slot.index, slot.values, cols, salt)
+        return slot.fingerprint == known.fingerprint
+    return check
+
+
 def visible(findings: list[Finding], state: str, ticked: list[int]) -> list[Finding]:
     """The findings a row at this state shows (every blocking one has step <= the state it blocks)."""
     reach = max([state_step(state), *ticked])
@@ -110,7 +125,8 @@ def dirty(slots: list[Slot], memory: TabMemory, snapshot: TabSnapshot, header: H
         slot.changed = bool(mem is None or mem.removed or slot.id_note or pending
                             or text(values[id_col] if id_col is not None and id_col < n else None) != slot.row_id)
         if not slot.changed and mem is not None:  # only then does the fingerprint decide anything
-            slot.fingerprint = raw_fingerprint(snapshot, slot.index, values, cols, salt)
+            if not slot.fingerprint:  # as_written may have computed it
+                slot.fingerprint = raw_fingerprint(snapshot, slot.index, values, cols, salt)
             slot.changed = mem.fingerprint != slot.fingerprint
         if slot.changed:
             items.add(slot.item)

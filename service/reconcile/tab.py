@@ -1,6 +1,7 @@
 """One pure function decides a cycle for one tab: (sheet, memory, rules, now) -> Plan."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Callable
 
 import hashlib
@@ -22,14 +23,14 @@ from service.reconcile.changes import changed_fields, scrambled
 from service.reconcile.who import People, handed_out
 from service.reconcile.protection import (alarm, foreign_walidata_ticks, mark, mark_foreign, protected_walidata_save,
                                           quiet_reprotect, unprotected_walidata_ticks)
-from service.reconcile.archiving import archive_metadata, archive_row
+from service.reconcile.archiving import ArchivedVersions, archive_metadata, archive_row
 from service.reconcile.plan import Event, Plan, RowMemory, TabMemory, TabStatus
 from service.reconcile.review import cause_of, for_review
 from service.reconcile.identity import assign_ids, twin_memory
 from service.reconcile.adopt import unknown_ids, unknown_message
 from service.reconcile.removal import pending_message, removals
 from service.reconcile.slot import Slot
-from service.reconcile.rowskip import as_records, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
+from service.reconcile.rowskip import as_records, as_written, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, ExcelTrail, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers
@@ -46,7 +47,11 @@ class Context:
     sop: Sop = field(default_factory=load_sop)
     mass_removal_share: float = 0.25
     salt: str = ""  # changes when rules or the workspace year change, so every row is checked again
-    archived: dict[str, tuple[int, str]] = field(default_factory=dict)  # datum -> (latest version, hash)
+    archived: dict[str, tuple[int, str]] | ArchivedVersions = field(default_factory=dict)  # datum -> (version, hash)
+    # the archive read for the data items a cycle decides (DECISIONS.md #148): item keys -> history,
+    # item keys -> latest versions; when set they replace ``history`` and ``archived``
+    history_for: Callable[[Collection[str]], History] | None = None
+    archived_for: Callable[[Collection[str]], dict[str, tuple[int, str]]] | None = None
     review_cause: str = ""  # why a verified row's checks changed (set by reconcile)
     notices: tuple[str, ...] = ()  # what the backend noticed next to the tab (a stray .ods file)
     people: People | None = None  # who works on this OPD's tab (config), for the audit's "oleh"
@@ -91,12 +96,13 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
         return _hold(plan, memory, TabStatus.ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
-    assign_ids(slots, memory, plan)
+    assign_ids(slots, memory, plan, as_written(snapshot, header, ctx.salt))
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
     memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (DECISIONS.md #13)
     work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
+    ctx = _archive_read(ctx, work)
     mass = _mass_change(vanished, [s for s in slots if s.changed], memory, ctx, len(active))
     if mass is not None:
         return _hold(plan, memory, *mass)
@@ -127,6 +133,20 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
                 first.setdefault(s.item, (s.row, header.columns.get(f.NILAI, 0)))
             comments.plan_ticket_threads(plan, snapshot, ctx.tickets, first, ctx.people or People(memory.opd))
     return plan
+
+
+def _archive_read(ctx: Context, work: list[Slot]) -> Context:
+    """The archive's history and latest versions of the data items of the rows to decide, read now
+    that they are known (a cycle that decides no row reads none)."""
+    if ctx.history_for is None and ctx.archived_for is None:
+        return ctx
+    items = {s.item for s in work}
+    history = ctx.history if ctx.history_for is None else (ctx.history_for(items) if items else {})
+    archived: dict[str, tuple[int, str]] | ArchivedVersions = ctx.archived
+    if ctx.archived_for is not None:
+        archived = ArchivedVersions(ctx.archived_for)
+        archived.prefetch(items)  # one read; a datum of another item (a column gone) is read when archived
+    return replace(ctx, history=history, archived=archived)
 
 
 def _mass_change(vanished: list[str], changed: list[Slot], memory: TabMemory, ctx: Context,

@@ -29,6 +29,7 @@ _NS = {"v": "urn:schemas-microsoft-com:vml", "o": "urn:schemas-microsoft-com:off
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _COMMENT = re.compile(rb"<comment\b([^>]*?)(/?)>")
+_REF = re.compile(rb'(?:^|\s)ref="([^"]*)"')  # the ref attribute alone, as _attrs reads it
 _TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
 _LEGACY = re.compile(rb'<legacyDrawing\b[^>]*?:id="([^"]+)"[^>]*/>')
@@ -110,7 +111,9 @@ def _comments_index(xml: bytes) -> dict[str, tuple[int, int]]:
     found, at = {}, 0
     while (match := _COMMENT.search(xml, at)) is not None:
         end = match.end() if match.group(2) == b"/" else xml.index(b"</comment>", match.end()) + len(b"</comment>")
-        address = _attrs(match.group(1)).get("ref", "")
+        refs = _REF.findall(match.group(1))  # the last one, as _attrs (a dict) keeps it
+        address = (unescape(refs[-1].decode(), {"&quot;": '"'}) if b"&" in refs[-1] else refs[-1].decode()) \
+            if refs else ""
         found[address.upper()] = (match.start(), end)
         at = end
     return found
@@ -155,7 +158,7 @@ def patch_notes(archive: zipfile.ZipFile, sheet_part: str, sheet_xml: bytes,
                     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors/><commentList/></comments>')
         rels = _add_relationship(rels, _COMMENTS_TYPE, _relative(sheet_part, comments_part))[0]
         _content_type(package, comments_part, _COMMENTS_CT)
-    comments = _patch_comments(comments, removals, replacements, additions)
+    comments = _patch_comments(comments, removals, replacements, additions, index)
     package.changed[comments_part] = comments
     if vml_part is None:
         vml_part = package.free_name("xl/drawings/vmlDrawing%d.vml")
@@ -193,9 +196,12 @@ def _decide(comments: bytes, index: dict[str, tuple[int, int]], notes: list[tupl
     return removals, replacements, additions
 
 
-def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str], additions: dict[str, str]) -> bytes:
-    xml, author = _author_id(xml)
-    index = _comments_index(xml)
+def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str], additions: dict[str, str],
+                    index: dict[str, tuple[int, int]] | None = None) -> bytes:
+    """``index``: the comments index of ``xml`` when already read (used while our author is listed)."""
+    listed, author = _author_id(xml)
+    index = index if index is not None and listed is xml else _comments_index(listed)
+    xml = listed
     edits = [(index[a], b"") for a in removals]
     edits += [(index[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
     pieces, cursor = [], 0
@@ -342,9 +348,11 @@ def patch_vml(vml: bytes, removals: set[str], additions: dict[str, str]) -> byte
     """Remove the boxes of removed notes and add one for each new note (none twice for a cell)."""
     vml, p = _prefixes(vml)
     shapes = _note_shapes(vml, p["v"], p["x"])
-    for start, end in sorted((shapes[a] for a in removals if a in shapes), reverse=True):
+    gone = sorted((shapes[a] for a in removals if a in shapes), reverse=True)
+    for start, end in gone:
         vml = vml[:start] + vml[end:]
-    shapes = _note_shapes(vml, p["v"], p["x"])
+    if gone:
+        shapes = _note_shapes(vml, p["v"], p["x"])
     new = [a for a in additions if a not in shapes]
     if not new:
         return vml
