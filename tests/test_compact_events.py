@@ -1,0 +1,160 @@
+"""Issue 22 item 4: an event keeps only the cells that changed (from -> to), the row's first the
+whole row; migration 0014 compacts an archive written the old way (every event a snapshot of the
+row) and what is read from it stays the same: riwayat, the dashboard's pages, pulihkan --sebelum,
+the portable dump's history, and every chain still verifies (DECISIONS.md #65)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from service.archive import chain, schema as t
+from service.archive.backup import backup, restore
+from service.archive.engine import migrate
+from service.archive.queries import Queries
+from service.archive.restore_rows import rows_as_seen
+from service.web.app import create_app
+from service.web.history import row_history
+from tests.test_audit import AGREE, to_archived
+from tests.test_migrations import downgrade
+from tests.test_sop_flow import OPD, add_item, fill, tick
+
+PREVIOUS = "0012_metadata"
+
+
+@pytest.fixture
+def old_writer(monkeypatch):
+    """The Store as it was before compaction: every event written with the row's whole snapshot."""
+    monkeypatch.setattr("service.archive.store.compact_events", lambda conn, events: None, raising=False)
+
+
+def _year_of_work(world) -> tuple[list[str], object]:
+    """Three rows taken through the SOP with value edits in between; the moment mid-way."""
+    first = to_archived(world)
+    second = add_item(world, Rincian="Kec. Maospati")
+    tick(world, second, *AGREE)
+    world.poll()
+    moment = world.now + timedelta(minutes=30)
+    fill(world, second, 2024, "12")
+    tick(world, second, "Selesai Diisi")
+    world.poll()
+    world.backend.set(OPD, first, "Nilai", "32")
+    world.backend.set(OPD, first, "Keterangan", "Profil Kesehatan 2024")
+    world.poll()
+    third = add_item(world, Rincian="Kec. Kawedanan")
+    world.backend.set(OPD, second, "Nilai", "13")
+    world.poll()
+    return [first, second, third], moment
+
+
+def _workspace(world, tmp_path):
+    path = tmp_path / "satudata.toml"
+    path.write_text(
+        f'[workspace]\nyear = 2025\n[sheets]\nbackend = "xlsx"\n[archive]\nurl = "{world.config.archive_url}"\n'
+        '[[opd]]\nkode = "DINKES"\n', encoding="utf-8")
+    return str(path)
+
+
+def _riwayat(cfg: str, *args: str) -> str:
+    """`satudata riwayat` as an operator runs it; the engine it opened is closed after."""
+    import service.cli.context as context
+    from service.cli.commands import main
+    opened, real = [], context.open_store
+
+    def open_store(config):
+        opened.append(real(config))
+        return opened[-1]
+    context.open_store = open_store
+    try:
+        return CliRunner().invoke(main, ["-c", cfg, "riwayat", *args]).output
+    finally:
+        context.open_store = real
+        for store in opened:
+            store.engine.dispose()
+
+
+def _outputs(world, tmp_path, rids: list[str], moment, tag: str) -> dict:
+    """Everything read from the events, as the product shows it."""
+    cfg = _workspace(world, tmp_path)
+    reads = Queries(world.store.engine)
+    client = create_app(world.config, world.store, clock=lambda: world.now).test_client()
+    out: dict = {"riwayat": {}, "riwayat_json": {}, "halaman_baris": {}}
+    for rid in rids:
+        out["riwayat"][rid] = _riwayat(cfg, OPD, rid)
+        out["riwayat_json"][rid] = _riwayat(cfg, OPD, rid, "--json")
+        out["halaman_baris"][rid] = client.get(f"/opd/{OPD}/baris/{rid}").get_data(as_text=True)
+    out["halaman_riwayat"] = client.get("/riwayat").get_data(as_text=True)
+    out["api_riwayat"] = client.get("/api/riwayat").get_json()
+    out["halaman_opd"] = client.get(f"/opd/{OPD}").get_data(as_text=True)
+    out["pulihkan_sebelum"] = rows_as_seen(reads, OPD, before=moment)
+    # every event as read, its cell values folded back; the chain's own columns are the migration's
+    out["peristiwa"] = [{k: v for k, v in e.items() if not k.startswith("chain_")}
+                        for e in reads.events(limit=100_000, opd=OPD, kind=None)]
+    zipped, _ = backup(world.store.engine, tmp_path / f"cadangan-{tag}", world.now)
+    target = f"sqlite:///{tmp_path / f'pulih-{tag}.sqlite'}"
+    _, verified = restore(zipped, target)
+    assert verified.ok, [b.message for b in verified.breaks]
+    from service.archive.engine import make_engine
+    engine = make_engine(target)
+    try:
+        restored = Queries(engine)
+        out["cadangan"] = [row_history(restored, OPD, rid) for rid in rids]
+        out["cadangan_peristiwa"] = [{k: v for k, v in e.items() if not k.startswith("chain_")}
+                                     for e in restored.events(limit=100_000, opd=OPD, kind=None)]
+    finally:
+        engine.dispose()
+    return out
+
+
+def _cells_size(engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.sum(func.length(t.events.c.cell_values)))).scalar_one())
+
+
+def test_migration_compacts_old_events_and_every_reader_shows_the_same(db_world, tmp_path, old_writer):
+    world = db_world
+    rids, moment = _year_of_work(world)
+    engine = world.store.engine  # the archive as the product wrote it before compaction
+    before = _outputs(world, tmp_path, rids, moment, "lama")
+    size_before = _cells_size(engine)
+    with engine.connect() as conn:
+        snapshots = conn.execute(select(func.count()).select_from(t.events)
+                                 .where(t.events.c.cell_values != "{}")).scalar_one()
+    assert snapshots >= 10  # the scenario made whole-row snapshots to compact
+
+    downgrade(engine, PREVIOUS)  # an archive at 0012 (the product's commands would migrate it at once)
+    assert _cells_size(engine) == size_before
+    migrate(engine)
+
+    after = _outputs(world, tmp_path, rids, moment, "baru")
+    for key in before:
+        assert after[key] == before[key], key
+    found = chain.verify(engine)
+    assert found.ok, [b.message for b in found.breaks]
+    assert _cells_size(engine) <= 0.5 * size_before  # each later snapshot became its few changed cells
+
+
+def _read(world, rids) -> dict:
+    """What the readers give, read without a product command (which would bring the schema up to date)."""
+    reads = Queries(world.store.engine)
+    return {"riwayat": [row_history(reads, OPD, rid) for rid in rids],
+            "peristiwa": [{k: v for k, v in e.items() if not k.startswith("chain_")}
+                          for e in reads.events(limit=100_000, opd=OPD, kind=None)]}
+
+
+def test_a_compacted_archive_keeps_appending_and_a_downgrade_gives_the_snapshots_back(db_world):
+    world = db_world
+    rids, _ = _year_of_work(world)  # written compact by the Store itself, appended to over many polls
+    engine = world.store.engine
+    compact = _read(world, rids)
+    size = _cells_size(engine)
+    assert chain.verify(engine).ok
+    downgrade(engine, PREVIOUS)
+    assert _cells_size(engine) > 2 * size  # whole snapshots again
+    assert chain.verify(engine).ok
+    assert _read(world, rids) == compact
+    migrate(engine)
+    assert _cells_size(engine) == size and chain.verify(engine).ok
+    assert _read(world, rids) == compact
