@@ -158,3 +158,43 @@ def test_a_compacted_archive_keeps_appending_and_a_downgrade_gives_the_snapshots
     migrate(engine)
     assert _cells_size(engine) == size and chain.verify(engine).ok
     assert _read(world, rids) == compact
+
+
+def test_a_chain_broken_before_the_migration_is_left_as_it_was_and_still_named(db_world, old_writer):
+    from sqlalchemy import update
+    world = db_world
+    _year_of_work(world)
+    engine = world.store.engine
+    e = t.events.c
+    with engine.begin() as conn:  # someone changes who made the fifth status change, behind the product's back
+        victim = conn.execute(select(e.id, e.chain_seq).where(e.kind == "status").order_by(e.id)
+                              .offset(4).limit(1)).one()
+        conn.execute(update(t.events).where(e.id == victim.id).values(oleh="orang lain"))
+    broken = [b.as_dict() for b in chain.verify(engine).breaks]
+    assert [(b["tahun"], b["urutan"], b["kolom"]) for b in broken] == [(2025, victim.chain_seq, "oleh")]
+    with engine.connect() as conn:
+        untouched = conn.execute(select(e.id, e.cell_values, e.chain_hash)
+                                 .where(e.chain_seq >= victim.chain_seq).order_by(e.id)).all()
+    downgrade(engine, PREVIOUS)
+    migrate(engine)
+    assert [b.as_dict() for b in chain.verify(engine).breaks] == broken  # the same break, told the same way
+    with engine.connect() as conn:
+        assert conn.execute(select(e.id, e.cell_values, e.chain_hash)
+                            .where(e.chain_seq >= victim.chain_seq).order_by(e.id)).all() == untouched
+        compacted = conn.execute(select(func.count()).select_from(t.events)
+                                 .where(e.chain_seq < victim.chain_seq, e.cell_values.like('{"~"%'))).scalar_one()
+    assert compacted > 0  # the records before the break are compacted and re-chained
+
+
+def test_a_row_whose_cells_change_keys_gets_its_whole_row_again_in_the_same_order():
+    from service.archive.compact import Folder, encode
+    first = {"a": "1", "b": False}
+    same_keys = {"a": "2", "b": False}
+    new_key = {"b": True, "a": "2", "c": ""}
+    stored = [encode(None, first), encode(first, same_keys), encode(same_keys, new_key), encode(new_key, new_key)]
+    assert stored[1] == '{"~":{"a":["1","2"]}}' and stored[3] == '{"~":{}}'
+    fold = Folder()
+    read = [fold.read("X", "R1", text) for text in stored]
+    assert read == [first, same_keys, new_key, new_key]
+    assert [list(r) for r in read] == [["a", "b"], ["a", "b"], ["b", "a", "c"], ["b", "a", "c"]]
+    assert encode({"n": 1}, {"n": True}) == '{"~":{"n":[1,true]}}'  # 1 == True in Python, not in JSON
