@@ -4,6 +4,7 @@ row) and what is read from it stays the same: riwayat, the dashboard's pages, pu
 the portable dump's history, and every chain still verifies (DECISIONS.md #65)."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -126,6 +127,7 @@ def test_migration_compacts_old_events_and_every_reader_shows_the_same(db_world,
 
     downgrade(engine, PREVIOUS)  # an archive at 0012 (the product's commands would migrate it at once)
     assert _cells_size(engine) == size_before
+    old_heads = chain.heads(engine)
     migrate(engine)
 
     after = _outputs(world, tmp_path, rids, moment, "baru")
@@ -134,6 +136,13 @@ def test_migration_compacts_old_events_and_every_reader_shows_the_same(db_world,
     found = chain.verify(engine)
     assert found.ok, [b.message for b in found.breaks]
     assert _cells_size(engine) <= 0.5 * size_before  # each later snapshot became its few changed cells
+    new_heads = chain.heads(engine)
+    with engine.connect() as conn:  # the re-chaining is itself on record: every old head traced to its new one
+        note = conn.execute(select(t.verifications).order_by(t.verifications.c.id.desc()).limit(1)).one()
+    traced = {(c["opd"], c["tahun"]): (c["kepala_lama"], c["kepala_baru"]) for c in json.loads(note.hasil)["rantai"]}
+    assert traced == {(o["opd"], o["tahun"]): (o["kepala"], n["kepala"]) for o, n in zip(old_heads, new_heads)
+                      if o["jenis"] == "audit"}
+    assert note.utuh and "Migrasi 0014_compact_events" in note.pesan
 
 
 def _read(world, rids) -> dict:

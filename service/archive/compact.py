@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, select, update
+from sqlalchemy import Connection, DateTime, Integer, bindparam, insert, select, update
 from sqlalchemy import column as sa_column, table as sa_table
 
 from service.archive import schema as t
+from service.archive.timestamps import to_db
 
 MARK = "~"
 EMPTY = "{}"
@@ -131,12 +134,23 @@ def resolve(conn: Connection, records: list[dict[str, Any]]) -> list[dict[str, A
 BATCH = 1000
 
 
-def rewrite(conn: Connection, compact: bool = True, log: Callable[[str], None] | None = None) -> int:
+@dataclass
+class Rewritten:
+    """What a rewrite did: events read and rewritten, each re-chained chain's old and new head,
+    and the chains left as they were because they did not verify before."""
+
+    read: int = 0
+    changed: int = 0
+    heads: list[dict[str, Any]] = field(default_factory=list)
+    left: list[dict[str, Any]] = field(default_factory=list)
+
+
+def rewrite(conn: Connection, compact: bool = True, log: Callable[[str], None] | None = None) -> Rewritten:
     """Every event's cells stored compact (``compact``) or whole (the downgrade), OPD by OPD and
     page by page (never the whole table in memory), and every audit chain re-chained over the new
     text, its head moved. A chain that does not verify before (a record changed, missing, or out
     of id order) is left exactly as it is, so verify-archive still names the same break; its
-    events keep their whole rows, which a fold reads as well. Returns the events rewritten."""
+    events keep their whole rows, which a fold reads as well."""
     from service.archive import chain
 
     fields = chain.EVENT_FIELDS
@@ -148,7 +162,7 @@ def rewrite(conn: Connection, compact: bool = True, log: Callable[[str], None] |
     heads = sa_table("chains", sa_column("opd"), sa_column("tahun", Integer()), sa_column("jenis"),
                      sa_column("seq", Integer()), sa_column("head"))
     col = ev.c
-    changed = 0
+    out = Rewritten()
     for opd in list(conn.execute(select(col.opd).distinct().order_by(col.opd)).scalars()):
         kept = _disordered(conn, ev, opd)
         recorded = {r.tahun: (r.seq, r.head) for r in conn.execute(
@@ -162,6 +176,7 @@ def rewrite(conn: Connection, compact: bool = True, log: Callable[[str], None] |
             if not page:
                 break
             last = page[-1].id
+            out.read += len(page)
             updates = []
             for r in page:
                 rec = dict(r._mapping)
@@ -200,15 +215,35 @@ def rewrite(conn: Connection, compact: bool = True, log: Callable[[str], None] |
                 conn.execute(update(ev).where(col.id == bindparam("b_id")).values(
                     cell_values=bindparam("cell_values"), chain_hash=bindparam("chain_hash"),
                     chain_fields=bindparam("chain_fields")), updates)
-                changed += len(updates)
-        for year, (seq, old_prev, new_prev, broken) in state.items():
-            if broken or recorded.get(year) != (seq, old_prev) or new_prev == old_prev:
-                continue  # a head that did not hold before is left to say so
-            conn.execute(update(heads).where(heads.c.opd == opd, heads.c.tahun == year, heads.c.jenis == "audit")
-                         .values(head=new_prev))
+                out.changed += len(updates)
+        for year, (seq, old_prev, new_prev, broken) in sorted(state.items()):
+            if broken or recorded.get(year) != (seq, old_prev):
+                out.left.append({"opd": opd, "tahun": year})  # a chain that did not hold before is left to say so
+                continue
+            if new_prev != old_prev:
+                conn.execute(update(heads).where(heads.c.opd == opd, heads.c.tahun == year,
+                                                 heads.c.jenis == "audit").values(head=new_prev))
+                out.heads.append({"opd": opd, "tahun": year, "panjang": seq, "kepala_lama": old_prev,
+                                  "kepala_baru": new_prev})
         if log:
-            log(f"{opd}: {changed} peristiwa")
-    return changed
+            log(f"{opd}: {out.changed} peristiwa")
+    return out
+
+
+def record(conn: Connection, done: Rewritten, revision: str, now: datetime) -> None:
+    """The rewrite kept among the verification runs (the archive's note about itself): each
+    re-chained chain's old and new head, so a head printed before (a Berita Acara, a backup
+    manifest, an evidence pack) can still be traced to the chain as it is now."""
+    runs = sa_table("verifications", sa_column("at", DateTime()), sa_column("utuh"), sa_column("rekaman", Integer()),
+                    sa_column("pesan"), sa_column("hasil"))
+    message = (f"Migrasi {revision}: isi sel peristiwa disimpan ringkas, {len(done.heads)} rantai peristiwa "
+               f"dihitung ulang (kepala lama dan baru dicatat)")
+    if done.left:
+        message += f"; {len(done.left)} rantai yang sudah rusak sebelumnya dibiarkan apa adanya"
+    conn.execute(insert(runs).values(
+        at=to_db(now), utuh=not done.left, rekaman=done.read, pesan=message,
+        hasil=json.dumps({"migrasi": revision, "peristiwa_diubah": done.changed, "rantai": done.heads,
+                          "dibiarkan": done.left}, ensure_ascii=False)))
 
 
 def _disordered(conn: Connection, ev, opd: str) -> set[int]:

@@ -14,11 +14,19 @@ branch_labels = None
 depends_on = None
 
 
+def _rewrite(compact: bool) -> None:
+    from datetime import datetime, timezone
+
+    from service.archive.compact import record, rewrite
+    conn = op.get_bind()
+    done = rewrite(conn, compact=compact)
+    if done.heads or done.left:  # an empty archive has nothing to note
+        record(conn, done, revision if compact else f"{revision} (turun)", datetime.now(timezone.utc))
+
+
 def upgrade() -> None:
-    from service.archive.compact import rewrite
-    rewrite(op.get_bind(), compact=True)
+    _rewrite(compact=True)
 
 
 def downgrade() -> None:
-    from service.archive.compact import rewrite
-    rewrite(op.get_bind(), compact=False)
+    _rewrite(compact=False)
