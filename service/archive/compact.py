@@ -15,7 +15,7 @@ the stored text, so migration 0014 re-chains what it rewrites (``rewrite``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -145,7 +145,7 @@ class Rewritten:
     left: list[dict[str, Any]] = field(default_factory=list)
 
 
-def rewrite(conn: Connection, compact: bool = True, log: Callable[[str], None] | None = None) -> Rewritten:
+def rewrite(conn: Connection, compact: bool = True) -> Rewritten:
     """Every event's cells stored compact (``compact``) or whole (the downgrade), OPD by OPD and
     page by page (never the whole table in memory), and every audit chain re-chained over the new
     text, its head moved. A chain that does not verify before (a record changed, missing, or out
@@ -225,8 +225,6 @@ def rewrite(conn: Connection, compact: bool = True, log: Callable[[str], None] |
                                                  heads.c.jenis == "audit").values(head=new_prev))
                 out.heads.append({"opd": opd, "tahun": year, "panjang": seq, "kepala_lama": old_prev,
                                   "kepala_baru": new_prev})
-        if log:
-            log(f"{opd}: {out.changed} peristiwa")
     return out
 
 
