@@ -108,7 +108,9 @@ def compact_events(conn: Connection, events: list[dict[str, Any]]) -> None:
         if cells is None:
             cells = parsed[text] = json.loads(text)
         key = (ev["opd"], ev["row_id"])
-        ev["cell_values"] = encode(fold.rows.get(key), cells)
+        base = fold.rows.get(key)
+        if base and list(base) == list(cells):  # else the whole row: the text as it is
+            ev["cell_values"] = encode(base, cells)
         fold.rows[key] = cells
 
 
