@@ -1,4 +1,4 @@
-"""Issue 22 item 4: an event keeps only the cells that changed (from -> to), the row's first the
+"""An event keeps only the cells that changed (from -> to), the row's first the
 whole row; migration 0014 compacts an archive written the old way (every event a snapshot of the
 row) and what is read from it stays the same: riwayat, the dashboard's pages, pulihkan --sebelum,
 the portable dump's history, and every chain still verifies (DECISIONS.md #65)."""

@@ -1,4 +1,4 @@
-"""Compact audit events (issue 22, DECISIONS.md #65): an event's ``cell_values`` holds the whole row
+"""Compact audit events (DECISIONS.md #65): an event's ``cell_values`` holds the whole row
 only for the row's first snapshot; every later one holds the cells that changed since the row's
 previous snapshot, from -> to, under one reserved key::
 
