@@ -14,6 +14,7 @@ from sqlalchemy import Engine, and_, exists, func, select
 from rules.fields import STANDAR_DATA
 from rules.findings import GALAT, PERINGATAN
 from service.archive import schema as t
+from service.archive.compact import resolve
 from service.archive.store import box_notes_of
 from service.archive.timestamps import from_db as _aware
 
@@ -54,8 +55,9 @@ def _row(r) -> dict:
             "position": r.position, "fingerprint": r.fingerprint or ""}
 
 
-def _event(r) -> dict:
-    return {**r._mapping, "at": _aware(r.at), "cell_values": json.loads(r.cell_values)}
+def _events(conn, query) -> list[dict]:
+    """Events as read, each one's cell values the whole row (service.archive.compact folds them)."""
+    return resolve(conn, [{**r._mapping, "at": _aware(r.at)} for r in conn.execute(query)])
 
 
 def _of_tabs(query, opd: str | None, kodes: Iterable[str] | None):
@@ -123,7 +125,7 @@ class Queries:
         if row_id:
             query = query.where(t.events.c.row_id == row_id)
         with self.engine.connect() as conn:
-            return [_event(r) for r in conn.execute(query)]
+            return _events(conn, query)
 
     def state_changes(self, limit: int = 100, opd: str | None = None,
                       kinds: tuple[str, ...] = ("status",)) -> list[dict]:
@@ -143,7 +145,7 @@ class Queries:
         query = (select(t.events).where(t.events.c.opd == opd, t.events.c.row_id == row_id)
                  .order_by(t.events.c.id).limit(limit))
         with self.engine.connect() as conn:
-            return [_event(r) for r in conn.execute(query)]
+            return _events(conn, query)
 
     def cycles(self, limit: int = 20) -> list[dict]:
         """The newest poll cycles first."""

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, updat
 from rules.fields import STANDAR_DATA
 from service.archive import chain, phases, schema as t
 from service.archive.bulk import execute_many
+from service.archive.compact import compact_events
 from service.archive.cycles import CycleLog
 from service.archive.engine import SchemaOutdated, make_engine
 from service.archive.history import ArchiveHistory
@@ -121,6 +122,7 @@ class Store:
             if plan.rows:
                 phases.track(conn, plan.opd, now)
             events = _event_rows(plan.events, cycle_id)
+            compact_events(conn, events)  # each later snapshot of a row: only its changed cells
             chain.append(conn, "audit", year, events, now)
             execute_many(conn, "events", lambda: insert(t.events), events)
             added = self._archive(conn, plan.archive, year, now)

@@ -1,0 +1,137 @@
+"""The events table's size before and after migration 0014 (compact events, DECISIONS.md #65).
+
+    .venv/bin/python bench/events_size.py --opds 10 --rows 200 --tahun 3
+    .venv/bin/python bench/events_size.py --opds 57 --rows 500 --tahun 5   # full size, long
+
+A SQLite archive is grown by the product itself (bench/dashboard.py's GrownArchive: the poller
+walks every row through the SOP to 10 Diarsip, ``rollover`` to the next year, N times) with the
+Store writing events the old way (every event the row's whole snapshot: the archive as 0012
+left it). The events table's pages (SQLite's dbstat, after VACUUM) are counted, the archive is
+brought down to 0012 and migrated to head (0014 compacts and re-chains), VACUUMed and counted
+again; every chain must still verify. Printed: both sizes, their ratio and the 25 % target, and
+what each column holds per event before and after (the ratio's floor: the columns 0014 leaves).
+
+    .venv/bin/python bench/events_size.py --tulis --opds 40 --rows 500 --repeat 2
+
+``--tulis``: what compacting costs the poller's commits instead: bench/store_apply.py's three
+cycles (first poll, every row edited, every row archived) applied with the Store as it is and
+with ``compact_events`` replaced by a no-op (the floor: the old writer), in the same run; CPU
+minima and their ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, select, text  # noqa: E402
+
+from service.archive import schema as t  # noqa: E402
+
+TARGET = 0.25
+
+
+def table_bytes(engine) -> int:
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM"))
+        return int(conn.execute(text("SELECT SUM(pgsize) FROM dbstat WHERE name = 'events'")).scalar() or 0)
+
+
+def column_bytes(engine) -> dict[str, float]:
+    """Mean stored bytes per event of each text column (SQLite's length() of its text)."""
+    e = t.events.c
+    names = [c.name for c in t.events.columns if c.name not in ("id", "cycle_id", "chain_year", "chain_seq")]
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(t.events)).scalar() or 1
+        sums = conn.execute(select(*(func.coalesce(func.sum(func.length(e[name])), 0) for name in names))).one()
+    return {name: float(s) / n for name, s in zip(names, sums)}
+
+
+def write_cost(n_opds: int, rows: int, repeat: int) -> None:
+    from datetime import timedelta
+
+    from bench.store_apply import NOW, fresh_store, plans, timed
+    from service.archive import store as module
+    opds = [f"OPD{i:02d}" for i in range(n_opds)]
+    first, edited, verified = plans(opds, rows, "sqlite")
+    real = module.compact_events
+
+    def cycles(compact: bool) -> dict[str, float]:
+        module.compact_events = real if compact else (lambda conn, events: None)
+        try:
+            store = fresh_store("sqlite")
+            out = {"apply pertama": timed(store, first, NOW)[0],
+                   "apply semua diedit": timed(store, edited, NOW + timedelta(hours=1))[0],
+                   "apply semua diarsip": timed(store, verified, NOW + timedelta(hours=2))[0]}
+            store.engine.dispose()
+            return out
+        finally:
+            module.compact_events = real
+    runs = [(cycles(True), cycles(False)) for _ in range(repeat)]
+    print(f"{n_opds} OPD x {rows} baris, sqlite; detik CPU, minimum dari {repeat} kali")
+    print(f"{'fase':<22}{'ringkas':>10}{'penulis lama':>14}{'rasio':>8}")
+    for name in runs[0][0]:
+        compact = min(r[0][name] for r in runs)
+        floor = min(r[1][name] for r in runs)
+        print(f"{name:<22}{compact:>10.3f}{floor:>14.3f}{compact / floor:>8.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--opds", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=200)
+    parser.add_argument("--tahun", type=int, default=3)
+    parser.add_argument("--tulis", action="store_true", help="the write cost instead of the size")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args(argv)
+    if args.tulis:
+        write_cost(args.opds, args.rows, args.repeat)
+        return 0
+
+    from bench.dashboard import GrownArchive
+    from service.archive import chain, store
+    from service.archive.engine import migrate
+    from tests.test_migrations import downgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'arsip.sqlite'}"
+        real = store.compact_events
+        store.compact_events = lambda conn, events: None  # the Store as it wrote events before 0014
+        started = time.perf_counter()
+        try:
+            ws = GrownArchive(Path(tmp) / "ws", url, args.opds, args.rows, args.tahun)
+        finally:
+            store.compact_events = real
+        engine = ws.store.engine
+        with engine.connect() as conn:
+            events = conn.execute(select(func.count()).select_from(t.events)).scalar()
+        print(f"{args.opds} OPD x {args.rows} baris x {args.tahun} tahun: {events} peristiwa "
+              f"({time.perf_counter() - started:.0f} s membangun)", flush=True)
+        before, cols_before = table_bytes(engine), column_bytes(engine)
+        downgrade(engine, "0012_metadata")
+        started = time.perf_counter()
+        migrate(engine)
+        took = time.perf_counter() - started
+        after, cols_after = table_bytes(engine), column_bytes(engine)
+        found = chain.verify(engine)
+        engine.dispose()
+    ratio = after / before
+    print(f"tabel events sebelum (0012): {before / 1e6:.2f} MB ({before / events:.0f} B/peristiwa)")
+    print(f"tabel events sesudah (0014): {after / 1e6:.2f} MB ({after / events:.0f} B/peristiwa), "
+          f"migrasi {took:.1f} s")
+    print(f"rasio sesudah/sebelum: {ratio:.3f} (target <= {TARGET:.2f}: "
+          f"{'tercapai' if ratio <= TARGET else 'TIDAK tercapai'})")
+    print("byte per peristiwa per kolom (sebelum -> sesudah):")
+    for name in cols_before:
+        print(f"  {name:<14} {cols_before[name]:7.1f} -> {cols_after[name]:7.1f}")
+    print(f"verify-archive: {'utuh' if found.ok else 'RUSAK: ' + found.breaks[0].message} "
+          f"({found.records} rekaman)")
+    return 0 if found.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
