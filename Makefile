@@ -33,7 +33,7 @@ mypy-baseline: $(STAMP)
 	$(BIN)/mypy | $(BIN)/mypy-baseline sync
 
 # the suite on every core (pytest-xdist; at most 4 workers), one test module per worker at a time so
-# each module's shared fixtures are built once (DECISIONS.md #NN)
+# each module's shared fixtures are built once (DECISIONS.md #148)
 test: lint
 	$(BIN)/python -m pytest -q -n logical --maxprocesses=4 --dist loadscope
 
