@@ -32,8 +32,10 @@ lint: $(STAMP)
 mypy-baseline: $(STAMP)
 	$(BIN)/mypy | $(BIN)/mypy-baseline sync
 
+# the suite on every core (pytest-xdist; at most 4 workers), one test module per worker at a time so
+# each module's shared fixtures are built once (DECISIONS.md #150)
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n logical --maxprocesses=4 --dist loadscope
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) *.egg-info

@@ -88,35 +88,25 @@ def _opd(summary: dict, opd, sop, reads: Queries, remembered: list[dict], issued
     """``remembered``: the year's rows (removed ones too); its events are those of these rows, as
     row IDs are never reused across years."""
     rows = [r for r in remembered if not r["removed"] and r["state"] in sop.states]
-    state = {r["row_id"]: r["state"] for r in remembered}
-    events = sorted((e for e in reads.events(limit=1_000_000, opd=opd.kode) if e["row_id"] in state),
-                    key=lambda e: (e["at"], e["id"]))
-    removed = {r["row_id"] for r in remembered if r["removed"]}
-    rounds = [e for e in events if e["to_state"] in SENT_BACK]
-    kinds = Counter((SENT_BACK[e["to_state"]], _kind(e["reason"])) for e in rounds)
-    done = sop.states["9"].order
-
-    def ended(row_id: str) -> str:
-        if row_id in removed:
-            return "dihapus"
-        code = state.get(row_id)
-        if code in SENT_BACK:
-            return "masih terbuka"
-        return "diperbaiki dan diverifikasi" if code in sop.states and sop.states[code].order >= done else "diperbaiki"
-    resolution = Counter(ended(e["row_id"]) for e in rounds)
-    findings = Counter((x.get("level", ""), x.get("pesan", "")[:120]) for r in rows for x in r["findings"])
-
-    def at_least(code: str) -> list[dict]:
-        floor = sop.states[code].order
-        return [r for r in rows if sop.states[r["state"]].order >= floor]
-    agreed, filled, verified = at_least("5"), at_least("7"), at_least("9")
-    items = {item_key(r["data"].get(f.KODE), r["data"].get(f.URAIAN)) for r in agreed}
     mine = [d for d in issued if d.opd == opd.kode]
-    finished = [s for s in summary["langkah"] if s["selesai"] is not None and s["mulai"] is not None]
-    on_time = sum(s["ketepatan"] == SELESAI for s in finished)
     return {
         "kode": opd.kode, "nama": opd.nama, "ketepatan": summary["ketepatan"],
         "fase": summary["fase"], "langkah_terlambat": summary["langkah_terlambat"],
+        **_step_times(summary),
+        **_revisions(sop, reads, opd.kode, remembered),
+        "temuan_terbuka": _open_findings(rows),
+        **_progress(sop, rows, opd.kode, published),
+        "perpanjangan": summary["perpanjangan"],
+        **_documents(mine),
+        "tanpa_sk": no_sk,
+    }
+
+
+def _step_times(summary: dict) -> dict:
+    """Each step's dates and working days, and how many of the finished steps ended on time."""
+    finished = [s for s in summary["langkah"] if s["selesai"] is not None and s["mulai"] is not None]
+    on_time = sum(s["ketepatan"] == SELESAI for s in finished)
+    return {
         "langkah": [{"langkah": "–".join(map(str, s["langkah"])), "nama": s["nama"], "mulai": s["mulai"],
                      "selesai": s["selesai"], "hari_kerja": s["hari_kerja_berjalan"],
                      "batas_hari_kerja": s["batas_hari_kerja"], "ketepatan": s["ketepatan"]}
@@ -124,18 +114,60 @@ def _opd(summary: dict, opd, sop, reads: Queries, remembered: list[dict], issued
         "langkah_selesai": len(finished), "langkah_tepat_waktu": on_time,
         "persen_tepat_waktu": round(100 * on_time / len(finished), 1) if finished else None,
         "hari_kerja_layanan": summary["standar_pelayanan"]["hari_kerja_berjalan"],
+    }
+
+
+def _revisions(sop, reads: Queries, kode: str, remembered: list[dict]) -> dict:
+    """The revision rounds of the year's rows: how many, what they were about, how they ended."""
+    state = {r["row_id"]: r["state"] for r in remembered}
+    events = sorted((e for e in reads.events(limit=1_000_000, opd=kode) if e["row_id"] in state),
+                    key=lambda e: (e["at"], e["id"]))
+    removed = {r["row_id"] for r in remembered if r["removed"]}
+    rounds = [e for e in events if e["to_state"] in SENT_BACK]
+    kinds = Counter((SENT_BACK[e["to_state"]], _kind(e["reason"])) for e in rounds)
+    resolution = Counter(_ended(sop, state.get(e["row_id"]), e["row_id"] in removed) for e in rounds)
+    return {
         "putaran_revisi": len(rounds),
         "revisi_per_jenis": [{"jenis": k, "alasan": r, "jumlah": n} for (k, r), n in sorted(kinds.items())],
         "revisi_berakhir": dict(sorted(resolution.items())),
-        "temuan_terbuka": [{"tingkat": lvl, "pesan": msg, "jumlah": n} for (lvl, msg), n in sorted(findings.items())],
+    }
+
+
+def _ended(sop, code: str | None, removed: bool) -> str:
+    """How a row sent back for revision stands now."""
+    if removed:
+        return "dihapus"
+    if code in SENT_BACK:
+        return "masih terbuka"
+    done = sop.states["9"].order
+    return "diperbaiki dan diverifikasi" if code in sop.states and sop.states[code].order >= done else "diperbaiki"
+
+
+def _open_findings(rows: list[dict]) -> list[dict]:
+    findings = Counter((x.get("level", ""), x.get("pesan", "")[:120]) for r in rows for x in r["findings"])
+    return [{"tingkat": lvl, "pesan": msg, "jumlah": n} for (lvl, msg), n in sorted(findings.items())]
+
+
+def _progress(sop, rows: list[dict], kode: str, published: set) -> dict:
+    """Rows agreed (step 5 on), filled (7 on) and verified (9 on); items agreed and published."""
+    def at_least(code: str) -> list[dict]:
+        floor = sop.states[code].order
+        return [r for r in rows if sop.states[r["state"]].order >= floor]
+    agreed, filled, verified = at_least("5"), at_least("7"), at_least("9")
+    items = {item_key(r["data"].get(f.KODE), r["data"].get(f.URAIAN)) for r in agreed}
+    return {
         "baris": len(rows), "disepakati": len(agreed), "diisi": len(filled), "diverifikasi": len(verified),
         "item_disepakati": len(items),
-        "item_dipublikasikan": sum(1 for key in items if (opd.kode, key) in published),
-        "perpanjangan": summary["perpanjangan"],
+        "item_dipublikasikan": sum(1 for key in items if (kode, key) in published),
+    }
+
+
+def _documents(mine: list) -> dict:
+    """The OPD's Berita Acara: issued, and received or not."""
+    return {
         "dokumen": [d.as_dict() for d in mine],
         "dokumen_terbit": len(mine), "dokumen_diterima": sum(1 for d in mine if d.diterima_oleh),
         "dokumen_belum_diterima": [d.id for d in mine if not d.diterima_oleh],
-        "tanpa_sk": no_sk,
     }
 
 

@@ -20,10 +20,10 @@ def error_page(exc: HTTPException) -> Response:
         response = jsonify({"galat": title, "pesan": message, "kode": exc.code})
     elif _public_request():  # a visitor of the public pages never meets the dashboard's menu or login
         referrer = request.referrer if request.referrer and request.referrer.startswith(request.host_url) else None
-        response = Response(render_template("publik/galat.html", judul=title, pesan=message, kode=exc.code,
+        response = Response(render_template("galat.html", publik=True, judul=title, pesan=message, kode=exc.code,
                                             kembali=referrer, sekarang=site.current().clock()), mimetype="text/html")
     else:
-        response = Response(render_template("galat.html", judul=title, pesan=message, kode=exc.code,
+        response = Response(render_template("galat.html", publik=False, judul=title, pesan=message, kode=exc.code,
                                             sekarang=site.current().clock(), api_url=None), mimetype="text/html")
     response.status_code = exc.code or 500
     if exc.code == 405:
