@@ -127,6 +127,14 @@ def percentile(samples: list[float], p: float) -> float:
 PAGES = ("/", "/api/ringkasan", "/opd/OPD00", "/api/opd/OPD00", "/opd/OPD00/baris/OPD00-0001", "/temuan",
          "/api/temuan", "/temuan?level=galat&halaman=3", "/riwayat", "/arsip", "/arsip?semua_versi=1&halaman=50",
          "/kesehatan")
+# with --tahun: every page of service/web (the HTML pages, their JSON, the Walidata's queues); the
+# OPD pages of an OPD that did not archive in the cycle and of one that did (the cycle's turn)
+GROWN_PAGES = ("/", "/api/ringkasan", "/opd/OPD00", "/opd/OPD00?halaman=2", "/api/opd/OPD00",
+               "/opd/OPD00/baris/OPD00-0002", "/api/opd/OPD00/baris/OPD00-0002", "/temuan", "/api/temuan",
+               "/temuan?level=galat&halaman=3", "/temuan?opd=OPD00", "/riwayat", "/api/riwayat",
+               "/riwayat?opd=OPD00", "/arsip", "/api/arsip", "/arsip?semua_versi=1&halaman=50",
+               "/arsip?opd=OPD00", "/kesehatan", "/api/kesehatan", "/pengawasan", "/api/pengawasan",
+               "/pengaduan", "/api/pengaduan", "/?tahun={closed}", "/opd/OPD00?tahun={closed}")
 
 
 def time_route(client, path: str, n: int, before=None) -> tuple[list[float], list[float]]:
@@ -227,8 +235,8 @@ class GrownArchive:
 
     def archive_one(self, turn: int) -> None:
         """A real cycle that archives one row again (a verified value changed and re-verified)."""
-        opd = self.opds[turn % len(self.opds)].kode
-        rid = self.backend.ids(opd)[1]  # row 1 is verified (row 0 keeps a galat)
+        opd = self.opds[0].kode  # the OPD the pages name: its kept reads are the ones made stale
+        rid = self.backend.ids(opd)[(1, 2, 4, 5, 7, 8)[turn % 6]]  # verified rows (every third keeps a galat)
         self.backend.set(opd, rid, "Nilai", str(1000 + turn))
         self.poll()
         self.backend.set(opd, rid, "Terverifikasi", "YA")
@@ -340,7 +348,9 @@ def workspace(label: str, tmp: Path, args) -> tuple[GrownArchive, object]:
 
 
 def measure(label: str, ws: GrownArchive, args) -> tuple[float, str]:
-    """Print every page's p95 warm and first after a real archiving cycle; the worst (p95, page)."""
+    """Print every page's p95 warm and first after a real archiving cycle, and its size; the
+    worst (p95, page). With ``--profil N`` the first request after a cycle of each page is
+    profiled too, and its N costliest product functions (cumulative) printed."""
     from service.web.app import create_app
     from service.web.server import freeze_startup_heap
 
@@ -348,10 +358,12 @@ def measure(label: str, ws: GrownArchive, args) -> tuple[float, str]:
     freeze_startup_heap()
     floor = floor_p95(args.n)
     print(f"lantai (rute Flask kosong) p95 {floor:.2f} ms; target 50 ms = {50 / floor:.0f}x lantai")
-    print(f"{'halaman':<34} {'hangat p95 (CPU p95)':>28}   {'pertama sesudah siklus mengarsip p95 (CPU)':>38}")
+    print(f"{'halaman':<38} {'KB':>5} {'hangat p95 (CPU p95)':>28}   {'pertama sesudah siklus mengarsip p95 (CPU)':>38}")
     turns = iter(range(1, 10**9))
     worst = (0.0, "")
-    for path in PAGES:
+    pages = [p.format(closed=ws.config.year - 1) for p in GROWN_PAGES]
+    for path in (p for p in pages if not args.halaman or any(h in p for h in args.halaman)):
+        size = len(client.get(path).data) / 1024
         warm = time_route(client, path, args.n)
         cold = time_route(client, path, args.siklus, before=lambda: ws.archive_one(next(turns)))
         cells = []
@@ -359,8 +371,25 @@ def measure(label: str, ws: GrownArchive, args) -> tuple[float, str]:
             p95 = percentile(wall, 0.95)
             worst = max(worst, (p95, f"{label} {path}"))
             cells.append(f"{p95:6.1f} ({percentile(cpu, 0.95):5.1f}) ms = {p95 / floor:5.0f}x{' ✓' if p95 <= 50 else ' ✗'}")
-        print(f"{path:<34} {cells[0]:>28}   {cells[1]:>38}", flush=True)
+        print(f"{path:<38} {size:5.0f} {cells[0]:>28}   {cells[1]:>38}", flush=True)
+        if args.profil:
+            profile_first(client, path, ws, next(turns), args.profil)
     return worst
+
+
+def profile_first(client, path: str, ws: GrownArchive, turn: int, top: int) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    ws.archive_one(turn)
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, path)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(r"satudata|service/|rules/|sqlalchemy/engine/base|cursor", top)
+    print("\n".join("    " + line for line in out.getvalue().splitlines()
+                    if "/" in line or "ncalls" in line), flush=True)
 
 
 def grown(args) -> int:
@@ -408,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", default=os.path.expanduser("~/.cache/satudata-bench"),
                         help="with --tahun: folder keeping each built archive, keyed by its parameters")
     parser.add_argument("--bangun-ulang", action="store_true", help="with --tahun: build again, ignore the cache")
+    parser.add_argument("--halaman", nargs="*", help="with --tahun: only the pages containing one of these")
+    parser.add_argument("--profil", type=int, default=0, help="with --tahun: profile each page's first request "
+                        "after a cycle and print its N costliest functions")
     parser.add_argument("--hanya-bangun", action="store_true", help="with --tahun: build (or check) the cache only")
     args = parser.parse_args(argv)
     if args.tahun:
