@@ -244,7 +244,7 @@ def test_opd_page_follows_its_own_tab_and_keeps_its_rows_through_other_tabs_cycl
 
     built: list[str] = []
     real = views._opd_rows
-    monkeypatch.setattr(views, "_opd_rows", lambda reads, kode: (built.append(kode), real(reads, kode))[1])
+    monkeypatch.setattr(views, "_opd_rows", lambda reads, tab, *a: (built.append(tab), real(reads, tab, *a))[1])
     client.get("/api/opd/DINKES")
     scene.world.backend.add_row("BPBD", Uraian_Data="Jumlah Kejadian Bencana", Satuan="Kejadian")
     scene.world.poll()  # a cycle that changed BPBD only

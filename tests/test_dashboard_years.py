@@ -1,0 +1,59 @@
+"""The dashboard at several workspace years (issue 22 item 2): the open year's pages read the open
+year only, a closed year's pages read that year, and what the dashboard keeps between cycles stays
+equal to what a fresh read says, through cycles, rollover and restore. On SQLite, PostgreSQL and MariaDB."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from service.cli.rollover import rollover
+from service.web.app import create_app
+from tests.test_rollover import TOML, archived_year, service_of
+
+
+@pytest.fixture
+def two_years(db_world, tmp_path):
+    """DINKES's 2025 walked to 10 Diarsip and closed by rollover; 2026's draft polled and one row ticked."""
+    w = db_world
+    w.config.path.write_text(TOML, encoding="utf-8")
+    w.old_ids = archived_year(w, tmp_path)
+    rollover(service_of(w), 2026)
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    w.new_ids = w.backend.ids("DINKES")
+    w.backend.set("DINKES", w.new_ids[0], "Dicek Bersama", "YA")
+    w.poll()
+    return w
+
+
+def client_of(w):
+    return create_app(w.config, w.store, clock=lambda: w.now).test_client()
+
+
+def test_the_opd_page_reads_the_state_changes_of_its_own_year_only(two_years):
+    w = two_years
+    closed_year = w.reads.state_changes(limit=5000, opd="DINKES", year=2025)
+    open_year = w.reads.state_changes(limit=5000, opd="DINKES", year=2026)
+    assert closed_year and {e["row_id"] for e in closed_year} >= set(w.old_ids)
+    assert {e["row_id"] for e in open_year} == set(w.new_ids)  # none of 2025's
+    assert [e["id"] for e in open_year] == sorted((e["id"] for e in open_year), reverse=True)  # newest first
+    every = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES")}
+    assert every == {e["id"] for e in closed_year} | {e["id"] for e in open_year}
+
+
+def test_a_closed_years_opd_page_shows_its_rows_state_changes(two_years):
+    w = two_years
+    client = client_of(w)
+    closed = {r["id"]: r for r in client.get("/api/opd/DINKES?tahun=2025").get_json()["baris"]}
+    assert set(w.old_ids) <= set(closed)
+    for rid in w.old_ids:  # each archived row's way to 10 Diarsip, newest first
+        assert closed[rid]["riwayat"][0]["ke"] == "10", closed[rid]["riwayat"]
+        assert closed[rid]["riwayat"][-1]["dari"] is None
+    html = client.get("/opd/DINKES?tahun=2025").get_data(as_text=True)
+    assert "10 Diarsip" in html
+    opened = {r["id"]: r for r in client.get("/api/opd/DINKES").get_json()["baris"]}
+    assert set(opened) == set(w.new_ids)
+    assert opened[w.new_ids[0]]["riwayat"][0]["dari"] == "1"  # its tick of 2026
+    of_2026 = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES", year=2026)}
+    assert {e["id"] for r in opened.values() for e in r["riwayat"]} == of_2026
