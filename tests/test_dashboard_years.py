@@ -57,3 +57,42 @@ def test_a_closed_years_opd_page_shows_its_rows_state_changes(two_years):
     assert opened[w.new_ids[0]]["riwayat"][0]["dari"] == "1"  # its tick of 2026
     of_2026 = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES", year=2026)}
     assert {e["id"] for r in opened.values() for e in r["riwayat"]} == of_2026
+
+
+def test_the_annual_review_reads_its_own_years_events_and_archive_and_says_the_same(two_years, monkeypatch):
+    from service.archive.queries import Queries
+    from service.publish.review import annual_review
+
+    w = two_years
+    of_2025 = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES", year=2025)}
+    of_2026 = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES", year=2026)}
+    reviews = {year: annual_review(w.config, w.store, w.now, year) for year in (2025, 2026)}
+    dinkes = {y: next(o for o in r["opd"] if o["kode"] == "DINKES") for y, r in reviews.items()}
+    assert dinkes[2025]["diverifikasi"] == 3 and dinkes[2025]["item_dipublikasikan"] == 2
+    assert dinkes[2026]["diverifikasi"] == 0 and dinkes[2026]["item_dipublikasikan"] == 0
+
+    read: list[dict] = []
+    real_changes, real_events, real_rows = Queries.state_changes, Queries.events, Queries.archive_rows
+
+    def changes(self, *a, **k):
+        read.extend(found := real_changes(self, *a, **k))
+        return found
+
+    def events(self, *a, **k):
+        read.extend(found := real_events(self, *a, **k))
+        return found
+
+    archive_read: list[dict] = []
+
+    def archive_rows(self, *a, **k):
+        for r in real_rows(self, *a, **k):
+            archive_read.append(r)
+            yield r
+    monkeypatch.setattr(Queries, "state_changes", changes)
+    monkeypatch.setattr(Queries, "events", events)
+    monkeypatch.setattr(Queries, "archive_rows", archive_rows)
+    assert annual_review(w.config, w.store, w.now, 2026) == reviews[2026]
+    assert {e["id"] for e in read} <= of_2026 and not archive_read  # nothing of 2025
+    read.clear()
+    assert annual_review(w.config, w.store, w.now, 2025) == reviews[2025]
+    assert {e["id"] for e in read} <= of_2025 and not archive_read

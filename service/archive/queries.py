@@ -267,6 +267,16 @@ class Queries:
             for r in conn.execute(query.order_by(*ARCHIVE_ORDER)):
                 yield archive_record(r)
 
+    def latest_archived_in(self, year: int, opds: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """(opd, row_id, kode_data, uraian_data) of each latest version archived in the workspace
+        year ``year`` by these OPDs: the year's part of their hash chains (ix_archive_chain),
+        never a closed year's versions, each checked for a newer version by the datum index."""
+        a = t.archive
+        query = archive_query([a.c.opd, a.c.row_id, a.c.kode_data, a.c.uraian_data], False, None).where(
+            a.c.opd.in_(sorted(set(opds))), a.c.chain_year == year)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]
+
     def archived_row(self, opd: str, row_id: str) -> dict | None:
         """The newest archived version of one sheet row: what a row closed by rollover still is."""
         a = t.archive
