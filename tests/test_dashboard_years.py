@@ -96,3 +96,28 @@ def test_the_annual_review_reads_its_own_years_events_and_archive_and_says_the_s
     read.clear()
     assert annual_review(w.config, w.store, w.now, 2025) == reviews[2025]
     assert {e["id"] for e in read} <= of_2025 and not archive_read
+
+
+def test_withheld_totals_read_only_the_opds_that_hold_an_item_summing_its_kecamatan(two_years, monkeypatch, tmp_path):
+    from rules.rulefile import load_rules
+    from service.archive.queries import Queries
+    from service.publish.withheld import withheld_in_archive
+
+    w = two_years
+    read: list[str | None] = []
+    real = Queries.archive_rows
+
+    def archive_rows(self, all_versions=False, opd=None):
+        read.append(opd)
+        return real(self, all_versions, opd)
+    monkeypatch.setattr(Queries, "archive_rows", archive_rows)
+    # DINKES archived Tuberkulosis and Dokter: no rule sums their kecamatan, so nothing can be withheld
+    assert withheld_in_archive(w.config, w.store, w.wilayah, opds={"DINKES", "DIKPORA"}, rules=load_rules()) == []
+    assert read == []
+    folder = tmp_path / "aturan"
+    folder.mkdir()
+    (folder / "jumlah.yaml").write_text("item:\n  - nama: TB\n    kode_data: K-001\n    jumlah_kecamatan: true\n",
+                                        encoding="utf-8")
+    assert withheld_in_archive(w.config, w.store, w.wilayah, opds={"DINKES", "DIKPORA"},
+                               rules=load_rules(folder)) == []  # a total without parts is not withheld
+    assert read == ["DINKES"]  # K-001's OPD is read, DIKPORA (nothing archived) is not

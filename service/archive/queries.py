@@ -267,6 +267,13 @@ class Queries:
             for r in conn.execute(query.order_by(*ARCHIVE_ORDER)):
                 yield archive_record(r)
 
+    def archived_items(self, opd: str) -> set[tuple[str, str]]:
+        """(kode_data, uraian_data) of every item the OPD ever archived, without reading the versions."""
+        a = t.archive
+        with self.engine.connect() as conn:
+            return {(r.kode_data, r.uraian_data) for r in
+                    conn.execute(select(a.c.kode_data, a.c.uraian_data).where(a.c.opd == opd).distinct())}
+
     def latest_archived_in(self, year: int, opds: Iterable[str]) -> list[tuple[str, str, str, str]]:
         """(opd, row_id, kode_data, uraian_data) of each latest version archived in the workspace
         year ``year`` by these OPDs: the year's part of their hash chains (ix_archive_chain),
