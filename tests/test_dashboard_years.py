@@ -121,3 +121,49 @@ def test_withheld_totals_read_only_the_opds_that_hold_an_item_summing_its_kecama
     assert withheld_in_archive(w.config, w.store, w.wilayah, opds={"DINKES", "DIKPORA"},
                                rules=load_rules(folder)) == []  # a total without parts is not withheld
     assert read == ["DINKES"]  # K-001's OPD is read, DIKPORA (nothing archived) is not
+
+
+def test_the_ringkasan_keeps_each_tabs_counts_equal_to_a_fresh_count_through_cycles_and_rollover(db_world, tmp_path,
+                                                                                                  monkeypatch):
+    from service.archive.queries import Queries
+
+    w = db_world
+    toml = TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
+        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds)
+    w.config.path.write_text(toml, encoding="utf-8")
+    counted: list[list[str]] = []
+    real = Queries.progress_counts
+
+    def progress_counts(self, opd=None, kodes=None):
+        counted.append(sorted(kodes or [opd]))
+        return real(self, opd, kodes)
+    monkeypatch.setattr(Queries, "progress_counts", progress_counts)
+    client = client_of(w)
+
+    def shown() -> dict:
+        return {o["kode"]: {s: n for s, n in o["jumlah_per_kode"].items() if n}
+                for o in client.get("/api/ringkasan").get_json()["opd"]}
+
+    def truth() -> dict:
+        fresh = real(Queries(w.store.engine), kodes=[o.kode for o in w.config.opds])
+        return {k: {s: v["baris"] for s, v in by_state.items()} for k, by_state in fresh.items() if by_state}
+
+    assert shown() == truth() == {}
+    old_ids = archived_year(w, tmp_path)
+    assert shown() == truth() and shown()["DINKES"] == {"10": 3, "1": 1}
+    w.backend.set("DINKES", w.backend.ids("DINKES")[3], "Dicek Bersama", "YA")
+    w.poll()  # a cycle that changes DINKES only
+    counted.clear()
+    assert shown() == truth() and shown()["DINKES"] == {"10": 3, "3": 1}
+    assert counted == [["DINKES"]]  # DIKPORA (its tab not applied) was not counted again
+    w.backend.add_row("DIKPORA", Uraian_Data="Jumlah Sekolah", Satuan="Unit", Tahun=2025)
+    w.poll()
+    counted.clear()
+    assert shown() == truth() and shown()["DIKPORA"] == {"1": 1}
+    assert counted == [["DIKPORA"]]
+    rollover(service_of(w), 2026)  # the workspace file changes: the dashboard reads it again
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    after = shown()
+    assert after == truth() and not set(old_ids) & {r["id"] for r in client.get("/api/opd/DINKES").get_json()["baris"]}
+    assert after == {"DINKES": {"1": 3}}  # DIKPORA's unarchived row stays in its 2025 record

@@ -62,7 +62,7 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     if year is None or year == config.year:
         kodes = [o.kode for o in config.opds]
         inputs = year_inputs(config, reads.store, None,
-                             reads.cached("progress_counts", lambda: reads.queries.progress_counts(kodes=kodes)),
+                             reads.per_tab("progress_counts", kodes, lambda stale: reads.queries.progress_counts(kodes=stale)),
                              reads.cached("phase_log", reads.store.phases.log))
     else:
         inputs = reads.cached(("tahun", year), lambda: year_inputs(config, reads.store, year))
