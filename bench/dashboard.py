@@ -23,7 +23,6 @@ and as a ratio to a floor measured in the same run: a bare Flask route on the sa
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import pickle
