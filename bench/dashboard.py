@@ -18,7 +18,14 @@ and as a ratio to a floor measured in the same run: a bare Flask route on the sa
 
     .venv/bin/python bench/dashboard.py --tahun 3                      # ~10 x 200 rows, minutes
     .venv/bin/python bench/dashboard.py --tahun 5 --opds 57 --rows 500 # full size (~57 x 500,
-                                                                       #  five years; ~15 min)
+                                                                       #  five years)
+
+Growing takes long (12 OPD x 500 rows x 5 years: ~47 min per engine on a loaded 2-core machine;
+the first year of 57 x 500 alone took over 20 min), so each grown archive is kept in ``--cache``
+(default ~/.cache/satudata-bench/<parameters>/: the SQLite file, and a PostgreSQL template
+database perf2_cache_<parameters>, with the fake sheets pickled) and every later run measures a
+copy of it. ``--hanya-bangun`` only builds; ``--mesin`` picks the engines; ``--halaman`` the pages;
+``--profil N`` prints each page's costliest functions on its first request after a cycle.
 """
 from __future__ import annotations
 
