@@ -18,13 +18,23 @@ and as a ratio to a floor measured in the same run: a bare Flask route on the sa
 
     .venv/bin/python bench/dashboard.py --tahun 3                      # ~10 x 200 rows, minutes
     .venv/bin/python bench/dashboard.py --tahun 5 --opds 57 --rows 500 # full size (~57 x 500,
-                                                                       #  five years; ~15 min)
+                                                                       #  five years)
+
+Growing takes long (12 OPD x 500 rows x 5 years: ~47 min per engine on a loaded 2-core machine;
+the first year of 57 x 500 alone took over 20 min), so each grown archive is kept in ``--cache``
+(default ~/.cache/satudata-bench/<parameters>/: the SQLite file, and a PostgreSQL template
+database perf2_cache_<parameters>, with the fake sheets pickled) and every later run measures a
+copy of it. ``--hanya-bangun`` only builds; ``--mesin`` picks the engines; ``--halaman`` the pages;
+``--profil N`` prints each page's costliest functions on its first request after a cycle.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -123,6 +133,14 @@ def percentile(samples: list[float], p: float) -> float:
 PAGES = ("/", "/api/ringkasan", "/opd/OPD00", "/api/opd/OPD00", "/opd/OPD00/baris/OPD00-0001", "/temuan",
          "/api/temuan", "/temuan?level=galat&halaman=3", "/riwayat", "/arsip", "/arsip?semua_versi=1&halaman=50",
          "/kesehatan")
+# with --tahun: every page of service/web (the HTML pages, their JSON, the Walidata's queues); the
+# OPD pages of an OPD that did not archive in the cycle and of one that did (the cycle's turn)
+GROWN_PAGES = ("/", "/api/ringkasan", "/opd/OPD00", "/opd/OPD00?halaman=2", "/api/opd/OPD00",
+               "/opd/OPD00/baris/OPD00-0002", "/api/opd/OPD00/baris/OPD00-0002", "/temuan", "/api/temuan",
+               "/temuan?level=galat&halaman=3", "/temuan?opd=OPD00", "/riwayat", "/api/riwayat",
+               "/riwayat?opd=OPD00", "/arsip", "/api/arsip", "/arsip?semua_versi=1&halaman=50",
+               "/arsip?opd=OPD00", "/kesehatan", "/api/kesehatan", "/pengawasan", "/api/pengawasan",
+               "/pengaduan", "/api/pengaduan", "/?tahun={closed}", "/opd/OPD00?tahun={closed}")
 
 
 def time_route(client, path: str, n: int, before=None) -> tuple[list[float], list[float]]:
@@ -147,7 +165,7 @@ TOML = '[workspace]\nname = "Bench"\nyear = {year}\n\n[sheets]\nbackend = "xlsx"
 class GrownArchive:
     """A workspace whose archive holds ``years`` years, grown by the poller and ``rollover``."""
 
-    def __init__(self, folder: Path, url: str, n_opds: int, n_rows: int, years: int) -> None:
+    def __init__(self, folder: Path, url: str, n_opds: int, n_rows: int, years: int, *, grow: bool = True) -> None:
         from rules.rulefile import load_rules
         from rules.wilayah import Wilayah
         from tests.fakes import FakeBackend
@@ -162,6 +180,8 @@ class GrownArchive:
         self.backend, self.store = FakeBackend(), Store(make_engine(url, upgrade=True))
         self.rules, self.wilayah = load_rules(), Wilayah.load()
         self.now = datetime(self.config.year, 3, 3, 2, 0, tzinfo=timezone.utc)
+        if not grow:
+            return
         self.poll()  # the tabs
         for opd in self.opds:
             for r in range(n_rows):
@@ -173,6 +193,17 @@ class GrownArchive:
             self.walk(keep_galat=last)
             if not last:
                 self.roll()
+
+    def state(self) -> bytes:
+        """What besides the archive a later run needs: the fake sheets, the year and the clock."""
+        return pickle.dumps((self.backend, self.config.year, self.now))
+
+    def restore(self, state: bytes) -> None:
+        import dataclasses
+
+        self.backend, year, self.now = pickle.loads(state)  # noqa: S301 - our own cache file
+        self.config = dataclasses.replace(self.config, year=year)
+        self.config.path.write_text(TOML.format(year=year), encoding="utf-8")
 
     def service(self):
         from service.poller.service import Service
@@ -187,13 +218,13 @@ class GrownArchive:
         gets a value that is not a number instead and stays at the filling step."""
         for step in (AGREE, ("Nilai", "Tahun"), ("Selesai Diisi",), ("Terverifikasi",)):
             for opd in self.opds:
-                for n, rid in enumerate(self.backend.ids(opd.kode)):
+                for n in range(len(self.backend.ids(opd.kode))):
                     stuck = keep_galat and n % 3 == 0
                     if stuck and step == ("Terverifikasi",):
                         continue
                     for header in step:
                         value = {"Nilai": "banyak" if stuck else str(10 + n), "Tahun": self.config.year}
-                        self.backend.set(opd.kode, rid, header, value.get(header, "YA"))
+                        self.backend.set(opd.kode, n + 2, header, value.get(header, "YA"))
             self.poll()
 
     def roll(self) -> None:
@@ -210,8 +241,8 @@ class GrownArchive:
 
     def archive_one(self, turn: int) -> None:
         """A real cycle that archives one row again (a verified value changed and re-verified)."""
-        opd = self.opds[turn % len(self.opds)].kode
-        rid = self.backend.ids(opd)[1]  # row 1 is verified (row 0 keeps a galat)
+        opd = self.opds[0].kode  # the OPD the pages name: its kept reads are the ones made stale
+        rid = self.backend.ids(opd)[(1, 2, 4, 5, 7, 8)[turn % 6]]  # verified rows (every third keeps a galat)
         self.backend.set(opd, rid, "Nilai", str(1000 + turn))
         self.poll()
         self.backend.set(opd, rid, "Terverifikasi", "YA")
@@ -229,21 +260,34 @@ def floor_p95(n: int) -> float:
     return percentile(wall, 0.95)
 
 
-def own_postgres():
-    """(URL of a new PostgreSQL database, drop()) or None when the server is not reachable."""
-    import os
-    import secrets
+BUILD = 1  # raise when GrownArchive grows a different archive: older caches are then not used
 
-    from sqlalchemy import create_engine, text
+
+def cache_key(args) -> str:
+    return f"o{args.opds}_r{args.rows}_t{args.tahun}_b{BUILD}"
+
+
+def pg_server():
+    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     server = make_url(os.environ.get("SATUDATA_TEST_POSTGRES_URL",
                                      "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    return server, create_engine(server, isolation_level="AUTOCOMMIT")
+
+
+def own_postgres(template: str | None = None):
+    """(URL of a new PostgreSQL database, drop()) or None when the server is not reachable;
+    with ``template`` the new database is a copy of that one (the cached archive)."""
+    import secrets
+
+    from sqlalchemy import text
+
     name = f"perf2_bench_{secrets.token_hex(4)}"
     try:
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        server, admin = pg_server()
         with admin.connect() as conn:
-            conn.execute(text(f"create database {name}"))
+            conn.execute(text(f"create database {name}" + (f" template {template}" if template else "")))
     except Exception as exc:  # noqa: BLE001 - the driver's own message says why
         print(f"PostgreSQL dilewati: {exc}")
         return None
@@ -255,8 +299,64 @@ def own_postgres():
     return server.set(database=name).render_as_string(hide_password=False), drop
 
 
+def pg_has(database: str) -> bool:
+    from sqlalchemy import text
+
+    _, admin = pg_server()
+    with admin.connect() as conn:
+        found = conn.execute(text("select 1 from pg_database where datname = :n"), {"n": database}).scalar()
+    admin.dispose()
+    return bool(found)
+
+
+def workspace(label: str, tmp: Path, args) -> tuple[GrownArchive, object]:
+    """The grown archive for this engine, from the cache when one was kept for these parameters
+    (a copy: the measuring run changes it), else built now and then kept. Returns (ws, drop)."""
+    from sqlalchemy import text
+
+    key, folder = cache_key(args), tmp / label.lower()
+    cache = Path(args.cache) / key
+    state = cache / f"{label.lower()}.pickle"
+    cached = state.exists() and not args.bangun_ulang
+    started = time.perf_counter()
+    if label == "SQLite":
+        url, drop = f"sqlite:///{folder / 'arsip.sqlite'}", None
+        if cached:
+            folder.mkdir(parents=True)
+            shutil.copyfile(cache / "arsip.sqlite", folder / "arsip.sqlite")
+    else:
+        template = f"perf2_cache_{key}"
+        cached = cached and pg_has(template)
+        made = own_postgres(template if cached else None)
+        if made is None:
+            raise LookupError("PostgreSQL")
+        url, drop = made
+    ws = GrownArchive(folder, url, args.opds, args.rows, args.tahun, grow=not cached)
+    if cached:
+        ws.restore(state.read_bytes())
+    else:
+        cache.mkdir(parents=True, exist_ok=True)
+        state.unlink(missing_ok=True)
+        if label == "SQLite":
+            ws.store.engine.dispose()
+            shutil.copyfile(folder / "arsip.sqlite", cache / "arsip.sqlite")
+        else:
+            ws.store.engine.dispose()
+            _, admin = pg_server()
+            with admin.connect() as conn:
+                conn.execute(text(f"drop database if exists {template} with (force)"))
+                conn.execute(text(f"create database {template} template {ws.store.engine.url.database}"))
+            admin.dispose()
+        state.write_bytes(ws.state())  # last: a cut-short build leaves no state, so it is built again
+    print(f"\n{label}: arsip {'dari cache ' + str(cache) if cached else 'dibangun dan disimpan di ' + str(cache)} "
+          f"({time.perf_counter() - started:.0f} s)", flush=True)
+    return ws, drop
+
+
 def measure(label: str, ws: GrownArchive, args) -> tuple[float, str]:
-    """Print every page's p95 warm and first after a real archiving cycle; the worst (p95, page)."""
+    """Print every page's p95 warm and first after a real archiving cycle, and its size; the
+    worst (p95, page). With ``--profil N`` the first request after a cycle of each page is
+    profiled too, and its N costliest product functions (cumulative) printed."""
     from service.web.app import create_app
     from service.web.server import freeze_startup_heap
 
@@ -264,10 +364,12 @@ def measure(label: str, ws: GrownArchive, args) -> tuple[float, str]:
     freeze_startup_heap()
     floor = floor_p95(args.n)
     print(f"lantai (rute Flask kosong) p95 {floor:.2f} ms; target 50 ms = {50 / floor:.0f}x lantai")
-    print(f"{'halaman':<34} {'hangat p95 (CPU p95)':>28}   {'pertama sesudah siklus mengarsip p95 (CPU)':>38}")
+    print(f"{'halaman':<38} {'KB':>5} {'hangat p95 (CPU p95)':>28}   {'pertama sesudah siklus mengarsip p95 (CPU)':>38}")
     turns = iter(range(1, 10**9))
     worst = (0.0, "")
-    for path in PAGES:
+    pages = [p.format(closed=ws.config.year - 1) for p in GROWN_PAGES]
+    for path in (p for p in pages if not args.halaman or any(h in p for h in args.halaman)):
+        size = len(client.get(path).data) / 1024
         warm = time_route(client, path, args.n)
         cold = time_route(client, path, args.siklus, before=lambda: ws.archive_one(next(turns)))
         cells = []
@@ -275,31 +377,52 @@ def measure(label: str, ws: GrownArchive, args) -> tuple[float, str]:
             p95 = percentile(wall, 0.95)
             worst = max(worst, (p95, f"{label} {path}"))
             cells.append(f"{p95:6.1f} ({percentile(cpu, 0.95):5.1f}) ms = {p95 / floor:5.0f}x{' ✓' if p95 <= 50 else ' ✗'}")
-        print(f"{path:<34} {cells[0]:>28}   {cells[1]:>38}", flush=True)
+        print(f"{path:<38} {size:5.0f} {cells[0]:>28}   {cells[1]:>38}", flush=True)
+        if args.profil:
+            profile_first(client, path, ws, next(turns), args.profil)
     return worst
+
+
+def profile_first(client, path: str, ws: GrownArchive, turn: int, top: int) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    ws.archive_one(turn)
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, path)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(r"satudata|service/|rules/|sqlalchemy/engine/base|cursor", top)
+    print("\n".join("    " + line for line in out.getvalue().splitlines()
+                    if "/" in line or "ncalls" in line), flush=True)
 
 
 def grown(args) -> int:
     worst = (0.0, "")
+    labels = {"sqlite": ["SQLite"], "postgresql": ["PostgreSQL"], "keduanya": ["SQLite", "PostgreSQL"]}[args.mesin]
+    if args.tanpa_postgres:
+        labels = [x for x in labels if x != "PostgreSQL"]
     with tempfile.TemporaryDirectory() as tmp:
-        engines = [("SQLite", f"sqlite:///{Path(tmp) / 'sqlite' / 'arsip.sqlite'}", None)]
-        if not args.tanpa_postgres and (pg := own_postgres()) is not None:
-            engines.append(("PostgreSQL", pg[0], pg[1]))
-        try:
-            for label, url, _ in engines:
-                started = time.perf_counter()
-                ws = GrownArchive(Path(tmp) / label.lower(), url, args.opds, args.rows, args.tahun)
+        for label in labels:
+            try:
+                ws, drop = workspace(label, Path(tmp), args)
+            except LookupError:
+                continue
+            try:
                 with ws.store.engine.connect() as conn:
                     versions = conn.execute(select(func.count()).select_from(t.archive)).scalar()
                     remembered = conn.execute(select(func.count()).select_from(t.rows)).scalar()
-                print(f"\n{label}: {args.opds} OPD x {args.rows} baris x {args.tahun} tahun, {versions} versi arsip, "
-                      f"{remembered} baris diingat ({time.perf_counter() - started:.0f} s membangun)", flush=True)
-                worst = max(worst, measure(label, ws, args))
+                print(f"{label}: {args.opds} OPD x {args.rows} baris x {args.tahun} tahun, {versions} versi arsip, "
+                      f"{remembered} baris diingat", flush=True)
+                if not args.hanya_bangun:
+                    worst = max(worst, measure(label, ws, args))
+            finally:
                 ws.store.engine.dispose()
-        finally:
-            for _, _, drop in engines:
                 if drop is not None:
                     drop()
+    if args.hanya_bangun:
+        return 0
     ok = worst[0] <= 50
     print(f"target p95 <= 50 ms on every page, warm and after a cycle: {'tercapai' if ok else 'TIDAK tercapai'} "
           f"(terburuk {worst[1]} p95 {worst[0]:.1f} ms)")
@@ -315,6 +438,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tahun", type=int, default=0, help="grow N years with the product's own commands")
     parser.add_argument("--siklus", type=int, default=5, help="with --tahun: requests after a real cycle, per page")
     parser.add_argument("--tanpa-postgres", action="store_true", help="with --tahun: SQLite only")
+    parser.add_argument("--mesin", choices=("sqlite", "postgresql", "keduanya"), default="keduanya",
+                        help="with --tahun: which engines")
+    parser.add_argument("--cache", default=os.path.expanduser("~/.cache/satudata-bench"),
+                        help="with --tahun: folder keeping each built archive, keyed by its parameters")
+    parser.add_argument("--bangun-ulang", action="store_true", help="with --tahun: build again, ignore the cache")
+    parser.add_argument("--halaman", nargs="*", help="with --tahun: only the pages containing one of these")
+    parser.add_argument("--profil", type=int, default=0, help="with --tahun: profile each page's first request "
+                        "after a cycle and print its N costliest functions")
+    parser.add_argument("--hanya-bangun", action="store_true", help="with --tahun: build (or check) the cache only")
     args = parser.parse_args(argv)
     if args.tahun:
         args.opds, args.rows = args.opds or 10, args.rows or 200

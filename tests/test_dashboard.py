@@ -244,7 +244,7 @@ def test_opd_page_follows_its_own_tab_and_keeps_its_rows_through_other_tabs_cycl
 
     built: list[str] = []
     real = views._opd_rows
-    monkeypatch.setattr(views, "_opd_rows", lambda reads, kode: (built.append(kode), real(reads, kode))[1])
+    monkeypatch.setattr(views, "_opd_rows", lambda reads, tab, *a: (built.append(tab), real(reads, tab, *a))[1])
     client.get("/api/opd/DINKES")
     scene.world.backend.add_row("BPBD", Uraian_Data="Jumlah Kejadian Bencana", Satuan="Kejadian")
     scene.world.poll()  # a cycle that changed BPBD only
@@ -254,6 +254,24 @@ def test_opd_page_follows_its_own_tab_and_keeps_its_rows_through_other_tabs_cycl
     scene.world.poll()
     rows = {r["id"]: r for r in client.get("/api/opd/DINKES").get_json()["baris"]}
     assert built == ["DINKES", "DINKES"] and rows["DINKES-0001"]["status"] != "6"  # the tick is shown
+
+
+def test_opd_pages_release_list_is_kept_through_other_tabs_cycles(scene, client, monkeypatch):
+    from service.publish import source
+
+    read: list[str | None] = []
+    real = source.latest_data
+    monkeypatch.setattr(source, "latest_data", lambda reads, wilayah, opd=None: (read.append(opd),
+                                                                                real(reads, wilayah, opd))[1])
+    client.get("/opd/DINKES")
+    scene.world.backend.add_row("BPBD", Uraian_Data="Jumlah Kejadian Bencana", Satuan="Kejadian")
+    scene.world.poll()  # a cycle that changed BPBD only
+    client.get("/opd/DINKES")
+    assert read == ["DINKES"]  # DINKES's archive was not read again for its releases
+    scene.world.backend.set("DINKES", "DINKES-0001", "Selesai Diisi", "YA")
+    scene.world.poll()
+    client.get("/opd/DINKES")
+    assert read == ["DINKES", "DINKES"]
 
 
 def test_opd_page_shows_one_page_of_rows_in_sheet_order_with_a_pager(client, monkeypatch):

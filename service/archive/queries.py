@@ -128,14 +128,19 @@ class Queries:
             return _events(conn, query)
 
     def state_changes(self, limit: int = 100, opd: str | None = None,
-                      kinds: tuple[str, ...] = ("status",)) -> list[dict]:
+                      kinds: tuple[str, ...] = ("status",), year: int | None = None) -> list[dict]:
         """Newest first, as events() of these kinds (state changes; "komentar": comments that moved
-        nothing) without the cell values (which pages never show)."""
+        nothing) without the cell values (which pages never show). With ``opd`` and ``year`` (a
+        workspace year), only that year's events of the OPD: its hash chain, read backwards in
+        the ix_events_chain index, so closed years' events are never read (DECISIONS.md #142)."""
         e = t.events
         query = (select(e.c.id, e.c.at, e.c.opd, e.c.row_id, e.c.from_state, e.c.to_state, e.c.reason,
-                        e.c.cycle_id, e.c.oleh, e.c.bagaimana, e.c.kind).where(e.c.kind.in_(kinds))
-                 .order_by(e.c.id.desc()).limit(limit))
-        if opd:
+                        e.c.cycle_id, e.c.oleh, e.c.bagaimana, e.c.kind).where(e.c.kind.in_(kinds)).limit(limit))
+        if opd and year is not None:  # a chain's order is its events' order
+            query = query.where(e.c.opd == opd, e.c.chain_year == year).order_by(e.c.chain_seq.desc())
+        else:
+            query = query.order_by(e.c.id.desc())
+        if opd and year is None:
             query = query.where(e.c.opd == opd)
         with self.engine.connect() as conn:
             return [{**r._mapping, "at": _aware(r.at)} for r in conn.execute(query)]
@@ -263,6 +268,23 @@ class Queries:
         with self.engine.connect() as conn:
             for r in conn.execute(query.order_by(*ARCHIVE_ORDER)):
                 yield archive_record(r)
+
+    def archived_items(self, opd: str) -> set[tuple[str, str]]:
+        """(kode_data, uraian_data) of every item the OPD ever archived, without reading the versions."""
+        a = t.archive
+        with self.engine.connect() as conn:
+            return {(r.kode_data, r.uraian_data) for r in
+                    conn.execute(select(a.c.kode_data, a.c.uraian_data).where(a.c.opd == opd).distinct())}
+
+    def latest_archived_in(self, year: int, opds: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """(opd, row_id, kode_data, uraian_data) of each latest version archived in the workspace
+        year ``year`` by these OPDs: the year's part of their hash chains (ix_archive_chain),
+        never a closed year's versions, each checked for a newer version by the datum index."""
+        a = t.archive
+        query = archive_query([a.c.opd, a.c.row_id, a.c.kode_data, a.c.uraian_data], False, None).where(
+            a.c.opd.in_(sorted(set(opds))), a.c.chain_year == year)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]
 
     def archived_row(self, opd: str, row_id: str) -> dict | None:
         """The newest archived version of one sheet row: what a row closed by rollover still is."""

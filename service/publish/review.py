@@ -46,12 +46,13 @@ def annual_review(config: Config, store: Store, as_of: datetime, year: int | Non
     record = {o.kode: o.kode if not inputs.closed else f"{o.kode} {inputs.year}" for o in config.opds}
     remembered = {kode: reads.tab_rows(name) for kode, name in record.items()}
     ids = {kode: {r["row_id"] for r in rows} for kode, rows in remembered.items()}
-    published = {(d["opd"], item_key(d["kode_data"], d["uraian_data"])) for d in reads.archive_rows()
-                 if d["id"] in ids.get(d["opd"], ())}
+    published = {(opd, item_key(kode, uraian)) for opd, row_id, kode, uraian in reads.latest_archived_in(inputs.year, ids)
+                 if row_id in ids[opd]}
     order = {s: i for i, s in enumerate(SEVERITY)}
     out = []
     for summary, opd in zip(summaries, config.opds):
-        out.append(_opd(summary, opd, sop, reads, remembered[opd.kode], issued, opd.kode in no_sk, published))
+        out.append(_opd(summary, opd, sop, reads, remembered[opd.kode], issued, opd.kode in no_sk, published,
+                        inputs.year))
     out.sort(key=lambda o: (order.get(o["ketepatan"], 9), -len(o["langkah_terlambat"]), -o["putaran_revisi"],
                             o["kode"]))
     tickets = _tickets(store, inputs.year)
@@ -84,16 +85,17 @@ def _tickets(store: Store, year: int) -> dict[str, dict[str, int]]:
 
 
 def _opd(summary: dict, opd, sop, reads: Queries, remembered: list[dict], issued: list, no_sk: bool,
-         published: set) -> dict:
+         published: set, year: int) -> dict:
     """``remembered``: the year's rows (removed ones too); its events are those of these rows, as
-    row IDs are never reused across years."""
+    row IDs are never reused across years: the state changes of the OPD's chain of ``year``
+    (closed years' events are not read, nor any event's cell values)."""
     rows = [r for r in remembered if not r["removed"] and r["state"] in sop.states]
     mine = [d for d in issued if d.opd == opd.kode]
     return {
         "kode": opd.kode, "nama": opd.nama, "ketepatan": summary["ketepatan"],
         "fase": summary["fase"], "langkah_terlambat": summary["langkah_terlambat"],
         **_step_times(summary),
-        **_revisions(sop, reads, opd.kode, remembered),
+        **_revisions(sop, reads, opd.kode, remembered, year),
         "temuan_terbuka": _open_findings(rows),
         **_progress(sop, rows, opd.kode, published),
         "perpanjangan": summary["perpanjangan"],
@@ -117,11 +119,11 @@ def _step_times(summary: dict) -> dict:
     }
 
 
-def _revisions(sop, reads: Queries, kode: str, remembered: list[dict]) -> dict:
+def _revisions(sop, reads: Queries, kode: str, remembered: list[dict], year: int) -> dict:
     """The revision rounds of the year's rows: how many, what they were about, how they ended."""
     state = {r["row_id"]: r["state"] for r in remembered}
-    events = sorted((e for e in reads.events(limit=1_000_000, opd=kode) if e["row_id"] in state),
-                    key=lambda e: (e["at"], e["id"]))
+    events = sorted((e for e in reads.state_changes(limit=1_000_000, opd=kode, year=year)
+                     if e["row_id"] in state), key=lambda e: (e["at"], e["id"]))
     removed = {r["row_id"] for r in remembered if r["removed"]}
     rounds = [e for e in events if e["to_state"] in SENT_BACK]
     kinds = Counter((SENT_BACK[e["to_state"]], _kind(e["reason"])) for e in rounds)

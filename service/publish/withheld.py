@@ -71,7 +71,11 @@ def withheld_in_archive(config, store, wilayah: Wilayah | None = None, opds: set
 
     from service.config.wilayah import load_wilayah
     wilayah = wilayah or load_wilayah(config)
+    rules = rules or load_rules(config.rules_folder)
     reads = Queries(store.engine)
+    if opds is not None:  # only OPDs holding an item whose total must equal its kecamatan are read
+        opds = {o for o in opds if any(any(r.jumlah_kecamatan for r in rules.items_for(kode, uraian))
+                                       for kode, uraian in reads.archived_items(o))}
     data = latest_data(reads, wilayah) if opds is None else [d for o in sorted(opds)
                                                               for d in latest_data(reads, wilayah, o)]
-    return withhold(data, rules or load_rules(config.rules_folder), wilayah)[1]
+    return withhold(data, rules, wilayah)[1]

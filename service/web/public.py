@@ -135,7 +135,10 @@ def opd_releases(kode: str) -> list[tuple]:
                              prioritas_keys(d.config.publikasi.get("prioritas")), opd=kode)
         return sorted(((i, status[i.slug]) for i in items),
                       key=lambda p: (not p[1].jadwal.terlambat, p[1].jadwal.berikutnya))
-    return d.reads.cached(("rilis", kode, today), compute)
+    # an OPD's archive and rows change only with its tab row (one transaction in Store.apply), so
+    # another OPD's cycle keeps this list, as the OPD page keeps its rows (views.opd_detail)
+    tab = next((t for t in d.reads.queries.tabs() if t["opd"] == kode), None)
+    return d.reads.cached(("rilis", kode, today), compute, ("tab", tuple(sorted(tab.items())) if tab else None))
 
 
 @bp.get("/data/jadwal")

@@ -23,6 +23,7 @@ class DashboardReads:
         self._per_opd: dict[str, tuple[str, int, dict]] = {}  # key -> (salt, watermark, OPD -> values)
         self._rules: tuple[tuple | None, RuleSet | RuleError] | None = None  # (files' stamp, rules or why not)
         self._wilayah: tuple[tuple, Any] | None = None  # (code and files' stamp, Wilayah)
+        self._per_tab: dict[str, dict[str, tuple[tuple | None, Any]]] = {}  # key -> tab -> (its tabs row, value)
 
     def marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
@@ -32,7 +33,7 @@ class DashboardReads:
 
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
-        self._data = {}
+        self._data, self._per_tab = {}, {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
@@ -78,6 +79,20 @@ class DashboardReads:
             values = compute(None)
         self._per_opd[key] = (salt, mark, values)
         return values
+
+    def per_tab(self, key: str, kodes: list[str], compute: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
+        """``compute(kodes)`` -> {tab: value} for the tabs ``kodes``, each tab's value kept with its
+        row in ``tabs``: a tab's rows and archive change only in Store.apply, which rewrites that
+        row in the same transaction, so after a cycle only the tabs it applied are computed again
+        (one query for all of them), not every tab (DECISIONS.md #142)."""
+        versions = {t["opd"]: tuple(sorted(t.items())) for t in self.queries.tabs()}
+        kept = self._per_tab.setdefault(key, {})
+        stale = [k for k in kodes if k not in kept or kept[k][0] != versions.get(k)]
+        if stale:
+            fresh = compute(stale)
+            for k in stale:
+                kept[k] = (versions.get(k), fresh.get(k))
+        return {k: kept[k][1] for k in kodes if kept[k][1] is not None}
 
     def rules(self, folder: Path | None) -> RuleSet:
         """load_rules(folder), kept while its files' names, sizes and modification times stay the

@@ -62,7 +62,7 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
     if year is None or year == config.year:
         kodes = [o.kode for o in config.opds]
         inputs = year_inputs(config, reads.store, None,
-                             reads.cached("progress_counts", lambda: reads.queries.progress_counts(kodes=kodes)),
+                             reads.per_tab("progress_counts", kodes, lambda stale: reads.queries.progress_counts(kodes=stale)),
                              reads.cached("phase_log", reads.store.phases.log))
     else:
         inputs = reads.cached(("tahun", year), lambda: year_inputs(config, reads.store, year))
@@ -197,7 +197,7 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
                                extensions_of(opd.perpanjangan, year, config.year))
         summary.update(pesan="", dibuka=None, tahun=year)
         record = f"{kode} {year}"
-        live, removed = reads.cached(("baris", record), lambda: _opd_rows(reads, record))
+        live, removed = reads.cached(("baris", record), lambda: _opd_rows(reads, record, kode, year))
         return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
     tab = next((t for t in reads.queries.tabs() if t["opd"] == kode), None)
     summary = opd_standard(opd, reads.queries.progress_counts(kode).get(kode, {}), tab,
@@ -209,7 +209,7 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
     # a tab's rows and events change only with its archive row (one transaction in Store.apply),
     # so a cycle that did not touch this OPD keeps its rows cached
     version = tuple(sorted(tab.items())) if tab else None
-    live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode), version)
+    live, removed = reads.cached(("baris", kode), lambda: _opd_rows(reads, kode, kode, config.year), version)
     summary["operator"] = operators_shown(opd)
     summary["tanpa_sk"] = not any(p["ada_sk"] for p in summary["operator"])
     issued = [doc.as_dict() for doc in documents.of_year(reads.queries.engine, config.year, kode)]
@@ -229,12 +229,14 @@ def opd_page(data: dict, page: int, per_page: int | None = None) -> dict:
             "jumlah_halaman": pages, "per_halaman": per_page, "baris_mulai": start + 1}
 
 
-def _opd_rows(reads: DashboardReads, kode: str) -> tuple[list[dict], list[dict]]:
-    """The OPD's live and removed rows, each with its state changes."""
+def _opd_rows(reads: DashboardReads, tab: str, kode: str, year: int) -> tuple[list[dict], list[dict]]:
+    """The live and removed rows remembered under ``tab`` (the OPD's code, or a closed year's
+    record "KODE 2025"), each with its state changes in the workspace year ``year``: the OPD's
+    events of that year only, so closed years' events are never read for the open year."""
     history: dict[str, list[dict]] = defaultdict(list)
-    for e in reads.queries.state_changes(limit=HISTORY_LIMIT, opd=kode):
+    for e in reads.queries.state_changes(limit=HISTORY_LIMIT, opd=kode, year=year):
         history[e["row_id"]].append(_event(e))
-    rows = reads.queries.opd_rows(kode)
+    rows = reads.queries.opd_rows(tab)
     return ([_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
             [_row(r, history[r["row_id"]]) for r in rows if r["removed"]])
 

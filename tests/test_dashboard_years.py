@@ -1,0 +1,169 @@
+"""The dashboard at several workspace years (issue 22 item 2): the open year's pages read the open
+year only, a closed year's pages read that year, and what the dashboard keeps between cycles stays
+equal to what a fresh read says, through cycles, rollover and restore. On SQLite, PostgreSQL and MariaDB."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from service.cli.rollover import rollover
+from service.web.app import create_app
+from tests.test_rollover import TOML, archived_year, service_of
+
+
+@pytest.fixture
+def two_years(db_world, tmp_path):
+    """DINKES's 2025 walked to 10 Diarsip and closed by rollover; 2026's draft polled and one row ticked."""
+    w = db_world
+    w.config.path.write_text(TOML, encoding="utf-8")
+    w.old_ids = archived_year(w, tmp_path)
+    rollover(service_of(w), 2026)
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    w.new_ids = w.backend.ids("DINKES")
+    w.backend.set("DINKES", w.new_ids[0], "Dicek Bersama", "YA")
+    w.poll()
+    return w
+
+
+def client_of(w):
+    return create_app(w.config, w.store, clock=lambda: w.now).test_client()
+
+
+def test_the_opd_page_reads_the_state_changes_of_its_own_year_only(two_years):
+    w = two_years
+    closed_year = w.reads.state_changes(limit=5000, opd="DINKES", year=2025)
+    open_year = w.reads.state_changes(limit=5000, opd="DINKES", year=2026)
+    assert closed_year and {e["row_id"] for e in closed_year} >= set(w.old_ids)
+    assert {e["row_id"] for e in open_year} == set(w.new_ids)  # none of 2025's
+    assert [e["id"] for e in open_year] == sorted((e["id"] for e in open_year), reverse=True)  # newest first
+    every = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES")}
+    assert every == {e["id"] for e in closed_year} | {e["id"] for e in open_year}
+
+
+def test_a_closed_years_opd_page_shows_its_rows_state_changes(two_years):
+    w = two_years
+    client = client_of(w)
+    closed = {r["id"]: r for r in client.get("/api/opd/DINKES?tahun=2025").get_json()["baris"]}
+    assert set(w.old_ids) <= set(closed)
+    for rid in w.old_ids:  # each archived row's way to 10 Diarsip, newest first
+        assert closed[rid]["riwayat"][0]["ke"] == "10", closed[rid]["riwayat"]
+        assert closed[rid]["riwayat"][-1]["dari"] is None
+    html = client.get("/opd/DINKES?tahun=2025").get_data(as_text=True)
+    assert "10 Diarsip" in html
+    opened = {r["id"]: r for r in client.get("/api/opd/DINKES").get_json()["baris"]}
+    assert set(opened) == set(w.new_ids)
+    assert opened[w.new_ids[0]]["riwayat"][0]["dari"] == "1"  # its tick of 2026
+    of_2026 = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES", year=2026)}
+    assert {e["id"] for r in opened.values() for e in r["riwayat"]} == of_2026
+
+
+def test_the_annual_review_reads_its_own_years_events_and_archive_and_says_the_same(two_years, monkeypatch):
+    from service.archive.queries import Queries
+    from service.publish.review import annual_review
+
+    w = two_years
+    of_2025 = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES", year=2025)}
+    of_2026 = {e["id"] for e in w.reads.state_changes(limit=5000, opd="DINKES", year=2026)}
+    reviews = {year: annual_review(w.config, w.store, w.now, year) for year in (2025, 2026)}
+    dinkes = {y: next(o for o in r["opd"] if o["kode"] == "DINKES") for y, r in reviews.items()}
+    assert dinkes[2025]["diverifikasi"] == 3 and dinkes[2025]["item_dipublikasikan"] == 2
+    assert dinkes[2026]["diverifikasi"] == 0 and dinkes[2026]["item_dipublikasikan"] == 0
+
+    read: list[dict] = []
+    real_changes, real_events, real_rows = Queries.state_changes, Queries.events, Queries.archive_rows
+
+    def changes(self, *a, **k):
+        read.extend(found := real_changes(self, *a, **k))
+        return found
+
+    def events(self, *a, **k):
+        read.extend(found := real_events(self, *a, **k))
+        return found
+
+    archive_read: list[dict] = []
+
+    def archive_rows(self, *a, **k):
+        for r in real_rows(self, *a, **k):
+            archive_read.append(r)
+            yield r
+    monkeypatch.setattr(Queries, "state_changes", changes)
+    monkeypatch.setattr(Queries, "events", events)
+    monkeypatch.setattr(Queries, "archive_rows", archive_rows)
+    assert annual_review(w.config, w.store, w.now, 2026) == reviews[2026]
+    assert {e["id"] for e in read} <= of_2026 and not archive_read  # nothing of 2025
+    read.clear()
+    assert annual_review(w.config, w.store, w.now, 2025) == reviews[2025]
+    assert {e["id"] for e in read} <= of_2025 and not archive_read
+
+
+def test_withheld_totals_read_only_the_opds_that_hold_an_item_summing_its_kecamatan(two_years, monkeypatch, tmp_path):
+    from rules.rulefile import load_rules
+    from service.archive.queries import Queries
+    from service.publish.withheld import withheld_in_archive
+
+    w = two_years
+    read: list[str | None] = []
+    real = Queries.archive_rows
+
+    def archive_rows(self, all_versions=False, opd=None):
+        read.append(opd)
+        return real(self, all_versions, opd)
+    monkeypatch.setattr(Queries, "archive_rows", archive_rows)
+    # DINKES archived Tuberkulosis and Dokter: no rule sums their kecamatan, so nothing can be withheld
+    assert withheld_in_archive(w.config, w.store, w.wilayah, opds={"DINKES", "DIKPORA"}, rules=load_rules()) == []
+    assert read == []
+    folder = tmp_path / "aturan"
+    folder.mkdir()
+    (folder / "jumlah.yaml").write_text("item:\n  - nama: TB\n    kode_data: K-001\n    jumlah_kecamatan: true\n",
+                                        encoding="utf-8")
+    assert withheld_in_archive(w.config, w.store, w.wilayah, opds={"DINKES", "DIKPORA"},
+                               rules=load_rules(folder)) == []  # a total without parts is not withheld
+    assert read == ["DINKES"]  # K-001's OPD is read, DIKPORA (nothing archived) is not
+
+
+def test_the_ringkasan_keeps_each_tabs_counts_equal_to_a_fresh_count_through_cycles_and_rollover(db_world, tmp_path,
+                                                                                                  monkeypatch):
+    from service.archive.queries import Queries
+
+    w = db_world
+    toml = TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
+        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds)
+    w.config.path.write_text(toml, encoding="utf-8")
+    counted: list[list[str]] = []
+    real = Queries.progress_counts
+
+    def progress_counts(self, opd=None, kodes=None):
+        counted.append(sorted(kodes or [opd]))
+        return real(self, opd, kodes)
+    monkeypatch.setattr(Queries, "progress_counts", progress_counts)
+    client = client_of(w)
+
+    def shown() -> dict:
+        return {o["kode"]: {s: n for s, n in o["jumlah_per_kode"].items() if n}
+                for o in client.get("/api/ringkasan").get_json()["opd"]}
+
+    def truth() -> dict:
+        fresh = real(Queries(w.store.engine), kodes=[o.kode for o in w.config.opds])
+        return {k: {s: v["baris"] for s, v in by_state.items()} for k, by_state in fresh.items() if by_state}
+
+    assert shown() == truth() == {}
+    old_ids = archived_year(w, tmp_path)
+    assert shown() == truth() and shown()["DINKES"] == {"10": 3, "1": 1}
+    w.backend.set("DINKES", w.backend.ids("DINKES")[3], "Dicek Bersama", "YA")
+    w.poll()  # a cycle that changes DINKES only
+    counted.clear()
+    assert shown() == truth() and shown()["DINKES"] == {"10": 3, "3": 1}
+    assert counted == [["DINKES"]]  # DIKPORA (its tab not applied) was not counted again
+    w.backend.add_row("DIKPORA", Uraian_Data="Jumlah Sekolah", Satuan="Unit", Tahun=2025)
+    w.poll()
+    counted.clear()
+    assert shown() == truth() and shown()["DIKPORA"] == {"1": 1}
+    assert counted == [["DIKPORA"]]
+    rollover(service_of(w), 2026)  # the workspace file changes: the dashboard reads it again
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    after = shown()
+    assert after == truth() and not set(old_ids) & {r["id"] for r in client.get("/api/opd/DINKES").get_json()["baris"]}
+    assert after == {"DINKES": {"1": 3}}  # DIKPORA's unarchived row stays in its 2025 record
