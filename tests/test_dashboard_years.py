@@ -1,4 +1,4 @@
-"""The dashboard at several workspace years (issue 22 item 2): the open year's pages read the open
+"""The dashboard at several workspace years (DECISIONS.md #142): the open year's pages read the open
 year only, a closed year's pages read that year, and what the dashboard keeps between cycles stays
 equal to what a fresh read says, through cycles, rollover and restore. On SQLite, PostgreSQL and MariaDB."""
 from __future__ import annotations
