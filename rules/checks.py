@@ -78,7 +78,22 @@ def _spread(results: list[Any], dtype: Any, codes: np.ndarray) -> np.ndarray:
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
-    return _objects([v.strip() if v.__class__ is str else text(v) for v in values])
+    return _objects([v.strip() if v.__class__ is str else text(v) for v in values.tolist()])
+
+
+def factorize_cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """pd.factorize of a large column of raw cells that are all text, or all whole numbers, besides
+    blanks (None, code -1): equal cells then read alike, so a cell's text or year is worked out once
+    per distinct cell. None for any other column (True == 1 == 1.0 there, yet each reads its own way)
+    and for small tabs, where plain Python is cheaper than pandas' set-up."""
+    if len(values) <= SMALL:
+        return None
+    blank = values == None  # noqa: E711 (elementwise)
+    filled = values[~blank] if blank.any() else values
+    if not len(filled) or pd.api.types.infer_dtype(filled, skipna=False) not in ("string", "integer"):
+        return None
+    factorized: tuple[np.ndarray, np.ndarray] = pd.factorize(values)
+    return factorized
 
 
 class _Tab:
@@ -96,11 +111,23 @@ class _Tab:
                     for k in (*f.DATA_FIELDS, "_persen")}
         self._texts: dict[str, np.ndarray] = {}
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cells: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         self._cache: dict[str, np.ndarray] = {}
+
+    def cells(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """factorize_cells of a column's raw cells (Nilai's are nearly all distinct: not tried)."""
+        if key not in self._cells:
+            self._cells[key] = factorize_cells(self.raw[key]) if key != f.NILAI else None
+        return self._cells[key]
 
     def text(self, key: str) -> np.ndarray:
         if key not in self._texts:
-            self._texts[key] = _texts(self.raw[key])
+            cells = self.cells(key)
+            if cells is None:
+                self._texts[key] = _texts(self.raw[key])
+            else:  # each distinct cell stripped once; a blank (-1) picks the "" put last
+                codes, uniques = cells
+                self._texts[key] = _objects([*_texts(uniques).tolist(), ""])[codes]
         return self._texts[key]
 
     def empty(self, key: str) -> np.ndarray:
@@ -110,7 +137,14 @@ class _Tab:
     def distinct(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(row -> code, code -> text) of a column's texts."""
         if key not in self._distinct:
-            self._distinct[key] = factorize(self.text(key))
+            cells = self.cells(key)
+            if cells is not None and len(cells[1]) and not (cells[0] < 0).any():
+                # distinct cells are in order of first appearance, so are their distinct texts
+                codes, uniques = cells
+                text_codes, texts = factorize(_texts(uniques))
+                self._distinct[key] = (text_codes[codes], texts)
+            else:
+                self._distinct[key] = factorize(self.text(key))
         return self._distinct[key]
 
     def each(self, key: str, fn: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
@@ -174,9 +208,9 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     if df.empty:
         return result
     tab = _Tab(df, wilayah)
-    persen = np.array([p is True or p == 1 for p in tab.raw["_persen"]], dtype=bool)
+    persen = np.array([p is True or p == 1 for p in tab.raw["_persen"].tolist()], dtype=bool)
     numbers = parse_numbers(tab.raw[f.NILAI], persen)
-    years = parse_years(tab.raw[f.TAHUN])
+    years = _parse_years(tab)
     ids = tab.ids.tolist()
     values = numbers.value
     result.numbers = dict(zip(ids, (None if v != v else float(v) for v in values.tolist())))
@@ -192,6 +226,16 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     if history:
         _history(tab, numbers, years, history, rules, out)
     return result
+
+
+def _parse_years(tab: _Tab) -> YearColumn:
+    """parse_years of the Tahun column, once per distinct cell where equal cells read alike."""
+    cells = tab.cells(f.TAHUN)
+    if cells is None:
+        return parse_years(tab.raw[f.TAHUN])
+    codes, uniques = cells
+    distinct = parse_years([*uniques.tolist(), None])  # a blank (-1) picks the None put last
+    return YearColumn(distinct.value[codes], distinct.problem[codes])
 
 
 def _required(tab: _Tab, out: list[Finding]) -> None:
@@ -220,11 +264,18 @@ def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]
     percent_unit_mismatch = has & numbers.percent & ~persen_unit
     as_percent = has & (persen_unit | numbers.percent)
     buf = _Out()
-    declared = tab.each(f.NILAI, declared_missing)
-    for i in np.flatnonzero((declared != "") & tab.empty(f.KETERANGAN)).tolist():
+    # a cell read as a number has a digit, which no declared-missing word has: only the others are asked
+    nilai, declared_of = tab.text(f.NILAI), dict[str, str]()
+    for i in np.flatnonzero(~has & tab.empty(f.KETERANGAN)).tolist():
+        shown = nilai[i]
+        declared = declared_of.get(shown)
+        if declared is None:
+            declared = declared_of[shown] = declared_missing(shown)
+        if not declared:
+            continue
         buf.add((i, 0), Finding(tab.ids[i], f.NILAI, GALAT, "alasan_nilai_kosong",
-                                f"Nilai '{tab.text(f.NILAI)[i][:20]}' menyatakan data "
-                                f"{'nihil' if declared[i] == NIHIL else 'tidak tersedia'}: "
+                                f"Nilai '{shown[:20]}' menyatakan data "
+                                f"{'nihil' if declared == NIHIL else 'tidak tersedia'}: "
                                 "tulis alasannya di Keterangan, mis. 'Data tidak tersedia karena survei tidak "
                                 "dilaksanakan'", 7, 7))
     for i in np.flatnonzero(problem).tolist():
