@@ -213,7 +213,10 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     years = _parse_years(tab)
     ids = tab.ids.tolist()
     values = numbers.value
-    result.numbers = dict(zip(ids, (None if v != v else float(v) for v in values.tolist())))
+    floats: list[float | None] = values.tolist()  # Python floats already
+    for i in np.flatnonzero(np.isnan(values)).tolist():
+        floats[i] = None
+    result.numbers = dict(zip(ids, floats))
     result.years = dict(zip(ids, years.as_objects()))
     out = result.findings
     _required(tab, out)
