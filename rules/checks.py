@@ -78,7 +78,10 @@ def _spread(results: list[Any], dtype: Any, codes: np.ndarray) -> np.ndarray:
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
-    return _objects([v.strip() if v.__class__ is str else text(v) for v in values.tolist()])
+    cells = values.tolist()
+    if len(cells) > SMALL and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return _objects(list(map(str.strip, cells)))  # all text: no Python-level step per cell
+    return _objects([v.strip() if v.__class__ is str else text(v) for v in cells])
 
 
 def factorize_cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -181,6 +184,20 @@ class _Tab:
             self._cache["rincian"] = self.each(f.RINCIAN, lambda r: rincian_key(r, self.wilayah))
         return self._cache["rincian"]
 
+    def codes(self, key: str) -> np.ndarray:
+        """factorize(item_keys)[0] or factorize(rincian_keys)[0] (``key`` "item" or "rincian"), from
+        the keys of the distinct pairs or texts: those come in order of first appearance, so the
+        codes of their keys do too."""
+        if key + "_codes" not in self._cache:
+            if key == "item":
+                rows, pairs = self.pairs()
+                per = [item_key(k, u) for k, u in pairs]
+            else:
+                rows, uniques = self.distinct(f.RINCIAN)
+                per = [rincian_key(r, self.wilayah) for r in uniques]
+            self._cache[key + "_codes"] = factorize(_objects(per))[0][rows].astype(np.int64)
+        return self._cache[key + "_codes"]
+
     def places(self) -> np.ndarray:
         """The Kemendagri match of each row's Rincian (None where Rincian is empty)."""
         if "places" not in self._cache:
@@ -208,7 +225,8 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     if df.empty:
         return result
     tab = _Tab(df, wilayah)
-    persen = np.array([p is True or p == 1 for p in tab.raw["_persen"].tolist()], dtype=bool)
+    persen = (np.array([p is True or p == 1 for p in tab.raw["_persen"].tolist()], dtype=bool)
+              if "_persen" in tab.present else np.zeros(tab.n, dtype=bool))
     numbers = parse_numbers(tab.raw[f.NILAI], persen)
     years = _parse_years(tab)
     ids = tab.ids.tolist()
@@ -350,9 +368,9 @@ def _places(tab: _Tab, out: list[Finding]) -> None:
         match, value = matches[i], tab.text(f.RINCIAN)[i]
         out.append(Finding(tab.ids[i], f.RINCIAN, GALAT, f"wilayah_{match.status}",
                            match.message or f"Rincian '{value}' bukan wilayah {tab.wilayah.nama} yang dikenal"))
-    for row, match in enumerate(matches):  # renamed or dropped by the current code list: a warning only
-        if match is not None and match.warning:
-            out.append(Finding(tab.ids[row], f.RINCIAN, PERINGATAN, "wilayah_berubah", match.warning))
+    warned = tab.each(f.RINCIAN, lambda r: bool(r) and bool(tab.wilayah.lookup(r).warning), bool)
+    for row in np.flatnonzero(warned).tolist():  # renamed or dropped by the current code list: a warning only
+        out.append(Finding(tab.ids[row], f.RINCIAN, PERINGATAN, "wilayah_berubah", matches[row].warning))
 
 
 def _items(tab: _Tab, numbers: NumberColumn, years: YearColumn, rules: RuleSet, out: list[Finding]) -> None:
@@ -481,7 +499,7 @@ def _kecamatan_sums(tab: _Tab, weight: np.ndarray, numbers: NumberColumn, out: l
 
 def _item_year_groups(tab: _Tab, rows: np.ndarray) -> np.ndarray:
     """Group number of each row: one per item and Tahun, numbered in order of appearance."""
-    item = factorize(tab.item_keys[rows])[0].astype(np.int64)
+    item = tab.codes("item")[rows]  # any one-to-one numbering: the groups are numbered below
     tahun = tab.distinct(f.TAHUN)[0][rows].astype(np.int64)
     return factorize(item * (tahun.max() + 1) + tahun)[0]
 
@@ -518,7 +536,7 @@ def _standar_data(tab: _Tab, present: list[str], rules: RuleSet, out: list[Findi
     if not present:
         return
     keys = tab.item_keys
-    first = np.flatnonzero(~duplicated(keys) & (keys != "kode:") & (keys != "uraian:"))
+    first = np.flatnonzero(~duplicated(tab.codes("item")) & (keys != "kode:") & (keys != "uraian:"))
     known = {x.casefold() for x in rules.frekuensi}
     for i in first:
         empty = [k.capitalize() for k in present if not tab.text(k)[i]]
@@ -534,14 +552,14 @@ def _standar_data(tab: _Tab, present: list[str], rules: RuleSet, out: list[Findi
 
 def _duplicates(tab: _Tab, years: YearColumn, out: list[Finding]) -> None:
     # the newer row (higher ID number) carries the error, wherever it stands in the sheet
-    ids = _objects([str(i) for i in tab.ids])
+    names = list(map(str, tab.ids.tolist()))
+    ids = _objects(names)
     by_id = np.argsort(ids, kind="stable")
-    order = by_id[np.argsort(np.array([len(i) for i in ids], dtype=np.int64)[by_id], kind="stable")]
+    order = by_id[np.argsort(np.fromiter(map(len, names), dtype=np.int64, count=len(names))[by_id], kind="stable")]
     order = order[~(tab.empty(f.URAIAN) & tab.empty(f.KODE))[order]]
     if not len(order):
         return
-    item = factorize(tab.item_keys)[0].astype(np.int64)
-    rincian = factorize(tab.rincian_keys)[0].astype(np.int64)
+    item, rincian = tab.codes("item"), tab.codes("rincian")
     year = years.value + 1  # -1 (no year) -> 0
     key = (item * (rincian.max() + 1) + rincian) * (year.max() + 1) + year
     keys = key[order]
