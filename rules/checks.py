@@ -115,6 +115,7 @@ class _Tab:
         self._texts: dict[str, np.ndarray] = {}
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._cells: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._empty: dict[str, np.ndarray] = {}
         self._cache: dict[str, np.ndarray] = {}
 
     def cells(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -134,8 +135,14 @@ class _Tab:
         return self._texts[key]
 
     def empty(self, key: str) -> np.ndarray:
-        blank: np.ndarray = self.text(key) == ""
-        return blank
+        if key not in self._empty:
+            cells = self.cells(key)
+            if cells is None:
+                self._empty[key] = self.text(key) == ""
+            else:  # decided per distinct cell; a blank (-1) picks the True put last
+                codes, uniques = cells
+                self._empty[key] = np.array([t == "" for t in _texts(uniques).tolist()] + [True], dtype=bool)[codes]
+        return self._empty[key]
 
     def distinct(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(row -> code, code -> text) of a column's texts."""
