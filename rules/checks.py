@@ -41,9 +41,7 @@ class CheckResult:
 
 def _objects(items: list[Any]) -> np.ndarray:
     """A 1-d object array, element-wise (np.array would turn a list of tuples into 2-d)."""
-    out = np.empty(len(items), dtype=object)
-    out[:] = items
-    return out
+    return np.fromiter(items, dtype=object, count=len(items))
 
 
 SMALL = 2000  # rows up to which plain Python beats pandas' set-up (a cycle checks a few items per tab)
@@ -86,16 +84,15 @@ def _texts(values: np.ndarray) -> np.ndarray:
 
 def factorize_cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """pd.factorize of a large column of raw cells that are all text, or all whole numbers, besides
-    blanks (None, code -1): equal cells then read alike, so a cell's text or year is worked out once
+    blanks (None or NaN, code -1): equal cells then read alike, so a cell's text or year is worked out once
     per distinct cell. None for any other column (True == 1 == 1.0 there, yet each reads its own way)
     and for small tabs, where plain Python is cheaper than pandas' set-up."""
-    if len(values) <= SMALL:
-        return None
-    blank = values == None  # noqa: E711 (elementwise)
-    filled = values[~blank] if blank.any() else values
-    if not len(filled) or pd.api.types.infer_dtype(filled, skipna=False) not in ("string", "integer"):
+    if len(values) <= SMALL or pd.api.types.infer_dtype(values, skipna=True) not in ("string", "integer"):
         return None
     factorized: tuple[np.ndarray, np.ndarray] = pd.factorize(values)
+    for cell in values[factorized[0] < 0].tolist():  # pandas' missing values: only None and NaN read blank
+        if not (cell is None or (cell.__class__ is float and cell != cell)):
+            return None
     return factorized
 
 

@@ -375,8 +375,10 @@ def parse_numbers(raw: Iterable[Any], percent_format: Iterable[Any]) -> NumberCo
                 if t.isdigit():  # 1234 ('bulat'): ASCII digits are 0-9 only
                     values[i] = float(t)
                     continue
-                if 5 <= len(t) <= 7 and t[-4] == "." and t[0] != "0" and t[:-4].isdigit() and t[-3:].isdigit():
-                    values[i] = float(t[:-4] + t[-3:])  # 8.693 ('titik'): thousands, flagged as ambiguous
+                whole, dot, frac = t.partition(".")
+                if (dot and len(frac) == 3 and 1 <= len(whole) <= 3 and whole.isdigit() and frac.isdigit()
+                        and not whole.startswith("0")):
+                    values[i] = float(whole + frac)  # 8.693 ('titik'): thousands, flagged as ambiguous
                     titik.append(i)
                     continue
             m = fullmatch(t) if len(t) <= _MAX_LEN else None
@@ -399,7 +401,8 @@ def parse_numbers(raw: Iterable[Any], percent_format: Iterable[Any]) -> NumberCo
             slow.append(i)
     value = np.array(values, dtype=np.float64)
     percent = np.array(pct, dtype=bool)
-    code[titik], level[titik] = AMBIGU_TITIK, PERINGATAN
+    flagged = np.fromiter(titik, dtype=np.intp, count=len(titik))
+    code[flagged], level[flagged] = AMBIGU_TITIK, PERINGATAN
     for i in slow:
         p = parse_number(raw[i], percent_format=pct[i])
         value[i] = np.nan if p.value is None else p.value
