@@ -371,7 +371,7 @@ def parse_numbers(raw: Iterable[Any], percent_format: Iterable[Any]) -> NumberCo
             t = v.strip()
             if not t:
                 continue
-            if t.isascii():  # the two commonest shapes by str methods, cheaper than the regex
+            if len(t) <= _MAX_LEN and t.isascii():  # the two commonest shapes by str methods, not the regex
                 if t.isdigit():  # 1234 ('bulat'): ASCII digits are 0-9 only
                     values[i] = float(t)
                     continue

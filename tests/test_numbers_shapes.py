@@ -8,6 +8,7 @@ from rules.numbers import parse_number, parse_numbers
 
 near_fast_shapes = st.one_of(
     st.from_regex(r"\s?[0-9０-９٣]{1,8}\s?", fullmatch=True),
+    st.text("0123456789", min_size=60, max_size=70),  # longer than any number: not read
     st.from_regex(r"[0-9]{0,4}\.[0-9]{0,4}", fullmatch=True),
     st.from_regex(r"[+-]?[0-9]{1,3}[.,][0-9]{3}[.,]?[0-9]{0,3}%?", fullmatch=True),
 )
