@@ -55,7 +55,7 @@ def rows(n: int, wilayah: Wilayah) -> list[dict]:
     return out
 
 
-TARGET = 4.0  # issue 22: our checks at least 4x cheaper than frictionless by instruction count
+TARGET = 4.0  # our checks at least 4x cheaper than frictionless by instruction count (DECISIONS.md #105)
 SIDES = ("satudata", "frictionless")
 
 
