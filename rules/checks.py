@@ -41,9 +41,7 @@ class CheckResult:
 
 def _objects(items: list[Any]) -> np.ndarray:
     """A 1-d object array, element-wise (np.array would turn a list of tuples into 2-d)."""
-    out = np.empty(len(items), dtype=object)
-    out[:] = items
-    return out
+    return np.fromiter(items, dtype=object, count=len(items))
 
 
 SMALL = 2000  # rows up to which plain Python beats pandas' set-up (a cycle checks a few items per tab)
@@ -78,7 +76,24 @@ def _spread(results: list[Any], dtype: Any, codes: np.ndarray) -> np.ndarray:
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
-    return _objects([v.strip() if v.__class__ is str else text(v) for v in values])
+    cells = values.tolist()
+    if len(cells) > SMALL and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return _objects(list(map(str.strip, cells)))  # all text: no Python-level step per cell
+    return _objects([v.strip() if v.__class__ is str else text(v) for v in cells])
+
+
+def factorize_cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """pd.factorize of a large column of raw cells that are all text, or all whole numbers, besides
+    blanks (None or NaN, code -1): equal cells then read alike, so a cell's text or year is worked out once
+    per distinct cell. None for any other column (True == 1 == 1.0 there, yet each reads its own way)
+    and for small tabs, where plain Python is cheaper than pandas' set-up."""
+    if len(values) <= SMALL or pd.api.types.infer_dtype(values, skipna=True) not in ("string", "integer"):
+        return None
+    factorized: tuple[np.ndarray, np.ndarray] = pd.factorize(values)
+    for cell in values[factorized[0] < 0].tolist():  # pandas' missing values: only None and NaN read blank
+        if not (cell is None or (cell.__class__ is float and cell != cell)):
+            return None
+    return factorized
 
 
 class _Tab:
@@ -96,21 +111,47 @@ class _Tab:
                     for k in (*f.DATA_FIELDS, "_persen")}
         self._texts: dict[str, np.ndarray] = {}
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cells: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._empty: dict[str, np.ndarray] = {}
         self._cache: dict[str, np.ndarray] = {}
+
+    def cells(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """factorize_cells of a column's raw cells (Nilai's are nearly all distinct: not tried)."""
+        if key not in self._cells:
+            self._cells[key] = factorize_cells(self.raw[key]) if key != f.NILAI else None
+        return self._cells[key]
 
     def text(self, key: str) -> np.ndarray:
         if key not in self._texts:
-            self._texts[key] = _texts(self.raw[key])
+            cells = self.cells(key)
+            if cells is None:
+                self._texts[key] = _texts(self.raw[key])
+            else:  # each distinct cell stripped once; a blank (-1) picks the "" put last
+                codes, uniques = cells
+                self._texts[key] = _objects([*_texts(uniques).tolist(), ""])[codes]
         return self._texts[key]
 
     def empty(self, key: str) -> np.ndarray:
-        blank: np.ndarray = self.text(key) == ""
-        return blank
+        if key not in self._empty:
+            cells = self.cells(key)
+            if cells is None:
+                self._empty[key] = self.text(key) == ""
+            else:  # decided per distinct cell; a blank (-1) picks the True put last
+                codes, uniques = cells
+                self._empty[key] = np.array([t == "" for t in _texts(uniques).tolist()] + [True], dtype=bool)[codes]
+        return self._empty[key]
 
     def distinct(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(row -> code, code -> text) of a column's texts."""
         if key not in self._distinct:
-            self._distinct[key] = factorize(self.text(key))
+            cells = self.cells(key)
+            if cells is not None and len(cells[1]) and not (cells[0] < 0).any():
+                # distinct cells are in order of first appearance, so are their distinct texts
+                codes, uniques = cells
+                text_codes, texts = factorize(_texts(uniques))
+                self._distinct[key] = (text_codes[codes], texts)
+            else:
+                self._distinct[key] = factorize(self.text(key))
         return self._distinct[key]
 
     def each(self, key: str, fn: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
@@ -147,6 +188,20 @@ class _Tab:
             self._cache["rincian"] = self.each(f.RINCIAN, lambda r: rincian_key(r, self.wilayah))
         return self._cache["rincian"]
 
+    def codes(self, key: str) -> np.ndarray:
+        """factorize(item_keys)[0] or factorize(rincian_keys)[0] (``key`` "item" or "rincian"), from
+        the keys of the distinct pairs or texts: those come in order of first appearance, so the
+        codes of their keys do too."""
+        if key + "_codes" not in self._cache:
+            if key == "item":
+                rows, pairs = self.pairs()
+                per = [item_key(k, u) for k, u in pairs]
+            else:
+                rows, uniques = self.distinct(f.RINCIAN)
+                per = [rincian_key(r, self.wilayah) for r in uniques]
+            self._cache[key + "_codes"] = factorize(_objects(per))[0][rows].astype(np.int64)
+        return self._cache[key + "_codes"]
+
     def places(self) -> np.ndarray:
         """The Kemendagri match of each row's Rincian (None where Rincian is empty)."""
         if "places" not in self._cache:
@@ -174,12 +229,16 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     if df.empty:
         return result
     tab = _Tab(df, wilayah)
-    persen = np.array([p is True or p == 1 for p in tab.raw["_persen"]], dtype=bool)
+    persen = (np.array([p is True or p == 1 for p in tab.raw["_persen"].tolist()], dtype=bool)
+              if "_persen" in tab.present else np.zeros(tab.n, dtype=bool))
     numbers = parse_numbers(tab.raw[f.NILAI], persen)
-    years = parse_years(tab.raw[f.TAHUN])
+    years = _parse_years(tab)
     ids = tab.ids.tolist()
     values = numbers.value
-    result.numbers = dict(zip(ids, (None if v != v else float(v) for v in values.tolist())))
+    floats: list[float | None] = values.tolist()  # Python floats already
+    for i in np.flatnonzero(np.isnan(values)).tolist():
+        floats[i] = None
+    result.numbers = dict(zip(ids, floats))
     result.years = dict(zip(ids, years.as_objects()))
     out = result.findings
     _required(tab, out)
@@ -192,6 +251,16 @@ def run_checks(df: pd.DataFrame, rules: RuleSet, wilayah: Wilayah, year: int,
     if history:
         _history(tab, numbers, years, history, rules, out)
     return result
+
+
+def _parse_years(tab: _Tab) -> YearColumn:
+    """parse_years of the Tahun column, once per distinct cell where equal cells read alike."""
+    cells = tab.cells(f.TAHUN)
+    if cells is None:
+        return parse_years(tab.raw[f.TAHUN])
+    codes, uniques = cells
+    distinct = parse_years([*uniques.tolist(), None])  # a blank (-1) picks the None put last
+    return YearColumn(distinct.value[codes], distinct.problem[codes])
 
 
 def _required(tab: _Tab, out: list[Finding]) -> None:
@@ -220,11 +289,18 @@ def _values(tab: _Tab, numbers: NumberColumn, rules: RuleSet, out: list[Finding]
     percent_unit_mismatch = has & numbers.percent & ~persen_unit
     as_percent = has & (persen_unit | numbers.percent)
     buf = _Out()
-    declared = tab.each(f.NILAI, declared_missing)
-    for i in np.flatnonzero((declared != "") & tab.empty(f.KETERANGAN)).tolist():
+    # a cell read as a number has a digit, which no declared-missing word has: only the others are asked
+    nilai, declared_of = tab.text(f.NILAI), dict[str, str]()
+    for i in np.flatnonzero(~has & tab.empty(f.KETERANGAN)).tolist():
+        shown = nilai[i]
+        declared = declared_of.get(shown)
+        if declared is None:
+            declared = declared_of[shown] = declared_missing(shown)
+        if not declared:
+            continue
         buf.add((i, 0), Finding(tab.ids[i], f.NILAI, GALAT, "alasan_nilai_kosong",
-                                f"Nilai '{tab.text(f.NILAI)[i][:20]}' menyatakan data "
-                                f"{'nihil' if declared[i] == NIHIL else 'tidak tersedia'}: "
+                                f"Nilai '{shown[:20]}' menyatakan data "
+                                f"{'nihil' if declared == NIHIL else 'tidak tersedia'}: "
                                 "tulis alasannya di Keterangan, mis. 'Data tidak tersedia karena survei tidak "
                                 "dilaksanakan'", 7, 7))
     for i in np.flatnonzero(problem).tolist():
@@ -296,9 +372,9 @@ def _places(tab: _Tab, out: list[Finding]) -> None:
         match, value = matches[i], tab.text(f.RINCIAN)[i]
         out.append(Finding(tab.ids[i], f.RINCIAN, GALAT, f"wilayah_{match.status}",
                            match.message or f"Rincian '{value}' bukan wilayah {tab.wilayah.nama} yang dikenal"))
-    for row, match in enumerate(matches):  # renamed or dropped by the current code list: a warning only
-        if match is not None and match.warning:
-            out.append(Finding(tab.ids[row], f.RINCIAN, PERINGATAN, "wilayah_berubah", match.warning))
+    warned = tab.each(f.RINCIAN, lambda r: bool(r) and bool(tab.wilayah.lookup(r).warning), bool)
+    for row in np.flatnonzero(warned).tolist():  # renamed or dropped by the current code list: a warning only
+        out.append(Finding(tab.ids[row], f.RINCIAN, PERINGATAN, "wilayah_berubah", matches[row].warning))
 
 
 def _items(tab: _Tab, numbers: NumberColumn, years: YearColumn, rules: RuleSet, out: list[Finding]) -> None:
@@ -427,7 +503,7 @@ def _kecamatan_sums(tab: _Tab, weight: np.ndarray, numbers: NumberColumn, out: l
 
 def _item_year_groups(tab: _Tab, rows: np.ndarray) -> np.ndarray:
     """Group number of each row: one per item and Tahun, numbered in order of appearance."""
-    item = factorize(tab.item_keys[rows])[0].astype(np.int64)
+    item = tab.codes("item")[rows]  # any one-to-one numbering: the groups are numbered below
     tahun = tab.distinct(f.TAHUN)[0][rows].astype(np.int64)
     return factorize(item * (tahun.max() + 1) + tahun)[0]
 
@@ -464,7 +540,7 @@ def _standar_data(tab: _Tab, present: list[str], rules: RuleSet, out: list[Findi
     if not present:
         return
     keys = tab.item_keys
-    first = np.flatnonzero(~duplicated(keys) & (keys != "kode:") & (keys != "uraian:"))
+    first = np.flatnonzero(~duplicated(tab.codes("item")) & (keys != "kode:") & (keys != "uraian:"))
     known = {x.casefold() for x in rules.frekuensi}
     for i in first:
         empty = [k.capitalize() for k in present if not tab.text(k)[i]]
@@ -480,14 +556,14 @@ def _standar_data(tab: _Tab, present: list[str], rules: RuleSet, out: list[Findi
 
 def _duplicates(tab: _Tab, years: YearColumn, out: list[Finding]) -> None:
     # the newer row (higher ID number) carries the error, wherever it stands in the sheet
-    ids = _objects([str(i) for i in tab.ids])
+    names = list(map(str, tab.ids.tolist()))
+    ids = _objects(names)
     by_id = np.argsort(ids, kind="stable")
-    order = by_id[np.argsort(np.array([len(i) for i in ids], dtype=np.int64)[by_id], kind="stable")]
+    order = by_id[np.argsort(np.fromiter(map(len, names), dtype=np.int64, count=len(names))[by_id], kind="stable")]
     order = order[~(tab.empty(f.URAIAN) & tab.empty(f.KODE))[order]]
     if not len(order):
         return
-    item = factorize(tab.item_keys)[0].astype(np.int64)
-    rincian = factorize(tab.rincian_keys)[0].astype(np.int64)
+    item, rincian = tab.codes("item"), tab.codes("rincian")
     year = years.value + 1  # -1 (no year) -> 0
     key = (item * (rincian.max() + 1) + rincian) * (year.max() + 1) + year
     keys = key[order]

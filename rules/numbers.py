@@ -357,36 +357,52 @@ class NumberColumn:
 def parse_numbers(raw: Iterable[Any], percent_format: Iterable[Any]) -> NumberColumn:
     """parse_number over a column, with the common shapes read in one pass."""
 
-    raw, pct = list(raw), [bool(p) for p in percent_format]
+    raw = raw.tolist() if isinstance(raw, np.ndarray) else list(raw)
+    pct = [bool(p) for p in (percent_format.tolist() if isinstance(percent_format, np.ndarray) else percent_format)]
     n = len(raw)
-    value = np.full(n, np.nan)
-    percent = np.array(pct, dtype=bool)
+    nan = math.nan
+    values = [nan] * n  # filled as Python floats, made an array once
     code = np.full(n, None, dtype=object)
     level = np.full(n, None, dtype=object)
-    fullmatch, read, slow = _FAST.fullmatch, _FAST_READ, []
+    fullmatch, read, slow, titik = _FAST.fullmatch, _FAST_READ, [], []
     for i, v in enumerate(raw):
         cls = v.__class__
         if cls is str:
             t = v.strip()
             if not t:
                 continue
+            if len(t) <= _MAX_LEN and t.isascii():  # the two commonest shapes by str methods, not the regex
+                if t.isdigit():  # 1234 ('bulat'): ASCII digits are 0-9 only
+                    values[i] = float(t)
+                    continue
+                whole, dot, frac = t.partition(".")
+                if (dot and len(frac) == 3 and 1 <= len(whole) <= 3 and whole.isdigit() and frac.isdigit()
+                        and not whole.startswith("0")):
+                    values[i] = float(whole + frac)  # 8.693 ('titik'): thousands, flagged as ambiguous
+                    titik.append(i)
+                    continue
             m = fullmatch(t) if len(t) <= _MAX_LEN else None
             if m is None:
                 slow.append(i)
                 continue
             kind = m.lastgroup
             if kind == "bulat":
-                value[i] = float(t)
+                values[i] = float(t)
+            elif kind == "titik":
+                values[i] = float(t.replace(".", ""))
+                titik.append(i)
             else:
-                value[i] = read[str(kind)](t)
-                if kind == "titik":
-                    code[i], level[i] = AMBIGU_TITIK, PERINGATAN
+                values[i] = read[str(kind)](t)
         elif v is None or (cls is float and v != v):
             continue
         elif not pct[i] and ((cls is float and v - v == 0) or (cls is int and -_BIG_INT < v < _BIG_INT)):
-            value[i] = v  # a finite float, or an int that a float holds
+            values[i] = float(v)  # a finite float, or an int that a float holds
         else:
             slow.append(i)
+    value = np.array(values, dtype=np.float64)
+    percent = np.array(pct, dtype=bool)
+    flagged = np.fromiter(titik, dtype=np.intp, count=len(titik))
+    code[flagged], level[flagged] = AMBIGU_TITIK, PERINGATAN
     for i in slow:
         p = parse_number(raw[i], percent_format=pct[i])
         value[i] = np.nan if p.value is None else p.value
@@ -402,7 +418,10 @@ class YearColumn:
     problem: np.ndarray  # object: message or None
 
     def as_objects(self) -> list[int | None]:
-        return [None if y < 0 else y for y in self.value.tolist()]
+        years: list[int | None] = self.value.tolist()
+        for i in np.flatnonzero(self.value < 0).tolist():
+            years[i] = None
+        return years
 
 
 def parse_years(raw: Iterable[Any]) -> YearColumn:

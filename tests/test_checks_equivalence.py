@@ -6,14 +6,20 @@ more to set up than a small tab's work itself.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import rules.checks as checks
 from rules import fields as f
 from rules.findings import GALAT, PERINGATAN, Finding
-from rules.rulefile import load_rules
+from rules.keys import item_key, rincian_key
+from rules.rulefile import DEFAULT_FOLDER, RuleSet, load_rules
+from tests import checks_reference
 from tests.conftest import WILAYAH
 
 RULES = load_rules()
@@ -107,3 +113,75 @@ def test_small_tabs_read_without_pandas_find_what_the_pandas_path_finds(rows, rn
     large = _with(checks, "SMALL", -1, lambda: checks.run_checks(df, RULES, WILAYAH, 2025))
     assert small.findings == large.findings
     assert small.numbers == large.numbers
+
+
+# --- the whole of run_checks against the code it replaced (DECISIONS.md #105) ----------------
+
+def _rules_with_text_constraints() -> RuleSet:
+    """The shipped rules plus one item with every text constraint (required, enum, pattern, unique)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("bawaan.yaml", "per_item.yaml"):
+            shutil.copy(DEFAULT_FOLDER / name, tmp)
+        (Path(tmp) / "sumur.yaml").write_text(
+            "item:\n  - nama: Sumur bor\n    uraian: sumur bor\n    kolom:\n"
+            "      keterangan: {required: true}\n      satuan: {enum: [Unit, Buah]}\n"
+            "      kode_data: {unique: true, pattern: 'SB-[0-9]+'}\n      tahun: {minimum: 2023, maximum: 2024}\n"
+            "      nilai: {required: true, maximum: 50}\n      rincian: {unique: true}\n", encoding="utf-8")
+        return load_rules(Path(tmp))
+
+
+RULE_SETS = [RULES, _rules_with_text_constraints()]
+WORDS = ["", " ", "-", "–", " − ", "…", "...", "NA", "n/a", "nihil", " Tidak  Tersedia ", "data tidak tersedia",
+         "\u200b-", "?", "x", "abc", "12,5", "1.234", "12.5", "1.234.567", "1.234,5", "1,234.5", "1,234", "0,25",
+         "Rp 13.500,-", "-2", "104,5", "12,5%", "(12)", "1 234", "７", "\u00a0 7 ", "9" * 70, "100", "200", "0.125", "1e3"]
+cell_number = st.one_of(st.integers(-20, 300), st.floats(allow_nan=True, allow_infinity=True, width=32),
+                        st.decimals(-10, 1000, places=3, allow_nan=False).map(float), st.booleans())
+any_nilai = st.one_of(cell_number, st.sampled_from(WORDS), st.text("0123456789.,%- Rp", max_size=9), st.none())
+any_row = st.fixed_dictionaries({
+    f.KODE: st.sampled_from(["", "K-1", " k-1", "SB-1", "SB-x", "1101", None]),
+    f.URAIAN: st.sampled_from(["Jumlah Posyandu menurut Kecamatan", "Angka Partisipasi Kasar SD", "APM SMP",
+                               "Persentase Cakupan", "Curah Hujan", "Rata-rata harga beras", "Jumlah Sumur Bor",
+                               "", "  ", None]),
+    f.RINCIAN: st.sampled_from(KECAMATAN[:4] + ["Kabupaten Magetan", "", "Desa Entah", "Magetn", "Kec. Plaosen",
+                                                "Poncol", None, float("nan")]),
+    f.SATUAN: st.sampled_from(["Unit", "Jiwa", "%", "Persen", "Rupiah", "Rp/kg", "Ha", "Buah", "mm", "", None,
+                               float("nan")]),
+    f.TAHUN: st.one_of(st.sampled_from([2024, 2023, 2026, 2010, "2024", " 2023 ", "2024/2025", "", None, 2024.0,
+                                        True, 1e9, float("nan")]), st.integers(1990, 2030)),
+    f.NILAI: any_nilai, "_persen": st.sampled_from([None, False, True, 1, 0]),
+    f.KETERANGAN: st.sampled_from(["", "Survei tidak dilaksanakan", None]),
+    f.KONSEP: st.sampled_from(["", "Jumlah"]), f.DEFINISI: st.sampled_from(["", "Banyaknya"]),
+    f.FREKUENSI: st.sampled_from(["", "Tahunan", "tahunan", "Kadang"])})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.lists(any_row, max_size=4), st.lists(any_row, min_size=20, max_size=80)), st.sampled_from(RULE_SETS), st.booleans(), st.randoms(),
+       st.lists(st.tuples(st.integers(0, 79), st.integers(2018, 2025), st.integers(-5, 400)), max_size=8),
+       st.booleans())
+def test_run_checks_finds_what_the_code_it_replaced_finds(rows, rules, large, rng, archived, full_item):
+    """Every finding, in order, and every number and year read, as the earlier code gave them; on
+    small tabs and (``large``) on the pandas path, with and without history."""
+    if full_item:
+        rows = rows + _full_item([rng.randrange(50) for _ in KECAMATAN], rng.choice([0, 1]), [])
+    ids = [f"R{i}" for i in range(len(rows))]
+    rng.shuffle(ids)  # the newer duplicate is the higher ID, wherever it stands
+    df = pd.DataFrame(rows, index=ids, dtype=object)
+    history: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for i, year, value in archived:
+        if i < len(rows):
+            r = rows[i]
+            key = (item_key(r.get(f.KODE), r.get(f.URAIAN)), rincian_key(r.get(f.RINCIAN), WILAYAH))
+            history.setdefault(key, []).append((year, float(value)))
+
+    def both():
+        return (checks.run_checks(df, rules, WILAYAH, 2025, history or None),
+                checks_reference.run_checks(df, rules, WILAYAH, 2025, history or None))
+
+    if large:
+        new, old = _with(checks_reference, "SMALL", -1, lambda: _with(checks, "SMALL", -1, both))
+    else:
+        new, old = both()
+    assert new.findings == old.findings
+    assert new.numbers.keys() == old.numbers.keys()
+    assert all(a == b or (a != a and b != b) for a, b in zip(new.numbers.values(), old.numbers.values()))
+    assert new.years == old.years
