@@ -16,7 +16,7 @@ independent and the minimum of ``--runs`` is a fair figure on a shared machine. 
   new verification asked for) and the archive's history are measured, not only the read.
 
 For each: wall seconds (min and median) and CPU seconds of the child process (user + system).
-Then the edited cycle against issue 22's contract, in CPU seconds of this run: at most 3x the
+Then the edited cycle against its target (DECISIONS.md #149), in CPU seconds of this run: at most 3x the
 idle cycle plus the cost of the edited rows, a row's cost being what the first poll spent per
 row beyond the idle cycle ((pertama - tanpa perubahan) / rows: every row read, checked, written
 and remembered), so target = 3 x idle + edited x that.
