@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.store_apply import NOW, fresh_store, plans, timed  # noqa: E402
+from bench.store_apply import NOW, applies_cpu, fresh_store, plans  # noqa: E402
 from service.archive import chain, schema  # noqa: E402
 from service.archive.timestamps import to_db  # noqa: E402
 
@@ -29,12 +28,7 @@ def cycles(first, edited, verified, chained: bool) -> dict[str, float]:
     if not chained:
         chain.append = lambda *args, **kwargs: None
     try:
-        store = fresh_store("sqlite")
-        out = {"apply pertama": timed(store, first, NOW)[0],
-               "apply semua diedit": timed(store, edited, NOW + timedelta(hours=1))[0],
-               "apply semua diarsip": timed(store, verified, NOW + timedelta(hours=2))[0]}
-        store.engine.dispose()
-        return out
+        return applies_cpu(first, edited, verified)
     finally:
         chain.append = original
 

@@ -52,9 +52,7 @@ def column_bytes(engine) -> dict[str, float]:
 
 
 def write_cost(n_opds: int, rows: int, repeat: int) -> None:
-    from datetime import timedelta
-
-    from bench.store_apply import NOW, fresh_store, plans, timed
+    from bench.store_apply import applies_cpu, plans
     from service.archive import store as module
     opds = [f"OPD{i:02d}" for i in range(n_opds)]
     first, edited, verified = plans(opds, rows, "sqlite")
@@ -63,12 +61,7 @@ def write_cost(n_opds: int, rows: int, repeat: int) -> None:
     def cycles(compact: bool) -> dict[str, float]:
         module.compact_events = real if compact else (lambda conn, events: None)
         try:
-            store = fresh_store("sqlite")
-            out = {"apply pertama": timed(store, first, NOW)[0],
-                   "apply semua diedit": timed(store, edited, NOW + timedelta(hours=1))[0],
-                   "apply semua diarsip": timed(store, verified, NOW + timedelta(hours=2))[0]}
-            store.engine.dispose()
-            return out
+            return applies_cpu(first, edited, verified)
         finally:
             module.compact_events = real
     runs = [(cycles(True), cycles(False)) for _ in range(repeat)]
