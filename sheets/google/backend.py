@@ -599,37 +599,33 @@ class GoogleBackend(Backend):
     def append_rows(self, snapshot: TabSnapshot, rows: list[list[Any]]) -> WriteResult:
         """One appendCells after the last row with data (the grid grows as needed); values as
         userEnteredValue stringValue/numberValue, so text is never parsed (no USER_ENTERED)."""
-        sid, tab = self.spreadsheets.get(snapshot.opd), self._tabs.get(snapshot.opd)
-        if sid is None or tab is None or not _same(snapshot.token, tab.token):
-            return WriteResult(f"Tab {snapshot.opd} belum dibaca; tidak ditulis")
         if not rows:
+            tab = self._tabs.get(snapshot.opd)
+            if snapshot.opd not in self.spreadsheets or tab is None or not _same(snapshot.token, tab.token):
+                return WriteResult(f"Tab {snapshot.opd} belum dibaca; tidak ditulis")
             return WriteResult(None, snapshot.token)
-        try:
-            if not _same(snapshot.token, self.version(sid)):
-                return WriteResult(f"Spreadsheet tempat tab {snapshot.opd} berubah sejak dibaca; tidak ditulis")
-            # appending is not idempotent: retried only when Google surely did not run it
-            self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
-                       f"menambah baris di {sid}", body={"requests": [append_request(tab.sheet_id, rows)]},
-                       idempotent=False)
-        except GoogleError as exc:
-            return WriteResult(self.explain(exc, sid))
-        self._tabs.pop(snapshot.opd, None)
-        return WriteResult(None, None)
+        return self._grow(snapshot, lambda tab: [append_request(tab.sheet_id, rows)], "menambah baris")
 
     def add_column(self, snapshot: TabSnapshot, header: str) -> WriteResult:
         """One column appended to the grid and ``header`` typed into its row 1, at the first column
         after the headers, in one batchUpdate; refused when the spreadsheet changed since ``snapshot``."""
+        return self._grow(snapshot, lambda tab: [
+            {"appendDimension": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", "length": 1}},
+            *value_updates(tab.sheet_id, [(0, len(snapshot.header), header)])], f"menambah kolom {header}")
+
+    def _grow(self, snapshot: TabSnapshot, requests: Callable[[_Tab], list[dict[str, Any]]],
+              what: str) -> WriteResult:
+        """One batchUpdate that adds rows or a column to a tab read as ``snapshot``, refused when the
+        spreadsheet changed since. Growing twice adds twice: retried only when Google surely did
+        not run it."""
         sid, tab = self.spreadsheets.get(snapshot.opd), self._tabs.get(snapshot.opd)
         if sid is None or tab is None or not _same(snapshot.token, tab.token):
             return WriteResult(f"Tab {snapshot.opd} belum dibaca; tidak ditulis")
-        requests = [{"appendDimension": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", "length": 1}},
-                    *value_updates(tab.sheet_id, [(0, len(snapshot.header), header)])]
         try:
             if not _same(snapshot.token, self.version(sid)):
                 return WriteResult(f"Spreadsheet tempat tab {snapshot.opd} berubah sejak dibaca; tidak ditulis")
-            # a column appended twice is two columns: retried only when Google surely did not run it
             self.call("write", "POST", f"{SHEETS_URL}/{quote(sid, safe='')}:batchUpdate",
-                       f"menambah kolom {header} di {sid}", body={"requests": requests}, idempotent=False)
+                       f"{what} di {sid}", body={"requests": requests(tab)}, idempotent=False)
         except GoogleError as exc:
             return WriteResult(self.explain(exc, sid))
         self._tabs.pop(snapshot.opd, None)
