@@ -55,6 +55,16 @@ class World:
     def row(self, opd: str, row_id: str):
         return self.store.load_tab(opd).rows[row_id]
 
+    def fill_and_verify(self, opd: str, nilai: str) -> str:
+        """The OPD's first row filled with ``nilai`` (a poll), then verified (a poll); its ID."""
+        rid = self.backend.ids(opd)[0]
+        self.backend.set(opd, rid, "Nilai", nilai)
+        self.backend.set(opd, rid, "Selesai Diisi", "YA")
+        self.poll()
+        self.backend.set(opd, rid, "Terverifikasi", "YA")
+        self.poll()
+        return rid
+
 
 WILAYAH = Wilayah.load()
 

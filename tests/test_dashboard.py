@@ -592,12 +592,7 @@ def test_per_opd_reads_of_the_archive_are_kept_and_only_opds_that_archived_are_r
 
     first = reads.per_opd_of_archive("ditahan", compute, "aturan-1")
     assert reads.per_opd_of_archive("ditahan", compute, "aturan-1") == first and asked == [None]
-    rid = world.backend.ids("DIKPORA")[0]
-    world.backend.set("DIKPORA", rid, "Nilai", "12")
-    world.backend.set("DIKPORA", rid, "Selesai Diisi", "YA")
-    world.poll()
-    world.backend.set("DIKPORA", rid, "Terverifikasi", "YA")
-    world.poll()
+    world.fill_and_verify("DIKPORA", "12")
     assert reads.per_opd_of_archive("ditahan", compute, "aturan-1") == {"DINKES": ["DINKES@1"], "DIKPORA": ["DIKPORA@2"]}
     assert asked[-1] == {"DIKPORA"}
     reads.per_opd_of_archive("ditahan", compute, "aturan-2")  # the rules changed: every OPD again

@@ -296,12 +296,7 @@ def test_an_empty_archive_publishes_an_empty_catalogue_and_no_package(world, tmp
 
 
 def _verify_dikpora(world) -> None:
-    rid = world.backend.ids("DIKPORA")[0]
-    world.backend.set("DIKPORA", rid, "Nilai", "12")
-    world.backend.set("DIKPORA", rid, "Selesai Diisi", "YA")
-    world.poll()
-    world.backend.set("DIKPORA", rid, "Terverifikasi", "YA")
-    world.poll()
+    world.fill_and_verify("DIKPORA", "12")
     world.poll()
 
 
