@@ -122,44 +122,201 @@ DATABASES = {
 }
 
 
-@contextlib.contextmanager
-def _own_database(name: str):
-    """Yield the URL of a new, uniquely named database on a real server; drop it (and only it) after.
-
-    The configured URL names the server to connect to; its database, if any, is only used to
-    connect and is never written to, so a developer's own `test` database is never touched.
-    Unreachable is a skip locally and a failure in CI (SATUDATA_REQUIRE_SERVICES=1).
-    """
+def _server(name: str):
+    """An AUTOCOMMIT engine on the configured server (its database only used to connect)."""
     import os
-    import secrets
 
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     env, default = DATABASES[name]
-    server = make_url(os.environ.get(env, default))
+    return create_engine(make_url(os.environ.get(env, default)), isolation_level="AUTOCOMMIT")
+
+
+def _create_database(name: str) -> str:
+    """A new, uniquely named database on a real server; its URL. Unreachable is a skip locally
+    and a failure in CI (SATUDATA_REQUIRE_SERVICES=1)."""
+    import os
+    import secrets
+
+    from sqlalchemy import text
+
+    admin = _server(name)
     dbname = f"satudata_test_{secrets.token_hex(6)}"
     try:
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f"create database {dbname}"))
     except Exception as exc:  # the driver's own error says why
-        if os.environ.get("SATUDATA_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{name} tidak dapat dihubungi di {server.render_as_string()}: {exc}")
-        pytest.skip(f"{name} not reachable at {server} (set SATUDATA_REQUIRE_SERVICES=1 to fail instead)")
-    try:
-        yield server.set(database=dbname).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            if name == "postgresql":
-                conn.execute(text(f"drop database if exists {dbname} with (force)"))
-            else:
-                conn.execute(text(f"drop database if exists {dbname}"))
+        shown = admin.url.render_as_string()
         admin.dispose()
+        if os.environ.get("SATUDATA_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{name} tidak dapat dihubungi di {shown}: {exc}")
+        pytest.skip(f"{name} not reachable at {shown} (set SATUDATA_REQUIRE_SERVICES=1 to fail instead)")
+    url = admin.url.set(database=dbname).render_as_string(hide_password=False)
+    admin.dispose()
+    return url
+
+
+def _drop_database(name: str, url: str) -> None:
+    """Drop a database this suite created (and only such a one: its name says so)."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    dbname = make_url(url).database
+    assert dbname and dbname.startswith("satudata_test_"), dbname
+    admin = _server(name)
+    with admin.connect() as conn:
+        force = " with (force)" if name == "postgresql" else ""
+        conn.execute(text(f"drop database if exists {dbname}{force}"))
+    admin.dispose()
+
+
+@contextlib.contextmanager
+def _own_database(name: str):
+    """Yield the URL of a new, empty, uniquely named database on a real server; drop it (and
+    only it) after. The configured URL names the server to connect to; its database, if any, is
+    only used to connect and is never written to, so a developer's own `test` database is never
+    touched."""
+    url = _create_database(name)
+    try:
+        yield url
+    finally:
+        _drop_database(name, url)
+
+
+class _HeadDatabases:
+    """Server databases this suite created and migrated to head, kept per test process and
+    emptied between tests (DECISIONS.md #150): a World on PostgreSQL or MariaDB starts from the
+    same empty archive at head as from a new database, without creating a database and running
+    every migration for each test. A database whose schema a test changed (a downgrade, a new
+    schema, a table) is dropped instead of reused; all are dropped at the end."""
+
+    def __init__(self) -> None:
+        self.idle: dict[str, list[str]] = {}
+        self.shape: dict[str, tuple] = {}
+
+    @contextlib.contextmanager
+    def lease(self, name: str):
+        idle = self.idle.setdefault(name, [])
+        url = idle.pop() if idle else self._new(name)
+        try:
+            yield url
+        finally:
+            if self._emptied(name, url):
+                idle.append(url)
+            else:
+                _drop_database(name, url)
+
+    def close(self) -> None:
+        for name, urls in self.idle.items():
+            for url in urls:
+                _drop_database(name, url)
+        self.idle.clear()
+
+    def _new(self, name: str) -> str:
+        from service.archive.engine import make_engine
+
+        url = _create_database(name)
+        make_engine(url, upgrade=True).dispose()
+        from sqlalchemy import create_engine
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                shape = _shape(conn)
+        finally:
+            engine.dispose()
+        self.shape.setdefault(name, shape)
+        return url
+
+    def _emptied(self, name: str, url: str) -> bool:
+        """Empty every table but alembic_version and restart its ids; False when the schema is
+        no longer the one migrations give (the database is then dropped)."""
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                _close_other_sessions(conn)
+                if _shape(conn) != self.shape.get(name):
+                    return False
+                tables = [t for t, _c in self.shape[name][0] if t != "alembic_version"]
+                if conn.dialect.name == "postgresql":
+                    with conn.begin():
+                        conn.execute(text("".join(f'DELETE FROM "{t}";' for t in tables)))
+                        for seq in conn.execute(text("SELECT sequencename FROM pg_sequences "
+                                                     "WHERE schemaname = 'public'")).scalars():
+                            conn.execute(text(f"SELECT setval('\"{seq}\"', 1, false)"))
+                else:
+                    conn.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+                    for t in tables:
+                        conn.execute(text(f"DELETE FROM `{t}`"))
+                    grown = conn.execute(text("SELECT table_name FROM information_schema.tables WHERE "
+                                              "table_schema = DATABASE() AND auto_increment > 1")).scalars()
+                    for t in list(grown):
+                        conn.execute(text(f"ALTER TABLE `{t}` AUTO_INCREMENT = 1"))
+            return True
+        except Exception:
+            return False
+        finally:
+            engine.dispose()
+
+
+def _close_other_sessions(conn) -> None:
+    """End the connections a test left open on its database, so emptying it never waits on them."""
+    from sqlalchemy import text
+
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        return
+    others = conn.execute(text("SELECT id FROM information_schema.processlist "
+                               "WHERE db = DATABASE() AND id <> CONNECTION_ID()")).scalars()
+    for pid in list(others):
+        with contextlib.suppress(Exception):
+            conn.execute(text(f"KILL {int(pid)}"))
+
+
+def _shape(conn) -> tuple:
+    """The schema a database holds: its tables with their columns and indexes, its other schemas
+    and its Alembic revision."""
+    from sqlalchemy import text
+
+    if conn.dialect.name == "postgresql":
+        where = "table_schema NOT IN ('pg_catalog', 'information_schema')"
+        indexes = "SELECT schemaname, tablename, indexname FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog')"
+        schemas = ("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' "
+                   "AND nspname <> 'information_schema' ORDER BY 1")
+    else:
+        where = "table_schema = DATABASE()"
+        indexes = "SELECT table_name, index_name, column_name FROM information_schema.statistics WHERE " + where
+        schemas = "SELECT 1"
+    tables = conn.execute(text(f"SELECT table_name, COUNT(*) FROM information_schema.columns WHERE {where} "
+                               "GROUP BY table_schema, table_name ORDER BY table_name")).all()
+    return (tuple((str(t), int(c)) for t, c in tables),
+            tuple(sorted(tuple(map(str, r)) for r in conn.execute(text(indexes)))),
+            tuple(conn.execute(text(schemas)).scalars()),
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar())
+
+
+_HEAD_DATABASES = _HeadDatabases()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pooled_databases():
+    yield
+    _HEAD_DATABASES.close()
+
+
+@contextlib.contextmanager
+def head_database(name: str):
+    """An empty archive database at head on ``name``'s server, for this test alone."""
+    with _HEAD_DATABASES.lease(name) as url:
+        yield url
 
 
 @pytest.fixture(params=list(DATABASES))
 def db_url(request, tmp_path: Path):
+    """A new, empty database (no schema) on each engine."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'arsip.sqlite'}"
         return
@@ -167,8 +324,18 @@ def db_url(request, tmp_path: Path):
         yield url
 
 
+@pytest.fixture(params=list(DATABASES))
+def archive_url(request, tmp_path: Path):
+    """An empty archive at head on each engine (on a server: an emptied database of the pool)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'arsip.sqlite'}"
+        return
+    with head_database(request.param) as url:
+        yield url
+
+
 @pytest.fixture
-def db_world(tmp_path: Path, db_url: str):
-    w = World(tmp_path, url=db_url)
+def db_world(tmp_path: Path, archive_url: str):
+    w = World(tmp_path, url=archive_url)
     yield w
     w.store.engine.dispose()

@@ -602,7 +602,7 @@ def test_a_dropped_postgresql_connection_is_one_indonesian_line_and_the_cycle_is
 
 # --- next year's draft ------------------------------------------------------------------------------
 
-def test_next_years_draft_takes_the_rows_latest_archived_datum_not_its_highest_version(db_url):
+def test_next_years_draft_takes_the_rows_latest_archived_datum_not_its_highest_version(archive_url):
     from datetime import datetime
 
     from sqlalchemy import insert
@@ -611,7 +611,7 @@ def test_next_years_draft_takes_the_rows_latest_archived_datum_not_its_highest_v
     from service.archive.store import Store, make_engine
     from service.archive.year import latest_archived
 
-    store = Store(make_engine(db_url, upgrade=True))
+    store = Store(make_engine(archive_url, upgrade=True))
     try:
         def version(rincian: str, v: int, day: int) -> dict:
             moment = datetime(2025, 3, day, 2, 0)

@@ -188,8 +188,8 @@ def test_ringkasan_aggregates_agree_with_progress(scene):
             sorted(full["opd"], key=lambda o: o["kode"])
 
 
-def test_dashboard_store_reads_agree_on_every_database(tmp_path, db_url):
-    scene = Scene(tmp_path, url=db_url)
+def test_dashboard_store_reads_agree_on_every_database(tmp_path, archive_url):
+    scene = Scene(tmp_path, url=archive_url)
     store, now = scene.world.store, at(4, 9)
     reads = Queries(store.engine)
     fast = views.ringkasan(scene.world.config, DashboardReads(store), now, WorkCalendar())
@@ -525,12 +525,12 @@ def test_run_and_serve_answer_and_stop_cleanly_on_sigterm(tmp_path, command):
         proc.stdout.close()
 
 
-def test_archive_counts_since_a_watermark_count_only_what_is_new_on_every_database(tmp_path, db_url):
+def test_archive_counts_since_a_watermark_count_only_what_is_new_on_every_database(tmp_path, archive_url):
     from sqlalchemy import select
 
     from service.archive import schema as t
     from tests.publish_world import PublishedWorld
-    world = PublishedWorld(tmp_path, db_url)
+    world = PublishedWorld(tmp_path, archive_url)
     world.backend.set("DINKES", world.ids[1], "Nilai", "24")  # a second version of one datum
     world.poll()
     world.backend.set("DINKES", world.ids[1], "Terverifikasi", "YA")

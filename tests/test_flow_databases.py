@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests import test_sop_flow as flow
-from tests.conftest import World, _own_database
+from tests.conftest import World, head_database
 
 
 @pytest.fixture(params=["postgresql", "mariadb"])
 def world(request, tmp_path):
-    with _own_database(request.param) as url:
+    with head_database(request.param) as url:
         w = World(tmp_path, url=url)
         yield w
         w.store.engine.dispose()

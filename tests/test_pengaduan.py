@@ -269,9 +269,9 @@ def test_distribute_usulan_hands_accepted_requests_to_their_opd_once(tmp_path):
     assert nothing.exit_code == 2 and "--usulan" in nothing.output
 
 
-def test_tickets_keep_hostile_text_and_their_handling_on_every_database(db_url):
+def test_tickets_keep_hostile_text_and_their_handling_on_every_database(archive_url):
     from service.archive.engine import make_engine
-    engine = make_engine(db_url, upgrade=True)
+    engine = make_engine(archive_url, upgrade=True)
     try:
         desk = Tickets(engine)
         text = "<b>tebal</b> \u202eعربي 😀🇮🇩 " + "panjang " * 240
