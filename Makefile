@@ -37,7 +37,7 @@ mypy-baseline: $(STAMP)
 # database servers, so four keep two cores busy), one test module per worker at a time so each module's
 # shared fixtures are built once (DECISIONS.md #150)
 test: lint
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) *.egg-info

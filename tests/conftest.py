@@ -20,6 +20,21 @@ from tests.fakes import FakeBackend
 
 WIB = ZoneInfo("Asia/Jakarta")
 
+# The modules that take longest (LibreOffice, Chromium, every engine, province-wide scenarios), in
+# that order: `make test` hands whole modules to its workers (DECISIONS.md #150), so these start
+# first and no worker is left running one of them alone at the end. A module missing here is only
+# scheduled later.
+SLOWEST_FIRST = ("test_walidata_procedure", "test_flow_databases", "test_browser_fit", "test_province",
+                 "test_dashboard", "test_google_layout", "test_dashboard_years", "test_chain",
+                 "test_migrations", "test_compact_events", "test_hardening", "test_checks_equivalence",
+                 "test_evaluasi", "test_backup", "test_readme_guide", "test_xlsx_patch", "test_store")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rpartition(".")[2], len(rank))
+               if item.module is not None else len(rank))
+
 # Property tests: thorough in CI (CI=true), small while working; HYPOTHESIS_PROFILE overrides.
 # No deadline: a wall-clock limit is flaky on a shared 2-core machine.
 settings.register_profile("ci", max_examples=320, database=None, deadline=None)
