@@ -36,8 +36,16 @@ mypy-baseline: $(STAMP)
 # the suite in four processes (pytest-xdist; a third of its time waits on LibreOffice, Chromium and the
 # database servers, so four keep two cores busy), one test module per worker at a time so each module's
 # shared fixtures are built once (DECISIONS.md #150)
+# Temporary files (every test's archive, workbooks and LibreOffice profile) go to a fresh folder in
+# memory where there is one (/dev/shm), removed afterwards: each SQLite commit's fsync otherwise
+# waits on the disk, thousands of times (DECISIONS.md #150). TEST_TMP=/tmp keeps them on disk.
+TEST_TMP ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm || echo $${TMPDIR:-/tmp})
+
 test: lint
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
+	@tmp=$$(mktemp -d "$(TEST_TMP)/satudata-test.XXXXXX") && \
+	echo "TMPDIR=$$tmp $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder" && \
+	TMPDIR=$$tmp $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder; \
+	status=$$?; rm -rf "$$tmp"; exit $$status
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) *.egg-info
