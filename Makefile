@@ -37,9 +37,11 @@ mypy-baseline: $(STAMP)
 # database servers, so four keep two cores busy), one test module per worker at a time so each module's
 # shared fixtures are built once (DECISIONS.md #150)
 # Temporary files (every test's archive, workbooks and LibreOffice profile) go to a fresh folder in
-# memory where there is one (/dev/shm), removed afterwards: each SQLite commit's fsync otherwise
-# waits on the disk, thousands of times (DECISIONS.md #150). TEST_TMP=/tmp keeps them on disk.
-TEST_TMP ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm || echo $${TMPDIR:-/tmp})
+# memory where there is one with room (/dev/shm, at least 2 GB free: a container's default 64 MB is
+# not), removed afterwards: each SQLite commit's fsync otherwise waits on the disk, thousands of
+# times (DECISIONS.md #150). TEST_TMP=/tmp keeps them on disk.
+TEST_TMP ?= $(shell test -w /dev/shm && df -Pk /dev/shm | awk 'NR == 2 && $$4 >= 2097152 {ok = 1} END {exit !ok}' \
+	&& echo /dev/shm || echo $${TMPDIR:-/tmp})
 
 test: lint
 	@tmp=$$(mktemp -d "$(TEST_TMP)/satudata-test.XXXXXX") && \
