@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.engine import migrate
 
-HEAD = "0014_compact_events"
+HEAD = "0015_event_digests"
 
 
 def downgrade(engine, revision: str) -> None:

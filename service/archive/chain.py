@@ -45,6 +45,9 @@ EVENT_FIELDS = (
 )
 _TYPES = {"s": Text, "i": Integer, "f": Float, "d": DateTime}
 KINDS = {"arsip": (t.archive, ARCHIVE_FIELDS), "audit": (t.events, EVENT_FIELDS)}
+# Bytes kept of each field's CRC: an audit event keeps one (DECISIONS.md #151), enough to name the
+# changed field but once in 256 tamperings; records stored before keep their four.
+FIELD_BYTES = {"arsip": 4, "audit": 1}
 KIND_NAMES = {"arsip": "versi arsip", "audit": "peristiwa audit"}
 FIELD_NAMES = {"nilai_teks": "nilai (teks)", "oleh": "oleh", "at": "waktu", "verified_at": "waktu verifikasi",
                "archived_at": "waktu arsip", "content_hash": "sidik isi", "chain_seq": "urutan rantai",
@@ -115,10 +118,18 @@ def _texts(values: list, memo: dict | None = None) -> list[tuple[str, int]]:
     return out
 
 
-def _field_digests(values: list, memo: dict | None = None) -> str:
-    """A CRC per field, only to name which field changed; the chain's strength is the SHA-256."""
-    crcs = [crc for _, crc in _texts(values, memo)]
-    return struct.pack(f">{len(crcs)}I", *crcs).hex()
+def _pack(crcs: list[int], width: int) -> str:
+    """The CRCs as hex, each cut to its ``width`` low bytes (4: the whole CRC-32)."""
+    if width == 4:
+        return struct.pack(f">{len(crcs)}I", *crcs).hex()
+    mask = (1 << 8 * width) - 1
+    return b"".join((crc & mask).to_bytes(width, "big") for crc in crcs).hex()
+
+
+def _field_digests(values: list, memo: dict | None = None, width: int = 4) -> str:
+    """A CRC per field (its ``width`` low bytes), only to name which field changed; the chain's
+    strength is the SHA-256."""
+    return _pack([crc for _, crc in _texts(values, memo)], width)
 
 
 def _digest(prev: str, values: list, texts: list[tuple[str, int]] | None = None) -> str:
@@ -180,8 +191,9 @@ def _check(kind: str, record: Any, prev: str, opd: str, year: int, seq: int) -> 
     if _digest(prev, values) == m["chain_hash"]:
         return None
     stored = m.get("chain_fields") or ""
-    now = _field_digests(values)
-    changed = next((fields[i][0] for i in range(len(fields)) if stored[8 * i:8 * i + 8] != now[8 * i:8 * i + 8]),
+    w = 2 * (len(stored) // (2 * len(fields)) or FIELD_BYTES[kind])  # hex digits a field: as it was stored
+    now = _field_digests(values, width=w // 2)
+    changed = next((fields[i][0] for i in range(len(fields)) if stored[w * i:w * i + w] != now[w * i:w * i + w]),
                    "" if stored == now else "sidik")
     return Break(opd, year, kind, seq, _what(kind, record), "" if changed == "sidik" and not stored else changed)
 
@@ -193,6 +205,7 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
     if not records:
         return
     table, fields = KINDS[kind]
+    width = FIELD_BYTES[kind]
     by_opd: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         by_opd.setdefault(rec["opd"], []).append(rec)
@@ -208,7 +221,7 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
             rec["chain_year"], rec["chain_seq"] = year, seq
             values = _values(rec, fields, canon)
             texts = _texts(values, crcs)
-            rec["chain_fields"] = struct.pack(f">{len(texts)}I", *(crc for _, crc in texts)).hex()
+            rec["chain_fields"] = _pack([crc for _, crc in texts], width)
             rec["chain_hash"] = prev = _digest(prev, values, texts)
         if head is None:
             conn.execute(insert(t.chains).values(opd=opd, tahun=year, jenis=kind, seq=seq, head=prev,
@@ -335,7 +348,7 @@ def chain_existing(conn: Connection) -> None:
             seq, prev = chains.get(key, (0, GENESIS))
             rec["chain_year"], rec["chain_seq"] = key[1], seq + 1
             values = _values(rec, fields)
-            rec["chain_fields"] = _field_digests(values)
+            rec["chain_fields"] = _field_digests(values)  # as migration 0011 wrote them
             rec["chain_hash"] = _digest(prev, values)
             chains[key] = (seq + 1, rec["chain_hash"])
         if records:

@@ -1,8 +1,8 @@
 """The archive database's tables (SQLAlchemy Core), portable to SQLite, PostgreSQL and MariaDB."""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+                        TypeDecorator, UniqueConstraint)
 
 from sqlalchemy.dialects import mysql
 
@@ -12,10 +12,27 @@ LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 metadata = MetaData()
 
 
-def _chain_columns() -> list[Column]:
-    """Each append-only record's place in its hash chain (service/archive/chain.py)."""
-    return [Column("chain_year", Integer), Column("chain_seq", Integer), Column("chain_hash", String(64)),
-            Column("chain_fields", String(255))]
+class Digest(TypeDecorator):
+    """A digest the code holds as hex text, stored as its bytes: half the size (migration 0015)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else bytes.fromhex(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, str):  # text: an archive not yet migrated (before 0015)
+            return value
+        return bytes(value).hex()
+
+
+def _chain_columns(binary: bool = False) -> list[Column]:
+    """Each append-only record's place in its hash chain (service/archive/chain.py); the audit
+    events keep their digests as bytes (DECISIONS.md #151)."""
+    return [Column("chain_year", Integer), Column("chain_seq", Integer),
+            Column("chain_hash", Digest() if binary else String(64)),
+            Column("chain_fields", Digest() if binary else String(255))]
 
 tabs = Table(
     "tabs", metadata,
@@ -96,7 +113,7 @@ events = Table(
     Column("column_key", String(64)),
     Column("old_value", LongText),
     Column("new_value", LongText),
-    *_chain_columns(),
+    *_chain_columns(binary=True),
     Index("ix_events_row", "opd", "row_id"),
     Index("ix_events_chain", "opd", "chain_year", "chain_seq", unique=True),
 )

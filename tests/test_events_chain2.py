@@ -1,0 +1,78 @@
+"""Audit events a quarter of their size (DECISIONS.md #151): an archive at 0014 migrates to head
+and nothing is lost. Every reader prints what it printed, every chain verifies with the same heads
+(so a Berita Acara or backup manifest printed before still matches), a break made before the
+migration is named the same way after it, and the downgrade gives back 0014's columns byte for byte."""
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from service.archive import chain, schema as t
+from service.archive.engine import migrate
+from tests.test_compact_events import _outputs, _year_of_work
+from tests.test_migrations import downgrade
+from tests.test_sop_flow import OPD
+
+PREVIOUS = "0014_compact_events"
+
+
+def _raw(engine) -> list[tuple]:
+    """The events as stored, every column, read without the code's types."""
+    with engine.connect() as conn:
+        return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+                for r in conn.execute(text("SELECT * FROM events ORDER BY id"))]
+
+
+def _sizes(engine) -> set[tuple[int, int]]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(text("length(chain_hash)"), text("length(chain_fields)"))
+                                .select_from(t.events)).all())
+
+
+def test_an_archive_at_0014_migrates_and_every_reader_and_head_stays_the_same(db_world, tmp_path):
+    world = db_world
+    rids, moment = _year_of_work(world)
+    engine = world.store.engine
+    downgrade(engine, PREVIOUS)
+    stored = _raw(engine)
+    before = _outputs(world, tmp_path, rids, moment, "lama")  # the readers of today's code, on 0014's columns
+    heads = chain.heads(engine)
+    migrate(engine)
+
+    after = _outputs(world, tmp_path, rids, moment, "baru")
+    for key in before:
+        assert after[key] == before[key], key
+    assert chain.heads(engine) == heads  # no head moves: documents printed before still match
+    found = chain.verify(engine)
+    assert found.ok and found.records, [b.message for b in found.breaks]
+    assert _sizes(engine) == {(32, len(chain.EVENT_FIELDS))}  # bytes, one of CRC a field
+    downgrade(engine, PREVIOUS)
+    assert _raw(engine) == stored  # 0014's form again, byte for byte
+
+
+def test_a_break_made_before_the_migration_is_named_the_same_way_after_it(db_world):
+    world = db_world
+    _year_of_work(world)
+    engine = world.store.engine
+    downgrade(engine, PREVIOUS)
+    with engine.begin() as conn:  # someone changes who made the fifth status change, behind the product's back
+        victim = conn.execute(text("SELECT id FROM events WHERE kind = 'status' ORDER BY id")).all()[4].id
+        conn.execute(text("UPDATE events SET oleh = 'orang lain' WHERE id = :id"), {"id": victim})
+    broken = [b.as_dict() for b in chain.verify(engine).breaks]
+    assert [(b["jenis"], b["kolom"]) for b in broken] == [("audit", "oleh")]
+    migrate(engine)
+    assert [b.as_dict() for b in chain.verify(engine).breaks] == broken
+    downgrade(engine, PREVIOUS)
+    assert [b.as_dict() for b in chain.verify(engine).breaks] == broken
+
+
+def test_new_events_after_the_migration_chain_onto_the_old_heads(db_world):
+    world = db_world
+    rids, _ = _year_of_work(world)
+    engine = world.store.engine
+    downgrade(engine, PREVIOUS)
+    migrate(engine)
+    world.backend.set(OPD, rids[0], "Nilai", "40")
+    world.poll()
+    found = chain.verify(engine)
+    assert found.ok, [b.message for b in found.breaks]
+    assert _sizes(engine) == {(32, len(chain.EVENT_FIELDS))}
