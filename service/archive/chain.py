@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, insert, inspect, select, update
 from sqlalchemy import DateTime, Float, Integer, Text, column as sa_column, table as sa_table
 
-from service.archive import schema as t
+from service.archive import schema as t, texts
 from service.archive.timestamps import to_db as _utc
 from service.timefmt import to_wib, zone_label
 
@@ -187,7 +187,7 @@ def _what(kind: str, record: Any) -> str:
 def _check(kind: str, record: Any, prev: str, opd: str, year: int, seq: int) -> Break | None:
     fields = KINDS[kind][1]
     values = _values(record, fields)
-    m = record._mapping
+    m = record if isinstance(record, dict) else record._mapping
     if _digest(prev, values) == m["chain_hash"]:
         return None
     stored = m.get("chain_fields") or ""
@@ -233,28 +233,46 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
 
 def _verify_tail(conn: Connection, kind: str, opd: str, year: int, seq: int, head: str) -> None:
     """The chain's last record (and the one before, for its hash) against the recorded head."""
-    table = KINDS[kind][0]
-    col = table.c
-    last = conn.execute(select(table).where(col.opd == opd, col.chain_year == year)
-                        .order_by(col.chain_seq.desc()).limit(2)).all()
+    query, col, read = _source(conn, kind, current=True)
+    last = [read(r) for r in conn.execute(query.where(col.opd == opd, col.chain_year == year)
+                                          .order_by(col.chain_seq.desc()).limit(2))]
     if not last:
         if seq:
             raise ChainBroken(Break(opd, year, kind, seq, "rekaman terakhir", missing=True))
         return
     tail = last[0]
-    if tail.chain_seq != seq:
+    if tail["chain_seq"] != seq:
         raise ChainBroken(Break(opd, year, kind, seq, "rekaman terakhir", missing=True))
     if seq == 1:
         prev = GENESIS
-    elif len(last) == 2 and last[1].chain_seq == seq - 1:
-        prev = last[1].chain_hash
+    elif len(last) == 2 and last[1]["chain_seq"] == seq - 1:
+        prev = last[1]["chain_hash"]
     else:
         raise ChainBroken(Break(opd, year, kind, seq - 1, "rekaman sebelum yang terakhir", missing=True))
     found = _check(kind, tail, prev, opd, year, seq)
-    if found is None and tail.chain_hash != head:
+    if found is None and tail["chain_hash"] != head:
         found = Break(opd, year, kind, seq, _what(kind, tail), "kepala rantai")
     if found is not None:
         raise ChainBroken(found)
+
+
+def _source(conn: Connection, kind: str, current: bool = False):
+    """(select of the kind's records, the columns to narrow and order it by, a reader giving each
+    row as a dict of the chained fields). The audit events' texts are joined from event_texts
+    (DECISIONS.md #151); an archive not yet migrated that far (``current`` False) is read as its
+    events table stands, so a chain can be verified before and after a migration alike."""
+    table = KINDS[kind][0]
+    if kind == "audit":
+        if current or inspect(conn).has_table(t.event_texts.name):
+            return texts.joined(), table.c, texts.logical
+        table = Table(table.name, MetaData(), autoload_with=conn)  # the columns as that revision left them
+        return select(table), table.c, lambda r: {**r._mapping, "chain_hash": _hex(r.chain_hash),
+                                                   "chain_fields": _hex(r.chain_fields)}
+    return select(table), table.c, lambda r: dict(r._mapping)
+
+
+def _hex(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else bytes(value).hex()
 
 
 @dataclass
@@ -290,27 +308,28 @@ def verify(engine: Engine) -> Verification:
     recorded = {(h["opd"], h["tahun"], h["jenis"]): h for h in out.heads}
     seen: set[tuple[str, int, str]] = set()
     with engine.connect() as conn:
-        for kind, (table, _fields) in KINDS.items():
-            col = table.c
-            out.unchained += conn.execute(select(func.count()).select_from(table).where(col.chain_seq.is_(None))).scalar()
+        for kind in KINDS:
+            query, col, read = _source(conn, kind)
+            out.unchained += conn.execute(select(func.count()).select_from(col.id.table)
+                                          .where(col.chain_seq.is_(None))).scalar()
             state: dict[tuple[str, int], tuple[int, str, bool]] = {}  # chain -> (seq, prev, broken)
-            query = (select(table).where(col.chain_seq.is_not(None))
-                     .order_by(col.opd, col.chain_year, col.chain_seq))
-            for r in conn.execution_options(yield_per=2000).execute(query):
+            query = query.where(col.chain_seq.is_not(None)).order_by(col.opd, col.chain_year, col.chain_seq)
+            for row in conn.execution_options(yield_per=2000).execute(query):
                 out.records += 1
-                key = (r.opd, r.chain_year)
+                r = read(row)
+                key = (r["opd"], r["chain_year"])
                 seq, prev, broken = state.get(key, (0, GENESIS, False))
                 if broken:
                     continue
-                if r.chain_seq != seq + 1:
-                    out.breaks.append(Break(r.opd, r.chain_year, kind, seq + 1,
+                if r["chain_seq"] != seq + 1:
+                    out.breaks.append(Break(r["opd"], r["chain_year"], kind, seq + 1,
                                             f"sebelum {_what(kind, r)}", missing=True))
                     state[key] = (seq, prev, True)
                     continue
-                found = _check(kind, r, prev, r.opd, r.chain_year, r.chain_seq)
+                found = _check(kind, r, prev, r["opd"], r["chain_year"], r["chain_seq"])
                 if found is not None:
                     out.breaks.append(found)
-                state[key] = (r.chain_seq, r.chain_hash, found is not None)
+                state[key] = (r["chain_seq"], r["chain_hash"], found is not None)
             for (opd, year), (seq, prev, broken) in sorted(state.items()):
                 seen.add((opd, year, kind))
                 head = recorded.get((opd, year, kind))

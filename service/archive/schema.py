@@ -6,6 +6,8 @@ from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, LargeB
 
 from sqlalchemy.dialects import mysql
 
+from service.archive.cells import Cells
+
 # MariaDB's TEXT holds 64 KiB; a cell may hold 50,000 characters of UTF-8.
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
@@ -104,18 +106,28 @@ events = Table(
     Column("row_id", String(80), nullable=False),
     Column("from_state", String(16)),
     Column("to_state", String(16), nullable=False),
-    Column("reason", LongText, nullable=False),
-    Column("cell_values", LongText, nullable=False),
+    Column("cell_values", Cells(), nullable=False),  # the JSON text, stored deflated (DECISIONS.md #151)
     # DECISIONS.md #11, #12: who made the change and how that is known; value changes of one cell
     Column("kind", String(16), nullable=False, default="status"),  # "status", "nilai" or "komentar"
-    Column("oleh", LongText),
-    Column("bagaimana", LongText),
-    Column("column_key", String(64)),
+    # the reason, oleh, bagaimana and column_key, stored once in event_texts (DECISIONS.md #151)
+    Column("teks", Integer, nullable=False),
     Column("old_value", LongText),
     Column("new_value", LongText),
     *_chain_columns(binary=True),
     Index("ix_events_row", "opd", "row_id"),
     Index("ix_events_chain", "opd", "chain_year", "chain_seq", unique=True),
+)
+
+# An audit event's texts, each distinct set once (service/archive/texts.py, DECISIONS.md #151).
+event_texts = Table(
+    "event_texts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sidik", String(64), nullable=False, unique=True),
+    Column("reason", LongText),  # with ubah: the part before the values the event moved
+    Column("ubah", Boolean, nullable=False),
+    Column("oleh", LongText),
+    Column("bagaimana", LongText),
+    Column("column_key", String(64)),
 )
 
 archive = Table(
