@@ -106,3 +106,37 @@ def test_a_backup_made_at_0014_restores_into_this_version_with_every_text(db_wor
         assert got == expected and chain.heads(restored) == chain.heads(engine)
     finally:
         restored.dispose()
+
+
+def test_a_changed_shared_text_is_caught_at_the_first_event_that_names_it(db_world):
+    world = db_world
+    _year_of_work(world)
+    engine = world.store.engine
+    e, x = t.events.c, t.event_texts
+    with engine.begin() as conn:  # someone rewrites one stored "oleh", which many events name
+        victim = conn.execute(select(e.teks).where(e.kind == "status").order_by(e.id).offset(2).limit(1)).scalar_one()
+        first = conn.execute(select(e.chain_seq).where(e.teks == victim).order_by(e.id).limit(1)).scalar_one()
+        conn.execute(x.update().where(x.c.id == victim).values(oleh="Orang Lain"))
+    found = chain.verify(engine).breaks[0]
+    assert (found.kind, found.field, found.seq) == ("audit", "oleh", first)
+
+
+def test_a_value_change_reason_is_kept_as_its_words_and_written_again_from_its_values():
+    from service.archive.texts import entry, logical_of
+    long = "x" * 90
+    cases = [
+        ("Nilai diubah: '12' → '31'", "12", "31"),
+        ("Nilai diubah: (kosong) → '31'", "", "31"),
+        (f"Keterangan diubah: '{'x' * 80}…' → (kosong)", long, "  "),
+        ("Nilai diubah oleh orang lain", "12", "31"),  # not the values' form: kept whole
+        ("baris baru", None, None),
+    ]
+    for reason, old, new in cases:
+        event = {"reason": reason, "old_value": old, "new_value": new, "oleh": "Sari", "bagaimana": "b",
+                 "column_key": "nilai"}
+        stored = entry(event)
+        assert stored[1] == (reason.endswith(("'31'", "(kosong)")) and old is not None)
+        read = logical_of({"reason": stored[0], "ubah": stored[1], "oleh": stored[2], "bagaimana": stored[3],
+                           "column_key": stored[4], "old_value": old, "new_value": new})
+        assert read["reason"] == reason and read["oleh"] == "Sari"
+    assert entry({"reason": "Nilai diubah: '1' → '2'", "old_value": "1", "new_value": "2"})[0] == "Nilai diubah: "
