@@ -283,10 +283,11 @@ def restore(path: Path, url: str) -> tuple[Manifest, chain.Verification]:
         if manifest.skema and manifest.skema not in known_revisions():
             raise BackupError(f"Cadangan dibuat oleh versi produk yang lebih baru (skema {manifest.skema}); "
                                   "pasang versi itu untuk memulihkannya")
-        older = bool(manifest.skema) and manifest.skema != head_revision()
+        older = manifest.skema or ""
+        older = older if older and older != head_revision() else ""
         if older:  # loaded into the tables of its own revision, then migrated: nothing is dropped on the way
             engine = create_engine(url)
-            migrate(engine, manifest.skema)
+            migrate(engine, older)
         else:
             engine = make_engine(url, upgrade=True)
         try:

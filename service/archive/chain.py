@@ -265,14 +265,8 @@ def _source(conn: Connection, kind: str, current: bool = False):
     if kind == "audit":
         if current or inspect(conn).has_table(t.event_texts.name):
             return texts.joined(), table.c, texts.logical
-        table = Table(table.name, MetaData(), autoload_with=conn)  # the columns as that revision left them
-        return select(table), table.c, lambda r: {**r._mapping, "chain_hash": _hex(r.chain_hash),
-                                                   "chain_fields": _hex(r.chain_fields)}
+        table = Table(table.name, MetaData(), autoload_with=conn)  # as that revision left it: texts, hex digests
     return select(table), table.c, lambda r: dict(r._mapping)
-
-
-def _hex(value: Any) -> Any:
-    return value if value is None or isinstance(value, str) else bytes(value).hex()
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Migration 0015 (DECISIONS.md #151): the audit events' chain digests stored as bytes, each
-field's CRC cut to one byte, and their repeated texts stored once in event_texts
-(service/archive/texts.py). The chain's canonical form does not change, so no hash and no head
-moves: a head printed before (a Berita Acara, a backup manifest, an evidence pack) still matches.
+field's CRC cut to one byte, their repeated texts stored once in event_texts
+(service/archive/texts.py) and their cells deflated (service/archive/cells.py). The chain's
+canonical form does not change, so no hash and no head moves: a head printed before (a Berita
+Acara, a backup manifest, an evidence pack) still matches.
 
 Both directions go page by page (never the whole table in memory). Upgrading keeps the low byte
 of each stored CRC as it was stored (a record changed before still names its field); the

@@ -41,9 +41,9 @@ def entry(ev: dict[str, Any]) -> tuple:
     bagaimana, column_key)."""
     reason = ev.get("reason")
     moved = _moved(ev.get("old_value"), ev.get("new_value"))
-    ubah = bool(moved) and isinstance(reason, str) and reason.endswith(moved)
-    if ubah:
-        reason = reason[:len(reason) - len(moved)]  # type: ignore[index]
+    ubah = False
+    if moved is not None and isinstance(reason, str) and reason.endswith(moved):
+        reason, ubah = reason[:len(reason) - len(moved)], True
     return (reason, ubah, ev.get("oleh"), ev.get("bagaimana"), ev.get("column_key"))
 
 
@@ -62,8 +62,9 @@ def ids(conn: Connection, keys: set[tuple]) -> dict[tuple, int]:
             found[by_sidik[r.sidik]] = r.id
     for s, k in sorted(by_sidik.items()):
         if k not in found:
-            found[k] = conn.execute(insert(t.event_texts).values(
-                sidik=s, reason=k[0], ubah=k[1], oleh=k[2], bagaimana=k[3], column_key=k[4])).inserted_primary_key[0]
+            added = conn.execute(insert(t.event_texts).values(
+                sidik=s, reason=k[0], ubah=k[1], oleh=k[2], bagaimana=k[3], column_key=k[4])).inserted_primary_key
+            found[k] = added[0]  # type: ignore[index]
     return found
 
 
