@@ -18,7 +18,9 @@ each column holds per event before and after.
 ``--tulis``: what compacting costs the poller's commits instead: bench/store_apply.py's three
 cycles (first poll, every row edited, every row archived) applied with the Store as it is and
 with ``compact_events`` replaced by a no-op (the floor: the old writer), in the same run; CPU
-minima and their ratio.
+minima and their ratio. ``--tulis 0015``: the same against the Store with 0015's write work
+replaced (texts named from a dict kept in memory, no digest or lookup; cells stored as their
+plain bytes).
 """
 from __future__ import annotations
 
@@ -54,22 +56,47 @@ def column_bytes(engine) -> dict[str, float]:
     return {name: float(s) / n for name, s in zip(names, sums)}
 
 
-def write_cost(n_opds: int, rows: int, repeat: int) -> None:
+_KNOWN: dict[tuple, int] = {}
+
+
+def _remembered(conn, events) -> None:
+    """The floor of ``--tulis 0015``: each event's texts named from a dict this process keeps, a
+    new set inserted without a digest or a lookup (correct for one process on one archive only)."""
+    from service.archive import schema, texts
+    for ev in events:
+        key = texts.entry(ev)
+        if key not in _KNOWN:
+            _KNOWN[key] = conn.execute(schema.event_texts.insert().values(
+                sidik=f"{len(_KNOWN):064d}", reason=key[0], ubah=key[1], oleh=key[2], bagaimana=key[3],
+                column_key=key[4])).inserted_primary_key[0]
+        for name in texts.FIELDS:
+            ev.pop(name, None)
+        ev["teks"] = _KNOWN[key]
+
+
+def write_cost(n_opds: int, rows: int, repeat: int, what: str) -> None:
+    """``what`` "0014": compact_events against a no-op; "0015": the texts' digests and lookup and
+    the cells' deflating against texts named from a dict in memory and cells as their plain bytes."""
     from bench.store_apply import applies_cpu, plans
-    from service.archive import store as module
+    from service.archive import cells, store as module, texts
     opds = [f"OPD{i:02d}" for i in range(n_opds)]
     first, edited, verified = plans(opds, rows, "sqlite")
-    real = module.compact_events
+    real = module.compact_events, texts.refer, cells.pack
 
-    def cycles(compact: bool) -> dict[str, float]:
-        module.compact_events = real if compact else (lambda conn, events: None)
+    def cycles(product: bool) -> dict[str, float]:
+        if not product and what == "0014":
+            module.compact_events = lambda conn, events: None
+        elif not product:
+            texts.refer, cells.pack = _remembered, lambda text: text.encode()
+            _KNOWN.clear()  # a fresh archive each time
         try:
             return applies_cpu(first, edited, verified)
         finally:
-            module.compact_events = real
+            module.compact_events, texts.refer, cells.pack = real
     runs = [(cycles(True), cycles(False)) for _ in range(repeat)]
     print(f"{n_opds} OPD x {rows} baris, sqlite; detik CPU, minimum dari {repeat} kali")
-    print(f"{'fase':<22}{'ringkas':>10}{'penulis lama':>14}{'rasio':>8}")
+    floor = "penulis lama" if what == "0014" else "tanpa 0015"
+    print(f"{'fase':<22}{'produk':>10}{floor:>14}{'rasio':>8}")
     for name in runs[0][0]:
         compact = min(r[0][name] for r in runs)
         floor = min(r[1][name] for r in runs)
@@ -81,11 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--opds", type=int, default=10)
     parser.add_argument("--rows", type=int, default=200)
     parser.add_argument("--tahun", type=int, default=3)
-    parser.add_argument("--tulis", action="store_true", help="the write cost instead of the size")
+    parser.add_argument("--tulis", nargs="?", const="0014", choices=("0014", "0015"),
+                        help="the write cost instead of the size: of 0014's compaction, or of 0015's texts and cells")
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
     if args.tulis:
-        write_cost(args.opds, args.rows, args.repeat)
+        write_cost(args.opds, args.rows, args.repeat, args.tulis)
         return 0
 
     from bench.dashboard import GrownArchive
