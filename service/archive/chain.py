@@ -220,9 +220,9 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
             seq += 1
             rec["chain_year"], rec["chain_seq"] = year, seq
             values = _values(rec, fields, canon)
-            texts = _texts(values, crcs)
-            rec["chain_fields"] = _pack([crc for _, crc in texts], width)
-            rec["chain_hash"] = prev = _digest(prev, values, texts)
+            encoded = _texts(values, crcs)
+            rec["chain_fields"] = _pack([crc for _, crc in encoded], width)
+            rec["chain_hash"] = prev = _digest(prev, values, encoded)
         if head is None:
             conn.execute(insert(t.chains).values(opd=opd, tahun=year, jenis=kind, seq=seq, head=prev,
                                                  updated_at=_utc(now)))

@@ -145,7 +145,8 @@ class Queries:
             query = query.where(e.c.opd == opd)
         keys = ("id", "at", "opd", "row_id", "from_state", "to_state", "reason", "cycle_id", "oleh", "bagaimana", "kind")
         with self.engine.connect() as conn:
-            return [{**{k: e[k] for k in keys}, "at": _aware(e["at"])} for e in map(texts.logical, conn.execute(query))]
+            return [{**{k: ev[k] for k in keys}, "at": _aware(ev["at"])}
+                    for ev in map(texts.logical, conn.execute(query))]
 
     def row_history(self, opd: str, row_id: str, limit: int = 5000) -> list[dict]:
         """Every event of one row, oldest first: state changes and value changes (DECISIONS.md #12)."""
