@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from service.archive import schema as t  # noqa: E402
+from service.archive import schema as t, texts  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
 from service.archive.store import Store, make_engine  # noqa: E402
 
@@ -117,6 +117,7 @@ def build(folder: Path, n_opds: int = 40, n_rows: int = 500, n_versions: int = 5
                                        "message": "", "header_note": None,
                                        "checked_at": NOW.replace(tzinfo=None)} for o in opds])
         conn.execute(insert(t.rows), rows)
+        texts.refer(conn, events)
         conn.execute(insert(t.events), events)
         conn.execute(insert(t.archive), archive)
         conn.execute(insert(t.cycles), cycles)

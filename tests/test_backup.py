@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from service.archive import backup, chain, schema
+from service.archive import backup, chain
 from service.archive.queries import Queries
 from tests.conftest import World
 from tests.test_store import OPD, _walk_to_archive
@@ -19,11 +19,8 @@ def _archive_snapshot(engine) -> tuple:
     reads = Queries(engine)
     rows = [(r["opd"], r["id"], r["versi"], r["nilai_teks"] if "nilai_teks" in r else r["nilai"], r["tahun"])
             for r in reads.archive_rows(all_versions=True)]
-    with engine.connect() as conn:
-        events = conn.execute(select(schema.events.c.opd, schema.events.c.row_id, schema.events.c.to_state,
-                                     schema.events.c.oleh, schema.events.c.chain_hash)
-                              .order_by(schema.events.c.opd, schema.events.c.chain_seq)).all()
-    return rows, [tuple(e) for e in events]
+    events = sorted(reads.events(limit=100_000, kind=None), key=lambda e: (e["opd"], e["chain_seq"]))
+    return rows, [(e["opd"], e["row_id"], e["to_state"], e["oleh"], e["chain_hash"]) for e in events]
 
 
 def _backup_mid_cycle(world: World, folder: Path):

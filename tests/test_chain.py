@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
-from service.archive import chain, schema
+from service.archive import chain, schema, texts
 from service.reconcile.plan import TabStatus
 from tests.test_store import OPD, _walk_to_archive
+
+
+def _retell(conn, event_id: int, oleh: str) -> None:
+    """Someone makes one event say another "oleh", behind the product's back: the event is pointed
+    at a copy of its texts (event_texts, DECISIONS.md #151) that names someone else."""
+    x, e = schema.event_texts, schema.events
+    mine = conn.execute(select(x).join(e, e.c.teks == x.c.id).where(e.c.id == event_id)).one()
+    copy = {k: v for k, v in mine._mapping.items() if k != "id"}
+    forged = conn.execute(insert(x).values({**copy, "sidik": "f" * 64, "oleh": oleh}))
+    conn.execute(update(e).where(e.c.id == event_id).values(teks=forged.inserted_primary_key[0]))
 
 
 def _verified(world):
@@ -57,7 +67,7 @@ def test_a_changed_audit_oleh_is_caught(db_world):
     e = schema.events
     with db_world.store.engine.begin() as conn:
         target = conn.execute(select(e.c.id, e.c.chain_seq).order_by(e.c.id).limit(1).offset(3)).one()
-        conn.execute(update(e).where(e.c.id == target.id).values(oleh="Orang Lain"))
+        _retell(conn, target.id, "Orang Lain")
     found = chain.verify(db_world.store.engine)
     first = found.breaks[0]
     assert (first.kind, first.field, first.seq) == ("audit", "oleh", target.chain_seq)
@@ -84,7 +94,7 @@ def test_the_poller_refuses_to_append_to_a_broken_tail_and_holds_the_tab(world):
     e = schema.events
     with world.store.engine.begin() as conn:
         last = conn.execute(select(e.c.id).order_by(e.c.id.desc()).limit(1)).scalar()
-        conn.execute(update(e).where(e.c.id == last).values(oleh="Bukan Sari"))
+        _retell(conn, last, "Bukan Sari")
         before = conn.execute(select(e.c.id).order_by(e.c.id.desc()).limit(1)).scalar()
     world.backend.set(OPD, rid, "Keterangan", "diubah")
     report = world.poll()
@@ -113,6 +123,7 @@ def test_appending_costs_the_same_queries_however_long_the_chain(world):
                 chain.append(conn, "audit", 2030, records, world.now)
             finally:
                 event.remove(world.store.engine, "before_cursor_execute", listener)
+            texts.refer(conn, records)
             conn.execute(schema.events.insert(), records)
         return len(statements)
 
@@ -122,7 +133,7 @@ def test_appending_costs_the_same_queries_however_long_the_chain(world):
 
 
 def test_the_migration_chains_an_archive_made_before_chains(db_url):
-    from sqlalchemy import MetaData, Table, create_engine, insert
+    from sqlalchemy import MetaData, Table, create_engine
 
     from service.archive.engine import migrate
     engine = create_engine(db_url)
@@ -147,8 +158,9 @@ def test_the_migration_chains_an_archive_made_before_chains(db_url):
         assert [(h["tahun"], h["jenis"], h["panjang"]) for h in found.heads] == [
             (2024, "audit", 2), (2025, "arsip", 1), (2025, "audit", 1)]
         with engine.begin() as conn:
-            conn.execute(update(schema.events).where(schema.events.c.chain_year == 2024)
-                         .values(oleh="Operator Lain"))
+            first = conn.execute(select(schema.events.c.id).where(schema.events.c.chain_year == 2024)
+                                 .order_by(schema.events.c.id)).scalars().first()
+            _retell(conn, first, "Operator Lain")
         assert chain.verify(engine).breaks[0].field == "oleh"
     finally:
         engine.dispose()

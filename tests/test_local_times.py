@@ -6,14 +6,14 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from service.archive import chain, schema
 from service.cli.commands import main
 from service.web.app import create_app
 from tests.conftest import WIB
 from tests.publish_world import write_toml
-from tests.test_chain import _verified
+from tests.test_chain import _retell, _verified
 
 
 def test_a_broken_audit_record_names_its_moment_in_wib(world):
@@ -21,7 +21,7 @@ def test_a_broken_audit_record_names_its_moment_in_wib(world):
     e = schema.events
     with world.store.engine.begin() as conn:
         target = conn.execute(select(e.c.id, e.c.at).order_by(e.c.id).limit(1).offset(3)).one()
-        conn.execute(update(e).where(e.c.id == target.id).values(oleh="Orang Lain"))
+        _retell(conn, target.id, "Orang Lain")
     message = chain.verify(world.store.engine).breaks[0].message
     local = target.at.replace(tzinfo=timezone.utc).astimezone(WIB)
     assert f"{local:%Y-%m-%d %H:%M:%S} WIB" in message and "UTC" not in message

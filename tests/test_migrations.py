@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, insert, select, 
 from service.archive import schema
 from service.archive.engine import migrate
 
-HEAD = "0014_compact_events"
+HEAD = "0015_event_digests"
 
 
 def downgrade(engine, revision: str) -> None:
@@ -227,9 +227,9 @@ def test_events_recorded_before_0008_read_as_state_changes_with_no_person(db_url
             conn.execute(insert(old_events).values(at=text("CURRENT_TIMESTAMP"), opd="DINKES", row_id="DINKES-0001",
                                                    from_state="1", to_state="3", reason="Dicek", cell_values="{}"))
         migrate(engine)
-        with engine.connect() as conn:
-            event = conn.execute(select(schema.events.c.kind, schema.events.c.oleh, schema.events.c.to_state)).one()
-        assert tuple(event) == ("status", None, "3")
+        from service.archive.queries import Queries
+        event = Queries(engine).events(kind=None)[0]
+        assert (event["kind"], event["oleh"], event["to_state"], event["reason"]) == ("status", None, "3", "Dicek")
     finally:
         engine.dispose()
 

@@ -27,7 +27,7 @@ from sqlalchemy import Boolean, Connection, DateTime, Engine, Float, Integer, cr
 from sqlalchemy.engine import make_url
 
 from service.archive import chain, schema as t
-from service.archive.engine import known_revisions, schema_revision
+from service.archive.engine import head_revision, known_revisions, migrate, schema_revision
 
 PREFIX = "cadangan-"
 DUMP = "arsip.jsonl.gz"
@@ -283,10 +283,16 @@ def restore(path: Path, url: str) -> tuple[Manifest, chain.Verification]:
         if manifest.skema and manifest.skema not in known_revisions():
             raise BackupError(f"Cadangan dibuat oleh versi produk yang lebih baru (skema {manifest.skema}); "
                                   "pasang versi itu untuk memulihkannya")
-        engine = make_engine(url, upgrade=True)
+        older = manifest.skema or ""
+        older = older if older and older != head_revision() else ""
+        if older:  # loaded into the tables of its own revision, then migrated: nothing is dropped on the way
+            engine = create_engine(url)
+            migrate(engine, older)
+        else:
+            engine = make_engine(url, upgrade=True)
         try:
             with engine.begin() as conn:
-                types = {tb.name: tb for tb in _tables()}
+                types = _tables_as_of(conn) if older else {tb.name: tb for tb in _tables()}
                 for name, columns, batch in _rows(zf):
                     table = types.get(name)
                     if table is None:
@@ -294,7 +300,9 @@ def restore(path: Path, url: str) -> tuple[Manifest, chain.Verification]:
                     keep = [i for i, c in enumerate(columns) if c in table.c]
                     conn.execute(insert(table), [{columns[i]: _decode(table.c[columns[i]], row[i]) for i in keep}
                                                  for row in batch])
-                _reset_sequences(conn)
+                _reset_sequences(conn, types)
+            if older:
+                migrate(engine)
             return manifest, chain.verify(engine)
         finally:
             engine.dispose()
@@ -315,11 +323,19 @@ def _decode(column, value: Any) -> Any:
     return value
 
 
-def _reset_sequences(conn: Connection) -> None:
+def _tables_as_of(conn: Connection) -> dict[str, Any]:
+    """The archive's tables as the database holds them (a revision before head), but the lease."""
+    from sqlalchemy import MetaData
+    found = MetaData()
+    found.reflect(bind=conn)
+    return {name: table for name, table in found.tables.items() if name not in ("leases", "alembic_version")}
+
+
+def _reset_sequences(conn: Connection, tables: dict[str, Any]) -> None:
     """PostgreSQL's serial counters start after the restored ids (MariaDB and SQLite do so themselves)."""
     if conn.dialect.name != "postgresql":
         return
-    for table in _tables():
+    for table in tables.values():
         pk = list(table.primary_key.columns)
         if len(pk) == 1 and isinstance(pk[0].type, Integer) and pk[0].autoincrement in (True, "auto"):
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "

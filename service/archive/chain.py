@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, insert, inspect, select, update
 from sqlalchemy import DateTime, Float, Integer, Text, column as sa_column, table as sa_table
 
-from service.archive import schema as t
+from service.archive import schema as t, texts
 from service.archive.timestamps import to_db as _utc
 from service.timefmt import to_wib, zone_label
 
@@ -45,6 +45,9 @@ EVENT_FIELDS = (
 )
 _TYPES = {"s": Text, "i": Integer, "f": Float, "d": DateTime}
 KINDS = {"arsip": (t.archive, ARCHIVE_FIELDS), "audit": (t.events, EVENT_FIELDS)}
+# Bytes kept of each field's CRC: an audit event keeps one (DECISIONS.md #151), enough to name the
+# changed field but once in 256 tamperings; records stored before keep their four.
+FIELD_BYTES = {"arsip": 4, "audit": 1}
 KIND_NAMES = {"arsip": "versi arsip", "audit": "peristiwa audit"}
 FIELD_NAMES = {"nilai_teks": "nilai (teks)", "oleh": "oleh", "at": "waktu", "verified_at": "waktu verifikasi",
                "archived_at": "waktu arsip", "content_hash": "sidik isi", "chain_seq": "urutan rantai",
@@ -115,10 +118,18 @@ def _texts(values: list, memo: dict | None = None) -> list[tuple[str, int]]:
     return out
 
 
-def _field_digests(values: list, memo: dict | None = None) -> str:
-    """A CRC per field, only to name which field changed; the chain's strength is the SHA-256."""
-    crcs = [crc for _, crc in _texts(values, memo)]
-    return struct.pack(f">{len(crcs)}I", *crcs).hex()
+def _pack(crcs: list[int], width: int) -> str:
+    """The CRCs as hex, each cut to its ``width`` low bytes (4: the whole CRC-32)."""
+    if width == 4:
+        return struct.pack(f">{len(crcs)}I", *crcs).hex()
+    mask = (1 << 8 * width) - 1
+    return b"".join((crc & mask).to_bytes(width, "big") for crc in crcs).hex()
+
+
+def _field_digests(values: list, memo: dict | None = None, width: int = 4) -> str:
+    """A CRC per field (its ``width`` low bytes), only to name which field changed; the chain's
+    strength is the SHA-256."""
+    return _pack([crc for _, crc in _texts(values, memo)], width)
 
 
 def _digest(prev: str, values: list, texts: list[tuple[str, int]] | None = None) -> str:
@@ -176,12 +187,13 @@ def _what(kind: str, record: Any) -> str:
 def _check(kind: str, record: Any, prev: str, opd: str, year: int, seq: int) -> Break | None:
     fields = KINDS[kind][1]
     values = _values(record, fields)
-    m = record._mapping
+    m = record if isinstance(record, dict) else record._mapping
     if _digest(prev, values) == m["chain_hash"]:
         return None
     stored = m.get("chain_fields") or ""
-    now = _field_digests(values)
-    changed = next((fields[i][0] for i in range(len(fields)) if stored[8 * i:8 * i + 8] != now[8 * i:8 * i + 8]),
+    w = 2 * (len(stored) // (2 * len(fields)) or FIELD_BYTES[kind])  # hex digits a field: as it was stored
+    now = _field_digests(values, width=w // 2)
+    changed = next((fields[i][0] for i in range(len(fields)) if stored[w * i:w * i + w] != now[w * i:w * i + w]),
                    "" if stored == now else "sidik")
     return Break(opd, year, kind, seq, _what(kind, record), "" if changed == "sidik" and not stored else changed)
 
@@ -193,6 +205,7 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
     if not records:
         return
     table, fields = KINDS[kind]
+    width = FIELD_BYTES[kind]
     by_opd: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         by_opd.setdefault(rec["opd"], []).append(rec)
@@ -207,9 +220,9 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
             seq += 1
             rec["chain_year"], rec["chain_seq"] = year, seq
             values = _values(rec, fields, canon)
-            texts = _texts(values, crcs)
-            rec["chain_fields"] = struct.pack(f">{len(texts)}I", *(crc for _, crc in texts)).hex()
-            rec["chain_hash"] = prev = _digest(prev, values, texts)
+            encoded = _texts(values, crcs)
+            rec["chain_fields"] = _pack([crc for _, crc in encoded], width)
+            rec["chain_hash"] = prev = _digest(prev, values, encoded)
         if head is None:
             conn.execute(insert(t.chains).values(opd=opd, tahun=year, jenis=kind, seq=seq, head=prev,
                                                  updated_at=_utc(now)))
@@ -220,28 +233,40 @@ def append(conn: Connection, kind: str, year: int, records: list[dict[str, Any]]
 
 def _verify_tail(conn: Connection, kind: str, opd: str, year: int, seq: int, head: str) -> None:
     """The chain's last record (and the one before, for its hash) against the recorded head."""
-    table = KINDS[kind][0]
-    col = table.c
-    last = conn.execute(select(table).where(col.opd == opd, col.chain_year == year)
-                        .order_by(col.chain_seq.desc()).limit(2)).all()
+    query, col, read = _source(conn, kind, current=True)
+    last = [read(r) for r in conn.execute(query.where(col.opd == opd, col.chain_year == year)
+                                          .order_by(col.chain_seq.desc()).limit(2))]
     if not last:
         if seq:
             raise ChainBroken(Break(opd, year, kind, seq, "rekaman terakhir", missing=True))
         return
     tail = last[0]
-    if tail.chain_seq != seq:
+    if tail["chain_seq"] != seq:
         raise ChainBroken(Break(opd, year, kind, seq, "rekaman terakhir", missing=True))
     if seq == 1:
         prev = GENESIS
-    elif len(last) == 2 and last[1].chain_seq == seq - 1:
-        prev = last[1].chain_hash
+    elif len(last) == 2 and last[1]["chain_seq"] == seq - 1:
+        prev = last[1]["chain_hash"]
     else:
         raise ChainBroken(Break(opd, year, kind, seq - 1, "rekaman sebelum yang terakhir", missing=True))
     found = _check(kind, tail, prev, opd, year, seq)
-    if found is None and tail.chain_hash != head:
+    if found is None and tail["chain_hash"] != head:
         found = Break(opd, year, kind, seq, _what(kind, tail), "kepala rantai")
     if found is not None:
         raise ChainBroken(found)
+
+
+def _source(conn: Connection, kind: str, current: bool = False):
+    """(select of the kind's records, the columns to narrow and order it by, a reader giving each
+    row as a dict of the chained fields). The audit events' texts are joined from event_texts
+    (DECISIONS.md #151); an archive not yet migrated that far (``current`` False) is read as its
+    events table stands, so a chain can be verified before and after a migration alike."""
+    table = KINDS[kind][0]
+    if kind == "audit":
+        if current or inspect(conn).has_table(t.event_texts.name):
+            return texts.joined(), table.c, texts.logical
+        table = Table(table.name, MetaData(), autoload_with=conn)  # as that revision left it: texts, hex digests
+    return select(table), table.c, lambda r: dict(r._mapping)
 
 
 @dataclass
@@ -277,27 +302,28 @@ def verify(engine: Engine) -> Verification:
     recorded = {(h["opd"], h["tahun"], h["jenis"]): h for h in out.heads}
     seen: set[tuple[str, int, str]] = set()
     with engine.connect() as conn:
-        for kind, (table, _fields) in KINDS.items():
-            col = table.c
-            out.unchained += conn.execute(select(func.count()).select_from(table).where(col.chain_seq.is_(None))).scalar()
+        for kind in KINDS:
+            query, col, read = _source(conn, kind)
+            out.unchained += conn.execute(select(func.count()).select_from(col.id.table)
+                                          .where(col.chain_seq.is_(None))).scalar()
             state: dict[tuple[str, int], tuple[int, str, bool]] = {}  # chain -> (seq, prev, broken)
-            query = (select(table).where(col.chain_seq.is_not(None))
-                     .order_by(col.opd, col.chain_year, col.chain_seq))
-            for r in conn.execution_options(yield_per=2000).execute(query):
+            query = query.where(col.chain_seq.is_not(None)).order_by(col.opd, col.chain_year, col.chain_seq)
+            for row in conn.execution_options(yield_per=2000).execute(query):
                 out.records += 1
-                key = (r.opd, r.chain_year)
+                r = read(row)
+                key = (r["opd"], r["chain_year"])
                 seq, prev, broken = state.get(key, (0, GENESIS, False))
                 if broken:
                     continue
-                if r.chain_seq != seq + 1:
-                    out.breaks.append(Break(r.opd, r.chain_year, kind, seq + 1,
+                if r["chain_seq"] != seq + 1:
+                    out.breaks.append(Break(r["opd"], r["chain_year"], kind, seq + 1,
                                             f"sebelum {_what(kind, r)}", missing=True))
                     state[key] = (seq, prev, True)
                     continue
-                found = _check(kind, r, prev, r.opd, r.chain_year, r.chain_seq)
+                found = _check(kind, r, prev, r["opd"], r["chain_year"], r["chain_seq"])
                 if found is not None:
                     out.breaks.append(found)
-                state[key] = (r.chain_seq, r.chain_hash, found is not None)
+                state[key] = (r["chain_seq"], r["chain_hash"], found is not None)
             for (opd, year), (seq, prev, broken) in sorted(state.items()):
                 seen.add((opd, year, kind))
                 head = recorded.get((opd, year, kind))
@@ -335,7 +361,7 @@ def chain_existing(conn: Connection) -> None:
             seq, prev = chains.get(key, (0, GENESIS))
             rec["chain_year"], rec["chain_seq"] = key[1], seq + 1
             values = _values(rec, fields)
-            rec["chain_fields"] = _field_digests(values)
+            rec["chain_fields"] = _field_digests(values)  # as migration 0011 wrote them
             rec["chain_hash"] = _digest(prev, values)
             chains[key] = (seq + 1, rec["chain_hash"])
         if records:

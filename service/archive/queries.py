@@ -13,7 +13,7 @@ from sqlalchemy import Engine, and_, exists, func, select
 
 from rules.fields import STANDAR_DATA
 from rules.findings import GALAT, PERINGATAN
-from service.archive import schema as t
+from service.archive import schema as t, texts
 from service.archive.compact import resolve
 from service.archive.store import box_notes_of
 from service.archive.timestamps import from_db as _aware
@@ -56,8 +56,9 @@ def _row(r) -> dict:
 
 
 def _events(conn, query) -> list[dict]:
-    """Events as read, each one's cell values the whole row (service.archive.compact folds them)."""
-    return resolve(conn, [{**r._mapping, "at": _aware(r.at)} for r in conn.execute(query)])
+    """Events as read (a ``texts.joined`` query), each with its texts and its cell values the
+    whole row (service.archive.compact folds them)."""
+    return resolve(conn, [{**row, "at": _aware(row["at"])} for row in map(texts.logical, conn.execute(query))])
 
 
 def _of_tabs(query, opd: str | None, kodes: Iterable[str] | None):
@@ -117,7 +118,7 @@ class Queries:
     def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None,
                kind: str | None = "status") -> list[dict]:
         """Newest first; state changes only unless ``kind`` says otherwise (None: every event)."""
-        query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)
+        query = texts.joined().order_by(t.events.c.id.desc()).limit(limit)
         if kind:
             query = query.where(t.events.c.kind == kind)
         if opd:
@@ -134,20 +135,22 @@ class Queries:
         workspace year), only that year's events of the OPD: its hash chain, read backwards in
         the ix_events_chain index, so closed years' events are never read (DECISIONS.md #142)."""
         e = t.events
-        query = (select(e.c.id, e.c.at, e.c.opd, e.c.row_id, e.c.from_state, e.c.to_state, e.c.reason,
-                        e.c.cycle_id, e.c.oleh, e.c.bagaimana, e.c.kind).where(e.c.kind.in_(kinds)).limit(limit))
+        query = (texts.joined(e.c.id, e.c.at, e.c.opd, e.c.row_id, e.c.from_state, e.c.to_state, e.c.cycle_id,
+                              e.c.kind, e.c.old_value, e.c.new_value).where(e.c.kind.in_(kinds)).limit(limit))
         if opd and year is not None:  # a chain's order is its events' order
             query = query.where(e.c.opd == opd, e.c.chain_year == year).order_by(e.c.chain_seq.desc())
         else:
             query = query.order_by(e.c.id.desc())
         if opd and year is None:
             query = query.where(e.c.opd == opd)
+        keys = ("id", "at", "opd", "row_id", "from_state", "to_state", "reason", "cycle_id", "oleh", "bagaimana", "kind")
         with self.engine.connect() as conn:
-            return [{**r._mapping, "at": _aware(r.at)} for r in conn.execute(query)]
+            return [{**{k: ev[k] for k in keys}, "at": _aware(ev["at"])}
+                    for ev in map(texts.logical, conn.execute(query))]
 
     def row_history(self, opd: str, row_id: str, limit: int = 5000) -> list[dict]:
         """Every event of one row, oldest first: state changes and value changes (DECISIONS.md #12)."""
-        query = (select(t.events).where(t.events.c.opd == opd, t.events.c.row_id == row_id)
+        query = (texts.joined().where(t.events.c.opd == opd, t.events.c.row_id == row_id)
                  .order_by(t.events.c.id).limit(limit))
         with self.engine.connect() as conn:
             return _events(conn, query)

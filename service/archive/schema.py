@@ -1,10 +1,12 @@
 """The archive database's tables (SQLAlchemy Core), portable to SQLite, PostgreSQL and MariaDB."""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+                        TypeDecorator, UniqueConstraint)
 
 from sqlalchemy.dialects import mysql
+
+from service.archive.cells import Cells
 
 # MariaDB's TEXT holds 64 KiB; a cell may hold 50,000 characters of UTF-8.
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
@@ -12,10 +14,27 @@ LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 metadata = MetaData()
 
 
-def _chain_columns() -> list[Column]:
-    """Each append-only record's place in its hash chain (service/archive/chain.py)."""
-    return [Column("chain_year", Integer), Column("chain_seq", Integer), Column("chain_hash", String(64)),
-            Column("chain_fields", String(255))]
+class Digest(TypeDecorator):
+    """A digest the code holds as hex text, stored as its bytes: half the size (migration 0015)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else bytes.fromhex(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, str):  # text: an archive not yet migrated (before 0015)
+            return value
+        return bytes(value).hex()
+
+
+def _chain_columns(binary: bool = False) -> list[Column]:
+    """Each append-only record's place in its hash chain (service/archive/chain.py); the audit
+    events keep their digests as bytes (DECISIONS.md #151)."""
+    return [Column("chain_year", Integer), Column("chain_seq", Integer),
+            Column("chain_hash", Digest() if binary else String(64)),
+            Column("chain_fields", Digest() if binary else String(255))]
 
 tabs = Table(
     "tabs", metadata,
@@ -87,18 +106,28 @@ events = Table(
     Column("row_id", String(80), nullable=False),
     Column("from_state", String(16)),
     Column("to_state", String(16), nullable=False),
-    Column("reason", LongText, nullable=False),
-    Column("cell_values", LongText, nullable=False),
+    Column("cell_values", Cells(), nullable=False),  # the JSON text, stored deflated (DECISIONS.md #151)
     # DECISIONS.md #11, #12: who made the change and how that is known; value changes of one cell
     Column("kind", String(16), nullable=False, default="status"),  # "status", "nilai" or "komentar"
+    # the reason, oleh, bagaimana and column_key, stored once in event_texts (DECISIONS.md #151)
+    Column("teks", Integer, nullable=False),
+    Column("old_value", LongText),
+    Column("new_value", LongText),
+    *_chain_columns(binary=True),
+    Index("ix_events_row", "opd", "row_id"),
+    Index("ix_events_chain", "opd", "chain_year", "chain_seq", unique=True),
+)
+
+# An audit event's texts, each distinct set once (service/archive/texts.py, DECISIONS.md #151).
+event_texts = Table(
+    "event_texts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sidik", String(64), nullable=False, unique=True),
+    Column("reason", LongText),  # with ubah: the part before the values the event moved
+    Column("ubah", Boolean, nullable=False),
     Column("oleh", LongText),
     Column("bagaimana", LongText),
     Column("column_key", String(64)),
-    Column("old_value", LongText),
-    Column("new_value", LongText),
-    *_chain_columns(),
-    Index("ix_events_row", "opd", "row_id"),
-    Index("ix_events_chain", "opd", "chain_year", "chain_seq", unique=True),
 )
 
 archive = Table(

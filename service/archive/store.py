@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 
 from rules.fields import STANDAR_DATA
-from service.archive import chain, phases, schema as t
+from service.archive import chain, phases, schema as t, texts
 from service.archive.bulk import execute_many
 from service.archive.compact import compact_events
 from service.archive.cycles import CycleLog
@@ -124,6 +124,7 @@ class Store:
             events = _event_rows(plan.events, cycle_id)
             compact_events(conn, events)  # each later snapshot of a row: only its changed cells
             chain.append(conn, "audit", year, events, now)
+            texts.refer(conn, events)  # the repeated texts by reference (DECISIONS.md #151)
             execute_many(conn, "events", lambda: insert(t.events), events)
             added = self._archive(conn, plan.archive, year, now)
             self._metadata(conn, plan.metadata, now)

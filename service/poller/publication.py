@@ -17,7 +17,13 @@ def publish_if_archived(config: Config, store: Store, report: CycleReport, rules
     if report.backend_failed:
         return
     from service.publish.build import publish_after_cycle
-    if problem := publish_after_cycle(config, store, rules, wilayah):
+    try:
+        problem = publish_after_cycle(config, store, rules, wilayah)
+    except Exception as exc:  # the archive went away after the cycle: told in a line, never a traceback
+        problem = dberrors.describe(exc)
+        if problem is None:
+            raise
+    if problem:
         message = f"Publikasi otomatis gagal: {problem}"
         report.errors.append(message)
         try:
