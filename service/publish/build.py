@@ -43,8 +43,11 @@ data/<item>.xlsx         tabel yang sama untuk Excel; angka tersimpan sebagai an
 data/<item>.json         seri data seperti dataset portal: metadata (konsep, klasifikasi, ukuran,
                          satuan, periode) dan satu seri per rincian berisi {{tahun, nilai}}.
 data/<item>.panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
-datapackage.json         Frictionless Data Package (periksa: frictionless validate datapackage.json).
-katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data.
+data/<opd>.datapackage.json  Frictionless Data Package satu OPD: satu sumber per item (bentuk panjang).
+datapackage.json         paket induk: satu sumber per paket OPD dan data yang ditahan
+                         (periksa semuanya: frictionless validate datapackage.json).
+katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data: halaman
+                         pertama; hydra:next menunjuk halaman tiap OPD (katalog/<opd>.ttl, .jsonld).
 """
 
 
@@ -52,7 +55,7 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 # catalogue entries and withheld totals, and a stamp (basis and archive mark) that an idle cycle reads alone.
 INDEX = ".indeks-publikasi"
 STAMP = "tanda.json"
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 Key = tuple[str, str]  # (OPD, item key): what an item's part is kept under
 
 
@@ -146,8 +149,13 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
         return build(config, store, rules, wilayah, settings)
     fresh = _parts(items, withheld, rules, settings, config.year)
     merged = {key: part for key, part in parts.items() if key not in changed} | fresh
-    publication = _assemble(config, settings, items, withheld, merged, changed, mark, basis)
-    publication.stale = set()  # the files of a rebuilt item no longer published, or renamed
+    before = _published_opds(parts)
+    publication = _assemble(config, settings, items, withheld, merged, changed, mark, basis, before)
+    publication.stale = set()  # the files of a rebuilt item no longer published, or renamed; an OPD's indexes
+    for opd in set(before) - set(_published_opds(merged)):
+        publication.stale.update(opd_files(opd))
+    if not any(p.entry is not None for p in merged.values()):
+        publication.stale.add("datapackage.json")
     for key in changed:
         old, new = parts.get(key), merged.get(key)
         if old is not None and old.entry is not None and (new is None or new.entry is None
@@ -200,23 +208,38 @@ def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings
 
 
 def _assemble(config: Config, settings: Settings, items: list[Item], withheld: list[Withheld],
-              parts: dict[Key, Part], changed: set[Key] | None, mark: int, basis: str) -> Publication:
-    """Files of the rebuilt items, the indexes joined from every item's part (kept or new), the
-    index; ``changed``: the items made afresh (None: all of them)."""
+              parts: dict[Key, Part], changed: set[Key] | None, mark: int, basis: str,
+              before: list[str] | None = None) -> Publication:
+    """Files of the rebuilt items, the indexes (DECISIONS.md #152: the small datapackage.json
+    and first catalogue page, and each OPD's package and catalogue pages) made from every
+    item's part (kept or new), the index; ``changed``: the items made afresh (None: all of
+    them), ``before``: the OPDs published before them (their pages link to each other)."""
     publication = Publication(items, withheld=withheld)
     files = publication.files
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
-    ordered = [parts[key] for key in sorted(parts)]
-    entries = [p.entry for p in ordered if p.entry is not None]
-    held = [w for p in ordered for w in p.ditahan]
+    by_opd: dict[str, list[Entry]] = {}
+    held = []
+    for key in sorted(parts):
+        part = parts[key]
+        if part.entry is not None:
+            by_opd.setdefault(part.entry.opd, []).append(part.entry)
+        held.extend(part.ditahan)
+    opds = list(by_opd)
+    names = [(opd, entries[0].opd_nama) for opd, entries in by_opd.items()]
+    roots = dcat.root_pages(opds, sum(map(len, by_opd.values())),
+                            max((e.modified for es in by_opd.values() for e in es), default=None), settings, config.name)
+    files.update({name: b"".join(pieces) for name, pieces in roots.items()})  # small: written when they differ
+    if by_opd:  # a Data Package needs at least one resource
+        files["datapackage.json"] = datapackage.root(names, settings, config.name, config.year, held)
     indexes = {}
-    if entries:  # a Data Package needs at least one resource
-        head = datapackage.head([(e.opd, e.opd_nama) for e in entries], settings, config.name, config.year)
-        indexes["datapackage.json"] = datapackage.package_pieces(head, [e.resource for e in entries], held)
-    indexes["katalog.ttl"], indexes["katalog.jsonld"] = dcat.catalogue_pieces([e.catalogue for e in entries],
-                                                                              settings, config.name)
+    redo = opds if changed is None or opds != before else sorted({key[0] for key in changed} & by_opd.keys())
+    for opd in redo:
+        entries = by_opd[opd]
+        head = datapackage.opd_head(opd, entries[0].opd_nama, settings, config.name, config.year)
+        indexes[datapackage.opd_package(opd)] = datapackage.package_pieces(head, [e.resource for e in entries])
+        indexes.update(dcat.opd_pages(opds, opd, [e.catalogue for e in entries], settings))
     if changed is None:
         files.update({name: b"".join(pieces) for name, pieces in indexes.items()})
     else:  # after a cycle: written piece by piece, never joined in memory (DECISIONS.md #101)
@@ -226,6 +249,15 @@ def _assemble(config: Config, settings: Settings, items: list[Item], withheld: l
     publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": basis, "arsip": mark},
                          "changed": changed, "parts": parts}
     return publication
+
+
+def opd_files(opd: str) -> set[str]:
+    """The indexes of an OPD's own: its package and its catalogue pages."""
+    return {datapackage.opd_package(opd), *(dcat.page_name(opd) + s for s in (".ttl", ".jsonld"))}
+
+
+def _published_opds(parts: dict[Key, Part]) -> list[str]:
+    return sorted({p.entry.opd for p in parts.values() if p.entry is not None})
 
 
 def _part_name(key: Key) -> str:
@@ -397,14 +429,26 @@ def _umask() -> int:
 
 
 def _previous_files(folder: Path) -> set[str]:
-    """The item files an earlier publish wrote here, from its datapackage.json."""
+    """The files an earlier publish wrote here for its items and OPDs, from its datapackage.json
+    (the OPDs' packages it lists, or, as written before DECISIONS.md #152, the items themselves)."""
+    slugs, opds = [], []
     try:
         previous = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-        slugs = [r["name"] for r in previous.get("resources", [])]
+        for resource in previous.get("resources", []):
+            opd = (resource.get("opd") or {}).get("kode") if str(resource.get("path", "")).endswith(".datapackage.json") \
+                else None
+            if isinstance(opd, str):
+                opds.append(opd)
+                package = json.loads((folder / datapackage.opd_package(opd)).read_text(encoding="utf-8"))
+                slugs += [r["name"] for r in package.get("resources", [])]
+            else:
+                slugs.append(resource["name"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return set()
-    return {f"data/{slug}{suffix}" for slug in slugs if isinstance(slug, str) and "/" not in slug
-            for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
+        if not opds and not slugs:
+            return set()
+    return {"datapackage.json", *(name for opd in opds for name in opd_files(opd))} | {
+        f"data/{slug}{suffix}" for slug in slugs if isinstance(slug, str) and "/" not in slug
+        for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
 
 
 def write_problem(path: Path, exc: OSError) -> str:
