@@ -216,7 +216,7 @@ def test_every_published_resource_holds_only_its_own_items_data(world, monkeypat
         with open(tmp_path / "pub" / "data" / resource["path"], encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         assert [(r["uraian_data"], float(r["nilai"])) for r in rows] == [(item.uraian_data, item.data[0].nilai)]
-    names = [n for n in publication.files if n.startswith("data/")]
+    names = [n for n in publication.files if n.startswith("data/") and not n.endswith(".datapackage.json")]
     assert len(names) == len(set(names)) == 3 * 4  # four files per item, none shared
 
 

@@ -18,6 +18,8 @@ from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
 from service.publish.items import Item, attach_metadata, base_slug, build_items
+from service.publish.parts import (Entry, Group, Key, Part, all_parts, clashes, grouped, published_opds,
+                                   regrouped)
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data, latest_data_of_items
 from service.config.wilayah import load_wilayah
@@ -56,30 +58,7 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 INDEX = ".indeks-publikasi"
 STAMP = "tanda.json"
 INDEX_FORMAT = 6
-Key = tuple[str, str]  # (OPD, item key): what an item's part is kept under
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One published item's share of datapackage.json and the catalogue, as UTF-8 to be joined."""
-    slug: str
-    base: str
-    opd: str
-    opd_nama: str
-    modified: str
-    resource: bytes
-    catalogue: dcat.Part
-
-
-@dataclass(frozen=True)
-class Part:
-    """What an item (OPD, item key) adds to the indexes: its entry (None when nothing of it is
-    published, e.g. every year withheld) and what of it is withheld."""
-    entry: Entry | None
-    ditahan: tuple[dict, ...] = ()
-
-
-_remembered: dict[str, tuple[bytes, dict[Key, Part]]] = {}  # folder -> (stamp, parts) this process wrote
+_remembered: dict[str, tuple[bytes, dict[str, Group]]] = {}  # folder -> (stamp, parts by OPD) this process wrote
 
 
 @dataclass
@@ -101,7 +80,7 @@ class Publication:
     def kept(self) -> set[str]:
         if self.index is None or self.index["changed"] is None:
             return set()
-        return {f"data/{p.entry.slug}{suffix}" for key, p in self.index["parts"].items()
+        return {f"data/{p.entry.slug}{suffix}" for key, p in all_parts(self.index["groups"]).items()
                 if p.entry is not None and key not in self.index["changed"] for suffix in ITEM_SUFFIXES}
 
 
@@ -116,9 +95,9 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     wilayah = wilayah or load_wilayah(config)
     data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), reads.latest_metadata())
-    parts = _parts(items, withheld, rules, settings, config.year)
+    groups = grouped(_parts(items, withheld, rules, settings, config.year))
     basis = _basis(config, rules, settings, metadata_mark)
-    return _assemble(config, settings, items, withheld, parts, None, mark, basis)
+    return _assemble(config, settings, items, withheld, groups, None, mark, basis)
 
 
 def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
@@ -132,7 +111,7 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     reads = Queries(store.engine)
     metadata_mark = reads.metadata_watermark()
     basis = _basis(config, rules, settings, metadata_mark)
-    stamp, parts = _read_index(settings.folder)
+    stamp, groups = _read_index(settings.folder)
     if stamp.get("format") != INDEX_FORMAT or stamp.get("dasar") != basis or not isinstance(stamp.get("arsip"), int):
         return build(config, store, rules, wilayah, settings)
     mark = reads.archive_watermark()
@@ -143,21 +122,18 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     data, withheld = withhold(latest_data_of_items(reads, wilayah, changed), rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
                             _metadata(reads, str(settings.folder), metadata_mark))
-    theirs = {name for key, part in parts.items() if key not in changed and part.entry is not None
-              for name in (part.entry.slug, part.entry.base)}
-    if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash with a kept item: number afresh
+    if clashes(groups, changed, [n for i in items for n in (i.slug, _base(i))]):  # with a kept item: number afresh
         return build(config, store, rules, wilayah, settings)
-    fresh = _parts(items, withheld, rules, settings, config.year)
-    merged = {key: part for key, part in parts.items() if key not in changed} | fresh
-    before = _published_opds(parts)
+    merged = regrouped(groups, changed, _parts(items, withheld, rules, settings, config.year))
+    before = published_opds(groups)
     publication = _assemble(config, settings, items, withheld, merged, changed, mark, basis, before)
     publication.stale = set()  # the files of a rebuilt item no longer published, or renamed; an OPD's indexes
-    for opd in set(before) - set(_published_opds(merged)):
+    for opd in set(before) - set(published_opds(merged)):
         publication.stale.update(opd_files(opd))
-    if not any(p.entry is not None for p in merged.values()):
+    if not published_opds(merged):
         publication.stale.add("datapackage.json")
     for key in changed:
-        old, new = parts.get(key), merged.get(key)
+        old, new = _part(groups, key), _part(merged, key)
         if old is not None and old.entry is not None and (new is None or new.entry is None
                                                           or new.entry.slug != old.entry.slug):
             publication.stale.update(f"data/{old.entry.slug}{suffix}" for suffix in ITEM_SUFFIXES)
@@ -207,8 +183,12 @@ def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings
     return out
 
 
+def _part(groups: dict[str, Group], key: Key) -> Part | None:
+    return groups[key[0]].parts.get(key) if key[0] in groups else None
+
+
 def _assemble(config: Config, settings: Settings, items: list[Item], withheld: list[Withheld],
-              parts: dict[Key, Part], changed: set[Key] | None, mark: int, basis: str,
+              groups: dict[str, Group], changed: set[Key] | None, mark: int, basis: str,
               before: list[str] | None = None) -> Publication:
     """Files of the rebuilt items, the indexes (DECISIONS.md #152: the small datapackage.json
     and first catalogue page, and each OPD's package and catalogue pages) made from every
@@ -219,24 +199,19 @@ def _assemble(config: Config, settings: Settings, items: list[Item], withheld: l
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
-    by_opd: dict[str, list[Entry]] = {}
-    held = []
-    for key in sorted(parts):
-        part = parts[key]
-        if part.entry is not None:
-            by_opd.setdefault(part.entry.opd, []).append(part.entry)
-        held.extend(part.ditahan)
-    opds = list(by_opd)
-    names = [(opd, entries[0].opd_nama) for opd, entries in by_opd.items()]
-    roots = dcat.root_pages(opds, sum(map(len, by_opd.values())),
-                            max((e.modified for es in by_opd.values() for e in es), default=None), settings, config.name)
+    opds = published_opds(groups)
+    names = [(opd, groups[opd].entries[0].opd_nama) for opd in opds]
+    held = [w for g in groups.values() for w in g.held]
+    roots = dcat.root_pages(opds, sum(len(g.entries) for g in groups.values()),
+                            max((g.modified for g in groups.values() if g.modified), default=None), settings,
+                            config.name)
     files.update({name: b"".join(pieces) for name, pieces in roots.items()})  # small: written when they differ
-    if by_opd:  # a Data Package needs at least one resource
+    if opds:  # a Data Package needs at least one resource
         files["datapackage.json"] = datapackage.root(names, settings, config.name, config.year, held)
     indexes = {}
-    redo = opds if changed is None or opds != before else sorted({key[0] for key in changed} & by_opd.keys())
+    redo = opds if changed is None or opds != before else sorted({key[0] for key in changed} & set(opds))
     for opd in redo:
-        entries = by_opd[opd]
+        entries = groups[opd].entries
         head = datapackage.opd_head(opd, entries[0].opd_nama, settings, config.name, config.year)
         indexes[datapackage.opd_package(opd)] = datapackage.package_pieces(head, [e.resource for e in entries])
         indexes.update(dcat.opd_pages(opds, opd, [e.catalogue for e in entries], settings))
@@ -247,17 +222,13 @@ def _assemble(config: Config, settings: Settings, items: list[Item], withheld: l
     files["BACA.txt"] = README.format(produk=settings.produk, garis="=" * len(f"Publikasi {settings.produk}"),
                                       wilayah=settings.wilayah).encode("utf-8")
     publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": basis, "arsip": mark},
-                         "changed": changed, "parts": parts}
+                         "changed": changed, "groups": groups}
     return publication
 
 
 def opd_files(opd: str) -> set[str]:
     """The indexes of an OPD's own: its package and its catalogue pages."""
     return {datapackage.opd_package(opd), *(dcat.page_name(opd) + s for s in (".ttl", ".jsonld"))}
-
-
-def _published_opds(parts: dict[Key, Part]) -> list[str]:
-    return sorted({p.entry.opd for p in parts.values() if p.entry is not None})
 
 
 def _part_name(key: Key) -> str:
@@ -287,8 +258,8 @@ def _part_of(raw: dict) -> tuple[Key, Part]:
                            catalogue), tuple(raw["ditahan"]))
 
 
-def _read_index(folder: Path) -> tuple[dict, dict[Key, Part]]:
-    """(stamp, (OPD, item key) -> part) of the folder's index; ({}, {}) when it has none.
+def _read_index(folder: Path) -> tuple[dict, dict[str, Group]]:
+    """(stamp, OPD -> its parts) of the folder's index; ({}, {}) when it has none.
     The parts come from memory when this process wrote the stamp that is there."""
     try:
         raw = (Path(folder) / INDEX / STAMP).read_bytes()
@@ -307,7 +278,7 @@ def _read_index(folder: Path) -> tuple[dict, dict[Key, Part]]:
             parts[key] = part
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}, {}
-    return stamp, parts
+    return stamp, grouped(parts)
 
 
 def _write_index(folder: Path, index: dict) -> None:
@@ -315,20 +286,21 @@ def _write_index(folder: Path, index: dict) -> None:
     next refresh redoes those items (a full build removed the stamp before it began)."""
     where = Path(folder) / INDEX
     where.mkdir(parents=True, exist_ok=True)
-    parts, changed = index["parts"], index["changed"]
-    for key in sorted(parts if changed is None else changed):
-        if key in parts:
-            _put(where / _part_name(key), _part_json(key, parts[key]))
+    groups, changed = index["groups"], index["changed"]
+    for key in sorted(all_parts(groups) if changed is None else changed):
+        part = _part(groups, key)
+        if part is not None:
+            _put(where / _part_name(key), _part_json(key, part))
         else:
             (where / _part_name(key)).unlink(missing_ok=True)
     if changed is None:  # a full build: parts of items no longer published, and older indexes, go
-        names = {_part_name(key) for key in parts}
+        names = {_part_name(key) for key in all_parts(groups)}
         for path in where.glob("*.json"):
             if path.name != STAMP and path.name not in names:
                 path.unlink(missing_ok=True)
     raw = json.dumps(index["stamp"], sort_keys=True).encode("utf-8")
     _put(where / STAMP, raw)
-    _remembered[str(folder)] = (raw, parts)
+    _remembered[str(folder)] = (raw, groups)
 
 
 def rules_problem(exc: RuleError) -> str:
