@@ -407,3 +407,21 @@ def test_a_refresh_rewrites_only_the_pages_and_package_of_the_opd_that_archived(
     full = build(world.config, world.store, world.rules, WILAYAH, settings)
     assert {name: (settings.folder / name).read_bytes() for name in full.files} == full.files
     world.store.engine.dispose()
+
+
+def test_a_full_publish_removes_the_package_and_catalogue_pages_of_an_opd_no_longer_published(publication,
+                                                                                              tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "katalog").mkdir()
+    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [
+        {"name": "lama", "path": "data/lama.datapackage.json", "opd": {"kode": "LAMA", "nama": "Dinas Lama"}}]}))
+    (tmp_path / "data" / "lama.datapackage.json").write_text(json.dumps({"resources": [{"name": "lama-k-1"}]}))
+    for name in ("data/lama-k-1.csv", "data/lama-k-1.panjang.csv", "katalog/lama.ttl", "katalog/lama.jsonld",
+                 "katalog/catatan.txt"):
+        (tmp_path / name).write_text("x")
+    write(publication, tmp_path)
+    for name in ("data/lama.datapackage.json", "data/lama-k-1.csv", "data/lama-k-1.panjang.csv", "katalog/lama.ttl",
+                 "katalog/lama.jsonld"):
+        assert not (tmp_path / name).exists(), name
+    assert (tmp_path / "katalog" / "catatan.txt").read_text() == "x"  # not the publication's: left alone
+    assert (tmp_path / "katalog" / "dinkes.ttl").is_file()
