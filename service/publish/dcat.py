@@ -222,7 +222,7 @@ def opd_pages(opds: list[str], opd: str, parts: list[Part], settings: Settings) 
     at = opds.index(opd)
     before = page_name(opds[at - 1]) if at else ROOT_PAGE
     links = {"first": ROOT_PAGE, "previous": before} | ({"next": page_name(opds[at + 1])} if at + 1 < len(opds) else {})
-    listing = (f"{base}katalog", [(DCAT + "dataset", Iri(p.dataset)) for p in parts])
+    listing: Node = (f"{base}katalog", [(DCAT + "dataset", Iri(p.dataset)) for p in parts])
     shared: dict[str, tuple[bytes, bytes]] = {}
     for part in parts:
         for iri, ttl_text, jsonld_text in part.shared:
