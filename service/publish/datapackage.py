@@ -1,6 +1,7 @@
 """The Frictionless Data Package: one tabular resource per item, its Table Schema from the rule files."""
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Container, Sequence
 from typing import Any
@@ -128,8 +129,15 @@ def root(publishers: list[tuple[str, str]], settings: Settings, workspace: str, 
          withheld: list[dict] | None = None) -> bytes:
     """datapackage.json: the publication's package, whose resources are the OPDs' packages
     (frictionless validates through them) and what is withheld. It changes only when an OPD
-    is first published or withheld data change, not with every archived value."""
-    body = head(publishers, settings, workspace, year)
+    is first published or withheld data change, not with every archived value (so it is kept)."""
+    return _root(tuple(publishers), settings, workspace, year, json.dumps(withheld or [], ensure_ascii=False))
+
+
+@functools.lru_cache(maxsize=4)
+def _root(publishers: tuple[tuple[str, str], ...], settings: Settings, workspace: str, year: int,
+          withheld_json: str) -> bytes:
+    withheld = json.loads(withheld_json)
+    body = head(list(publishers), settings, workspace, year)
     body["profile"] = "data-package"
     body["resources"] = [{"name": slugify(kode), "title": f"Data {nama}", "path": opd_package(kode),
                           "format": "json", "mediatype": "application/json", "opd": {"kode": kode, "nama": nama}}

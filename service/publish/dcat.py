@@ -13,6 +13,7 @@ pages and the small first page. The union of the pages is the catalogue's one gr
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -239,16 +240,24 @@ def opd_pages(opds: list[str], opd: str, parts: list[Part], settings: Settings) 
 def _page(nodes: list[Node], kept: list[tuple[str, bytes]], suffix: str) -> list[bytes]:
     """A page's pieces: ``nodes`` made here and ``kept`` (@id, text) already written, in
     Turtle (prefixes, then in that order) or JSON-LD (one list sorted by @id)."""
+    made = [_node_texts(n[0], tuple(n[1])) for n in nodes]
     if suffix == ".ttl":
         head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + "\n"
-        return [(head + "".join(_turtle_node(n) for n in nodes)).encode("utf-8"), *(t for _, t in kept)]
-    texts = [(n[0], _jsonld_text(n).encode("utf-8")) for n in nodes] + kept
+        return [(head + "".join(t for t, _ in made)).encode("utf-8"), *(t for _, t in kept)]
+    texts = [(n[0], j.encode("utf-8")) for n, (_, j) in zip(nodes, made)] + kept
     texts.sort(key=lambda x: x[0])
     pieces = [b"[\n"]
     for _, text in texts:
         pieces += (text, b",\n")
     pieces[-1:] = [b"\n]\n"]
     return pieces
+
+
+@functools.lru_cache(maxsize=1024)
+def _node_texts(subject: str, props: tuple) -> tuple[str, str]:
+    """(Turtle, JSON-LD) of a page's own node: kept, since a page's links, agent and list of
+    datasets are the same from one cycle to the next (the JSON-LD indenter is slow Python)."""
+    return _turtle_node((subject, list(props))), _jsonld_text((subject, list(props)))
 
 
 def catalogue_pages(parts: list[Part], settings: Settings, workspace: str) -> dict[str, list[bytes]]:
