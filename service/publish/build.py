@@ -18,8 +18,8 @@ from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
 from service.publish.items import Item, attach_metadata, base_slug, build_items
-from service.publish.parts import (Entry, Group, Key, Part, all_parts, clashes, grouped, published_opds,
-                                   regrouped)
+from service.publish.parts import (Entry, Group, Key, Part, all_parts, clashes, grouped, part_json, part_name,
+                                   part_of, published_opds, regrouped)
 from service.publish.settings import Settings, load_settings
 from service.publish.source import latest_data, latest_data_of_items
 from service.config.wilayah import load_wilayah
@@ -231,33 +231,6 @@ def opd_files(opd: str) -> set[str]:
     return {datapackage.opd_package(opd), *(dcat.page_name(opd) + s for s in (".ttl", ".jsonld"))}
 
 
-def _part_name(key: Key) -> str:
-    return f"item-{hashlib.sha256(json.dumps(key, ensure_ascii=False).encode('utf-8')).hexdigest()[:24]}.json"
-
-
-def _part_json(key: Key, part: Part) -> bytes:
-    entry = part.entry
-    body = None if entry is None else {
-        "slug": entry.slug, "base": entry.base, "opd_nama": entry.opd_nama, "modified": entry.modified,
-        "resource": entry.resource.decode("utf-8"), "dataset": entry.catalogue.dataset,
-        "turtle": entry.catalogue.turtle.decode("utf-8"), "jsonld": entry.catalogue.jsonld.decode("utf-8"),
-        "shared": [[i, t.decode("utf-8"), j.decode("utf-8")] for i, t, j in entry.catalogue.shared]}
-    return json.dumps({"opd": key[0], "item": key[1], "entry": body, "ditahan": list(part.ditahan)},
-                      ensure_ascii=False).encode("utf-8")
-
-
-def _part_of(raw: dict) -> tuple[Key, Part]:
-    key = (raw["opd"], raw["item"])
-    e = raw["entry"]
-    if e is None:
-        return key, Part(None, tuple(raw["ditahan"]))
-    catalogue = dcat.Part(e["dataset"], e["turtle"].encode("utf-8"), e["jsonld"].encode("utf-8"),
-                          tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in e["shared"]),
-                          key[0], e["opd_nama"], e["modified"])
-    return key, Part(Entry(e["slug"], e["base"], key[0], e["opd_nama"], e["modified"], e["resource"].encode("utf-8"),
-                           catalogue), tuple(raw["ditahan"]))
-
-
 def _read_index(folder: Path) -> tuple[dict, dict[str, Group]]:
     """(stamp, OPD -> its parts) of the folder's index; ({}, {}) when it has none.
     The parts come from memory when this process wrote the stamp that is there."""
@@ -274,7 +247,7 @@ def _read_index(folder: Path) -> tuple[dict, dict[str, Group]]:
     parts = {}
     try:
         for path in sorted((Path(folder) / INDEX).glob("item-*.json")):
-            key, part = _part_of(json.loads(path.read_text(encoding="utf-8")))
+            key, part = part_of(json.loads(path.read_text(encoding="utf-8")))
             parts[key] = part
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}, {}
@@ -290,11 +263,11 @@ def _write_index(folder: Path, index: dict) -> None:
     for key in sorted(all_parts(groups) if changed is None else changed):
         part = _part(groups, key)
         if part is not None:
-            _put(where / _part_name(key), _part_json(key, part))
+            _put(where / part_name(key), part_json(key, part))
         else:
-            (where / _part_name(key)).unlink(missing_ok=True)
+            (where / part_name(key)).unlink(missing_ok=True)
     if changed is None:  # a full build: parts of items no longer published, and older indexes, go
-        names = {_part_name(key) for key in all_parts(groups)}
+        names = {part_name(key) for key in all_parts(groups)}
         for path in where.glob("*.json"):
             if path.name != STAMP and path.name not in names:
                 path.unlink(missing_ok=True)

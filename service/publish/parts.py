@@ -3,6 +3,8 @@
 does besides rebuilding those items grows with the number of OPDs, not of items."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from service.publish import dcat
@@ -87,3 +89,32 @@ def clashes(groups: dict[str, Group], changed: set[Key], names: list[str]) -> bo
 
 def published_opds(groups: dict[str, Group]) -> list[str]:
     return [opd for opd, g in groups.items() if g.entries]
+
+
+# The index on disk: one JSON file per item -------------------------------------------------
+
+def part_name(key: Key) -> str:
+    return f"item-{hashlib.sha256(json.dumps(key, ensure_ascii=False).encode('utf-8')).hexdigest()[:24]}.json"
+
+
+def part_json(key: Key, part: Part) -> bytes:
+    entry = part.entry
+    body = None if entry is None else {
+        "slug": entry.slug, "base": entry.base, "opd_nama": entry.opd_nama, "modified": entry.modified,
+        "resource": entry.resource.decode("utf-8"), "dataset": entry.catalogue.dataset,
+        "turtle": entry.catalogue.turtle.decode("utf-8"), "jsonld": entry.catalogue.jsonld.decode("utf-8"),
+        "shared": [[i, t.decode("utf-8"), j.decode("utf-8")] for i, t, j in entry.catalogue.shared]}
+    return json.dumps({"opd": key[0], "item": key[1], "entry": body, "ditahan": list(part.ditahan)},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def part_of(raw: dict) -> tuple[Key, Part]:
+    key = (raw["opd"], raw["item"])
+    e = raw["entry"]
+    if e is None:
+        return key, Part(None, tuple(raw["ditahan"]))
+    catalogue = dcat.Part(e["dataset"], e["turtle"].encode("utf-8"), e["jsonld"].encode("utf-8"),
+                          tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in e["shared"]),
+                          key[0], e["opd_nama"], e["modified"])
+    return key, Part(Entry(e["slug"], e["base"], key[0], e["opd_nama"], e["modified"], e["resource"].encode("utf-8"),
+                           catalogue), tuple(raw["ditahan"]))
