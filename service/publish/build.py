@@ -21,7 +21,7 @@ from service.publish.items import Item, attach_metadata, base_slug, build_items
 from service.publish.parts import (Entry, Group, Key, Part, all_parts, clashes, grouped, part_json, part_name,
                                    part_of, published_opds, regrouped)
 from service.publish.settings import Settings, load_settings
-from service.publish.source import latest_data, latest_data_of_items
+from service.publish.source import Rows, latest_data, latest_data_of_items
 from service.config.wilayah import load_wilayah
 from service.publish.withheld import Withheld, withhold
 
@@ -57,7 +57,7 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 # catalogue entries and withheld totals, and a stamp (basis and archive mark) that an idle cycle reads alone.
 INDEX = ".indeks-publikasi"
 STAMP = "tanda.json"
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 _remembered: dict[str, tuple[bytes, dict[str, Group]]] = {}  # folder -> (stamp, parts by OPD) this process wrote
 
 
@@ -93,9 +93,10 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     mark = reads.archive_watermark()  # before reading: a version archived meanwhile is redone next time
     metadata_mark = reads.metadata_watermark()
     wilayah = wilayah or load_wilayah(config)
-    data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
+    rows: Rows = {}
+    data, withheld = withhold(latest_data(reads, wilayah, rows=rows), rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), reads.latest_metadata())
-    groups = grouped(_parts(items, withheld, rules, settings, config.year))
+    groups = grouped(_parts(items, withheld, rules, settings, config.year, rows))
     basis = _basis(config, rules, settings, metadata_mark)
     return _assemble(config, settings, items, withheld, groups, None, mark, basis)
 
@@ -117,14 +118,17 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     mark = reads.archive_watermark()
     if mark == stamp["arsip"]:
         return None
-    changed = reads.items_archived_since(stamp["arsip"])
+    since = reads.item_rows_since(stamp["arsip"])
+    changed = set(since)
+    known = {key: set(part.rows) | since[key] for key in changed if (part := _part(groups, key)) and part.rows}
     wilayah = wilayah or load_wilayah(config)
-    data, withheld = withhold(latest_data_of_items(reads, wilayah, changed), rules, wilayah)
+    rows: Rows = {}
+    data, withheld = withhold(latest_data_of_items(reads, wilayah, changed, known, rows), rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
                             _metadata(reads, str(settings.folder), metadata_mark))
     if clashes(groups, changed, [n for i in items for n in (i.slug, _base(i))]):  # with a kept item: number afresh
         return build(config, store, rules, wilayah, settings)
-    merged = regrouped(groups, changed, _parts(items, withheld, rules, settings, config.year))
+    merged = regrouped(groups, changed, _parts(items, withheld, rules, settings, config.year, rows))
     before = published_opds(groups)
     publication = _assemble(config, settings, items, withheld, merged, changed, mark, basis, before)
     publication.stale = set()  # the files of a rebuilt item no longer published, or renamed; an OPD's indexes
@@ -164,8 +168,10 @@ def _basis(config: Config, rules: RuleSet, settings: Settings, metadata_mark: in
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
-def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings: Settings, year: int) -> dict[Key, Part]:
-    """Each item's part of the indexes, and a part for an item of which only withheld totals remain."""
+def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings: Settings, year: int,
+           rows: Rows) -> dict[Key, Part]:
+    """Each item's part of the indexes, and a part for an item of which only withheld totals
+    remain; ``rows``: the rows that hold each item's versions."""
     held: dict[Key, list[dict]] = {}
     for w in withheld:
         held.setdefault((w.opd, w.item), []).append(w.as_dict())
@@ -178,8 +184,8 @@ def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings
                       dcat.Part(part.dataset, part.turtle.encode("utf-8"), part.jsonld.encode("utf-8"),
                                 tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in part.shared),
                                 item.opd, item.opd_nama, item.modified))
-        out[key] = Part(entry, tuple(held.pop(key, ())))
-    out.update({key: Part(None, tuple(ws)) for key, ws in held.items()})
+        out[key] = Part(entry, tuple(held.pop(key, ())), tuple(sorted(rows.get(key, ()))))
+    out.update({key: Part(None, tuple(ws), tuple(sorted(rows.get(key, ())))) for key, ws in held.items()})
     return out
 
 

@@ -27,9 +27,11 @@ class Entry:
 @dataclass(frozen=True)
 class Part:
     """What an item (OPD, item key) adds to the indexes: its entry (None when nothing of it is
-    published, e.g. every year withheld) and what of it is withheld."""
+    published, e.g. every year withheld), what of it is withheld, and the sheet rows that hold
+    its versions (where a refresh reads them, DECISIONS.md #152)."""
     entry: Entry | None
     ditahan: tuple[dict, ...] = ()
+    rows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,17 +106,17 @@ def part_json(key: Key, part: Part) -> bytes:
         "resource": entry.resource.decode("utf-8"), "dataset": entry.catalogue.dataset,
         "turtle": entry.catalogue.turtle.decode("utf-8"), "jsonld": entry.catalogue.jsonld.decode("utf-8"),
         "shared": [[i, t.decode("utf-8"), j.decode("utf-8")] for i, t, j in entry.catalogue.shared]}
-    return json.dumps({"opd": key[0], "item": key[1], "entry": body, "ditahan": list(part.ditahan)},
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps({"opd": key[0], "item": key[1], "entry": body, "ditahan": list(part.ditahan),
+                       "rows": list(part.rows)}, ensure_ascii=False).encode("utf-8")
 
 
 def part_of(raw: dict) -> tuple[Key, Part]:
     key = (raw["opd"], raw["item"])
     e = raw["entry"]
     if e is None:
-        return key, Part(None, tuple(raw["ditahan"]))
+        return key, Part(None, tuple(raw["ditahan"]), tuple(raw["rows"]))
     catalogue = dcat.Part(e["dataset"], e["turtle"].encode("utf-8"), e["jsonld"].encode("utf-8"),
                           tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in e["shared"]),
                           key[0], e["opd_nama"], e["modified"])
     return key, Part(Entry(e["slug"], e["base"], key[0], e["opd_nama"], e["modified"], e["resource"].encode("utf-8"),
-                           catalogue), tuple(raw["ditahan"]))
+                           catalogue), tuple(raw["ditahan"]), tuple(raw["rows"]))
