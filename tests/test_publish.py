@@ -392,8 +392,8 @@ def test_the_catalogue_pages_followed_by_hydra_next_are_the_one_catalogue_graph(
     world.store.engine.dispose()
 
 
-def test_a_refresh_rewrites_only_the_pages_and_package_of_the_opd_that_archived(tmp_path, monkeypatch):
-    world = PublishedWorld(tmp_path)
+def test_a_refresh_rewrites_only_the_pages_and_package_of_the_opd_that_archived(tmp_path, monkeypatch, archive_url):
+    world = PublishedWorld(tmp_path, url=archive_url)
     _verify_dikpora(world)
     settings = load_settings(world.config)
     write(build(world.config, world.store, world.rules, WILAYAH, settings), settings.folder)
