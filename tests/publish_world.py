@@ -79,3 +79,37 @@ class PublishedWorld(World):
                              Tahun=tahun, **{k.replace(" ", "_"): v for k, v in STANDAR.items()})
         self.poll()
         return self.backend.ids(opd)[-1]
+
+
+HYDRA_NS = "http://www.w3.org/ns/hydra/core#"
+
+
+def catalogue_graph(files: dict[str, bytes], suffix: str = ".ttl", paging: bool = False):
+    """The catalogue as a harvester reads it: katalog<suffix>, then every hydra:next page
+    (DECISIONS.md #152), parsed into one rdflib graph (without the paging triples unless
+    ``paging``); each page is also checked to parse on its own and to link only to pages that exist."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+    fmt = "turtle" if suffix == ".ttl" else "json-ld"
+    union, name, seen = Graph(), f"katalog{suffix}", []
+    while name is not None:
+        assert name not in seen and name in files, (name, seen)
+        seen.append(name)
+        page = Graph().parse(data=files[name].decode("utf-8"), format=fmt)
+        following = [str(o) for s in page.subjects(RDF.type, URIRef(HYDRA_NS + "PagedCollection"))
+                     for o in page.objects(s, URIRef(HYDRA_NS + "next"))]
+        assert following == [str(o) for s in page.subjects(RDF.type, URIRef(HYDRA_NS + "PagedCollection"))
+                             for o in page.objects(s, URIRef(HYDRA_NS + "nextPage"))]
+        for triple in page:
+            if paging or not str(triple[1]).startswith(HYDRA_NS) and triple[2] != URIRef(HYDRA_NS + "PagedCollection"):
+                union.add(triple)
+        name = following[0].split("/", 3)[3] if following else None  # the page's path under url_dasar
+    assert sorted(seen[1:]) == sorted(n for n in files if n.startswith("katalog/") and n.endswith(suffix))
+    return union
+
+
+def package_resources(files: dict[str, bytes]) -> list[dict]:
+    """Every item's resource, read through datapackage.json's OPD packages (DECISIONS.md #152)."""
+    import json
+    root = json.loads(files["datapackage.json"])
+    return [r for opd in root["resources"] for r in json.loads(files[opd["path"]])["resources"]]

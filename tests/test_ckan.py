@@ -152,21 +152,32 @@ def test_cli_delivers_to_ckan_and_says_what_it_did(world, fake, tmp_path, monkey
 
 def test_the_dcat_catalogue_carries_what_ckanext_dcats_parser_reads(world):
     """ckanext-dcat 2.4.4's RDFParser imports CKAN itself (ckan.plugins, ckan.model, ckan.lib.helpers),
-    so it cannot run here; this reads the catalogue the way its DCAT-AP base profile does
-    (processors.RDFParser._datasets, profiles/euro_dcat_ap_base.py parse_dataset/_distributions)."""
+    so it cannot run here; this reads the catalogue the way its RDF harvester does: each page parsed
+    on its own, then the page its hydra:PagedCollection names as hydra:next (processors.RDFParser.next_page,
+    harvesters/rdf.py gather_stage), and each page's datasets the way its DCAT-AP base profile reads
+    them (RDFParser._datasets, profiles/euro_dcat_ap_base.py parse_dataset/_distributions)."""
     from datetime import datetime as dt
 
-    from rdflib import Graph
-    from rdflib.namespace import DCAT, DCTERMS, RDF
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
+    from service.publish.settings import load_settings
     from tests.fake_ckan import TAG
+    hydra = Namespace("http://www.w3.org/ns/hydra/core#")
     publication = build(world.config, world.store, world.rules, WILAYAH)
-    graph = Graph().parse(data=publication.files["katalog.ttl"].decode(), format="turtle")
-    datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
-    assert len(datasets) == 2
-    for ref in datasets:
+    base = load_settings(world.config).url_dasar
+    pages, url = [], base + "katalog.ttl"
+    while url:
+        graph = Graph().parse(data=publication.files[url.removeprefix(base)].decode(), format="turtle")
+        pages.append(graph)
+        url = next((str(o) for s in graph.subjects(RDF.type, hydra.PagedCollection)
+                    for o in graph.objects(s, hydra.next)), None)
+    datasets = [(graph, ref) for graph in pages for ref in graph.subjects(RDF.type, DCAT.Dataset)]
+    assert len(pages) == 2 and len(datasets) == 2
+    for graph, ref in datasets:
         assert graph.value(ref, DCTERMS.title) and graph.value(ref, DCTERMS.description)
         assert graph.value(ref, DCAT.landingPage) and graph.value(ref, DCTERMS.identifier)
+        assert str(graph.value(graph.value(ref, DCTERMS.publisher), FOAF.name)) == "Dinas Kesehatan"  # on its page
         dt.fromisoformat(str(graph.value(ref, DCTERMS.modified)))
         assert all(2 <= len(str(k)) <= 100 and TAG.match(str(k)) for k in graph.objects(ref, DCAT.keyword))
         distributions = list(graph.objects(ref, DCAT.distribution))

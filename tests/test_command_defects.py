@@ -208,14 +208,15 @@ def test_every_published_resource_holds_only_its_own_items_data(world, monkeypat
     data = [_datum("Produksi Kacang", 11.0), _datum("Produksi Kacang Panjang", 22.0),
             _datum("Produksi Kacang Panjang Panjang", 33.0)]
     publication = _publish(world, monkeypatch, data, tmp_path / "pub")
-    package = json.loads((tmp_path / "pub" / "datapackage.json").read_text(encoding="utf-8"))
+    root = json.loads((tmp_path / "pub" / "datapackage.json").read_text(encoding="utf-8"))
+    package = json.loads((tmp_path / "pub" / root["resources"][0]["path"]).read_text(encoding="utf-8"))
     paths = [r["path"] for r in package["resources"]]
     assert len(set(paths)) == 3
     for resource, item in zip(package["resources"], publication.items):
-        with open(tmp_path / "pub" / resource["path"], encoding="utf-8") as fh:
+        with open(tmp_path / "pub" / "data" / resource["path"], encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         assert [(r["uraian_data"], float(r["nilai"])) for r in rows] == [(item.uraian_data, item.data[0].nilai)]
-    names = [n for n in publication.files if n.startswith("data/")]
+    names = [n for n in publication.files if n.startswith("data/") and not n.endswith(".datapackage.json")]
     assert len(names) == len(set(names)) == 3 * 4  # four files per item, none shared
 
 

@@ -71,9 +71,9 @@ def test_a_nilai_declared_missing_with_its_reason_reaches_the_archive_and_is_pub
     from frictionless import Package
     report = Package(str(folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    schema = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]
+    schema = json.loads((folder / "data/dinkes.datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]
     assert schema["missingValues"] == ["", "-", "…"]
-    assert REASON in (folder / "katalog.ttl").read_text(encoding="utf-8")
+    assert REASON in (folder / "katalog/dinkes.ttl").read_text(encoding="utf-8")
     portal = json.loads((folder / "data/dinkes-k-009.json").read_text(encoding="utf-8"))
     assert portal["series"][0]["data"] == [{"tahun": 2024, "nilai": None, "simbol": "-", "keterangan": REASON}]
     assert oct((folder / "datapackage.json").stat().st_mode & 0o777) in {"0o644", "0o664", "0o666"}

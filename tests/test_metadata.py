@@ -203,7 +203,7 @@ def test_the_data_package_describes_the_indicator_and_frictionless_validates_it(
 
     from service.publish.build import build, write
     publication = build(verified.config, verified.store)
-    package = json.loads(publication.files["datapackage.json"])
+    package = json.loads(publication.files["data/dinkes.datapackage.json"])
     [ind] = [r for r in package["resources"] if r["name"] == "dinkes-demo-3"]
     assert ind["description"] == INDIKATOR["definisi"]
     assert ind["metadata_indikator"]["Interpretasi"] == INDIKATOR["interpretasi"]
@@ -221,7 +221,7 @@ def test_the_dcat_catalogue_links_the_indicator_to_its_activity(verified):
 
     from service.publish.build import build
     publication = build(verified.config, verified.store)
-    for name, fmt in (("katalog.ttl", "turtle"), ("katalog.jsonld", "json-ld")):
+    for name, fmt in (("katalog/dinkes.ttl", "turtle"), ("katalog/dinkes.jsonld", "json-ld")):
         graph = Graph().parse(data=publication.files[name].decode("utf-8"), format=fmt)
         [dataset] = [s for s in graph.subjects(RDF.type, DCAT.Dataset) if str(s).endswith("/data/dinkes-demo-3")]
         assert graph.value(dataset, DCTERMS.description) == Literal(INDIKATOR["definisi"], lang="id")

@@ -167,7 +167,7 @@ def test_a_metadata_edit_on_a_verified_item_is_published_after_its_cycle(tmp_pat
     w = ExcelWorld(tmp_path)
     _verified(w)
     assert publish_after_cycle(w.config, w.store, w.rules, w.wilayah) is None
-    package = load_settings(w.config).folder / "datapackage.json"
+    package = load_settings(w.config).folder / "data/dinkes.datapackage.json"
     assert "Tafsiran baru" not in package.read_text(encoding="utf-8")
     w.put_metadata(grid((KEG, "Registrasi Penduduk", KEGIATAN),
                         (IND, "DEMO-3", {**INDIKATOR_3, "interpretasi": "Tafsiran baru"})))

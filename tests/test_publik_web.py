@@ -7,13 +7,12 @@ import io
 import re
 
 import pytest
-from rdflib import Graph
 from rdflib.namespace import DCAT, RDF
 from werkzeug.security import generate_password_hash
 
 from service.web.app import create_app
 from tests.conftest import WIB
-from tests.publish_world import PublishedWorld
+from tests.publish_world import PublishedWorld, catalogue_graph
 
 from datetime import datetime
 
@@ -73,18 +72,23 @@ def test_every_download_link_serves_its_file(published):
 def test_package_and_catalogue_have_stable_urls(published):
     c = client(published)
     package = c.get("/datapackage.json").get_json()
-    assert c.get("/" + package["resources"][0]["path"]).status_code == 200  # paths resolve against the site
+    opd = c.get("/" + package["resources"][0]["path"])  # paths resolve against the site: an OPD's package
+    assert opd.status_code == 200 and c.get("/data/" + opd.get_json()["resources"][0]["path"]).status_code == 200
     ttl = c.get("/katalog.ttl")
     assert ttl.headers["Content-Type"] == "text/turtle; charset=utf-8"
-    graph = Graph().parse(data=ttl.get_data(as_text=True), format="turtle")
-    assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == 2
-    assert c.get("/katalog.jsonld").headers["Content-Type"].startswith("application/ld+json")
+    pages = {"katalog.ttl": ttl.data}
+    for name in ("katalog/dinkes.ttl", "katalog/dinkes.jsonld", "katalog.jsonld"):
+        pages[name] = c.get("/" + name).data  # the next page, at the URL katalog.ttl names under url_dasar
+    assert len(set(catalogue_graph(pages).subjects(RDF.type, DCAT.Dataset))) == 2
+    assert len(set(catalogue_graph(pages, ".jsonld").subjects(RDF.type, DCAT.Dataset))) == 2
+    assert c.get("/katalog/dinkes.jsonld").headers["Content-Type"].startswith("application/ld+json")
+    assert c.get("/katalog/tidak-ada.ttl").status_code == 404 and c.get("/katalog/dinkes.txt").status_code == 404
 
 
 def test_terbuka_opens_only_the_public_pages_never_the_dashboard(published):
     c = client(published, dashboard_users=USERS, publikasi={"terbuka": True})
     for path in ("/data", f"/data/{PUSKESMAS}", f"/data/{PUSKESMAS}.csv", "/datapackage.json", "/katalog.ttl",
-                 "/katalog.jsonld", "/static/dashboard.css"):
+                 "/katalog.jsonld", "/katalog/dinkes.ttl", "/data/dinkes.datapackage.json", "/static/dashboard.css"):
         with c.get(path) as response:
             assert response.status_code == 200, path
     for path in ("/", "/opd/DINKES", "/arsip", "/api/arsip", "/opd/DINKES/rekap.pdf", "/data/../arsip"):

@@ -19,11 +19,12 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from service.cli.commands import main
 from service.config import ConfigError, load_config
 from service.poller.service import Service
+from service.archive.queries import Queries
 from service.publish import dcat
 from service.publish.build import build, refresh, write
 from service.publish.settings import load_settings
 from tests.conftest import WILAYAH
-from tests.publish_world import PublishedWorld, write_toml
+from tests.publish_world import PublishedWorld, catalogue_graph, package_resources, write_toml
 
 PUSKESMAS = "dinkes-demo-dinkes-007"
 BALITA = "dinkes-persentase-balita-ditimbang"
@@ -109,8 +110,7 @@ def test_datapackage_is_valid_for_frictionless(publication, tmp_path):
 
 
 def test_datapackage_schema_takes_its_constraints_from_the_rule_files(publication):
-    package = json.loads(publication.files["datapackage.json"])
-    fields = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in package["resources"]}
+    fields = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in package_resources(publication.files)}
     assert fields[BALITA]["nilai"]["constraints"] == {"required": True, "minimum": 0, "maximum": 100}  # per_item.yaml
     assert fields[PUSKESMAS]["nilai"]["constraints"] == {"required": True, "minimum": 0}  # Unit: a count
     assert fields[PUSKESMAS]["tahun"]["constraints"] == {"required": True, "minimum": 2015, "maximum": 2025}
@@ -119,12 +119,15 @@ def test_datapackage_schema_takes_its_constraints_from_the_rule_files(publicatio
 
 
 def test_datapackage_carries_standar_data_opd_licence_and_contributors(publication):
-    package = json.loads(publication.files["datapackage.json"])
-    resource = next(r for r in package["resources"] if r["name"] == PUSKESMAS)
+    resource = next(r for r in package_resources(publication.files) if r["name"] == PUSKESMAS)
     assert resource["opd"] == {"kode": "DINKES", "nama": "Dinas Kesehatan"}
     assert resource["standar_data"]["klasifikasi"] == "Kecamatan"
-    assert package["licenses"][0]["name"] == "CC-BY-4.0"
-    assert {c["role"] for c in package["contributors"]} == {"publisher", "author"}
+    for name in ("datapackage.json", "data/dinkes.datapackage.json"):
+        package = json.loads(publication.files[name])
+        assert package["licenses"][0]["name"] == "CC-BY-4.0"
+        assert {c["role"] for c in package["contributors"]} == {"publisher", "author"}
+    assert [r["path"] for r in json.loads(publication.files["datapackage.json"])["resources"]] == \
+        ["data/dinkes.datapackage.json"]  # one package per OPD with published items
 
 
 def test_long_form_counts_versions_per_datum_and_keeps_every_year(publication):
@@ -135,8 +138,8 @@ def test_long_form_counts_versions_per_datum_and_keeps_every_year(publication):
 
 
 def test_catalogue_parses_and_every_dataset_has_all_its_distributions(publication):
-    for name, fmt in (("katalog.ttl", "turtle"), ("katalog.jsonld", "json-ld")):
-        graph = Graph().parse(data=publication.files[name].decode("utf-8"), format=fmt)
+    for suffix in (".ttl", ".jsonld"):
+        graph = catalogue_graph(publication.files, suffix)
         catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
         datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
         assert len(catalogs) == 1 and set(graph.objects(catalogs[0], DCAT.dataset)) == datasets
@@ -153,15 +156,17 @@ def test_catalogue_parses_and_every_dataset_has_all_its_distributions(publicatio
 
 
 def test_catalogue_jsonld_nodes_are_sorted_by_id_with_sorted_values(publication):
-    nodes = json.loads(publication.files["katalog.jsonld"])
-    assert [n["@id"] for n in nodes] == sorted(n["@id"] for n in nodes) and len(nodes) == 3 + 6 * 2
-    for node in nodes:
-        for values in (v for v in node.values() if isinstance(v, list)):
-            assert values == sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    root, page = json.loads(publication.files["katalog.jsonld"]), json.loads(publication.files["katalog/dinkes.jsonld"])
+    assert len(root) == 3 and len(page) == 3 + 6 * 2  # (catalogue, publisher or OPD, page) + 6 nodes per item
+    for nodes in (root, page):
+        assert [n["@id"] for n in nodes] == sorted(n["@id"] for n in nodes)
+        for node in nodes:
+            for values in (v for v in node.values() if isinstance(v, list)):
+                assert values == sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
 
 
 def test_catalogue_temporal_covers_the_years_present(publication):
-    graph = Graph().parse(data=publication.files["katalog.ttl"].decode("utf-8"), format="turtle")
+    graph = Graph().parse(data=publication.files["katalog/dinkes.ttl"].decode("utf-8"), format="turtle")
     dataset = URIRef(f"http://127.0.0.1:8050/data/{PUSKESMAS}")
     period = graph.value(dataset, DCTERMS.temporal)
     assert str(graph.value(period, DCAT.startDate)) == "2024-01-01"
@@ -339,10 +344,10 @@ def test_catalogue_literals_with_quotes_and_line_breaks_parse_back_unchanged(pub
     settings = load_settings(published.config)
     item = dataclasses.replace(build(published.config, published.store, published.rules, WILAYAH).items[0],
                                uraian_data='Jumlah "puskesmas"\nbaris \\ dua <a>')
-    ttl, jsonld = dcat.catalogue([(dcat.fragment(item, settings), item.opd, item.opd_nama, item.modified)],
-                                 settings, 'Uji "kutip"')
-    for body, fmt in ((ttl, "turtle"), (jsonld, "json-ld")):
-        graph = Graph().parse(data=body.decode("utf-8"), format=fmt)
+    pages = dcat.catalogue([(dcat.fragment(item, settings), item.opd, item.opd_nama, item.modified)],
+                           settings, 'Uji "kutip"')
+    for suffix in (".ttl", ".jsonld"):
+        graph = catalogue_graph(pages, suffix)
         node = URIRef(f"{settings.url_dasar}data/{item.slug}")
         assert str(graph.value(node, DCTERMS.title)) == 'Jumlah "puskesmas"\nbaris \\ dua <a>'
 
@@ -354,3 +359,74 @@ def test_datapackage_joined_from_kept_resources_is_the_same_bytes_as_the_whole(p
     head = {k: v for k, v in whole.items() if k != "resources"}
     joined = datapackage.package_json(head, [datapackage.resource_text(r) for r in whole["resources"]])
     assert joined == datapackage.to_json(whole)
+
+
+def _one_document(publication, settings, workspace: str) -> Graph:
+    """The catalogue as one document (as it was before DECISIONS.md #152): the catalogue's node
+    listing every dataset, every publisher, then each item's nodes."""
+    fragments = [dcat.fragment(i, settings) for i in publication.items]
+    publishers: dict[str, str] = {}
+    for item in publication.items:
+        publishers.setdefault(item.opd, item.opd_nama)
+    nodes = dcat._catalogue_nodes([f.dataset for f in fragments], publishers,
+                                  max(i.modified for i in publication.items), settings, workspace)
+    text = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in dcat.PREFIXES) + "".join(map(dcat._turtle_node, nodes))
+    text += "".join(t for f in fragments for _, t, _ in f.shared) + "".join(f.turtle for f in fragments)
+    return Graph().parse(data=text, format="turtle")
+
+
+def test_the_catalogue_pages_followed_by_hydra_next_are_the_one_catalogue_graph(tmp_path):
+    world = PublishedWorld(tmp_path)
+    _verify_dikpora(world)
+    settings = load_settings(world.config)
+    publication = build(world.config, world.store, world.rules, WILAYAH, settings)
+    assert {i.opd for i in publication.items} == {"DINKES", "DIKPORA"}
+    whole = set(_one_document(publication, settings, world.config.name))
+    assert set(catalogue_graph(publication.files, ".ttl")) == whole
+    assert set(catalogue_graph(publication.files, ".jsonld")) == whole
+    paging = catalogue_graph(publication.files, ".ttl", paging=True)
+    hydra = "http://www.w3.org/ns/hydra/core#"
+    base = settings.url_dasar
+    assert [(str(s), str(o)) for s, o in sorted(paging.subject_objects(URIRef(hydra + "next")))] == [
+        (f"{base}katalog.ttl", f"{base}katalog/dikpora.ttl"), (f"{base}katalog/dikpora.ttl", f"{base}katalog/dinkes.ttl")]
+    world.store.engine.dispose()
+
+
+def test_a_refresh_rewrites_only_the_pages_and_package_of_the_opd_that_archived(tmp_path, monkeypatch, archive_url):
+    world = PublishedWorld(tmp_path, url=archive_url)
+    _verify_dikpora(world)
+    settings = load_settings(world.config)
+    write(build(world.config, world.store, world.rules, WILAYAH, settings), settings.folder)
+    world.backend.set("DINKES", world.ids[1], "Nilai", "24")
+    world.poll()
+    world.backend.set("DINKES", world.ids[1], "Terverifikasi", "YA")
+    world.poll()
+
+    def scan(*args):
+        raise AssertionError("the item's versions are read by the rows its part names, not by scanning the OPD")
+    monkeypatch.setattr(Queries, "archive_rows_of_items", scan)
+    again = refresh(world.config, world.store, world.rules, WILAYAH, settings)
+    assert set(again.pieces) == {"data/dinkes.datapackage.json", "katalog/dinkes.ttl", "katalog/dinkes.jsonld"}
+    written, unchanged = write(again, settings.folder)
+    assert (written, unchanged) == (len(again.files) - 2 + 3, 2)  # datapackage.json and BACA.txt are as they were
+    full = build(world.config, world.store, world.rules, WILAYAH, settings)
+    assert {name: (settings.folder / name).read_bytes() for name in full.files} == full.files
+    world.store.engine.dispose()
+
+
+def test_a_full_publish_removes_the_package_and_catalogue_pages_of_an_opd_no_longer_published(publication,
+                                                                                              tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "katalog").mkdir()
+    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [
+        {"name": "lama", "path": "data/lama.datapackage.json", "opd": {"kode": "LAMA", "nama": "Dinas Lama"}}]}))
+    (tmp_path / "data" / "lama.datapackage.json").write_text(json.dumps({"resources": [{"name": "lama-k-1"}]}))
+    for name in ("data/lama-k-1.csv", "data/lama-k-1.panjang.csv", "katalog/lama.ttl", "katalog/lama.jsonld",
+                 "katalog/catatan.txt"):
+        (tmp_path / name).write_text("x")
+    write(publication, tmp_path)
+    for name in ("data/lama.datapackage.json", "data/lama-k-1.csv", "data/lama-k-1.panjang.csv", "katalog/lama.ttl",
+                 "katalog/lama.jsonld"):
+        assert not (tmp_path / name).exists(), name
+    assert (tmp_path / "katalog" / "catatan.txt").read_text() == "x"  # not the publication's: left alone
+    assert (tmp_path / "katalog" / "dinkes.ttl").is_file()

@@ -315,13 +315,25 @@ class Queries:
         with self.engine.connect() as conn:
             return set(conn.execute(select(a.c.opd).where(a.c.id > after).distinct()).scalars())
 
-    def items_archived_since(self, after: int) -> set[tuple[str, str]]:
-        """(OPD, item key) of every item with a version newer than id ``after``: what a
-        publication after a cycle rebuilds (a range on the primary key)."""
+    def item_rows_since(self, after: int) -> dict[tuple[str, str], set[str]]:
+        """(OPD, item key) -> the rows of its versions newer than id ``after``: what a publication
+        after a cycle rebuilds, and where their versions are (a primary-key range)."""
         a = t.archive
+        out: dict[tuple[str, str], set[str]] = {}
         with self.engine.connect() as conn:
-            return {(r.opd, r.item_key) for r in conn.execute(select(a.c.opd, a.c.item_key).where(a.c.id > after)
-                                                              .distinct())}
+            for r in conn.execute(select(a.c.opd, a.c.item_key, a.c.row_id).where(a.c.id > after)):
+                out.setdefault((r.opd, r.item_key), set()).add(r.row_id)
+        return out
+
+    def archive_rows_of_rows(self, opd: str, row_ids: Iterable[str]) -> Iterator[dict]:
+        """Every version in the OPD's rows ``row_ids``, export order (found by the (opd, row_id,
+        version) index, not by scanning the OPD's archive)."""
+        a = t.archive
+        ids = sorted(set(row_ids))
+        with self.engine.connect() as conn:
+            for chunk in (ids[i:i + 200] for i in range(0, len(ids), 200)):
+                for r in conn.execute(select(a).where(a.c.opd == opd, a.c.row_id.in_(chunk)).order_by(*ARCHIVE_ORDER)):
+                    yield archive_record(r)
 
     def archive_rows_of_items(self, opd: str, item_keys: Iterable[str]) -> Iterator[dict]:
         """Every version of the OPD's items ``item_keys`` (rules.keys.item_key, as archived), export order."""

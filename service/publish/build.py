@@ -18,8 +18,10 @@ from service.archive.store import Store
 from service.config import Config
 from service.publish import datapackage, dcat, formats
 from service.publish.items import Item, attach_metadata, base_slug, build_items
+from service.publish.parts import (Entry, Group, Key, Part, all_parts, clashes, grouped, part_json, part_name,
+                                   part_of, published_opds, regrouped)
 from service.publish.settings import Settings, load_settings
-from service.publish.source import latest_data, latest_data_of_items
+from service.publish.source import Rows, latest_data, latest_data_of_items
 from service.config.wilayah import load_wilayah
 from service.publish.withheld import Withheld, withhold
 
@@ -43,8 +45,11 @@ data/<item>.xlsx         tabel yang sama untuk Excel; angka tersimpan sebagai an
 data/<item>.json         seri data seperti dataset portal: metadata (konsep, klasifikasi, ukuran,
                          satuan, periode) dan satu seri per rincian berisi {{tahun, nilai}}.
 data/<item>.panjang.csv  bentuk panjang, satu baris per datum: sumber Data Package.
-datapackage.json         Frictionless Data Package (periksa: frictionless validate datapackage.json).
-katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data.
+data/<opd>.datapackage.json  Frictionless Data Package satu OPD: satu sumber per item (bentuk panjang).
+datapackage.json         paket induk: satu sumber per paket OPD dan data yang ditahan
+                         (periksa semuanya: frictionless validate datapackage.json).
+katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen portal data: halaman
+                         pertama; hydra:next menunjuk halaman tiap OPD (katalog/<opd>.ttl, .jsonld).
 """
 
 
@@ -52,31 +57,8 @@ katalog.ttl, katalog.jsonld  katalog DCAT (DCAT v3 / DCAT-AP) untuk dipanen port
 # catalogue entries and withheld totals, and a stamp (basis and archive mark) that an idle cycle reads alone.
 INDEX = ".indeks-publikasi"
 STAMP = "tanda.json"
-INDEX_FORMAT = 5
-Key = tuple[str, str]  # (OPD, item key): what an item's part is kept under
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One published item's share of datapackage.json and the catalogue, as UTF-8 to be joined."""
-    slug: str
-    base: str
-    opd: str
-    opd_nama: str
-    modified: str
-    resource: bytes
-    catalogue: dcat.Part
-
-
-@dataclass(frozen=True)
-class Part:
-    """What an item (OPD, item key) adds to the indexes: its entry (None when nothing of it is
-    published, e.g. every year withheld) and what of it is withheld."""
-    entry: Entry | None
-    ditahan: tuple[dict, ...] = ()
-
-
-_remembered: dict[str, tuple[bytes, dict[Key, Part]]] = {}  # folder -> (stamp, parts) this process wrote
+INDEX_FORMAT = 7
+_remembered: dict[str, tuple[bytes, dict[str, Group]]] = {}  # folder -> (stamp, parts by OPD) this process wrote
 
 
 @dataclass
@@ -98,7 +80,7 @@ class Publication:
     def kept(self) -> set[str]:
         if self.index is None or self.index["changed"] is None:
             return set()
-        return {f"data/{p.entry.slug}{suffix}" for key, p in self.index["parts"].items()
+        return {f"data/{p.entry.slug}{suffix}" for key, p in all_parts(self.index["groups"]).items()
                 if p.entry is not None and key not in self.index["changed"] for suffix in ITEM_SUFFIXES}
 
 
@@ -111,11 +93,12 @@ def build(config: Config, store: Store, rules: RuleSet | None = None, wilayah: W
     mark = reads.archive_watermark()  # before reading: a version archived meanwhile is redone next time
     metadata_mark = reads.metadata_watermark()
     wilayah = wilayah or load_wilayah(config)
-    data, withheld = withhold(latest_data(reads, wilayah), rules, wilayah)
+    rows: Rows = {}
+    data, withheld = withhold(latest_data(reads, wilayah, rows=rows), rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}), reads.latest_metadata())
-    parts = _parts(items, withheld, rules, settings, config.year)
+    groups = grouped(_parts(items, withheld, rules, settings, config.year, rows))
     basis = _basis(config, rules, settings, metadata_mark)
-    return _assemble(config, settings, items, withheld, parts, None, mark, basis)
+    return _assemble(config, settings, items, withheld, groups, None, mark, basis)
 
 
 def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah: Wilayah | None = None,
@@ -129,27 +112,32 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     reads = Queries(store.engine)
     metadata_mark = reads.metadata_watermark()
     basis = _basis(config, rules, settings, metadata_mark)
-    stamp, parts = _read_index(settings.folder)
+    stamp, groups = _read_index(settings.folder)
     if stamp.get("format") != INDEX_FORMAT or stamp.get("dasar") != basis or not isinstance(stamp.get("arsip"), int):
         return build(config, store, rules, wilayah, settings)
     mark = reads.archive_watermark()
     if mark == stamp["arsip"]:
         return None
-    changed = reads.items_archived_since(stamp["arsip"])
+    since = reads.item_rows_since(stamp["arsip"])
+    changed = set(since)
+    known = {key: set(part.rows) | since[key] for key in changed if (part := _part(groups, key)) and part.rows}
     wilayah = wilayah or load_wilayah(config)
-    data, withheld = withhold(latest_data_of_items(reads, wilayah, changed), rules, wilayah)
+    rows: Rows = {}
+    data, withheld = withhold(latest_data_of_items(reads, wilayah, changed, known, rows), rules, wilayah)
     items = attach_metadata(build_items(data, {o.kode: o.nama for o in config.opds}),
                             _metadata(reads, str(settings.folder), metadata_mark))
-    theirs = {name for key, part in parts.items() if key not in changed and part.entry is not None
-              for name in (part.entry.slug, part.entry.base)}
-    if any(i.slug in theirs or _base(i) in theirs for i in items):  # a slug clash with a kept item: number afresh
+    if clashes(groups, changed, [n for i in items for n in (i.slug, _base(i))]):  # with a kept item: number afresh
         return build(config, store, rules, wilayah, settings)
-    fresh = _parts(items, withheld, rules, settings, config.year)
-    merged = {key: part for key, part in parts.items() if key not in changed} | fresh
-    publication = _assemble(config, settings, items, withheld, merged, changed, mark, basis)
-    publication.stale = set()  # the files of a rebuilt item no longer published, or renamed
+    merged = regrouped(groups, changed, _parts(items, withheld, rules, settings, config.year, rows))
+    before = published_opds(groups)
+    publication = _assemble(config, settings, items, withheld, merged, changed, mark, basis, before)
+    publication.stale = set()  # the files of a rebuilt item no longer published, or renamed; an OPD's indexes
+    for opd in set(before) - set(published_opds(merged)):
+        publication.stale.update(opd_files(opd))
+    if not published_opds(merged):
+        publication.stale.add("datapackage.json")
     for key in changed:
-        old, new = parts.get(key), merged.get(key)
+        old, new = _part(groups, key), _part(merged, key)
         if old is not None and old.entry is not None and (new is None or new.entry is None
                                                           or new.entry.slug != old.entry.slug):
             publication.stale.update(f"data/{old.entry.slug}{suffix}" for suffix in ITEM_SUFFIXES)
@@ -180,8 +168,10 @@ def _basis(config: Config, rules: RuleSet, settings: Settings, metadata_mark: in
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
-def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings: Settings, year: int) -> dict[Key, Part]:
-    """Each item's part of the indexes, and a part for an item of which only withheld totals remain."""
+def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings: Settings, year: int,
+           rows: Rows) -> dict[Key, Part]:
+    """Each item's part of the indexes, and a part for an item of which only withheld totals
+    remain; ``rows``: the rows that hold each item's versions."""
     held: dict[Key, list[dict]] = {}
     for w in withheld:
         held.setdefault((w.opd, w.item), []).append(w.as_dict())
@@ -194,29 +184,43 @@ def _parts(items: list[Item], withheld: list[Withheld], rules: RuleSet, settings
                       dcat.Part(part.dataset, part.turtle.encode("utf-8"), part.jsonld.encode("utf-8"),
                                 tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in part.shared),
                                 item.opd, item.opd_nama, item.modified))
-        out[key] = Part(entry, tuple(held.pop(key, ())))
-    out.update({key: Part(None, tuple(ws)) for key, ws in held.items()})
+        out[key] = Part(entry, tuple(held.pop(key, ())), tuple(sorted(rows.get(key, ()))))
+    out.update({key: Part(None, tuple(ws), tuple(sorted(rows.get(key, ())))) for key, ws in held.items()})
     return out
 
 
+def _part(groups: dict[str, Group], key: Key) -> Part | None:
+    return groups[key[0]].parts.get(key) if key[0] in groups else None
+
+
 def _assemble(config: Config, settings: Settings, items: list[Item], withheld: list[Withheld],
-              parts: dict[Key, Part], changed: set[Key] | None, mark: int, basis: str) -> Publication:
-    """Files of the rebuilt items, the indexes joined from every item's part (kept or new), the
-    index; ``changed``: the items made afresh (None: all of them)."""
+              groups: dict[str, Group], changed: set[Key] | None, mark: int, basis: str,
+              before: list[str] | None = None) -> Publication:
+    """Files of the rebuilt items, the indexes (DECISIONS.md #152: the small datapackage.json
+    and first catalogue page, and each OPD's package and catalogue pages) made from every
+    item's part (kept or new), the index; ``changed``: the items made afresh (None: all of
+    them), ``before``: the OPDs published before them (their pages link to each other)."""
     publication = Publication(items, withheld=withheld)
     files = publication.files
     for item in items:
         bodies = (formats.wide_csv(item), formats.wide_xlsx(item), formats.portal_json(item), formats.long_csv(item))
         files.update({f"data/{item.slug}{suffix}": body for suffix, body in zip(ITEM_SUFFIXES, bodies)})
-    ordered = [parts[key] for key in sorted(parts)]
-    entries = [p.entry for p in ordered if p.entry is not None]
-    held = [w for p in ordered for w in p.ditahan]
+    opds = published_opds(groups)
+    names = [(opd, groups[opd].entries[0].opd_nama) for opd in opds]
+    held = [w for g in groups.values() for w in g.held]
+    roots = dcat.root_pages(opds, sum(len(g.entries) for g in groups.values()),
+                            max((g.modified for g in groups.values() if g.modified), default=None), settings,
+                            config.name)
+    files.update({name: b"".join(pieces) for name, pieces in roots.items()})  # small: written when they differ
+    if opds:  # a Data Package needs at least one resource
+        files["datapackage.json"] = datapackage.root(names, settings, config.name, config.year, held)
     indexes = {}
-    if entries:  # a Data Package needs at least one resource
-        head = datapackage.head([(e.opd, e.opd_nama) for e in entries], settings, config.name, config.year)
-        indexes["datapackage.json"] = datapackage.package_pieces(head, [e.resource for e in entries], held)
-    indexes["katalog.ttl"], indexes["katalog.jsonld"] = dcat.catalogue_pieces([e.catalogue for e in entries],
-                                                                              settings, config.name)
+    redo = opds if changed is None or opds != before else sorted({key[0] for key in changed} & set(opds))
+    for opd in redo:
+        entries = groups[opd].entries
+        head = datapackage.opd_head(opd, entries[0].opd_nama, settings, config.name, config.year)
+        indexes[datapackage.opd_package(opd)] = datapackage.package_pieces(head, [e.resource for e in entries])
+        indexes.update(dcat.opd_pages(opds, opd, [e.catalogue for e in entries], settings))
     if changed is None:
         files.update({name: b"".join(pieces) for name, pieces in indexes.items()})
     else:  # after a cycle: written piece by piece, never joined in memory (DECISIONS.md #101)
@@ -224,39 +228,17 @@ def _assemble(config: Config, settings: Settings, items: list[Item], withheld: l
     files["BACA.txt"] = README.format(produk=settings.produk, garis="=" * len(f"Publikasi {settings.produk}"),
                                       wilayah=settings.wilayah).encode("utf-8")
     publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": basis, "arsip": mark},
-                         "changed": changed, "parts": parts}
+                         "changed": changed, "groups": groups}
     return publication
 
 
-def _part_name(key: Key) -> str:
-    return f"item-{hashlib.sha256(json.dumps(key, ensure_ascii=False).encode('utf-8')).hexdigest()[:24]}.json"
+def opd_files(opd: str) -> set[str]:
+    """The indexes of an OPD's own: its package and its catalogue pages."""
+    return {datapackage.opd_package(opd), *(dcat.page_name(opd) + s for s in (".ttl", ".jsonld"))}
 
 
-def _part_json(key: Key, part: Part) -> bytes:
-    entry = part.entry
-    body = None if entry is None else {
-        "slug": entry.slug, "base": entry.base, "opd_nama": entry.opd_nama, "modified": entry.modified,
-        "resource": entry.resource.decode("utf-8"), "dataset": entry.catalogue.dataset,
-        "turtle": entry.catalogue.turtle.decode("utf-8"), "jsonld": entry.catalogue.jsonld.decode("utf-8"),
-        "shared": [[i, t.decode("utf-8"), j.decode("utf-8")] for i, t, j in entry.catalogue.shared]}
-    return json.dumps({"opd": key[0], "item": key[1], "entry": body, "ditahan": list(part.ditahan)},
-                      ensure_ascii=False).encode("utf-8")
-
-
-def _part_of(raw: dict) -> tuple[Key, Part]:
-    key = (raw["opd"], raw["item"])
-    e = raw["entry"]
-    if e is None:
-        return key, Part(None, tuple(raw["ditahan"]))
-    catalogue = dcat.Part(e["dataset"], e["turtle"].encode("utf-8"), e["jsonld"].encode("utf-8"),
-                          tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in e["shared"]),
-                          key[0], e["opd_nama"], e["modified"])
-    return key, Part(Entry(e["slug"], e["base"], key[0], e["opd_nama"], e["modified"], e["resource"].encode("utf-8"),
-                           catalogue), tuple(raw["ditahan"]))
-
-
-def _read_index(folder: Path) -> tuple[dict, dict[Key, Part]]:
-    """(stamp, (OPD, item key) -> part) of the folder's index; ({}, {}) when it has none.
+def _read_index(folder: Path) -> tuple[dict, dict[str, Group]]:
+    """(stamp, OPD -> its parts) of the folder's index; ({}, {}) when it has none.
     The parts come from memory when this process wrote the stamp that is there."""
     try:
         raw = (Path(folder) / INDEX / STAMP).read_bytes()
@@ -271,11 +253,11 @@ def _read_index(folder: Path) -> tuple[dict, dict[Key, Part]]:
     parts = {}
     try:
         for path in sorted((Path(folder) / INDEX).glob("item-*.json")):
-            key, part = _part_of(json.loads(path.read_text(encoding="utf-8")))
+            key, part = part_of(json.loads(path.read_text(encoding="utf-8")))
             parts[key] = part
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}, {}
-    return stamp, parts
+    return stamp, grouped(parts)
 
 
 def _write_index(folder: Path, index: dict) -> None:
@@ -283,20 +265,21 @@ def _write_index(folder: Path, index: dict) -> None:
     next refresh redoes those items (a full build removed the stamp before it began)."""
     where = Path(folder) / INDEX
     where.mkdir(parents=True, exist_ok=True)
-    parts, changed = index["parts"], index["changed"]
-    for key in sorted(parts if changed is None else changed):
-        if key in parts:
-            _put(where / _part_name(key), _part_json(key, parts[key]))
+    groups, changed = index["groups"], index["changed"]
+    for key in sorted(all_parts(groups) if changed is None else changed):
+        part = _part(groups, key)
+        if part is not None:
+            _put(where / part_name(key), part_json(key, part))
         else:
-            (where / _part_name(key)).unlink(missing_ok=True)
+            (where / part_name(key)).unlink(missing_ok=True)
     if changed is None:  # a full build: parts of items no longer published, and older indexes, go
-        names = {_part_name(key) for key in parts}
+        names = {part_name(key) for key in all_parts(groups)}
         for path in where.glob("*.json"):
             if path.name != STAMP and path.name not in names:
                 path.unlink(missing_ok=True)
     raw = json.dumps(index["stamp"], sort_keys=True).encode("utf-8")
     _put(where / STAMP, raw)
-    _remembered[str(folder)] = (raw, parts)
+    _remembered[str(folder)] = (raw, groups)
 
 
 def rules_problem(exc: RuleError) -> str:
@@ -397,14 +380,26 @@ def _umask() -> int:
 
 
 def _previous_files(folder: Path) -> set[str]:
-    """The item files an earlier publish wrote here, from its datapackage.json."""
+    """The files an earlier publish wrote here for its items and OPDs, from its datapackage.json
+    (the OPDs' packages it lists, or, as written before DECISIONS.md #152, the items themselves)."""
+    slugs, opds = [], []
     try:
         previous = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-        slugs = [r["name"] for r in previous.get("resources", [])]
+        for resource in previous.get("resources", []):
+            opd = (resource.get("opd") or {}).get("kode") if str(resource.get("path", "")).endswith(".datapackage.json") \
+                else None
+            if isinstance(opd, str):
+                opds.append(opd)
+                package = json.loads((folder / datapackage.opd_package(opd)).read_text(encoding="utf-8"))
+                slugs += [r["name"] for r in package.get("resources", [])]
+            else:
+                slugs.append(resource["name"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return set()
-    return {f"data/{slug}{suffix}" for slug in slugs if isinstance(slug, str) and "/" not in slug
-            for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
+        if not opds and not slugs:
+            return set()
+    return {"datapackage.json", *(name for opd in opds for name in opd_files(opd))} | {
+        f"data/{slug}{suffix}" for slug in slugs if isinstance(slug, str) and "/" not in slug
+        for suffix in ITEM_SUFFIXES + _EARLIER_SUFFIXES}
 
 
 def write_problem(path: Path, exc: OSError) -> str:

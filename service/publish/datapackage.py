@@ -1,13 +1,14 @@
 """The Frictionless Data Package: one tabular resource per item, its Table Schema from the rule files."""
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Container, Sequence
 from typing import Any
 import re
 
 from rules.rulefile import RuleSet
-from service.publish.items import Item
+from service.publish.items import Item, slugify
 from service.publish.settings import Settings
 
 KODE_WILAYAH_PATTERN = r"[0-9]{2}\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?"  # any kabupaten/kota
@@ -95,7 +96,7 @@ def table_schema(item: Item, rules: RuleSet, year: int) -> dict:
 
 def resource(item: Item, rules: RuleSet, year: int) -> dict:
     return {
-        "name": item.slug, "path": f"data/{item.slug}.panjang.csv", "profile": "tabular-data-resource",
+        "name": item.slug, "path": f"{item.slug}.panjang.csv", "profile": "tabular-data-resource",
         "title": item.title, "description": item.description,
         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
         "schema": table_schema(item, rules, year),
@@ -116,6 +117,40 @@ def _metadata(item: Item) -> dict:
     if meta.kegiatan:
         out["metadata_kegiatan"] = {label: text for label, text in meta.kegiatan_fields}
     return out
+
+
+def opd_package(opd: str) -> str:
+    """Where an OPD's package is (DECISIONS.md #152): beside its items' files, so its resources'
+    paths are theirs in data/ (a package may not reach above its own folder)."""
+    return f"data/{slugify(opd)}.datapackage.json"
+
+
+def root(publishers: list[tuple[str, str]], settings: Settings, workspace: str, year: int,
+         withheld: list[dict] | None = None) -> bytes:
+    """datapackage.json: the publication's package, whose resources are the OPDs' packages
+    (frictionless validates through them) and what is withheld. It changes only when an OPD
+    is first published or withheld data change, not with every archived value (so it is kept)."""
+    return _root(tuple(publishers), settings, workspace, year, json.dumps(withheld or [], ensure_ascii=False))
+
+
+@functools.lru_cache(maxsize=4)
+def _root(publishers: tuple[tuple[str, str], ...], settings: Settings, workspace: str, year: int,
+          withheld_json: str) -> bytes:
+    withheld = json.loads(withheld_json)
+    body = head(list(publishers), settings, workspace, year)
+    body["profile"] = "data-package"
+    body["resources"] = [{"name": slugify(kode), "title": f"Data {nama}", "path": opd_package(kode),
+                          "format": "json", "mediatype": "application/json", "opd": {"kode": kode, "nama": nama}}
+                         for kode, nama in publishers]
+    if withheld:
+        body["ditahan"] = withheld
+    return to_json(body)
+
+
+def opd_head(opd: str, nama: str, settings: Settings, workspace: str, year: int) -> dict:
+    """An OPD's package without its resources."""
+    body = head([(opd, nama)], settings, workspace, year)
+    return body | {"name": f"{body['name']}-{slugify(opd)}", "title": f"{body['title']} — {nama}"}
 
 
 def head(publishers: list[tuple[str, str]], settings: Settings, workspace: str, year: int) -> dict:

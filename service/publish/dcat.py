@@ -5,12 +5,17 @@ the same bytes in every process. Turtle and JSON-LD are written here, not by rdf
 serialiser looks every IRI up against every bound namespace, which grows with the catalogue
 (DECISIONS.md #100). Each item's part is a `Fragment` made once, so a catalogue is the items'
 fragments joined: linear in items, and an unchanged item's part is reused as it was.
+
+The catalogue is paged (DECISIONS.md #152): katalog.ttl / katalog.jsonld hold the catalogue's own
+node and are the first page of a hydra:PagedCollection whose next pages are one per OPD
+(katalog/<opd>.ttl / .jsonld), each with that OPD's datasets, so a change rewrites one OPD's
+pages and the small first page. The union of the pages is the catalogue's one graph.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
-import uuid
 from dataclasses import dataclass
 
 from service.publish.items import Item, ItemMetadata, slugify
@@ -22,7 +27,8 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV = "http://www.w3.org/ns/prov#"
-PREFIXES = (("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("prov", PROV), ("xsd", XSD))
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+PREFIXES = (("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("hydra", HYDRA), ("prov", PROV), ("xsd", XSD))
 EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 EU_FILE = "http://publications.europa.eu/resource/authority/file-type/"
 FREQUENCY = {"tahunan": "ANNUAL", "semesteran": "ANNUAL_2", "triwulanan": "QUARTERLY", "bulanan": "MONTHLY",
@@ -152,8 +158,9 @@ def _catalogue_nodes(datasets: list[str], publishers: dict[str, str], modified: 
             *(_agent(f"{base}opd/{kode}", nama) for kode, nama in publishers.items())]
 
 
-def catalogue(parts: list[tuple[Fragment, str, str, str]], settings: Settings, workspace: str) -> tuple[bytes, bytes]:
-    """(katalog.ttl, katalog.jsonld) from each item's (fragment, OPD code, OPD name, modified)."""
+def catalogue(parts: list[tuple[Fragment, str, str, str]], settings: Settings, workspace: str) -> dict[str, bytes]:
+    """Every catalogue page (katalog.ttl, katalog.jsonld, katalog/<opd>.ttl…) from each item's
+    (fragment, OPD code, OPD name, modified)."""
     return catalogue_bytes([Part(f.dataset, f.turtle.encode("utf-8"), f.jsonld.encode("utf-8"),
                                  tuple((i, t.encode("utf-8"), j.encode("utf-8")) for i, t, j in f.shared), kode, nama,
                                  modified) for f, kode, nama, modified in parts], settings, workspace)
@@ -171,57 +178,103 @@ class Part:
     modified: str
 
 
-_MODIFIED = "dimodifikasi" + uuid.uuid4().hex  # stands for the catalogue's dct:modified in its kept head
-_heads: dict[tuple, tuple[list[tuple[str, str]], str]] = {}  # one kept head: the datasets change seldom
+ROOT_PAGE = "katalog"  # katalog.ttl / katalog.jsonld: the catalogue's own node, then one page per OPD
+# (predicate, older name ckanext-dcat's RDF harvester also reads): a page names both, as its serialiser does
+_LINKS = {"first": "firstPage", "previous": "previousPage", "next": "nextPage", "last": "lastPage"}
 
 
-def _head_texts(datasets: tuple[str, ...], publishers: tuple[tuple[str, str], ...], modified: str | None,
-                settings: Settings, workspace: str) -> tuple[list[tuple[str, str]], str]:
-    """([(@id, JSON-LD text)], Turtle) of the catalogue's own nodes: made once per list of
-    datasets, publishers and settings, the time put in by replacing a token."""
-    key = (datasets, publishers, modified is None, settings, workspace)
-    if key not in _heads:
-        _heads.clear()
-        nodes = _catalogue_nodes(list(datasets), dict(publishers), None if modified is None else _MODIFIED,
-                                 settings, workspace)
-        _heads[key] = ([(n[0], _jsonld_text(n)) for n in nodes], "".join(_turtle_node(n) for n in nodes))
-    texts, ttl = _heads[key]
-    if modified is None:
-        return texts, ttl
-    return [(i, t.replace(_MODIFIED, modified)) for i, t in texts], ttl.replace(_MODIFIED, modified)
+def page_name(opd: str) -> str:
+    """An OPD's catalogue page, without its suffix (.ttl / .jsonld): only its items' datasets."""
+    return f"katalog/{slugify(opd)}"
 
 
-def catalogue_bytes(parts: list[Part], settings: Settings, workspace: str) -> tuple[bytes, bytes]:
-    """(katalog.ttl, katalog.jsonld) joined from the items' parts: their bytes are copied, not
-    made again, so a catalogue costs little more than writing it."""
-    ttl, jsonld = catalogue_pieces(parts, settings, workspace)
-    return b"".join(ttl), b"".join(jsonld)
+def _paging(page: str, links: dict[str, str], suffix: str, base: str, total: int | None = None) -> Node:
+    """The hydra:PagedCollection node of one page (DECISIONS.md #152): a harvester reads a page's
+    datasets, then fetches its hydra:next (ckanext-dcat: hydra:next, else hydra:nextPage)."""
+    props: list = [(RDF_TYPE, Iri(HYDRA + "PagedCollection"))]
+    for word, target in sorted(links.items()):
+        props += [(HYDRA + word, Iri(f"{base}{target}{suffix}")), (HYDRA + _LINKS[word], Iri(f"{base}{target}{suffix}"))]
+    if total is not None:
+        props.append((HYDRA + "totalItems", Lit(str(total), datatype=XSD + "integer")))
+    return f"{base}{page}{suffix}", props
 
 
-def catalogue_pieces(parts: list[Part], settings: Settings, workspace: str) -> tuple[list[bytes], list[bytes]]:
-    """catalogue_bytes as the lists of pieces that joined make each file (a writer can write
-    them as they are, without a copy of the whole in memory)."""
-    publishers: dict[str, str] = {}
-    for part in parts:
-        publishers.setdefault(part.opd, part.opd_nama)
-    modified = max((p.modified for p in parts), default=None)
-    head_jsonld, head_ttl = _head_texts(tuple(p.dataset for p in parts), tuple(publishers.items()), modified,
-                                        settings, workspace)
+def root_pages(opds: list[str], datasets: int, modified: str | None, settings: Settings,
+               workspace: str) -> dict[str, list[bytes]]:
+    """katalog.ttl and katalog.jsonld: the catalogue's node and its publisher, and the first page
+    of the paged collection, whose hydra:next is the first OPD's page. Small, and the same
+    whatever the items hold except for the catalogue's dct:modified."""
+    base = settings.url_dasar
+    catalogue_node, walidata = _catalogue_nodes([], {}, modified, settings, workspace)[:2]
+    pages = [page_name(o) for o in opds]
+    out = {}
+    for suffix in (".ttl", ".jsonld"):
+        links = {"first": ROOT_PAGE} | ({"next": pages[0], "last": pages[-1]} if pages else {})
+        out[ROOT_PAGE + suffix] = _page([catalogue_node, walidata, _paging(ROOT_PAGE, links, suffix, base, datasets)],
+                                        [], suffix)
+    return out
+
+
+def opd_pages(opds: list[str], opd: str, parts: list[Part], settings: Settings) -> dict[str, list[bytes]]:
+    """An OPD's two catalogue pages: the catalogue's dcat:dataset for each of its items, its
+    agent, its activities and its items' nodes, with the links to the neighbouring pages. They
+    change only when that OPD's items change (or an OPD page is added or removed beside it)."""
+    base = settings.url_dasar
+    at = opds.index(opd)
+    before = page_name(opds[at - 1]) if at else ROOT_PAGE
+    links = {"first": ROOT_PAGE, "previous": before} | ({"next": page_name(opds[at + 1])} if at + 1 < len(opds) else {})
+    listing: Node = (f"{base}katalog", [(DCAT + "dataset", Iri(p.dataset)) for p in parts])
     shared: dict[str, tuple[bytes, bytes]] = {}
     for part in parts:
         for iri, ttl_text, jsonld_text in part.shared:
             shared.setdefault(iri, (ttl_text, jsonld_text))
-    ttl = [("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + "\n" + head_ttl).encode("utf-8")]
-    ttl += [t for t, _ in shared.values()]
-    ttl += [p.turtle for p in parts]
-    texts = [(i, t.encode("utf-8")) for i, t in head_jsonld] + [(p.dataset, p.jsonld) for p in parts]
-    texts += [(iri, j) for iri, (_, j) in shared.items()]
+    out = {}
+    for suffix in (".ttl", ".jsonld"):
+        nodes = [_paging(page_name(opd), links, suffix, base), listing, _agent(f"{base}opd/{opd}", parts[0].opd_nama)]
+        kept = [(iri, t if suffix == ".ttl" else j) for iri, (t, j) in shared.items()]
+        kept += [(p.dataset, p.turtle if suffix == ".ttl" else p.jsonld) for p in parts]
+        out[page_name(opd) + suffix] = _page(nodes, kept, suffix)
+    return out
+
+
+def _page(nodes: list[Node], kept: list[tuple[str, bytes]], suffix: str) -> list[bytes]:
+    """A page's pieces: ``nodes`` made here and ``kept`` (@id, text) already written, in
+    Turtle (prefixes, then in that order) or JSON-LD (one list sorted by @id)."""
+    made = [_node_texts(n[0], tuple(n[1])) for n in nodes]
+    if suffix == ".ttl":
+        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + "\n"
+        return [(head + "".join(t for t, _ in made)).encode("utf-8"), *(t for _, t in kept)]
+    texts = [(n[0], j.encode("utf-8")) for n, (_, j) in zip(nodes, made)] + kept
     texts.sort(key=lambda x: x[0])
     pieces = [b"[\n"]
     for _, text in texts:
         pieces += (text, b",\n")
-    pieces[-1:] = [b"\n]\n"] if texts else [b"[\n\n]\n"]
-    return ttl, pieces
+    pieces[-1:] = [b"\n]\n"]
+    return pieces
+
+
+@functools.lru_cache(maxsize=1024)
+def _node_texts(subject: str, props: tuple) -> tuple[str, str]:
+    """(Turtle, JSON-LD) of a page's own node: kept, since a page's links, agent and list of
+    datasets are the same from one cycle to the next (the JSON-LD indenter is slow Python)."""
+    return _turtle_node((subject, list(props))), _jsonld_text((subject, list(props)))
+
+
+def catalogue_pages(parts: list[Part], settings: Settings, workspace: str) -> dict[str, list[bytes]]:
+    """Every catalogue page (path -> pieces) from the items' parts in catalogue order."""
+    by_opd: dict[str, list[Part]] = {}
+    for part in parts:
+        by_opd.setdefault(part.opd, []).append(part)
+    opds = sorted(by_opd)
+    out = root_pages(opds, len(parts), max((p.modified for p in parts), default=None), settings, workspace)
+    for opd in opds:
+        out.update(opd_pages(opds, opd, by_opd[opd], settings))
+    return out
+
+
+def catalogue_bytes(parts: list[Part], settings: Settings, workspace: str) -> dict[str, bytes]:
+    """catalogue_pages, each page joined."""
+    return {name: b"".join(pieces) for name, pieces in catalogue_pages(parts, settings, workspace).items()}
 
 
 # Turtle ---------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from service.publish.settings import load_settings
 from service.timefmt import format_tanggal, iso
 
 REVIEW, DOCS, INTEGRITY, PUBLICATION = "2-reviu", "3-dokumen", "4-integritas", "5-publikasi"
+_FOLDERS = (f"{PUBLICATION}/data/", f"{PUBLICATION}/katalog/")  # listed as a count of their files
 INDEX = "1-indeks-bukti-dukung.pdf"
 NOT_SUPPORTED = "tidak didukung produk ini"
 KETEPATAN = {"terlambat": "Terlambat", "berisiko": "Berisiko", "tepat_waktu": "Tepat waktu", "selesai": "Selesai",
@@ -48,8 +49,9 @@ def _indicators(year: int, has_docs: bool) -> list[tuple[str, str, str, str]]:
         ("Prinsip SDI", "Standar Data Statistik", f"{ba}; {PUBLICATION}/datapackage.json",
          "Konsep, definisi, klasifikasi, ukuran dan satuan setiap item diperiksa kelengkapannya dan disepakati "
          "(BA kesepakatan); penetapan standar oleh Pembina Data di luar produk ini"),
-        ("Prinsip SDI", "Metadata Statistik", f"{PUBLICATION}/datapackage.json, {PUBLICATION}/katalog.ttl, "
-         f"{PUBLICATION}/katalog.jsonld", "Metadata dataset (Data Package, DCAT). Metadata kegiatan dan variabel "
+        ("Prinsip SDI", "Metadata Statistik", f"{PUBLICATION}/datapackage.json, data/*.datapackage.json, "
+         f"{PUBLICATION}/katalog.ttl, katalog.jsonld, katalog/*.ttl, katalog/*.jsonld",
+         "Metadata dataset (Data Package per OPD, katalog DCAT berhalaman per OPD). Metadata kegiatan dan variabel "
          f"format BPS (MS-Keg, MS-Var): {NOT_SUPPORTED}"),
         ("Prinsip SDI", "Interoperabilitas Data", f"{PUBLICATION}/data/*.csv, *.json, *.xlsx, datapackage.json",
          "Data terverifikasi dalam format terbuka dengan skema Frictionless dan katalog DCAT untuk dipanen"),
@@ -235,8 +237,10 @@ def index_pdf(config: Config, year: int, as_of: datetime, review: dict, found, i
         {"tabel": {"kepala": ["Domain", "Indikator", "Berkas", "Yang ditunjukkan"],
                    "baris": [list(row) for row in indicators], "lebar": _scaled((24, 34, 52, 60)), "ukuran": 7}},
         {"subjudul": "Isi folder"},
-        {"tabel": {"kepala": ["Berkas"], "baris": [[n] for n in names if not n.startswith(f"{PUBLICATION}/data/")]
-                   + [[f"{PUBLICATION}/data/ ({sum(n.startswith(f'{PUBLICATION}/data/') for n in names)} berkas data)"]],
+        {"tabel": {"kepala": ["Berkas"], "baris": [[n] for n in names if not n.startswith(_FOLDERS)]
+                   + [[f"{PUBLICATION}/data/ ({sum(n.startswith(f'{PUBLICATION}/data/') for n in names)} berkas data)"],
+                      [f"{PUBLICATION}/katalog/ ({sum(n.startswith(f'{PUBLICATION}/katalog/') for n in names)} "
+                       "halaman katalog per OPD)"]],
                    "lebar": [170], "ukuran": 7}},
     ])
     if found.breaks:

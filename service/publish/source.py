@@ -9,7 +9,7 @@ module needs a look.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from rules import fields as f
 from rules.keys import item_key, rincian_key
@@ -49,20 +49,41 @@ class Datum:
         return SYMBOL.get(self.status_nilai, "")
 
 
-def latest_data(reads: Queries, wilayah: Wilayah, opd: str | None = None) -> list[Datum]:
-    """The newest archived version of every datum, ordered by OPD, item, rincian and tahun."""
+Rows = dict[tuple[str, str], set[str]]  # (OPD, item key) -> the sheet rows holding a version of it
+
+
+def latest_data(reads: Queries, wilayah: Wilayah, opd: str | None = None, rows: Rows | None = None) -> list[Datum]:
+    """The newest archived version of every datum, ordered by OPD, item, rincian and tahun;
+    ``rows``, when given, is filled with the rows that hold each item's versions."""
     remembered = {(r["opd"], r["row_id"]): r["data"] for r in reads.tab_rows(opd)}
-    return _latest(reads.archive_rows(all_versions=True, opd=opd), lambda newest: remembered, wilayah)
+    records = reads.archive_rows(all_versions=True, opd=opd)
+    return _latest(records if rows is None else _noting(records, rows), lambda newest: remembered, wilayah)
 
 
-def latest_data_of_items(reads: Queries, wilayah: Wilayah, items: set[tuple[str, str]]) -> list[Datum]:
+def _noting(records: Iterable[dict], rows: Rows) -> Iterator[dict]:
+    for r in records:
+        rows.setdefault((r["opd"], item_key(r["kode_data"], r["uraian_data"])), set()).add(r["id"])
+        yield r
+
+
+def latest_data_of_items(reads: Queries, wilayah: Wilayah, items: set[tuple[str, str]], known: Rows | None = None,
+                         rows: Rows | None = None) -> list[Datum]:
     """latest_data of the items ``items`` (OPD, item key) alone: their versions and the remembered
-    rows their newest versions name, nothing else of the archive (a publication after a cycle)."""
+    rows their newest versions name, nothing else of the archive (a publication after a cycle).
+    An item in ``known`` (every row holding a version of it) is read by those rows; any other by
+    scanning its OPD's archive. ``rows`` is filled as latest_data fills it."""
+    known = known or {}
     records = []
     for opd in sorted({o for o, _ in items}):
         keys = {k for o, k in items if o == opd}
-        records += [r for r in reads.archive_rows_of_items(opd, keys)
-                    if item_key(r["kode_data"], r["uraian_data"]) in keys]
+        by_row = {k for k in keys if (opd, k) in known}
+        found = [] if not by_row else reads.archive_rows_of_rows(opd, set().union(*(known[(opd, k)] for k in by_row)))
+        records += [r for r in found if item_key(r["kode_data"], r["uraian_data"]) in by_row]
+        if keys - by_row:
+            records += [r for r in reads.archive_rows_of_items(opd, keys - by_row)
+                        if item_key(r["kode_data"], r["uraian_data"]) in keys - by_row]
+    if rows is not None:
+        records = list(_noting(records, rows))
 
     def remembered(newest: list[dict]) -> dict:
         out: dict = {}

@@ -18,7 +18,8 @@ MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=
          ".jsonld": "application/ld+json; charset=utf-8", ".ttl": "text/turtle; charset=utf-8",
          ".txt": "text/plain; charset=utf-8",
          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-PUBLIC = {"publik.katalog", "publik.data", "publik.paket", "publik.ttl", "publik.jsonld", "publik.jadwal", "static",
+PUBLIC = {"publik.katalog", "publik.data", "publik.paket", "publik.ttl", "publik.jsonld", "publik.katalog_page_file",
+          "publik.jadwal", "static",
           "pengaduan.lapor", "pengaduan.usul"}
 DOWNLOADS = ((".csv", "CSV (tabel lebar)"), (".xlsx", "Excel"), (".json", "JSON (seri data)"),
              (".panjang.csv", "CSV bentuk panjang"))
@@ -165,6 +166,14 @@ def _metadata_pdf(slug: str) -> Response:
 bp.add_url_rule("/datapackage.json", "paket", lambda: file("datapackage.json"))
 bp.add_url_rule("/katalog.ttl", "ttl", lambda: file("katalog.ttl"))
 bp.add_url_rule("/katalog.jsonld", "jsonld", lambda: file("katalog.jsonld"))
+
+
+@bp.get("/katalog/<name>")
+def katalog_page_file(name: str):
+    """An OPD's page of the DCAT catalogue (katalog.ttl's hydra:next leads to it, DECISIONS.md #152)."""
+    if not name.endswith((".ttl", ".jsonld")):
+        abort(404, f"Berkas katalog/{name} tidak ada di publikasi.")
+    return file(f"katalog/{name}")
 
 
 @bp.get("/opd/<kode>/<doc>.pdf")
