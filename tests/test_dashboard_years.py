@@ -4,12 +4,13 @@ equal to what a fresh read says, through cycles, rollover and restore. On SQLite
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
 from service.cli.rollover import rollover
 from service.web.app import create_app
-from tests.test_rollover import TOML, archived_year, service_of
+from tests.test_rollover import STEPS, TOML, archived_year, service_of
 
 
 @pytest.fixture
@@ -167,3 +168,55 @@ def test_the_ringkasan_keeps_each_tabs_counts_equal_to_a_fresh_count_through_cyc
     after = shown()
     assert after == truth() and not set(old_ids) & {r["id"] for r in client.get("/api/opd/DINKES").get_json()["baris"]}
     assert after == {"DINKES": {"1": 3}}  # DIKPORA's unarchived row stays in its 2025 record
+
+
+def test_the_supervisors_review_keeps_each_tabs_part_equal_to_a_fresh_review_through_cycles_and_rollover(
+        db_world, tmp_path, monkeypatch):
+    from service.publish import review
+    from service.web.views import jsonable
+
+    w = db_world
+    toml = TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
+        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds)
+    w.config.path.write_text(toml, encoding="utf-8")
+    computed: list[list[str]] = []
+    real = review.opd_parts
+
+    def opd_parts(reads, record, year):
+        computed.append(sorted(record))
+        return real(reads, record, year)
+    monkeypatch.setattr(review, "opd_parts", opd_parts)
+    client = client_of(w)
+
+    def shown_is_fresh() -> dict:
+        shown = client.get("/api/pengawasan").get_json()
+        computed.clear()
+        fresh = review.annual_review(w.config, w.store, w.now)
+        assert shown == json.loads(json.dumps(jsonable(fresh))), "the kept review differs from a fresh one"
+        computed.clear()
+        return {o["kode"]: o for o in shown["opd"]}
+
+    assert shown_is_fresh()["DINKES"]["baris"] == 0
+    archived_year(w, tmp_path)
+    assert shown_is_fresh()["DINKES"]["item_dipublikasikan"] == 2
+    rid = w.backend.ids("DINKES")[3]  # K-003, left at 1 Draf: agreed, then filled with a value that is no number
+    for step in STEPS[:3]:
+        for box in step:
+            w.backend.set("DINKES", rid, box, "YA")
+        w.poll()
+    w.backend.set("DINKES", rid, "Nilai", "banyak")
+    w.backend.set("DINKES", rid, "Selesai Diisi", "YA")
+    w.poll()  # a cycle that changes DINKES only: sent back by the checks
+    client.get("/api/pengawasan")
+    assert computed == [["DINKES"]]  # DIKPORA's part (its tab not applied) was kept
+    assert shown_is_fresh()["DINKES"]["putaran_revisi"] >= 1
+    w.backend.add_row("DIKPORA", Uraian_Data="Jumlah Sekolah", Satuan="Unit", Tahun=2025)
+    w.poll()
+    client.get("/pengawasan")
+    assert computed == [["DIKPORA"]]
+    assert shown_is_fresh()["DIKPORA"]["baris"] == 1
+    rollover(service_of(w), 2026)  # the workspace file changes: the dashboard reads it again
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    after = shown_is_fresh()
+    assert after["DINKES"]["baris"] == 3 and after["DINKES"]["putaran_revisi"] == 0

@@ -171,6 +171,5 @@ def kesehatan_data() -> dict:
 
 def pengawasan_data() -> dict:
     """The annual review's figures for the workspace year, now; OPDs at risk first."""
-    from service.publish.review import annual_review
     d = current()
-    return d.reads.cached("pengawasan", lambda: annual_review(d.config, d.reads.store, d.clock()))
+    return d.reads.cached("pengawasan", lambda: views.pengawasan(d.config, d.reads, d.clock()))
