@@ -71,7 +71,7 @@ def opd_parts(reads: Queries, record: dict[str, str], year: int) -> dict[str, di
     only with the tab's rows, events and archive, which Store.apply writes together with the tab's
     row in ``tabs`` (DECISIONS.md #153)."""
     sop = load_sop()
-    remembered = {kode: reads.tab_rows(name) for kode, name in record.items()}
+    remembered = {kode: reads.opd_rows(name) for kode, name in record.items()}
     ids = {kode: {r["row_id"] for r in rows} for kode, rows in remembered.items()}
     published = ({(opd, item_key(kode, uraian)) for opd, row_id, kode, uraian in reads.latest_archived_in(year, ids)
                   if row_id in ids[opd]} if ids else set())
@@ -137,10 +137,9 @@ def _step_times(summary: dict) -> dict:
 def _revisions(sop, reads: Queries, kode: str, remembered: list[dict], year: int) -> dict:
     """The revision rounds of the year's rows: how many, what they were about, how they ended."""
     state = {r["row_id"]: r["state"] for r in remembered}
-    events = sorted((e for e in reads.state_changes(limit=1_000_000, opd=kode, year=year)
-                     if e["row_id"] in state), key=lambda e: (e["at"], e["id"]))
+    rounds = [e for e in reads.state_changes(limit=1_000_000, opd=kode, year=year, to_states=SENT_BACK)
+              if e["row_id"] in state]
     removed = {r["row_id"] for r in remembered if r["removed"]}
-    rounds = [e for e in events if e["to_state"] in SENT_BACK]
     kinds = Counter((SENT_BACK[e["to_state"]], _kind(e["reason"])) for e in rounds)
     resolution = Counter(_ended(sop, state.get(e["row_id"]), e["row_id"] in removed) for e in rounds)
     return {
