@@ -220,3 +220,43 @@ def test_the_supervisors_review_keeps_each_tabs_part_equal_to_a_fresh_review_thr
     w.poll()
     after = shown_is_fresh()
     assert after["DINKES"]["baris"] == 3 and after["DINKES"]["putaran_revisi"] == 0
+
+
+def test_the_opd_pages_archived_data_reads_only_the_items_a_cycle_archived_and_equals_a_fresh_read(
+        db_world, tmp_path, monkeypatch):
+    from service.archive.queries import Queries
+    from service.publish.source import latest_data
+    from service.web.reads import DashboardReads
+
+    w = db_world
+    w.config.path.write_text(TOML, encoding="utf-8")
+    reads = DashboardReads(w.store)
+
+    def kept_is_fresh() -> list:
+        kept = reads.archived_data("DINKES", w.wilayah)
+        assert kept == latest_data(Queries(w.store.engine), w.wilayah, "DINKES")
+        return kept
+
+    assert kept_is_fresh() == []
+    archived_year(w, tmp_path)
+    assert {d.kode_data for d in kept_is_fresh()} == {"K-001", "K-002"}
+    read_every: list[str | None] = []
+    read_items: list[set[str]] = []
+    real_rows, real_items = Queries.archive_rows, Queries.archive_rows_of_items
+    monkeypatch.setattr(Queries, "archive_rows", lambda self, all_versions=False, opd=None: (
+        read_every.append(opd), real_rows(self, all_versions, opd))[1])
+    monkeypatch.setattr(Queries, "archive_rows_of_items", lambda self, opd, keys: (
+        read_items.append(set(keys)), real_items(self, opd, keys))[1])
+    w.backend.set("DINKES", w.backend.ids("DINKES")[3], "Dicek Bersama", "YA")
+    w.poll()  # DINKES's tab changed, nothing archived
+    kept = reads.archived_data("DINKES", w.wilayah)
+    assert read_every == [] and read_items == []
+    rid = w.fill_and_verify("DINKES", "41")  # K-001 archived again
+    monkeypatch.setattr(Queries, "archive_rows", real_rows)
+    fresh = kept_is_fresh()
+    assert read_items == [{next(d.item for d in kept if d.row_id == rid)}]  # K-001 alone, not K-002
+    assert fresh != kept and next(d.nilai for d in fresh if d.row_id == rid) == 41
+    rollover(service_of(w), 2026)
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    assert kept_is_fresh() == fresh

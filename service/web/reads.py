@@ -24,6 +24,7 @@ class DashboardReads:
         self._rules: tuple[tuple | None, RuleSet | RuleError] | None = None  # (files' stamp, rules or why not)
         self._wilayah: tuple[tuple, Any] | None = None  # (code and files' stamp, Wilayah)
         self._per_tab: dict[str, dict[str, tuple[tuple | None, Any]]] = {}  # key -> tab -> (its tabs row, value)
+        self._items: dict[str, tuple[int, dict]] = {}  # OPD -> (watermark, (OPD, item key) -> its data)
 
     def marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
@@ -33,7 +34,7 @@ class DashboardReads:
 
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
-        self._data, self._per_tab = {}, {}
+        self._data, self._per_tab, self._items = {}, {}, {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
@@ -93,6 +94,26 @@ class DashboardReads:
             for k in stale:
                 kept[k] = (versions.get(k), fresh.get(k))
         return {k: kept[k][1] for k in kodes if kept[k][1] is not None}
+
+    def archived_data(self, opd: str, wilayah: Any) -> list:
+        """publish.source.latest_data of one OPD, kept per item with the archive's watermark: after
+        new versions only the OPD's items that have them are read again, never its other items'
+        versions of every year (DECISIONS.md #153). Like a publication after a cycle, an unchanged
+        item keeps the Standar Data it took from its remembered rows."""
+        from service.publish.source import by_item, latest_data, latest_data_of_items
+
+        mark = self.queries.archive_watermark()
+        hit = self._items.get(opd)
+        if hit is None:
+            groups = by_item(latest_data(self.queries, wilayah, opd))
+        elif hit[0] < mark:
+            changed = {(o, k) for o, k in self.queries.items_archived_since(hit[0]) if o == opd}
+            groups = {**{k: v for k, v in hit[1].items() if k not in changed},
+                      **by_item(latest_data_of_items(self.queries, wilayah, changed))}
+        else:
+            groups = hit[1]
+        self._items[opd] = (mark, groups)
+        return sorted((d for data in groups.values() for d in data), key=lambda d: (d.opd, d.item, d.urutan, d.tahun))
 
     def rules(self, folder: Path | None) -> RuleSet:
         """load_rules(folder), kept while its files' names, sizes and modification times stay the
