@@ -260,3 +260,45 @@ def test_the_opd_pages_archived_data_reads_only_the_items_a_cycle_archived_and_e
     w.config = dataclasses.replace(w.config, year=2026)
     w.poll()
     assert kept_is_fresh() == fresh
+
+
+def test_the_opd_pages_rows_and_history_equal_a_fresh_read_reading_only_the_events_a_cycle_appended(
+        db_world, tmp_path, monkeypatch):
+    from service.archive.progress import calendar_for
+    from service.archive.queries import Queries
+    from service.web import views
+    from service.web.reads import DashboardReads
+
+    w = db_world
+    w.config.path.write_text(TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
+        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds), encoding="utf-8")
+    client = client_of(w)
+    after: list[int | None] = []
+    real = Queries.state_changes
+
+    def state_changes(self, *a, **k):
+        after.append(k.get("after_seq"))
+        return real(self, *a, **k)
+
+    def shown_is_fresh(path: str = "/api/opd/DINKES?halaman=semua", year: int | None = None) -> dict:
+        shown = client.get(path).get_json()
+        fresh = views.opd_detail(w.config, DashboardReads(w.store), "DINKES", w.now, calendar_for(w.config), year)
+        assert shown == json.loads(json.dumps(views.jsonable(views.opd_page(fresh, 1, len(fresh["baris"]) or 1))))
+        return {r["id"]: r for r in shown["baris"]}
+
+    archived_year(w, tmp_path)
+    assert shown_is_fresh()[w.backend.ids("DINKES")[0]]["riwayat"][0]["ke"] == "10"
+    monkeypatch.setattr(Queries, "state_changes", state_changes)
+    w.backend.set("DINKES", w.backend.ids("DINKES")[3], "Dicek Bersama", "YA")
+    w.poll()
+    client.get("/api/opd/DINKES")
+    assert len(after) == 1 and after[0] is not None  # only the events after the last one read
+    monkeypatch.setattr(Queries, "state_changes", real)
+    assert shown_is_fresh()[w.backend.ids("DINKES")[3]]["riwayat"][0]["ke"] == "3"
+    rollover(service_of(w), 2026)
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    shown_is_fresh()
+    old = shown_is_fresh("/api/opd/DINKES?tahun=2025&halaman=semua", 2025)
+    w.poll()
+    assert shown_is_fresh("/api/opd/DINKES?tahun=2025&halaman=semua", 2025) == old

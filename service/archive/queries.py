@@ -129,15 +129,19 @@ class Queries:
 
     def state_changes(self, limit: int = 100, opd: str | None = None,
                       kinds: tuple[str, ...] = ("status",), year: int | None = None,
-                      to_states: Iterable[str] | None = None) -> list[dict]:
+                      to_states: Iterable[str] | None = None, after_seq: int | None = None) -> list[dict]:
         """Newest first, as events() of these kinds (state changes; "komentar": comments that moved
         nothing) without the cell values (which pages never show). With ``opd`` and ``year`` (a
         workspace year), only that year's events of the OPD: its hash chain, read backwards in
         the ix_events_chain index, so closed years' events are never read (DECISIONS.md #142).
-        ``to_states``: only the changes to these states (e.g. the revision rounds)."""
+        ``to_states``: only the changes to these states (e.g. the revision rounds); ``after_seq``
+        (with ``opd`` and ``year``): only the events after that place in the chain."""
         e = t.events
         query = (select(e.c.id, e.c.at, e.c.opd, e.c.row_id, e.c.from_state, e.c.to_state, e.c.reason,
-                        e.c.cycle_id, e.c.oleh, e.c.bagaimana, e.c.kind).where(e.c.kind.in_(kinds)).limit(limit))
+                        e.c.cycle_id, e.c.oleh, e.c.bagaimana, e.c.kind, e.c.chain_seq)
+                 .where(e.c.kind.in_(kinds)).limit(limit))
+        if after_seq is not None:
+            query = query.where(e.c.chain_seq > after_seq)
         if to_states is not None:
             query = query.where(e.c.to_state.in_(sorted(set(to_states))))
         if opd and year is not None:  # a chain's order is its events' order

@@ -25,6 +25,7 @@ class DashboardReads:
         self._wilayah: tuple[tuple, Any] | None = None  # (code and files' stamp, Wilayah)
         self._per_tab: dict[str, dict[str, tuple[tuple | None, Any]]] = {}  # key -> tab -> (its tabs row, value)
         self._items: dict[str, tuple[int, dict]] = {}  # OPD -> (watermark, (OPD, item key) -> its data)
+        self._events: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (chain place, events)
 
     def marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
@@ -34,7 +35,7 @@ class DashboardReads:
 
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
-        self._data, self._per_tab, self._items = {}, {}, {}
+        self._data, self._per_tab, self._items, self._events = {}, {}, {}, {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
@@ -114,6 +115,18 @@ class DashboardReads:
             groups = hit[1]
         self._items[opd] = (mark, groups)
         return sorted((d for data in groups.values() for d in data), key=lambda d: (d.opd, d.item, d.urutan, d.tahun))
+
+    def year_events(self, opd: str, year: int, limit: int) -> list[dict]:
+        """queries.state_changes(limit, opd, year=year): the newest state changes of the OPD's
+        chain of the workspace year ``year``, kept with the newest place in the chain read. A chain
+        only grows, so after a cycle only the events it appended are read (DECISIONS.md #153)."""
+        kept = self._events.get((opd, year))
+        after = kept[0] if kept else None
+        fresh = self.queries.state_changes(limit=limit, opd=opd, year=year, after_seq=after)
+        events = (fresh + kept[1])[:limit] if kept else fresh
+        newest = max((e["chain_seq"] for e in fresh if e["chain_seq"] is not None), default=after)
+        self._events[(opd, year)] = (newest, events)
+        return events
 
     def rules(self, folder: Path | None) -> RuleSet:
         """load_rules(folder), kept while its files' names, sizes and modification times stay the

@@ -212,7 +212,10 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
                                extensions_of(opd.perpanjangan, year, config.year))
         summary.update(pesan="", dibuka=None, tahun=year)
         record = f"{kode} {year}"
-        live, removed = reads.cached(("baris", record), lambda: _opd_rows(reads, record, kode, year))
+        # a closed year's rows and chains change no more: kept while its chains' heads stay
+        heads = tuple((h["jenis"], h["panjang"], h["kepala"]) for h in chain.heads(reads.queries.engine)
+                      if h["opd"] == kode and h["tahun"] == year)
+        live, removed = reads.cached(("baris", record), lambda: _opd_rows(reads, record, kode, year), ("tahun", heads))
         return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
     tab = next((t for t in reads.queries.tabs() if t["opd"] == kode), None)
     summary = opd_standard(opd, reads.queries.progress_counts(kode).get(kode, {}), tab,
@@ -249,7 +252,7 @@ def _opd_rows(reads: DashboardReads, tab: str, kode: str, year: int) -> tuple[li
     record "KODE 2025"), each with its state changes in the workspace year ``year``: the OPD's
     events of that year only, so closed years' events are never read for the open year."""
     history: dict[str, list[dict]] = defaultdict(list)
-    for e in reads.queries.state_changes(limit=HISTORY_LIMIT, opd=kode, year=year):
+    for e in reads.year_events(kode, year, HISTORY_LIMIT):
         history[e["row_id"]].append(_event(e))
     rows = reads.queries.opd_rows(tab)
     return ([_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
