@@ -225,6 +225,7 @@ def test_the_supervisors_review_keeps_each_tabs_part_equal_to_a_fresh_review_thr
 def test_the_opd_pages_archived_data_reads_only_the_items_a_cycle_archived_and_equals_a_fresh_read(
         db_world, tmp_path, monkeypatch):
     from service.archive.queries import Queries
+    from service.publish.items import build_items
     from service.publish.source import latest_data
     from service.web.reads import DashboardReads
 
@@ -232,9 +233,12 @@ def test_the_opd_pages_archived_data_reads_only_the_items_a_cycle_archived_and_e
     w.config.path.write_text(TOML, encoding="utf-8")
     reads = DashboardReads(w.store)
 
+    names = {o.kode: o.nama for o in w.config.opds}
+
     def kept_is_fresh() -> list:
         kept = reads.archived_data("DINKES", w.wilayah)
         assert kept == latest_data(Queries(w.store.engine), w.wilayah, "DINKES")
+        assert reads.archived_items("DINKES", w.wilayah, names) == build_items(kept, names)
         return kept
 
     assert kept_is_fresh() == []

@@ -24,7 +24,7 @@ class DashboardReads:
         self._rules: tuple[tuple | None, RuleSet | RuleError] | None = None  # (files' stamp, rules or why not)
         self._wilayah: tuple[tuple, Any] | None = None  # (code and files' stamp, Wilayah)
         self._per_tab: dict[str, dict[str, tuple[tuple | None, Any]]] = {}  # key -> tab -> (its tabs row, value)
-        self._items: dict[str, tuple[int, dict]] = {}  # OPD -> (watermark, (OPD, item key) -> its data)
+        self._items: dict[str, tuple[int, dict, dict]] = {}  # OPD -> (watermark, item -> its data, item -> Item)
         self._events: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (chain place, events)
 
     def marker(self) -> tuple | None:
@@ -106,15 +106,27 @@ class DashboardReads:
         mark = self.queries.archive_watermark()
         hit = self._items.get(opd)
         if hit is None:
-            groups = by_item(latest_data(self.queries, wilayah, opd))
+            groups, built = by_item(latest_data(self.queries, wilayah, opd)), {}
         elif hit[0] < mark:
             changed = {(o, k) for o, k in self.queries.items_archived_since(hit[0]) if o == opd}
             groups = {**{k: v for k, v in hit[1].items() if k not in changed},
                       **by_item(latest_data_of_items(self.queries, wilayah, changed))}
+            built = {k: v for k, v in hit[2].items() if k not in changed}
         else:
-            groups = hit[1]
-        self._items[opd] = (mark, groups)
+            groups, built = hit[1], hit[2]
+        self._items[opd] = (mark, groups, built)
         return sorted((d for data in groups.values() for d in data), key=lambda d: (d.opd, d.item, d.urutan, d.tahun))
+
+    def archived_items(self, opd: str, wilayah: Any, opd_names: dict[str, str]) -> list:
+        """publish.items.build_items of archived_data(opd): each item's Item kept with its data, so
+        after a cycle only the items it archived are built again (DECISIONS.md #153)."""
+        from service.publish.items import item_of, with_unique_slugs
+
+        self.archived_data(opd, wilayah)
+        _, groups, built = self._items[opd]
+        for key in groups.keys() - built.keys():
+            built[key] = item_of(groups[key], opd_names)
+        return with_unique_slugs(built[key] for key in sorted(groups))
 
     def year_events(self, opd: str, year: int, limit: int) -> list[dict]:
         """queries.state_changes(limit, opd, year=year): the newest state changes of the OPD's
