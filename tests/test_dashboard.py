@@ -270,8 +270,8 @@ def test_opd_pages_release_list_is_kept_through_other_tabs_cycles(scene, client,
     assert read == ["DINKES"]  # DINKES's archive was not read again for its releases
     scene.world.backend.set("DINKES", "DINKES-0001", "Selesai Diisi", "YA")
     scene.world.poll()
-    client.get("/opd/DINKES")
-    assert read == ["DINKES", "DINKES"]
+    assert client.get("/opd/DINKES").status_code == 200
+    assert read == ["DINKES"]  # a cycle that archived nothing of DINKES reads none of its versions again
 
 
 def test_opd_page_shows_one_page_of_rows_in_sheet_order_with_a_pager(client, monkeypatch):
@@ -285,7 +285,18 @@ def test_opd_page_shows_one_page_of_rows_in_sheet_order_with_a_pager(client, mon
     assert "bukan angka" in second and "/opd/DINKES?halaman=1" in second
     beyond = client.get("/opd/DINKES?halaman=99").get_data(as_text=True)
     assert 'id="baris-DINKES-0002"' in beyond  # clamped to the last page, never an empty one
-    assert len(client.get("/api/opd/DINKES").get_json()["baris"]) == 2  # the API keeps every row
+
+
+def test_the_opd_api_answers_the_pages_rows_each_with_its_history_and_every_row_when_asked(client, monkeypatch):
+    monkeypatch.setattr(views, "BARIS_PER_PAGE", 1)
+    first, second = (client.get(f"/api/opd/DINKES?halaman={n}").get_json() for n in (1, 2))
+    assert [r["id"] for r in first["baris"]] == ["DINKES-0001"] and [r["id"] for r in second["baris"]] == ["DINKES-0002"]
+    assert (first["halaman"], first["jumlah_halaman"], first["jumlah_baris"], first["per_halaman"]) == (1, 2, 2, 1)
+    assert second["baris"][0]["riwayat"] and second["baris"][0]["riwayat"][-1]["dari"] is None  # its whole history
+    assert client.get("/api/opd/DINKES").get_json()["baris"] == first["baris"]
+    every = client.get("/api/opd/DINKES?halaman=semua").get_json()
+    assert every["baris"] == first["baris"] + second["baris"] and every["jumlah_halaman"] == 1
+    assert every["opd"] == first["opd"]  # the counts cover every row on every page
 
 
 def test_a_two_thousand_row_opd_page_stays_under_200_kb(tmp_path):

@@ -4,12 +4,13 @@ equal to what a fresh read says, through cycles, rollover and restore. On SQLite
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
 from service.cli.rollover import rollover
 from service.web.app import create_app
-from tests.test_rollover import TOML, archived_year, service_of
+from tests.test_rollover import STEPS, TOML, archived_year, service_of
 
 
 @pytest.fixture
@@ -167,3 +168,141 @@ def test_the_ringkasan_keeps_each_tabs_counts_equal_to_a_fresh_count_through_cyc
     after = shown()
     assert after == truth() and not set(old_ids) & {r["id"] for r in client.get("/api/opd/DINKES").get_json()["baris"]}
     assert after == {"DINKES": {"1": 3}}  # DIKPORA's unarchived row stays in its 2025 record
+
+
+def test_the_supervisors_review_keeps_each_tabs_part_equal_to_a_fresh_review_through_cycles_and_rollover(
+        db_world, tmp_path, monkeypatch):
+    from service.publish import review
+    from service.web.views import jsonable
+
+    w = db_world
+    toml = TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
+        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds)
+    w.config.path.write_text(toml, encoding="utf-8")
+    computed: list[list[str]] = []
+    real = review.opd_parts
+
+    def opd_parts(reads, record, year):
+        computed.append(sorted(record))
+        return real(reads, record, year)
+    monkeypatch.setattr(review, "opd_parts", opd_parts)
+    client = client_of(w)
+
+    def shown_is_fresh() -> dict:
+        shown = client.get("/api/pengawasan").get_json()
+        computed.clear()
+        fresh = review.annual_review(w.config, w.store, w.now)
+        assert shown == json.loads(json.dumps(jsonable(fresh))), "the kept review differs from a fresh one"
+        computed.clear()
+        return {o["kode"]: o for o in shown["opd"]}
+
+    assert shown_is_fresh()["DINKES"]["baris"] == 0
+    archived_year(w, tmp_path)
+    assert shown_is_fresh()["DINKES"]["item_dipublikasikan"] == 2
+    rid = w.backend.ids("DINKES")[3]  # K-003, left at 1 Draf: agreed, then filled with a value that is no number
+    for step in STEPS[:3]:
+        for box in step:
+            w.backend.set("DINKES", rid, box, "YA")
+        w.poll()
+    w.backend.set("DINKES", rid, "Nilai", "banyak")
+    w.backend.set("DINKES", rid, "Selesai Diisi", "YA")
+    w.poll()  # a cycle that changes DINKES only: sent back by the checks
+    client.get("/api/pengawasan")
+    assert computed == [["DINKES"]]  # DIKPORA's part (its tab not applied) was kept
+    assert shown_is_fresh()["DINKES"]["putaran_revisi"] >= 1
+    w.backend.add_row("DIKPORA", Uraian_Data="Jumlah Sekolah", Satuan="Unit", Tahun=2025)
+    w.poll()
+    client.get("/pengawasan")
+    assert computed == [["DIKPORA"]]
+    assert shown_is_fresh()["DIKPORA"]["baris"] == 1
+    rollover(service_of(w), 2026)  # the workspace file changes: the dashboard reads it again
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    after = shown_is_fresh()
+    assert after["DINKES"]["baris"] == 3 and after["DINKES"]["putaran_revisi"] == 0
+
+
+def test_the_opd_pages_archived_data_reads_only_the_items_a_cycle_archived_and_equals_a_fresh_read(
+        db_world, tmp_path, monkeypatch):
+    from service.archive.queries import Queries
+    from service.publish.items import build_items
+    from service.publish.source import latest_data
+    from service.web.reads import DashboardReads
+
+    w = db_world
+    w.config.path.write_text(TOML, encoding="utf-8")
+    reads = DashboardReads(w.store)
+
+    names = {o.kode: o.nama for o in w.config.opds}
+
+    def kept_is_fresh() -> list:
+        kept = reads.archived_data("DINKES", w.wilayah)
+        assert kept == latest_data(Queries(w.store.engine), w.wilayah, "DINKES")
+        assert reads.archived_items("DINKES", w.wilayah, names) == build_items(kept, names)
+        return kept
+
+    assert kept_is_fresh() == []
+    archived_year(w, tmp_path)
+    assert {d.kode_data for d in kept_is_fresh()} == {"K-001", "K-002"}
+    read_every: list[str | None] = []
+    read_items: list[set[str]] = []
+    real_rows, real_items = Queries.archive_rows, Queries.archive_rows_of_items
+    monkeypatch.setattr(Queries, "archive_rows", lambda self, all_versions=False, opd=None: (
+        read_every.append(opd), real_rows(self, all_versions, opd))[1])
+    monkeypatch.setattr(Queries, "archive_rows_of_items", lambda self, opd, keys: (
+        read_items.append(set(keys)), real_items(self, opd, keys))[1])
+    w.backend.set("DINKES", w.backend.ids("DINKES")[3], "Dicek Bersama", "YA")
+    w.poll()  # DINKES's tab changed, nothing archived
+    kept = reads.archived_data("DINKES", w.wilayah)
+    assert read_every == [] and read_items == []
+    rid = w.fill_and_verify("DINKES", "41")  # K-001 archived again
+    monkeypatch.setattr(Queries, "archive_rows", real_rows)
+    fresh = kept_is_fresh()
+    assert read_items == [{next(d.item for d in kept if d.row_id == rid)}]  # K-001 alone, not K-002
+    assert fresh != kept and next(d.nilai for d in fresh if d.row_id == rid) == 41
+    rollover(service_of(w), 2026)
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    assert kept_is_fresh() == fresh
+
+
+def test_the_opd_pages_rows_and_history_equal_a_fresh_read_reading_only_the_events_a_cycle_appended(
+        db_world, tmp_path, monkeypatch):
+    from service.archive.progress import calendar_for
+    from service.archive.queries import Queries
+    from service.web import views
+    from service.web.reads import DashboardReads
+
+    w = db_world
+    w.config.path.write_text(TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
+        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds), encoding="utf-8")
+    client = client_of(w)
+    after: list[int | None] = []
+    real = Queries.state_changes
+
+    def state_changes(self, *a, **k):
+        after.append(k.get("after_seq"))
+        return real(self, *a, **k)
+
+    def shown_is_fresh(path: str = "/api/opd/DINKES?halaman=semua", year: int | None = None) -> dict:
+        shown = client.get(path).get_json()
+        fresh = views.opd_detail(w.config, DashboardReads(w.store), "DINKES", w.now, calendar_for(w.config), year)
+        assert shown == json.loads(json.dumps(views.jsonable(views.opd_page(fresh, 1, len(fresh["baris"]) or 1))))
+        return {r["id"]: r for r in shown["baris"]}
+
+    archived_year(w, tmp_path)
+    assert shown_is_fresh()[w.backend.ids("DINKES")[0]]["riwayat"][0]["ke"] == "10"
+    monkeypatch.setattr(Queries, "state_changes", state_changes)
+    w.backend.set("DINKES", w.backend.ids("DINKES")[3], "Dicek Bersama", "YA")
+    w.poll()
+    client.get("/api/opd/DINKES")
+    assert len(after) == 1 and after[0] is not None  # only the events after the last one read
+    monkeypatch.setattr(Queries, "state_changes", real)
+    assert shown_is_fresh()[w.backend.ids("DINKES")[3]]["riwayat"][0]["ke"] == "3"
+    rollover(service_of(w), 2026)
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    shown_is_fresh()
+    old = shown_is_fresh("/api/opd/DINKES?tahun=2025&halaman=semua", 2025)
+    w.poll()
+    assert shown_is_fresh("/api/opd/DINKES?tahun=2025&halaman=semua", 2025) == old

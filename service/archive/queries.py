@@ -129,21 +129,30 @@ class Queries:
             return _events(conn, query)
 
     def state_changes(self, limit: int = 100, opd: str | None = None,
-                      kinds: tuple[str, ...] = ("status",), year: int | None = None) -> list[dict]:
+                      kinds: tuple[str, ...] = ("status",), year: int | None = None,
+                      to_states: Iterable[str] | None = None, after_seq: int | None = None) -> list[dict]:
         """Newest first, as events() of these kinds (state changes; "komentar": comments that moved
         nothing) without the cell values (which pages never show). With ``opd`` and ``year`` (a
         workspace year), only that year's events of the OPD: its hash chain, read backwards in
-        the ix_events_chain index, so closed years' events are never read (DECISIONS.md #142)."""
+        the ix_events_chain index, so closed years' events are never read (DECISIONS.md #142).
+        ``to_states``: only the changes to these states (e.g. the revision rounds); ``after_seq``
+        (with ``opd`` and ``year``): only the events after that place in the chain."""
         e = t.events
         query = (texts.joined(e.c.id, e.c.at, e.c.opd, e.c.row_id, e.c.from_state, e.c.to_state, e.c.cycle_id,
-                              e.c.kind, e.c.old_value, e.c.new_value).where(e.c.kind.in_(kinds)).limit(limit))
+                              e.c.kind, e.c.old_value, e.c.new_value, e.c.chain_seq)
+                 .where(e.c.kind.in_(kinds)).limit(limit))
+        if after_seq is not None:
+            query = query.where(e.c.chain_seq > after_seq)
+        if to_states is not None:
+            query = query.where(e.c.to_state.in_(sorted(set(to_states))))
         if opd and year is not None:  # a chain's order is its events' order
             query = query.where(e.c.opd == opd, e.c.chain_year == year).order_by(e.c.chain_seq.desc())
         else:
             query = query.order_by(e.c.id.desc())
         if opd and year is None:
             query = query.where(e.c.opd == opd)
-        keys = ("id", "at", "opd", "row_id", "from_state", "to_state", "reason", "cycle_id", "oleh", "bagaimana", "kind")
+        keys = ("id", "at", "opd", "row_id", "from_state", "to_state", "reason", "cycle_id", "oleh", "bagaimana", "kind",
+                "chain_seq")
         with self.engine.connect() as conn:
             return [{**{k: ev[k] for k in keys}, "at": _aware(ev["at"])}
                     for ev in map(texts.logical, conn.execute(query))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from rules import fields as f
@@ -108,18 +109,29 @@ def base_slug(opd: str, kode_data: str, uraian_data: str) -> str:
 
 def build_items(data: list[Datum], opd_names: dict[str, str]) -> list[Item]:
     """One Item per (OPD, item key), ordered by OPD then item; slugs are unique and stable."""
-    items, taken = [], set()
-    for (opd, _), group in by_item(data).items():
-        newest = max(group, key=lambda d: (d.diarsip_pada, d.tahun))
-        base = base_slug(opd, newest.kode_data, newest.uraian_data)
-        slug, n = base, 2
+    return with_unique_slugs([item_of(group, opd_names) for group in by_item(data).values()])
+
+
+def item_of(group: list[Datum], opd_names: dict[str, str]) -> Item:
+    """The Item of one (OPD, item key)'s data, named by its base slug."""
+    opd = group[0].opd
+    newest = max(group, key=lambda d: (d.diarsip_pada, d.tahun))
+    return Item(slug=base_slug(opd, newest.kode_data, newest.uraian_data), opd=opd,
+                opd_nama=opd_names.get(opd, opd), kode_data=newest.kode_data, uraian_data=newest.uraian_data,
+                satuan=newest.satuan, standar=_standar(group), years=tuple(sorted({d.tahun for d in group})),
+                rows=_rows(group), data=tuple(group))
+
+
+def with_unique_slugs(items: Iterable[Item]) -> list[Item]:
+    """``items`` in their order, a slug taken by an earlier item followed by "-2", "-3"…"""
+    out, taken = [], set()
+    for item in items:
+        slug, n = item.slug, 2
         while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
+            slug, n = f"{item.slug}-{n}", n + 1
         taken.add(slug)
-        items.append(Item(slug=slug, opd=opd, opd_nama=opd_names.get(opd, opd), kode_data=newest.kode_data,
-                          uraian_data=newest.uraian_data, satuan=newest.satuan, standar=_standar(group),
-                          years=tuple(sorted({d.tahun for d in group})), rows=_rows(group), data=tuple(group)))
-    return items
+        out.append(item if slug == item.slug else replace(item, slug=slug))
+    return out
 
 
 def _standar(group: list[Datum]) -> dict[str, str]:

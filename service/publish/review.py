@@ -10,13 +10,14 @@ import io
 import re
 from collections import Counter
 from datetime import datetime
+from typing import Callable
 
 from rules import fields as f
 from rules.deadlines import BELUM_MULAI, SELESAI, SEVERITY, TERLAMBAT
 from rules.keys import item_key
 from rules.sop import load_sop
 from service.archive import documents
-from service.archive.progress import calendar_for, opd_summaries, year_inputs
+from service.archive.progress import YearInputs, calendar_for, opd_summaries, year_inputs
 from service.archive.queries import Queries
 from service.archive.store import Store
 from service.config import Config
@@ -24,6 +25,7 @@ from service.config.people import without_operator_sk
 from service.timefmt import iso
 
 SENT_BACK = {"8": "ditolak pemeriksaan otomatis (langkah 8)", "7a": "revisi diminta Walidata (langkah 7a)"}
+KeptParts = Callable[[list[str], Callable[[list[str]], dict[str, dict]]], dict[str, dict]]
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+([.,]\d+)*")
 
 
@@ -34,25 +36,25 @@ def _kind(reason: str) -> str:
     return text[:120] or "(tanpa alasan)"
 
 
-def annual_review(config: Config, store: Store, as_of: datetime, year: int | None = None) -> dict:
+def annual_review(config: Config, store: Store, as_of: datetime, year: int | None = None, *,
+                  inputs: YearInputs | None = None, parts: KeptParts | None = None) -> dict:
     """The open workspace year's review at ``as_of``, or a closed ``year``'s from its year record
-    (its ``<KODE> <year>`` rows, phase log, clock and documents); OPDs at risk first."""
-    sop = load_sop()
+    (its ``<KODE> <year>`` rows, phase log, clock and documents); OPDs at risk first. ``inputs``:
+    the year's counts, tabs and phase log when the caller already read them; ``parts(kodes,
+    compute)``: each OPD's part read from its rows, events and archive (``compute(stale)`` for the
+    OPDs whose tabs changed), kept by the caller, e.g. the dashboard with each tab's row."""
     reads = Queries(store.engine)
-    inputs = year_inputs(config, store, year)
+    inputs = inputs or year_inputs(config, store, year)
     summaries = opd_summaries(config, inputs.counts, inputs.tabs, inputs.logs, as_of, calendar_for(config), inputs)
     issued = documents.of_year(store.engine, inputs.year)
     no_sk = {o.kode for o in without_operator_sk(config.opds)}
     record = {o.kode: o.kode if not inputs.closed else f"{o.kode} {inputs.year}" for o in config.opds}
-    remembered = {kode: reads.tab_rows(name) for kode, name in record.items()}
-    ids = {kode: {r["row_id"] for r in rows} for kode, rows in remembered.items()}
-    published = {(opd, item_key(kode, uraian)) for opd, row_id, kode, uraian in reads.latest_archived_in(inputs.year, ids)
-                 if row_id in ids[opd]}
+
+    def compute(kodes: list[str]) -> dict[str, dict]:
+        return opd_parts(reads, {kode: record[kode] for kode in kodes}, inputs.year)
+    of_opd = parts(list(record), compute) if parts is not None else compute(list(record))
     order = {s: i for i, s in enumerate(SEVERITY)}
-    out = []
-    for summary, opd in zip(summaries, config.opds):
-        out.append(_opd(summary, opd, sop, reads, remembered[opd.kode], issued, opd.kode in no_sk, published,
-                        inputs.year))
+    out = [_opd(summary, opd, of_opd[opd.kode], issued, opd.kode in no_sk) for summary, opd in zip(summaries, config.opds)]
     out.sort(key=lambda o: (order.get(o["ketepatan"], 9), -len(o["langkah_terlambat"]), -o["putaran_revisi"],
                             o["kode"]))
     tickets = _tickets(store, inputs.year)
@@ -61,6 +63,24 @@ def annual_review(config: Config, store: Store, as_of: datetime, year: int | Non
     steps = _steps(out)
     return {"tahun": inputs.year, "workspace": config.name, "sampai": as_of, "opd": out, "langkah": steps,
             "jumlah": _totals(out)}
+
+
+def opd_parts(reads: Queries, record: dict[str, str], year: int) -> dict[str, dict]:
+    """Per OPD code, the part of its review read from its tab ``record[kode]`` (the OPD's code, or
+    a closed year's record name): its revision rounds, open findings and progress. These change
+    only with the tab's rows, events and archive, which Store.apply writes together with the tab's
+    row in ``tabs`` (DECISIONS.md #153)."""
+    sop = load_sop()
+    remembered = {kode: reads.opd_rows(name) for kode, name in record.items()}
+    ids = {kode: {r["row_id"] for r in rows} for kode, rows in remembered.items()}
+    published = ({(opd, item_key(kode, uraian)) for opd, row_id, kode, uraian in reads.latest_archived_in(year, ids)
+                  if row_id in ids[opd]} if ids else set())
+    out = {}
+    for kode, rows_of_year in remembered.items():
+        rows = [r for r in rows_of_year if not r["removed"] and r["state"] in sop.states]
+        out[kode] = {**_revisions(sop, reads, kode, rows_of_year, year), "temuan_terbuka": _open_findings(rows),
+                     **_progress(sop, rows, kode, published)}
+    return out
 
 
 TICKET_KEYS = ("pengaduan_masuk", "pengaduan_selesai", "pengaduan_terbuka", "usulan_masuk", "usulan_diterima")
@@ -84,20 +104,15 @@ def _tickets(store: Store, year: int) -> dict[str, dict[str, int]]:
     return out
 
 
-def _opd(summary: dict, opd, sop, reads: Queries, remembered: list[dict], issued: list, no_sk: bool,
-         published: set, year: int) -> dict:
-    """``remembered``: the year's rows (removed ones too); its events are those of these rows, as
-    row IDs are never reused across years: the state changes of the OPD's chain of ``year``
-    (closed years' events are not read, nor any event's cell values)."""
-    rows = [r for r in remembered if not r["removed"] and r["state"] in sop.states]
+def _opd(summary: dict, opd, part: dict, issued: list, no_sk: bool) -> dict:
+    """One OPD's review: its progress record ``summary`` and ``part`` (opd_parts: the year's rows,
+    their events, as row IDs are never reused across years, and what the year archived)."""
     mine = [d for d in issued if d.opd == opd.kode]
     return {
         "kode": opd.kode, "nama": opd.nama, "ketepatan": summary["ketepatan"],
         "fase": summary["fase"], "langkah_terlambat": summary["langkah_terlambat"],
         **_step_times(summary),
-        **_revisions(sop, reads, opd.kode, remembered, year),
-        "temuan_terbuka": _open_findings(rows),
-        **_progress(sop, rows, opd.kode, published),
+        **part,
         "perpanjangan": summary["perpanjangan"],
         **_documents(mine),
         "tanpa_sk": no_sk,
@@ -122,10 +137,9 @@ def _step_times(summary: dict) -> dict:
 def _revisions(sop, reads: Queries, kode: str, remembered: list[dict], year: int) -> dict:
     """The revision rounds of the year's rows: how many, what they were about, how they ended."""
     state = {r["row_id"]: r["state"] for r in remembered}
-    events = sorted((e for e in reads.state_changes(limit=1_000_000, opd=kode, year=year)
-                     if e["row_id"] in state), key=lambda e: (e["at"], e["id"]))
+    rounds = [e for e in reads.state_changes(limit=1_000_000, opd=kode, year=year, to_states=SENT_BACK)
+              if e["row_id"] in state]
     removed = {r["row_id"] for r in remembered if r["removed"]}
-    rounds = [e for e in events if e["to_state"] in SENT_BACK]
     kinds = Counter((SENT_BACK[e["to_state"]], _kind(e["reason"])) for e in rounds)
     resolution = Counter(_ended(sop, state.get(e["row_id"]), e["row_id"] in removed) for e in rounds)
     return {

@@ -13,7 +13,7 @@ def _json(data: dict) -> Response:
 
 
 bp.add_url_rule("/ringkasan", "ringkasan", lambda: _json(site.ringkasan_data()))
-bp.add_url_rule("/opd/<kode>", "opd", lambda kode: _json(site.opd_data(kode)))
+bp.add_url_rule("/opd/<kode>", "opd", lambda kode: _json(site.opd_api_data(kode)))
 bp.add_url_rule("/opd/<kode>/baris/<row_id>", "baris", lambda kode, row_id: _json(site.baris_data(kode, row_id)))
 bp.add_url_rule("/temuan", "temuan", lambda: _json(site.temuan_data()))
 bp.add_url_rule("/riwayat", "riwayat", lambda: _json(site.riwayat_data()))

@@ -124,14 +124,12 @@ def data(name: str):
 def opd_releases(kode: str) -> list[tuple]:
     """(item, status) of an OPD's published items, overdue first: the dashboard's OPD page. Read
     for that OPD alone and without rendering any file, since the OPD page is read often."""
-    from service.publish.items import build_items
-    from service.publish.source import latest_data
     from service.publish.status import item_status, prioritas_keys
     d = site.current()
     today = d.clock().astimezone(d.calendar.tz).date()
 
     def compute() -> list[tuple]:
-        items = build_items(latest_data(d.reads.queries, d.wilayah, kode), {o.kode: o.nama for o in d.config.opds})
+        items = d.reads.archived_items(kode, d.wilayah, {o.kode: o.nama for o in d.config.opds})
         status = item_status(items, d.reads.queries, today, d.calendar,
                              prioritas_keys(d.config.publikasi.get("prioritas")), opd=kode)
         return sorted(((i, status[i.slug]) for i in items),

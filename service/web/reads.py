@@ -24,6 +24,8 @@ class DashboardReads:
         self._rules: tuple[tuple | None, RuleSet | RuleError] | None = None  # (files' stamp, rules or why not)
         self._wilayah: tuple[tuple, Any] | None = None  # (code and files' stamp, Wilayah)
         self._per_tab: dict[str, dict[str, tuple[tuple | None, Any]]] = {}  # key -> tab -> (its tabs row, value)
+        self._items: dict[str, tuple[int, dict, dict]] = {}  # OPD -> (watermark, item -> its data, item -> Item)
+        self._events: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (chain place, events)
 
     def marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
@@ -33,7 +35,7 @@ class DashboardReads:
 
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
-        self._data, self._per_tab = {}, {}
+        self._data, self._per_tab, self._items, self._events = {}, {}, {}, {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
@@ -93,6 +95,50 @@ class DashboardReads:
             for k in stale:
                 kept[k] = (versions.get(k), fresh.get(k))
         return {k: kept[k][1] for k in kodes if kept[k][1] is not None}
+
+    def archived_data(self, opd: str, wilayah: Any) -> list:
+        """publish.source.latest_data of one OPD, kept per item with the archive's watermark: after
+        new versions only the OPD's items that have them are read again, never its other items'
+        versions of every year (DECISIONS.md #153). Like a publication after a cycle, an unchanged
+        item keeps the Standar Data it took from its remembered rows."""
+        from service.publish.source import by_item, latest_data, latest_data_of_items
+
+        mark = self.queries.archive_watermark()
+        hit = self._items.get(opd)
+        if hit is None:
+            groups, built = by_item(latest_data(self.queries, wilayah, opd)), {}
+        elif hit[0] < mark:
+            changed = {(o, k) for o, k in self.queries.items_archived_since(hit[0]) if o == opd}
+            groups = {**{k: v for k, v in hit[1].items() if k not in changed},
+                      **by_item(latest_data_of_items(self.queries, wilayah, changed))}
+            built = {k: v for k, v in hit[2].items() if k not in changed}
+        else:
+            groups, built = hit[1], hit[2]
+        self._items[opd] = (mark, groups, built)
+        return sorted((d for data in groups.values() for d in data), key=lambda d: (d.opd, d.item, d.urutan, d.tahun))
+
+    def archived_items(self, opd: str, wilayah: Any, opd_names: dict[str, str]) -> list:
+        """publish.items.build_items of archived_data(opd): each item's Item kept with its data, so
+        after a cycle only the items it archived are built again (DECISIONS.md #153)."""
+        from service.publish.items import item_of, with_unique_slugs
+
+        self.archived_data(opd, wilayah)
+        _, groups, built = self._items[opd]
+        for key in groups.keys() - built.keys():
+            built[key] = item_of(groups[key], opd_names)
+        return with_unique_slugs(built[key] for key in sorted(groups))
+
+    def year_events(self, opd: str, year: int, limit: int) -> list[dict]:
+        """queries.state_changes(limit, opd, year=year): the newest state changes of the OPD's
+        chain of the workspace year ``year``, kept with the newest place in the chain read. A chain
+        only grows, so after a cycle only the events it appended are read (DECISIONS.md #153)."""
+        kept = self._events.get((opd, year))
+        after = kept[0] if kept else None
+        fresh = self.queries.state_changes(limit=limit, opd=opd, year=year, after_seq=after)
+        events = (fresh + kept[1])[:limit] if kept else fresh
+        newest = max((e["chain_seq"] for e in fresh if e["chain_seq"] is not None), default=after)
+        self._events[(opd, year)] = (newest, events)
+        return events
 
     def rules(self, folder: Path | None) -> RuleSet:
         """load_rules(folder), kept while its files' names, sizes and modification times stay the

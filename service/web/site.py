@@ -18,6 +18,7 @@ from service.publish.settings import Settings
 from service.web import history, views
 from service.web.reads import DashboardReads
 
+ALL_PAGES = "semua"  # ?halaman=semua: every row of /api/opd/<KODE> in one answer
 QUERY_KEYS = ("opd", "level", "halaman", "semua_versi", "batas", "tahun")  # the filters a page reads
 EXTENSION = "satudata"
 log = logging.getLogger(__name__)
@@ -144,6 +145,15 @@ def opd_data(kode: str) -> dict:
     return data
 
 
+def opd_api_data(kode: str) -> dict:
+    """/api/opd/<KODE>: one page of 250 live rows as the OPD page shows them (``?halaman=N``),
+    each with its whole history; ``?halaman=semua`` answers every row at once (DECISIONS.md #153)."""
+    data = opd_data(kode)
+    if request.args.get("halaman") == ALL_PAGES:
+        return views.opd_page(data, 1, max(1, len(data["baris"])))
+    return views.opd_page(data, page_arg())
+
+
 def baris_data(kode: str, row_id: str) -> dict:
     data = history.row_history(current().reads.queries, known_opd(kode), row_id)
     if data is None:
@@ -171,6 +181,5 @@ def kesehatan_data() -> dict:
 
 def pengawasan_data() -> dict:
     """The annual review's figures for the workspace year, now; OPDs at risk first."""
-    from service.publish.review import annual_review
     d = current()
-    return d.reads.cached("pengawasan", lambda: annual_review(d.config, d.reads.store, d.clock()))
+    return d.reads.cached("pengawasan", lambda: views.pengawasan(d.config, d.reads, d.clock()))

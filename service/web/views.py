@@ -13,7 +13,8 @@ from service.web import charts
 from service.web.reads import DashboardReads
 from service.config import Config
 from service.config.people import operators_shown
-from service.archive.progress import extensions_of, holidays_shown, known_years, opd_standard, opd_summaries, year_inputs
+from service.archive.progress import (YearInputs, extensions_of, holidays_shown, known_years, opd_standard,
+                                      opd_summaries, year_inputs)
 from service.archive import chain, documents
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
@@ -60,10 +61,7 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
               year: int | None = None) -> dict:
     """Every OPD's progress in the open workspace year, or in a closed ``year`` (its record)."""
     if year is None or year == config.year:
-        kodes = [o.kode for o in config.opds]
-        inputs = year_inputs(config, reads.store, None,
-                             reads.per_tab("progress_counts", kodes, lambda stale: reads.queries.progress_counts(kodes=stale)),
-                             reads.cached("phase_log", reads.store.phases.log))
+        inputs = open_year_inputs(config, reads)
     else:
         inputs = reads.cached(("tahun", year), lambda: year_inputs(config, reads.store, year))
     counts, tabs, logs = inputs.counts, inputs.tabs, inputs.logs
@@ -96,6 +94,23 @@ def ringkasan(config: Config, reads: DashboardReads, now: datetime, calendar: Wo
         "siklus_terakhir": _cycle(cycles[0], config.archive_url) if cycles else None,
         "libur_tambahan": holidays_shown(config),
     }
+
+
+def open_year_inputs(config: Config, reads: DashboardReads) -> YearInputs:
+    """The open year's counts (each tab's kept with its row in ``tabs``), tabs and phase log."""
+    kodes = [o.kode for o in config.opds]
+    return year_inputs(config, reads.store, None,
+                       reads.per_tab("progress_counts", kodes, lambda stale: reads.queries.progress_counts(kodes=stale)),
+                       reads.cached("phase_log", reads.store.phases.log))
+
+
+def pengawasan(config: Config, reads: DashboardReads, now: datetime) -> dict:
+    """The open year's annual review at ``now``: each OPD's part read from its rows, events and
+    archive is kept with its tab's row, so a cycle costs the review the tabs it applied
+    (DECISIONS.md #153); the clocks, documents and the public's tickets are read each time."""
+    from service.publish.review import annual_review
+    return annual_review(config, reads.store, now, inputs=open_year_inputs(config, reads),
+                         parts=lambda kodes, compute: reads.per_tab("pengawasan", kodes, compute))
 
 
 def rule_file_problem(config: Config, reads: DashboardReads) -> str:
@@ -197,7 +212,10 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
                                extensions_of(opd.perpanjangan, year, config.year))
         summary.update(pesan="", dibuka=None, tahun=year)
         record = f"{kode} {year}"
-        live, removed = reads.cached(("baris", record), lambda: _opd_rows(reads, record, kode, year))
+        # a closed year's rows and chains change no more: kept while its chains' heads stay
+        heads = tuple((h["jenis"], h["panjang"], h["kepala"]) for h in chain.heads(reads.queries.engine)
+                      if h["opd"] == kode and h["tahun"] == year)
+        live, removed = reads.cached(("baris", record), lambda: _opd_rows(reads, record, kode, year), ("tahun", heads))
         return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
     tab = next((t for t in reads.queries.tabs() if t["opd"] == kode), None)
     summary = opd_standard(opd, reads.queries.progress_counts(kode).get(kode, {}), tab,
@@ -234,7 +252,7 @@ def _opd_rows(reads: DashboardReads, tab: str, kode: str, year: int) -> tuple[li
     record "KODE 2025"), each with its state changes in the workspace year ``year``: the OPD's
     events of that year only, so closed years' events are never read for the open year."""
     history: dict[str, list[dict]] = defaultdict(list)
-    for e in reads.queries.state_changes(limit=HISTORY_LIMIT, opd=kode, year=year):
+    for e in reads.year_events(kode, year, HISTORY_LIMIT):
         history[e["row_id"]].append(_event(e))
     rows = reads.queries.opd_rows(tab)
     return ([_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
