@@ -108,7 +108,7 @@ class DashboardReads:
         if hit is None:
             groups, built = by_item(latest_data(self.queries, wilayah, opd)), {}
         elif hit[0] < mark:
-            changed = {(o, k) for o, k in self.queries.items_archived_since(hit[0]) if o == opd}
+            changed = {(o, k) for o, k in self.queries.item_rows_since(hit[0]) if o == opd}
             groups = {**{k: v for k, v in hit[1].items() if k not in changed},
                       **by_item(latest_data_of_items(self.queries, wilayah, changed))}
             built = {k: v for k, v in hit[2].items() if k not in changed}
