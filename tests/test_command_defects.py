@@ -169,7 +169,7 @@ def _datum(uraian: str, nilai: float, kode: str = "", rincian: str = "", opd: st
 def _publish(world, monkeypatch, data, folder: Path):
     from service.publish import build as building
     from tests.conftest import WILAYAH
-    monkeypatch.setattr(building, "latest_data", lambda reads, wilayah: data)
+    monkeypatch.setattr(building, "latest_data", lambda reads, wilayah, **_: data)
     publication = building.build(world.config, world.store, world.rules, WILAYAH)
     building.write(publication, folder)
     return publication
