@@ -140,3 +140,14 @@ def test_a_value_change_reason_is_kept_as_its_words_and_written_again_from_its_v
                            "column_key": stored[4], "old_value": old, "new_value": new})
         assert read["reason"] == reason and read["oleh"] == "Sari"
     assert entry({"reason": "Nilai diubah: '1' → '2'", "old_value": "1", "new_value": "2"})[0] == "Nilai diubah: "
+
+
+def test_a_sqlite_archive_gives_back_the_pages_an_upgrade_freed(world):
+    """The upgrade that makes the events smaller must not leave the file its old size plus the new
+    rows: the pages it freed are given back (VACUUM), so the archive file shrinks as the table does."""
+    rids, _moment = _year_of_work(world)
+    engine = world.store.engine
+    downgrade(engine, PREVIOUS)
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA freelist_count").scalar() == 0

@@ -19,6 +19,7 @@ def migrate(engine: Engine, revision: str = "head", schema: str | None = None) -
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
+    before = schema_revision(engine)
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"satudata:{schema or ''}"})
@@ -26,6 +27,12 @@ def migrate(engine: Engine, revision: str = "head", schema: str | None = None) -
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+    if engine.dialect.name == "sqlite" and before is not None and schema_revision(engine) != before:
+        # A migration that rewrote rows (0014, 0015 make the events smaller) leaves the old pages
+        # free inside the file; give them back, or the archive file grows on the upgrade that
+        # shrinks it (DECISIONS.md #151).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM")
 
 
 class SchemaOutdated(Exception):
