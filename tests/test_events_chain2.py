@@ -4,6 +4,7 @@ and nothing is lost. Every reader prints what it printed, every chain verifies w
 migration is named the same way after it, and the downgrade gives back 0014's columns byte for byte."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, text
 
 from service.archive import chain, schema as t
@@ -151,3 +152,40 @@ def test_a_sqlite_archive_gives_back_the_pages_an_upgrade_freed(world):
     migrate(engine)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA freelist_count").scalar() == 0
+
+
+@pytest.mark.parametrize("name", ["postgresql", "mariadb"])
+def test_two_writers_adding_the_same_new_text_at_once_both_get_its_one_entry(name):
+    """Two workspaces' writers (no lease between them) record an event with the same new text at
+    the same moment: the second waits on the unique sidik, then takes the first's entry."""
+    import threading
+
+    from sqlalchemy import create_engine
+
+    from service.archive import texts
+    from tests.conftest import head_database
+
+    key = ("Diverifikasi bersamaan", False, "walidata@example.go.id", "uji", None)
+    with head_database(name) as url:
+        engine = create_engine(url)
+        try:
+            first = engine.connect()
+            tx = first.begin()
+            mine = texts.ids(first, {key})[key]
+            theirs: dict = {}
+
+            def second() -> None:
+                with engine.begin() as conn:
+                    theirs.update(texts.ids(conn, {key}))
+            thread = threading.Thread(target=second)
+            thread.start()
+            thread.join(1.0)
+            assert thread.is_alive()  # waiting on the first writer's uncommitted entry
+            tx.commit()
+            thread.join(30)
+            first.close()
+            assert theirs == {key: mine}
+            with engine.connect() as conn:
+                assert conn.execute(select(text("count(*)")).select_from(t.event_texts)).scalar() == 1
+        finally:
+            engine.dispose()

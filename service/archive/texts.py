@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from service.archive import schema as t
 
@@ -62,10 +63,23 @@ def ids(conn: Connection, keys: set[tuple]) -> dict[tuple, int]:
             found[by_sidik[r.sidik]] = r.id
     for s, k in sorted(by_sidik.items()):
         if k not in found:
-            added = conn.execute(insert(t.event_texts).values(
-                sidik=s, reason=k[0], ubah=k[1], oleh=k[2], bagaimana=k[3], column_key=k[4])).inserted_primary_key
-            found[k] = added[0]  # type: ignore[index]
+            found[k] = _add(conn, s, k)
     return found
+
+
+def _add(conn: Connection, s: str, k: tuple) -> int:
+    """Insert one entry; on a server, where another workspace's writer may add the same new
+    entry at the same moment, its unique ``sidik`` refusal means "take theirs" (read with a
+    locking read, which sees the committed row whatever the transaction's snapshot)."""
+    row = insert(t.event_texts).values(sidik=s, reason=k[0], ubah=k[1], oleh=k[2], bagaimana=k[3], column_key=k[4])
+    if conn.dialect.name == "sqlite":  # one writer at a time: nobody else can add it meanwhile
+        return conn.execute(row).inserted_primary_key[0]  # type: ignore[index]
+    try:
+        with conn.begin_nested():
+            return conn.execute(row).inserted_primary_key[0]  # type: ignore[index]
+    except IntegrityError:
+        x = t.event_texts.c
+        return conn.execute(select(x.id).where(x.sidik == s).with_for_update(read=True)).scalar_one()
 
 
 def refer(conn: Connection, events: list[dict[str, Any]]) -> None:
