@@ -12,8 +12,9 @@ largest workspace, the same cycle (one value of the open year changed and re-ver
 is archived) is measured with publication off (the floor) and on, on the same Excel workbooks, in
 the same run, alternating; the minimum CPU of --cycles repetitions of each is printed with the
 ratio (target <= 1.3x; a cycle is ~50 ms, so on a shared machine more than three are needed for
-the minimum to be the cycle's own cost, not another process's). A full build+write of the publication is timed at each size and printed per item
-(target: linear, the per-item cost flat from the smallest to the largest size). Building takes
+the minimum to be the cycle's own cost, not another process's). A full build+write of the
+publication is timed at each size (--runs times) and printed per item (target: linear, the
+per-item cost flat from the smallest to the largest size). Building takes
 long (every year through the poller on Excel): ``--ruang DIR`` keeps the workspaces in DIR and a
 later run with the same sizes reuses them (put DIR on a tmpfs such as /dev/shm to spare the disk).
 """
