@@ -1,7 +1,8 @@
 """Publication cost: a cycle that archives one row, with and without [publikasi] otomatis, and
 a full `satudata publish` at a growing number of items.
 
-    .venv/bin/python bench/publish.py [--opd 40] [--items 100 400 1600] [--years 5] [--runs 3] [--ruang DIR]
+    .venv/bin/python bench/publish.py [--opd 40] [--items 100 400 1600] [--years 5] [--runs 3] [--cycles 5]
+                                      [--ruang DIR]
 
 Each workspace is an Excel workspace built with the product itself: an operator's rows written into
 the workbooks, the poller takes them through agreement, filling and verification until they are
@@ -9,9 +10,11 @@ archived (four rincian per item), then `rollover` closes the year and the next y
 same way, for ``--years`` years: the archive holds the closed years and the open one. Then, at the
 largest workspace, the same cycle (one value of the open year changed and re-verified, so one row
 is archived) is measured with publication off (the floor) and on, on the same Excel workbooks, in
-the same run, alternating; the minimum CPU of --runs repetitions is printed with the ratio (target
-<= 1.3x). A full build+write of the publication is timed at each size and printed per item
-(target: linear, the per-item cost flat from the smallest to the largest size). Building takes
+the same run, alternating; the minimum CPU of --cycles repetitions of each is printed with the
+ratio (target <= 1.3x; a cycle is ~50 ms, so on a shared machine more than three are needed for
+the minimum to be the cycle's own cost, not another process's). A full build+write of the
+publication is timed at each size (--runs times) and printed per item (target: linear, the
+per-item cost flat from the smallest to the largest size). Building takes
 long (every year through the poller on Excel): ``--ruang DIR`` keeps the workspaces in DIR and a
 later run with the same sizes reuses them (put DIR on a tmpfs such as /dev/shm to spare the disk).
 """
@@ -162,7 +165,8 @@ def main() -> None:
     parser.add_argument("--opd", type=int, default=40)
     parser.add_argument("--items", type=int, nargs="+", default=[100, 400, 1600])
     parser.add_argument("--years", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="full publishes per size")
+    parser.add_argument("--cycles", type=int, default=5, help="one-row cycles with publication off and on")
     parser.add_argument("--ruang", type=Path, help="keep the built workspaces here and reuse them on the next run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -183,7 +187,7 @@ def main() -> None:
         full_publish(ws, load_settings(on.config).folder)  # the workspace's publication exists already
         floors, costs = [], []
         fresh = 10**6 + Queries(ws.store.engine).archive_watermark()  # values no earlier run archived
-        for r in range(args.runs):
+        for r in range(args.cycles):
             floors.append(ws.archive_one(off, ws.opds[r % len(ws.opds)], fresh + 2 * r))
             costs.append(ws.archive_one(on, ws.opds[(r + 1) % len(ws.opds)], fresh + 2 * r + 1))
         floor, cost = min(floors), min(costs)
