@@ -329,24 +329,25 @@ def head_database(name: str):
         yield url
 
 
-@pytest.fixture(params=list(DATABASES))
-def db_url(request, tmp_path: Path):
-    """A new, empty database (no schema) on each engine."""
+def _on_each_engine(request, tmp_path: Path, server):
+    """SQLite: a file in tmp_path; a server: the database ``server(name)`` yields."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'arsip.sqlite'}"
         return
-    with _own_database(request.param) as url:
+    with server(request.param) as url:
         yield url
+
+
+@pytest.fixture(params=list(DATABASES))
+def db_url(request, tmp_path: Path):
+    """A new, empty database (no schema) on each engine."""
+    yield from _on_each_engine(request, tmp_path, _own_database)
 
 
 @pytest.fixture(params=list(DATABASES))
 def archive_url(request, tmp_path: Path):
     """An empty archive at head on each engine (on a server: an emptied database of the pool)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'arsip.sqlite'}"
-        return
-    with head_database(request.param) as url:
-        yield url
+    yield from _on_each_engine(request, tmp_path, head_database)
 
 
 @pytest.fixture

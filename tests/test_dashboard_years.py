@@ -124,14 +124,19 @@ def test_withheld_totals_read_only_the_opds_that_hold_an_item_summing_its_kecama
     assert read == ["DINKES"]  # K-001's OPD is read, DIKPORA (nothing archived) is not
 
 
+def _write_config(w) -> None:
+    """The world's configuration as a satudata.toml, for the dashboard to open."""
+    toml = TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
+        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds)
+    w.config.path.write_text(toml, encoding="utf-8")
+
+
 def test_the_ringkasan_keeps_each_tabs_counts_equal_to_a_fresh_count_through_cycles_and_rollover(db_world, tmp_path,
                                                                                                   monkeypatch):
     from service.archive.queries import Queries
 
     w = db_world
-    toml = TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
-        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds)
-    w.config.path.write_text(toml, encoding="utf-8")
+    _write_config(w)
     counted: list[list[str]] = []
     real = Queries.progress_counts
 
@@ -176,9 +181,7 @@ def test_the_supervisors_review_keeps_each_tabs_part_equal_to_a_fresh_review_thr
     from service.web.views import jsonable
 
     w = db_world
-    toml = TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
-        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds)
-    w.config.path.write_text(toml, encoding="utf-8")
+    _write_config(w)
     computed: list[list[str]] = []
     real = review.opd_parts
 
@@ -274,8 +277,7 @@ def test_the_opd_pages_rows_and_history_equal_a_fresh_read_reading_only_the_even
     from service.web.reads import DashboardReads
 
     w = db_world
-    w.config.path.write_text(TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
-        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds), encoding="utf-8")
+    _write_config(w)
     client = client_of(w)
     after: list[int | None] = []
     real = Queries.state_changes
