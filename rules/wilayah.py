@@ -108,8 +108,13 @@ def _read_list(path: Path) -> tuple[Entry, ...]:
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
-    rows = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
-    return tuple(Entry(r["kode"].strip(), r["nama"].strip(), r["level"].strip()) for r in rows)
+    rows = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    header = next(rows, [])  # by position, not a dict a line: the national table has 91k lines
+    if not header:
+        return ()
+    column = {name: i for i, name in enumerate(header)}
+    k, n, lv = column["kode"], column["nama"], column["level"]  # KeyError, as a missing column always was
+    return tuple(Entry(r[k].strip(), r[n].strip(), r[lv].strip()) for r in rows if r)
 
 
 @functools.lru_cache(maxsize=8)
