@@ -15,6 +15,7 @@ is unknown is reported, with a suggestion when a known name is close.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 import difflib
 import functools
 import gzip
@@ -104,12 +105,24 @@ def level_of(kode: str, nama: str = "") -> str | None:
     return {1: "provinsi", 3: "kecamatan"}.get(len(parts)) or ("kelurahan" if parts[3][0] == "1" else "desa")
 
 
-def _read_list(path: Path) -> tuple[Entry, ...]:
+def _list_text(path: Path) -> str:
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
-    rows = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
-    return tuple(Entry(r["kode"].strip(), r["nama"].strip(), r["level"].strip()) for r in rows)
+    return raw.decode("utf-8-sig")
+
+
+def _read_list(path: Path, text: str | None = None) -> tuple[Entry, ...]:
+    return _entries(csv.reader(io.StringIO(_list_text(path) if text is None else text, newline="")))
+
+
+def _entries(rows: Iterator[list[str]]) -> tuple[Entry, ...]:
+    header = next(rows, [])  # by position, not a dict a line: the national table has 91k lines
+    if not header:
+        return ()
+    column = {name: i for i, name in enumerate(header)}
+    k, n, lv = column["kode"], column["nama"], column["level"]  # KeyError, as a missing column always was
+    return tuple(Entry(r[k].strip(), r[n].strip(), r[lv].strip()) for r in rows if r)
 
 
 @functools.lru_cache(maxsize=8)
@@ -123,6 +136,28 @@ def read_list(path: Path) -> tuple[Entry, ...]:
     path = Path(path)
     info = path.stat()
     return _cached_list(path, (info.st_mtime_ns, info.st_size))
+
+
+def read_under(path: Path, kode: str) -> tuple[Entry, ...]:
+    """The entries of ``read_list(path)`` that are ``kode`` or under it, in the file's order, read
+    once per file version. Only the lines holding ``kode`` are parsed as CSV (a kabupaten is ~1 %
+    of the national table), unless a line ends inside quotes or the file uses CR line ends: then
+    the whole list is parsed."""
+    path = Path(path)
+    info = path.stat()
+    return _cached_under(path, (info.st_mtime_ns, info.st_size), kode)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_under(path: Path, stamp: tuple[int, int], kode: str) -> tuple[Entry, ...]:
+    text = _list_text(path)
+    lines = text.split("\n")
+    if "\r" in text or any(line.count('"') % 2 for line in lines):  # a record may span lines
+        entries = _read_list(path, text)
+    else:  # a line without kode holds no entry under it
+        entries = _entries(csv.reader(lines[:1] + [line for line in lines[1:] if kode in line]))
+    prefix = kode + "."
+    return tuple(e for e in entries if e.kode == kode or e.kode.startswith(prefix))
 
 
 def write_list(path: Path, entries: list[Entry]) -> None:
@@ -328,9 +363,10 @@ class Wilayah:
         """The places of kabupaten/kota ``kode`` from the list in ``folder`` (a workspace's
         ``referensi``, see ``LIST_NAME``) or, without one, from the national table."""
         own = Path(folder) / LIST_NAME if folder is not None else None
-        current = read_list(own) if own is not None and own.exists() else read_list(NATIONAL)
+        # from_list reads only the places under kode: only their lines are parsed (DECISIONS.md #155)
+        current = read_under(own, kode) if own is not None and own.exists() else read_under(NATIONAL, kode)
         previous_path = Path(folder) / PREVIOUS_NAME if folder is not None and own is not None and own.exists() else None
-        previous = read_list(previous_path) if previous_path is not None and previous_path.exists() else ()
+        previous = read_under(previous_path, kode) if previous_path is not None and previous_path.exists() else ()
         return cls.from_list(current, kode, list_version(folder), previous)
 
     @classmethod

@@ -125,3 +125,19 @@ def test_a_remembered_row_reads_back_when_it_was_last_updated(tmp_path):
         data, boxes, box_notes, notes, findings = "{}", "{}", "{}", "{}", "[]"
 
     assert _row_memory(Stored()).updated_at == datetime(2025, 3, 3, 4, 0, tzinfo=timezone.utc)
+
+
+def test_a_loaded_tab_holds_each_row_as_its_stored_columns_read(db_world):
+    """load_tab reads the plain columns by position (DECISIONS.md #155): every field of every row,
+    the lazily decoded ones included, is what the row's named columns hold."""
+    from service.archive.store import _row_memory
+
+    rid = _walk_to_archive(db_world)
+    db_world.backend.add_row(OPD, Kode_Data="K-2", Uraian_Data="Jumlah Desa", Satuan="Desa", Tahun=2024, Nilai="")
+    db_world.poll()
+    with db_world.store.engine.connect() as conn:
+        stored = {r.row_id: _row_memory(r) for r in conn.execute(select(schema.rows).where(schema.rows.c.opd == OPD))}
+    loaded = db_world.store.load_tab(OPD).rows
+    assert len(loaded) == 2 and loaded[rid].state == "10" and loaded[rid].updated_at is not None
+    assert loaded == stored
+    assert loaded[rid].data["nilai"] == "1.234"

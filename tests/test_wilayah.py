@@ -271,3 +271,31 @@ def test_a_dropped_desa_keeps_its_code_with_a_warning_never_an_error():
         match = wilayah.lookup(text)
         assert match.status == "cocok" and match.place.kode == "35.20.01.2002", text
         assert "tidak ada lagi" in match.warning
+
+
+def _under(entries, kode):
+    return tuple(e for e in entries if e.kode == kode or e.kode.startswith(kode + "."))
+
+
+@pytest.mark.parametrize("kode", ["35.20", "11.01", "35", "99.99"])
+def test_the_places_under_a_code_read_alone_are_those_of_the_whole_list(kode):
+    """Wilayah.load parses only the lines holding its kabupaten's code (DECISIONS.md #155)."""
+    from rules.wilayah import read_under
+
+    assert read_under(NATIONAL, kode) == _under(read_list(NATIONAL), kode)
+
+
+@pytest.mark.parametrize("text", [
+    'level,kode,nama\nkabupaten,35.20,Kabupaten Magetan\nkecamatan, 35.20.01 ,"Poncol, Barat"\n'
+    'kecamatan,35.201,Bukan\ndesa,"35.20.01.2001","Desa ""Lama"""\n',
+    'kode,nama,level\r\n35.20,Kabupaten Magetan,kabupaten\r\n35.20.01,Poncol,kecamatan\r\n',
+    'kode,nama,level\n35.20,Kabupaten Magetan,kabupaten\n35.20.01,"Poncol\nBaru",kecamatan\n'
+    '11.01,"Aceh\n35.20.02,Palsu,kecamatan",kabupaten\n',
+], ids=["quoted-reordered", "crlf", "multi-line-name"])
+def test_a_hand_made_list_gives_the_same_places_under_a_code(tmp_path, text):
+    from rules.wilayah import read_under
+
+    path = tmp_path / "wilayah.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert read_under(path, "35.20") == _under(read_list(path), "35.20")
+    assert read_under(path, "35.20")

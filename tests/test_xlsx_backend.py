@@ -214,7 +214,10 @@ CANONICAL = (
     CANONICAL.replace(b'"', b"'"),
     CANONICAL.replace(b'<c r="F2" s="1">', b'<c s="1">'),  # a cell without its address
     re.sub(rb' r="[A-Z]*[0-9]+"', b"", CANONICAL),  # no row or cell carries its address
-], ids=["canonical", "prefixed", "single-quoted", "one-unaddressed", "all-unaddressed"])
+    CANONICAL.replace(b'<c r="B2" s="9"/>', b'<c s="9" r="B2"/>'),  # an address not first
+    CANONICAL.replace(b'<c r="F2" s="1"><v>3</v></c>', b'<c><v>3</v></c>'),  # a bare start tag
+], ids=["canonical", "prefixed", "single-quoted", "one-unaddressed", "all-unaddressed", "address-not-first",
+        "bare-tag"])
 def test_sheet_scan_finds_percent_formulas_and_errors_in_any_layout(xml):
     scan = xlsx_xml.scan_sheet(xml, frozenset({9}))
     assert scan.percent == {(1, 0), (1, 6)}

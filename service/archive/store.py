@@ -101,8 +101,11 @@ class Store:
                 memory = TabMemory(opd, tab.next_seq, {}, _token_in(tab.token), tab.write_pending,
                                    tab.confirm_removal, tab.status, tab.message, tab.header_note)
             rows = memory.rows
-            for r in conn.execute(select(t.rows).where(t.rows.c.opd == opd)).all():  # one fetch, not one a row
-                rows[r.row_id] = _row_memory(r)
+            c = t.rows.c
+            # one fetch, not one a row; the plain columns by position: a Row's attribute lookup cost
+            # more than the rest of building the row (DECISIONS.md #155)
+            for r in conn.execute(select(*(c[name] for name in _REMEMBERED)).where(c.opd == opd)).all():
+                rows[r[0]] = _remembered(r, *r[:_PLAIN])
         return memory
 
     def apply(self, plan: Plan, cycle_id: int | None, now: datetime, token: Any = None,
@@ -285,13 +288,24 @@ _DECODED: dict[str, tuple[Callable[[Any], Any], str]] = {
 # lazy lookup (RowMemory.__getattr__) would never run for it and the row would read as never updated.
 
 
+# the columns load_tab reads: the plain ones first (set at once), then the JSON ones _DECODED reads
+_REMEMBERED = ("row_id", "state", "catatan", "updated_at", "archived_hash", "archived_version", "removed",
+               "position", "fingerprint", "data", "boxes", "notes", "findings", "box_notes")
+_PLAIN = 9
+
+
 def _row_memory(r) -> RowMemory:
     """The remembered row; its JSON columns are decoded only when the cycle reads them."""
+    return _remembered(r, *(getattr(r, name) for name in _REMEMBERED[:_PLAIN]))
+
+
+def _remembered(source: Any, row_id: str, state: str, catatan: str | None, updated_at: datetime | None,
+                archived_hash: str | None, archived_version: int, removed: Any, position: int,
+                fingerprint: str | None) -> RowMemory:
     return RowMemory.lazy(
-        r, _DECODED, row_id=r.row_id, state=r.state, catatan=r.catatan or "", updated_at=_aware(r.updated_at),
-        archived_hash=r.archived_hash,
-        archived_version=r.archived_version, removed=bool(r.removed), position=r.position,
-        fingerprint=r.fingerprint or "")
+        source, _DECODED, row_id=row_id, state=state, catatan=catatan or "", updated_at=_aware(updated_at),
+        archived_hash=archived_hash, archived_version=archived_version, removed=bool(removed), position=position,
+        fingerprint=fingerprint or "")
 
 
 # The archive is opened as Store(make_engine(url)); SchemaOutdated is what that may raise.

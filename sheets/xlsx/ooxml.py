@@ -151,7 +151,8 @@ def scan_sheet(xml: bytes, percent: frozenset[int]) -> SheetScan:
     root = _ROOT.search(xml)
     prefix = (root.group(1) or b"") if root else b""
     cell, end_tag = b"<" + prefix + b"c", b"</" + prefix + b"c>"
-    if xml.count(cell + b' r="') != sum(xml.count(cell + t) for t in (b" ", b">", b"/")):
+    # the usual layout: every cell start tag is `<c r="` (one pass, not four counts of the sheet)
+    if re.search(re.escape(cell) + rb'(?:[>/]| (?!r="))', xml):
         return _scan_parsed(xml, percent)
     formula = re.compile(rb"<%sf[\s/>]" % re.escape(prefix))
     value = re.compile(rb"<%sv(?:\s[^>]*)?(?:/>|>(.*?)</%sv>)" % (re.escape(prefix), re.escape(prefix)), re.S)
