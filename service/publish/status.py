@@ -49,6 +49,7 @@ def item_status(items: list[Item], queries: Queries, today: date, calendar: Work
     """Each item's status by slug; ``opd``: the items are all that OPD's (fewer rows read)."""
     checks = queries.row_checks(opd)
     out = {}
+    releases: dict[tuple[date, str], Release] = {}  # items archived the same day share their schedule
     for item in items:
         galat = peringatan = diperbaiki = 0
         for row in {(d.opd, d.row_id) for d in item.data}:
@@ -58,8 +59,12 @@ def item_status(items: list[Item], queries: Queries, today: date, calendar: Work
             galat, peringatan = galat + g, peringatan + p
             diperbaiki += state != ARCHIVED
         last = datetime.fromisoformat(item.modified).astimezone(calendar.tz).date()
+        frekuensi = item.standar.get("frekuensi", "")
+        jadwal = releases.get((last, frekuensi))
+        if jadwal is None:
+            jadwal = releases[(last, frekuensi)] = next_release(last, frekuensi, today, calendar)
         out[item.slug] = ItemStatus(
             diverifikasi_pada=max(d.diverifikasi_pada for d in item.data), galat=galat, peringatan=peringatan,
-            diperbaiki=diperbaiki, jadwal=next_release(last, item.standar.get("frekuensi", ""), today, calendar),
+            diperbaiki=diperbaiki, jadwal=jadwal,
             prioritas=bool({item.slug.casefold(), item.kode_data.casefold()} & prioritas))
     return out
