@@ -269,7 +269,7 @@ def test_the_opd_pages_archived_data_reads_only_the_items_a_cycle_archived_and_e
     assert kept_is_fresh() == fresh
 
 
-def test_the_opd_pages_rows_and_history_equal_a_fresh_read_reading_only_the_events_a_cycle_appended(
+def test_the_opd_pages_rows_and_history_equal_a_fresh_read_reading_only_the_events_and_rows_a_cycle_changed(
         db_world, tmp_path, monkeypatch):
     from service.archive.progress import calendar_for
     from service.archive.queries import Queries
@@ -295,10 +295,14 @@ def test_the_opd_pages_rows_and_history_equal_a_fresh_read_reading_only_the_even
     archived_year(w, tmp_path)
     assert shown_is_fresh()[w.backend.ids("DINKES")[0]]["riwayat"][0]["ke"] == "10"
     monkeypatch.setattr(Queries, "state_changes", state_changes)
+    decoded: list[str] = []
+    real_row = views.opd_row
+    monkeypatch.setattr(views, "opd_row", lambda tab, record: (decoded.append(record[0]), real_row(tab, record))[1])
     w.backend.set("DINKES", w.backend.ids("DINKES")[3], "Dicek Bersama", "YA")
     w.poll()
     client.get("/api/opd/DINKES")
     assert len(after) == 1 and after[0] is not None  # only the events after the last one read
+    assert decoded == [w.backend.ids("DINKES")[3]]  # only the row the cycle changed is shown again
     monkeypatch.setattr(Queries, "state_changes", real)
     assert shown_is_fresh()[w.backend.ids("DINKES")[3]]["riwayat"][0]["ke"] == "3"
     rollover(service_of(w), 2026)
@@ -308,3 +312,29 @@ def test_the_opd_pages_rows_and_history_equal_a_fresh_read_reading_only_the_even
     old = shown_is_fresh("/api/opd/DINKES?tahun=2025&halaman=semua", 2025)
     w.poll()
     assert shown_is_fresh("/api/opd/DINKES?tahun=2025&halaman=semua", 2025) == old
+
+
+def test_the_opd_pages_release_list_is_rendered_once_per_change_of_its_tab_and_equals_a_fresh_page(
+        db_world, tmp_path, monkeypatch):
+    from service.web import public
+
+    w = db_world
+    w.config.path.write_text(TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
+        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds), encoding="utf-8")
+    archived_year(w, tmp_path)
+    client = client_of(w)
+    rendered: list[str] = []
+    real = public.render_template
+    monkeypatch.setattr(public, "render_template", lambda name, **k: (rendered.append(name), real(name, **k))[1])
+
+    def shown_is_fresh() -> str:
+        page = client.get("/opd/DINKES").get_data(as_text=True)
+        assert page == client_of(w).get("/opd/DINKES").get_data(as_text=True)
+        return page
+
+    first = shown_is_fresh()
+    assert 'id="tabel-rilis"' in first and rendered.count("_rilis_opd.html") == 2  # the kept one and the fresh one
+    rendered.clear()
+    assert client.get("/opd/DINKES").get_data(as_text=True) == first and rendered == []  # kept
+    w.fill_and_verify("DINKES", "41")  # DINKES archives K-001 again: its list is rendered again
+    assert shown_is_fresh() != first and rendered.count("_rilis_opd.html") == 2

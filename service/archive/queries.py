@@ -106,14 +106,16 @@ class Queries:
 
     def opd_rows(self, opd: str) -> list[dict]:
         """The OPD page's rows in sheet order: tab_rows without boxes, notes and fingerprints."""
+        return [opd_row(opd, x) for x in self.opd_row_records(opd)]
+
+    def opd_row_records(self, opd: str) -> list[tuple]:
+        """opd_rows as stored, not decoded: (row_id, state, data, catatan, findings, updated_at,
+        archived_version, removed), so a reader can decode only the rows that changed."""
         r = t.rows
         query = (select(r.c.row_id, r.c.state, r.c.data, r.c.catatan, r.c.findings, r.c.updated_at,
                         r.c.archived_version, r.c.removed).where(r.c.opd == opd).order_by(r.c.position, r.c.row_id))
         with self.engine.connect() as conn:
-            return [{"opd": opd, "row_id": x.row_id, "state": x.state, "data": json.loads(x.data),
-                     "catatan": x.catatan or "", "findings": json.loads(x.findings),
-                     "updated_at": _aware(x.updated_at), "archived_version": x.archived_version,
-                     "removed": bool(x.removed)} for x in conn.execute(query)]
+            return [tuple(x) for x in conn.execute(query)]
 
     def events(self, limit: int = 100, opd: str | None = None, row_id: str | None = None,
                kind: str | None = "status") -> list[dict]:
@@ -389,3 +391,11 @@ class Queries:
                  .order_by(*ARCHIVE_ORDER).offset(max(0, offset)).limit(max(0, limit)))
         with self.engine.connect() as conn:
             return [archive_record(r) for r in conn.execute(query)]
+
+
+def opd_row(opd: str, record: tuple) -> dict:
+    """One of Queries.opd_row_records decoded as Queries.opd_rows gives it."""
+    row_id, state, data, catatan, findings, updated_at, archived_version, removed = record
+    return {"opd": opd, "row_id": row_id, "state": state, "data": json.loads(data), "catatan": catatan or "",
+            "findings": json.loads(findings), "updated_at": _aware(updated_at), "archived_version": archived_version,
+            "removed": bool(removed)}

@@ -16,6 +16,7 @@ from service.config.people import operators_shown
 from service.archive.progress import (YearInputs, extensions_of, holidays_shown, known_years, opd_standard,
                                       opd_summaries, year_inputs)
 from service.archive import chain, documents
+from service.archive.queries import opd_row
 from service.archive.masking import mask_secrets, mask_url
 from service.archive.waiting import lock_state
 from service.reconcile.plan import TabStatus
@@ -251,12 +252,24 @@ def _opd_rows(reads: DashboardReads, tab: str, kode: str, year: int) -> tuple[li
     """The live and removed rows remembered under ``tab`` (the OPD's code, or a closed year's
     record "KODE 2025"), each with its state changes in the workspace year ``year``: the OPD's
     events of that year only, so closed years' events are never read for the open year."""
-    history: dict[str, list[dict]] = defaultdict(list)
-    for e in reads.year_events(kode, year, HISTORY_LIMIT):
-        history[e["row_id"]].append(_event(e))
-    rows = reads.queries.opd_rows(tab)
-    return ([_row(r, history[r["row_id"]]) for r in rows if not r["removed"]],
-            [_row(r, history[r["row_id"]]) for r in rows if r["removed"]])
+    events = reads.year_events(kode, year, HISTORY_LIMIT)
+    kept_events, kept_rows = reads.shown_rows.get((tab, year), ({}, {}))
+    shown = {e["id"]: kept_events.get(e["id"]) or _event(e) for e in events}  # an event never changes
+    history: dict[str, list[int]] = defaultdict(list)
+    for e in events:
+        history[e["row_id"]].append(e["id"])
+    rows: dict[str, tuple[tuple, tuple, dict]] = {}
+    live, removed = [], []
+    for record in reads.queries.opd_row_records(tab):
+        row_id, ids = record[0], tuple(history.get(record[0], ()))
+        hit = kept_rows.get(row_id)
+        # a row is decoded and shown again only when a cycle changed it or its history (DECISIONS.md #154)
+        row = hit[2] if hit is not None and hit[0] == record and hit[1] == ids else \
+            _row(opd_row(tab, record), [shown[i] for i in ids])
+        rows[row_id] = (record, ids, row)
+        (removed if record[7] else live).append(row)
+    reads.shown_rows[(tab, year)] = (shown, rows)
+    return live, removed
 
 
 # --- Temuan, Riwayat, Arsip --------------------------------------------------------------
