@@ -6,6 +6,7 @@ dashboard login; the PDFs and the rest of the dashboard keep it.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from markupsafe import Markup
 
 from service.publish.build import Publication, build_or_last
 from service.publish.chart import series_chart
@@ -138,6 +139,18 @@ def opd_releases(kode: str) -> list[tuple]:
     # another OPD's cycle keeps this list, as the OPD page keeps its rows (views.opd_detail)
     tab = next((t for t in d.reads.queries.tabs() if t["opd"] == kode), None)
     return d.reads.cached(("rilis", kode, today), compute, ("tab", tuple(sorted(tab.items())) if tab else None))
+
+
+@bp.app_template_global("rilis_opd_html")
+def opd_releases_html(kode: str) -> Markup:
+    """The OPD page's release list as HTML, rendered again only when rilis_opd is read again (its
+    OPD's tab changed, or the day): hundreds of items were most of a warm OPD page's rendering."""
+    d = site.current()
+    today = d.clock().astimezone(d.calendar.tz).date()
+    tab = next((t for t in d.reads.queries.tabs() if t["opd"] == kode), None)
+    return d.reads.cached(("rilis_html", kode, today, request.script_root),
+                          lambda: Markup(render_template("_rilis_opd.html", rilis=opd_releases(kode))),
+                          ("tab", tuple(sorted(tab.items())) if tab else None))
 
 
 @bp.get("/data/jadwal")
