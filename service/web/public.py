@@ -5,7 +5,7 @@ dashboard login; the PDFs and the rest of the dashboard keep it.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, get_template_attribute, render_template, request, url_for
 from markupsafe import Markup
 
 from service.publish.build import Publication, build_or_last
@@ -144,12 +144,22 @@ def opd_releases(kode: str) -> list[tuple]:
 @bp.app_template_global("rilis_opd_html")
 def opd_releases_html(kode: str) -> Markup:
     """The OPD page's release list as HTML, rendered again only when rilis_opd is read again (its
-    OPD's tab changed, or the day): hundreds of items were most of a warm OPD page's rendering."""
+    OPD's tab changed, or the day), and then only the rows of items whose row changed: hundreds of
+    items were most of a warm OPD page's rendering (DECISIONS.md #154)."""
     d = site.current()
     today = d.clock().astimezone(d.calendar.tz).date()
     tab = next((t for t in d.reads.queries.tabs() if t["opd"] == kode), None)
-    return d.reads.cached(("rilis_html", kode, today, request.script_root),
-                          lambda: Markup(render_template("_rilis_opd.html", rilis=opd_releases(kode))),
+
+    def render() -> Markup:
+        data_url = url_for("publik.data", name="-")[:-1]  # one url_for, not one per item
+        row_of = get_template_attribute("_rilis_opd.html", "baris")
+        kept, rows = d.reads.release_rows.get(kode, {}), {}
+        for i, st in opd_releases(kode):
+            key = (data_url, i.slug, i.title, i.modified, st.prioritas, st.jadwal.berikutnya, st.jadwal.terlambat)
+            rows[key] = kept.get(key) or row_of(i, st, data_url)
+        d.reads.release_rows[kode] = rows
+        return Markup(render_template("_rilis_opd.html", rows=list(rows.values())))
+    return d.reads.cached(("rilis_html", kode, today, request.script_root), render,
                           ("tab", tuple(sorted(tab.items())) if tab else None))
 
 

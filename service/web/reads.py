@@ -27,6 +27,7 @@ class DashboardReads:
         self._items: dict[str, tuple[int, dict, dict]] = {}  # OPD -> (watermark, item -> its data, item -> Item)
         self._events: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (chain place, events)
         # (tab, year) -> (event id -> shown event, row id -> (stored row, its events' ids, shown row))
+        self.release_rows: dict[str, dict[tuple, Any]] = {}  # OPD -> its release list's rows' HTML by what they show
         self.shown_rows: dict[tuple[str, int], tuple[dict[int, dict], dict[str, tuple[tuple, tuple, dict]]]] = {}
 
     def marker(self) -> tuple | None:
@@ -38,6 +39,7 @@ class DashboardReads:
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
         self._data, self._per_tab, self._items, self._events, self.shown_rows = {}, {}, {}, {}, {}
+        self.release_rows = {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
