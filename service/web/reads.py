@@ -27,6 +27,7 @@ class DashboardReads:
         self._items: dict[str, tuple[int, dict, dict]] = {}  # OPD -> (watermark, item -> its data, item -> Item)
         self._events: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (chain place, events)
         # (tab, year) -> (event id -> shown event, row id -> (stored row, its events' ids, shown row))
+        self._jsonable: dict[int, tuple[dict, Any]] = {}  # id(row) -> (the row, as JSON holds it)
         self.release_rows: dict[str, dict[tuple, Any]] = {}  # OPD -> its release list's rows' HTML by what they show
         self.shown_rows: dict[tuple[str, int], tuple[dict[int, dict], dict[str, tuple[tuple, tuple, dict]]]] = {}
 
@@ -39,7 +40,7 @@ class DashboardReads:
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
         self._data, self._per_tab, self._items, self._events, self.shown_rows = {}, {}, {}, {}, {}
-        self.release_rows = {}
+        self.release_rows, self._jsonable = {}, {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
@@ -143,6 +144,19 @@ class DashboardReads:
         newest = max((e["chain_seq"] for e in fresh if e["chain_seq"] is not None), default=after)
         self._events[(opd, year)] = (newest, events)
         return events
+
+    def jsonable_rows(self, rows: list[dict], convert: Callable[[Any], Any]) -> list:
+        """``[convert(row) for row in rows]``, each kept while the row is the same kept object (a
+        row shown again after a cycle is a new one, views._opd_rows)."""
+        if len(self._jsonable) > 20_000:
+            self._jsonable = {}
+        out = []
+        for row in rows:
+            hit = self._jsonable.get(id(row))
+            if hit is None or hit[0] is not row:
+                hit = self._jsonable[id(row)] = (row, convert(row))
+            out.append(hit[1])
+        return out
 
     def rules(self, folder: Path | None) -> RuleSet:
         """load_rules(folder), kept while its files' names, sizes and modification times stay the
