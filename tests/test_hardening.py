@@ -234,3 +234,16 @@ def test_an_unavailable_archive_is_not_a_busy_poller_and_both_say_waiting_helps(
     assert not issubclass(ArchiveUnavailable, PollerBusy)
     assert not ArchiveUnavailable("disk penuh").permanent and not PollerBusy("sibuk").permanent
     assert PollerError("kunci hilang", permanent=True).permanent
+
+
+def test_the_dashboard_freezes_its_start_up_heap_and_makes_full_collections_ten_times_rarer():
+    import gc
+
+    from service.web.server import freeze_startup_heap
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        freeze_startup_heap()
+        assert gc.get_freeze_count() > frozen and gc.get_threshold() == (before[0], before[1], 100)
+    finally:
+        gc.set_threshold(*before)

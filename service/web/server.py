@@ -13,14 +13,19 @@ import socket
 import threading
 
 THREADS = 4
+FULL_COLLECTION_THRESHOLD = 100  # gen-1 passes between full passes (Python's default: 10)
 
 
 def freeze_startup_heap() -> None:
     """Keep what start-up made (modules, compiled templates, the place-code table) out of the
     garbage collector's full passes: they live as long as the server, and scanning them again
-    on every full collection costs a request tens of milliseconds at random."""
+    on every full collection costs a request tens of milliseconds at random. Then make full
+    passes ten times rarer: the reads the dashboard keeps between cycles are long-lived too, and
+    with the default one request in ~30 paid 75-130 ms for a full pass (DECISIONS.md #154)."""
     gc.collect()
     gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_THRESHOLD)
 
 
 class DashboardUnavailable(Exception):
