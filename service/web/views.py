@@ -259,7 +259,8 @@ def _opd_rows(reads: DashboardReads, tab: str, kode: str, year: int) -> tuple[li
     for e in events:
         history[e["row_id"]].append(e["id"])
     rows: dict[str, tuple[tuple, tuple, dict]] = {}
-    live, removed = [], []
+    live: list[dict] = []
+    removed: list[dict] = []
     for record in reads.queries.opd_row_records(tab):
         row_id, ids = record[0], tuple(history.get(record[0], ()))
         hit = kept_rows.get(row_id)
