@@ -107,3 +107,24 @@ def test_a_priority_list_that_is_not_a_list_is_named(tmp_path):
     config = dataclasses.replace(make_config(tmp_path), publikasi={"prioritas": "DEMO-DINKES-007"})
     with pytest.raises(ConfigError, match="publikasi.prioritas harus berupa daftar"):
         load_settings(config)
+
+
+def test_statuses_kept_between_calls_equal_fresh_ones_and_are_computed_again_only_when_their_inputs_change(
+        world, monkeypatch):
+    from service.archive.queries import Queries
+    from service.publish import status
+    from service.publish.build import build
+
+    items, queries, kept = build(world.config, world.store).items, Queries(world.store.engine), {}
+    computed: list[str] = []
+    real = status._status
+    monkeypatch.setattr(status, "_status", lambda item, *a: (computed.append(item.slug), real(item, *a))[1])
+    today = date(2025, 6, 1)
+    assert status.item_status(items, queries, today, CAL, kept=kept) == status.item_status(items, queries, today, CAL)
+    computed.clear()
+    assert status.item_status(items, queries, today, CAL, kept=kept) == status.item_status(items, queries, today, CAL)
+    assert computed == [i.slug for i in items]  # the fresh call alone
+    computed.clear()
+    late = date(2027, 12, 1)
+    assert status.item_status(items, queries, late, CAL, kept=kept) == status.item_status(items, queries, late, CAL)
+    assert computed == [i.slug for i in items] * 2  # a new day: every status again, kept and fresh

@@ -45,26 +45,45 @@ def prioritas_keys(raw: object) -> frozenset[str]:
 
 
 def item_status(items: list[Item], queries: Queries, today: date, calendar: WorkCalendar,
-                prioritas: frozenset[str] = frozenset(), opd: str | None = None) -> dict[str, ItemStatus]:
-    """Each item's status by slug; ``opd``: the items are all that OPD's (fewer rows read)."""
+                prioritas: frozenset[str] = frozenset(), opd: str | None = None,
+                kept: dict[int, tuple] | None = None) -> dict[str, ItemStatus]:
+    """Each item's status by slug; ``opd``: the items are all that OPD's (fewer rows read).
+    ``kept`` (a dict the caller keeps between calls): each status is computed again only when its
+    Item object, its rows' checks, ``today`` or ``prioritas`` differ from the last call's."""
     checks = queries.row_checks(opd)
     out = {}
     releases: dict[tuple[date, str], Release] = {}  # items archived the same day share their schedule
+    fresh: dict[int, tuple] = {}
     for item in items:
-        galat = peringatan = diperbaiki = 0
-        for row in {(d.opd, d.row_id) for d in item.data}:
-            state, g, p, removed = checks.get(row, (ARCHIVED, 0, 0, False))
-            if removed:
-                continue
-            galat, peringatan = galat + g, peringatan + p
-            diperbaiki += state != ARCHIVED
-        last = datetime.fromisoformat(item.modified).astimezone(calendar.tz).date()
-        frekuensi = item.standar.get("frekuensi", "")
-        jadwal = releases.get((last, frekuensi))
-        if jadwal is None:
-            jadwal = releases[(last, frekuensi)] = next_release(last, frekuensi, today, calendar)
-        out[item.slug] = ItemStatus(
-            diverifikasi_pada=max(d.diverifikasi_pada for d in item.data), galat=galat, peringatan=peringatan,
-            diperbaiki=diperbaiki, jadwal=jadwal,
-            prioritas=bool({item.slug.casefold(), item.kode_data.casefold()} & prioritas))
+        hit = kept.get(id(item)) if kept is not None else None
+        rows = hit[1] if hit is not None and hit[0] is item else {(d.opd, d.row_id) for d in item.data}
+        seen = tuple(checks.get(row, (ARCHIVED, 0, 0, False)) for row in rows)
+        if hit is not None and hit[0] is item and hit[2] == (seen, today, prioritas):
+            status = hit[3]
+        else:
+            status = _status(item, seen, today, calendar, prioritas, releases)
+        fresh[id(item)] = (item, rows, (seen, today, prioritas), status)
+        out[item.slug] = status
+    if kept is not None:
+        kept.clear()
+        kept.update(fresh)
     return out
+
+
+def _status(item: Item, checks: tuple, today: date, calendar: WorkCalendar, prioritas: frozenset[str],
+            releases: dict[tuple[date, str], Release]) -> ItemStatus:
+    galat = peringatan = diperbaiki = 0
+    for state, g, p, removed in checks:
+        if removed:
+            continue
+        galat, peringatan = galat + g, peringatan + p
+        diperbaiki += state != ARCHIVED
+    last = datetime.fromisoformat(item.modified).astimezone(calendar.tz).date()
+    frekuensi = item.standar.get("frekuensi", "")
+    jadwal = releases.get((last, frekuensi))
+    if jadwal is None:
+        jadwal = releases[(last, frekuensi)] = next_release(last, frekuensi, today, calendar)
+    return ItemStatus(
+        diverifikasi_pada=max(d.diverifikasi_pada for d in item.data), galat=galat, peringatan=peringatan,
+        diperbaiki=diperbaiki, jadwal=jadwal,
+        prioritas=bool({item.slug.casefold(), item.kode_data.casefold()} & prioritas))

@@ -132,7 +132,8 @@ def opd_releases(kode: str) -> list[tuple]:
     def compute() -> list[tuple]:
         items = d.reads.archived_items(kode, d.wilayah, {o.kode: o.nama for o in d.config.opds})
         status = item_status(items, d.reads.queries, today, d.calendar,
-                             prioritas_keys(d.config.publikasi.get("prioritas")), opd=kode)
+                             prioritas_keys(d.config.publikasi.get("prioritas")), opd=kode,
+                             kept=d.reads.release_status.setdefault(kode, {}))
         return sorted(((i, status[i.slug]) for i in items),
                       key=lambda p: (not p[1].jadwal.terlambat, p[1].jadwal.berikutnya))
     # an OPD's archive and rows change only with its tab row (one transaction in Store.apply), so

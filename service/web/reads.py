@@ -28,6 +28,7 @@ class DashboardReads:
         self._events: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (chain place, events)
         # (tab, year) -> (event id -> shown event, row id -> (stored row, its events' ids, shown row))
         self._jsonable: dict[int, tuple[dict, Any]] = {}  # id(row) -> (the row, as JSON holds it)
+        self.release_status: dict[str, dict[int, tuple]] = {}  # OPD -> item_status's kept statuses
         self.release_rows: dict[str, dict[tuple, Any]] = {}  # OPD -> its release list's rows' HTML by what they show
         self.shown_rows: dict[tuple[str, int], tuple[dict[int, dict], dict[str, tuple[tuple, tuple, dict]]]] = {}
 
@@ -40,7 +41,7 @@ class DashboardReads:
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
         self._data, self._per_tab, self._items, self._events, self.shown_rows = {}, {}, {}, {}, {}
-        self.release_rows, self._jsonable = {}, {}
+        self.release_rows, self.release_status, self._jsonable = {}, {}, {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
