@@ -319,8 +319,7 @@ def test_the_opd_pages_release_list_is_rendered_once_per_change_of_its_tab_and_e
     from service.web import public
 
     w = db_world
-    w.config.path.write_text(TOML + f'\n[archive]\nurl = "{w.config.archive_url}"\n' + "".join(
-        f'\n[[opd]]\nkode = "{o.kode}"\nnama = "{o.nama}"\n' for o in w.config.opds), encoding="utf-8")
+    _write_config(w)
     archived_year(w, tmp_path)
     client = client_of(w)
     rendered: list[str] = []
