@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEMO_DIR ?= demo
-PYTEST_WORKERS ?= 4
+PYTEST_WORKERS ?= 3
 
 .PHONY: demo test lint install clean mypy-baseline
 
@@ -33,8 +33,8 @@ lint: $(STAMP)
 mypy-baseline: $(STAMP)
 	$(BIN)/mypy | $(BIN)/mypy-baseline sync
 
-# the suite in four processes (pytest-xdist; a third of its time waits on LibreOffice, Chromium and the
-# database servers, so four keep two cores busy), one test module per worker at a time so each module's
+# the suite in three processes (pytest-xdist; part of its time waits on LibreOffice, Chromium and the
+# database servers, so three keep two cores busy), one test module per worker at a time so each module's
 # shared fixtures are built once (DECISIONS.md #150)
 # Temporary files (every test's archive, workbooks and LibreOffice profile) go to a fresh folder in
 # memory where there is one with room (/dev/shm, at least 2 GB free: a container's default 64 MB is
