@@ -337,3 +337,51 @@ def test_the_opd_pages_release_list_is_rendered_once_per_change_of_its_tab_and_e
     assert client.get("/opd/DINKES").get_data(as_text=True) == first and rendered == []  # kept
     w.fill_and_verify("DINKES", "41")  # DINKES archives K-001 again: its list is rendered again
     assert shown_is_fresh() != first and rendered.count("_rilis_opd.html") == 2
+
+
+def test_the_opd_pages_rows_markup_is_rendered_again_only_for_the_row_a_cycle_changed_and_equals_a_fresh_page(
+        db_world, tmp_path, monkeypatch):
+    import flask
+
+    from service.web import pages
+
+    w = db_world
+    _write_config(w)
+    archived_year(w, tmp_path)
+    client = client_of(w)
+    drawn: list[str] = []
+    real = pages.get_template_attribute
+
+    def row_macro(template, name):
+        macro = real(template, name)
+        return lambda r, url: (drawn.append(r["id"]), macro(r, url))[1]
+    monkeypatch.setattr(pages, "get_template_attribute", row_macro)
+
+    def shown_is_fresh() -> str:
+        page = client.get("/opd/DINKES").get_data(as_text=True)
+        assert page == client_of(w).get("/opd/DINKES").get_data(as_text=True)
+        return page
+
+    ids = w.backend.ids("DINKES")
+    first = shown_is_fresh()
+    assert f'id="baris-{ids[0]}"' in first
+    drawn.clear()
+    assert client.get("/opd/DINKES").get_data(as_text=True) == first and drawn == []  # every row kept
+    w.backend.set("DINKES", ids[2], "Catatan Walidata", "periksa lagi sumbernya")
+    w.poll()
+    drawn.clear()
+    page = client.get("/opd/DINKES").get_data(as_text=True)
+    assert drawn == [ids[2]] and "periksa lagi sumbernya" in page  # the changed row alone is drawn again
+    assert page == client_of(w).get("/opd/DINKES").get_data(as_text=True)
+    with client_of(w).application.test_request_context("/", base_url="http://x/sub"):
+        flask.request.environ["SCRIPT_NAME"] = "/sub"
+        assert 'href="/sub/opd/DINKES/baris/' in str(pages.opd_rows_html([shown_row(w, ids[0])], "DINKES"))
+
+
+def shown_row(w, row_id):
+    from service.archive.progress import calendar_for
+    from service.web import views
+    from service.web.reads import DashboardReads
+
+    fresh = views.opd_detail(w.config, DashboardReads(w.store), "DINKES", w.now, calendar_for(w.config))
+    return next(r for r in fresh["baris"] if r["id"] == row_id)

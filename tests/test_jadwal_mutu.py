@@ -127,4 +127,28 @@ def test_statuses_kept_between_calls_equal_fresh_ones_and_are_computed_again_onl
     computed.clear()
     late = date(2027, 12, 1)
     assert status.item_status(items, queries, late, CAL, kept=kept) == status.item_status(items, queries, late, CAL)
-    assert computed == [i.slug for i in items] * 2  # a new day: every status again, kept and fresh
+    # a new day: the kept statuses only tell their lateness again (equal to fresh ones, asserted above)
+    assert computed == [i.slug for i in items]
+
+
+def test_a_changed_row_check_computes_again_only_the_status_of_its_item(world, monkeypatch):
+    from service.archive.queries import Queries
+    from service.publish import status
+    from service.publish.build import build
+
+    items, queries, kept = build(world.config, world.store).items, Queries(world.store.engine), {}
+    today = date(2025, 6, 1)
+    status.item_status(items, queries, today, CAL, kept=kept)
+    computed: list[str] = []
+    real = status._status
+    monkeypatch.setattr(status, "_status", lambda item, *a: (computed.append(item.slug), real(item, *a))[1])
+    target = items[0]
+    row = (target.data[0].opd, target.data[0].row_id)
+    checks = queries.row_checks()
+    monkeypatch.setattr(queries, "row_checks", lambda opd=None: {**checks, row: ("8", 2, 0, False)})
+    shown = status.item_status(items, queries, today, CAL, kept=kept)
+    assert computed == [target.slug]
+    assert shown[target.slug].galat >= 2 and shown[target.slug].diperbaiki >= 1
+    computed.clear()
+    assert status.item_status(items, queries, today, CAL, kept=kept) == status.item_status(items, queries, today, CAL)
+    assert computed == [i.slug for i in items]  # the fresh call alone: nothing changed for the kept one

@@ -3,7 +3,7 @@ Walidata verified them, whether a check still warns about them, when the next re
 (rules/jadwal.py) and whether the regency lists the item as data prioritas."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from rules.calendar import WorkCalendar
@@ -46,27 +46,34 @@ def prioritas_keys(raw: object) -> frozenset[str]:
 
 def item_status(items: list[Item], queries: Queries, today: date, calendar: WorkCalendar,
                 prioritas: frozenset[str] = frozenset(), opd: str | None = None,
-                kept: dict[int, tuple] | None = None) -> dict[str, ItemStatus]:
+                kept: dict | None = None) -> dict[str, ItemStatus]:
     """Each item's status by slug; ``opd``: the items are all that OPD's (fewer rows read).
-    ``kept`` (a dict the caller keeps between calls): each status is computed again only when its
-    Item object, its rows' checks, ``today`` or ``prioritas`` differ from the last call's."""
+    ``kept`` (a dict the caller keeps between calls): a status is computed again only when its
+    Item object is new, ``prioritas`` differs from the last call's, or one of its rows' checks
+    changed; the rest are taken as they were without looking at their rows, on a new day with
+    only their lateness told again (the next release's date does not depend on the day)."""
     checks = queries.row_checks(opd)
+    kept = {} if kept is None else kept
+    before = kept.get("checks") if kept.get("prioritas") == prioritas else None
+    changed = None if before is None else \
+        {row for row, value in checks.items() if before.get(row) != value} | (before.keys() - checks.keys())
     out = {}
     releases: dict[tuple[date, str], Release] = {}  # items archived the same day share their schedule
-    fresh: dict[int, tuple] = {}
+    fresh: dict = {"checks": checks, "prioritas": prioritas}
     for item in items:
-        hit = kept.get(id(item)) if kept is not None else None
-        rows = hit[1] if hit is not None and hit[0] is item else {(d.opd, d.row_id) for d in item.data}
-        seen = tuple(checks.get(row, (ARCHIVED, 0, 0, False)) for row in rows)
-        if hit is not None and hit[0] is item and hit[2] == (seen, today, prioritas):
-            status = hit[3]
+        hit = kept.get(id(item))
+        if changed is not None and hit is not None and hit[0] is item and changed.isdisjoint(hit[1]):
+            rows, status = hit[1], hit[2]
+            if status.jadwal.terlambat != (today > status.jadwal.berikutnya):
+                status = replace(status, jadwal=replace(status.jadwal, terlambat=today > status.jadwal.berikutnya))
         else:
+            rows = hit[1] if hit is not None and hit[0] is item else frozenset((d.opd, d.row_id) for d in item.data)
+            seen = tuple(checks.get(row, (ARCHIVED, 0, 0, False)) for row in rows)
             status = _status(item, seen, today, calendar, prioritas, releases)
-        fresh[id(item)] = (item, rows, (seen, today, prioritas), status)
+        fresh[id(item)] = (item, rows, status)
         out[item.slug] = status
-    if kept is not None:
-        kept.clear()
-        kept.update(fresh)
+    kept.clear()
+    kept.update(fresh)
     return out
 
 

@@ -15,7 +15,7 @@ def _json(data: dict) -> Response:
 def _opd_json(data: dict) -> Response:
     """_json(data) with each row converted once while it stays the same kept row: 250 rows with
     their whole history were most of a warm /api/opd/<KODE> (DECISIONS.md #154)."""
-    rows = site.current().reads.jsonable_rows(data["baris"], views.jsonable)
+    rows = site.current().reads.per_row("json", data["baris"], views.jsonable)
     return jsonify({str(k): rows if k == "baris" else views.jsonable(v) for k, v in data.items()})
 
 

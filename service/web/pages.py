@@ -2,7 +2,8 @@
 with a link to the same data as JSON, plus the archive download and the state colours' CSS."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, get_template_attribute, render_template, request, url_for
+from markupsafe import Markup
 
 from rules.sop import load_sop
 from service.archive.export import FORMATS, render
@@ -38,6 +39,16 @@ def opd(kode: str):
     data = views.opd_page(site.opd_data(kode), site.page_arg())
     return page("opd.html", "api.opd", d=data, bar=charts.stacked_bar(data["opd"]["jumlah_per_kode"], 1000, 28),
                 sekarang=site.current().clock(), kode=kode)
+
+
+@bp.app_template_global("baris_opd_html")
+def opd_rows_html(rows: list[dict], kode: str) -> Markup:
+    """The OPD page's rows as HTML, each row's markup kept while it is the same kept row
+    (views._opd_rows shows a row again only when a cycle changed it): rendering 250 rows was
+    most of the page, warm or after a cycle (DECISIONS.md #157)."""
+    baris_url = url_for("dasbor.baris", kode=kode, row_id="-")[:-1]  # one url_for, not one per row
+    row_of = get_template_attribute("_baris_opd.html", "baris")
+    return Markup("".join(site.current().reads.per_row("html", rows, lambda r: row_of(r, baris_url), baris_url)))
 
 
 @bp.get("/opd/<kode>/baris/<row_id>")

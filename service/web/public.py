@@ -138,7 +138,7 @@ def opd_releases(kode: str) -> list[tuple]:
                       key=lambda p: (not p[1].jadwal.terlambat, p[1].jadwal.berikutnya))
     # an OPD's archive and rows change only with its tab row (one transaction in Store.apply), so
     # another OPD's cycle keeps this list, as the OPD page keeps its rows (views.opd_detail)
-    tab = next((t for t in d.reads.queries.tabs() if t["opd"] == kode), None)
+    tab = d.reads.tab(kode)
     return d.reads.cached(("rilis", kode, today), compute, ("tab", tuple(sorted(tab.items())) if tab else None))
 
 
@@ -149,7 +149,7 @@ def opd_releases_html(kode: str) -> Markup:
     items were most of a warm OPD page's rendering (DECISIONS.md #154)."""
     d = site.current()
     today = d.clock().astimezone(d.calendar.tz).date()
-    tab = next((t for t in d.reads.queries.tabs() if t["opd"] == kode), None)
+    tab = d.reads.tab(kode)
 
     def render() -> Markup:
         data_url = url_for("publik.data", name="-")[:-1]  # one url_for, not one per item

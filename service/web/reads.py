@@ -27,12 +27,40 @@ class DashboardReads:
         self._items: dict[str, tuple[int, dict, dict]] = {}  # OPD -> (watermark, item -> its data, item -> Item)
         self._events: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (chain place, events)
         # (tab, year) -> (event id -> shown event, row id -> (stored row, its events' ids, shown row))
-        self._jsonable: dict[int, tuple[dict, Any]] = {}  # id(row) -> (the row, as JSON holds it)
-        self.release_status: dict[str, dict[int, tuple]] = {}  # OPD -> item_status's kept statuses
+        # kind ("json", "html") -> id(row) -> (the row, what it was converted with, the row converted)
+        self._per_row: dict[str, dict[int, tuple[dict, Any, Any]]] = {}
+        self.release_status: dict[str, dict] = {}  # OPD -> item_status's kept statuses
         self.release_rows: dict[str, dict[tuple, Any]] = {}  # OPD -> its release list's rows' HTML by what they show
         self.shown_rows: dict[tuple[str, int], tuple[dict[int, dict], dict[str, tuple[tuple, tuple, dict]]]] = {}
+        self._request: dict[str, Any] | None = None  # what begin_request keeps until end_request
+
+    def begin_request(self) -> None:
+        """From now until end_request, tabs() and marker() read once: an OPD page asked for the
+        tabs three times (its summary, its release list, the list's HTML), each a query."""
+        self._request = {}
+
+    def end_request(self, _exc: BaseException | None = None) -> None:
+        self._request = None
+
+    def _once(self, key: str, read: Callable[[], Any]) -> Any:
+        if self._request is None:
+            return read()
+        if key not in self._request:
+            self._request[key] = read()
+        return self._request[key]
+
+    def tabs(self) -> list[dict]:
+        """queries.tabs(), read once per request."""
+        return self._once("tabs", self.queries.tabs)
+
+    def tab(self, kode: str) -> dict | None:
+        """The tab's row in ``tabs`` (None: never read), read once per request."""
+        return next((t for t in self.tabs() if t["opd"] == kode), None)
 
     def marker(self) -> tuple | None:
+        return self._once("marker", self._marker)
+
+    def _marker(self) -> tuple | None:
         latest = self.queries.cycles(limit=1)
         if not latest or latest[0]["finished_at"] is None:
             return None
@@ -41,7 +69,7 @@ class DashboardReads:
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
         self._data, self._per_tab, self._items, self._events, self.shown_rows = {}, {}, {}, {}, {}
-        self.release_rows, self.release_status, self._jsonable = {}, {}, {}
+        self.release_rows, self.release_status, self._per_row = {}, {}, {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
         """``compute()``, kept until the next finished cycle; or, with ``version`` (what the
@@ -93,7 +121,7 @@ class DashboardReads:
         row in ``tabs``: a tab's rows and archive change only in Store.apply, which rewrites that
         row in the same transaction, so after a cycle only the tabs it applied are computed again
         (one query for all of them), not every tab (DECISIONS.md #142)."""
-        versions = {t["opd"]: tuple(sorted(t.items())) for t in self.queries.tabs()}
+        versions = {t["opd"]: tuple(sorted(t.items())) for t in self.tabs()}
         kept = self._per_tab.setdefault(key, {})
         stale = [k for k in kodes if k not in kept or kept[k][0] != versions.get(k)]
         if stale:
@@ -107,6 +135,12 @@ class DashboardReads:
         new versions only the OPD's items that have them are read again, never its other items'
         versions of every year (DECISIONS.md #153). Like a publication after a cycle, an unchanged
         item keeps the Standar Data it took from its remembered rows."""
+        groups = self._refresh_items(opd, wilayah)[0]
+        return sorted((d for data in groups.values() for d in data), key=lambda d: (d.opd, d.item, d.urutan, d.tahun))
+
+    def _refresh_items(self, opd: str, wilayah: Any) -> tuple[dict, dict]:
+        """(item -> its latest data, item -> its built Item) of one OPD, read again for the items
+        with versions newer than the kept watermark only."""
         from service.publish.source import by_item, latest_data, latest_data_of_items
 
         mark = self.queries.archive_watermark()
@@ -121,15 +155,14 @@ class DashboardReads:
         else:
             groups, built = hit[1], hit[2]
         self._items[opd] = (mark, groups, built)
-        return sorted((d for data in groups.values() for d in data), key=lambda d: (d.opd, d.item, d.urutan, d.tahun))
+        return groups, built
 
     def archived_items(self, opd: str, wilayah: Any, opd_names: dict[str, str]) -> list:
         """publish.items.build_items of archived_data(opd): each item's Item kept with its data, so
         after a cycle only the items it archived are built again (DECISIONS.md #153)."""
         from service.publish.items import item_of, with_unique_slugs
 
-        self.archived_data(opd, wilayah)
-        _, groups, built = self._items[opd]
+        groups, built = self._refresh_items(opd, wilayah)
         for key in groups.keys() - built.keys():
             built[key] = item_of(groups[key], opd_names)
         return with_unique_slugs(built[key] for key in sorted(groups))
@@ -146,17 +179,20 @@ class DashboardReads:
         self._events[(opd, year)] = (newest, events)
         return events
 
-    def jsonable_rows(self, rows: list[dict], convert: Callable[[Any], Any]) -> list:
-        """``[convert(row) for row in rows]``, each kept while the row is the same kept object (a
-        row shown again after a cycle is a new one, views._opd_rows)."""
-        if len(self._jsonable) > 20_000:
-            self._jsonable = {}
+    def per_row(self, kind: str, rows: list[dict], convert: Callable[[dict], Any], salt: Any = None) -> list:
+        """``[convert(row) for row in rows]``, each kept while the row is the same kept object and
+        ``salt`` (what else the conversion used, e.g. a URL prefix) is the same: a row shown again
+        after a cycle is a new object (views._opd_rows), so only the rows a cycle changed are
+        converted again (DECISIONS.md #154, #157)."""
+        kept = self._per_row.setdefault(kind, {})
+        if len(kept) > 20_000:
+            kept = self._per_row[kind] = {}
         out = []
         for row in rows:
-            hit = self._jsonable.get(id(row))
-            if hit is None or hit[0] is not row:
-                hit = self._jsonable[id(row)] = (row, convert(row))
-            out.append(hit[1])
+            hit = kept.get(id(row))
+            if hit is None or hit[0] is not row or hit[1] != salt:
+                hit = kept[id(row)] = (row, salt, convert(row))
+            out.append(hit[2])
         return out
 
     def rules(self, folder: Path | None) -> RuleSet:

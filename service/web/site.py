@@ -53,6 +53,8 @@ class Dashboard:
     def install(self, app: Flask) -> None:
         app.extensions[EXTENSION] = self
         app.before_request(self.refresh)
+        app.before_request(self.reads.begin_request)
+        app.teardown_request(self.reads.end_request)
 
     def refresh(self) -> None:
         """Read the workspace file again when it changed since it was read; a file that does not

@@ -218,7 +218,7 @@ def opd_detail(config: Config, reads: DashboardReads, kode: str, now: datetime, 
                       if h["opd"] == kode and h["tahun"] == year)
         live, removed = reads.cached(("baris", record), lambda: _opd_rows(reads, record, kode, year), ("tahun", heads))
         return {"opd": summary, "libur_tambahan": holidays_shown(config), "baris": live, "dihapus": removed}
-    tab = next((t for t in reads.queries.tabs() if t["opd"] == kode), None)
+    tab = reads.tab(kode)
     summary = opd_standard(opd, reads.queries.progress_counts(kode).get(kode, {}), tab,
                            reads.store.phases.log(kode).get(kode, []), now, calendar,
                            extensions_of(opd.perpanjangan, config.year, config.year))
@@ -342,7 +342,7 @@ def kesehatan(config: Config, reads: DashboardReads, now: datetime, limit: int =
     most_reads = max((c["permintaan"]["baca"] for c in finished), default=0)  # Drive and stat calls are not Sheets quota
     writes = max((c["permintaan"]["tulis"] for c in finished), default=0)
     google = config.backend == "google"
-    tabs = {t["opd"]: t for t in reads.queries.tabs()}
+    tabs = {t["opd"]: t for t in reads.tabs()}
     problems, deferred = [], []
     for o in config.opds:
         tab = tabs.get(o.kode)
