@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event, exc
+
+PING_AFTER_IDLE = 1.0  # seconds a pooled server connection may rest before it is tested again
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -37,6 +40,34 @@ def migrate(engine: Engine, revision: str = "head", schema: str | None = None) -
 
 class SchemaOutdated(Exception):
     """A server database whose schema is older than this version of the product."""
+
+
+def ping_after_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it rested PING_AFTER_IDLE seconds or more (a server
+    restarted, a connection dropped by a firewall), as pool_pre_ping does on every checkout: a
+    dashboard page checks a connection out a dozen times in a row, and each test was a round trip
+    (DECISIONS.md #157). A connection that fails the test is replaced, as with pool_pre_ping."""
+    @event.listens_for(engine, "checkin")
+    def _rested(dbapi_connection, record) -> None:
+        record.info["satudata_returned"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test(dbapi_connection, record, proxy) -> None:
+        returned = record.info.get("satudata_returned")
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means: take a new connection
+            raise exc.DisconnectionError() from error
+
+
+def statement_reads(engine: Engine) -> Engine:
+    """The engine for read-only models: on PostgreSQL each statement in its own transaction (its
+    default READ COMMITTED gives each statement its own snapshot inside a transaction too), so a
+    read costs no BEGIN and ROLLBACK round trips; the same pool. Elsewhere ``engine`` itself
+    (MariaDB would spend a round trip switching autocommit on and off)."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else engine
 
 
 def schema_args(schema: str | None) -> dict:
@@ -88,7 +119,9 @@ def make_engine(url: str, *, upgrade: bool | None = None, schema: str | None = N
     ``schema`` (PostgreSQL): every connection of this workspace works in that schema only (its
     tables, lease and Alembic version), so regencies share one server without sharing rows.
     """
-    engine = create_engine(url, pool_pre_ping=True, **schema_args(schema))
+    engine = create_engine(url, **schema_args(schema))
+    if engine.dialect.name != "sqlite":
+        ping_after_idle(engine)
 
     if upgrade is None:
         upgrade = engine.dialect.name == "sqlite"

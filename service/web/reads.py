@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rules.rulefile import DEFAULT_FOLDER, RuleError, RuleSet, load_rules
+from service.archive.engine import statement_reads
 from service.archive.queries import Queries
 from service.archive.store import Store
 
@@ -17,7 +18,7 @@ class DashboardReads:
     a version of the data; while a cycle runs (or before any has run) nothing is kept."""
 
     def __init__(self, store: Store, size: int = 32) -> None:
-        self.store, self.queries = store, Queries(store.engine)
+        self.store, self.queries = store, Queries(statement_reads(store.engine))
         self.size, self._data = size, {}
         self._counts: dict[tuple, tuple[int, int]] = {}  # (all versions, OPD) -> (watermark, count)
         self._per_opd: dict[str, tuple[str, int, dict]] = {}  # key -> (salt, watermark, OPD -> values)
