@@ -185,10 +185,20 @@ def test_the_supervisors_review_keeps_each_tabs_part_equal_to_a_fresh_review_thr
     computed: list[list[str]] = []
     real = review.opd_parts
 
-    def opd_parts(reads, record, year):
+    def opd_parts(reads, record, year, tab_reads=None):
         computed.append(sorted(record))
-        return real(reads, record, year)
+        return real(reads, record, year, tab_reads)
     monkeypatch.setattr(review, "opd_parts", opd_parts)
+    from service.archive import queries
+    decoded: list[str] = []
+    real_row = queries.opd_row
+    monkeypatch.setattr(queries, "opd_row", lambda tab, record: (decoded.append(record[0]), real_row(tab, record))[1])
+    after: list[int | None] = []
+    real_changes = queries.Queries.state_changes
+
+    def state_changes(self, *a, **k):
+        after.append(k.get("after_seq"))
+        return real_changes(self, *a, **k)
     client = client_of(w)
 
     def shown_is_fresh() -> dict:
@@ -210,8 +220,13 @@ def test_the_supervisors_review_keeps_each_tabs_part_equal_to_a_fresh_review_thr
     w.backend.set("DINKES", rid, "Nilai", "banyak")
     w.backend.set("DINKES", rid, "Selesai Diisi", "YA")
     w.poll()  # a cycle that changes DINKES only: sent back by the checks
+    decoded.clear()
+    monkeypatch.setattr(queries.Queries, "state_changes", state_changes)
     client.get("/api/pengawasan")
+    monkeypatch.setattr(queries.Queries, "state_changes", real_changes)
     assert computed == [["DINKES"]]  # DIKPORA's part (its tab not applied) was kept
+    assert decoded == [rid]  # of DINKES's rows, only the changed one is decoded again
+    assert after and all(a is not None for a in after)  # its rounds: only what its chain appended
     assert shown_is_fresh()["DINKES"]["putaran_revisi"] >= 1
     w.backend.add_row("DIKPORA", Uraian_Data="Jumlah Sekolah", Satuan="Unit", Tahun=2025)
     w.poll()

@@ -130,6 +130,12 @@ class Queries:
         with self.engine.connect() as conn:
             return _events(conn, query)
 
+    def chain_length(self, opd: str, year: int, kind: str = "audit") -> int | None:
+        """The place of the newest record in the OPD's chain of ``year`` (None: no chain yet)."""
+        c = t.chains.c
+        with self.engine.connect() as conn:
+            return conn.execute(select(c.seq).where(c.opd == opd, c.tahun == year, c.jenis == kind)).scalar()
+
     def state_changes(self, limit: int = 100, opd: str | None = None,
                       kinds: tuple[str, ...] = ("status",), year: int | None = None,
                       to_states: Iterable[str] | None = None, after_seq: int | None = None) -> list[dict]:

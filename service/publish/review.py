@@ -9,6 +9,7 @@ import csv
 import io
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -36,13 +37,29 @@ def _kind(reason: str) -> str:
     return text[:120] or "(tanpa alasan)"
 
 
+@dataclass(frozen=True)
+class TabReads:
+    """What opd_parts reads of a tab: its remembered rows (``rows(tab)``, only read by the
+    review) and its revision rounds (``sent_back(kode, year)``: the OPD's changes to 8 and 7a in
+    its chain of the year). The dashboard passes readers that keep them between cycles."""
+    rows: Callable[[str], list[dict]]
+    sent_back: Callable[[str, int], list[dict]]
+
+    @classmethod
+    def fresh(cls, queries: Queries) -> TabReads:
+        return cls(queries.opd_rows, lambda kode, year: queries.state_changes(
+            limit=1_000_000, opd=kode, year=year, to_states=SENT_BACK))
+
+
 def annual_review(config: Config, store: Store, as_of: datetime, year: int | None = None, *,
-                  inputs: YearInputs | None = None, parts: KeptParts | None = None) -> dict:
+                  inputs: YearInputs | None = None, parts: KeptParts | None = None,
+                  tab_reads: TabReads | None = None) -> dict:
     """The open workspace year's review at ``as_of``, or a closed ``year``'s from its year record
     (its ``<KODE> <year>`` rows, phase log, clock and documents); OPDs at risk first. ``inputs``:
     the year's counts, tabs and phase log when the caller already read them; ``parts(kodes,
     compute)``: each OPD's part read from its rows, events and archive (``compute(stale)`` for the
-    OPDs whose tabs changed), kept by the caller, e.g. the dashboard with each tab's row."""
+    OPDs whose tabs changed), kept by the caller, e.g. the dashboard with each tab's row;
+    ``tab_reads``: how those parts read a tab (default: afresh)."""
     reads = Queries(store.engine)
     inputs = inputs or year_inputs(config, store, year)
     summaries = opd_summaries(config, inputs.counts, inputs.tabs, inputs.logs, as_of, calendar_for(config), inputs)
@@ -51,7 +68,7 @@ def annual_review(config: Config, store: Store, as_of: datetime, year: int | Non
     record = {o.kode: o.kode if not inputs.closed else f"{o.kode} {inputs.year}" for o in config.opds}
 
     def compute(kodes: list[str]) -> dict[str, dict]:
-        return opd_parts(reads, {kode: record[kode] for kode in kodes}, inputs.year)
+        return opd_parts(reads, {kode: record[kode] for kode in kodes}, inputs.year, tab_reads)
     of_opd = parts(list(record), compute) if parts is not None else compute(list(record))
     order = {s: i for i, s in enumerate(SEVERITY)}
     out = [_opd(summary, opd, of_opd[opd.kode], issued, opd.kode in no_sk) for summary, opd in zip(summaries, config.opds)]
@@ -65,20 +82,21 @@ def annual_review(config: Config, store: Store, as_of: datetime, year: int | Non
             "jumlah": _totals(out)}
 
 
-def opd_parts(reads: Queries, record: dict[str, str], year: int) -> dict[str, dict]:
+def opd_parts(reads: Queries, record: dict[str, str], year: int, tab_reads: TabReads | None = None) -> dict[str, dict]:
     """Per OPD code, the part of its review read from its tab ``record[kode]`` (the OPD's code, or
     a closed year's record name): its revision rounds, open findings and progress. These change
     only with the tab's rows, events and archive, which Store.apply writes together with the tab's
     row in ``tabs`` (DECISIONS.md #153)."""
     sop = load_sop()
-    remembered = {kode: reads.opd_rows(name) for kode, name in record.items()}
+    tab_reads = tab_reads or TabReads.fresh(reads)
+    remembered = {kode: tab_reads.rows(name) for kode, name in record.items()}
     ids = {kode: {r["row_id"] for r in rows} for kode, rows in remembered.items()}
     published = ({(opd, item_key(kode, uraian)) for opd, row_id, kode, uraian in reads.latest_archived_in(year, ids)
                   if row_id in ids[opd]} if ids else set())
     out = {}
     for kode, rows_of_year in remembered.items():
         rows = [r for r in rows_of_year if not r["removed"] and r["state"] in sop.states]
-        out[kode] = {**_revisions(sop, reads, kode, rows_of_year, year), "temuan_terbuka": _open_findings(rows),
+        out[kode] = {**_revisions(sop, tab_reads.sent_back(kode, year), rows_of_year), "temuan_terbuka": _open_findings(rows),
                      **_progress(sop, rows, kode, published)}
     return out
 
@@ -134,11 +152,10 @@ def _step_times(summary: dict) -> dict:
     }
 
 
-def _revisions(sop, reads: Queries, kode: str, remembered: list[dict], year: int) -> dict:
+def _revisions(sop, sent_back: list[dict], remembered: list[dict]) -> dict:
     """The revision rounds of the year's rows: how many, what they were about, how they ended."""
     state = {r["row_id"]: r["state"] for r in remembered}
-    rounds = [e for e in reads.state_changes(limit=1_000_000, opd=kode, year=year, to_states=SENT_BACK)
-              if e["row_id"] in state]
+    rounds = [e for e in sent_back if e["row_id"] in state]
     removed = {r["row_id"] for r in remembered if r["removed"]}
     kinds = Counter((SENT_BACK[e["to_state"]], _kind(e["reason"])) for e in rounds)
     resolution = Counter(_ended(sop, state.get(e["row_id"]), e["row_id"] in removed) for e in rounds)

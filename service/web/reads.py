@@ -34,6 +34,8 @@ class DashboardReads:
         self.release_rows: dict[str, dict[tuple, Any]] = {}  # OPD -> its release list's rows' HTML by what they show
         self.shown_rows: dict[tuple[str, int], tuple[dict[int, dict], dict[str, tuple[tuple, tuple, dict]]]] = {}
         self._request: dict[str, Any] | None = None  # what begin_request keeps until end_request
+        self._decoded: dict[str, dict[str, tuple[tuple, dict]]] = {}  # tab -> row id -> (stored row, decoded)
+        self._sent_back: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (place, events)
 
     def begin_request(self) -> None:
         """From now until end_request, tabs() and marker() read once: an OPD page asked for the
@@ -70,6 +72,7 @@ class DashboardReads:
     def clear(self) -> None:
         """Forget every kept read (the workspace year changed)."""
         self._data, self._per_tab, self._items, self._events, self.shown_rows = {}, {}, {}, {}, {}
+        self._decoded, self._sent_back = {}, {}
         self.release_rows, self.release_status, self._per_row = {}, {}, {}
 
     def cached(self, key: Any, compute: Callable[[], Any], version: Any = None) -> Any:
@@ -178,6 +181,36 @@ class DashboardReads:
         events = (fresh + kept[1])[:limit] if kept else fresh
         newest = max((e["chain_seq"] for e in fresh if e["chain_seq"] is not None), default=after)
         self._events[(opd, year)] = (newest, events)
+        return events
+
+    def decoded_rows(self, tab: str) -> list[dict]:
+        """Queries.opd_rows(tab), a row decoded again only when its stored columns changed; the
+        rows are shared between calls, so callers only read them."""
+        from service.archive.queries import opd_row
+
+        kept, fresh, out = self._decoded.get(tab, {}), {}, []
+        for record in self.queries.opd_row_records(tab):
+            hit = kept.get(record[0])
+            row = hit[1] if hit is not None and hit[0] == record else opd_row(tab, record)
+            fresh[record[0]] = (record, row)
+            out.append(row)
+        self._decoded[tab] = fresh
+        return out
+
+    def sent_back(self, kode: str, year: int) -> list[dict]:
+        """review.TabReads.sent_back, kept with the place in the OPD's chain of the year read
+        before them: a chain only grows, so after a cycle only what it appended is read (as
+        year_events), whether or not it holds a revision round."""
+        from service.publish.review import SENT_BACK
+
+        kept = self._sent_back.get((kode, year))
+        after = kept[0] if kept else None
+        place = self.queries.chain_length(kode, year)  # read first: every event up to it is already there
+        fresh = self.queries.state_changes(limit=1_000_000, opd=kode, year=year, to_states=SENT_BACK, after_seq=after)
+        events = fresh + kept[1] if kept else fresh
+        seen = [s for s in (place, after, *(e["chain_seq"] for e in fresh)) if s is not None]
+        newest = max(seen) if seen else None
+        self._sent_back[(kode, year)] = (newest, events)
         return events
 
     def per_row(self, kind: str, rows: list[dict], convert: Callable[[dict], Any], salt: Any = None) -> list:

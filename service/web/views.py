@@ -109,9 +109,10 @@ def pengawasan(config: Config, reads: DashboardReads, now: datetime) -> dict:
     """The open year's annual review at ``now``: each OPD's part read from its rows, events and
     archive is kept with its tab's row, so a cycle costs the review the tabs it applied
     (DECISIONS.md #153); the clocks, documents and the public's tickets are read each time."""
-    from service.publish.review import annual_review
+    from service.publish.review import TabReads, annual_review
     return annual_review(config, reads.store, now, inputs=open_year_inputs(config, reads),
-                         parts=lambda kodes, compute: reads.per_tab("pengawasan", kodes, compute))
+                         parts=lambda kodes, compute: reads.per_tab("pengawasan", kodes, compute),
+                         tab_reads=TabReads(reads.decoded_rows, reads.sent_back))
 
 
 def rule_file_problem(config: Config, reads: DashboardReads) -> str:
