@@ -400,3 +400,17 @@ def shown_row(w, row_id):
 
     fresh = views.opd_detail(w.config, DashboardReads(w.store), "DINKES", w.now, calendar_for(w.config))
     return next(r for r in fresh["baris"] if r["id"] == row_id)
+
+
+def test_a_rows_page_reads_that_row_alone_not_its_whole_tab(db_world, tmp_path, monkeypatch):
+    from service.archive.queries import Queries
+
+    w = db_world
+    _write_config(w)
+    archived_year(w, tmp_path)
+    rid = w.backend.ids("DINKES")[1]
+    whole = client_of(w).get(f"/api/opd/DINKES/baris/{rid}").get_json()
+    monkeypatch.setattr(Queries, "tab_rows", lambda *a, **k: pytest.fail("the whole tab was read for one row"))
+    assert client_of(w).get(f"/api/opd/DINKES/baris/{rid}").get_json() == whole
+    assert whole["id"] == rid and whole["status"] == "10" and whole["peristiwa"]
+    assert client_of(w).get("/api/opd/DINKES/baris/TIDAK-ADA").status_code == 404

@@ -93,6 +93,12 @@ class Queries:
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query.order_by(t.rows.c.opd, t.rows.c.position))]
 
+    def tab_row(self, opd: str, row_id: str) -> dict | None:
+        """One remembered row as tab_rows gives it (None: the tab holds no such row)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(t.rows).where(t.rows.c.opd == opd, t.rows.c.row_id == row_id)).first()
+        return _row(found) if found is not None else None
+
     def row_checks(self, opd: str | None = None) -> dict[tuple[str, str], tuple[str, int, int, bool]]:
         """(opd, row_id) -> (state, galat, peringatan, removed) of every remembered row (of one OPD):
         what the public is told about the checks of a published value."""
