@@ -53,6 +53,7 @@ class WorkCalendar:
         self.extra_names = {d: n or EXTRA_HOLIDAY_NAME for d, n in names.items()}
         self.extra_holidays = frozenset(self.extra_names)
         self._days: dict[date, tuple[tuple[tuple[datetime, datetime], ...], float]] = {}
+        self._deadlines: dict[tuple[date, int], datetime] = {}  # (local start day, days) -> add_working_days
 
     @cached_property
     def _holidays(self) -> Any:
@@ -112,10 +113,14 @@ class WorkCalendar:
         """The deadline: end of service on the ``days``-th working day after start's date."""
         if days < 0:
             raise ValueError(f"days must be >= 0, got {days}")
-        d = self.next_working_day(self._local(start).date(), include=days == 0)
-        for _ in range(days - 1):
-            d = self.next_working_day(d)
-        return self.service_periods(d)[-1][1]
+        day = self._local(start).date()
+        deadline = self._deadlines.get((day, days))  # the dashboard asks every OPD's steps per request
+        if deadline is None:
+            d = self.next_working_day(day, include=days == 0)
+            for _ in range(days - 1):
+                d = self.next_working_day(d)
+            deadline = self._deadlines[(day, days)] = self.service_periods(d)[-1][1]
+        return deadline
 
     def next_working_moment(self, t: datetime) -> datetime:
         """``t`` (in WIB) if within service hours, else the start of the next service period."""

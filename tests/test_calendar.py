@@ -243,3 +243,14 @@ def test_spans_over_whole_days_match_the_period_by_period_sum_and_repeat_from_th
         assert cal.working_seconds_between(start, end) == expected  # again, from the cache
 
     check()
+
+
+def test_a_deadline_asked_again_is_the_same_as_one_computed_afresh_at_any_hour_of_its_start_day():
+    kept = WorkCalendar(extra_holidays=[date(2025, 6, 2)])
+    start = datetime(2025, 5, 26, 1, 0, tzinfo=kept.tz)
+    for hours in range(0, 24 * 21, 5):
+        moment = start + timedelta(hours=hours)
+        for days in (0, 1, 5, 10):
+            first = kept.add_working_days(moment, days)
+            assert kept.add_working_days(moment, days) == first
+            assert first == WorkCalendar(extra_holidays=[date(2025, 6, 2)]).add_working_days(moment, days)
