@@ -107,8 +107,9 @@ class Queries:
         if opd:
             query = query.where(r.c.opd == opd)
         with self.engine.connect() as conn:
-            return {(x.opd, x.row_id): (x.state, x.galat, x.peringatan, bool(x.removed))
-                    for x in conn.execute(query)}
+            # by position: a Row's attribute lookup costs more than the rest (DECISIONS.md #155)
+            return {(opd, row_id): (state, galat, peringatan, bool(removed))
+                    for opd, row_id, state, galat, peringatan, removed in conn.execute(query)}
 
     def opd_rows(self, opd: str) -> list[dict]:
         """The OPD page's rows in sheet order: tab_rows without boxes, notes and fingerprints."""
@@ -344,8 +345,8 @@ class Queries:
         a = t.archive
         out: dict[tuple[str, str], set[str]] = {}
         with self.engine.connect() as conn:
-            for r in conn.execute(select(a.c.opd, a.c.item_key, a.c.row_id).where(a.c.id > after)):
-                out.setdefault((r.opd, r.item_key), set()).add(r.row_id)
+            for opd, key, row_id in conn.execute(select(a.c.opd, a.c.item_key, a.c.row_id).where(a.c.id > after)):
+                out.setdefault((opd, key), set()).add(row_id)
         return out
 
     def archive_rows_of_rows(self, opd: str, row_ids: Iterable[str]) -> Iterator[dict]:
