@@ -414,3 +414,27 @@ def test_a_rows_page_reads_that_row_alone_not_its_whole_tab(db_world, tmp_path, 
     assert client_of(w).get(f"/api/opd/DINKES/baris/{rid}").get_json() == whole
     assert whole["id"] == rid and whole["status"] == "10" and whole["peristiwa"]
     assert client_of(w).get("/api/opd/DINKES/baris/TIDAK-ADA").status_code == 404
+
+
+def test_the_opd_page_lists_its_first_releases_and_links_to_the_opds_whole_calendar(db_world, tmp_path, monkeypatch):
+    from service.web import public
+
+    w = db_world
+    _write_config(w)
+    archived_year(w, tmp_path)
+    w.backend.add_row("DIKPORA", Kode_Data="S-1", Uraian_Data="Jumlah Sekolah", Satuan="Unit", Tahun=2025)
+    w.poll()
+    def releases(page: str) -> int:
+        rilis = page[page.index('id="tabel-rilis"'):]
+        return rilis[:rilis.index("</table>")].count("<tr><td>")
+
+    page = client_of(w).get("/opd/DINKES").get_data(as_text=True)
+    shown = releases(page)
+    assert shown >= 2 and "Tampil" not in page and 'href="/data/jadwal?opd=DINKES"' in page
+    monkeypatch.setattr(public, "RILIS_DI_HALAMAN_OPD", 1)
+    page = client_of(w).get("/opd/DINKES").get_data(as_text=True)
+    assert releases(page) == 1 and f"{shown} item diterbitkan" in page and "Tampil 1 item pertama" in page
+    whole = client_of(w).get("/data/jadwal?opd=DINKES").get_data(as_text=True)
+    assert whole.count('<tr data-item=') == shown and "Jadwal rilis data DINKES" in whole
+    everyone = client_of(w).get("/data/jadwal").get_data(as_text=True)
+    assert everyone.count('<tr data-item=') >= shown

@@ -121,6 +121,9 @@ def data(name: str):
     return item_page(item)
 
 
+RILIS_DI_HALAMAN_OPD = 50  # the OPD page lists its overdue items first and links to the whole calendar
+
+
 @bp.app_template_global("rilis_opd")
 def opd_releases(kode: str) -> list[tuple]:
     """(item, status) of an OPD's published items, overdue first: the dashboard's OPD page. Read
@@ -146,7 +149,9 @@ def opd_releases(kode: str) -> list[tuple]:
 def opd_releases_html(kode: str) -> Markup:
     """The OPD page's release list as HTML, rendered again only when rilis_opd is read again (its
     OPD's tab changed, or the day), and then only the rows of items whose row changed: hundreds of
-    items were most of a warm OPD page's rendering (DECISIONS.md #154)."""
+    items were most of a warm OPD page's rendering (DECISIONS.md #154). Its first
+    RILIS_DI_HALAMAN_OPD items (overdue first) only, with a link to the OPD's whole calendar: 500
+    items were 111 KB of the page (DECISIONS.md #157)."""
     d = site.current()
     today = d.clock().astimezone(d.calendar.tz).date()
     tab = d.reads.tab(kode)
@@ -155,22 +160,27 @@ def opd_releases_html(kode: str) -> Markup:
         data_url = url_for("publik.data", name="-")[:-1]  # one url_for, not one per item
         row_of = get_template_attribute("_rilis_opd.html", "baris")
         kept, rows = d.reads.release_rows.get(kode, {}), {}
-        for i, st in opd_releases(kode):
+        releases = opd_releases(kode)
+        for i, st in releases[:RILIS_DI_HALAMAN_OPD]:
             key = (data_url, i.slug, i.title, i.modified, st.prioritas, st.jadwal.berikutnya, st.jadwal.terlambat)
             rows[key] = kept.get(key) or row_of(i, st, data_url)
         d.reads.release_rows[kode] = rows
-        return Markup(render_template("_rilis_opd.html", rows=list(rows.values())))
+        return Markup(render_template("_rilis_opd.html", rows=list(rows.values()), kode=kode, jumlah=len(releases),
+                                      terlambat=sum(st.jadwal.terlambat for _, st in releases)))
     return d.reads.cached(("rilis_html", kode, today, request.script_root), render,
                           ("tab", tuple(sorted(tab.items())) if tab else None))
 
 
 @bp.get("/data/jadwal")
 def jadwal():
-    """The year's release calendar: every item's next expected release, soonest first."""
+    """The year's release calendar: every item's next expected release, soonest first; ``?opd=KODE``
+    one OPD's items (the OPD page lists its first RILIS_DI_HALAMAN_OPD and links here)."""
     status, only_priority = statuses(), prioritas_arg()
-    items = sorted((i for i in publication().items if not only_priority or status[i.slug].prioritas),
+    opd = request.args.get("opd", "").strip().upper() or None
+    items = sorted((i for i in publication().items if (not only_priority or status[i.slug].prioritas)
+                    and (opd is None or i.opd == opd)),
                    key=lambda i: (status[i.slug].jadwal.berikutnya, i.opd, i.title))
-    return render_template("publik/jadwal.html", items=items, status=status, prioritas=only_priority,
+    return render_template("publik/jadwal.html", items=items, status=status, prioritas=only_priority, opd=opd,
                            terlambat=sum(status[i.slug].jadwal.terlambat for i in items),
                            sekarang=site.current().clock())
 
