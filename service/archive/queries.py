@@ -187,12 +187,13 @@ class Queries:
                     for r in conn.execute(select(t.cycles).order_by(t.cycles.c.id.desc()).limit(limit))]
 
     # --- aggregates: counted in SQL, not in Python ------------------------------------------
-    def state_counts(self) -> dict[str, dict[str, int]]:
-        """Rows per state per OPD (removed rows left out)."""
+    def state_counts(self, kodes: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+        """Rows per state per OPD (removed rows left out); with ``kodes``, of those tabs only (a
+        closed year's record rows are not counted again after every cycle)."""
         out: dict[str, dict[str, int]] = {}
         with self.engine.connect() as conn:
-            query = (select(t.rows.c.opd, t.rows.c.state, func.count()).where(t.rows.c.removed.is_(False))
-                     .group_by(t.rows.c.opd, t.rows.c.state))
+            query = _of_tabs(select(t.rows.c.opd, t.rows.c.state, func.count()).where(t.rows.c.removed.is_(False))
+                             .group_by(t.rows.c.opd, t.rows.c.state), None, kodes)
             for opd, state, count in conn.execute(query):
                 out.setdefault(opd, {})[state] = count
         return out

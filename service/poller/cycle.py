@@ -106,7 +106,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
         if results is not None:
             _open_without_writes(config, report, written, clock())
             report.errors += backend.after_cycle()
-            states = Queries(store.engine).state_counts()
+            states = Queries(store.engine).state_counts({t.opd for t in report.tabs})
             for tab in report.tabs:
                 tab.states = states.get(tab.opd, {})
     except Exception as exc:  # a database failure mid-cycle: recorded; the next cycle starts afresh
