@@ -438,3 +438,39 @@ def test_the_opd_page_lists_its_first_releases_and_links_to_the_opds_whole_calen
     assert whole.count('<tr data-item=') == shown and "Jadwal rilis data DINKES" in whole
     everyone = client_of(w).get("/data/jadwal").get_data(as_text=True)
     assert everyone.count('<tr data-item=') >= shown
+
+
+def test_what_one_request_reads_once_is_kept_for_its_own_thread_only(db_world):
+    import threading
+
+    from service.web.reads import DashboardReads
+
+    reads, calls = DashboardReads(db_world.store), []
+    reads.queries.tabs = lambda: (calls.append(threading.current_thread().name), [])[1]
+    both_inside, b_done = threading.Barrier(2), threading.Event()
+
+    def a() -> None:
+        reads.begin_request()
+        reads.tabs()
+        both_inside.wait()
+        b_done.wait()  # b began after a, read and ended its own request meanwhile
+        reads.tabs()
+        reads.end_request()
+
+    def b() -> None:
+        both_inside.wait()
+        reads.begin_request()
+        reads.tabs()
+        reads.tabs()
+        reads.end_request()
+        b_done.set()
+
+    threads = [threading.Thread(target=a, name="a"), threading.Thread(target=b, name="b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(calls) == ["a", "b"]  # once per request, each kept in its own thread
+    reads.tabs()
+    reads.tabs()
+    assert len(calls) == 4  # outside a request nothing is kept

@@ -2,6 +2,7 @@
 that holds until the poller finishes another cycle."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,24 +34,26 @@ class DashboardReads:
         self.release_status: dict[str, dict] = {}  # OPD -> item_status's kept statuses
         self.release_rows: dict[str, dict[tuple, Any]] = {}  # OPD -> its release list's rows' HTML by what they show
         self.shown_rows: dict[tuple[str, int], tuple[dict[int, dict], dict[str, tuple[tuple, tuple, dict]]]] = {}
-        self._request: dict[str, Any] | None = None  # what begin_request keeps until end_request
+        self._request = threading.local()  # .memo: what begin_request keeps until end_request, per thread
         self._decoded: dict[str, dict[str, tuple[tuple, dict]]] = {}  # tab -> row id -> (stored row, decoded)
         self._sent_back: dict[tuple[str, int], tuple[int | None, list[dict]]] = {}  # (OPD, year) -> (place, events)
 
     def begin_request(self) -> None:
         """From now until end_request, tabs() and marker() read once: an OPD page asked for the
-        tabs three times (its summary, its release list, the list's HTML), each a query."""
-        self._request = {}
+        tabs three times (its summary, its release list, the list's HTML), each a query. Per
+        thread: waitress answers requests in several."""
+        self._request.memo = {}
 
     def end_request(self, _exc: BaseException | None = None) -> None:
-        self._request = None
+        self._request.memo = None
 
     def _once(self, key: str, read: Callable[[], Any]) -> Any:
-        if self._request is None:
+        memo = getattr(self._request, "memo", None)
+        if memo is None:
             return read()
-        if key not in self._request:
-            self._request[key] = read()
-        return self._request[key]
+        if key not in memo:
+            memo[key] = read()
+        return memo[key]
 
     def tabs(self) -> list[dict]:
         """queries.tabs(), read once per request."""
