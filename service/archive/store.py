@@ -125,13 +125,14 @@ class Store:
                                    tab.confirm_removal, tab.status, tab.message, tab.header_note)
             found = conn.execute(select(c.row_id, c.removed, c.fingerprint, c.archived_version)
                                  .where(c.opd == opd)).all()
-        later = _Later(self.engine, opd, [r[0] for r in found])
-        rows, new, lazy = memory.rows, RowMemory.__new__, _DEFERRED
-        for row_id, removed, fingerprint, version in found:
+        rows, new = memory.rows, RowMemory.__new__
+        later = _Later(self.engine, opd, rows)
+        owed = (later.fill, _DEFERRED)  # RowMemory.__getattr__ calls fill(row) on a deferred field's first read
+        for r in found:
             row = new(RowMemory)
-            row.__dict__.update(row_id=row_id, removed=bool(removed), fingerprint=fingerprint or "",
-                                archived_version=version, _lazy=(_Deferred(later, row_id), lazy))
-            rows[row_id] = row
+            row.__dict__ = {"row_id": r[0], "removed": bool(r[1]), "fingerprint": r[2] or "", "archived_version": r[3],
+                            "_later": owed}
+            rows[r[0]] = row
         memory.prefetch = later.fetch
         return memory
 
@@ -334,6 +335,8 @@ _DEFERRED: dict[str, tuple[Callable[[Any], Any], str]] = {
     "updated_at": (_aware, "updated_at"), "archived_hash": (_same, "archived_hash"), "position": (_same, "position")}
 _LATER = ("row_id", "state", "catatan", "updated_at", "archived_hash", "position", "data", "boxes", "notes",
           "findings", "box_notes")
+_PLAIN_LATER = tuple((name, _LATER.index(name), _DEFERRED[name][0])
+                     for name in ("state", "catatan", "updated_at", "archived_hash", "position"))
 _MISSES = 16  # rows read one at a time before the rest of the tab is read at once
 
 
@@ -342,8 +345,8 @@ class _Later:
     (``fetch``), else one row at a time on first use; after ``_MISSES`` such reads, every row
     not read yet at once (a caller that walks every row pays two queries, not thousands)."""
 
-    def __init__(self, engine: Engine, opd: str, ids: list[str]) -> None:
-        self.engine, self.opd, self.ids = engine, opd, ids
+    def __init__(self, engine: Engine, opd: str, memory: dict[str, RowMemory]) -> None:
+        self.engine, self.opd, self.memory = engine, opd, memory
         self.rows: dict[str, Any] = {}
         self.misses = 0
 
@@ -359,28 +362,33 @@ class _Later:
                 query = query.where(c.row_id == chunk[0]) if len(chunk) == 1 else query.where(c.row_id.in_(chunk))
                 for r in conn.execute(query):
                     self.rows[r[0]] = r
+                    row = self.memory.get(r[0])
+                    if row is not None and "_later" in row.__dict__:
+                        _settle(row, r)
 
-    def row(self, row_id: str) -> Any:
-        found = self.rows.get(row_id)
+    def fill(self, row: RowMemory) -> None:
+        """RowMemory's first read of a deferred field: the stored row is read (alone, or with every
+        row not read yet after ``_MISSES`` such reads) and the row's fields are set from it."""
+        found = self.rows.get(row.row_id)
         if found is None:
             self.misses += 1
-            self.fetch(self.ids if self.misses > _MISSES else (row_id,))
-            found = self.rows.get(row_id)
+            self.fetch(self.memory if self.misses > _MISSES else (row.row_id,))
+            found = self.rows.get(row.row_id)
             if found is None:
-                raise LookupError(f"baris {row_id} ({self.opd}) tidak lagi ada di arsip")
-        return found
+                raise LookupError(f"baris {row.row_id} ({self.opd}) tidak lagi ada di arsip")
+        if "_later" in row.__dict__:  # a copy of a remembered row, or the row itself
+            _settle(row, found)
 
 
-class _Deferred:
-    """One remembered row's deferred columns, as attributes (RowMemory.lazy's source)."""
-
-    __slots__ = ("later", "row_id")
-
-    def __init__(self, later: _Later, row_id: str) -> None:
-        self.later, self.row_id = later, row_id
-
-    def __getattr__(self, column: str) -> Any:
-        return getattr(self.later.row(self.row_id), column)
+def _settle(row: RowMemory, stored: Any) -> None:
+    """The remembered row becomes what load_tab's full read makes of it: its plain fields set (unless
+    assigned since), its JSON ones decoded from the stored row on first use."""
+    fields = row.__dict__
+    del fields["_later"]
+    for name, at, convert in _PLAIN_LATER:
+        if name not in fields:
+            fields[name] = convert(stored[at])
+    fields["_lazy"] = (stored, _DECODED)
 
 
 def _row_memory(r) -> RowMemory:

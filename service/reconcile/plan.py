@@ -52,7 +52,12 @@ class RowMemory:
         def __getattr__(self, name: str) -> Any:
             """A row read from the archive decodes each JSON field on its first use (DECISIONS.md #145):
             a cycle touches the few rows (and fields) that changed, not the thousands it remembers."""
-            lazy = self.__dict__.get("_lazy")
+            fields = self.__dict__
+            later = fields.get("_later")
+            if later is not None and name in later[1]:  # read beyond identity and fingerprint (#156)
+                later[0](self)  # sets the row's stored fields and drops "_later"
+                return getattr(self, name)
+            lazy = fields.get("_lazy")
             if lazy is None or name not in lazy[1]:
                 raise AttributeError(name)
             source, decoders = lazy
