@@ -247,7 +247,12 @@ class Store:
         then inserts."""
         if not rows:
             return
-        existing = set(conn.execute(select(t.rows.c.row_id).where(t.rows.c.opd == opd)).scalars())
+        # which of these rows the archive holds, asked by their IDs: not every row of the tab (#156)
+        ids = [row_id for row_id, _ in rows]
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            existing.update(conn.execute(select(t.rows.c.row_id).where(
+                t.rows.c.opd == opd, t.rows.c.row_id.in_(ids[start:start + 500]))).scalars())
         updates, inserts = [], []
         for row_id, values in rows:
             if row_id in existing:
