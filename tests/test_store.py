@@ -141,3 +141,104 @@ def test_a_loaded_tab_holds_each_row_as_its_stored_columns_read(db_world):
     assert len(loaded) == 2 and loaded[rid].state == "10" and loaded[rid].updated_at is not None
     assert loaded == stored
     assert loaded[rid].data["nilai"] == "1.234"
+
+
+def test_a_tab_loaded_for_a_cycle_reads_each_rows_rest_when_first_used(db_world):
+    """load_tab(later=True) (DECISIONS.md #156) reads every row's ID, removed flag, fingerprint and
+    archived version at once and the rest of a row only when it is used: the rows named to
+    ``prefetch`` in one query, any other one alone; either way every field equals the full load."""
+    from service.archive import store as store_module
+
+    rid = _walk_to_archive(db_world)
+    for n in range(3):
+        db_world.backend.add_row(OPD, Kode_Data=f"K-{n + 2}", Uraian_Data=f"Jumlah {n}", Satuan="Unit",
+                                 Tahun=2024, Nilai=str(n))
+    db_world.poll()
+    full = db_world.store.load_tab(OPD)
+    later = db_world.store.load_tab(OPD, later=True)
+    assert len(later.rows) == 4 and later.prefetch is not None
+    row = later.rows[rid]
+    assert row.fingerprint == full.rows[rid].fingerprint and row.archived_version == 1
+    assert not {"state", "data", "updated_at", "position", "catatan"} & set(row.__dict__)
+    source = row.__dict__["_later"][0].__self__
+    others = [r for r in later.rows if r != rid]
+    later.prefetch([others[0], others[1]])
+    assert set(source.rows) == {others[0], others[1]}
+    assert later.rows[others[2]].state == full.rows[others[2]].state  # read alone, on first use
+    assert set(source.rows) == set(others)
+    assert later.rows == full.rows  # every field of every row; the last one read on first use too
+    assert source.misses == 2
+    # a caller walking every row pays a bounded number of queries, not one a row
+    store_module._MISSES, misses = 1, store_module._MISSES
+    try:
+        memory = db_world.store.load_tab(OPD, later=True)
+        walker = next(iter(memory.rows.values())).__dict__["_later"][0].__self__
+        fetched: list[list[str]] = []
+        original = walker.fetch
+        walker.fetch = lambda ids: (fetched.append(list(ids)), original(ids))[1]
+        assert [row.state for row in memory.rows.values()] == [full.rows[r].state for r in memory.rows]
+    finally:
+        store_module._MISSES = misses
+    assert [len(batch) for batch in fetched] == [1, 4]
+    assert memory.rows == full.rows
+
+
+def test_applying_a_plan_reads_its_deferred_rows_before_the_transaction(db_world):
+    """A plan built from a memory loaded with later=True is committed with every field its rows owe
+    read before the write begins, never from inside it (on SQLite a second connection's read beside
+    an open write could wait on that write)."""
+    from service.reconcile.plan import Plan
+    from sheets.base import TabWrites
+
+    rid = _walk_to_archive(db_world)
+    full = db_world.store.load_tab(OPD)
+    memory = db_world.store.load_tab(OPD, later=True)
+    plan = Plan(OPD, TabWrites(OPD, OPD), next_seq=full.next_seq)
+    row = memory.rows[rid]
+    row.position = 99  # set before its first read: the rest of the row is still owed
+    plan.rows[rid] = row
+    calls = []
+    begin = db_world.store.engine.begin
+
+    class Watched:
+        def __enter__(self):
+            calls.append("begin")
+            self.inner = begin()
+            return self.inner.__enter__()
+
+        def __exit__(self, *exc):
+            return self.inner.__exit__(*exc)
+
+    later = memory.rows[rid].__dict__["_later"][0].__self__
+    original = later.fetch
+    later.fetch = lambda ids: (calls.append("fetch"), original(ids))[1]
+    db_world.store.engine.begin = Watched  # type: ignore[method-assign]
+    try:
+        db_world.store.apply(plan, None, db_world.now)
+    finally:
+        del db_world.store.engine.begin
+    assert calls[:2] == ["fetch", "begin"]
+    again = db_world.store.load_tab(OPD).rows[rid]
+    assert again.position == 99 and again.data == full.rows[rid].data and again.state == full.rows[rid].state
+
+
+def test_an_edited_cycle_reads_the_rest_of_only_the_rows_it_decides(world, monkeypatch):
+    """Of a tab's remembered rows, an edit's cycle reads beyond ID and fingerprint only the edited
+    row and its data item's rows (DECISIONS.md #156), in at most two queries."""
+    from service.archive import store as store_module
+
+    world.poll()
+    rids = [world.backend.add_row(OPD, Kode_Data=f"K-{n}", Uraian_Data=f"Jumlah {n}", Satuan="Unit",
+                                  Tahun=2024, Nilai=str(n)) for n in range(12)]
+    world.poll()
+    world.poll()
+    ids = world.backend.ids(OPD)
+    assert len(ids) >= len(rids)
+    world.backend.set(OPD, ids[4], "Nilai", "41")
+    fetched: list[list[str]] = []
+    original = store_module._Later.fetch
+    monkeypatch.setattr(store_module._Later, "fetch",
+                        lambda self, wanted: (fetched.append(list(wanted)), original(self, wanted))[1])
+    world.poll()
+    assert 1 <= len(fetched) <= 2 and {rid for batch in fetched for rid in batch} == {ids[4]}
+    assert world.row(OPD, ids[4]).data["nilai"] == "41"

@@ -93,7 +93,14 @@ class Store:
             return {r.opd: None if (r.write_pending and pending_as_none) else _token_in(r.token)
                     for r in conn.execute(select(t.tabs.c.opd, t.tabs.c.token, t.tabs.c.write_pending))}
 
-    def load_tab(self, opd: str) -> TabMemory:
+    def load_tab(self, opd: str, later: bool = False) -> TabMemory:
+        """A tab's memory. ``later``: only what tells each row's identity and whether it is as our
+        last write left it (ID, removed, fingerprint, archived version) is read now; the rest of a
+        row is read on first use, in one query for the IDs given to ``memory.prefetch`` (DECISIONS.md
+        #156). For a caller that reads the memory before it changes the tab's rows (the poller's
+        cycle: load, reconcile, apply); ``apply`` reads what its plan's rows still owe before it writes."""
+        if later:
+            return self._load_later(opd)
         with self.engine.connect() as conn:
             tab = conn.execute(select(t.tabs).where(t.tabs.c.opd == opd)).first()
             memory = TabMemory(opd)
@@ -108,6 +115,27 @@ class Store:
                 rows[r[0]] = _remembered(r, *r[:_PLAIN])
         return memory
 
+    def _load_later(self, opd: str) -> TabMemory:
+        memory = TabMemory(opd)
+        c = t.rows.c
+        with self.engine.connect() as conn:
+            tab = conn.execute(select(t.tabs).where(t.tabs.c.opd == opd)).first()
+            if tab is not None:
+                memory = TabMemory(opd, tab.next_seq, {}, _token_in(tab.token), tab.write_pending,
+                                   tab.confirm_removal, tab.status, tab.message, tab.header_note)
+            found = conn.execute(select(c.row_id, c.removed, c.fingerprint, c.archived_version)
+                                 .where(c.opd == opd)).all()
+        rows, new = memory.rows, RowMemory.__new__
+        later = _Later(self.engine, opd, rows)
+        owed = (later.fill, _DEFERRED)  # RowMemory.__getattr__ calls fill(row) on a deferred field's first read
+        for r in found:
+            row = new(RowMemory)
+            row.__dict__ = {"row_id": r[0], "removed": bool(r[1]), "fingerprint": r[2] or "", "archived_version": r[3],
+                            "_later": owed}
+            rows[r[0]] = row
+        memory.prefetch = later.fetch
+        return memory
+
     def apply(self, plan: Plan, cycle_id: int | None, now: datetime, token: Any = None,
               lease: tuple[str, datetime] | None = None, year: int | None = None) -> int:
         """Commit one tab's plan in one transaction; returns the archive versions added.
@@ -117,11 +145,14 @@ class Store:
         chain.ChainBroken, and nothing is committed, when the tail they join no longer holds."""
         added = 0
         year = year or now.year
+        # before the transaction: a row loaded with load_tab(later=True) reads what it still owes
+        # here, never beside an open write (DECISIONS.md #156)
+        values = [(row.row_id, _row_values(row)) for row in plan.rows.values()]
         with self.engine.begin() as conn:
             if lease is not None:
                 renew(conn, *lease)
             self._upsert_tab(conn, plan, now, token)
-            self._upsert_rows(conn, plan.opd, list(plan.rows.values()))
+            self._upsert_rows(conn, plan.opd, values)
             if plan.rows:
                 phases.track(conn, plan.opd, now)
             events = _event_rows(plan.events, cycle_id)
@@ -211,18 +242,23 @@ class Store:
                                                token=values.pop("token", None), **values))
 
     @staticmethod
-    def _upsert_rows(conn, opd: str, rows: list[RowMemory]) -> None:
-        """Every changed row of the tab in two statements (executemany): updates, then inserts."""
+    def _upsert_rows(conn, opd: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        """Every changed row of the tab (ID, _row_values) in two statements (executemany): updates,
+        then inserts."""
         if not rows:
             return
-        existing = set(conn.execute(select(t.rows.c.row_id).where(t.rows.c.opd == opd)).scalars())
+        # which of these rows the archive holds, asked by their IDs: not every row of the tab (#156)
+        ids = [row_id for row_id, _ in rows]
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            existing.update(conn.execute(select(t.rows.c.row_id).where(
+                t.rows.c.opd == opd, t.rows.c.row_id.in_(ids[start:start + 500]))).scalars())
         updates, inserts = [], []
-        for row in rows:
-            values = _row_values(row)
-            if row.row_id in existing:
-                updates.append({"b_opd": opd, "b_row_id": row.row_id, **values})
+        for row_id, values in rows:
+            if row_id in existing:
+                updates.append({"b_opd": opd, "b_row_id": row_id, **values})
             else:
-                inserts.append({"opd": opd, "row_id": row.row_id, **values})
+                inserts.append({"opd": opd, "row_id": row_id, **values})
         if updates:
             keys = [k for k in updates[0] if not k.startswith("b_")]
             execute_many(conn, "rows update", lambda: update(t.rows).where(
@@ -292,6 +328,72 @@ _DECODED: dict[str, tuple[Callable[[Any], Any], str]] = {
 _REMEMBERED = ("row_id", "state", "catatan", "updated_at", "archived_hash", "archived_version", "removed",
                "position", "fingerprint", "data", "boxes", "notes", "findings", "box_notes")
 _PLAIN = 9
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# load_tab(later=True): every field but the four read at once is read on first use
+_DEFERRED: dict[str, tuple[Callable[[Any], Any], str]] = {
+    **_DECODED, "state": (_same, "state"), "catatan": (lambda value: value or "", "catatan"),
+    "updated_at": (_aware, "updated_at"), "archived_hash": (_same, "archived_hash"), "position": (_same, "position")}
+_LATER = ("row_id", "state", "catatan", "updated_at", "archived_hash", "position", "data", "boxes", "notes",
+          "findings", "box_notes")
+_PLAIN_LATER = tuple((name, _LATER.index(name), _DEFERRED[name][0])
+                     for name in ("state", "catatan", "updated_at", "archived_hash", "position"))
+_MISSES = 16  # rows read one at a time before the rest of the tab is read at once
+
+
+class _Later:
+    """The deferred columns of one tab's remembered rows: read for the IDs a cycle names
+    (``fetch``), else one row at a time on first use; after ``_MISSES`` such reads, every row
+    not read yet at once (a caller that walks every row pays two queries, not thousands)."""
+
+    def __init__(self, engine: Engine, opd: str, memory: dict[str, RowMemory]) -> None:
+        self.engine, self.opd, self.memory = engine, opd, memory
+        self.rows: dict[str, Any] = {}
+        self.misses = 0
+
+    def fetch(self, ids: Any) -> None:
+        wanted = [rid for rid in dict.fromkeys(ids) if rid not in self.rows]
+        if not wanted:
+            return
+        c = t.rows.c
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                query = select(*(c[name] for name in _LATER)).where(c.opd == self.opd)
+                query = query.where(c.row_id == chunk[0]) if len(chunk) == 1 else query.where(c.row_id.in_(chunk))
+                for r in conn.execute(query):
+                    self.rows[r[0]] = r
+                    row = self.memory.get(r[0])
+                    if row is not None and "_later" in row.__dict__:
+                        _settle(row, r)
+
+    def fill(self, row: RowMemory) -> None:
+        """RowMemory's first read of a deferred field: the stored row is read (alone, or with every
+        row not read yet after ``_MISSES`` such reads) and the row's fields are set from it."""
+        found = self.rows.get(row.row_id)
+        if found is None:
+            self.misses += 1
+            self.fetch(self.memory if self.misses > _MISSES else (row.row_id,))
+            found = self.rows.get(row.row_id)
+            if found is None:
+                raise LookupError(f"baris {row.row_id} ({self.opd}) tidak lagi ada di arsip")
+        if "_later" in row.__dict__:  # a copy of a remembered row, or the row itself
+            _settle(row, found)
+
+
+def _settle(row: RowMemory, stored: Any) -> None:
+    """The remembered row becomes what load_tab's full read makes of it: its plain fields set (unless
+    assigned since), its JSON ones decoded from the stored row on first use."""
+    fields = row.__dict__
+    del fields["_later"]
+    for name, at, convert in _PLAIN_LATER:
+        if name not in fields:
+            fields[name] = convert(stored[at])
+    fields["_lazy"] = (stored, _DECODED)
 
 
 def _row_memory(r) -> RowMemory:

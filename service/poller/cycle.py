@@ -300,7 +300,7 @@ def _reconcile(cycle: _Cycle, result: TabResult) -> Plan:
                   notices=(result.notice,) if result.notice else (),
                   people=people_of(cycle.config, opd, cycle.service_account),
                   tickets=ticket_threads(store, opd) if cycle.config.backend == "google" else ())
-    return reconcile(result.snapshot, store.load_tab(opd), ctx, cycle.now)
+    return reconcile(result.snapshot, store.load_tab(opd, later=True), ctx, cycle.now)
 
 
 def _commit(cycle: _Cycle, plan: Plan, snapshot: TabSnapshot) -> int:

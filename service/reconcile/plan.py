@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Callable
 
 from rules.findings import Finding
@@ -34,23 +35,29 @@ class RowMemory:
     state: str
     data: dict[str, str] = field(default_factory=dict)  # data fields as last seen (text)
     boxes: dict[str, bool] = field(default_factory=dict)  # step boxes as the poller left them
-    catatan: str = ""  # Catatan Walidata as last seen
+    catatan: str = field(default_factory=str)  # Catatan Walidata as last seen
     box_notes: dict[str, str] = field(default_factory=dict)  # boxes the poller cleared -> why
     clear_kinds: dict[str, str] = field(default_factory=dict)  # the same boxes -> rules.workflow.ClearKind
     notes: dict[str, str] = field(default_factory=dict)  # column key -> owned note last written
     findings: list[dict[str, Any]] = field(default_factory=list)  # shown findings, for the dashboard
-    updated_at: datetime | None = None  # last state change
-    archived_hash: str | None = None
+    # the fields below without a plain class default can be read later (RowMemory.lazy)
+    updated_at: datetime | None = field(default_factory=lambda: None)  # last state change
+    archived_hash: str | None = field(default_factory=lambda: None)
     archived_version: int = 0
     removed: bool = False
-    position: int = 0  # sheet row number when last seen (display only, never identity)
+    position: int = field(default_factory=int)  # sheet row number when last seen (display only, never identity)
     fingerprint: str = ""  # the row as the sheet shows it after our writes: unchanged rows are skipped
 
     if not TYPE_CHECKING:  # the type checker still sees only the fields, so a misspelt one stays an error
         def __getattr__(self, name: str) -> Any:
             """A row read from the archive decodes each JSON field on its first use (DECISIONS.md #145):
             a cycle touches the few rows (and fields) that changed, not the thousands it remembers."""
-            lazy = self.__dict__.get("_lazy")
+            fields = self.__dict__
+            later = fields.get("_later")
+            if later is not None and name in later[1]:  # read beyond identity and fingerprint (#156)
+                later[0](self)  # sets the row's stored fields and drops "_later"
+                return getattr(self, name)
+            lazy = fields.get("_lazy")
             if lazy is None or name not in lazy[1]:
                 raise AttributeError(name)
             source, decoders = lazy
@@ -80,6 +87,9 @@ class TabMemory:
     status: str = TabStatus.OK
     message: str = ""
     header_note: str | None = None
+    # reads the remembered rows' deferred fields of these IDs in one go (Store.load_tab's lazy
+    # rows, DECISIONS.md #156); reconcile calls it once it knows the rows it will read
+    prefetch: Callable[[Collection[str]], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -95,6 +95,8 @@ def shown(findings: list[Finding], state: str, ticked: list[int]) -> list[dict[s
 
 
 def same_findings(findings: list[Finding], mem: RowMemory) -> bool:
+    if not findings:  # nothing to show at any state: the remembered boxes need no reading (#156)
+        return not mem.findings
     return shown(findings, mem.state, [box_step(k) for k, v in mem.boxes.items() if v]) == mem.findings
 
 

@@ -96,12 +96,17 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
         return _hold(plan, memory, TabStatus.ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
-    assign_ids(slots, memory, plan, as_written(snapshot, header, ctx.salt))
+    written = as_written(snapshot, header, ctx.salt)
+    if memory.prefetch is not None:
+        _prefetch_changed(slots, memory, written)
+    assign_ids(slots, memory, plan, written)
     present = {s.row_id for s in slots}
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
     memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (DECISIONS.md #13)
     work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
+    if memory.prefetch is not None:
+        memory.prefetch([s.row_id for s in work])
     ctx = _archive_read(ctx, work)
     mass = _mass_change(vanished, [s for s in slots if s.changed], memory, ctx, len(active))
     if mass is not None:
@@ -133,6 +138,18 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
                 first.setdefault(s.item, (s.row, header.columns.get(f.NILAI, 0)))
             comments.plan_ticket_threads(plan, snapshot, ctx.tickets, first, ctx.people or People(memory.opd))
     return plan
+
+
+def _prefetch_changed(slots: list[Slot], memory: TabMemory, written: Callable[[Slot, RowMemory], bool]) -> None:
+    """Has the memory read, in one go, the remembered rows identity and the row-skip read whole:
+    those not as our last write left them and those no sheet row shows (DECISIONS.md #156)."""
+    rows = memory.rows
+    wanted = [s.row_id for s in slots if s.row_id in rows and not written(s, rows[s.row_id])]
+    shown = {s.row_id for s in slots}
+    wanted += [rid for rid, m in rows.items() if rid not in shown and not m.removed]
+    if wanted:
+        assert memory.prefetch is not None
+        memory.prefetch(wanted)
 
 
 def _archive_read(ctx: Context, work: list[Slot]) -> Context:

@@ -226,6 +226,9 @@ class XlsxBackend(Backend):
 # --- reading ------------------------------------------------------------------------------------
 
 
+_BLANK: dict[Any, Any] = {"": None}
+
+
 def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | None = None) -> TabSnapshot:
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
         title = find_tab(book.sheet_names, opd)
@@ -243,11 +246,13 @@ def _snapshot(opd: str, name: str, data: bytes, token: Token, guard: Guard | Non
         scan = ooxml.scan_sheet(sheet, percent)
         saved_by = ooxml.last_modified_by(archive)
 
-    values = [[None if v == "" else v for v in row] for row in grid]
+    # calamine's blank cell ("") as None, through a dict lookup per cell (every cell is hashable)
+    blank = _BLANK.get
+    values = [list(map(blank, row, row)) for row in grid]
     header, rows = (values[0], values[1:]) if values else ([], [])
     # sheet coordinates (row 0 = header) -> snapshot coordinates (rows[0] = sheet row 2)
     problems = {(r - 1, c): message for (r, c), message in scan.problems.items() if r >= 1}
-    last = max((i for i, row in enumerate(rows) if any(v is not None for v in row)), default=-1)
+    last = next((i for i in range(len(rows) - 1, -1, -1) if rows[i].count(None) < len(rows[i])), -1)
     last = max([last, *(r for r, _ in problems)])
     del rows[last + 1 :]
     rows.extend([None] * len(header) for _ in range(last + 1 - len(rows)))

@@ -311,12 +311,15 @@ def _prefixes(vml: bytes) -> tuple[bytes, dict[str, str]]:
 def _note_shapes(vml: bytes, v: str, x: str) -> dict[str, tuple[int, int]]:
     """Cell address -> (start, end) of the Note shape anchored there."""
     found = {}
+    # compiled once per part, not looked up in re's cache twice per shape (a note per flagged row)
+    row_tag = re.compile(rb"<%s:Row>\s*(\d+)\s*</%s:Row>" % (x.encode(), x.encode()))
+    col_tag = re.compile(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()))
     for match in re.finditer(rb"<%s:shape\b.*?</%s:shape>" % (v.encode(), v.encode()), vml, re.S):
         shape = match.group(0)
         if b'ObjectType="Note"' not in shape:
             continue
-        row = re.search(rb"<%s:Row>\s*(\d+)\s*</%s:Row>" % (x.encode(), x.encode()), shape)
-        col = re.search(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()), shape)
+        row = row_tag.search(shape)
+        col = col_tag.search(shape)
         if row and col:
             found[f"{column_letters(int(col.group(1)))}{int(row.group(1)) + 1}"] = match.span()
     return found

@@ -355,8 +355,11 @@ _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?"\s
 
 def _dimension(xml: bytes, edits: SheetEdits) -> bytes:
     """Widen ``<dimension>`` to cover the written cells (it is a hint, but Excel trusts it)."""
-    match = _DIMENSION.search(xml)
-    if match is None or not edits.cells:
+    if not edits.cells:
+        return xml
+    data = xml.find(b"<sheetData")  # <dimension> comes before <sheetData> (CT_Worksheet's order)
+    match = _DIMENSION.search(xml, 0, data if data >= 0 else len(xml))
+    if match is None:
         return xml
     first = split_ref(match.group(1).decode())
     last = split_ref((match.group(2) or match.group(1)).decode())
@@ -373,10 +376,18 @@ def _dimension(xml: bytes, edits: SheetEdits) -> bytes:
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
 
 
+def after_sheet_data(xml: bytes) -> int:
+    """Where the elements that follow ``<sheetData>`` (merged cells, data validations...) may
+    start: a worksheet's elements come in the schema's order, and a cell's text never holds a
+    raw ``<``, so searching for them from here finds what a search of the whole sheet finds,
+    without reading every row (DECISIONS.md #156). 0 when the sheet has no ``</sheetData>``."""
+    return max(xml.rfind(b"</sheetData>"), 0)
+
+
 def merged_cells(xml: bytes) -> Callable[[int, int], bool]:
     """A test for cells hidden inside a merged range (the range's top-left cell is writable)."""
     ranges = []
-    for match in _MERGE.finditer(xml):
+    for match in _MERGE.finditer(xml, after_sheet_data(xml)):
         (r1, c1), (r2, c2) = split_ref(match.group(1).decode()), split_ref(match.group(2).decode())
         ranges.append((r1, c1, r2, c2))
     if not ranges:

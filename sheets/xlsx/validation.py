@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..layout import BY_KEY
-from .patch import column_letters
+from .patch import after_sheet_data, column_letters
 from .ooxml import split_ref
 
 MARGIN = 1000  # rows past the last used one that keep a dropdown
@@ -47,7 +47,7 @@ def ensure_boxes(sheet_xml: bytes, header: dict[str, int], last_row: int) -> byt
     if not boxes:
         return sheet_xml
     bottom = max(TEMPLATE_ROWS, last_row + 1 + MARGIN)  # 1-based last row
-    block = _BLOCK.search(sheet_xml)
+    block = _BLOCK.search(sheet_xml, after_sheet_data(sheet_xml))
     ours = []
     if block is not None:
         ours = [m for m in _ONE.finditer(block.group(0)) if _YA.search(m.group(2)) and b'type="list"' in m.group(1)]
