@@ -329,22 +329,32 @@ def test_the_opd_pages_rows_and_history_equal_a_fresh_read_reading_only_the_even
     assert shown_is_fresh("/api/opd/DINKES?tahun=2025&halaman=semua", 2025) == old
 
 
+def _archived_dinkes(w, tmp_path):
+    """DINKES's year archived, and a client whose dashboard keeps its reads from now on."""
+    _write_config(w)
+    archived_year(w, tmp_path)
+    return client_of(w)
+
+
+def _dinkes_page_is_fresh(client, w) -> str:
+    """The kept /opd/DINKES, asserted equal to a new dashboard's."""
+    page = client.get("/opd/DINKES").get_data(as_text=True)
+    assert page == client_of(w).get("/opd/DINKES").get_data(as_text=True)
+    return page
+
+
 def test_the_opd_pages_release_list_is_rendered_once_per_change_of_its_tab_and_equals_a_fresh_page(
         db_world, tmp_path, monkeypatch):
     from service.web import public
 
     w = db_world
-    _write_config(w)
-    archived_year(w, tmp_path)
-    client = client_of(w)
+    client = _archived_dinkes(w, tmp_path)
     rendered: list[str] = []
     real = public.render_template
     monkeypatch.setattr(public, "render_template", lambda name, **k: (rendered.append(name), real(name, **k))[1])
 
     def shown_is_fresh() -> str:
-        page = client.get("/opd/DINKES").get_data(as_text=True)
-        assert page == client_of(w).get("/opd/DINKES").get_data(as_text=True)
-        return page
+        return _dinkes_page_is_fresh(client, w)
 
     first = shown_is_fresh()
     assert 'id="tabel-rilis"' in first and rendered.count("_rilis_opd.html") == 2  # the kept one and the fresh one
@@ -361,9 +371,7 @@ def test_the_opd_pages_rows_markup_is_rendered_again_only_for_the_row_a_cycle_ch
     from service.web import pages
 
     w = db_world
-    _write_config(w)
-    archived_year(w, tmp_path)
-    client = client_of(w)
+    client = _archived_dinkes(w, tmp_path)
     drawn: list[str] = []
     real = pages.get_template_attribute
 
@@ -372,13 +380,8 @@ def test_the_opd_pages_rows_markup_is_rendered_again_only_for_the_row_a_cycle_ch
         return lambda r, url: (drawn.append(r["id"]), macro(r, url))[1]
     monkeypatch.setattr(pages, "get_template_attribute", row_macro)
 
-    def shown_is_fresh() -> str:
-        page = client.get("/opd/DINKES").get_data(as_text=True)
-        assert page == client_of(w).get("/opd/DINKES").get_data(as_text=True)
-        return page
-
     ids = w.backend.ids("DINKES")
-    first = shown_is_fresh()
+    first = _dinkes_page_is_fresh(client, w)
     assert f'id="baris-{ids[0]}"' in first
     drawn.clear()
     assert client.get("/opd/DINKES").get_data(as_text=True) == first and drawn == []  # every row kept
