@@ -27,7 +27,7 @@ from sqlalchemy import Boolean, Connection, DateTime, Engine, Float, Integer, cr
 from sqlalchemy.engine import make_url
 
 from service.archive import chain, schema as t
-from service.archive.engine import head_revision, known_revisions, migrate, schema_revision
+from service.archive.engine import head_revision, known_revisions, migrate, refresh_statistics, schema_revision
 
 PREFIX = "cadangan-"
 DUMP = "arsip.jsonl.gz"
@@ -303,6 +303,7 @@ def restore(path: Path, url: str) -> tuple[Manifest, chain.Verification]:
                 _reset_sequences(conn, types)
             if older:
                 migrate(engine)
+            refresh_statistics(engine)  # the planner knows the loaded tables before the first read
             return manifest, chain.verify(engine)
         finally:
             engine.dispose()

@@ -30,12 +30,32 @@ def migrate(engine: Engine, revision: str = "head", schema: str | None = None) -
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+    if engine.dialect.name == "postgresql" and schema_revision(engine) != before:
+        refresh_statistics(engine)
     if engine.dialect.name == "sqlite" and before is not None and schema_revision(engine) != before:
         # A migration that rewrote rows (0014, 0015 make the events smaller) leaves the old pages
         # free inside the file; give them back, or the archive file grows on the upgrade that
         # shrinks it (DECISIONS.md #151).
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """On PostgreSQL, ANALYZE the archive's own tables (in its schema only, not a province's other
+    workspaces): after a restore or a migration that rewrote rows the planner has no statistics
+    until autovacuum comes by, and reads by a watermark or a chain place were sequential scans of
+    the whole table meanwhile (DECISIONS.md #157). Elsewhere nothing: MariaDB keeps its statistics
+    itself, and a SQLite archive has none unless asked."""
+    if engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import inspect, text
+
+    from service.archive.schema import metadata
+    with engine.begin() as conn:
+        present = set(inspect(conn).get_table_names())
+        names = [table.name for table in metadata.sorted_tables if table.name in present]
+        if names:
+            conn.execute(text("ANALYZE " + ", ".join(f'"{name}"' for name in names)))
 
 
 class SchemaOutdated(Exception):
