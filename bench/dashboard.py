@@ -48,6 +48,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from service.archive import schema as t, texts  # noqa: E402
 from service.config import Config, Opd  # noqa: E402
+from service.archive.engine import refresh_statistics  # noqa: E402
 from service.archive.store import Store, make_engine  # noqa: E402
 
 STATES = ("1", "3", "5", "6", "7a", "8", "7", "9", "10")
@@ -335,10 +336,10 @@ def workspace(label: str, tmp: Path, args) -> tuple[GrownArchive, object]:
     ws = GrownArchive(folder, url, args.opds, args.rows, args.tahun, grow=not cached)
     if cached:
         ws.restore(state.read_bytes())
-        if label != "SQLite":  # as autovacuum has done in a database grown over five years: a copy
-            with ws.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("analyze"))  # made at once from a template has no planner statistics
-    else:
+    # planner statistics, as autovacuum keeps them in a database grown over five years: a database
+    # built in minutes, or copied from a template, has none yet (PostgreSQL only; DECISIONS.md #157)
+    refresh_statistics(ws.store.engine)
+    if not cached:
         cache.mkdir(parents=True, exist_ok=True)
         state.unlink(missing_ok=True)
         if label == "SQLite":
