@@ -441,6 +441,9 @@ def test_the_opd_page_lists_its_first_releases_and_links_to_the_opds_whole_calen
     assert whole.count('<tr data-item=') == shown and "Jadwal rilis data DINKES" in whole
     everyone = client_of(w).get("/data/jadwal").get_data(as_text=True)
     assert everyone.count('<tr data-item=') >= shown
+    assert client_of(w).get("/data/jadwal?opd=dinkes").get_data(as_text=True).count('<tr data-item=') == shown
+    none = client_of(w).get("/data/jadwal?opd=TIDAKADA").get_data(as_text=True)
+    assert "Belum ada data TIDAKADA yang diterbitkan" in none and "<tr data-item=" not in none
 
 
 def test_what_one_request_reads_once_is_kept_for_its_own_thread_only(db_world):
