@@ -310,8 +310,8 @@ def test_a_two_thousand_row_opd_page_stays_under_200_kb(tmp_path):
     client = create_app(w.config, w.store, clock=lambda: w.now).test_client()
     html = client.get("/opd/DINKES").get_data(as_text=True)
     assert len(html.encode()) <= 200_000, len(html.encode())
-    assert "Baris 1–200 dari 2.000" in html and "Halaman 1 dari 10" in html
-    last = client.get("/opd/DINKES?halaman=10").get_data(as_text=True)
+    assert "Baris 1–100 dari 2.000" in html and "Halaman 1 dari 20" in html
+    last = client.get("/opd/DINKES?halaman=20").get_data(as_text=True)
     assert 'id="baris-DINKES-2000"' in last and len(last.encode()) <= 200_000
     w.store.engine.dispose()
 

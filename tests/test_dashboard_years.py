@@ -442,8 +442,10 @@ def test_the_opd_page_lists_its_first_releases_and_links_to_the_opds_whole_calen
     everyone = client_of(w).get("/data/jadwal").get_data(as_text=True)
     assert everyone.count('<tr data-item=') >= shown
     assert client_of(w).get("/data/jadwal?opd=dinkes").get_data(as_text=True).count('<tr data-item=') == shown
-    none = client_of(w).get("/data/jadwal?opd=TIDAKADA").get_data(as_text=True)
-    assert "Belum ada data TIDAKADA yang diterbitkan" in none and "<tr data-item=" not in none
+    unknown = client_of(w).get("/data/jadwal?opd=TIDAKADA")
+    assert unknown.status_code == 404 and "TIDAKADA&#39; tidak ada dalam konfigurasi" in unknown.get_data(as_text=True)
+    none = client_of(w).get("/data/jadwal?opd=DIKPORA&prioritas=1").get_data(as_text=True)
+    assert "Belum ada data prioritas DIKPORA yang diterbitkan" in none and "<tr data-item=" not in none
 
 
 def test_what_one_request_reads_once_is_kept_for_its_own_thread_only(db_world):

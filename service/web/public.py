@@ -177,6 +177,8 @@ def jadwal():
     one OPD's items (the OPD page lists its first RILIS_DI_HALAMAN_OPD and links here)."""
     status, only_priority = statuses(), prioritas_arg()
     opd = request.args.get("opd", "").strip().upper() or None
+    if opd is not None:
+        site.known_opd(opd[:64])  # an unknown OPD is a 404 that says so, as on the dashboard
     items = sorted((i for i in publication().items if (not only_priority or status[i.slug].prioritas)
                     and (opd is None or i.opd == opd)),
                    key=lambda i: (status[i.slug].jadwal.berikutnya, i.opd, i.title))

@@ -42,7 +42,7 @@ GOOGLE_QUOTA_PER_MINUTE = 60  # Sheets API: read (and write) requests per minute
 HISTORY_LIMIT = 5000
 TEMUAN_PER_PAGE = 200
 ARSIP_PER_PAGE = 100
-BARIS_PER_PAGE = 200  # with the release list's first items, an OPD page stays under 200 KB (DECISIONS.md #157)
+BARIS_PER_PAGE = 100  # with the release list's first items an OPD page stays under 200 KB, findings and all (DECISIONS.md #157)
 
 
 def state_label(code: str | None) -> str:
