@@ -455,13 +455,13 @@ def test_what_one_request_reads_once_is_kept_for_its_own_thread_only(db_world):
 
     reads, calls = DashboardReads(db_world.store), []
     reads.queries.tabs = lambda: (calls.append(threading.current_thread().name), [])[1]
-    both_inside, b_done = threading.Barrier(2), threading.Event()
+    both_inside, b_done = threading.Barrier(2, timeout=30), threading.Event()
 
     def a() -> None:
         reads.begin_request()
         reads.tabs()
         both_inside.wait()
-        b_done.wait()  # b began after a, read and ended its own request meanwhile
+        assert b_done.wait(30)  # b began after a, read and ended its own request meanwhile
         reads.tabs()
         reads.end_request()
 
@@ -477,7 +477,7 @@ def test_what_one_request_reads_once_is_kept_for_its_own_thread_only(db_world):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(60)
     assert sorted(calls) == ["a", "b"]  # once per request, each kept in its own thread
     reads.tabs()
     reads.tabs()
