@@ -176,15 +176,9 @@ class DashboardReads:
 
     def year_events(self, opd: str, year: int, limit: int) -> list[dict]:
         """queries.state_changes(limit, opd, year=year): the newest state changes of the OPD's
-        chain of the workspace year ``year``, kept with the newest place in the chain read. A chain
-        only grows, so after a cycle only the events it appended are read (DECISIONS.md #153)."""
-        kept = self._events.get((opd, year))
-        after = kept[0] if kept else None
-        fresh = self.queries.state_changes(limit=limit, opd=opd, year=year, after_seq=after)
-        events = (fresh + kept[1])[:limit] if kept else fresh
-        newest = max((e["chain_seq"] for e in fresh if e["chain_seq"] is not None), default=after)
-        self._events[(opd, year)] = (newest, events)
-        return events
+        chain of the workspace year ``year``, read after the kept place (DECISIONS.md #153)."""
+        return self._appended(self._events, opd, year, lambda after: self.queries.state_changes(
+            limit=limit, opd=opd, year=year, after_seq=after), limit)
 
     def decoded_rows(self, tab: str) -> list[dict]:
         """Queries.opd_rows(tab), a row decoded again only when its stored columns changed; the
@@ -201,19 +195,26 @@ class DashboardReads:
         return out
 
     def sent_back(self, kode: str, year: int) -> list[dict]:
-        """review.TabReads.sent_back, kept with the place in the OPD's chain of the year read
-        before them: a chain only grows, so after a cycle only what it appended is read (as
-        year_events), whether or not it holds a revision round."""
+        """review.TabReads.sent_back (the OPD's revision rounds of ``year``), read after the kept
+        place, whether or not the chain's new part holds a round (DECISIONS.md #157)."""
         from service.publish.review import SENT_BACK
 
-        kept = self._sent_back.get((kode, year))
+        return self._appended(self._sent_back, kode, year, lambda after: self.queries.state_changes(
+            limit=1_000_000, opd=kode, year=year, to_states=SENT_BACK, after_seq=after))
+
+    def _appended(self, kept_in: dict, opd: str, year: int, read: Callable[[int | None], list[dict]],
+                  limit: int | None = None) -> list[dict]:
+        """``read(after)`` (events of the OPD's chain of ``year`` after a place, newest first) before
+        the events kept in ``kept_in`` (the newest ``limit``), kept with the chain's place read
+        before them: a chain only grows, so after a cycle only what it appended is read, and every
+        event up to that place was there when it was read."""
+        kept = kept_in.get((opd, year))
         after = kept[0] if kept else None
-        place = self.queries.chain_length(kode, year)  # read first: every event up to it is already there
-        fresh = self.queries.state_changes(limit=1_000_000, opd=kode, year=year, to_states=SENT_BACK, after_seq=after)
-        events = fresh + kept[1] if kept else fresh
+        place = self.queries.chain_length(opd, year)
+        fresh = read(after)
+        events = (fresh + kept[1] if kept else fresh)[:limit]
         seen = [s for s in (place, after, *(e["chain_seq"] for e in fresh)) if s is not None]
-        newest = max(seen) if seen else None
-        self._sent_back[(kode, year)] = (newest, events)
+        kept_in[(opd, year)] = (max(seen) if seen else None, events)
         return events
 
     def per_row(self, kind: str, rows: list[dict], convert: Callable[[dict], Any], salt: Any = None) -> list:
