@@ -74,7 +74,7 @@ def cycle(backend: FakeBackend, store: Store, ctx: Context, opds: list[str], now
         if plan.writes:
             start = time.perf_counter()
             outcome = backend.write([plan.writes], {result.opd: result.snapshot})[result.opd]
-            store.mark_written(result.opd, outcome.token)
+            store.mark_written({result.opd: outcome.token})
             spent["tulis"] += time.perf_counter() - start
     return spent, seen
 

@@ -380,7 +380,7 @@ def test_unchanged_tabs_keep_their_token_until_the_listing_grows(opds, monkeypat
     opds.settle()
     written: list[str] = []
     real = opds.store.mark_written
-    monkeypatch.setattr(opds.store, "mark_written", lambda opd, token: (written.append(opd), real(opd, token)))
+    monkeypatch.setattr(opds.store, "mark_written", lambda tokens: (written.extend(tokens), real(tokens)))
     kode = opds.kodes[1]
     opds.backend.add_row(kode, Uraian_Data="Jumlah balai", Satuan="unit", Tahun=2024, Nilai="2")
     opds.poll()

@@ -266,10 +266,15 @@ class Store:
                 .values({k: bindparam(k) for k in keys}), updates)
         execute_many(conn, "rows insert", lambda: insert(t.rows), inserts)
 
-    def mark_written(self, opd: str, token: Any) -> None:
+    def mark_written(self, tokens: dict[str, Any]) -> None:
+        """Each tab's write arrived, with the token it left: one transaction for a cycle's writes (a
+        crash before it only makes the next cycle read and write those tabs again)."""
+        if not tokens:
+            return
         with self.engine.begin() as conn:
-            conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
-                         .values(write_pending=False, token=_token_out(token)))
+            for opd, token in tokens.items():
+                conn.execute(update(t.tabs).where(t.tabs.c.opd == opd)
+                             .values(write_pending=False, token=_token_out(token)))
 
     def set_tab_problem(self, opd: str, status: str, message: str, now: datetime) -> None:
         """A tab that could not be read: forget its token, so the next cycle looks for it afresh."""

@@ -257,7 +257,7 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
             continue
         if result.unchanged or result.snapshot is None:
             if result.unchanged and result.token is not None:  # same content, fresher bookkeeping (Google's feed)
-                cycle.store.mark_written(result.opd, cycle.wrap(result.token))
+                cycle.store.mark_written({result.opd: cycle.wrap(result.token)})
             _still_held(tab, remembered.get(result.opd))
             continue
         try:
@@ -363,10 +363,9 @@ def _write(backend: Backend, store: Store, batches: list[TabWrites], snapshots: 
         report.errors.append(f"Gagal menulis ke spreadsheet: {exc}")
         return
     by_opd = {t.opd: t for t in report.tabs}
+    store.mark_written({opd: wrap(outcome.token) for opd, outcome in outcomes.items() if outcome.reason is None})
     for opd, outcome in outcomes.items():
-        if outcome.reason is None:
-            store.mark_written(opd, wrap(outcome.token))
-        else:
+        if outcome.reason is not None:
             lock = waiting.lock_state(config, opd, clock())
             by_opd[opd].message = lock["pesan"] if lock else outcome.reason
             if lock and not lock["basi"]:

@@ -1,6 +1,7 @@
-"""Row fingerprints kept between cycles by the backend's row content key (rowskip.Fingerprints,
-service/poller/memo.py, DECISIONS.md #160): a re-read tab fingerprints only the rows whose content
-changed, and the memo never changes what a cycle decides."""
+"""What an edited cycle spends beside the rows it decides (DECISIONS.md #160): row fingerprints
+kept between cycles by the backend's row content key (rowskip.Fingerprints, service/poller/memo.py),
+so a re-read tab fingerprints only the rows whose content changed and the memo never changes what a
+cycle decides; the write tokens of a cycle in one commit."""
 from __future__ import annotations
 
 from hashlib import blake2b
@@ -125,3 +126,19 @@ def test_without_row_keys_nothing_is_kept(tmp_path):
     _rows(world, 3)
     assert not (cache_folder(world.config.path) / "sidik").exists()
     assert isinstance(world.backend.read([OPD], {})[0], TabResult)
+
+
+def test_a_cycle_records_all_its_writes_in_one_transaction(tmp_path, monkeypatch):
+    """The tokens the writes left are kept in one commit, not one per tab (a crash before it only
+    makes the next cycle read those tabs again)."""
+    world = World(tmp_path, backend=KeyedBackend())
+    world.poll()
+    for opd in ("DINKES", "DIKPORA"):
+        world.backend.add_row(opd, Kode_Data="K-1", Uraian_Data="Jumlah", Satuan="Unit", Rincian="Total",
+                              Tahun=2024, Nilai="1")
+    calls: list[dict] = []
+    real = world.store.mark_written
+    monkeypatch.setattr(world.store, "mark_written", lambda tokens: (calls.append(dict(tokens)), real(tokens)))
+    world.poll()
+    assert [sorted(c) for c in calls] == [["DIKPORA", "DINKES"]]
+    assert world.poll().requests.get("read", 0) == 0  # the tokens hold: nothing is read again
