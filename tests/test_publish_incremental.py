@@ -147,3 +147,22 @@ def test_a_publication_cut_short_is_repaired_by_the_next_cycle(tmp_path, monkeyp
     assert_same_as_full_build(world, folder)
     op.service.release()
     world.store.engine.dispose()
+
+
+def test_a_cycle_that_archived_nothing_reads_no_kept_part(tmp_path, monkeypatch):
+    """A new process's cycle with nothing archived since the last publication reads the stamp
+    only, not every item's kept part (an idle poll read them all: ~0.2 s at 57 OPDs)."""
+    world = PublishedWorld(tmp_path)
+    op = Operator(world)
+    op.verify("DINKES", {world.ids[0]: "12"})
+    op.service.release()
+    building._remembered.clear()
+    read: list[object] = []
+    real = building.part_of
+    monkeypatch.setattr(building, "part_of", lambda record: (read.append(record), real(record))[1])
+    op = Operator(world)
+    world.backend.set("DINKES", world.ids[1], "Nilai", "3")
+    op.poll()
+    assert read == []
+    op.service.release()
+    world.store.engine.dispose()

@@ -112,12 +112,15 @@ def refresh(config: Config, store: Store, rules: RuleSet | None = None, wilayah:
     reads = Queries(store.engine)
     metadata_mark = reads.metadata_watermark()
     basis = _basis(config, rules, settings, metadata_mark)
-    stamp, groups = _read_index(settings.folder)
+    stamp, raw = _read_stamp(settings.folder)
     if stamp.get("format") != INDEX_FORMAT or stamp.get("dasar") != basis or not isinstance(stamp.get("arsip"), int):
         return build(config, store, rules, wilayah, settings)
     mark = reads.archive_watermark()
-    if mark == stamp["arsip"]:
+    if mark == stamp["arsip"]:  # nothing archived since: the kept parts need not be read
         return None
+    groups = _read_parts(settings.folder, raw)
+    if groups is None:
+        return build(config, store, rules, wilayah, settings)
     since = reads.item_rows_since(stamp["arsip"])
     changed = set(since)
     known = {key: set(part.rows) | since[key] for key in changed if (part := _part(groups, key)) and part.rows}
@@ -237,27 +240,30 @@ def opd_files(opd: str) -> set[str]:
     return {datapackage.opd_package(opd), *(dcat.page_name(opd) + s for s in (".ttl", ".jsonld"))}
 
 
-def _read_index(folder: Path) -> tuple[dict, dict[str, Group]]:
-    """(stamp, OPD -> its parts) of the folder's index; ({}, {}) when it has none.
-    The parts come from memory when this process wrote the stamp that is there."""
+def _read_stamp(folder: Path) -> tuple[dict, bytes]:
+    """(stamp, its bytes) of the folder's index; ({}, b"") when it has none."""
     try:
         raw = (Path(folder) / INDEX / STAMP).read_bytes()
         stamp = json.loads(raw)
     except (OSError, ValueError):
-        return {}, {}
-    if not isinstance(stamp, dict):
-        return {}, {}
+        return {}, b""
+    return (stamp, raw) if isinstance(stamp, dict) else ({}, b"")
+
+
+def _read_parts(folder: Path, raw: bytes) -> dict[str, Group] | None:
+    """OPD -> its kept parts under the stamp ``raw``; None when a part cannot be read. From memory
+    when this process wrote that stamp."""
     known = _remembered.get(str(folder))
     if known and known[0] == raw:
-        return stamp, known[1]
+        return known[1]
     parts = {}
     try:
         for path in sorted((Path(folder) / INDEX).glob("item-*.json")):
             key, part = part_of(json.loads(path.read_text(encoding="utf-8")))
             parts[key] = part
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}, {}
-    return stamp, grouped(parts)
+        return None
+    return grouped(parts)
 
 
 def _write_index(folder: Path, index: dict) -> None:
