@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hashlib import blake2b
 
-from service.poller.memo import FingerprintMemo, cache_folder
+from service.poller.memo import FingerprintMemo
 from service.reconcile import rowskip
 from sheets.base import TabResult
 from tests.conftest import World
@@ -64,7 +64,7 @@ def test_a_tab_read_again_unchanged_fingerprints_no_row(tmp_path, monkeypatch):
     report = world.poll()
     assert [t.status for t in report.tabs if t.opd == OPD] == ["diproses"]
     assert calls == []
-    assert (cache_folder(world.config.path) / "sidik" / f"{OPD}.sidik").is_file()
+    assert (world.config.cache_folder / "sidik" / f"{OPD}.sidik").is_file()
 
 
 def test_an_edited_row_is_fingerprinted_and_decided_again(tmp_path, monkeypatch):
@@ -96,7 +96,7 @@ def test_the_memo_never_changes_what_a_cycle_decides(tmp_path):
         world.poll()
         world.backend.delete_row(OPD, world.backend.row_of(OPD, ids[5]))
         world.poll()
-    memo = cache_folder(keyed.config.path) / "sidik" / f"{OPD}.sidik"
+    memo = keyed.config.cache_folder / "sidik" / f"{OPD}.sidik"
     memo.write_bytes(b"rusak")
     for world in (plain, keyed):
         world.backend.set(OPD, world.backend.ids(OPD)[3], "Nilai", "7")
@@ -124,7 +124,7 @@ def test_a_damaged_or_foreign_memo_file_is_ignored(tmp_path):
 def test_without_row_keys_nothing_is_kept(tmp_path):
     world = World(tmp_path, backend=FakeBackend())
     _rows(world, 3)
-    assert not (cache_folder(world.config.path) / "sidik").exists()
+    assert not (world.config.cache_folder / "sidik").exists()
     assert isinstance(world.backend.read([OPD], {})[0], TabResult)
 
 

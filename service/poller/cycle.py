@@ -18,7 +18,7 @@ from service.archive.chain import ChainBroken
 from service.archive.lease import LeaseLost
 from service.archive.queries import Queries
 from service.archive.store import Store
-from service.poller.memo import FingerprintMemo, cache_folder
+from service.poller.memo import FingerprintMemo
 from service.timefmt import local_iso
 from sheets.base import Backend, BackendError, TabResult, TabSnapshot, TabWrites
 
@@ -94,7 +94,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     before = dict(backend.requests)
     report = CycleReport(store.cycle_log.start(now, wilayah.versi), now)
     cycle = _Cycle(config, store, rules, wilayah, now, clock, lease, f"{rules.fingerprint()}~{wilayah.fingerprint()}-{config.year}", report,
-                   backend.service_account, FingerprintMemo(cache_folder(config.path) / "sidik"))
+                   backend.service_account, FingerprintMemo(config.cache_folder / "sidik"))
     try:
         results, written = None, set()
         for opds in _rounds(config, backend, store, cycle.unwrap):

@@ -20,11 +20,6 @@ log = logging.getLogger(__name__)
 FORMAT = "satudata-sidik-1"
 
 
-def cache_folder(config_path: Path) -> Path:
-    """The workspace's cache folder: beside satudata.toml, never in the sheets folder operators share."""
-    return Path(config_path).parent / ".satudata-cache"
-
-
 class FingerprintMemo:
     """One file per tab (``<KODE>.sidik``) in ``folder``; ``folder=None`` keeps nothing."""
 
