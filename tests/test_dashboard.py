@@ -327,6 +327,14 @@ def test_unknown_opd_is_a_404_in_indonesian(client):
     assert "tidak ada di dasbor" in client.get("/tidak/ada").get_data(as_text=True)
 
 
+def test_an_opd_code_typed_in_another_case_is_sent_to_its_page(client):
+    response = client.get("/opd/dinkes?halaman=1")
+    assert response.status_code == 308 and response.headers["Location"].endswith("/opd/DINKES?halaman=1")
+    api = client.get("/api/opd/Dinkes")
+    assert api.status_code == 308 and api.headers["Location"].endswith("/api/opd/DINKES")
+    assert client.get("/opd/dinkes", follow_redirects=True).status_code == 200
+
+
 def test_uraian_with_a_script_renders_inert(client):
     for path in ("/opd/DIKPORA", "/riwayat", "/api/opd/DIKPORA"):
         body = client.get(path).get_data(as_text=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request, url_for
 
 from rules.calendar import WorkCalendar
 from rules.wilayah import Wilayah
@@ -91,9 +91,15 @@ def query_args() -> dict[str, str]:
 
 
 def known_opd(kode: str) -> str:
-    if kode not in current().kodes:
-        abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
-    return kode
+    """The OPD code of the URL; one typed in another case (/opd/dinkes) is sent to its own address."""
+    kodes = current().kodes
+    if kode in kodes:
+        return kode
+    same = [k for k in kodes if k.casefold() == kode.casefold()]
+    if len(same) == 1 and request.endpoint is not None:
+        values = {**(request.view_args or {}), "kode": same[0], **request.args.to_dict(flat=False)}
+        abort(redirect(url_for(request.endpoint, **values), 308))
+    abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
 
 
 def opd_arg() -> str | None:
