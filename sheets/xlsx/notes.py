@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, unescape
 
 from ..base import OWNED_NOTE_PREFIX
-from .patch import ILLEGAL_XML, PatchRefused, escape_text, column_letters, ref
+from .patch import ILLEGAL_XML, PatchRefused, after_sheet_data, escape_text, column_letters, ref
 from .ooxml import split_ref
 
 NOTE_AUTHOR = "Satu Data"
@@ -29,6 +29,9 @@ _NS = {"v": "urn:schemas-microsoft-com:vml", "o": "urn:schemas-microsoft-com:off
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _COMMENT = re.compile(rb"<comment\b([^>]*?)(/?)>")
+_COMMENT_TAG = re.compile(rb"<comment\b[^>]*?/?>")  # as _COMMENT matches, without its groups
+# a whole comment element as _COMMENT and the first "</comment>" after it delimit it
+_COMMENT_ELEMENT = re.compile(rb"<comment\b([^>]*?)(?:/>|>.*?</comment>)", re.S)
 _REF = re.compile(rb'(?:^|\s)ref="([^"]*)"')  # the ref attribute alone, as _attrs reads it
 _TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
@@ -107,14 +110,37 @@ def _comment_xml(address: str, author: int, text: str) -> bytes:
 
 
 def _comments_index(xml: bytes) -> dict[str, tuple[int, int]]:
-    """Cell address -> (start, end) of its <comment>."""
-    found, at = {}, 0
+    """Cell address -> (start, end) of its <comment> (the last one, when a cell has two)."""
+    return {address: (start, end) for address, start, end in _comment_elements(xml)}
+
+
+def _comment_address(attributes: bytes) -> str:
+    refs = _REF.findall(attributes)  # the last one, as _attrs (a dict) keeps it
+    if not refs:
+        return ""
+    return (unescape(refs[-1].decode(), {"&quot;": '"'}) if b"&" in refs[-1] else refs[-1].decode()).upper()
+
+
+def _comment_elements(xml: bytes) -> list[tuple[str, int, int]]:
+    """(address, start, end) of every <comment>, in file order. Each element is matched whole by
+    one expression; when that does not find every comment tag (one never closed), the tags are
+    walked one by one, which raises as the file deserves."""
+    found = []
+    for match in _COMMENT_ELEMENT.finditer(xml):
+        attributes = match.group(1)
+        # the usual tag, <comment ref="G12" ...> with no other ref and nothing escaped, read directly
+        close = attributes.find(b'"', 6)
+        if attributes.startswith(b' ref="') and close > 0 and b"ref=" not in attributes[close:] \
+                and b"&" not in attributes[6:close]:
+            found.append((attributes[6:close].decode().upper(), match.start(), match.end()))
+        else:
+            found.append((_comment_address(attributes), match.start(), match.end()))
+    if len(found) == len(_COMMENT_TAG.findall(xml)):
+        return found
+    found, at = [], 0
     while (match := _COMMENT.search(xml, at)) is not None:
         end = match.end() if match.group(2) == b"/" else xml.index(b"</comment>", match.end()) + len(b"</comment>")
-        refs = _REF.findall(match.group(1))  # the last one, as _attrs (a dict) keeps it
-        address = (unescape(refs[-1].decode(), {"&quot;": '"'}) if b"&" in refs[-1] else refs[-1].decode()) \
-            if refs else ""
-        found[address.upper()] = (match.start(), end)
+        found.append((_comment_address(match.group(1)), match.start(), end))
         at = end
     return found
 
@@ -141,13 +167,14 @@ def patch_notes(archive: zipfile.ZipFile, sheet_part: str, sheet_xml: bytes,
     relations = [_attrs(m.group(0)) for m in _RELATIONSHIP.finditer(rels or b"")]
     comments_part = next((_target(sheet_part, r.get("Target", "")) for r in relations
                           if r.get("Type") == _COMMENTS_TYPE), None)
-    legacy = _LEGACY.search(sheet_xml)
+    legacy = _LEGACY.search(sheet_xml, after_sheet_data(sheet_xml))  # it follows <sheetData> (schema order)
     vml_part = None
     if legacy is not None:
         vml_part = next((_target(sheet_part, r.get("Target", "")) for r in relations
                          if r.get("Id") == legacy.group(1).decode()), None)
     comments = package.read(comments_part) if comments_part else None
-    index = _comments_index(comments) if comments else {}
+    elements = _comment_elements(comments) if comments else []
+    index = {address: (start, end) for address, start, end in elements}
     removals, replacements, additions = _decide(comments or b"", index, notes)
     if not (removals or replacements or additions):
         return sheet_xml, {}, 0
@@ -158,7 +185,7 @@ def patch_notes(archive: zipfile.ZipFile, sheet_part: str, sheet_xml: bytes,
                     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors/><commentList/></comments>')
         rels = _add_relationship(rels, _COMMENTS_TYPE, _relative(sheet_part, comments_part))[0]
         _content_type(package, comments_part, _COMMENTS_CT)
-    comments = _patch_comments(comments, removals, replacements, additions, index)
+    comments = _patch_comments(comments, removals, replacements, additions, index, elements)
     package.changed[comments_part] = comments
     if vml_part is None:
         vml_part = package.free_name("xl/drawings/vmlDrawing%d.vml")
@@ -197,26 +224,33 @@ def _decide(comments: bytes, index: dict[str, tuple[int, int]], notes: list[tupl
 
 
 def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str], additions: dict[str, str],
-                    index: dict[str, tuple[int, int]] | None = None) -> bytes:
-    """``index``: the comments index of ``xml`` when already read (used while our author is listed)."""
+                    index: dict[str, tuple[int, int]] | None = None,
+                    elements: list[tuple[str, int, int]] | None = None) -> bytes:
+    """``index`` and ``elements``: the comments index and every comment of ``xml`` when already
+    read (used while our author is listed and the list is not empty). Removals, rewrites and
+    additions are then placed in one pass over the part, without reading it again."""
     listed, author = _author_id(xml)
-    index = index if index is not None and listed is xml else _comments_index(listed)
+    if listed is not xml or index is None or elements is None or b"<commentList/>" in xml:
+        elements = _comment_elements(listed)
+        index = {address: (start, end) for address, start, end in elements}
     xml = listed
     edits = [(index[a], b"") for a in removals]
     edits += [(index[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
-    pieces, cursor = [], 0
-    for (start, end), replacement in sorted(edits):
-        pieces += [xml[cursor:start], replacement]
-        cursor = end
-    xml = b"".join(pieces) + xml[cursor:]
-    if b"<commentList/>" in xml:
-        xml = xml.replace(b"<commentList/>", b"<commentList></commentList>", 1)
+    gone = {index[a][0] for a in removals}
+    if b"<commentList/>" in xml:  # an empty list, opened; what is left of the part is read again
+        xml = _apply(xml, edits).replace(b"<commentList/>", b"<commentList></commentList>", 1)
+        edits, gone, elements = [], set(), _comment_elements(xml)
     if additions and b"</commentList>" not in xml:
         raise PatchRefused("bagian catatan (comments) tanpa commentList")
     if not additions:
-        return xml
+        return _apply(xml, edits)
     # kept in row order, as Excel writes them: each new comment goes before the first later one
-    existing = sorted((_position(a), start) for a, (start, _) in _comments_index(xml).items())
+    # still there (the last comment of a cell is the one the index keeps)
+    kept: dict[str, int] = {}
+    for address, start, _ in elements:
+        if start not in gone:
+            kept[address] = start
+    existing = sorted((_position(a), start) for a, start in kept.items())
     end = xml.index(b"</commentList>")
     suffix_min = [end] * (len(existing) + 1)
     for i in range(len(existing) - 1, -1, -1):
@@ -225,10 +259,18 @@ def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str]
     for address in sorted(additions, key=split_ref):
         at = suffix_min[bisect.bisect_right(existing, (split_ref(address), 1 << 62))]
         groups.setdefault(at, []).append(address)
+    # an addition before a comment rewritten in place goes before its new text: insertions sort first
+    edits += [((at, at), b"".join(_comment_xml(a, author, additions[a]) for a in names)) for at, names in groups.items()]
+    return _apply(xml, edits)
+
+
+def _apply(xml: bytes, edits: list[tuple[tuple[int, int], bytes]]) -> bytes:
+    """``xml`` with each (start, end) span replaced; spans do not overlap, and an insertion
+    (start == end) goes before a replacement starting at the same place."""
     pieces, cursor = [], 0
-    for at in sorted(groups):
-        pieces += [xml[cursor:at], *(_comment_xml(a, author, additions[a]) for a in groups[at])]
-        cursor = at
+    for (start, end), replacement in sorted(edits, key=lambda e: (e[0][0], e[0][1] - e[0][0])):
+        pieces += [xml[cursor:start], replacement]
+        cursor = end
     return b"".join(pieces) + xml[cursor:]
 
 
@@ -309,19 +351,36 @@ def _prefixes(vml: bytes) -> tuple[bytes, dict[str, str]]:
 
 
 def _note_shapes(vml: bytes, v: str, x: str) -> dict[str, tuple[int, int]]:
-    """Cell address -> (start, end) of the Note shape anchored there."""
-    found = {}
+    """Cell address -> (start, end) of the Note shape anchored there (the last, when a cell has two)."""
+    return {address: (start, end) for address, start, end in _note_shape_list(vml, v, x)}
+
+
+def _note_shape_list(vml: bytes, v: str, x: str) -> list[tuple[str, int, int]]:
+    """(address, start, end) of every Note shape, in file order. A shape runs from ``<v:shape``
+    to the first ``</v:shape>`` after it; both are found by plain byte search, and a shape's row
+    and column are read inside it alone (its first ``x:Row`` and ``x:Column``)."""
+    found = []
     # compiled once per part, not looked up in re's cache twice per shape (a note per flagged row)
     row_tag = re.compile(rb"<%s:Row>\s*(\d+)\s*</%s:Row>" % (x.encode(), x.encode()))
     col_tag = re.compile(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()))
-    for match in re.finditer(rb"<%s:shape\b.*?</%s:shape>" % (v.encode(), v.encode()), vml, re.S):
-        shape = match.group(0)
-        if b'ObjectType="Note"' not in shape:
+    opening, closing = b"<%s:shape" % v.encode(), b"</%s:shape>" % v.encode()
+    at = 0
+    while (start := vml.find(opening, at)) >= 0:
+        follows = vml[start + len(opening):start + len(opening) + 1]
+        if follows and (follows.isalnum() or follows == b"_"):  # <v:shapetype...: not a shape (\b)
+            at = start + 1
             continue
-        row = row_tag.search(shape)
-        col = col_tag.search(shape)
+        end = vml.find(closing, start + len(opening))
+        if end < 0:
+            break
+        end += len(closing)
+        at = end
+        if vml.find(b'ObjectType="Note"', start, end) < 0:
+            continue
+        row = row_tag.search(vml, start, end)
+        col = col_tag.search(vml, start, end)
         if row and col:
-            found[f"{column_letters(int(col.group(1)))}{int(row.group(1)) + 1}"] = match.span()
+            found.append((f"{column_letters(int(col.group(1)))}{int(row.group(1)) + 1}", start, end))
     return found
 
 
@@ -350,12 +409,18 @@ def _shapetype(p: dict[str, str]) -> bytes:
 def patch_vml(vml: bytes, removals: set[str], additions: dict[str, str]) -> bytes:
     """Remove the boxes of removed notes and add one for each new note (none twice for a cell)."""
     vml, p = _prefixes(vml)
-    shapes = _note_shapes(vml, p["v"], p["x"])
+    every = _note_shape_list(vml, p["v"], p["x"])
+    shapes = {address: (start, end) for address, start, end in every}
     gone = sorted((shapes[a] for a in removals if a in shapes), reverse=True)
-    for start, end in gone:
-        vml = vml[:start] + vml[end:]
     if gone:
-        shapes = _note_shapes(vml, p["v"], p["x"])
+        # the cells still holding a box: removing whole shapes leaves every other shape as it was found
+        removed = set(gone)
+        shapes = {address: (start, end) for address, start, end in every if (start, end) not in removed}
+        pieces, cursor = [], 0
+        for start, end in reversed(gone):
+            pieces.append(vml[cursor:start])
+            cursor = end
+        vml = b"".join(pieces) + vml[cursor:]
     new = [a for a in additions if a not in shapes]
     if not new:
         return vml
