@@ -7,11 +7,11 @@ a threaded comment's placeholder and every other byte of both parts stay as they
 """
 from __future__ import annotations
 
-import bisect
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import escape, unescape
 
 from ..base import OWNED_NOTE_PREFIX
@@ -99,7 +99,8 @@ def note_at(archive: zipfile.ZipFile, sheet_part: str, row: int, col: int) -> st
                  (_attrs(m.group(0)) for m in _RELATIONSHIP.finditer(rels or b""))
                  if r.get("Type") == _COMMENTS_TYPE), None)
     comments = package.read(part) if part else None
-    span = _comments_index(comments).get(ref(row, col)) if comments else None
+    address = ref(row, col)
+    span = _index_comments(comments, {address}).spans.get(address) if comments else None
     return comment_text(comments[span[0]:span[1]]) if span and comments else None
 
 
@@ -107,6 +108,43 @@ def _comment_xml(address: str, author: int, text: str) -> bytes:
     body = escape_text(text).encode()
     return (b'<comment ref="%s" authorId="%d" shapeId="0"><text><t xml:space="preserve">%s</t></text></comment>'
             % (address.encode(), author, body))
+
+
+@dataclass
+class _CommentIndex:
+    """Where the comments a write looks at are. ``spans``: address -> (start, end) of its comment
+    (the last one, when a cell has two), for every comment, or in a plain part (``plain`` set) for
+    the cells asked about alone; ``plain``: every comment's address in file order;
+    ``elements``: every comment's (address, start, end), when the part was read whole."""
+
+    spans: dict[str, tuple[int, int]]
+    plain: list[bytes] | None = None
+    elements: list[tuple[str, int, int]] | None = None
+
+
+_COMMENT_TOKEN = re.compile(rb"<comment\b|</comment>")
+_PLAIN_COMMENT = re.compile(rb'<comment ref="([A-Z]+[0-9]+)"')
+
+
+def _index_comments(xml: bytes, wanted: set[str]) -> _CommentIndex:
+    """The comments of the cells in ``wanted``. In a plain part, what Excel, LibreOffice and this
+    writer write (each comment opened as ``<comment ref="G12"`` and closed before the next opens,
+    no other ``ref="`` in it), they are found by their address in a few whole-part byte scans,
+    without reading every comment; any other part is read comment by comment."""
+    tokens = _COMMENT_TOKEN.findall(xml)
+    count = len(tokens) // 2
+    plain = _PLAIN_COMMENT.findall(xml)
+    if (len(tokens) % 2 or tokens[0::2].count(b"<comment") != count or tokens[1::2].count(b"</comment>") != count
+            or len(plain) != count or xml.count(b'ref="') != count):
+        elements = _comment_elements(xml)
+        return _CommentIndex({a: (start, end) for a, start, end in elements}, elements=elements)
+    spans: dict[str, tuple[int, int]] = {}
+    present = set(plain)
+    for address in wanted:
+        tag = b'<comment ref="%s"' % address.encode()
+        if address.encode() in present and (start := xml.rfind(tag)) >= 0:
+            spans[address] = (start, xml.index(b"</comment>", start) + len(b"</comment>"))
+    return _CommentIndex(spans, plain=plain)
 
 
 def _comments_index(xml: bytes) -> dict[str, tuple[int, int]]:
@@ -173,9 +211,8 @@ def patch_notes(archive: zipfile.ZipFile, sheet_part: str, sheet_xml: bytes,
         vml_part = next((_target(sheet_part, r.get("Target", "")) for r in relations
                          if r.get("Id") == legacy.group(1).decode()), None)
     comments = package.read(comments_part) if comments_part else None
-    elements = _comment_elements(comments) if comments else []
-    index = {address: (start, end) for address, start, end in elements}
-    removals, replacements, additions = _decide(comments or b"", index, notes)
+    index = _index_comments(comments, {ref(r, c) for r, c, _ in notes}) if comments else _CommentIndex({}, elements=[])
+    removals, replacements, additions = _decide(comments or b"", index.spans, notes)
     if not (removals or replacements or additions):
         return sheet_xml, {}, 0
 
@@ -185,7 +222,7 @@ def patch_notes(archive: zipfile.ZipFile, sheet_part: str, sheet_xml: bytes,
                     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors/><commentList/></comments>')
         rels = _add_relationship(rels, _COMMENTS_TYPE, _relative(sheet_part, comments_part))[0]
         _content_type(package, comments_part, _COMMENTS_CT)
-    comments = _patch_comments(comments, removals, replacements, additions, index, elements)
+    comments = _patch_comments(comments, removals, replacements, additions, index)
     package.changed[comments_part] = comments
     if vml_part is None:
         vml_part = package.free_name("xl/drawings/vmlDrawing%d.vml")
@@ -224,44 +261,69 @@ def _decide(comments: bytes, index: dict[str, tuple[int, int]], notes: list[tupl
 
 
 def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str], additions: dict[str, str],
-                    index: dict[str, tuple[int, int]] | None = None,
-                    elements: list[tuple[str, int, int]] | None = None) -> bytes:
-    """``index`` and ``elements``: the comments index and every comment of ``xml`` when already
-    read (used while our author is listed and the list is not empty). Removals, rewrites and
-    additions are then placed in one pass over the part, without reading it again."""
+                    index: _CommentIndex | None = None) -> bytes:
+    """``index``: the comments of ``xml`` already looked up for these cells (used while our author
+    is listed and the list is not empty): removals, rewrites and additions are then placed in one
+    pass over the part, without reading it again."""
     listed, author = _author_id(xml)
-    if listed is not xml or index is None or elements is None or b"<commentList/>" in xml:
+    if listed is not xml or index is None or b"<commentList/>" in xml:
         elements = _comment_elements(listed)
-        index = {address: (start, end) for address, start, end in elements}
+        index = _CommentIndex({a: (start, end) for a, start, end in elements}, elements=elements)
     xml = listed
-    edits = [(index[a], b"") for a in removals]
-    edits += [(index[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
-    gone = {index[a][0] for a in removals}
+    edits = [(index.spans[a], b"") for a in removals]
+    edits += [(index.spans[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
     if b"<commentList/>" in xml:  # an empty list, opened; what is left of the part is read again
         xml = _apply(xml, edits).replace(b"<commentList/>", b"<commentList></commentList>", 1)
-        edits, gone, elements = [], set(), _comment_elements(xml)
+        elements = _comment_elements(xml)
+        edits, removals = [], set()
+        index = _CommentIndex({a: (start, end) for a, start, end in elements}, elements=elements)
     if additions and b"</commentList>" not in xml:
         raise PatchRefused("bagian catatan (comments) tanpa commentList")
     if not additions:
         return _apply(xml, edits)
     # kept in row order, as Excel writes them: each new comment goes before the first later one
-    # still there (the last comment of a cell is the one the index keeps)
-    kept: dict[str, int] = {}
-    for address, start, _ in elements:
-        if start not in gone:
-            kept[address] = start
-    existing = sorted((_position(a), start) for a, start in kept.items())
-    end = xml.index(b"</commentList>")
-    suffix_min = [end] * (len(existing) + 1)
-    for i in range(len(existing) - 1, -1, -1):
-        suffix_min[i] = min(existing[i][1], suffix_min[i + 1])
-    groups: dict[int, list[str]] = {}
-    for address in sorted(additions, key=split_ref):
-        at = suffix_min[bisect.bisect_right(existing, (split_ref(address), 1 << 62))]
-        groups.setdefault(at, []).append(address)
-    # an addition before a comment rewritten in place goes before its new text: insertions sort first
-    edits += [((at, at), b"".join(_comment_xml(a, author, additions[a]) for a in names)) for at, names in groups.items()]
+    # still there (of two comments on a cell, the last one, which the index keeps)
+    for at, names in _anchors(xml, index, removals, additions).items():
+        edits.append(((at, at), b"".join(_comment_xml(a, author, additions[a]) for a in names)))
     return _apply(xml, edits)
+
+
+def _anchors(xml: bytes, index: _CommentIndex, removals: set[str], additions: dict[str, str]) -> dict[int, list[str]]:
+    """Where each addition goes: before the first comment still there, in file order, on a later
+    cell (what sorting the remaining comments by cell and taking the smallest start after each
+    addition's cell gives), or at the end of the list; additions in cell order."""
+    end = xml.index(b"</commentList>")
+    plain = index.plain
+    if plain is not None and any(plain.count(a.encode()) > 1 for a in removals):
+        plain = None  # a removed comment's cell keeps an older one: read the part whole
+    if plain is None:
+        elements = index.elements if index.elements is not None else _comment_elements(xml)
+        gone = {index.spans[a][0] for a in removals}
+        kept: dict[str, int] = {}
+        for address, start, _ in elements:
+            if start not in gone:
+                kept[address] = start
+        order = [(address, start) for address, start in sorted(kept.items(), key=lambda item: item[1])]
+        start_of = dict(order)
+        names = [address for address, _ in order]
+    else:
+        last = dict(zip(plain, range(len(plain))))
+        removed = {a.encode() for a in removals}
+        names = [a.decode() for i, a in enumerate(plain) if last[a] == i and a not in removed]
+        start_of = {}
+    groups: dict[int, list[str]] = {}
+    cursor = 0
+    for address in sorted(additions, key=split_ref):
+        wanted = split_ref(address)
+        while cursor < len(names) and _position(names[cursor]) <= wanted:
+            cursor += 1
+        if cursor == len(names):
+            at = end
+        else:
+            name = names[cursor]
+            at = start_of[name] if plain is None else xml.rfind(b'<comment ref="%s"' % name.encode())
+        groups.setdefault(at, []).append(address)
+    return groups
 
 
 def _apply(xml: bytes, edits: list[tuple[tuple[int, int], bytes]]) -> bytes:
@@ -274,6 +336,7 @@ def _apply(xml: bytes, edits: list[tuple[tuple[int, int], bytes]]) -> bytes:
     return b"".join(pieces) + xml[cursor:]
 
 
+@lru_cache(maxsize=65536)
 def _position(address: str) -> tuple[int, int]:
     try:
         return split_ref(address)
@@ -350,11 +413,6 @@ def _prefixes(vml: bytes) -> tuple[bytes, dict[str, str]]:
     return vml, found
 
 
-def _note_shapes(vml: bytes, v: str, x: str) -> dict[str, tuple[int, int]]:
-    """Cell address -> (start, end) of the Note shape anchored there (the last, when a cell has two)."""
-    return {address: (start, end) for address, start, end in _note_shape_list(vml, v, x)}
-
-
 def _note_shape_list(vml: bytes, v: str, x: str) -> list[tuple[str, int, int]]:
     """(address, start, end) of every Note shape, in file order. A shape runs from ``<v:shape``
     to the first ``</v:shape>`` after it; both are found by plain byte search, and a shape's row
@@ -366,8 +424,7 @@ def _note_shape_list(vml: bytes, v: str, x: str) -> list[tuple[str, int, int]]:
     opening, closing = b"<%s:shape" % v.encode(), b"</%s:shape>" % v.encode()
     at = 0
     while (start := vml.find(opening, at)) >= 0:
-        follows = vml[start + len(opening):start + len(opening) + 1]
-        if follows and (follows.isalnum() or follows == b"_"):  # <v:shapetype...: not a shape (\b)
+        if _word_follows(vml, start + len(opening)):  # <v:shapetype...: not a shape (\b)
             at = start + 1
             continue
         end = vml.find(closing, start + len(opening))
@@ -382,6 +439,52 @@ def _note_shape_list(vml: bytes, v: str, x: str) -> list[tuple[str, int, int]]:
         if row and col:
             found.append((f"{column_letters(int(col.group(1)))}{int(row.group(1)) + 1}", start, end))
     return found
+
+
+def _shapes_at(vml: bytes, v: str, x: str, addresses: set[str]) -> dict[str, list[tuple[int, int]]] | None:
+    """Address -> (start, end) of each Note shape anchored there, in file order, for these cells
+    alone: one scan for their rows' ``x:Row`` tags, then the shape around each. None when the
+    drawing is not plain (each shape closed before the next opens, every ``x:Row`` written as a
+    bare number), which _note_shape_list reads shape by shape."""
+    opening, closing = b"<%s:shape" % v.encode(), b"</%s:shape>" % v.encode()
+    tokens = re.findall(rb"%s\b|%s" % (re.escape(opening), re.escape(closing)), vml)
+    count = len(tokens) // 2
+    if len(tokens) % 2 or tokens[0::2].count(opening) != count or tokens[1::2].count(closing) != count:
+        return None
+    row_open = b"<%s:Row>" % x.encode()
+    if vml.count(row_open) != len(re.findall(rb"<%s:Row>(?:0|[1-9][0-9]*)</%s:Row>" % (x.encode(), x.encode()), vml)):
+        return None
+    if not addresses:
+        return {}
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for address in addresses:
+        row, col = split_ref(address)
+        by_row.setdefault(row, []).append((col, address))
+    rows = b"|".join(b"%d" % row for row in sorted(by_row, reverse=True))
+    col_tag = re.compile(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()))
+    found: dict[str, list[tuple[int, int]]] = {}
+    for match in re.finditer(rb"<%s:Row>(%s)</%s:Row>" % (x.encode(), rows, x.encode()), vml):
+        at = match.start()
+        start = vml.rfind(opening, 0, at)
+        while start >= 0 and _word_follows(vml, start + len(opening)):  # a <v:shapetype>
+            start = vml.rfind(opening, 0, start)
+        end = vml.find(closing, start) if start >= 0 else -1
+        if end < at:
+            continue  # not inside a shape
+        end += len(closing)
+        if vml.find(row_open, start, end) != at or vml.find(b'ObjectType="Note"', start, end) < 0:
+            continue  # the shape's first row is another, or it is no note
+        col = col_tag.search(vml, start, end)
+        for wanted, address in by_row[int(match.group(1))]:
+            if col is not None and int(col.group(1)) == wanted:
+                found.setdefault(address, []).append((start, end))
+    return found
+
+
+def _word_follows(data: bytes, at: int) -> bool:
+    """Whether a word character (regex ``\\w`` for bytes) is at ``at``: a longer name, not a tag end."""
+    following = data[at:at + 1]
+    return bool(following) and (following.isalnum() or following == b"_")
 
 
 def _shape(p: dict[str, str], shape_id: int, address: str, text: str) -> bytes:
@@ -409,23 +512,24 @@ def _shapetype(p: dict[str, str]) -> bytes:
 def patch_vml(vml: bytes, removals: set[str], additions: dict[str, str]) -> bytes:
     """Remove the boxes of removed notes and add one for each new note (none twice for a cell)."""
     vml, p = _prefixes(vml)
-    every = _note_shape_list(vml, p["v"], p["x"])
-    shapes = {address: (start, end) for address, start, end in every}
-    gone = sorted((shapes[a] for a in removals if a in shapes), reverse=True)
+    # removed and added notes are on different cells, so removing a box never changes which
+    # of the added cells already have one
+    found = _shapes_at(vml, p["v"], p["x"], removals | set(additions))
+    if found is None:
+        found = {}
+        for address, start, end in _note_shape_list(vml, p["v"], p["x"]):
+            found.setdefault(address, []).append((start, end))
+    gone = sorted(found[a][-1] for a in removals if a in found)
     if gone:
-        # the cells still holding a box: removing whole shapes leaves every other shape as it was found
-        removed = set(gone)
-        shapes = {address: (start, end) for address, start, end in every if (start, end) not in removed}
         pieces, cursor = [], 0
-        for start, end in reversed(gone):
+        for start, end in gone:
             pieces.append(vml[cursor:start])
             cursor = end
         vml = b"".join(pieces) + vml[cursor:]
-    new = [a for a in additions if a not in shapes]
+    new = [a for a in additions if a not in found]
     if not new:
         return vml
-    taken = [int(n) for n in re.findall(rb'_x0000_s(\d+)', vml)]
-    next_id = max([1024, *taken]) + 1
+    next_id = max([1024, *map(int, re.findall(rb'_x0000_s(\d+)', vml))]) + 1
     added = b"".join(_shape(p, next_id + i, a, additions[a]) for i, a in enumerate(new))
     if b'id="_x0000_t202"' not in vml:
         added = _shapetype(p) + added
