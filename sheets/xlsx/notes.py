@@ -164,15 +164,15 @@ def _comment_elements(xml: bytes) -> list[tuple[str, int, int]]:
     one expression; when that does not find every comment tag (one never closed), the tags are
     walked one by one, which raises as the file deserves."""
     found = []
-    for match in _COMMENT_ELEMENT.finditer(xml):
-        attributes = match.group(1)
+    for element in _COMMENT_ELEMENT.finditer(xml):
+        attributes = element.group(1)
         # the usual tag, <comment ref="G12" ...> with no other ref and nothing escaped, read directly
         close = attributes.find(b'"', 6)
         if attributes.startswith(b' ref="') and close > 0 and b"ref=" not in attributes[close:] \
                 and b"&" not in attributes[6:close]:
-            found.append((attributes[6:close].decode().upper(), match.start(), match.end()))
+            found.append((attributes[6:close].decode().upper(), element.start(), element.end()))
         else:
-            found.append((_comment_address(attributes), match.start(), match.end()))
+            found.append((_comment_address(attributes), element.start(), element.end()))
     if len(found) == len(_COMMENT_TAG.findall(xml)):
         return found
     found, at = [], 0
@@ -458,8 +458,8 @@ def _shapes_at(vml: bytes, v: str, x: str, addresses: set[str]) -> dict[str, lis
         return {}
     by_row: dict[int, list[tuple[int, str]]] = {}
     for address in addresses:
-        row, col = split_ref(address)
-        by_row.setdefault(row, []).append((col, address))
+        row, column_index = split_ref(address)
+        by_row.setdefault(row, []).append((column_index, address))
     rows = b"|".join(b"%d" % row for row in sorted(by_row, reverse=True))
     col_tag = re.compile(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()))
     found: dict[str, list[tuple[int, int]]] = {}
@@ -474,9 +474,9 @@ def _shapes_at(vml: bytes, v: str, x: str, addresses: set[str]) -> dict[str, lis
         end += len(closing)
         if vml.find(row_open, start, end) != at or vml.find(b'ObjectType="Note"', start, end) < 0:
             continue  # the shape's first row is another, or it is no note
-        col = col_tag.search(vml, start, end)
+        column = col_tag.search(vml, start, end)
         for wanted, address in by_row[int(match.group(1))]:
-            if col is not None and int(col.group(1)) == wanted:
+            if column is not None and int(column.group(1)) == wanted:
                 found.setdefault(address, []).append((start, end))
     return found
 
