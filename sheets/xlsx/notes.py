@@ -130,7 +130,7 @@ def _index_comments(xml: bytes, wanted: set[str]) -> _CommentIndex:
     """The comments of the cells in ``wanted``. In a plain part, what Excel, LibreOffice and this
     writer write (each comment opened as ``<comment ref="G12"`` and closed before the next opens,
     no other ``ref="`` in it), they are found by their address in a few whole-part byte scans,
-    without reading every comment; any other part is read comment by comment."""
+    without reading every comment; any other part is read comment by comment (DECISIONS.md #159)."""
     tokens = _COMMENT_TOKEN.findall(xml)
     count = len(tokens) // 2
     plain = _PLAIN_COMMENT.findall(xml)
@@ -445,7 +445,7 @@ def _shapes_at(vml: bytes, v: str, x: str, addresses: set[str]) -> dict[str, lis
     """Address -> (start, end) of each Note shape anchored there, in file order, for these cells
     alone: one scan for their rows' ``x:Row`` tags, then the shape around each. None when the
     drawing is not plain (each shape closed before the next opens, every ``x:Row`` written as a
-    bare number), which _note_shape_list reads shape by shape."""
+    bare number), which _note_shape_list reads shape by shape (DECISIONS.md #159)."""
     opening, closing = b"<%s:shape" % v.encode(), b"</%s:shape>" % v.encode()
     tokens = re.findall(rb"%s\b|%s" % (re.escape(opening), re.escape(closing)), vml)
     count = len(tokens) // 2
