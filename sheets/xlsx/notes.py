@@ -446,6 +446,8 @@ def _shapes_at(vml: bytes, v: str, x: str, addresses: set[str]) -> dict[str, lis
     alone: one scan for their rows' ``x:Row`` tags, then the shape around each. None when the
     drawing is not plain (each shape closed before the next opens, every ``x:Row`` written as a
     bare number), which _note_shape_list reads shape by shape (DECISIONS.md #159)."""
+    if not addresses:
+        return {}
     opening, closing = b"<%s:shape" % v.encode(), b"</%s:shape>" % v.encode()
     tokens = re.findall(rb"%s\b|%s" % (re.escape(opening), re.escape(closing)), vml)
     count = len(tokens) // 2
@@ -454,8 +456,6 @@ def _shapes_at(vml: bytes, v: str, x: str, addresses: set[str]) -> dict[str, lis
     row_open = b"<%s:Row>" % x.encode()
     if vml.count(row_open) != len(re.findall(rb"<%s:Row>(?:0|[1-9][0-9]*)</%s:Row>" % (x.encode(), x.encode()), vml)):
         return None
-    if not addresses:
-        return {}
     by_row: dict[int, list[tuple[int, str]]] = {}
     for address in addresses:
         row, column_index = split_ref(address)
