@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.sax.saxutils import escape, unescape
@@ -120,6 +121,7 @@ class _CommentIndex:
     spans: dict[str, tuple[int, int]]
     plain: list[bytes] | None = None
     elements: list[tuple[str, int, int]] | None = None
+    starts: dict[bytes, int] = field(default_factory=dict)  # plain: address -> start of its last comment
 
 
 _COMMENT_TOKEN = re.compile(rb"<comment\b|</comment>")
@@ -130,7 +132,7 @@ def _index_comments(xml: bytes, wanted: set[str]) -> _CommentIndex:
     """The comments of the cells in ``wanted``. In a plain part, what Excel, LibreOffice and this
     writer write (each comment opened as ``<comment ref="G12"`` and closed before the next opens,
     no other ``ref="`` in it), they are found by their address in a few whole-part byte scans,
-    without reading every comment; any other part is read comment by comment (DECISIONS.md #159)."""
+    without decoding every comment; any other part is read comment by comment (DECISIONS.md #159)."""
     tokens = _COMMENT_TOKEN.findall(xml)
     count = len(tokens) // 2
     plain = _PLAIN_COMMENT.findall(xml)
@@ -138,13 +140,12 @@ def _index_comments(xml: bytes, wanted: set[str]) -> _CommentIndex:
             or len(plain) != count or xml.count(b'ref="') != count):
         elements = _comment_elements(xml)
         return _CommentIndex({a: (start, end) for a, start, end in elements}, elements=elements)
+    starts = {match.group(1): match.start() for match in _PLAIN_COMMENT.finditer(xml)}
     spans: dict[str, tuple[int, int]] = {}
-    present = set(plain)
     for address in wanted:
-        tag = b'<comment ref="%s"' % address.encode()
-        if address.encode() in present and (start := xml.rfind(tag)) >= 0:
+        if (start := starts.get(address.encode())) is not None:
             spans[address] = (start, xml.index(b"</comment>", start) + len(b"</comment>"))
-    return _CommentIndex(spans, plain=plain)
+    return _CommentIndex(spans, plain=plain, starts=starts)
 
 
 def _comments_index(xml: bytes) -> dict[str, tuple[int, int]]:
@@ -294,8 +295,10 @@ def _anchors(xml: bytes, index: _CommentIndex, removals: set[str], additions: di
     addition's cell gives), or at the end of the list; additions in cell order."""
     end = xml.index(b"</commentList>")
     plain = index.plain
-    if plain is not None and any(plain.count(a.encode()) > 1 for a in removals):
-        plain = None  # a removed comment's cell keeps an older one: read the part whole
+    if plain is not None and len(index.starts) != len(plain) and removals:
+        twice = {a for a, n in Counter(plain).items() if n > 1}
+        if any(a.encode() in twice for a in removals):
+            plain = None  # a removed comment's cell keeps an older one: read the part whole
     if plain is None:
         elements = index.elements if index.elements is not None else _comment_elements(xml)
         gone = {index.spans[a][0] for a in removals}
@@ -321,7 +324,7 @@ def _anchors(xml: bytes, index: _CommentIndex, removals: set[str], additions: di
             at = end
         else:
             name = names[cursor]
-            at = start_of[name] if plain is None else xml.rfind(b'<comment ref="%s"' % name.encode())
+            at = start_of[name] if plain is None else index.starts[name.encode()]
         groups.setdefault(at, []).append(address)
     return groups
 
@@ -460,10 +463,13 @@ def _shapes_at(vml: bytes, v: str, x: str, addresses: set[str]) -> dict[str, lis
     for address in addresses:
         row, column_index = split_ref(address)
         by_row.setdefault(row, []).append((column_index, address))
-    rows = b"|".join(b"%d" % row for row in sorted(by_row, reverse=True))
+    # a few rows: an expression that matches only them; many (a first write): every row, filtered
+    rows = b"|".join(b"%d" % row for row in sorted(by_row, reverse=True)) if len(by_row) <= 32 else rb"\d+"
     col_tag = re.compile(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()))
     found: dict[str, list[tuple[int, int]]] = {}
     for match in re.finditer(rb"<%s:Row>(%s)</%s:Row>" % (x.encode(), rows, x.encode()), vml):
+        if int(match.group(1)) not in by_row:
+            continue
         at = match.start()
         start = vml.rfind(opening, 0, at)
         while start >= 0 and _word_follows(vml, start + len(opening)):  # a <v:shapetype>
