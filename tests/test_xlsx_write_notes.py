@@ -135,12 +135,14 @@ def comments_part(cells: list[str], rng: random.Random) -> bytes:
             '</author></authors><commentList>' + "".join(out) + "</commentList></comments>").encode()
 
 
-def vml_part(cells: list[str], rng: random.Random) -> bytes:
+def vml_part(cells: list[str], rng: random.Random, spaced: float = 0.05) -> bytes:
+    """A drawing with a box on each cell, one in ten a button, at random ``spaced`` of the rows
+    written with spaces (valid, not plain)."""
     shapes = ['<v:shapetype id="_x0000_t202"><v:path/></v:shapetype>']
     for i, cell in enumerate(cells):
         row, col = ooxml.split_ref(cell)
         kind = "Note" if rng.random() < 0.9 else "Button"
-        number = f" {row} " if rng.random() < 0.05 else str(row)
+        number = f" {row} " if rng.random() < spaced else str(row)
         shapes.append(f'<v:shape id="_x0000_s{1025 + i}"><x:ClientData ObjectType="{kind}"><x:Row>{number}</x:Row>'
                       f'<x:Column>{col}</x:Column></x:ClientData></v:shape>')
     return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -180,3 +182,17 @@ def test_notes_placed_by_the_plain_lookup_are_placed_as_reading_every_comment_pl
     index = _index_comments(xml, touched)
     assert _patch_comments(xml, removals, replacements, additions, index) == \
         _patch_comments(xml, removals, replacements, additions)
+
+
+@pytest.mark.parametrize("rows", [5, 40, 300])
+def test_the_boxes_of_few_or_many_cells_are_found_as_reading_every_box_finds_them(rows):
+    """A few rows are searched by a pattern of their own, many by every row tag filtered."""
+    rng = random.Random(rows)
+    cells = [f"{col}{row}" for row in range(1, 400) for col in "AG" if rng.random() < 0.5]
+    drawing = vml_part(cells, random.Random(0), spaced=0)
+    wanted = {f"{col}{row}" for row in rng.sample(range(1, 400), rows) for col in "AGZ"}
+    every: dict[str, list[tuple[int, int]]] = {}
+    for address, start, end in _note_shape_list(drawing, "v", "x"):
+        every.setdefault(address, []).append((start, end))
+    assert _shapes_at(drawing, "v", "x", wanted) == {a: every[a] for a in wanted if a in every}
+    assert any(a in every for a in wanted)
