@@ -7,15 +7,16 @@ a threaded comment's placeholder and every other byte of both parts stay as they
 """
 from __future__ import annotations
 
-import bisect
 import posixpath
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import escape, unescape
 
 from ..base import OWNED_NOTE_PREFIX
-from .patch import ILLEGAL_XML, PatchRefused, escape_text, column_letters, ref
+from .patch import ILLEGAL_XML, PatchRefused, after_sheet_data, escape_text, column_letters, ref
 from .ooxml import split_ref
 
 NOTE_AUTHOR = "Satu Data"
@@ -29,6 +30,9 @@ _NS = {"v": "urn:schemas-microsoft-com:vml", "o": "urn:schemas-microsoft-com:off
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _COMMENT = re.compile(rb"<comment\b([^>]*?)(/?)>")
+_COMMENT_TAG = re.compile(rb"<comment\b[^>]*?/?>")  # as _COMMENT matches, without its groups
+# a whole comment element as _COMMENT and the first "</comment>" after it delimit it
+_COMMENT_ELEMENT = re.compile(rb"<comment\b([^>]*?)(?:/>|>.*?</comment>)", re.S)
 _REF = re.compile(rb'(?:^|\s)ref="([^"]*)"')  # the ref attribute alone, as _attrs reads it
 _TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
@@ -96,7 +100,8 @@ def note_at(archive: zipfile.ZipFile, sheet_part: str, row: int, col: int) -> st
                  (_attrs(m.group(0)) for m in _RELATIONSHIP.finditer(rels or b""))
                  if r.get("Type") == _COMMENTS_TYPE), None)
     comments = package.read(part) if part else None
-    span = _comments_index(comments).get(ref(row, col)) if comments else None
+    address = ref(row, col)
+    span = _index_comments(comments, {address}).spans.get(address) if comments else None
     return comment_text(comments[span[0]:span[1]]) if span and comments else None
 
 
@@ -106,15 +111,75 @@ def _comment_xml(address: str, author: int, text: str) -> bytes:
             % (address.encode(), author, body))
 
 
+@dataclass
+class _CommentIndex:
+    """Where the comments a write looks at are. ``spans``: address -> (start, end) of its comment
+    (the last one, when a cell has two), for every comment, or in a plain part (``plain`` set) for
+    the cells asked about alone; ``plain``: every comment's address in file order;
+    ``elements``: every comment's (address, start, end), when the part was read whole."""
+
+    spans: dict[str, tuple[int, int]]
+    plain: list[bytes] | None = None
+    elements: list[tuple[str, int, int]] | None = None
+    starts: dict[bytes, int] = field(default_factory=dict)  # plain: address -> start of its last comment
+
+
+_COMMENT_TOKEN = re.compile(rb"<comment\b|</comment>")
+_PLAIN_COMMENT = re.compile(rb'<comment ref="([A-Z]+[0-9]+)"')
+
+
+def _index_comments(xml: bytes, wanted: set[str]) -> _CommentIndex:
+    """The comments of the cells in ``wanted``. In a plain part, what Excel, LibreOffice and this
+    writer write (each comment opened as ``<comment ref="G12"`` and closed before the next opens,
+    no other ``ref="`` in it), they are found by their address in a few whole-part byte scans,
+    without decoding every comment; any other part is read comment by comment (DECISIONS.md #159)."""
+    tokens = _COMMENT_TOKEN.findall(xml)
+    count = len(tokens) // 2
+    plain = _PLAIN_COMMENT.findall(xml)
+    if (len(tokens) % 2 or tokens[0::2].count(b"<comment") != count or tokens[1::2].count(b"</comment>") != count
+            or len(plain) != count or xml.count(b'ref="') != count):
+        elements = _comment_elements(xml)
+        return _CommentIndex({a: (start, end) for a, start, end in elements}, elements=elements)
+    starts = {match.group(1): match.start() for match in _PLAIN_COMMENT.finditer(xml)}
+    spans: dict[str, tuple[int, int]] = {}
+    for address in wanted:
+        if (start := starts.get(address.encode())) is not None:
+            spans[address] = (start, xml.index(b"</comment>", start) + len(b"</comment>"))
+    return _CommentIndex(spans, plain=plain, starts=starts)
+
+
 def _comments_index(xml: bytes) -> dict[str, tuple[int, int]]:
-    """Cell address -> (start, end) of its <comment>."""
-    found, at = {}, 0
+    """Cell address -> (start, end) of its <comment> (the last one, when a cell has two)."""
+    return {address: (start, end) for address, start, end in _comment_elements(xml)}
+
+
+def _comment_address(attributes: bytes) -> str:
+    refs = _REF.findall(attributes)  # the last one, as _attrs (a dict) keeps it
+    if not refs:
+        return ""
+    return (unescape(refs[-1].decode(), {"&quot;": '"'}) if b"&" in refs[-1] else refs[-1].decode()).upper()
+
+
+def _comment_elements(xml: bytes) -> list[tuple[str, int, int]]:
+    """(address, start, end) of every <comment>, in file order. Each element is matched whole by
+    one expression; when that does not find every comment tag (one never closed), the tags are
+    walked one by one, which raises as the file deserves."""
+    found = []
+    for element in _COMMENT_ELEMENT.finditer(xml):
+        attributes = element.group(1)
+        # the usual tag, <comment ref="G12" ...> with no other ref and nothing escaped, read directly
+        close = attributes.find(b'"', 6)
+        if attributes.startswith(b' ref="') and close > 0 and b"ref=" not in attributes[close:] \
+                and b"&" not in attributes[6:close]:
+            found.append((attributes[6:close].decode().upper(), element.start(), element.end()))
+        else:
+            found.append((_comment_address(attributes), element.start(), element.end()))
+    if len(found) == len(_COMMENT_TAG.findall(xml)):
+        return found
+    found, at = [], 0
     while (match := _COMMENT.search(xml, at)) is not None:
         end = match.end() if match.group(2) == b"/" else xml.index(b"</comment>", match.end()) + len(b"</comment>")
-        refs = _REF.findall(match.group(1))  # the last one, as _attrs (a dict) keeps it
-        address = (unescape(refs[-1].decode(), {"&quot;": '"'}) if b"&" in refs[-1] else refs[-1].decode()) \
-            if refs else ""
-        found[address.upper()] = (match.start(), end)
+        found.append((_comment_address(match.group(1)), match.start(), end))
         at = end
     return found
 
@@ -141,14 +206,14 @@ def patch_notes(archive: zipfile.ZipFile, sheet_part: str, sheet_xml: bytes,
     relations = [_attrs(m.group(0)) for m in _RELATIONSHIP.finditer(rels or b"")]
     comments_part = next((_target(sheet_part, r.get("Target", "")) for r in relations
                           if r.get("Type") == _COMMENTS_TYPE), None)
-    legacy = _LEGACY.search(sheet_xml)
+    legacy = _LEGACY.search(sheet_xml, after_sheet_data(sheet_xml))  # it follows <sheetData> (schema order)
     vml_part = None
     if legacy is not None:
         vml_part = next((_target(sheet_part, r.get("Target", "")) for r in relations
                          if r.get("Id") == legacy.group(1).decode()), None)
     comments = package.read(comments_part) if comments_part else None
-    index = _comments_index(comments) if comments else {}
-    removals, replacements, additions = _decide(comments or b"", index, notes)
+    index = _index_comments(comments, {ref(r, c) for r, c, _ in notes}) if comments else _CommentIndex({}, elements=[])
+    removals, replacements, additions = _decide(comments or b"", index.spans, notes)
     if not (removals or replacements or additions):
         return sheet_xml, {}, 0
 
@@ -197,41 +262,84 @@ def _decide(comments: bytes, index: dict[str, tuple[int, int]], notes: list[tupl
 
 
 def _patch_comments(xml: bytes, removals: set[str], replacements: dict[str, str], additions: dict[str, str],
-                    index: dict[str, tuple[int, int]] | None = None) -> bytes:
-    """``index``: the comments index of ``xml`` when already read (used while our author is listed)."""
+                    index: _CommentIndex | None = None) -> bytes:
+    """``index``: the comments of ``xml`` already looked up for these cells (used while our author
+    is listed and the list is not empty): removals, rewrites and additions are then placed in one
+    pass over the part, without reading it again."""
     listed, author = _author_id(xml)
-    index = index if index is not None and listed is xml else _comments_index(listed)
+    if listed is not xml or index is None or b"<commentList/>" in xml:
+        elements = _comment_elements(listed)
+        index = _CommentIndex({a: (start, end) for a, start, end in elements}, elements=elements)
     xml = listed
-    edits = [(index[a], b"") for a in removals]
-    edits += [(index[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
-    pieces, cursor = [], 0
-    for (start, end), replacement in sorted(edits):
-        pieces += [xml[cursor:start], replacement]
-        cursor = end
-    xml = b"".join(pieces) + xml[cursor:]
-    if b"<commentList/>" in xml:
-        xml = xml.replace(b"<commentList/>", b"<commentList></commentList>", 1)
+    edits = [(index.spans[a], b"") for a in removals]
+    edits += [(index.spans[a], _comment_xml(a, author, t)) for a, t in replacements.items()]
+    if b"<commentList/>" in xml:  # an empty list, opened; what is left of the part is read again
+        xml = _apply(xml, edits).replace(b"<commentList/>", b"<commentList></commentList>", 1)
+        elements = _comment_elements(xml)
+        edits, removals = [], set()
+        index = _CommentIndex({a: (start, end) for a, start, end in elements}, elements=elements)
     if additions and b"</commentList>" not in xml:
         raise PatchRefused("bagian catatan (comments) tanpa commentList")
     if not additions:
-        return xml
+        return _apply(xml, edits)
     # kept in row order, as Excel writes them: each new comment goes before the first later one
-    existing = sorted((_position(a), start) for a, (start, _) in _comments_index(xml).items())
+    # still there (of two comments on a cell, the last one, which the index keeps)
+    for at, names in _anchors(xml, index, removals, additions).items():
+        edits.append(((at, at), b"".join(_comment_xml(a, author, additions[a]) for a in names)))
+    return _apply(xml, edits)
+
+
+def _anchors(xml: bytes, index: _CommentIndex, removals: set[str], additions: dict[str, str]) -> dict[int, list[str]]:
+    """Where each addition goes: before the first comment still there, in file order, on a later
+    cell (what sorting the remaining comments by cell and taking the smallest start after each
+    addition's cell gives), or at the end of the list; additions in cell order."""
     end = xml.index(b"</commentList>")
-    suffix_min = [end] * (len(existing) + 1)
-    for i in range(len(existing) - 1, -1, -1):
-        suffix_min[i] = min(existing[i][1], suffix_min[i + 1])
+    plain = index.plain
+    if plain is not None and len(index.starts) != len(plain) and removals:
+        twice = {a for a, n in Counter(plain).items() if n > 1}
+        if any(a.encode() in twice for a in removals):
+            plain = None  # a removed comment's cell keeps an older one: read the part whole
+    if plain is None:
+        elements = index.elements if index.elements is not None else _comment_elements(xml)
+        gone = {index.spans[a][0] for a in removals}
+        kept: dict[str, int] = {}
+        for address, start, _ in elements:
+            if start not in gone:
+                kept[address] = start
+        order = [(address, start) for address, start in sorted(kept.items(), key=lambda item: item[1])]
+        start_of = dict(order)
+        names = [address for address, _ in order]
+    else:
+        last = dict(zip(plain, range(len(plain))))
+        removed = {a.encode() for a in removals}
+        names = [a.decode() for i, a in enumerate(plain) if last[a] == i and a not in removed]
+        start_of = {}
     groups: dict[int, list[str]] = {}
+    cursor = 0
     for address in sorted(additions, key=split_ref):
-        at = suffix_min[bisect.bisect_right(existing, (split_ref(address), 1 << 62))]
+        wanted = split_ref(address)
+        while cursor < len(names) and _position(names[cursor]) <= wanted:
+            cursor += 1
+        if cursor == len(names):
+            at = end
+        else:
+            name = names[cursor]
+            at = start_of[name] if plain is None else index.starts[name.encode()]
         groups.setdefault(at, []).append(address)
+    return groups
+
+
+def _apply(xml: bytes, edits: list[tuple[tuple[int, int], bytes]]) -> bytes:
+    """``xml`` with each (start, end) span replaced; spans do not overlap, and an insertion
+    (start == end) goes before a replacement starting at the same place."""
     pieces, cursor = [], 0
-    for at in sorted(groups):
-        pieces += [xml[cursor:at], *(_comment_xml(a, author, additions[a]) for a in groups[at])]
-        cursor = at
+    for (start, end), replacement in sorted(edits, key=lambda e: (e[0][0], e[0][1] - e[0][0])):
+        pieces += [xml[cursor:start], replacement]
+        cursor = end
     return b"".join(pieces) + xml[cursor:]
 
 
+@lru_cache(maxsize=65536)
 def _position(address: str) -> tuple[int, int]:
     try:
         return split_ref(address)
@@ -308,21 +416,81 @@ def _prefixes(vml: bytes) -> tuple[bytes, dict[str, str]]:
     return vml, found
 
 
-def _note_shapes(vml: bytes, v: str, x: str) -> dict[str, tuple[int, int]]:
-    """Cell address -> (start, end) of the Note shape anchored there."""
-    found = {}
+def _note_shape_list(vml: bytes, v: str, x: str) -> list[tuple[str, int, int]]:
+    """(address, start, end) of every Note shape, in file order. A shape runs from ``<v:shape``
+    to the first ``</v:shape>`` after it; both are found by plain byte search, and a shape's row
+    and column are read inside it alone (its first ``x:Row`` and ``x:Column``)."""
+    found = []
     # compiled once per part, not looked up in re's cache twice per shape (a note per flagged row)
     row_tag = re.compile(rb"<%s:Row>\s*(\d+)\s*</%s:Row>" % (x.encode(), x.encode()))
     col_tag = re.compile(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()))
-    for match in re.finditer(rb"<%s:shape\b.*?</%s:shape>" % (v.encode(), v.encode()), vml, re.S):
-        shape = match.group(0)
-        if b'ObjectType="Note"' not in shape:
+    opening, closing = b"<%s:shape" % v.encode(), b"</%s:shape>" % v.encode()
+    at = 0
+    while (start := vml.find(opening, at)) >= 0:
+        if _word_follows(vml, start + len(opening)):  # <v:shapetype...: not a shape (\b)
+            at = start + 1
             continue
-        row = row_tag.search(shape)
-        col = col_tag.search(shape)
+        end = vml.find(closing, start + len(opening))
+        if end < 0:
+            break
+        end += len(closing)
+        at = end
+        if vml.find(b'ObjectType="Note"', start, end) < 0:
+            continue
+        row = row_tag.search(vml, start, end)
+        col = col_tag.search(vml, start, end)
         if row and col:
-            found[f"{column_letters(int(col.group(1)))}{int(row.group(1)) + 1}"] = match.span()
+            found.append((f"{column_letters(int(col.group(1)))}{int(row.group(1)) + 1}", start, end))
     return found
+
+
+def _shapes_at(vml: bytes, v: str, x: str, addresses: set[str]) -> dict[str, list[tuple[int, int]]] | None:
+    """Address -> (start, end) of each Note shape anchored there, in file order, for these cells
+    alone: one scan for their rows' ``x:Row`` tags, then the shape around each. None when the
+    drawing is not plain (each shape closed before the next opens, every ``x:Row`` written as a
+    bare number), which _note_shape_list reads shape by shape (DECISIONS.md #159)."""
+    if not addresses:
+        return {}
+    opening, closing = b"<%s:shape" % v.encode(), b"</%s:shape>" % v.encode()
+    tokens = re.findall(rb"%s\b|%s" % (re.escape(opening), re.escape(closing)), vml)
+    count = len(tokens) // 2
+    if len(tokens) % 2 or tokens[0::2].count(opening) != count or tokens[1::2].count(closing) != count:
+        return None
+    row_open = b"<%s:Row>" % x.encode()
+    if vml.count(row_open) != len(re.findall(rb"<%s:Row>(?:0|[1-9][0-9]*)</%s:Row>" % (x.encode(), x.encode()), vml)):
+        return None
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for address in addresses:
+        row, column_index = split_ref(address)
+        by_row.setdefault(row, []).append((column_index, address))
+    # a few rows: an expression that matches only them; many (a first write): every row, filtered
+    rows = b"|".join(b"%d" % row for row in sorted(by_row, reverse=True)) if len(by_row) <= 32 else rb"\d+"
+    col_tag = re.compile(rb"<%s:Column>\s*(\d+)\s*</%s:Column>" % (x.encode(), x.encode()))
+    found: dict[str, list[tuple[int, int]]] = {}
+    for match in re.finditer(rb"<%s:Row>(%s)</%s:Row>" % (x.encode(), rows, x.encode()), vml):
+        if int(match.group(1)) not in by_row:
+            continue
+        at = match.start()
+        start = vml.rfind(opening, 0, at)
+        while start >= 0 and _word_follows(vml, start + len(opening)):  # a <v:shapetype>
+            start = vml.rfind(opening, 0, start)
+        end = vml.find(closing, start) if start >= 0 else -1
+        if end < at:
+            continue  # not inside a shape
+        end += len(closing)
+        if vml.find(row_open, start, end) != at or vml.find(b'ObjectType="Note"', start, end) < 0:
+            continue  # the shape's first row is another, or it is no note
+        column = col_tag.search(vml, start, end)
+        for wanted, address in by_row[int(match.group(1))]:
+            if column is not None and int(column.group(1)) == wanted:
+                found.setdefault(address, []).append((start, end))
+    return found
+
+
+def _word_follows(data: bytes, at: int) -> bool:
+    """Whether a word character (regex ``\\w`` for bytes) is at ``at``: a longer name, not a tag end."""
+    following = data[at:at + 1]
+    return bool(following) and (following.isalnum() or following == b"_")
 
 
 def _shape(p: dict[str, str], shape_id: int, address: str, text: str) -> bytes:
@@ -350,17 +518,24 @@ def _shapetype(p: dict[str, str]) -> bytes:
 def patch_vml(vml: bytes, removals: set[str], additions: dict[str, str]) -> bytes:
     """Remove the boxes of removed notes and add one for each new note (none twice for a cell)."""
     vml, p = _prefixes(vml)
-    shapes = _note_shapes(vml, p["v"], p["x"])
-    gone = sorted((shapes[a] for a in removals if a in shapes), reverse=True)
-    for start, end in gone:
-        vml = vml[:start] + vml[end:]
+    # removed and added notes are on different cells, so removing a box never changes which
+    # of the added cells already have one
+    found = _shapes_at(vml, p["v"], p["x"], removals | set(additions))
+    if found is None:
+        found = {}
+        for address, start, end in _note_shape_list(vml, p["v"], p["x"]):
+            found.setdefault(address, []).append((start, end))
+    gone = sorted(found[a][-1] for a in removals if a in found)
     if gone:
-        shapes = _note_shapes(vml, p["v"], p["x"])
-    new = [a for a in additions if a not in shapes]
+        pieces, cursor = [], 0
+        for start, end in gone:
+            pieces.append(vml[cursor:start])
+            cursor = end
+        vml = b"".join(pieces) + vml[cursor:]
+    new = [a for a in additions if a not in found]
     if not new:
         return vml
-    taken = [int(n) for n in re.findall(rb'_x0000_s(\d+)', vml)]
-    next_id = max([1024, *taken]) + 1
+    next_id = max([1024, *map(int, re.findall(rb'_x0000_s(\d+)', vml))]) + 1
     added = b"".join(_shape(p, next_id + i, a, additions[a]) for i, a in enumerate(new))
     if b'id="_x0000_t202"' not in vml:
         added = _shapetype(p) + added

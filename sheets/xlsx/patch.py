@@ -180,14 +180,19 @@ def _row_spans(xml: bytes, numbers: list[int], start: int, stop: int) -> dict[in
 
 
 def sheet_data_span(xml: bytes) -> tuple[int, int, bool]:
-    """(content start, content end, empty-element form) of ``<sheetData>``."""
+    """(content start, content end, empty-element form) of ``<sheetData>``. Its end is looked for
+    from the end of the sheet: the sheet has one ``sheetData`` and a cell's text never holds a raw
+    ``<``, so this finds what a search from its start finds without reading every row."""
     start = xml.find(b"<sheetData")
     if start < 0:
         raise PatchRefused("lembar tanpa bagian sheetData")
     head_end = xml.index(b">", start) + 1
     if xml[head_end - 2] == ord("/"):
         return head_end, head_end, True
-    return head_end, xml.index(b"</sheetData>", head_end), False
+    end = xml.rfind(b"</sheetData>", head_end)
+    if end < 0:
+        raise ValueError("sheetData tanpa penutup")
+    return head_end, end, False
 
 
 def patch_cells(xml: bytes, edits: SheetEdits, merged: Callable[[int, int], bool]) -> tuple[bytes, int]:
@@ -201,7 +206,8 @@ def patch_cells(xml: bytes, edits: SheetEdits, merged: Callable[[int, int], bool
     else:
         wanted = sorted(edits.cells)
         rows = _row_spans(xml, [row + 1 for row in wanted], data_start, data_end)
-    pieces: list[bytes] = []
+    view = memoryview(xml)
+    pieces: list[bytes | memoryview] = []
     cursor, changed = data_start, 0
     existing = sorted(rows)
     index = 0
@@ -213,23 +219,29 @@ def patch_cells(xml: bytes, edits: SheetEdits, merged: Callable[[int, int], bool
         if span is not None:
             new, count = _patch_row(xml, span, row, edits, merged)
             if count:
-                pieces += [xml[cursor:span.start], new]
+                pieces += [view[cursor:span.start], new]
                 cursor, changed = span.end, changed + count
             continue
         new, count = _patch_row(b"", None, row, edits, merged)
         if count:
             at = rows[existing[index]].start if index < len(existing) else data_end
-            pieces += [xml[cursor:at], new]
+            pieces += [view[cursor:at], new]
             cursor, changed = at, changed + count
     if not changed:
         return xml, 0
-    pieces.append(xml[cursor:data_end])
-    body = b"".join(pieces)
+    pieces.append(view[cursor:data_end])
     if empty:
         start = xml.rfind(b"<sheetData", 0, data_start)
+        body = b"".join(pieces)
         out = xml[:start] + xml[start:data_start - 2] + b">" + body[0:] + b"</sheetData>" + xml[data_start:]
         return _dimension(out, edits), changed
-    return _dimension(xml[:data_start] + body + xml[data_end:], edits), changed
+    # one copy of the sheet: the unchanged stretches as views into it, joined once with the new rows
+    # and the widened <dimension> (which comes before <sheetData>, so row offsets stay valid)
+    head: list[bytes | memoryview] = [view[:data_start]]
+    if (dimension := _dimension_edit(xml, edits)) is not None:
+        at, end, element = dimension
+        head = [view[:at], element, view[end:data_start]]
+    return b"".join([*head, *pieces, view[data_end:]]), changed
 
 
 def _patch_row(xml: bytes, span: _Span | None, row: int, edits: SheetEdits,
@@ -355,22 +367,32 @@ _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?"\s
 
 def _dimension(xml: bytes, edits: SheetEdits) -> bytes:
     """Widen ``<dimension>`` to cover the written cells (it is a hint, but Excel trusts it)."""
-    if not edits.cells:
+    edit = _dimension_edit(xml, edits)
+    if edit is None:
         return xml
+    start, end, element = edit
+    return xml[:start] + element + xml[end:]
+
+
+def _dimension_edit(xml: bytes, edits: SheetEdits) -> tuple[int, int, bytes] | None:
+    """(start, end, new element) of the ``<dimension>`` that covers the written cells; None when
+    there is none to widen."""
+    if not edits.cells:
+        return None
     data = xml.find(b"<sheetData")  # <dimension> comes before <sheetData> (CT_Worksheet's order)
     match = _DIMENSION.search(xml, 0, data if data >= 0 else len(xml))
     if match is None:
-        return xml
+        return None
     first = split_ref(match.group(1).decode())
     last = split_ref((match.group(2) or match.group(1)).decode())
     rows = [r for r, cols in edits.cells.items() if any(not is_empty(e.value) for e in cols.values())]
     cols = [c for r in rows for c in edits.cells[r]]
     if not rows:
-        return xml
+        return None
     low = (min(first[0], *rows), min(first[1], *cols))
     high = (max(last[0], *rows), max(last[1], *cols))
     text = f"{ref(*low)}:{ref(*high)}" if low != high else ref(*low)
-    return xml[:match.start()] + b'<dimension ref="%s"/>' % text.encode() + xml[match.end():]
+    return match.start(), match.end(), b'<dimension ref="%s"/>' % text.encode()
 
 
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
