@@ -196,3 +196,20 @@ def test_the_boxes_of_few_or_many_cells_are_found_as_reading_every_box_finds_the
         every.setdefault(address, []).append((start, end))
     assert _shapes_at(drawing, "v", "x", wanted) == {a: every[a] for a in wanted if a in every}
     assert any(a in every for a in wanted)
+
+
+def test_a_first_note_goes_after_the_rows_even_when_a_sheet_view_has_an_extlst():
+    """Excel may give a <sheetView> its own <extLst>; the sheet's <legacyDrawing> still belongs
+    after <sheetData> (the schema's order), not inside the sheet views."""
+    from sheets.xlsx.notes import _add_legacy_drawing
+
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+             b'<sheetViews><sheetView workbookViewId="0"><extLst><ext uri="x"/></extLst></sheetView></sheetViews>'
+             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c></row></sheetData>'
+             b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+             b'</worksheet>')
+    out = _add_legacy_drawing(sheet, "rId9")
+    assert out.index(b'<legacyDrawing r:id="rId9"/>') > out.index(b"</sheetData>")
+    assert out.index(b'<legacyDrawing r:id="rId9"/>') > out.index(b"<pageMargins")
+    assert out.endswith(b'<legacyDrawing r:id="rId9"/></worksheet>')

@@ -368,7 +368,8 @@ def _add_legacy_drawing(sheet_xml: bytes, rid: str) -> bytes:
             raise PatchRefused("lembar tanpa elemen worksheet")
         sheet_xml = sheet_xml[:root.end()] + b' xmlns:r="%s"' % _REL_NS.encode() + sheet_xml[root.end():]
         prefix = "r"
-    at = min(i for i in (sheet_xml.find(tag) for tag in _AFTER_LEGACY) if i >= 0)
+    start = after_sheet_data(sheet_xml)  # an <extLst> of a <sheetView> comes before the rows
+    at = min(i for i in (sheet_xml.find(tag, start) for tag in _AFTER_LEGACY) if i >= 0)
     return sheet_xml[:at] + b'<legacyDrawing %s:id="%s"/>' % (prefix.encode(), rid.encode()) + sheet_xml[at:]
 
 
