@@ -36,9 +36,6 @@ class TabSnapshot:
     # the workbook's Metadata tab (rules/metadata.py) as rows of cell values; None when it has none
     metadata: list[list[Any]] | None = None
     metadata_title: str = "Metadata"  # that tab's name (Google: "Metadata <KODE>", DECISIONS.md #74)
-    # one content key per entry of ``rows`` where the backend can tell: rows with the same key hold
-    # the same values and percent/problem marks (the fingerprint memo, DECISIONS.md #160)
-    row_keys: list[bytes] | None = field(default=None, repr=False, compare=False)
 
     def cell(self, row: int, col: int) -> Any:
         values = self.rows[row]

@@ -93,9 +93,3 @@ class Config:
     @property
     def root(self) -> Path:
         return self.path.parent
-
-    @property
-    def cache_folder(self) -> Path:
-        """What the poller keeps only to go faster (the Excel rows it read, row fingerprints): a hidden
-        folder beside satudata.toml, never in the sheets folder operators share. Deleting it loses nothing."""
-        return self.root / ".satudata-cache"

@@ -18,7 +18,6 @@ from service.archive.chain import ChainBroken
 from service.archive.lease import LeaseLost
 from service.archive.queries import Queries
 from service.archive.store import Store
-from service.poller.memo import FingerprintMemo
 from service.timefmt import local_iso
 from sheets.base import Backend, BackendError, TabResult, TabSnapshot, TabWrites
 
@@ -94,7 +93,7 @@ def run_cycle(config: Config, backend: Backend, store: Store, rules: RuleSet, wi
     before = dict(backend.requests)
     report = CycleReport(store.cycle_log.start(now, wilayah.versi), now)
     cycle = _Cycle(config, store, rules, wilayah, now, clock, lease, f"{rules.fingerprint()}~{wilayah.fingerprint()}-{config.year}", report,
-                   backend.service_account, FingerprintMemo(config.cache_folder / "sidik"))
+                   backend.service_account)
     try:
         results, written = None, set()
         for opds in _rounds(config, backend, store, cycle.unwrap):
@@ -226,7 +225,6 @@ class _Cycle:
     salt: str
     report: CycleReport
     service_account: str | None = None
-    memo: FingerprintMemo = field(default_factory=lambda: FingerprintMemo(None))
 
     def wrap(self, token: Any) -> Any:
         return None if token is None else {"aturan": self.salt, "token": token}
@@ -263,7 +261,6 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
         try:
             plan = _reconcile(cycle, result)
             tab.archived = _commit(cycle, plan, result.snapshot)
-            cycle.memo.save(result.opd, plan.fingerprints)
             if plan.utas:
                 from service.archive.pengaduan import Tickets
                 Tickets(cycle.store.engine).mark_threads(plan.utas)
@@ -295,17 +292,15 @@ def _decide(cycle: _Cycle, results: list, progress: Callable[[int, int, str], No
 def _reconcile(cycle: _Cycle, result: TabResult) -> Plan:
     """The pure step: the tab as read, against what the archive remembers of it, into a Plan."""
     from service.reconcile.tab import Context, reconcile  # the checks (pandas) only for a changed tab
-    store, opd, snapshot = cycle.store, result.opd, result.snapshot
-    assert snapshot is not None
+    store, opd = cycle.store, result.opd
     wilayah = cycle.wilayah
     ctx = Context(cycle.rules, wilayah, cycle.config.year, salt=cycle.salt,
                   history_for=lambda items: store.history.values(opd, wilayah, items),
                   archived_for=lambda items: store.history.latest(opd, items),
                   notices=(result.notice,) if result.notice else (),
                   people=people_of(cycle.config, opd, cycle.service_account),
-                  tickets=ticket_threads(store, opd) if cycle.config.backend == "google" else (),
-                  fingerprints=cycle.memo.load(opd) if snapshot.row_keys is not None else None)
-    return reconcile(snapshot, store.load_tab(opd, later=True), ctx, cycle.now)
+                  tickets=ticket_threads(store, opd) if cycle.config.backend == "google" else ())
+    return reconcile(result.snapshot, store.load_tab(opd, later=True), ctx, cycle.now)
 
 
 def _commit(cycle: _Cycle, plan: Plan, snapshot: TabSnapshot) -> int:

@@ -159,4 +159,3 @@ class Plan:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     rows_seen: int = 0
     utas: dict[str, str] = field(default_factory=dict)  # ticket number -> its Google thread as planned
-    fingerprints: dict[bytes, str] = field(default_factory=dict)  # row content key -> fingerprint, for the next cycle

@@ -2,7 +2,7 @@
 write left it and nothing about its data item changed (DECISIONS.md #5: cost follows edits)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from hashlib import blake2b
@@ -66,43 +66,17 @@ def raw_fingerprint(snapshot: TabSnapshot, index: int, values: list[Any], cols: 
     return blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-class Fingerprints:
-    """Each slot's raw_fingerprint, computed once. Where the backend gives each row a content key
-    (``TabSnapshot.row_keys``: the same key means the same values and marks), a memo of earlier
-    cycles' fingerprints by that key spares fingerprinting the rows nobody touched (DECISIONS.md
-    #160); the memo can only miss, never answer wrongly, because the fingerprint is a function of
-    what the key covers and of the salt and header layout that tag it here."""
-
-    def __init__(self, snapshot: TabSnapshot, header: HeaderMap, salt: str,
-                 memo: Mapping[bytes, str] | None = None) -> None:
-        self.snapshot, self.salt, self.cols = snapshot, salt, read_as_poller(header)
-        keys = snapshot.row_keys
-        self.keys = keys if keys is not None and len(keys) == len(snapshot.rows) else None
-        self.tag = blake2b(repr((salt, self.cols)).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        self.memo: Mapping[bytes, str] = memo or {}
-        self.seen: dict[bytes, str] = {}  # this cycle's entries: the memo to keep for the next one
-
-    def of(self, slot: Slot) -> str:
-        if slot.fingerprint:
-            return slot.fingerprint
-        if self.keys is None:
-            slot.fingerprint = raw_fingerprint(self.snapshot, slot.index, slot.values, self.cols, self.salt)
-            return slot.fingerprint
-        key = self.keys[slot.index] + self.tag
-        found = self.memo.get(key)
-        if found is None:
-            found = raw_fingerprint(self.snapshot, slot.index, slot.values, self.cols, self.salt)
-        self.seen[key] = slot.fingerprint = found
-        return found
-
-
-def as_written(prints: Fingerprints) -> Callable[[Slot, RowMemory], bool]:
+def as_written(snapshot: TabSnapshot, header: HeaderMap, salt: str) -> Callable[[Slot, RowMemory], bool]:
     """Whether a row is exactly as our last write left its remembered row (same fingerprint); the
     fingerprint is kept on the slot, so `dirty` does not compute it again."""
-    of = prints.of
+    cols = read_as_poller(header)
 
     def check(slot: Slot, known: RowMemory) -> bool:
-        return bool(known.fingerprint) and of(slot) == known.fingerprint
+        if not known.fingerprint:
+            return False
+        if not slot.fingerprint:
+            slot.fingerprint = raw_fingerprint(snapshot, slot.index, slot.values, cols, salt)
+        return slot.fingerprint == known.fingerprint
     return check
 
 
@@ -126,7 +100,8 @@ def same_findings(findings: list[Finding], mem: RowMemory) -> bool:
     return shown(findings, mem.state, [box_step(k) for k, v in mem.boxes.items() if v]) == mem.findings
 
 
-def dirty(slots: list[Slot], memory: TabMemory, header: HeaderMap, prints: Fingerprints) -> list[Slot]:
+def dirty(slots: list[Slot], memory: TabMemory, snapshot: TabSnapshot, header: HeaderMap,
+          salt: str) -> list[Slot]:
     """Rows to decide again: those that changed since our last write, and every row of the
     same data items (sums, duplicates and Standar Data look across an item's rows). Sets each
     slot's ``changed`` and ``item`` (its item key), and its ``fingerprint`` where that decides
@@ -141,7 +116,7 @@ def dirty(slots: list[Slot], memory: TabMemory, header: HeaderMap, prints: Finge
         return key
 
     items: set[str] = set()
-    fingerprint = prints.of
+    cols = read_as_poller(header)
     rows, pending = memory.rows, memory.write_pending
     kode, uraian, id_col = header.columns.get(f.KODE), header.columns.get(f.URAIAN), header.columns.get(f.ID)
     for slot in slots:
@@ -152,7 +127,9 @@ def dirty(slots: list[Slot], memory: TabMemory, header: HeaderMap, prints: Finge
         slot.changed = bool(mem is None or mem.removed or slot.id_note or pending
                             or text(values[id_col] if id_col is not None and id_col < n else None) != slot.row_id)
         if not slot.changed and mem is not None:  # only then does the fingerprint decide anything
-            slot.changed = mem.fingerprint != fingerprint(slot)  # as_written may have computed it
+            if not slot.fingerprint:  # as_written may have computed it
+                slot.fingerprint = raw_fingerprint(snapshot, slot.index, values, cols, salt)
+            slot.changed = mem.fingerprint != slot.fingerprint
         if slot.changed:
             items.add(slot.item)
             if mem is not None:

@@ -1,7 +1,7 @@
 """One pure function decides a cycle for one tab: (sheet, memory, rules, now) -> Plan."""
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from typing import Any, Callable
 
 import hashlib
@@ -30,7 +30,7 @@ from service.reconcile.identity import assign_ids, twin_memory
 from service.reconcile.adopt import unknown_ids, unknown_message
 from service.reconcile.removal import pending_message, removals
 from service.reconcile.slot import Slot
-from service.reconcile.rowskip import Fingerprints, as_records, as_written, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
+from service.reconcile.rowskip import as_records, as_written, box_step, dirty, raw_fingerprint, read_as_poller, same_findings, visible
 from service.timefmt import format_wib
 from sheets.base import OWNED_NOTE_PREFIX, CellWrite, ExcelTrail, NoteWrite, TabSnapshot, TabWrites
 from sheets.layout import BY_KEY, HeaderMap, match_headers
@@ -56,8 +56,6 @@ class Context:
     notices: tuple[str, ...] = ()  # what the backend noticed next to the tab (a stray .ods file)
     people: People | None = None  # who works on this OPD's tab (config), for the audit's "oleh"
     tickets: tuple[Any, ...] = ()  # comments.TicketThread: the public's reports on this tab's items
-    # earlier cycles' row fingerprints by the backend's row content key (rowskip.Fingerprints)
-    fingerprints: Mapping[bytes, str] | None = None
 
 
 def content_hash(data: dict[str, str]) -> str:
@@ -98,8 +96,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     unknown = unknown_ids([(s.row_id, s.get(f.STATUS)) for s in slots], memory, ctx.sop)
     if unknown:  # the archive was replaced: never reset the rows it does not know
         return _hold(plan, memory, TabStatus.ARCHIVE_UNKNOWN, unknown_message(unknown, memory))
-    prints = Fingerprints(snapshot, header, ctx.salt, ctx.fingerprints)
-    written = as_written(prints)
+    written = as_written(snapshot, header, ctx.salt)
     if memory.prefetch is not None:
         _prefetch_changed(slots, memory, written)
     assign_ids(slots, memory, plan, written)
@@ -107,8 +104,7 @@ def reconcile(snapshot: TabSnapshot, memory: TabMemory, ctx: Context, now: datet
     active = {rid for rid, m in memory.rows.items() if not m.removed}
     vanished = sorted(active - present)
     memory = comments.unskip(memory, slots, snapshot, header)  # a reviewer's new comment is an edit (DECISIONS.md #13)
-    work = dirty(slots, memory, header, prints)  # marks each slot changed or not
-    plan.fingerprints = prints.seen
+    work = dirty(slots, memory, snapshot, header, ctx.salt)  # marks each slot changed or not
     if memory.prefetch is not None:
         memory.prefetch([s.row_id for s in work])
     ctx = _archive_read(ctx, work)
