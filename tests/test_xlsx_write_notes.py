@@ -152,9 +152,22 @@ def vml_part(cells: list[str], rng: random.Random, spaced: float = 0.05) -> byte
 ADDRESSES = [f"{col}{row}" for row in range(1, 9) for col in "ABG"]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(ADDRESSES), max_size=14), st.sets(st.sampled_from(ADDRESSES), max_size=8),
-       st.randoms(use_true_random=False))
+def random_parts(test):
+    """Random comment and drawing parts (their cells), the cells a write touches, a random source."""
+    return settings(max_examples=300, deadline=None)(given(
+        st.lists(st.sampled_from(ADDRESSES), max_size=14), st.sets(st.sampled_from(ADDRESSES), max_size=8),
+        st.randoms(use_true_random=False))(test))
+
+
+def every_box(drawing: bytes) -> dict[str, list[tuple[int, int]]]:
+    """Each cell's note boxes as reading every box finds them."""
+    every: dict[str, list[tuple[int, int]]] = {}
+    for address, start, end in _note_shape_list(drawing, "v", "x"):
+        every.setdefault(address, []).append((start, end))
+    return every
+
+
+@random_parts
 def test_the_plain_lookups_find_what_reading_every_comment_and_box_finds(cells, wanted, rng):
     xml = comments_part(cells, rng)
     whole = {a: (start, end) for a, start, end in _comment_elements(xml)}
@@ -163,15 +176,11 @@ def test_the_plain_lookups_find_what_reading_every_comment_and_box_finds(cells, 
     drawing = vml_part(cells, rng)
     shapes = _shapes_at(drawing, "v", "x", wanted)
     if shapes is not None:
-        every: dict[str, list[tuple[int, int]]] = {}
-        for address, start, end in _note_shape_list(drawing, "v", "x"):
-            every.setdefault(address, []).append((start, end))
+        every = every_box(drawing)
         assert shapes == {a: every[a] for a in wanted if a in every}
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(ADDRESSES), max_size=14), st.sets(st.sampled_from(ADDRESSES), max_size=8),
-       st.randoms(use_true_random=False))
+@random_parts
 def test_notes_placed_by_the_plain_lookup_are_placed_as_reading_every_comment_places_them(cells, touched, rng):
     xml = comments_part(cells, rng)
     whole = {a: (start, end) for a, start, end in _comment_elements(xml)}
@@ -191,9 +200,7 @@ def test_the_boxes_of_few_or_many_cells_are_found_as_reading_every_box_finds_the
     cells = [f"{col}{row}" for row in range(1, 400) for col in "AG" if rng.random() < 0.5]
     drawing = vml_part(cells, random.Random(0), spaced=0)
     wanted = {f"{col}{row}" for row in rng.sample(range(1, 400), rows) for col in "AGZ"}
-    every: dict[str, list[tuple[int, int]]] = {}
-    for address, start, end in _note_shape_list(drawing, "v", "x"):
-        every.setdefault(address, []).append((start, end))
+    every = every_box(drawing)
     assert _shapes_at(drawing, "v", "x", wanted) == {a: every[a] for a in wanted if a in every}
     assert any(a in every for a in wanted)
 
