@@ -88,7 +88,7 @@ def legacy_kinds(box_notes: dict[str, str]) -> dict[str, ClearKind]:
 
 def _count(errors: list[Finding]) -> str:
     columns = ", ".join(dict.fromkeys(x.column.replace("_", " ").title() for x in errors))
-    return f"masih ada {len(errors)} galat pada {columns}"
+    return f"ada {len(errors)} galat pada {columns} saat dicentang"  # still true once the operator fixed it
 
 
 def advance(row: RowInput, blocking: Callable[[int], list[Finding]]) -> RowOutcome:

@@ -120,6 +120,10 @@ def test_fill_with_errors_goes_to_perlu_perbaikan_and_clears_the_box(world):
     assert not world.backend.get(OPD, rid, "Selesai Diisi")
     assert "bukan angka" in world.backend.note(OPD, rid, "Nilai")
     world.backend.set(OPD, rid, "Nilai", "1.500")
+    world.poll()  # fixed, not ticked yet: the clear's reason must not say the error is still there
+    assert status(world, rid) == "8 Perlu Perbaikan"
+    assert "ada 1 galat pada Nilai saat dicentang" in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
+    assert "masih ada" not in world.backend.get(OPD, rid, "Hasil Pemeriksaan")
     tick(world, rid, "Selesai Diisi")
     world.poll()
     assert status(world, rid) == "7 Diisi"
