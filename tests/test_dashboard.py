@@ -333,6 +333,7 @@ def test_an_opd_code_typed_in_another_case_is_sent_to_its_page(client):
     api = client.get("/api/opd/Dinkes")
     assert api.status_code == 308 and api.headers["Location"].endswith("/api/opd/DINKES")
     assert client.get("/opd/dinkes", follow_redirects=True).status_code == 200
+    assert client.get("/opd/dinkes?kode=LAIN").headers["Location"].split("?")[0].endswith("/opd/DINKES")
 
 
 def test_uraian_with_a_script_renders_inert(client):

@@ -97,7 +97,7 @@ def known_opd(kode: str) -> str:
         return kode
     same = [k for k in kodes if k.casefold() == kode.casefold()]
     if len(same) == 1 and request.endpoint is not None:
-        values = {**(request.view_args or {}), "kode": same[0], **request.args.to_dict(flat=False)}
+        values = {**request.args.to_dict(flat=False), **(request.view_args or {}), "kode": same[0]}
         abort(redirect(url_for(request.endpoint, **values), 308))
     abort(404, f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
 
