@@ -426,7 +426,7 @@ def test_the_rows_written_are_found_without_a_scan_as_a_full_scan_finds_them(row
 
 
 def test_the_comments_index_reads_each_comments_ref_attribute_as_the_attribute_parser_does():
-    from sheets.xlsx.notes import _COMMENT, _attrs, _comments_index
+    from sheets.xlsx.notes import _COMMENT, _attrs, _comment_elements
 
     xml = (b'<comments><authors><author>a</author></authors><commentList>'
            b'<comment ref="A2" authorId="0" shapeId="0" xr:uid="{1}"><text><t>x</t></text></comment>'
@@ -437,4 +437,4 @@ def test_the_comments_index_reads_each_comments_ref_attribute_as_the_attribute_p
     for match in _COMMENT.finditer(xml):
         end = match.end() if match.group(2) == b"/" else xml.index(b"</comment>", match.end()) + len(b"</comment>")
         expected[_attrs(match.group(1)).get("ref", "").upper()] = (match.start(), end)
-    assert _comments_index(xml) == expected and set(expected) == {"A2", "B3", "C&4", ""}
+    assert {a: (start, end) for a, start, end in _comment_elements(xml)} == expected and set(expected) == {"A2", "B3", "C&4", ""}

@@ -148,11 +148,6 @@ def _index_comments(xml: bytes, wanted: set[str]) -> _CommentIndex:
     return _CommentIndex(spans, plain=plain, starts=starts)
 
 
-def _comments_index(xml: bytes) -> dict[str, tuple[int, int]]:
-    """Cell address -> (start, end) of its <comment> (the last one, when a cell has two)."""
-    return {address: (start, end) for address, start, end in _comment_elements(xml)}
-
-
 def _comment_address(attributes: bytes) -> str:
     refs = _REF.findall(attributes)  # the last one, as _attrs (a dict) keeps it
     if not refs:

@@ -49,16 +49,14 @@ def _current(snapshot: TabSnapshot, row: int, col: int) -> Any:
 
 
 def patch_workbook(data: bytes, batch: TabWrites, snapshot: TabSnapshot,
-                   guard: protect.Guard | None = None, *, sheet_xml: bytes | None = None) -> Outcome:
-    """The workbook with the batch applied, or the same bytes when nothing would change.
-    ``sheet_xml``: the tab's sheet part as already inflated from these same bytes (the read
-    did), so it is not inflated again."""
+                   guard: protect.Guard | None = None) -> Outcome:
+    """The workbook with the batch applied, or the same bytes when nothing would change."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = ooxml.package(archive)
         if snapshot.title not in parts.sheets:
             raise PatchRefused(f"tab {snapshot.title} tidak ditemukan")
         sheet_part = parts.sheets[snapshot.title]
-        sheet = archive.read(sheet_part) if sheet_xml is None else sheet_xml
+        sheet = archive.read(sheet_part)
         styles = StyleBook(archive.read(parts.styles) if parts.styles else None)
         header = match_headers(snapshot.header).columns
         unprotected = guard is not None and not guard.protects(sheet)
