@@ -20,6 +20,10 @@ Then the edited cycle against its target (DECISIONS.md #149), in CPU seconds of 
 idle cycle plus the cost of the edited rows, a row's cost being what the first poll spent per
 row beyond the idle cycle ((pertama - tanpa perubahan) / rows: every row read, checked, written
 and remembered), so target = 3 x idle + edited x that.
+Next to it the floor of that cycle in the same run (DECISIONS.md #161): the idle cycle plus, for
+every workbook the edit changed, what no design that reads what a person saved can skip: calamine's
+read of its sheet into Python values, and inflating, deflating and checksumming that sheet's XML
+once for the write, with no decision, check or SQL at all.
 Then, unless ``--no-phases``, one more run of the first poll and of the edited poll inside a
 process that times the poll's phases (start-up imports, archive open, read, load, reconcile,
 apply, write, the rest), so the lead can see where a poll goes.
@@ -182,6 +186,34 @@ def contract(cpu: dict[str, float], rows: int, edited: int) -> str:
             f"{cpu['diedit'] / target:.2f}x target ({'ya' if cpu['diedit'] <= target else 'belum'})")
 
 
+def floor(state: Path, idle: float) -> str:
+    """The edited cycle's floor: idle + reading and rewriting every changed sheet, nothing decided."""
+    import zipfile
+    import zlib
+
+    from python_calamine import CalamineWorkbook
+
+    books = sorted((state / "sheets").glob("*.xlsx"))
+    start = time.process_time()
+    for path in books:
+        book = CalamineWorkbook.from_path(str(path))
+        book.get_sheet_by_name(book.sheet_names[0]).to_python()
+    read = time.process_time() - start
+    start = time.process_time()
+    for path in books:
+        with zipfile.ZipFile(path) as archive:
+            name = next(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+            data = archive.read(name)  # inflated, its CRC checked
+        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+        packer.compress(data)
+        packer.flush()
+        zlib.crc32(data)
+    rewrite = time.process_time() - start
+    return (f"lantai diedit (CPU, tanpa keputusan apa pun): tanpa perubahan {idle:.2f} + baca calamine {len(books)} "
+            f"sheet {read:.2f} + tulis ulang sheet-nya (inflate, deflate, CRC) {rewrite:.2f} = "
+            f"{idle + read + rewrite:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opd", type=int, default=40)
@@ -219,6 +251,7 @@ def main() -> None:
                 cpu[key] = min(c for _, c in times)
                 print(row(labels[key], times, TARGETS[key]))
             print(contract(cpu, args.opd * args.rows, count))
+            print(floor(edited, cpu["tanpa perubahan"]))
         if args.no_phases:
             return
         for key, state in (("pertama", new), ("diedit", edited)):
