@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 KECAMATAN = ("Poncol", "Parang", "Lembeyan", "Takeran", "Nguntoronadi", "Kawedanan", "Magetan", "Ngariboyo",
              "Plaosan", "Sidorejo", "Panekan", "Sukomoro", "Bendo", "Maospati", "Karangrejo", "Karas",
              "Barat", "Kartoharjo")
-TARGETS = {"pertama": 10.0, "tanpa perubahan": 0.5, "diedit": 3.0}
+TARGETS = {"pertama": 10.0, "tanpa perubahan": 0.5, "diedit": 3.0, "diedit_lo": 3.0}
 
 
 def write_config(root: Path, opds: list[str]) -> Path:
@@ -106,24 +106,57 @@ def advance(root: Path, opds: list[str]) -> None:
     satudata(root / "satudata.toml")
 
 
-def edit(folder: Path, opds: list[str], share: float, rng: random.Random) -> int:
-    """An operator changes Nilai in ``share`` of the rows of every workbook, half among the rows
-    at 10 Diarsip (the first quarter) and half among those at 7 Diisi (the second)."""
-    from sheets.base import CellWrite, TabWrites
-    from sheets.layout import COLUMNS
+def choose(folder: Path, opds: list[str], share: float, rng: random.Random) -> dict[str, list[tuple[int, int]]]:
+    """An operator's new Nilai in ``share`` of the rows of every workbook, half among the rows at
+    10 Diarsip (the first quarter) and half among those at 7 Diisi (the second): OPD -> [(row, value)]."""
     from sheets.xlsx import XlsxBackend
 
-    nilai = next(i for i, c in enumerate(COLUMNS) if c.key == "nilai")
-    backend = XlsxBackend(folder)
-    count = 0
-    for result in backend.read(opds, {}):
-        snapshot = result.snapshot
-        n, quarter = max(2, round(share * len(snapshot.rows))), len(snapshot.rows) // 4
+    picks = {}
+    for result in XlsxBackend(folder).read(opds, {}):
+        rows = len(result.snapshot.rows)
+        n, quarter = max(2, round(share * rows)), rows // 4
         picked = rng.sample(range(quarter), n // 2) + rng.sample(range(quarter, 2 * quarter), n - n // 2)
-        cells = [CellWrite(i + 1, nilai, rng.randrange(1, 90000)) for i in picked]
-        backend.write([TabWrites(result.opd, result.opd, cells)], {result.opd: snapshot})
-        count += len(cells)
-    return count
+        picks[result.opd] = [(i + 1, rng.randrange(1, 90000)) for i in picked]
+    return picks
+
+
+def _nilai() -> int:
+    from sheets.layout import COLUMNS
+    return next(i for i, c in enumerate(COLUMNS) if c.key == "nilai")
+
+
+def edit(folder: Path, picks: dict[str, list[tuple[int, int]]]) -> int:
+    """The picked values saved by the XML patch writer (the product's own, as a stand-in for a save)."""
+    from sheets.base import CellWrite, TabWrites
+    from sheets.xlsx import XlsxBackend
+
+    backend = XlsxBackend(folder)
+    for result in backend.read(list(picks), {}):
+        nilai = _nilai()
+        cells = [CellWrite(row, nilai, value) for row, value in picks[result.opd]]
+        backend.write([TabWrites(result.opd, result.opd, cells)], {result.opd: result.snapshot})
+    return sum(map(len, picks.values()))
+
+
+def libreoffice() -> str | None:
+    """Why LibreOffice cannot make the edit here, or None when it can (soffice and python3-uno)."""
+    if shutil.which("soffice") is None:
+        return "soffice tidak ada"
+    found = subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True)
+    return None if found.returncode == 0 else "python3-uno tidak ada di /usr/bin/python3"
+
+
+def edit_in_libreoffice(folder: Path, picks: dict[str, list[tuple[int, int]]]) -> int:
+    """The same values typed and saved by LibreOffice Calc, which rewrites the whole workbook as a
+    person's save does (shared strings and styles renumbered)."""
+    nilai = _nilai()
+    edits = {f"{opd}.xlsx": [[row, nilai, value] for row, value in cells] for opd, cells in picks.items()}
+    spec = folder / "edits.json"
+    spec.write_text(json.dumps(edits), encoding="utf-8")
+    subprocess.run(["/usr/bin/python3", str(Path(__file__).with_name("_lo_edit.py")), str(folder), str(spec)],
+                   check=True)
+    spec.unlink()
+    return sum(map(len, picks.values()))
 
 
 def satudata(config: Path, tree: Path | None = None) -> tuple[float, float]:
@@ -175,18 +208,23 @@ def row(label: str, times: list[tuple[float, float]], target: float | None) -> s
             f"{goal:>9}{verdict:>7}")
 
 
-def contract(cpu: dict[str, float], rows: int, edited: int) -> str:
-    """The edited cycle against 3 x idle + the edited rows' cost (CPU seconds of this run)."""
+def target_of(cpu: dict[str, float], rows: int, edited: int) -> tuple[float, float]:
+    """(a row's cost, the edited cycle's target): 3 x idle + the edited rows' cost, CPU seconds."""
+    per_row = (cpu["pertama"] - cpu["tanpa perubahan"]) / rows
+    return per_row, 3 * cpu["tanpa perubahan"] + edited * per_row
+
+
+def contract(cpu: dict[str, float], rows: int, edited: int, key: str = "diedit") -> str:
+    """An edited cycle against its target (CPU seconds of this run)."""
     idle = cpu["tanpa perubahan"]
-    per_row = (cpu["pertama"] - idle) / rows
-    target = 3 * idle + edited * per_row
-    return (f"kontrak diedit (CPU): biaya per baris = (pertama {cpu['pertama']:.2f} - tanpa perubahan {idle:.2f}) "
+    per_row, target = target_of(cpu, rows, edited)
+    return (f"kontrak {key} (CPU): biaya per baris = (pertama {cpu['pertama']:.2f} - tanpa perubahan {idle:.2f}) "
             f"/ {rows} = {per_row * 1000:.3f} ms; target = 3 x {idle:.2f} + {edited} x {per_row * 1000:.3f} ms = "
-            f"{target:.2f} s; diedit {cpu['diedit']:.2f} s = {cpu['diedit'] / idle:.2f}x tanpa perubahan, "
-            f"{cpu['diedit'] / target:.2f}x target ({'ya' if cpu['diedit'] <= target else 'belum'})")
+            f"{target:.2f} s; {key} {cpu[key]:.2f} s = {cpu[key] / idle:.2f}x tanpa perubahan, "
+            f"{cpu[key] / target:.2f}x target ({'ya' if cpu[key] <= target else 'belum'})")
 
 
-def floor(state: Path, idle: float) -> str:
+def floor(state: Path, idle: float, target: float, key: str = "diedit") -> str:
     """The edited cycle's floor: idle + reading and rewriting every changed sheet, nothing decided."""
     import zipfile
     import zlib
@@ -209,9 +247,9 @@ def floor(state: Path, idle: float) -> str:
         packer.flush()
         zlib.crc32(data)
     rewrite = time.process_time() - start
-    return (f"lantai diedit (CPU, tanpa keputusan apa pun): tanpa perubahan {idle:.2f} + baca calamine {len(books)} "
+    return (f"lantai {key} (CPU, tanpa keputusan apa pun): tanpa perubahan {idle:.2f} + baca calamine {len(books)} "
             f"sheet {read:.2f} + tulis ulang sheet-nya (inflate, deflate, CRC) {rewrite:.2f} = "
-            f"{idle + read + rewrite:.2f} s")
+            f"{idle + read + rewrite:.2f} s = {(idle + read + rewrite) / target:.2f}x target")
 
 
 def main() -> None:
@@ -221,6 +259,8 @@ def main() -> None:
     parser.add_argument("--edited", type=float, default=0.01)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-phases", action="store_true")
+    parser.add_argument("--libreoffice", action="store_true",
+                        help="also the same edit typed and saved by LibreOffice Calc (soffice + python3-uno)")
     parser.add_argument("--tree", type=Path, help="also poll with the product of this source tree (before/after)")
     args = parser.parse_args()
     rng = random.Random(14)
@@ -235,13 +275,23 @@ def main() -> None:
         satudata(polled / "satudata.toml")
         advance(polled, opds)
         shutil.copytree(polled, edited)
-        count = edit(edited / "sheets", opds, args.edited, rng)
+        picks = choose(edited / "sheets", opds, args.edited, rng)
+        count = edit(edited / "sheets", picks)
+        states = {"pertama": new, "tanpa perubahan": polled, "diedit": edited}
+        if args.libreoffice:
+            why = libreoffice()
+            if why:
+                raise SystemExit(f"--libreoffice: {why}")
+            saved = base / "diedit_lo"
+            shutil.copytree(polled, saved)
+            edit_in_libreoffice(saved / "sheets", picks)
+            states["diedit_lo"] = saved
         print(f"{args.opd} buku kerja x {args.rows} baris, `satudata poll --once`, {args.runs} kali per skenario "
               f"(detik; beban mesin {os.getloadavg()[0]:.1f})")
         print(f"{'skenario':<34}{'min':>8}{'median':>8}{'CPU':>8}{'target':>9}{'capai':>7}")
         labels = {"pertama": "pertama (semua baris baru)", "tanpa perubahan": "tanpa perubahan",
-                  "diedit": f"{args.edited:.0%} diedit di 7/10 ({count} baris)"}
-        states = {"pertama": new, "tanpa perubahan": polled, "diedit": edited}
+                  "diedit": f"{args.edited:.0%} diedit di 7/10 ({count} baris)",
+                  "diedit_lo": "sama, disimpan LibreOffice Calc"}
         for tree in ([args.tree] if args.tree else []) + [None]:
             if args.tree:
                 print(f"-- {tree or 'pohon ini'}")
@@ -250,11 +300,12 @@ def main() -> None:
                 times = measure(state, work, args.runs, tree)
                 cpu[key] = min(c for _, c in times)
                 print(row(labels[key], times, TARGETS[key]))
-            print(contract(cpu, args.opd * args.rows, count))
-            print(floor(edited, cpu["tanpa perubahan"]))
+            for key in ("diedit", "diedit_lo")[:len(states) - 2]:
+                print(contract(cpu, args.opd * args.rows, count, key))
+                print(floor(states[key], cpu["tanpa perubahan"], target_of(cpu, args.opd * args.rows, count)[1], key))
         if args.no_phases:
             return
-        for key, state in (("pertama", new), ("diedit", edited)):
+        for key, state in (("pertama", new), ("diedit", edited), *(("diedit_lo", saved),)[:len(states) - 3]):
             spent = phases(state, work)
             total = spent.pop("total")
             print(f"\nFase {labels[key]} (CPU detik, satu kali, dari {total:.2f} s)")
