@@ -166,3 +166,23 @@ def test_a_cycle_that_archived_nothing_reads_no_kept_part(tmp_path, monkeypatch)
     assert read == []
     op.service.release()
     world.store.engine.dispose()
+
+
+def test_an_opd_published_for_the_first_time_rewrites_no_other_opds_package(tmp_path, monkeypatch):
+    """A new OPD changes its neighbours' catalogue pages (their links), never another OPD's
+    Data Package, which depends on that OPD's items only (DECISIONS.md #152)."""
+    world = PublishedWorld(tmp_path)
+    folder = load_settings(world.config).folder
+    op = Operator(world)
+    op.poll()
+    assert (folder / "data" / "dinkes.datapackage.json").is_file()
+    assert not (folder / "data" / "dikpora.datapackage.json").exists()
+    put, written = building._put_pieces, []
+    monkeypatch.setattr(building, "_put_pieces",
+                        lambda path, pieces: (written.append(path.relative_to(folder).as_posix()), put(path, pieces)))
+    op.verify("DIKPORA", {world.backend.ids("DIKPORA")[0]: "12"})
+    assert sorted(written) == ["data/dikpora.datapackage.json", "katalog/dikpora.jsonld", "katalog/dikpora.ttl",
+                               "katalog/dinkes.jsonld", "katalog/dinkes.ttl"]
+    assert_same_as_full_build(world, folder)
+    op.service.release()
+    world.store.engine.dispose()

@@ -218,12 +218,14 @@ def _assemble(config: Config, settings: Settings, items: list[Item], withheld: l
     if opds:  # a Data Package needs at least one resource
         files["datapackage.json"] = datapackage.root(names, settings, config.name, config.year, held)
     indexes = {}
-    redo = opds if changed is None or opds != before else sorted({key[0] for key in changed} & set(opds))
-    for opd in redo:
+    own = set(opds) if changed is None else {key[0] for key in changed} & set(opds)
+    for opd in opds:  # an OPD's package changes only with its items; its pages also with their neighbours
         entries = groups[opd].entries
-        head = datapackage.opd_head(opd, entries[0].opd_nama, settings, config.name, config.year)
-        indexes[datapackage.opd_package(opd)] = datapackage.package_pieces(head, [e.resource for e in entries])
-        indexes.update(dcat.opd_pages(opds, opd, [e.catalogue for e in entries], settings))
+        if opd in own:
+            head = datapackage.opd_head(opd, entries[0].opd_nama, settings, config.name, config.year)
+            indexes[datapackage.opd_package(opd)] = datapackage.package_pieces(head, [e.resource for e in entries])
+        if opd in own or _neighbours(opds, opd) != _neighbours(before or [], opd):
+            indexes.update(dcat.opd_pages(opds, opd, [e.catalogue for e in entries], settings))
     if changed is None:
         files.update({name: b"".join(pieces) for name, pieces in indexes.items()})
     else:  # after a cycle: written piece by piece, never joined in memory (DECISIONS.md #101)
@@ -233,6 +235,14 @@ def _assemble(config: Config, settings: Settings, items: list[Item], withheld: l
     publication.index = {"stamp": {"format": INDEX_FORMAT, "dasar": basis, "arsip": mark},
                          "changed": changed, "groups": groups}
     return publication
+
+
+def _neighbours(opds: list[str], opd: str) -> tuple[str | None, str | None] | None:
+    """The OPDs whose pages an OPD's catalogue page links to (None: it has no page)."""
+    if opd not in opds:
+        return None
+    at = opds.index(opd)
+    return (opds[at - 1] if at else None), (opds[at + 1] if at + 1 < len(opds) else None)
 
 
 def opd_files(opd: str) -> set[str]:
