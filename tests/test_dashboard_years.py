@@ -419,6 +419,24 @@ def test_a_rows_page_reads_that_row_alone_not_its_whole_tab(db_world, tmp_path, 
     assert client_of(w).get("/api/opd/DINKES/baris/TIDAK-ADA").status_code == 404
 
 
+def test_a_closed_years_row_page_names_its_value_state_and_archived_version_as_before_rollover(db_world, tmp_path):
+    """After rollover a row of the closed year is shown as its year's OPD page shows it: its own
+    value text (not the archive's float, 1702.0), its state and its archived version (not 0)."""
+    w = db_world
+    w.config.path.write_text(TOML, encoding="utf-8")
+    old_ids = archived_year(w, tmp_path)
+    before = {rid: client_of(w).get(f"/api/opd/DINKES/baris/{rid}").get_json() for rid in old_ids}
+    rollover(service_of(w), 2026)
+    w.config = dataclasses.replace(w.config, year=2026)
+    w.poll()
+    for rid in old_ids:
+        after = client_of(w).get(f"/api/opd/DINKES/baris/{rid}").get_json()
+        assert before[rid]["versi_arsip"] >= 1
+        for key in ("uraian_data", "rincian", "tahun", "nilai", "status", "versi_arsip", "dihapus"):
+            assert after[key] == before[rid][key], (rid, key)
+        assert after["peristiwa"] == before[rid]["peristiwa"]
+
+
 def test_the_opd_page_lists_its_first_releases_and_links_to_the_opds_whole_calendar(db_world, tmp_path, monkeypatch):
     from service.web import public
 

@@ -99,6 +99,16 @@ class Queries:
             found = conn.execute(select(t.rows).where(t.rows.c.opd == opd, t.rows.c.row_id == row_id)).first()
         return _row(found) if found is not None else None
 
+    def closed_tab_row(self, opd: str, row_id: str) -> dict | None:
+        """A row of one of the OPD's closed years, kept under its year record ("DINKES 2025",
+        DECISIONS.md #140), as tab_row gives it; the newest year's when several hold it."""
+        r = t.rows
+        query = (select(r).where(r.c.row_id == row_id, r.c.opd.startswith(f"{opd} ", autoescape=True))
+                 .order_by(r.c.opd.desc()).limit(1))
+        with self.engine.connect() as conn:
+            found = conn.execute(query).first()
+        return _row(found) if found is not None else None
+
     def row_checks(self, opd: str | None = None) -> dict[tuple[str, str], tuple[str, int, int, bool]]:
         """(opd, row_id) -> (state, galat, peringatan, removed) of every remembered row (of one OPD):
         what the public is told about the checks of a published value."""

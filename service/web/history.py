@@ -36,13 +36,15 @@ def row_history(reads: Queries, opd: str, row_id: str) -> dict | None:
     events = reads.row_history(opd, row_id)
     if row is None and not events:
         return None
+    row = row or reads.closed_tab_row(opd, row_id)  # its tab closed by rollover: kept under its year
     data = row["data"] if row else _closed_row(reads, opd, row_id)
     status = row["state"] if row else _last_state(events)
     return {
         "opd": opd, "id": row_id, "uraian_data": data.get("uraian_data", ""), "rincian": data.get("rincian", ""),
         "tahun": data.get("tahun", ""), "nilai": data.get("nilai", ""),
         "status": status, "status_label": _state_label(status),
-        "dihapus": bool(row and row["removed"]), "versi_arsip": row["archived_version"] if row else 0,
+        "dihapus": bool(row and row["removed"]),
+        "versi_arsip": row["archived_version"] if row else int(data.get("versi") or 0),
         "peristiwa": [_entry(e) for e in events],
         "jumlah_perubahan_nilai": sum((e.get("kind") or "status") == "nilai" for e in events),
         "jumlah_perubahan_status": sum((e.get("kind") or "status") == "status" for e in events),
@@ -51,8 +53,11 @@ def row_history(reads: Queries, opd: str, row_id: str) -> dict | None:
 
 def _closed_row(reads: Queries, opd: str, row_id: str) -> dict:
     """A row the sheet no longer holds (its tab closed by rollover): named by its archived values."""
+    from service.publish.formats import number_text
+
     record = reads.archived_row(opd, row_id) or {}
-    return {k: "" if record.get(k) is None else str(record.get(k)) for k in ("uraian_data", "rincian", "tahun", "nilai")}
+    out = {k: "" if record.get(k) is None else str(record.get(k)) for k in ("uraian_data", "rincian", "tahun", "versi")}
+    return out | {"nilai": number_text(record.get("nilai"))}  # the archive's 1702.0 is the sheet's 1702
 
 
 def _last_state(events: list[dict]) -> str | None:
