@@ -108,3 +108,14 @@ def test_skema_is_for_postgresql_only_and_named_plainly(tmp_path):
         load_config(path)
     path.write_text(base + 'url = "postgresql+psycopg://x@h/db"\nskema = "kab_3520"\n', encoding="utf-8")
     assert load_config(path).archive_schema == "kab_3520"
+
+
+@pytest.mark.parametrize("name", ["information_schema", "pg_catalog", "pg_toast", "pg_kab"])
+def test_skema_refuses_postgresqls_system_schemas(tmp_path, name):
+    """information_schema took the archive's tables (and pg_dump leaves that schema out);
+    pg_catalog failed with an unknown database error."""
+    path = tmp_path / "satudata.toml"
+    path.write_text('[workspace]\nname = "Uji"\nyear = 2025\n[sheets]\nbackend = "xlsx"\nfolder = "s"\n[archive]\n'
+                    f'url = "postgresql+psycopg://x@h/db"\nskema = "{name}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"archive.skema '{name}' adalah skema sistem PostgreSQL"):
+        load_config(path)

@@ -112,6 +112,10 @@ def archive(data: dict, root: Path) -> Fields:
         if not SCHEMA_NAME.fullmatch(schema):
             raise ConfigError(f"archive.skema '{schema}' tidak sah: pakai huruf kecil, angka dan '_', diawali huruf "
                               "(misalnya \"kab_3520\"), paling panjang 63 karakter")
+        if schema.startswith("pg_") or schema == "information_schema":
+            raise ConfigError(f"archive.skema '{schema}' adalah skema sistem PostgreSQL (pg_…, information_schema): "
+                              "arsip di sana tidak ikut pg_dump dan dapat ditolak server; pakai nama sendiri, "
+                              "misalnya \"kab_3520\"")
         if not url.startswith("postgresql"):
             raise ConfigError("archive.skema hanya untuk arsip PostgreSQL; SQLite dan MariaDB memakai berkas atau "
                               "basis data sendiri untuk setiap kabupaten (ubah archive.url)")
