@@ -206,6 +206,10 @@ def test_riwayat_command_shows_the_same_history(world, tmp_path):
     assert "Nilai: (kosong) → 31" in text and "oleh Sari (operator)" in text
     missing = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", OPD, "X-1"])
     assert missing.exit_code != 0 and "tidak dikenal" in missing.output
+    typed = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", OPD.lower(), rid, "--json"])
+    assert typed.exit_code == 0 and json.loads(typed.output) == data  # the code in any case, as the dashboard takes it
+    unknown = CliRunner().invoke(main, ["-c", str(tmp_path / "satudata.toml"), "riwayat", "dinsos", rid])
+    assert unknown.exit_code != 0 and "OPD 'DINSOS' tidak ada" in unknown.output
 
 
 BASE = '[workspace]\nyear = 2025\n[sheets]\nbackend = "xlsx"\n[[opd]]\nkode = "DINKES"\n'

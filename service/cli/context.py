@@ -68,3 +68,12 @@ def pass_service(command: Callable) -> Callable:
     def run(ctx: click.Context, *args, **kwargs):
         return ctx.invoke(command, open_service(load(ctx)), *args, **kwargs)
     return update_wrapper(run, command)
+
+
+def opd_code(config: Config, kode: str) -> str:
+    """An OPD code as typed on the command line (any case, spaces around it) as the workspace knows
+    it, or an Indonesian error naming it."""
+    kode = kode.strip().upper()
+    if kode not in {o.kode for o in config.opds}:
+        raise click.ClickException(f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
+    return kode

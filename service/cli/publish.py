@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from service.cli.context import pass_store
+from service.cli.context import opd_code, pass_store
 from service.config import Config
 from service.config.wilayah import load_wilayah
 from service.timefmt import to_wib
@@ -64,13 +64,6 @@ def _to_ckan(config, publication, settings, url: str) -> None:
         raise click.ClickException("Publikasi lokal selesai; sebagian dataset belum terkirim ke CKAN (lihat di atas).")
 
 
-def _opd_kode(config, kode: str) -> str:
-    kode = kode.strip().upper()
-    if kode not in {o.kode for o in config.opds}:
-        raise click.ClickException(f"OPD {kode} tidak ada dalam konfigurasi ruang kerja ini")
-    return kode
-
-
 def _issue(config: Config, store, kode: str, jenis: str, output: Path, new: bool) -> None:
     """Number and record the document the first time; later the same document is printed again."""
     from service.poller.clock import utcnow
@@ -99,7 +92,7 @@ def _issue(config: Config, store, kode: str, jenis: str, output: Path, new: bool
 @click.option("--baru", is_flag=True, help="Terbitkan dokumen baru bernomor baru (mis. sesudah daftar berubah).")
 @pass_store
 def berita_acara(config: Config, store, kode: str, jenis: str, output: Path, baru: bool) -> None:
-    _issue(config, store, _opd_kode(config, kode), jenis, output, baru)
+    _issue(config, store, opd_code(config, kode), jenis, output, baru)
 
 
 @click.command(help="Terbitkan rekap data sektoral satu OPD (PDF) untuk salinan cetak: bernomor dan tercatat.")
@@ -108,7 +101,7 @@ def berita_acara(config: Config, store, kode: str, jenis: str, output: Path, bar
 @click.option("--baru", is_flag=True, help="Terbitkan rekap baru bernomor baru (mis. sesudah data bertambah).")
 @pass_store
 def rekap(config: Config, store, kode: str, output: Path, baru: bool) -> None:
-    _issue(config, store, _opd_kode(config, kode), "rekap", output, baru)
+    _issue(config, store, opd_code(config, kode), "rekap", output, baru)
 
 
 COMMANDS = (publish, berita_acara, rekap)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from service.cli.context import pass_store
+from service.cli.context import opd_code, pass_store
 from service.config import Config
 
 
@@ -72,11 +72,9 @@ def pulihkan(config: Config, store, kode: str, before: str | None) -> None:
     from service.archive.queries import Queries
     from service.archive.restore_rows import rows_as_seen
     from service.timefmt import format_tanggal
-    kode = kode.upper()
+    kode = opd_code(config, kode)
     moment = _moment(before) if before else None
-    opd = next((o for o in config.opds if o.kode == kode), None)
-    if opd is None:
-        raise click.ClickException(f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
+    opd = next(o for o in config.opds if o.kode == kode)
     reads = Queries(store.engine)
     tab = {t["opd"]: t for t in reads.tabs()}.get(kode)
     if tab is None:

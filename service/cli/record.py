@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from service.cli.context import opd_code
+
 
 def _open(ctx: click.Context):
     from service.cli.context import load, open_store
@@ -105,11 +107,6 @@ def restore_command(ctx: click.Context, file: Path, url: str | None) -> None:
         ctx.exit(1)
 
 
-def _kode(config, kode: str) -> str:
-    from service.cli.publish import _opd_kode
-    return _opd_kode(config, kode)
-
-
 @click.command("hadir", help="Catat peserta satu langkah SOP (pemeriksaan bersama, langkah 3) untuk Berita Acara.")
 @click.argument("kode")
 @click.option("--langkah", type=click.IntRange(1, 10), default=3, show_default=True, help="Langkah SOP.")
@@ -128,7 +125,7 @@ def hadir(ctx: click.Context, kode: str, langkah: int, peran: str | None, nama: 
     from service.config.people import nip_problem
     from service.poller.clock import utcnow
     config, store = _open(ctx)
-    kode = _kode(config, kode)
+    kode = opd_code(config, kode)
     nip = nip.replace(" ", "")
     if why := nip_problem(nip):
         raise click.ClickException(why)
@@ -165,7 +162,7 @@ def terima(ctx: click.Context, kode: str, dokumen: str, oleh: str, tanggal: str)
     from service.poller.clock import utcnow
     from service.timefmt import format_tanggal
     config, store = _open(ctx)
-    kode = _kode(config, kode)
+    kode = opd_code(config, kode)
     try:
         day = date.fromisoformat(tanggal.strip())
     except ValueError:

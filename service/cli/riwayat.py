@@ -5,7 +5,7 @@ import json
 
 import click
 
-from service.cli.context import pass_store
+from service.cli.context import opd_code, pass_store
 from service.config import Config
 
 
@@ -19,8 +19,7 @@ def riwayat(config: Config, store, kode: str, row_id: str, as_json: bool) -> Non
     from service.archive.queries import Queries
     from service.web.history import row_history
     from service.web.views import jsonable
-    if kode not in {o.kode for o in config.opds}:
-        raise click.ClickException(f"OPD '{kode}' tidak ada dalam konfigurasi ruang kerja ini.")
+    kode = opd_code(config, kode)
     data = row_history(Queries(store.engine), kode, row_id)
     if data is None:
         raise click.ClickException(f"Baris '{row_id}' tidak dikenal di {kode}.")
