@@ -85,7 +85,7 @@ def test_cli_writes_the_pdf_and_refuses_in_indonesian_when_nothing_is_agreed(pub
     assert result.exit_code == 1 and "Belum ada data DIKPORA yang diverifikasi dan diarsipkan" in result.output
     assert not (tmp_path / "r.pdf").exists()
     result = CliRunner().invoke(main, ["-c", config_path, "rekap", "BPBD", "-o", str(tmp_path / "r.pdf")])
-    assert result.exit_code == 1 and "OPD BPBD tidak ada dalam konfigurasi" in result.output
+    assert result.exit_code == 1 and "OPD 'BPBD' tidak ada dalam konfigurasi" in result.output
 
 
 def test_kesepakatan_is_refused_for_an_opd_without_an_agreed_list(tmp_path):
