@@ -176,3 +176,33 @@ def test_dashboard_lists_verified_rows_that_need_the_walidatas_review(world, tmp
     assert "Perlu ditinjau Walidata" in page and rid in page
     listed = client.get("/api/ringkasan").get_json()["perlu_ditinjau"]
     assert [r["id"] for r in listed] == [rid] and "tahun kerja berubah" in listed[0]["pesan"][0]
+
+
+def test_the_review_list_is_kept_per_tab_and_a_cycle_reads_again_only_the_tabs_it_applied(world, monkeypatch):
+    from service.archive.queries import Queries
+    from service.web.app import create_app
+
+    rid = archived(world)
+    world.config = replace(world.config, year=2023)  # every verified row asks for the Walidata's review
+    world.poll()
+    asked: list[list[str]] = []
+    real = Queries.rows_with_findings
+
+    def rows_with_findings(self, opd=None, code_prefix=None, kodes=None):
+        asked.append(sorted(kodes or []))
+        return real(self, opd, code_prefix, kodes)
+    monkeypatch.setattr(Queries, "rows_with_findings", rows_with_findings)
+    client = create_app(world.config, world.store, clock=lambda: world.now).test_client()
+
+    def listed() -> list[tuple[str, str, list[str]]]:
+        return [(r["opd"], r["id"], r["pesan"]) for r in client.get("/api/ringkasan").get_json()["perlu_ditinjau"]]
+
+    first = listed()
+    assert [x[1] for x in first] == [rid] and asked == [["DIKPORA", "DINKES"]]
+    world.backend.add_row("DIKPORA", Uraian_Data="Jumlah Sekolah", Satuan="Unit", Tahun=2023)
+    world.poll()  # a cycle that applies DIKPORA only
+    asked.clear()
+    assert listed() == first and asked == [["DIKPORA"]]
+    from service.reconcile.review import REVIEW_PREFIX
+    fresh = real(Queries(world.store.engine), None, REVIEW_PREFIX, ["DIKPORA", "DINKES"])
+    assert [(r["opd"], r["row_id"]) for r in fresh] == [(o, i) for o, i, _ in first]

@@ -148,8 +148,21 @@ def perlu_ditinjau(reads: DashboardReads, kodes: frozenset[str] | None = None) -
     """Verified rows with findings that appeared after verification, for the Walidata to review;
     with ``kodes``, only the open year's tabs (a closed year's record rows are history)."""
     from service.reconcile.review import REVIEW_PREFIX
-    rows = reads.cached(("tinjau", kodes), lambda: reads.queries.rows_with_findings(None, code_prefix=REVIEW_PREFIX,
-                                                                                     kodes=kodes))
+
+    def of_tabs(tabs: list[str] | None) -> list[dict]:
+        return reads.queries.rows_with_findings(None, code_prefix=REVIEW_PREFIX, kodes=tabs)
+
+    if kodes is None:
+        rows = reads.cached(("tinjau", None), lambda: of_tabs(None))
+    else:  # kept per tab: a cycle reads again only the tabs it applied (DECISIONS.md #142)
+        def grouped(stale: list[str]) -> dict[str, list[dict]]:
+            found: dict[str, list[dict]] = {}
+            for r in of_tabs(stale):
+                found.setdefault(r["opd"], []).append(r)
+            return found
+
+        per_tab = reads.per_tab("tinjau", sorted(kodes), grouped)
+        rows = [r for kode in sorted(per_tab) for r in per_tab[kode]]  # the query's order: OPD, then sheet order
     return [{"opd": r["opd"], "id": r["row_id"], "status_label": state_label(r["state"]),
              "uraian_data": r["data"].get("uraian_data", ""),
              "pesan": [x.get("pesan", "") for x in r["findings"] if str(x.get("kode", "")).startswith(REVIEW_PREFIX)]}
