@@ -359,6 +359,30 @@ def test_temuan_filters_by_opd_and_level(client):
     assert "DINKES-0002" in html and 'value="galat" selected' in html and 'value="DINKES" selected' in html
 
 
+@pytest.mark.parametrize("per_page", [1, 2, 3, 7, 200])
+def test_temuan_pages_from_each_tabs_kept_counts_equal_the_pages_counted_in_sql(scene, monkeypatch, per_page):
+    from service.archive.queries import Queries
+    from service.web.reads import DashboardReads
+
+    monkeypatch.setattr(views, "TEMUAN_PER_PAGE", per_page)
+    kodes = frozenset(o.kode for o in scene.world.config.opds)
+    kept, counted = DashboardReads(scene.world.store), DashboardReads(scene.world.store)
+    asked: list[list[str]] = []
+    real = Queries.finding_rows
+    monkeypatch.setattr(Queries, "finding_rows", lambda self, tabs: (asked.append(sorted(tabs)), real(self, tabs))[1])
+    for level in (None, "galat", "peringatan"):
+        total = views._temuan(counted, None, level, 1, None)["jumlah_halaman"]
+        for page in range(1, total + 2):  # the page past the last is clamped to it
+            assert views._temuan(kept, None, level, page, kodes) == views._temuan(counted, None, level, page, None)
+    assert asked == [sorted(kodes)]  # every tab's counts read once, then kept
+    scene.world.backend.add_row("BPBD", Uraian_Data="Jumlah Kejadian Bencana", Satuan="Kejadian", Tahun="dua")
+    scene.world.poll()  # a cycle that applied BPBD only
+    asked.clear()
+    for level in (None, "galat", "peringatan"):
+        assert views._temuan(kept, None, level, 1, kodes) == views._temuan(counted, None, level, 1, None)
+    assert asked == [["BPBD"]]
+
+
 def test_riwayat_is_the_audit_feed_filtered_by_opd(client):
     feed = client.get("/api/riwayat").get_json()["peristiwa"]
     assert feed[0]["waktu"] >= feed[-1]["waktu"]  # newest first

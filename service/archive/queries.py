@@ -277,6 +277,33 @@ class Queries:
                      "findings": json.loads(y.findings), "updated_at": _aware(y.updated_at),
                      "first": int(y.upto) - int(y.n)} for y in conn.execute(query)]
 
+    def finding_rows(self, kodes: Iterable[str]) -> dict[str, list[tuple[str, int, int]]]:
+        """Tab -> (row ID, galat, peringatan) of its live rows that show findings, in sheet order:
+        the per-row counts a findings page is found from, read from the ix_rows_findings index."""
+        r = t.rows
+        query = _of_tabs(select(r.c.opd, r.c.row_id, r.c.galat, r.c.peringatan)
+                         .where(r.c.removed.is_(False), r.c.galat + r.c.peringatan > 0)
+                         .order_by(r.c.opd, r.c.position, r.c.row_id), None, kodes)
+        out: dict[str, list[tuple[str, int, int]]] = {}
+        with self.engine.connect() as conn:
+            for opd, row_id, galat, peringatan in conn.execute(query):
+                out.setdefault(opd, []).append((row_id, int(galat or 0), int(peringatan or 0)))
+        return out
+
+    def finding_rows_shown(self, opd: str, row_ids: Iterable[str]) -> dict[str, dict]:
+        """Row ID -> (opd, row_id, state, data, findings, updated_at) of these rows of one tab."""
+        r = t.rows
+        ids = sorted(set(row_ids))
+        out = {}
+        with self.engine.connect() as conn:
+            for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+                query = select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at).where(
+                    r.c.opd == opd, r.c.row_id.in_(chunk))
+                for y in conn.execute(query):
+                    out[y.row_id] = {"opd": y.opd, "row_id": y.row_id, "state": y.state, "data": json.loads(y.data),
+                                     "findings": json.loads(y.findings), "updated_at": _aware(y.updated_at)}
+        return out
+
     # --- statistical metadata (MS-Keg, MS-Ind, MS-Var) -------------------------------------
     def latest_metadata(self, opd: str | None = None) -> dict[tuple[str, str], dict]:
         """(OPD, block key) -> the block's latest archived version: jenis, kunci, isi, versi, diarsip_pada."""

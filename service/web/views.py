@@ -297,13 +297,18 @@ def temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int,
 
 def _temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int,
             kodes: frozenset[str] | None) -> dict:
-    per_level = reads.queries.finding_counts(opd, kodes)
+    per_tab = None if opd or kodes is None else reads.per_tab("temuan", sorted(kodes), reads.queries.finding_rows)
+    per_level = reads.queries.finding_counts(opd, kodes) if per_tab is None else {
+        GALAT: sum(g for rows in per_tab.values() for _, g, _ in rows),
+        PERINGATAN: sum(p for rows in per_tab.values() for _, _, p in rows)}
     total = per_level[level] if level else sum(per_level.values())
     pages = max(1, -(-total // TEMUAN_PER_PAGE))
     page = min(max(1, page), pages)
     start = (page - 1) * TEMUAN_PER_PAGE
     items = []
-    for r in reads.queries.findings_page(start, TEMUAN_PER_PAGE, opd, level, kodes):
+    shown_rows = (reads.queries.findings_page(start, TEMUAN_PER_PAGE, opd, level, kodes) if per_tab is None
+                  else _findings_page(reads, per_tab, start, TEMUAN_PER_PAGE, level))
+    for r in shown_rows:
         shown = [f for f in r["findings"] if not level or f.get("level", "") == level]
         for i, f in enumerate(shown, r["first"]):
             if start <= i < start + TEMUAN_PER_PAGE:
@@ -312,6 +317,28 @@ def _temuan(reads: DashboardReads, opd: str | None, level: str | None, page: int
             "halaman": page, "jumlah_halaman": pages, "per_halaman": TEMUAN_PER_PAGE, "temuan": items,
             "per_bidang": per_bidang([{"bidang": r["data"].get("bidang", ""), "temuan": r["findings"]}
                                       for r in reads.queries.opd_rows(opd) if not r["removed"]]) if opd else []}
+
+
+def _findings_page(reads: DashboardReads, per_tab: dict[str, list[tuple[str, int, int]]], offset: int, limit: int,
+                   level: str | None) -> list[dict]:
+    """queries.findings_page over every open tab, found from each tab's kept per-row counts (so a
+    cycle reads again only the counts of the tabs it applied), in the same order: tab by tab, each
+    in sheet order; only the page's rows are read."""
+    wanted: list[tuple[str, str, int]] = []  # (tab, row, position of its first finding in the list)
+    upto = 0
+    for kode in sorted(per_tab):
+        for row_id, galat, peringatan in per_tab[kode]:
+            n = galat if level == GALAT else peringatan if level == PERINGATAN else galat + peringatan
+            if n and upto + n > offset and upto < offset + limit:
+                wanted.append((kode, row_id, upto))
+            upto += n
+        if upto >= offset + limit:
+            break
+    found: dict[tuple[str, str], dict] = {}
+    for kode in dict.fromkeys(k for k, _, _ in wanted):
+        found.update({(kode, rid): r for rid, r in
+                      reads.queries.finding_rows_shown(kode, [rid for k, rid, _ in wanted if k == kode]).items()})
+    return [{**found[kode, rid], "first": first} for kode, rid, first in wanted if (kode, rid) in found]
 
 
 def _finding(r: dict, f: dict) -> dict:
