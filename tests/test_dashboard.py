@@ -644,6 +644,24 @@ def test_per_opd_reads_of_the_archive_are_kept_and_only_opds_that_archived_are_r
     world.store.engine.dispose()
 
 
+def test_the_opds_archived_since_a_watermark_are_found_by_the_primary_key_not_a_scan_of_every_version(tmp_path):
+    from sqlalchemy import event
+
+    from tests.publish_world import PublishedWorld
+    world = PublishedWorld(tmp_path)
+    mark = world.reads.archive_watermark()
+    world.fill_and_verify("DIKPORA", "12")
+    plans: list[str] = []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if "FROM archive" in statement and "archive.id >" in statement:
+            plans.extend(str(r) for r in cursor.connection.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+    event.listen(world.store.engine, "before_cursor_execute", explain)
+    assert world.reads.opds_archived_since(mark) == {"DIKPORA"} and world.reads.opds_archived_since(0) >= {"DIKPORA"}
+    assert plans and all("PRIMARY KEY" in p for p in plans), plans  # DISTINCT made SQLite scan an index of them all
+    world.store.engine.dispose()
+
+
 def test_the_footer_says_what_the_dashboard_writes(client):
     """Public forms write tickets (DECISIONS.md #80): the footer no longer calls the dashboard read-only."""
     footer = client.get("/").get_data(as_text=True).split("<footer>", 1)[1].split("</footer>", 1)[0]
