@@ -73,6 +73,8 @@ def withheld_in_archive(config, store, wilayah: Wilayah | None = None, opds: set
     wilayah = wilayah or load_wilayah(config)
     rules = rules or load_rules(config.rules_folder)
     reads = Queries(store.engine)
+    if not any(r.jumlah_kecamatan for r in rules.items):
+        return []  # no item's total must equal its kecamatan: nothing can be withheld, nothing to read
     if opds is not None:  # only OPDs holding an item whose total must equal its kecamatan are read
         opds = {o for o in opds if any(any(r.jumlah_kecamatan for r in rules.items_for(kode, uraian))
                                        for kode, uraian in reads.archived_items(o))}
