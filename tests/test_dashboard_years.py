@@ -122,6 +122,13 @@ def test_withheld_totals_read_only_the_opds_that_hold_an_item_summing_its_kecama
     assert withheld_in_archive(w.config, w.store, w.wilayah, opds={"DINKES", "DIKPORA"},
                                rules=load_rules(folder)) == []  # a total without parts is not withheld
     assert read == ["DINKES"]  # K-001's OPD is read, DIKPORA (nothing archived) is not
+    from rules.rulefile import RuleSet
+    items_read: list[str] = []
+    real_items = Queries.archived_items
+    monkeypatch.setattr(Queries, "archived_items", lambda self, opd: (items_read.append(opd), real_items(self, opd))[1])
+    assert withheld_in_archive(w.config, w.store, w.wilayah, opds={"DINKES", "DIKPORA"}, rules=RuleSet()) == []
+    assert withheld_in_archive(w.config, w.store, w.wilayah, rules=RuleSet()) == []
+    assert items_read == [] and read == ["DINKES"]  # no rule sums a kecamatan: nothing of the archive is read
 
 
 def _write_config(w) -> None:
