@@ -373,7 +373,8 @@ def measure(label: str, ws: GrownArchive, args) -> tuple[float, str]:
     turns = iter(range(1, 10**9))
     worst = (0.0, "")
     pages = [p.format(closed=ws.config.year - 1) for p in GROWN_PAGES]
-    for path in (p for p in pages if not args.halaman or any(h in p for h in args.halaman)):
+    for path in (p for p in pages if not args.halaman or any(p == h[:-1] if h.endswith("$") else h in p
+                                                              for h in args.halaman)):
         size = len(client.get(path).data) / 1024
         warm = time_route(client, path, args.n)
         cold = time_route(client, path, args.siklus, before=lambda: ws.archive_one(next(turns)))
@@ -448,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", default=os.path.expanduser("~/.cache/satudata-bench"),
                         help="with --tahun: folder keeping each built archive, keyed by its parameters")
     parser.add_argument("--bangun-ulang", action="store_true", help="with --tahun: build again, ignore the cache")
-    parser.add_argument("--halaman", nargs="*", help="with --tahun: only the pages containing one of these")
+    parser.add_argument("--halaman", nargs="*", help="with --tahun: only the pages containing one of these ('/$': that page exactly)")
     parser.add_argument("--profil", type=int, default=0, help="with --tahun: profile each page's first request "
                         "after a cycle and print its N costliest functions")
     parser.add_argument("--hanya-bangun", action="store_true", help="with --tahun: build (or check) the cache only")
