@@ -442,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=None, help="rows per OPD (500; with --tahun 200)")
     parser.add_argument("--versions", type=int, default=50_000)
     parser.add_argument("--tahun", type=int, default=0, help="grow N years with the product's own commands")
-    parser.add_argument("--siklus", type=int, default=5, help="with --tahun: requests after a real cycle, per page")
+    parser.add_argument("--siklus", type=int, default=20, help="with --tahun: requests after a real cycle, per page "
+                        "(20: a p95 that one full garbage collection of the in-process poller cannot decide alone)")
     parser.add_argument("--tanpa-postgres", action="store_true", help="with --tahun: SQLite only")
     parser.add_argument("--mesin", choices=("sqlite", "postgresql", "keduanya"), default="keduanya",
                         help="with --tahun: which engines")
