@@ -54,6 +54,7 @@ class WorkCalendar:
         self.extra_holidays = frozenset(self.extra_names)
         self._days: dict[date, tuple[tuple[tuple[datetime, datetime], ...], float]] = {}
         self._deadlines: dict[tuple[date, int], datetime] = {}  # (local start day, days) -> add_working_days
+        self._spans: dict[tuple[datetime, datetime], float] = {}  # (start, end) -> working_days_between
 
     @cached_property
     def _holidays(self) -> Any:
@@ -106,8 +107,16 @@ class WorkCalendar:
         return sum(seconds for seconds, _ in self._per_day(start, end))
 
     def working_days_between(self, start: datetime, end: datetime) -> float:
-        """Service time in ``[start, end)`` in working days (see module docstring)."""
-        return sum(seconds / day_total for seconds, day_total in self._per_day(start, end))
+        """Service time in ``[start, end)`` in working days (see module docstring); kept, since the
+        dashboard measures every OPD's finished steps again on each request (a running clock's end
+        moves, so the kept spans are bounded)."""
+        spent = self._spans.get((start, end))
+        if spent is None:
+            if len(self._spans) >= 4096:
+                self._spans.clear()
+            spent = self._spans[(start, end)] = sum(seconds / day_total for seconds, day_total
+                                                    in self._per_day(start, end))
+        return spent
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """The deadline: end of service on the ``days``-th working day after start's date."""

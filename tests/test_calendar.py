@@ -254,3 +254,16 @@ def test_a_deadline_asked_again_is_the_same_as_one_computed_afresh_at_any_hour_o
             first = kept.add_working_days(moment, days)
             assert kept.add_working_days(moment, days) == first
             assert first == WorkCalendar(extra_holidays=[date(2025, 6, 2)]).add_working_days(moment, days)
+
+
+def test_a_span_asked_again_is_the_same_as_one_measured_afresh_and_the_kept_spans_stay_bounded():
+    kept = WorkCalendar(extra_holidays=[date(2025, 6, 2)])
+    start = datetime(2025, 5, 26, 7, 30, tzinfo=kept.tz)
+    for hours in range(0, 24 * 21, 7):
+        end = start + timedelta(hours=hours, minutes=13)
+        first = kept.working_days_between(start, end)
+        assert kept.working_days_between(start, end) == first
+        assert first == WorkCalendar(extra_holidays=[date(2025, 6, 2)]).working_days_between(start, end)
+    for minutes in range(5000):  # a running clock's end moves every request
+        kept.working_days_between(start, start + timedelta(minutes=minutes))
+    assert len(kept._spans) <= 4096
