@@ -55,6 +55,12 @@ def _row(r) -> dict:
             "position": r.position, "fingerprint": r.fingerprint or ""}
 
 
+def _finding_row(r) -> dict:
+    """A live row as the findings read models show it."""
+    return {"opd": r.opd, "row_id": r.row_id, "state": r.state, "data": json.loads(r.data),
+            "findings": json.loads(r.findings), "updated_at": _aware(r.updated_at)}
+
+
 def _events(conn, query) -> list[dict]:
     """Events as read (a ``texts.joined`` query), each with its texts and its cell values the
     whole row (service.archive.compact folds them)."""
@@ -241,9 +247,7 @@ class Queries:
             query = query.where(r.c.peringatan > 0,
                                 r.c.findings.contains(f'"kode": "{code_prefix}', autoescape=True))
         with self.engine.connect() as conn:
-            return [{"opd": x.opd, "row_id": x.row_id, "state": x.state, "data": json.loads(x.data),
-                     "findings": json.loads(x.findings), "updated_at": _aware(x.updated_at)}
-                    for x in conn.execute(query)]
+            return [_finding_row(x) for x in conn.execute(query)]
 
     def finding_counts(self, opd: str | None = None, kodes: Iterable[str] | None = None) -> dict[str, int]:
         """Findings shown on live rows (of ``opd``, or of the tabs ``kodes``), per level (the per-row
@@ -273,9 +277,7 @@ class Queries:
                  .join(x, and_(r.c.opd == x.c.opd, r.c.row_id == x.c.row_id))
                  .where(x.c.upto > offset, x.c.upto - x.c.n < offset + limit).order_by(x.c.upto))
         with self.engine.connect() as conn:
-            return [{"opd": y.opd, "row_id": y.row_id, "state": y.state, "data": json.loads(y.data),
-                     "findings": json.loads(y.findings), "updated_at": _aware(y.updated_at),
-                     "first": int(y.upto) - int(y.n)} for y in conn.execute(query)]
+            return [{**_finding_row(y), "first": int(y.upto) - int(y.n)} for y in conn.execute(query)]
 
     def finding_rows(self, kodes: Iterable[str]) -> dict[str, list[tuple[str, int, int]]]:
         """Tab -> (row ID, galat, peringatan) of its live rows that show findings, in sheet order:
@@ -294,14 +296,12 @@ class Queries:
         """Row ID -> (opd, row_id, state, data, findings, updated_at) of these rows of one tab."""
         r = t.rows
         ids = sorted(set(row_ids))
-        out = {}
+        out: dict[str, dict] = {}
         with self.engine.connect() as conn:
             for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
                 query = select(r.c.opd, r.c.row_id, r.c.state, r.c.data, r.c.findings, r.c.updated_at).where(
                     r.c.opd == opd, r.c.row_id.in_(chunk))
-                for y in conn.execute(query):
-                    out[y.row_id] = {"opd": y.opd, "row_id": y.row_id, "state": y.state, "data": json.loads(y.data),
-                                     "findings": json.loads(y.findings), "updated_at": _aware(y.updated_at)}
+                out.update((y.row_id, _finding_row(y)) for y in conn.execute(query))
         return out
 
     # --- statistical metadata (MS-Keg, MS-Ind, MS-Var) -------------------------------------
